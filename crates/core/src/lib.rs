@@ -1,0 +1,4 @@
+//! chanrac core (in progress)
+#![deny(missing_docs)]
+
+pub mod number;

@@ -1,0 +1,1 @@
+//! chanrac-policy (in progress)
