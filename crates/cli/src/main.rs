@@ -1,1 +1,101 @@
-fn main() {}
+//! `chanrac`: the command line for compliance teams (CONTRACT.md §5).
+//!
+//! Exit status: 0 success, 2 bad input or usage (with a message naming the
+//! file and line), 1 other failure. No command leaves a half-written output
+//! file behind.
+
+mod output;
+mod replay;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Checks advertising SMS and calls against Vietnam's Decree 91/2020/ND-CP.
+#[derive(Parser)]
+#[command(name = "chanrac", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replays an event log and writes one verdict per event (JSON Lines).
+    Replay(ReplayArgs),
+}
+
+/// When events change the engine's state.
+#[derive(Clone, Copy, ValueEnum, Debug, Default)]
+enum ModeArg {
+    /// In-line filtering: only allowed events count.
+    #[default]
+    Enforce,
+    /// Logs of traffic already delivered: every ad and registration counts.
+    Audit,
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    /// The policy directory.
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// The events: CSV, or JSON Lines when the name ends in `.jsonl`.
+    #[arg(long, value_name = "FILE")]
+    events: PathBuf,
+    /// enforce (default) or audit.
+    #[arg(long, value_enum, default_value_t = ModeArg::Enforce)]
+    mode: ModeArg,
+    /// Where to write the verdicts (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// A failure, with the exit status it maps to.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input or usage: exit 2.
+    BadInput(String),
+    /// Anything else: exit 1.
+    Other(String),
+}
+
+impl From<chanrac_policy::LoadError> for Failure {
+    fn from(e: chanrac_policy::LoadError) -> Failure {
+        match e.kind() {
+            chanrac_policy::ErrorKind::BadInput => Failure::BadInput(e.to_string()),
+            chanrac_policy::ErrorKind::Io => Failure::Other(e.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Replay(a) => replay::run(&replay::Options {
+            policy: a.policy,
+            events: a.events,
+            mode: match a.mode {
+                ModeArg::Enforce => chanrac::Mode::Enforce,
+                ModeArg::Audit => chanrac::Mode::Audit,
+            },
+            out: a.out,
+            quiet: a.quiet,
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -74,6 +74,7 @@ impl Number {
         let mut digits = [0u8; 16];
         let mut n = 0usize;
         let mut plus = false;
+        let mut separated = false;
         for (i, &b) in s.as_bytes().iter().enumerate() {
             match b {
                 b'0'..=b'9' => {
@@ -83,16 +84,21 @@ impl Number {
                     digits[n] = b;
                     n += 1;
                 }
-                b' ' | b'.' | b'-' | b'(' | b')' | b'\t' => {}
+                b' ' | b'.' | b'-' | b'(' | b')' | b'\t' => separated = true,
                 b'+' if i == 0 => plus = true,
                 _ => return Err(NumberError::BadCharacter),
             }
+        }
+        if separated && (3..=6).contains(&n) {
+            // A short code is written as it is: digits alone.
+            return Err(NumberError::BadLength);
         }
         Number::from_digits(&digits[..n], plus)
     }
 
     /// Normalises a run of ASCII digits (separators already removed);
-    /// `plus` says whether a `+` stood before them.
+    /// `plus` says whether a `+` stood before them. Three to six digits
+    /// without a `+` are a short code.
     pub fn from_digits(d: &[u8], plus: bool) -> Result<Number, NumberError> {
         if d.is_empty() {
             return Err(NumberError::Empty);
@@ -272,6 +278,8 @@ mod tests {
         assert_eq!(norm("849123456789012"), Err(NumberError::BadLength));
         assert_eq!(norm("09+12345678"), Err(NumberError::BadCharacter));
         assert_eq!(norm("+5656"), Err(NumberError::BadLength));
+        assert_eq!(norm("0912 34"), Err(NumberError::BadLength));
+        assert_eq!(norm("56-56"), Err(NumberError::BadLength));
     }
 
     #[test]

@@ -1,1 +1,374 @@
-//! chanrac-policy (in progress)
+//! Loads chanrac policies and event files, with errors that name the file,
+//! line and column.
+//!
+//! A policy is a directory of plain files (CONTRACT.md §1); every file is
+//! optional, a missing file is an empty list. [`load`] reads them all and
+//! returns a compiled [`chanrac::Policy`], or the first bad row: nothing is
+//! half-loaded. [`events::EventReader`] streams CSV or JSON Lines events
+//! (CONTRACT.md §2).
+//!
+//! ```no_run
+//! let policy = chanrac_policy::load("examples/policy".as_ref())?;
+//! let engine = chanrac::Engine::new(policy);
+//! # Ok::<(), chanrac_policy::LoadError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+pub mod events;
+pub mod fuzz;
+mod table;
+mod toml_config;
+
+use std::fs;
+use std::path::Path;
+
+use chanrac::content::{SignatureKind, SignatureSetBuilder};
+use chanrac::dnc::{DncBuilder, Scopes};
+use chanrac::ident::Identifier;
+use chanrac::number::Number;
+use chanrac::policy::{
+    Account, AccountClass, Advertiser, AdvertiserKind, ConsentState, Lifts, Policy, PolicyBuilder,
+};
+use chanrac::registry::{Registration, RegistryBuilder, Status};
+
+pub use error::{ErrorKind, LoadError, Location};
+use table::Table;
+
+/// The files of a policy directory, in the order they are read.
+pub const FILES: [&str; 9] = [
+    "policy.toml",
+    "dnc.csv",
+    "brandnames.csv",
+    "accounts.csv",
+    "advertisers.csv",
+    "consents.csv",
+    "signatures.csv",
+    "suspended.csv",
+    "agreements.csv",
+];
+
+/// Loads a policy directory.
+pub fn load(path: &Path) -> Result<Policy, LoadError> {
+    let meta = fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
+    if !meta.is_dir() {
+        return Err(LoadError::new(
+            path,
+            Location::default(),
+            "not a policy directory",
+        ));
+    }
+    load_with(path, &|name| {
+        let p = path.join(name);
+        match fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(LoadError::io(&p, e)),
+        }
+    })
+}
+
+/// Loads a policy from files held in memory, as (name, contents) pairs with
+/// the names of [`FILES`]; errors name `dir/name`. Used by the fuzz targets
+/// and by hosts that keep their lists elsewhere.
+pub fn load_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<Policy, LoadError> {
+    load_with(dir, &|name| {
+        Ok(files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.to_vec()))
+    })
+}
+
+type ReadFile<'a> = &'a dyn Fn(&str) -> Result<Option<Vec<u8>>, LoadError>;
+
+fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
+    let mut b = PolicyBuilder::new();
+    let toml_path = dir.join("policy.toml");
+    let config = match read("policy.toml")? {
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|e| {
+                LoadError::new(
+                    &toml_path,
+                    Location::default(),
+                    format!("not valid UTF-8 ({e})"),
+                )
+            })?;
+            toml_config::parse(&toml_path, &text)?
+        }
+        None => Default::default(),
+    };
+    b.config(config);
+    with_table(read, dir, "dnc.csv", &["number", "scope"], &[], |t| {
+        let mut d = DncBuilder::new();
+        while t.next_row()? {
+            let n = number(t, 0)?;
+            let s = Scopes::parse(t.required(1)?).ok_or_else(|| {
+                t.error(
+                    1,
+                    format!(
+                        "unknown scope `{}`: expected sms, call or all",
+                        t.get(1).trim()
+                    ),
+                )
+            })?;
+            d.insert(n, s);
+        }
+        b.dnc(d.build());
+        Ok(())
+    })?;
+    with_table(
+        read,
+        dir,
+        "brandnames.csv",
+        &["identifier", "advertiser", "status"],
+        &["valid_from", "valid_until"],
+        |t| {
+            let mut r = RegistryBuilder::new();
+            while t.next_row()? {
+                let id = Identifier::parse(t.required(0)?).map_err(|e| {
+                    t.error(0, format!("bad identifier `{}`: {e}", t.get(0).trim()))
+                })?;
+                let owner = t.required(1)?.trim();
+                let status = Status::parse(t.required(2)?).ok_or_else(|| {
+                    t.error(
+                        2,
+                        format!(
+                            "unknown status `{}`: expected active, revoked or suspended",
+                            t.get(2).trim()
+                        ),
+                    )
+                })?;
+                let valid_from = date(t, 3)?;
+                let valid_until = date(t, 4)?;
+                if let (Some(f), Some(u)) = (valid_from, valid_until) {
+                    if f > u {
+                        return Err(t.error(4, "valid_until is before valid_from"));
+                    }
+                }
+                r.insert(
+                    id,
+                    Registration {
+                        owner: owner.into(),
+                        status,
+                        valid_from,
+                        valid_until,
+                    },
+                )
+                .map_err(|e| t.error(0, e.to_string()))?;
+            }
+            b.registry(r.build());
+            Ok(())
+        },
+    )?;
+    with_table(
+        read,
+        dir,
+        "accounts.csv",
+        &["account", "advertiser", "class", "password"],
+        &[],
+        |t| {
+            let mut seen = std::collections::HashSet::new();
+            while t.next_row()? {
+                let account = t.required(0)?.trim();
+                let advertiser = t.required(1)?.trim();
+                let class = AccountClass::parse(t.required(2)?).ok_or_else(|| {
+                    t.error(
+                        2,
+                        format!("unknown class `{}`: expected ad or care", t.get(2).trim()),
+                    )
+                })?;
+                let password = t.required(3)?;
+                if !seen.insert(account.to_string()) {
+                    return Err(t.error(0, format!("account `{account}` appears more than once")));
+                }
+                b.account(
+                    account,
+                    Account {
+                        advertiser: advertiser.into(),
+                        class,
+                        password: password.into(),
+                    },
+                );
+            }
+            Ok(())
+        },
+    )?;
+    with_table(
+        read,
+        dir,
+        "advertisers.csv",
+        &["advertiser"],
+        &["name", "kind"],
+        |t| {
+            while t.next_row()? {
+                let id = t.required(0)?.trim();
+                let kind = match t.get(2).trim() {
+                    "" => AdvertiserKind::Organisation,
+                    k => AdvertiserKind::parse(k).ok_or_else(|| {
+                        t.error(
+                            2,
+                            format!("unknown kind `{k}`: expected organisation or individual"),
+                        )
+                    })?,
+                };
+                let name = match t.get(1).trim() {
+                    "" => id,
+                    n => n,
+                };
+                b.advertiser(
+                    id,
+                    Advertiser {
+                        name: name.into(),
+                        kind,
+                    },
+                );
+            }
+            Ok(())
+        },
+    )?;
+    with_table(
+        read,
+        dir,
+        "consents.csv",
+        &["advertiser", "recipient", "state", "time"],
+        &[],
+        |t| {
+            while t.next_row()? {
+                let adv = t.required(0)?.trim();
+                let rcpt = number(t, 1)?;
+                let state = ConsentState::parse(t.required(2)?).ok_or_else(|| {
+                    t.error(
+                        2,
+                        format!(
+                            "unknown state `{}`: expected optin or optout",
+                            t.get(2).trim()
+                        ),
+                    )
+                })?;
+                let time = timestamp(t, 3)?;
+                b.consent(adv, rcpt, state, time);
+            }
+            Ok(())
+        },
+    )?;
+    with_table(
+        read,
+        dir,
+        "signatures.csv",
+        &["id", "kind", "pattern"],
+        &[],
+        |t| {
+            let mut s = SignatureSetBuilder::new();
+            let mut lines = Vec::new();
+            let mut ids = std::collections::HashSet::new();
+            while t.next_row()? {
+                let id = t.required(0)?.trim();
+                let kind = match t.required(1)?.trim().to_ascii_lowercase().as_str() {
+                    "literal" => SignatureKind::Literal,
+                    "regex" => SignatureKind::Regex,
+                    k => {
+                        return Err(
+                            t.error(1, format!("unknown kind `{k}`: expected literal or regex"))
+                        )
+                    }
+                };
+                let pattern = t.required(2)?;
+                if !ids.insert(id.to_string()) {
+                    return Err(t.error(0, format!("signature id `{id}` appears more than once")));
+                }
+                s.add(id, kind, pattern);
+                lines.push(t.line());
+            }
+            let set = s.build().map_err(|e| {
+                let line = lines.get(e.index()).copied().unwrap_or(0);
+                LoadError::at(
+                    t.path(),
+                    line,
+                    3,
+                    "pattern",
+                    format!("signature `{}`: {}", e.id(), e.message()),
+                )
+            })?;
+            b.signatures(set);
+            Ok(())
+        },
+    )?;
+    with_table(read, dir, "suspended.csv", &["number"], &["reason"], |t| {
+        while t.next_row()? {
+            b.suspend(number(t, 0)?);
+        }
+        Ok(())
+    })?;
+    with_table(
+        read,
+        dir,
+        "agreements.csv",
+        &["advertiser", "recipient", "rule"],
+        &[],
+        |t| {
+            while t.next_row()? {
+                let adv = t.required(0)?.trim();
+                let rcpt = number(t, 1)?;
+                let lifts = Lifts::parse(t.required(2)?).ok_or_else(|| {
+                    t.error(
+                        2,
+                        format!(
+                            "unknown rule `{}`: expected window or frequency",
+                            t.get(2).trim()
+                        ),
+                    )
+                })?;
+                b.agreement(adv, rcpt, lifts);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(b.build())
+}
+
+/// Opens `dir/name` as a table and runs `f` over it; a missing file is skipped.
+fn with_table(
+    read: ReadFile<'_>,
+    dir: &Path,
+    name: &str,
+    required: &[&'static str],
+    optional: &[&'static str],
+    f: impl FnOnce(&mut Table<&[u8]>) -> Result<(), LoadError>,
+) -> Result<(), LoadError> {
+    let path = dir.join(name);
+    let Some(bytes) = read(name)? else {
+        return Ok(());
+    };
+    let mut t = Table::new(&path, &bytes[..], required, optional)?;
+    f(&mut t)
+}
+
+fn number<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<Number, LoadError> {
+    let v = t.required(i)?;
+    Number::parse(v).map_err(|e| t.error(i, format!("bad number `{}`: {e}", v.trim())))
+}
+
+fn date<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<Option<i32>, LoadError> {
+    let v = t.get(i).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let ok = v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-';
+    let d: Option<jiff::civil::Date> = if ok { v.parse().ok() } else { None };
+    match d {
+        Some(d) => Ok(Some(chanrac::window::day_number(d))),
+        None => Err(t.error(i, format!("bad date `{v}`: expected YYYY-MM-DD"))),
+    }
+}
+
+fn timestamp<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<jiff::Timestamp, LoadError> {
+    let v = t.required(i)?.trim();
+    events::parse_time(v).map_err(|m| t.error(i, m))
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<LoadError>();
+}

@@ -1,0 +1,273 @@
+//! `chanrac replay` as users run it: the example bundle, exit codes, no
+//! half-written output, the summary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn chanrac(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chanrac"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run chanrac")
+}
+
+fn parse(line: &str) -> (String, String, Vec<String>) {
+    let v: serde_json::Value = serde_json::from_str(line).expect("verdict JSON");
+    let mut reasons: Vec<String> = v["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r.as_str().expect("code").to_string())
+        .collect();
+    reasons.sort();
+    (
+        v["id"].as_str().expect("id").to_string(),
+        v["decision"].as_str().expect("decision").to_string(),
+        reasons,
+    )
+}
+
+#[test]
+fn example_bundle_replays_as_expected() {
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        "examples/policy",
+        "--events",
+        "examples/events.csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<_> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(parse)
+        .collect();
+    let want: Vec<_> = fs::read_to_string(root().join("examples/expected_verdicts.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(parse)
+        .collect();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("events:"), "{stderr}");
+    assert!(stderr.contains("fine exposure"), "{stderr}");
+}
+
+#[test]
+fn every_reason_but_behavior_appears_in_the_example() {
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        "examples/policy",
+        "--events",
+        "examples/events.csv",
+        "-q",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in chanrac::Reason::ALL {
+        if r != chanrac::Reason::Behavior {
+            assert!(
+                text.contains(&format!("\"{}\"", r.code())),
+                "{} not exercised",
+                r.code()
+            );
+        }
+    }
+}
+
+#[test]
+fn verdicts_carry_the_legal_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::create_dir(p.join("policy")).unwrap();
+    fs::write(p.join("policy/dnc.csv"), "number,scope\n0912345678,all\n").unwrap();
+    fs::write(
+        p.join("events.csv"),
+        "id,time,channel,kind,source,advertiser,recipient,text\n\
+         e1,2026-03-02T09:00:00+07:00,sms,ad,0987654321,shop,0912345678,hello\n",
+    )
+    .unwrap();
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        p.join("policy").to_str().unwrap(),
+        "--events",
+        p.join("events.csv").to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dnc = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "DNC")
+        .unwrap();
+    assert_eq!(dnc["rule"], "R1");
+    assert_eq!(dnc["clause"], "D91 Art.7, Art.13(1)");
+    assert_eq!(
+        dnc["fine_vnd"],
+        serde_json::json!([80_000_000u64, 100_000_000u64])
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_leaves_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::create_dir(p.join("policy")).unwrap();
+    fs::write(
+        p.join("events.csv"),
+        "id,time,channel,kind,source,advertiser,recipient,text\n\
+         e1,2026-03-02T09:00:00+07:00,sms,ad,SHOP,shop,0912345678,[QC] a\n\
+         e2,2026-03-02T09:00:00+07:00,sms,ad,SHOP,shop,0912 34,[QC] b\n",
+    )
+    .unwrap();
+    let out_file = p.join("verdicts.jsonl");
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        p.join("policy").to_str().unwrap(),
+        "--events",
+        p.join("events.csv").to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("events.csv:3: column 7 (recipient): bad number `0912 34`"),
+        "{err}"
+    );
+    assert!(!out_file.exists());
+    assert!(out.stdout.is_empty());
+    // Nothing else left behind either (no temporary file).
+    let left: Vec<_> = fs::read_dir(p)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+
+    // A bad policy row: exit 2, file and line named.
+    fs::write(
+        p.join("policy/dnc.csv"),
+        "number,scope\n0912345678,sms\n0912345679,email\n",
+    )
+    .unwrap();
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        p.join("policy").to_str().unwrap(),
+        "--events",
+        p.join("events.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("dnc.csv:3: column 2 (scope): unknown scope `email`"),
+        "{err}"
+    );
+
+    // A missing events file and bad usage are exit 2 too.
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        "examples/policy",
+        "--events",
+        "/nonexistent.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = chanrac(&["replay", "--policy", "examples/policy"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        "examples/policy",
+        "--events",
+        "examples/events.csv",
+        "--mode",
+        "lenient",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn out_file_is_written_whole_and_audit_mode_counts_blocked_ads() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::create_dir(p.join("policy")).unwrap();
+    fs::write(
+        p.join("policy/brandnames.csv"),
+        "identifier,advertiser,status,valid_from,valid_until\nSHOP,shop,active,,\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("policy/consents.csv"),
+        "advertiser,recipient,state,time\nshop,0912345678,optin,2026-01-01T00:00:00+07:00\n",
+    )
+    .unwrap();
+    // Four ads; the first is sent at night (blocked). In enforce mode the
+    // night ad does not count, so the fourth ad is still allowed; in audit
+    // mode it counts and the fourth breaks the cap of 3.
+    let mut ev = String::from("id,time,channel,kind,source,advertiser,recipient,text\n");
+    for (i, t) in [
+        "2026-03-01T23:00",
+        "2026-03-02T09:00",
+        "2026-03-02T10:00",
+        "2026-03-02T11:00",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ev.push_str(&format!(
+            "e{i},{t}:00+07:00,sms,ad,SHOP,shop,0912345678,[QC] x\n"
+        ));
+    }
+    fs::write(p.join("events.csv"), ev).unwrap();
+    let run = |mode: &str| {
+        let out_file = p.join(format!("{mode}.jsonl"));
+        let out = chanrac(&[
+            "replay",
+            "--policy",
+            p.join("policy").to_str().unwrap(),
+            "--events",
+            p.join("events.csv").to_str().unwrap(),
+            "--mode",
+            mode,
+            "--out",
+            out_file.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+        fs::read_to_string(out_file)
+            .unwrap()
+            .lines()
+            .map(parse)
+            .collect::<Vec<_>>()
+    };
+    let enforce = run("enforce");
+    assert_eq!(enforce[0].1, "block");
+    assert_eq!(enforce[3].1, "allow");
+    let audit = run("audit");
+    assert_eq!(
+        audit[3],
+        ("e3".into(), "block".into(), vec!["FREQUENCY".into()])
+    );
+}

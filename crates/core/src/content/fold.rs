@@ -1,0 +1,863 @@
+//! Text folding (CONTRACT.md §4): the *folded text* and its *skeleton*.
+//!
+//! The folded text of a message is, in this order of effect:
+//!
+//! 1. **Unicode NFKC**: full-width `ＶＡＹ`, mathematical `𝐯𝐚𝐲`, circled `ⓥ`,
+//!    ligatures `ﬁ`, the non-breaking space and the like become their plain
+//!    forms.
+//! 2. **Lower case** (`char::to_lowercase`).
+//! 3. **Diacritics removed**: every mark of the combining diacritical blocks
+//!    (U+0300–U+036F, U+1AB0–U+1AFF, U+1DC0–U+1DFF, U+20D0–U+20FF,
+//!    U+FE20–U+FE2F) is dropped after canonical decomposition, so all the
+//!    Vietnamese tone and vowel marks go (`ạ ả ã à á â ầ ấ ẩ ẫ ậ ă ằ … ơ ư ê` →
+//!    base letter), and so do stray combining marks a spammer stacks on
+//!    letters. `đ`/`Đ` (and the look-alike `Ð`, `ð`) become `d`.
+//! 4. **Look-alike letters mapped to ASCII** (see the table below).
+//! 5. **Zero-width and format characters dropped**: U+200B–U+200F, U+2060–U+2064,
+//!    U+2066–U+206F, U+202A–U+202E, U+FEFF, the soft hyphen U+00AD, U+034F,
+//!    U+061C, U+180B–U+180F, the variation selectors, the Hangul fillers
+//!    (U+115F, U+1160, U+3164, U+FFA0), U+17B4/U+17B5, U+FFF9–U+FFFB and the
+//!    tag characters; also the control characters that are not white space
+//!    (C0, DEL, C1).
+//! 6. **White space collapsed**: every run of white space (Unicode
+//!    `White_Space`: space, tab, line breaks, NBSP, U+2000–U+200A, U+3000, …)
+//!    becomes one space, and the ends are trimmed.
+//!
+//! The *skeleton* is the folded text with everything but `a-z0-9` removed, so
+//! `V.A.Y T-I-Ề-N nhanh` and `vay tiền nhanh` share the skeleton
+//! `vaytiennhanh`.
+//!
+//! # Look-alike table
+//!
+//! Mapped by the shape of each case, so an upper-case letter and its lower
+//! case may map differently (Greek `Η` looks like `H`, `η` like `n`):
+//!
+//! | script | letters → ASCII |
+//! |---|---|
+//! | Cyrillic | `А а`→a, `В в ь`→b, `С с`→c, `Ԁ ԁ`→d, `Е е`→e, `Һ һ Н н`→h, `І і`→i, `Ј ј`→j, `К к`→k, `Ӏ ӏ`→l, `М м`→m, `п`→n, `О о`→o, `Р р`→p, `Ԛ ԛ`→q, `г`→r, `Ѕ ѕ`→s, `Т т`→t, `Ԝ ԝ ѡ`→w, `Х х`→x, `У у Ү ү`→y |
+//! | Greek | `Α α`→a, `Β β`→b, `Ϲ ϲ`→c, `Ε ε`→e, `Η`→h, `Ι ι`→i, `Ϳ ϳ`→j, `Κ κ`→k, `Μ`→m, `Ν η`→n, `Ο ο`→o, `Ρ ρ`→p, `Τ τ`→t, `υ`→u, `ν`→v, `ω`→w, `Χ χ`→x, `Υ γ`→y, `Ζ`→z |
+//! | Latin | `Đ đ Ð ð ɖ`→d, `Ł ł`→l, `Ø ø`→o, `ı`→i, `ȷ`→j, `ɑ`→a, `ɡ`→g, and the small capitals `ᴀ ʙ ᴄ ᴅ ᴇ ɢ ʜ ɪ ᴊ ᴋ ʟ ᴍ ɴ ᴏ ᴘ ʀ ꜱ ᴛ ᴜ ᴠ ᴡ ʏ ᴢ` |
+//! | full-width, mathematical, circled, parenthesised letters and digits | by NFKC |
+//! | dashes | `‐ ‑ ‒ – — ― −` → `-` (so `0912–345–678` is still a contact number) |
+//!
+//! Letters of other scripts are kept (lower-cased): they never reach the
+//! skeleton, which holds `a-z0-9` only.
+//!
+//! # Speed
+//!
+//! Pure-ASCII text takes a byte loop with no normalisation machinery. Other
+//! text goes through a per-character table (built once per process, 256 KiB,
+//! covering the Basic Multilingual Plane): every character whose NFKC does not
+//! depend on its neighbours (precomposed and decomposed Vietnamese, Cyrillic,
+//! Greek, full-width forms, punctuation, CJK, emoji, …) is folded by one
+//! lookup. Only a text holding a character that can combine with its
+//! neighbours under NFKC beyond the dropped diacritics (Hangul jamo, kana
+//! voicing marks, Indic and Hebrew/Arabic points, …) takes the full streaming
+//! NFKC. Once a [`FoldBuf`]'s buffers have grown, folding allocates nothing
+//! (the streaming NFKC may allocate for a run of more than four combining
+//! marks).
+//!
+//! Folding is idempotent: `fold(fold(x)) == fold(x)`.
+
+use std::iter::once;
+use std::sync::OnceLock;
+
+use unicode_normalization::char::{
+    canonical_combining_class, decompose_canonical, decompose_compatible,
+};
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Caller-owned, reusable scratch holding the folded text and skeleton of the
+/// last folded message.
+///
+/// Keep one per thread (or per connection) and call [`FoldBuf::fold`] for each
+/// message: once its buffers have grown to the longest message, folding
+/// allocates nothing.
+///
+/// ```
+/// use chanrac::content::FoldBuf;
+/// let mut buf = FoldBuf::new();
+/// buf.fold("  V.A.Y\u{200B} T-I-Ề-N   nhanh!! ");
+/// assert_eq!(buf.folded(), "v.a.y t-i-e-n nhanh!!");
+/// assert_eq!(buf.skeleton(), "vaytiennhanh");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct FoldBuf {
+    folded: String,
+    skeleton: String,
+    scratch: String,
+}
+
+impl FoldBuf {
+    /// An empty buffer.
+    pub fn new() -> FoldBuf {
+        FoldBuf::default()
+    }
+
+    /// Folds `text`, replacing the previous contents.
+    pub fn fold(&mut self, text: &str) {
+        self.folded.clear();
+        self.skeleton.clear();
+        self.folded.reserve(text.len());
+        self.skeleton.reserve(text.len());
+        if text.is_ascii() {
+            fold_ascii(text.as_bytes(), &mut self.folded, &mut self.skeleton);
+            return;
+        }
+        let table = table();
+        let done = {
+            let mut sink = Sink::new(&mut self.folded, &mut self.skeleton);
+            fold_fast(table, text, &mut sink)
+        };
+        if done {
+            return;
+        }
+        self.folded.clear();
+        self.skeleton.clear();
+        fold_slow(text, &mut Sink::new(&mut self.folded, &mut self.skeleton));
+        // The streaming path can leave neighbours that compose once a dropped
+        // character between them is gone; fold again until stable (in
+        // practice once) so that folding stays idempotent.
+        for _ in 0..3 {
+            if !has_context_char(table, &self.folded) {
+                break;
+            }
+            std::mem::swap(&mut self.folded, &mut self.scratch);
+            self.folded.clear();
+            self.skeleton.clear();
+            fold_slow(
+                &self.scratch,
+                &mut Sink::new(&mut self.folded, &mut self.skeleton),
+            );
+            if self.folded == self.scratch {
+                break;
+            }
+        }
+    }
+
+    /// The folded text of the last message.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// The skeleton (`a-z0-9` only) of the last message.
+    pub fn skeleton(&self) -> &str {
+        &self.skeleton
+    }
+}
+
+/// The folded text of `text` (allocates; see [`FoldBuf`] for the hot path).
+///
+/// ```
+/// assert_eq!(chanrac::content::fold("ＶＡＹ  Tiền\tNHANH"), "vay tien nhanh");
+/// ```
+pub fn fold(text: &str) -> String {
+    let mut buf = FoldBuf::new();
+    buf.fold(text);
+    buf.folded
+}
+
+/// The skeleton of `text` (allocates; see [`FoldBuf`] for the hot path).
+///
+/// ```
+/// assert_eq!(chanrac::content::skeleton("V.A.Y T-I-Ề-N nhanh"), "vaytiennhanh");
+/// ```
+pub fn skeleton(text: &str) -> String {
+    let mut buf = FoldBuf::new();
+    buf.fold(text);
+    buf.skeleton
+}
+
+/// Whether `c` can appear in folded text as itself (folding maps it to
+/// itself). Used to reject regex literals that can never match.
+pub(crate) fn is_fixed_point(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_uppercase() && !c.is_ascii_control();
+    }
+    let mut n = 0;
+    let mut same = true;
+    let ok = fold_char(c, &mut |o| {
+        n += 1;
+        same &= o == c;
+    });
+    ok && n == 1 && same
+}
+
+/// Output with white-space collapsing and the skeleton alongside.
+struct Sink<'a> {
+    folded: &'a mut String,
+    skeleton: &'a mut String,
+    /// A run of white space waits to become one space.
+    space: bool,
+}
+
+impl<'a> Sink<'a> {
+    fn new(folded: &'a mut String, skeleton: &'a mut String) -> Sink<'a> {
+        Sink {
+            folded,
+            skeleton,
+            space: false,
+        }
+    }
+
+    /// Pushes one folded character; `' '` stands for any white space.
+    #[inline]
+    fn push(&mut self, c: char) {
+        if c == ' ' {
+            self.space = !self.folded.is_empty();
+            return;
+        }
+        if self.space {
+            self.folded.push(' ');
+            self.space = false;
+        }
+        self.folded.push(c);
+        if c.is_ascii_alphanumeric() {
+            self.skeleton.push(c);
+        }
+    }
+
+    /// Pushes one ASCII byte of the input.
+    #[inline]
+    fn ascii(&mut self, b: u8) {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' => {
+                self.flush_space();
+                self.folded.push(b as char);
+                self.skeleton.push(b as char);
+            }
+            b'A'..=b'Z' => {
+                self.flush_space();
+                let l = (b | 0x20) as char;
+                self.folded.push(l);
+                self.skeleton.push(l);
+            }
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => self.space = !self.folded.is_empty(),
+            0x00..=0x1F | 0x7F => {}
+            _ => {
+                self.flush_space();
+                self.folded.push(b as char);
+            }
+        }
+    }
+
+    #[inline]
+    fn flush_space(&mut self) {
+        if self.space {
+            self.folded.push(' ');
+            self.space = false;
+        }
+    }
+}
+
+fn fold_ascii(text: &[u8], folded: &mut String, skeleton: &mut String) {
+    let mut sink = Sink::new(folded, skeleton);
+    for &b in text {
+        sink.ascii(b);
+    }
+}
+
+/// Folds character by character through the table; false (with partial
+/// output) when a character needs its neighbours for NFKC.
+fn fold_fast(table: &Table, text: &str, sink: &mut Sink<'_>) -> bool {
+    for c in text.chars() {
+        if c.is_ascii() {
+            sink.ascii(c as u8);
+            continue;
+        }
+        let cp = c as u32;
+        if cp <= 0xFFFF {
+            let e = table.entries.get(cp as usize).copied().unwrap_or(CONTEXT);
+            match e & KIND_MASK {
+                DROP => {}
+                CHAR => match char::from_u32(e & CHAR_MASK) {
+                    Some(o) => sink.push(o),
+                    None => return false,
+                },
+                STR => {
+                    let off = (e & OFF_MASK) as usize;
+                    let len = ((e >> LEN_SHIFT) & 0xFF) as usize;
+                    match table.arena.get(off..off + len) {
+                        Some(s) => s.chars().for_each(|o| sink.push(o)),
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            }
+        } else if !fold_char(c, &mut |o| sink.push(o)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The reference path: streaming NFKC of the text without the dropped
+/// characters, then per character the rest of the folding.
+fn fold_slow(text: &str, sink: &mut Sink<'_>) {
+    for n in text.chars().filter(|&c| !is_dropped(c)).nfkc() {
+        post(n, &mut |o| sink.push(o));
+    }
+}
+
+fn has_context_char(table: &Table, s: &str) -> bool {
+    s.chars().any(|c| {
+        let cp = c as u32;
+        if cp < 0x80 {
+            false
+        } else if cp <= 0xFFFF {
+            table.entries.get(cp as usize).copied().unwrap_or(CONTEXT) & KIND_MASK == CONTEXT
+        } else {
+            needs_context(c)
+        }
+    })
+}
+
+// ---- the per-character table -------------------------------------------
+
+/// Entry kinds (top 3 bits).
+const KIND_MASK: u32 = 0b111 << 29;
+const DROP: u32 = 0;
+const CHAR: u32 = 1 << 29;
+const STR: u32 = 2 << 29;
+const CONTEXT: u32 = 3 << 29;
+const CHAR_MASK: u32 = (1 << 21) - 1;
+const OFF_MASK: u32 = (1 << 20) - 1;
+const LEN_SHIFT: u32 = 20;
+
+/// For each BMP code point, what it folds to when NFKC does not need its
+/// neighbours: nothing, one character, a string in `arena`, or `CONTEXT`.
+struct Table {
+    entries: Box<[u32]>,
+    arena: String,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(build_table)
+}
+
+fn build_table() -> Table {
+    let mut entries = vec![CONTEXT; 0x1_0000].into_boxed_slice();
+    let mut arena = String::new();
+    let mut out = String::new();
+    for (cp, slot) in entries.iter_mut().enumerate() {
+        let Some(c) = char::from_u32(cp as u32) else {
+            continue; // surrogates never occur in a &str
+        };
+        out.clear();
+        if !fold_char(c, &mut |o| out.push(o)) {
+            continue;
+        }
+        let mut chars = out.chars();
+        *slot = match (chars.next(), chars.next()) {
+            (None, _) => DROP,
+            (Some(o), None) => CHAR | o as u32,
+            (Some(_), Some(_)) => {
+                let off = arena.len();
+                arena.push_str(&out);
+                if out.len() <= 0xFF && off <= OFF_MASK as usize {
+                    STR | (out.len() as u32) << LEN_SHIFT | off as u32
+                } else {
+                    CONTEXT
+                }
+            }
+        };
+    }
+    Table { entries, arena }
+}
+
+// ---- the folding of one character ----------------------------------------
+
+/// Folds one character on its own, emitting its folded form (`' '` for white
+/// space). Returns false, emitting nothing, when NFKC of `c` depends on its
+/// neighbours.
+fn fold_char(c: char, emit: &mut impl FnMut(char)) -> bool {
+    if is_dropped(c) {
+        return true;
+    }
+    if c.is_whitespace() {
+        emit(' ');
+        return true;
+    }
+    if c.is_ascii() {
+        emit(c.to_ascii_lowercase());
+        return true;
+    }
+    if needs_context(c) {
+        return false;
+    }
+    if is_nfkc_quick(once(c)) == IsNormalized::Yes {
+        post(c, emit);
+    } else {
+        for n in once(c).nfkc() {
+            post(n, emit);
+        }
+    }
+    true
+}
+
+/// Whether NFKC of `c` may depend on the characters around it: `c` is a
+/// combining character outside the dropped diacritic blocks, may compose
+/// with the character before it, or decomposes to one that may.
+fn needs_context(c: char) -> bool {
+    if canonical_combining_class(c) != 0 {
+        return true;
+    }
+    match is_nfkc_quick(once(c)) {
+        IsNormalized::Yes => false,
+        IsNormalized::Maybe => true,
+        IsNormalized::No => {
+            let mut first = None;
+            decompose_compatible(c, |d| {
+                if first.is_none() {
+                    first = Some(d);
+                }
+            });
+            match first {
+                Some(f) if f != c => {
+                    !is_dropped(f)
+                        && (canonical_combining_class(f) != 0
+                            || is_nfkc_quick(once(f)) == IsNormalized::Maybe)
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Everything after NFKC for one NFKC character: drop, white space, lower
+/// case, diacritics, look-alikes.
+fn post(n: char, emit: &mut impl FnMut(char)) {
+    if is_dropped(n) {
+        return;
+    }
+    if n.is_whitespace() {
+        emit(' ');
+        return;
+    }
+    if n.is_ascii() {
+        emit(n.to_ascii_lowercase());
+        return;
+    }
+    if let Some(a) = look_alike(n) {
+        emit(a);
+        return;
+    }
+    let parts = strip_marks(n);
+    for &d in parts.as_slice() {
+        base(d, emit);
+    }
+}
+
+/// A base letter (no diacritics left): look-alike or lower case.
+fn base(d: char, emit: &mut impl FnMut(char)) {
+    if d.is_ascii() {
+        emit(d.to_ascii_lowercase());
+        return;
+    }
+    if let Some(a) = look_alike(d) {
+        emit(a);
+        return;
+    }
+    for l in d.to_lowercase() {
+        if is_dropped(l) {
+            continue; // `İ` lower-cases to `i` + U+0307
+        }
+        if l.is_whitespace() {
+            emit(' ');
+        } else if l.is_ascii() {
+            emit(l);
+        } else if let Some(a) = look_alike(l) {
+            emit(a);
+        } else {
+            for &p in strip_marks(l).as_slice() {
+                emit(look_alike(p).unwrap_or(p));
+            }
+        }
+    }
+}
+
+/// Up to 8 characters, on the stack.
+struct Chars {
+    buf: [char; 8],
+    len: usize,
+}
+
+impl Chars {
+    fn as_slice(&self) -> &[char] {
+        &self.buf[..self.len]
+    }
+}
+
+/// The canonical decomposition of `c` without its diacritic marks, or `c`
+/// itself when it has none (so Hangul syllables stay composed).
+fn strip_marks(c: char) -> Chars {
+    let mut parts = Chars {
+        buf: ['\0'; 8],
+        len: 0,
+    };
+    let mut marks = false;
+    decompose_canonical(c, |d| {
+        if is_mark(d) || is_dropped(d) {
+            marks = true;
+        } else if parts.len < parts.buf.len() {
+            parts.buf[parts.len] = d;
+            parts.len += 1;
+        }
+    });
+    if !marks {
+        parts.buf[0] = c;
+        parts.len = 1;
+    }
+    parts
+}
+
+/// Combining diacritical marks: dropped with the Vietnamese diacritics.
+fn is_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Characters folding drops: diacritic marks, zero-width and format
+/// characters, invisible fillers, and control characters that are not white
+/// space.
+fn is_dropped(c: char) -> bool {
+    match c {
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{85}' => false,
+        '\0'..='\u{1F}' | '\u{7F}'..='\u{9F}' => true,
+        ' '..='\u{7E}' => false,
+        '\u{AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{115F}'
+        | '\u{1160}'
+        | '\u{17B4}'
+        | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}'
+        | '\u{FFA0}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}' => true,
+        _ => is_mark(c),
+    }
+}
+
+/// Letters that look like ASCII ones (and dashes that look like `-`).
+fn look_alike(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic
+        'А' | 'а' => 'a',
+        'В' | 'в' | 'ь' => 'b',
+        'С' | 'с' => 'c',
+        'Ԁ' | 'ԁ' => 'd',
+        'Е' | 'е' => 'e',
+        'Һ' | 'һ' | 'Н' | 'н' => 'h',
+        'І' | 'і' => 'i',
+        'Ј' | 'ј' => 'j',
+        'К' | 'к' => 'k',
+        'Ӏ' | 'ӏ' => 'l',
+        'М' | 'м' => 'm',
+        'п' => 'n',
+        'О' | 'о' => 'o',
+        'Р' | 'р' => 'p',
+        'Ԛ' | 'ԛ' => 'q',
+        'г' => 'r',
+        'Ѕ' | 'ѕ' => 's',
+        'Т' | 'т' => 't',
+        'Ԝ' | 'ԝ' | 'ѡ' => 'w',
+        'Х' | 'х' => 'x',
+        'У' | 'у' | 'Ү' | 'ү' => 'y',
+        // Greek
+        'Α' | 'α' => 'a',
+        'Β' | 'β' => 'b',
+        'Ϲ' | 'ϲ' => 'c',
+        'Ε' | 'ε' => 'e',
+        'Η' => 'h',
+        'Ι' | 'ι' => 'i',
+        'Ϳ' | 'ϳ' => 'j',
+        'Κ' | 'κ' => 'k',
+        'Μ' => 'm',
+        'Ν' | 'η' => 'n',
+        'Ο' | 'ο' => 'o',
+        'Ρ' | 'ρ' => 'p',
+        'Τ' | 'τ' => 't',
+        'υ' => 'u',
+        'ν' => 'v',
+        'ω' => 'w',
+        'Χ' | 'χ' => 'x',
+        'Υ' | 'γ' => 'y',
+        'Ζ' => 'z',
+        // Latin letters without a decomposition
+        'Đ' | 'đ' | 'Ð' | 'ð' | 'ɖ' => 'd',
+        'Ł' | 'ł' => 'l',
+        'Ø' | 'ø' => 'o',
+        'ı' => 'i',
+        'ȷ' => 'j',
+        'ɑ' => 'a',
+        'ɡ' => 'g',
+        // small capitals
+        'ᴀ' => 'a',
+        'ʙ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' => 'i',
+        'ᴊ' => 'j',
+        'ᴋ' => 'k',
+        'ʟ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' => 'p',
+        'ʀ' => 'r',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
+        // dashes
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn slow(text: &str) -> String {
+        let (mut f, mut s) = (String::new(), String::new());
+        fold_slow(text, &mut Sink::new(&mut f, &mut s));
+        f
+    }
+
+    #[test]
+    fn vietnamese_diacritics_go() {
+        let cases = [
+            ("Vay tiền nhanh", "vay tien nhanh"),
+            ("ĐĂNG KÝ NGAY", "dang ky ngay"),
+            ("đ Đ", "d d"),
+            (
+                "ạ ả ã à á â ầ ấ ẩ ẫ ậ ă ằ ắ ẳ ẵ ặ",
+                "a a a a a a a a a a a a a a a a a",
+            ),
+            (
+                "ơ ờ ớ ở ỡ ợ ư ừ ứ ử ữ ự ê ề ế ể ễ ệ",
+                "o o o o o o u u u u u u e e e e e e",
+            ),
+            (
+                "ỳ ý ỷ ỹ ỵ Ỳ Ý Ỷ Ỹ Ỵ ì í ỉ ĩ ị",
+                "y y y y y y y y y y i i i i i",
+            ),
+            ("Lãi suất 0%", "lai suat 0%"),
+            ("Khuyến mãi ĐẶC BIỆT", "khuyen mai dac biet"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(fold(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn decomposed_vietnamese_folds_like_precomposed() {
+        // e + dot below + circumflex, a + breve + acute: NFD input.
+        let nfd: String = "Tiền lãi".nfd().collect();
+        assert_ne!(nfd, "Tiền lãi");
+        assert_eq!(fold(&nfd), "tien lai");
+        assert_eq!(fold("e\u{0302}\u{0323}"), "e");
+    }
+
+    #[test]
+    fn look_alikes_and_widths() {
+        assert_eq!(fold("vау tiеn"), "vay tien"); // Cyrillic а у е
+        assert_eq!(fold("ＶＡＹ ｔｉｅｎ"), "vay tien");
+        assert_eq!(fold("ΗΟΤ ΚΑΡΑ"), "hot kapa");
+        assert_eq!(fold("ᴠᴀʏ ᴛɪᴇ̂̀ɴ"), "vay tien");
+        assert_eq!(fold("𝐯𝐚𝐲 ⓣⓘⓔⓝ"), "vay tien");
+        assert_eq!(fold("ﬁnance"), "finance");
+        assert_eq!(fold("0912–345—678"), "0912-345-678");
+        assert_eq!(fold("İstanbul"), "istanbul");
+    }
+
+    #[test]
+    fn invisible_characters_and_white_space() {
+        assert_eq!(
+            fold("v\u{200B}a\u{200D}y\u{FEFF} t\u{00AD}i\u{2060}e\u{200C}n"),
+            "vay tien"
+        );
+        assert_eq!(
+            fold("\u{3000} a\u{00A0}\u{00A0}b\r\n\tc \u{2028} "),
+            "a b c"
+        );
+        assert_eq!(fold("a\u{0}b\u{7}c\u{9F}d"), "abcd");
+        assert_eq!(fold("   "), "");
+        assert_eq!(fold(""), "");
+        assert_eq!(fold("a \u{200B} b"), "a b");
+        assert_eq!(fold("❤\u{FE0F} 👍"), "❤ 👍");
+    }
+
+    #[test]
+    fn skeleton_keeps_ascii_letters_and_digits() {
+        assert_eq!(skeleton("V.A.Y T-I-Ề-N nhanh"), "vaytiennhanh");
+        assert_eq!(skeleton("Gọi: 0912.345.678!"), "goi0912345678");
+        assert_eq!(skeleton("Привет 世界"), "npbet");
+    }
+
+    #[test]
+    fn other_scripts_are_kept() {
+        assert_eq!(fold("世界 ภาษาไทย"), "世界 ภาษาไทย");
+        // Hangul: jamo compose under NFKC; folding is idempotent.
+        let k = fold("\u{1100}\u{1161}\u{11A8} 한국어");
+        assert_eq!(k, "각 한국어");
+        assert_eq!(fold(&k), k);
+    }
+
+    #[test]
+    fn buffers_are_reused() {
+        let mut buf = FoldBuf::new();
+        buf.fold("Một tin nhắn khá dài với nhiều dấu tiếng Việt, để bộ đệm lớn lên");
+        let (fc, sc) = (buf.folded.capacity(), buf.skeleton.capacity());
+        buf.fold("ngắn");
+        assert_eq!(buf.folded(), "ngan");
+        assert_eq!((buf.folded.capacity(), buf.skeleton.capacity()), (fc, sc));
+    }
+
+    /// The lemma behind idempotence: every character folding emits for a
+    /// BMP character folds to itself on its own.
+    #[test]
+    fn every_output_character_is_a_fixed_point() {
+        let t = table();
+        for cp in 0..0x1_0000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let mut outs = Vec::new();
+            if is_nfkc_quick(once(c)) != IsNormalized::No {
+                post(c, &mut |o| outs.push(o)); // c may come out of NFKC
+            }
+            if fold_char(c, &mut |_| {}) {
+                fold_char(c, &mut |o| outs.push(o));
+            }
+            for o in outs {
+                if o == ' ' {
+                    continue;
+                }
+                let oc = o as u32;
+                if oc < 0x80 {
+                    assert!(
+                        !o.is_ascii_uppercase() && !o.is_ascii_control(),
+                        "{c:?} -> {o:?}"
+                    );
+                    continue;
+                }
+                if oc > 0xFFFF {
+                    continue;
+                }
+                let e = t.entries[oc as usize];
+                assert!(
+                    e == CHAR | oc || e & KIND_MASK == CONTEXT,
+                    "{c:?} -> {o:?} -> {e:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn table_agrees_with_streaming_nfkc() {
+        let t = table();
+        for cp in 0x80..0x1_0000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            if t.entries[cp as usize] & KIND_MASK == CONTEXT {
+                continue;
+            }
+            let s = c.to_string();
+            let (mut f, mut k) = (String::new(), String::new());
+            assert!(fold_fast(t, &s, &mut Sink::new(&mut f, &mut k)));
+            assert_eq!(f, slow(&s), "{c:?}");
+        }
+    }
+
+    fn texty() -> impl Strategy<Value = String> {
+        let fixed = [
+            "a",
+            "Đ",
+            "ệ",
+            "e\u{0323}\u{0302}",
+            "\u{0301}",
+            "\u{200B}",
+            " ",
+            "\u{00A0}",
+            "Ｖ",
+            "а",
+            "Η",
+            "\u{1100}",
+            "\u{1161}",
+            "\u{11A8}",
+            "가",
+            "\u{3099}",
+            "か",
+            "ｶ",
+            "ﾞ",
+            "\u{05B4}",
+            "\u{05B0}",
+            "İ",
+            "ﬃ",
+            "…",
+            "9",
+            "\t",
+            "\u{0345}",
+            "\u{0F77}",
+            "\u{0E49}",
+            "\u{093C}",
+        ];
+        let piece = prop_oneof![
+            3 => prop::sample::select(fixed.to_vec()).prop_map(String::from),
+            1 => any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_with_streaming_nfkc(s in texty()) {
+            let t = table();
+            let (mut f, mut k) = (String::new(), String::new());
+            if fold_fast(t, &s, &mut Sink::new(&mut f, &mut k)) {
+                prop_assert_eq!(f, slow(&s));
+            }
+        }
+
+        #[test]
+        fn idempotent_on_tricky_text(s in texty()) {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert_eq!(skeleton(&once), skeleton(&s));
+        }
+
+        #[test]
+        fn ascii_path_agrees_with_table_path(s in "[ -~\t\n\r\x00-\x1f]{0,40}") {
+            let (mut f, mut k) = (String::new(), String::new());
+            fold_ascii(s.as_bytes(), &mut f, &mut k);
+            prop_assert_eq!(&f, &slow(&s));
+            prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        }
+    }
+}

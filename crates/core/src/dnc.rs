@@ -1,0 +1,285 @@
+//! The Do-Not-Call list (Danh sách không quảng cáo), per channel.
+//!
+//! DOMAIN.md R1 (Decree 91 Art.7, Art.13(1)): no ad SMS, registration message
+//! or ad call to a number on the DNC list for that channel. The list maps each
+//! normalised number to its [`Scopes`] and is stored as an [`fst::Map`] keyed
+//! by the number's normalised digits: about a byte or two per number for real
+//! numbering plans, and lookups that never allocate.
+//!
+//! ```
+//! use chanrac::dnc::{DncBuilder, Scopes};
+//! use chanrac::number::Number;
+//!
+//! let mut b = DncBuilder::new();
+//! b.insert(Number::parse("0912345678").unwrap(), Scopes::SMS);
+//! b.insert(Number::parse("+84 912 345 678").unwrap(), Scopes::CALL); // merges
+//! let dnc = b.build();
+//! assert_eq!(dnc.get(Number::parse("84912345678").unwrap()), Scopes::ALL);
+//! assert!(dnc.get(Number::parse("0987654321").unwrap()).is_empty());
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::number::{Number, MAX_DIGITS};
+
+/// The channels a DNC entry covers (scopes `sms`, `call`, `all`; the 5656
+/// letters S and V).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    /// No scope: the number is not on the list.
+    pub const NONE: Scopes = Scopes(0);
+    /// Refuses ad SMS and registration messages (`sms`, 5656 letter S).
+    pub const SMS: Scopes = Scopes(1);
+    /// Refuses ad calls (`call`, 5656 letter V).
+    pub const CALL: Scopes = Scopes(2);
+    /// Both channels (`all`).
+    pub const ALL: Scopes = Scopes(3);
+
+    /// Parses `sms`, `call` or `all`, case-insensitively.
+    pub fn parse(s: &str) -> Option<Scopes> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("sms") {
+            Some(Scopes::SMS)
+        } else if s.eq_ignore_ascii_case("call") {
+            Some(Scopes::CALL)
+        } else if s.eq_ignore_ascii_case("all") {
+            Some(Scopes::ALL)
+        } else {
+            None
+        }
+    }
+
+    /// The union of two scope sets.
+    pub fn union(self, other: Scopes) -> Scopes {
+        Scopes(self.0 | other.0)
+    }
+
+    /// `self` without the scopes in `other`.
+    pub fn without(self, other: Scopes) -> Scopes {
+        Scopes(self.0 & !other.0)
+    }
+
+    /// Whether every scope of `other` is in `self` (and `other` is not empty).
+    pub fn covers(self, other: Scopes) -> bool {
+        other.0 != 0 && self.0 & other.0 == other.0
+    }
+
+    /// No scope at all.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The raw bits (1 = sms, 2 = call).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// From raw bits; unknown bits are dropped.
+    pub fn from_bits(bits: u8) -> Scopes {
+        Scopes(bits & 3)
+    }
+
+    /// The contract's name: `sms`, `call`, `all` (or `none`).
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            1 => "sms",
+            2 => "call",
+            3 => "all",
+            _ => "none",
+        }
+    }
+}
+
+impl fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Collects DNC entries in any order; repeated numbers merge their scopes.
+#[derive(Default, Debug, Clone)]
+pub struct DncBuilder {
+    entries: BTreeMap<Number, Scopes>,
+}
+
+impl DncBuilder {
+    /// An empty builder.
+    pub fn new() -> DncBuilder {
+        DncBuilder::default()
+    }
+
+    /// Adds `scopes` to `number`'s entry.
+    pub fn insert(&mut self, number: Number, scopes: Scopes) -> &mut DncBuilder {
+        let e = self.entries.entry(number).or_default();
+        *e = e.union(scopes);
+        self
+    }
+
+    /// How many distinct numbers have been added.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// No entries yet.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Compiles the list into an FST held in memory.
+    pub fn build(&self) -> DncList {
+        // Keys must go in in byte order of their digit strings, which is not
+        // the numeric order of `Number`; sort the encoded keys.
+        let mut keys: Vec<([u8; MAX_DIGITS], u8, Scopes)> = self
+            .entries
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(n, s)| {
+                let mut buf = [0u8; MAX_DIGITS];
+                let len = n.write_digits(&mut buf).len() as u8;
+                (buf, len, *s)
+            })
+            .collect();
+        keys.sort_unstable_by(|a, b| a.0[..a.1 as usize].cmp(&b.0[..b.1 as usize]));
+        DncList::from_sorted(
+            keys.iter()
+                .map(|(k, len, s)| (&k[..*len as usize], u64::from(s.bits()))),
+        )
+    }
+}
+
+/// A compiled DNC list: an FST from normalised digits to scope bits.
+///
+/// Generic over its bytes (`Vec<u8>`, a memory map, a static slice), as
+/// [`fst::Map`] is.
+#[derive(Clone)]
+pub struct DncList<D = Vec<u8>> {
+    map: fst::Map<D>,
+}
+
+impl DncList<Vec<u8>> {
+    /// An empty list.
+    pub fn empty() -> DncList {
+        DncList::from_sorted(std::iter::empty())
+    }
+
+    fn from_sorted<'a>(it: impl Iterator<Item = (&'a [u8], u64)>) -> DncList {
+        let mut b = fst::MapBuilder::memory();
+        for (k, v) in it {
+            // Keys are sorted and distinct by construction; an error here
+            // would be a bug in `build`, and the entry is then skipped.
+            let inserted = b.insert(k, v);
+            debug_assert!(inserted.is_ok());
+        }
+        let bytes = b.into_inner().unwrap_or_default();
+        match fst::Map::new(bytes) {
+            Ok(map) => DncList { map },
+            Err(_) => DncList {
+                map: fst::Map::default(),
+            },
+        }
+    }
+}
+
+impl Default for DncList<Vec<u8>> {
+    fn default() -> Self {
+        DncList::empty()
+    }
+}
+
+impl<D: AsRef<[u8]>> DncList<D> {
+    /// Opens a list from FST bytes written by [`DncList::as_bytes`].
+    pub fn from_bytes(bytes: D) -> Result<DncList<D>, fst::Error> {
+        Ok(DncList {
+            map: fst::Map::new(bytes)?,
+        })
+    }
+
+    /// The scopes `number` refuses; empty when it is not on the list.
+    #[inline]
+    pub fn get(&self, number: Number) -> Scopes {
+        let mut buf = [0u8; MAX_DIGITS];
+        let key = number.write_digits(&mut buf);
+        match self.map.get(key) {
+            Some(v) => Scopes::from_bits(v as u8),
+            None => Scopes::NONE,
+        }
+    }
+
+    /// How many numbers are on the list.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// No numbers on the list.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The FST's bytes, for a snapshot file.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.map.as_fst().as_bytes()
+    }
+
+    /// Every entry in key order.
+    pub fn for_each(&self, mut f: impl FnMut(Number, Scopes)) {
+        use fst::Streamer;
+        let mut s = self.map.stream();
+        while let Some((k, v)) = s.next() {
+            if let Ok(k) = std::str::from_utf8(k) {
+                if let Ok(n) = Number::parse(k) {
+                    f(n, Scopes::from_bits(v as u8));
+                }
+            }
+        }
+    }
+}
+
+impl<D: AsRef<[u8]>> fmt::Debug for DncList<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DncList({} numbers)", self.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scopes_merge_and_cover() {
+        assert!(Scopes::ALL.covers(Scopes::SMS));
+        assert!(Scopes::ALL.covers(Scopes::CALL));
+        assert!(!Scopes::SMS.covers(Scopes::CALL));
+        assert!(!Scopes::SMS.covers(Scopes::NONE));
+        assert_eq!(Scopes::SMS.union(Scopes::CALL), Scopes::ALL);
+        assert_eq!(Scopes::ALL.without(Scopes::SMS), Scopes::CALL);
+        assert_eq!(Scopes::parse(" SMS "), Some(Scopes::SMS));
+        assert_eq!(Scopes::parse("All"), Some(Scopes::ALL));
+        assert_eq!(Scopes::parse("both"), None);
+    }
+
+    #[test]
+    fn short_codes_and_numbers_do_not_collide() {
+        let mut b = DncBuilder::new();
+        b.insert(n("5656"), Scopes::SMS);
+        b.insert(n("0912345678"), Scopes::CALL);
+        b.insert(n("02412345678"), Scopes::ALL);
+        let d = b.build();
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.get(n("5656")), Scopes::SMS);
+        assert_eq!(d.get(n("565")), Scopes::NONE);
+        assert_eq!(d.get(n("84912345678")), Scopes::CALL);
+        assert_eq!(d.get(n("842412345678")), Scopes::ALL);
+        let mut seen = vec![];
+        d.for_each(|n, s| seen.push((n.to_string(), s)));
+        assert_eq!(seen.len(), 3);
+        let reopened = DncList::from_bytes(d.as_bytes()).unwrap();
+        assert_eq!(reopened.get(n("5656")), Scopes::SMS);
+    }
+}

@@ -1,0 +1,354 @@
+//! The engine: `check(&self, &Event) -> Verdict`, never failing.
+//!
+//! The check path: load the current [`Policy`] (an `arc-swap` load, no lock),
+//! run the stateless rules (S2, then the content rules S1/S3 on SMS, then
+//! R1, R2/R3, R6/R9 labels, R8), then the state rules (R4/R5, R6 repeat, R7)
+//! in one atomic read-decide-commit step on the pair's shard of [`State`].
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use arc_swap::{ArcSwap, ArcSwapOption};
+
+use crate::behavior::BehaviorTracker;
+use crate::content::{for_each_contact, FoldBuf};
+use crate::dnc::Scopes;
+use crate::event::{Channel, Event, Kind};
+use crate::ident::Sender;
+use crate::law::Reason;
+use crate::policy::{ConsentState, Policy};
+use crate::state::{Consent, State};
+use crate::verdict::{Reasons, Verdict};
+
+/// When events change the engine's state (CONTRACT.md §3).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Mode {
+    /// In-line filtering (the default): only allowed events change state
+    /// (counts, "registration sent").
+    #[default]
+    Enforce,
+    /// Replaying logs of traffic already delivered: every ad and registration
+    /// event changes state whatever its verdict.
+    Audit,
+}
+
+impl Mode {
+    /// Parses `enforce` or `audit`, case-insensitively.
+    pub fn parse(s: &str) -> Option<Mode> {
+        if s.eq_ignore_ascii_case("enforce") {
+            Some(Mode::Enforce)
+        } else if s.eq_ignore_ascii_case("audit") {
+            Some(Mode::Audit)
+        } else {
+            None
+        }
+    }
+}
+
+/// Configures an [`Engine`].
+#[derive(Clone, Debug, Default)]
+pub struct EngineBuilder {
+    mode: Mode,
+}
+
+impl EngineBuilder {
+    /// The defaults: enforce mode.
+    pub fn new() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Sets the mode.
+    pub fn mode(&mut self, mode: Mode) -> &mut EngineBuilder {
+        self.mode = mode;
+        self
+    }
+
+    /// An engine checking against `policy`, its consent ledger seeded from
+    /// the policy's consent records. The builder can be reused.
+    pub fn build(&self, policy: Policy) -> Engine {
+        let state = State::new();
+        state.seed_consents(&policy);
+        let behavior = policy
+            .config()
+            .behavior
+            .clone()
+            .map(|c| Arc::new(BehaviorTracker::new(c)));
+        Engine {
+            policy: ArcSwap::from_pointee(policy),
+            state,
+            mode: self.mode,
+            behavior: ArcSwapOption::new(behavior),
+        }
+    }
+}
+
+/// The policy engine: share it between threads (`Send + Sync`); swap the
+/// policy while it runs.
+pub struct Engine {
+    policy: ArcSwap<Policy>,
+    state: State,
+    mode: Mode,
+    behavior: ArcSwapOption<BehaviorTracker>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("mode", &self.mode)
+            .field("policy", &**self.policy.load())
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+thread_local! {
+    /// Per-thread scratch for folding and signature matches.
+    static SCRATCH: RefCell<(FoldBuf, Vec<u32>)> = RefCell::new((FoldBuf::new(), Vec::new()));
+}
+
+impl Engine {
+    /// An engine in enforce mode.
+    pub fn new(policy: Policy) -> Engine {
+        EngineBuilder::new().build(policy)
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The current policy.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load_full()
+    }
+
+    /// The state (consent ledger, registration marks, counters).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Replaces the policy atomically: checks in flight finish on the old
+    /// one, later checks see the new one; no reader waits. Consent records of
+    /// the new policy replace older ledger entries; behaviour history is kept
+    /// unless the `[behavior]` config changed.
+    pub fn swap(&self, policy: Policy) {
+        self.state.seed_consents(&policy);
+        let old = self.policy.load();
+        if old.config().behavior != policy.config().behavior {
+            self.behavior.store(
+                policy
+                    .config()
+                    .behavior
+                    .clone()
+                    .map(|c| Arc::new(BehaviorTracker::new(c))),
+            );
+        }
+        self.policy.store(Arc::new(policy));
+    }
+
+    /// Checks one event and, when it counts (CONTRACT.md §3), records it.
+    /// Never fails: every outcome is a verdict.
+    pub fn check(&self, ev: &Event<'_>) -> Verdict {
+        let policy = self.policy.load();
+        let p: &Policy = &policy;
+        let t_ms = ev.time.as_millisecond();
+
+        if ev.kind.is_consent() {
+            let state = if ev.kind == Kind::OptIn {
+                ConsentState::OptIn
+            } else {
+                ConsentState::OptOut
+            };
+            self.state.with_pair(ev.advertiser, ev.recipient, |st| {
+                st.consent = Some(Consent {
+                    state,
+                    time_ms: t_ms,
+                });
+            });
+            let mut v = Verdict::allow();
+            v.counted = true;
+            return v;
+        }
+
+        let mut v = Verdict::allow();
+        let mut r = Reasons::EMPTY;
+        // S2: a numeric source on the suspended list, every SMS and call.
+        if let Sender::Number(n) = ev.source {
+            r.insert_if(p.is_suspended(n), Reason::SuspendedSource);
+        }
+        // S1, S3: content, every SMS.
+        if ev.channel == Channel::Sms {
+            scan_content(p, ev.text, &mut r, &mut v);
+        }
+        match ev.kind {
+            Kind::Ad | Kind::Registration => self.check_advertising(p, ev, t_ms, &mut r, &mut v),
+            Kind::Care => {
+                // R8 anti-spoofing: a care SMS from an alphanumeric source
+                // must use an identifier issued to this advertiser.
+                if ev.channel == Channel::Sms
+                    && matches!(ev.source, Sender::Name(_) | Sender::Unregistrable)
+                {
+                    let day = p.config().utc_offset.day(ev.time);
+                    r.extend(
+                        p.registry()
+                            .check(ev.source.identifier(), ev.advertiser, day),
+                    );
+                }
+            }
+            Kind::P2p => {
+                if let Some(tracker) = self.behavior.load().as_ref() {
+                    let secs = ev.time.as_second();
+                    if let Sender::Number(src) = ev.source {
+                        let signs = tracker.observe(
+                            src,
+                            ev.recipient,
+                            ev.channel == Channel::Call,
+                            secs,
+                            ev.duration,
+                        );
+                        r.insert_if(signs.any(), Reason::Behavior);
+                    }
+                    tracker.record_received(ev.recipient, secs);
+                }
+            }
+            Kind::OptIn | Kind::OptOut => {}
+        }
+        v.reasons = r;
+        v.decision = r.decision();
+        v
+    }
+
+    /// R1–R9 for ads and registration messages.
+    fn check_advertising(
+        &self,
+        p: &Policy,
+        ev: &Event<'_>,
+        t_ms: i64,
+        r: &mut Reasons,
+        v: &mut Verdict,
+    ) {
+        let cfg = p.config();
+        let is_reg = ev.kind == Kind::Registration;
+        let sms = ev.channel == Channel::Sms;
+        let lifts = p.lifts(ev.advertiser, ev.recipient);
+
+        // R1: the DNC scope of the channel (registration: SMS scope).
+        let need = if sms { Scopes::SMS } else { Scopes::CALL };
+        r.insert_if(p.dnc().get(ev.recipient).covers(need), Reason::Dnc);
+
+        // R2, R3, R6: the daily window of the channel.
+        let window = if sms { cfg.sms_window } else { cfg.call_window };
+        let second = cfg.utc_offset.second_of_day(ev.time);
+        r.insert_if(
+            !lifts.window && !window.contains(second),
+            Reason::OutsideWindow,
+        );
+
+        // R6, R9: the label, exact and case-sensitive at the first character.
+        if sms {
+            let labelled = if is_reg {
+                ev.text.starts_with("DKQC")
+            } else {
+                ev.text.starts_with("[QC]") || ev.text.starts_with("[AD]")
+            };
+            r.insert_if(!labelled, Reason::Label);
+        }
+
+        // R8: the identifier. Ad SMS and registrations never come from a
+        // phone number; ad calls come from a number registered to the
+        // advertiser.
+        match ev.source {
+            Sender::Number(_) if sms => r.insert(Reason::PhoneSender),
+            _ => {
+                let day = cfg.utc_offset.day(ev.time);
+                r.extend(
+                    p.registry()
+                        .check(ev.source.identifier(), ev.advertiser, day),
+                );
+            }
+        }
+
+        // R4–R7: one atomic read-decide-commit on the pair.
+        let cap = if sms {
+            cfg.sms_per_24h
+        } else {
+            cfg.calls_per_24h
+        };
+        let reply_ms = i64::from(cfg.registration_reply_hours) * 3_600_000;
+        let audit = self.mode == Mode::Audit;
+        let stateless = *r;
+        let (reasons, retry, counted) = self.state.with_pair(ev.advertiser, ev.recipient, |st| {
+            let mut r = stateless;
+            let mut retry = None;
+            let opted_out = st.consent.is_some_and(|c| c.state == ConsentState::OptOut);
+            let no_reply = cfg.require_consent
+                && st.consent.is_none()
+                && st
+                    .first_registration_ms
+                    .is_some_and(|reg| t_ms.saturating_sub(reg) >= reply_ms);
+            let refused = opted_out || no_reply;
+            r.insert_if(refused, Reason::Refused);
+            if is_reg {
+                r.insert_if(
+                    st.first_registration_ms.is_some(),
+                    Reason::RegistrationRepeat,
+                );
+            } else {
+                r.insert_if(
+                    cfg.require_consent && st.consent.is_none() && !refused,
+                    Reason::NoConsent,
+                );
+                if !lifts.frequency {
+                    if let Err(at) = st.recent(ev.channel).check(t_ms, cap) {
+                        r.insert(Reason::Frequency);
+                        retry = Some(at);
+                    }
+                }
+            }
+            let counted = audit || r.decision().is_delivered();
+            if counted {
+                if is_reg {
+                    st.first_registration_ms.get_or_insert(t_ms);
+                } else {
+                    st.recent_mut(ev.channel).commit(t_ms, cap);
+                }
+            }
+            (r, retry, counted)
+        });
+        *r = reasons;
+        v.counted = counted;
+        v.retry_at = retry.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+    }
+}
+
+/// S1 (signatures) and S3 (suspended contact numbers) on an SMS text, with
+/// per-thread scratch: no allocation once warm, except to hand matched
+/// signature ids back in the verdict.
+fn scan_content(p: &Policy, text: &str, r: &mut Reasons, v: &mut Verdict) {
+    let sigs = p.signatures();
+    let contacts = p.has_suspended();
+    if text.is_empty() || (sigs.is_empty() && !contacts) {
+        return;
+    }
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let (buf, matches) = &mut *s;
+        buf.fold(text);
+        if !sigs.is_empty() {
+            matches.clear();
+            sigs.scan(buf, matches);
+            if !matches.is_empty() {
+                r.insert(Reason::SpamSignature);
+                v.signatures.extend_from_slice(matches);
+            }
+        }
+        if contacts {
+            for_each_contact(buf.folded(), |n| {
+                if p.is_suspended(n) {
+                    r.insert(Reason::SuspendedContact);
+                    v.contact.get_or_insert(n);
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,131 @@
+//! Load errors that name the file, line and column.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file a problem is.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Location {
+    /// 1-based line (the header is line 1); `None` for whole-file problems.
+    pub line: Option<u64>,
+    /// 1-based column (the field's position in the row, or the character
+    /// column in TOML) and its name when known.
+    pub column: Option<(usize, String)>,
+}
+
+/// A policy or event file that cannot be loaded. Nothing is half-loaded: the
+/// caller gets either the whole policy or this.
+#[derive(Debug)]
+pub struct LoadError {
+    path: PathBuf,
+    loc: Location,
+    message: String,
+    kind: ErrorKind,
+}
+
+/// What kind of failure a [`LoadError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is malformed (exit status 2).
+    BadInput,
+    /// The file could not be read (exit status 1 unless it is missing).
+    Io,
+}
+
+impl LoadError {
+    pub(crate) fn new(path: &Path, loc: Location, message: impl Into<String>) -> LoadError {
+        LoadError {
+            path: path.to_path_buf(),
+            loc,
+            message: message.into(),
+            kind: ErrorKind::BadInput,
+        }
+    }
+
+    pub(crate) fn at_line(path: &Path, line: u64, message: impl Into<String>) -> LoadError {
+        LoadError::new(
+            path,
+            Location {
+                line: Some(line),
+                column: None,
+            },
+            message,
+        )
+    }
+
+    pub(crate) fn at(
+        path: &Path,
+        line: u64,
+        col: usize,
+        name: &str,
+        message: impl Into<String>,
+    ) -> LoadError {
+        LoadError::new(
+            path,
+            Location {
+                line: Some(line),
+                column: Some((col, name.to_string())),
+            },
+            message,
+        )
+    }
+
+    /// An error reading `path`: a missing file is bad input, other failures
+    /// are I/O errors.
+    pub fn from_io(path: &Path, err: std::io::Error) -> LoadError {
+        LoadError::io(path, err)
+    }
+
+    pub(crate) fn io(path: &Path, err: std::io::Error) -> LoadError {
+        let kind = if err.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::BadInput
+        } else {
+            ErrorKind::Io
+        };
+        LoadError {
+            path: path.to_path_buf(),
+            loc: Location::default(),
+            message: format!("cannot read: {}", err.to_string().to_lowercase()),
+            kind,
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where in the file.
+    pub fn location(&self) -> &Location {
+        &self.loc
+    }
+
+    /// The message alone, lower case, user input in backticks.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Bad input or I/O failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.loc.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some((col, name)) = &self.loc.column {
+            if name.is_empty() {
+                write!(f, ": column {col}")?;
+            } else {
+                write!(f, ": column {col} ({name})")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}

@@ -1,0 +1,143 @@
+//! `policy.toml`: optional overrides of the law's defaults (CONTRACT.md §1).
+
+use std::path::Path;
+
+use chanrac::policy::Config;
+use chanrac::window::{UtcOffset, Window};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{LoadError, Location};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    utc_offset: Option<Spanned<String>>,
+    sms_window: Option<Spanned<String>>,
+    call_window: Option<Spanned<String>>,
+    sms_per_24h: Option<u32>,
+    calls_per_24h: Option<u32>,
+    require_consent: Option<bool>,
+    registration_reply_hours: Option<u32>,
+    behavior: Option<Spanned<toml::Table>>,
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (u64, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn error_at(
+    path: &Path,
+    text: &str,
+    span: std::ops::Range<usize>,
+    key: &str,
+    msg: String,
+) -> LoadError {
+    let (line, col) = line_col(text, span.start);
+    LoadError::at(path, line, col, key, msg)
+}
+
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let msg = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                LoadError::at(path, line, col, "", msg)
+            }
+            None => LoadError::new(path, Location::default(), msg),
+        }
+    })?;
+    let mut c = Config::default();
+    if let Some(o) = raw.utc_offset {
+        c.utc_offset = UtcOffset::parse(o.get_ref()).ok_or_else(|| {
+            error_at(
+                path,
+                text,
+                o.span(),
+                "utc_offset",
+                format!(
+                    "bad offset `{}`: expected `+HH:MM` or `-HH:MM`",
+                    o.get_ref()
+                ),
+            )
+        })?;
+    }
+    for (key, val, slot) in [
+        ("sms_window", raw.sms_window, &mut c.sms_window),
+        ("call_window", raw.call_window, &mut c.call_window),
+    ] {
+        if let Some(w) = val {
+            *slot = Window::parse(w.get_ref()).map_err(|e| {
+                error_at(
+                    path,
+                    text,
+                    w.span(),
+                    key,
+                    format!("bad window `{}`: {e}", w.get_ref()),
+                )
+            })?;
+        }
+    }
+    if let Some(n) = raw.sms_per_24h {
+        c.sms_per_24h = n;
+    }
+    if let Some(n) = raw.calls_per_24h {
+        c.calls_per_24h = n;
+    }
+    if let Some(b) = raw.require_consent {
+        c.require_consent = b;
+    }
+    if let Some(h) = raw.registration_reply_hours {
+        c.registration_reply_hours = h;
+    }
+    if let Some(t) = raw.behavior {
+        let span = t.span();
+        let cfg = toml::Value::Table(t.into_inner())
+            .try_into::<chanrac::behavior::BehaviorConfig>()
+            .map_err(|e| {
+                error_at(
+                    path,
+                    text,
+                    span,
+                    "behavior",
+                    format!("bad [behavior] table: {}", e.message().trim()),
+                )
+            })?;
+        c.behavior = Some(cfg);
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let p = Path::new("policy.toml");
+        assert_eq!(parse(p, "").unwrap(), Config::default());
+        let c = parse(
+            p,
+            "sms_window = \"08:00-20:00\"\nsms_per_24h = 2\nrequire_consent = false\n",
+        )
+        .unwrap();
+        assert_eq!(c.sms_window.to_string(), "08:00-20:00");
+        assert_eq!(c.sms_per_24h, 2);
+        assert!(!c.require_consent);
+        let e = parse(p, "# x\nsms_window = \"22:00-07:00\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("policy.toml:2: column 14 (sms_window)"),
+            "{e}"
+        );
+        let e = parse(p, "sms_per_24 = 3\n").unwrap_err();
+        assert!(e.to_string().contains("policy.toml:1"), "{e}");
+        let e = parse(p, "utc_offset = \"7\"\n").unwrap_err();
+        assert!(e.to_string().contains("utc_offset"), "{e}");
+    }
+}
