@@ -6,6 +6,7 @@
 
 mod output;
 mod replay;
+mod scrub;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,36 @@ struct Cli {
 enum Command {
     /// Replays an event log and writes one verdict per event (JSON Lines).
     Replay(ReplayArgs),
+    /// Removes the numbers on the DNC list for a channel from a campaign list.
+    Scrub(ScrubArgs),
+}
+
+/// A channel.
+#[derive(Clone, Copy, ValueEnum, Debug)]
+enum ChannelArg {
+    /// Short messages.
+    Sms,
+    /// Voice calls.
+    Call,
+}
+
+#[derive(clap::Args)]
+struct ScrubArgs {
+    /// The policy directory.
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// Which DNC scope to scrub against.
+    #[arg(long, value_enum)]
+    channel: ChannelArg,
+    /// The campaign list: one number per line, in any written form.
+    #[arg(long = "in", value_name = "FILE")]
+    input: PathBuf,
+    /// Where to write the numbers kept (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// When events change the engine's state.
@@ -73,6 +104,28 @@ impl From<chanrac_policy::LoadError> for Failure {
     }
 }
 
+/// Loads a policy given as `--policy`.
+pub fn load_policy(path: &std::path::Path) -> Result<chanrac::Policy, Failure> {
+    Ok(chanrac_policy::load(path)?)
+}
+
+/// A progress bar over `len` bytes on standard error; hidden when asked, and
+/// by indicatif itself when standard error is not a terminal.
+pub fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -83,6 +136,16 @@ fn main() -> ExitCode {
                 ModeArg::Enforce => chanrac::Mode::Enforce,
                 ModeArg::Audit => chanrac::Mode::Audit,
             },
+            out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Scrub(a) => scrub::run(&scrub::Options {
+            policy: a.policy,
+            channel: match a.channel {
+                ChannelArg::Sms => chanrac::Channel::Sms,
+                ChannelArg::Call => chanrac::Channel::Call,
+            },
+            input: a.input,
             out: a.out,
             quiet: a.quiet,
         }),

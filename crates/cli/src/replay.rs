@@ -12,7 +12,6 @@ use chanrac::policy::{AdvertiserKind, Policy};
 use chanrac::verdict::Decision;
 use chanrac::{EngineBuilder, Mode, Verdict};
 use chanrac_policy::events::{EventReader, EventRow, Format};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::output::Output;
 use crate::Failure;
@@ -27,24 +26,14 @@ pub struct Options {
 }
 
 pub fn run(o: &Options) -> Result<(), Failure> {
-    let policy = chanrac_policy::load(&o.policy)?;
+    let policy = crate::load_policy(&o.policy)?;
     let engine = EngineBuilder::new().mode(o.mode).build(policy);
     let policy = engine.policy();
 
     let file = std::fs::File::open(&o.events)
         .map_err(|e| Failure::from(chanrac_policy::LoadError::from_io(&o.events, e)))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = if o.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress_bar(len, o.quiet);
     let mut reader =
         EventReader::new(&o.events, bar.wrap_read(file), Format::from_path(&o.events))?;
     let mut out = Output::create(o.out.as_deref())?;

@@ -665,6 +665,7 @@ fn prev_power_of_two(n: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -152,6 +152,7 @@ impl Engine {
         let policy = self.policy.load();
         let p: &Policy = &policy;
         let t_ms = ev.time.as_millisecond();
+        let advertiser = p.resolve_advertiser(ev.advertiser);
 
         if ev.kind.is_consent() {
             let state = if ev.kind == Kind::OptIn {
@@ -159,7 +160,7 @@ impl Engine {
             } else {
                 ConsentState::OptOut
             };
-            self.state.with_pair(ev.advertiser, ev.recipient, |st| {
+            self.state.with_pair(advertiser, ev.recipient, |st| {
                 st.consent = Some(Consent {
                     state,
                     time_ms: t_ms,
@@ -181,7 +182,9 @@ impl Engine {
             scan_content(p, ev.text, &mut r, &mut v);
         }
         match ev.kind {
-            Kind::Ad | Kind::Registration => self.check_advertising(p, ev, t_ms, &mut r, &mut v),
+            Kind::Ad | Kind::Registration => {
+                self.check_advertising(p, ev, advertiser, t_ms, &mut r, &mut v)
+            }
             Kind::Care => {
                 // R8 anti-spoofing: a care SMS from an alphanumeric source
                 // must use an identifier issued to this advertiser.
@@ -189,10 +192,7 @@ impl Engine {
                     && matches!(ev.source, Sender::Name(_) | Sender::Unregistrable)
                 {
                     let day = p.config().utc_offset.day(ev.time);
-                    r.extend(
-                        p.registry()
-                            .check(ev.source.identifier(), ev.advertiser, day),
-                    );
+                    r.extend(p.registry().check(ev.source.identifier(), advertiser, day));
                 }
             }
             Kind::P2p => {
@@ -223,6 +223,7 @@ impl Engine {
         &self,
         p: &Policy,
         ev: &Event<'_>,
+        advertiser: &str,
         t_ms: i64,
         r: &mut Reasons,
         v: &mut Verdict,
@@ -230,7 +231,7 @@ impl Engine {
         let cfg = p.config();
         let is_reg = ev.kind == Kind::Registration;
         let sms = ev.channel == Channel::Sms;
-        let lifts = p.lifts(ev.advertiser, ev.recipient);
+        let lifts = p.lifts(advertiser, ev.recipient);
 
         // R1: the DNC scope of the channel (registration: SMS scope).
         let need = if sms { Scopes::SMS } else { Scopes::CALL };
@@ -261,10 +262,7 @@ impl Engine {
             Sender::Number(_) if sms => r.insert(Reason::PhoneSender),
             _ => {
                 let day = cfg.utc_offset.day(ev.time);
-                r.extend(
-                    p.registry()
-                        .check(ev.source.identifier(), ev.advertiser, day),
-                );
+                r.extend(p.registry().check(ev.source.identifier(), advertiser, day));
             }
         }
 
@@ -277,7 +275,7 @@ impl Engine {
         let reply_ms = i64::from(cfg.registration_reply_hours) * 3_600_000;
         let audit = self.mode == Mode::Audit;
         let stateless = *r;
-        let (reasons, retry, counted) = self.state.with_pair(ev.advertiser, ev.recipient, |st| {
+        let (reasons, retry, counted) = self.state.with_pair(advertiser, ev.recipient, |st| {
             let mut r = stateless;
             let mut retry = None;
             let opted_out = st.consent.is_some_and(|c| c.state == ConsentState::OptOut);

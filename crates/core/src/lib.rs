@@ -1,7 +1,22 @@
-//! chanrac ("chặn rác", stop the spam): checks advertising SMS and calls
-//! against Vietnam's Decree 91/2020/ND-CP, in-line, in microseconds.
+#![doc = include_str!("../../../README.md")]
 //!
-//! (overview written below once the content module lands)
+//! # The crate at a glance
+//!
+//! | type | what it is |
+//! |---|---|
+//! | [`Engine`] | the policy engine: [`Engine::check`] → [`Verdict`], never failing; `Send + Sync` |
+//! | [`Policy`], [`PolicyBuilder`] | the immutable compiled whole: lists, registry, signatures, [`policy::Config`] |
+//! | [`Event`] | one SMS, call or consent event; time is a field, the engine never reads the clock |
+//! | [`Verdict`], [`Reasons`], [`Decision`] | allow / block / flag, every reason, data to act on |
+//! | [`Reason`], [`law`] | reason code → rule → legal clause → fine band, as data |
+//! | [`dnc::DncList`] | the Do-Not-Call list as an FST of number → channel scopes |
+//! | [`registry::Registry`] | brandnames and ad-call numbers: owner, status, validity |
+//! | [`content`] | text folding, spam-template signatures, contact numbers (S1, S3) |
+//! | [`behavior`] | behavioural signs of spam sources (S4) |
+//! | [`state::State`] | consent ledger, registration marks, sliding 24 h counters |
+//!
+//! The core does no I/O: `chanrac-policy` reads policy directories and event
+//! files into these types, and the adapters own sockets and clocks.
 #![deny(missing_docs)]
 
 pub mod behavior;

@@ -422,6 +422,21 @@ impl Policy {
         self.accounts.get(system_id)
     }
 
+    /// The advertiser an event's `advertiser` field stands for: events name
+    /// "the account" (CONTRACT.md §2), so an SMPP account of `accounts.csv`
+    /// resolves to its advertiser, and anything else is the advertiser
+    /// itself. The rules are per advertiser (D91 Art.13(5), R7, R8), so two
+    /// accounts of one advertiser share its caps, consent and identifiers.
+    #[inline]
+    pub fn resolve_advertiser<'a>(&'a self, account: &'a str) -> &'a str {
+        if self.accounts.is_empty() {
+            return account;
+        }
+        self.accounts
+            .get(account)
+            .map_or(account, |a| &*a.advertiser)
+    }
+
     /// Every SMPP account.
     pub fn accounts(&self) -> impl Iterator<Item = (&str, &Account)> + '_ {
         self.accounts.iter().map(|(k, v)| (&**k, v))

@@ -1,6 +1,8 @@
 //! Table tests of the content rules: obfuscated spam that must match a
 //! template, and ordinary Vietnamese messages that must not.
 
+#![allow(clippy::unwrap_used)]
+
 use chanrac::content::{
     contact_numbers, fold, FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder,
 };

@@ -7,6 +7,8 @@
 //! - folding is idempotent;
 //! - the behaviour tracker stays within its memory bound.
 
+#![allow(clippy::unwrap_used)]
+
 use chanrac::behavior::{BehaviorConfig, BehaviorTracker};
 use chanrac::content::{
     contact_numbers, fold, skeleton, FoldBuf, SignatureKind, SignatureSetBuilder,

@@ -134,6 +134,7 @@ fn next_group(b: &[u8], end: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::content::fold;
