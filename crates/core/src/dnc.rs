@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::number::{Number, MAX_DIGITS};
 
@@ -150,6 +151,32 @@ impl DncBuilder {
     }
 }
 
+/// Bytes held anywhere — a `Vec`, a memory map, a static slice — shared
+/// cheaply between policies. A [`crate::Policy`] keeps its DNC list in these,
+/// so a snapshot file can be mapped rather than copied.
+#[derive(Clone)]
+pub struct SharedBytes(Arc<dyn AsRef<[u8]> + Send + Sync>);
+
+impl SharedBytes {
+    /// Wraps any owner of bytes.
+    pub fn new(bytes: impl AsRef<[u8]> + Send + Sync + 'static) -> SharedBytes {
+        SharedBytes(Arc::new(bytes))
+    }
+}
+
+impl AsRef<[u8]> for SharedBytes {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        (*self.0).as_ref()
+    }
+}
+
+impl fmt::Debug for SharedBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SharedBytes({} bytes)", self.as_ref().len())
+    }
+}
+
 /// A compiled DNC list: an FST from normalised digits to scope bits.
 ///
 /// Generic over its bytes (`Vec<u8>`, a memory map, a static slice), as
@@ -223,6 +250,24 @@ impl<D: AsRef<[u8]>> DncList<D> {
         self.map.as_fst().as_bytes()
     }
 
+    /// The owner of the bytes.
+    pub fn into_inner(self) -> D {
+        self.map.into_fst().into_inner()
+    }
+
+    /// The same list over [`SharedBytes`].
+    pub fn into_shared(self) -> DncList<SharedBytes>
+    where
+        D: Send + Sync + 'static,
+    {
+        let bytes = SharedBytes::new(self.into_inner());
+        match fst::Map::new(bytes) {
+            Ok(map) => DncList { map },
+            // The bytes were a valid FST a moment ago.
+            Err(_) => DncList::empty().into_shared(),
+        }
+    }
+
     /// Every entry in key order.
     pub fn for_each(&self, mut f: impl FnMut(Number, Scopes)) {
         use fst::Streamer;
@@ -265,6 +310,45 @@ mod tests {
     }
 
     #[test]
+    fn overlay_changes_and_merges() {
+        let mut b = DncBuilder::new();
+        b.insert(n("0912345678"), Scopes::ALL);
+        b.insert(n("0987654321"), Scopes::SMS);
+        let v = DncView::new(b.build().into_shared());
+        let v1 = v.with_changes(&[
+            (n("0912345678"), DncChange::Remove(Scopes::SMS)),
+            (n("0900000001"), DncChange::Add(Scopes::CALL)),
+            (n("0987654321"), DncChange::Remove(Scopes::ALL)),
+            (n("5656"), DncChange::Add(Scopes::SMS)),
+        ]);
+        assert_eq!(v.get(n("0912345678")), Scopes::ALL, "views are immutable");
+        assert_eq!(v1.get(n("0912345678")), Scopes::CALL);
+        assert_eq!(v1.get(n("0900000001")), Scopes::CALL);
+        assert_eq!(v1.get(n("0987654321")), Scopes::NONE);
+        assert_eq!(v1.pending(), 4);
+        // More changes arrive while the merge runs.
+        let merged = v1.merged();
+        assert_eq!(merged.len(), 3);
+        let v2 = v1.with_changes(&[(n("0900000001"), DncChange::Add(Scopes::SMS))]);
+        let v3 = v2.after_merge(&v1, merged.into_shared()).unwrap();
+        assert_eq!(v3.pending(), 1);
+        for q in [
+            "0912345678",
+            "0900000001",
+            "0987654321",
+            "5656",
+            "0911111111",
+        ] {
+            assert_eq!(v3.get(n(q)), v2.get(n(q)), "{q}");
+        }
+        // A base swapped meanwhile makes the merge stale.
+        let other = DncView::new(DncList::empty().into_shared());
+        assert!(other
+            .after_merge(&v1, DncList::empty().into_shared())
+            .is_none());
+    }
+
+    #[test]
     fn short_codes_and_numbers_do_not_collide() {
         let mut b = DncBuilder::new();
         b.insert(n("5656"), Scopes::SMS);
@@ -281,5 +365,165 @@ mod tests {
         assert_eq!(seen.len(), 3);
         let reopened = DncList::from_bytes(d.as_bytes()).unwrap();
         assert_eq!(reopened.get(n("5656")), Scopes::SMS);
+    }
+}
+
+/// A change to the DNC list from 5656 (`DK DNC S`, `HUY DNC V`, …) or an
+/// operator feed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DncChange {
+    /// The number joins the list for these scopes.
+    Add(Scopes),
+    /// The number leaves the list for these scopes.
+    Remove(Scopes),
+}
+
+impl DncChange {
+    fn apply(self, s: Scopes) -> Scopes {
+        match self {
+            DncChange::Add(a) => s.union(a),
+            DncChange::Remove(r) => s.without(r),
+        }
+    }
+}
+
+/// The live DNC list: a base FST plus a small overlay of recent changes.
+///
+/// The overlay holds, for each number changed since the base was built, its
+/// *current* scopes (not the change), so a lookup is one hash probe in the
+/// overlay and, when the number is not there, one FST lookup. Changes take
+/// effect at once without rebuilding the FST; [`DncView::merged`] folds the
+/// overlay into a new base when the host decides (on demand or on a thread it
+/// starts: nothing here starts a thread). A view is immutable: the engine
+/// publishes a new one with `arc-swap`, so readers never wait.
+#[derive(Clone, Debug)]
+pub struct DncView {
+    base: DncList<SharedBytes>,
+    overlay: Arc<std::collections::HashMap<Number, Scopes>>,
+}
+
+impl DncView {
+    /// A view of `base` with no changes.
+    pub fn new(base: DncList<SharedBytes>) -> DncView {
+        DncView {
+            base,
+            overlay: Arc::default(),
+        }
+    }
+
+    /// The scopes `number` refuses now.
+    #[inline]
+    pub fn get(&self, number: Number) -> Scopes {
+        if !self.overlay.is_empty() {
+            if let Some(s) = self.overlay.get(&number) {
+                return *s;
+            }
+        }
+        self.base.get(number)
+    }
+
+    /// The base list.
+    pub fn base(&self) -> &DncList<SharedBytes> {
+        &self.base
+    }
+
+    /// How many numbers have changed since the base was built.
+    pub fn pending(&self) -> usize {
+        self.overlay.len()
+    }
+
+    /// This view with `changes` applied in order.
+    pub fn with_changes(&self, changes: &[(Number, DncChange)]) -> DncView {
+        let mut overlay = (*self.overlay).clone();
+        for (n, c) in changes {
+            let now = overlay.get(n).copied().unwrap_or_else(|| self.base.get(*n));
+            overlay.insert(*n, c.apply(now));
+        }
+        DncView {
+            base: self.base.clone(),
+            overlay: Arc::new(overlay),
+        }
+    }
+
+    /// The same view over another base (a reloaded policy), keeping the
+    /// changes not yet merged.
+    pub fn rebased(&self, base: DncList<SharedBytes>) -> DncView {
+        DncView {
+            base,
+            overlay: self.overlay.clone(),
+        }
+    }
+
+    /// A new base list holding the overlay's changes (a sorted merge of the
+    /// base's stream with the overlay; no lookups). Costs about as much as
+    /// building the list afresh; run it off the hot path.
+    pub fn merged(&self) -> DncList {
+        use fst::Streamer;
+        let mut changes: Vec<([u8; MAX_DIGITS], usize, Scopes)> = self
+            .overlay
+            .iter()
+            .map(|(n, s)| {
+                let mut buf = [0u8; MAX_DIGITS];
+                let len = n.write_digits(&mut buf).len();
+                (buf, len, *s)
+            })
+            .collect();
+        changes.sort_unstable_by(|a, b| a.0[..a.1].cmp(&b.0[..b.1]));
+        let mut out = fst::MapBuilder::memory();
+        let mut put = |k: &[u8], s: Scopes| {
+            if !s.is_empty() {
+                // Keys arrive sorted and distinct from the merge below.
+                let r = out.insert(k, u64::from(s.bits()));
+                debug_assert!(r.is_ok());
+            }
+        };
+        let mut stream = self.base.map.stream();
+        let mut ch = changes.iter().peekable();
+        while let Some((k, v)) = stream.next() {
+            while let Some((ck, cl, cs)) = ch.peek() {
+                if &ck[..*cl] < k {
+                    put(&ck[..*cl], *cs);
+                    ch.next();
+                } else {
+                    break;
+                }
+            }
+            match ch.peek() {
+                Some((ck, cl, cs)) if &ck[..*cl] == k => {
+                    put(k, *cs);
+                    ch.next();
+                }
+                _ => put(k, Scopes::from_bits(v as u8)),
+            }
+        }
+        for (ck, cl, cs) in ch {
+            put(&ck[..*cl], *cs);
+        }
+        let bytes = out.into_inner().unwrap_or_default();
+        DncList::from_bytes(bytes).unwrap_or_default()
+    }
+
+    /// After a merge of `merged_from` into `new_base`: this view (which may
+    /// have received more changes meanwhile) over the new base, keeping only
+    /// the changes made since. `None` when the base changed in between (a
+    /// policy reload): merge again.
+    pub fn after_merge(
+        &self,
+        merged_from: &DncView,
+        new_base: DncList<SharedBytes>,
+    ) -> Option<DncView> {
+        if !std::ptr::eq(self.base.as_bytes(), merged_from.base.as_bytes()) {
+            return None;
+        }
+        let overlay: std::collections::HashMap<Number, Scopes> = self
+            .overlay
+            .iter()
+            .filter(|(n, s)| merged_from.overlay.get(n) != Some(s))
+            .map(|(n, s)| (*n, *s))
+            .collect();
+        Some(DncView {
+            base: new_base,
+            overlay: Arc::new(overlay),
+        })
     }
 }

@@ -12,10 +12,11 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::behavior::BehaviorTracker;
 use crate::content::{for_each_contact, FoldBuf};
-use crate::dnc::Scopes;
+use crate::dnc::{DncChange, DncView, Scopes};
 use crate::event::{Channel, Event, Kind};
 use crate::ident::Sender;
 use crate::law::Reason;
+use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
 use crate::state::{Consent, State};
 use crate::verdict::{Reasons, Verdict};
@@ -74,6 +75,7 @@ impl EngineBuilder {
             .clone()
             .map(|c| Arc::new(BehaviorTracker::new(c)));
         Engine {
+            dnc: ArcSwap::from_pointee(DncView::new(policy.dnc().clone())),
             policy: ArcSwap::from_pointee(policy),
             state,
             mode: self.mode,
@@ -86,6 +88,8 @@ impl EngineBuilder {
 /// policy while it runs.
 pub struct Engine {
     policy: ArcSwap<Policy>,
+    /// The policy's DNC list plus live changes not yet merged.
+    dnc: ArcSwap<DncView>,
     state: State,
     mode: Mode,
     behavior: ArcSwapOption<BehaviorTracker>,
@@ -130,9 +134,14 @@ impl Engine {
     /// Replaces the policy atomically: checks in flight finish on the old
     /// one, later checks see the new one; no reader waits. Consent records of
     /// the new policy replace older ledger entries; behaviour history is kept
-    /// unless the `[behavior]` config changed.
+    /// unless the `[behavior]` config changed. Live DNC changes not yet
+    /// merged stay on top of the new policy's list (call
+    /// [`Engine::discard_dnc_changes`] when the reloaded list already holds
+    /// them).
     pub fn swap(&self, policy: Policy) {
         self.state.seed_consents(&policy);
+        let base = policy.dnc().clone();
+        self.dnc.rcu(|cur| cur.rebased(base.clone()));
         let old = self.policy.load();
         if old.config().behavior != policy.config().behavior {
             self.behavior.store(
@@ -144,6 +153,59 @@ impl Engine {
             );
         }
         self.policy.store(Arc::new(policy));
+    }
+
+    /// The live DNC list: the policy's list with the changes made through
+    /// [`Engine::update_dnc`] on top.
+    pub fn dnc(&self) -> Arc<DncView> {
+        self.dnc.load_full()
+    }
+
+    /// Applies DNC changes (from 5656 or an operator feed), in order. They
+    /// take effect for every check that starts after this returns; readers
+    /// never wait. Cost grows with the changes not yet merged: call
+    /// [`Engine::merge_dnc`] now and then.
+    pub fn update_dnc(&self, changes: &[(Number, DncChange)]) {
+        if changes.is_empty() {
+            return;
+        }
+        self.dnc.rcu(|cur| cur.with_changes(changes));
+    }
+
+    /// Folds the pending DNC changes into a new base list and publishes it,
+    /// on the calling thread (a host runs it on demand or on a thread it
+    /// owns; the engine starts none). Changes made during the merge stay
+    /// pending. Returns how many changes were merged.
+    pub fn merge_dnc(&self) -> usize {
+        loop {
+            let from = self.dnc.load_full();
+            if from.pending() == 0 {
+                return 0;
+            }
+            let base = from.merged().into_shared();
+            let mut merged = false;
+            self.dnc
+                .rcu(|cur| match cur.after_merge(&from, base.clone()) {
+                    Some(next) => {
+                        merged = true;
+                        next
+                    }
+                    None => {
+                        merged = false;
+                        DncView::clone(cur)
+                    }
+                });
+            if merged {
+                return from.pending();
+            }
+            // The policy was swapped during the merge: merge onto the new base.
+        }
+    }
+
+    /// Drops the DNC changes not yet merged (after reloading a list that
+    /// already holds them).
+    pub fn discard_dnc_changes(&self) {
+        self.dnc.rcu(|cur| DncView::new(cur.base().clone()));
     }
 
     /// Checks one event and, when it counts (CONTRACT.md §3), records it.
@@ -235,7 +297,7 @@ impl Engine {
 
         // R1: the DNC scope of the channel (registration: SMS scope).
         let need = if sms { Scopes::SMS } else { Scopes::CALL };
-        r.insert_if(p.dnc().get(ev.recipient).covers(need), Reason::Dnc);
+        r.insert_if(self.dnc.load().get(ev.recipient).covers(need), Reason::Dnc);
 
         // R2, R3, R6: the daily window of the channel.
         let window = if sms { cfg.sms_window } else { cfg.call_window };

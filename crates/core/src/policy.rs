@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
-use crate::dnc::DncList;
+use crate::dnc::{DncList, SharedBytes};
 use crate::number::Number;
 use crate::registry::Registry;
 use crate::window::{UtcOffset, Window};
@@ -193,10 +193,9 @@ pub struct Account {
 }
 
 /// Assembles a [`Policy`].
-#[derive(Default)]
 pub struct PolicyBuilder {
     config: Config,
-    dnc: DncList,
+    dnc: DncList<SharedBytes>,
     registry: Registry,
     suspended: HashSet<Number>,
     agreements: HashMap<Number, Vec<(Box<str>, Lifts)>>,
@@ -204,6 +203,22 @@ pub struct PolicyBuilder {
     advertisers: HashMap<Box<str>, Advertiser>,
     accounts: HashMap<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
+}
+
+impl Default for PolicyBuilder {
+    fn default() -> PolicyBuilder {
+        PolicyBuilder {
+            config: Config::default(),
+            dnc: DncList::empty().into_shared(),
+            registry: Registry::default(),
+            suspended: HashSet::new(),
+            agreements: HashMap::new(),
+            consents: HashMap::new(),
+            advertisers: HashMap::new(),
+            accounts: HashMap::new(),
+            signatures: crate::content::SignatureSet::default(),
+        }
+    }
 }
 
 impl PolicyBuilder {
@@ -218,9 +233,13 @@ impl PolicyBuilder {
         self
     }
 
-    /// Sets the DNC list.
-    pub fn dnc(&mut self, dnc: DncList) -> &mut PolicyBuilder {
-        self.dnc = dnc;
+    /// Sets the DNC list, over any bytes (built in memory, or mapped from a
+    /// snapshot file).
+    pub fn dnc<D: AsRef<[u8]> + Send + Sync + 'static>(
+        &mut self,
+        dnc: DncList<D>,
+    ) -> &mut PolicyBuilder {
+        self.dnc = dnc.into_shared();
         self
     }
 
@@ -321,7 +340,7 @@ impl PolicyBuilder {
 /// The immutable compiled policy.
 pub struct Policy {
     config: Config,
-    dnc: DncList,
+    dnc: DncList<SharedBytes>,
     registry: Registry,
     suspended: HashSet<Number>,
     agreements: HashMap<Number, Vec<(Box<str>, Lifts)>>,
@@ -356,7 +375,7 @@ impl Policy {
     }
 
     /// The DNC list.
-    pub fn dnc(&self) -> &DncList {
+    pub fn dnc(&self) -> &DncList<SharedBytes> {
         &self.dnc
     }
 

@@ -106,3 +106,71 @@ fn three_ad_sms_per_pair_under_contention() {
     assert_eq!(granted, 150, "exactly three SMS per recipient");
     assert_eq!(granted + blocked, 8 * 2_000);
 }
+
+#[test]
+fn dnc_changes_take_effect_at_once_while_checks_run() {
+    use chanrac::dnc::{DncChange, Scopes};
+    use std::sync::atomic::AtomicBool;
+
+    let engine = Arc::new(engine());
+    let stop = Arc::new(AtomicBool::new(false));
+    let target = Number::parse("0988000111").unwrap();
+    let t = jiff::Timestamp::from_second(1_772_420_400).unwrap();
+    // Readers check ad SMS to other numbers while a writer changes the list.
+    let readers: Vec<_> = (0..3)
+        .map(|k| {
+            let (engine, stop) = (engine.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let r = Number::parse(&format!("09770{k}{:04}", n % 10_000)).unwrap();
+                    let ev = Event::new(
+                        t,
+                        Channel::Sms,
+                        Kind::Ad,
+                        Sender::parse("BANKVN").unwrap(),
+                        r,
+                    )
+                    .with_advertiser("bank")
+                    .with_text("[QC] x");
+                    assert!(!engine.check(&ev).reasons.contains(Reason::Dnc));
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    let ad = |r: Number| {
+        Event::new(
+            t,
+            Channel::Sms,
+            Kind::Ad,
+            Sender::parse("BANKVN").unwrap(),
+            r,
+        )
+        .with_advertiser("bank")
+        .with_text("[QC] x")
+    };
+    for round in 0..200 {
+        engine.update_dnc(&[(target, DncChange::Add(Scopes::SMS))]);
+        assert!(
+            engine.check(&ad(target)).reasons.contains(Reason::Dnc),
+            "round {round}"
+        );
+        engine.update_dnc(&[(target, DncChange::Remove(Scopes::ALL))]);
+        assert!(
+            !engine.check(&ad(target)).reasons.contains(Reason::Dnc),
+            "round {round}"
+        );
+        if round % 50 == 0 {
+            engine.merge_dnc();
+        }
+    }
+    engine.update_dnc(&[(target, DncChange::Add(Scopes::ALL))]);
+    assert_eq!(engine.merge_dnc(), 1);
+    assert_eq!(engine.dnc().pending(), 0);
+    assert_eq!(engine.dnc().get(target), Scopes::ALL);
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        r.join().unwrap();
+    }
+}
