@@ -1,6 +1,8 @@
 //! `chanrac replay` as users run it: the example bundle, exit codes, no
 //! half-written output, the summary.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -18,6 +18,7 @@ use crate::ident::Sender;
 use crate::law::Reason;
 use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
+use crate::state::journal::{Record, RecordKind};
 use crate::state::{Consent, State};
 use crate::verdict::{Reasons, Verdict};
 
@@ -206,6 +207,76 @@ impl Engine {
     /// already holds them).
     pub fn discard_dnc_changes(&self) {
         self.dnc.rcu(|cur| DncView::new(cur.base().clone()));
+    }
+
+    /// Replays a journal record into the state (after a restart): consent
+    /// records replace older ones, a registration mark keeps the earliest,
+    /// an ad is counted again.
+    pub fn restore(&self, r: &Record) {
+        let cfg = self.policy.load();
+        let cfg = cfg.config();
+        self.state
+            .with_pair(&r.advertiser, r.recipient, |st| match r.kind {
+                RecordKind::OptIn | RecordKind::OptOut => {
+                    let state = if r.kind == RecordKind::OptIn {
+                        ConsentState::OptIn
+                    } else {
+                        ConsentState::OptOut
+                    };
+                    if st.consent.is_none_or(|c| c.time_ms <= r.time_ms) {
+                        st.consent = Some(Consent {
+                            state,
+                            time_ms: r.time_ms,
+                        });
+                    }
+                }
+                RecordKind::Registration => {
+                    st.first_registration_ms = Some(
+                        st.first_registration_ms
+                            .map_or(r.time_ms, |f| f.min(r.time_ms)),
+                    );
+                }
+                RecordKind::AdSms => st.sms.commit(r.time_ms, cfg.sms_per_24h),
+                RecordKind::AdCall => st.calls.commit(r.time_ms, cfg.calls_per_24h),
+            });
+    }
+
+    /// The whole state as records, for compacting a journal: consent and
+    /// registration marks newer than `retention_ms` before `now_ms`, and the
+    /// counted ads of the last 24 hours. Replaying them with
+    /// [`Engine::restore`] gives the same verdicts as the state they came
+    /// from.
+    pub fn records(&self, now_ms: i64, retention_ms: i64) -> Vec<Record> {
+        let mut out = Vec::new();
+        let keep_from = now_ms.saturating_sub(retention_ms);
+        let ads_from = now_ms.saturating_sub(crate::state::frequency::DAY_MS);
+        self.state.for_each(|adv, rcpt, st| {
+            let mut push = |kind, time_ms| {
+                out.push(Record {
+                    kind,
+                    advertiser: adv.to_string(),
+                    recipient: rcpt,
+                    time_ms,
+                })
+            };
+            if let Some(c) = st.consent.filter(|c| c.time_ms > keep_from) {
+                let kind = match c.state {
+                    ConsentState::OptIn => RecordKind::OptIn,
+                    ConsentState::OptOut => RecordKind::OptOut,
+                };
+                push(kind, c.time_ms);
+            }
+            if let Some(t) = st.first_registration_ms.filter(|&t| t > keep_from) {
+                push(RecordKind::Registration, t);
+            }
+            for &t in st.sms.times().iter().filter(|&&t| t > ads_from) {
+                push(RecordKind::AdSms, t);
+            }
+            for &t in st.calls.times().iter().filter(|&&t| t > ads_from) {
+                push(RecordKind::AdCall, t);
+            }
+        });
+        out
     }
 
     /// Checks one event and, when it counts (CONTRACT.md §3), records it.

@@ -2,6 +2,8 @@
 //! call of the day to a pair get exactly one grant, and for ad SMS exactly
 //! three; no grant is lost or doubled.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

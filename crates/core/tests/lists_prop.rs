@@ -2,6 +2,8 @@
 //! - the FST DNC list against a `BTreeMap<Number, Scopes>`;
 //! - the sliding-window counter against a `Vec` of every counted timestamp.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 
 use chanrac::dnc::{DncBuilder, Scopes};

@@ -10,6 +10,7 @@
 //! random seed so nobody can aim collisions at one shard.
 
 pub mod frequency;
+pub mod journal;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -165,9 +166,7 @@ impl std::fmt::Debug for State {
 
 fn random_seed() -> u64 {
     // std's RandomState is seeded from the OS once per process; no clock.
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    0x6368_616e_7261_63u64.hash(&mut h);
-    h.finish()
+    std::collections::hash_map::RandomState::new().hash_one(0x0063_6861_6e72_6163_u64)
 }
 
 impl State {

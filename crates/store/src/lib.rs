@@ -1,0 +1,370 @@
+//! Durable engine state: consent, registration marks and the sliding-window
+//! counters survive a restart (`--state DIR`), so a restarted node never lets
+//! a second ad call through within 24 hours.
+//!
+//! A state directory holds numbered files:
+//!
+//! - `state-N.snap`: every live record as of the start of segment `N`
+//!   (written to a temporary file, synced, renamed: always complete);
+//! - `journal-N.log`: the records appended since, in order.
+//!
+//! [`StateDir::open`] loads the newest valid snapshot `K` and replays every
+//! journal segment `≥ K` in order; a record torn by a crash at the end of the
+//! last segment is cut off (and counted in [`OpenStats::torn_bytes`]).
+//! [`StateDir::compact`] rotates to a new segment, then folds the previous
+//! snapshot and segments into a new snapshot — from the files, not from the
+//! live engine, so no record is counted twice and none is lost whatever
+//! other threads do meanwhile — and deletes what it replaced.
+//!
+//! **The guarantee.** With [`Sync::Always`], [`StateDir::append`] returns
+//! after the record is on disk (`fdatasync`): a crash at any point loses no
+//! record whose append returned. With [`Sync::Manual`], records reach the
+//! disk at [`StateDir::sync`] (and at drop): a crash loses at most the
+//! records appended since the last `sync` returned. The kill test in
+//! `tests/kill.rs` checks the first by killing a writer with SIGKILL.
+//!
+//! Retention: ads are kept 24 hours; consent and registration marks for
+//! [`DEFAULT_RETENTION_DAYS`] days (Decree 91 Art.11 asks for at least one
+//! year).
+#![deny(missing_docs)]
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chanrac::state::journal::{Decoded, Record};
+use chanrac::{Engine, EngineBuilder, Policy};
+
+/// Consent and registration marks are kept this long (D91 Art.11: at least
+/// one year).
+pub const DEFAULT_RETENTION_DAYS: i64 = 400;
+
+const JOURNAL_MAGIC: &[u8; 8] = b"CHRCJNL1";
+const SNAP_MAGIC: &[u8; 8] = b"CHRCSNP1";
+
+/// When appended records reach the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sync {
+    /// `fdatasync` after every record: nothing acknowledged is ever lost.
+    #[default]
+    Always,
+    /// Only at [`StateDir::sync`] (group commit by the host).
+    Manual,
+}
+
+/// What opening a state directory found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenStats {
+    /// The snapshot loaded (`None`: a fresh directory).
+    pub snapshot: Option<u64>,
+    /// Records restored (snapshot and journals).
+    pub records: u64,
+    /// Bytes cut from the end of the last journal (a torn final record).
+    pub torn_bytes: u64,
+}
+
+/// A state directory, open for appending.
+#[derive(Debug)]
+pub struct StateDir {
+    dir: PathBuf,
+    segment: u64,
+    journal: File,
+    sync: Sync,
+    buf: Vec<u8>,
+    retention_ms: i64,
+}
+
+fn err(path: &Path, what: &str, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {what}: {e}", path.display()))
+}
+
+fn corrupt(path: &Path, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{}: {what}", path.display()),
+    )
+}
+
+/// The numbers of the files named `prefix-N.suffix` in `dir`, ascending.
+fn numbered(dir: &Path, prefix: &str, suffix: &str) -> io::Result<Vec<u64>> {
+    let mut out = vec![];
+    for e in fs::read_dir(dir).map_err(|e| err(dir, "cannot list", e))? {
+        let name = e?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some(n) = name
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+            .and_then(|n| n.parse().ok())
+        {
+            out.push(n);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn journal_path(dir: &Path, n: u64) -> PathBuf {
+    dir.join(format!("journal-{n}.log"))
+}
+
+fn snap_path(dir: &Path, n: u64) -> PathBuf {
+    dir.join(format!("state-{n}.snap"))
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| err(dir, "cannot sync", e))
+}
+
+/// Decodes every record of `bytes` (after the magic); returns them and the
+/// offset where decoding stopped.
+fn decode_all(bytes: &[u8], mut f: impl FnMut(Record)) -> (usize, bool) {
+    let mut at = 0;
+    while at < bytes.len() {
+        match Record::decode(&bytes[at..]) {
+            Decoded::Record(r, n) => {
+                f(r);
+                at += n;
+            }
+            Decoded::Truncated | Decoded::Corrupt => return (at, false),
+        }
+    }
+    (at, true)
+}
+
+/// Reads a snapshot; `None` when it is not complete and valid.
+fn read_snapshot(path: &Path, mut f: impl FnMut(Record)) -> io::Result<Option<u64>> {
+    let bytes = fs::read(path).map_err(|e| err(path, "cannot read", e))?;
+    let Some(body) = bytes.strip_prefix(SNAP_MAGIC.as_slice()) else {
+        return Ok(None);
+    };
+    // The last 8 bytes count the records: a snapshot is all or nothing.
+    if body.len() < 8 {
+        return Ok(None);
+    }
+    let (recs, count) = body.split_at(body.len() - 8);
+    let mut c = [0u8; 8];
+    c.copy_from_slice(count);
+    let want = u64::from_le_bytes(c);
+    let mut got = vec![];
+    let (_, whole) = decode_all(recs, |r| got.push(r));
+    if !whole || got.len() as u64 != want {
+        return Ok(None);
+    }
+    let n = got.len() as u64;
+    got.into_iter().for_each(&mut f);
+    Ok(Some(n))
+}
+
+/// Writes `records` as snapshot `n`, atomically.
+fn write_snapshot(dir: &Path, n: u64, records: &[Record]) -> io::Result<()> {
+    let path = snap_path(dir, n);
+    let tmp = dir.join(format!("state-{n}.snap.tmp"));
+    let mut buf = Vec::with_capacity(records.len() * 40 + 16);
+    buf.extend_from_slice(SNAP_MAGIC);
+    for r in records {
+        r.encode(&mut buf);
+    }
+    buf.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    let mut f = File::create(&tmp).map_err(|e| err(&tmp, "cannot create", e))?;
+    f.write_all(&buf)
+        .map_err(|e| err(&tmp, "cannot write", e))?;
+    f.sync_all().map_err(|e| err(&tmp, "cannot sync", e))?;
+    fs::rename(&tmp, &path).map_err(|e| err(&path, "cannot rename into place", e))?;
+    sync_dir(dir)
+}
+
+/// Replays journal segment `n` into `f`; cuts a torn tail when `last`.
+fn replay_journal(path: &Path, last: bool, mut f: impl FnMut(Record)) -> io::Result<(u64, u64)> {
+    let mut bytes = vec![];
+    File::open(path)
+        .and_then(|mut file| file.read_to_end(&mut bytes))
+        .map_err(|e| err(path, "cannot read", e))?;
+    if bytes.len() < JOURNAL_MAGIC.len() {
+        // Created but its header never reached the disk.
+        if last {
+            fs::write(path, JOURNAL_MAGIC).map_err(|e| err(path, "cannot repair", e))?;
+            return Ok((0, bytes.len() as u64));
+        }
+        return Err(corrupt(path, "journal header missing"));
+    }
+    if &bytes[..8] != JOURNAL_MAGIC {
+        return Err(corrupt(path, "not a chanrac journal"));
+    }
+    let mut n = 0u64;
+    let (end, whole) = decode_all(&bytes[8..], |r| {
+        n += 1;
+        f(r)
+    });
+    let mut torn = 0;
+    if !whole {
+        if !last {
+            return Err(corrupt(
+                path,
+                &format!("corrupt record at byte {} of a sealed segment", 8 + end),
+            ));
+        }
+        torn = (bytes.len() - 8 - end) as u64;
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| err(path, "cannot open", e))?;
+        file.set_len((8 + end) as u64)
+            .map_err(|e| err(path, "cannot cut torn tail", e))?;
+        file.sync_all().map_err(|e| err(path, "cannot sync", e))?;
+    }
+    Ok((n, torn))
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    let exists = path.exists();
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| err(path, "cannot open", e))?;
+    if !exists || f.metadata()?.len() == 0 {
+        f.write_all(JOURNAL_MAGIC)
+            .map_err(|e| err(path, "cannot write", e))?;
+        f.sync_all().map_err(|e| err(path, "cannot sync", e))?;
+    }
+    Ok(f)
+}
+
+impl StateDir {
+    /// Opens (creating) a state directory and restores its records into
+    /// `engine`, which should be fresh.
+    pub fn open(dir: &Path, engine: &Engine, sync: Sync) -> io::Result<(StateDir, OpenStats)> {
+        fs::create_dir_all(dir).map_err(|e| err(dir, "cannot create", e))?;
+        // Leftovers of a compaction cut short.
+        for e in fs::read_dir(dir)? {
+            let p = e?.path();
+            if p.extension().is_some_and(|x| x == "tmp") {
+                let _ = fs::remove_file(&p);
+            }
+        }
+        let mut stats = OpenStats::default();
+        let mut base = 0;
+        for n in numbered(dir, "state-", ".snap")?.into_iter().rev() {
+            if let Some(count) = read_snapshot(&snap_path(dir, n), |r| engine.restore(&r))? {
+                stats.snapshot = Some(n);
+                stats.records += count;
+                base = n;
+                break;
+            }
+        }
+        let journals: Vec<u64> = numbered(dir, "journal-", ".log")?
+            .into_iter()
+            .filter(|&n| n >= base)
+            .collect();
+        let last = journals.last().copied().unwrap_or(base);
+        for &n in &journals {
+            let (count, torn) =
+                replay_journal(&journal_path(dir, n), n == last, |r| engine.restore(&r))?;
+            stats.records += count;
+            stats.torn_bytes += torn;
+        }
+        let journal = open_append(&journal_path(dir, last))?;
+        sync_dir(dir)?;
+        Ok((
+            StateDir {
+                dir: dir.to_path_buf(),
+                segment: last,
+                journal,
+                sync,
+                buf: Vec::with_capacity(4096),
+                retention_ms: DEFAULT_RETENTION_DAYS * 86_400_000,
+            },
+            stats,
+        ))
+    }
+
+    /// Sets how long consent and registration marks are kept.
+    pub fn set_retention_days(&mut self, days: i64) {
+        self.retention_ms = days.max(1) * 86_400_000;
+    }
+
+    /// Appends a record. With [`Sync::Always`] it is on disk when this
+    /// returns.
+    pub fn append(&mut self, r: &Record) -> io::Result<()> {
+        r.encode(&mut self.buf);
+        if self.sync == Sync::Always || self.buf.len() >= 1 << 16 {
+            self.write_out()?;
+        }
+        if self.sync == Sync::Always {
+            self.journal.sync_data()?;
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.journal.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes and syncs everything appended so far.
+    pub fn sync(&mut self) -> io::Result<()> {
+        self.write_out()?;
+        self.journal.sync_data()
+    }
+
+    /// The current journal segment.
+    pub fn segment(&self) -> u64 {
+        self.segment
+    }
+
+    /// Rotates to a new journal segment and folds the old snapshot and
+    /// segments into a new snapshot as of `now` (ads older than 24 h and
+    /// marks older than the retention dropped), using `policy` for the caps.
+    /// Safe against a crash at any point: until the new snapshot is renamed
+    /// into place, the old files still hold everything.
+    pub fn compact(&mut self, policy: Policy, now: jiff::Timestamp) -> io::Result<()> {
+        self.sync()?;
+        let old = self.segment;
+        let next = old + 1;
+        let journal = open_append(&journal_path(&self.dir, next))?;
+        sync_dir(&self.dir)?;
+        self.journal = journal;
+        self.segment = next;
+
+        // Fold the sealed files: the newest valid snapshot ≤ old, then the
+        // journals from it up to old.
+        let fold = EngineBuilder::new().build(policy);
+        let mut base = 0;
+        for n in numbered(&self.dir, "state-", ".snap")?.into_iter().rev() {
+            if n <= old && read_snapshot(&snap_path(&self.dir, n), |r| fold.restore(&r))?.is_some()
+            {
+                base = n;
+                break;
+            }
+        }
+        for n in numbered(&self.dir, "journal-", ".log")? {
+            if (base..=old).contains(&n) {
+                replay_journal(&journal_path(&self.dir, n), false, |r| fold.restore(&r))?;
+            }
+        }
+        let records = fold.records(now.as_millisecond(), self.retention_ms);
+        write_snapshot(&self.dir, next, &records)?;
+        for n in numbered(&self.dir, "journal-", ".log")? {
+            if n < next {
+                let _ = fs::remove_file(journal_path(&self.dir, n));
+            }
+        }
+        for n in numbered(&self.dir, "state-", ".snap")? {
+            if n < next {
+                let _ = fs::remove_file(snap_path(&self.dir, n));
+            }
+        }
+        sync_dir(&self.dir)
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
+}
