@@ -3,8 +3,10 @@
 //! DOMAIN.md R1 (Decree 91 Art.7, Art.13(1)): no ad SMS, registration message
 //! or ad call to a number on the DNC list for that channel. The list maps each
 //! normalised number to its [`Scopes`] and is stored as an [`fst::Map`] keyed
-//! by the number's normalised digits: about a byte or two per number for real
-//! numbering plans, and lookups that never allocate.
+//! by the number's packed form ([`Number::to_bits`], 8 bytes big-endian):
+//! the digit count and value in binary, so keys share long prefixes, the
+//! FST has eight levels of dense fan-out instead of eleven or twelve digit
+//! levels, and key order is `Number` order. Lookups never allocate.
 //!
 //! ```
 //! use chanrac::dnc::{DncBuilder, Scopes};
@@ -22,7 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::number::{Number, MAX_DIGITS};
+use crate::number::Number;
 
 /// The channels a DNC entry covers (scopes `sms`, `call`, `all`; the 5656
 /// letters S and V).
@@ -100,6 +102,18 @@ impl fmt::Debug for Scopes {
     }
 }
 
+/// The FST key of a number: its packed bits, big-endian.
+#[inline]
+fn key(n: Number) -> [u8; 8] {
+    n.to_bits().to_be_bytes()
+}
+
+/// The number of an FST key; `None` for a key no [`key`] could give.
+fn unkey(k: &[u8]) -> Option<Number> {
+    let b: [u8; 8] = k.try_into().ok()?;
+    Number::from_bits(u64::from_be_bytes(b))
+}
+
 /// Collects DNC entries in any order; repeated numbers merge their scopes.
 #[derive(Default, Debug, Clone)]
 pub struct DncBuilder {
@@ -131,22 +145,12 @@ impl DncBuilder {
 
     /// Compiles the list into an FST held in memory.
     pub fn build(&self) -> DncList {
-        // Keys must go in in byte order of their digit strings, which is not
-        // the numeric order of `Number`; sort the encoded keys.
-        let mut keys: Vec<([u8; MAX_DIGITS], u8, Scopes)> = self
-            .entries
-            .iter()
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(n, s)| {
-                let mut buf = [0u8; MAX_DIGITS];
-                let len = n.write_digits(&mut buf).len() as u8;
-                (buf, len, *s)
-            })
-            .collect();
-        keys.sort_unstable_by(|a, b| a.0[..a.1 as usize].cmp(&b.0[..b.1 as usize]));
+        // `Number` order is the byte order of the big-endian keys.
         DncList::from_sorted(
-            keys.iter()
-                .map(|(k, len, s)| (&k[..*len as usize], u64::from(s.bits()))),
+            self.entries
+                .iter()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(n, s)| (key(*n), u64::from(s.bits()))),
         )
     }
 }
@@ -192,7 +196,7 @@ impl DncList<Vec<u8>> {
         DncList::from_sorted(std::iter::empty())
     }
 
-    fn from_sorted<'a>(it: impl Iterator<Item = (&'a [u8], u64)>) -> DncList {
+    fn from_sorted(it: impl Iterator<Item = ([u8; 8], u64)>) -> DncList {
         let mut b = fst::MapBuilder::memory();
         for (k, v) in it {
             // Keys are sorted and distinct by construction; an error here
@@ -227,9 +231,7 @@ impl<D: AsRef<[u8]>> DncList<D> {
     /// The scopes `number` refuses; empty when it is not on the list.
     #[inline]
     pub fn get(&self, number: Number) -> Scopes {
-        let mut buf = [0u8; MAX_DIGITS];
-        let key = number.write_digits(&mut buf);
-        match self.map.get(key) {
+        match self.map.get(key(number)) {
             Some(v) => Scopes::from_bits(v as u8),
             None => Scopes::NONE,
         }
@@ -273,10 +275,8 @@ impl<D: AsRef<[u8]>> DncList<D> {
         use fst::Streamer;
         let mut s = self.map.stream();
         while let Some((k, v)) = s.next() {
-            if let Ok(k) = std::str::from_utf8(k) {
-                if let Ok(n) = Number::parse(k) {
-                    f(n, Scopes::from_bits(v as u8));
-                }
+            if let Some(n) = unkey(k) {
+                f(n, Scopes::from_bits(v as u8));
             }
         }
     }
@@ -459,16 +459,9 @@ impl DncView {
     /// building the list afresh; run it off the hot path.
     pub fn merged(&self) -> DncList {
         use fst::Streamer;
-        let mut changes: Vec<([u8; MAX_DIGITS], usize, Scopes)> = self
-            .overlay
-            .iter()
-            .map(|(n, s)| {
-                let mut buf = [0u8; MAX_DIGITS];
-                let len = n.write_digits(&mut buf).len();
-                (buf, len, *s)
-            })
-            .collect();
-        changes.sort_unstable_by(|a, b| a.0[..a.1].cmp(&b.0[..b.1]));
+        let mut changes: Vec<([u8; 8], Scopes)> =
+            self.overlay.iter().map(|(n, s)| (key(*n), *s)).collect();
+        changes.sort_unstable_by_key(|c| c.0);
         let mut out = fst::MapBuilder::memory();
         let mut put = |k: &[u8], s: Scopes| {
             if !s.is_empty() {
@@ -480,24 +473,24 @@ impl DncView {
         let mut stream = self.base.map.stream();
         let mut ch = changes.iter().peekable();
         while let Some((k, v)) = stream.next() {
-            while let Some((ck, cl, cs)) = ch.peek() {
-                if &ck[..*cl] < k {
-                    put(&ck[..*cl], *cs);
+            while let Some((ck, cs)) = ch.peek() {
+                if &ck[..] < k {
+                    put(ck, *cs);
                     ch.next();
                 } else {
                     break;
                 }
             }
             match ch.peek() {
-                Some((ck, cl, cs)) if &ck[..*cl] == k => {
+                Some((ck, cs)) if &ck[..] == k => {
                     put(k, *cs);
                     ch.next();
                 }
                 _ => put(k, Scopes::from_bits(v as u8)),
             }
         }
-        for (ck, cl, cs) in ch {
-            put(&ck[..*cl], *cs);
+        for (ck, cs) in ch {
+            put(ck, *cs);
         }
         let bytes = out.into_inner().unwrap_or_default();
         DncList::from_bytes(bytes).unwrap_or_default()
