@@ -81,3 +81,183 @@ pub fn query_mix(on_list: &[Number], n: usize, present_per_10: u64, seed: u64) -
         })
         .collect()
 }
+
+/// Words of Vietnamese ad and spam SMS, with their tones.
+const WORDS: &[&str] = &[
+    "vay",
+    "tiền",
+    "nhanh",
+    "lãi",
+    "suất",
+    "ưu",
+    "đãi",
+    "khuyến",
+    "mãi",
+    "giảm",
+    "giá",
+    "trúng",
+    "thưởng",
+    "nhận",
+    "quà",
+    "miễn",
+    "phí",
+    "đăng",
+    "ký",
+    "gói",
+    "cước",
+    "data",
+    "tốc",
+    "độ",
+    "cao",
+    "căn",
+    "hộ",
+    "chung",
+    "cư",
+    "đất",
+    "nền",
+    "sổ",
+    "đỏ",
+    "bất",
+    "động",
+    "sản",
+    "cá",
+    "độ",
+    "bóng",
+    "đá",
+    "nhà",
+    "cái",
+    "uy",
+    "tín",
+    "hoàn",
+    "tiền",
+    "thẻ",
+    "tín",
+    "dụng",
+    "ngân",
+    "hàng",
+    "hỗ",
+    "trợ",
+    "giải",
+    "ngân",
+    "trong",
+    "ngày",
+    "không",
+    "thế",
+    "chấp",
+    "chỉ",
+    "cần",
+    "căn",
+    "cước",
+    "công",
+    "dân",
+    "liên",
+    "hệ",
+    "gọi",
+    "ngay",
+    "soạn",
+    "tin",
+    "gửi",
+    "tháng",
+    "năm",
+    "khách",
+    "hàng",
+    "mới",
+    "cơ",
+    "hội",
+    "duy",
+    "nhất",
+    "hôm",
+    "nay",
+];
+
+/// Drops Vietnamese tones (a crude stand-in for people typing without them).
+pub fn strip_tones(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ' | 'ấ'
+            | 'ẩ' | 'ẫ' | 'ậ' => 'a',
+            'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' => {
+                'e'
+            }
+            'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' => 'i',
+            'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ' | 'ớ'
+            | 'ở' | 'ỡ' | 'ợ' => 'o',
+            'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => {
+                'u'
+            }
+            'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
+            'đ' => 'd',
+            c => c,
+        })
+        .collect()
+}
+
+/// `n` literal signatures: distinct phrases of 3 to 5 words.
+pub fn literal_signatures(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let k = 3 + rng.below(3) as usize;
+        let phrase: Vec<&str> = (0..k)
+            .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+            .collect();
+        let p = phrase.join(" ");
+        if seen.insert(strip_tones(&p)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// `n` regex signatures over folded text, of the shapes shared spam lists
+/// use: amounts, rates, phone numbers after a keyword.
+pub fn regex_signatures(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let shapes = [
+        r"vay \d{1,3} ?(trieu|tr)\b",
+        r"lai suat 0[.,]?\d*%",
+        r"goi ngay 0\d{9}",
+        r"trung thuong \d+ ?(trieu|tr|k)",
+        r"nap the \d+k",
+        r"chiet khau \d{1,2}%",
+        r"ca do .{0,20}uy tin",
+        r"dat nen .{0,30}so do",
+    ];
+    (0..n)
+        .map(|i| {
+            let w1 = strip_tones(WORDS[rng.below(WORDS.len() as u64) as usize]);
+            let w2 = strip_tones(WORDS[rng.below(WORDS.len() as u64) as usize]);
+            format!("{w1} {w2} {}", shapes[i % shapes.len()])
+        })
+        .collect()
+}
+
+/// A corpus of `n` realistic 70–160 character SMS: ads with and without
+/// tones, some obfuscated (dots between letters, look-alike letters,
+/// zero-width spaces), a few that quote a signature phrase.
+pub fn sms_corpus(n: usize, signatures: &[String], seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let mut s = String::from(if i % 3 == 0 { "[QC] " } else { "" });
+            while s.chars().count() < 70 + rng.below(80) as usize {
+                s.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+                s.push(' ');
+                if rng.below(8) == 0 {
+                    s.push_str(&format!("{}% ", rng.below(100)));
+                }
+            }
+            if i % 50 == 0 {
+                s.push_str(&signatures[rng.below(signatures.len() as u64) as usize]);
+            }
+            s.push_str(" LH 0912 345 678");
+            match i % 4 {
+                0 => strip_tones(&s),
+                1 => s.replace('a', "а").replace('o', "о"), // Cyrillic look-alikes
+                2 => s.replace("vay", "V.A.Y").replace("tiền", "t\u{200B}iền"),
+                _ => s,
+            }
+        })
+        .collect()
+}

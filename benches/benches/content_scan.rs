@@ -1,0 +1,103 @@
+//! `content_scan`: 5,000 literal + 200 regex signatures over realistic
+//! Vietnamese SMS (with and without tones, some obfuscated), folding
+//! included, beside the naive baseline in the same run (fold, then
+//! `str::contains` for each literal skeleton). Also folding alone, for
+//! pure-ASCII and for Vietnamese text.
+
+use std::hint::black_box;
+
+use chanrac::content::{skeleton, FoldBuf, SignatureKind, SignatureSetBuilder};
+use chanrac_benches::{literal_signatures, regex_signatures, sms_corpus, strip_tones};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn content_scan(c: &mut Criterion) {
+    let literals = literal_signatures(5_000, 7);
+    let regexes = regex_signatures(200, 8);
+    let mut b = SignatureSetBuilder::new();
+    for (i, l) in literals.iter().enumerate() {
+        b.add(
+            format!("lit-{i}").as_str(),
+            SignatureKind::Literal,
+            l.as_str(),
+        );
+    }
+    for (i, r) in regexes.iter().enumerate() {
+        b.add(format!("re-{i}").as_str(), SignatureKind::Regex, r.as_str());
+    }
+    let set = b.build().expect("bench signatures compile");
+    let corpus = sms_corpus(4_096, &literals, 9);
+    let bytes: usize = corpus.iter().map(String::len).sum();
+    let skeletons: Vec<String> = literals.iter().map(|l| skeleton(l)).collect();
+
+    let mut g = c.benchmark_group("content_scan");
+    g.throughput(Throughput::Elements(corpus.len() as u64));
+    let mut buf = FoldBuf::new();
+    let mut hits = Vec::new();
+    g.bench_function("5000_literals_200_regex", |bch| {
+        bch.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                buf.fold(m);
+                hits.clear();
+                set.scan(&buf, &mut hits);
+                n += hits.len();
+            }
+            black_box(n)
+        })
+    });
+    g.bench_function("baseline_naive_contains_5000_literals", |bch| {
+        bch.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                buf.fold(m);
+                let sk = buf.skeleton();
+                n += skeletons.iter().filter(|s| sk.contains(s.as_str())).count();
+            }
+            black_box(n)
+        })
+    });
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("5000_literals_200_regex_bytes", |bch| {
+        bch.iter(|| {
+            for m in &corpus {
+                buf.fold(m);
+                hits.clear();
+                set.scan(&buf, &mut hits);
+            }
+            black_box(hits.len())
+        })
+    });
+    g.finish();
+
+    let ascii: Vec<String> = corpus
+        .iter()
+        .map(|m| strip_tones(m).replace(['а', 'о'], "a"))
+        .filter(|m| m.is_ascii())
+        .collect();
+    let ascii_bytes: usize = ascii.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("fold");
+    g.throughput(Throughput::Bytes(ascii_bytes as u64));
+    g.bench_function("ascii", |bch| {
+        bch.iter(|| {
+            for m in &ascii {
+                buf.fold(black_box(m));
+            }
+            black_box(buf.skeleton().len())
+        })
+    });
+    let viet: Vec<&String> = corpus.iter().skip(3).step_by(4).collect();
+    let viet_bytes: usize = viet.iter().map(|m| m.len()).sum();
+    g.throughput(Throughput::Bytes(viet_bytes as u64));
+    g.bench_function("vietnamese", |bch| {
+        bch.iter(|| {
+            for m in &viet {
+                buf.fold(black_box(m));
+            }
+            black_box(buf.skeleton().len())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, content_scan);
+criterion_main!(benches);
