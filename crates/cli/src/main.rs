@@ -4,6 +4,7 @@
 //! file and line), 1 other failure. No command leaves a half-written output
 //! file behind.
 
+mod build;
 mod output;
 mod replay;
 mod scrub;
@@ -27,6 +28,22 @@ enum Command {
     Replay(ReplayArgs),
     /// Removes the numbers on the DNC list for a channel from a campaign list.
     Scrub(ScrubArgs),
+    /// Compiles a policy directory into one snapshot file, which every
+    /// command takes as `--policy`.
+    Build(BuildArgs),
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The policy directory.
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// The snapshot file to write (replaced whole, or left as it was).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// A channel.
@@ -40,7 +57,7 @@ enum ChannelArg {
 
 #[derive(clap::Args)]
 struct ScrubArgs {
-    /// The policy directory.
+    /// The policy directory, or a snapshot file written by `chanrac build`.
     #[arg(long, value_name = "DIR")]
     policy: PathBuf,
     /// Which DNC scope to scrub against.
@@ -69,7 +86,7 @@ enum ModeArg {
 
 #[derive(clap::Args)]
 struct ReplayArgs {
-    /// The policy directory.
+    /// The policy directory, or a snapshot file written by `chanrac build`.
     #[arg(long, value_name = "DIR")]
     policy: PathBuf,
     /// The events: CSV, or JSON Lines when the name ends in `.jsonl`.
@@ -84,6 +101,10 @@ struct ReplayArgs {
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Continue from the state (consent, registrations, counters) kept in
+    /// this directory, and record this replay's changes into it.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
 }
 
 /// A failure, with the exit status it maps to.
@@ -104,7 +125,8 @@ impl From<chanrac_policy::LoadError> for Failure {
     }
 }
 
-/// Loads a policy given as `--policy`.
+/// Loads a policy given as `--policy`: a directory, or a snapshot file
+/// (`chanrac build`), mapped and verified.
 pub fn load_policy(path: &std::path::Path) -> Result<chanrac::Policy, Failure> {
     Ok(chanrac_policy::load(path)?)
 }
@@ -138,6 +160,7 @@ fn main() -> ExitCode {
             },
             out: a.out,
             quiet: a.quiet,
+            state: a.state,
         }),
         Command::Scrub(a) => scrub::run(&scrub::Options {
             policy: a.policy,
@@ -146,6 +169,11 @@ fn main() -> ExitCode {
                 ChannelArg::Call => chanrac::Channel::Call,
             },
             input: a.input,
+            out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Build(a) => build::run(&build::Options {
+            policy: a.policy,
             out: a.out,
             quiet: a.quiet,
         }),

@@ -66,6 +66,15 @@ impl Output {
         match self.file {
             Spool::Named(w) => {
                 let tmp = w.into_inner().map_err(|e| fail(e.into_error()))?;
+                // tempfile creates 0600; an output is an ordinary file
+                // (others, such as an adapter's user, may read it).
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    tmp.as_file()
+                        .set_permissions(std::fs::Permissions::from_mode(0o644))
+                        .map_err(fail)?;
+                }
                 tmp.as_file().sync_all().map_err(fail)?;
                 if let Some(t) = &self.target {
                     tmp.persist(t).map_err(|e| fail(e.error))?;

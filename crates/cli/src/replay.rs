@@ -23,12 +23,67 @@ pub struct Options {
     pub mode: Mode,
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    /// Continue from, and record into, this state directory.
+    pub state: Option<PathBuf>,
 }
 
 pub fn run(o: &Options) -> Result<(), Failure> {
     let policy = crate::load_policy(&o.policy)?;
     let engine = EngineBuilder::new().mode(o.mode).build(policy);
     let policy = engine.policy();
+    let mut state = match &o.state {
+        Some(dir) => {
+            let (mut d, stats) =
+                chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
+                    .map_err(|e| Failure::Other(format!("state: {e}")))?;
+            if !o.quiet {
+                eprintln!(
+                    "state {}: {} records restored{}",
+                    dir.display(),
+                    stats.records,
+                    if stats.torn_bytes > 0 {
+                        format!(", {} torn bytes cut", stats.torn_bytes)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            let mark = d
+                .mark()
+                .map_err(|e| Failure::Other(format!("state: {e}")))?;
+            Some((d, mark))
+        }
+        None => None,
+    };
+    let result = run_events(o, &engine, &policy, state.as_mut().map(|(d, _)| d));
+    match (&mut state, &result) {
+        (Some((d, mark)), Err(_)) => {
+            // A replay that failed leaves the state as it found it.
+            d.rollback(*mark)
+                .map_err(|e| Failure::Other(format!("state: {e}")))?;
+        }
+        (Some((d, _)), Ok(last)) => {
+            d.sync()
+                .map_err(|e| Failure::Other(format!("state: {e}")))?;
+            if let Some(now) = last {
+                let fresh = crate::load_policy(&o.policy)?;
+                d.compact(fresh, *now)
+                    .map_err(|e| Failure::Other(format!("state: {e}")))?;
+            }
+        }
+        _ => {}
+    }
+    result.map(|_| ())
+}
+
+/// Replays the events; returns the time of the last one.
+fn run_events(
+    o: &Options,
+    engine: &chanrac::Engine,
+    policy: &Policy,
+    mut state: Option<&mut chanrac_store::StateDir>,
+) -> Result<Option<jiff::Timestamp>, Failure> {
+    let mut last = None;
 
     let file = std::fs::File::open(&o.events)
         .map_err(|e| Failure::from(chanrac_policy::LoadError::from_io(&o.events, e)))?;
@@ -43,19 +98,26 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     while reader.read(&mut row)? {
         let ev = row.event();
         let v = engine.check(&ev);
+        last = Some(last.map_or(ev.time, |l: jiff::Timestamp| l.max(ev.time)));
+        if let Some(d) = state.as_deref_mut() {
+            if let Some(r) = chanrac::state::journal::Record::of_check(policy, &ev, &v) {
+                d.append(&r)
+                    .map_err(|e| Failure::Other(format!("state: {e}")))?;
+            }
+        }
         line.clear();
-        write_verdict(&mut line, row.id(), &v, &policy, ev.kind, ev.time);
+        write_verdict(&mut line, row.id(), &v, policy, ev.kind, ev.time);
         out.writer()
             .write_all(&line)
             .map_err(|e| Failure::Other(format!("cannot write verdicts: {e}")))?;
-        summary.add(&policy, &ev, &v);
+        summary.add(policy, &ev, &v);
     }
     bar.finish_and_clear();
     out.finish()?;
     if !o.quiet {
-        eprint!("{}", summary.render(&policy, o.mode));
+        eprint!("{}", summary.render(policy, o.mode));
     }
-    Ok(())
+    Ok(last)
 }
 
 /// Which fine row an event kind is priced by.

@@ -273,3 +273,83 @@ fn out_file_is_written_whole_and_audit_mode_counts_blocked_ads() {
         ("e3".into(), "block".into(), vec!["FREQUENCY".into()])
     );
 }
+
+#[test]
+fn state_dir_carries_counts_across_runs_and_failed_runs_leave_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::create_dir(p.join("policy")).unwrap();
+    fs::write(
+        p.join("policy/brandnames.csv"),
+        "identifier,advertiser,status,valid_from,valid_until\n02473001234,bank,active,,\n",
+    )
+    .unwrap();
+    fs::write(p.join("policy/policy.toml"), "require_consent = false\n").unwrap();
+    let head = "id,time,channel,kind,source,advertiser,recipient,text\n";
+    let call = |id: &str, t: &str, to: &str| format!("{id},{t},call,ad,02473001234,bank,{to},\n");
+    fs::write(
+        p.join("day1.csv"),
+        format!(
+            "{head}{}",
+            call("a", "2026-03-02T09:00:00+07:00", "0912345678")
+        ),
+    )
+    .unwrap();
+    // Counts a call to another number, then fails on a bad line.
+    fs::write(
+        p.join("bad.csv"),
+        format!(
+            "{head}{}c,not a time,call,ad,02473001234,bank,0912345678,\n",
+            call("c0", "2026-03-02T11:00:00+07:00", "0987654321")
+        ),
+    )
+    .unwrap();
+    fs::write(
+        p.join("day1b.csv"),
+        format!(
+            "{head}{}{}",
+            call("b", "2026-03-02T10:00:00+07:00", "0912345678"),
+            call("d", "2026-03-02T12:00:00+07:00", "0987654321")
+        ),
+    )
+    .unwrap();
+    let state = p.join("state");
+    let run = |events: &str| {
+        chanrac(&[
+            "replay",
+            "--policy",
+            p.join("policy").to_str().unwrap(),
+            "--events",
+            p.join(events).to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ])
+    };
+    let out = run("day1.csv");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        parse(String::from_utf8(out.stdout).unwrap().trim()).1,
+        "allow"
+    );
+    // The failed run counted a call before its bad line; it must not stick.
+    let out = run("bad.csv");
+    assert_eq!(out.status.code(), Some(2));
+    // A second process, the same day: the one call of the day to the first
+    // number is used; the failed run's call to the second never counted.
+    let out = run("day1b.csv");
+    assert!(out.status.success());
+    let got: Vec<_> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(parse)
+        .collect();
+    assert_eq!(
+        (got[0].1.as_str(), got[0].2.clone()),
+        ("block", vec!["FREQUENCY".to_string()])
+    );
+    assert_eq!(got[1].1, "allow");
+}

@@ -90,6 +90,17 @@ impl LoadError {
         }
     }
 
+    /// An I/O failure other than reading (writing a snapshot made from
+    /// `path`): exit status 1.
+    pub(crate) fn other_io(path: &Path, message: impl Into<String>) -> LoadError {
+        LoadError {
+            path: path.to_path_buf(),
+            loc: Location::default(),
+            message: message.into(),
+            kind: ErrorKind::Io,
+        }
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path

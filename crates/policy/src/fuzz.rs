@@ -35,3 +35,23 @@ pub fn event_file(data: &[u8]) {
         let _ = engine.check(&row.event());
     }
 }
+
+/// Loads `data` as a snapshot file twice: as it is (the frame checks), then
+/// resealed — magic, version, length and checksum made valid — so that the
+/// section table and decoders see the fuzzer's bytes too. Never panics.
+pub fn snapshot_file(data: &[u8]) {
+    let name = Path::new("fuzz.snap");
+    use_snapshot(crate::snapshot::load_bytes(name, data));
+    let mut sealed = data.to_vec();
+    if crate::snapshot::reseal(&mut sealed) {
+        use_snapshot(crate::snapshot::load_bytes(name, &sealed));
+    }
+}
+
+/// A snapshot that loads must be usable.
+fn use_snapshot(loaded: Result<chanrac::Policy, crate::LoadError>) {
+    if let Ok(policy) = loaded {
+        let engine = chanrac::Engine::new(policy);
+        engine.policy().dnc().for_each(|_, _| {});
+    }
+}

@@ -4,8 +4,10 @@
 //! A policy is a directory of plain files (CONTRACT.md §1); every file is
 //! optional, a missing file is an empty list. [`load`] reads them all and
 //! returns a compiled [`chanrac::Policy`], or the first bad row: nothing is
-//! half-loaded. [`events::EventReader`] streams CSV or JSON Lines events
-//! (CONTRACT.md §2).
+//! half-loaded. A policy can also be compiled into one [`snapshot`] file
+//! (`chanrac build`), which [`load`] maps and verifies when given a file
+//! rather than a directory. [`events::EventReader`] streams CSV or JSON
+//! Lines events (CONTRACT.md §2).
 //!
 //! ```no_run
 //! let policy = chanrac_policy::load("examples/policy".as_ref())?;
@@ -17,6 +19,7 @@
 mod error;
 pub mod events;
 pub mod fuzz;
+pub mod snapshot;
 mod table;
 mod toml_config;
 
@@ -48,14 +51,18 @@ pub const FILES: [&str; 9] = [
     "agreements.csv",
 ];
 
-/// Loads a policy directory.
+/// Loads a policy: a policy directory, or a snapshot file written by
+/// [`snapshot::write`] (`chanrac build`), which is mapped and verified.
 pub fn load(path: &Path) -> Result<Policy, LoadError> {
     let meta = fs::metadata(path).map_err(|e| LoadError::io(path, e))?;
+    if meta.is_file() {
+        return snapshot::load(path);
+    }
     if !meta.is_dir() {
         return Err(LoadError::new(
             path,
             Location::default(),
-            "not a policy directory",
+            "not a policy directory nor a snapshot file",
         ));
     }
     load_with(path, &|name| {

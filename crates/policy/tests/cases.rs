@@ -2,7 +2,11 @@
 //! style): each case is a policy (a shared base plus overrides), an event
 //! file and the expected verdicts — or the error a bad input must give.
 //! Every case runs against the policy loaded from its directory; decisions
-//! must match exactly and reasons as sets.
+//! must match exactly and reasons as sets. Every case whose directory loads
+//! runs again against a snapshot file built from it (`chanrac build`),
+//! which must give identical verdicts, or the identical error.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -133,9 +137,9 @@ fn run(case: &Case) -> Result<(), String> {
     });
     fs::write(&events, &case.events).map_err(|e| e.to_string())?;
 
-    let outcome =
-        (|| -> Result<Vec<(String, String, BTreeSet<String>)>, chanrac_policy::LoadError> {
-            let policy = chanrac_policy::load(&pdir)?;
+    let replay =
+        |policy: &Path| -> Result<Vec<(String, String, BTreeSet<String>)>, chanrac_policy::LoadError> {
+            let policy = chanrac_policy::load(policy)?;
             let engine = EngineBuilder::new().mode(case.mode).build(policy);
             let mut reader = EventReader::open(&events)?;
             let mut row = EventRow::default();
@@ -149,7 +153,29 @@ fn run(case: &Case) -> Result<(), String> {
                 ));
             }
             Ok(got)
-        })();
+        };
+    let outcome = replay(&pdir);
+
+    // The same case against a snapshot of the directory, when it loads (a
+    // bad directory's error is the directory loader's alone).
+    if chanrac_policy::load(&pdir).is_ok() {
+        let snap = dir.path().join("policy.snap");
+        let mut file = fs::File::create(&snap).map_err(|e| e.to_string())?;
+        chanrac_policy::snapshot::write(&pdir, &mut file)
+            .map_err(|e| format!("cannot build the snapshot: {e}"))?;
+        drop(file);
+        let from_snapshot = replay(&snap);
+        let same = match (&outcome, &from_snapshot) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.to_string() == b.to_string(),
+            _ => false,
+        };
+        if !same {
+            return Err(format!(
+                "the snapshot disagrees with the directory:\n    directory: {outcome:?}\n    snapshot:  {from_snapshot:?}"
+            ));
+        }
+    }
 
     match (&case.error, outcome) {
         (Some(want), Err(e)) => {

@@ -306,6 +306,24 @@ impl StateDir {
         Ok(())
     }
 
+    /// A mark of everything appended so far, for [`StateDir::rollback`].
+    pub fn mark(&mut self) -> io::Result<(u64, u64)> {
+        self.write_out()?;
+        Ok((self.segment, self.journal.metadata()?.len()))
+    }
+
+    /// Forgets every record appended since `mark` (a job that failed half
+    /// way must not leave half its state behind). Fails if the journal was
+    /// compacted since.
+    pub fn rollback(&mut self, mark: (u64, u64)) -> io::Result<()> {
+        if mark.0 != self.segment {
+            return Err(io::Error::other("the journal was compacted since the mark"));
+        }
+        self.buf.clear();
+        self.journal.set_len(mark.1)?;
+        self.journal.sync_data()
+    }
+
     /// Writes and syncs everything appended so far.
     pub fn sync(&mut self) -> io::Result<()> {
         self.write_out()?;

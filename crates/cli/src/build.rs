@@ -1,0 +1,84 @@
+//! `chanrac build`: compiles a policy directory into one snapshot file
+//! (CONTRACT.md §5), which every command then takes as `--policy`.
+//!
+//! The directory is loaded and validated first (the same errors as any
+//! command gives for it); the snapshot goes to a temporary file beside
+//! `--out` and is renamed into place only when it is complete, so a failure
+//! never leaves a partial file and a process that has the old snapshot
+//! mapped keeps reading the old file. The format is documented in
+//! `chanrac_policy::snapshot`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use crate::output::Output;
+use crate::Failure;
+
+/// What `build` was asked to do.
+pub struct Options {
+    pub policy: PathBuf,
+    pub out: PathBuf,
+    pub quiet: bool,
+}
+
+pub fn run(o: &Options) -> Result<(), Failure> {
+    let mut out = Output::create(Some(&o.out))?;
+    let mut w = Tracked {
+        inner: out.writer(),
+        failed: None,
+    };
+    let stats = match chanrac_policy::snapshot::write(&o.policy, &mut w) {
+        Ok(stats) => stats,
+        Err(e) => {
+            return Err(match w.failed {
+                // A failure of the output, not of the policy: name the output.
+                Some(io) => Failure::Other(format!("{}: cannot write: {io}", o.out.display())),
+                None => e.into(),
+            });
+        }
+    };
+    out.finish()?;
+    if !o.quiet {
+        let per_number = stats
+            .dnc_bytes_per_number()
+            .map_or_else(String::new, |b| format!(", {b:.1} bytes per number"));
+        eprintln!(
+            "wrote {}: {} DNC numbers, {} identifiers, {} signatures, {} bytes (DNC list {} bytes{per_number})",
+            o.out.display(),
+            stats.numbers,
+            stats.identifiers,
+            stats.signatures,
+            stats.bytes,
+            stats.dnc_bytes,
+        );
+    }
+    Ok(())
+}
+
+/// Remembers the first error of the writer it wraps.
+struct Tracked<'a> {
+    inner: &'a mut dyn Write,
+    failed: Option<io::Error>,
+}
+
+impl Tracked<'_> {
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        r.map_err(|e| {
+            let copy = io::Error::new(e.kind(), e.to_string());
+            self.failed.get_or_insert(e);
+            copy
+        })
+    }
+}
+
+impl Write for Tracked<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}

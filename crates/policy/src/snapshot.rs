@@ -1,0 +1,1130 @@
+//! Snapshot files: a whole policy compiled into one versioned, checksummed
+//! file (CONTRACT.md §5, `chanrac build`), loaded with one memory map.
+//!
+//! [`write()`] loads and validates a policy directory with the directory
+//! loader, then writes the snapshot; [`load`] maps a snapshot file, verifies
+//! it and rebuilds the [`Policy`]. The DNC list — by far the largest part —
+//! is not copied: the engine looks numbers up in the mapped file. Everything
+//! else is small and decoded into the core's own types. [`crate::load`]
+//! takes either a directory or a snapshot file, so every command accepts
+//! both as `--policy`.
+//!
+//! # Format, version 1
+//!
+//! Little-endian throughout. The file is a fixed header, a section table,
+//! the sections (each starting at a multiple of 8 bytes, padded with zeros
+//! to the next one) and an 8-byte trailer:
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 0..8 | magic `CHANRAC\0` ([`MAGIC`]) |
+//! | 8..12 | format version, `u32` ([`VERSION`]) |
+//! | 12..16 | number of sections, `u32` (9 in version 1) |
+//! | 16..24 | length of the whole file in bytes, trailer included, `u64` |
+//! | 24..240 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
+//! | … | the sections |
+//! | last 8 | xxh3-64 of every byte before it, `u64` |
+//!
+//! | kind | section | contents |
+//! |---|---|---|
+//! | 1 | `config` | the `policy.toml` text as written (empty without one), re-parsed on load so every key, `[behavior]` included, round-trips exactly |
+//! | 2 | `dnc` | the DNC list's FST bytes (with the FST's own crc32c), used in place |
+//! | 3 | `registry` | `brandnames.csv`: identifier (tag `u8`: 0 number as `u64` bits, 1 brandname as a string), owner, status `u8` (0 active, 1 revoked, 2 suspended), `valid_from` and `valid_until` (each a `u8` flag, then an `i32` day number when 1) |
+//! | 4 | `suspended` | numbers, `u64` bits each |
+//! | 5 | `agreements` | advertiser, recipient `u64`, lifts `u8` (1 window, 2 frequency, 3 both) |
+//! | 6 | `consents` | advertiser, recipient `u64`, state `u8` (0 optin, 1 optout), time `i128` nanoseconds since the Unix epoch |
+//! | 7 | `advertisers` | id, name, kind `u8` (0 organisation, 1 individual) |
+//! | 8 | `accounts` | system_id, advertiser, class `u8` (0 ad, 1 care), password |
+//! | 9 | `signatures` | id, kind `u8` (0 literal, 1 regex), pattern, in index order; recompiled on load |
+//!
+//! Record sections are a `u32` count followed by the records; a string is a
+//! `u32` byte length followed by UTF-8; a number is
+//! [`Number::to_bits`](chanrac::number::Number::to_bits). Records (but
+//! signatures, whose order is their index) are sorted by their encoded
+//! bytes, so one directory always gives the same file.
+//!
+//! # Loading
+//!
+//! Nothing is decoded before the frame is checked, in this order: the magic
+//! ([`SnapshotError::NotSnapshot`]), the version
+//! ([`SnapshotError::Version`], checked before anything else that a later
+//! version might change), the length against the file's
+//! ([`SnapshotError::Truncated`]), the checksum
+//! ([`SnapshotError::ChecksumMismatch`]), then the section table (every
+//! kind once, aligned, within the file, not overlapping). Decoding then
+//! bounds-checks every read and trusts no length or count; the FST's own
+//! checksum is verified before the list is opened. Any failure is a
+//! [`LoadError`] naming the file, of kind [`ErrorKind::BadInput`]
+//! (exit status 2): a policy is loaded whole or not at all.
+//!
+//! Adding or changing a section means a new version: readers refuse what
+//! they were not written for rather than half-understand it.
+//!
+//! # Trust
+//!
+//! The checksums catch damage (a truncated copy, a flipped bit), not
+//! forgery: a file crafted to pass both checks could still make the FST
+//! code misbehave. Snapshots are build artifacts, as trusted as the policy
+//! directory they come from.
+//!
+//! A mapped file must not change while it is in use: write a new snapshot
+//! to a new file and rename it over the old one (as `chanrac build` does),
+//! never rewrite one in place.
+//!
+//! [`ErrorKind::BadInput`]: crate::ErrorKind::BadInput
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use chanrac::content::{SignatureKind, SignatureSetBuilder};
+use chanrac::dnc::DncList;
+use chanrac::ident::{Identifier, Name};
+use chanrac::number::Number;
+use chanrac::policy::{
+    Account, AccountClass, Advertiser, AdvertiserKind, ConsentState, Lifts, Policy, PolicyBuilder,
+};
+use chanrac::registry::{Registration, RegistryBuilder, Status};
+use memmap2::Mmap;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::error::{LoadError, Location};
+
+/// The first eight bytes of every snapshot file.
+pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
+
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Bytes before the section table: magic, version, section count, length.
+const HEADER_LEN: usize = 24;
+/// One section table entry: kind, flags, offset, length.
+const ENTRY_LEN: usize = 24;
+/// The checksum after the last section.
+const TRAILER_LEN: usize = 8;
+/// Every section starts at a multiple of this.
+const ALIGN: usize = 8;
+
+/// The sections of version 1, in file order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Section {
+    Config,
+    Dnc,
+    Registry,
+    Suspended,
+    Agreements,
+    Consents,
+    Advertisers,
+    Accounts,
+    Signatures,
+}
+
+const SECTIONS: [Section; 9] = [
+    Section::Config,
+    Section::Dnc,
+    Section::Registry,
+    Section::Suspended,
+    Section::Agreements,
+    Section::Consents,
+    Section::Advertisers,
+    Section::Accounts,
+    Section::Signatures,
+];
+
+/// Where the section table ends (a multiple of [`ALIGN`]).
+const TABLE_END: usize = HEADER_LEN + SECTIONS.len() * ENTRY_LEN;
+
+impl Section {
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn kind(self) -> u32 {
+        self as u32 + 1
+    }
+
+    fn from_kind(kind: u32) -> Option<Section> {
+        let i = usize::try_from(kind).ok()?.checked_sub(1)?;
+        SECTIONS.get(i).copied()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Section::Config => "config",
+            Section::Dnc => "dnc",
+            Section::Registry => "registry",
+            Section::Suspended => "suspended",
+            Section::Agreements => "agreements",
+            Section::Consents => "consents",
+            Section::Advertisers => "advertisers",
+            Section::Accounts => "accounts",
+            Section::Signatures => "signatures",
+        }
+    }
+}
+
+/// Why bytes are not a usable snapshot. [`load`] and [`load_bytes`] report
+/// these as a [`LoadError`] naming the file; [`verify`] returns them as
+/// they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The file is empty.
+    Empty,
+    /// The file does not start with [`MAGIC`]: not a snapshot at all.
+    NotSnapshot,
+    /// A format version this build does not read.
+    Version {
+        /// The file's version.
+        found: u32,
+        /// The version this build reads ([`VERSION`]).
+        supported: u32,
+    },
+    /// The file is shorter than its header says (or than a header).
+    Truncated {
+        /// The file's length.
+        len: u64,
+        /// The length it should have (at least).
+        expected: u64,
+    },
+    /// The checksum in the trailer does not match the bytes.
+    ChecksumMismatch {
+        /// The checksum the file records.
+        stored: u64,
+        /// The checksum of the bytes read.
+        computed: u64,
+    },
+    /// The frame is intact but its contents are not what this version
+    /// writes.
+    Corrupt {
+        /// The section at fault (`None`: the header or section table).
+        section: Option<&'static str>,
+        /// What is wrong, lower case.
+        message: String,
+    },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Empty => f.write_str("empty file, not a policy snapshot"),
+            SnapshotError::NotSnapshot => f.write_str(
+                "not a policy snapshot (bad magic bytes): a policy is a directory \
+                 or a file written by `chanrac build`",
+            ),
+            SnapshotError::Version { found, supported } => write!(
+                f,
+                "snapshot format version {found} is not supported: this build reads \
+                 version {supported}; rebuild the snapshot with `chanrac build`"
+            ),
+            SnapshotError::Truncated { len, expected } => write!(
+                f,
+                "truncated snapshot: {len} bytes where {expected} are expected"
+            ),
+            SnapshotError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "snapshot checksum mismatch (stored {stored:#018x}, computed \
+                 {computed:#018x}): the file is corrupt"
+            ),
+            SnapshotError::Corrupt {
+                section: Some(s),
+                message,
+            } => write!(f, "corrupt snapshot: section `{s}`: {message}"),
+            SnapshotError::Corrupt {
+                section: None,
+                message,
+            } => write!(f, "corrupt snapshot: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// What [`write()`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SnapshotStats {
+    /// Numbers on the DNC list.
+    pub numbers: usize,
+    /// Registered identifiers.
+    pub identifiers: usize,
+    /// Spam-template signatures.
+    pub signatures: usize,
+    /// Suspended numbers.
+    pub suspended: usize,
+    /// Agreements.
+    pub agreements: usize,
+    /// Consent records.
+    pub consents: usize,
+    /// Advertisers.
+    pub advertisers: usize,
+    /// SMPP accounts.
+    pub accounts: usize,
+    /// Bytes of the DNC list's FST.
+    pub dnc_bytes: u64,
+    /// Bytes of the whole file.
+    pub bytes: u64,
+}
+
+impl SnapshotStats {
+    /// FST bytes per DNC number (`None` for an empty list).
+    pub fn dnc_bytes_per_number(&self) -> Option<f64> {
+        (self.numbers > 0).then(|| self.dnc_bytes as f64 / self.numbers as f64)
+    }
+}
+
+/// Loads and validates the policy directory `dir` (errors as
+/// [`crate::load`] gives them), then writes its snapshot to `out`.
+///
+/// `out` gets the whole file or, on an error, some prefix of it: write to a
+/// temporary file and rename it into place on success. A failure to write
+/// is a [`LoadError`] of kind [`crate::ErrorKind::Io`].
+pub fn write<W: Write + ?Sized>(dir: &Path, out: &mut W) -> Result<SnapshotStats, LoadError> {
+    let meta = fs::metadata(dir).map_err(|e| LoadError::io(dir, e))?;
+    if !meta.is_dir() {
+        return Err(LoadError::new(
+            dir,
+            Location::default(),
+            "not a policy directory: a snapshot is built from one",
+        ));
+    }
+    // Read every file once, so the `policy.toml` text stored is exactly the
+    // one validated.
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    for name in crate::FILES {
+        let p = dir.join(name);
+        match fs::read(&p) {
+            Ok(b) => files.push((name, b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(LoadError::io(&p, e)),
+        }
+    }
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, &b[..])).collect();
+    let policy = crate::load_files(dir, &files)?;
+    let toml = files
+        .iter()
+        .find(|(n, _)| *n == "policy.toml")
+        .map_or(&[][..], |(_, b)| *b);
+    write_policy(&policy, toml, out).map_err(|e| {
+        LoadError::other_io(
+            dir,
+            format!(
+                "cannot write the snapshot: {}",
+                e.to_string().to_lowercase()
+            ),
+        )
+    })
+}
+
+/// Maps the snapshot file `path`, verifies it and rebuilds its policy. The
+/// DNC list stays in the mapping (shared, not copied).
+pub fn load(path: &Path) -> Result<Policy, LoadError> {
+    let file = File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(LoadError::new(
+            path,
+            Location::default(),
+            "not a policy snapshot: not a regular file",
+        ));
+    }
+    if meta.len() == 0 {
+        // Mapping an empty file fails on some systems; say what it is.
+        return Err(bad(path, SnapshotError::Empty));
+    }
+    let map = Arc::new(map_read_only(&file).map_err(|e| LoadError::io(path, e))?);
+    let layout = layout(&map).map_err(|e| bad(path, e))?;
+    decode(&map, &layout, |range| Mapped {
+        map: Arc::clone(&map),
+        range,
+    })
+    .map_err(|e| bad(path, e))
+}
+
+/// Verifies and decodes a snapshot held in memory; errors name `name`. The
+/// DNC list is copied out of `bytes`.
+pub fn load_bytes(name: &Path, bytes: &[u8]) -> Result<Policy, LoadError> {
+    let layout = layout(bytes).map_err(|e| bad(name, e))?;
+    decode(bytes, &layout, |range| {
+        bytes.get(range).map_or_else(Vec::new, <[u8]>::to_vec)
+    })
+    .map_err(|e| bad(name, e))
+}
+
+/// Checks a snapshot's frame — magic, version, length, checksum, section
+/// table — without decoding the sections.
+pub fn verify(bytes: &[u8]) -> Result<(), SnapshotError> {
+    layout(bytes).map(|_| ())
+}
+
+fn bad(path: &Path, e: SnapshotError) -> LoadError {
+    LoadError::new(path, Location::default(), e.to_string())
+}
+
+/// Maps `file` read-only.
+#[allow(unsafe_code)]
+fn map_read_only(file: &File) -> io::Result<Mmap> {
+    // SAFETY: the file is opened read-only and the mapping is only ever read
+    // as bytes; every byte is verified (checksum, bounds) before anything is
+    // decoded from it. Changing or truncating the file while it is mapped
+    // is unsupported (documented in the module docs): snapshots are written
+    // to a new file and renamed into place, as `chanrac build` does, which
+    // leaves a mapping of the old file intact.
+    unsafe { Mmap::map(file) }
+}
+
+/// One section of a shared memory map: the DNC list's bytes in place.
+struct Mapped {
+    map: Arc<Mmap>,
+    range: Range<usize>,
+}
+
+impl AsRef<[u8]> for Mapped {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        // The range was checked against the map when it was made.
+        self.map.get(self.range.clone()).unwrap_or(&[])
+    }
+}
+
+/// Where each section is, once the frame is verified.
+struct Layout {
+    ranges: [Range<usize>; SECTIONS.len()],
+}
+
+impl Layout {
+    fn range(&self, s: Section) -> Range<usize> {
+        self.ranges.get(s.index()).cloned().unwrap_or(0..0)
+    }
+}
+
+fn read_array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
+    b.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
+fn read_u32(b: &[u8], at: usize) -> Option<u32> {
+    read_array(b, at).map(u32::from_le_bytes)
+}
+
+fn read_u64(b: &[u8], at: usize) -> Option<u64> {
+    read_array(b, at).map(u64::from_le_bytes)
+}
+
+fn corrupt(section: Option<Section>, message: impl Into<String>) -> SnapshotError {
+    SnapshotError::Corrupt {
+        section: section.map(Section::name),
+        message: message.into(),
+    }
+}
+
+/// Verifies the frame and the section table.
+fn layout(bytes: &[u8]) -> Result<Layout, SnapshotError> {
+    let len = bytes.len();
+    let len64 = len as u64;
+    if len == 0 {
+        return Err(SnapshotError::Empty);
+    }
+    let head = bytes.get(..len.min(MAGIC.len())).unwrap_or(&[]);
+    if MAGIC.get(..head.len()) != Some(head) {
+        return Err(SnapshotError::NotSnapshot);
+    }
+    if let Some(found) = read_u32(bytes, 8) {
+        if found != VERSION {
+            return Err(SnapshotError::Version {
+                found,
+                supported: VERSION,
+            });
+        }
+    }
+    let (Some(count), Some(total)) = (read_u32(bytes, 12), read_u64(bytes, 16)) else {
+        return Err(SnapshotError::Truncated {
+            len: len64,
+            expected: HEADER_LEN as u64,
+        });
+    };
+    if len64 < total {
+        return Err(SnapshotError::Truncated {
+            len: len64,
+            expected: total,
+        });
+    }
+    if len64 > total {
+        return Err(corrupt(
+            None,
+            format!("{len} bytes where the header says {total}"),
+        ));
+    }
+    let body = match len.checked_sub(TRAILER_LEN) {
+        Some(b) if b >= TABLE_END => b,
+        _ => {
+            return Err(corrupt(
+                None,
+                format!("{len} bytes cannot hold a header, section table and checksum"),
+            ))
+        }
+    };
+    let stored = read_u64(bytes, body).unwrap_or(0);
+    let computed = xxh3_64(bytes.get(..body).unwrap_or(&[]));
+    if stored != computed {
+        return Err(SnapshotError::ChecksumMismatch { stored, computed });
+    }
+    if count as usize != SECTIONS.len() {
+        return Err(corrupt(
+            None,
+            format!(
+                "{count} sections where version {VERSION} has {}",
+                SECTIONS.len()
+            ),
+        ));
+    }
+    let mut ranges: [Option<Range<usize>>; SECTIONS.len()] = Default::default();
+    for i in 0..SECTIONS.len() {
+        let at = HEADER_LEN + i * ENTRY_LEN;
+        let field = |o: usize| read_u64(bytes, at + o);
+        let (Some(kind), Some(flags), Some(offset), Some(length)) = (
+            read_u32(bytes, at),
+            read_u32(bytes, at + 4),
+            field(8),
+            field(16),
+        ) else {
+            return Err(corrupt(None, "the section table is cut short"));
+        };
+        let section = Section::from_kind(kind)
+            .ok_or_else(|| corrupt(None, format!("unknown section kind {kind}")))?;
+        if flags != 0 {
+            return Err(corrupt(Some(section), format!("unknown flags {flags:#x}")));
+        }
+        let range = usize::try_from(offset)
+            .ok()
+            .zip(usize::try_from(length).ok())
+            .and_then(|(o, l)| Some(o..o.checked_add(l)?))
+            .filter(|r| r.start % ALIGN == 0 && r.start >= TABLE_END && r.end <= body)
+            .ok_or_else(|| {
+                corrupt(
+                    Some(section),
+                    format!(
+                        "{length} bytes at offset {offset} do not fit between \
+                         the section table and the checksum ({TABLE_END}..{body}) \
+                         or are not aligned"
+                    ),
+                )
+            })?;
+        match ranges.get_mut(section.index()) {
+            Some(slot @ None) => *slot = Some(range),
+            _ => return Err(corrupt(Some(section), "appears twice")),
+        }
+    }
+    // Every kind appeared once: there are as many entries as kinds and no
+    // repeats.
+    let ranges = ranges.map(|r| r.unwrap_or(0..0));
+    let mut sorted: Vec<&Range<usize>> = ranges.iter().collect();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    if sorted.windows(2).any(|w| w[0].end > w[1].start) {
+        return Err(corrupt(None, "sections overlap"));
+    }
+    Ok(Layout { ranges })
+}
+
+/// Reads one section, bounds-checking everything.
+struct Reader<'a> {
+    section: Section,
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(section: Section, buf: &'a [u8]) -> Reader<'a> {
+        Reader {
+            section,
+            buf,
+            pos: 0,
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> SnapshotError {
+        corrupt(Some(self.section), message)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        let start = self.pos;
+        match start
+            .checked_add(n)
+            .and_then(|end| Some((end, self.buf.get(start..end)?)))
+        {
+            Some((end, s)) => {
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(self.error(format!(
+                "ends early: {n} bytes needed at byte {start} of {}",
+                self.buf.len()
+            ))),
+        }
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
+        let s = self.take(N)?;
+        s.try_into().map_err(|_| self.error("short read"))
+    }
+
+    fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Result<u64, SnapshotError> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    fn i32(&mut self) -> Result<i32, SnapshotError> {
+        self.array().map(i32::from_le_bytes)
+    }
+
+    fn i128(&mut self) -> Result<i128, SnapshotError> {
+        self.array().map(i128::from_le_bytes)
+    }
+
+    fn str(&mut self) -> Result<&'a str, SnapshotError> {
+        let n = self.u32()? as usize;
+        let b = self.take(n)?;
+        std::str::from_utf8(b).map_err(|_| self.error("a string is not valid UTF-8"))
+    }
+
+    fn number(&mut self) -> Result<Number, SnapshotError> {
+        let bits = self.u64()?;
+        Number::from_bits(bits).ok_or_else(|| self.error(format!("bad number bits {bits:#x}")))
+    }
+
+    fn opt_i32(&mut self) -> Result<Option<i32>, SnapshotError> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.i32().map(Some),
+            t => Err(self.error(format!("bad option tag {t}"))),
+        }
+    }
+
+    /// A record count, checked against the bytes left (each record takes
+    /// at least `min_record` bytes) so no count is trusted.
+    fn count(&mut self, min_record: usize) -> Result<usize, SnapshotError> {
+        let n = self.u32()? as usize;
+        let left = self.buf.len().saturating_sub(self.pos);
+        if n.saturating_mul(min_record) > left {
+            return Err(self.error(format!("{n} records cannot fit in the {left} bytes left")));
+        }
+        Ok(n)
+    }
+
+    fn finish(self) -> Result<(), SnapshotError> {
+        let left = self.buf.len().saturating_sub(self.pos);
+        if left == 0 {
+            Ok(())
+        } else {
+            Err(self.error(format!("{left} bytes left over")))
+        }
+    }
+}
+
+/// Rebuilds the policy from verified bytes; `dnc_owner` makes the owner of
+/// the DNC list's bytes from their range.
+fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
+    bytes: &[u8],
+    layout: &Layout,
+    dnc_owner: impl FnOnce(Range<usize>) -> D,
+) -> Result<Policy, SnapshotError> {
+    let part = |s: Section| bytes.get(layout.range(s)).unwrap_or(&[]);
+    let mut b = PolicyBuilder::new();
+
+    let text = std::str::from_utf8(part(Section::Config)).map_err(|e| {
+        corrupt(
+            Some(Section::Config),
+            format!("policy.toml is not valid UTF-8 ({e})"),
+        )
+    })?;
+    let config = crate::toml_config::parse(Path::new("policy.toml"), text)
+        .map_err(|e| corrupt(Some(Section::Config), e.to_string()))?;
+    b.config(config);
+
+    let fst_error = |e: fst::Error| corrupt(Some(Section::Dnc), e.to_string().to_lowercase());
+    fst::raw::Fst::new(part(Section::Dnc))
+        .and_then(|f| f.verify())
+        .map_err(fst_error)?;
+    b.dnc(DncList::from_bytes(dnc_owner(layout.range(Section::Dnc))).map_err(fst_error)?);
+
+    let mut r = Reader::new(Section::Registry, part(Section::Registry));
+    let mut registry = RegistryBuilder::new();
+    for _ in 0..r.count(13)? {
+        let id = match r.u8()? {
+            0 => Identifier::Number(r.number()?),
+            1 => {
+                let s = r.str()?;
+                Identifier::Name(
+                    Name::parse(s).map_err(|e| r.error(format!("bad brandname `{s}`: {e}")))?,
+                )
+            }
+            t => return Err(r.error(format!("unknown identifier tag {t}"))),
+        };
+        let owner = r.str()?;
+        let status = match r.u8()? {
+            0 => Status::Active,
+            1 => Status::Revoked,
+            2 => Status::Suspended,
+            s => return Err(r.error(format!("unknown status {s}"))),
+        };
+        let valid_from = r.opt_i32()?;
+        let valid_until = r.opt_i32()?;
+        registry
+            .insert(
+                id,
+                Registration {
+                    owner: owner.into(),
+                    status,
+                    valid_from,
+                    valid_until,
+                },
+            )
+            .map_err(|e| r.error(e.to_string()))?;
+    }
+    r.finish()?;
+    b.registry(registry.build());
+
+    let mut r = Reader::new(Section::Suspended, part(Section::Suspended));
+    for _ in 0..r.count(8)? {
+        b.suspend(r.number()?);
+    }
+    r.finish()?;
+
+    let mut r = Reader::new(Section::Agreements, part(Section::Agreements));
+    for _ in 0..r.count(13)? {
+        let advertiser = r.str()?;
+        let recipient = r.number()?;
+        let lifts = match r.u8()? {
+            bits @ 1..=3 => Lifts {
+                window: bits & 1 != 0,
+                frequency: bits & 2 != 0,
+            },
+            bits => return Err(r.error(format!("bad lifts {bits}"))),
+        };
+        b.agreement(advertiser, recipient, lifts);
+    }
+    r.finish()?;
+
+    let mut r = Reader::new(Section::Consents, part(Section::Consents));
+    let mut pairs = HashSet::new();
+    for _ in 0..r.count(29)? {
+        let advertiser = r.str()?;
+        let recipient = r.number()?;
+        let state = match r.u8()? {
+            0 => ConsentState::OptIn,
+            1 => ConsentState::OptOut,
+            s => return Err(r.error(format!("unknown consent state {s}"))),
+        };
+        let ns = r.i128()?;
+        let time = jiff::Timestamp::from_nanosecond(ns)
+            .map_err(|_| r.error(format!("time {ns} out of range")))?;
+        if !pairs.insert((advertiser, recipient)) {
+            return Err(r.error(format!("two records for `{advertiser}` and `{recipient}`")));
+        }
+        b.consent(advertiser, recipient, state, time);
+    }
+    r.finish()?;
+
+    let mut r = Reader::new(Section::Advertisers, part(Section::Advertisers));
+    let mut ids = HashSet::new();
+    for _ in 0..r.count(9)? {
+        let id = r.str()?;
+        let name = r.str()?;
+        let kind = match r.u8()? {
+            0 => AdvertiserKind::Organisation,
+            1 => AdvertiserKind::Individual,
+            k => return Err(r.error(format!("unknown advertiser kind {k}"))),
+        };
+        if !ids.insert(id) {
+            return Err(r.error(format!("advertiser `{id}` appears twice")));
+        }
+        b.advertiser(
+            id,
+            Advertiser {
+                name: name.into(),
+                kind,
+            },
+        );
+    }
+    r.finish()?;
+
+    let mut r = Reader::new(Section::Accounts, part(Section::Accounts));
+    let mut ids = HashSet::new();
+    for _ in 0..r.count(13)? {
+        let id = r.str()?;
+        let advertiser = r.str()?;
+        let class = match r.u8()? {
+            0 => AccountClass::Ad,
+            1 => AccountClass::Care,
+            c => return Err(r.error(format!("unknown account class {c}"))),
+        };
+        let password = r.str()?;
+        if !ids.insert(id) {
+            return Err(r.error(format!("account `{id}` appears twice")));
+        }
+        b.account(
+            id,
+            Account {
+                advertiser: advertiser.into(),
+                class,
+                password: password.into(),
+            },
+        );
+    }
+    r.finish()?;
+
+    let mut r = Reader::new(Section::Signatures, part(Section::Signatures));
+    let mut set = SignatureSetBuilder::new();
+    let mut ids = HashSet::new();
+    for _ in 0..r.count(9)? {
+        let id = r.str()?;
+        let kind = match r.u8()? {
+            0 => SignatureKind::Literal,
+            1 => SignatureKind::Regex,
+            k => return Err(r.error(format!("unknown signature kind {k}"))),
+        };
+        let pattern = r.str()?;
+        if !ids.insert(id) {
+            return Err(r.error(format!("signature `{id}` appears twice")));
+        }
+        set.add(id, kind, pattern);
+    }
+    r.finish()?;
+    b.signatures(
+        set.build()
+            .map_err(|e| corrupt(Some(Section::Signatures), e.to_string()))?,
+    );
+
+    Ok(b.build())
+}
+
+/// Recomputes the header's magic, version and length and the trailer's
+/// checksum over whatever the rest of `bytes` is, so the fuzz target
+/// reaches the section decoders. `false` when too short for a header.
+pub(crate) fn reseal(bytes: &mut [u8]) -> bool {
+    let len = bytes.len();
+    let Some(body) = len.checked_sub(TRAILER_LEN).filter(|&b| b >= HEADER_LEN) else {
+        return false;
+    };
+    let (head, trailer) = bytes.split_at_mut(body);
+    for (at, field) in [
+        (0, &MAGIC[..]),
+        (8, &VERSION.to_le_bytes()[..]),
+        (16, &(len as u64).to_le_bytes()[..]),
+    ] {
+        if let Some(h) = head.get_mut(at..at + field.len()) {
+            h.copy_from_slice(field);
+        }
+    }
+    trailer.copy_from_slice(&xxh3_64(head).to_le_bytes());
+    true
+}
+
+/// A section being encoded.
+#[derive(Default)]
+struct Enc(Vec<u8>);
+
+fn too_large(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{what} too large for the snapshot format"),
+    )
+}
+
+impl Enc {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn i128(&mut self, v: i128) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn opt_i32(&mut self, v: Option<i32>) {
+        match v {
+            None => self.u8(0),
+            Some(d) => {
+                self.u8(1);
+                self.0.extend_from_slice(&d.to_le_bytes());
+            }
+        }
+    }
+
+    fn str(&mut self, s: &str) -> io::Result<()> {
+        self.u32(u32::try_from(s.len()).map_err(|_| too_large("a string"))?);
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    fn number(&mut self, n: Number) {
+        self.u64(n.to_bits());
+    }
+}
+
+/// A record section: the count, then the records; sorted unless `keep_order`.
+fn records(mut recs: Vec<Enc>, keep_order: bool) -> io::Result<Vec<u8>> {
+    if !keep_order {
+        recs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+    let mut out = Enc::default();
+    out.u32(u32::try_from(recs.len()).map_err(|_| too_large("a list"))?);
+    for r in recs {
+        out.0.extend_from_slice(&r.0);
+    }
+    Ok(out.0)
+}
+
+/// Encodes every section but the config and the DNC list (stored as they
+/// are), in [`SECTIONS`] order from `Registry` on.
+fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
+    let mut registry = Vec::new();
+    for (id, reg) in p.registry().iter() {
+        let mut e = Enc::default();
+        match id {
+            Identifier::Number(n) => {
+                e.u8(0);
+                e.number(*n);
+            }
+            Identifier::Name(n) => {
+                e.u8(1);
+                e.str(n.as_str())?;
+            }
+        }
+        e.str(&reg.owner)?;
+        e.u8(match reg.status {
+            Status::Active => 0,
+            Status::Revoked => 1,
+            Status::Suspended => 2,
+        });
+        e.opt_i32(reg.valid_from);
+        e.opt_i32(reg.valid_until);
+        registry.push(e);
+    }
+    let suspended = p
+        .suspended()
+        .map(|n| {
+            let mut e = Enc::default();
+            e.number(n);
+            e
+        })
+        .collect();
+    let mut agreements = Vec::new();
+    for (advertiser, recipient, lifts) in p.agreements() {
+        let bits = u8::from(lifts.window) | u8::from(lifts.frequency) << 1;
+        if bits == 0 {
+            // Lifts nothing: the same as no agreement.
+            continue;
+        }
+        let mut e = Enc::default();
+        e.str(advertiser)?;
+        e.number(recipient);
+        e.u8(bits);
+        agreements.push(e);
+    }
+    let mut consents = Vec::new();
+    for c in p.consents() {
+        let mut e = Enc::default();
+        e.str(&c.advertiser)?;
+        e.number(c.recipient);
+        e.u8(match c.state {
+            ConsentState::OptIn => 0,
+            ConsentState::OptOut => 1,
+        });
+        e.i128(c.time.as_nanosecond());
+        consents.push(e);
+    }
+    let mut advertisers = Vec::new();
+    for (id, a) in p.advertisers() {
+        let mut e = Enc::default();
+        e.str(id)?;
+        e.str(&a.name)?;
+        e.u8(match a.kind {
+            AdvertiserKind::Organisation => 0,
+            AdvertiserKind::Individual => 1,
+        });
+        advertisers.push(e);
+    }
+    let mut accounts = Vec::new();
+    for (id, a) in p.accounts() {
+        let mut e = Enc::default();
+        e.str(id)?;
+        e.str(&a.advertiser)?;
+        e.u8(match a.class {
+            AccountClass::Ad => 0,
+            AccountClass::Care => 1,
+        });
+        e.str(&a.password)?;
+        accounts.push(e);
+    }
+    let mut signatures = Vec::new();
+    for (id, kind, pattern) in p.signatures().iter() {
+        let mut e = Enc::default();
+        e.str(id)?;
+        e.u8(match kind {
+            SignatureKind::Literal => 0,
+            SignatureKind::Regex => 1,
+        });
+        e.str(pattern)?;
+        signatures.push(e);
+    }
+    Ok(vec![
+        records(registry, false)?,
+        records(suspended, false)?,
+        records(agreements, false)?,
+        records(consents, false)?,
+        records(advertisers, false)?,
+        records(accounts, false)?,
+        records(signatures, true)?,
+    ])
+}
+
+/// A writer that hashes what goes through it and counts it.
+struct Hashing<'a, W: Write + ?Sized> {
+    out: &'a mut W,
+    hasher: Xxh3,
+    written: u64,
+}
+
+impl<W: Write + ?Sized> Hashing<'_, W> {
+    fn put(&mut self, b: &[u8]) -> io::Result<()> {
+        self.out.write_all(b)?;
+        self.hasher.update(b);
+        self.written += b.len() as u64;
+        Ok(())
+    }
+
+    fn pad(&mut self) -> io::Result<()> {
+        let rem = (self.written % ALIGN as u64) as usize;
+        if rem != 0 {
+            self.put(&[0u8; ALIGN][rem..])?;
+        }
+        Ok(())
+    }
+}
+
+fn align(n: usize) -> io::Result<usize> {
+    n.checked_next_multiple_of(ALIGN)
+        .ok_or_else(|| too_large("the policy"))
+}
+
+/// Writes `p` (whose `policy.toml` text is `toml`) as a snapshot.
+fn write_policy<W: Write + ?Sized>(
+    p: &Policy,
+    toml: &[u8],
+    out: &mut W,
+) -> io::Result<SnapshotStats> {
+    let records = encode_records(p)?;
+    let mut parts: Vec<&[u8]> = vec![toml, p.dnc().as_bytes()];
+    parts.extend(records.iter().map(Vec::as_slice));
+    debug_assert_eq!(parts.len(), SECTIONS.len());
+
+    let mut entries = Vec::with_capacity(parts.len());
+    let mut pos = TABLE_END;
+    for (s, part) in SECTIONS.iter().zip(&parts) {
+        entries.push((s.kind(), pos, part.len()));
+        pos = align(
+            pos.checked_add(part.len())
+                .ok_or_else(|| too_large("the policy"))?,
+        )?;
+    }
+    let total = pos
+        .checked_add(TRAILER_LEN)
+        .ok_or_else(|| too_large("the policy"))?;
+
+    let mut w = Hashing {
+        out,
+        hasher: Xxh3::new(),
+        written: 0,
+    };
+    w.put(&MAGIC)?;
+    w.put(&VERSION.to_le_bytes())?;
+    w.put(&(SECTIONS.len() as u32).to_le_bytes())?;
+    w.put(&(total as u64).to_le_bytes())?;
+    for &(kind, offset, len) in &entries {
+        w.put(&kind.to_le_bytes())?;
+        w.put(&0u32.to_le_bytes())?;
+        w.put(&(offset as u64).to_le_bytes())?;
+        w.put(&(len as u64).to_le_bytes())?;
+    }
+    for part in &parts {
+        w.put(part)?;
+        w.pad()?;
+    }
+    let digest = w.hasher.digest();
+    w.out.write_all(&digest.to_le_bytes())?;
+    w.out.flush()?;
+    debug_assert_eq!(w.written + TRAILER_LEN as u64, total as u64);
+
+    Ok(SnapshotStats {
+        numbers: p.dnc().len(),
+        identifiers: p.registry().len(),
+        signatures: p.signatures().len(),
+        suspended: p.suspended().count(),
+        agreements: p.agreements().count(),
+        consents: p.consents().len(),
+        advertisers: p.advertisers().count(),
+        accounts: p.accounts().count(),
+        dnc_bytes: p.dnc().as_bytes().len() as u64,
+        bytes: total as u64,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_policy_round_trips_and_is_reproducible() {
+        let p = Policy::default();
+        let mut a = Vec::new();
+        let stats = write_policy(&p, b"", &mut a).unwrap();
+        assert_eq!(stats.bytes, a.len() as u64);
+        assert_eq!(a.len() % ALIGN, 0);
+        let mut b = Vec::new();
+        write_policy(&p, b"", &mut b).unwrap();
+        assert_eq!(a, b);
+        verify(&a).unwrap();
+        let q = load_bytes(Path::new("x.snap"), &a).unwrap();
+        assert_eq!(q.config(), p.config());
+        assert_eq!(q.dnc().as_bytes(), p.dnc().as_bytes());
+    }
+
+    #[test]
+    fn section_kinds_round_trip() {
+        for s in SECTIONS {
+            assert_eq!(Section::from_kind(s.kind()), Some(s));
+        }
+        assert_eq!(Section::from_kind(0), None);
+        assert_eq!(Section::from_kind(10), None);
+        assert_eq!(TABLE_END % ALIGN, 0);
+    }
+
+    #[test]
+    fn reader_never_trusts_lengths() {
+        let mut r = Reader::new(Section::Registry, &[0xff, 0xff, 0xff, 0xff, 1]);
+        assert!(r.count(1).is_err());
+        let mut r = Reader::new(Section::Registry, &[0xff, 0xff, 0xff, 0xff, 1]);
+        assert!(r.str().is_err());
+        let mut r = Reader::new(Section::Registry, &[]);
+        assert!(r.u8().is_err());
+    }
+}
