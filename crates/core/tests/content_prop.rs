@@ -109,6 +109,11 @@ const REGEXES: &[&str] = &[
     r"x.{0,3}so",
     r"(?:khuyen mai|uu dai) (dac biet|lon)",
     r"nhanh\W+\d",
+    r"(?i)vay[ .-]*tien[ .-]*nhanh",
+    r"v\W*a\W*y\W*t\W*i\W*e\W*n",
+    r"lai\s*suat\s*0[.,]?\d*\s*%",
+    r"(?:so|sim)\s?\d{3,}",
+    r"\d\d[^a-z]{0,3}%",
 ];
 
 fn naive_regex(p: &str) -> meta::Regex {
@@ -208,6 +213,33 @@ proptest! {
             }
         }
         prop_assert_eq!(&got, &want, "text {:?} folded {:?}", text, folded);
+        prop_assert_eq!(set.is_match(&buf), !want.is_empty());
+    }
+
+    /// (a) Many literals sharing syllables (anchors shared, short and long
+    /// skeletons) against the naive twin.
+    #[test]
+    fn many_literals_agree_with_naive_twin(
+        lits in prop::collection::vec(prop::collection::vec(prop::sample::select(WORDS), 1..5), 1..300),
+        text in message(),
+    ) {
+        let lits: Vec<String> = lits.into_iter().map(|w| w.join(" ")).collect();
+        let mut b = SignatureSetBuilder::new();
+        let mut kept = Vec::new();
+        for l in &lits {
+            if !skeleton(l).is_empty() {
+                b.add(l.as_str(), SignatureKind::Literal, l.as_str());
+                kept.push(l);
+            }
+        }
+        let set = b.build().unwrap();
+        let mut buf = FoldBuf::new();
+        buf.fold(&text);
+        let mut got = Vec::new();
+        set.scan(&buf, &mut got);
+        let sk = skeleton(&text);
+        let want: Vec<u32> = (0..kept.len() as u32).filter(|&i| sk.contains(&skeleton(kept[i as usize]))).collect();
+        prop_assert_eq!(&got, &want, "skeleton {:?}", sk);
         prop_assert_eq!(set.is_match(&buf), !want.is_empty());
     }
 

@@ -42,6 +42,8 @@ use crate::number::Number;
 
 /// The longest digit string that can normalise to a number: `0084` + 10.
 const MAX_DIGITS: usize = 14;
+/// The shortest: `0` + 9.
+const MIN_DIGITS: usize = 10;
 
 /// Calls `f` with every contact number in `folded` (the folded text of a
 /// message, see [`crate::content::FoldBuf`]), in order of the first digit,
@@ -68,7 +70,10 @@ pub fn for_each_contact(folded: &str, mut f: impl FnMut(Number)) {
         let mut start = i;
         let mut first = true;
         loop {
-            candidates(b, start, plus && first, &mut f);
+            // Every valid form starts `0…`, `84…` or `+84…`.
+            if matches!(b[start], b'0' | b'8') {
+                candidates(b, start, plus && first, &mut f);
+            }
             let end = group_end(b, start);
             match next_group(b, end) {
                 Some(next) => {
@@ -104,9 +109,12 @@ fn candidates(b: &[u8], start: usize, plus: bool, f: &mut impl FnMut(Number)) {
         }
         digits[n..n + len].copy_from_slice(&b[g..end]);
         n += len;
-        if let Ok(num) = Number::from_digits(&digits[..n], plus) {
-            if !num.is_short_code() {
-                f(num);
+        // The shortest full number is `0` + 9 digits.
+        if n >= MIN_DIGITS {
+            if let Ok(num) = Number::from_digits(&digits[..n], plus) {
+                if !num.is_short_code() {
+                    f(num);
+                }
             }
         }
         match next_group(b, end) {

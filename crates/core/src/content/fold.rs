@@ -85,7 +85,7 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 pub struct FoldBuf {
     folded: String,
     skeleton: String,
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 impl FoldBuf {
@@ -96,43 +96,13 @@ impl FoldBuf {
 
     /// Folds `text`, replacing the previous contents.
     pub fn fold(&mut self, text: &str) {
-        self.folded.clear();
-        self.skeleton.clear();
-        self.folded.reserve(text.len());
-        self.skeleton.reserve(text.len());
-        if text.is_ascii() {
-            fold_ascii(text.as_bytes(), &mut self.folded, &mut self.skeleton);
-            return;
-        }
-        let table = table();
-        let done = {
-            let mut sink = Sink::new(&mut self.folded, &mut self.skeleton);
-            fold_fast(table, text, &mut sink)
-        };
-        if done {
-            return;
-        }
-        self.folded.clear();
-        self.skeleton.clear();
-        fold_slow(text, &mut Sink::new(&mut self.folded, &mut self.skeleton));
-        // The streaming path can leave neighbours that compose once a dropped
-        // character between them is gone; fold again until stable (in
-        // practice once) so that folding stays idempotent.
-        for _ in 0..3 {
-            if !has_context_char(table, &self.folded) {
-                break;
-            }
-            std::mem::swap(&mut self.folded, &mut self.scratch);
-            self.folded.clear();
-            self.skeleton.clear();
-            fold_slow(
-                &self.scratch,
-                &mut Sink::new(&mut self.folded, &mut self.skeleton),
-            );
-            if self.folded == self.scratch {
-                break;
-            }
-        }
+        let mut fo = std::mem::take(&mut self.folded).into_bytes();
+        let mut sk = std::mem::take(&mut self.skeleton).into_bytes();
+        fo.clear();
+        sk.clear();
+        fold_into(text, &mut fo, &mut sk, &mut self.scratch);
+        self.folded = into_string(fo);
+        self.skeleton = into_string(sk);
     }
 
     /// The folded text of the last message.
@@ -183,119 +153,263 @@ pub(crate) fn is_fixed_point(c: char) -> bool {
     ok && n == 1 && same
 }
 
-/// Output with white-space collapsing and the skeleton alongside.
-struct Sink<'a> {
-    folded: &'a mut String,
-    skeleton: &'a mut String,
-    /// A run of white space waits to become one space.
-    space: bool,
+/// Our output is UTF-8 by construction; should that ever fail, the lossy
+/// form is still better than a panic.
+fn into_string(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-impl<'a> Sink<'a> {
-    fn new(folded: &'a mut String, skeleton: &'a mut String) -> Sink<'a> {
-        Sink {
-            folded,
-            skeleton,
-            space: false,
-        }
+/// Folds `text` into the (empty) byte buffers.
+fn fold_into(text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+    if text.is_ascii() {
+        fold_ascii(text.as_bytes(), fo, sk);
+        return;
     }
-
-    /// Pushes one folded character; `' '` stands for any white space.
-    #[inline]
-    fn push(&mut self, c: char) {
-        if c == ' ' {
-            self.space = !self.folded.is_empty();
-            return;
-        }
-        if self.space {
-            self.folded.push(' ');
-            self.space = false;
-        }
-        self.folded.push(c);
-        if c.is_ascii_alphanumeric() {
-            self.skeleton.push(c);
-        }
+    let table = table();
+    if fold_fast(table, text, fo, sk) {
+        return;
     }
-
-    /// Pushes one ASCII byte of the input.
-    #[inline]
-    fn ascii(&mut self, b: u8) {
-        match b {
-            b'a'..=b'z' | b'0'..=b'9' => {
-                self.flush_space();
-                self.folded.push(b as char);
-                self.skeleton.push(b as char);
-            }
-            b'A'..=b'Z' => {
-                self.flush_space();
-                let l = (b | 0x20) as char;
-                self.folded.push(l);
-                self.skeleton.push(l);
-            }
-            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => self.space = !self.folded.is_empty(),
-            0x00..=0x1F | 0x7F => {}
-            _ => {
-                self.flush_space();
-                self.folded.push(b as char);
-            }
+    fo.clear();
+    sk.clear();
+    fold_slow(text, fo, sk);
+    // The streaming path can leave neighbours that compose once a dropped
+    // character between them is gone; fold again until stable (in practice
+    // once) so that folding stays idempotent.
+    for _ in 0..3 {
+        match std::str::from_utf8(fo) {
+            Ok(s) if has_context_char(table, s) => {}
+            _ => break,
         }
-    }
-
-    #[inline]
-    fn flush_space(&mut self) {
-        if self.space {
-            self.folded.push(' ');
-            self.space = false;
+        std::mem::swap(fo, scratch);
+        fo.clear();
+        sk.clear();
+        match std::str::from_utf8(scratch) {
+            Ok(prev) => fold_slow(prev, fo, sk),
+            Err(_) => break,
+        }
+        if fo == scratch {
+            break;
         }
     }
 }
 
-fn fold_ascii(text: &[u8], folded: &mut String, skeleton: &mut String) {
-    let mut sink = Sink::new(folded, skeleton);
+/// Byte classes of folded output (and of ASCII input): the output byte, and
+/// flags. Bytes of non-ASCII output characters are kept as they are.
+const KEEP: u16 = 1 << 8;
+const SPACE: u16 = 1 << 9;
+const ALNUM: u16 = 1 << 10;
+const BYTES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'a'..=b'z' | b'0'..=b'9' => KEEP | ALNUM | c as u16,
+            b'A'..=b'Z' => KEEP | ALNUM | (c | 0x20) as u16,
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => KEEP | SPACE | b' ' as u16,
+            0x00..=0x1F | 0x7F => 0,
+            _ => KEEP | c as u16,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Room past the input's length that the output buffers keep, so that any
+/// one character's folded form (at most 255 bytes) fits.
+const SLACK: usize = 256;
+
+/// Where the folded bytes go: pre-sized buffers written by index (no
+/// per-byte capacity checks), with the white-space state.
+struct Out<'a> {
+    fo: &'a mut [u8],
+    j: usize,
+    sk: &'a mut [u8],
+    k: usize,
+    /// Nothing was written yet or the last byte written is a space: white
+    /// space now adds nothing.
+    after_space: bool,
+}
+
+impl Out<'_> {
+    /// Writes one byte (ASCII input or folded output) without data-dependent
+    /// branches: every byte is stored, and the write position only advances
+    /// past the bytes that stay.
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        let e = BYTES[usize::from(b)];
+        let keep = e & KEEP != 0;
+        let space = e & SPACE != 0;
+        let write = keep & !(space & self.after_space);
+        if let Some(x) = self.fo.get_mut(self.j) {
+            *x = e as u8;
+        }
+        self.j += usize::from(write);
+        if let Some(x) = self.sk.get_mut(self.k) {
+            *x = e as u8;
+        }
+        self.k += usize::from(e & ALNUM != 0);
+        // A kept byte sets the state; a dropped one leaves it (computed
+        // from the input alone, so the loop carries a one-cycle chain).
+        self.after_space = (self.after_space & !keep) | (space & keep);
+    }
+
+    #[inline]
+    fn char(&mut self, c: char) {
+        let mut b = [0; 4];
+        for &x in c.encode_utf8(&mut b).as_bytes() {
+            self.byte(x);
+        }
+    }
+
+    /// The lengths to keep: without a trailing space.
+    fn lengths(&self) -> (usize, usize) {
+        let mut j = self.j.min(self.fo.len());
+        if j > 0 && self.fo[j - 1] == b' ' {
+            j -= 1;
+        }
+        (j, self.k.min(self.sk.len()))
+    }
+}
+
+fn fold_ascii(text: &[u8], fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
+    fo.resize(text.len(), 0);
+    sk.resize(text.len(), 0);
+    let mut out = Out {
+        fo,
+        j: 0,
+        sk,
+        k: 0,
+        after_space: true,
+    };
     for &b in text {
-        sink.ascii(b);
+        out.byte(b);
     }
+    let (j, k) = out.lengths();
+    fo.truncate(j);
+    sk.truncate(k);
 }
 
 /// Folds character by character through the table; false (with partial
 /// output) when a character needs its neighbours for NFKC.
-fn fold_fast(table: &Table, text: &str, sink: &mut Sink<'_>) -> bool {
-    for c in text.chars() {
-        if c.is_ascii() {
-            sink.ascii(c as u8);
-            continue;
+fn fold_fast(table: &Table, text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) -> bool {
+    let bytes = text.as_bytes();
+    fo.resize(bytes.len() + SLACK, 0);
+    sk.resize(bytes.len() + SLACK, 0);
+    let (mut j, mut k, mut after_space) = (0, 0, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        // Room for the rest of the input plus one character's expansion.
+        let rest = bytes.len() - i + SLACK;
+        if fo.len() < j + rest {
+            fo.resize(j + rest + SLACK, 0);
         }
-        let cp = c as u32;
-        if cp <= 0xFFFF {
-            let e = table.entries.get(cp as usize).copied().unwrap_or(CONTEXT);
-            match e & KIND_MASK {
-                DROP => {}
-                CHAR => match char::from_u32(e & CHAR_MASK) {
-                    Some(o) => sink.push(o),
-                    None => return false,
-                },
-                STR => {
-                    let off = (e & OFF_MASK) as usize;
-                    let len = ((e >> LEN_SHIFT) & 0xFF) as usize;
-                    match table.arena.get(off..off + len) {
-                        Some(s) => s.chars().for_each(|o| sink.push(o)),
-                        None => return false,
-                    }
-                }
-                _ => return false,
+        if sk.len() < k + rest {
+            sk.resize(k + rest + SLACK, 0);
+        }
+        let mut out = Out {
+            fo,
+            j,
+            sk,
+            k,
+            after_space,
+        };
+        // A run of ASCII.
+        while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
+            out.byte(b);
+            i += 1;
+        }
+        if let Some(c) = text.get(i..).and_then(|s| s.chars().next()) {
+            i += c.len_utf8();
+            if !fold_one(table, c, &mut out) {
+                return false;
             }
-        } else if !fold_char(c, &mut |o| sink.push(o)) {
-            return false;
+        }
+        (j, k, after_space) = (out.j, out.k, out.after_space);
+    }
+    let out = Out {
+        fo,
+        j,
+        sk,
+        k,
+        after_space,
+    };
+    let (j, k) = out.lengths();
+    fo.truncate(j);
+    sk.truncate(k);
+    true
+}
+
+/// Folds one non-ASCII character on its own; false when it needs its
+/// neighbours.
+#[inline]
+fn fold_one(table: &Table, c: char, out: &mut Out<'_>) -> bool {
+    let cp = c as u32;
+    if cp > 0xFFFF {
+        return fold_char(c, &mut |o| out.char(o));
+    }
+    let e = table.entries.get(cp as usize).copied().unwrap_or(CONTEXT);
+    match e & KIND_MASK {
+        DROP => true,
+        CHAR => match char::from_u32(e & CHAR_MASK) {
+            Some(o) => {
+                out.char(o);
+                true
+            }
+            None => false,
+        },
+        STR => {
+            let off = (e & OFF_MASK) as usize;
+            let len = ((e >> LEN_SHIFT) & 0xFF) as usize;
+            match table.arena.as_bytes().get(off..off + len) {
+                Some(s) => {
+                    s.iter().for_each(|&x| out.byte(x));
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Output by push, for the streaming path.
+struct Sink<'a> {
+    fo: &'a mut Vec<u8>,
+    sk: &'a mut Vec<u8>,
+    after_space: bool,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, c: char) {
+        let mut b = [0; 4];
+        for &x in c.encode_utf8(&mut b).as_bytes() {
+            let e = BYTES[usize::from(x)];
+            let space = e & SPACE != 0;
+            if e & KEEP != 0 && !(space && self.after_space) {
+                self.fo.push(e as u8);
+                self.after_space = space;
+            }
+            if e & ALNUM != 0 {
+                self.sk.push(e as u8);
+            }
         }
     }
-    true
 }
 
 /// The reference path: streaming NFKC of the text without the dropped
 /// characters, then per character the rest of the folding.
-fn fold_slow(text: &str, sink: &mut Sink<'_>) {
+fn fold_slow(text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
+    let mut sink = Sink {
+        fo,
+        sk,
+        after_space: true,
+    };
     for n in text.chars().filter(|&c| !is_dropped(c)).nfkc() {
         post(n, &mut |o| sink.push(o));
+    }
+    if sink.fo.last() == Some(&b' ') {
+        sink.fo.pop();
     }
 }
 
@@ -644,9 +758,15 @@ mod tests {
     use proptest::prelude::*;
 
     fn slow(text: &str) -> String {
-        let (mut f, mut s) = (String::new(), String::new());
-        fold_slow(text, &mut Sink::new(&mut f, &mut s));
-        f
+        let (mut f, mut k) = (Vec::new(), Vec::new());
+        fold_slow(text, &mut f, &mut k);
+        String::from_utf8(f).unwrap()
+    }
+
+    /// The fast path's output, if it does not need the streaming one.
+    fn fast(text: &str) -> Option<String> {
+        let (mut f, mut k) = (Vec::new(), Vec::new());
+        fold_fast(table(), text, &mut f, &mut k).then(|| String::from_utf8(f).unwrap())
     }
 
     #[test]
@@ -790,9 +910,7 @@ mod tests {
                 continue;
             }
             let s = c.to_string();
-            let (mut f, mut k) = (String::new(), String::new());
-            assert!(fold_fast(t, &s, &mut Sink::new(&mut f, &mut k)));
-            assert_eq!(f, slow(&s), "{c:?}");
+            assert_eq!(fast(&s), Some(slow(&s)), "{c:?}");
         }
     }
 
@@ -839,9 +957,7 @@ mod tests {
     proptest! {
         #[test]
         fn fast_path_agrees_with_streaming_nfkc(s in texty()) {
-            let t = table();
-            let (mut f, mut k) = (String::new(), String::new());
-            if fold_fast(t, &s, &mut Sink::new(&mut f, &mut k)) {
+            if let Some(f) = fast(&s) {
                 prop_assert_eq!(f, slow(&s));
             }
         }
@@ -854,11 +970,11 @@ mod tests {
         }
 
         #[test]
-        fn ascii_path_agrees_with_table_path(s in "[ -~\t\n\r\x00-\x1f]{0,40}") {
-            let (mut f, mut k) = (String::new(), String::new());
-            fold_ascii(s.as_bytes(), &mut f, &mut k);
-            prop_assert_eq!(&f, &slow(&s));
-            prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        fn ascii_path_agrees_with_streaming_nfkc(s in "[ -~\t\n\r\x00-\x1f]{0,40}") {
+            let mut buf = FoldBuf::new();
+            buf.fold(&s);
+            prop_assert_eq!(buf.folded(), slow(&s));
+            prop_assert_eq!(buf.skeleton(), buf.folded().replace(|c: char| !c.is_ascii_alphanumeric(), ""));
         }
     }
 }

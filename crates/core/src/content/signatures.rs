@@ -5,45 +5,72 @@
 //! §4):
 //!
 //! - **Literals** are matched on the *skeleton*: a literal matches when its
-//!   skeleton (not empty) is a substring of the message's skeleton. All of
-//!   them are compiled into **one** Aho–Corasick automaton searched once,
-//!   overlapping, over the message skeleton, so every matching literal is
-//!   found and ten thousand literals cost about what one does.
+//!   skeleton (not empty) is a substring of the message's skeleton.
 //! - **Regexes** are written for the *folded text* (lower case, no
 //!   diacritics: `lai suat 0[.,]?\d*%`) and searched in it as written. They
 //!   are compiled with Unicode classes **off** (`\d` is `[0-9]`, `\w` is
-//!   `[0-9A-Za-z_]`, `.` any byte but `\n`), one small engine each.
+//!   `[0-9A-Za-z_]`, `\s` ASCII white space, `.` any byte but `\n`), one
+//!   small `regex-automata` engine each.
+//!
+//! # One pass over the skeleton
+//!
+//! A message is read once, as its skeleton, through one index holding every
+//! literal's skeleton *and* every regex's required literals, so thousands of
+//! literals cost about what one does:
+//!
+//! - Each string of 8 bytes or more is filed under an 8-byte *anchor* (the
+//!   8 of its bytes that the fewest other strings share), each string of 4
+//!   to 7 bytes under a 4-byte one, 2 or 3 bytes under a 2-byte one. The
+//!   search reads every window of the skeleton as an integer and tests one
+//!   bit of a small bitset (about 4 bytes per string, under 3% false hits);
+//!   the rare hits are looked up in an open-addressed table and verified.
+//!   Everything stays in the first-level cache, where one Aho–Corasick DFA
+//!   over thousands of Vietnamese phrases, which share most syllables with
+//!   ordinary messages, walks megabytes of states (measured: about three
+//!   times slower for 5,000 literals). One-character literals are looked for
+//!   directly.
 //!
 //! # Regex prefilter
 //!
 //! Running hundreds of regexes over every message would cost hundreds of
-//! scans. Instead each regex's *required literals* are extracted from its
-//! syntax tree: a set of strings one of which occurs in every match
-//! (`lai suat 0[.,]?\d*%` requires `lai suat 0`; `(vay|muon) tien` requires
-//! one of `vay tien`, `muon tien`). All of them go into a second
-//! Aho–Corasick automaton searched once over the folded text; only the
-//! regexes whose literal occurs are run. A regex with no usable required
-//! literal (say `\d{3,}k`, where no string is forced) runs on every message:
-//! keep those few ([`SignatureSet::unfiltered_regexes`] lists them so a
-//! loader can warn).
+//! scans. Instead each regex's syntax tree is read for *required literals*:
+//! up to four sets of strings such that every match contains a string of
+//! each set. They are kept as skeletons, because where a string occurs in the
+//! folded text its skeleton occurs in the message skeleton, and then pieces
+//! that only match separators vanish: `(?i)vay[ .-]*tien[ .-]*nhanh` requires
+//! `vaytiennhanh`; `lai suat 0[.,]?\d*%` requires `laisuat0`;
+//! `(vay|muon) tien \d+ trieu` requires one of `vaytien`, `muontien` *and*
+//! `trieu`. A regex runs only when a string of every one of its sets was
+//! found in the pass above. A regex with no usable required literal (every
+//! string needs 2 letters or digits; say `\d{3,}k` or `[a-z]{15,}`) runs on
+//! every message: keep those few ([`SignatureSet::unfiltered_regexes`] lists
+//! them so a loader can warn).
 //!
-//! The same analysis rejects, at build time, a regex that can never match
+//! The same analysis finds, at build time, a regex that can never match
 //! folded text (an upper-case letter, a diacritic, a control character or
-//! two spaces in a row in every branch) and one that matches the empty
-//! string (it would match every message).
+//! two spaces in a row in every branch). CONTRACT.md §4 searches a regex "as
+//! written", so such a signature is loaded but never matches, like a literal
+//! whose skeleton is empty ("its skeleton (not empty)"); both are listed by
+//! [`SignatureSet::dead_signatures`] so a loader can warn. A regex that
+//! matches the empty string is refused: it would match every message on the
+//! network.
 //!
 //! # Threads
 //!
-//! [`SignatureSet`] is immutable, `Send + Sync` and searched through `&self`.
-//! Each regex keeps its own search cache in `regex-automata`'s internal pool:
-//! the thread that first used a regex gets it without synchronisation; other
-//! threads take one from a small sharded stack (an uncontended mutex, taken
-//! only for the few regexes the prefilter lets through).
+//! [`SignatureSet`] is immutable, `Send + Sync` and searched through `&self`
+//! with no lock of its own. Which required sets were found is tallied in a
+//! small per-thread scratch (one byte per regex, reset after each message).
+//! Each regex keeps its search cache in `regex-automata`'s internal pool: the
+//! thread that first used a regex takes it without synchronisation, other
+//! threads from a small sharded stack behind an uncontended mutex, and only
+//! for the few regexes the prefilter lets through. (A caller-owned cache per
+//! regex and thread would avoid even that, at the cost of an API every
+//! caller must thread through; the pool is the better trade here.)
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
@@ -98,8 +125,7 @@ pub struct SignatureError {
 
 impl SignatureError {
     /// The signature's position in the order [`SignatureSetBuilder::add`] was
-    /// called (0-based). An error about the set as a whole (the automaton
-    /// would be too large) names the last signature.
+    /// called (0-based).
     pub fn index(&self) -> usize {
         self.index
     }
@@ -186,68 +212,58 @@ impl SignatureSetBuilder {
     /// Compiles every signature; the first that does not compile is the
     /// error. The builder can be reused.
     pub fn build(&self) -> Result<SignatureSet, SignatureError> {
-        if self.sources.len() > u32::MAX as usize {
+        if self.sources.len() >= 1 << 30 {
             return Err(self.error(self.sources.len() - 1, "too many signatures".into()));
         }
         let mut set = SignatureSet {
             sources: self.sources.clone(),
             ..SignatureSet::default()
         };
-        // Literals: unique skeletons, each with the signatures sharing it.
-        let mut skeletons: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<u32>> = Vec::new();
-        let mut by_skeleton: HashMap<String, usize> = HashMap::new();
-        // Regexes: compiled engines and their prefilter literals.
-        let mut prefilter: Vec<Vec<u8>> = Vec::new();
-        let mut prefilter_owner: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut prefilter_slots: Vec<Vec<u32>> = Vec::new();
+        // Every string searched in the message skeleton: literal
+        // signatures' skeletons and the regexes' required literals, each
+        // with the signatures it is and the (regex slot, required set) keys
+        // it stands for.
+        let mut t = Interner::default();
         for (i, s) in self.sources.iter().enumerate() {
             let sig = i as u32;
             match s.kind {
                 SignatureKind::Literal => {
                     let sk = skeleton(&s.pattern);
                     if sk.is_empty() {
-                        return Err(self.error(
-                            i,
-                            "literal has no letters or digits, so its skeleton is empty".into(),
-                        ));
+                        // "its skeleton (not empty)": it never matches.
+                        set.dead.push(sig);
+                        continue;
                     }
-                    let p = *by_skeleton.entry(sk.clone()).or_insert_with(|| {
-                        skeletons.push(sk);
-                        owners.push(Vec::new());
-                        skeletons.len() - 1
-                    });
-                    owners[p].push(sig);
+                    let p = t.id(sk);
+                    t.sigs[p].push(sig);
                 }
                 SignatureKind::Regex => {
-                    let (re, required) = compile_regex(&s.pattern).map_err(|m| self.error(i, m))?;
+                    let Some((re, cnf)) =
+                        compile_regex(&s.pattern).map_err(|m| self.error(i, m))?
+                    else {
+                        // Searched as written, it can never match folded text.
+                        set.dead.push(sig);
+                        continue;
+                    };
                     let slot = set.regexes.len() as u32;
                     set.regexes.push(Compiled { sig, re });
-                    match required {
-                        Some(lits) => {
-                            for lit in lits {
-                                let p = *prefilter_owner.entry(lit.clone()).or_insert_with(|| {
-                                    prefilter.push(lit);
-                                    prefilter_slots.push(Vec::new());
-                                    prefilter.len() - 1
-                                });
-                                prefilter_slots[p].push(slot);
-                            }
+                    set.need.push(cnf.len() as u8);
+                    if cnf.is_empty() {
+                        set.unfiltered.push(slot);
+                    }
+                    for (k, lits) in cnf.into_iter().enumerate() {
+                        for lit in lits {
+                            // Required literals are skeletons: a-z0-9 only.
+                            let p = t.id(String::from_utf8_lossy(&lit).into_owned());
+                            t.keys[p].push(slot << 2 | k as u32);
                         }
-                        None => set.unfiltered.push(slot),
                     }
                 }
             }
         }
-        let last = self.sources.len().saturating_sub(1);
-        if !skeletons.is_empty() {
-            set.literals = Some(automaton(&skeletons).map_err(|m| self.error(last, m))?);
-            (set.literal_offsets, set.literal_sigs) = flatten(owners);
-        }
-        if !prefilter.is_empty() {
-            set.prefilter = Some(automaton(&prefilter).map_err(|m| self.error(last, m))?);
-            (set.prefilter_offsets, set.prefilter_slots) = flatten(prefilter_slots);
-        }
+        set.literals = LiteralIndex::build(t.strings);
+        (set.sig_offsets, set.sigs) = flatten(t.sigs);
+        (set.key_offsets, set.keys) = flatten(t.keys);
         Ok(set)
     }
 
@@ -263,18 +279,26 @@ impl SignatureSetBuilder {
     }
 }
 
-/// Above this many pattern bytes the automata use aho-corasick's contiguous
-/// NFA instead of a DFA (whose size is about 256 bytes per pattern byte).
-const DFA_PATTERN_BYTES: usize = 256 * 1024;
+/// The strings searched in the skeleton, while building.
+#[derive(Default)]
+struct Interner {
+    index: HashMap<String, usize>,
+    strings: Vec<String>,
+    sigs: Vec<Vec<u32>>,
+    keys: Vec<Vec<u32>>,
+}
 
-fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Result<AhoCorasick, String> {
-    let bytes: usize = patterns.iter().map(|p| p.as_ref().len()).sum();
-    let kind = (bytes <= DFA_PATTERN_BYTES).then_some(AhoCorasickKind::DFA);
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(kind)
-        .build(patterns)
-        .map_err(|e| format!("the signature set is too large to compile: {e}"))
+impl Interner {
+    fn id(&mut self, s: String) -> usize {
+        if let Some(&p) = self.index.get(&s) {
+            return p;
+        }
+        self.index.insert(s.clone(), self.strings.len());
+        self.strings.push(s);
+        self.sigs.push(Vec::new());
+        self.keys.push(Vec::new());
+        self.strings.len() - 1
+    }
 }
 
 /// Lists of indices as (offsets, values): list `p` is
@@ -301,18 +325,23 @@ struct Compiled {
 #[derive(Clone, Debug, Default)]
 pub struct SignatureSet {
     sources: Vec<Source>,
-    /// Unique literal skeletons, searched in the message skeleton.
-    literals: Option<AhoCorasick>,
-    literal_offsets: Vec<u32>,
-    literal_sigs: Vec<u32>,
+    /// Every string searched in the message skeleton.
+    literals: LiteralIndex,
+    /// Per string, the literal signatures it is.
+    sig_offsets: Vec<u32>,
+    sigs: Vec<u32>,
+    /// Per string, the regex keys (`slot << 2 | required set`) it stands for.
+    key_offsets: Vec<u32>,
+    keys: Vec<u32>,
     /// Regex engines (slots), in the order added.
     regexes: Vec<Compiled>,
-    /// Required literals of the regexes, searched in the folded text.
-    prefilter: Option<AhoCorasick>,
-    prefilter_offsets: Vec<u32>,
-    prefilter_slots: Vec<u32>,
+    /// Per regex slot, how many required sets must all be found.
+    need: Vec<u8>,
     /// Regex slots without a required literal: run on every message.
     unfiltered: Vec<u32>,
+    /// Signatures that can never match (empty skeleton; regex impossible on
+    /// folded text).
+    dead: Vec<u32>,
 }
 
 impl SignatureSet {
@@ -351,6 +380,14 @@ impl SignatureSet {
         self.sources.iter().map(|s| (&*s.id, s.kind, &*s.pattern))
     }
 
+    /// The signatures that can never match: literals with no letter or
+    /// digit, regexes that need an upper-case letter, a diacritic, a control
+    /// character or a double space, which folded text never has. A loader
+    /// warns about them (`vay tien`, not `Vay tiền`).
+    pub fn dead_signatures(&self) -> impl Iterator<Item = u32> + '_ {
+        self.dead.iter().copied()
+    }
+
     /// The regex signatures that have no required literal and so run on
     /// every message (keep them few).
     pub fn unfiltered_regexes(&self) -> impl Iterator<Item = u32> + '_ {
@@ -361,94 +398,134 @@ impl SignatureSet {
 
     /// Appends the index of every signature matching the message folded in
     /// `buf`, each once, the appended indices sorted. Allocates only when
-    /// `out` must grow.
+    /// `out` (or the thread's scratch) must grow.
     pub fn scan(&self, buf: &FoldBuf, out: &mut Vec<u32>) {
+        with_scratch(|sc| self.scan_with(sc, buf, out));
+    }
+
+    fn scan_with(&self, sc: &mut Scratch, buf: &FoldBuf, out: &mut Vec<u32>) {
         let start = out.len();
-        if let Some(ac) = &self.literals {
-            if let Ok(it) = ac.try_find_overlapping_iter(buf.skeleton()) {
-                for m in it {
-                    out.extend_from_slice(list(
-                        &self.literal_offsets,
-                        &self.literal_sigs,
-                        m.pattern().as_usize(),
-                    ));
+        sc.prepare(self.need.len());
+        self.literals.find(buf.skeleton().as_bytes(), |lit| {
+            out.extend_from_slice(list(&self.sig_offsets, &self.sigs, lit));
+            for &key in list(&self.key_offsets, &self.keys, lit) {
+                if let Some(slot) = sc.found(key, &self.need) {
+                    sc.candidates.push(slot);
                 }
             }
-        }
-        // Candidate regex slots, then keep those that match, as signatures.
+            false
+        });
+        sc.reset();
+        sc.candidates.extend_from_slice(&self.unfiltered);
         let folded = buf.folded();
-        let cand = out.len();
-        if let Some(ac) = &self.prefilter {
-            if let Ok(it) = ac.try_find_overlapping_iter(folded) {
-                for m in it {
-                    out.extend_from_slice(list(
-                        &self.prefilter_offsets,
-                        &self.prefilter_slots,
-                        m.pattern().as_usize(),
-                    ));
-                }
-            }
-        }
-        out.extend_from_slice(&self.unfiltered);
-        sort_dedup(out, cand);
-        let mut w = cand;
-        for r in cand..out.len() {
-            if let Some(c) = self.regexes.get(out[r] as usize) {
+        for &slot in &sc.candidates {
+            if let Some(c) = self.regexes.get(slot as usize) {
                 if c.re.is_match(folded) {
-                    out[w] = c.sig;
-                    w += 1;
+                    out.push(c.sig);
                 }
             }
         }
-        out.truncate(w);
+        sc.candidates.clear();
         sort_dedup(out, start);
     }
 
     /// Whether any signature matches the message folded in `buf`; stops at
-    /// the first match. Never allocates.
+    /// the first match. Never allocates (once the thread's scratch has
+    /// grown).
     pub fn is_match(&self, buf: &FoldBuf) -> bool {
-        if let Some(ac) = &self.literals {
-            if let Ok(Some(_)) = ac.try_find(Input::new(buf.skeleton()).earliest(true)) {
-                return true;
-            }
-        }
+        with_scratch(|sc| self.is_match_with(sc, buf))
+    }
+
+    fn is_match_with(&self, sc: &mut Scratch, buf: &FoldBuf) -> bool {
         let folded = buf.folded();
-        // Regexes already tried (the same literal may occur many times).
-        let mut tried = [u32::MAX; 16];
-        let mut n = 0;
-        if let Some(ac) = &self.prefilter {
-            if let Ok(it) = ac.try_find_overlapping_iter(folded) {
-                for m in it {
-                    for &slot in list(
-                        &self.prefilter_offsets,
-                        &self.prefilter_slots,
-                        m.pattern().as_usize(),
-                    ) {
-                        if tried.contains(&slot) {
-                            continue;
-                        }
-                        tried[n % tried.len()] = slot;
-                        n += 1;
-                        if self
-                            .regexes
-                            .get(slot as usize)
-                            .is_some_and(|c| c.re.is_match(folded))
-                        {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        self.unfiltered.iter().any(|&slot| {
+        let run = |slot: u32| {
             self.regexes
                 .get(slot as usize)
                 .is_some_and(|c| c.re.is_match(folded))
-        })
+        };
+        sc.prepare(self.need.len());
+        let found = self.literals.find(buf.skeleton().as_bytes(), |lit| {
+            if !list(&self.sig_offsets, &self.sigs, lit).is_empty() {
+                return true;
+            }
+            list(&self.key_offsets, &self.keys, lit)
+                .iter()
+                .any(|&key| sc.found(key, &self.need).is_some_and(run))
+        });
+        sc.reset();
+        found || self.unfiltered.iter().any(|&slot| run(slot))
     }
 }
 
-fn list<'a>(offsets: &[u32], values: &'a [u32], p: usize) -> &'a [u32] {
+/// Per-thread scratch of the regex prefilter: which required sets of each
+/// regex were found in the current message (all zero between messages), the
+/// regexes touched, and the candidates to run.
+#[derive(Default)]
+struct Scratch {
+    sets: Vec<u8>,
+    touched: Vec<u32>,
+    candidates: Vec<u32>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, regexes: usize) {
+        if self.sets.len() < regexes {
+            self.sets.resize(regexes, 0);
+        }
+    }
+
+    /// Records a found required literal (`key` = `slot << 2 | set`); the
+    /// slot when that completes its regex's sets (once per message).
+    #[inline]
+    fn found(&mut self, key: u32, need: &[u8]) -> Option<u32> {
+        let slot = key >> 2;
+        let (Some(sets), Some(&need)) = (self.sets.get_mut(slot as usize), need.get(slot as usize))
+        else {
+            return None;
+        };
+        let now = *sets | 1 << (key & 3);
+        if now == *sets {
+            return None;
+        }
+        if *sets == 0 {
+            self.touched.push(slot);
+        }
+        *sets = now;
+        (now.count_ones() == u32::from(need)).then_some(slot)
+    }
+
+    /// Back to all zero.
+    fn reset(&mut self) {
+        for &slot in &self.touched {
+            if let Some(sets) = self.sets.get_mut(slot as usize) {
+                *sets = 0;
+            }
+        }
+        self.touched.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch {
+            sets: Vec::new(),
+            touched: Vec::new(),
+            candidates: Vec::new(),
+        })
+    };
+}
+
+/// Runs `f` with this thread's scratch (a fresh one should it be in use:
+/// no search calls back into another, so that never happens).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut sc) => f(&mut sc),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+fn list<'a>(offsets: &[u32], values: &'a [u32], p: u32) -> &'a [u32] {
+    let p = p as usize;
     match (offsets.get(p), offsets.get(p + 1)) {
         (Some(&a), Some(&b)) => values.get(a as usize..b as usize).unwrap_or(&[]),
         _ => &[],
@@ -469,24 +546,235 @@ fn sort_dedup(v: &mut Vec<u32>, start: usize) {
     v.truncate(w);
 }
 
+// ---- the literal index ------------------------------------------------------
+
+const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Every string searched in a message skeleton (literal signatures and the
+/// regexes' required literals), in one pass: see the module docs. Strings
+/// of 8 or more bytes are filed under 8-byte anchors, of 4 to 7 under 4-byte
+/// ones, of 2 or 3 under 2-byte ones; single characters are looked for
+/// directly.
+#[derive(Clone, Debug, Default)]
+struct LiteralIndex {
+    literals: Vec<Box<[u8]>>,
+    /// Strings of one character: (the character, the string).
+    single: Vec<(u8, u32)>,
+    /// Strings of 8 bytes or more.
+    long: Tier,
+    /// Strings of 4 to 7 bytes.
+    mid: Tier,
+    /// Strings of 2 or 3 bytes.
+    small: Tier,
+}
+
+/// The literals found through anchors of one width.
+#[derive(Clone, Debug, Default)]
+struct Tier {
+    /// One bit per anchor hash.
+    filter: Box<[u64]>,
+    filter_shift: u32,
+    /// Anchors, open addressing (a power of two long; key 0 is free).
+    slots: Box<[Anchor]>,
+    /// (literal, offset of its anchor), grouped by anchor.
+    entries: Vec<(u32, u32)>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Anchor {
+    key: u64,
+    start: u32,
+    end: u32,
+}
+
+/// The `W` bytes of `l` at `off` as a key (never 0: skeleton bytes are
+/// letters and digits).
+fn key_at<const W: usize>(l: &[u8], off: usize) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(w) = l.get(off..off + W) {
+        a[..W].copy_from_slice(w);
+    }
+    u64::from_le_bytes(a)
+}
+
+impl Tier {
+    /// Anchors every literal of `ids` (each at least `W` bytes long).
+    fn build<const W: usize>(literals: &[Box<[u8]>], ids: &[u32]) -> Tier {
+        if ids.is_empty() {
+            return Tier::default();
+        }
+        let mut by_key: BTreeMap<u64, Vec<(u32, u32)>> = BTreeMap::new();
+        for &id in ids {
+            let l = &literals[id as usize];
+            let mut best = (usize::MAX, 0, 0);
+            for off in 0..=l.len() - W {
+                let key = key_at::<W>(l, off);
+                let shared = by_key.get(&key).map_or(0, Vec::len);
+                if shared < best.0 {
+                    best = (shared, key, off);
+                }
+            }
+            by_key.entry(best.1).or_default().push((id, best.2 as u32));
+        }
+        let bits = (by_key.len() * 32)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 24);
+        let filter_shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits / 64].into_boxed_slice();
+        let cap = (by_key.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![Anchor::default(); cap].into_boxed_slice();
+        let mut entries = Vec::new();
+        for (key, list) in by_key {
+            let h = key.wrapping_mul(MUL);
+            let b = (h >> filter_shift) as usize;
+            filter[b >> 6] |= 1 << (b & 63);
+            let mut s = (h.rotate_left(32) as usize) & (cap - 1);
+            while slots[s].key != 0 {
+                s = (s + 1) & (cap - 1);
+            }
+            let start = entries.len() as u32;
+            entries.extend(list);
+            slots[s] = Anchor {
+                key,
+                start,
+                end: entries.len() as u32,
+            };
+        }
+        Tier {
+            filter,
+            filter_shift,
+            slots,
+            entries,
+        }
+    }
+
+    /// Calls `f` with every literal of this tier occurring in `sk` until it
+    /// returns true; returns whether it did.
+    #[inline]
+    fn find<const W: usize>(
+        &self,
+        literals: &[Box<[u8]>],
+        sk: &[u8],
+        f: &mut impl FnMut(u32) -> bool,
+    ) -> bool {
+        if self.entries.is_empty() {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        for (i, w) in sk.windows(W).enumerate() {
+            let mut a = [0u8; 8];
+            a[..W].copy_from_slice(w);
+            let key = u64::from_le_bytes(a);
+            let h = key.wrapping_mul(MUL);
+            let b = (h >> self.filter_shift) as usize;
+            if self.filter.get(b >> 6).map_or(0, |x| x >> (b & 63) & 1) == 0 {
+                continue;
+            }
+            let mut s = (h.rotate_left(32) as usize) & mask;
+            while let Some(a) = self.slots.get(s) {
+                if a.key == key {
+                    let list = self
+                        .entries
+                        .get(a.start as usize..a.end as usize)
+                        .unwrap_or(&[]);
+                    for &(lit, off) in list {
+                        let Some(at) = i.checked_sub(off as usize) else {
+                            continue;
+                        };
+                        let hit = match (literals.get(lit as usize), sk.get(at..)) {
+                            (Some(l), _) if l.len() == W => true, // the anchor is all of it
+                            (Some(l), Some(rest)) => starts_with(rest, l),
+                            _ => false,
+                        };
+                        if hit && f(lit) {
+                            return true;
+                        }
+                    }
+                    break;
+                }
+                if a.key == 0 {
+                    break;
+                }
+                s = (s + 1) & mask;
+            }
+        }
+        false
+    }
+}
+
+/// `hay.starts_with(needle)`, without a `memcmp` call for the short
+/// needles that literals are.
+#[inline]
+fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
+    match hay.get(..needle.len()) {
+        Some(h) if needle.len() <= 32 => h.iter().zip(needle).all(|(a, b)| a == b),
+        Some(h) => h == needle,
+        None => false,
+    }
+}
+
+impl LiteralIndex {
+    fn build(strings: Vec<String>) -> LiteralIndex {
+        let literals: Vec<Box<[u8]>> = strings
+            .into_iter()
+            .map(|s| s.into_bytes().into_boxed_slice())
+            .collect();
+        let (mut single, mut small, mut mid, mut long) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (id, l) in literals.iter().enumerate() {
+            match l.len() {
+                0 => {}
+                1 => single.push((l[0], id as u32)),
+                2..=3 => small.push(id as u32),
+                4..=7 => mid.push(id as u32),
+                _ => long.push(id as u32),
+            }
+        }
+        LiteralIndex {
+            single,
+            long: Tier::build::<8>(&literals, &long),
+            mid: Tier::build::<4>(&literals, &mid),
+            small: Tier::build::<2>(&literals, &small),
+            literals,
+        }
+    }
+
+    /// Calls `f` with the index of every literal occurring in `sk` (at least
+    /// once; for most, once per occurrence) until `f` returns true; returns
+    /// whether it did.
+    #[inline]
+    fn find(&self, sk: &[u8], mut f: impl FnMut(u32) -> bool) -> bool {
+        for &(c, id) in &self.single {
+            if sk.contains(&c) && f(id) {
+                return true;
+            }
+        }
+        self.long.find::<8>(&self.literals, sk, &mut f)
+            || self.mid.find::<4>(&self.literals, sk, &mut f)
+            || self.small.find::<2>(&self.literals, sk, &mut f)
+    }
+}
+
 // ---- regex compilation and required literals ------------------------------
 
+/// A set of byte strings (literal alternatives).
+type Strings = Vec<Vec<u8>>;
+
 /// Compiles one regex for folded text; returns the engine and its required
-/// literals (`None`: no usable literal, always run).
-fn compile_regex(pattern: &str) -> Result<(meta::Regex, Option<Strings>), String> {
+/// literal sets (a conjunction: one string of every set occurs in every
+/// match; empty: no usable literal, always run), or `None` when it can
+/// never match folded text.
+type CompiledRegex = (meta::Regex, Vec<Strings>);
+
+fn compile_regex(pattern: &str) -> Result<Option<CompiledRegex>, String> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
         .map_err(syntax_error)?;
-    let lits = analyze(&hir);
-    if matches!(lits, Lits::Never) {
-        return Err(
-            "regex can never match folded text, which is lower case without diacritics, \
-                    control characters or repeated spaces (write `vay tien`, not `Vay tiền`)"
-                .into(),
-        );
+    if matches!(analyze(&hir, Mode::Folded), Lits::Never) {
+        return Ok(None);
     }
     if hir.properties().minimum_len() == Some(0) {
         return Err("regex matches the empty string, so it would match every message".into());
@@ -495,7 +783,7 @@ fn compile_regex(pattern: &str) -> Result<(meta::Regex, Option<Strings>), String
         .configure(meta::Regex::config().which_captures(WhichCaptures::None))
         .build_from_hir(&hir)
         .map_err(|e| format!("cannot compile regex: {e}"))?;
-    Ok((re, required(lits)))
+    Ok(Some((re, cnf(analyze(&hir, Mode::Skeleton)))))
 }
 
 fn syntax_error(e: regex_syntax::Error) -> String {
@@ -518,9 +806,6 @@ fn syntax_error(e: regex_syntax::Error) -> String {
     }
 }
 
-/// A set of byte strings (literal alternatives).
-type Strings = Vec<Vec<u8>>;
-
 /// At most this many alternatives in a literal set.
 const MAX_ALTS: usize = 32;
 /// Literals grow no longer than this (a prefix of a required string is
@@ -529,6 +814,11 @@ const MAX_LEN: usize = 48;
 /// Classes of at most this many members join neighbouring literals (`\d`,
 /// `[.,]`).
 const MAX_CLASS: usize = 10;
+/// Shortest prefilter literal (letters and digits).
+const MIN_LEN: usize = 2;
+/// At most this many required sets per regex (the prefilter keys hold the
+/// set number in 2 bits).
+const MAX_SETS: usize = 4;
 
 /// What the strings matched by a piece of regex look like, restricted to
 /// strings that can occur in folded text.
@@ -537,26 +827,37 @@ enum Lits {
     /// Can never match folded text.
     Never,
     /// Matches exactly one of these strings.
-    Exact(Vec<Vec<u8>>),
-    /// Every match contains one of these strings (`None`: unknown).
-    Inexact(Option<Vec<Vec<u8>>>),
+    Exact(Strings),
+    /// Every match contains a string of each of these sets (none: unknown).
+    Inexact(Vec<Strings>),
 }
 
-fn analyze(h: &Hir) -> Lits {
+/// What [`analyze`] describes: the strings a piece of regex matches in the
+/// folded text, or their skeletons (what the prefilter searches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Folded,
+    Skeleton,
+}
+
+fn analyze(h: &Hir, mode: Mode) -> Lits {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Lits::Exact(vec![Vec::new()]),
-        HirKind::Literal(l) => {
-            if possible(&l.0) {
-                Lits::Exact(vec![l.0.to_vec()])
-            } else {
-                Lits::Never
+        HirKind::Literal(l) if !possible(&l.0) => Lits::Never,
+        HirKind::Literal(l) => Lits::Exact(vec![match mode {
+            Mode::Folded => l.0.to_vec(),
+            Mode::Skeleton => {
+                l.0.iter()
+                    .copied()
+                    .filter(u8::is_ascii_alphanumeric)
+                    .collect()
             }
-        }
-        HirKind::Class(c) => class(c),
-        HirKind::Capture(c) => analyze(&c.sub),
-        HirKind::Repetition(r) => repetition(r),
-        HirKind::Concat(hs) => concat(hs),
-        HirKind::Alternation(hs) => alternation(hs),
+        }]),
+        HirKind::Class(c) => class(c, mode),
+        HirKind::Capture(c) => analyze(&c.sub, mode),
+        HirKind::Repetition(r) => repetition(r, mode),
+        HirKind::Concat(hs) => concat(hs, mode),
+        HirKind::Alternation(hs) => alternation(hs, mode),
     }
 }
 
@@ -575,14 +876,21 @@ fn possible(s: &[u8]) -> bool {
     }
 }
 
-fn class(c: &Class) -> Lits {
-    let mut members: Vec<Vec<u8>> = Vec::new();
+fn class(c: &Class, mode: Mode) -> Lits {
+    let mut members: Strings = Vec::new();
+    // In the skeleton, every member but a letter or digit is nothing.
+    let mut push = |m: &[u8]| {
+        members.push(match mode {
+            Mode::Skeleton if !(m.len() == 1 && m[0].is_ascii_alphanumeric()) => Vec::new(),
+            _ => m.to_vec(),
+        })
+    };
     match c {
         Class::Bytes(cb) => {
             for r in cb.iter() {
                 for b in r.start()..=r.end() {
                     if b >= 0x80 || possible(&[b]) {
-                        members.push(vec![b]);
+                        push(&[b]);
                     }
                 }
             }
@@ -593,31 +901,35 @@ fn class(c: &Class) -> Lits {
                 .map(|r| u64::from(r.end() as u32 - r.start() as u32) + 1)
                 .sum();
             if total > 512 {
-                return Lits::Inexact(None);
+                return Lits::Inexact(Vec::new());
             }
             for r in cu.iter() {
                 for c in r.start()..=r.end() {
                     let mut b = [0; 4];
                     let s = c.encode_utf8(&mut b).as_bytes();
                     if possible(s) {
-                        members.push(s.to_vec());
+                        push(s);
                     }
                 }
             }
         }
     }
+    members.sort();
+    members.dedup();
     match members.len() {
         0 => Lits::Never,
         n if n <= MAX_CLASS => Lits::Exact(members),
-        _ => Lits::Inexact(None),
+        _ => Lits::Inexact(Vec::new()),
     }
 }
 
-fn repetition(r: &Repetition) -> Lits {
-    let sub = analyze(&r.sub);
+fn repetition(r: &Repetition, mode: Mode) -> Lits {
+    let sub = analyze(&r.sub, mode);
     match sub {
         Lits::Never if r.min == 0 => Lits::Exact(vec![Vec::new()]),
         Lits::Never => Lits::Never,
+        // Only ever empty (separators, in the skeleton): so is any repetition.
+        Lits::Exact(s) if s.iter().all(Vec::is_empty) => Lits::Exact(vec![Vec::new()]),
         Lits::Exact(mut s) if r.min == 0 && r.max == Some(1) => {
             if !s.iter().any(Vec::is_empty) {
                 s.push(Vec::new());
@@ -625,43 +937,43 @@ fn repetition(r: &Repetition) -> Lits {
             if s.len() <= MAX_ALTS {
                 Lits::Exact(s)
             } else {
-                Lits::Inexact(None)
+                Lits::Inexact(Vec::new())
             }
         }
         Lits::Exact(s) if r.max == Some(r.min) && r.min <= 4 => {
             let mut run = vec![Vec::new()];
             for _ in 0..r.min {
-                match product(&run, &s) {
+                match product(&run, &s, mode) {
                     Some(p) if p.is_empty() => return Lits::Never,
                     Some(p) => run = p,
-                    None => return Lits::Inexact(required(Lits::Exact(s))),
+                    None => return Lits::Inexact(cnf(Lits::Exact(s))),
                 }
             }
             Lits::Exact(run)
         }
-        _ if r.min == 0 => Lits::Inexact(None),
-        sub => Lits::Inexact(required(sub)),
+        _ if r.min == 0 => Lits::Inexact(Vec::new()),
+        sub => Lits::Inexact(cnf(sub)),
     }
 }
 
-fn concat(hs: &[Hir]) -> Lits {
-    let mut run: Vec<Vec<u8>> = vec![Vec::new()];
+fn concat(hs: &[Hir], mode: Mode) -> Lits {
+    let mut run: Strings = vec![Vec::new()];
     let mut exact = true;
-    let mut candidates: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut sets: Vec<Strings> = Vec::new();
     for h in hs {
-        match analyze(h) {
+        match analyze(h, mode) {
             Lits::Never => return Lits::Never,
-            Lits::Exact(e) => match product(&run, &e) {
+            Lits::Exact(e) => match product(&run, &e, mode) {
                 Some(p) if p.is_empty() => return Lits::Never,
                 Some(p) => run = p,
                 None => {
-                    candidates.push(std::mem::replace(&mut run, e));
+                    sets.push(std::mem::replace(&mut run, e));
                     exact = false;
                 }
             },
-            Lits::Inexact(r) => {
-                candidates.push(std::mem::replace(&mut run, vec![Vec::new()]));
-                candidates.extend(r);
+            Lits::Inexact(c) => {
+                sets.push(std::mem::replace(&mut run, vec![Vec::new()]));
+                sets.extend(c);
                 exact = false;
             }
         }
@@ -669,14 +981,14 @@ fn concat(hs: &[Hir]) -> Lits {
     if exact {
         return Lits::Exact(run);
     }
-    candidates.push(run);
-    Lits::Inexact(best(candidates))
+    sets.push(run);
+    Lits::Inexact(strongest(sets))
 }
 
-fn alternation(hs: &[Hir]) -> Lits {
+fn alternation(hs: &[Hir], mode: Mode) -> Lits {
     let mut parts = Vec::with_capacity(hs.len());
     for h in hs {
-        match analyze(h) {
+        match analyze(h, mode) {
             Lits::Never => {}
             l => parts.push(l),
         }
@@ -685,7 +997,7 @@ fn alternation(hs: &[Hir]) -> Lits {
         return Lits::Never;
     }
     if parts.iter().all(|p| matches!(p, Lits::Exact(_))) {
-        let mut all: Vec<Vec<u8>> = Vec::new();
+        let mut all: Strings = Vec::new();
         for p in &parts {
             if let Lits::Exact(s) = p {
                 all.extend(s.iter().cloned());
@@ -697,20 +1009,26 @@ fn alternation(hs: &[Hir]) -> Lits {
             return Lits::Exact(all);
         }
     }
+    // Each branch's best set, united: one of them occurs in every match.
     let mut all = Vec::new();
     for p in parts {
-        match required(p) {
-            Some(r) => all.extend(r),
-            None => return Lits::Inexact(None),
+        match cnf(p).into_iter().next() {
+            Some(best) => all.extend(best),
+            None => return Lits::Inexact(Vec::new()),
         }
     }
     let all = minimize(all);
-    Lits::Inexact((all.len() <= MAX_ALTS).then_some(all))
+    if all.len() <= MAX_ALTS {
+        Lits::Inexact(vec![all])
+    } else {
+        Lits::Inexact(Vec::new())
+    }
 }
 
-/// Every concatenation of a string of `a` with one of `b` that can occur in
-/// folded text; `None` when there would be too many or too long.
-fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+/// Every concatenation of a string of `a` with one of `b` (that can occur
+/// in folded text, in that mode); `None` when there would be too many or too
+/// long.
+fn product(a: &[Vec<u8>], b: &[Vec<u8>], mode: Mode) -> Option<Strings> {
     if a.len().saturating_mul(b.len()) > MAX_ALTS {
         return None;
     }
@@ -723,7 +1041,7 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
             let mut s = Vec::with_capacity(x.len() + y.len());
             s.extend_from_slice(x);
             s.extend_from_slice(y);
-            if possible(&s) {
+            if mode == Mode::Skeleton || possible(&s) {
                 out.push(s);
             }
         }
@@ -733,35 +1051,72 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
-/// The required literal set of `l`, if it has a usable one (no empty string).
-fn required(l: Lits) -> Option<Vec<Vec<u8>>> {
+/// The usable required sets of `l`, strongest first.
+fn cnf(l: Lits) -> Vec<Strings> {
     match l {
-        Lits::Never => None,
-        Lits::Exact(s) => best(vec![s]),
-        Lits::Inexact(r) => r,
+        Lits::Never => Vec::new(),
+        Lits::Exact(s) => strongest(vec![s]),
+        Lits::Inexact(c) => c,
     }
 }
 
-/// The best usable candidate: longest shortest string, then fewest strings.
-fn best(candidates: Vec<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
-    candidates
-        .into_iter()
-        .map(minimize)
-        .filter(|c| !c.is_empty() && c.iter().all(|s| !s.is_empty()))
-        .max_by_key(|c| {
-            (
-                c.iter().map(Vec::len).min().unwrap_or(0),
-                std::cmp::Reverse(c.len()),
-            )
+/// How selective a required set is: longest shortest string, then fewest
+/// strings.
+fn score(set: &Strings) -> (usize, std::cmp::Reverse<usize>) {
+    (
+        set.iter().map(Vec::len).min().unwrap_or(0),
+        std::cmp::Reverse(set.len()),
+    )
+}
+
+/// Whether a required set is worth a place in the prefilter: every string
+/// has at least [`MIN_LEN`] letters or digits (a set like the ten digits
+/// would be found in almost every message).
+fn usable(set: &Strings) -> bool {
+    !set.is_empty() && set.iter().all(|s| s.len() >= MIN_LEN)
+}
+
+/// The skeleton of a string of folded text: its ASCII letters and digits.
+/// Where a string occurs in the folded text, its skeleton occurs in the
+/// message skeleton, so required sets are searched there, in the same pass
+/// as the literal signatures.
+fn skeletonize(set: Strings) -> Strings {
+    set.into_iter()
+        .map(|mut s| {
+            s.retain(u8::is_ascii_alphanumeric);
+            s
         })
+        .collect()
+}
+
+/// The usable sets, as skeletons, minimized, strongest first, without those
+/// another kept set implies, at most [`MAX_SETS`].
+fn strongest(sets: Vec<Strings>) -> Vec<Strings> {
+    let mut sets: Vec<Strings> = sets
+        .into_iter()
+        .map(|s| minimize(skeletonize(s)))
+        .filter(usable)
+        .collect();
+    sets.sort_by(|a, b| score(b).cmp(&score(a)).then_with(|| a.cmp(b)));
+    let mut keep: Vec<Strings> = Vec::new();
+    for s in sets {
+        // `t` implies `s` when every string of `t` contains one of `s`.
+        let implied = keep
+            .iter()
+            .any(|t| t.iter().all(|x| s.iter().any(|y| contains(x, y))));
+        if !implied && keep.len() < MAX_SETS {
+            keep.push(s);
+        }
+    }
+    keep
 }
 
 /// Drops every string that contains another one of the set: requiring
 /// `{a, xay}` is requiring `{a}`.
-fn minimize(mut set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+fn minimize(mut set: Strings) -> Strings {
     set.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     set.dedup();
-    let mut keep: Vec<Vec<u8>> = Vec::with_capacity(set.len());
+    let mut keep: Strings = Vec::with_capacity(set.len());
     for s in set {
         if !keep.iter().any(|k| contains(&s, k)) {
             keep.push(s);
@@ -779,12 +1134,19 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn req(p: &str) -> Option<Vec<String>> {
-        compile_regex(p).unwrap().1.map(|v| {
-            v.into_iter()
-                .map(|s| String::from_utf8(s).unwrap())
-                .collect()
-        })
+    /// The required literal sets of a regex, as strings.
+    fn req(p: &str) -> Vec<Vec<String>> {
+        compile_regex(p)
+            .unwrap()
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|set| {
+                set.into_iter()
+                    .map(|s| String::from_utf8(s).unwrap())
+                    .collect()
+            })
+            .collect()
     }
 
     fn set(sigs: &[(&str, SignatureKind, &str)]) -> SignatureSet {
@@ -808,26 +1170,34 @@ mod tests {
 
     #[test]
     fn required_literals() {
-        assert_eq!(req(r"lai suat 0[.,]?\d*%"), Some(vec!["lai suat 0".into()]));
-        assert_eq!(
-            req(r"(vay|muon) tien"),
-            Some(vec!["vay tien".into(), "muon tien".into()])
-        );
-        assert_eq!(req(r"\d+ trieu"), Some(vec![" trieu".into()]));
-        assert_eq!(req(r"(?i)VAY\s+nhanh"), Some(vec!["nhanh".into()]));
-        assert_eq!(req(r"\bgoi ngay\b"), Some(vec!["goi ngay".into()]));
-        assert_eq!(
-            req(r"(?:x|y)(?:1|2)z"),
-            Some(vec!["x1z".into(), "x2z".into(), "y1z".into(), "y2z".into()])
-        );
-        assert_eq!(req(r"\d{3,}k"), Some(vec!["k".into()]));
-        assert_eq!(req(r"[a-z]{12,}"), None);
-        assert_eq!(req(r"x|[a-z]{12,}"), None);
-        assert_eq!(req(r"(?:vay|Muon) tien"), Some(vec!["vay tien".into()]));
+        // Required literals are searched as skeletons.
+        assert_eq!(req(r"lai suat 0[.,]?\d*%"), [vec!["laisuat0"]]);
+        assert_eq!(req(r"(vay|muon) tien"), [vec!["vaytien", "muontien"]]);
+        assert_eq!(req(r"\d+ trieu"), [vec!["trieu"]]);
+        assert_eq!(req(r"(?i)VAY\s+nhanh"), [vec!["vaynhanh"]]);
+        assert_eq!(req(r"\bgoi ngay\b"), [vec!["goingay"]]);
+        assert_eq!(req(r"(?:x|y)(?:1|2)z"), [vec!["x1z", "x2z", "y1z", "y2z"]]);
+        // Single letters or digits are no use.
+        assert!(req(r"\d{3,}k").is_empty());
+        assert!(req(r"\d+%").is_empty());
+        // A set implied by a stronger one is dropped.
+        assert_eq!(req(r"vay tien.*vay"), [vec!["vaytien"]]);
+        // At most four sets.
+        assert_eq!(req(r"aaa.*bbbb.*ccc.*ddddd.*eee").len(), 4);
+        assert!(req(r"[a-z]{12,}").is_empty());
+        assert!(req(r"x|[a-z]{12,}").is_empty());
+        assert_eq!(req(r"(?:vay|Muon) tien"), [vec!["vaytien"]]);
+        assert_eq!(req(r"(?:vay.*tien|muon\d+tien)"), [vec!["muon", "tien"]]);
+        // Separators vanish from the skeleton, so obfuscation-tolerant
+        // regexes still get one long literal.
+        assert_eq!(req(r"(?i)vay[ .-]*tien[ .-]*nhanh"), [vec!["vaytiennhanh"]]);
+        assert_eq!(req(r"v\W*a\W*y\W*t\W*i\W*e\W*n"), [vec!["vaytien"]]);
+        assert_eq!(req(r"lai\s*suat\s*0[.,]?\d*\s*%"), [vec!["laisuat0"]]);
+        assert_eq!(req(r"zalo[: ]*0\d{9}"), [vec!["zalo0"]]);
     }
 
     #[test]
-    fn regexes_that_can_never_match_are_errors() {
+    fn regexes_that_can_never_match_load_dead() {
         for p in [
             "Vay tien",
             "lãi suất",
@@ -836,11 +1206,21 @@ mod tests {
             "a\tb",
             "(?:Vay|VAY) tien",
         ] {
-            let e = compile_regex(p).unwrap_err();
-            assert!(e.contains("never match"), "{p}: {e}");
+            assert!(compile_regex(p).unwrap().is_none(), "{p}");
         }
-        assert!(compile_regex("(?i)Vay tien").is_ok());
-        assert!(compile_regex("[A-Za-z]+ tien").is_ok());
+        assert!(compile_regex("(?i)Vay tien").unwrap().is_some());
+        assert!(compile_regex("[A-Za-z]+ tien").unwrap().is_some());
+        let mut b = SignatureSetBuilder::new();
+        b.add("up", Regex, "Lai Suat 0%");
+        b.add("dots", Literal, "...!!!");
+        b.add("ok", Literal, "lai suat");
+        let set = b.build().unwrap();
+        assert_eq!(set.dead_signatures().collect::<Vec<_>>(), [0, 1]);
+        let mut buf = FoldBuf::new();
+        buf.fold("Lai Suat 0% ... !!!");
+        let mut hits = vec![];
+        set.scan(&buf, &mut hits);
+        assert_eq!(hits, [2]);
     }
 
     #[test]
@@ -855,12 +1235,6 @@ mod tests {
             e.to_string(),
             "signature `bad`: bad regex at column 5: unclosed group"
         );
-
-        let mut b = SignatureSetBuilder::new();
-        b.add("dots", Literal, "...!!!");
-        let e = b.build().unwrap_err();
-        assert_eq!((e.index(), e.id()), (0, "dots"));
-        assert!(e.message().contains("skeleton is empty"), "{e}");
 
         let mut b = SignatureSetBuilder::new();
         b.add("a", Literal, "x");
@@ -894,7 +1268,7 @@ mod tests {
             ("lit", Literal, "nhan ngay"),
             ("long", Regex, r"[a-z]{15,}"),
         ]);
-        assert_eq!(s.unfiltered_regexes().collect::<Vec<_>>(), [4]);
+        assert_eq!(s.unfiltered_regexes().collect::<Vec<_>>(), [2, 4]);
         assert_eq!(hits(&s, "Lãi suất 0,5% — nhận ngay 50 TRIỆU"), [0, 1, 3]);
         assert_eq!(hits(&s, "giam 500k"), [2]);
         assert_eq!(hits(&s, "supercalifragilistic"), [4]);
@@ -905,6 +1279,19 @@ mod tests {
         let mut out = vec![99];
         s.scan(&buf, &mut out);
         assert_eq!(out, [99, 2]);
+    }
+
+    #[test]
+    fn a_string_can_be_a_literal_and_a_required_literal() {
+        let s = set(&[
+            ("re", Regex, r"vay tien \d+ trieu"),
+            ("lit", Literal, "Vay Tiền"),
+            ("re2", Regex, r"vay tien nhanh|tien vay"),
+        ]);
+        assert_eq!(hits(&s, "vay tien 50 trieu"), [0, 1]);
+        assert_eq!(hits(&s, "vaytien 50 trieu"), [1]);
+        assert_eq!(hits(&s, "tien vay"), [2]);
+        assert_eq!(hits(&s, "vay-tien nhanh"), [1]);
     }
 
     #[test]
