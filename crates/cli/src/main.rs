@@ -5,9 +5,12 @@
 //! file behind.
 
 mod build;
+mod inbox;
 mod output;
 mod replay;
+mod report;
 mod scrub;
+mod suspensions;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +34,55 @@ enum Command {
     /// Compiles a policy directory into one snapshot file, which every
     /// command takes as `--policy`.
     Build(BuildArgs),
+    /// Processes messages sent to 5656: DK DNC / HUY DNC update the DNC
+    /// list, S / V reports become the appendix form, the rest is rejected.
+    Inbox(InboxArgs),
+    /// The suspension request list: numbers reported at least N times in a
+    /// period, less those already requested.
+    Suspensions(SuspensionsArgs),
+}
+
+#[derive(clap::Args)]
+struct InboxArgs {
+    /// The policy directory (or snapshot) whose DNC list the messages update.
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// The messages: CSV `time,from,text`, in the order they arrived.
+    #[arg(long, value_name = "FILE")]
+    messages: PathBuf,
+    /// The directory to write `dnc.csv`, `reports.csv` and `rejected.csv`
+    /// into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct SuspensionsArgs {
+    /// Report lists in the appendix form (`chanrac inbox`'s reports.csv).
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    reports: Vec<PathBuf>,
+    /// Numbers already requested: an earlier output, or any CSV with a
+    /// `number` column.
+    #[arg(long, value_name = "FILE")]
+    previous: Option<PathBuf>,
+    /// First day of the period (YYYY-MM-DD, local time +07:00, inclusive).
+    #[arg(long, value_name = "DATE")]
+    since: String,
+    /// Last day of the period (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "DATE")]
+    until: String,
+    /// Least number of reports for a number to be listed.
+    #[arg(long, value_name = "N")]
+    threshold: u32,
+    /// The request list to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -105,6 +157,11 @@ struct ReplayArgs {
     /// this directory, and record this replay's changes into it.
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
+    /// Also write a self-contained HTML report (totals, violations per
+    /// rule, fine exposure per advertiser, ad traffic by hour, top spam
+    /// signatures).
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 /// A failure, with the exit status it maps to.
@@ -128,7 +185,22 @@ impl From<chanrac_policy::LoadError> for Failure {
 /// Loads a policy given as `--policy`: a directory, or a snapshot file
 /// (`chanrac build`), mapped and verified.
 pub fn load_policy(path: &std::path::Path) -> Result<chanrac::Policy, Failure> {
-    Ok(chanrac_policy::load(path)?)
+    let policy = chanrac_policy::load(path)?;
+    let sigs = policy.signatures();
+    for i in sigs.dead_signatures() {
+        eprintln!(
+            "warning: signature `{}` can never match: folded text is lower case, without diacritics, \
+             control characters or double spaces, and a literal needs a letter or digit (write `vay tien`, not `Vay tiền`)",
+            sigs.id(i)
+        );
+    }
+    for i in sigs.unfiltered_regexes() {
+        eprintln!(
+            "warning: regex signature `{}` has no required literal of two letters or digits, so it runs on every message",
+            sigs.id(i)
+        );
+    }
+    Ok(policy)
 }
 
 /// A progress bar over `len` bytes on standard error; hidden when asked, and
@@ -161,6 +233,7 @@ fn main() -> ExitCode {
             out: a.out,
             quiet: a.quiet,
             state: a.state,
+            report: a.report,
         }),
         Command::Scrub(a) => scrub::run(&scrub::Options {
             policy: a.policy,
@@ -174,6 +247,21 @@ fn main() -> ExitCode {
         }),
         Command::Build(a) => build::run(&build::Options {
             policy: a.policy,
+            out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Inbox(a) => inbox::run(&inbox::Options {
+            policy: a.policy,
+            messages: a.messages,
+            out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Suspensions(a) => suspensions::run(&suspensions::Options {
+            reports: a.reports,
+            previous: a.previous,
+            since: a.since,
+            until: a.until,
+            threshold: a.threshold,
             out: a.out,
             quiet: a.quiet,
         }),

@@ -1,6 +1,7 @@
 //! `chanrac replay`: verdicts for an event log, in input order, with a
 //! summary on standard error (events, allowed, blocked per reason, estimated
-//! fine exposure per advertiser).
+//! fine exposure per advertiser) and, with `--report FILE.html`, the same
+//! and more as a self-contained HTML page (see [`crate::report`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -25,6 +26,8 @@ pub struct Options {
     pub quiet: bool,
     /// Continue from, and record into, this state directory.
     pub state: Option<PathBuf>,
+    /// Write an HTML report here.
+    pub report: Option<PathBuf>,
 }
 
 pub fn run(o: &Options) -> Result<(), Failure> {
@@ -113,7 +116,20 @@ fn run_events(
         summary.add(policy, &ev, &v);
     }
     bar.finish_and_clear();
+    let report = match &o.report {
+        Some(path) => {
+            let mut r = Output::create(Some(path))?;
+            r.writer()
+                .write_all(crate::report::render(&summary, policy, o).as_bytes())
+                .map_err(|e| Failure::Other(format!("{}: cannot write: {e}", path.display())))?;
+            Some(r)
+        }
+        None => None,
+    };
     out.finish()?;
+    if let Some(r) = report {
+        r.finish()?;
+    }
     if !o.quiet {
         eprint!("{}", summary.render(policy, o.mode));
     }
@@ -198,51 +214,129 @@ pub fn write_verdict(
     out.extend_from_slice(b"}\n");
 }
 
+/// What a replay saw, for the summary and the HTML report.
 #[derive(Default)]
-struct Summary {
-    events: u64,
-    allowed: u64,
-    blocked: u64,
-    flagged: u64,
-    per_reason: BTreeMap<Reason, u64>,
-    /// advertiser → offences
-    per_advertiser: BTreeMap<String, AdvertiserTally>,
+pub(crate) struct Summary {
+    pub(crate) events: u64,
+    pub(crate) allowed: u64,
+    pub(crate) blocked: u64,
+    pub(crate) flagged: u64,
+    pub(crate) per_reason: BTreeMap<Reason, u64>,
+    /// reason → fine row in force (index in [`law::FINES`]) → events
+    pub(crate) reason_rows: BTreeMap<Reason, BTreeMap<usize, u64>>,
+    /// kind → [allowed, blocked, flagged]
+    pub(crate) per_kind: BTreeMap<&'static str, [u64; 3]>,
+    /// advertiser (accounts resolved) → offences
+    pub(crate) per_advertiser: BTreeMap<String, AdvertiserTally>,
+    /// Ad traffic (ads and registrations) by channel (0 SMS, 1 calls) and
+    /// local hour: [delivered, blocked].
+    pub(crate) hours: [[[u64; 2]; 24]; 2],
+    /// Matched signature (index in the policy's set) → events.
+    pub(crate) signatures: HashMap<u32, u64>,
+    /// The earliest and latest event times.
+    pub(crate) span: Option<(jiff::Timestamp, jiff::Timestamp)>,
 }
 
 #[derive(Default)]
-struct AdvertiserTally {
-    events: u64,
-    blocked: u64,
-    offences: HashMap<(Reason, Applies), (u64, i32)>,
+pub(crate) struct AdvertiserTally {
+    pub(crate) events: u64,
+    pub(crate) blocked: u64,
+    /// Reasons summed over events.
+    pub(crate) violations: u64,
+    /// Fine row in force on each event's local date (index in
+    /// [`law::FINES`]) → events priced by it.
+    pub(crate) rows: BTreeMap<usize, u64>,
+}
+
+impl AdvertiserTally {
+    /// Estimated exposure (min, max) in VND: each fine row (an act under
+    /// the decree in force on the event's date) priced once, however many
+    /// events committed it; individuals pay half.
+    pub(crate) fn exposure(&self, individual: bool) -> (u64, u64) {
+        let (mut lo, mut hi) = (0u64, 0u64);
+        for &i in self.rows.keys() {
+            if let Some(f) = law::FINES.get(i) {
+                let b = if individual {
+                    f.band.for_individual()
+                } else {
+                    f.band
+                };
+                lo += b.min;
+                hi += b.max;
+            }
+        }
+        (lo, hi)
+    }
+}
+
+/// The index in [`law::FINES`] of the row pricing `r` on an event of kind
+/// `a` whose local date is `day`.
+pub(crate) fn fine_row(r: Reason, a: Applies, day: i32) -> Option<usize> {
+    let f = law::fine(r, a, day)?;
+    // `FINES` is a constant: rows are found by their key, not their address.
+    law::FINES.iter().position(|x| {
+        x.reason == f.reason
+            && x.applies == f.applies
+            && x.from_day == f.from_day
+            && x.decree == f.decree
+    })
 }
 
 impl Summary {
     fn add(&mut self, policy: &Policy, ev: &chanrac::Event<'_>, v: &Verdict) {
         self.events += 1;
-        match v.decision {
-            Decision::Allow => self.allowed += 1,
-            Decision::Block => self.blocked += 1,
-            Decision::Flag => self.flagged += 1,
-        }
+        let d = match v.decision {
+            Decision::Allow => {
+                self.allowed += 1;
+                0
+            }
+            Decision::Block => {
+                self.blocked += 1;
+                1
+            }
+            Decision::Flag => {
+                self.flagged += 1;
+                2
+            }
+        };
+        self.per_kind.entry(ev.kind.name()).or_default()[d] += 1;
+        self.span = Some(match self.span {
+            Some((a, b)) => (a.min(ev.time), b.max(ev.time)),
+            None => (ev.time, ev.time),
+        });
+        let offset = policy.config().utc_offset;
+        let day = offset.day(ev.time);
+        let a = applies(ev.kind);
         for r in v.reasons.iter() {
             *self.per_reason.entry(r).or_default() += 1;
+            if let Some(i) = fine_row(r, a, day) {
+                *self.reason_rows.entry(r).or_default().entry(i).or_default() += 1;
+            }
+        }
+        for &sig in &v.signatures {
+            *self.signatures.entry(sig).or_default() += 1;
+        }
+        if ev.kind.is_advertising() {
+            let ch = usize::from(ev.channel == chanrac::Channel::Call);
+            let hour = (offset.second_of_day(ev.time) / 3600).min(23) as usize;
+            self.hours[ch][hour][usize::from(v.decision == Decision::Block)] += 1;
         }
         if ev.advertiser.is_empty() || ev.kind.is_consent() {
             return;
         }
         let t = self
             .per_advertiser
-            .entry(ev.advertiser.to_string())
+            .entry(policy.resolve_advertiser(ev.advertiser).to_string())
             .or_default();
         t.events += 1;
         if v.decision == Decision::Block {
             t.blocked += 1;
         }
-        let day = policy.config().utc_offset.day(ev.time);
-        let a = applies(ev.kind);
         for r in v.reasons.iter() {
-            let e = t.offences.entry((r, a)).or_insert((0, day));
-            e.0 += 1;
+            t.violations += 1;
+            if let Some(i) = fine_row(r, a, day) {
+                *t.rows.entry(i).or_default() += 1;
+            }
         }
     }
 
@@ -274,18 +368,7 @@ impl Summary {
             let individual = policy
                 .advertiser(adv)
                 .is_some_and(|a| a.kind == AdvertiserKind::Individual);
-            let (mut lo, mut hi) = (0u64, 0u64);
-            for ((r, a), (_, day)) in &t.offences {
-                if let Some(f) = law::fine(*r, *a, *day) {
-                    let b = if individual {
-                        f.band.for_individual()
-                    } else {
-                        f.band
-                    };
-                    lo += b.min;
-                    hi += b.max;
-                }
-            }
+            let (lo, hi) = t.exposure(individual);
             if t.blocked > 0 || hi > 0 {
                 rows.push((adv, t, individual, lo, hi));
             }
@@ -313,7 +396,7 @@ impl Summary {
 }
 
 /// 80000000 → 80,000,000
-fn group(n: u64) -> String {
+pub(crate) fn group(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::with_capacity(d.len() + d.len() / 3);
     for (i, c) in d.chars().enumerate() {

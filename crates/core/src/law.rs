@@ -401,6 +401,48 @@ pub const FINES: &[Fine] = &[
     },
 ];
 
+/// 2026-07-01 as days since 1970-01-01: the day the penalty decree 174/2026
+/// takes over from Decree 15/2020 (as amended by Decree 91) for acts
+/// committed from then on.
+pub const D174_IN_FORCE: i32 = 20_635;
+
+// How decree 174/2026 slots in — an EXAMPLE, NOT LAW. Its amounts are not
+// encoded here: when they are known, append one row per act to `FINES`
+// with `from_day: D174_IN_FORCE`, the new band and the new clause. Nothing
+// else changes: `fine` picks, for each event, the row in force on the
+// event's local date, so a report over June and July 2026 prices June's
+// events by Decree 15/91 and July's by 174/2026. For instance (the numbers
+// below are placeholders):
+//
+//     Fine {
+//         reason: Reason::Dnc,
+//         applies: Applies::Ad,
+//         band: FineBand { min: /* from D174 */ 0, max: /* from D174 */ 0 },
+//         act: "advertising to a number on the DNC list",
+//         decree: "D174/2026 Art.… (placeholder)",
+//         from_day: D174_IN_FORCE,
+//     },
+//
+// A caller who must model the new decree before the table is updated can
+// pass its own table to `fine_in`, e.g. `FINES` followed by
+// `D174_PLACEHOLDER_EXAMPLE` below, which no command uses.
+
+/// PLACEHOLDER rows showing the shape of a later decree's entries; **not
+/// law, not used by default** (only by tests and by callers that pass it to
+/// [`fine_in`] on purpose). The bands copy Decree 91's so that nothing
+/// pretends to know the new amounts.
+pub const D174_PLACEHOLDER_EXAMPLE: &[Fine] = &[Fine {
+    reason: Reason::Dnc,
+    applies: Applies::Ad,
+    band: FineBand {
+        min: 80 * M,
+        max: 100 * M,
+    },
+    act: "advertising to a number on the DNC list",
+    decree: "D174/2026 (PLACEHOLDER: amounts not encoded)",
+    from_day: D174_IN_FORCE,
+}];
+
 /// The fine band for `reason` on an event of kind `applies` whose local date
 /// is `day`, from [`FINES`].
 pub fn fine(reason: Reason, applies: Applies, day: i32) -> Option<&'static Fine> {
@@ -489,5 +531,34 @@ mod tests {
             .max,
             50 * M
         );
+    }
+
+    #[test]
+    fn a_later_decree_takes_over_on_its_day() {
+        assert_eq!(
+            crate::window::day_number(jiff::civil::date(2026, 7, 1)),
+            D174_IN_FORCE
+        );
+        let table: Vec<Fine> = FINES
+            .iter()
+            .chain(D174_PLACEHOLDER_EXAMPLE)
+            .copied()
+            .collect();
+        let june = fine_in(&table, Reason::Dnc, Applies::Ad, D174_IN_FORCE - 1).unwrap();
+        let july = fine_in(&table, Reason::Dnc, Applies::Ad, D174_IN_FORCE).unwrap();
+        assert!(june.decree.starts_with("D15/2020"));
+        assert!(july.decree.starts_with("D174/2026"));
+        // Registration rows are untouched by the example row.
+        assert!(
+            fine_in(&table, Reason::Dnc, Applies::Registration, D174_IN_FORCE)
+                .unwrap()
+                .decree
+                .starts_with("D15/2020")
+        );
+        // The default table is not affected.
+        assert!(fine(Reason::Dnc, Applies::Ad, D174_IN_FORCE)
+            .unwrap()
+            .decree
+            .starts_with("D15/2020"));
     }
 }

@@ -25,6 +25,7 @@ pub mod dnc;
 pub mod engine;
 pub mod event;
 pub mod ident;
+pub mod inbox;
 pub mod law;
 pub mod number;
 pub mod policy;

@@ -55,3 +55,20 @@ fn use_snapshot(loaded: Result<chanrac::Policy, crate::LoadError>) {
         engine.policy().dnc().for_each(|_, _| {});
     }
 }
+
+/// Reads `data` as a 5656 message (lossy UTF-8) and as a messages file:
+/// never panics, and a report always has a source and a content.
+pub fn inbox_message(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(chanrac::inbox::Command::Report {
+        source, content, ..
+    }) = chanrac::inbox::parse(&text)
+    {
+        assert!(!source.trim().is_empty() && !content.trim().is_empty());
+    }
+    if let Ok(messages) = crate::messages::read_messages(Path::new("messages.csv"), data) {
+        for m in messages {
+            let _ = chanrac::inbox::parse(&m.text);
+        }
+    }
+}

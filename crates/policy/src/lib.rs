@@ -19,6 +19,7 @@
 mod error;
 pub mod events;
 pub mod fuzz;
+pub mod messages;
 pub mod snapshot;
 mod table;
 mod toml_config;
