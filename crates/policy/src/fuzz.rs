@@ -72,3 +72,50 @@ pub fn inbox_message(data: &[u8]) {
         }
     }
 }
+
+/// Content (S1, S3): the first line of `data` is a signature (`L…` a
+/// literal, `R…` a regex, anything else skipped), the rest a message. Builds
+/// the set (an error is fine), folds the message, scans it, extracts contact
+/// numbers, and checks the invariants: folding is idempotent, the skeleton is
+/// `a-z0-9` only, every contact is a valid number, the literal automaton
+/// agrees with `str::contains` on skeletons. Never panics.
+pub fn content(data: &[u8]) {
+    use chanrac::content::{
+        fold, for_each_contact, skeleton, FoldBuf, SignatureKind, SignatureSetBuilder,
+    };
+    let text = String::from_utf8_lossy(data);
+    let (sig, message) = text.split_once('\n').unwrap_or((&text, ""));
+    let mut b = SignatureSetBuilder::new();
+    let literal = match sig.as_bytes().first() {
+        Some(b'L') => {
+            b.add("l", SignatureKind::Literal, &sig[1..]);
+            Some(&sig[1..])
+        }
+        Some(b'R') => {
+            b.add("r", SignatureKind::Regex, &sig[1..]);
+            None
+        }
+        _ => None,
+    };
+    let mut buf = FoldBuf::new();
+    buf.fold(message);
+    let folded = buf.folded().to_string();
+    assert_eq!(fold(&folded), folded, "folding is idempotent");
+    assert!(buf
+        .skeleton()
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    for_each_contact(&folded, |n| {
+        assert!(chanrac::number::Number::from_bits(n.to_bits()).is_some());
+    });
+    if let Ok(set) = b.build() {
+        let mut hits = Vec::new();
+        set.scan(&buf, &mut hits);
+        assert_eq!(set.is_match(&buf), !hits.is_empty());
+        if let Some(l) = literal {
+            let sk = skeleton(l);
+            let naive = !sk.is_empty() && buf.skeleton().contains(&sk);
+            assert_eq!(naive, !hits.is_empty(), "literal {l:?} on {message:?}");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The fuzz entry points over a fixed corpus, so they stay exercised in CI
+//! (the fuzzers themselves run with `cargo fuzz run -s none TARGET`).
+
+use chanrac_policy::fuzz;
+
+const SAMPLES: &[&[u8]] = &[
+    b"",
+    b"Lvay ti\xe1\xbb\x81n nhanh\nV.A.Y T-I-\xe1\xbb\x80-N nhanh, goi 0912 345 678",
+    b"Rlai suat 0[.,]?\\d*%\nL\xc3\xa3i su\xe1\xba\xa5t 0,5% cho kh\xc3\xa1ch m\xe1\xbb\x9bi",
+    b"R(\nunclosed",
+    b"L!!!\n!!!",
+    b"Lvay\nv\xe2\x80\x8ba\xe2\x80\x8by \xd0\xb0 \xef\xbc\xb6\xef\xbc\xa1\xef\xbc\xb9",
+    b"x\n\xff\xfe\x00\x01+84 912.345.678 5.000.000 \xc4\x91\xe1\xbb\x93ng",
+    b"number,scope\n0912345678,sms\xff\xffidentifier,advertiser,status\nSHOP,shop,active",
+    b"\x01{\"id\":1,\"time\":\"2026-03-02T09:00:00+07:00\",\"kind\":\"ad\",\"channel\":\"sms\",\"recipient\":\"0912345678\"}",
+    b"\x00id,time,channel,kind,source,advertiser,recipient,text\ne,2026-03-02T09:00:00Z,sms,ad,X,a,0912345678,[QC] t",
+    b"S [0912 345 678][Vay ti\xe1\xbb\x81n]",
+    b"CHANRAC\x00\x01\x00\x00\x00",
+];
+
+#[test]
+fn fuzz_entry_points_take_the_corpus() {
+    for s in SAMPLES {
+        fuzz::content(s);
+        fuzz::policy_files(s);
+        fuzz::event_file(s);
+        fuzz::snapshot_file(s);
+        fuzz::inbox_message(s);
+    }
+}
