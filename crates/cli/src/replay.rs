@@ -324,10 +324,15 @@ impl Summary {
         if ev.advertiser.is_empty() || ev.kind.is_consent() {
             return;
         }
-        let t = self
-            .per_advertiser
-            .entry(policy.resolve_advertiser(ev.advertiser).to_string())
-            .or_default();
+        // Looked up by &str: the name is copied once per advertiser, not per event.
+        let adv = policy.resolve_advertiser(ev.advertiser);
+        if !self.per_advertiser.contains_key(adv) {
+            self.per_advertiser
+                .insert(adv.to_string(), AdvertiserTally::default());
+        }
+        let Some(t) = self.per_advertiser.get_mut(adv) else {
+            return;
+        };
         t.events += 1;
         if v.decision == Decision::Block {
             t.blocked += 1;

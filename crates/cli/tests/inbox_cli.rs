@@ -4,24 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn chanrac(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanrac"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run chanrac")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{chanrac, root, stderr};
 
 fn inbox(policy: &Path, messages: &Path, out: &Path) -> Output {
     chanrac(&[

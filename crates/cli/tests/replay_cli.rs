@@ -4,20 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn chanrac(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanrac"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run chanrac")
-}
+mod common;
+use common::{chanrac, root};
 
 fn parse(line: &str) -> (String, String, Vec<String>) {
     let v: serde_json::Value = serde_json::from_str(line).expect("verdict JSON");

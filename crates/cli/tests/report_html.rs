@@ -10,20 +10,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn chanrac(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanrac"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run chanrac")
-}
+mod common;
+use common::chanrac;
 
 const EVIL: &str = "<script>alert(1)</script>";
 

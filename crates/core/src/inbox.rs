@@ -215,6 +215,16 @@ impl std::error::Error for Rejection {}
 const EXPECTED: &str =
     "expected `DK DNC [S|V]`, `HUY DNC [S|V]`, `S [source][content]` or `V [source][content]`";
 
+/// The DNC verbs on the skeleton, longest first (`huydk` before `huy`), and
+/// whether each joins (`true`) or leaves the list.
+const VERBS: [(&str, bool); 5] = [
+    ("huydangky", false),
+    ("huydk", false),
+    ("huy", false),
+    ("dangky", true),
+    ("dk", true),
+];
+
 /// Reads a message sent to 5656. See the [module docs](self) for what is
 /// tolerated.
 pub fn parse(text: &str) -> Result<Command, Rejection> {
@@ -225,13 +235,7 @@ pub fn parse(text: &str) -> Result<Command, Rejection> {
     }
     (lo, hi) = s.strip_wrapping(lo, hi);
     let (skel, map) = s.skeleton(lo, hi);
-    for (verb, join) in [
-        ("huydangky", false),
-        ("huydk", false),
-        ("huy", false),
-        ("dangky", true),
-        ("dk", true),
-    ] {
+    for (verb, join) in VERBS {
         if let Some(rest) = skel.strip_prefix(verb) {
             return dnc(&s, rest, skel.len() - rest.len(), &map, hi, join);
         }
@@ -243,13 +247,7 @@ pub fn parse(text: &str) -> Result<Command, Rejection> {
         // Words before the command: a verb right before `DNC`.
         for (p, _) in skel.match_indices("dnc") {
             let before = &skel[..p];
-            for (verb, join) in [
-                ("huydangky", false),
-                ("huydk", false),
-                ("huy", false),
-                ("dangky", true),
-                ("dk", true),
-            ] {
+            for (verb, join) in VERBS {
                 if before.ends_with(verb) {
                     return dnc(&s, &skel[p..], p, &map, hi, join);
                 }
