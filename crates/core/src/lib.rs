@@ -22,6 +22,7 @@
 pub mod behavior;
 pub mod content;
 pub mod dnc;
+pub mod docs;
 pub mod engine;
 pub mod event;
 pub mod ident;

@@ -1,0 +1,89 @@
+//! # Embedding the engine
+//!
+//! The engine is a value you own: build it once, share it between threads,
+//! check events, swap its policy, and persist what it counts.
+//!
+//! ## Lifecycle
+//!
+//! ```
+//! use chanrac::dnc::{DncBuilder, DncChange, Scopes};
+//! use chanrac::ident::Identifier;
+//! use chanrac::registry::{Registration, RegistryBuilder, Status};
+//! use chanrac::{Channel, Decision, EngineBuilder, Event, Kind, Mode, Number, PolicyBuilder, Reason, Sender};
+//!
+//! // 1. The compile path: lists → a Policy. (A host usually calls
+//! //    `chanrac_policy::load(path)` on a directory or a snapshot file.)
+//! let mut registry = RegistryBuilder::new();
+//! registry.insert(
+//!     Identifier::parse("02473001234").unwrap(),
+//!     Registration { owner: "bank".into(), status: Status::Active, valid_from: None, valid_until: None },
+//! ).unwrap();
+//! let mut policy = PolicyBuilder::new();
+//! policy.registry(registry.build());
+//! let t0: jiff::Timestamp = "2026-03-02T01:00:00Z".parse().unwrap(); // 08:00 in Vietnam
+//! policy.consent("bank", Number::parse("0912345678").unwrap(), chanrac::policy::ConsentState::OptIn, t0);
+//!
+//! // 2. One engine for the whole process (it is Send + Sync).
+//! let engine = EngineBuilder::new().mode(Mode::Enforce).build(policy.build());
+//!
+//! // 3. The check path: the adapter stamps the time; the engine never
+//! //    reads the clock, never fails, never blocks on another check.
+//! let call = |minutes: i64| {
+//!     let t = t0 + jiff::SignedDuration::from_mins(60 + minutes); // 09:00 + m
+//!     Event::new(t, Channel::Call, Kind::Ad, Sender::parse("02473001234").unwrap(),
+//!                Number::parse("0912345678").unwrap())
+//!         .with_advertiser("bank")
+//! };
+//! assert_eq!(engine.check(&call(0)).decision, Decision::Allow);
+//! let second = engine.check(&call(5));
+//! assert_eq!(second.decision, Decision::Block);
+//! assert!(second.reasons.contains(Reason::Frequency)); // R5: one ad call a day
+//! assert!(second.retry_at.is_some());                 // when the cap reopens
+//!
+//! // 4. Live DNC changes take effect for the next check.
+//! let n = Number::parse("0987654321").unwrap();
+//! engine.update_dnc(&[(n, DncChange::Add(Scopes::CALL))]);
+//! let to_n = Event::new(t0 + jiff::SignedDuration::from_hours(2), Channel::Call, Kind::Ad,
+//!                       Sender::parse("02473001234").unwrap(), n).with_advertiser("bank");
+//! assert!(engine.check(&to_n).reasons.contains(Reason::Dnc));
+//! ```
+//!
+//! ## Threads
+//!
+//! [`Engine::check`](crate::Engine::check) takes `&self`: put the engine in
+//! an `Arc` (or a `static`) and call it from every worker. The policy is an
+//! immutable snapshot behind `arc-swap`: loading it is a few atomic
+//! operations, and [`Engine::swap`](crate::Engine::swap) replaces it while
+//! checks run, without making any of them wait. The state rules (R4–R7)
+//! run as one read-decide-commit step on the (advertiser, recipient) pair,
+//! under the lock of one of 64 shards held for a few instructions, so two
+//! threads can never both be granted the one ad call of the day to a number
+//! (`tests/contention.rs` checks the exact counts with 8 threads).
+//!
+//! ## Live DNC updates
+//!
+//! [`Engine::update_dnc`](crate::Engine::update_dnc) applies `DK DNC` /
+//! `HUY DNC` at once through a small overlay on the base FST;
+//! [`Engine::merge_dnc`](crate::Engine::merge_dnc) folds the overlay into a
+//! new FST **on the calling thread**. Call it from a thread you own, every
+//! few minutes or when [`DncView::pending`](crate::dnc::DncView::pending)
+//! grows past a few thousand.
+//!
+//! ## Durable state
+//!
+//! The engine keeps consent, registration marks and counters in memory. To
+//! keep them across restarts, append
+//! [`Record::of_check`](crate::state::journal::Record::of_check) to a
+//! `chanrac_store::StateDir` after every check that returns one, and open
+//! the directory (which restores it) before taking traffic. With
+//! `Sync::Always` nothing acknowledged is lost in a crash.
+//!
+//! ## Fork safety
+//!
+//! Nothing in this crate starts a thread: building an engine, loading a
+//! policy, checking and swapping run on the caller's threads only. A host
+//! that forks its workers after loading (Kamailio, many SMSCs) may build the
+//! engine before `fork()`; each child then has its own copy of the state
+//! (share counts between children by giving each its own engine and state
+//! directory, or by running the engine in one process behind the SMPP or SIP
+//! adapter).
