@@ -341,6 +341,12 @@ mod tests {
         ] {
             assert_eq!(v3.get(n(q)), v2.get(n(q)), "{q}");
         }
+        // A reload keeps every live change, merged or not.
+        let reloaded = v3.rebased(DncList::empty().into_shared());
+        assert_eq!(reloaded.pending(), 4);
+        for q in ["0912345678", "0900000001", "0987654321", "5656"] {
+            assert_eq!(reloaded.get(n(q)), v2.get(n(q)), "{q}");
+        }
         // A base swapped meanwhile makes the merge stale.
         let other = DncView::new(DncList::empty().into_shared());
         assert!(other
@@ -399,7 +405,11 @@ impl DncChange {
 #[derive(Clone, Debug)]
 pub struct DncView {
     base: DncList<SharedBytes>,
+    /// Changes not yet merged into `base`: current scopes per number.
     overlay: Arc<std::collections::HashMap<Number, Scopes>>,
+    /// Every change made live since the list was loaded (merged or not),
+    /// so that a reloaded list gets them all again ([`DncView::rebased`]).
+    live: Arc<std::collections::HashMap<Number, Scopes>>,
 }
 
 impl DncView {
@@ -408,6 +418,7 @@ impl DncView {
         DncView {
             base,
             overlay: Arc::default(),
+            live: Arc::default(),
         }
     }
 
@@ -432,25 +443,37 @@ impl DncView {
         self.overlay.len()
     }
 
+    /// How many numbers were changed live since the list was loaded.
+    pub fn live_changes(&self) -> usize {
+        self.live.len()
+    }
+
     /// This view with `changes` applied in order.
     pub fn with_changes(&self, changes: &[(Number, DncChange)]) -> DncView {
         let mut overlay = (*self.overlay).clone();
+        let mut live = (*self.live).clone();
         for (n, c) in changes {
             let now = overlay.get(n).copied().unwrap_or_else(|| self.base.get(*n));
-            overlay.insert(*n, c.apply(now));
+            let next = c.apply(now);
+            overlay.insert(*n, next);
+            live.insert(*n, next);
         }
         DncView {
             base: self.base.clone(),
             overlay: Arc::new(overlay),
+            live: Arc::new(live),
         }
     }
 
-    /// The same view over another base (a reloaded policy), keeping the
-    /// changes not yet merged.
+    /// The same view over another base (a reloaded policy): every change
+    /// made live since the first load, merged or not, goes on top of it
+    /// again, so a list exported before the changes arrived does not undo
+    /// them.
     pub fn rebased(&self, base: DncList<SharedBytes>) -> DncView {
         DncView {
             base,
-            overlay: self.overlay.clone(),
+            overlay: self.live.clone(),
+            live: self.live.clone(),
         }
     }
 
@@ -517,6 +540,7 @@ impl DncView {
         Some(DncView {
             base: new_base,
             overlay: Arc::new(overlay),
+            live: self.live.clone(),
         })
     }
 }

@@ -135,10 +135,10 @@ impl Engine {
     /// Replaces the policy atomically: checks in flight finish on the old
     /// one, later checks see the new one; no reader waits. Consent records of
     /// the new policy replace older ledger entries; behaviour history is kept
-    /// unless the `[behavior]` config changed. Live DNC changes not yet
-    /// merged stay on top of the new policy's list (call
-    /// [`Engine::discard_dnc_changes`] when the reloaded list already holds
-    /// them).
+    /// unless the `[behavior]` config changed. Every DNC change made live
+    /// since the engine was built (merged or not) goes on top of the new
+    /// policy's list again (call [`Engine::discard_dnc_changes`] when the
+    /// reloaded list already holds them).
     pub fn swap(&self, policy: Policy) {
         self.state.seed_consents(&policy);
         let base = policy.dnc().clone();
@@ -203,10 +203,12 @@ impl Engine {
         }
     }
 
-    /// Drops the DNC changes not yet merged (after reloading a list that
-    /// already holds them).
+    /// Forgets the live DNC changes (after reloading a list that already
+    /// holds them): the list becomes the policy's as loaded.
     pub fn discard_dnc_changes(&self) {
-        self.dnc.rcu(|cur| DncView::new(cur.base().clone()));
+        // The policy's own list: the view's base may hold merged changes.
+        let base = self.policy.load().dnc().clone();
+        self.dnc.store(Arc::new(DncView::new(base)));
     }
 
     /// Replays a journal record into the state (after a restart): consent

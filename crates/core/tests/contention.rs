@@ -176,3 +176,22 @@ fn dnc_changes_take_effect_at_once_while_checks_run() {
         r.join().unwrap();
     }
 }
+
+#[test]
+fn live_dnc_changes_survive_merge_and_reload_until_discarded() {
+    use chanrac::dnc::{DncChange, Scopes};
+    let engine = engine();
+    let n = Number::parse("0988000222").unwrap();
+    engine.update_dnc(&[(n, DncChange::Add(Scopes::ALL))]);
+    assert_eq!(engine.merge_dnc(), 1);
+    // A reload from lists that predate the change does not undo it.
+    engine.swap(PolicyBuilder::new().build());
+    assert_eq!(engine.dnc().get(n), Scopes::ALL);
+    engine.merge_dnc();
+    engine.swap(PolicyBuilder::new().build());
+    assert_eq!(engine.dnc().get(n), Scopes::ALL);
+    // Once the host reloads a list that holds the changes, it discards them.
+    engine.discard_dnc_changes();
+    assert_eq!(engine.dnc().get(n), Scopes::NONE);
+    assert_eq!(engine.dnc().live_changes(), 0);
+}

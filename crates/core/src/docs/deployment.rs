@@ -25,8 +25,8 @@
 //!
 //! The adapters reload on `SIGHUP` and when a policy file changes; a library
 //! host calls [`Engine::swap`](crate::Engine::swap). DNC changes made live
-//! (5656) stay on top of the new list until merged, so a list exported
-//! before they arrived does not undo them; call
+//! (5656) since the engine started stay on top of the reloaded list, merged
+//! or not, so a list exported before they arrived does not undo them; call
 //! [`Engine::discard_dnc_changes`](crate::Engine::discard_dnc_changes) when
 //! the reloaded list already holds them.
 //!
