@@ -1,0 +1,368 @@
+//! Checking one event: the event and verdict structs, decisions and reason
+//! codes.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::ptr;
+
+use chanrac_core::{Channel, Decision, Event, Kind, Number, Reason, Sender, Verdict};
+use jiff::Timestamp;
+
+use crate::args::str_arg;
+use crate::engine::{chanrac_engine, engine_arg};
+use crate::error::{catch, chanrac_error, guard, Error, CHANRAC_OK};
+
+/// Decision: deliver.
+pub const CHANRAC_ALLOW: c_int = 0;
+/// Decision: do not deliver.
+pub const CHANRAC_BLOCK: c_int = 1;
+/// Decision: deliver, but report (behaviour rules only); counts as allowed.
+pub const CHANRAC_FLAG: c_int = 2;
+
+/// How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
+/// of `chanrac_verdict.reasons`.
+pub const CHANRAC_REASON_COUNT: u32 = 15;
+/// `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
+pub const CHANRAC_REASON_DNC: u32 = 1 << 0;
+/// `OUTSIDE_WINDOW` (R2, R3, R6): outside the daily window.
+pub const CHANRAC_REASON_OUTSIDE_WINDOW: u32 = 1 << 1;
+/// `FREQUENCY` (R4, R5): the sliding 24 h cap is reached (see `retry_at`).
+pub const CHANRAC_REASON_FREQUENCY: u32 = 1 << 2;
+/// `REGISTRATION_REPEAT` (R6): a registration message was already sent.
+pub const CHANRAC_REASON_REGISTRATION_REPEAT: u32 = 1 << 3;
+/// `LABEL` (R6, R9): missing `[QC]`/`[AD]` label, or registration not
+/// starting `DKQC`.
+pub const CHANRAC_REASON_LABEL: u32 = 1 << 4;
+/// `NO_CONSENT` (R7): no consent recorded.
+pub const CHANRAC_REASON_NO_CONSENT: u32 = 1 << 5;
+/// `REFUSED` (R7): opted out, or no reply to the registration message.
+pub const CHANRAC_REASON_REFUSED: u32 = 1 << 6;
+/// `PHONE_SENDER` (R8): ad SMS or registration from a phone number.
+pub const CHANRAC_REASON_PHONE_SENDER: u32 = 1 << 7;
+/// `BRAND_UNREGISTERED` (R8): identifier not in the registry.
+pub const CHANRAC_REASON_BRAND_UNREGISTERED: u32 = 1 << 8;
+/// `BRAND_OWNER` (R8): identifier issued to another advertiser.
+pub const CHANRAC_REASON_BRAND_OWNER: u32 = 1 << 9;
+/// `BRAND_INACTIVE` (R8): identifier revoked, suspended or outside its
+/// validity.
+pub const CHANRAC_REASON_BRAND_INACTIVE: u32 = 1 << 10;
+/// `SPAM_SIGNATURE` (S1): the text matches a shared spam template.
+pub const CHANRAC_REASON_SPAM_SIGNATURE: u32 = 1 << 11;
+/// `SUSPENDED_SOURCE` (S2): numeric source on the suspension list.
+pub const CHANRAC_REASON_SUSPENDED_SOURCE: u32 = 1 << 12;
+/// `SUSPENDED_CONTACT` (S3): the text advertises a suspended number.
+pub const CHANRAC_REASON_SUSPENDED_CONTACT: u32 = 1 << 13;
+/// `BEHAVIOR` (S4): the source behaves like a spam source (flag only).
+pub const CHANRAC_REASON_BEHAVIOR: u32 = 1 << 14;
+
+/// The codes of CONTRACT.md §3 as C strings, by bit index.
+static REASON_CODES: [&CStr; Reason::ALL.len()] = [
+    c"DNC",
+    c"OUTSIDE_WINDOW",
+    c"FREQUENCY",
+    c"REGISTRATION_REPEAT",
+    c"LABEL",
+    c"NO_CONSENT",
+    c"REFUSED",
+    c"PHONE_SENDER",
+    c"BRAND_UNREGISTERED",
+    c"BRAND_OWNER",
+    c"BRAND_INACTIVE",
+    c"SPAM_SIGNATURE",
+    c"SUSPENDED_SOURCE",
+    c"SUSPENDED_CONTACT",
+    c"BEHAVIOR",
+];
+
+/// One event to check (CONTRACT.md §2). Strings are UTF-8 and
+/// NUL-terminated; NULL reads as the empty string. The engine reads them
+/// during chanrac_check() only and keeps none. chanrac_event_init() sets
+/// the defaults (`duration` -1: unknown; a zeroed struct says 0 seconds).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct chanrac_event {
+    /// When the event happened, in seconds since the Unix epoch (UTC). The
+    /// engine never reads the clock: stamp events as they arrive.
+    pub unix_time: i64,
+    /// Nanoseconds past `unix_time`: `0` to `999999999`.
+    pub nanos: u32,
+    /// `"sms"` or `"call"`, case-insensitive; may be empty for `optin` and
+    /// `optout`.
+    pub channel: *const c_char,
+    /// `"ad"`, `"registration"` (SMS only), `"care"`, `"p2p"`, `"optin"`
+    /// or `"optout"`, case-insensitive.
+    pub kind: *const c_char,
+    /// The sender: a brandname, a number or a short code (empty: none). A
+    /// source written only with digits and separators must be a valid
+    /// number or short code.
+    pub source: *const c_char,
+    /// The advertiser account (an SMPP account of the policy stands for its
+    /// advertiser); empty for p2p.
+    pub advertiser: *const c_char,
+    /// The called or texted number, in any usual form (`0912 345 678`,
+    /// `+84912345678`) or a short code. Required.
+    pub recipient: *const c_char,
+    /// The SMS text (ignored for calls).
+    pub text: *const c_char,
+    /// Call duration in seconds; negative (`-1`) when unknown.
+    pub duration: i64,
+}
+
+/// The engine's answer for one event.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct chanrac_verdict {
+    /// `CHANRAC_ALLOW`, `CHANRAC_BLOCK` or `CHANRAC_FLAG`.
+    pub decision: c_int,
+    /// Every rule the event breaks: bit `n` is reason `n` in CONTRACT.md
+    /// order (`CHANRAC_REASON_*`; codes by chanrac_reason_code() and
+    /// chanrac_reason_codes()). Zero when allowed.
+    pub reasons: u32,
+    /// With `CHANRAC_REASON_FREQUENCY`: the earliest time (Unix seconds,
+    /// rounded up) at which the cap allows another ad to this number;
+    /// otherwise `-1`.
+    pub retry_at: i64,
+    /// `1` when the event changed the engine's state (it was counted, or it
+    /// is a consent event), else `0`.
+    pub counted: c_int,
+}
+
+impl chanrac_verdict {
+    fn of(v: &Verdict) -> chanrac_verdict {
+        chanrac_verdict {
+            decision: match v.decision {
+                Decision::Allow => CHANRAC_ALLOW,
+                Decision::Block => CHANRAC_BLOCK,
+                Decision::Flag => CHANRAC_FLAG,
+            },
+            reasons: u32::from(v.reasons.bits()),
+            retry_at: v.retry_at.map_or(-1, |t| {
+                let ms = t.as_millisecond();
+                ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) != 0)
+            }),
+            counted: c_int::from(v.counted),
+        }
+    }
+}
+
+/// The strings of a [`chanrac_event`], read.
+struct Fields<'a> {
+    channel: &'a str,
+    kind: &'a str,
+    source: &'a str,
+    advertiser: &'a str,
+    recipient: &'a str,
+    text: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    /// # Safety
+    /// Every string pointer of `c` is NULL or a NUL-terminated string valid
+    /// for `'a`.
+    unsafe fn read(c: &chanrac_event) -> Result<Fields<'a>, Error> {
+        Ok(Fields {
+            // SAFETY: forwarded from this function's contract, here and below.
+            channel: unsafe { str_arg(c.channel, "channel") }?,
+            // SAFETY: as above.
+            kind: unsafe { str_arg(c.kind, "kind") }?,
+            // SAFETY: as above.
+            source: unsafe { str_arg(c.source, "source") }?,
+            // SAFETY: as above.
+            advertiser: unsafe { str_arg(c.advertiser, "advertiser") }?,
+            // SAFETY: as above.
+            recipient: unsafe { str_arg(c.recipient, "recipient") }?,
+            // SAFETY: as above.
+            text: unsafe { str_arg(c.text, "text") }?,
+        })
+    }
+
+    /// The event, validated as the event files are (CONTRACT.md §2).
+    fn event(&self, c: &chanrac_event) -> Result<Event<'a>, Error> {
+        let kind = match self.kind.trim() {
+            "" => {
+                return Err(Error::input(
+                    "`kind` is empty: expected ad, registration, care, p2p, optin or optout",
+                ))
+            }
+            k => Kind::parse(k).ok_or_else(|| {
+                Error::input(format!(
+                    "unknown kind `{k}`: expected ad, registration, care, p2p, optin or optout"
+                ))
+            })?,
+        };
+        let channel = match self.channel.trim() {
+            "" if kind.is_consent() => Channel::Sms,
+            "" => return Err(Error::input("`channel` is empty: expected sms or call")),
+            ch => Channel::parse(ch).ok_or_else(|| {
+                Error::input(format!("unknown channel `{ch}`: expected sms or call"))
+            })?,
+        };
+        let time = i32::try_from(c.nanos)
+            .ok()
+            .filter(|&n| n < 1_000_000_000)
+            .ok_or_else(|| Error::input(format!("`nanos` {} is not below 1000000000", c.nanos)))
+            .and_then(|n| {
+                Timestamp::new(c.unix_time, n).map_err(|_| {
+                    Error::input(format!("`unix_time` {} is out of range", c.unix_time))
+                })
+            })?;
+        let recipient = match self.recipient.trim() {
+            "" => return Err(Error::input("`recipient` is empty")),
+            r => Number::parse(r)
+                .map_err(|e| Error::input(format!("bad number `{r}` in `recipient`: {e}")))?,
+        };
+        let source = Sender::parse(self.source).map_err(|e| {
+            Error::input(format!(
+                "bad number `{}` in `source`: {e}",
+                self.source.trim()
+            ))
+        })?;
+        let mut ev = Event::new(time, channel, kind, source, recipient)
+            .with_advertiser(self.advertiser.trim())
+            .with_text(self.text);
+        if c.duration >= 0 {
+            let d = u32::try_from(c.duration)
+                .map_err(|_| Error::input(format!("`duration` {} is too large", c.duration)))?;
+            ev = ev.with_duration(d);
+        }
+        ev.validate().map_err(|e| Error::input(e.to_string()))?;
+        Ok(ev)
+    }
+}
+
+/// Sets every field of `*event` to its default: times 0, strings NULL,
+/// `duration` -1 (unknown). NULL is allowed (nothing happens).
+///
+/// # Safety
+/// `event` is NULL or valid for writing a `chanrac_event`.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_event_init(event: *mut chanrac_event) {
+    if event.is_null() {
+        return;
+    }
+    let init = chanrac_event {
+        unix_time: 0,
+        nanos: 0,
+        channel: ptr::null(),
+        kind: ptr::null(),
+        source: ptr::null(),
+        advertiser: ptr::null(),
+        recipient: ptr::null(),
+        text: ptr::null(),
+        duration: -1,
+    };
+    // SAFETY: `event` is not NULL and, by the contract above, writable.
+    catch((), || unsafe { event.write(init) });
+}
+
+/// Checks one event against the current policy and state, and counts it
+/// when it changes the state (CONTRACT.md §3, enforce mode: allowed ads and
+/// registrations, and consent events). Checks never wait for one another;
+/// with a state directory, a check that counts waits for its record's
+/// `fdatasync`.
+///
+/// Returns `CHANRAC_OK` with the verdict in `*out`; `CHANRAC_ERR_INPUT` for
+/// a bad event (a bad number, an unknown kind or channel, a registration on
+/// `call`…) with `*out` untouched and nothing counted; `CHANRAC_ERR_STATE`
+/// when the check was made and `*out` holds its verdict but its record could
+/// not be journalled (it counts in memory, but would be lost in a restart).
+/// `*err` is set on every failure.
+///
+/// # Safety
+/// `engine` is a live handle; `event` points to a `chanrac_event` whose
+/// strings are NULL or NUL-terminated; `out` is valid for writing a
+/// `chanrac_verdict`; `err` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_check(
+    engine: *const chanrac_engine,
+    event: *const chanrac_event,
+    out: *mut chanrac_verdict,
+    err: *mut *mut chanrac_error,
+) -> c_int {
+    let body = || {
+        // SAFETY: `engine` is NULL or a live handle (contract).
+        let h = unsafe { engine_arg(engine) }?;
+        // SAFETY: `event` is NULL or points to a `chanrac_event` (contract).
+        let c = unsafe { event.as_ref() }.ok_or_else(|| Error::null("event"))?;
+        if out.is_null() {
+            return Err(Error::null("out"));
+        }
+        // SAFETY: the event's strings are NULL or NUL-terminated (contract).
+        let fields = unsafe { Fields::read(c) }?;
+        let ev = fields.event(c)?;
+        let (verdict, journalled) = h.check(&ev);
+        // SAFETY: `out` is not NULL and, by the contract, writable.
+        unsafe { out.write(chanrac_verdict::of(&verdict)) };
+        journalled.map(|()| CHANRAC_OK)
+    };
+    // SAFETY: `err` is NULL or writable (contract).
+    unsafe { guard(err, |e| e.code, body) }
+}
+
+/// The code of reason bit `bit_index` (`0` gives `"DNC"`, `1`
+/// `"OUTSIDE_WINDOW"`…), a static string; NULL when `bit_index` is not
+/// below `CHANRAC_REASON_COUNT`.
+#[no_mangle]
+pub extern "C" fn chanrac_reason_code(bit_index: u32) -> *const c_char {
+    catch(ptr::null(), || {
+        usize::try_from(bit_index)
+            .ok()
+            .and_then(|i| REASON_CODES.get(i))
+            .map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// Writes the codes of the reasons in `reasons` into `buf`, comma-separated
+/// in bit order (`"DNC,LABEL"`), NUL-terminated, as snprintf() does: at most
+/// `len - 1` characters and a NUL when `len > 0`. Unknown bits are ignored.
+/// Returns the length of the whole list (without the NUL); a result `>= len`
+/// means it was cut. `buf` may be NULL when `len` is 0 (to measure).
+///
+/// # Safety
+/// `buf` is NULL or valid for writing `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_reason_codes(reasons: u32, buf: *mut c_char, len: usize) -> usize {
+    // SAFETY: `buf` is NULL or valid for `len` bytes (contract).
+    catch(0, || unsafe { write_codes(reasons, buf, len) })
+}
+
+/// The body of [`chanrac_reason_codes`].
+///
+/// # Safety
+/// As [`chanrac_reason_codes`].
+unsafe fn write_codes(reasons: u32, buf: *mut c_char, len: usize) -> usize {
+    let room = if buf.is_null() { 0 } else { len };
+    let mut n = 0usize;
+    let codes = REASON_CODES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reasons & (1 << i) != 0);
+    for (k, (_, code)) in codes.enumerate() {
+        let sep: &[u8] = if k > 0 { b"," } else { b"" };
+        for &b in sep.iter().chain(code.to_bytes()) {
+            if n + 1 < room {
+                // SAFETY: `n + 1 < room <= len`, and `buf` is valid for
+                // `len` bytes (contract).
+                unsafe { buf.add(n).write(b as c_char) };
+            }
+            n += 1;
+        }
+    }
+    if room > 0 {
+        // SAFETY: `n.min(room - 1) < room <= len`, and `buf` is valid for
+        // `len` bytes (contract).
+        unsafe { buf.add(n.min(room - 1)).write(0) };
+    }
+    n
+}
+
+/// `"allow"`, `"block"` or `"flag"` for a `CHANRAC_*` decision, a static
+/// string; NULL for any other value.
+#[no_mangle]
+pub extern "C" fn chanrac_decision_name(decision: c_int) -> *const c_char {
+    catch(ptr::null(), || match decision {
+        CHANRAC_ALLOW => c"allow".as_ptr(),
+        CHANRAC_BLOCK => c"block".as_ptr(),
+        CHANRAC_FLAG => c"flag".as_ptr(),
+        _ => ptr::null(),
+    })
+}

@@ -1,0 +1,769 @@
+//! The exports called from Rust as C would call them.
+
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::path::{Path, PathBuf};
+use std::ptr;
+
+use chanrac_core::dnc::Scopes;
+use chanrac_core::Reason;
+
+use super::*;
+
+fn example_policy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policy")
+}
+
+fn cpath(p: &Path) -> CString {
+    CString::new(p.to_str().unwrap()).unwrap()
+}
+
+/// 2026-03-02 `h:m` in Vietnam, as Unix seconds.
+fn at(h: i64, m: i64) -> i64 {
+    1_772_384_400 + h * 3600 + m * 60
+}
+
+/// Owns the strings of a `chanrac_event`.
+struct Ev {
+    _strings: Vec<CString>,
+    ev: chanrac_event,
+}
+
+impl Ev {
+    fn new(
+        t: i64,
+        channel: &str,
+        kind: &str,
+        source: &str,
+        adv: &str,
+        rcpt: &str,
+        text: &str,
+    ) -> Ev {
+        let strings: Vec<CString> = [channel, kind, source, adv, rcpt, text]
+            .iter()
+            .map(|s| CString::new(*s).unwrap())
+            .collect();
+        let mut ev = chanrac_event {
+            unix_time: t,
+            nanos: 0,
+            channel: ptr::null(),
+            kind: ptr::null(),
+            source: ptr::null(),
+            advertiser: ptr::null(),
+            recipient: ptr::null(),
+            text: ptr::null(),
+            duration: -1,
+        };
+        let p: Vec<*const c_char> = strings.iter().map(|s| s.as_ptr()).collect();
+        (
+            ev.channel,
+            ev.kind,
+            ev.source,
+            ev.advertiser,
+            ev.recipient,
+            ev.text,
+        ) = (p[0], p[1], p[2], p[3], p[4], p[5]);
+        Ev {
+            _strings: strings,
+            ev,
+        }
+    }
+
+    fn ad(t: i64, rcpt: &str) -> Ev {
+        Ev::new(
+            t,
+            "sms",
+            "ad",
+            "SHOPVN",
+            "shopvn",
+            rcpt,
+            "[QC] ShopVN: giảm 10%",
+        )
+    }
+}
+
+struct Handle(*mut chanrac_engine);
+
+impl Handle {
+    fn open(policy: &Path, state: Option<&Path>) -> Result<Handle, (c_int, String)> {
+        let policy = cpath(policy);
+        let state = state.map(cpath);
+        let mut err = ptr::null_mut();
+        // SAFETY: valid strings (or NULL) and a writable error slot.
+        let h = unsafe {
+            chanrac_engine_open(
+                policy.as_ptr(),
+                state.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
+                &mut err,
+            )
+        };
+        if h.is_null() {
+            Err(take(err))
+        } else {
+            assert!(err.is_null());
+            Ok(Handle(h))
+        }
+    }
+
+    fn check(&self, ev: &Ev) -> Result<chanrac_verdict, (c_int, String)> {
+        let mut out = chanrac_verdict {
+            decision: -1,
+            reasons: 0,
+            retry_at: -1,
+            counted: 0,
+        };
+        let mut err = ptr::null_mut();
+        // SAFETY: a live handle, an event with live strings, writable slots.
+        let rc = unsafe { chanrac_check(self.0, &ev.ev, &mut out, &mut err) };
+        if rc == CHANRAC_OK {
+            Ok(out)
+        } else {
+            let e = take(err);
+            assert_eq!(rc, e.0);
+            Err(e)
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // SAFETY: the handle is live and freed once.
+        unsafe { chanrac_engine_free(self.0) };
+    }
+}
+
+// SAFETY: the engine is thread-safe (chanrac_engine: Send + Sync).
+unsafe impl Send for Handle {}
+// SAFETY: as above.
+unsafe impl Sync for Handle {}
+
+/// The code and message of an error, which is freed.
+fn take(err: *mut chanrac_error) -> (c_int, String) {
+    assert!(!err.is_null(), "an error was reported");
+    // SAFETY: a live error from the library, freed right after.
+    unsafe {
+        let out = (
+            chanrac_error_code(err),
+            CStr::from_ptr(chanrac_error_message(err))
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
+        chanrac_error_free(err);
+        out
+    }
+}
+
+fn codes(reasons: u32) -> String {
+    let mut buf = [0 as c_char; 256];
+    // SAFETY: `buf` is writable for its length.
+    let n = unsafe { chanrac_reason_codes(reasons, buf.as_mut_ptr(), buf.len()) };
+    // SAFETY: the function NUL-terminated `buf`.
+    let s = unsafe { CStr::from_ptr(buf.as_ptr()) }
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(n, s.len());
+    s
+}
+
+#[test]
+fn reason_constants_follow_the_core() {
+    let consts = [
+        (CHANRAC_REASON_DNC, Reason::Dnc),
+        (CHANRAC_REASON_OUTSIDE_WINDOW, Reason::OutsideWindow),
+        (CHANRAC_REASON_FREQUENCY, Reason::Frequency),
+        (
+            CHANRAC_REASON_REGISTRATION_REPEAT,
+            Reason::RegistrationRepeat,
+        ),
+        (CHANRAC_REASON_LABEL, Reason::Label),
+        (CHANRAC_REASON_NO_CONSENT, Reason::NoConsent),
+        (CHANRAC_REASON_REFUSED, Reason::Refused),
+        (CHANRAC_REASON_PHONE_SENDER, Reason::PhoneSender),
+        (CHANRAC_REASON_BRAND_UNREGISTERED, Reason::BrandUnregistered),
+        (CHANRAC_REASON_BRAND_OWNER, Reason::BrandOwner),
+        (CHANRAC_REASON_BRAND_INACTIVE, Reason::BrandInactive),
+        (CHANRAC_REASON_SPAM_SIGNATURE, Reason::SpamSignature),
+        (CHANRAC_REASON_SUSPENDED_SOURCE, Reason::SuspendedSource),
+        (CHANRAC_REASON_SUSPENDED_CONTACT, Reason::SuspendedContact),
+        (CHANRAC_REASON_BEHAVIOR, Reason::Behavior),
+    ];
+    assert_eq!(consts.len(), Reason::ALL.len());
+    assert_eq!(CHANRAC_REASON_COUNT as usize, Reason::ALL.len());
+    for (i, r) in Reason::ALL.into_iter().enumerate() {
+        assert_eq!(consts[i], (u32::from(r.bit()), r));
+        // SAFETY: a non-NULL result is a static C string.
+        let code = unsafe { CStr::from_ptr(chanrac_reason_code(i as u32)) };
+        assert_eq!(code.to_str().unwrap(), r.code());
+    }
+    assert!(chanrac_reason_code(CHANRAC_REASON_COUNT).is_null());
+    assert!(chanrac_reason_code(u32::MAX).is_null());
+    assert_eq!(CHANRAC_SCOPE_SMS, c_int::from(Scopes::SMS.bits()));
+    assert_eq!(CHANRAC_SCOPE_CALL, c_int::from(Scopes::CALL.bits()));
+    assert_eq!(CHANRAC_SCOPE_ALL, c_int::from(Scopes::ALL.bits()));
+}
+
+#[test]
+fn reason_codes_write_like_snprintf() {
+    assert_eq!(codes(0), "");
+    assert_eq!(
+        codes(CHANRAC_REASON_DNC | CHANRAC_REASON_LABEL),
+        "DNC,LABEL"
+    );
+    assert_eq!(
+        codes(CHANRAC_REASON_BEHAVIOR | 1 << 20 | 1 << 31),
+        "BEHAVIOR"
+    );
+    let all = codes(u32::MAX);
+    assert_eq!(all.split(',').count(), Reason::ALL.len());
+
+    let r = CHANRAC_REASON_DNC | CHANRAC_REASON_LABEL; // "DNC,LABEL": 9
+    for len in 0..12 {
+        let mut buf = [b'#' as c_char; 12];
+        // SAFETY: `buf` is writable for `len <= 12` bytes.
+        let n = unsafe { chanrac_reason_codes(r, buf.as_mut_ptr(), len) };
+        assert_eq!(n, 9);
+        let bytes: Vec<u8> = buf.iter().map(|&c| c as u8).collect();
+        if len == 0 {
+            assert!(bytes.iter().all(|&b| b == b'#'));
+        } else {
+            let k = (len - 1).min(9);
+            assert_eq!(&bytes[..k], &b"DNC,LABEL"[..k]);
+            assert_eq!(bytes[k], 0);
+            assert!(bytes[k + 1..].iter().all(|&b| b == b'#'), "len {len}");
+        }
+    }
+    // SAFETY: NULL with any length writes nothing.
+    assert_eq!(unsafe { chanrac_reason_codes(r, ptr::null_mut(), 64) }, 9);
+}
+
+#[test]
+fn decision_names_and_version() {
+    let name = |d| {
+        let p = chanrac_decision_name(d);
+        // SAFETY: a non-NULL result is a static C string.
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap())
+    };
+    assert_eq!(name(CHANRAC_ALLOW), Some("allow"));
+    assert_eq!(name(CHANRAC_BLOCK), Some("block"));
+    assert_eq!(name(CHANRAC_FLAG), Some("flag"));
+    assert_eq!(name(3), None);
+    assert_eq!(name(-1), None);
+    // SAFETY: a static C string.
+    let v = unsafe { CStr::from_ptr(chanrac_version()) };
+    assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn a_panic_becomes_an_internal_error() {
+    let mut err = ptr::null_mut();
+    // SAFETY: a writable error slot.
+    let rc = unsafe {
+        crate::error::guard(
+            &mut err,
+            |e| e.code,
+            || -> Result<c_int, crate::error::Error> { panic!("boom at `x`") },
+        )
+    };
+    assert_eq!(rc, CHANRAC_ERR_INTERNAL);
+    let (code, msg) = take(err);
+    assert_eq!(code, CHANRAC_ERR_INTERNAL);
+    assert_eq!(msg, "internal error (a bug in chanrac): boom at `x`");
+    // Without an error slot, and with a formatted message.
+    // SAFETY: NULL error slot.
+    let p = unsafe {
+        crate::error::guard(
+            ptr::null_mut(),
+            |_| ptr::null_mut::<u8>(),
+            || -> Result<*mut u8, crate::error::Error> { panic!("{}", 42) },
+        )
+    };
+    assert!(p.is_null());
+    assert_eq!(crate::error::catch(7, || panic!("no slot")), 7);
+}
+
+#[test]
+fn null_pointers_are_errors_not_crashes() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let ev = Ev::ad(at(9, 0), "0912345678");
+    let mut out = chanrac_verdict {
+        decision: -1,
+        reasons: 0,
+        retry_at: -1,
+        counted: 0,
+    };
+    let mut err = ptr::null_mut();
+    // SAFETY: each call has NULL where tested, valid pointers elsewhere.
+    unsafe {
+        assert_eq!(
+            chanrac_check(ptr::null(), &ev.ev, &mut out, &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`engine` is NULL");
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_check(h.0, ptr::null(), &mut out, &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`event` is NULL");
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_check(h.0, &ev.ev, ptr::null_mut(), &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`out` is NULL");
+        // A NULL error slot: the code alone.
+        assert_eq!(
+            chanrac_check(h.0, &ev.ev, ptr::null_mut(), ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(out.decision, -1, "untouched");
+
+        err = ptr::null_mut();
+        assert!(chanrac_engine_open(ptr::null(), ptr::null(), &mut err).is_null());
+        assert_eq!(
+            take(err),
+            (CHANRAC_ERR_INPUT, "`policy_path` is NULL or empty".into())
+        );
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_engine_reload(h.0, ptr::null(), &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        take(err);
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_dnc_add(h.0, ptr::null(), ptr::null(), &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`number` is NULL or empty");
+        assert_eq!(
+            chanrac_dnc_lookup(ptr::null(), c"0912345678".as_ptr(), ptr::null_mut()),
+            -1
+        );
+        assert_eq!(chanrac_dnc_merge(ptr::null(), ptr::null_mut()), -1);
+        assert_eq!(chanrac_dnc_pending(ptr::null(), ptr::null_mut()), -1);
+        assert_eq!(
+            chanrac_dnc_discard(ptr::null(), ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(
+            chanrac_state_sync(ptr::null(), ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(
+            chanrac_state_compact(ptr::null(), 0, ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
+
+        assert_eq!(
+            CStr::from_ptr(chanrac_error_message(ptr::null())).to_bytes(),
+            b""
+        );
+        assert_eq!(chanrac_error_code(ptr::null()), CHANRAC_OK);
+        chanrac_error_free(ptr::null_mut());
+        chanrac_engine_free(ptr::null_mut());
+        chanrac_event_init(ptr::null_mut());
+    }
+    // The handle still works.
+    assert_eq!(h.check(&ev).unwrap().decision, CHANRAC_ALLOW);
+}
+
+#[test]
+fn events_are_validated_as_event_files_are() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let bad = |ev: Ev| h.check(&ev).unwrap_err();
+    let t = at(9, 0);
+    let e = bad(Ev::new(
+        t,
+        "call",
+        "registration",
+        "SHOPVN",
+        "shopvn",
+        "0912345678",
+        "DKQC",
+    ));
+    assert_eq!(
+        e,
+        (
+            CHANRAC_ERR_INPUT,
+            "a `registration` event is SMS only, not `call`".into()
+        )
+    );
+    let e = bad(Ev::new(
+        t,
+        "fax",
+        "ad",
+        "SHOPVN",
+        "shopvn",
+        "0912345678",
+        "",
+    ));
+    assert_eq!(e.1, "unknown channel `fax`: expected sms or call");
+    let e = bad(Ev::new(t, "", "ad", "SHOPVN", "shopvn", "0912345678", ""));
+    assert_eq!(e.1, "`channel` is empty: expected sms or call");
+    let e = bad(Ev::new(t, "sms", "", "SHOPVN", "shopvn", "0912345678", ""));
+    assert!(e.1.starts_with("`kind` is empty"), "{}", e.1);
+    let e = bad(Ev::new(t, "sms", "ad", "SHOPVN", "shopvn", "", ""));
+    assert_eq!(e.1, "`recipient` is empty");
+    let e = bad(Ev::new(
+        t,
+        "sms",
+        "ad",
+        "0909 12",
+        "shopvn",
+        "0912345678",
+        "",
+    ));
+    assert!(
+        e.1.starts_with("bad number `0909 12` in `source`: "),
+        "{}",
+        e.1
+    );
+
+    let mut ev = Ev::ad(t, "0912345678");
+    ev.ev.nanos = 1_000_000_000;
+    assert_eq!(bad(ev).1, "`nanos` 1000000000 is not below 1000000000");
+    let e = bad(Ev::ad(i64::MAX, "0912345678"));
+    assert_eq!(e.1, format!("`unix_time` {} is out of range", i64::MAX));
+    let mut ev = Ev::new(t, "call", "p2p", "0981112233", "", "0987654321", "");
+    ev.ev.duration = i64::from(u32::MAX) + 1;
+    assert_eq!(bad(ev).1, "`duration` 4294967296 is too large");
+    let ev = Ev::ad(t, "0912345678");
+    let latin1 = [0xe9u8, 0];
+    let mut ev2 = Ev::ad(t, "0912345678");
+    ev2.ev.text = latin1.as_ptr().cast();
+    assert_eq!(bad(ev2).1, "`text` is not valid UTF-8");
+
+    // Case-insensitive names, padded fields, NULL strings, consent with no
+    // channel; `chanrac_event_init` defaults.
+    assert_eq!(h.check(&ev).unwrap().decision, CHANRAC_ALLOW);
+    let mut ev = Ev::new(
+        t,
+        " SMS ",
+        "AD",
+        " SHOPVN ",
+        " shopvn ",
+        " 0912 345 678 ",
+        "[QC] x",
+    );
+    ev.ev.nanos = 999_999_999;
+    assert_eq!(h.check(&ev).unwrap().decision, CHANRAC_ALLOW);
+    let mut optin = Ev::new(t, "", "optin", "", "shopvn", "0779123456", "");
+    optin.ev.channel = ptr::null();
+    optin.ev.source = ptr::null();
+    optin.ev.text = ptr::null();
+    let v = h.check(&optin).unwrap();
+    assert_eq!((v.decision, v.reasons, v.counted), (CHANRAC_ALLOW, 0, 1));
+
+    let mut init = Ev::ad(t, "0912345678").ev;
+    // SAFETY: a writable event.
+    unsafe { chanrac_event_init(&mut init) };
+    assert!(init.kind.is_null() && init.text.is_null());
+    assert_eq!((init.unix_time, init.nanos, init.duration), (0, 0, -1));
+}
+
+#[test]
+fn verdicts_carry_reasons_and_retry_time() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    // e09: DNC; e01: before 07:00, several reasons at once.
+    let v = h.check(&Ev::ad(at(8, 30), "0886543210")).unwrap();
+    assert_eq!(
+        (v.decision, v.reasons, v.retry_at, v.counted),
+        (CHANRAC_BLOCK, CHANRAC_REASON_DNC, -1, 0)
+    );
+    let v = h
+        .check(&Ev::new(
+            at(6, 45),
+            "sms",
+            "ad",
+            "SHOPVN",
+            "shopvn",
+            "0886543210",
+            "QC",
+        ))
+        .unwrap();
+    assert_eq!(codes(v.reasons), "DNC,OUTSIDE_WINDOW,LABEL");
+    // Three ads, then the cap: retry when the first leaves the 24 h window,
+    // rounded up to the second.
+    let mut first = Ev::ad(at(8, 10), "0912345678");
+    first.ev.nanos = 500_000_000;
+    assert_eq!(h.check(&first).unwrap().counted, 1);
+    for t in [at(11, 30), at(12, 0)] {
+        assert_eq!(
+            h.check(&Ev::ad(t, "0912345678")).unwrap().decision,
+            CHANRAC_ALLOW
+        );
+    }
+    let v = h.check(&Ev::ad(at(13, 0), "0912345678")).unwrap();
+    assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
+    assert_eq!(v.retry_at, at(24 + 8, 10) + 1);
+    assert_eq!(v.counted, 0);
+}
+
+#[test]
+fn policy_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dnc.csv"),
+        "number,scope\n0912345678,email\n",
+    )
+    .unwrap();
+    let (code, msg) = Handle::open(dir.path(), None).err().unwrap();
+    assert_eq!(code, CHANRAC_ERR_POLICY);
+    assert!(
+        msg.contains("dnc.csv:2: column 2 (scope): unknown scope `email`"),
+        "{msg}"
+    );
+
+    // A reload that fails keeps the current policy.
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let bad = cpath(dir.path());
+    let mut err = ptr::null_mut();
+    // SAFETY: a live handle, a valid string, a writable error slot.
+    let got = unsafe { chanrac_engine_reload(h.0, bad.as_ptr(), &mut err) };
+    assert_eq!(got, CHANRAC_ERR_POLICY);
+    take(err);
+    let v = h.check(&Ev::ad(at(8, 30), "0886543210")).unwrap();
+    assert_eq!(v.reasons, CHANRAC_REASON_DNC);
+}
+
+#[test]
+fn snapshot_files_open_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("policy.snap");
+    let mut f = std::fs::File::create(&snap).unwrap();
+    chanrac_policy::snapshot::write(&example_policy(), &mut f).unwrap();
+    drop(f);
+    let h = Handle::open(&snap, None).unwrap();
+    assert_eq!(
+        h.check(&Ev::ad(at(8, 30), "0886543210")).unwrap().reasons,
+        CHANRAC_REASON_DNC
+    );
+
+    // Reload onto an empty policy directory: nothing on the DNC list, SHOPVN
+    // unregistered (consent is state: the ledger keeps it).
+    let empty = tempfile::tempdir().unwrap();
+    let p = cpath(empty.path());
+    // SAFETY: a live handle, a valid string, no error slot.
+    let got = unsafe { chanrac_engine_reload(h.0, p.as_ptr(), ptr::null_mut()) };
+    assert_eq!(got, CHANRAC_OK);
+    let v = h.check(&Ev::ad(at(8, 31), "0886543210")).unwrap();
+    assert_eq!(codes(v.reasons), "BRAND_UNREGISTERED");
+    let p = cpath(&snap);
+    // SAFETY: as above.
+    let got = unsafe { chanrac_engine_reload(h.0, p.as_ptr(), ptr::null_mut()) };
+    assert_eq!(got, CHANRAC_OK);
+    assert_eq!(
+        h.check(&Ev::ad(at(8, 32), "0886543210")).unwrap().reasons,
+        CHANRAC_REASON_DNC
+    );
+}
+
+#[test]
+fn live_dnc_changes() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let lookup = |n: &CStr| {
+        // SAFETY: a live handle and a valid string.
+        unsafe { chanrac_dnc_lookup(h.0, n.as_ptr(), ptr::null_mut()) }
+    };
+    let change = |add: bool, n: &CStr, scope: Option<&CStr>| {
+        let scope = scope.map_or(ptr::null(), CStr::as_ptr);
+        let mut err = ptr::null_mut();
+        // SAFETY: a live handle, valid strings (or NULL), a writable slot.
+        let rc = unsafe {
+            if add {
+                chanrac_dnc_add(h.0, n.as_ptr(), scope, &mut err)
+            } else {
+                chanrac_dnc_remove(h.0, n.as_ptr(), scope, &mut err)
+            }
+        };
+        if rc == CHANRAC_OK {
+            Ok(())
+        } else {
+            Err(take(err))
+        }
+    };
+    assert_eq!(lookup(c"0886543210"), CHANRAC_SCOPE_SMS);
+    assert_eq!(lookup(c"0912345678"), 0);
+    change(true, c"+84 912 345 678", Some(c"CALL")).unwrap();
+    assert_eq!(lookup(c"0912345678"), CHANRAC_SCOPE_CALL);
+    change(true, c"0912345678", None).unwrap(); // NULL: all
+    assert_eq!(lookup(c"0912345678"), CHANRAC_SCOPE_ALL);
+    assert_eq!(
+        h.check(&Ev::ad(at(9, 0), "0912345678")).unwrap().reasons,
+        CHANRAC_REASON_DNC
+    );
+    change(false, c"0912345678", Some(c"sms")).unwrap();
+    assert_eq!(lookup(c"0912345678"), CHANRAC_SCOPE_CALL);
+    assert_eq!(h.check(&Ev::ad(at(9, 1), "0912345678")).unwrap().reasons, 0);
+    change(false, c"0886543210", Some(c"")).unwrap(); // empty: all
+    assert_eq!(lookup(c"0886543210"), 0);
+
+    assert_eq!(
+        change(true, c"0912345678", Some(c"email")).unwrap_err(),
+        (
+            CHANRAC_ERR_INPUT,
+            "unknown scope `email`: expected sms, call or all".into()
+        )
+    );
+    assert!(change(true, c"12", None)
+        .unwrap_err()
+        .1
+        .starts_with("bad number `12`: "));
+    let mut err = ptr::null_mut();
+    // SAFETY: a live handle, a valid string, a writable slot.
+    let got = unsafe { chanrac_dnc_lookup(h.0, c"x".as_ptr(), &mut err) };
+    assert_eq!(got, -1);
+    take(err);
+
+    // SAFETY: each call has a live handle, no error slot.
+    unsafe {
+        assert_eq!(chanrac_dnc_pending(h.0, ptr::null_mut()), 2);
+        assert_eq!(chanrac_dnc_merge(h.0, ptr::null_mut()), 2);
+        assert_eq!(chanrac_dnc_pending(h.0, ptr::null_mut()), 0);
+        assert_eq!(chanrac_dnc_merge(h.0, ptr::null_mut()), 0);
+    }
+    assert_eq!(lookup(c"0912345678"), CHANRAC_SCOPE_CALL);
+    assert_eq!(lookup(c"0886543210"), 0);
+
+    // Live changes, merged or pending, survive a reload; discard drops them.
+    change(true, c"0987654321", Some(c"sms")).unwrap();
+    let p = cpath(&example_policy());
+    // SAFETY: each call has a live handle, a valid string, no error slot.
+    unsafe {
+        assert_eq!(
+            chanrac_engine_reload(h.0, p.as_ptr(), ptr::null_mut()),
+            CHANRAC_OK
+        );
+        assert_eq!(lookup(c"0987654321"), CHANRAC_SCOPE_SMS);
+        assert_eq!(
+            lookup(c"0912345678"),
+            CHANRAC_SCOPE_CALL,
+            "merged changes stay on top of the reloaded list"
+        );
+        assert_eq!(
+            lookup(c"0886543210"),
+            0,
+            "a live HUY DNC is not undone by reloading an older list"
+        );
+        assert_eq!(chanrac_dnc_discard(h.0, ptr::null_mut()), CHANRAC_OK);
+        assert_eq!(lookup(c"0987654321"), 0);
+        assert_eq!(lookup(c"0912345678"), 0);
+        assert_eq!(
+            lookup(c"0886543210"),
+            CHANRAC_SCOPE_SMS,
+            "the policy's own list"
+        );
+    }
+}
+
+#[test]
+fn state_survives_a_restart_and_compaction() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().join("state");
+    {
+        let h = Handle::open(&example_policy(), Some(&dir)).unwrap();
+        for t in [at(8, 0), at(9, 0), at(10, 0)] {
+            let v = h.check(&Ev::ad(t, "0912345678")).unwrap();
+            assert_eq!((v.decision, v.counted), (CHANRAC_ALLOW, 1));
+        }
+        // A consent event is journalled too.
+        let optout = Ev::new(at(10, 30), "", "optout", "", "shopvn", "0987654321", "");
+        assert_eq!(h.check(&optout).unwrap().counted, 1);
+        // SAFETY: a live handle, no error slot.
+        let got = unsafe { chanrac_state_sync(h.0, ptr::null_mut()) };
+        assert_eq!(got, CHANRAC_OK);
+    }
+    let reopened = || Handle::open(&example_policy(), Some(&dir)).unwrap();
+    {
+        let h = reopened();
+        let v = h.check(&Ev::ad(at(11, 0), "0912345678")).unwrap();
+        assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
+        assert_eq!(v.retry_at, at(24 + 8, 0));
+        let v = h.check(&Ev::ad(at(11, 0), "0987654321")).unwrap();
+        assert_eq!(v.reasons, CHANRAC_REASON_REFUSED);
+        let mut err = ptr::null_mut();
+        // SAFETY: each call has a live handle, a writable slot or none.
+        unsafe {
+            assert_eq!(
+                chanrac_state_compact(h.0, at(12, 0), ptr::null_mut()),
+                CHANRAC_OK
+            );
+            assert_eq!(
+                chanrac_state_compact(h.0, i64::MAX, &mut err),
+                CHANRAC_ERR_INPUT
+            );
+        }
+        assert!(take(err).1.contains("`now_unix_time`"));
+    }
+    let h = reopened();
+    assert_eq!(
+        h.check(&Ev::ad(at(11, 1), "0912345678")).unwrap().reasons,
+        CHANRAC_REASON_FREQUENCY
+    );
+    assert_eq!(
+        h.check(&Ev::ad(at(11, 1), "0987654321")).unwrap().reasons,
+        CHANRAC_REASON_REFUSED
+    );
+    // The next day the first ad has left the window.
+    assert_eq!(
+        h.check(&Ev::ad(at(24 + 8, 0), "0912345678"))
+            .unwrap()
+            .decision,
+        CHANRAC_ALLOW
+    );
+
+    // Without a state directory, sync and compact do nothing.
+    let plain = Handle::open(&example_policy(), None).unwrap();
+    // SAFETY: each call has a live handle, no error slot.
+    unsafe {
+        assert_eq!(chanrac_state_sync(plain.0, ptr::null_mut()), CHANRAC_OK);
+        assert_eq!(
+            chanrac_state_compact(plain.0, at(12, 0), ptr::null_mut()),
+            CHANRAC_OK
+        );
+    }
+
+    // A state directory that cannot be created.
+    let file = state.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, msg) = Handle::open(&example_policy(), Some(&file.join("state")))
+        .err()
+        .unwrap();
+    assert_eq!(code, CHANRAC_ERR_STATE);
+    assert!(msg.starts_with("state: "), "{msg}");
+}
+
+#[test]
+fn one_engine_many_threads_exact_counts() {
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 25;
+    let state = tempfile::tempdir().unwrap();
+    let h = Handle::open(&example_policy(), Some(state.path())).unwrap();
+    let allowed: usize = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let h = &h;
+                s.spawn(move || {
+                    (0..PER_THREAD)
+                        .filter(|j| {
+                            // Same pair, same time: the cap is 3.
+                            let _ = (i, j);
+                            let v = h.check(&Ev::ad(at(9, 0), "0912345678")).unwrap();
+                            assert_eq!(v.counted == 1, v.decision == CHANRAC_ALLOW);
+                            v.decision == CHANRAC_ALLOW
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    assert_eq!(allowed, 3);
+    drop(h);
+    // Exactly those three were journalled.
+    let h = Handle::open(&example_policy(), Some(state.path())).unwrap();
+    let v = h.check(&Ev::ad(at(10, 0), "0912345678")).unwrap();
+    assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
+}

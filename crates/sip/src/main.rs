@@ -1,0 +1,314 @@
+//! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]`
+//! (CONTRACT.md §6): answers each INVITE received over UDP with `302`
+//! (deliver, `Contact` = the Request-URI) or `603` (blocked, `Reason` naming
+//! every rule broken). See the crate documentation of `chanrac_sip` for
+//! what is answered how.
+//!
+//! One task owns the socket, the responder and the journal. It takes the
+//! datagrams waiting on the socket (up to [`BATCH`]), answers each, and
+//! with `--state` appends the counted calls to the journal, syncs it once
+//! (`fdatasync`) and only then sends the batch's answers: no answer for a
+//! counted call leaves before its record is on disk (the guarantee of
+//! `Sync::Always`), while one sync serves every INVITE that arrived during
+//! the previous one (group commit). A sync costs from ~50 µs (NVMe with a
+//! write cache) to ~10 ms (a spinning disk); without `--state` nothing is
+//! written. The journal is compacted at start and hourly. Should the
+//! journal fail (a full disk), the error is logged and calls are still
+//! answered: the switch keeps working, the counters stay right in memory,
+//! and only a restart before the disk is fixed would forget those calls.
+//!
+//! A second task reloads the policy on `SIGHUP` and when a policy file
+//! changes (polled every second), loading on a blocking thread and
+//! swapping it in atomically: no datagram waits for a load, and a bad
+//! policy is logged and ignored (the previous one stays). `SIGTERM` and
+//! `SIGINT` stop the server after the batch in hand, syncing the journal.
+//!
+//! Logs go to standard error (`RUST_LOG` filters them; default `info`, and
+//! `debug` logs every decision). Exit status: 2 for bad usage or a bad
+//! policy at start (the message names the file and line), 1 for other
+//! failures (the address is taken, the state directory is unreadable).
+
+use std::io::{self, IsTerminal};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chanrac::{Engine, Policy, PolicyBuilder};
+use chanrac_sip::watch::Fingerprint;
+use chanrac_sip::Responder;
+use chanrac_store::{StateDir, Sync};
+use clap::Parser;
+use jiff::Timestamp;
+use tokio::net::UdpSocket;
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use tracing::{debug, error, info};
+
+/// At most this many datagrams are answered per journal sync.
+const BATCH: usize = 64;
+/// How often policy files are polled for changes.
+const POLL: Duration = Duration::from_secs(1);
+/// How often the journal is compacted (when it has new records).
+const COMPACT_EVERY: Duration = Duration::from_secs(3600);
+
+/// SIP decision responder: answers each INVITE 302 (deliver) or 603
+/// (blocked under Decree 91, with the reason codes).
+#[derive(Parser, Debug)]
+#[command(name = "chanrac-sip", version)]
+struct Args {
+    /// The policy: a directory of policy files, or a snapshot file made by
+    /// `chanrac build`. Reloaded on SIGHUP and when its files change.
+    #[arg(long, value_name = "DIR")]
+    policy: PathBuf,
+    /// The UDP address to answer on, e.g. `127.0.0.1:5070` (port 0 picks a
+    /// free port; the address is logged at start).
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: String,
+    /// Keep counters and consent in this directory across restarts.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// Stamp every call with this time instead of the clock (demos, tests),
+    /// e.g. `2026-03-02T09:15:00+07:00`.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    fixed_time: Option<Timestamp>,
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    s.parse::<Timestamp>()
+        .map_err(|e| format!("`{s}` is not an RFC 3339 time with an offset: {e}"))
+}
+
+enum Failure {
+    BadInput(String),
+    Other(String),
+}
+
+fn other(what: &str) -> impl FnOnce(io::Error) -> Failure + '_ {
+    move |e| Failure::Other(format!("{what}: {e}"))
+}
+
+/// The time stamped on events: `--fixed-time`, or the wall clock.
+#[derive(Clone, Copy, Debug)]
+struct Clock(Option<Timestamp>);
+
+impl Clock {
+    fn now(self) -> Timestamp {
+        self.0.unwrap_or_else(Timestamp::now)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(run(args));
+    // A policy load still running on a blocking thread is not waited for.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn log_policy(what: &str, path: &Path, policy: &Policy) {
+    info!(
+        path = %path.display(),
+        dnc = policy.dnc().len(),
+        identifiers = policy.registry().len(),
+        "{what}"
+    );
+}
+
+async fn run(args: Args) -> Result<(), Failure> {
+    let clock = Clock(args.fixed_time);
+    let seen = Fingerprint::of(&args.policy);
+    let policy =
+        chanrac_policy::load(&args.policy).map_err(|e| Failure::BadInput(e.to_string()))?;
+    log_policy("policy loaded", &args.policy, &policy);
+    let engine = Arc::new(Engine::new(policy));
+
+    let journal = match &args.state {
+        Some(dir) => {
+            let (mut journal, stats) =
+                StateDir::open(dir, &engine, Sync::Manual).map_err(other("state"))?;
+            info!(
+                dir = %dir.display(),
+                records = stats.records,
+                torn_bytes = stats.torn_bytes,
+                "state restored"
+            );
+            compact(&mut journal, &engine, clock.now());
+            Some(journal)
+        }
+        None => None,
+    };
+
+    let addr = tokio::net::lookup_host(&args.listen)
+        .await
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            Failure::BadInput(format!("--listen: `{}` is not HOST:PORT", args.listen))
+        })?;
+    let socket = UdpSocket::bind(addr)
+        .await
+        .map_err(|e| Failure::Other(format!("cannot listen on udp {addr}: {e}")))?;
+    let local: SocketAddr = socket.local_addr().map_err(other("socket"))?;
+
+    let hup = signal(SignalKind::hangup()).map_err(other("signals"))?;
+    let term = signal(SignalKind::terminate()).map_err(other("signals"))?;
+    let int = signal(SignalKind::interrupt()).map_err(other("signals"))?;
+    tokio::spawn(reload(engine.clone(), args.policy.clone(), seen, hup));
+
+    info!("listening on udp {local}");
+    serve(socket, Responder::new(engine), journal, clock, term, int).await
+}
+
+/// Folds the journal into a snapshot. Compaction only needs the caps of
+/// the policy, so a policy holding just its config stands in for it.
+fn compact(journal: &mut StateDir, engine: &Engine, now: Timestamp) {
+    let caps = PolicyBuilder::new()
+        .config(engine.policy().config().clone())
+        .build();
+    match journal.compact(caps, now) {
+        Ok(()) => debug!(segment = journal.segment(), "state compacted"),
+        Err(e) => error!("state: compaction failed: {e}"),
+    }
+}
+
+async fn serve(
+    socket: UdpSocket,
+    mut responder: Responder,
+    mut journal: Option<StateDir>,
+    clock: Clock,
+    mut term: Signal,
+    mut int: Signal,
+) -> Result<(), Failure> {
+    let mut buf = vec![0u8; 65_536];
+    let mut replies: Vec<(Vec<u8>, SocketAddr)> = Vec::with_capacity(BATCH);
+    let start = tokio::time::Instant::now() + COMPACT_EVERY;
+    let mut compact_tick = tokio::time::interval_at(start, COMPACT_EVERY);
+    let mut appended_since_compact = false;
+    loop {
+        let first = tokio::select! {
+            r = socket.recv_from(&mut buf) => r,
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = compact_tick.tick() => {
+                if let Some(j) = journal.as_mut().filter(|_| appended_since_compact) {
+                    compact(j, responder.engine(), clock.now());
+                    appended_since_compact = false;
+                }
+                continue;
+            }
+        };
+        // Answer what is waiting, journal the counted calls, sync once.
+        let mut appended = false;
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(received) = next.take() {
+            taken += 1;
+            match received {
+                Ok((n, peer)) => {
+                    let h = responder.handle(&buf[..n], clock.now(), Instant::now());
+                    debug!(%peer, outcome = ?h.outcome, "datagram");
+                    if let (Some(record), Some(j)) = (&h.record, journal.as_mut()) {
+                        match j.append(record) {
+                            Ok(()) => appended = true,
+                            Err(e) => error!("state: cannot append to the journal: {e}"),
+                        }
+                    }
+                    if let Some(reply) = h.reply {
+                        replies.push((reply, peer));
+                    }
+                }
+                Err(e) => debug!("receive: {e}"),
+            }
+            if taken < BATCH {
+                match socket.try_recv_from(&mut buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    r => next = Some(r),
+                }
+            }
+        }
+        if appended {
+            appended_since_compact = true;
+            if let Some(j) = journal.as_mut() {
+                if let Err(e) = j.sync() {
+                    error!("state: cannot sync the journal: {e}");
+                }
+            }
+        }
+        for (reply, peer) in replies.drain(..) {
+            if let Err(e) = socket.send_to(&reply, peer).await {
+                debug!(%peer, "send: {e}");
+            }
+        }
+    }
+    if let Some(j) = journal.as_mut() {
+        j.sync().map_err(other("state"))?;
+    }
+    let s = responder.stats();
+    info!(
+        checked = s.checked,
+        delivered = s.delivered,
+        blocked = s.blocked,
+        retransmissions = s.retransmissions,
+        rejected = s.rejected,
+        dropped = s.dropped,
+        "stopped"
+    );
+    Ok(())
+}
+
+/// Reloads the policy on `SIGHUP` and when its files change.
+async fn reload(engine: Arc<Engine>, path: PathBuf, mut seen: Fingerprint, mut hup: Signal) {
+    let mut tick = tokio::time::interval(POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let why = tokio::select! {
+            _ = hup.recv() => "SIGHUP",
+            _ = tick.tick() => {
+                if Fingerprint::of(&path) == seen {
+                    continue;
+                }
+                "policy files changed"
+            }
+        };
+        // Taken before loading: a change made during the load is seen next.
+        seen = Fingerprint::of(&path);
+        let p = path.clone();
+        match tokio::task::spawn_blocking(move || chanrac_policy::load(&p)).await {
+            Ok(Ok(policy)) => {
+                log_policy(&format!("policy reloaded ({why})"), &path, &policy);
+                engine.swap(policy);
+            }
+            Ok(Err(e)) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
+            Err(e) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
+        }
+    }
+}

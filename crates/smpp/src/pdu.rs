@@ -1,0 +1,446 @@
+//! SMPP 3.4 PDUs on the wire: framing, decoding with `rusmpp`, the
+//! `generic_nack` status for each kind of malformed PDU, and the fields of a
+//! `submit_sm` that the checks need.
+//!
+//! | malformed | answer | connection |
+//! |---|---|---|
+//! | `command_length` < 16 or > [`MAX_COMMAND_LENGTH`] | `generic_nack` `ESME_RINVCMDLEN` (0x02) | closed: the framing is lost |
+//! | unknown `command_id` | `generic_nack` `ESME_RINVCMDID` (0x03) | kept |
+//! | body shorter or longer than its fields, a C string without its NUL | `generic_nack` `ESME_RINVCMDLEN` (0x02) | kept |
+//! | a bad TLV (runs past the PDU, bad length for its tag) | `generic_nack` `ESME_RINVOPTPARSTREAM` (0xC0) | kept |
+//! | a bad `source_addr` / `destination_addr` string | `generic_nack` `ESME_RINVSRCADR` (0x0A) / `ESME_RINVDSTADR` (0x0B) | kept |
+//! | a `short_message` longer than its PDU | `generic_nack` `ESME_RINVMSGLEN` (0x01) | kept |
+//!
+//! Memory is bounded by [`MAX_COMMAND_LENGTH`]: a PDU is read whole only when
+//! its declared length is within it.
+
+use bytes::BytesMut;
+use rusmpp::decode::{DecodeErrorKind, DecodeWithLength};
+use rusmpp::encode::{Encode, Length};
+use rusmpp::fields::SmppField;
+use rusmpp::pdus::SubmitSm;
+use rusmpp::tlvs::TlvValue;
+use rusmpp::{Command, CommandId, CommandStatus, Pdu};
+
+use crate::udh::{self, Concat, UdhError};
+
+/// The SMPP header: `command_length`, `command_id`, `command_status`,
+/// `sequence_number`.
+pub const HEADER_LEN: usize = 16;
+
+/// The largest PDU accepted (64 KiB): `message_payload` allows 64 KiB of text
+/// but no ESME needs more, and this bounds the memory one peer can take.
+pub const MAX_COMMAND_LENGTH: usize = 64 * 1024;
+
+/// SMPP 3.4 command status codes used here (§5.1.3).
+pub mod status {
+    /// No error.
+    pub const ESME_ROK: u32 = 0x00;
+    /// Message length is invalid.
+    pub const ESME_RINVMSGLEN: u32 = 0x01;
+    /// Command length is invalid.
+    pub const ESME_RINVCMDLEN: u32 = 0x02;
+    /// Invalid command id.
+    pub const ESME_RINVCMDID: u32 = 0x03;
+    /// Incorrect bind status for the given command.
+    pub const ESME_RINVBNDSTS: u32 = 0x04;
+    /// ESME already in bound state.
+    pub const ESME_RALYBND: u32 = 0x05;
+    /// System error.
+    pub const ESME_RSYSERR: u32 = 0x08;
+    /// Invalid source address.
+    pub const ESME_RINVSRCADR: u32 = 0x0A;
+    /// Invalid destination address.
+    pub const ESME_RINVDSTADR: u32 = 0x0B;
+    /// Bind failed.
+    pub const ESME_RBINDFAIL: u32 = 0x0D;
+    /// Invalid password.
+    pub const ESME_RINVPASWD: u32 = 0x0E;
+    /// Message queue full.
+    pub const ESME_RMSGQFUL: u32 = 0x14;
+    /// Invalid esm_class field data.
+    pub const ESME_RINVESMCLASS: u32 = 0x43;
+    /// submit_sm failed: the default answer to a blocked message.
+    pub const ESME_RSUBMITFAIL: u32 = 0x45;
+    /// Throttling error: the ESME exceeded its window.
+    pub const ESME_RTHROTTLED: u32 = 0x58;
+    /// Error in the optional part of the PDU body.
+    pub const ESME_RINVOPTPARSTREAM: u32 = 0xC0;
+}
+
+/// A PDU header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Declared length of the whole PDU, header included.
+    pub command_length: u32,
+    /// The command.
+    pub command_id: u32,
+    /// The status (responses).
+    pub command_status: u32,
+    /// The sequence number pairing requests with responses.
+    pub sequence_number: u32,
+}
+
+impl Header {
+    /// Reads the 16 header octets.
+    pub fn parse(b: &[u8; HEADER_LEN]) -> Header {
+        let word = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        Header {
+            command_length: word(0),
+            command_id: word(4),
+            command_status: word(8),
+            sequence_number: word(12),
+        }
+    }
+
+    /// The body length when the declared length is acceptable, else the
+    /// `generic_nack` to send before closing.
+    pub fn body_len(&self) -> Result<usize, Nack> {
+        let len = usize::try_from(self.command_length).unwrap_or(usize::MAX);
+        if !(HEADER_LEN..=MAX_COMMAND_LENGTH).contains(&len) {
+            return Err(Nack {
+                status: status::ESME_RINVCMDLEN,
+                sequence_number: self.sequence_number,
+                fatal: true,
+            });
+        }
+        Ok(len - HEADER_LEN)
+    }
+}
+
+/// A malformed PDU: answer with `generic_nack` carrying `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nack {
+    /// The error status.
+    pub status: u32,
+    /// The offending PDU's sequence number (0 if unreadable).
+    pub sequence_number: u32,
+    /// The framing is lost: close the connection after the nack.
+    pub fatal: bool,
+}
+
+impl Nack {
+    /// The `generic_nack` PDU, encoded.
+    pub fn encode(&self) -> Vec<u8> {
+        encode(&Command::new(
+            CommandStatus::from(self.status),
+            self.sequence_number,
+            Pdu::GenericNack,
+        ))
+    }
+}
+
+/// Decodes one whole PDU (header included). Never panics; every malformed
+/// input is a [`Nack`] with the status of the module table.
+pub fn decode(pdu: &[u8]) -> Result<Command, Nack> {
+    let Some(head) = pdu.first_chunk::<HEADER_LEN>() else {
+        return Err(Nack {
+            status: status::ESME_RINVCMDLEN,
+            sequence_number: 0,
+            fatal: true,
+        });
+    };
+    let h = Header::parse(head);
+    let body = h.body_len()?;
+    let nack = |status| Nack {
+        status,
+        sequence_number: h.sequence_number,
+        fatal: false,
+    };
+    if pdu.len() != HEADER_LEN + body {
+        return Err(nack(status::ESME_RINVCMDLEN));
+    }
+    if matches!(CommandId::from(h.command_id), CommandId::Other(_)) {
+        return Err(nack(status::ESME_RINVCMDID));
+    }
+    let mut src = BytesMut::from(&pdu[4..]);
+    let want = pdu.len() - 4;
+    match <Command as DecodeWithLength>::decode(&mut src, want) {
+        Ok((cmd, used)) if used == want && (cmd.pdu().is_some() || body == 0) => Ok(cmd),
+        Ok(_) => Err(nack(status::ESME_RINVCMDLEN)),
+        Err(e) => Err(nack(decode_status(&e))),
+    }
+}
+
+fn decode_status(e: &rusmpp::decode::DecodeError) -> u32 {
+    if e.field_exists(SmppField::tlvs) {
+        return status::ESME_RINVOPTPARSTREAM;
+    }
+    if e.field_exists(SmppField::source_addr) {
+        return status::ESME_RINVSRCADR;
+    }
+    if e.field_exists(SmppField::destination_addr) {
+        return status::ESME_RINVDSTADR;
+    }
+    if e.field_exists(SmppField::short_message) {
+        return status::ESME_RINVMSGLEN;
+    }
+    match e.kind() {
+        DecodeErrorKind::UnexpectedEof => status::ESME_RINVCMDLEN,
+        _ => status::ESME_RINVCMDLEN,
+    }
+}
+
+/// Encodes a command with its length prefix.
+pub fn encode(cmd: &Command) -> Vec<u8> {
+    let len = cmd.length();
+    let mut out = vec![0u8; 4 + len];
+    let total = u32::try_from(4 + len).unwrap_or(u32::MAX);
+    out[..4].copy_from_slice(&total.to_be_bytes());
+    let written = cmd.encode(&mut out[4..]);
+    out.truncate(4 + written);
+    out
+}
+
+/// The `submit_sm` fields the proxy reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmitFields<'a> {
+    /// `source_addr_ton` (5 = alphanumeric).
+    pub source_ton: u8,
+    /// `source_addr`.
+    pub source: &'a str,
+    /// `destination_addr`.
+    pub destination: &'a str,
+    /// `esm_class`.
+    pub esm_class: u8,
+    /// `data_coding`.
+    pub data_coding: u8,
+    /// The text octets: `message_payload` when present, else `short_message`
+    /// (UDH still in place).
+    pub user_data: &'a [u8],
+    /// Concatenation from the SAR TLVs, when all three are present.
+    pub sar: Option<Concat>,
+}
+
+impl<'a> SubmitFields<'a> {
+    /// Reads the fields of a decoded `submit_sm`.
+    pub fn of(sm: &'a SubmitSm) -> SubmitFields<'a> {
+        let mut payload = None;
+        let (mut r, mut t, mut s) = (None, None, None);
+        for tlv in sm.tlvs() {
+            match tlv.value() {
+                Some(TlvValue::MessagePayload(p)) => payload = Some(p.value.as_ref()),
+                Some(TlvValue::SarMsgRefNum(v)) => r = Some(*v),
+                Some(TlvValue::SarTotalSegments(v)) => t = Some(*v),
+                Some(TlvValue::SarSegmentSeqnum(v)) => s = Some(*v),
+                _ => {}
+            }
+        }
+        let sm_bytes: &[u8] = sm.short_message().as_ref();
+        SubmitFields {
+            source_ton: u8::from(sm.source_addr_ton),
+            source: sm.source_addr.as_str(),
+            destination: sm.destination_addr.as_str(),
+            esm_class: u8::from(sm.esm_class),
+            data_coding: u8::from(sm.data_coding),
+            user_data: match payload {
+                Some(p) if sm_bytes.is_empty() => p,
+                _ => sm_bytes,
+            },
+            sar: match (r, t, s) {
+                (Some(r), Some(t), Some(s)) => Concat::from_sar(r, t, s),
+                _ => None,
+            },
+        }
+    }
+
+    /// The concatenation info (UDH first, then SAR) and the text octets
+    /// without the header.
+    pub fn split(&self) -> Result<(Option<Concat>, &'a [u8]), UdhError> {
+        let ud = udh::split(self.esm_class, self.user_data)?;
+        Ok((ud.concat.or(self.sar), ud.payload))
+    }
+}
+
+/// Fuzz entry point: decodes `data` as a PDU; when it decodes, re-encodes
+/// it, reads a `submit_sm`'s fields and text, and checks the re-encoded PDU
+/// decodes to the same command.
+pub fn fuzz_pdu(data: &[u8]) {
+    let Ok(cmd) = decode(data) else { return };
+    let bytes = encode(&cmd);
+    assert!(bytes.len() >= HEADER_LEN);
+    if let Some(Pdu::SubmitSm(sm)) = cmd.pdu() {
+        let f = SubmitFields::of(sm);
+        if let Ok((_, text)) = f.split() {
+            let _ = crate::text::decode(f.data_coding, text);
+        }
+    }
+    if bytes.len() <= MAX_COMMAND_LENGTH {
+        assert_eq!(decode(&bytes).ok(), Some(cmd));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(id: u32, seq: u32, body: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&u32::try_from(16 + body.len()).unwrap().to_be_bytes());
+        v.extend_from_slice(&id.to_be_bytes());
+        v.extend_from_slice(&0u32.to_be_bytes());
+        v.extend_from_slice(&seq.to_be_bytes());
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn submit_body(sm: &[u8], tlvs: &[u8]) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.push(0); // service_type ""
+        b.extend_from_slice(&[5, 0]);
+        b.extend_from_slice(b"SHOPVN\0");
+        b.extend_from_slice(&[1, 1]);
+        b.extend_from_slice(b"84912345678\0");
+        b.extend_from_slice(&[0x40, 0, 0, 0, 0, 0, 0, 0x08, 0]);
+        b.push(u8::try_from(sm.len()).unwrap());
+        b.extend_from_slice(sm);
+        b.extend_from_slice(tlvs);
+        b
+    }
+
+    fn nack_status(r: Result<Command, Nack>) -> u32 {
+        r.expect_err("should be malformed").status
+    }
+
+    #[test]
+    fn decodes_submit_sm_fields() {
+        let sm = [0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 0x00, 0x41];
+        let pdu = raw(0x04, 42, &submit_body(&sm, &[]));
+        let cmd = decode(&pdu).unwrap();
+        assert_eq!(cmd.sequence_number(), 42);
+        let Some(Pdu::SubmitSm(s)) = cmd.pdu() else {
+            panic!("not submit_sm")
+        };
+        let f = SubmitFields::of(s);
+        assert_eq!(
+            (f.source_ton, f.source, f.destination),
+            (5, "SHOPVN", "84912345678")
+        );
+        assert_eq!((f.esm_class, f.data_coding), (0x40, 0x08));
+        let (c, text) = f.split().unwrap();
+        assert_eq!(c.map(|c| (c.reference, c.total, c.seq)), Some((7, 2, 1)));
+        assert_eq!(text, &[0x00, 0x41]);
+        // Round trip.
+        assert_eq!(decode(&encode(&cmd)).unwrap(), cmd);
+    }
+
+    #[test]
+    fn message_payload_and_sar_tlvs() {
+        // message_payload 0x0424, sar_msg_ref_num 0x020C, sar_total 0x020E, sar_seq 0x020F
+        let mut tlvs = vec![0x04, 0x24, 0x00, 0x04, 0x00, 0x48, 0x00, 0x69];
+        tlvs.extend_from_slice(&[0x02, 0x0C, 0x00, 0x02, 0x01, 0x02]);
+        tlvs.extend_from_slice(&[0x02, 0x0E, 0x00, 0x01, 0x03]);
+        tlvs.extend_from_slice(&[0x02, 0x0F, 0x00, 0x01, 0x02]);
+        let mut body = submit_body(&[], &tlvs);
+        body[3 + 7 + 2 + 12] = 0; // esm_class: no UDHI
+        let cmd = decode(&raw(0x04, 1, &body)).unwrap();
+        let Some(Pdu::SubmitSm(s)) = cmd.pdu() else {
+            panic!()
+        };
+        let f = SubmitFields::of(s);
+        let (c, text) = f.split().unwrap();
+        assert_eq!(crate::text::decode(f.data_coding, text), "Hi");
+        assert_eq!(
+            c.map(|c| (c.reference, c.total, c.seq)),
+            Some((0x0102, 3, 2))
+        );
+    }
+
+    #[test]
+    fn malformed_pdus_get_the_right_nack() {
+        // Too short to hold a header.
+        assert_eq!(nack_status(decode(&[0, 0, 0])), status::ESME_RINVCMDLEN);
+        // Declared length below 16: fatal.
+        let mut p = raw(0x15, 3, &[]);
+        p[3] = 8;
+        let n = decode(&p).unwrap_err();
+        assert_eq!((n.status, n.fatal), (status::ESME_RINVCMDLEN, true));
+        // Declared length above the cap: fatal.
+        let mut p = raw(0x15, 3, &[]);
+        p[..4].copy_from_slice(&0x0100_0000u32.to_be_bytes());
+        assert!(decode(&p).unwrap_err().fatal);
+        // Declared length disagrees with the bytes.
+        let mut p = raw(0x15, 3, &[]);
+        p.push(0);
+        assert_eq!(nack_status(decode(&p)), status::ESME_RINVCMDLEN);
+        // Unknown command id, sequence number kept.
+        let n = decode(&raw(0x0000_1234, 77, &[])).unwrap_err();
+        assert_eq!(
+            (n.status, n.sequence_number, n.fatal),
+            (status::ESME_RINVCMDID, 77, false)
+        );
+        // enquire_link with a body.
+        assert_eq!(
+            nack_status(decode(&raw(0x15, 1, &[1, 2]))),
+            status::ESME_RINVCMDLEN
+        );
+        // Truncated submit_sm: the body stops inside a field.
+        let body = submit_body(b"hello", &[]);
+        assert_eq!(
+            nack_status(decode(&raw(0x04, 1, &body[..10]))),
+            status::ESME_RINVCMDLEN
+        );
+        // sm_length runs past the PDU.
+        let mut body = submit_body(b"hello", &[]);
+        let at = body.len() - 6;
+        body[at] = 200;
+        assert_ne!(nack_status(decode(&raw(0x04, 1, &body))), status::ESME_ROK);
+        // A TLV whose length runs past the PDU.
+        let body = submit_body(b"hi", &[0x04, 0x24, 0x00, 0x09, 0x41]);
+        assert_eq!(
+            nack_status(decode(&raw(0x04, 1, &body))),
+            status::ESME_RINVOPTPARSTREAM
+        );
+        // A TLV header cut short.
+        let body = submit_body(b"hi", &[0x04]);
+        assert_eq!(
+            nack_status(decode(&raw(0x04, 1, &body))),
+            status::ESME_RINVOPTPARSTREAM
+        );
+        // source_addr without its NUL within 21 octets.
+        let mut body = vec![0, 5, 0];
+        body.extend_from_slice(&[b'A'; 40]);
+        assert_eq!(
+            nack_status(decode(&raw(0x04, 1, &body))),
+            status::ESME_RINVSRCADR
+        );
+        // The nack itself encodes as a generic_nack.
+        let n = Nack {
+            status: status::ESME_RINVCMDID,
+            sequence_number: 9,
+            fatal: false,
+        };
+        let b = n.encode();
+        assert_eq!(b.len(), 16);
+        assert_eq!(&b[4..8], &0x8000_0000u32.to_be_bytes());
+        assert_eq!(&b[8..12], &status::ESME_RINVCMDID.to_be_bytes());
+    }
+
+    #[test]
+    fn never_panics_on_noise() {
+        // A deterministic sweep of mutated PDUs (the fuzz target covers more).
+        let base = raw(
+            0x04,
+            5,
+            &submit_body(
+                &[0x05, 0x00, 0x03, 1, 2, 1, 0x41],
+                &[0x04, 0x24, 0, 1, 0x41],
+            ),
+        );
+        let mut x = 0x9E37_79B9u32;
+        for _ in 0..20_000 {
+            let mut p = base.clone();
+            for _ in 0..3 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let i = (x as usize) % p.len();
+                p[i] = (x >> 8) as u8;
+            }
+            x ^= x << 13;
+            let cut = (x as usize) % (p.len() + 1);
+            fuzz_pdu(&p);
+            fuzz_pdu(&p[..cut]);
+        }
+    }
+}

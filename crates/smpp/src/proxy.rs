@@ -1,0 +1,572 @@
+//! The proxy: ESME sessions in, checks through the [`Engine`], allowed
+//! messages out to the [`Upstream`] SMSC.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use chanrac::ident::Name;
+use chanrac::policy::AccountClass;
+use chanrac::state::journal::Record;
+use chanrac::{Channel, Engine, Event, Kind, Number, Sender};
+use chanrac_store::StateDir;
+use jiff::Timestamp;
+use rusmpp::pdus::{
+    BindReceiverResp, BindTransceiverResp, BindTransmitterResp, SubmitSm, SubmitSmResp,
+};
+use rusmpp::types::COctetString;
+use rusmpp::{Command, CommandStatus, Pdu};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::pdu::{self, status, SubmitFields};
+use crate::reassembly::{Insert, Message, Reassembler, Reject};
+use crate::upstream::{Upstream, UpstreamConfig};
+use crate::wire::read_frame;
+
+/// `source_addr_ton` of an alphanumeric sender (a brandname).
+pub const TON_ALPHANUMERIC: u8 = 5;
+
+/// Most parts held for reassembly at once, over all sessions.
+pub const MAX_HELD_PARTS: usize = 100_000;
+
+/// How the proxy runs (the command line of `chanrac-smpp`).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Policy directory or snapshot file.
+    pub policy: PathBuf,
+    /// The upstream SMSC.
+    pub upstream: UpstreamConfig,
+    /// The status answered to blocked messages (default `0x45`).
+    pub reject_status: u32,
+    /// Durable state directory.
+    pub state: Option<PathBuf>,
+    /// Stamp every event with this time instead of the clock.
+    pub fixed_time: Option<Timestamp>,
+    /// Most `submit_sm` in flight per ESME session; beyond it
+    /// `ESME_RTHROTTLED`.
+    pub window: usize,
+    /// How long to wait for the missing parts of a concatenated message.
+    pub reassembly_timeout: Duration,
+}
+
+/// Key of a concatenated message: system_id, source, destination,
+/// reference (and whether it was a 16-bit one).
+type Key = (Box<str>, Box<str>, Box<str>, bool, u16);
+
+/// Where to send a `submit_sm_resp`.
+#[derive(Clone)]
+struct Reply {
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    seq: u32,
+}
+
+impl Reply {
+    fn send(&self, status: u32, message_id: Option<COctetString<1, 65>>) {
+        let body = SubmitSmResp::builder()
+            .message_id(message_id.unwrap_or_default())
+            .build();
+        let cmd = Command::new(CommandStatus::from(status), self.seq, body);
+        let _ = self.tx.send(pdu::encode(&cmd));
+    }
+}
+
+/// One `submit_sm` waiting for its message's decision.
+struct Part {
+    reply: Reply,
+    sm: SubmitSm,
+    arrived: Timestamp,
+    account: Arc<Bound>,
+    source: Sender,
+    recipient: Number,
+    data_coding: u8,
+    text: Vec<u8>,
+}
+
+/// A bound ESME.
+struct Bound {
+    system_id: Box<str>,
+    class: AccountClass,
+    transmit: bool,
+}
+
+/// The shared proxy state.
+pub struct Proxy {
+    cfg: Config,
+    engine: Engine,
+    state: Option<Mutex<StateDir>>,
+    upstream: Upstream,
+    reassembler: Mutex<Reassembler<Key, Part>>,
+    epoch: Instant,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proxy").field("cfg", &self.cfg).finish()
+    }
+}
+
+/// Why the proxy could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The policy did not load (exit status 2).
+    Policy(chanrac_policy::LoadError),
+    /// The state directory or the listening socket failed (exit status 1).
+    Io(String),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Policy(e) => e.fmt(f),
+            StartError::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl Proxy {
+    /// Loads the policy and the state.
+    pub fn new(cfg: Config) -> Result<Arc<Proxy>, StartError> {
+        let policy = chanrac_policy::load(&cfg.policy).map_err(StartError::Policy)?;
+        let engine = Engine::new(policy);
+        let state = match &cfg.state {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StartError::Io(format!("state `{}`: {e}", dir.display())))?;
+                let (s, stats) = StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
+                    .map_err(|e| StartError::Io(format!("state `{}`: {e}", dir.display())))?;
+                tracing::info!(?stats, "state restored from `{}`", dir.display());
+                Some(Mutex::new(s))
+            }
+            None => None,
+        };
+        let timeout_ms = u64::try_from(cfg.reassembly_timeout.as_millis()).unwrap_or(u64::MAX);
+        Ok(Arc::new(Proxy {
+            upstream: Upstream::new(cfg.upstream.clone()),
+            reassembler: Mutex::new(Reassembler::new(timeout_ms, MAX_HELD_PARTS)),
+            engine,
+            state,
+            cfg,
+            epoch: Instant::now(),
+        }))
+    }
+
+    /// The engine (for reloads and inspection).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn now(&self) -> Timestamp {
+        self.cfg.fixed_time.unwrap_or_else(Timestamp::now)
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Serves ESMEs on `listener` until the process ends, with the reload
+    /// watcher and the reassembly timer running beside it.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) {
+        tokio::spawn(self.clone().timers());
+        tokio::spawn(self.clone().watch_policy());
+        loop {
+            match listener.accept().await {
+                Ok((stream, peer)) => {
+                    tokio::spawn(self.clone().session(stream, peer));
+                }
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    /// Syncs the state directory (at shutdown).
+    pub fn sync_state(&self) {
+        if let Some(s) = &self.state {
+            if let Ok(mut s) = s.lock() {
+                if let Err(e) = s.sync() {
+                    tracing::error!("state sync: {e}");
+                }
+            }
+        }
+    }
+
+    async fn timers(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        let mut last_sync = Instant::now();
+        loop {
+            tick.tick().await;
+            let expired = match self.reassembler.lock() {
+                Ok(mut r) => r.expire(self.now_ms()),
+                Err(_) => Vec::new(),
+            };
+            for m in expired {
+                tracing::info!(
+                    parts = m.parts.len(),
+                    total = m.total,
+                    "reassembly timeout: checking the parts that arrived"
+                );
+                tokio::spawn(self.clone().decide(m));
+            }
+            if last_sync.elapsed() >= Duration::from_secs(1) {
+                last_sync = Instant::now();
+                self.sync_state();
+            }
+        }
+    }
+
+    async fn session(self: Arc<Self>, stream: TcpStream, peer: SocketAddr) {
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let writer = tokio::spawn(async move {
+            while let Some(b) = rx.recv().await {
+                if wr.write_all(&b).await.is_err() {
+                    break;
+                }
+            }
+            let _ = wr.shutdown().await;
+        });
+        let window = Arc::new(Semaphore::new(self.cfg.window.max(1)));
+        let mut bound: Option<Arc<Bound>> = None;
+        loop {
+            let frame = match read_frame(&mut rd).await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::debug!(%peer, "read: {e}");
+                    break;
+                }
+            };
+            let arrived = self.now();
+            let cmd = match frame.and_then(|f| pdu::decode(&f)) {
+                Ok(c) => c,
+                Err(n) => {
+                    tracing::warn!(%peer, status = n.status, "malformed PDU: generic_nack");
+                    let _ = tx.send(n.encode());
+                    if n.fatal {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let seq = cmd.sequence_number();
+            let send = |c: Command| {
+                let _ = tx.send(pdu::encode(&c));
+            };
+            match cmd.pdu() {
+                Some(Pdu::BindTransmitter(b)) => {
+                    let (st, acc) =
+                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), true);
+                    bound = bound.or(acc);
+                    send(Command::new(
+                        st,
+                        seq,
+                        BindTransmitterResp::builder().system_id(proxy_id()).build(),
+                    ));
+                }
+                Some(Pdu::BindTransceiver(b)) => {
+                    let (st, acc) =
+                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), true);
+                    bound = bound.or(acc);
+                    send(Command::new(
+                        st,
+                        seq,
+                        BindTransceiverResp::builder().system_id(proxy_id()).build(),
+                    ));
+                }
+                Some(Pdu::BindReceiver(b)) => {
+                    let (st, acc) =
+                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), false);
+                    bound = bound.or(acc);
+                    send(Command::new(
+                        st,
+                        seq,
+                        BindReceiverResp::builder().system_id(proxy_id()).build(),
+                    ));
+                }
+                Some(Pdu::SubmitSm(sm)) => {
+                    let reply = Reply {
+                        tx: tx.clone(),
+                        seq,
+                    };
+                    let Some(account) = bound.clone().filter(|b| b.transmit) else {
+                        reply.send(status::ESME_RINVBNDSTS, None);
+                        continue;
+                    };
+                    let Ok(permit) = window.clone().try_acquire_owned() else {
+                        reply.send(status::ESME_RTHROTTLED, None);
+                        continue;
+                    };
+                    let sm = sm.clone();
+                    let this = self.clone();
+                    tokio::spawn(async move {
+                        this.submit(account, reply, sm, arrived).await;
+                        drop(permit);
+                    });
+                }
+                Some(Pdu::EnquireLink) => send(Command::new(
+                    CommandStatus::EsmeRok,
+                    seq,
+                    Pdu::EnquireLinkResp,
+                )),
+                Some(Pdu::Unbind) => {
+                    send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp));
+                    break;
+                }
+                _ if cmd.id().is_response() => {} // e.g. enquire_link_resp, generic_nack
+                _ => send(Command::new(
+                    CommandStatus::from(status::ESME_RINVCMDID),
+                    seq,
+                    Pdu::GenericNack,
+                )),
+            }
+        }
+        drop(tx);
+        // Answers still in flight (held parts, upstream round trips) hold
+        // their own senders: the writer ends after the last one is sent.
+        let _ = writer.await;
+    }
+
+    fn bind(
+        &self,
+        bound: &Option<Arc<Bound>>,
+        system_id: &str,
+        password: &str,
+        transmit: bool,
+    ) -> (CommandStatus, Option<Arc<Bound>>) {
+        if bound.is_some() {
+            return (CommandStatus::from(status::ESME_RALYBND), None);
+        }
+        let policy = self.engine.policy();
+        let st = match policy.account(system_id) {
+            None => status::ESME_RBINDFAIL,
+            Some(a) if a.password.as_bytes() != password.as_bytes() => status::ESME_RINVPASWD,
+            Some(a) => {
+                tracing::info!(system_id, advertiser = &*a.advertiser, "bound");
+                return (
+                    CommandStatus::EsmeRok,
+                    Some(Arc::new(Bound {
+                        system_id: system_id.into(),
+                        class: a.class,
+                        transmit,
+                    })),
+                );
+            }
+        };
+        tracing::warn!(system_id, status = st, "bind refused");
+        (CommandStatus::from(st), None)
+    }
+
+    async fn submit(
+        self: Arc<Self>,
+        account: Arc<Bound>,
+        reply: Reply,
+        sm: SubmitSm,
+        arrived: Timestamp,
+    ) {
+        let f = SubmitFields::of(&sm);
+        let source = if f.source_ton == TON_ALPHANUMERIC {
+            match Name::parse(f.source) {
+                Ok(n) => Sender::Name(n),
+                Err(_) if f.source.trim().is_empty() => Sender::None,
+                Err(_) => Sender::Unregistrable,
+            }
+        } else {
+            match Sender::parse(f.source) {
+                Ok(s) => s,
+                Err(_) => return reply.send(status::ESME_RINVSRCADR, None),
+            }
+        };
+        let Ok(recipient) = Number::parse(f.destination) else {
+            return reply.send(status::ESME_RINVDSTADR, None);
+        };
+        let Ok((concat, text)) = f.split() else {
+            return reply.send(status::ESME_RINVESMCLASS, None);
+        };
+        let part = Part {
+            text: text.to_vec(),
+            data_coding: f.data_coding,
+            reply,
+            arrived,
+            source,
+            recipient,
+            account: account.clone(),
+            sm: sm.clone(),
+        };
+        let message = match concat.filter(|c| c.total > 1) {
+            None => Message {
+                parts: vec![(1, part)],
+                duplicates: Vec::new(),
+                total: 1,
+                started_ms: self.now_ms(),
+            },
+            Some(c) => {
+                let key: Key = (
+                    account.system_id.clone(),
+                    f.source.into(),
+                    f.destination.into(),
+                    c.wide,
+                    c.reference,
+                );
+                let now = self.now_ms();
+                let inserted = match self.reassembler.lock() {
+                    Ok(mut r) => r.insert(key, c, part, now),
+                    Err(_) => return,
+                };
+                match inserted {
+                    Insert::Held => return,
+                    Insert::Complete(m) => m,
+                    Insert::Rejected(p, why) => {
+                        let st = match why {
+                            Reject::Full => status::ESME_RMSGQFUL,
+                            Reject::InconsistentTotal => status::ESME_RINVESMCLASS,
+                        };
+                        return p.reply.send(st, None);
+                    }
+                }
+            }
+        };
+        self.decide(message).await;
+    }
+
+    /// Checks a whole message once, counts it once, answers every part.
+    async fn decide(self: Arc<Self>, m: Message<Part>) {
+        let Some((_, first)) = m.parts.first() else {
+            return;
+        };
+        let mut octets = Vec::new();
+        for (_, p) in &m.parts {
+            octets.extend_from_slice(&p.text);
+        }
+        let text = crate::text::decode(first.data_coding, &octets);
+        let kind = match first.account.class {
+            AccountClass::Care => Kind::Care,
+            AccountClass::Ad if text.starts_with("DKQC") => Kind::Registration,
+            AccountClass::Ad => Kind::Ad,
+        };
+        let time = m
+            .parts
+            .iter()
+            .map(|(_, p)| p.arrived)
+            .min()
+            .unwrap_or(first.arrived);
+        let ev = Event::new(time, Channel::Sms, kind, first.source, first.recipient)
+            .with_advertiser(&first.account.system_id)
+            .with_text(&text);
+        let verdict = self.engine.check(&ev);
+        if let Some(state) = &self.state {
+            if let Some(rec) = Record::of_check(&self.engine.policy(), &ev, &verdict) {
+                if let Ok(mut s) = state.lock() {
+                    if let Err(e) = s.append(&rec) {
+                        tracing::error!("state append: {e}");
+                    }
+                }
+            }
+        }
+        let reasons: Vec<&str> = verdict.reasons.iter().map(|r| r.code()).collect();
+        tracing::info!(
+            system_id = &*first.account.system_id,
+            kind = kind.name(),
+            recipient = %first.recipient,
+            parts = m.parts.len(),
+            decision = verdict.decision.name(),
+            reasons = ?reasons,
+            "checked"
+        );
+        if !verdict.is_delivered() {
+            for (_, p) in m.parts.iter().chain(&m.duplicates) {
+                p.reply.send(self.cfg.reject_status, None);
+            }
+            return;
+        }
+        // Allowed: forward the parts in order, one at a time so the SMSC
+        // sees them in order; answer each with the SMSC's message_id.
+        let mut ids = Vec::with_capacity(m.parts.len());
+        for (seq, p) in &m.parts {
+            let r = self.upstream.submit(p.sm.clone()).await;
+            match &r {
+                Ok(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                Err(st) => p.reply.send(*st, None),
+            }
+            ids.push((*seq, r));
+        }
+        for (seq, p) in &m.duplicates {
+            match ids.iter().find(|(s, _)| s == seq).map(|(_, r)| r) {
+                Some(Ok(id)) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                Some(Err(st)) => p.reply.send(*st, None),
+                None => p.reply.send(status::ESME_RSYSERR, None),
+            }
+        }
+    }
+
+    /// Reloads the policy now; keeps the old one when the new one is bad.
+    pub fn reload(&self) {
+        match chanrac_policy::load(&self.cfg.policy) {
+            Ok(p) => {
+                self.engine.swap(p);
+                tracing::info!("policy reloaded from `{}`", self.cfg.policy.display());
+            }
+            Err(e) => tracing::error!("policy reload failed, keeping the old policy: {e}"),
+        }
+    }
+
+    async fn watch_policy(self: Arc<Self>) {
+        #[cfg(unix)]
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut seen = fingerprint(&self.cfg.policy);
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            #[cfg(unix)]
+            let signalled = match hup.as_mut() {
+                Some(h) => tokio::select! {
+                    _ = h.recv() => true,
+                    _ = tick.tick() => false,
+                },
+                None => {
+                    tick.tick().await;
+                    false
+                }
+            };
+            #[cfg(not(unix))]
+            let signalled = {
+                tick.tick().await;
+                false
+            };
+            let now = fingerprint(&self.cfg.policy);
+            if signalled || now != seen {
+                seen = now;
+                let this = self.clone();
+                let _ = tokio::task::spawn_blocking(move || this.reload()).await;
+            }
+        }
+    }
+}
+
+fn proxy_id() -> COctetString<1, 16> {
+    COctetString::from_string("chanrac".into()).unwrap_or_default()
+}
+
+/// The modification times and sizes of the policy's files.
+fn fingerprint(path: &Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    let stat = |p: PathBuf| {
+        let m = std::fs::metadata(&p)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        (p, m)
+    };
+    if path.is_dir() {
+        chanrac_policy::FILES
+            .iter()
+            .map(|f| stat(path.join(f)))
+            .collect()
+    } else {
+        vec![stat(path.to_path_buf())]
+    }
+}
