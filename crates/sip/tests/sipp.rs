@@ -10,7 +10,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::{consented, write_policy, Server, AD_CALLER, DNC_CALLEE, P2P_CALLER};
 

@@ -57,14 +57,48 @@ pub struct Config {
 type Key = (Box<str>, Box<str>, Box<str>, bool, u16);
 
 /// Where to send a `submit_sm_resp`.
-#[derive(Clone)]
 struct Reply {
     tx: mpsc::UnboundedSender<Vec<u8>>,
     seq: u32,
+    /// The session window slot this `submit_sm` holds until it is answered.
+    slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl Clone for Reply {
+    /// A copy answers the same request; only the original holds the slot.
+    fn clone(&self) -> Reply {
+        Reply::new(self.tx.clone(), self.seq)
+    }
 }
 
 impl Reply {
+    fn new(tx: mpsc::UnboundedSender<Vec<u8>>, seq: u32) -> Reply {
+        Reply {
+            tx,
+            seq,
+            slot: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Holds a window slot until the answer is sent (or the reply dropped).
+    fn hold(&self, permit: tokio::sync::OwnedSemaphorePermit) {
+        if let Ok(mut s) = self.slot.lock() {
+            *s = Some(permit);
+        }
+    }
+
+    /// Gives the window slot back (a part parked for reassembly does not
+    /// hold the window, so a message longer than the window can complete).
+    fn release_slot(&self) {
+        if let Ok(mut s) = self.slot.lock() {
+            s.take();
+        }
+    }
+
     fn send(&self, status: u32, message_id: Option<COctetString<1, 65>>) {
+        // Free the slot before the answer leaves: a client that sends its
+        // next submit_sm as soon as it reads this one must find room.
+        self.release_slot();
         let body = SubmitSmResp::builder()
             .message_id(message_id.unwrap_or_default())
             .build();
@@ -223,7 +257,9 @@ impl Proxy {
 
     async fn session(self: Arc<Self>, stream: TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
+        let (rd, mut wr) = stream.into_split();
+        // Buffered: a PDU usually costs one recv, not two or more.
+        let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
         let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let writer = tokio::spawn(async move {
             while let Some(b) = rx.recv().await {
@@ -292,10 +328,7 @@ impl Proxy {
                     ));
                 }
                 Some(Pdu::SubmitSm(sm)) => {
-                    let reply = Reply {
-                        tx: tx.clone(),
-                        seq,
-                    };
+                    let reply = Reply::new(tx.clone(), seq);
                     let Some(account) = bound.clone().filter(|b| b.transmit) else {
                         reply.send(status::ESME_RINVBNDSTS, None);
                         continue;
@@ -304,11 +337,11 @@ impl Proxy {
                         reply.send(status::ESME_RTHROTTLED, None);
                         continue;
                     };
+                    reply.hold(permit);
                     let sm = sm.clone();
                     let this = self.clone();
                     tokio::spawn(async move {
                         this.submit(account, reply, sm, arrived).await;
-                        drop(permit);
                     });
                 }
                 Some(Pdu::EnquireLink) => send(Command::new(
@@ -416,6 +449,7 @@ impl Proxy {
                     c.reference,
                 );
                 let now = self.now_ms();
+                part.reply.release_slot();
                 let inserted = match self.reassembler.lock() {
                     Ok(mut r) => r.insert(key, c, part, now),
                     Err(_) => return,
@@ -568,5 +602,34 @@ fn fingerprint(path: &Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
             .collect()
     } else {
         vec![stat(path.to_path_buf())]
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    /// A client that keeps exactly `window` requests outstanding sends its
+    /// next submit_sm as soon as it reads an answer: by the time an answer
+    /// is queued for the client, its window slot must be free again.
+    #[test]
+    fn the_slot_is_free_before_the_answer_is_queued() {
+        let window = Arc::new(Semaphore::new(1));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let reply = Reply::new(tx, 7);
+        let permit = window.clone().try_acquire_owned().expect("a free slot");
+        reply.hold(permit);
+        assert_eq!(window.available_permits(), 0);
+        // A copy (a repeated part answered the same) holds no slot.
+        drop(reply.clone());
+        assert_eq!(window.available_permits(), 0);
+        reply.send(status::ESME_ROK, None);
+        assert_eq!(window.available_permits(), 1, "slot freed by the answer");
+        assert!(rx.try_recv().is_ok(), "the answer is queued");
+        // A reply dropped without an answer (an error path) frees it too.
+        let reply = Reply::new(mpsc::unbounded_channel().0, 8);
+        reply.hold(window.clone().try_acquire_owned().expect("a free slot"));
+        drop(reply);
+        assert_eq!(window.available_permits(), 1);
     }
 }

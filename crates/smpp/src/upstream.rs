@@ -107,7 +107,9 @@ impl Upstream {
                 break;
             }
         }
-        let (mut rd, mut wr) = stream.into_split();
+        let (rd, mut wr) = stream.into_split();
+        // Buffered: a PDU usually costs one recv, not two or more.
+        let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
         let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let link = Arc::new(Link {
             tx,

@@ -1,0 +1,387 @@
+//! Throughput and added latency of `chanrac-smpp` on loopback (issue 6,
+//! "Performance"): one ESME bound as a transmitter keeps a window of 10
+//! `submit_sm` outstanding, first through the proxy (policy check + forward
+//! to the sink), then straight to the same sink, in the same run.
+//!
+//! A custom harness (`harness = false`): throughput and latency percentiles
+//! of a pipelined client do not fit criterion's per-iteration model.
+//!
+//! ```text
+//! cargo bench -p chanrac-smpp --bench proxy            # 50,000 messages, 3 rounds
+//! cargo bench -p chanrac-smpp --bench proxy -- --test  # smoke: 200 messages, 1 round
+//! ```
+//!
+//! `CHANRAC_BENCH_SMPP_N` and `CHANRAC_BENCH_SMPP_ROUNDS` override the sizes;
+//! `CHANRAC_BENCH_SMPP_PROXY_THREADS` the proxy's worker threads.
+//!
+//! Each part runs on its own tokio runtime, as separate processes would: the
+//! proxy on a multi-thread runtime with the binary's default worker count
+//! (one per core), the sink on one worker thread, the client on a
+//! current-thread runtime on the main thread. The proxy runs without a
+//! tracing subscriber, so its per-message `info` log line costs nothing
+//! here (the binary formats and writes it to stderr).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chanrac_smpp::pdu::{self, status, Header, HEADER_LEN};
+use chanrac_smpp::proxy::{Config, Proxy};
+use chanrac_smpp::sink::Sink;
+use chanrac_smpp::text::gsm7_encode;
+use chanrac_smpp::upstream::UpstreamConfig;
+use chanrac_smpp::wire::read_frame;
+use rusmpp::pdus::{BindTransmitter, SubmitSm};
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
+use rusmpp::{Command, CommandStatus, Pdu};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+const WINDOW: usize = 10;
+/// `submit_sm_resp`.
+const SUBMIT_SM_RESP: u32 = 0x8000_0004;
+/// Target of issue 6.
+const TARGET_RATE: f64 = 50_000.0;
+const TARGET_ADDED_P99: Duration = Duration::from_millis(1);
+
+fn policy_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).unwrap();
+    w(
+        "accounts.csv",
+        "account,advertiser,class,password\nshopvn_ad,shopvn,ad,secret1\n",
+    );
+    w(
+        "brandnames.csv",
+        "identifier,advertiser,status,valid_from,valid_until\nSHOPVN,shopvn,active,2025-01-01,\n",
+    );
+    // No consent list to keep: consent is not required. FREQUENCY is kept
+    // at its default and never trips because every message goes to a new
+    // recipient.
+    w("policy.toml", "require_consent = false\n");
+    w("dnc.csv", "number,scope\n0912000009,sms\n");
+    dir
+}
+
+/// `count` submit_sm PDUs, sequence numbers from `first_seq`, each to a
+/// recipient never used before in this process.
+fn submits(count: usize, first_seq: u32, next_recipient: &mut u32) -> Vec<Vec<u8>> {
+    let text = gsm7_encode("[QC] SHOPVN giam 20% hom nay, chi tiet shopvn.vn").unwrap();
+    (0..count)
+        .map(|i| {
+            let to = format!("8491{:07}", *next_recipient);
+            *next_recipient += 1;
+            let sm = SubmitSm::builder()
+                .source_addr_ton(Ton::Alphanumeric)
+                .source_addr_npi(Npi::Unknown)
+                .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+                .dest_addr_ton(Ton::International)
+                .dest_addr_npi(Npi::Isdn)
+                .destination_addr(COctetString::from_string(to).unwrap())
+                .esm_class(EsmClass::from(0))
+                .data_coding(DataCoding::from(0))
+                .short_message(OctetString::from_vec(text.clone()).unwrap())
+                .build();
+            let seq = first_seq + u32::try_from(i).unwrap();
+            pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, sm))
+        })
+        .collect()
+}
+
+/// One connection: bind, `warmup` messages, then the measured ones, each
+/// with its send → `submit_sm_resp` latency.
+struct Run {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    throttled: usize,
+}
+
+async fn run(addr: SocketAddr, warmup: &[Vec<u8>], measured: &[Vec<u8>]) -> Run {
+    let s = TcpStream::connect(addr).await.unwrap();
+    s.set_nodelay(true).unwrap();
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::with_capacity(64 * 1024, rd);
+    let bind = BindTransmitter::builder()
+        .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
+        .password(COctetString::from_string("secret1".into()).unwrap())
+        .build();
+    wr.write_all(&pdu::encode(&Command::new(CommandStatus::EsmeRok, 1, bind)))
+        .await
+        .unwrap();
+    let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+    let c = pdu::decode(&f).unwrap();
+    assert!(matches!(c.pdu(), Some(Pdu::BindTransmitterResp(_))));
+    assert_eq!(u32::from(c.status()), status::ESME_ROK, "bind refused");
+
+    let _ = pipeline(&mut rd, &mut wr, warmup).await;
+    let started = Instant::now();
+    let a = pipeline(&mut rd, &mut wr, measured).await;
+    let elapsed = started.elapsed();
+    // Dropping the halves closes the session.
+    Run {
+        elapsed,
+        latencies: a.latencies,
+        throttled: a.throttled,
+    }
+}
+
+/// What a pipelined run saw: each message's latency (first send → its
+/// `ESME_ROK` answer, resends included) and how many `ESME_RTHROTTLED`
+/// answers were resent.
+struct Answers {
+    latencies: Vec<Duration>,
+    throttled: usize,
+}
+
+/// Sends `pdus` keeping at most [`WINDOW`] unanswered, as an ESME does:
+/// a new one goes out when an answer comes back. An `ESME_RTHROTTLED` is
+/// resent (and counted); any other answer must be an `ESME_ROK`
+/// `submit_sm_resp` (a blocked message would not reach the sink and would
+/// flatter the proxy).
+async fn pipeline(
+    rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    pdus: &[Vec<u8>],
+) -> Answers {
+    let Some(first) = pdus.first() else {
+        return Answers {
+            latencies: Vec::new(),
+            throttled: 0,
+        };
+    };
+    let first_seq = Header::parse(first[..HEADER_LEN].try_into().unwrap()).sequence_number;
+    let now = Instant::now();
+    let sent: Vec<Cell<Instant>> = pdus.iter().map(|_| Cell::new(now)).collect();
+    let window = Semaphore::new(WINDOW);
+    let resend = RefCell::new(VecDeque::new());
+    let done = Cell::new(false);
+    let writer = async {
+        let mut next = 0;
+        loop {
+            window.acquire().await.unwrap().forget();
+            if done.get() {
+                break;
+            }
+            let i = match resend.borrow_mut().pop_front() {
+                Some(i) => i,
+                None if next < pdus.len() => {
+                    next += 1;
+                    sent[next - 1].set(Instant::now());
+                    next - 1
+                }
+                None => continue,
+            };
+            wr.write_all(&pdus[i]).await.unwrap();
+        }
+    };
+    let reader = async {
+        let mut lat = vec![Duration::ZERO; pdus.len()];
+        let mut answered = 0;
+        let mut throttled = 0;
+        while answered < pdus.len() {
+            let f = read_frame(&mut *rd)
+                .await
+                .unwrap()
+                .expect("connection closed")
+                .unwrap();
+            let h = Header::parse(f[..HEADER_LEN].try_into().unwrap());
+            assert_eq!(h.command_id, SUBMIT_SM_RESP, "not a submit_sm_resp: {h:?}");
+            let i = usize::try_from(h.sequence_number - first_seq).unwrap();
+            if h.command_status == status::ESME_RTHROTTLED {
+                throttled += 1;
+                resend.borrow_mut().push_back(i);
+            } else {
+                assert_eq!(h.command_status, status::ESME_ROK, "not accepted: {h:?}");
+                lat[i] = sent[i].get().elapsed();
+                answered += 1;
+            }
+            window.add_permits(1);
+        }
+        done.set(true);
+        window.add_permits(1);
+        Answers {
+            latencies: lat,
+            throttled,
+        }
+    };
+    let ((), answers) = tokio::join!(writer, reader);
+    answers
+}
+
+struct Figures {
+    throttled: usize,
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn figures(r: &Run) -> Figures {
+    let mut v = r.latencies.clone();
+    v.sort_unstable();
+    let at = |q: f64| {
+        let rank = ((v.len() as f64) * q).ceil() as usize;
+        v[rank.clamp(1, v.len()) - 1]
+    };
+    Figures {
+        throttled: r.throttled,
+        rate: r.latencies.len() as f64 / r.elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn median_dur(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let smoke = std::env::args().any(|a| a == "--test");
+    let (n, rounds, warmup) = if smoke {
+        (200, 1, 20)
+    } else {
+        (
+            env_usize("CHANRAC_BENCH_SMPP_N", 50_000),
+            env_usize("CHANRAC_BENCH_SMPP_ROUNDS", 3).max(1),
+            5_000,
+        )
+    };
+
+    let sink_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("sink")
+        .enable_all()
+        .build()
+        .unwrap();
+    let sink = sink_rt.block_on(Sink::start("127.0.0.1:0")).unwrap();
+
+    let policy = policy_dir();
+    let mut proxy_rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(t) = std::env::var("CHANRAC_BENCH_SMPP_PROXY_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        proxy_rt.worker_threads(t);
+    }
+    let proxy_rt = proxy_rt.thread_name("proxy").enable_all().build().unwrap();
+    let proxy = Proxy::new(Config {
+        policy: policy.path().to_path_buf(),
+        upstream: UpstreamConfig {
+            addr: sink.addr.to_string(),
+            system_id: "chanrac".into(),
+            password: "pw".into(),
+        },
+        reject_status: status::ESME_RSUBMITFAIL,
+        state: None,
+        fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
+        window: WINDOW,
+        reassembly_timeout: Duration::from_secs(30),
+    })
+    .unwrap();
+    let listener = proxy_rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let proxy_addr = listener.local_addr().unwrap();
+    proxy_rt.spawn(Arc::clone(&proxy).serve(listener));
+
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut recipient = 0u32;
+    let mut through = Vec::new();
+    let mut direct = Vec::new();
+    for round in 1..=rounds {
+        for (label, addr, out) in [
+            ("proxy", proxy_addr, &mut through),
+            ("direct", sink.addr, &mut direct),
+        ] {
+            let w = submits(warmup, 2, &mut recipient);
+            let m = submits(n, 2 + u32::try_from(warmup).unwrap(), &mut recipient);
+            let r = client.block_on(run(addr, &w, &m));
+            let f = figures(&r);
+            eprintln!(
+                "round {round}/{rounds} {label:>6}: {n} msgs in {:.3} s, {:.0} msgs/s, p50 {}, p99 {}, {} throttled",
+                r.elapsed.as_secs_f64(),
+                f.rate,
+                us(f.p50),
+                us(f.p99),
+                f.throttled,
+            );
+            out.push(f);
+        }
+    }
+    let forwarded = sink.received().len();
+    let expected = rounds * 2 * (n + warmup);
+    assert_eq!(forwarded, expected, "the sink got every message once");
+
+    let med = |v: &[Figures]| Figures {
+        throttled: v.iter().map(|f| f.throttled).sum(),
+        rate: median_f64(v.iter().map(|f| f.rate).collect()),
+        p50: median_dur(v.iter().map(|f| f.p50).collect()),
+        p99: median_dur(v.iter().map(|f| f.p99).collect()),
+    };
+    let (p, d) = (med(&through), med(&direct));
+    let added = |a: Duration, b: Duration| a.saturating_sub(b);
+    let rate_met = p.rate >= TARGET_RATE;
+    let p99_met = added(p.p99, d.p99) < TARGET_ADDED_P99;
+    let verdict = |met: bool| if met { "met" } else { "**not met**" };
+    println!();
+    println!(
+        "SMPP proxy, one client, window {WINDOW}, {n} submit_sm per run, median of {rounds} round(s){}",
+        if smoke { " (smoke run, figures meaningless)" } else { "" }
+    );
+    println!();
+    println!(
+        "| figure | through the proxy | direct to the sink (same run) | proxy vs direct | target |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| submit_sm per second | {:.0} | {:.0} | {:.2}× | ≥ {TARGET_RATE:.0}: {} |",
+        p.rate,
+        d.rate,
+        p.rate / d.rate,
+        verdict(rate_met)
+    );
+    println!(
+        "| latency p50 (send → resp) | {} | {} | +{} | — |",
+        us(p.p50),
+        us(d.p50),
+        us(added(p.p50, d.p50))
+    );
+    println!(
+        "| latency p99 (send → resp) | {} | {} | +{} | added < 1 ms: {} |",
+        us(p.p99),
+        us(d.p99),
+        us(added(p.p99, d.p99)),
+        verdict(p99_met)
+    );
+    println!(
+        "| ESME_RTHROTTLED answers, resent (all rounds) | {} | {} | — | — |",
+        p.throttled, d.throttled
+    );
+    drop(client);
+    proxy_rt.shutdown_background();
+    sink_rt.shutdown_background();
+}
