@@ -257,16 +257,12 @@ impl Proxy {
 
     async fn session(self: Arc<Self>, stream: TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
-        let (rd, mut wr) = stream.into_split();
+        let (rd, wr) = stream.into_split();
         // Buffered: a PDU usually costs one recv, not two or more.
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
-        let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (tx, rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let writer = tokio::spawn(async move {
-            while let Some(b) = rx.recv().await {
-                if wr.write_all(&b).await.is_err() {
-                    break;
-                }
-            }
+            let mut wr = crate::wire::pump(rx, wr).await;
             let _ = wr.shutdown().await;
         });
         let window = Arc::new(Semaphore::new(self.cfg.window.max(1)));

@@ -107,10 +107,10 @@ impl Upstream {
                 break;
             }
         }
-        let (rd, mut wr) = stream.into_split();
+        let (rd, wr) = stream.into_split();
         // Buffered: a PDU usually costs one recv, not two or more.
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
-        let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (tx, rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let link = Arc::new(Link {
             tx,
             pending: Mutex::new(HashMap::new()),
@@ -118,11 +118,7 @@ impl Upstream {
             alive: AtomicBool::new(true),
         });
         tokio::spawn(async move {
-            while let Some(b) = rx.recv().await {
-                if wr.write_all(&b).await.is_err() {
-                    break;
-                }
-            }
+            crate::wire::pump(rx, wr).await;
         });
         let reader = link.clone();
         tokio::spawn(async move {

@@ -36,3 +36,29 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     r.read_exact(&mut buf[HEADER_LEN..]).await?;
     Ok(Some(Ok(buf)))
 }
+
+/// Writes the PDUs sent on `rx` to `w` until the channel closes or a write
+/// fails. Whatever is queued when a write starts goes out in one `write`
+/// (up to 64 KiB), so a burst of answers costs one system call, not one
+/// each. Returns the writer (to shut it down).
+pub async fn pump<W: tokio::io::AsyncWrite + Unpin>(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
+    mut w: W,
+) -> W {
+    use tokio::io::AsyncWriteExt;
+    let mut batch = Vec::with_capacity(64 * 1024);
+    while let Some(first) = rx.recv().await {
+        batch.clear();
+        batch.extend_from_slice(&first);
+        while batch.len() < 64 * 1024 {
+            match rx.try_recv() {
+                Ok(more) => batch.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
+        if w.write_all(&batch).await.is_err() {
+            break;
+        }
+    }
+    w
+}
