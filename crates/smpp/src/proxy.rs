@@ -294,34 +294,20 @@ impl Proxy {
             };
             match cmd.pdu() {
                 Some(Pdu::BindTransmitter(b)) => {
-                    let (st, acc) =
-                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), true);
-                    bound = bound.or(acc);
-                    send(Command::new(
-                        st,
-                        seq,
-                        BindTransmitterResp::builder().system_id(proxy_id()).build(),
-                    ));
+                    let st = self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), true);
+                    let resp = BindTransmitterResp::builder().system_id(proxy_id()).build();
+                    send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::BindTransceiver(b)) => {
-                    let (st, acc) =
-                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), true);
-                    bound = bound.or(acc);
-                    send(Command::new(
-                        st,
-                        seq,
-                        BindTransceiverResp::builder().system_id(proxy_id()).build(),
-                    ));
+                    let st = self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), true);
+                    let resp = BindTransceiverResp::builder().system_id(proxy_id()).build();
+                    send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::BindReceiver(b)) => {
-                    let (st, acc) =
-                        self.bind(&bound, b.system_id.as_str(), b.password.as_str(), false);
-                    bound = bound.or(acc);
-                    send(Command::new(
-                        st,
-                        seq,
-                        BindReceiverResp::builder().system_id(proxy_id()).build(),
-                    ));
+                    let st =
+                        self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), false);
+                    let resp = BindReceiverResp::builder().system_id(proxy_id()).build();
+                    send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::SubmitSm(sm)) => {
                     let reply = Reply::new(tx.clone(), seq);
@@ -363,15 +349,17 @@ impl Proxy {
         let _ = writer.await;
     }
 
+    /// Checks a bind against `accounts.csv`; on success the session is
+    /// bound (`*bound` set). Returns the status to answer with.
     fn bind(
         &self,
-        bound: &Option<Arc<Bound>>,
+        bound: &mut Option<Arc<Bound>>,
         system_id: &str,
         password: &str,
         transmit: bool,
-    ) -> (CommandStatus, Option<Arc<Bound>>) {
+    ) -> CommandStatus {
         if bound.is_some() {
-            return (CommandStatus::from(status::ESME_RALYBND), None);
+            return CommandStatus::from(status::ESME_RALYBND);
         }
         let policy = self.engine.policy();
         let st = match policy.account(system_id) {
@@ -379,18 +367,16 @@ impl Proxy {
             Some(a) if a.password.as_bytes() != password.as_bytes() => status::ESME_RINVPASWD,
             Some(a) => {
                 tracing::info!(system_id, advertiser = &*a.advertiser, "bound");
-                return (
-                    CommandStatus::EsmeRok,
-                    Some(Arc::new(Bound {
-                        system_id: system_id.into(),
-                        class: a.class,
-                        transmit,
-                    })),
-                );
+                *bound = Some(Arc::new(Bound {
+                    system_id: system_id.into(),
+                    class: a.class,
+                    transmit,
+                }));
+                return CommandStatus::EsmeRok;
             }
         };
         tracing::warn!(system_id, status = st, "bind refused");
-        (CommandStatus::from(st), None)
+        CommandStatus::from(st)
     }
 
     async fn submit(
