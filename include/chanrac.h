@@ -60,7 +60,7 @@
  * How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
  * of `chanrac_verdict.reasons`.
  */
-#define CHANRAC_REASON_COUNT 15
+#define CHANRAC_REASON_COUNT 16
 
 /**
  * `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
@@ -138,6 +138,12 @@
  * `BEHAVIOR` (S4): the source behaves like a spam source (flag only).
  */
 #define CHANRAC_REASON_BEHAVIOR (1 << 14)
+
+/**
+ * `STATE_FULL` (R4/R5/R7 not verifiable): a new pair could not be tracked
+ * because the engine's state is full; blocked (fail closed).
+ */
+#define CHANRAC_REASON_STATE_FULL (1 << 15)
 
 /**
  * DNC scope bit: ad SMS and registration messages refused (`sms`, 5656

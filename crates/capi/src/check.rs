@@ -20,7 +20,7 @@ pub const CHANRAC_FLAG: c_int = 2;
 
 /// How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
 /// of `chanrac_verdict.reasons`.
-pub const CHANRAC_REASON_COUNT: u32 = 15;
+pub const CHANRAC_REASON_COUNT: u32 = 16;
 /// `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
 pub const CHANRAC_REASON_DNC: u32 = 1 << 0;
 /// `OUTSIDE_WINDOW` (R2, R3, R6): outside the daily window.
@@ -53,6 +53,9 @@ pub const CHANRAC_REASON_SUSPENDED_SOURCE: u32 = 1 << 12;
 pub const CHANRAC_REASON_SUSPENDED_CONTACT: u32 = 1 << 13;
 /// `BEHAVIOR` (S4): the source behaves like a spam source (flag only).
 pub const CHANRAC_REASON_BEHAVIOR: u32 = 1 << 14;
+/// `STATE_FULL` (R4/R5/R7 not verifiable): a new pair could not be tracked
+/// because the engine's state is full; blocked (fail closed).
+pub const CHANRAC_REASON_STATE_FULL: u32 = 1 << 15;
 
 /// The codes of CONTRACT.md §3 as C strings, by bit index.
 static REASON_CODES: [&CStr; Reason::ALL.len()] = [
@@ -71,6 +74,7 @@ static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"SUSPENDED_SOURCE",
     c"SUSPENDED_CONTACT",
     c"BEHAVIOR",
+    c"STATE_FULL",
 ];
 
 /// One event to check (CONTRACT.md §2). Strings are UTF-8 and

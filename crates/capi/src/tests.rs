@@ -187,6 +187,7 @@ fn reason_constants_follow_the_core() {
         (CHANRAC_REASON_SUSPENDED_SOURCE, Reason::SuspendedSource),
         (CHANRAC_REASON_SUSPENDED_CONTACT, Reason::SuspendedContact),
         (CHANRAC_REASON_BEHAVIOR, Reason::Behavior),
+        (CHANRAC_REASON_STATE_FULL, Reason::StateFull),
     ];
     assert_eq!(consts.len(), Reason::ALL.len());
     assert_eq!(CHANRAC_REASON_COUNT as usize, Reason::ALL.len());

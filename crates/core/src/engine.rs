@@ -3,7 +3,8 @@
 //! The check path: load the current [`Policy`] (an `arc-swap` load, no lock),
 //! run the stateless rules (S2, then the content rules S1/S3 on SMS, then
 //! R1, R2/R3, R6/R9 labels, R8), then the state rules (R4/R5, R6 repeat, R7)
-//! in one atomic read-decide-commit step on the pair's shard of [`State`].
+//! in one atomic read-decide-commit step on the pair's words in [`State`]
+//! (a compare-and-swap; no lock).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -18,8 +19,9 @@ use crate::ident::Sender;
 use crate::law::Reason;
 use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
+use crate::state::frequency::{rel_secs, unix_ms, Recent, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
-use crate::state::{Consent, State};
+use crate::state::{history_word, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
 use crate::verdict::{Reasons, Verdict};
 
 /// When events change the engine's state (CONTRACT.md §3).
@@ -51,6 +53,7 @@ impl Mode {
 #[derive(Clone, Debug, Default)]
 pub struct EngineBuilder {
     mode: Mode,
+    state: StateConfig,
 }
 
 impl EngineBuilder {
@@ -65,10 +68,17 @@ impl EngineBuilder {
         self
     }
 
+    /// Sizes the per-pair state and says what happens when it is full
+    /// (see [`StateConfig`], [`OnFull`]).
+    pub fn state(&mut self, config: StateConfig) -> &mut EngineBuilder {
+        self.state = config;
+        self
+    }
+
     /// An engine checking against `policy`, its consent ledger seeded from
     /// the policy's consent records. The builder can be reused.
     pub fn build(&self, policy: Policy) -> Engine {
-        let state = State::new();
+        let state = State::with_config(self.state.clone());
         state.seed_consents(&policy);
         let behavior = policy
             .config()
@@ -213,34 +223,27 @@ impl Engine {
 
     /// Replays a journal record into the state (after a restart): consent
     /// records replace older ones, a registration mark keeps the earliest,
-    /// an ad is counted again.
+    /// an ad is counted again. A record the state has no room for is
+    /// dropped (counted in [`crate::state::StateStats::full_events`]).
     pub fn restore(&self, r: &Record) {
-        let cfg = self.policy.load();
-        let cfg = cfg.config();
-        self.state
-            .with_pair(&r.advertiser, r.recipient, |st| match r.kind {
-                RecordKind::OptIn | RecordKind::OptOut => {
-                    let state = if r.kind == RecordKind::OptIn {
-                        ConsentState::OptIn
-                    } else {
-                        ConsentState::OptOut
-                    };
-                    if st.consent.is_none_or(|c| c.time_ms <= r.time_ms) {
-                        st.consent = Some(Consent {
-                            state,
-                            time_ms: r.time_ms,
-                        });
-                    }
-                }
-                RecordKind::Registration => {
-                    st.first_registration_ms = Some(
-                        st.first_registration_ms
-                            .map_or(r.time_ms, |f| f.min(r.time_ms)),
-                    );
-                }
-                RecordKind::AdSms => st.sms.commit(r.time_ms, cfg.sms_per_24h),
-                RecordKind::AdCall => st.calls.commit(r.time_ms, cfg.calls_per_24h),
-            });
+        let st = &self.state;
+        let (a, n, t) = (&*r.advertiser, r.recipient, r.time_ms);
+        let _ = match r.kind {
+            RecordKind::OptIn => st.set_consent(a, n, ConsentState::OptIn, t, true),
+            RecordKind::OptOut => st.set_consent(a, n, ConsentState::OptOut, t, true),
+            RecordKind::Registration => st.mark_registration(a, n, t),
+            RecordKind::AdSms => st.count_ad(a, n, Channel::Sms, t),
+            RecordKind::AdCall => st.count_ad(a, n, Channel::Call, t),
+        };
+    }
+
+    /// Runs the state's upkeep on the calling thread: grows the pair table
+    /// before checks would have to, and finishes a migration, judging expiry
+    /// at `now` (the host's clock). A host calls it now and then from a
+    /// thread it owns (the engine starts none); without it, checks do the
+    /// same work in small steps. See [`State::maintain`].
+    pub fn maintain(&self, now: jiff::Timestamp) -> Maintenance {
+        self.state.maintain(now.as_millisecond())
     }
 
     /// The whole state as records, for compacting a journal: consent and
@@ -261,7 +264,11 @@ impl Engine {
                     time_ms,
                 })
             };
-            if let Some(c) = st.consent.filter(|c| c.time_ms > keep_from) {
+            // Opt-outs are kept however old (as the table keeps them).
+            if let Some(c) = st
+                .consent
+                .filter(|c| c.time_ms > keep_from || c.state == ConsentState::OptOut)
+            {
                 let kind = match c.state {
                     ConsentState::OptIn => RecordKind::OptIn,
                     ConsentState::OptOut => RecordKind::OptOut,
@@ -271,10 +278,10 @@ impl Engine {
             if let Some(t) = st.first_registration_ms.filter(|&t| t > keep_from) {
                 push(RecordKind::Registration, t);
             }
-            for &t in st.sms.times().iter().filter(|&&t| t > ads_from) {
+            for t in st.sms.times_ms().filter(|&t| t > ads_from) {
                 push(RecordKind::AdSms, t);
             }
-            for &t in st.calls.times().iter().filter(|&&t| t > ads_from) {
+            for t in st.calls.times_ms().filter(|&t| t > ads_from) {
                 push(RecordKind::AdCall, t);
             }
         });
@@ -295,14 +302,13 @@ impl Engine {
             } else {
                 ConsentState::OptOut
             };
-            self.state.with_pair(advertiser, ev.recipient, |st| {
-                st.consent = Some(Consent {
-                    state,
-                    time_ms: t_ms,
-                });
-            });
+            let stored = self
+                .state
+                .set_consent(advertiser, ev.recipient, state, t_ms, false);
             let mut v = Verdict::allow();
-            v.counted = true;
+            // Never blocked; when the state is full the change is not
+            // recorded, and `counted` says so.
+            v.counted = stored.is_ok();
             return v;
         }
 
@@ -406,48 +412,74 @@ impl Engine {
             cfg.sms_per_24h
         } else {
             cfg.calls_per_24h
-        };
-        let reply_ms = i64::from(cfg.registration_reply_hours) * 3_600_000;
+        }
+        .min(MAX_CAP);
+        let reply_s = i64::from(cfg.registration_reply_hours) * 3600;
         let audit = self.mode == Mode::Audit;
         let stateless = *r;
-        let (reasons, retry, counted) = self.state.with_pair(advertiser, ev.recipient, |st| {
+        let t_s = rel_secs(t_ms);
+        let target = if is_reg {
+            LEDGER
+        } else {
+            history_word(ev.channel)
+        };
+        let decide = |history: u64, ledger: u64| {
+            let ledger = Ledger::from_bits(ledger);
             let mut r = stateless;
             let mut retry = None;
-            let opted_out = st.consent.is_some_and(|c| c.state == ConsentState::OptOut);
+            let consent = ledger.consent();
+            let first_reg = ledger.registration_ms().map(rel_secs);
+            let opted_out = consent.is_some_and(|c| c.state == ConsentState::OptOut);
             let no_reply = cfg.require_consent
-                && st.consent.is_none()
-                && st
-                    .first_registration_ms
-                    .is_some_and(|reg| t_ms.saturating_sub(reg) >= reply_ms);
+                && consent.is_none()
+                && first_reg.is_some_and(|reg| t_s - reg >= reply_s);
             let refused = opted_out || no_reply;
             r.insert_if(refused, Reason::Refused);
             if is_reg {
-                r.insert_if(
-                    st.first_registration_ms.is_some(),
-                    Reason::RegistrationRepeat,
-                );
+                r.insert_if(first_reg.is_some(), Reason::RegistrationRepeat);
             } else {
                 r.insert_if(
-                    cfg.require_consent && st.consent.is_none() && !refused,
+                    cfg.require_consent && consent.is_none() && !refused,
                     Reason::NoConsent,
                 );
                 if !lifts.frequency {
-                    if let Err(at) = st.recent(ev.channel).check(t_ms, cap) {
+                    if let Err(at) = Recent::from_bits(history).check(t_s, cap) {
                         r.insert(Reason::Frequency);
-                        retry = Some(at);
+                        retry = (at != i64::MAX).then(|| unix_ms(at));
                     }
                 }
             }
             let counted = audit || r.decision().is_delivered();
-            if counted {
+            let new = counted.then(|| {
                 if is_reg {
-                    st.first_registration_ms.get_or_insert(t_ms);
+                    ledger.with_registration(t_ms).bits()
                 } else {
-                    st.recent_mut(ev.channel).commit(t_ms, cap);
+                    Recent::from_bits(history).commit(t_s).bits()
                 }
-            }
-            (r, retry, counted)
-        });
+            });
+            // A registration mark is set once: the first counted one stays.
+            let new = if is_reg && first_reg.is_some() {
+                None
+            } else {
+                new
+            };
+            ((r, retry, counted), new)
+        };
+        let (reasons, retry, counted) =
+            match self
+                .state
+                .transact(advertiser, ev.recipient, target, LEDGER, t_ms, &decide)
+            {
+                Ok(out) => out,
+                // The pair is new and the state has no room for it.
+                Err(_) => {
+                    let ((mut r, retry, counted), _) = decide(0, 0);
+                    if counted && self.state.config().on_full == OnFull::Block {
+                        r.insert(Reason::StateFull);
+                    }
+                    (r, retry, false)
+                }
+            };
         *r = reasons;
         v.counted = counted;
         v.retry_at = retry.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());

@@ -43,11 +43,14 @@ pub enum Reason {
     SuspendedContact,
     /// S4: the source behaves like a spam source (flag only).
     Behavior,
+    /// R4, R5, R7 cannot be enforced for a new pair: the engine's state is
+    /// full and fails closed ([`crate::state::OnFull::Block`]).
+    StateFull,
 }
 
 impl Reason {
     /// Every reason, in code order.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Dnc,
         Reason::OutsideWindow,
         Reason::Frequency,
@@ -63,6 +66,7 @@ impl Reason {
         Reason::SuspendedSource,
         Reason::SuspendedContact,
         Reason::Behavior,
+        Reason::StateFull,
     ];
 
     /// The code as CONTRACT.md §3 writes it (`DNC`, `OUTSIDE_WINDOW`, …).
@@ -106,7 +110,7 @@ pub struct ReasonInfo {
 }
 
 /// The reason table, indexed by `Reason as usize`.
-pub const REASONS: [ReasonInfo; 15] = [
+pub const REASONS: [ReasonInfo; 16] = [
     ReasonInfo {
         code: "DNC",
         rule: "R1",
@@ -196,6 +200,12 @@ pub const REASONS: [ReasonInfo; 15] = [
         rule: "S4",
         clause: "C22 Art.4",
         summary: "source behaves like a spam source (flagged, delivered)",
+    },
+    ReasonInfo {
+        code: "STATE_FULL",
+        rule: "R4/R5/R7",
+        clause: "D91 Art.13(5), Art.11 (not verifiable: the engine's state is full)",
+        summary: "the caps and consent of this new pair cannot be tracked; blocked (fail closed)",
     },
 ];
 

@@ -10,9 +10,14 @@ use std::sync::Arc;
 use chanrac::ident::Identifier;
 use chanrac::policy::{Config, PolicyBuilder};
 use chanrac::registry::{Registration, RegistryBuilder, Status};
-use chanrac::{Channel, Decision, Engine, Event, Kind, Number, Reason, Sender};
+use chanrac::state::{OnFull, StateConfig};
+use chanrac::{Channel, Decision, Engine, EngineBuilder, Event, Kind, Number, Reason, Sender};
 
 fn engine() -> Engine {
+    engine_with(StateConfig::default())
+}
+
+fn engine_with(state: StateConfig) -> Engine {
     let mut reg = RegistryBuilder::new();
     for (id, owner) in [("02473001234", "bank"), ("BANKVN", "bank")] {
         reg.insert(
@@ -30,7 +35,7 @@ fn engine() -> Engine {
         require_consent: false,
         ..Config::default()
     };
-    Engine::new(
+    EngineBuilder::new().state(state).build(
         PolicyBuilder::new()
             .registry(reg.build())
             .config(config)
@@ -194,4 +199,165 @@ fn live_dnc_changes_survive_merge_and_reload_until_discarded() {
     engine.discard_dnc_changes();
     assert_eq!(engine.dnc().get(n), Scopes::NONE);
     assert_eq!(engine.dnc().live_changes(), 0);
+}
+
+/// Every thread races for every pair of a set far larger than the first
+/// table, so the table grows (and migrates) many times while the races run:
+/// still exactly `cap` grants per pair, nothing lost in a migration.
+fn race_through_growth(channel: Channel, source: &str, text: &'static str, cap: usize) {
+    const THREADS: usize = 6;
+    const PAIRS: usize = 20_000;
+    let engine = Arc::new(engine_with(StateConfig {
+        initial_slots: 64,
+        ..StateConfig::default()
+    }));
+    let source = Sender::parse(source).unwrap();
+    let t = jiff::Timestamp::from_second(1_772_420_400).unwrap();
+    let granted: Vec<AtomicUsize> = (0..PAIRS).map(|_| AtomicUsize::new(0)).collect();
+    let granted = Arc::new(granted);
+    let handles: Vec<_> = (0..THREADS)
+        .map(|k| {
+            let (engine, granted) = (engine.clone(), granted.clone());
+            std::thread::spawn(move || {
+                // cap + 1 attempts per pair and thread, pairs in an order of
+                // the thread's own; all at the same instant.
+                for round in 0..=cap {
+                    for i in 0..PAIRS {
+                        let p = (i * 7919 + k * 104_729 + round * 31) % PAIRS;
+                        let r = Number::parse(&format!("0913{p:06}")).unwrap();
+                        let ev = Event::new(t, channel, Kind::Ad, source, r)
+                            .with_advertiser("bank")
+                            .with_text(text);
+                        let v = engine.check(&ev);
+                        if v.decision == Decision::Allow {
+                            granted[p].fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            assert_eq!(
+                                v.reasons.iter().collect::<Vec<_>>(),
+                                vec![Reason::Frequency]
+                            );
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    for (p, g) in granted.iter().enumerate() {
+        assert_eq!(g.load(Ordering::Relaxed), cap, "pair {p}");
+    }
+    let stats = engine.state().stats();
+    assert!(stats.migrations >= 8, "{stats:?}");
+    assert_eq!(stats.full_events, 0);
+    assert_eq!(engine.state().len(), PAIRS);
+    // And what the table holds agrees: every pair has `cap` ads counted.
+    engine.state().for_each(|adv, _, st| {
+        assert_eq!(adv, "bank");
+        assert_eq!(st.recent(channel).times_ms().count(), cap);
+    });
+}
+
+#[test]
+fn one_ad_call_per_pair_while_the_table_grows() {
+    race_through_growth(Channel::Call, "02473001234", "", 1);
+}
+
+#[test]
+fn three_ad_sms_per_pair_while_the_table_grows() {
+    race_through_growth(Channel::Sms, "BANKVN", "[QC] Lai suat uu dai", 3);
+}
+
+#[test]
+fn a_host_thread_can_do_the_growth_while_checks_run() {
+    use std::sync::atomic::AtomicBool;
+    let engine = Arc::new(engine_with(StateConfig {
+        initial_slots: 64,
+        ..StateConfig::default()
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    let t = jiff::Timestamp::from_second(1_772_420_400).unwrap();
+    let host = {
+        let (engine, stop) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut grew = 0;
+            while !stop.load(Ordering::Relaxed) {
+                grew += usize::from(engine.maintain(t).grew);
+                std::thread::yield_now();
+            }
+            grew
+        })
+    };
+    let source = Sender::parse("02473001234").unwrap();
+    let checkers: Vec<_> = (0..2)
+        .map(|k| {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                let mut allowed = 0;
+                for i in 0..10_000 {
+                    let r = Number::parse(&format!("0914{k}{i:05}")).unwrap();
+                    let ev =
+                        Event::new(t, Channel::Call, Kind::Ad, source, r).with_advertiser("bank");
+                    allowed += usize::from(engine.check(&ev).decision == Decision::Allow);
+                    allowed -= usize::from(engine.check(&ev).decision == Decision::Allow);
+                }
+                allowed
+            })
+        })
+        .collect();
+    for c in checkers {
+        assert_eq!(c.join().unwrap(), 10_000);
+    }
+    stop.store(true, Ordering::Relaxed);
+    // Whether the host or a check did a given growth is up to the
+    // scheduler; either way every pair is there, exactly once.
+    let _grown_by_host = host.join().unwrap();
+    assert_eq!(engine.state().len(), 20_000);
+}
+
+#[test]
+fn a_full_state_fails_closed_or_open_as_configured() {
+    let t = jiff::Timestamp::from_second(1_772_420_400).unwrap();
+    let source = Sender::parse("02473001234").unwrap();
+    for on_full in [OnFull::Block, OnFull::Deliver] {
+        let engine = engine_with(StateConfig {
+            initial_slots: 64,
+            max_bytes: Some(64 * 32),
+            on_full,
+            ..StateConfig::default()
+        });
+        let mut full = 0;
+        let mut tracked = vec![];
+        for i in 0..100 {
+            let r = Number::parse(&format!("0915{i:06}")).unwrap();
+            let ev = Event::new(t, Channel::Call, Kind::Ad, source, r).with_advertiser("bank");
+            let v = engine.check(&ev);
+            if v.counted {
+                assert_eq!(v.decision, Decision::Allow);
+                tracked.push(ev);
+            } else {
+                full += 1;
+                match on_full {
+                    OnFull::Block => {
+                        assert_eq!(
+                            v.reasons.iter().collect::<Vec<_>>(),
+                            vec![Reason::StateFull]
+                        );
+                        assert_eq!(v.decision, Decision::Block);
+                    }
+                    OnFull::Deliver => assert_eq!(v.decision, Decision::Allow),
+                }
+            }
+        }
+        assert!(full > 0 && !tracked.is_empty());
+        assert_eq!(engine.state().stats().full_events, full as u64);
+        // A pair already tracked is never forgotten: its one call is spent.
+        for ev in &tracked {
+            assert_eq!(
+                engine.check(ev).reasons.iter().collect::<Vec<_>>(),
+                vec![Reason::Frequency]
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chanrac::dnc::{DncBuilder, Scopes};
 use chanrac::number::Number;
-use chanrac::state::frequency::{Recent, DAY_MS};
+use chanrac::state::frequency::{Recent, DAY_S, MAX_CAP};
 use proptest::prelude::*;
 
 /// Numbers from a small space so that queries often hit: mobile, fixed and
@@ -49,35 +49,41 @@ proptest! {
 
     #[test]
     fn counter_agrees_with_every_timestamp(
-        cap in 1u32..5,
-        steps in proptest::collection::vec((0i64..(3 * DAY_MS / 1000), any::<bool>()), 1..200),
+        cap in 0u32..=3,
+        steps in proptest::collection::vec((0i64..(3 * DAY_S), any::<bool>()), 1..200),
     ) {
         // Events in time order, as in a log or live traffic: the gaps are
-        // random, often exactly on the 24 h boundary.
-        let mut t = 1_772_400_000_000i64;
+        // random (seconds), often exactly on the 24 h boundary or zero.
+        let mut t = 200_000_000i64;
         let mut recent = Recent::new();
         let mut all: Vec<i64> = vec![];
-        for (gap_s, commit_anyway) in steps {
-            let gap = if gap_s % 7 == 0 { DAY_MS } else { gap_s * 1000 / 97 };
+        for (gap, commit_anyway) in steps {
+            let gap = match gap % 7 {
+                0 => DAY_S,
+                1 => 0,
+                2 => DAY_S - 1,
+                _ => gap / 97,
+            };
             t += gap;
-            let lo = t - DAY_MS;
-            let n = all.iter().filter(|&&x| lo < x && x <= t).count();
-            let naive_ok = n < cap as usize;
+            let count_at = |u: i64| all.iter().filter(|&&x| u - DAY_S < x && x <= u).count();
+            let naive_ok = count_at(t) < cap as usize;
             let got = recent.check(t, cap);
-            prop_assert_eq!(got.is_ok(), naive_ok, "t={} all={:?} kept={:?}", t, all, recent.times());
+            prop_assert_eq!(got.is_ok(), naive_ok, "t={} all={:?} kept={:?}", t, all, recent);
             if let Err(retry) = got {
-                // At `retry` the count has dropped below the cap, and not a
-                // millisecond before.
-                let count_at = |u: i64| all.iter().filter(|&&x| u - DAY_MS < x && x <= u).count();
-                prop_assert!(count_at(retry) < cap as usize);
-                prop_assert!(count_at(retry - 1) >= cap as usize);
+                if cap > 0 {
+                    // At `retry` the count has dropped below the cap, and not
+                    // a second before.
+                    prop_assert!(count_at(retry) < cap as usize);
+                    prop_assert!(count_at(retry - 1) >= cap as usize);
+                }
             }
             // Enforce counts allowed ads; audit counts every ad.
             if naive_ok || commit_anyway {
-                recent.commit(t, cap);
+                recent = recent.commit(t);
                 all.push(t);
             }
-            prop_assert!(recent.times().len() <= cap as usize);
+            prop_assert!(recent.times_ms().count() <= MAX_CAP as usize);
+            prop_assert_ne!(recent.bits(), u64::MAX);
         }
     }
 }

@@ -15,8 +15,8 @@ struct Raw {
     utc_offset: Option<Spanned<String>>,
     sms_window: Option<Spanned<String>>,
     call_window: Option<Spanned<String>>,
-    sms_per_24h: Option<u32>,
-    calls_per_24h: Option<u32>,
+    sms_per_24h: Option<Spanned<u32>>,
+    calls_per_24h: Option<Spanned<u32>>,
     require_consent: Option<bool>,
     registration_reply_hours: Option<u32>,
     behavior: Option<Spanned<toml::Table>>,
@@ -83,11 +83,29 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
             })?;
         }
     }
-    if let Some(n) = raw.sms_per_24h {
-        c.sms_per_24h = n;
-    }
-    if let Some(n) = raw.calls_per_24h {
-        c.calls_per_24h = n;
+    for (key, val, slot) in [
+        ("sms_per_24h", raw.sms_per_24h, &mut c.sms_per_24h),
+        ("calls_per_24h", raw.calls_per_24h, &mut c.calls_per_24h),
+    ] {
+        if let Some(n) = val {
+            // The state keeps three counted ads per pair and channel, packed
+            // in one word; Decree 91 Art.13(5) allows at most 3 ad SMS and 1
+            // ad call in 24 h, so a larger cap would be unlawful anyway.
+            if *n.get_ref() > chanrac::state::frequency::MAX_CAP {
+                return Err(error_at(
+                    path,
+                    text,
+                    n.span(),
+                    key,
+                    format!(
+                        "cap `{}` is above {}: Decree 91 Art.13(5) allows at most 3 ad SMS and 1 ad call per advertiser and number in 24 hours",
+                        n.get_ref(),
+                        chanrac::state::frequency::MAX_CAP
+                    ),
+                ));
+            }
+            *slot = *n.get_ref();
+        }
     }
     if let Some(b) = raw.require_consent {
         c.require_consent = b;
@@ -128,6 +146,11 @@ mod tests {
         .unwrap();
         assert_eq!(c.sms_window.to_string(), "08:00-20:00");
         assert_eq!(c.sms_per_24h, 2);
+        let e = parse(Path::new("policy.toml"), "\ncalls_per_24h = 4\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "policy.toml:2: column 17 (calls_per_24h): cap `4` is above 3: Decree 91 Art.13(5) allows at most 3 ad SMS and 1 ad call per advertiser and number in 24 hours"
+        );
         assert!(!c.require_consent);
         let e = parse(p, "# x\nsms_window = \"22:00-07:00\"\n").unwrap_err();
         assert!(

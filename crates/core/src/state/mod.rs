@@ -2,44 +2,133 @@
 //! pair, the consent ledger (R7), the first counted registration message
 //! (R6) and the counted ads per channel (R4, R5).
 //!
-//! Pairs live in a fixed number of shards, each a map behind its own
-//! `parking_lot` mutex. One check locks exactly one shard for the few
-//! instructions of its read-decide-commit step, so that two threads can never
-//! both be granted the one ad call of the day for a pair. Keys are the pair
-//! itself (advertiser, recipient), hashed with xxh3 under a per-process
-//! random seed so nobody can aim collisions at one shard.
+//! **Lock-free.** Pairs live in one open-addressing table of 32-byte slots
+//! (`table`): a key word — the advertiser's id (24 bits, see `names`) and
+//! the recipient (40 bits) — and three value words, each updated by
+//! compare-and-swap:
+//!
+//! | word | holds | rule |
+//! |---|---|---|
+//! | ledger | the latest consent (opt-in/opt-out and its second) and the second of the first counted registration message | R6, R7 |
+//! | SMS | the newest counted ad SMS times, packed ([`frequency::Recent`]) | R4 |
+//! | call | the newest counted ad call times, packed | R5 |
+//!
+//! A check reads the word it may change, then the ledger, decides, and
+//! swaps its one word from the value it read to the new one; if another
+//! thread changed it in between, the swap fails and the check decides again
+//! on the new value. So two threads can never both be granted the one ad
+//! call of the day for a pair (`tests/contention.rs` races many threads and
+//! checks the exact count), and no check holds a lock or allocates — except
+//! the first check of an advertiser the engine has never seen (see
+//! `names`). Keys are hashed with xxh3 under a per-process random seed so
+//! nobody can aim collisions at one probe sequence. Times are kept to the
+//! second.
+//!
+//! **Growth, eviction, limits.** The table grows by an incremental migration
+//! that checks help with and never wait for, dropping entries whose every
+//! word has expired (ads after 24 h, opt-ins and registration marks after
+//! [`StateConfig::retention_days`]; opt-outs are kept). A host can run the
+//! growth on its own thread with [`State::maintain`] so no check ever
+//! allocates; otherwise the check that finds the table 70 % full does it.
+//! A live entry is never dropped to make room: when the table cannot grow
+//! (allocation failure or [`StateConfig::max_bytes`]) and a new pair finds
+//! no slot, [`OnFull`] decides what the check does.
 
 pub mod frequency;
 pub mod journal;
+mod names;
+mod table;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use parking_lot::Mutex;
+use arc_swap::ArcSwap;
 
 use crate::event::Channel;
 use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
 
 pub use frequency::Recent;
+pub use table::Full;
 
-const SHARDS: usize = 64;
+use frequency::{rel_secs, DAY_S, EPOCH_S};
+use names::Names;
+use table::{Found, Table, MOVED};
+
+/// The index of the ledger word.
+pub(crate) const LEDGER: usize = 0;
+
+/// The index of a channel's history word.
+#[inline]
+pub(crate) fn history_word(channel: Channel) -> usize {
+    match channel {
+        Channel::Sms => 1,
+        Channel::Call => 2,
+    }
+}
+
+/// What a check does when its pair cannot be recorded because the state is
+/// full (the table could not grow: allocation failed or
+/// [`StateConfig::max_bytes`] was reached).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnFull {
+    /// Fail closed (the default): an ad or registration message for a pair
+    /// the engine cannot remember is blocked with `STATE_FULL`, since the
+    /// caps and consent could not be enforced for it. Pairs already known
+    /// are unaffected.
+    #[default]
+    Block,
+    /// Fail open: such an ad is decided as if the pair had no history and
+    /// delivered when that allows it, uncounted. Keeps traffic flowing at
+    /// the risk of exceeding R4/R5 for those pairs; meant for carriers whose
+    /// SLA outranks the cap, with an alarm on [`StateStats::full_events`].
+    Deliver,
+}
+
+/// How the state is sized and what happens when it is full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateConfig {
+    /// Slots of the first table (rounded up to a power of two). It grows
+    /// by doubling; 16,384 by default (512 KiB).
+    pub initial_slots: usize,
+    /// An upper bound on the bytes of the tables (during a migration the
+    /// old and the new table both count). `None` (the default): as much as
+    /// the allocator gives.
+    pub max_bytes: Option<usize>,
+    /// What a check does when the state is full.
+    pub on_full: OnFull,
+    /// How long opt-ins and registration marks are kept after their time,
+    /// in days: at least a year (Decree 91 Art.11 keeps consent records at
+    /// least one year); 400 by default. Opt-outs are never dropped.
+    pub retention_days: u32,
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        StateConfig {
+            initial_slots: 1 << 14,
+            max_bytes: None,
+            on_full: OnFull::Block,
+            retention_days: 400,
+        }
+    }
+}
 
 /// The latest consent event of a pair.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Consent {
     /// Opt-in or opt-out.
     pub state: ConsentState,
-    /// Its time, in milliseconds since the Unix epoch.
+    /// Its time, in milliseconds since the Unix epoch (whole seconds).
     pub time_ms: i64,
 }
 
-/// Everything remembered about one (advertiser, recipient) pair.
+/// Everything remembered about one (advertiser, recipient) pair, decoded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PairState {
     /// The latest consent event (records of `consents.csv` first, then events).
     pub consent: Option<Consent>,
-    /// The time of the first counted registration message (ms).
+    /// The time of the first counted registration message (ms, whole seconds).
     pub first_registration_ms: Option<i64>,
     /// Counted ad SMS.
     pub sms: Recent,
@@ -49,107 +138,125 @@ pub struct PairState {
 
 impl PairState {
     /// The counted ads of one channel.
-    pub fn recent(&self, channel: Channel) -> &Recent {
+    pub fn recent(&self, channel: Channel) -> Recent {
         match channel {
-            Channel::Sms => &self.sms,
-            Channel::Call => &self.calls,
-        }
-    }
-
-    /// The counted ads of one channel, mutable.
-    pub fn recent_mut(&mut self, channel: Channel) -> &mut Recent {
-        match channel {
-            Channel::Sms => &mut self.sms,
-            Channel::Call => &mut self.calls,
+            Channel::Sms => self.sms,
+            Channel::Call => self.calls,
         }
     }
 }
 
-/// The key of a pair: the advertiser and the recipient, stored as written so
-/// the state can be listed and journaled.
-#[derive(Clone, Debug)]
-struct PairKey {
-    advertiser: Box<str>,
-    recipient: Number,
+/// The ledger word: consent and the first registration, packed.
+///
+/// ```text
+/// bit 63-62 consent state (0 none, 1 opt-in, 2 opt-out; 3 never: all ones is MOVED)
+/// bit 61-31 consent second + 1 since 2020-01-01 UTC
+/// bit 30-0  first registration second + 1 since 2020-01-01 UTC (0: none)
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ledger(u64);
+
+const T31: u64 = (1 << 31) - 1;
+
+/// Seconds since the epoch of the ledger's times, saturated (until 2088).
+#[inline]
+fn ledger_secs(t_ms: i64) -> u64 {
+    (t_ms.div_euclid(1000) - EPOCH_S).clamp(0, T31 as i64 - 1) as u64
 }
 
-/// A view of a pair key, so maps keyed by [`PairKey`] can be searched with a
-/// borrowed `(&str, Number)` without allocating.
-trait PairView {
-    fn advertiser(&self) -> &str;
-    fn recipient(&self) -> Number;
-}
-
-impl PairView for PairKey {
-    fn advertiser(&self) -> &str {
-        &self.advertiser
+impl Ledger {
+    #[inline]
+    pub(crate) fn from_bits(w: u64) -> Ledger {
+        Ledger(w)
     }
-    fn recipient(&self) -> Number {
-        self.recipient
-    }
-}
 
-impl PairView for (&str, Number) {
-    fn advertiser(&self) -> &str {
+    #[inline]
+    pub(crate) fn bits(self) -> u64 {
         self.0
     }
-    fn recipient(&self) -> Number {
-        self.1
+
+    #[inline]
+    pub(crate) fn consent(self) -> Option<Consent> {
+        let state = match self.0 >> 62 {
+            1 => ConsentState::OptIn,
+            2 => ConsentState::OptOut,
+            _ => return None,
+        };
+        let t = ((self.0 >> 31) & T31) as i64 - 1;
+        Some(Consent {
+            state,
+            time_ms: (t + EPOCH_S) * 1000,
+        })
+    }
+
+    /// The first registration, as Unix milliseconds.
+    #[inline]
+    pub(crate) fn registration_ms(self) -> Option<i64> {
+        let r = self.0 & T31;
+        (r != 0).then(|| (r as i64 - 1 + EPOCH_S) * 1000)
+    }
+
+    #[inline]
+    pub(crate) fn with_consent(self, state: ConsentState, t_ms: i64) -> Ledger {
+        let s: u64 = match state {
+            ConsentState::OptIn => 1,
+            ConsentState::OptOut => 2,
+        };
+        Ledger(s << 62 | (ledger_secs(t_ms) + 1) << 31 | (self.0 & T31))
+    }
+
+    #[inline]
+    pub(crate) fn with_registration(self, t_ms: i64) -> Ledger {
+        Ledger(self.0 & !T31 | (ledger_secs(t_ms) + 1))
+    }
+
+    /// Whether nothing in it matters after `now` (seconds since the epoch):
+    /// no opt-out, and any opt-in and registration mark older than
+    /// `retention` seconds.
+    fn expired(self, now: i64, retention: i64) -> bool {
+        let horizon = now - retention;
+        let old = |t_ms: i64| t_ms.div_euclid(1000) - EPOCH_S <= horizon;
+        let consent_gone = match self.consent() {
+            None => true,
+            Some(c) => c.state == ConsentState::OptIn && old(c.time_ms),
+        };
+        consent_gone && self.registration_ms().is_none_or(old)
     }
 }
 
-impl<'a> std::borrow::Borrow<dyn PairView + 'a> for PairKey {
-    fn borrow(&self) -> &(dyn PairView + 'a) {
-        self
-    }
+/// Counters of what the state has done, for monitoring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StateStats {
+    /// Slots of the current table.
+    pub slots: usize,
+    /// Bytes of the live tables.
+    pub bytes: usize,
+    /// Advertiser names known.
+    pub advertisers: usize,
+    /// Tables grown into since start.
+    pub migrations: u64,
+    /// Events that met a full state (see [`OnFull`]).
+    pub full_events: u64,
 }
 
-impl Hash for dyn PairView + '_ {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.advertiser().hash(h);
-        self.recipient().hash(h);
-    }
+/// What [`State::maintain`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Maintenance {
+    /// A larger table was allocated.
+    pub grew: bool,
+    /// Chunks of slots migrated by this call.
+    pub chunks_migrated: usize,
+    /// The table could not grow (allocation failed or the memory limit).
+    pub full: bool,
 }
-
-impl PartialEq for dyn PairView + '_ {
-    fn eq(&self, o: &Self) -> bool {
-        self.recipient() == o.recipient() && self.advertiser() == o.advertiser()
-    }
-}
-
-impl Eq for dyn PairView + '_ {}
-
-impl Hash for PairKey {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        (self as &dyn PairView).hash(h)
-    }
-}
-
-impl PartialEq for PairKey {
-    fn eq(&self, o: &Self) -> bool {
-        (self as &dyn PairView) == (o as &dyn PairView)
-    }
-}
-
-impl Eq for PairKey {}
-
-/// xxh3 under a per-process seed.
-#[derive(Clone)]
-struct SeededXxh3(u64);
-
-impl BuildHasher for SeededXxh3 {
-    type Hasher = xxhash_rust::xxh3::Xxh3;
-    fn build_hasher(&self) -> Self::Hasher {
-        xxhash_rust::xxh3::Xxh3::with_seed(self.0)
-    }
-}
-
-type Shard = HashMap<PairKey, PairState, SeededXxh3>;
 
 /// The engine's per-pair state.
 pub struct State {
-    hasher: SeededXxh3,
-    shards: Box<[Mutex<Shard>]>,
+    names: Names,
+    current: ArcSwap<Table>,
+    config: StateConfig,
+    migrations: AtomicU64,
+    full_events: AtomicU64,
 }
 
 impl Default for State {
@@ -160,87 +267,517 @@ impl Default for State {
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "State({} pairs)", self.len())
+        let t = self.current.load();
+        write!(f, "State({} slots)", t.capacity())
     }
 }
 
 fn random_seed() -> u64 {
+    use std::hash::BuildHasher;
     // std's RandomState is seeded from the OS once per process; no clock.
     std::collections::hash_map::RandomState::new().hash_one(0x0063_6861_6e72_6163_u64)
 }
 
+/// The recipient as 40 bits: mobile and fixed numbers (84…, 11 or 12 digits)
+/// as their value, short codes (3–6 digits) as `(digits − 2) · 10⁶ + value`.
+#[inline]
+fn recipient_code(n: Number) -> u64 {
+    let bits = n.to_bits();
+    let len = bits >> 56;
+    let value = bits & ((1 << 56) - 1);
+    if len >= 11 {
+        value
+    } else {
+        (len - 2) * 1_000_000 + value
+    }
+}
+
+fn recipient_of(code: u64) -> Option<Number> {
+    let bits = if code >= 10_000_000_000 {
+        let len = if code >= 100_000_000_000 { 12 } else { 11 };
+        (len << 56) | code
+    } else {
+        ((code / 1_000_000 + 2) << 56) | (code % 1_000_000)
+    };
+    Number::from_bits(bits)
+}
+
+#[inline]
+fn pair_key(id: u32, recipient: Number) -> u64 {
+    u64::from(id) << 40 | recipient_code(recipient)
+}
+
+struct Retention {
+    ledger_s: i64,
+}
+
+impl Retention {
+    /// Whether word `w` holding `v` no longer matters at `now` (seconds
+    /// since the epoch): a migration may drop it.
+    fn expired(&self, w: usize, v: u64, now: i64) -> bool {
+        if w == LEDGER {
+            Ledger(v).expired(now, self.ledger_s)
+        } else {
+            // An hour of slack for events that arrive late.
+            Recent::from_bits(v).expired_by(now - DAY_S - 3600)
+        }
+    }
+}
+
 impl State {
-    /// Empty state.
+    /// Empty state, default configuration.
     pub fn new() -> State {
-        let hasher = SeededXxh3(random_seed());
-        let shards = (0..SHARDS)
-            .map(|_| Mutex::new(HashMap::with_hasher(hasher.clone())))
-            .collect();
-        State { hasher, shards }
+        State::with_config(StateConfig::default())
     }
 
-    fn shard(&self, advertiser: &str, recipient: Number) -> &Mutex<Shard> {
-        let h = self
-            .hasher
-            .hash_one(&(advertiser, recipient) as &dyn PairView);
-        &self.shards[(h >> 58) as usize % SHARDS]
+    /// Empty state. If even the first table cannot be allocated, the state
+    /// starts with the smallest one.
+    pub fn with_config(config: StateConfig) -> State {
+        let seed = random_seed();
+        let table = Table::try_new(config.initial_slots, seed)
+            .or_else(|| Table::try_new(table::CHUNK, seed))
+            .unwrap_or_else(|| {
+                // The allocator cannot give 2 KiB: nothing else would work
+                // either.
+                std::process::abort()
+            });
+        State {
+            names: Names::new(seed),
+            current: ArcSwap::from_pointee(table),
+            config,
+            migrations: AtomicU64::new(0),
+            full_events: AtomicU64::new(0),
+        }
     }
 
-    /// Runs `f` on the pair's state under its shard's lock; a new pair is
-    /// stored only when `f` leaves something in it. This is the
-    /// read-decide-commit step of a check: atomic for the pair.
-    pub fn with_pair<R>(
+    /// The configuration.
+    pub fn config(&self) -> &StateConfig {
+        &self.config
+    }
+
+    fn retention(&self) -> Retention {
+        Retention {
+            ledger_s: i64::from(self.config.retention_days) * DAY_S,
+        }
+    }
+
+    /// Gives `t` a successor twice its size, unless it has one, may not
+    /// grow yet, or the memory limit or the allocator says no.
+    fn grow(&self, t: &Table, now: i64) -> Result<(), Full> {
+        if t.successor().is_some() {
+            return Ok(());
+        }
+        if !t.wants_growth() {
+            // Not half full: a long probe run is no reason to double.
+            return Ok(());
+        }
+        let slots = t.capacity() * 2;
+        let bytes = t.bytes() + slots * std::mem::size_of::<u64>() * 4;
+        if self.config.max_bytes.is_some_and(|max| bytes > max) {
+            return Err(Full);
+        }
+        let next = Table::try_new(slots, t.seed()).ok_or(Full)?;
+        t.install(next, now);
+        self.migrations.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// After an operation on `cur`: migrate one chunk if a migration runs,
+    /// and make the successor current once it is done.
+    #[inline]
+    fn after_op(&self, cur: &Arc<Table>) {
+        if let Some(next) = cur.successor() {
+            if cur.migrating() {
+                self.help(cur);
+            }
+            if cur.migrated() {
+                self.current.compare_and_swap(cur, next.clone());
+            }
+        }
+    }
+
+    /// Migrates one chunk of `t` to its successor, if any is left; returns
+    /// whether it did.
+    fn help(&self, t: &Table) -> bool {
+        let Some(range) = t.claim_chunk() else {
+            return false;
+        };
+        self.migrate_chunk(t, range);
+        true
+    }
+
+    fn migrate_chunk(&self, t: &Table, range: std::ops::Range<usize>) {
+        let now = t.horizon();
+        let retention = self.retention();
+        for i in range.clone() {
+            if !self.migrate_slot(t, i, now, &retention) {
+                // No room below: this chunk stays unfinished (its live words
+                // stay here, in use) until `maintain` retries it.
+                t.defer_chunk(range);
+                return;
+            }
+        }
+        t.finish_chunk();
+    }
+
+    /// Moves slot `i` of `t` to the successor, word by word: the value is
+    /// written where the key lives below `t` (by compare-and-swap, following
+    /// `MOVED` words if the successor migrates too), then the word here is
+    /// swapped from that value to `MOVED`; if a writer changed it meanwhile,
+    /// the copy is redone. Expired values are not copied.
+    fn migrate_slot(&self, t: &Table, i: usize, now: i64, retention: &Retention) -> bool {
+        let key = t.seal_or_key(i);
+        if key == MOVED {
+            return true;
+        }
+        let Some(next) = t.successor() else {
+            return true;
+        };
+        let mut dst: Option<(&Table, usize)> = None;
+        for w in 0..table::WORDS {
+            loop {
+                let v = t.word(i, w).load(Ordering::Acquire);
+                if v == MOVED {
+                    break;
+                }
+                if v != 0 && !retention.expired(w, v, now) {
+                    let (dt, di) = match dst {
+                        Some(d) => d,
+                        None => {
+                            match next.find(key, next.hash(key), true, &mut |x| self.grow(x, now)) {
+                                Ok(Found::At(dt, di)) => *dst.insert((dt, di)),
+                                // No room below: the word stays here, live.
+                                _ => return false,
+                            }
+                        }
+                    };
+                    loop {
+                        match self.resolve(dt, di, key, w, true, now) {
+                            Ok(Some((dw, dv))) => {
+                                if dv == v
+                                    || dw
+                                        .compare_exchange(
+                                            dv,
+                                            v,
+                                            Ordering::AcqRel,
+                                            Ordering::Acquire,
+                                        )
+                                        .is_ok()
+                                {
+                                    break;
+                                }
+                            }
+                            _ => return false,
+                        }
+                    }
+                }
+                if t.word(i, w)
+                    .compare_exchange(v, MOVED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    break;
+                }
+            }
+        }
+        true
+    }
+
+    /// Word `w` of the key found at (`t`, `i`), following moved words to
+    /// the successor; with `insert`, a slot is claimed there when the key
+    /// was not copied (all its words had expired). `None`: not present, so
+    /// its value is 0.
+    #[allow(clippy::type_complexity)]
+    fn resolve<'t>(
+        &self,
+        mut t: &'t Table,
+        mut i: usize,
+        key: u64,
+        w: usize,
+        insert: bool,
+        now: i64,
+    ) -> Result<Option<(&'t AtomicU64, u64)>, Full> {
+        loop {
+            let a = t.word(i, w);
+            let v = a.load(Ordering::Acquire);
+            if v != MOVED {
+                return Ok(Some((a, v)));
+            }
+            let Some(next) = t.successor() else {
+                return Ok(None);
+            };
+            let next: &'t Table = next;
+            match next.find(key, next.hash(key), insert, &mut |x| self.grow(x, now))? {
+                Found::At(nt, ni) => {
+                    t = nt;
+                    i = ni;
+                }
+                Found::Absent => return Ok(None),
+            }
+        }
+    }
+
+    /// The one atomic read-decide-commit step of a check on a pair: reads
+    /// word `target` and then word `other` (`LEDGER`, or `target` itself),
+    /// calls `f(target, other)`, and swaps `target` to the value `f` returns
+    /// (if any) unless it changed meanwhile, in which case `f` runs again on
+    /// the new values. A pair not yet in the table reads as zeros and is
+    /// inserted only when `f` writes. `now` is the event's time (seconds
+    /// since the epoch), for expiry if the table must grow.
+    pub(crate) fn transact<R>(
         &self,
         advertiser: &str,
         recipient: Number,
-        f: impl FnOnce(&mut PairState) -> R,
-    ) -> R {
-        let mut shard = self.shard(advertiser, recipient).lock();
-        // Look up by borrowed key: a miss only allocates when the new pair
-        // must be stored.
-        if let Some(st) = shard.get_mut(&(advertiser, recipient) as &dyn PairView) {
-            return f(st);
-        }
-        let mut st = PairState::default();
-        let r = f(&mut st);
-        if st != PairState::default() {
-            let key = PairKey {
-                advertiser: advertiser.into(),
-                recipient,
-            };
-            shard.insert(key, st);
+        target: usize,
+        other: usize,
+        now_ms: i64,
+        mut f: impl FnMut(u64, u64) -> (R, Option<u64>),
+    ) -> Result<R, Full> {
+        let cur = self.current.load();
+        let now = rel_secs(now_ms);
+        let r = self.transact_in(&cur, advertiser, recipient, target, other, now, &mut f);
+        self.after_op(&cur);
+        if r.is_err() {
+            self.full_events.fetch_add(1, Ordering::Relaxed);
         }
         r
     }
 
-    /// Reads a pair's state (a copy), if any.
-    pub fn get(&self, advertiser: &str, recipient: Number) -> Option<PairState> {
-        let shard = self.shard(advertiser, recipient).lock();
-        shard
-            .get(&(advertiser, recipient) as &dyn PairView)
-            .cloned()
+    #[allow(clippy::too_many_arguments)]
+    fn transact_in<R>(
+        &self,
+        t: &Table,
+        advertiser: &str,
+        recipient: Number,
+        target: usize,
+        other: usize,
+        now: i64,
+        f: &mut impl FnMut(u64, u64) -> (R, Option<u64>),
+    ) -> Result<R, Full> {
+        let mut grow = |x: &Table| self.grow(x, now);
+        let mut at = match self.names.get(advertiser) {
+            Some(id) => {
+                let key = pair_key(id, recipient);
+                match t.find(key, t.hash(key), false, &mut grow)? {
+                    Found::At(ft, fi) => Some((ft, fi, key)),
+                    Found::Absent => None,
+                }
+            }
+            None => None,
+        };
+        loop {
+            let Some((ft, fi, key)) = at else {
+                let (r, new) = f(0, 0);
+                if new.is_none() {
+                    return Ok(r);
+                }
+                let id = self.names.id(advertiser).ok_or(Full)?;
+                let key = pair_key(id, recipient);
+                match t.find(key, t.hash(key), true, &mut grow)? {
+                    Found::At(ft, fi) => at = Some((ft, fi, key)),
+                    Found::Absent => return Err(Full),
+                }
+                continue;
+            };
+            let (word, tv) = self.resolve(ft, fi, key, target, true, now)?.ok_or(Full)?;
+            let ov = if other == target {
+                tv
+            } else {
+                self.resolve(ft, fi, key, other, false, now)?
+                    .map_or(0, |(_, v)| v)
+            };
+            let (r, new) = f(tv, ov);
+            match new {
+                Some(nv) if nv != tv => {
+                    if word
+                        .compare_exchange(tv, nv, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        return Ok(r);
+                    }
+                }
+                _ => return Ok(r),
+            }
+        }
+    }
+
+    /// Records a consent event: with `newer_only`, only when the pair has
+    /// no consent or an older (or equally old) one.
+    pub fn set_consent(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        state: ConsentState,
+        time_ms: i64,
+        newer_only: bool,
+    ) -> Result<(), Full> {
+        self.transact(advertiser, recipient, LEDGER, LEDGER, time_ms, |w, _| {
+            let l = Ledger(w);
+            let keep = newer_only
+                && l.consent()
+                    .is_some_and(|c| c.time_ms.div_euclid(1000) > time_ms.div_euclid(1000));
+            ((), (!keep).then(|| l.with_consent(state, time_ms).bits()))
+        })
+    }
+
+    /// Records a counted registration message (the earliest one is kept).
+    pub fn mark_registration(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        time_ms: i64,
+    ) -> Result<(), Full> {
+        self.transact(advertiser, recipient, LEDGER, LEDGER, time_ms, |w, _| {
+            let l = Ledger(w);
+            let keep = l
+                .registration_ms()
+                .is_some_and(|r| r.div_euclid(1000) <= time_ms.div_euclid(1000));
+            ((), (!keep).then(|| l.with_registration(time_ms).bits()))
+        })
+    }
+
+    /// Records a counted ad of `channel`.
+    pub fn count_ad(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        channel: Channel,
+        time_ms: i64,
+    ) -> Result<(), Full> {
+        let w = history_word(channel);
+        self.transact(advertiser, recipient, w, w, time_ms, |v, _| {
+            (
+                (),
+                Some(Recent::from_bits(v).commit(rel_secs(time_ms)).bits()),
+            )
+        })
     }
 
     /// Seeds the consent ledger from a policy's `consents.csv` records: a
     /// record replaces the pair's consent when the pair has none or an older
-    /// one.
-    pub fn seed_consents(&self, policy: &Policy) {
+    /// one. Also gives every advertiser the policy names an id, so their
+    /// checks never take the new-name path. Returns how many records could
+    /// not be stored (the state is full).
+    pub fn seed_consents(&self, policy: &Policy) -> usize {
+        let names = policy
+            .advertisers()
+            .map(|(a, _)| a)
+            .chain(policy.accounts().map(|(_, a)| &*a.advertiser))
+            .chain(policy.registry().iter().map(|(_, r)| &*r.owner))
+            .chain(policy.consents().iter().map(|c| &*c.advertiser));
+        let _ = self.names.insert(names);
+        let mut lost = 0;
         for c in policy.consents() {
-            let time_ms = c.time.as_millisecond();
-            self.with_pair(&c.advertiser, c.recipient, |st| {
-                if st.consent.is_none_or(|old| old.time_ms <= time_ms) {
-                    st.consent = Some(Consent {
-                        state: c.state,
-                        time_ms,
-                    });
-                }
-            });
+            let t = c.time.as_millisecond();
+            if self
+                .set_consent(&c.advertiser, c.recipient, c.state, t, true)
+                .is_err()
+            {
+                lost += 1;
+            }
+        }
+        lost
+    }
+
+    /// Reads a pair's state, if any.
+    pub fn get(&self, advertiser: &str, recipient: Number) -> Option<PairState> {
+        let id = self.names.get(advertiser)?;
+        let key = pair_key(id, recipient);
+        let cur = self.current.load();
+        let found = cur
+            .find(key, cur.hash(key), false, &mut |_| Err(Full))
+            .ok()?;
+        let Found::At(t, i) = found else {
+            return None;
+        };
+        let st = self.decode(t, i, key);
+        (st != PairState::default()).then_some(st)
+    }
+
+    fn decode(&self, t: &Table, i: usize, key: u64) -> PairState {
+        let read = |w| {
+            self.resolve(t, i, key, w, false, 0)
+                .ok()
+                .flatten()
+                .map_or(0, |(_, v)| v)
+        };
+        let l = Ledger(read(LEDGER));
+        PairState {
+            consent: l.consent(),
+            first_registration_ms: l.registration_ms(),
+            sms: Recent::from_bits(read(1)),
+            calls: Recent::from_bits(read(2)),
         }
     }
 
-    /// How many pairs are remembered.
+    /// Runs the table's upkeep on the calling thread (a host calls it from a
+    /// thread it owns, every second or so; the engine starts none): grows
+    /// the table when it is half full, and finishes any migration, judging
+    /// expiry at `now_ms` (Unix milliseconds, the host's clock). Checks then
+    /// never allocate.
+    pub fn maintain(&self, now_ms: i64) -> Maintenance {
+        let now = rel_secs(now_ms);
+        let mut m = Maintenance::default();
+        loop {
+            let cur = self.current.load_full();
+            if let Some(next) = cur.successor() {
+                while self.help(&cur) {
+                    m.chunks_migrated += 1;
+                }
+                if let Some(range) = cur.take_deferred() {
+                    // A chunk that found no room before: try it again.
+                    self.migrate_chunk(&cur, range);
+                    m.chunks_migrated += 1;
+                    if cur.has_deferred() {
+                        m.full = true;
+                        return m;
+                    }
+                    continue;
+                }
+                if cur.migrated() {
+                    self.current.compare_and_swap(&cur, next.clone());
+                    continue;
+                }
+                // Another thread holds the last chunks; they finish them.
+                return m;
+            }
+            if cur.wants_growth() {
+                match self.grow(&cur, now) {
+                    Ok(()) => {
+                        m.grew = true;
+                        continue;
+                    }
+                    Err(Full) => m.full = true,
+                }
+            }
+            return m;
+        }
+    }
+
+    /// Finishes every migration, waiting for chunks other threads hold.
+    fn settle(&self) -> Arc<Table> {
+        loop {
+            let cur = self.current.load_full();
+            let Some(next) = cur.successor() else {
+                return cur;
+            };
+            while self.help(&cur) {}
+            if cur.migrated() {
+                self.current.compare_and_swap(&cur, next.clone());
+            } else if cur.has_deferred() {
+                // No room to finish the migration: walk the tables as they
+                // are (the chain is followed word by word).
+                return cur;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// How many pairs are remembered (a walk over the table).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().len()).sum()
+        let mut n = 0;
+        self.for_each(|_, _, _| n += 1);
+        n
     }
 
     /// Nothing remembered.
@@ -248,12 +785,187 @@ impl State {
         self.len() == 0
     }
 
-    /// Visits every pair (advertiser, recipient, state), shard by shard.
+    /// Visits every pair (advertiser, recipient, state). Pairs inserted
+    /// while it runs may or may not be visited.
     pub fn for_each(&self, mut f: impl FnMut(&str, Number, &PairState)) {
-        for s in self.shards.iter() {
-            for (k, v) in s.lock().iter() {
-                f(&k.advertiser, k.recipient, v);
+        let t = self.settle();
+        for i in 0..t.capacity() {
+            let key = t.key_at(i);
+            if key == table::EMPTY || key == MOVED {
+                continue;
             }
+            let st = self.decode(&t, i, key);
+            if st == PairState::default() {
+                continue;
+            }
+            let (Some(name), Some(rcpt)) = (
+                self.names.name((key >> 40) as u32),
+                recipient_of(key & ((1 << 40) - 1)),
+            ) else {
+                continue;
+            };
+            f(&name, rcpt, &st);
+        }
+    }
+
+    /// Counters for monitoring.
+    pub fn stats(&self) -> StateStats {
+        let cur = self.current.load();
+        let mut bytes = cur.bytes();
+        if let Some(next) = cur.successor() {
+            bytes += next.bytes();
+        }
+        StateStats {
+            slots: cur.capacity(),
+            bytes: bytes + self.names.bytes(),
+            advertisers: self.names.len(),
+            migrations: self.migrations.load(Ordering::Relaxed),
+            full_events: self.full_events.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn recipient_codes_round_trip() {
+        for s in [
+            "0912345678",
+            "02471234567",
+            "5656",
+            "113",
+            "999999",
+            "84999999999",
+        ] {
+            let x = n(s);
+            let c = recipient_code(x);
+            assert!(c < 1 << 40);
+            assert_eq!(recipient_of(c), Some(x), "{s}");
+        }
+    }
+
+    #[test]
+    fn ledger_packs_consent_and_registration() {
+        let t = 1_772_420_400_000;
+        let l = Ledger::default().with_registration(t);
+        assert_eq!(l.consent(), None);
+        assert_eq!(l.registration_ms(), Some(t));
+        let l = l.with_consent(ConsentState::OptOut, t + 5000);
+        assert_eq!(l.registration_ms(), Some(t));
+        assert_eq!(
+            l.consent(),
+            Some(Consent {
+                state: ConsentState::OptOut,
+                time_ms: t + 5000
+            })
+        );
+        assert_ne!(l.bits(), MOVED);
+        assert!(!l.expired(rel_secs(t) + 10_000 * DAY_S, 400 * DAY_S));
+        let l = Ledger::default().with_consent(ConsentState::OptIn, t);
+        assert!(l.expired(rel_secs(t) + 401 * DAY_S, 400 * DAY_S));
+        assert!(!l.expired(rel_secs(t) + 399 * DAY_S, 400 * DAY_S));
+    }
+
+    #[test]
+    fn grows_and_keeps_every_live_pair() {
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            ..StateConfig::default()
+        });
+        let t = 1_772_420_400_000;
+        for i in 0..5000u64 {
+            let r = Number::parse(&format!("0912{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Call, t).unwrap();
+        }
+        assert!(s.stats().migrations >= 6, "{:?}", s.stats());
+        assert_eq!(s.len(), 5000);
+        for i in 0..5000u64 {
+            let r = Number::parse(&format!("0912{:06}", i)).unwrap();
+            let st = s.get("adv", r).unwrap();
+            assert_eq!(st.calls.times_ms().collect::<Vec<_>>(), vec![t]);
+        }
+    }
+
+    #[test]
+    fn maintain_grows_before_checks_would_have_to() {
+        let s = State::with_config(StateConfig {
+            initial_slots: 128,
+            ..StateConfig::default()
+        });
+        let t = 1_772_420_400_000;
+        // 80 of 128 slots: over half (the host's cue), under 70 % (a
+        // check's).
+        for i in 0..80u64 {
+            let r = Number::parse(&format!("0916{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Sms, t).unwrap();
+        }
+        assert_eq!(s.stats().migrations, 0);
+        let m = s.maintain(t);
+        assert!(m.grew && !m.full, "{m:?}");
+        assert_eq!(m.chunks_migrated, 2);
+        assert_eq!(s.stats().slots, 256);
+        assert_eq!(s.maintain(t), Maintenance::default());
+        assert_eq!(s.len(), 80);
+    }
+
+    #[test]
+    fn migration_drops_only_expired_pairs() {
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            ..StateConfig::default()
+        });
+        let day0 = 1_772_420_400_000;
+        // 20 pairs of day 0: ads only (expire), one opt-out (kept).
+        for i in 0..20u64 {
+            let r = Number::parse(&format!("0913{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Sms, day0).unwrap();
+        }
+        let kept = n("0913000000");
+        s.set_consent("adv", kept, ConsentState::OptOut, day0, false)
+            .unwrap();
+        // Three days later, enough new pairs to make it grow.
+        let day3 = day0 + 3 * 86_400_000;
+        for i in 0..200u64 {
+            let r = Number::parse(&format!("0914{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Sms, day3).unwrap();
+        }
+        s.maintain(day3);
+        assert_eq!(s.len(), 201);
+        let st = s.get("adv", kept).unwrap();
+        assert_eq!(st.consent.unwrap().state, ConsentState::OptOut);
+        assert!(st.sms.is_empty());
+    }
+
+    #[test]
+    fn memory_limit_gives_full_and_never_forgets() {
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            max_bytes: Some(64 * 32),
+            ..StateConfig::default()
+        });
+        let t = 1_772_420_400_000;
+        let mut stored = vec![];
+        let mut full = 0;
+        for i in 0..200u64 {
+            let r = Number::parse(&format!("0915{:06}", i)).unwrap();
+            match s.count_ad("adv", r, Channel::Sms, t) {
+                Ok(()) => stored.push(r),
+                Err(Full) => full += 1,
+            }
+        }
+        assert!(full > 0);
+        assert_eq!(s.stats().full_events, full);
+        assert_eq!(s.len(), stored.len());
+        for r in stored {
+            // Known pairs still update.
+            s.count_ad("adv", r, Channel::Sms, t + 1000).unwrap();
+            assert_eq!(s.get("adv", r).unwrap().sms.times_ms().count(), 2);
         }
     }
 }
