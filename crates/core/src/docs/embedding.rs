@@ -55,10 +55,47 @@
 //! immutable snapshot behind `arc-swap`: loading it is a few atomic
 //! operations, and [`Engine::swap`](crate::Engine::swap) replaces it while
 //! checks run, without making any of them wait. The state rules (R4–R7)
-//! run as one read-decide-commit step on the (advertiser, recipient) pair,
-//! under the lock of one of 64 shards held for a few instructions, so two
-//! threads can never both be granted the one ad call of the day to a number
-//! (`tests/contention.rs` checks the exact counts with 8 threads).
+//! run as one read-decide-commit step on the (advertiser, recipient) pair:
+//! a compare-and-swap on one 64-bit word of the pair's slot in a lock-free
+//! table ([`crate::state`]), retried on the new value when another thread
+//! got there first, so two threads can never both be granted the one ad
+//! call of the day to a number (`tests/contention.rs` checks the exact
+//! counts with 6–8 threads, also while the table grows). No check takes a
+//! lock or allocates (`tests/no_alloc.rs`) once the advertiser is known and
+//! the table has room.
+//!
+//! ## Sizing the state, and when it is full
+//!
+//! The pair table starts at [`StateConfig::initial_slots`](crate::state::StateConfig)
+//! (32 bytes a slot; a national deployment sizes it for its pairs up front)
+//! and doubles when half full. Call [`Engine::maintain`](crate::Engine::maintain)
+//! from a thread you own, every second or so, and the growth (an allocation
+//! and a migration) happens there; otherwise the check that finds the table
+//! 70 % full allocates it and every check migrates 64 slots until done.
+//! Migrations drop expired entries: ads after 24 h, opt-ins and registration
+//! marks after `retention_days` (400 by default; opt-outs never). A live
+//! entry is never dropped to make room. If the table cannot grow (the
+//! allocator refuses, or `max_bytes`), a new pair is handled by
+//! [`OnFull`](crate::state::OnFull): `Block` (the default) blocks its ads with
+//! `STATE_FULL`, `Deliver` lets them through uncounted; watch
+//! [`StateStats::full_events`](crate::state::StateStats).
+//!
+//! ```
+//! use chanrac::state::{OnFull, StateConfig};
+//! use chanrac::{EngineBuilder, Policy};
+//!
+//! let engine = EngineBuilder::new()
+//!     .state(StateConfig {
+//!         initial_slots: 1 << 20,          // 32 MiB: about 500,000 pairs before the first growth
+//!         max_bytes: Some(8 << 30),        // never more than 8 GiB of tables
+//!         on_full: OnFull::Block,
+//!         ..StateConfig::default()
+//!     })
+//!     .build(Policy::default());
+//! // On the host's maintenance thread, with the host's clock:
+//! let m = engine.maintain(jiff::Timestamp::now());
+//! assert!(!m.full);
+//! ```
 //!
 //! ## Live DNC updates
 //!
