@@ -380,6 +380,24 @@ int chanrac_state_compact(const struct chanrac_engine *engine,
                           struct chanrac_error **err);
 
 /**
+ * Runs the state table's upkeep on the calling thread, judging expiry at
+ * `now_unix_time` (seconds; the engine never reads the clock): when the
+ * table of (advertiser, recipient) pairs is half full it allocates one twice
+ * the size and migrates into it, so that no chanrac_check() has to. Call
+ * it every second or so from a thread the host owns (the library starts
+ * none); without it, checks do the same work in small steps. Checks on
+ * other threads go on meanwhile. Returns `CHANRAC_ERR_STATE` when the table
+ * could not grow (the allocator refused): new pairs then meet the fail
+ * mode (their ads are blocked with `CHANRAC_REASON_STATE_FULL`).
+ *
+ * # Safety
+ * `engine` is a live handle; `err` is NULL or valid for writing a pointer.
+ */
+int chanrac_state_maintain(const struct chanrac_engine *engine,
+                           int64_t now_unix_time,
+                           struct chanrac_error **err);
+
+/**
  * The library's version (`"0.1.0"`), a static string.
  */
 const char *chanrac_version(void);

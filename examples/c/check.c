@@ -186,6 +186,10 @@ int main(int argc, char **argv) {
     if (chanrac_dnc_add(eng, "0987654321", "call", &err) != CHANRAC_OK) {
         fail("dnc add call");
     }
+    /* The host's maintenance thread would call this every second. */
+    if (chanrac_state_maintain(eng, AT(10, 6), &err) != CHANRAC_OK) {
+        fail("state maintain");
+    }
     int64_t merged = chanrac_dnc_merge(eng, &err);
     printf("dnc merged %lld, pending %lld\n", (long long)merged,
            (long long)chanrac_dnc_pending(eng, &err));

@@ -233,6 +233,42 @@ pub unsafe extern "C" fn chanrac_state_compact(
     unsafe { guard(err, |e| e.code, body) }
 }
 
+/// Runs the state table's upkeep on the calling thread, judging expiry at
+/// `now_unix_time` (seconds; the engine never reads the clock): when the
+/// table of (advertiser, recipient) pairs is half full it allocates one twice
+/// the size and migrates into it, so that no chanrac_check() has to. Call
+/// it every second or so from a thread the host owns (the library starts
+/// none); without it, checks do the same work in small steps. Checks on
+/// other threads go on meanwhile. Returns `CHANRAC_ERR_STATE` when the table
+/// could not grow (the allocator refused): new pairs then meet the fail
+/// mode (their ads are blocked with `CHANRAC_REASON_STATE_FULL`).
+///
+/// # Safety
+/// `engine` is a live handle; `err` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_state_maintain(
+    engine: *const chanrac_engine,
+    now_unix_time: i64,
+    err: *mut *mut chanrac_error,
+) -> c_int {
+    let body = || {
+        // SAFETY: `engine` is NULL or a live handle (contract).
+        let h = unsafe { engine_arg(engine) }?;
+        let now = jiff::Timestamp::from_second(now_unix_time).map_err(|_| {
+            Error::input(format!("`now_unix_time` {now_unix_time} is out of range"))
+        })?;
+        if h.engine.maintain(now).full {
+            return Err(Error::state(format!(
+                "state: the pair table cannot grow: {:?}",
+                h.engine.state().stats()
+            )));
+        }
+        Ok(CHANRAC_OK)
+    };
+    // SAFETY: `err` is NULL or writable (contract).
+    unsafe { guard(err, |e| e.code, body) }
+}
+
 /// The library's version (`"0.1.0"`), a static string.
 #[no_mangle]
 pub extern "C" fn chanrac_version() -> *const c_char {

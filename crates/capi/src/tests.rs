@@ -356,6 +356,10 @@ fn null_pointers_are_errors_not_crashes() {
             chanrac_state_compact(ptr::null(), 0, ptr::null_mut()),
             CHANRAC_ERR_INPUT
         );
+        assert_eq!(
+            chanrac_state_maintain(ptr::null(), 0, ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
 
         assert_eq!(
             CStr::from_ptr(chanrac_error_message(ptr::null())).to_bytes(),
@@ -485,8 +489,8 @@ fn verdicts_carry_reasons_and_retry_time() {
         ))
         .unwrap();
     assert_eq!(codes(v.reasons), "DNC,OUTSIDE_WINDOW,LABEL");
-    // Three ads, then the cap: retry when the first leaves the 24 h window,
-    // rounded up to the second.
+    // Three ads, then the cap: retry when the first leaves the 24 h window.
+    // The state keeps times to the second: 08:10:00.5 counts as 08:10:00.
     let mut first = Ev::ad(at(8, 10), "0912345678");
     first.ev.nanos = 500_000_000;
     assert_eq!(h.check(&first).unwrap().counted, 1);
@@ -498,7 +502,7 @@ fn verdicts_carry_reasons_and_retry_time() {
     }
     let v = h.check(&Ev::ad(at(13, 0), "0912345678")).unwrap();
     assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
-    assert_eq!(v.retry_at, at(24 + 8, 10) + 1);
+    assert_eq!(v.retry_at, at(24 + 8, 10));
     assert_eq!(v.counted, 0);
 }
 
@@ -724,6 +728,16 @@ fn state_survives_a_restart_and_compaction() {
             chanrac_state_compact(plain.0, at(12, 0), ptr::null_mut()),
             CHANRAC_OK
         );
+        assert_eq!(
+            chanrac_state_maintain(plain.0, at(12, 0), ptr::null_mut()),
+            CHANRAC_OK
+        );
+        let mut err = ptr::null_mut();
+        assert_eq!(
+            chanrac_state_maintain(plain.0, i64::MAX, &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        chanrac_error_free(err);
     }
 
     // A state directory that cannot be created.

@@ -72,6 +72,14 @@ struct Args {
     /// e.g. `2026-03-02T09:15:00+07:00`.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     fixed_time: Option<Timestamp>,
+    /// Most memory for the per-pair state table, in MiB (default: what the
+    /// allocator gives). Beyond it new pairs meet --on-full.
+    #[arg(long, value_name = "MIB")]
+    state_max_mb: Option<usize>,
+    /// What an ad call to a new pair gets when the state is full: `block`
+    /// (603 STATE_FULL, the default) or `deliver` (302, uncounted).
+    #[arg(long, default_value = "block")]
+    on_full: chanrac::state::OnFull,
 }
 
 fn parse_time(s: &str) -> Result<Timestamp, String> {
@@ -149,7 +157,15 @@ async fn run(args: Args) -> Result<(), Failure> {
     let policy =
         chanrac_policy::load(&args.policy).map_err(|e| Failure::BadInput(e.to_string()))?;
     log_policy("policy loaded", &args.policy, &policy);
-    let engine = Arc::new(Engine::new(policy));
+    let engine = Arc::new(
+        chanrac::EngineBuilder::new()
+            .state(chanrac::state::StateConfig {
+                max_bytes: args.state_max_mb.map(|m| m.saturating_mul(1 << 20)),
+                on_full: args.on_full,
+                ..Default::default()
+            })
+            .build(policy),
+    );
 
     let journal = match &args.state {
         Some(dir) => {
@@ -183,6 +199,7 @@ async fn run(args: Args) -> Result<(), Failure> {
     let term = signal(SignalKind::terminate()).map_err(other("signals"))?;
     let int = signal(SignalKind::interrupt()).map_err(other("signals"))?;
     tokio::spawn(reload(engine.clone(), args.policy.clone(), seen, hup));
+    tokio::spawn(maintain(engine.clone(), clock));
 
     info!("listening on udp {local}");
     serve(socket, Responder::new(engine), journal, clock, term, int).await
@@ -283,6 +300,27 @@ async fn serve(
         "stopped"
     );
     Ok(())
+}
+
+/// Grows the state table off the answering task, every second, on a
+/// blocking thread (a large table takes a while to allocate); checks go on
+/// meanwhile.
+async fn maintain(engine: Arc<Engine>, clock: Clock) {
+    let mut tick = tokio::time::interval(POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let e = engine.clone();
+        let m = tokio::task::spawn_blocking(move || e.maintain(clock.now())).await;
+        match m {
+            Ok(m) if m.full => error!(
+                stats = ?engine.state().stats(),
+                "state is full: new pairs meet the fail mode"
+            ),
+            Ok(m) if m.grew => info!(stats = ?engine.state().stats(), "state table grown"),
+            _ => {}
+        }
+    }
 }
 
 /// Reloads the policy on `SIGHUP` and when its files change.

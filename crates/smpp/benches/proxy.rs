@@ -297,6 +297,7 @@ fn main() {
         fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
         window: WINDOW,
         reassembly_timeout: Duration::from_secs(30),
+        state_config: Default::default(),
     })
     .unwrap();
     let listener = proxy_rt

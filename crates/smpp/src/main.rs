@@ -43,6 +43,14 @@ struct Args {
     /// Seconds to wait for the missing parts of a concatenated SMS.
     #[arg(long, default_value_t = 30.0)]
     reassembly_timeout: f64,
+    /// Most memory for the per-pair state table, in MiB (default: what the
+    /// allocator gives). Beyond it new pairs meet --on-full.
+    #[arg(long, value_name = "MIB")]
+    state_max_mb: Option<usize>,
+    /// What an ad to a new pair gets when the state is full: `block`
+    /// (STATE_FULL, the default) or `deliver` (uncounted).
+    #[arg(long, default_value = "block")]
+    on_full: chanrac::state::OnFull,
 }
 
 fn parse_status(s: &str) -> Result<u32, String> {
@@ -83,6 +91,11 @@ fn main() -> ExitCode {
         fixed_time: args.fixed_time,
         window: args.window.max(1),
         reassembly_timeout: Duration::from_secs_f64(args.reassembly_timeout),
+        state_config: chanrac::state::StateConfig {
+            max_bytes: args.state_max_mb.map(|m| m.saturating_mul(1 << 20)),
+            on_full: args.on_full,
+            ..Default::default()
+        },
     };
     let proxy = match Proxy::new(cfg) {
         Ok(p) => p,

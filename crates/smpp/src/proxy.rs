@@ -50,6 +50,8 @@ pub struct Config {
     pub window: usize,
     /// How long to wait for the missing parts of a concatenated message.
     pub reassembly_timeout: Duration,
+    /// The engine's per-pair state: size limit and fail mode.
+    pub state_config: chanrac::state::StateConfig,
 }
 
 /// Key of a concatenated message: system_id, source, destination,
@@ -166,7 +168,9 @@ impl Proxy {
     /// Loads the policy and the state.
     pub fn new(cfg: Config) -> Result<Arc<Proxy>, StartError> {
         let policy = chanrac_policy::load(&cfg.policy).map_err(StartError::Policy)?;
-        let engine = Engine::new(policy);
+        let engine = chanrac::EngineBuilder::new()
+            .state(cfg.state_config.clone())
+            .build(policy);
         let state = match &cfg.state {
             Some(dir) => {
                 std::fs::create_dir_all(dir)
@@ -251,6 +255,19 @@ impl Proxy {
             if last_sync.elapsed() >= Duration::from_secs(1) {
                 last_sync = Instant::now();
                 self.sync_state();
+                // The state table's growth, off the check path (a blocking
+                // thread: a large table takes a while to allocate; not
+                // awaited, so reassembly timeouts keep their pace).
+                let me = self.clone();
+                tokio::task::spawn_blocking(move || {
+                    let m = me.engine.maintain(me.now());
+                    if m.grew {
+                        tracing::info!(stats = ?me.engine.state().stats(), "state table grown");
+                    }
+                    if m.full {
+                        tracing::error!(stats = ?me.engine.state().stats(), "state is full: new pairs meet the fail mode");
+                    }
+                });
             }
         }
     }

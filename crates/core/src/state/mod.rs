@@ -85,6 +85,23 @@ pub enum OnFull {
     Deliver,
 }
 
+impl std::str::FromStr for OnFull {
+    type Err = String;
+
+    /// `block` or `deliver`, case-insensitively.
+    fn from_str(s: &str) -> Result<OnFull, String> {
+        if s.eq_ignore_ascii_case("block") {
+            Ok(OnFull::Block)
+        } else if s.eq_ignore_ascii_case("deliver") {
+            Ok(OnFull::Deliver)
+        } else {
+            Err(format!(
+                "unknown fail mode `{s}`: expected block or deliver"
+            ))
+        }
+    }
+}
+
 /// How the state is sized and what happens when it is full.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateConfig {
