@@ -361,3 +361,36 @@ fn a_full_state_fails_closed_or_open_as_configured() {
         }
     }
 }
+
+#[test]
+fn check_and_count_is_exact_under_contention() {
+    let state = Arc::new(chanrac::state::State::with_config(StateConfig {
+        initial_slots: 64,
+        ..StateConfig::default()
+    }));
+    let t = 1_772_420_400_000;
+    let handles: Vec<_> = (0..4)
+        .map(|k| {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let mut ok = 0;
+                for i in 0..5_000usize {
+                    let p = (i * 7 + k * 1_231) % 5_000;
+                    let r = Number::parse(&format!("0917{p:06}")).unwrap();
+                    for _ in 0..2 {
+                        if state
+                            .check_and_count("bank", r, Channel::Call, t, 1)
+                            .unwrap()
+                            .is_ok()
+                        {
+                            ok += 1;
+                        }
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let granted: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(granted, 5_000);
+}

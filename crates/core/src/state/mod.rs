@@ -669,6 +669,31 @@ impl State {
         })
     }
 
+    /// The frequency rule alone (R4/R5) as one atomic check-and-commit: an ad
+    /// of `channel` at `time_ms` is counted when fewer than `cap` (at most
+    /// [`frequency::MAX_CAP`]) are counted in the 24 h before it; otherwise
+    /// `Ok(Err(retry_at_ms))`, when the cap next allows one. What
+    /// [`crate::Engine::check`] does for R4/R5, without the other rules —
+    /// a keyed rate limiter with a sliding 24-hour window.
+    pub fn check_and_count(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        channel: Channel,
+        time_ms: i64,
+        cap: u32,
+    ) -> Result<Result<(), i64>, Full> {
+        let w = history_word(channel);
+        let t = rel_secs(time_ms);
+        self.transact(advertiser, recipient, w, w, time_ms, |v, _| {
+            let h = Recent::from_bits(v);
+            match h.check(t, cap) {
+                Ok(()) => (Ok(()), Some(h.commit(t).bits())),
+                Err(at) => (Err(frequency::unix_ms(at.min(i64::MAX / 2000))), None),
+            }
+        })
+    }
+
     /// Seeds the consent ledger from a policy's `consents.csv` records: a
     /// record replaces the pair's consent when the pair has none or an older
     /// one. Also gives every advertiser the policy names an id, so their
@@ -848,6 +873,25 @@ mod tests {
 
     fn n(s: &str) -> Number {
         Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn check_and_count_is_the_sliding_cap() {
+        let s = State::new();
+        let r = n("0912345678");
+        let t = 1_772_420_400_000;
+        assert_eq!(s.check_and_count("a", r, Channel::Call, t, 1), Ok(Ok(())));
+        assert_eq!(
+            s.check_and_count("a", r, Channel::Call, t + 5_000, 1),
+            Ok(Err(t + 86_400_000))
+        );
+        // Another advertiser, another channel: their own caps.
+        assert_eq!(s.check_and_count("b", r, Channel::Call, t, 1), Ok(Ok(())));
+        assert_eq!(s.check_and_count("a", r, Channel::Sms, t, 3), Ok(Ok(())));
+        assert_eq!(
+            s.check_and_count("a", r, Channel::Call, t + 86_400_000, 1),
+            Ok(Ok(()))
+        );
     }
 
     #[test]
