@@ -41,13 +41,20 @@ def rate(per_s, unit):
 def at_most(ratio, limit, what="×"):
     if ratio <= limit:
         return f"≤ {limit}{what}: **met**"
-    return f"≤ {limit}{what}: **not met** ({ratio / limit:.1f}× over)"
+    over = ratio / limit
+    by = f"+{(over - 1) * 100:.0f} %" if over < 2 else f"{over:.1f}× over"
+    return f"≤ {limit}{what}: **not met** ({by})"
 
 
 def at_least(value, limit, what="×"):
     if value >= limit:
         return f"≥ {limit:,}{what}: **met**"
     return f"≥ {limit:,}{what}: **not met** ({value / limit * 100:.0f} % of it)"
+
+
+def speed(peer, ours):
+    """Ours against a peer's time, as "N× faster" or "N× slower"."""
+    return f"ours {peer / ours:.2f}× faster" if peer >= ours else f"ours {ours / peer:.2f}× slower"
 
 
 def grep(pattern):
@@ -130,13 +137,13 @@ for phase, what in [("grant_new_pair", "first call of a pair (grant + insert)"),
         if o and g:
             agg = ", aggregate" if t == 2 else ""
             row(f"{what}, {t} thread{'s' if t == 2 else ''}{agg}", f"{fmt(o)} (full ad-call `Engine::check`)",
-                f"`governor` keyed limiter: {fmt(g)}", f"ours {g / o:.2f}× faster", at_least(g / o, 3))
+                f"`governor` keyed limiter: {fmt(g)}", speed(g, o), at_least(g / o, 3, "× faster"))
 for phase, what in [("new_pair", "first call"), ("refuse_repeat", "repeat")]:
     r = median("frequency", f"redis_set_nx_ex_{phase}")
     o = median("frequency", f"ours_{'grant_new_pair' if phase == 'new_pair' else 'refuse_repeat'}_1_threads")
     if r and o:
         row(f"{what}, vs Redis `SET key NX EX 86400` (one round trip)", fmt(o), fmt(r), f"ours {r / o:.0f}× faster")
-for m in re.finditer(r"^frequency exactness, ([^:]+): 2 threads x (\d+) pairs, (\d+) granted of (\d+) distinct pairs: (.*)$", LOG, re.M):
+for m in re.finditer(r"^frequency exactness, (.+?): 2 threads x (\d+) pairs, (\d+) granted of (\d+) distinct pairs: (.*)$", LOG, re.M):
     row(f"exact under contention: {m.group(1)}", f"{int(m.group(3)):,} grants for {int(m.group(4)):,} pairs, each tried by 2 threads at once", "", "",
         "exact: **met**" if m.group(5) == "exact" else "exact: **NOT met**")
 
