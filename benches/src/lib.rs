@@ -1,6 +1,12 @@
 //! Deterministic data for the benches: numbers over Vietnam's real mobile
 //! prefixes (`data/vn_numbering.csv`), policies and event mixes.
 
+pub mod events;
+pub mod pairs;
+#[cfg(feature = "redis")]
+pub mod redis_peer;
+pub mod scale;
+
 use chanrac::dnc::{DncBuilder, Scopes};
 use chanrac::number::Number;
 
