@@ -225,9 +225,7 @@ impl DncBuilder {
     /// How many distinct numbers have been added (sorts a copy of the
     /// entries: O(n log n)).
     pub fn len(&self) -> usize {
-        let mut n = 0;
-        self.sorted(|_, _| n += 1);
-        n
+        self.sorted().len()
     }
 
     /// No entries yet.
@@ -236,43 +234,57 @@ impl DncBuilder {
     }
 
     /// A tuning knob: each bucket of the index covers `2^bits` consecutive
-    /// keys (1 to 14, clamped; default 12). Fewer bits mean a larger
-    /// directory and shorter buckets. The list records its bits, so any
-    /// list reads with any build.
+    /// keys (1 to 14, clamped). Fewer bits mean a larger directory and
+    /// shorter buckets. Unset, [`DncBuilder::build`] takes the fewest of
+    /// 12, 13 and 14 that put 32 numbers or more in an occupied bucket on
+    /// average (12 for a national list of millions). The list records its
+    /// bits, so any list reads with any build.
     pub fn bucket_bits(&mut self, bits: u32) -> &mut DncBuilder {
         self.bucket_bits = Some(bits);
         self
     }
 
-    /// Each distinct key once, in key order, with its scopes merged.
-    fn sorted(&self, mut f: impl FnMut(u64, u8)) {
+    /// Each distinct key once, in key order, with its scopes merged:
+    /// `key << 2 | scope bits`.
+    fn sorted(&self) -> Vec<u64> {
         let mut v = self.entries.clone();
         v.sort_unstable();
-        let mut cur: Option<(u64, u8)> = None;
-        for e in v {
-            let (k, s) = (e >> 2, (e & 3) as u8);
-            match &mut cur {
-                Some((ck, cs)) if *ck == k => *cs |= s,
-                _ => {
-                    if let Some((ck, cs)) = cur {
-                        f(ck, cs);
-                    }
-                    cur = Some((k, s));
-                }
+        v.dedup_by(|later, kept| {
+            let same = *later >> 2 == *kept >> 2;
+            if same {
+                *kept |= *later & 3;
             }
-        }
-        if let Some((ck, cs)) = cur {
-            f(ck, cs);
-        }
+            same
+        });
+        v
     }
 
     /// Compiles the list into its index, held in memory. Numbers whose
     /// scopes are all empty are left out.
     pub fn build(&self) -> DncList {
-        let mut w = index::Writer::new(self.bucket_bits.unwrap_or(index::DEFAULT_BUCKET_BITS));
-        // `Number` order is the order of the keys; the writer skips empty
-        // scopes.
-        self.sorted(|k, s| w.push(k, s));
+        let v = self.sorted();
+        let bits = self.bucket_bits.unwrap_or_else(|| {
+            let occupied = |bits: u32| {
+                let mut last = None;
+                v.iter()
+                    .filter(|e| {
+                        let b = Some(*e >> 2 >> bits);
+                        let new = b != last;
+                        last = b;
+                        new
+                    })
+                    .count()
+            };
+            (12..14)
+                .find(|&bits| v.len() >= 32 * occupied(bits))
+                .unwrap_or(14)
+        });
+        let mut w = index::Writer::new(bits);
+        for e in v {
+            // `Number` order is the order of the keys; the writer skips
+            // empty scopes.
+            w.push(e >> 2, (e & 3) as u8);
+        }
         DncList::from_written(w)
     }
 }
@@ -371,6 +383,11 @@ impl<D: AsRef<[u8]>> DncList<D> {
     /// No numbers on the list.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The index's bucket bits ([`DncBuilder::bucket_bits`]).
+    pub fn bucket_bits(&self) -> u32 {
+        self.index.bucket_bits()
     }
 
     /// The list's bytes, for a snapshot file: everything a lookup reads
