@@ -2,11 +2,12 @@
 //!
 //! DOMAIN.md R1 (Decree 91 Art.7, Art.13(1)): no ad SMS, registration message
 //! or ad call to a number on the DNC list for that channel. The list maps each
-//! normalised number to its [`Scopes`] and is stored as an [`fst::Map`] keyed
-//! by the number's packed form ([`Number::to_bits`], 8 bytes big-endian):
-//! the digit count and value in binary, so keys share long prefixes, the
-//! FST has eight levels of dense fan-out instead of eleven or twelve digit
-//! levels, and key order is `Number` order. Lookups never allocate.
+//! normalised number to its [`Scopes`]. [`DncList`] is an exact, compact
+//! index over the numbers' packed form ([`Number::to_bits`]): a blocked
+//! sorted array of about 2 bytes per number at carrier scale, read in place
+//! from any bytes (a `Vec`, a memory map), with one cache-missing read per
+//! lookup in the common case. Lookups never allocate. Key order is `Number`
+//! order, so the list iterates and merges as a sorted stream.
 //!
 //! ```
 //! use chanrac::dnc::{DncBuilder, Scopes};
@@ -19,8 +20,55 @@
 //! assert_eq!(dnc.get(Number::parse("84912345678").unwrap()), Scopes::ALL);
 //! assert!(dnc.get(Number::parse("0987654321").unwrap()).is_empty());
 //! ```
+//!
+//! # Format, version 1
+//!
+//! Little-endian throughout. A key is [`Number::to_bits`]; with `b` bucket
+//! bits (1 to 14, recorded in the header), its *bucket* is `key >> b` and
+//! its *low* part `key & (2^b - 1)`. Occupied buckets close to each other
+//! (at most 3 empty buckets apart) form *runs*. A run that costs
+//! fewer bytes as a *segment* (a directory of every bucket in it, then one
+//! `u16` per number) than as *exceptions* (one `u64` per number) is stored
+//! as a segment; the other runs' numbers are exceptions. Mobile numbers at
+//! carrier scale are a handful of segments (neighbouring prefixes share
+//! one: 20M numbers over Vietnam's 36 mobile prefixes make 8); a scattered
+//! handful of fixed lines and short codes are exceptions.
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 0..8 | magic `CHRCDNC\0` |
+//! | 8..12 | format version, `u32` (1) |
+//! | 12..16 | bucket bits `b`, `u32`, 1 to 14 |
+//! | 16..24 | numbers on the list, `u64` |
+//! | 24..32 | segments `S`, `u64` |
+//! | 32..40 | exceptions `E`, `u64` |
+//! | 40..48 | directory length `R`, `u64`: the segments' buckets, plus one |
+//! | 48..56 | xxh3-64 of bytes 0..48 then 56..end, `u64` |
+//! | 56.. | `S` segments, 16 bytes each: first bucket `u64`, bucket count `u32` (≥ 1), zero `u32`; in bucket order, not overlapping |
+//! | … | `E` exceptions, `u64` each: `key << 2 \| scope bits`, in key order, none inside a segment's buckets |
+//! | … | the directory, `R` × `u32`: where each bucket's entries start, counted in entries, segment after segment; the last one is the entry count |
+//! | … | the entries, `u16` each: `low << 2 \| scope bits`, sorted within their bucket |
+//!
+//! and nothing after. Scope bits are 1 (sms), 2 (call) or 3 (both), never 0.
+//!
+//! A lookup finds the segment in a small table copied out at load (a binary
+//! search over a few `u64`, in cache), reads two neighbouring `u32` of
+//! the directory (about 0.02 bytes per number at carrier density with the
+//! default 12 bits: it stays in cache too) and then searches one bucket's
+//! sorted `u16`, starting where the low part predicts (numbers are spread
+//! evenly within a bucket), which is usually one cache line. Numbers outside
+//! every segment are found by a binary search of the exceptions.
+//!
+//! [`DncList::from_bytes`] checks everything before a lookup can happen: the magic,
+//! the version, that the lengths add up to the bytes, the checksum, the
+//! segment order, that the directory starts at 0, never decreases, ends at
+//! the entry count and holds at most `2^b` entries per bucket, that entries
+//! are strictly increasing within their bucket with non-zero scope bits,
+//! that exceptions are strictly increasing and outside the segments, and
+//! that every key is the key of a valid [`Number`]. Lookups then read with
+//! bounds-checked slices and treat a failed read as "not listed", which a
+//! checked index never produces.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -102,22 +150,63 @@ impl fmt::Debug for Scopes {
     }
 }
 
-/// The FST key of a number: its packed bits, big-endian.
-#[inline]
-fn key(n: Number) -> [u8; 8] {
-    n.to_bits().to_be_bytes()
+mod index;
+
+/// Why bytes are not a DNC list ([`DncList::from_bytes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DncError {
+    /// The bytes do not start with the DNC list's magic bytes.
+    NotDnc,
+    /// A format version this build does not read.
+    Version {
+        /// The bytes' version.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The checksum in the header does not match the bytes.
+    ChecksumMismatch {
+        /// The checksum the bytes record.
+        stored: u64,
+        /// The checksum of the bytes read.
+        computed: u64,
+    },
+    /// The bytes break the format (a length, an order, a bound); what is
+    /// wrong, lower case.
+    Corrupt(String),
 }
 
-/// The number of an FST key; `None` for a key no [`key`] could give.
-fn unkey(k: &[u8]) -> Option<Number> {
-    let b: [u8; 8] = k.try_into().ok()?;
-    Number::from_bits(u64::from_be_bytes(b))
+impl fmt::Display for DncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DncError::NotDnc => f.write_str("not a dnc list (bad magic bytes)"),
+            DncError::Version { found, supported } => write!(
+                f,
+                "dnc list format version {found} is not supported: this build reads \
+                 version {supported}"
+            ),
+            DncError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "dnc list checksum mismatch (stored {stored:#018x}, computed {computed:#018x})"
+            ),
+            DncError::Corrupt(m) => write!(f, "corrupt dnc list: {m}"),
+        }
+    }
 }
+
+impl std::error::Error for DncError {}
 
 /// Collects DNC entries in any order; repeated numbers merge their scopes.
+///
+/// Entries are kept as they come (8 bytes each) and sorted once by
+/// [`DncBuilder::build`]: at 20M numbers that is a few seconds where a
+/// sorted map took tens, in less than half the memory.
 #[derive(Default, Debug, Clone)]
 pub struct DncBuilder {
-    entries: BTreeMap<Number, Scopes>,
+    /// `key << 2 | scope bits` per insert, unsorted, repeats included.
+    entries: Vec<u64>,
+    bucket_bits: Option<u32>,
 }
 
 impl DncBuilder {
@@ -128,14 +217,16 @@ impl DncBuilder {
 
     /// Adds `scopes` to `number`'s entry.
     pub fn insert(&mut self, number: Number, scopes: Scopes) -> &mut DncBuilder {
-        let e = self.entries.entry(number).or_default();
-        *e = e.union(scopes);
+        // Keys use at most 60 bits.
+        self.entries
+            .push(number.to_bits() << 2 | u64::from(scopes.bits()));
         self
     }
 
-    /// How many distinct numbers have been added.
+    /// How many distinct numbers have been added (sorts a copy of the
+    /// entries: O(n log n)).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.sorted().len()
     }
 
     /// No entries yet.
@@ -143,15 +234,59 @@ impl DncBuilder {
         self.entries.is_empty()
     }
 
-    /// Compiles the list into an FST held in memory.
+    /// A tuning knob: each bucket of the index covers `2^bits` consecutive
+    /// keys (1 to 14, clamped). Fewer bits mean a larger directory and
+    /// shorter buckets. Unset, [`DncBuilder::build`] takes the fewest of
+    /// 12, 13 and 14 that put 32 numbers or more in an occupied bucket on
+    /// average (12 for a national list of millions). The list records its
+    /// bits, so any list reads with any build.
+    pub fn bucket_bits(&mut self, bits: u32) -> &mut DncBuilder {
+        self.bucket_bits = Some(bits);
+        self
+    }
+
+    /// Each distinct key once, in key order, with its scopes merged:
+    /// `key << 2 | scope bits`.
+    fn sorted(&self) -> Vec<u64> {
+        let mut v = self.entries.clone();
+        v.sort_unstable();
+        v.dedup_by(|later, kept| {
+            let same = *later >> 2 == *kept >> 2;
+            if same {
+                *kept |= *later & 3;
+            }
+            same
+        });
+        v
+    }
+
+    /// Compiles the list into its index, held in memory. Numbers whose
+    /// scopes are all empty are left out.
     pub fn build(&self) -> DncList {
-        // `Number` order is the byte order of the big-endian keys.
-        DncList::from_sorted(
-            self.entries
-                .iter()
-                .filter(|(_, s)| !s.is_empty())
-                .map(|(n, s)| (key(*n), u64::from(s.bits()))),
-        )
+        let v = self.sorted();
+        let bits = self.bucket_bits.unwrap_or_else(|| {
+            let occupied = |bits: u32| {
+                let mut last = None;
+                v.iter()
+                    .filter(|e| {
+                        let b = Some(*e >> 2 >> bits);
+                        let new = b != last;
+                        last = b;
+                        new
+                    })
+                    .count()
+            };
+            (12..14)
+                .find(|&bits| v.len() >= 32 * occupied(bits))
+                .unwrap_or(14)
+        });
+        let mut w = index::Writer::new(bits);
+        for e in v {
+            // `Number` order is the order of the keys; the writer skips
+            // empty scopes.
+            w.push(e >> 2, (e & 3) as u8);
+        }
+        DncList::from_written(w)
     }
 }
 
@@ -181,35 +316,40 @@ impl fmt::Debug for SharedBytes {
     }
 }
 
-/// A compiled DNC list: an FST from normalised digits to scope bits.
+/// A compiled DNC list: number → scope bits, as a compact sorted index
+/// (format in [`DncList::from_bytes`]).
 ///
-/// Generic over its bytes (`Vec<u8>`, a memory map, a static slice), as
-/// [`fst::Map`] is.
+/// Generic over its bytes (`Vec<u8>`, a memory map, a static slice): the
+/// list is read in place. Opening it checks every byte once and copies out
+/// only the segment table (a few dozen entries for a national mobile list);
+/// a lookup then reads the bytes with bounds-checked slices.
 #[derive(Clone)]
 pub struct DncList<D = Vec<u8>> {
-    map: fst::Map<D>,
+    bytes: D,
+    index: Arc<index::Index>,
 }
 
 impl DncList<Vec<u8>> {
     /// An empty list.
     pub fn empty() -> DncList {
-        DncList::from_sorted(std::iter::empty())
+        DncList::from_written(index::Writer::new(index::DEFAULT_BUCKET_BITS))
     }
 
-    fn from_sorted(it: impl Iterator<Item = ([u8; 8], u64)>) -> DncList {
-        let mut b = fst::MapBuilder::memory();
-        for (k, v) in it {
-            // Keys are sorted and distinct by construction; an error here
-            // would be a bug in `build`, and the entry is then skipped.
-            let inserted = b.insert(k, v);
-            debug_assert!(inserted.is_ok());
-        }
-        let bytes = b.into_inner().unwrap_or_default();
-        match fst::Map::new(bytes) {
-            Ok(map) => DncList { map },
-            Err(_) => DncList {
-                map: fst::Map::default(),
+    fn from_written(w: index::Writer) -> DncList {
+        let bytes = w.finish();
+        match index::Index::open(&bytes) {
+            Ok(index) => DncList {
+                bytes,
+                index: Arc::new(index),
             },
+            Err(e) => {
+                // The writer's output always opens; this would be a bug.
+                debug_assert!(false, "{e}");
+                DncList {
+                    bytes: index::Writer::new(index::DEFAULT_BUCKET_BITS).finish(),
+                    index: Arc::new(index::Index::empty()),
+                }
+            }
         }
     }
 }
@@ -221,64 +361,66 @@ impl Default for DncList<Vec<u8>> {
 }
 
 impl<D: AsRef<[u8]>> DncList<D> {
-    /// Opens a list from FST bytes written by [`DncList::as_bytes`].
-    pub fn from_bytes(bytes: D) -> Result<DncList<D>, fst::Error> {
-        Ok(DncList {
-            map: fst::Map::new(bytes)?,
-        })
+    /// Opens a list from bytes written by [`DncList::as_bytes`], checking
+    /// all of them: a damaged or foreign list is an error, never a panic
+    /// or a read out of bounds.
+    /// The format is in the [module docs](self#format-version-1).
+    pub fn from_bytes(bytes: D) -> Result<DncList<D>, DncError> {
+        let index = Arc::new(index::Index::open(bytes.as_ref())?);
+        Ok(DncList { bytes, index })
     }
 
     /// The scopes `number` refuses; empty when it is not on the list.
     #[inline]
     pub fn get(&self, number: Number) -> Scopes {
-        match self.map.get(key(number)) {
-            Some(v) => Scopes::from_bits(v as u8),
-            None => Scopes::NONE,
-        }
+        Scopes::from_bits(self.index.get(self.bytes.as_ref(), number.to_bits()))
     }
 
     /// How many numbers are on the list.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.index.len()
     }
 
     /// No numbers on the list.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 
-    /// The FST's bytes, for a snapshot file.
+    /// The index's bucket bits ([`DncBuilder::bucket_bits`]).
+    pub fn bucket_bits(&self) -> u32 {
+        self.index.bucket_bits()
+    }
+
+    /// The list's bytes, for a snapshot file: everything a lookup reads
+    /// but the segment table's copy.
     pub fn as_bytes(&self) -> &[u8] {
-        self.map.as_fst().as_bytes()
+        self.bytes.as_ref()
     }
 
     /// The owner of the bytes.
     pub fn into_inner(self) -> D {
-        self.map.into_fst().into_inner()
+        self.bytes
     }
 
-    /// The same list over [`SharedBytes`].
+    /// The same list over [`SharedBytes`] (no copy, no second check).
     pub fn into_shared(self) -> DncList<SharedBytes>
     where
         D: Send + Sync + 'static,
     {
-        let bytes = SharedBytes::new(self.into_inner());
-        match fst::Map::new(bytes) {
-            Ok(map) => DncList { map },
-            // The bytes were a valid FST a moment ago.
-            Err(_) => DncList::empty().into_shared(),
+        DncList {
+            bytes: SharedBytes::new(self.bytes),
+            index: self.index,
         }
     }
 
-    /// Every entry in key order.
+    /// Every entry in key order ([`Number`] order).
     pub fn for_each(&self, mut f: impl FnMut(Number, Scopes)) {
-        use fst::Streamer;
-        let mut s = self.map.stream();
-        while let Some((k, v)) = s.next() {
-            if let Some(n) = unkey(k) {
-                f(n, Scopes::from_bits(v as u8));
+        self.index.for_each(self.bytes.as_ref(), |k, s| {
+            // Every key was checked to be a number's when the list opened.
+            if let Some(n) = Number::from_bits(k) {
+                f(n, Scopes::from_bits(s));
             }
-        }
+        });
     }
 }
 
@@ -393,12 +535,12 @@ impl DncChange {
     }
 }
 
-/// The live DNC list: a base FST plus a small overlay of recent changes.
+/// The live DNC list: a base list plus a small overlay of recent changes.
 ///
 /// The overlay holds, for each number changed since the base was built, its
 /// *current* scopes (not the change), so a lookup is one hash probe in the
-/// overlay and, when the number is not there, one FST lookup. Changes take
-/// effect at once without rebuilding the FST; [`DncView::merged`] folds the
+/// overlay and, when the number is not there, one list lookup. Changes take
+/// effect at once without rebuilding the list; [`DncView::merged`] folds the
 /// overlay into a new base when the host decides (on demand or on a thread it
 /// starts: nothing here starts a thread). A view is immutable: the engine
 /// publishes a new one with `arc-swap`, so readers never wait.
@@ -481,42 +623,29 @@ impl DncView {
     /// base's stream with the overlay; no lookups). Costs about as much as
     /// building the list afresh; run it off the hot path.
     pub fn merged(&self) -> DncList {
-        use fst::Streamer;
-        let mut changes: Vec<([u8; 8], Scopes)> =
-            self.overlay.iter().map(|(n, s)| (key(*n), *s)).collect();
+        let mut changes: Vec<(u64, Scopes)> = self
+            .overlay
+            .iter()
+            .map(|(n, s)| (n.to_bits(), *s))
+            .collect();
         changes.sort_unstable_by_key(|c| c.0);
-        let mut out = fst::MapBuilder::memory();
-        let mut put = |k: &[u8], s: Scopes| {
-            if !s.is_empty() {
-                // Keys arrive sorted and distinct from the merge below.
-                let r = out.insert(k, u64::from(s.bits()));
-                debug_assert!(r.is_ok());
-            }
-        };
-        let mut stream = self.base.map.stream();
+        let base = &self.base;
+        let mut out = index::Writer::new(base.index.bucket_bits());
+        // Empty scopes are dropped by the writer.
         let mut ch = changes.iter().peekable();
-        while let Some((k, v)) = stream.next() {
-            while let Some((ck, cs)) = ch.peek() {
-                if &ck[..] < k {
-                    put(ck, *cs);
-                    ch.next();
-                } else {
-                    break;
-                }
+        base.index.for_each(base.as_bytes(), |k, v| {
+            while let Some((ck, cs)) = ch.next_if(|(ck, _)| *ck < k) {
+                out.push(*ck, cs.bits());
             }
-            match ch.peek() {
-                Some((ck, cs)) if &ck[..] == k => {
-                    put(k, *cs);
-                    ch.next();
-                }
-                _ => put(k, Scopes::from_bits(v as u8)),
+            match ch.next_if(|(ck, _)| *ck == k) {
+                Some((_, cs)) => out.push(k, cs.bits()),
+                None => out.push(k, v),
             }
-        }
+        });
         for (ck, cs) in ch {
-            put(ck, *cs);
+            out.push(*ck, cs.bits());
         }
-        let bytes = out.into_inner().unwrap_or_default();
-        DncList::from_bytes(bytes).unwrap_or_default()
+        DncList::from_written(out)
     }
 
     /// After a merge of `merged_from` into `new_base`: this view (which may

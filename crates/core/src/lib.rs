@@ -9,7 +9,7 @@
 //! | [`Event`] | one SMS, call or consent event; time is a field, the engine never reads the clock |
 //! | [`Verdict`], [`Reasons`], [`Decision`] | allow / block / flag, every reason, data to act on |
 //! | [`Reason`], [`law`] | reason code → rule → legal clause → fine band, as data |
-//! | [`dnc::DncList`] | the Do-Not-Call list as an FST of number → channel scopes |
+//! | [`dnc::DncList`] | the Do-Not-Call list: a compact sorted index of number → channel scopes, read in place |
 //! | [`registry::Registry`] | brandnames and ad-call numbers: owner, status, validity |
 //! | [`content`] | text folding, spam-template signatures, contact numbers (S1, S3) |
 //! | [`behavior`] | behavioural signs of spam sources (S4) |

@@ -56,6 +56,35 @@ fn use_snapshot(loaded: Result<chanrac::Policy, crate::LoadError>) {
     }
 }
 
+/// Opens `data` as a DNC list twice: as it is, then with its checksum
+/// (bytes 48..56: xxh3-64 of bytes 0..48 then 56..end) made valid, so that
+/// the structural checks are reached. A list that opens must answer, for
+/// every number it lists, the scopes it lists: never a panic.
+pub fn dnc_list(data: &[u8]) {
+    use_dnc(chanrac::dnc::DncList::from_bytes(data));
+    if let (Some(head), Some(tail)) = (data.get(..48), data.get(56..)) {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(head);
+        h.update(tail);
+        let mut sealed = data.to_vec();
+        if let Some(sum) = sealed.get_mut(48..56) {
+            sum.copy_from_slice(&h.digest().to_le_bytes());
+        }
+        use_dnc(chanrac::dnc::DncList::from_bytes(&sealed[..]));
+    }
+}
+
+fn use_dnc<D: AsRef<[u8]>>(opened: Result<chanrac::dnc::DncList<D>, chanrac::dnc::DncError>) {
+    if let Ok(dnc) = opened {
+        let mut n = 0;
+        dnc.for_each(|number, scopes| {
+            assert_eq!(dnc.get(number), scopes);
+            n += 1;
+        });
+        assert_eq!(n, dnc.len());
+    }
+}
+
 /// Reads `data` as a 5656 message (lossy UTF-8) and as a messages file:
 /// never panics, and a report always has a source and a content.
 pub fn inbox_message(data: &[u8]) {

@@ -9,7 +9,7 @@
 //! takes either a directory or a snapshot file, so every command accepts
 //! both as `--policy`.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! Little-endian throughout. The file is a fixed header, a section table,
 //! the sections (each starting at a multiple of 8 bytes, padded with zeros
@@ -19,7 +19,7 @@
 //! |---|---|
 //! | 0..8 | magic `CHANRAC\0` ([`MAGIC`]) |
 //! | 8..12 | format version, `u32` ([`VERSION`]) |
-//! | 12..16 | number of sections, `u32` (9 in version 1) |
+//! | 12..16 | number of sections, `u32` (9 in version 2) |
 //! | 16..24 | length of the whole file in bytes, trailer included, `u64` |
 //! | 24..240 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
 //! | … | the sections |
@@ -28,7 +28,7 @@
 //! | kind | section | contents |
 //! |---|---|---|
 //! | 1 | `config` | the `policy.toml` text as written (empty without one), re-parsed on load so every key, `[behavior]` included, round-trips exactly |
-//! | 2 | `dnc` | the DNC list's FST bytes (with the FST's own crc32c), used in place |
+//! | 2 | `dnc` | the DNC list's index ([`chanrac::dnc`] documents its format, with its own version and checksum), used in place |
 //! | 3 | `registry` | `brandnames.csv`: identifier (tag `u8`: 0 number as `u64` bits, 1 brandname as a string), owner, status `u8` (0 active, 1 revoked, 2 suspended), `valid_from` and `valid_until` (each a `u8` flag, then an `i32` day number when 1) |
 //! | 4 | `suspended` | numbers, `u64` bits each |
 //! | 5 | `agreements` | advertiser, recipient `u64`, lifts `u8` (1 window, 2 frequency, 3 both) |
@@ -52,20 +52,23 @@
 //! ([`SnapshotError::Truncated`]), the checksum
 //! ([`SnapshotError::ChecksumMismatch`]), then the section table (every
 //! kind once, aligned, within the file, not overlapping). Decoding then
-//! bounds-checks every read and trusts no length or count; the FST's own
-//! checksum is verified before the list is opened. Any failure is a
+//! bounds-checks every read and trusts no length or count; the DNC list is
+//! checked whole (its version, its own checksum, every bound and order)
+//! before it is used. Any failure is a
 //! [`LoadError`] naming the file, of kind [`ErrorKind::BadInput`]
 //! (exit status 2): a policy is loaded whole or not at all.
 //!
 //! Adding or changing a section means a new version: readers refuse what
-//! they were not written for rather than half-understand it.
+//! they were not written for rather than half-understand it. Version 1
+//! held the DNC list as an FST; version 2 holds its index.
 //!
 //! # Trust
 //!
 //! The checksums catch damage (a truncated copy, a flipped bit), not
-//! forgery: a file crafted to pass both checks could still make the FST
-//! code misbehave. Snapshots are build artifacts, as trusted as the policy
-//! directory they come from.
+//! forgery. A crafted file that passes them is still decoded with checked
+//! reads (the DNC list is validated whole, so a lookup cannot read out of
+//! bounds or panic), but it can say anything a policy can say: snapshots
+//! are build artifacts, as trusted as the policy directory they come from.
 //!
 //! A mapped file must not change while it is in use: write a new snapshot
 //! to a new file and rename it over the old one (as `chanrac build` does),
@@ -98,7 +101,7 @@ use crate::error::{LoadError, Location};
 pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
 
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Bytes before the section table: magic, version, section count, length.
 const HEADER_LEN: usize = 24;
@@ -109,7 +112,7 @@ const TRAILER_LEN: usize = 8;
 /// Every section starts at a multiple of this.
 const ALIGN: usize = 8;
 
-/// The sections of version 1, in file order.
+/// The sections of version 2, in file order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Section {
     Config,
@@ -264,14 +267,14 @@ pub struct SnapshotStats {
     pub advertisers: usize,
     /// SMPP accounts.
     pub accounts: usize,
-    /// Bytes of the DNC list's FST.
+    /// Bytes of the DNC list's index.
     pub dnc_bytes: u64,
     /// Bytes of the whole file.
     pub bytes: u64,
 }
 
 impl SnapshotStats {
-    /// FST bytes per DNC number (`None` for an empty list).
+    /// DNC index bytes per number (`None` for an empty list).
     pub fn dnc_bytes_per_number(&self) -> Option<f64> {
         (self.numbers > 0).then(|| self.dnc_bytes as f64 / self.numbers as f64)
     }
@@ -651,11 +654,10 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
         .map_err(|e| corrupt(Some(Section::Config), e.to_string()))?;
     b.config(config);
 
-    let fst_error = |e: fst::Error| corrupt(Some(Section::Dnc), e.to_string().to_lowercase());
-    fst::raw::Fst::new(part(Section::Dnc))
-        .and_then(|f| f.verify())
-        .map_err(fst_error)?;
-    b.dnc(DncList::from_bytes(dnc_owner(layout.range(Section::Dnc))).map_err(fst_error)?);
+    // Checked whole (bounds, order, its own checksum) before any lookup.
+    let dnc = DncList::from_bytes(dnc_owner(layout.range(Section::Dnc)))
+        .map_err(|e| corrupt(Some(Section::Dnc), e.to_string()))?;
+    b.dnc(dnc);
 
     let mut r = Reader::new(Section::Registry, part(Section::Registry));
     let mut registry = RegistryBuilder::new();

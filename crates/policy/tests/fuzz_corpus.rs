@@ -26,5 +26,22 @@ fn fuzz_entry_points_take_the_corpus() {
         fuzz::event_file(s);
         fuzz::snapshot_file(s);
         fuzz::inbox_message(s);
+        fuzz::dnc_list(s);
+    }
+    // A real list, then cut short and with bytes changed.
+    let mut b = chanrac::dnc::DncBuilder::new();
+    for n in ["0912345678", "0912345679", "02412345678", "5656"] {
+        b.insert(
+            chanrac::Number::parse(n).unwrap(),
+            chanrac::dnc::Scopes::ALL,
+        );
+    }
+    let list = b.build().as_bytes().to_vec();
+    fuzz::dnc_list(&list);
+    for at in 0..list.len() {
+        fuzz::dnc_list(&list[..at]);
+        let mut bad = list.clone();
+        bad[at] ^= 0x5a;
+        fuzz::dnc_list(&bad);
     }
 }

@@ -85,7 +85,7 @@ fn example_policy_round_trips() {
     let want = contents(&dir_policy);
     assert_eq!(contents(&mapped), want);
     assert_eq!(contents(&copied), want);
-    // The FST is used as it is, byte for byte.
+    // The DNC list's index is used as it is, byte for byte.
     assert_eq!(mapped.dnc().as_bytes(), dir_policy.dnc().as_bytes());
     // Reproducible: the same directory gives the same bytes.
     assert_eq!(build(&example()), bytes);
@@ -170,7 +170,7 @@ fn flipped_bytes_are_refused() {
             match at {
                 0..=7 => assert_eq!(err, SnapshotError::NotSnapshot, "{what}"),
                 8..=11 => assert!(
-                    matches!(err, SnapshotError::Version { supported: 1, .. }),
+                    matches!(err, SnapshotError::Version { supported: 2, .. }),
                     "{what}: {err}"
                 ),
                 // The length field: shorter or longer than the file.
@@ -195,21 +195,49 @@ fn flipped_bytes_are_refused() {
 
 #[test]
 fn another_version_is_refused_by_name() {
-    let mut bytes = build(&example());
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
-    reseal(&mut bytes);
-    assert_eq!(
-        snapshot::verify(&bytes),
-        Err(SnapshotError::Version {
-            found: 2,
-            supported: 1
-        })
-    );
-    let msg = assert_clean(&bytes, "version 2");
-    assert!(
-        msg.contains("version 2 is not supported: this build reads version 1"),
-        "{msg}"
-    );
+    // Version 1 held the DNC list as an FST; 3 is from the future.
+    for (found, what) in [(1u32, "version 1"), (3, "version 3")] {
+        let mut bytes = build(&example());
+        bytes[8..12].copy_from_slice(&found.to_le_bytes());
+        reseal(&mut bytes);
+        assert_eq!(
+            snapshot::verify(&bytes),
+            Err(SnapshotError::Version {
+                found,
+                supported: 2
+            })
+        );
+        let msg = assert_clean(&bytes, what);
+        assert!(
+            msg.contains(&format!(
+                "{what} is not supported: this build reads version 2"
+            )),
+            "{msg}"
+        );
+    }
+}
+
+/// The DNC section damaged behind a valid frame is refused by the list's
+/// own checks, with a message naming the section.
+#[test]
+fn a_damaged_dnc_section_is_named() {
+    let bytes = build(&example());
+    // The DNC section is the second entry of the section table.
+    let at = 24 + 24;
+    let offset = u64::from_le_bytes(bytes[at + 8..at + 16].try_into().unwrap()) as usize;
+    let len = u64::from_le_bytes(bytes[at + 16..at + 24].try_into().unwrap()) as usize;
+    assert!(len > 56, "the example has a DNC list");
+    for (i, what) in [
+        (offset, "magic"),
+        (offset + 8, "version"),
+        (offset + len - 1, "an entry"),
+    ] {
+        let mut b = bytes.clone();
+        b[i] ^= 0x04;
+        reseal(&mut b);
+        let msg = assert_clean(&b, what);
+        assert!(msg.contains("section `dnc`"), "{what}: {msg}");
+    }
 }
 
 #[test]
