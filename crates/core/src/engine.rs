@@ -86,8 +86,10 @@ impl EngineBuilder {
             .clone()
             .map(|c| Arc::new(BehaviorTracker::new(c)));
         Engine {
-            dnc: ArcSwap::from_pointee(DncView::new(policy.dnc().clone())),
-            policy: ArcSwap::from_pointee(policy),
+            live: ArcSwap::from_pointee(Live {
+                dnc: Arc::new(DncView::new(policy.dnc().clone())),
+                policy: Arc::new(policy),
+            }),
             state,
             mode: self.mode,
             behavior: ArcSwapOption::new(behavior),
@@ -98,19 +100,35 @@ impl EngineBuilder {
 /// The policy engine: share it between threads (`Send + Sync`); swap the
 /// policy while it runs.
 pub struct Engine {
-    policy: ArcSwap<Policy>,
-    /// The policy's DNC list plus live changes not yet merged.
-    dnc: ArcSwap<DncView>,
+    /// The policy and the live DNC list, published together: one load per
+    /// check, and a swap changes both at once.
+    live: ArcSwap<Live>,
     state: State,
     mode: Mode,
     behavior: ArcSwapOption<BehaviorTracker>,
+}
+
+/// What a check reads: the policy, and its DNC list with the live changes
+/// not yet merged on top.
+struct Live {
+    policy: Arc<Policy>,
+    dnc: Arc<DncView>,
+}
+
+impl Live {
+    fn with_dnc(&self, dnc: DncView) -> Live {
+        Live {
+            policy: self.policy.clone(),
+            dnc: Arc::new(dnc),
+        }
+    }
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("mode", &self.mode)
-            .field("policy", &**self.policy.load())
+            .field("policy", &*self.live.load().policy)
             .field("state", &self.state)
             .finish()
     }
@@ -134,7 +152,7 @@ impl Engine {
 
     /// The current policy.
     pub fn policy(&self) -> Arc<Policy> {
-        self.policy.load_full()
+        self.live.load().policy.clone()
     }
 
     /// The state (consent ledger, registration marks, counters).
@@ -151,10 +169,7 @@ impl Engine {
     /// reloaded list already holds them).
     pub fn swap(&self, policy: Policy) {
         self.state.seed_consents(&policy);
-        let base = policy.dnc().clone();
-        self.dnc.rcu(|cur| cur.rebased(base.clone()));
-        let old = self.policy.load();
-        if old.config().behavior != policy.config().behavior {
+        if self.live.load().policy.config().behavior != policy.config().behavior {
             self.behavior.store(
                 policy
                     .config()
@@ -163,13 +178,18 @@ impl Engine {
                     .map(|c| Arc::new(BehaviorTracker::new(c))),
             );
         }
-        self.policy.store(Arc::new(policy));
+        let base = policy.dnc().clone();
+        let policy = Arc::new(policy);
+        self.live.rcu(|cur| Live {
+            policy: policy.clone(),
+            dnc: Arc::new(cur.dnc.rebased(base.clone())),
+        });
     }
 
     /// The live DNC list: the policy's list with the changes made through
     /// [`Engine::update_dnc`] on top.
     pub fn dnc(&self) -> Arc<DncView> {
-        self.dnc.load_full()
+        self.live.load().dnc.clone()
     }
 
     /// Applies DNC changes (from 5656 or an operator feed), in order. They
@@ -180,7 +200,8 @@ impl Engine {
         if changes.is_empty() {
             return;
         }
-        self.dnc.rcu(|cur| cur.with_changes(changes));
+        self.live
+            .rcu(|cur| cur.with_dnc(cur.dnc.with_changes(changes)));
     }
 
     /// Folds the pending DNC changes into a new base list and publishes it,
@@ -189,21 +210,24 @@ impl Engine {
     /// pending. Returns how many changes were merged.
     pub fn merge_dnc(&self) -> usize {
         loop {
-            let from = self.dnc.load_full();
+            let from = self.dnc();
             if from.pending() == 0 {
                 return 0;
             }
             let base = from.merged().into_shared();
             let mut merged = false;
-            self.dnc
-                .rcu(|cur| match cur.after_merge(&from, base.clone()) {
+            self.live
+                .rcu(|cur| match cur.dnc.after_merge(&from, base.clone()) {
                     Some(next) => {
                         merged = true;
-                        next
+                        cur.with_dnc(next)
                     }
                     None => {
                         merged = false;
-                        DncView::clone(cur)
+                        Live {
+                            policy: cur.policy.clone(),
+                            dnc: cur.dnc.clone(),
+                        }
                     }
                 });
             if merged {
@@ -217,8 +241,8 @@ impl Engine {
     /// holds them): the list becomes the policy's as loaded.
     pub fn discard_dnc_changes(&self) {
         // The policy's own list: the view's base may hold merged changes.
-        let base = self.policy.load().dnc().clone();
-        self.dnc.store(Arc::new(DncView::new(base)));
+        self.live
+            .rcu(|cur| cur.with_dnc(DncView::new(cur.policy.dnc().clone())));
     }
 
     /// Replays a journal record into the state (after a restart): consent
@@ -291,8 +315,8 @@ impl Engine {
     /// Checks one event and, when it counts (CONTRACT.md §3), records it.
     /// Never fails: every outcome is a verdict.
     pub fn check(&self, ev: &Event<'_>) -> Verdict {
-        let policy = self.policy.load();
-        let p: &Policy = &policy;
+        let live = self.live.load();
+        let p: &Policy = &live.policy;
         let t_ms = ev.time.as_millisecond();
         let advertiser = p.resolve_advertiser(ev.advertiser);
 
@@ -324,7 +348,7 @@ impl Engine {
         }
         match ev.kind {
             Kind::Ad | Kind::Registration => {
-                self.check_advertising(p, ev, advertiser, t_ms, &mut r, &mut v)
+                self.check_advertising(p, &live.dnc, ev, advertiser, t_ms, &mut r, &mut v)
             }
             Kind::Care => {
                 // R8 anti-spoofing: a care SMS from an alphanumeric source
@@ -360,9 +384,11 @@ impl Engine {
     }
 
     /// R1–R9 for ads and registration messages.
+    #[allow(clippy::too_many_arguments)]
     fn check_advertising(
         &self,
         p: &Policy,
+        dnc: &DncView,
         ev: &Event<'_>,
         advertiser: &str,
         t_ms: i64,
@@ -376,7 +402,7 @@ impl Engine {
 
         // R1: the DNC scope of the channel (registration: SMS scope).
         let need = if sms { Scopes::SMS } else { Scopes::CALL };
-        r.insert_if(self.dnc.load().get(ev.recipient).covers(need), Reason::Dnc);
+        r.insert_if(dnc.get(ev.recipient).covers(need), Reason::Dnc);
 
         // R2, R3, R6: the daily window of the channel.
         let window = if sms { cfg.sms_window } else { cfg.call_window };

@@ -6,7 +6,7 @@
 //! [`PolicyBuilder`] and then shared read-only; [`crate::Engine::swap`]
 //! replaces it atomically.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 
@@ -197,11 +197,11 @@ pub struct PolicyBuilder {
     config: Config,
     dnc: DncList<SharedBytes>,
     registry: Registry,
-    suspended: HashSet<Number>,
-    agreements: HashMap<Number, Vec<(Box<str>, Lifts)>>,
+    suspended: crate::hash::Set<Number>,
+    agreements: crate::hash::Map<Number, Vec<(Box<str>, Lifts)>>,
     consents: HashMap<(Box<str>, Number), (ConsentState, Timestamp)>,
-    advertisers: HashMap<Box<str>, Advertiser>,
-    accounts: HashMap<Box<str>, Account>,
+    advertisers: crate::hash::Map<Box<str>, Advertiser>,
+    accounts: crate::hash::Map<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
 }
 
@@ -211,11 +211,11 @@ impl Default for PolicyBuilder {
             config: Config::default(),
             dnc: DncList::empty().into_shared(),
             registry: Registry::default(),
-            suspended: HashSet::new(),
-            agreements: HashMap::new(),
+            suspended: Default::default(),
+            agreements: Default::default(),
             consents: HashMap::new(),
-            advertisers: HashMap::new(),
-            accounts: HashMap::new(),
+            advertisers: Default::default(),
+            accounts: Default::default(),
             signatures: crate::content::SignatureSet::default(),
         }
     }
@@ -342,11 +342,11 @@ pub struct Policy {
     config: Config,
     dnc: DncList<SharedBytes>,
     registry: Registry,
-    suspended: HashSet<Number>,
-    agreements: HashMap<Number, Vec<(Box<str>, Lifts)>>,
+    suspended: crate::hash::Set<Number>,
+    agreements: crate::hash::Map<Number, Vec<(Box<str>, Lifts)>>,
     consents: Vec<ConsentRecord>,
-    advertisers: HashMap<Box<str>, Advertiser>,
-    accounts: HashMap<Box<str>, Account>,
+    advertisers: crate::hash::Map<Box<str>, Advertiser>,
+    accounts: crate::hash::Map<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
 }
 

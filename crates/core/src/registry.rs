@@ -6,7 +6,6 @@
 //! revoked or expired. The same check stops spoofed sender names on
 //! customer-care SMS.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::ident::Identifier;
@@ -85,7 +84,7 @@ impl std::error::Error for DuplicateIdentifier {}
 /// Collects registrations.
 #[derive(Default, Debug, Clone)]
 pub struct RegistryBuilder {
-    map: HashMap<Identifier, Registration>,
+    map: crate::hash::Map<Identifier, Registration>,
 }
 
 impl RegistryBuilder {
@@ -116,7 +115,7 @@ impl RegistryBuilder {
 /// The compiled registry.
 #[derive(Default, Debug, Clone)]
 pub struct Registry {
-    map: HashMap<Identifier, Registration>,
+    map: crate::hash::Map<Identifier, Registration>,
 }
 
 impl Registry {

@@ -290,9 +290,7 @@ impl std::fmt::Debug for State {
 }
 
 fn random_seed() -> u64 {
-    use std::hash::BuildHasher;
-    // std's RandomState is seeded from the OS once per process; no clock.
-    std::collections::hash_map::RandomState::new().hash_one(0x0063_6861_6e72_6163_u64)
+    crate::hash::process_seed()
 }
 
 /// The recipient as 40 bits: mobile and fixed numbers (84…, 11 or 12 digits)
@@ -571,7 +569,8 @@ impl State {
         f: &mut impl FnMut(u64, u64) -> (R, Option<u64>),
     ) -> Result<R, Full> {
         let mut grow = |x: &Table| self.grow(x, now);
-        let mut at = match self.names.get(advertiser) {
+        let id = self.names.get(advertiser);
+        let mut at = match id {
             Some(id) => {
                 let key = pair_key(id, recipient);
                 match t.find(key, t.hash(key), false, &mut grow)? {
@@ -587,7 +586,10 @@ impl State {
                 if new.is_none() {
                     return Ok(r);
                 }
-                let id = self.names.id(advertiser).ok_or(Full)?;
+                let id = match id {
+                    Some(id) => id,
+                    None => self.names.id(advertiser).ok_or(Full)?,
+                };
                 let key = pair_key(id, recipient);
                 match t.find(key, t.hash(key), true, &mut grow)? {
                     Found::At(ft, fi) => at = Some((ft, fi, key)),

@@ -10,29 +10,19 @@
 //! outlive any policy.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 
+use crate::hash::Seeded;
+
 /// Ids fit 24 bits (0 is never an id; all ones is reserved).
 pub(super) const MAX_ID: u32 = (1 << 24) - 2;
 
-/// xxh3 under a per-process seed.
-#[derive(Clone)]
-pub(super) struct SeededXxh3(pub(super) u64);
-
-impl BuildHasher for SeededXxh3 {
-    type Hasher = xxhash_rust::xxh3::Xxh3;
-    fn build_hasher(&self) -> Self::Hasher {
-        xxhash_rust::xxh3::Xxh3::with_seed(self.0)
-    }
-}
-
 #[derive(Clone)]
 struct Map {
-    by_name: HashMap<Arc<str>, u32, SeededXxh3>,
+    by_name: HashMap<Arc<str>, u32, Seeded>,
     /// `by_id[id - 1]`.
     by_id: Vec<Arc<str>>,
 }
@@ -46,7 +36,7 @@ pub(super) struct Names {
 impl Names {
     pub(super) fn new(seed: u64) -> Names {
         let m = Map {
-            by_name: HashMap::with_hasher(SeededXxh3(seed)),
+            by_name: HashMap::with_hasher(Seeded::with_seed(seed)),
             by_id: Vec::new(),
         };
         Names {
