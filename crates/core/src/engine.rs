@@ -21,7 +21,7 @@ use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
 use crate::state::frequency::{rel_secs, unix_ms, Recent, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
-use crate::state::{history_word, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
+use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
 use crate::verdict::{Reasons, Verdict};
 
 /// When events change the engine's state (CONTRACT.md §3).
@@ -88,6 +88,7 @@ impl EngineBuilder {
         Engine {
             live: ArcSwap::from_pointee(Live {
                 dnc: Arc::new(DncView::new(policy.dnc().clone())),
+                who: Arc::new(who(&policy, &state)),
                 policy: Arc::new(policy),
             }),
             state,
@@ -113,6 +114,35 @@ pub struct Engine {
 struct Live {
     policy: Arc<Policy>,
     dnc: Arc<DncView>,
+    who: Arc<Who>,
+}
+
+/// Every account and advertiser the policy names → (its advertiser, the
+/// advertiser's state id): in one lookup a check resolves the account
+/// (CONTRACT.md §2, `accounts.csv`) and finds the pair's key.
+type Who = crate::hash::Map<Box<str>, (Box<str>, u32)>;
+
+fn who(policy: &Policy, state: &State) -> Who {
+    let mut who = Who::default();
+    let advertisers = policy
+        .advertisers()
+        .map(|(a, _)| a)
+        .chain(policy.registry().iter().map(|(_, r)| &*r.owner))
+        .chain(policy.consents().iter().map(|c| &*c.advertiser))
+        .chain(policy.accounts().map(|(_, a)| &*a.advertiser));
+    for a in advertisers {
+        if let Some(id) = state.advertiser_id(a) {
+            who.insert(a.into(), (a.into(), id));
+        }
+    }
+    // An account name resolves to its advertiser, even where it is also an
+    // advertiser's name (as `Policy::resolve_advertiser` does).
+    for (account, acc) in policy.accounts() {
+        if let Some(id) = state.advertiser_id(&acc.advertiser) {
+            who.insert(account.into(), (acc.advertiser.clone(), id));
+        }
+    }
+    who
 }
 
 impl Live {
@@ -120,6 +150,7 @@ impl Live {
         Live {
             policy: self.policy.clone(),
             dnc: Arc::new(dnc),
+            who: self.who.clone(),
         }
     }
 }
@@ -179,10 +210,12 @@ impl Engine {
             );
         }
         let base = policy.dnc().clone();
+        let who = Arc::new(who(&policy, &self.state));
         let policy = Arc::new(policy);
         self.live.rcu(|cur| Live {
             policy: policy.clone(),
             dnc: Arc::new(cur.dnc.rebased(base.clone())),
+            who: who.clone(),
         });
     }
 
@@ -227,6 +260,7 @@ impl Engine {
                         Live {
                             policy: cur.policy.clone(),
                             dnc: cur.dnc.clone(),
+                            who: cur.who.clone(),
                         }
                     }
                 });
@@ -318,7 +352,14 @@ impl Engine {
         let live = self.live.load();
         let p: &Policy = &live.policy;
         let t_ms = ev.time.as_millisecond();
-        let advertiser = p.resolve_advertiser(ev.advertiser);
+        let adv = match live.who.get(ev.advertiser) {
+            Some((name, id)) => Adv {
+                name,
+                id: Some(*id),
+            },
+            None => Adv::named(p.resolve_advertiser(ev.advertiser)),
+        };
+        let advertiser = adv.name;
 
         if ev.kind.is_consent() {
             let state = if ev.kind == Kind::OptIn {
@@ -326,9 +367,7 @@ impl Engine {
             } else {
                 ConsentState::OptOut
             };
-            let stored = self
-                .state
-                .set_consent(advertiser, ev.recipient, state, t_ms, false);
+            let stored = self.state.consent_of(adv, ev.recipient, state, t_ms, false);
             let mut v = Verdict::allow();
             // Never blocked; when the state is full the change is not
             // recorded, and `counted` says so.
@@ -348,7 +387,7 @@ impl Engine {
         }
         match ev.kind {
             Kind::Ad | Kind::Registration => {
-                self.check_advertising(p, &live.dnc, ev, advertiser, t_ms, &mut r, &mut v)
+                self.check_advertising(p, &live.dnc, ev, adv, t_ms, &mut r, &mut v)
             }
             Kind::Care => {
                 // R8 anti-spoofing: a care SMS from an alphanumeric source
@@ -390,11 +429,12 @@ impl Engine {
         p: &Policy,
         dnc: &DncView,
         ev: &Event<'_>,
-        advertiser: &str,
+        adv: Adv<'_>,
         t_ms: i64,
         r: &mut Reasons,
         v: &mut Verdict,
     ) {
+        let advertiser = adv.name;
         let cfg = p.config();
         let is_reg = ev.kind == Kind::Registration;
         let sms = ev.channel == Channel::Sms;
@@ -494,7 +534,7 @@ impl Engine {
         let (reasons, retry, counted) =
             match self
                 .state
-                .transact(advertiser, ev.recipient, target, LEDGER, t_ms, &decide)
+                .transact(adv, ev.recipient, target, LEDGER, t_ms, &decide)
             {
                 Ok(out) => out,
                 // The pair is new and the state has no room for it.

@@ -96,12 +96,29 @@ impl fmt::Debug for Name {
 }
 
 /// An issued identifier: a brandname or a number registered for ad calls.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Identifier {
     /// A number (normalised), e.g. a call-centre line registered for ad calls.
     Number(Number),
     /// An alphanumeric brandname.
     Name(Name),
+}
+
+/// One write per identifier (the registry is probed on every ad): a number
+/// as its packed bits, a name as its length and bytes in 16 bytes.
+impl std::hash::Hash for Identifier {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            Identifier::Number(n) => h.write_u64(n.to_bits()),
+            Identifier::Name(n) => {
+                let mut b = [0u8; 16];
+                b[0] = 0xff;
+                b[1] = n.len;
+                b[2..2 + MAX_NAME].copy_from_slice(&n.bytes);
+                h.write(&b);
+            }
+        }
+    }
 }
 
 /// Why a string is not an identifier.

@@ -55,6 +55,20 @@ use frequency::{rel_secs, DAY_S, EPOCH_S};
 use names::Names;
 use table::{Found, Table, MOVED};
 
+/// An advertiser as a check knows it: the name, and its id when the engine
+/// resolved it already (from the map it publishes with the policy).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Adv<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) id: Option<u32>,
+}
+
+impl<'a> Adv<'a> {
+    pub(crate) fn named(name: &'a str) -> Adv<'a> {
+        Adv { name, id: None }
+    }
+}
+
 /// The index of the ledger word.
 pub(crate) const LEDGER: usize = 0;
 
@@ -540,7 +554,7 @@ impl State {
     /// since the epoch), for expiry if the table must grow.
     pub(crate) fn transact<R>(
         &self,
-        advertiser: &str,
+        advertiser: Adv<'_>,
         recipient: Number,
         target: usize,
         other: usize,
@@ -561,7 +575,7 @@ impl State {
     fn transact_in<R>(
         &self,
         t: &Table,
-        advertiser: &str,
+        advertiser: Adv<'_>,
         recipient: Number,
         target: usize,
         other: usize,
@@ -569,7 +583,7 @@ impl State {
         f: &mut impl FnMut(u64, u64) -> (R, Option<u64>),
     ) -> Result<R, Full> {
         let mut grow = |x: &Table| self.grow(x, now);
-        let id = self.names.get(advertiser);
+        let id = advertiser.id.or_else(|| self.names.get(advertiser.name));
         let mut at = match id {
             Some(id) => {
                 let key = pair_key(id, recipient);
@@ -588,7 +602,7 @@ impl State {
                 }
                 let id = match id {
                     Some(id) => id,
-                    None => self.names.id(advertiser).ok_or(Full)?,
+                    None => self.names.id(advertiser.name).ok_or(Full)?,
                 };
                 let key = pair_key(id, recipient);
                 match t.find(key, t.hash(key), true, &mut grow)? {
@@ -629,6 +643,23 @@ impl State {
         time_ms: i64,
         newer_only: bool,
     ) -> Result<(), Full> {
+        self.consent_of(
+            Adv::named(advertiser),
+            recipient,
+            state,
+            time_ms,
+            newer_only,
+        )
+    }
+
+    pub(crate) fn consent_of(
+        &self,
+        advertiser: Adv<'_>,
+        recipient: Number,
+        state: ConsentState,
+        time_ms: i64,
+        newer_only: bool,
+    ) -> Result<(), Full> {
         self.transact(advertiser, recipient, LEDGER, LEDGER, time_ms, |w, _| {
             let l = Ledger(w);
             let keep = newer_only
@@ -645,13 +676,20 @@ impl State {
         recipient: Number,
         time_ms: i64,
     ) -> Result<(), Full> {
-        self.transact(advertiser, recipient, LEDGER, LEDGER, time_ms, |w, _| {
-            let l = Ledger(w);
-            let keep = l
-                .registration_ms()
-                .is_some_and(|r| r.div_euclid(1000) <= time_ms.div_euclid(1000));
-            ((), (!keep).then(|| l.with_registration(time_ms).bits()))
-        })
+        self.transact(
+            Adv::named(advertiser),
+            recipient,
+            LEDGER,
+            LEDGER,
+            time_ms,
+            |w, _| {
+                let l = Ledger(w);
+                let keep = l
+                    .registration_ms()
+                    .is_some_and(|r| r.div_euclid(1000) <= time_ms.div_euclid(1000));
+                ((), (!keep).then(|| l.with_registration(time_ms).bits()))
+            },
+        )
     }
 
     /// Records a counted ad of `channel`.
@@ -663,7 +701,7 @@ impl State {
         time_ms: i64,
     ) -> Result<(), Full> {
         let w = history_word(channel);
-        self.transact(advertiser, recipient, w, w, time_ms, |v, _| {
+        self.transact(Adv::named(advertiser), recipient, w, w, time_ms, |v, _| {
             (
                 (),
                 Some(Recent::from_bits(v).commit(rel_secs(time_ms)).bits()),
@@ -687,7 +725,7 @@ impl State {
     ) -> Result<Result<(), i64>, Full> {
         let w = history_word(channel);
         let t = rel_secs(time_ms);
-        self.transact(advertiser, recipient, w, w, time_ms, |v, _| {
+        self.transact(Adv::named(advertiser), recipient, w, w, time_ms, |v, _| {
             let h = Recent::from_bits(v);
             match h.check(t, cap) {
                 Ok(()) => (Ok(()), Some(h.commit(t).bits())),
@@ -720,6 +758,11 @@ impl State {
             }
         }
         lost
+    }
+
+    /// The id of an advertiser, given one if new (`None`: ids ran out).
+    pub(crate) fn advertiser_id(&self, name: &str) -> Option<u32> {
+        self.names.id(name)
     }
 
     /// Reads a pair's state, if any.
