@@ -5,9 +5,11 @@
 //! limiter (quota: 1 per 24 h, burst 1) over the same keys, and, with the
 //! `redis` feature, Redis `SET key NX EX 86400` in the same run.
 //!
-//! Ours is the full ad-call check (`Engine::check`: registry, window,
-//! label-free call rules and the frequency check-and-commit; no DNC list, no
-//! consent rule), so it does strictly more than the peers. Each is measured
+//! Ours is measured twice: the full ad-call check (`Engine::check`:
+//! registry, window, label-free call rules and the frequency
+//! check-and-commit; no DNC list, no consent rule), which does strictly more
+//! than the peers, and the state's own check-and-commit
+//! (`State::check_and_count`), the same work as a keyed limiter. Each is measured
 //! twice: granting new pairs (the first call of the day: an insert) and
 //! refusing a repeat over the full table (the pairs already called), with 1
 //! and 2 threads (`iter_custom`, pairs split between the threads). The
@@ -19,7 +21,8 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chanrac::{Decision, Engine};
+use chanrac::state::State;
+use chanrac::{Channel, Decision, Engine};
 use chanrac_benches::pairs::{morning, Pairs};
 use chanrac_benches::scale;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -50,6 +53,22 @@ impl CheckAndCommit for Ours {
     fn grant(&self, pairs: &Pairs, k: usize) -> bool {
         let ev = pairs.ad_call(k, morning());
         self.0.check(&ev).decision == Decision::Allow
+    }
+}
+
+/// The state table's check-and-commit alone (R5 with cap 1), what
+/// `Engine::check` runs for the frequency rule.
+struct OursState(State);
+
+impl CheckAndCommit for OursState {
+    fn grant(&self, pairs: &Pairs, k: usize) -> bool {
+        let (a, r) = pairs.pair(k);
+        let t = morning().as_millisecond();
+        matches!(
+            self.0
+                .check_and_count(&pairs.advertisers[a], r, Channel::Call, t, 1),
+            Ok(Ok(()))
+        )
     }
 }
 
@@ -171,12 +190,18 @@ fn frequency(c: &mut Criterion) {
         &pairs,
         &Ours(pairs.engine()),
     );
+    exactness(
+        "ours (State::check_and_count)",
+        &pairs,
+        &OursState(State::new()),
+    );
     exactness("governor keyed", &pairs, &Governor(limiter()));
 
     let mut g = c.benchmark_group("frequency");
     g.throughput(Throughput::Elements(1));
     for threads in [1, 2] {
         bench_grants(&mut g, "ours", &pairs, threads, || Ours(pairs.engine()));
+        bench_grants(&mut g, "state", &pairs, threads, || OursState(State::new()));
         bench_grants(&mut g, "governor", &pairs, threads, || Governor(limiter()));
     }
     {
@@ -184,6 +209,13 @@ fn frequency(c: &mut Criterion) {
         fill(&ours, &pairs);
         for threads in [1, 2] {
             bench_repeats(&mut g, "ours", &pairs, threads, &ours);
+        }
+    }
+    {
+        let st = OursState(State::new());
+        fill(&st, &pairs);
+        for threads in [1, 2] {
+            bench_repeats(&mut g, "state", &pairs, threads, &st);
         }
     }
     {
