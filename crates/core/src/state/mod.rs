@@ -840,26 +840,6 @@ impl State {
         }
     }
 
-    /// Finishes every migration, waiting for chunks other threads hold.
-    fn settle(&self) -> Arc<Table> {
-        loop {
-            let cur = self.current.load_full();
-            let Some(next) = cur.successor() else {
-                return cur;
-            };
-            while self.help(&cur) {}
-            if cur.migrated() {
-                self.current.compare_and_swap(&cur, next.clone());
-            } else if cur.has_deferred() {
-                // No room to finish the migration: walk the tables as they
-                // are (the chain is followed word by word).
-                return cur;
-            } else {
-                std::thread::yield_now();
-            }
-        }
-    }
-
     /// How many pairs are remembered (a walk over the table).
     pub fn len(&self) -> usize {
         let mut n = 0;
@@ -872,26 +852,44 @@ impl State {
         self.len() == 0
     }
 
-    /// Visits every pair (advertiser, recipient, state). Pairs inserted
-    /// while it runs may or may not be visited.
+    /// Visits every pair (advertiser, recipient, state), each once. Pairs
+    /// inserted while it runs may or may not be visited. It walks the
+    /// current table and its successors, if a migration runs (or could not
+    /// finish): a key of a successor that an earlier table holds too was
+    /// visited there already, its words read wherever they live now.
     pub fn for_each(&self, mut f: impl FnMut(&str, Number, &PairState)) {
-        let t = self.settle();
-        for i in 0..t.capacity() {
-            let key = t.key_at(i);
-            if key == table::EMPTY || key == MOVED {
-                continue;
+        let first = self.current.load_full();
+        let mut tables: Vec<&Table> = vec![&first];
+        while let Some(next) = tables.last().and_then(|t| t.successor()) {
+            tables.push(next);
+        }
+        for (n, t) in tables.iter().enumerate() {
+            for i in 0..t.capacity() {
+                let key = t.key_at(i);
+                if key == table::EMPTY || key == MOVED {
+                    continue;
+                }
+                let seen = tables[..n].iter().any(|e| {
+                    matches!(
+                        e.find(key, e.hash(key), false, &mut |_| Err(Full)),
+                        Ok(Found::At(at, _)) if std::ptr::eq(at, *e)
+                    )
+                });
+                if seen {
+                    continue;
+                }
+                let st = self.decode(t, i, key);
+                if st == PairState::default() {
+                    continue;
+                }
+                let (Some(name), Some(rcpt)) = (
+                    self.names.name((key >> 40) as u32),
+                    recipient_of(key & ((1 << 40) - 1)),
+                ) else {
+                    continue;
+                };
+                f(&name, rcpt, &st);
             }
-            let st = self.decode(&t, i, key);
-            if st == PairState::default() {
-                continue;
-            }
-            let (Some(name), Some(rcpt)) = (
-                self.names.name((key >> 40) as u32),
-                recipient_of(key & ((1 << 40) - 1)),
-            ) else {
-                continue;
-            };
-            f(&name, rcpt, &st);
         }
     }
 
