@@ -203,12 +203,12 @@ if os.path.exists("target/replay-bench.txt"):
 # Memory.
 if os.path.exists("target/engine-rss.txt"):
     line = open("target/engine-rss.txt").read().strip()
-    m = re.search(r"engine_rss: (\d+) DNC numbers \(([\d.]+) MB FST, ([\d.]+) bytes/number\), (\d+) identifiers, (\d+) signatures: resident ([\d.]+) MB before, ([\d.]+) MB after, engine ([\d.]+) MB", line)
+    m = re.search(r"engine_rss: (\d+) DNC numbers \(([\d.]+) MB DNC index, ([\d.]+) bytes/number\), (\d+) identifiers, (\d+) signatures: resident ([\d.]+) MB before, ([\d.]+) MB after, engine ([\d.]+) MB", line)
     if m:
         section("Memory")
         eng = float(m.group(8))
         row(f"resident engine: {int(m.group(1)):,} DNC numbers, {int(m.group(4)):,} identifiers, {int(m.group(5)):,} signatures",
-            f"{eng:.0f} MB (RSS {float(m.group(6)):.0f} → {float(m.group(7)):.0f} MB; FST {float(m.group(2)):.0f} MB)", "", "", at_most(eng, 150, " MB"))
+            f"{eng:.0f} MB (RSS {float(m.group(6)):.0f} → {float(m.group(7)):.0f} MB; DNC index {float(m.group(2)):.0f} MB)", "", "", at_most(eng, 150, " MB"))
 
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 out = [
@@ -219,7 +219,7 @@ out = [
     "criterion medians. What the rows mean, how each peer was set up and where the time goes: "
     "[peers.md](peers.md).",
     "",
-    f"Machine: {cpu}, {os.cpu_count()} cores (shared with other builds), {platform.system()} {platform.release()}.",
+    f"Machine: {cpu}, {os.cpu_count()} cores (a shared VM), {platform.system()} {platform.release()}.",
     "",
     "| what | ours (median) | peer, same run | ratio | target of issue #7 |",
     "|---|---|---|---|---|",

@@ -65,7 +65,7 @@ fn main() {
     );
     let after = scale::resident_bytes().unwrap_or(0);
     println!(
-        "engine_rss: {n} DNC numbers ({:.1} MB FST, {:.2} bytes/number), {identifiers} identifiers, {count} signatures: resident {:.1} MB before, {:.1} MB after, engine {:.1} MB",
+        "engine_rss: {n} DNC numbers ({:.1} MB DNC index, {:.2} bytes/number), {identifiers} identifiers, {count} signatures: resident {:.1} MB before, {:.1} MB after, engine {:.1} MB",
         mb(dnc_bytes),
         dnc_bytes as f64 / distinct.max(1) as f64,
         mb(before),
