@@ -7,25 +7,12 @@
 
 use std::hint::black_box;
 
-use chanrac::content::{skeleton, FoldBuf, SignatureKind, SignatureSetBuilder};
-use chanrac_benches::{literal_signatures, regex_signatures, sms_corpus, strip_tones};
+use chanrac::content::{skeleton, FoldBuf};
+use chanrac_benches::{sms_corpus, strip_tones};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn content_scan(c: &mut Criterion) {
-    let literals = literal_signatures(5_000, 7);
-    let regexes = regex_signatures(200, 8);
-    let mut b = SignatureSetBuilder::new();
-    for (i, l) in literals.iter().enumerate() {
-        b.add(
-            format!("lit-{i}").as_str(),
-            SignatureKind::Literal,
-            l.as_str(),
-        );
-    }
-    for (i, r) in regexes.iter().enumerate() {
-        b.add(format!("re-{i}").as_str(), SignatureKind::Regex, r.as_str());
-    }
-    let set = b.build().expect("bench signatures compile");
+    let (literals, _, set) = chanrac_benches::bench_signatures();
     let corpus = sms_corpus(4_096, &literals, 9);
     let bytes: usize = corpus.iter().map(String::len).sum();
     let skeletons: Vec<String> = literals.iter().map(|l| skeleton(l)).collect();

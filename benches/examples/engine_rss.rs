@@ -5,12 +5,11 @@
 //!
 //! `cargo run --release -p chanrac-benches --example engine_rss`
 
-use chanrac::content::{SignatureKind, SignatureSetBuilder};
 use chanrac::ident::Identifier;
 use chanrac::policy::{Config, PolicyBuilder};
 use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::Engine;
-use chanrac_benches::{dnc_of, literal_signatures, mobile_numbers, regex_signatures, scale};
+use chanrac_benches::{dnc_of, mobile_numbers, scale};
 
 fn mb(b: u64) -> f64 {
     b as f64 / 1e6
@@ -42,18 +41,7 @@ fn main() {
     }
     let registry = reg.build();
     let identifiers = registry.len();
-    let mut sigs = SignatureSetBuilder::new();
-    for (i, l) in literal_signatures(5_000, 7).iter().enumerate() {
-        sigs.add(
-            format!("lit-{i}").as_str(),
-            SignatureKind::Literal,
-            l.as_str(),
-        );
-    }
-    for (i, r) in regex_signatures(200, 8).iter().enumerate() {
-        sigs.add(format!("re-{i}").as_str(), SignatureKind::Regex, r.as_str());
-    }
-    let signatures = sigs.build().expect("bench signatures compile");
+    let (_, _, signatures) = chanrac_benches::bench_signatures();
     let count = signatures.len();
     let engine = Engine::new(
         PolicyBuilder::new()

@@ -216,6 +216,27 @@ pub fn literal_signatures(n: usize, seed: u64) -> Vec<String> {
     out
 }
 
+/// The signature set every content bench uses: 5,000 literal (seed 7) and
+/// 200 regex (seed 8) signatures, ids `lit-N` and `re-N`; with the sources.
+pub fn bench_signatures() -> (Vec<String>, Vec<String>, chanrac::content::SignatureSet) {
+    use chanrac::content::{SignatureKind, SignatureSetBuilder};
+    let literals = literal_signatures(5_000, 7);
+    let regexes = regex_signatures(200, 8);
+    let mut b = SignatureSetBuilder::new();
+    for (i, l) in literals.iter().enumerate() {
+        b.add(
+            format!("lit-{i}").as_str(),
+            SignatureKind::Literal,
+            l.as_str(),
+        );
+    }
+    for (i, r) in regexes.iter().enumerate() {
+        b.add(format!("re-{i}").as_str(), SignatureKind::Regex, r.as_str());
+    }
+    let set = b.build().expect("bench signatures compile");
+    (literals, regexes, set)
+}
+
 /// `n` regex signatures over folded text, of the shapes shared spam lists
 /// use: amounts, rates, phone numbers after a keyword.
 pub fn regex_signatures(n: usize, seed: u64) -> Vec<String> {

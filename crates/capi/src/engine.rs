@@ -213,9 +213,7 @@ pub unsafe extern "C" fn chanrac_state_compact(
     let body = || {
         // SAFETY: `engine` is NULL or a live handle (contract).
         let h = unsafe { engine_arg(engine) }?;
-        let now = jiff::Timestamp::from_second(now_unix_time).map_err(|_| {
-            Error::input(format!("`now_unix_time` {now_unix_time} is out of range"))
-        })?;
+        let now = unix_time(now_unix_time)?;
         if let Some(state) = &h.state {
             // The fold needs the caps only: the journalled records are the
             // state (consents.csv is seeded again at every open).
@@ -254,9 +252,7 @@ pub unsafe extern "C" fn chanrac_state_maintain(
     let body = || {
         // SAFETY: `engine` is NULL or a live handle (contract).
         let h = unsafe { engine_arg(engine) }?;
-        let now = jiff::Timestamp::from_second(now_unix_time).map_err(|_| {
-            Error::input(format!("`now_unix_time` {now_unix_time} is out of range"))
-        })?;
+        let now = unix_time(now_unix_time)?;
         if h.engine.maintain(now).full {
             return Err(Error::state(format!(
                 "state: the pair table cannot grow: {:?}",
@@ -267,6 +263,12 @@ pub unsafe extern "C" fn chanrac_state_maintain(
     };
     // SAFETY: `err` is NULL or writable (contract).
     unsafe { guard(err, |e| e.code, body) }
+}
+
+/// `now_unix_time` as a timestamp, or the input error naming it.
+fn unix_time(now_unix_time: i64) -> Result<jiff::Timestamp, Error> {
+    jiff::Timestamp::from_second(now_unix_time)
+        .map_err(|_| Error::input(format!("`now_unix_time` {now_unix_time} is out of range")))
 }
 
 /// The library's version (`"0.1.0"`), a static string.
