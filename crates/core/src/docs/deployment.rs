@@ -35,9 +35,20 @@
 //! Give each engine its own state directory (`--state DIR`). It holds
 //! numbered snapshots and journal segments; compact it now and then
 //! (`StateDir::compact`, the adapters do it themselves) to drop ads older
-//! than 24 hours and consent and registration marks older than the
+//! than 24 hours and opt-ins and registration marks older than the
 //! retention (400 days by default; Decree 91 Art.11 asks advertisers to
-//! keep consent records at least one year).
+//! keep consent records at least one year); opt-outs are kept.
+//!
+//! In memory, the pairs live in a lock-free table of 32 bytes a slot that
+//! doubles when half full (about 64 bytes a remembered pair, at most twice
+//! that during a growth). Size it for the pairs you expect
+//! ([`StateConfig`](crate::state::StateConfig)`::initial_slots`), bound it
+//! (`max_bytes`; the adapters' `--state-max-mb`) and pick what a new pair
+//! gets beyond the bound ([`OnFull`](crate::state::OnFull); `--on-full`):
+//! `block` (`STATE_FULL`, the default) or `deliver`. Alarm on
+//! [`StateStats::full_events`](crate::state::StateStats). The adapters run
+//! [`Engine::maintain`](crate::Engine::maintain) every second on a blocking
+//! thread; a library host should do the same from a thread it owns.
 //!
 //! ## The compliance tools
 //!
