@@ -40,8 +40,8 @@
 //! keep consent records at least one year); opt-outs are kept.
 //!
 //! In memory, the pairs live in a lock-free table of 32 bytes a slot that
-//! doubles when half full (about 64 bytes a remembered pair, at most twice
-//! that during a growth). Size it for the pairs you expect
+//! doubles when half full: 64 to 128 bytes a remembered pair (the table is
+//! between a quarter and half full), plus the old table while it grows. Size it for the pairs you expect
 //! ([`StateConfig`](crate::state::StateConfig)`::initial_slots`), bound it
 //! (`max_bytes`; the adapters' `--state-max-mb`) and pick what a new pair
 //! gets beyond the bound ([`OnFull`](crate::state::OnFull); `--on-full`):
