@@ -534,7 +534,7 @@ impl Engine {
         let (reasons, retry, counted) =
             match self
                 .state
-                .transact(adv, ev.recipient, target, LEDGER, t_ms, &decide)
+                .transact(adv, ev.recipient, target, LEDGER, &decide)
             {
                 Ok(out) => out,
                 // The pair is new and the state has no room for it.

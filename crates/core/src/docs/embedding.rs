@@ -72,10 +72,13 @@
 //! from a thread you own, every second or so, and the growth (an allocation
 //! and a migration) happens there; otherwise the check that finds the table
 //! 70 % full allocates it and every check migrates 64 slots until done.
-//! Migrations drop expired entries: ads after 24 h, opt-ins and registration
-//! marks after `retention_days` (400 by default; opt-outs never). A live
-//! entry is never dropped to make room. If the table cannot grow (the
-//! allocator refuses, or `max_bytes`), a new pair is handled by
+//! The host's growths (judged by the clock it passes) drop expired entries:
+//! ads 25 h after their time, opt-ins and registration marks after
+//! `retention_days` (400 by default, at least 365; opt-outs never); a
+//! check's growth copies everything. A live entry is never dropped to make
+//! room. If the table cannot grow (the allocator refuses, or `max_bytes`),
+//! `maintain` reclaims what expired into a table of the same size at most
+//! once an hour, and a new pair that finds no slot is handled by
 //! [`OnFull`](crate::state::OnFull): `Block` (the default) blocks its ads with
 //! `STATE_FULL`, `Deliver` lets them through uncounted; watch
 //! [`StateStats::full_events`](crate::state::StateStats).

@@ -19,20 +19,25 @@
 //! on the new value. So two threads can never both be granted the one ad
 //! call of the day for a pair (`tests/contention.rs` races many threads and
 //! checks the exact count), and no check holds a lock or allocates — except
-//! the first check of an advertiser the engine has never seen (see
-//! `names`). Keys are hashed with xxh3 under a per-process random seed so
-//! nobody can aim collisions at one probe sequence. Times are kept to the
-//! second.
+//! to give an advertiser the engine has never seen its id, once (see
+//! `names`), and a growth the host left to the checks. Keys are hashed with
+//! xxh3 under a per-process random seed so nobody can aim collisions at one
+//! probe sequence. Times are kept to the second.
 //!
-//! **Growth, eviction, limits.** The table grows by an incremental migration
-//! that checks help with and never wait for, dropping entries whose every
-//! word has expired (ads after 24 h, opt-ins and registration marks after
-//! [`StateConfig::retention_days`]; opt-outs are kept). A host can run the
-//! growth on its own thread with [`State::maintain`] so no check ever
+//! **Growth, eviction, limits.** The table doubles by an incremental
+//! migration that checks help with and never wait for. A host runs the
+//! growth on its own thread with [`State::maintain`], so no check
 //! allocates; otherwise the check that finds the table 70 % full does it.
-//! A live entry is never dropped to make room: when the table cannot grow
-//! (allocation failure or [`StateConfig::max_bytes`]) and a new pair finds
-//! no slot, [`OnFull`] decides what the check does.
+//! Only the host's growths evict: judged by the host's clock, they leave
+//! behind entries whose every word has expired (ads 25 h after their time,
+//! opt-ins and registration marks after [`StateConfig::retention_days`], at
+//! least [`MIN_RETENTION_DAYS`]; opt-outs never). A check's growth copies
+//! everything, since an event's own time may be wrong (a clock 30 hours
+//! fast must not expire yesterday's call). A live entry is never dropped to
+//! make room: when the table cannot double (allocation failure or
+//! [`StateConfig::max_bytes`]), `maintain` copies it into one of the same
+//! size at most once an hour to reclaim what expired, and a new pair that
+//! finds no slot meets [`OnFull`].
 
 pub mod frequency;
 pub mod journal;
@@ -129,8 +134,8 @@ pub struct StateConfig {
     /// What a check does when the state is full.
     pub on_full: OnFull,
     /// How long opt-ins and registration marks are kept after their time,
-    /// in days: at least a year (Decree 91 Art.11 keeps consent records at
-    /// least one year); 400 by default. Opt-outs are never dropped.
+    /// in days: 400 by default; a value under [`MIN_RETENTION_DAYS`] (a
+    /// year, Decree 91 Art.11) counts as that. Opt-outs are never dropped.
     pub retention_days: u32,
 }
 
@@ -273,7 +278,8 @@ pub struct StateStats {
 /// What [`State::maintain`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Maintenance {
-    /// A larger table was allocated.
+    /// A new table was allocated: twice the size, or (at the memory limit)
+    /// the same size, to leave what expired behind.
     pub grew: bool,
     /// Chunks of slots migrated by this call.
     pub chunks_migrated: usize,
@@ -288,6 +294,8 @@ pub struct State {
     config: StateConfig,
     migrations: AtomicU64,
     full_events: AtomicU64,
+    /// When a same-size reclaim last ran (seconds since the epoch).
+    last_reclaim: std::sync::atomic::AtomicI64,
 }
 
 impl Default for State {
@@ -348,10 +356,22 @@ impl Retention {
             Ledger(v).expired(now, self.ledger_s)
         } else {
             // An hour of slack for events that arrive late.
-            Recent::from_bits(v).expired_by(now - DAY_S - 3600)
+            Recent::from_bits(v).expired_by(now - DAY_S - LATE_SLACK_S)
         }
     }
 }
+
+/// Opt-ins and registration marks are kept at least this long, whatever
+/// [`StateConfig::retention_days`] says (Decree 91 Art.11: a year).
+pub const MIN_RETENTION_DAYS: u32 = 365;
+
+/// Ads are kept this long past their 24 hours, for events the host stamps
+/// late.
+const LATE_SLACK_S: i64 = 3600;
+
+/// A full table is copied into one of the same size to drop what expired
+/// at most this often (seconds of the host's clock).
+const RECLAIM_EVERY_S: i64 = 3600;
 
 impl State {
     /// Empty state, default configuration.
@@ -363,8 +383,8 @@ impl State {
     /// starts with the smallest one.
     pub fn with_config(config: StateConfig) -> State {
         let seed = random_seed();
-        let table = Table::try_new(config.initial_slots, seed)
-            .or_else(|| Table::try_new(table::CHUNK, seed))
+        let table = Table::try_new(config.initial_slots, seed, table::NO_EVICTION)
+            .or_else(|| Table::try_new(table::CHUNK, seed, table::NO_EVICTION))
             .unwrap_or_else(|| {
                 // The allocator cannot give 2 KiB: nothing else would work
                 // either.
@@ -376,6 +396,7 @@ impl State {
             config,
             migrations: AtomicU64::new(0),
             full_events: AtomicU64::new(0),
+            last_reclaim: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
         }
     }
 
@@ -386,27 +407,76 @@ impl State {
 
     fn retention(&self) -> Retention {
         Retention {
-            ledger_s: i64::from(self.config.retention_days) * DAY_S,
+            // Decree 91 Art.11: at least a year, whatever the config says.
+            ledger_s: i64::from(self.config.retention_days.max(MIN_RETENTION_DAYS)) * DAY_S,
         }
     }
 
-    /// Gives `t` a successor twice its size, unless it has one, may not
-    /// grow yet, or the memory limit or the allocator says no.
-    fn grow(&self, t: &Table, now: i64) -> Result<(), Full> {
-        if t.successor().is_some() {
-            return Ok(());
-        }
-        if !t.wants_growth() {
+    /// Gives `t` a successor twice its size, unless it has one or is not
+    /// half full. `evict_at` is the host's clock (from [`State::maintain`]):
+    /// only then may the migration drop expired entries, and, when the
+    /// memory limit refuses a larger table, a successor of the same size is
+    /// made to reclaim them (at most once an hour). A check passes `None`:
+    /// an event's own time is not trusted to judge expiry by. With `wait`,
+    /// a thread that finds another one allocating waits for it (its insert
+    /// has nowhere else to go); without, it carries on.
+    fn grow(&self, t: &Table, evict_at: Option<i64>, wait: bool) -> Result<(), Full> {
+        if t.successor().is_some() || !t.wants_growth() {
             // Not half full: a long probe run is no reason to double.
             return Ok(());
         }
-        let slots = t.capacity() * 2;
-        let bytes = t.bytes() + slots * std::mem::size_of::<u64>() * 4;
-        if self.config.max_bytes.is_some_and(|max| bytes > max) {
-            return Err(Full);
+        if !t.begin_growth() {
+            if !wait {
+                return Ok(());
+            }
+            while t.successor().is_none() && t.is_growing() {
+                std::thread::yield_now();
+            }
+            return if t.successor().is_some() {
+                Ok(())
+            } else {
+                Err(Full)
+            };
         }
-        let next = Table::try_new(slots, t.seed()).ok_or(Full)?;
-        t.install(next, now);
+        let r = self.allocate_successor(t, evict_at);
+        t.end_growth();
+        r
+    }
+
+    fn allocate_successor(&self, t: &Table, evict_at: Option<i64>) -> Result<(), Full> {
+        if t.successor().is_some() {
+            return Ok(());
+        }
+        // The tables alive now: the current one and its successors.
+        let first = self.current.load_full();
+        let mut live = 0;
+        let mut cur: Option<&Table> = Some(&first);
+        while let Some(x) = cur {
+            live += x.bytes();
+            cur = x.successor().map(|s| &**s);
+        }
+        let fits = |slots: usize| {
+            self.config
+                .max_bytes
+                .is_none_or(|max| live + slots * std::mem::size_of::<u64>() * 4 <= max)
+        };
+        let mut slots = t.capacity() * 2;
+        if !fits(slots) {
+            // No room to double: reclaim what has expired into a table of
+            // the same size, if the host's clock says it is worth a pass.
+            let last = self.last_reclaim.load(Ordering::Acquire);
+            let due = evict_at.is_some_and(|now| now - last >= RECLAIM_EVERY_S);
+            if !(due && fits(t.capacity())) {
+                return Err(Full);
+            }
+            slots = t.capacity();
+            if let Some(now) = evict_at {
+                self.last_reclaim.store(now, Ordering::Release);
+            }
+        }
+        let next =
+            Table::try_new(slots, t.seed(), evict_at.unwrap_or(table::NO_EVICTION)).ok_or(Full)?;
+        t.install(next);
         self.migrations.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -436,7 +506,7 @@ impl State {
     }
 
     fn migrate_chunk(&self, t: &Table, range: std::ops::Range<usize>) {
-        let now = t.horizon();
+        let now = t.evict_at();
         let retention = self.retention();
         for i in range.clone() {
             if !self.migrate_slot(t, i, now, &retention) {
@@ -454,7 +524,7 @@ impl State {
     /// `MOVED` words if the successor migrates too), then the word here is
     /// swapped from that value to `MOVED`; if a writer changed it meanwhile,
     /// the copy is redone. Expired values are not copied.
-    fn migrate_slot(&self, t: &Table, i: usize, now: i64, retention: &Retention) -> bool {
+    fn migrate_slot(&self, t: &Table, i: usize, now: Option<i64>, retention: &Retention) -> bool {
         let key = t.seal_or_key(i);
         if key == MOVED {
             return true;
@@ -469,11 +539,13 @@ impl State {
                 if v == MOVED {
                     break;
                 }
-                if v != 0 && !retention.expired(w, v, now) {
+                if v != 0 && !now.is_some_and(|now| retention.expired(w, v, now)) {
                     let (dt, di) = match dst {
                         Some(d) => d,
                         None => {
-                            match next.find(key, next.hash(key), true, &mut |x| self.grow(x, now)) {
+                            match next.find(key, next.hash(key), true, &mut |x, wait| {
+                                self.grow(x, None, wait)
+                            }) {
                                 Ok(Found::At(dt, di)) => *dst.insert((dt, di)),
                                 // No room below: the word stays here, live.
                                 _ => return false,
@@ -481,7 +553,7 @@ impl State {
                         }
                     };
                     loop {
-                        match self.resolve(dt, di, key, w, true, now) {
+                        match self.resolve(dt, di, key, w, true) {
                             Ok(Some((dw, dv))) => {
                                 if dv == v
                                     || dw
@@ -523,7 +595,6 @@ impl State {
         key: u64,
         w: usize,
         insert: bool,
-        now: i64,
     ) -> Result<Option<(&'t AtomicU64, u64)>, Full> {
         loop {
             let a = t.word(i, w);
@@ -535,7 +606,9 @@ impl State {
                 return Ok(None);
             };
             let next: &'t Table = next;
-            match next.find(key, next.hash(key), insert, &mut |x| self.grow(x, now))? {
+            match next.find(key, next.hash(key), insert, &mut |x, wait| {
+                self.grow(x, None, wait)
+            })? {
                 Found::At(nt, ni) => {
                     t = nt;
                     i = ni;
@@ -549,21 +622,18 @@ impl State {
     /// word `target` and then word `other` (`LEDGER`, or `target` itself),
     /// calls `f(target, other)`, and swaps `target` to the value `f` returns
     /// (if any) unless it changed meanwhile, in which case `f` runs again on
-    /// the new values. A pair not yet in the table reads as zeros and is
-    /// inserted only when `f` writes. `now` is the event's time (seconds
-    /// since the epoch), for expiry if the table must grow.
+    /// the new values. A pair not in the table reads as zeros and is
+    /// inserted only when `f` writes.
     pub(crate) fn transact<R>(
         &self,
         advertiser: Adv<'_>,
         recipient: Number,
         target: usize,
         other: usize,
-        now_ms: i64,
         mut f: impl FnMut(u64, u64) -> (R, Option<u64>),
     ) -> Result<R, Full> {
         let cur = self.current.load();
-        let now = rel_secs(now_ms);
-        let r = self.transact_in(&cur, advertiser, recipient, target, other, now, &mut f);
+        let r = self.transact_in(&cur, advertiser, recipient, target, other, &mut f);
         self.after_op(&cur);
         if r.is_err() {
             self.full_events.fetch_add(1, Ordering::Relaxed);
@@ -571,7 +641,6 @@ impl State {
         r
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn transact_in<R>(
         &self,
         t: &Table,
@@ -579,10 +648,9 @@ impl State {
         recipient: Number,
         target: usize,
         other: usize,
-        now: i64,
         f: &mut impl FnMut(u64, u64) -> (R, Option<u64>),
     ) -> Result<R, Full> {
-        let mut grow = |x: &Table| self.grow(x, now);
+        let mut grow = |x: &Table, wait: bool| self.grow(x, None, wait);
         let id = advertiser.id.or_else(|| self.names.get(advertiser.name));
         let mut at = match id {
             Some(id) => {
@@ -611,24 +679,31 @@ impl State {
                 }
                 continue;
             };
-            let (word, tv) = self.resolve(ft, fi, key, target, true, now)?.ok_or(Full)?;
+            // Read without claiming: a pair whose words were all dropped by
+            // a migration reads as zeros, and is inserted again only to write.
+            let found = self.resolve(ft, fi, key, target, false)?;
+            let tv = found.map_or(0, |(_, v)| v);
             let ov = if other == target {
                 tv
             } else {
-                self.resolve(ft, fi, key, other, false, now)?
+                self.resolve(ft, fi, key, other, false)?
                     .map_or(0, |(_, v)| v)
             };
             let (r, new) = f(tv, ov);
-            match new {
-                Some(nv) if nv != tv => {
-                    if word
-                        .compare_exchange(tv, nv, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok()
-                    {
-                        return Ok(r);
-                    }
-                }
-                _ => return Ok(r),
+            let Some(nv) = new.filter(|&nv| nv != tv) else {
+                return Ok(r);
+            };
+            let (word, now) = match found {
+                Some(x) => x,
+                None => self.resolve(ft, fi, key, target, true)?.ok_or(Full)?,
+            };
+            // `now != tv`: someone wrote it since the read; decide again.
+            if now == tv
+                && word
+                    .compare_exchange(tv, nv, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                return Ok(r);
             }
         }
     }
@@ -660,7 +735,7 @@ impl State {
         time_ms: i64,
         newer_only: bool,
     ) -> Result<(), Full> {
-        self.transact(advertiser, recipient, LEDGER, LEDGER, time_ms, |w, _| {
+        self.transact(advertiser, recipient, LEDGER, LEDGER, |w, _| {
             let l = Ledger(w);
             let keep = newer_only
                 && l.consent()
@@ -676,20 +751,13 @@ impl State {
         recipient: Number,
         time_ms: i64,
     ) -> Result<(), Full> {
-        self.transact(
-            Adv::named(advertiser),
-            recipient,
-            LEDGER,
-            LEDGER,
-            time_ms,
-            |w, _| {
-                let l = Ledger(w);
-                let keep = l
-                    .registration_ms()
-                    .is_some_and(|r| r.div_euclid(1000) <= time_ms.div_euclid(1000));
-                ((), (!keep).then(|| l.with_registration(time_ms).bits()))
-            },
-        )
+        self.transact(Adv::named(advertiser), recipient, LEDGER, LEDGER, |w, _| {
+            let l = Ledger(w);
+            let keep = l
+                .registration_ms()
+                .is_some_and(|r| r.div_euclid(1000) <= time_ms.div_euclid(1000));
+            ((), (!keep).then(|| l.with_registration(time_ms).bits()))
+        })
     }
 
     /// Records a counted ad of `channel`.
@@ -701,7 +769,7 @@ impl State {
         time_ms: i64,
     ) -> Result<(), Full> {
         let w = history_word(channel);
-        self.transact(Adv::named(advertiser), recipient, w, w, time_ms, |v, _| {
+        self.transact(Adv::named(advertiser), recipient, w, w, |v, _| {
             (
                 (),
                 Some(Recent::from_bits(v).commit(rel_secs(time_ms)).bits()),
@@ -725,7 +793,7 @@ impl State {
     ) -> Result<Result<(), i64>, Full> {
         let w = history_word(channel);
         let t = rel_secs(time_ms);
-        self.transact(Adv::named(advertiser), recipient, w, w, time_ms, |v, _| {
+        self.transact(Adv::named(advertiser), recipient, w, w, |v, _| {
             let h = Recent::from_bits(v);
             match h.check(t, cap) {
                 Ok(()) => (Ok(()), Some(h.commit(t).bits())),
@@ -771,7 +839,7 @@ impl State {
         let key = pair_key(id, recipient);
         let cur = self.current.load();
         let found = cur
-            .find(key, cur.hash(key), false, &mut |_| Err(Full))
+            .find(key, cur.hash(key), false, &mut |_, _| Err(Full))
             .ok()?;
         let Found::At(t, i) = found else {
             return None;
@@ -782,7 +850,7 @@ impl State {
 
     fn decode(&self, t: &Table, i: usize, key: u64) -> PairState {
         let read = |w| {
-            self.resolve(t, i, key, w, false, 0)
+            self.resolve(t, i, key, w, false)
                 .ok()
                 .flatten()
                 .map_or(0, |(_, v)| v)
@@ -828,7 +896,7 @@ impl State {
                 return m;
             }
             if cur.wants_growth() {
-                match self.grow(&cur, now) {
+                match self.grow(&cur, Some(now), true) {
                     Ok(()) => {
                         m.grew = true;
                         continue;
@@ -871,7 +939,7 @@ impl State {
                 }
                 let seen = tables[..n].iter().any(|e| {
                     matches!(
-                        e.find(key, e.hash(key), false, &mut |_| Err(Full)),
+                        e.find(key, e.hash(key), false, &mut |_, _| Err(Full)),
                         Ok(Found::At(at, _)) if std::ptr::eq(at, *e)
                     )
                 });
@@ -1033,17 +1101,79 @@ mod tests {
         let kept = n("0913000000");
         s.set_consent("adv", kept, ConsentState::OptOut, day0, false)
             .unwrap();
-        // Three days later, enough new pairs to make it grow.
+        // Three days later, enough new pairs to make it grow: the checks'
+        // own growths copy everything; the host's (`maintain`, with its
+        // clock) drops what expired.
         let day3 = day0 + 3 * 86_400_000;
         for i in 0..200u64 {
             let r = Number::parse(&format!("0914{:06}", i)).unwrap();
             s.count_ad("adv", r, Channel::Sms, day3).unwrap();
         }
-        s.maintain(day3);
+        assert_eq!(s.len(), 220);
+        assert!(s.maintain(day3).grew);
         assert_eq!(s.len(), 201);
         let st = s.get("adv", kept).unwrap();
         assert_eq!(st.consent.unwrap().state, ConsentState::OptOut);
         assert!(st.sms.is_empty());
+    }
+
+    #[test]
+    fn an_event_dated_in_the_future_never_evicts() {
+        // A pair's one call of the day, then a flood of new pairs whose
+        // events carry a clock 30 hours fast: the growths they cause must
+        // not judge the first call expired.
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            ..StateConfig::default()
+        });
+        let t0 = 1_772_420_400_000;
+        let p = n("0912000001");
+        assert_eq!(
+            s.check_and_count("adv", p, Channel::Call, t0, 1),
+            Ok(Ok(()))
+        );
+        for i in 0..2000u64 {
+            let r = Number::parse(&format!("0918{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Call, t0 + 30 * 3_600_000)
+                .unwrap();
+        }
+        assert!(s.stats().migrations >= 4);
+        assert_eq!(
+            s.check_and_count("adv", p, Channel::Call, t0 + 3_600_000, 1),
+            Ok(Err(t0 + 86_400_000))
+        );
+    }
+
+    #[test]
+    fn at_the_memory_limit_maintain_reclaims_what_expired() {
+        // Room for two tables of 64 slots, never one of 128.
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            max_bytes: Some(2 * 64 * 32),
+            ..StateConfig::default()
+        });
+        let day0 = 1_772_420_400_000;
+        let mut stored = 0;
+        for i in 0..64u64 {
+            let r = Number::parse(&format!("0919{:06}", i)).unwrap();
+            stored += usize::from(s.count_ad("adv", r, Channel::Sms, day0).is_ok());
+        }
+        assert!(stored >= 32);
+        let r = n("0919999999");
+        assert_eq!(s.count_ad("adv", r, Channel::Sms, day0), Err(Full));
+        // The same day nothing has expired: a reclaim pass (at most one an
+        // hour) keeps every pair, and the state stays full.
+        let m = s.maintain(day0);
+        assert!(m.full, "{m:?}");
+        assert_eq!(s.len(), stored);
+        assert_eq!(s.count_ad("adv", r, Channel::Sms, day0), Err(Full));
+        // Two days on, the host's maintain copies the table into one of the
+        // same size, leaving the expired pairs behind.
+        let day2 = day0 + 2 * 86_400_000;
+        assert!(s.maintain(day2).grew);
+        assert_eq!(s.len(), 0);
+        assert_eq!(s.count_ad("adv", r, Channel::Sms, day2), Ok(()));
+        assert_eq!(s.stats().slots, 64);
     }
 
     #[test]

@@ -19,11 +19,13 @@
 //! a value); if the swap fails a writer got there first, and the copy is
 //! redone. Readers that meet `MOVED` follow the successor, where the value
 //! already is. Empty slots are sealed (`SEALED`, all ones) so no key can be
-//! inserted behind the migration. Entries whose every word has expired
-//! (ads older than 24 h, consent and registration marks past their
-//! retention; opt-outs never expire) are not copied: that is the table's
-//! eviction. When every chunk is done the successor becomes current; the
-//! old table is freed when its last reader lets go (`Arc`).
+//! inserted behind the migration. In a migration the host started with its
+//! clock (the successor's `evict_at`), entries whose every word has expired
+//! are not copied: that is the table's eviction; a migration a check
+//! started copies everything. When every chunk is done the successor
+//! becomes current; the old table is freed when its last reader lets go
+//! (`Arc`). One thread allocates a successor (`growing`); others carry on,
+//! or, if their insert has nowhere else to go, wait for it.
 //!
 //! A successor may grow before its predecessor's migration is done (a
 //! thread holding the predecessor's last chunk may be descheduled while
@@ -34,7 +36,7 @@
 //! with [`Full`] and the engine's documented fail mode applies — a live
 //! entry is never dropped to make room.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// No key in the slot.
@@ -50,6 +52,13 @@ pub(super) const CHUNK: usize = 64;
 const PROBE_LIMIT: usize = 128;
 
 const STRIPES: usize = 16;
+
+/// A successor made on the check path: its migration drops nothing (an
+/// event's own time is no clock to judge expiry by).
+pub(super) const NO_EVICTION: i64 = i64::MIN;
+
+/// The most slots a table may have (2^40: 32 TiB).
+const MAX_SLOTS: usize = 1 << 40;
 
 /// The ledger, SMS and call words of a slot.
 pub(super) const WORDS: usize = 3;
@@ -79,8 +88,13 @@ pub(super) struct Table {
     /// Next chunk to migrate, and chunks migrated.
     cursor: AtomicUsize,
     done: AtomicUsize,
-    /// The time (seconds since the state epoch) expiry is judged at.
-    horizon: AtomicI64,
+    /// When this table is a successor: the time (seconds since the state
+    /// epoch, the host's clock) its predecessor's migration judges expiry
+    /// at, or [`NO_EVICTION`]. Fixed when the table is made, so it comes
+    /// with the successor, atomically.
+    evict_at: i64,
+    /// A thread is allocating this table's successor.
+    growing: AtomicBool,
     /// The per-process hash seed, shared by every table of a chain.
     seed: u64,
     /// Chunks that found no room in the successor (the state is full):
@@ -99,8 +113,8 @@ pub(super) enum Found<'t> {
 impl Table {
     /// A zeroed table of `slots` (a power of two) slots; `None` when the
     /// allocation fails.
-    pub(super) fn try_new(slots: usize, seed: u64) -> Option<Table> {
-        let slots = slots.max(CHUNK).next_power_of_two();
+    pub(super) fn try_new(slots: usize, seed: u64, evict_at: i64) -> Option<Table> {
+        let slots = slots.clamp(CHUNK, MAX_SLOTS).next_power_of_two();
         let mut v: Vec<Slot> = Vec::new();
         v.try_reserve_exact(slots).ok()?;
         v.resize_with(slots, Slot::default);
@@ -111,7 +125,8 @@ impl Table {
             successor: OnceLock::new(),
             cursor: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            horizon: AtomicI64::new(0),
+            evict_at,
+            growing: AtomicBool::new(false),
             seed,
             deferred: parking_lot::Mutex::new(Vec::new()),
         })
@@ -173,13 +188,26 @@ impl Table {
         self.claimed() * 10 >= self.capacity() * 7
     }
 
-    /// Installs `next` as the successor, migration to start at `horizon`.
-    /// Returns the successor in place (another thread's if it won).
-    pub(super) fn install(&self, next: Table, horizon: i64) -> &Arc<Table> {
-        if self.successor.get().is_none() {
-            self.horizon.store(horizon, Ordering::Release);
-        }
+    /// Installs `next` as the successor (unless one is there already).
+    pub(super) fn install(&self, next: Table) -> &Arc<Table> {
         self.successor.get_or_init(|| Arc::new(next))
+    }
+
+    /// Claims the right to allocate the successor; `false` when another
+    /// thread holds it.
+    pub(super) fn begin_growth(&self) -> bool {
+        self.growing
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The allocation is over (a successor is installed, or it failed).
+    pub(super) fn end_growth(&self) {
+        self.growing.store(false, Ordering::Release);
+    }
+
+    pub(super) fn is_growing(&self) -> bool {
+        self.growing.load(Ordering::Acquire)
     }
 
     #[inline]
@@ -204,7 +232,7 @@ impl Table {
         key: u64,
         hash: u64,
         insert: bool,
-        grow: &mut dyn FnMut(&Table) -> Result<(), Full>,
+        grow: &mut dyn FnMut(&Table, bool) -> Result<(), Full>,
     ) -> Result<Found<'t>, Full> {
         let mut t = self;
         'tables: loop {
@@ -242,7 +270,7 @@ impl Table {
                                 // Too full to wait for the host: grow now
                                 // (or learn that we cannot). The key just
                                 // claimed here is moved by the migration.
-                                let _ = grow(t);
+                                let _ = grow(t, false);
                             }
                             return Ok(Found::At(t, idx));
                         }
@@ -260,7 +288,7 @@ impl Table {
             if !insert {
                 return Ok(Found::Absent);
             }
-            grow(t)?;
+            grow(t, true)?;
             match t.successor.get() {
                 Some(next) => t = next,
                 None => return Err(Full),
@@ -294,9 +322,11 @@ impl Table {
         self.done.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// The time (seconds since the state epoch) the migration judges expiry at.
-    pub(super) fn horizon(&self) -> i64 {
-        self.horizon.load(Ordering::Acquire)
+    /// The time the migration to the successor judges expiry at, if it
+    /// evicts at all.
+    pub(super) fn evict_at(&self) -> Option<i64> {
+        let at = self.successor.get()?.evict_at;
+        (at != NO_EVICTION).then_some(at)
     }
 
     /// Seals slot `i` if it is empty; returns its key otherwise.
