@@ -237,6 +237,40 @@ pub fn bench_signatures() -> (Vec<String>, Vec<String>, chanrac::content::Signat
     (literals, regexes, set)
 }
 
+/// Folds and scans every message of `corpus` with `set`, as the engine
+/// does for S1; returns the number of hits (for `black_box`).
+pub fn fold_and_scan(
+    set: &chanrac::content::SignatureSet,
+    corpus: &[String],
+    buf: &mut chanrac::content::FoldBuf,
+    hits: &mut Vec<u32>,
+) -> usize {
+    let mut n = 0;
+    for m in corpus {
+        buf.fold(m);
+        hits.clear();
+        set.scan(buf, hits);
+        n += hits.len();
+    }
+    n
+}
+
+/// The naive baseline: folds each message and tries every literal skeleton
+/// with `str::contains`; returns the number of hits.
+pub fn fold_and_contains(
+    skeletons: &[String],
+    corpus: &[String],
+    buf: &mut chanrac::content::FoldBuf,
+) -> usize {
+    let mut n = 0;
+    for m in corpus {
+        buf.fold(m);
+        let sk = buf.skeleton();
+        n += skeletons.iter().filter(|s| sk.contains(s.as_str())).count();
+    }
+    n
+}
+
 /// `n` regex signatures over folded text, of the shapes shared spam lists
 /// use: amounts, rates, phone numbers after a keyword.
 pub fn regex_signatures(n: usize, seed: u64) -> Vec<String> {
