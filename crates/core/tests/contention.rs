@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use chanrac::ident::Identifier;
 use chanrac::policy::{Config, PolicyBuilder};
-use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::state::{OnFull, StateConfig};
 use chanrac::{Channel, Decision, Engine, EngineBuilder, Event, Kind, Number, Reason, Sender};
 
@@ -18,26 +18,13 @@ fn engine() -> Engine {
 }
 
 fn engine_with(state: StateConfig) -> Engine {
-    let mut reg = RegistryBuilder::new();
-    for (id, owner) in [("02473001234", "bank"), ("BANKVN", "bank")] {
-        reg.insert(
-            Identifier::parse(id).unwrap(),
-            Registration {
-                owner: owner.into(),
-                status: Status::Active,
-                valid_from: None,
-                valid_until: None,
-            },
-        )
-        .unwrap();
-    }
     let config = Config {
         require_consent: false,
         ..Config::default()
     };
     EngineBuilder::new().state(state).build(
         PolicyBuilder::new()
-            .registry(reg.build())
+            .registry(common::bank_registry())
             .config(config)
             .build(),
     )

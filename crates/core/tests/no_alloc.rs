@@ -7,13 +7,13 @@
 // A counting global allocator is unsafe by its trait; test-only.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chanrac::dnc::{DncBuilder, Scopes};
-use chanrac::ident::Identifier;
 use chanrac::policy::{Config, PolicyBuilder};
-use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::state::StateConfig;
 use chanrac::{Channel, Decision, EngineBuilder, Event, Kind, Number, Reason, Sender};
 
@@ -49,19 +49,6 @@ static GLOBAL: Counting = Counting;
 
 #[test]
 fn ad_checks_do_not_allocate() {
-    let mut reg = RegistryBuilder::new();
-    for (id, owner) in [("02473001234", "bank"), ("BANKVN", "bank")] {
-        reg.insert(
-            Identifier::parse(id).unwrap(),
-            Registration {
-                owner: owner.into(),
-                status: Status::Active,
-                valid_from: None,
-                valid_until: None,
-            },
-        )
-        .unwrap();
-    }
     let mut dnc = DncBuilder::new();
     for i in 0..1000 {
         dnc.insert(Number::parse(&format!("0988{i:06}")).unwrap(), Scopes::ALL);
@@ -77,7 +64,7 @@ fn ad_checks_do_not_allocate() {
         })
         .build(
             PolicyBuilder::new()
-                .registry(reg.build())
+                .registry(common::bank_registry())
                 .dnc(dnc.build())
                 .config(config)
                 .build(),
