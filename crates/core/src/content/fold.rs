@@ -198,6 +198,7 @@ fn fold_into(text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>, scratch: &mut Vec<u
 const KEEP: u16 = 1 << 8;
 const SPACE: u16 = 1 << 9;
 const ALNUM: u16 = 1 << 10;
+const _: () = assert!(SPACE == 1 << 9 && ALNUM == 1 << 10); // Out::byte shifts by these
 const BYTES: [u16; 256] = {
     let mut t = [0u16; 256];
     let mut b = 0;
@@ -215,43 +216,64 @@ const BYTES: [u16; 256] = {
     t
 };
 
-/// Room past the input's length that the output buffers keep, so that any
-/// one character's folded form (at most 255 bytes) fits.
-const SLACK: usize = 256;
+/// The staging buffers of [`Out`]: folded bytes are written there by index
+/// (a power of two, so the index is masked instead of bounds-checked) and
+/// moved to the output in blocks.
+const STAGE: usize = 512;
+/// The most bytes written between two [`Out::drain`] calls: one character's
+/// folded form (at most 255 bytes from the table, [`WIDE`] beyond it) or a
+/// block of ASCII.
+const HALF: usize = STAGE / 2;
+/// The longest folded form of a character beyond the table that the fast
+/// path takes; a longer one goes to the streaming path.
+const WIDE: usize = HALF;
 
-/// Where the folded bytes go: pre-sized buffers written by index (no
-/// per-byte capacity checks), with the white-space state.
+/// Where the folded bytes go: staged in fixed arrays (written without
+/// per-byte capacity or bounds checks), then appended to the output
+/// vectors, with the white-space state.
+///
+/// Invariant: at most `HALF` bytes are written between two calls of
+/// [`Out::drain`], which leaves fewer than `HALF` staged; so the stage
+/// (`STAGE = 2 × HALF`) never overflows. The skeleton never holds more staged
+/// bytes than the folded text (each of its bytes is a kept byte there).
 struct Out<'a> {
-    fo: &'a mut [u8],
+    fo: &'a mut Vec<u8>,
+    sk: &'a mut Vec<u8>,
+    fs: [u8; STAGE],
+    ks: [u8; STAGE],
     j: usize,
-    sk: &'a mut [u8],
     k: usize,
-    /// Nothing was written yet or the last byte written is a space: white
-    /// space now adds nothing.
-    after_space: bool,
+    /// 1 when nothing was written yet or the last byte written is a space:
+    /// white space now adds nothing.
+    after_space: usize,
 }
 
-impl Out<'_> {
-    /// Writes one byte (ASCII input or folded output) without data-dependent
-    /// branches: every byte is stored, and the write position only advances
-    /// past the bytes that stay.
+impl<'a> Out<'a> {
+    fn new(fo: &'a mut Vec<u8>, sk: &'a mut Vec<u8>) -> Out<'a> {
+        fo.clear();
+        sk.clear();
+        Out {
+            fo,
+            sk,
+            fs: [0; STAGE],
+            ks: [0; STAGE],
+            j: 0,
+            k: 0,
+            after_space: 1,
+        }
+    }
+
+    /// Writes one byte (ASCII input or folded output); see [`put`].
     #[inline(always)]
     fn byte(&mut self, b: u8) {
-        let e = BYTES[usize::from(b)];
-        let keep = e & KEEP != 0;
-        let space = e & SPACE != 0;
-        let write = keep & !(space & self.after_space);
-        if let Some(x) = self.fo.get_mut(self.j) {
-            *x = e as u8;
-        }
-        self.j += usize::from(write);
-        if let Some(x) = self.sk.get_mut(self.k) {
-            *x = e as u8;
-        }
-        self.k += usize::from(e & ALNUM != 0);
-        // A kept byte sets the state; a dropped one leaves it (computed
-        // from the input alone, so the loop carries a one-cycle chain).
-        self.after_space = (self.after_space & !keep) | (space & keep);
+        put(
+            b,
+            &mut self.fs,
+            &mut self.ks,
+            &mut self.j,
+            &mut self.k,
+            &mut self.after_space,
+        );
     }
 
     #[inline]
@@ -262,102 +284,143 @@ impl Out<'_> {
         }
     }
 
-    /// The lengths to keep: without a trailing space.
-    fn lengths(&self) -> (usize, usize) {
-        let mut j = self.j.min(self.fo.len());
-        if j > 0 && self.fo[j - 1] == b' ' {
-            j -= 1;
+    /// A run of ASCII input, in blocks of `HALF` (the positions in locals,
+    /// so that they stay in registers).
+    fn ascii(&mut self, run: &[u8]) {
+        for block in run.chunks(HALF) {
+            let (mut j, mut k, mut after) = (self.j, self.k, self.after_space);
+            for &b in block {
+                put(b, &mut self.fs, &mut self.ks, &mut j, &mut k, &mut after);
+            }
+            (self.j, self.k, self.after_space) = (j, k, after);
+            self.drain();
         }
-        (j, self.k.min(self.sk.len()))
+    }
+
+    /// Moves the staged bytes out once half the stage is used.
+    #[inline(always)]
+    fn drain(&mut self) {
+        if self.j >= HALF {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.fo
+            .extend_from_slice(self.fs.get(..self.j).unwrap_or(&self.fs));
+        self.sk
+            .extend_from_slice(self.ks.get(..self.k).unwrap_or(&self.ks));
+        self.j = 0;
+        self.k = 0;
+    }
+
+    /// Moves the rest out, without a trailing space.
+    fn finish(mut self) {
+        self.flush();
+        if self.fo.last() == Some(&b' ') {
+            self.fo.pop();
+        }
     }
 }
 
-fn fold_ascii(text: &[u8], fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
-    fo.resize(text.len(), 0);
-    sk.resize(text.len(), 0);
-    let mut out = Out {
-        fo,
-        j: 0,
-        sk,
-        k: 0,
-        after_space: true,
-    };
-    for &b in text {
-        out.byte(b);
+/// Writes one byte of ASCII input or folded output at the staged positions
+/// `j` (folded) and `k` (skeleton). A dropped byte (an ASCII control
+/// character: folded output never holds one) is skipped by a branch; a kept
+/// one is written without data-dependent branches: it is stored, and the
+/// positions advance past the bytes that stay. Whether white space follows
+/// white space (`after`) depends on the input alone, so the loop carries no
+/// chain through memory.
+#[inline(always)]
+fn put(
+    b: u8,
+    fs: &mut [u8; STAGE],
+    ks: &mut [u8; STAGE],
+    j: &mut usize,
+    k: &mut usize,
+    after: &mut usize,
+) {
+    let e = BYTES[usize::from(b)];
+    if e & KEEP == 0 {
+        return;
     }
-    let (j, k) = out.lengths();
-    fo.truncate(j);
-    sk.truncate(k);
+    let space = usize::from(e >> 9) & 1;
+    fs[*j % STAGE] = e as u8;
+    *j += 1 - (space & *after);
+    ks[*k % STAGE] = e as u8;
+    *k += usize::from(e >> 10) & 1;
+    *after = space;
+}
+
+fn fold_ascii(text: &[u8], fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
+    let mut out = Out::new(fo, sk);
+    out.ascii(text);
+    out.finish();
 }
 
 /// Folds character by character through the table; false (with partial
 /// output) when a character needs its neighbours for NFKC.
 fn fold_fast(table: &Table, text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) -> bool {
     let bytes = text.as_bytes();
-    fo.resize(bytes.len() + SLACK, 0);
-    sk.resize(bytes.len() + SLACK, 0);
-    let (mut j, mut k, mut after_space) = (0, 0, true);
+    let mut out = Out::new(fo, sk);
+    // The positions in locals while the bytes are ASCII, so that they stay
+    // in registers; in `out` around a non-ASCII character.
+    let (mut j, mut k, mut after) = (out.j, out.k, out.after_space);
     let mut i = 0;
-    while i < bytes.len() {
-        // Room for the rest of the input plus one character's expansion.
-        let rest = bytes.len() - i + SLACK;
-        if fo.len() < j + rest {
-            fo.resize(j + rest + SLACK, 0);
-        }
-        if sk.len() < k + rest {
-            sk.resize(k + rest + SLACK, 0);
-        }
-        let mut out = Out {
-            fo,
-            j,
-            sk,
-            k,
-            after_space,
-        };
-        // A run of ASCII.
-        while let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
-            out.byte(b);
-            i += 1;
-        }
-        if let Some(c) = text.get(i..).and_then(|s| s.chars().next()) {
-            i += c.len_utf8();
-            if !fold_one(table, c, &mut out) {
-                return false;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            put(b, &mut out.fs, &mut out.ks, &mut j, &mut k, &mut after);
+            if j >= HALF {
+                (out.j, out.k) = (j, k);
+                out.flush();
+                (j, k) = (0, 0);
             }
+            i += 1;
+            continue;
         }
-        (j, k, after_space) = (out.j, out.k, out.after_space);
+        (out.j, out.k, out.after_space) = (j, k, after);
+        let (cp, n) = decode(bytes, i);
+        if !fold_one(table, cp, &mut out) {
+            return false;
+        }
+        out.drain();
+        (j, k, after) = (out.j, out.k, out.after_space);
+        i += n;
     }
-    let out = Out {
-        fo,
-        j,
-        sk,
-        k,
-        after_space,
-    };
-    let (j, k) = out.lengths();
-    fo.truncate(j);
-    sk.truncate(k);
+    (out.j, out.k, out.after_space) = (j, k, after);
+    out.finish();
     true
 }
 
-/// Folds one non-ASCII character on its own; false when it needs its
-/// neighbours.
+/// Folds one non-ASCII character on its own (at most `HALF` bytes out);
+/// false when it needs its neighbours.
 #[inline]
-fn fold_one(table: &Table, c: char, out: &mut Out<'_>) -> bool {
-    let cp = c as u32;
+fn fold_one(table: &Table, cp: u32, out: &mut Out<'_>) -> bool {
     if cp > 0xFFFF {
-        return fold_char(c, &mut |o| out.char(o));
+        // Beyond the table (mathematical and enclosed letters, emoji).
+        let mut wide = [0u8; WIDE];
+        return match fold_wide(cp, &mut wide).and_then(|len| wide.get(..len)) {
+            Some(s) => {
+                s.iter().for_each(|&x| out.byte(x));
+                true
+            }
+            None => false,
+        };
     }
     let e = table.entries.get(cp as usize).copied().unwrap_or(CONTEXT);
     match e & KIND_MASK {
         DROP => true,
-        CHAR => match char::from_u32(e & CHAR_MASK) {
-            Some(o) => {
+        CHAR => {
+            let o = e & CHAR_MASK;
+            if o < 0x80 {
+                out.byte(o as u8); // most Vietnamese letters: one ASCII byte
+                true
+            } else if let Some(o) = char::from_u32(o) {
                 out.char(o);
                 true
+            } else {
+                false
             }
-            None => false,
-        },
+        }
         STR => {
             let off = (e & OFF_MASK) as usize;
             let len = ((e >> LEN_SHIFT) & 0xFF) as usize;
@@ -370,6 +433,39 @@ fn fold_one(table: &Table, c: char, out: &mut Out<'_>) -> bool {
             }
         }
         _ => false,
+    }
+}
+
+/// The folded UTF-8 of a character beyond the Basic Multilingual Plane, in
+/// `buf`: its length, or `None` when it needs its neighbours or is longer
+/// than `buf`.
+fn fold_wide(cp: u32, buf: &mut [u8]) -> Option<usize> {
+    let c = char::from_u32(cp)?;
+    let mut len = 0;
+    let ok = fold_char(c, &mut |o| {
+        let mut b = [0; 4];
+        for &x in o.encode_utf8(&mut b).as_bytes() {
+            if let Some(y) = buf.get_mut(len) {
+                *y = x;
+            }
+            len += 1;
+        }
+    });
+    (ok && len <= buf.len()).then_some(len)
+}
+
+/// The code point starting at byte `i` of valid UTF-8 (a `&str`'s bytes),
+/// and its length in bytes.
+#[inline(always)]
+fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
+    let at = |d: usize| u32::from(bytes.get(i + d).copied().unwrap_or(0x80) & 0x3F);
+    let b = u32::from(bytes.get(i).copied().unwrap_or(0));
+    if b < 0xE0 {
+        ((b & 0x1F) << 6 | at(1), 2)
+    } else if b < 0xF0 {
+        ((b & 0x0F) << 12 | at(1) << 6 | at(2), 3)
+    } else {
+        ((b & 0x07) << 18 | at(1) << 12 | at(2) << 6 | at(3), 4)
     }
 }
 
@@ -914,6 +1010,32 @@ mod tests {
         }
     }
 
+    /// Long expansions (U+FDFA folds to 33 bytes out of 3) grow the buffers
+    /// as they come, and the fast path still agrees with the streaming one;
+    /// so do characters beyond the table (U+1F12B, `𝐯`) and U+3250.
+    #[test]
+    fn long_expansions_grow_the_buffers() {
+        for (text, grows) in [
+            ("\u{FDFA}".repeat(200), true),
+            ("a \u{FDFA} ".repeat(100), true),
+            (
+                format!("{}{}", "x".repeat(300), "\u{FDFA}".repeat(40)),
+                true,
+            ),
+            ("\u{3250}\u{1F12B}𝐯".repeat(100), false),
+        ] {
+            let f = fast(&text).expect("no character here needs its neighbours");
+            assert_eq!(f, slow(&text));
+            assert_eq!(
+                f.len() > 2 * text.len(),
+                grows,
+                "{} of {}",
+                f.len(),
+                text.len()
+            );
+        }
+    }
+
     fn texty() -> impl Strategy<Value = String> {
         let fixed = [
             "a",
@@ -960,6 +1082,30 @@ mod tests {
             if let Some(f) = fast(&s) {
                 prop_assert_eq!(f, slow(&s));
             }
+        }
+
+        /// Texts longer than the staging buffers, so that they are moved
+        /// out in blocks mid-text (after ASCII, after an expansion).
+        #[test]
+        fn long_texts_agree_with_streaming_nfkc(
+            parts in prop::collection::vec(
+                prop_oneof![texty(), "[a-zA-Z0-9 .%-]{0,40}", Just("\u{FDFA}".to_string())],
+                0..40,
+            )
+        ) {
+            let s = parts.concat();
+            if let Some(f) = fast(&s) {
+                prop_assert_eq!(f, slow(&s));
+            }
+            let mut buf = FoldBuf::new();
+            buf.fold(&s);
+            if s.is_ascii() {
+                prop_assert_eq!(buf.folded(), slow(&s));
+            }
+            prop_assert_eq!(
+                buf.skeleton(),
+                buf.folded().replace(|c: char| !c.is_ascii_alphanumeric(), "")
+            );
         }
 
         #[test]
