@@ -18,7 +18,7 @@
 use std::hint::black_box;
 
 use chanrac::content::{skeleton, FoldBuf};
-use chanrac_benches::{fold_and_contains, fold_and_scan, sms_corpus};
+use chanrac_benches::{fold_and_contains, fold_and_scan, prefolded, sms_corpus};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hyperscan::prelude::*;
 
@@ -78,14 +78,7 @@ fn peers_hyperscan(c: &mut Criterion) {
     let corpus = sms_corpus(4_096, &literals, 9);
     let skeletons: Vec<String> = literals.iter().map(|l| skeleton(l)).collect();
     let hs = Hs::new(&skeletons, &regexes);
-    let folded: Vec<FoldBuf> = corpus
-        .iter()
-        .map(|m| {
-            let mut f = FoldBuf::new();
-            f.fold(m);
-            f
-        })
-        .collect();
+    let folded = prefolded(&corpus);
 
     // Same hits? (Sorted per message; printed, not asserted.)
     let (mut ours_hits, mut hs_hits, mut differ) = (0, 0, 0);

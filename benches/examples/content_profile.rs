@@ -16,7 +16,7 @@
 use std::hint::black_box;
 
 use chanrac::content::{FoldBuf, SignatureSet};
-use chanrac_benches::sms_corpus;
+use chanrac_benches::{prefolded, sms_corpus};
 
 const ROUNDS: usize = 4;
 
@@ -46,14 +46,7 @@ fn scan_round(set: &SignatureSet, folded: &[FoldBuf], hits: &mut Vec<u32>) -> us
 fn main() {
     let (literals, _, set) = chanrac_benches::bench_signatures();
     let corpus = sms_corpus(4_096, &literals, 9);
-    let folded: Vec<FoldBuf> = corpus
-        .iter()
-        .map(|m| {
-            let mut f = FoldBuf::new();
-            f.fold(m);
-            f
-        })
-        .collect();
+    let folded = prefolded(&corpus);
     let mut buf = FoldBuf::new();
     let mut hits = Vec::new();
     // Warm-up, not measured: the fold table, the buffers, the scan scratch.

@@ -255,6 +255,19 @@ pub fn fold_and_scan(
     n
 }
 
+/// Each message of `corpus` folded into a buffer of its own (for scans of
+/// already-folded text).
+pub fn prefolded(corpus: &[String]) -> Vec<chanrac::content::FoldBuf> {
+    corpus
+        .iter()
+        .map(|m| {
+            let mut f = chanrac::content::FoldBuf::new();
+            f.fold(m);
+            f
+        })
+        .collect()
+}
+
 /// The naive baseline: folds each message and tries every literal skeleton
 /// with `str::contains`; returns the number of hits.
 pub fn fold_and_contains(
