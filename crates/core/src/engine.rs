@@ -6,13 +6,12 @@
 //! in one atomic read-decide-commit step on the pair's words in [`State`]
 //! (a compare-and-swap; no lock).
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::behavior::BehaviorTracker;
-use crate::content::{for_each_contact, FoldBuf};
+use crate::content::verdict::scan_content;
 use crate::dnc::{DncChange, DncView, Scopes};
 use crate::event::{Channel, Event, Kind};
 use crate::ident::Sender;
@@ -163,11 +162,6 @@ impl std::fmt::Debug for Engine {
             .field("state", &self.state)
             .finish()
     }
-}
-
-thread_local! {
-    /// Per-thread scratch for folding and signature matches.
-    static SCRATCH: RefCell<(FoldBuf, Vec<u32>)> = RefCell::new((FoldBuf::new(), Vec::new()));
 }
 
 impl Engine {
@@ -550,36 +544,4 @@ impl Engine {
         v.counted = counted;
         v.retry_at = retry.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
     }
-}
-
-/// S1 (signatures) and S3 (suspended contact numbers) on an SMS text, with
-/// per-thread scratch: no allocation once warm, except to hand matched
-/// signature ids back in the verdict.
-fn scan_content(p: &Policy, text: &str, r: &mut Reasons, v: &mut Verdict) {
-    let sigs = p.signatures();
-    let contacts = p.has_suspended();
-    if text.is_empty() || (sigs.is_empty() && !contacts) {
-        return;
-    }
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        let (buf, matches) = &mut *s;
-        buf.fold(text);
-        if !sigs.is_empty() {
-            matches.clear();
-            sigs.scan(buf, matches);
-            if !matches.is_empty() {
-                r.insert(Reason::SpamSignature);
-                v.signatures.extend_from_slice(matches);
-            }
-        }
-        if contacts {
-            for_each_contact(buf.folded(), |n| {
-                if p.is_suspended(n) {
-                    r.insert(Reason::SuspendedContact);
-                    v.contact.get_or_insert(n);
-                }
-            });
-        }
-    });
 }

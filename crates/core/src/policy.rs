@@ -333,6 +333,10 @@ impl PolicyBuilder {
             advertisers: b.advertisers,
             accounts: b.accounts,
             signatures: b.signatures,
+            generation: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 }
@@ -348,6 +352,10 @@ pub struct Policy {
     advertisers: crate::hash::Map<Box<str>, Advertiser>,
     accounts: crate::hash::Map<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
+    /// Unique to this built policy in the process (clones share it: they
+    /// hold the same lists): what the engine's per-thread content cache is
+    /// keyed by, so that no verdict outlives the policy it was made under.
+    generation: u64,
 }
 
 impl Default for Policy {
@@ -461,7 +469,12 @@ impl Policy {
         self.accounts.iter().map(|(k, v)| (&**k, v))
     }
 
-    /// The spam-template signatures.
+    /// Unique to this built policy in the process (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The spam-template signatures (S1).
     pub fn signatures(&self) -> &crate::content::SignatureSet {
         &self.signatures
     }

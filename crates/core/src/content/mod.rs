@@ -18,7 +18,10 @@
 //! | [`contacts`] | [`for_each_contact`]: the valid numbers written in a text |
 //!
 //! The check path folds once per message into a per-thread [`FoldBuf`] and
-//! hands it to both rules:
+//! hands it to both rules; it also remembers, per thread, the content
+//! verdicts of the last 1,024 texts it checked (under 1 KiB each, keyed by
+//! the policy and the whole text), because a campaign sends one text to
+//! many recipients. Used directly, the pieces look like this:
 //!
 //! ```
 //! use chanrac::content::{for_each_contact, FoldBuf, SignatureKind, SignatureSetBuilder};
@@ -52,6 +55,7 @@
 pub mod contacts;
 pub mod fold;
 pub mod signatures;
+pub(crate) mod verdict;
 
 pub use contacts::{contact_numbers, for_each_contact};
 pub use fold::{fold, skeleton, FoldBuf};

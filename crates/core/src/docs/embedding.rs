@@ -64,6 +64,12 @@
 //! lock or allocates (`tests/no_alloc.rs`) once the advertiser is known and
 //! the table has room.
 //!
+//! Each thread that checks SMS text keeps its own scratch: the folding
+//! buffers, and the content verdicts (S1, S3) of the last 1,024 texts it
+//! checked, so that a campaign's one text sent to many recipients is folded
+//! and scanned once (about 100 KB a thread, plus the texts, at most 1 KiB
+//! each; keyed by the policy, so a swap takes effect on the next check).
+//!
 //! ## Sizing the state, and when it is full
 //!
 //! The pair table starts at [`StateConfig::initial_slots`](crate::state::StateConfig)
