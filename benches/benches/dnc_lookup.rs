@@ -11,11 +11,10 @@
 //! at 20M).
 
 use std::collections::HashSet;
-use std::hint::black_box;
 use std::time::Instant;
 
 use chanrac::dnc::{DncBuilder, DncList, Scopes};
-use chanrac_benches::{mobile_numbers, query_mix};
+use chanrac_benches::{bench_each, mobile_numbers, query_mix};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn size() -> usize {
@@ -116,46 +115,23 @@ fn dnc_lookup(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("dnc_lookup");
     g.throughput(Throughput::Elements(1));
-    let mut i = 0;
-    g.bench_function("index_90pct_absent", |b| {
-        b.iter(|| {
-            i = (i + 1) & (Q - 1);
-            black_box(dnc.get(black_box(queries[i])))
-        })
-    });
+    bench_each(&mut g, "index_90pct_absent", &queries, |q| dnc.get(q));
     for (bits, d) in &variants {
-        let mut i = 0;
-        g.bench_function(format!("index_{bits}_bits_90pct_absent"), |b| {
-            b.iter(|| {
-                i = (i + 1) & (Q - 1);
-                black_box(d.get(black_box(queries[i])))
-            })
-        });
+        bench_each(
+            &mut g,
+            format!("index_{bits}_bits_90pct_absent"),
+            &queries,
+            |q| d.get(q),
+        );
     }
-    let mut f = 0;
-    g.bench_function("fst_90pct_absent", |b| {
-        b.iter(|| {
-            f = (f + 1) & (Q - 1);
-            black_box(fst.get(black_box(queries[f]).to_bits().to_be_bytes()))
-        })
+    bench_each(&mut g, "fst_90pct_absent", &queries, |q| {
+        fst.get(q.to_bits().to_be_bytes())
     });
-    let mut j = 0;
-    g.bench_function("baseline_hashset_u64", |b| {
-        b.iter(|| {
-            j = (j + 1) & (Q - 1);
-            black_box(set.contains(&black_box(queries[j]).to_bits()))
-        })
+    bench_each(&mut g, "baseline_hashset_u64", &queries, |q| {
+        set.contains(&q.to_bits())
     });
-    let mut k = 0;
-    g.bench_function("baseline_sorted_vec_u64", |b| {
-        b.iter(|| {
-            k = (k + 1) & (Q - 1);
-            black_box(
-                sorted
-                    .binary_search(&black_box(queries[k]).to_bits())
-                    .is_ok(),
-            )
-        })
+    bench_each(&mut g, "baseline_sorted_vec_u64", &queries, |q| {
+        sorted.binary_search(&q.to_bits()).is_ok()
     });
     g.finish();
 }

@@ -14,7 +14,7 @@ use chanrac::ident::{Identifier, Sender};
 use chanrac::policy::{Config, PolicyBuilder};
 use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::Engine;
-use chanrac_benches::{dnc_of, mobile_numbers, query_mix, scale};
+use chanrac_benches::{bench_each, dnc_of, mobile_numbers, query_mix, scale};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const QUERIES: usize = 1 << 16;
@@ -61,26 +61,14 @@ fn engine_check(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("engine_check");
     g.throughput(Throughput::Elements(1));
-    let mut i = 0usize;
-    g.bench_function("ad_sms", |b| {
-        b.iter(|| {
-            i = (i + 1) & (QUERIES - 1);
-            black_box(engine.check(black_box(&sms(queries[i]))))
-        })
+    bench_each(&mut g, "ad_sms", &queries, |q| {
+        engine.check(black_box(&sms(q)))
     });
-    let mut i = 0usize;
-    g.bench_function("ad_call", |b| {
-        b.iter(|| {
-            i = (i + 1) & (QUERIES - 1);
-            black_box(engine.check(black_box(&call(queries[i]))))
-        })
+    bench_each(&mut g, "ad_call", &queries, |q| {
+        engine.check(black_box(&call(q)))
     });
-    let mut j = 0usize;
-    g.bench_function("baseline_hashset_u64_lookup", |b| {
-        b.iter(|| {
-            j = (j + 1) & (QUERIES - 1);
-            black_box(set.contains(&black_box(queries[j]).to_bits()))
-        })
+    bench_each(&mut g, "baseline_hashset_u64_lookup", &queries, |q| {
+        set.contains(&q.to_bits())
     });
     // Throughput with 1 and 2 threads sharing one engine (iter_custom: each
     // thread runs `iters / threads` checks; the time is the wall clock of

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
 
-use chanrac_benches::{dnc_of, mobile_numbers, query_mix, redis_peer, scale};
+use chanrac_benches::{bench_each, dnc_of, mobile_numbers, query_mix, redis_peer, scale};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn peers_redis(c: &mut Criterion) {
@@ -49,19 +49,9 @@ fn peers_redis(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("dnc_peers");
     g.throughput(Throughput::Elements(1));
-    let mut i = 0;
-    g.bench_function("ours_dnc_get", |b| {
-        b.iter(|| {
-            i = (i + 1) & (Q - 1);
-            black_box(dnc.get(black_box(queries[i])))
-        })
-    });
-    let mut j = 0;
-    g.bench_function("baseline_hashset_u64", |b| {
-        b.iter(|| {
-            j = (j + 1) & (Q - 1);
-            black_box(set.contains(&black_box(queries[j]).to_bits()))
-        })
+    bench_each(&mut g, "ours_dnc_get", &queries, |q| dnc.get(q));
+    bench_each(&mut g, "baseline_hashset_u64", &queries, |q| {
+        set.contains(&q.to_bits())
     });
     let mut k = 0;
     let mut present = 0u64;

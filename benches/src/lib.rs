@@ -255,6 +255,25 @@ pub fn fold_and_scan(
     n
 }
 
+/// Benches `f` over `queries` in turn, one query an iteration (each through
+/// `black_box`; the index wraps, so `queries.len()` is a power of two).
+pub fn bench_each<T: Copy, R>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: impl Into<String>,
+    queries: &[T],
+    mut f: impl FnMut(T) -> R,
+) {
+    assert!(queries.len().is_power_of_two(), "a power of two of queries");
+    let mask = queries.len() - 1;
+    let mut i = 0;
+    g.bench_function(id.into(), |b| {
+        b.iter(|| {
+            i = (i + 1) & mask;
+            std::hint::black_box(f(std::hint::black_box(queries[i])))
+        })
+    });
+}
+
 /// Each message of `corpus` folded into a buffer of its own (for scans of
 /// already-folded text).
 pub fn prefolded(corpus: &[String]) -> Vec<chanrac::content::FoldBuf> {
