@@ -343,3 +343,43 @@ fn state_dir_carries_counts_across_runs_and_failed_runs_leave_it_alone() {
     );
     assert_eq!(got[1].1, "allow");
 }
+
+#[test]
+fn a_time_with_a_multibyte_character_exits_2_with_file_and_line() {
+    // The character `é` straddles byte 19, where the offset is looked for:
+    // once a panic (exit 101), now a bad value like any other.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for (name, body) in [
+        (
+            "events.csv",
+            "id,time,channel,kind,source,advertiser,recipient,text\n\
+             e1,2026-03-02T09:00:00+07:00,sms,ad,SHOP,shop,0912345678,[QC] a\n\
+             e2,2026-03-02T10:00:0\u{e9}0,sms,ad,SHOP,shop,0912345678,[QC] b\n",
+        ),
+        (
+            "events.jsonl",
+            "{\"id\":\"e1\",\"time\":\"2026-03-02T10:00:0\u{e9}0\",\"channel\":\"sms\",\
+             \"kind\":\"ad\",\"source\":\"SHOP\",\"advertiser\":\"shop\",\
+             \"recipient\":\"0912345678\",\"text\":\"[QC] a\"}\n",
+        ),
+    ] {
+        fs::write(p.join(name), body).unwrap();
+        let out = chanrac(&[
+            "replay",
+            "--policy",
+            "examples/policy",
+            "--events",
+            p.join(name).to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        let line = if name == "events.csv" { 3 } else { 1 };
+        assert!(
+            err.contains(&format!("{name}:{line}:"))
+                && err.contains("bad time `2026-03-02T10:00:0\u{e9}0`"),
+            "{name}: {err}"
+        );
+    }
+}

@@ -66,7 +66,10 @@ pub fn parse_time(s: &str) -> Result<Timestamp, String> {
         && s.as_bytes()
             .get(10)
             .is_some_and(|c| matches!(c, b'T' | b't' | b' '))
-        && (s.ends_with(['Z', 'z']) || s[19..].contains(['+', '-']));
+        && (s.ends_with(['Z', 'z'])
+            || s.as_bytes()
+                .get(19..)
+                .is_some_and(|rest| rest.iter().any(|c| matches!(c, b'+' | b'-'))));
     let parsed = if shaped {
         s.parse::<Timestamp>().ok()
     } else {
@@ -406,5 +409,36 @@ mod tests {
         assert!(e.starts_with("events.jsonl:1"), "{e}");
         let e = read_all("events.jsonl", "{\"id\":1,\"time\":\"x\",\"kind\":\"ad\",\"channel\":\"sms\",\"recipient\":\"0912345678\"}\n").unwrap_err().to_string();
         assert!(e.contains("events.jsonl:1: column 2 (time)"), "{e}");
+    }
+
+    #[test]
+    fn times_with_multibyte_characters_are_bad_values_not_panics() {
+        // Each puts a multi-byte character across byte 19 (or elsewhere in
+        // the shape checks): an error naming the value, never a panic.
+        for t in [
+            "2026-03-02T10:00:0\u{e9}0",
+            "2026-03-02T10:00:0\u{e9}+07:00",
+            "2026-03-02T10:00:\u{1f600}+07:00",
+            "2026-03-02\u{e9}10:00:00+07:00",
+            "\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}",
+            "2026-03-02T10:00:00\u{e9}",
+        ] {
+            let e = parse_time(t).unwrap_err();
+            assert!(e.contains(&format!("bad time `{t}`")), "{t}: {e}");
+        }
+        // The shape still accepts what it accepted.
+        assert!(parse_time("2026-03-02T10:00:00+07:00").is_ok());
+        assert!(parse_time("2026-03-02T10:00:00.5-01:00").is_ok());
+        assert!(parse_time("2026-03-02 10:00:00Z").is_ok());
+        let e = read_all(
+            "events.csv",
+            &format!("{HEAD}e1,2026-03-02T10:00:0\u{e9}0,sms,ad,X,a,0912345678,t\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("events.csv:2: column 2 (time): bad time"),
+            "{e}"
+        );
     }
 }

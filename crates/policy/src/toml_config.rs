@@ -24,7 +24,13 @@ struct Raw {
 
 /// 1-based line and column of a byte offset.
 fn line_col(text: &str, offset: usize) -> (u64, usize) {
-    let before = &text[..offset.min(text.len())];
+    // A span from the parser should start on a character, but a byte
+    // offset inside one must not panic: back off to the character's start.
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = text.get(..at).unwrap_or(text);
     let line = before.matches('\n').count() as u64 + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -162,5 +168,17 @@ mod tests {
         assert!(e.to_string().contains("policy.toml:1"), "{e}");
         let e = parse(p, "utc_offset = \"7\"\n").unwrap_err();
         assert!(e.to_string().contains("utc_offset"), "{e}");
+    }
+
+    #[test]
+    fn line_col_of_an_offset_inside_a_character_does_not_panic() {
+        // Byte 3 is inside `é` (bytes 2..4): counted as that character.
+        assert_eq!(line_col("a\n\u{e9}b", 3), (2, 1));
+        assert_eq!(line_col("a\n\u{e9}b", 4), (2, 2));
+        assert_eq!(line_col("\u{1f600}", 2), (1, 1));
+        assert_eq!(line_col("ab", 99), (1, 3));
+        // Vietnamese text in a value gives an error, not a panic.
+        let e = parse(Path::new("policy.toml"), "sms_window = \"Tiếng Việt\"\n").unwrap_err();
+        assert!(e.to_string().starts_with("policy.toml:1:"), "{e}");
     }
 }
