@@ -39,6 +39,23 @@ use chanrac::registry::{Registration, RegistryBuilder, Status};
 pub use error::{ErrorKind, LoadError, Location};
 use table::Table;
 
+/// The longest bind password SMPP 3.4 carries, in octets (`password` is a
+/// C-Octet String of at most 9 octets with its terminating NUL): an
+/// `accounts.csv` password longer than this could never bind.
+pub const MAX_PASSWORD_LEN: usize = 8;
+
+/// Checks an account's bind password against SMPP 3.4's limit. The message
+/// does not repeat the password.
+pub(crate) fn check_password(password: &str) -> Result<(), String> {
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(format!(
+            "password is {} bytes long: SMPP 3.4 allows at most {MAX_PASSWORD_LEN}",
+            password.len()
+        ));
+    }
+    Ok(())
+}
+
 /// The files of a policy directory, in the order they are read.
 pub const FILES: [&str; 9] = [
     "policy.toml",
@@ -187,6 +204,7 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
                     )
                 })?;
                 let password = t.required(3)?;
+                check_password(password).map_err(|m| t.error(3, m))?;
                 if !seen.insert(account.to_string()) {
                     return Err(t.error(0, format!("account `{account}` appears more than once")));
                 }

@@ -771,6 +771,7 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
             c => return Err(r.error(format!("unknown account class {c}"))),
         };
         let password = r.str()?;
+        crate::check_password(password).map_err(|m| r.error(format!("account `{id}`: {m}")))?;
         if !ids.insert(id) {
             return Err(r.error(format!("account `{id}` appears twice")));
         }
@@ -1118,6 +1119,35 @@ mod tests {
         assert_eq!(Section::from_kind(0), None);
         assert_eq!(Section::from_kind(10), None);
         assert_eq!(TABLE_END % ALIGN, 0);
+    }
+
+    #[test]
+    fn a_snapshot_with_a_password_over_eight_octets_is_refused() {
+        use chanrac::policy::{Account, AccountClass};
+        use chanrac::PolicyBuilder;
+        let with = |password: &str| {
+            let p = PolicyBuilder::new()
+                .account(
+                    "a_qc",
+                    Account {
+                        advertiser: "a".into(),
+                        class: AccountClass::Ad,
+                        password: password.into(),
+                    },
+                )
+                .build();
+            let mut out = Vec::new();
+            write_policy(&p, b"", &mut out).unwrap();
+            load_bytes(Path::new("x.snap"), &out)
+        };
+        let p = with("12345678").unwrap();
+        assert_eq!(&*p.account("a_qc").unwrap().password, "12345678");
+        // What a directory load refuses, a snapshot (an edited one) does too.
+        let e = with("123456789").unwrap_err().to_string();
+        assert!(e.starts_with("x.snap: "), "{e}");
+        assert!(e.contains("accounts"), "{e}");
+        assert!(e.contains("password is 9 bytes long"), "{e}");
+        assert!(!e.contains("123456789"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,56 @@
+//! `accounts.csv`: a password SMPP 3.4 cannot carry (more than 8 octets) is
+//! refused when the policy loads, with file, line and column, like any other
+//! bad value; the example policies' accounts can all bind.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use chanrac_policy::{load_files, ErrorKind, MAX_PASSWORD_LEN};
+
+const HEAD: &str = "account,advertiser,class,password\n";
+
+fn load_accounts(rows: &str) -> Result<chanrac::Policy, chanrac_policy::LoadError> {
+    let text = format!("{HEAD}{rows}");
+    load_files(Path::new("pol"), &[("accounts.csv", text.as_bytes())])
+}
+
+#[test]
+fn a_password_over_eight_octets_is_refused_with_file_line_and_column() {
+    assert_eq!(MAX_PASSWORD_LEN, 8);
+    let e = load_accounts("a_qc,a,ad,12345678\n# c\nb_qc,b,ad,123456789\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadInput);
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("pol/accounts.csv:4: column 4 (password): password is 9 bytes long"),
+        "{msg}"
+    );
+    assert!(msg.contains("SMPP 3.4 allows at most 8"), "{msg}");
+    // The password itself is not repeated in the message (logs).
+    assert!(!msg.contains("123456789"), "{msg}");
+
+    // Octets, as on the wire: 5 Vietnamese letters are 10 bytes.
+    let e = load_accounts("a_qc,a,ad,\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\n").unwrap_err();
+    assert!(e.to_string().contains("accounts.csv:2: column 4"), "{e}");
+}
+
+#[test]
+fn eight_octets_load_and_keep_the_password() {
+    let p = load_accounts("a_qc,a,ad,12345678\nb_cs,b,care,x\n").unwrap();
+    assert_eq!(&*p.account("a_qc").unwrap().password, "12345678");
+    assert_eq!(&*p.account("b_cs").unwrap().password, "x");
+}
+
+#[test]
+fn the_example_policies_accounts_can_bind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for dir in ["examples/policy", "testdata/base/basic"] {
+        let p = chanrac_policy::load(&root.join(dir)).unwrap();
+        assert!(p.accounts().count() > 0, "{dir}");
+        for (id, a) in p.accounts() {
+            assert!(
+                !a.password.is_empty() && a.password.len() <= MAX_PASSWORD_LEN,
+                "{dir}: {id}"
+            );
+        }
+    }
+}
