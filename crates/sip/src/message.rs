@@ -440,6 +440,14 @@ pub fn split_list(v: &str) -> Vec<&str> {
     out
 }
 
+/// The `branch` parameter of the first entry of a `Via` value (given the
+/// first `Via` header of a request: the top `Via`, RFC 3261 §17.2.3).
+pub fn via_branch(via: &str) -> Option<&str> {
+    let top = split_list(via).into_iter().next()?;
+    let (_, params) = top.split_once(';')?;
+    param(params, "branch").filter(|b| !b.is_empty())
+}
+
 /// A URI scheme the responder reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {

@@ -16,10 +16,27 @@
 //!
 //! Delivered (allowed or flagged) → `302 Moved Temporarily` with
 //! `Contact: <Request-URI>`; blocked → `603 Decline` with
-//! `Reason: SIP;cause=603;text="CODE[,CODE…]"` (CONTRACT.md §6), plus
-//! `Retry-After` when `FREQUENCY` is the only reason. The answer is kept in
-//! an [`AnswerCache`]: a retransmission gets the same answer, checked and
-//! counted once.
+//! `Reason: SIP;cause=603;text="CODE[,CODE…]"`, plus `Retry-After` when
+//! `FREQUENCY` is the only reason. The answer is kept in an [`AnswerCache`]
+//! for 32 s (Timer B/H), keyed by the whole transaction (`Call-ID`, `CSeq`
+//! number, `From` tag, top `Via` branch): a retransmission gets its first
+//! answer, checked and counted once, whatever the load; a different call
+//! reusing a `Call-ID` is checked on its own; a request reusing a whole
+//! transaction for another caller or callee → `400`. When the cache is full
+//! of answers still due, a new INVITE is not checked (nor counted) but
+//! refused with `503 Service Unavailable` and `Retry-After` (the seconds
+//! until the oldest answer expires): better a call the switch retries than
+//! a retransmission answered differently.
+//!
+//! **`P-Asserted-Identity` never downgrades a call.** The caller is the
+//! first entry of `P-Asserted-Identity` whose URI's user part is a number;
+//! when the header is there but holds no usable number (privacy's
+//! `<sip:anonymous@anonymous.invalid>`, an entry that does not parse, an
+//! empty or non-numeric user part), the caller is read from `From` as if
+//! the header were absent. Otherwise an ad caller could hide its registered
+//! number behind an anonymous assertion and turn its ad call into a p2p
+//! call, escaping R1, R3, R5, R7 and R8.
+//!
 //!
 //! Other requests: `ACK` is absorbed (never answered); `OPTIONS` → `200`
 //! (keep-alive probes); `CANCEL` → `200` when its INVITE was answered here,
@@ -29,9 +46,9 @@
 //! ([`crate::message::request`]) → `400` (`505` for another SIP version)
 //! with a `Warning` naming the problem; a Request-URI of another scheme →
 //! `416`; an INVITE whose Request-URI user part is not a number → `484
-//! Address Incomplete`. A datagram without a `Via`, a response, or bytes
-//! that are not a SIP message are dropped: there is nowhere to send an
-//! answer.
+//! Address Incomplete`. A datagram without a `Via`, a response, more than
+//! [`message::MAX_HEADERS`] header fields, or bytes that are not a SIP
+//! message are dropped: there is nowhere (or no reason) to send an answer.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,8 +58,10 @@ use chanrac::state::journal::Record;
 use chanrac::{Channel, Engine, Event, Kind, Number, Reason, Reasons, Sender};
 use jiff::Timestamp;
 
-use crate::cache::{AnswerCache, Key};
-use crate::message::{self, name_addr, split_list, user_number, Echo, Message, UriError};
+use crate::cache::{AnswerCache, Kept, Transaction};
+use crate::message::{
+    self, name_addr, split_list, user_number, via_branch, Echo, Message, Unreadable, UriError,
+};
 
 /// The methods this responder answers, for `Allow`.
 pub const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS";
@@ -63,7 +82,7 @@ const KNOWN: [&str; 10] = [
 ];
 
 /// The final answer to an INVITE, as kept for its retransmissions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// `302`: deliver the call to the Request-URI.
     Redirect,
@@ -90,6 +109,9 @@ pub enum Outcome {
     Retransmission(u16),
     /// A malformed request, answered `400`, `416`, `484` or `505`.
     Rejected(u16, &'static str),
+    /// A new INVITE refused with `503`: the answer cache is full of answers
+    /// still due to retransmissions. Not checked, not counted.
+    Overloaded,
     /// Another method, answered with this status.
     Answered(u16),
 }
@@ -128,6 +150,8 @@ pub struct Stats {
     pub retransmissions: u64,
     /// Malformed requests answered `4xx`/`505`.
     pub rejected: u64,
+    /// New INVITEs refused `503` because the answer cache was full.
+    pub overloaded: u64,
     /// Datagrams dropped unanswered.
     pub dropped: u64,
     /// `ACK`, `OPTIONS`, `CANCEL` and other methods.
@@ -140,7 +164,6 @@ pub struct Responder {
     engine: Arc<Engine>,
     cache: AnswerCache,
     stats: Stats,
-    warned_full: bool,
 }
 
 /// The reason phrase of the status codes sent here.
@@ -153,6 +176,7 @@ fn phrase(code: u16) -> &'static str {
         416 => "Unsupported URI Scheme",
         481 => "Call/Transaction Does Not Exist",
         484 => "Address Incomplete",
+        503 => "Service Unavailable",
         501 => "Not Implemented",
         505 => "Version Not Supported",
         603 => "Decline",
@@ -231,23 +255,21 @@ pub fn reason_codes(reasons: Reasons) -> String {
 
 /// The caller: the first entry of `P-Asserted-Identity` (RFC 3325; all its
 /// headers and comma-separated entries, in order) whose URI's user part is
-/// a number, when the request has that header; else the `From` URI's.
+/// a number; when there is none (no such header, or only entries without a
+/// usable number, such as `<sip:anonymous@anonymous.invalid>`), the `From`
+/// URI's. An assertion without a number never hides the `From` number.
 pub fn caller(msg: &Message<'_>, from_uri: &str) -> Option<Number> {
-    let pai: Vec<&str> = msg
-        .headers("p-asserted-identity")
-        .flat_map(split_list)
-        .collect();
     let number_of = |u: &str| message::uri(u).ok()?.user.and_then(user_number);
-    if pai.is_empty() {
-        return number_of(from_uri);
-    }
-    pai.iter()
-        .filter_map(|e| name_addr(e))
+    msg.headers("p-asserted-identity")
+        .flat_map(split_list)
+        .filter_map(name_addr)
         .find_map(|na| number_of(na.uri))
+        .or_else(|| number_of(from_uri))
 }
 
 impl Responder {
-    /// A responder over `engine`, with the default [`AnswerCache`].
+    /// A responder over `engine`, with the default [`AnswerCache`]
+    /// ([`crate::cache::DEFAULT_MAX_BYTES`]).
     pub fn new(engine: Arc<Engine>) -> Responder {
         Responder::with_cache(engine, AnswerCache::default())
     }
@@ -258,8 +280,12 @@ impl Responder {
             engine,
             cache,
             stats: Stats::default(),
-            warned_full: false,
         }
+    }
+
+    /// The answer cache (to read how much it holds).
+    pub fn cache(&self) -> &AnswerCache {
+        &self.cache
     }
 
     /// The engine (to swap its policy).
@@ -274,7 +300,8 @@ impl Responder {
 
     /// Answers one datagram that arrived at `time` (the event time: the
     /// wall clock or `--fixed-time`) and at `now` (the monotonic clock of the
-    /// retransmission cache). Never panics, whatever the bytes.
+    /// answer cache: how long answers are kept is measured on it alone).
+    /// Never panics, whatever the bytes.
     pub fn handle(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Handled {
         let h = self.answer(datagram, time, now);
         let s = &mut self.stats;
@@ -290,6 +317,7 @@ impl Responder {
             }
             Outcome::Retransmission(_) => s.retransmissions += 1,
             Outcome::Rejected(..) => s.rejected += 1,
+            Outcome::Overloaded => s.overloaded += 1,
             Outcome::Absorbed | Outcome::Answered(_) => s.other += 1,
         }
         h
@@ -298,7 +326,9 @@ impl Responder {
     fn answer(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Handled {
         let msg = match message::parse(datagram) {
             Ok(m) => m,
-            Err(_) => return Handled::drop("not a SIP message"),
+            Err(Unreadable::Empty) => return Handled::drop("keep-alive"),
+            Err(Unreadable::TooManyHeaders) => return Handled::drop("too many header fields"),
+            Err(Unreadable::NotUtf8) => return Handled::drop("not a SIP message"),
         };
         if msg.is_response() {
             return Handled::drop("a response");
@@ -328,6 +358,12 @@ impl Responder {
             Ok(r) => r,
             Err(rej) => return reject(rej.code, rej.why),
         };
+        let tx = Transaction {
+            call_id: req.call_id,
+            cseq: req.cseq.number,
+            from_tag: req.from.param("tag").unwrap_or(""),
+            branch: echo.vias.first().and_then(|v| via_branch(v)).unwrap_or(""),
+        };
         let answered = |code: u16, extra: &[(&str, &str)]| Handled {
             reply: Some(render(&echo, code, extra)),
             record: None,
@@ -337,8 +373,9 @@ impl Responder {
             "INVITE" => {}
             "OPTIONS" => return answered(200, &[("Allow", ALLOW), ("Accept", "application/sdp")]),
             "CANCEL" => {
-                let key = Key::new(req.call_id, req.cseq.number);
-                let code = if self.cache.get(key, now).is_some() {
+                // A CANCEL repeats its INVITE's Call-ID, CSeq number, From
+                // tag and top Via branch (RFC 3261 §9.1).
+                let code = if self.cache.get(&tx, now).is_some() {
                     200
                 } else {
                     481
@@ -349,20 +386,6 @@ impl Responder {
             _ => return answered(501, &[("Allow", ALLOW)]),
         }
 
-        let key = Key::new(req.call_id, req.cseq.number);
-        if let Some(answer) = self.cache.get(key, now) {
-            let (code, reply) = self.reply(&echo, req.uri, &answer);
-            tracing::debug!(
-                call_id = req.call_id,
-                code,
-                "retransmitted INVITE, same answer"
-            );
-            return Handled {
-                reply: Some(reply),
-                record: None,
-                outcome: Outcome::Retransmission(code),
-            };
-        }
         let target = match message::uri(req.uri) {
             Ok(u) => u,
             Err(UriError::UnsupportedScheme) => {
@@ -374,6 +397,35 @@ impl Responder {
             return reject(484, "the Request-URI user part is not a number");
         };
         let caller = caller(&msg, req.from.uri);
+
+        if let Some(kept) = self.cache.get(&tx, now) {
+            if (kept.caller, kept.callee) != (caller, callee) {
+                // Not a retransmission: another call in a transaction's
+                // clothes. Neither the old answer nor a new check.
+                return reject(400, "transaction reused for another call");
+            }
+            let (code, reply) = self.reply(&echo, req.uri, &kept.answer);
+            tracing::debug!(
+                call_id = req.call_id,
+                code,
+                "retransmitted INVITE, same answer"
+            );
+            return Handled {
+                reply: Some(reply),
+                record: None,
+                outcome: Outcome::Retransmission(code),
+            };
+        }
+        if let Err(full) = self.cache.room(now) {
+            // Checking (and counting) a call whose answer cannot be kept
+            // would answer its retransmissions differently: refuse it.
+            let secs = full.retry_after.as_millis().div_ceil(1000).max(1);
+            return Handled {
+                reply: Some(render(&echo, 503, &[("Retry-After", &secs.to_string())])),
+                record: None,
+                outcome: Outcome::Overloaded,
+            };
+        }
 
         let policy = self.engine.policy();
         let owner = caller.and_then(|n| policy.registry().get(&Identifier::Number(n)));
@@ -398,12 +450,14 @@ impl Responder {
                 retry_after,
             }
         };
-        if self.cache.insert(key, answer.clone(), now) && !self.warned_full {
-            self.warned_full = true;
-            tracing::warn!(
-                capacity = crate::cache::CAPACITY,
-                "retransmission cache full: the oldest answers leave early"
-            );
+        let kept = Kept {
+            answer,
+            caller,
+            callee,
+        };
+        if let Err(full) = self.cache.insert(&tx, kept, now) {
+            // Not reached: there was room above and nothing ran between.
+            tracing::error!(?full, "answer cache: no room for a checked call");
         }
         let (code, reply) = self.reply(&echo, req.uri, &answer);
         tracing::debug!(
@@ -443,5 +497,249 @@ impl Responder {
                 (603, render(echo, 603, &extra))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::cache::{DEFAULT_MAX_BYTES, ENTRY_BYTES, TTL};
+
+    /// Registered for ad calls by `shopx`.
+    const AD: &str = "02473001234";
+    /// An ordinary subscriber.
+    const P2P: &str = "0987654321";
+    /// Refuses ad calls.
+    const DNC: &str = "0912000001";
+    /// Consented to `shopx`'s ads.
+    const OK: &str = "0912000002";
+
+    fn responder(max_bytes: usize) -> Responder {
+        let policy = chanrac_policy::load_files(
+            Path::new("policy"),
+            &[
+                (
+                    "brandnames.csv",
+                    b"identifier,advertiser,status,valid_from,valid_until\n02473001234,shopx,active,,\n",
+                ),
+                ("dnc.csv", b"number,scope\n0912000001,call\n"),
+                (
+                    "consents.csv",
+                    b"advertiser,recipient,state,time\nshopx,0912000001,optin,2026-01-01T00:00:00+07:00\n\
+                      shopx,0912000002,optin,2026-01-01T00:00:00+07:00\n",
+                ),
+            ],
+        )
+        .expect("a valid policy");
+        Responder::with_cache(Arc::new(Engine::new(policy)), AnswerCache::new(max_bytes))
+    }
+
+    fn time() -> Timestamp {
+        "2026-03-02T09:15:00+07:00".parse().expect("a valid time")
+    }
+
+    /// An INVITE in the transaction (`call_id`, `cseq`, `tag`, `branch`).
+    fn invite(
+        call_id: &str,
+        tag: &str,
+        branch: &str,
+        caller: &str,
+        callee: &str,
+        extra: &str,
+    ) -> String {
+        format!(
+            "INVITE sip:{callee}@switch SIP/2.0\r\n\
+             Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK-{branch};rport\r\n\
+             Via: SIP/2.0/UDP 10.0.0.8:5060;branch=z9hG4bK-upstream\r\n\
+             From: <sip:{caller}@switch>;tag={tag}\r\n\
+             To: <sip:{callee}@switch>\r\n\
+             {extra}\
+             Call-ID: {call_id}\r\n\
+             CSeq: 1 INVITE\r\n\
+             Content-Length: 0\r\n\r\n"
+        )
+    }
+
+    fn reply_text(h: &Handled) -> String {
+        String::from_utf8(h.reply.clone().expect("an answer")).expect("UTF-8")
+    }
+
+    #[test]
+    fn an_assertion_without_a_number_never_downgrades_an_ad_call() {
+        let mut r = responder(DEFAULT_MAX_BYTES);
+        let now = Instant::now();
+        for (i, pai) in [
+            "P-Asserted-Identity: <sip:anonymous@anonymous.invalid>\r\n",
+            "P-Asserted-Identity: \"Anonymous\" <sip:anonymous@anonymous.invalid>, <sip:unknown@h>\r\n",
+            "P-Asserted-Identity: <sip:@h>\r\n",
+            "P-Asserted-Identity: <tel:>\r\n",
+            "P-Asserted-Identity: \"unterminated <sip:0987654321@h>\r\n",
+            "P-Asserted-Identity: <urn:service:sos>\r\n",
+            "P-Asserted-Identity: \r\n",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let call = format!("pai-{i}");
+            let h = r.handle(invite(&call, "t", &call, AD, DNC, pai).as_bytes(), time(), now);
+            assert_eq!(h.outcome, Outcome::Checked(603), "{pai}");
+            assert!(
+                reply_text(&h).contains("Reason: SIP;cause=603;text=\"DNC\"\r\n"),
+                "{pai}: {}",
+                reply_text(&h)
+            );
+        }
+        // A number in the assertion is the caller, From notwithstanding.
+        let pai = "P-Asserted-Identity: <sip:anonymous@anonymous.invalid>, <tel:+842473001234>\r\n";
+        let h = r.handle(
+            invite("pai-x", "t", "x", P2P, DNC, pai).as_bytes(),
+            time(),
+            now,
+        );
+        assert_eq!(h.outcome, Outcome::Checked(603));
+        let pai = "P-Asserted-Identity: <sip:0987654321@h>\r\n";
+        let h = r.handle(
+            invite("pai-y", "t", "y", AD, DNC, pai).as_bytes(),
+            time(),
+            now,
+        );
+        assert_eq!(h.outcome, Outcome::Checked(302));
+    }
+
+    #[test]
+    fn a_different_call_reusing_a_call_id_is_checked() {
+        let mut r = responder(DEFAULT_MAX_BYTES);
+        let now = Instant::now();
+        let first = r.handle(invite("same", "a", "1", AD, OK, "").as_bytes(), time(), now);
+        assert_eq!(first.outcome, Outcome::Checked(302));
+        // Same Call-ID and CSeq; another From tag, another branch, or both.
+        for (tag, branch) in [("b", "2"), ("a", "3"), ("c", "1")] {
+            let h = r.handle(
+                invite("same", tag, branch, AD, DNC, "").as_bytes(),
+                time(),
+                now,
+            );
+            assert_eq!(h.outcome, Outcome::Checked(603), "{tag} {branch}");
+            assert!(
+                reply_text(&h).contains("text=\"DNC\""),
+                "{}",
+                reply_text(&h)
+            );
+        }
+        // Checked against the counters: the first call was counted.
+        let h = r.handle(invite("same", "d", "4", AD, OK, "").as_bytes(), time(), now);
+        assert_eq!(h.outcome, Outcome::Checked(603));
+        assert!(
+            reply_text(&h).contains("text=\"FREQUENCY\""),
+            "{}",
+            reply_text(&h)
+        );
+        assert_eq!(r.stats().checked, 5);
+        // The first call's retransmission still gets its answer.
+        let again = r.handle(invite("same", "a", "1", AD, OK, "").as_bytes(), time(), now);
+        assert_eq!(again.outcome, Outcome::Retransmission(302));
+        assert_eq!(again.reply, first.reply);
+        // The whole transaction reused for another callee: refused, not
+        // given the kept 302 and not checked.
+        let h = r.handle(
+            invite("same", "a", "1", AD, DNC, "").as_bytes(),
+            time(),
+            now,
+        );
+        assert_eq!(
+            h.outcome,
+            Outcome::Rejected(400, "transaction reused for another call")
+        );
+        assert_eq!(r.stats().checked, 5);
+        // A CANCEL matches its INVITE's transaction only.
+        let cancel = |tag: &str, branch: &str| {
+            invite("same", tag, branch, AD, OK, "")
+                .replacen("INVITE sip:", "CANCEL sip:", 1)
+                .replace("1 INVITE", "1 CANCEL")
+        };
+        let h = r.handle(cancel("a", "1").as_bytes(), time(), now);
+        assert_eq!(h.outcome, Outcome::Answered(200));
+        let h = r.handle(cancel("a", "9").as_bytes(), time(), now);
+        assert_eq!(h.outcome, Outcome::Answered(481));
+    }
+
+    #[test]
+    fn a_retransmission_after_200_000_invites_gets_its_first_answer() {
+        const KEPT: usize = 100;
+        let mut r = responder(KEPT * ENTRY_BYTES + ENTRY_BYTES / 2);
+        let t0 = Instant::now();
+        // An ad call: checked again it would be 603 FREQUENCY.
+        let call = invite("first", "a", "1", AD, OK, "");
+        let first = r.handle(call.as_bytes(), time(), t0);
+        assert_eq!(first.outcome, Outcome::Checked(302));
+        assert!(first.record.is_some());
+
+        let mut overloaded = 0;
+        for i in 0..200_000u32 {
+            let at = t0 + Duration::from_micros(u64::from(i) * 50);
+            let id = format!("flood-{i}");
+            let h = r.handle(invite(&id, "f", &id, P2P, OK, "").as_bytes(), time(), at);
+            if (i as usize) < KEPT - 1 {
+                assert_eq!(h.outcome, Outcome::Checked(302), "{i}");
+            } else {
+                assert_eq!(h.outcome, Outcome::Overloaded, "{i}");
+                overloaded += 1;
+            }
+            assert!(r.cache().held_bytes() <= r.cache().max_bytes());
+        }
+        // Refused with 503 and when to come back: the first answer (kept
+        // at t0) leaves at t0 + 32 s; it is now t0 + 10 s.
+        let late = t0 + Duration::from_secs(10);
+        let h = r.handle(
+            invite("new", "n", "n", P2P, OK, "").as_bytes(),
+            time(),
+            late,
+        );
+        assert_eq!(h.outcome, Outcome::Overloaded);
+        let text = reply_text(&h);
+        assert!(
+            text.starts_with("SIP/2.0 503 Service Unavailable\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nRetry-After: 22\r\n"), "{text}");
+        assert!(text.contains("\r\nCall-ID: new\r\n"), "{text}");
+
+        let again = r.handle(call.as_bytes(), time(), late);
+        assert_eq!(again.outcome, Outcome::Retransmission(302));
+        assert_eq!(again.reply, first.reply, "the first answer, byte for byte");
+        assert!(again.record.is_none());
+        let s = r.stats();
+        assert_eq!(
+            (s.checked, s.overloaded, s.retransmissions),
+            (100, overloaded + 1, 1)
+        );
+        assert_eq!(r.cache().len(), KEPT);
+        assert_eq!(r.cache().held_bytes(), KEPT * ENTRY_BYTES);
+
+        // 32 s after the last kept answer, the space is back.
+        let after = t0 + TTL + Duration::from_secs(1);
+        let h = r.handle(
+            invite("after", "n", "n", P2P, OK, "").as_bytes(),
+            time(),
+            after,
+        );
+        assert_eq!(h.outcome, Outcome::Checked(302));
+        assert_eq!(r.cache().len(), 1);
+        assert_eq!(r.cache().held_bytes(), ENTRY_BYTES);
+    }
+
+    #[test]
+    fn keep_alives_and_header_floods_are_dropped() {
+        let mut r = responder(DEFAULT_MAX_BYTES);
+        let now = Instant::now();
+        let h = r.handle(b"\r\n\r\n", time(), now);
+        assert_eq!(h.outcome, Outcome::Dropped("keep-alive"));
+        let flood = invite("flood", "a", "1", AD, OK, &"X-H: v\r\n".repeat(300));
+        let h = r.handle(flood.as_bytes(), time(), now);
+        assert_eq!(h.outcome, Outcome::Dropped("too many header fields"));
+        assert_eq!(r.stats().dropped, 2);
     }
 }
