@@ -134,39 +134,44 @@ fn decode_all(bytes: &[u8], mut f: impl FnMut(Record)) -> (usize, bool) {
 }
 
 /// Reads a snapshot; `None` when it is not complete and valid.
-fn read_snapshot(path: &Path, mut f: impl FnMut(Record)) -> io::Result<Option<u64>> {
+fn read_snapshot(path: &Path, f: impl FnMut(Record)) -> io::Result<Option<u64>> {
     let bytes = fs::read(path).map_err(|e| err(path, "cannot read", e))?;
-    let Some(body) = bytes.strip_prefix(SNAP_MAGIC.as_slice()) else {
-        return Ok(None);
-    };
+    Ok(parse_snapshot(&bytes, f))
+}
+
+/// The records of a snapshot file's bytes, all or none: `None` when they
+/// are not a complete and valid snapshot (and `f` is not called).
+fn parse_snapshot(bytes: &[u8], mut f: impl FnMut(Record)) -> Option<u64> {
+    let body = bytes.strip_prefix(SNAP_MAGIC.as_slice())?;
     // The last 8 bytes count the records: a snapshot is all or nothing.
-    if body.len() < 8 {
-        return Ok(None);
-    }
-    let (recs, count) = body.split_at(body.len() - 8);
-    let mut c = [0u8; 8];
-    c.copy_from_slice(count);
-    let want = u64::from_le_bytes(c);
+    let (recs, count) = body.split_last_chunk::<8>()?;
+    let want = u64::from_le_bytes(*count);
     let mut got = vec![];
     let (_, whole) = decode_all(recs, |r| got.push(r));
     if !whole || got.len() as u64 != want {
-        return Ok(None);
+        return None;
     }
     let n = got.len() as u64;
     got.into_iter().for_each(&mut f);
-    Ok(Some(n))
+    Some(n)
 }
 
-/// Writes `records` as snapshot `n`, atomically.
-fn write_snapshot(dir: &Path, n: u64, records: &[Record]) -> io::Result<()> {
-    let path = snap_path(dir, n);
-    let tmp = dir.join(format!("state-{n}.snap.tmp"));
+/// The bytes of a snapshot file holding `records`.
+fn encode_snapshot(records: &[Record]) -> Vec<u8> {
     let mut buf = Vec::with_capacity(records.len() * 40 + 16);
     buf.extend_from_slice(SNAP_MAGIC);
     for r in records {
         r.encode(&mut buf);
     }
     buf.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    buf
+}
+
+/// Writes `records` as snapshot `n`, atomically.
+fn write_snapshot(dir: &Path, n: u64, records: &[Record]) -> io::Result<()> {
+    let path = snap_path(dir, n);
+    let tmp = dir.join(format!("state-{n}.snap.tmp"));
+    let buf = encode_snapshot(records);
     let mut f = File::create(&tmp).map_err(|e| err(&tmp, "cannot create", e))?;
     f.write_all(&buf)
         .map_err(|e| err(&tmp, "cannot write", e))?;
@@ -189,11 +194,11 @@ fn replay_journal(path: &Path, last: bool, mut f: impl FnMut(Record)) -> io::Res
         }
         return Err(corrupt(path, "journal header missing"));
     }
-    if &bytes[..8] != JOURNAL_MAGIC {
+    let Some(records) = bytes.strip_prefix(JOURNAL_MAGIC.as_slice()) else {
         return Err(corrupt(path, "not a chanrac journal"));
-    }
+    };
     let mut n = 0u64;
-    let (end, whole) = decode_all(&bytes[8..], |r| {
+    let (end, whole) = decode_all(records, |r| {
         n += 1;
         f(r)
     });
@@ -384,5 +389,59 @@ impl StateDir {
 impl Drop for StateDir {
     fn drop(&mut self) {
         let _ = self.sync();
+    }
+}
+
+/// Entry points for the fuzz targets in `fuzz/` (not a public API).
+#[doc(hidden)]
+pub mod fuzz {
+    use chanrac::state::journal::Record;
+    use chanrac::{EngineBuilder, Policy};
+
+    use crate::{decode_all, encode_snapshot, parse_snapshot, SNAP_MAGIC};
+
+    /// Reads `data` as the records of a journal segment (what follows its
+    /// magic) and as a snapshot file (as it is, and behind a snapshot's
+    /// magic). Never panics, and: every record read re-encodes to exactly
+    /// the bytes it was read from; what a journal holds restores into an
+    /// engine, whose records written as a snapshot read back whole.
+    pub fn state_file(data: &[u8]) {
+        let mut records: Vec<Record> = Vec::new();
+        let mut at = 0usize;
+        let (end, whole) = decode_all(data, |r| {
+            let mut b = Vec::new();
+            r.encode(&mut b);
+            assert_eq!(data.get(at..at + b.len()), Some(&b[..]), "re-encoded");
+            at += b.len();
+            records.push(r);
+        });
+        assert_eq!(end, at);
+        assert!(end <= data.len() && (whole == (end == data.len())));
+
+        let engine = EngineBuilder::new().build(Policy::default());
+        let mut now = 0i64;
+        for r in &records {
+            engine.restore(r);
+            now = now.max(r.time_ms);
+        }
+        let kept = engine.records(now, i64::MAX);
+        let bytes = encode_snapshot(&kept);
+        let mut back = Vec::new();
+        assert_eq!(
+            parse_snapshot(&bytes, |r| back.push(r)),
+            Some(kept.len() as u64)
+        );
+        assert_eq!(back, kept);
+
+        let mut n = 0u64;
+        if let Some(count) = parse_snapshot(data, |_| n += 1) {
+            assert_eq!(count, n);
+        }
+        let mut framed = SNAP_MAGIC.to_vec();
+        framed.extend_from_slice(data);
+        let mut n = 0u64;
+        if let Some(count) = parse_snapshot(&framed, |_| n += 1) {
+            assert_eq!(count, n);
+        }
     }
 }
