@@ -8,20 +8,56 @@
 //! - `302 Moved Temporarily`, `Contact: <Request-URI>`: deliver the call as
 //!   dialled;
 //! - `603 Decline`, `Reason: SIP;cause=603;text="DNC,FREQUENCY"`: blocked,
-//!   with every reason code of CONTRACT.md §3.
+//!   with the code of every rule the call breaks;
+//! - `503 Service Unavailable` with `Retry-After`: not checked, because the
+//!   answers still due to retransmissions fill the memory allowed to them
+//!   (see [`cache`]).
 //!
 //! | item | what it is |
 //! |---|---|
-//! | [`Responder`] | one datagram in, at most one response out; no I/O, the time is an input |
+//! | [`Responder`] | one datagram in, at most one response out; no I/O, both clocks are inputs |
 //! | [`message`] | the SIP parser: start line, headers, name-addr, SIP/tel URIs, the number in a user part |
-//! | [`cache::AnswerCache`] | answers of the last minutes, so that a retransmitted INVITE is answered the same and counted once |
+//! | [`cache::AnswerCache`] | the answers of the last 32 s, by transaction, bounded in bytes: a retransmitted INVITE gets its first answer and is counted once |
+//! | [`limit::LogLimit`] | at most N log lines per window about what peers send, the rest counted and summarised |
 //! | [`watch::Fingerprint`] | notices policy files that changed, for live reloads |
 //! | [`fuzz::sip_message`] | the fuzz entry point (`fuzz/fuzz_targets/sip_message.rs`) |
 //!
 //! The binary `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR]
-//! [--fixed-time RFC3339]` (CONTRACT.md §6) owns the socket, the clock, the
-//! journal and the reloads; see its `--help` and the README's "SIP decision
-//! responder" section.
+//! [--fixed-time RFC3339] [--answer-cache-bytes SIZE] [--log-limit N]` owns
+//! the socket, the clocks, the journal and the reloads; see its `--help` and
+//! the README's "SIP decision responder" section.
+//!
+//! ## Under attack
+//!
+//! What a peer sends is bounded and cannot steer a decision:
+//!
+//! - **The caller.** The first number in `P-Asserted-Identity`, else the
+//!   `From` number. An assertion *without* a number (privacy's
+//!   `<sip:anonymous@anonymous.invalid>`, an entry that does not parse, an
+//!   empty user part) counts as no assertion: the `From` number is the
+//!   caller. So a registered ad caller cannot hide behind an anonymous
+//!   assertion to make its ad call a p2p call (which skips DNC, consent,
+//!   the call window and the frequency cap).
+//! - **Retransmissions.** An answer is kept by transaction — `Call-ID`,
+//!   `CSeq` number, `From` tag and top `Via` branch — for exactly Timer
+//!   B/H (32 s), whatever the load. A new call that reuses a `Call-ID` is
+//!   checked; a request reusing a whole transaction for another caller or
+//!   callee is refused `400`. The cache is bounded in bytes
+//!   (`--answer-cache-bytes`, default 64 MiB, counted as
+//!   [`cache::ENTRY_BYTES`] per answer); when it is full of answers still
+//!   due, new INVITEs are refused `503` with `Retry-After` (the seconds
+//!   until the oldest answer expires) rather than an answer being forgotten
+//!   early — a forgotten answer would make a retransmission checked again,
+//!   counted twice and answered differently. Expired answers are reclaimed
+//!   and the tables shrink back.
+//! - **Parsing.** One datagram at a time (at most 64 KiB), at most
+//!   [`message::MAX_HEADERS`] header fields (more: dropped), every index into
+//!   text at an ASCII delimiter; an answer never copies more than the
+//!   request's `Via`, `From`, `To`, `Call-ID` and `CSeq`.
+//! - **Logs.** Warnings about malformed requests, unknown methods, dropped
+//!   datagrams, refused calls and journal errors are rate-limited per kind
+//!   (`--log-limit`, default 20 per 10 s), the rest counted and summarised
+//!   ("suppressed K log lines"); the totals are logged at stop.
 //!
 //! ```
 //! use std::path::Path;
@@ -55,6 +91,7 @@
 
 pub mod cache;
 pub mod fuzz;
+pub mod limit;
 pub mod message;
 pub mod responder;
 pub mod watch;

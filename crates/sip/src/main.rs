@@ -1,5 +1,5 @@
-//! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]`
-//! (CONTRACT.md §6): answers each INVITE received over UDP with `302`
+//! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]
+//! [--answer-cache-bytes SIZE] [--log-limit N]`: answers each INVITE received over UDP with `302`
 //! (deliver, `Contact` = the Request-URI) or `603` (blocked, `Reason` naming
 //! every rule broken). See the crate documentation of `chanrac_sip` for
 //! what is answered how.
@@ -24,7 +24,12 @@
 //! `SIGINT` stop the server after the batch in hand, syncing the journal.
 //!
 //! Logs go to standard error (`RUST_LOG` filters them; default `info`, and
-//! `debug` logs every decision). Exit status: 2 for bad usage or a bad
+//! `debug` logs every decision). What a peer can cause — a malformed
+//! request, an unknown method, a dropped datagram, a call refused `503`,
+//! a journal error repeated per call — is logged as a warning at most
+//! `--log-limit` times per 10 s for each of those kinds; the lines left out
+//! are counted and summarised ("suppressed K log lines"), and the totals
+//! are in the line logged at stop. Exit status: 2 for bad usage or a bad
 //! policy at start (the message names the file and line), 1 for other
 //! failures (the address is taken, the state directory is unreadable).
 
@@ -36,14 +41,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chanrac::{Engine, Policy, PolicyBuilder};
+use chanrac_sip::cache::{AnswerCache, DEFAULT_MAX_BYTES, ENTRY_BYTES};
+use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::watch::Fingerprint;
-use chanrac_sip::Responder;
+use chanrac_sip::{Outcome, Responder};
 use chanrac_store::{StateDir, Sync};
 use clap::Parser;
 use jiff::Timestamp;
 use tokio::net::UdpSocket;
 use tokio::signal::unix::{signal, Signal, SignalKind};
-use tracing::{debug, error, info};
+use tracing::{debug, error, info, warn};
 
 /// At most this many datagrams are answered per journal sync.
 const BATCH: usize = 64;
@@ -51,6 +58,8 @@ const BATCH: usize = 64;
 const POLL: Duration = Duration::from_secs(1);
 /// How often the journal is compacted (when it has new records).
 const COMPACT_EVERY: Duration = Duration::from_secs(3600);
+/// The window of `--log-limit`.
+const LOG_WINDOW: Duration = Duration::from_secs(10);
 
 /// SIP decision responder: answers each INVITE 302 (deliver) or 603
 /// (blocked under Decree 91, with the reason codes).
@@ -70,8 +79,20 @@ struct Args {
     state: Option<PathBuf>,
     /// Stamp every call with this time instead of the clock (demos, tests),
     /// e.g. `2026-03-02T09:15:00+07:00`.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    #[arg(long, value_name = "RFC3339", value_parser = chanrac_policy::events::parse_time)]
     fixed_time: Option<Timestamp>,
+    /// Most memory for the answers kept for retransmissions (32 s each),
+    /// in bytes, or with a suffix K, M or G (KiB, MiB, GiB). When it is
+    /// full of answers still due, new calls are refused with `503` and
+    /// `Retry-After`.
+    #[arg(long, value_name = "SIZE", default_value_t = DEFAULT_MAX_BYTES, value_parser = parse_size)]
+    answer_cache_bytes: usize,
+    /// At most this many warnings per 10 s about each kind of thing a peer
+    /// can cause (malformed requests, unknown methods, dropped datagrams,
+    /// calls refused 503, journal errors); the rest are counted and
+    /// summarised.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    log_limit: u32,
     /// Most memory for the per-pair state table, in MiB (default: what the
     /// allocator gives). Beyond it new pairs meet --on-full.
     #[arg(long, value_name = "MIB")]
@@ -82,9 +103,33 @@ struct Args {
     on_full: chanrac::state::OnFull,
 }
 
-fn parse_time(s: &str) -> Result<Timestamp, String> {
-    s.parse::<Timestamp>()
-        .map_err(|e| format!("`{s}` is not an RFC 3339 time with an offset: {e}"))
+/// A size in bytes: digits, then optionally `K`, `M` or `G` (binary
+/// multiples); at least one answer's worth.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("bad size `{s}`: the suffix is K, M or G")),
+    };
+    let bytes = digits
+        .parse::<usize>()
+        .ok()
+        .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.checked_mul(1usize << shift))
+        .ok_or_else(|| format!("bad size `{s}`: expected e.g. 65536, 512K or 64M"))?;
+    if bytes < ENTRY_BYTES {
+        return Err(format!(
+            "size `{s}` is below one answer ({ENTRY_BYTES} bytes)"
+        ));
+    }
+    Ok(bytes)
 }
 
 enum Failure {
@@ -202,7 +247,9 @@ async fn run(args: Args) -> Result<(), Failure> {
     tokio::spawn(maintain(engine.clone(), clock));
 
     info!("listening on udp {local}");
-    serve(socket, Responder::new(engine), journal, clock, term, int).await
+    let responder = Responder::with_cache(engine, AnswerCache::new(args.answer_cache_bytes));
+    let limits = Limits::new(args.log_limit);
+    serve(socket, responder, journal, clock, limits, term, int).await
 }
 
 /// Folds the journal into a snapshot. Compaction only needs the caps of
@@ -217,11 +264,109 @@ fn compact(journal: &mut StateDir, engine: &Engine, now: Timestamp) {
     }
 }
 
+/// The rate limits of the warnings peers can cause, one per kind.
+struct Limits {
+    /// Malformed requests, unknown methods, dropped datagrams.
+    bad: LogLimit,
+    /// New calls refused `503` (the answer cache is full).
+    busy: LogLimit,
+    /// Journal errors (one per call while the disk is full).
+    disk: LogLimit,
+}
+
+const BAD: &str = "bad requests";
+const BUSY: &str = "refused calls";
+const DISK: &str = "journal errors";
+
+impl Limits {
+    fn new(max: u32) -> Limits {
+        Limits {
+            bad: LogLimit::new(max, LOG_WINDOW),
+            busy: LogLimit::new(max, LOG_WINDOW),
+            disk: LogLimit::new(max, LOG_WINDOW),
+        }
+    }
+
+    fn all(&mut self) -> [(&'static str, &mut LogLimit); 3] {
+        [
+            (BAD, &mut self.bad),
+            (BUSY, &mut self.busy),
+            (DISK, &mut self.disk),
+        ]
+    }
+
+    /// Summarises the windows that are over.
+    fn flush(&mut self, now: Instant) {
+        for (kind, l) in self.all() {
+            if let Some(k) = l.flush(now) {
+                summary(kind, k);
+            }
+        }
+    }
+
+    /// Summarises what is left, at stop.
+    fn finish(&mut self) {
+        for (kind, l) in self.all() {
+            if let Some(k) = l.finish() {
+                summary(kind, k);
+            }
+        }
+    }
+
+    /// (written, suppressed) lines since start, every kind.
+    fn totals(&mut self) -> (u64, u64) {
+        self.all().iter().fold((0, 0), |(w, s), (_, l)| {
+            (w + l.logged(), s + l.suppressed())
+        })
+    }
+}
+
+fn summary(kind: &str, suppressed: u64) {
+    warn!(kind, "suppressed {suppressed} log lines ({kind})");
+}
+
+/// Writes the line `write` unless `limit` says otherwise.
+fn limited(limit: &mut LogLimit, kind: &str, now: Instant, write: impl FnOnce()) {
+    if let Admit::Log { suppressed } = limit.admit(now) {
+        if suppressed > 0 {
+            summary(kind, suppressed);
+        }
+        write();
+    }
+}
+
+/// Logs (rate-limited) what a peer's datagram caused, when worth a warning.
+fn log_outcome(limits: &mut Limits, responder: &Responder, outcome: Outcome, peer: SocketAddr) {
+    let now = Instant::now();
+    match outcome {
+        Outcome::Rejected(code, why) => limited(&mut limits.bad, BAD, now, || {
+            warn!(%peer, code, why, "bad request");
+        }),
+        Outcome::Answered(code @ (405 | 501)) => limited(&mut limits.bad, BAD, now, || {
+            warn!(%peer, code, "unsupported method");
+        }),
+        Outcome::Dropped(why) if why != "keep-alive" => limited(&mut limits.bad, BAD, now, || {
+            warn!(%peer, why, "datagram dropped");
+        }),
+        Outcome::Overloaded => limited(&mut limits.busy, BUSY, now, || {
+            let cache = responder.cache();
+            warn!(
+                %peer,
+                held_bytes = cache.held_bytes(),
+                max_bytes = cache.max_bytes(),
+                "answer cache full of answers still due: new call refused 503"
+            );
+        }),
+        _ => {}
+    }
+}
+
 async fn serve(
     socket: UdpSocket,
     mut responder: Responder,
     mut journal: Option<StateDir>,
     clock: Clock,
+    mut limits: Limits,
     mut term: Signal,
     mut int: Signal,
 ) -> Result<(), Failure> {
@@ -230,6 +375,8 @@ async fn serve(
     let start = tokio::time::Instant::now() + COMPACT_EVERY;
     let mut compact_tick = tokio::time::interval_at(start, COMPACT_EVERY);
     let mut appended_since_compact = false;
+    let mut log_tick = tokio::time::interval(LOG_WINDOW);
+    log_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let first = tokio::select! {
             r = socket.recv_from(&mut buf) => r,
@@ -240,6 +387,10 @@ async fn serve(
                     compact(j, responder.engine(), clock.now());
                     appended_since_compact = false;
                 }
+                continue;
+            }
+            _ = log_tick.tick() => {
+                limits.flush(Instant::now());
                 continue;
             }
         };
@@ -253,10 +404,13 @@ async fn serve(
                 Ok((n, peer)) => {
                     let h = responder.handle(&buf[..n], clock.now(), Instant::now());
                     debug!(%peer, outcome = ?h.outcome, "datagram");
+                    log_outcome(&mut limits, &responder, h.outcome, peer);
                     if let (Some(record), Some(j)) = (&h.record, journal.as_mut()) {
                         match j.append(record) {
                             Ok(()) => appended = true,
-                            Err(e) => error!("state: cannot append to the journal: {e}"),
+                            Err(e) => limited(&mut limits.disk, DISK, Instant::now(), || {
+                                error!("state: cannot append to the journal: {e}");
+                            }),
                         }
                     }
                     if let Some(reply) = h.reply {
@@ -276,7 +430,9 @@ async fn serve(
             appended_since_compact = true;
             if let Some(j) = journal.as_mut() {
                 if let Err(e) = j.sync() {
-                    error!("state: cannot sync the journal: {e}");
+                    limited(&mut limits.disk, DISK, Instant::now(), || {
+                        error!("state: cannot sync the journal: {e}");
+                    });
                 }
             }
         }
@@ -289,6 +445,8 @@ async fn serve(
     if let Some(j) = journal.as_mut() {
         j.sync().map_err(other("state"))?;
     }
+    limits.finish();
+    let (log_lines, log_suppressed) = limits.totals();
     let s = responder.stats();
     info!(
         checked = s.checked,
@@ -296,7 +454,12 @@ async fn serve(
         blocked = s.blocked,
         retransmissions = s.retransmissions,
         rejected = s.rejected,
+        overloaded = s.overloaded,
         dropped = s.dropped,
+        other = s.other,
+        answer_cache_bytes = responder.cache().held_bytes(),
+        log_lines,
+        log_suppressed,
         "stopped"
     );
     Ok(())
@@ -347,6 +510,61 @@ async fn reload(engine: Arc<Engine>, path: PathBuf, mut seen: Fingerprint, mut h
             }
             Ok(Err(e)) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
             Err(e) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("65536"), Ok(65_536));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size(&ENTRY_BYTES.to_string()), Ok(ENTRY_BYTES));
+        for bad in [
+            "",
+            "K",
+            "-1",
+            "1.5M",
+            "12T",
+            "99999999999999999999G",
+            "1\u{e9}",
+            "\u{e9}",
+            "1 M",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert!(parse_size("1")
+            .unwrap_err()
+            .contains(&format!("below one answer ({ENTRY_BYTES} bytes)")));
+    }
+
+    #[test]
+    fn fixed_times_never_panic() {
+        let t = |s: &str| {
+            Args::try_parse_from([
+                "chanrac-sip",
+                "--policy",
+                "p",
+                "--listen",
+                "x",
+                "--fixed-time",
+                s,
+            ])
+        };
+        assert!(t("2026-03-02T09:15:00+07:00").is_ok());
+        for bad in [
+            "2026-03-02T10:00:0\u{e9}0",
+            "2026-03-02T10:00:\u{1f600}+07:00",
+            "\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}",
+            "2026-03-02",
+        ] {
+            let e = t(bad).unwrap_err().to_string();
+            assert!(e.contains("--fixed-time"), "{bad}: {e}");
         }
     }
 }

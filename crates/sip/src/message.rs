@@ -541,7 +541,7 @@ const MAX_USER: usize = 64;
 
 /// The number in a URI's user part: its `;` parameters dropped,
 /// percent-escapes decoded (`%2B84…`), then [`Number::parse`]
-/// (CONTRACT.md §1: `+84…`, `0084…`, `0…`, visual separators). `None` when
+/// (`+84…`, `0084…`, `0…`, visual separators). `None` when
 /// it is not a valid number or short code.
 pub fn user_number(user: &str) -> Option<Number> {
     let user = user.split(';').next().unwrap_or("");
@@ -818,6 +818,49 @@ mod tests {
             split_list("\"a, b\" <sip:1@h;x=a,b>, <tel:+84912000001>"),
             vec!["\"a, b\" <sip:1@h;x=a,b>", "<tel:+84912000001>"]
         );
+    }
+
+    #[test]
+    fn multibyte_text_next_to_every_delimiter_never_panics() {
+        let samples = [
+            "\"A \\\"b\\\" <c>, d\" <sip:+84912000001:pw@h:5060;user=phone>;tag=9, <tel:+84-912>",
+            "SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK-1;rport, SIP/2.0/UDP h;branch=x",
+            "sip:%2B84912000002@h;x=\"y\"?a=b",
+        ];
+        for sample in samples {
+            let cuts: Vec<usize> = sample.char_indices().map(|(i, _)| i).collect();
+            for &i in &cuts {
+                for wedge in [
+                    "\u{1ec7}",
+                    "\\\u{1ec7}",
+                    "\"\u{e9}",
+                    "<\u{1f600}",
+                    "%\u{e9}",
+                ] {
+                    let mut text = String::from(sample);
+                    text.insert_str(i, wedge);
+                    let _ = name_addr(&text).map(|n| (n.param("tag"), uri(n.uri)));
+                    for entry in split_list(&text) {
+                        let _ = name_addr(entry);
+                    }
+                    let _ = via_branch(&text);
+                    let _ = uri(&text).map(|u| u.user.map(user_number));
+                    let _ = user_number(&text);
+                    let _ = cseq(&text);
+                    let line =
+                        format!("INVITE {text} SIP/2.0\r\nVia: {text}\r\nFrom: {text}\r\n\r\n");
+                    if let Ok(m) = parse(line.as_bytes()) {
+                        let _ = request(&m);
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            via_branch("SIP/2.0/UDP h\u{1ec7};branch=z\u{e9}, SIP/2.0/UDP x;branch=y"),
+            Some("z\u{e9}")
+        );
+        assert_eq!(via_branch("SIP/2.0/UDP h;branch="), None);
+        assert_eq!(via_branch("SIP/2.0/UDP h;rport"), None);
     }
 
     #[test]

@@ -257,3 +257,191 @@ fn reloads_on_change_and_on_sighup_and_keeps_the_old_policy_when_bad() {
     let r = c.ask(c.invite("rl-4", 1, AD_CALLER, &a, "").as_bytes());
     assert_eq!(status(&r), 302, "{a} is off the list: {r}");
 }
+
+#[test]
+fn an_anonymous_assertion_does_not_turn_an_ad_call_into_p2p() {
+    let (_policy, server) = server();
+    let c = Client::new(server.addr);
+    for (i, pai) in [
+        "P-Asserted-Identity: <sip:anonymous@anonymous.invalid>\r\n",
+        "P-Asserted-Identity: \"Anonymous\" <sip:anonymous@anonymous.invalid>;x\r\n",
+        "P-Asserted-Identity: <sip:@carrier.vn>\r\n",
+        "P-Asserted-Identity: not a name-addr <\r\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let invite = c.invite(&format!("anon-{i}"), 1, AD_CALLER, DNC_CALLEE, pai);
+        let r = c.ask(invite.as_bytes());
+        assert_eq!(
+            (status(&r), reason_text(&r)),
+            (603, Some("DNC")),
+            "{pai}: {r}"
+        );
+    }
+}
+
+#[test]
+fn a_call_reusing_another_calls_call_id_is_checked_on_its_own() {
+    let (_policy, server) = server();
+    let c = Client::new(server.addr);
+    let first = c.invite("reused", 1, AD_CALLER, &consented(10), "");
+    let r = c.ask(first.as_bytes());
+    assert_eq!(status(&r), 302, "{r}");
+    // Another call (its own From tag and branch), same Call-ID and CSeq,
+    // to a number on the DNC list.
+    let other = c
+        .invite("reused", 1, AD_CALLER, DNC_CALLEE, "")
+        .replace("tag=from-reused", "tag=other")
+        .replace("branch=z9hG4bK-reused-1", "branch=z9hG4bK-other");
+    let r = c.ask(other.as_bytes());
+    assert_eq!((status(&r), reason_text(&r)), (603, Some("DNC")), "{r}");
+    // Same again, to the first callee: counted, so FREQUENCY.
+    let r = c.ask(
+        first
+            .replace("tag=from-reused", "tag=third")
+            .replace("branch=z9hG4bK-reused-1", "branch=z9hG4bK-third")
+            .as_bytes(),
+    );
+    assert_eq!(
+        (status(&r), reason_text(&r)),
+        (603, Some("FREQUENCY")),
+        "{r}"
+    );
+    // The first call's retransmission still gets its 302.
+    assert_eq!(status(&c.ask(first.as_bytes())), 302);
+}
+
+#[test]
+fn a_full_answer_cache_refuses_new_calls_but_answers_retransmissions() {
+    let policy = tempfile::tempdir().expect("temp dir");
+    write_policy(policy.path());
+    let bytes = (3 * chanrac_sip::cache::ENTRY_BYTES).to_string();
+    let server = Server::start(policy.path(), &["--answer-cache-bytes", &bytes]);
+    let c = Client::new(server.addr);
+    let first = c.invite("full-0", 1, AD_CALLER, &consented(11), "");
+    let answer = c.ask(first.as_bytes());
+    assert_eq!(status(&answer), 302, "{answer}");
+    for i in 1..3 {
+        let r = c.ask(
+            c.invite(&format!("full-{i}"), 1, P2P_CALLER, &consented(12), "")
+                .as_bytes(),
+        );
+        assert_eq!(status(&r), 302, "{r}");
+    }
+    for i in 3..50 {
+        let r = c.ask(
+            c.invite(&format!("full-{i}"), 1, P2P_CALLER, &consented(12), "")
+                .as_bytes(),
+        );
+        assert_eq!(status(&r), 503, "{r}");
+        assert!(r.starts_with("SIP/2.0 503 Service Unavailable\r\n"), "{r}");
+        let retry: u64 = header(&r, "Retry-After")
+            .and_then(|v| v.parse().ok())
+            .expect("a Retry-After in seconds");
+        assert!((1..=32).contains(&retry), "{r}");
+    }
+    // Re-checked, the ad call would be 603 FREQUENCY: it gets its 302.
+    assert_eq!(c.ask(first.as_bytes()), answer);
+    server.signal("TERM");
+    server.wait_log("stopped", 0);
+    let log = server.log();
+    assert!(log.contains("checked=3"), "{log}");
+    assert!(log.contains("overloaded=47"), "{log}");
+    assert!(log.contains("retransmissions=1"), "{log}");
+}
+
+#[test]
+fn warnings_about_bad_requests_are_rate_limited_and_counted() {
+    let policy = tempfile::tempdir().expect("temp dir");
+    write_policy(policy.path());
+    let server = Server::start(policy.path(), &["--log-limit", "5"]);
+    let c = Client::new(server.addr);
+    const SENT: usize = 60;
+    for i in 0..SENT {
+        let invite = c.invite(&format!("noisy-{i}"), 1, AD_CALLER, DNC_CALLEE, "");
+        let no_cseq: String = invite
+            .split_inclusive("\r\n")
+            .filter(|l| !l.starts_with("CSeq"))
+            .collect();
+        assert_eq!(status(&c.ask(no_cseq.as_bytes())), 400);
+    }
+    server.signal("TERM");
+    server.wait_log("stopped", 0);
+    let log = server.log();
+    let lines: Vec<&str> = log.lines().collect();
+    let written = lines
+        .iter()
+        .filter(|l| l.contains("bad request") && l.contains("missing CSeq"))
+        .count();
+    let summarised: usize = lines
+        .iter()
+        .filter_map(|l| l.split("suppressed ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert!((5..SENT).contains(&written), "{written}: {log}");
+    assert_eq!(written + summarised, SENT, "{log}");
+    assert!(
+        log.contains(&format!("log_suppressed={summarised}")),
+        "{log}"
+    );
+}
+
+#[test]
+fn oversized_datagrams_and_header_floods_are_bounded() {
+    let (_policy, server) = server();
+    let c = Client::new(server.addr);
+    // 300 header fields: dropped unanswered (the next answer is the OPTIONS').
+    let flood = c.invite(
+        "flood-1",
+        1,
+        P2P_CALLER,
+        &consented(13),
+        &"X-H: v\r\n".repeat(300),
+    );
+    c.send(flood.as_bytes());
+    // A 60 KB request: one long header is fine; answered, not echoed beyond it.
+    let big = c.invite(
+        "big-1",
+        1,
+        P2P_CALLER,
+        &consented(13),
+        &format!("X-Big: {}\r\n", "\u{1ec7}".repeat(20_000)),
+    );
+    assert!(big.len() > 60_000);
+    let r = c.ask(big.as_bytes());
+    assert_eq!(status(&r), 302, "{r}");
+    assert!(r.len() < 1_000, "the answer does not copy the padding");
+    // The largest datagram UDP over IPv4 carries, garbage.
+    c.send(&vec![b'A'; 65_507]);
+    let opts = c
+        .invite("after-1", 1, P2P_CALLER, &consented(13), "")
+        .replacen("INVITE sip:", "OPTIONS sip:", 1)
+        .replace("1 INVITE", "1 OPTIONS");
+    let r = c.ask(opts.as_bytes());
+    assert_eq!(status(&r), 200, "{r}");
+}
+
+#[test]
+fn a_fixed_time_with_multibyte_characters_is_a_usage_error() {
+    let policy = tempfile::tempdir().expect("temp dir");
+    write_policy(policy.path());
+    for t in [
+        "2026-03-02T10:00:0\u{e9}0",
+        "2026-03-02T10:00:\u{1f600}+07:00",
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chanrac-sip"))
+            .arg("--policy")
+            .arg(policy.path())
+            .args(["--listen", "127.0.0.1:0", "--fixed-time", t])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run chanrac-sip");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{t}: {err}");
+        assert!(
+            err.contains("--fixed-time") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}
