@@ -102,6 +102,32 @@ pub fn inbox_message(data: &[u8]) {
     }
 }
 
+/// Reads `data` as a report list in the appendix form (`chanrac inbox`
+/// writes them, `chanrac suspensions` reads them): rows or a clean error,
+/// never a panic; every row read names a line after the header, and its
+/// reported identifier, written out, reads back as itself.
+pub fn reports_file(data: &[u8]) {
+    if let Ok(rows) = crate::messages::read_reports(Path::new("reports.csv"), data) {
+        for r in rows {
+            assert!(r.line >= 2);
+            let again = chanrac::inbox::source_identifier(&r.reported.to_string());
+            assert_eq!(again.ok(), Some(r.reported), "{:?}", r.written);
+        }
+    }
+}
+
+/// Reads `data` as a numbers file (an earlier suspension request): numbers
+/// or a clean error, never a panic; every number read, written out, parses
+/// back to itself.
+pub fn numbers_file(data: &[u8]) {
+    if let Ok(numbers) = crate::messages::read_numbers(Path::new("numbers.csv"), data) {
+        for n in numbers {
+            let again = chanrac::number::Number::parse(&n.to_string());
+            assert_eq!(again.ok(), Some(n));
+        }
+    }
+}
+
 /// Content (S1, S3): the first line of `data` is a signature (`L…` a
 /// literal, `R…` a regex, anything else skipped), the rest a message. Builds
 /// the set (an error is fine), folds the message, scans it, extracts contact

@@ -27,6 +27,20 @@ fn fuzz_entry_points_take_the_corpus() {
         fuzz::snapshot_file(s);
         fuzz::inbox_message(s);
         fuzz::dnc_list(s);
+        fuzz::reports_file(s);
+        fuzz::numbers_file(s);
+    }
+    for s in [
+        &b"stt,reported_number,type,content,reporter,time,note\n\
+           1,0912 345 678,SMS,vay,84987654321,2026-03-02T09:00:00+07:00,mobile\n\
+           2,VIETTEL,call,,,2026-03-02T10:00:00+07:00,brandname\n\
+           3,+84 24 7300 1234,sms,,,2026-03-02T10:00:00Z,\n\
+           4,5656,sms,,,2026-03-02T10:00:00Z,\n"[..],
+        b"stt,number\n1,0912345678\n2,+84 24 7300 1234\n3,5656\n4,1900 1234\n",
+        b"number\n2026-03-02T10:00:0\xc3\xa90\n",
+    ] {
+        fuzz::reports_file(s);
+        fuzz::numbers_file(s);
     }
     // A real list, then cut short and with bytes changed.
     let mut b = chanrac::dnc::DncBuilder::new();
