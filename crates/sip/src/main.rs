@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chanrac::{Engine, Policy, PolicyBuilder};
-use chanrac_sip::cache::{AnswerCache, DEFAULT_MAX_BYTES, ENTRY_BYTES};
+use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::watch::Fingerprint;
 use chanrac_sip::{Outcome, Responder};
@@ -85,7 +85,7 @@ struct Args {
     /// in bytes, or with a suffix K, M or G (KiB, MiB, GiB). When it is
     /// full of answers still due, new calls are refused with `503` and
     /// `Retry-After`.
-    #[arg(long, value_name = "SIZE", default_value_t = DEFAULT_MAX_BYTES, value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     answer_cache_bytes: usize,
     /// At most this many warnings per 10 s about each kind of thing a peer
     /// can cause (malformed requests, unknown methods, dropped datagrams,
@@ -517,10 +517,14 @@ async fn reload(engine: Arc<Engine>, path: PathBuf, mut seen: Fingerprint, mut h
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chanrac_sip::cache::DEFAULT_MAX_BYTES;
 
     #[test]
     fn sizes() {
         assert_eq!(parse_size("65536"), Ok(65_536));
+        let default = Args::try_parse_from(["chanrac-sip", "--policy", "p", "--listen", "x"])
+            .expect("the defaults parse");
+        assert_eq!(default.answer_cache_bytes, DEFAULT_MAX_BYTES);
         assert_eq!(parse_size("512K"), Ok(512 << 10));
         assert_eq!(parse_size("64m"), Ok(64 << 20));
         assert_eq!(parse_size("1G"), Ok(1 << 30));
