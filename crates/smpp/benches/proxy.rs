@@ -297,6 +297,7 @@ fn main() {
         fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
         window: WINDOW,
         reassembly_timeout: Duration::from_secs(30),
+        reassembly_bytes: Default::default(),
         state_config: Default::default(),
     })
     .unwrap();

@@ -31,19 +31,59 @@
 //!   `destination_addr` (invalid: `ESME_RINVDSTADR`). The time is when the
 //!   PDU arrived (`--fixed-time` overrides); a concatenated message takes
 //!   its first part's.
-//! - **Text**: `message_payload` when present (and `short_message` empty),
-//!   else `short_message`, decoded by `data_coding` ([`text`]).
+//! - **Text**: all the text that would reach the handset is checked, or the
+//!   PDU is refused. The text is `short_message`, or `message_payload` when
+//!   `short_message` is empty. A `submit_sm` with both a non-empty
+//!   `short_message` and a `message_payload` (an error in SMPP 3.4
+//!   §5.3.2.32), with two `message_payload` TLVs, or with a SAR TLV twice,
+//!   gets `ESME_ROPTPARNOTALLWD` (0xC1) and is not forwarded
+//!   ([`pdu::Ambiguity`]). A UDH with two concatenation elements, or whose
+//!   concatenation element disagrees with the SAR TLVs, gets
+//!   `ESME_RINVESMCLASS` (0x43). The octets are decoded by `data_coding` as
+//!   the handset renders them ([`text`]: GSM 7-bit with its extension table,
+//!   UCS-2 for 0x08 and every 23.038 group that selects it, such as 0x18,
+//!   0x48 and 0xE0–0xEF; Latin-1 for 0x03 and 8-bit data); compressed text
+//!   (23.038 bit 5, e.g. 0x28) cannot be read and gets `ESME_RSUBMITFAIL`
+//!   (0x45).
 //! - **Concatenated SMS** (UDH IE 0x00 / 0x08, or the SAR TLVs) are held by
-//!   (system_id, source, destination, reference) until every part arrived or
-//!   the reassembly timeout (default 30 s) passes; the text of the parts
-//!   that arrived, in order, is checked once and counted once, and every part
-//!   gets that decision: allowed parts are forwarded upstream in order (each
+//!   account, **normalised** source and destination (`84911222333`,
+//!   `0911222333` and `+84 911 222 333` are one recipient; a brandname in
+//!   any case one sender) and reference ([`reassembly::MessageKey`]) until
+//!   every part arrived or the reassembly timeout (default 30 s) passes; the
+//!   text of the parts that arrived, in order (each decoded by its own
+//!   `data_coding`), is checked once and counted once, and every part gets
+//!   that decision: allowed parts are forwarded upstream in order (each
 //!   answered with its own upstream `message_id`), blocked ones are answered
 //!   with `--reject-status` and never forwarded. A retransmitted part
 //!   (same part number) gets its original's answer and is not forwarded again.
 //!   A part whose total disagrees with its message's gets `ESME_RINVESMCLASS`;
-//!   a malformed UDH too. At most [`proxy::MAX_HELD_PARTS`] parts are held
-//!   (beyond: `ESME_RMSGQFUL`).
+//!   a malformed UDH too.
+//! - **Late parts.** A message's key and decision are remembered for twice
+//!   the reassembly timeout after it was checked (whole or at its timeout).
+//!   A part arriving under that key meanwhile is never checked alone:
+//!   - its message was **blocked**: it gets `--reject-status`, unchecked;
+//!   - its message was **allowed** and the part repeats a delivered one
+//!     octet for octet (a retransmission): it gets that part's `message_id`
+//!     and is not forwarded again;
+//!   - any other part of an allowed message is checked as one message with
+//!     the delivered parts' text, in part order, and forwarded only when that
+//!     whole text is allowed (a part that was missing is not held to the
+//!     counts its message made — `FREQUENCY`, `REGISTRATION_REPEAT` — since
+//!     the message was counted when it was decided; the check is journalled
+//!     like any other). A part that arrives while its message is being
+//!     checked waits for the decision.
+//!
+//!   The remembered decisions are bounded by `--decided-memory-max-mb`
+//!   (oldest forgotten first); a part arriving after its key was forgotten
+//!   starts a new message.
+//! - **Held parts are bounded in bytes**: what each part holds (the PDU,
+//!   its text, its key) plus the table's overhead is counted
+//!   ([`proxy::Proxy::held_bytes`], [`proxy::Proxy::held_parts`]); beyond
+//!   `--held-parts-max-mb` in all or `--held-parts-account-max-mb` for the
+//!   part's account a part gets `ESME_RMSGQFUL` (0x14), so one account
+//!   filling its share does not refuse other accounts' messages. A message
+//!   announcing 255 parts costs what arrived, not 255 slots, and the tables
+//!   shrink once expired parts leave them.
 //! - **Blocked** messages get `--reject-status` (default 0x45,
 //!   `ESME_RSUBMITFAIL`); `flag` counts as allowed. When the SMSC is down or
 //!   does not answer within 10 s, an allowed part gets `ESME_RSYSERR`

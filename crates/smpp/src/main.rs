@@ -43,6 +43,17 @@ struct Args {
     /// Seconds to wait for the missing parts of a concatenated SMS.
     #[arg(long, default_value_t = 30.0)]
     reassembly_timeout: f64,
+    /// Most memory for parts held for reassembly, all accounts, in MiB;
+    /// beyond it a part gets ESME_RMSGQFUL.
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    held_parts_max_mb: usize,
+    /// Most memory for one account's parts held for reassembly, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    held_parts_account_max_mb: usize,
+    /// Most memory for the decisions of concatenated messages remembered
+    /// for their late parts (twice the reassembly timeout), in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    decided_memory_max_mb: usize,
     /// Most memory for the per-pair state table, in MiB (default: what the
     /// allocator gives). Beyond it new pairs meet --on-full.
     #[arg(long, value_name = "MIB")]
@@ -91,6 +102,11 @@ fn main() -> ExitCode {
         fixed_time: args.fixed_time,
         window: args.window.max(1),
         reassembly_timeout: Duration::from_secs_f64(args.reassembly_timeout),
+        reassembly_bytes: chanrac_smpp::reassembly::ByteCaps {
+            held: args.held_parts_max_mb.saturating_mul(1 << 20),
+            per_account: args.held_parts_account_max_mb.saturating_mul(1 << 20),
+            remembered: args.decided_memory_max_mb.saturating_mul(1 << 20),
+        },
         state_config: chanrac::state::StateConfig {
             max_bytes: args.state_max_mb.map(|m| m.saturating_mul(1 << 20)),
             on_full: args.on_full,

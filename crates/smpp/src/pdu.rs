@@ -66,6 +66,9 @@ pub mod status {
     pub const ESME_RTHROTTLED: u32 = 0x58;
     /// Error in the optional part of the PDU body.
     pub const ESME_RINVOPTPARSTREAM: u32 = 0xC0;
+    /// Optional parameter not allowed: the answer to a `submit_sm` whose
+    /// text is ambiguous ([`super::Ambiguity`]).
+    pub const ESME_ROPTPARNOTALLWD: u32 = 0xC1;
 }
 
 /// A PDU header.
@@ -210,6 +213,40 @@ pub struct SubmitFields<'a> {
     pub user_data: &'a [u8],
     /// Concatenation from the SAR TLVs, when all three are present.
     pub sar: Option<Concat>,
+    /// Why the text the handset would show is not one clear field, if so.
+    pub ambiguity: Option<Ambiguity>,
+}
+
+/// A `submit_sm` whose text is not one clear field: an SMSC or handset may
+/// show text the proxy did not pick, so the proxy refuses it (with
+/// [`Ambiguity::status`]) rather than guess.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ambiguity {
+    /// Both `short_message` (non-empty) and a `message_payload` TLV (SMPP 3.4
+    /// §5.3.2.32: an error).
+    BothFields,
+    /// More than one `message_payload` TLV.
+    SeveralPayloads,
+    /// More than one of a SAR TLV (`sar_msg_ref_num`, `sar_total_segments`,
+    /// `sar_segment_seqnum`).
+    SeveralSar,
+}
+
+impl Ambiguity {
+    /// The status answered: `ESME_ROPTPARNOTALLWD` (0xC1).
+    pub fn status(self) -> u32 {
+        status::ESME_ROPTPARNOTALLWD
+    }
+}
+
+impl std::fmt::Display for Ambiguity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Ambiguity::BothFields => "both short_message and message_payload",
+            Ambiguity::SeveralPayloads => "more than one message_payload",
+            Ambiguity::SeveralSar => "a SAR TLV repeated",
+        })
+    }
 }
 
 impl<'a> SubmitFields<'a> {
@@ -217,7 +254,16 @@ impl<'a> SubmitFields<'a> {
     pub fn of(sm: &'a SubmitSm) -> SubmitFields<'a> {
         let mut payload = None;
         let (mut r, mut t, mut s) = (None, None, None);
+        let (mut payloads, mut sars) = (0usize, [0usize; 3]);
         for tlv in sm.tlvs() {
+            // By tag, so a TLV rusmpp kept without a value still counts.
+            match u16::from(tlv.tag()) {
+                0x0424 => payloads += 1,
+                0x020C => sars[0] += 1,
+                0x020E => sars[1] += 1,
+                0x020F => sars[2] += 1,
+                _ => {}
+            }
             match tlv.value() {
                 Some(TlvValue::MessagePayload(p)) => payload = Some(p.value.as_ref()),
                 Some(TlvValue::SarMsgRefNum(v)) => r = Some(*v),
@@ -227,6 +273,15 @@ impl<'a> SubmitFields<'a> {
             }
         }
         let sm_bytes: &[u8] = sm.short_message().as_ref();
+        let ambiguity = if payloads > 1 {
+            Some(Ambiguity::SeveralPayloads)
+        } else if payloads == 1 && !sm_bytes.is_empty() {
+            Some(Ambiguity::BothFields)
+        } else if sars.iter().any(|&n| n > 1) {
+            Some(Ambiguity::SeveralSar)
+        } else {
+            None
+        };
         SubmitFields {
             source_ton: u8::from(sm.source_addr_ton),
             source: sm.source_addr.as_str(),
@@ -241,13 +296,21 @@ impl<'a> SubmitFields<'a> {
                 (Some(r), Some(t), Some(s)) => Concat::from_sar(r, t, s),
                 _ => None,
             },
+            ambiguity,
         }
     }
 
     /// The concatenation info (UDH first, then SAR) and the text octets
-    /// without the header.
+    /// without the header. A UDH concatenation element and SAR TLVs that
+    /// disagree (a handset and an SMSC could join the part to different
+    /// messages) are [`UdhError::BadConcat`].
     pub fn split(&self) -> Result<(Option<Concat>, &'a [u8]), UdhError> {
         let ud = udh::split(self.esm_class, self.user_data)?;
+        if let (Some(u), Some(s)) = (ud.concat, self.sar) {
+            if (u.reference, u.total, u.seq) != (s.reference, s.total, s.seq) {
+                return Err(UdhError::BadConcat);
+            }
+        }
         Ok((ud.concat.or(self.sar), ud.payload))
     }
 }
@@ -344,6 +407,70 @@ mod tests {
             c.map(|c| (c.reference, c.total, c.seq)),
             Some((0x0102, 3, 2))
         );
+    }
+
+    type Split = Result<Option<(u16, u8, u8)>, UdhError>;
+
+    fn fields_of(body: &[u8]) -> (Option<Ambiguity>, Split) {
+        let cmd = decode(&raw(0x04, 1, body)).unwrap();
+        let Some(Pdu::SubmitSm(s)) = cmd.pdu() else {
+            panic!()
+        };
+        let f = SubmitFields::of(s);
+        let split = f
+            .split()
+            .map(|(c, _)| c.map(|c| (c.reference, c.total, c.seq)));
+        (f.ambiguity, split)
+    }
+
+    #[test]
+    fn text_in_more_than_one_field_is_refused() {
+        let payload = |t: &[u8]| {
+            let mut v = vec![0x04, 0x24, 0x00, u8::try_from(t.len()).unwrap()];
+            v.extend_from_slice(t);
+            v
+        };
+        let mut body = submit_body(b"hi", &payload(&[0x00, 0x41]));
+        body[3 + 7 + 2 + 12] = 0; // esm_class: no UDHI
+        assert_eq!(fields_of(&body).0, Some(Ambiguity::BothFields));
+        // Even an empty payload beside a short_message.
+        let mut body = submit_body(b"hi", &payload(&[]));
+        body[3 + 7 + 2 + 12] = 0;
+        assert_eq!(fields_of(&body).0, Some(Ambiguity::BothFields));
+        // Two payloads, short_message empty.
+        let mut tlvs = payload(&[0x00, 0x41]);
+        tlvs.extend(payload(&[0x00, 0x42]));
+        let mut body = submit_body(b"", &tlvs);
+        body[3 + 7 + 2 + 12] = 0;
+        assert_eq!(fields_of(&body).0, Some(Ambiguity::SeveralPayloads));
+        assert_eq!(
+            Ambiguity::SeveralPayloads.status(),
+            status::ESME_ROPTPARNOTALLWD
+        );
+        // One payload alone: clear.
+        let mut body = submit_body(b"", &payload(&[0x00, 0x41]));
+        body[3 + 7 + 2 + 12] = 0;
+        assert_eq!(fields_of(&body).0, None);
+        // A SAR TLV twice.
+        let mut tlvs = vec![0x02, 0x0C, 0x00, 0x02, 0x01, 0x02];
+        tlvs.extend_from_slice(&[0x02, 0x0C, 0x00, 0x02, 0x01, 0x03]);
+        tlvs.extend_from_slice(&[0x02, 0x0E, 0x00, 0x01, 0x03]);
+        tlvs.extend_from_slice(&[0x02, 0x0F, 0x00, 0x01, 0x02]);
+        let mut body = submit_body(b"x", &tlvs);
+        body[3 + 7 + 2 + 12] = 0;
+        assert_eq!(fields_of(&body).0, Some(Ambiguity::SeveralSar));
+        // A UDH and SAR TLVs that disagree: a malformed concatenation.
+        let sar = [
+            0x02, 0x0C, 0x00, 0x02, 0x00, 0x07, 0x02, 0x0E, 0x00, 0x01, 0x02, 0x02, 0x0F, 0x00,
+            0x01, 0x02,
+        ];
+        let udh = [0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 0x00, 0x41];
+        assert_eq!(
+            fields_of(&submit_body(&udh, &sar)).1,
+            Err(UdhError::BadConcat)
+        );
+        let udh = [0x05, 0x00, 0x03, 0x07, 0x02, 0x02, 0x00, 0x41];
+        assert_eq!(fields_of(&submit_body(&udh, &sar)).1, Ok(Some((7, 2, 2))));
     }
 
     #[test]

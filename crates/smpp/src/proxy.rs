@@ -22,15 +22,14 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::pdu::{self, status, SubmitFields};
-use crate::reassembly::{Insert, Message, Reassembler, Reject};
+use crate::reassembly::{
+    ByteCaps, Insert, Limits, Message, MessageKey, Reassembler, Reject, SourceKey,
+};
 use crate::upstream::{Upstream, UpstreamConfig};
 use crate::wire::read_frame;
 
 /// `source_addr_ton` of an alphanumeric sender (a brandname).
 pub const TON_ALPHANUMERIC: u8 = 5;
-
-/// Most parts held for reassembly at once, over all sessions.
-pub const MAX_HELD_PARTS: usize = 100_000;
 
 /// How the proxy runs (the command line of `chanrac-smpp`).
 #[derive(Clone, Debug)]
@@ -50,13 +49,12 @@ pub struct Config {
     pub window: usize,
     /// How long to wait for the missing parts of a concatenated message.
     pub reassembly_timeout: Duration,
+    /// Bytes of held parts (in all, per account) and of remembered
+    /// decisions ([`ByteCaps::default`] is safe).
+    pub reassembly_bytes: ByteCaps,
     /// The engine's per-pair state: size limit and fail mode.
     pub state_config: chanrac::state::StateConfig,
 }
-
-/// Key of a concatenated message: system_id, source, destination,
-/// reference (and whether it was a 16-bit one).
-type Key = (Box<str>, Box<str>, Box<str>, bool, u16);
 
 /// Where to send a `submit_sm_resp`.
 struct Reply {
@@ -117,8 +115,37 @@ struct Part {
     account: Arc<Bound>,
     source: Sender,
     recipient: Number,
+    /// Its part number (1 for a message of one part).
+    seq: u8,
     data_coding: u8,
     text: Vec<u8>,
+}
+
+impl Part {
+    /// What the part owns on the heap, for the reassembler's byte caps.
+    fn weight(&self, key: &MessageKey) -> usize {
+        use rusmpp::encode::Length;
+        self.sm.length() + self.text.len() + key.heap_bytes() + self.account.system_id.len()
+    }
+}
+
+/// What is remembered of a decided concatenated message: late parts get
+/// its decision, or are checked with its text.
+#[derive(Debug, Default)]
+struct Decided {
+    blocked: bool,
+    /// The delivered parts: number, `data_coding`, text octets, and the
+    /// SMSC's `message_id` once known.
+    parts: Vec<(u8, u8, Vec<u8>, Option<COctetString<1, 65>>)>,
+}
+
+impl Decided {
+    fn weight(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| p.2.len() + std::mem::size_of_val(p) + 65)
+            .sum()
+    }
 }
 
 /// A bound ESME.
@@ -134,7 +161,7 @@ pub struct Proxy {
     engine: Engine,
     state: Option<Mutex<StateDir>>,
     upstream: Upstream,
-    reassembler: Mutex<Reassembler<Key, Part>>,
+    reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
     epoch: Instant,
 }
 
@@ -185,7 +212,10 @@ impl Proxy {
         let timeout_ms = u64::try_from(cfg.reassembly_timeout.as_millis()).unwrap_or(u64::MAX);
         Ok(Arc::new(Proxy {
             upstream: Upstream::new(cfg.upstream.clone()),
-            reassembler: Mutex::new(Reassembler::new(timeout_ms, MAX_HELD_PARTS)),
+            reassembler: Mutex::new(Reassembler::new(Limits::new(
+                timeout_ms,
+                cfg.reassembly_bytes,
+            ))),
             engine,
             state,
             cfg,
@@ -196,6 +226,24 @@ impl Proxy {
     /// The engine (for reloads and inspection).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Parts held for reassembly (waiting for their message or its
+    /// decision).
+    pub fn held_parts(&self) -> usize {
+        self.reassembler.lock().map_or(0, |r| r.held_parts())
+    }
+
+    /// Bytes of the parts held for reassembly: at most
+    /// [`ByteCaps::held`] of [`Config::reassembly_bytes`].
+    pub fn held_bytes(&self) -> usize {
+        self.reassembler.lock().map_or(0, |r| r.held_bytes())
+    }
+
+    /// Bytes of the remembered decisions of concatenated messages: at most
+    /// [`ByteCaps::remembered`].
+    pub fn remembered_bytes(&self) -> usize {
+        self.reassembler.lock().map_or(0, |r| r.remembered_bytes())
     }
 
     fn now(&self) -> Timestamp {
@@ -250,7 +298,7 @@ impl Proxy {
                     total = m.total,
                     "reassembly timeout: checking the parts that arrived"
                 );
-                tokio::spawn(self.clone().decide(m));
+                tokio::spawn(self.clone().decide(m, true));
             }
             if last_sync.elapsed() >= Duration::from_secs(1) {
                 last_sync = Instant::now();
@@ -404,6 +452,10 @@ impl Proxy {
         arrived: Timestamp,
     ) {
         let f = SubmitFields::of(&sm);
+        if let Some(a) = f.ambiguity {
+            tracing::debug!(system_id = &*account.system_id, "refused: {a}");
+            return reply.send(a.status(), None);
+        }
         let source = if f.source_ton == TON_ALPHANUMERIC {
             match Name::parse(f.source) {
                 Ok(n) => Sender::Name(n),
@@ -422,9 +474,22 @@ impl Proxy {
         let Ok((concat, text)) = f.split() else {
             return reply.send(status::ESME_RINVESMCLASS, None);
         };
+        if crate::text::Alphabet::of(f.data_coding) == crate::text::Alphabet::Compressed {
+            // What a decompressing handset shows cannot be checked here.
+            return reply.send(status::ESME_RSUBMITFAIL, None);
+        }
+        let multi = concat.filter(|c| c.total > 1);
+        let key = MessageKey {
+            account: account.system_id.clone(),
+            source: SourceKey::of(source, f.source),
+            destination: recipient,
+            wide: multi.is_some_and(|c| c.wide),
+            reference: multi.map_or(0, |c| c.reference),
+        };
         let part = Part {
             text: text.to_vec(),
             data_coding: f.data_coding,
+            seq: multi.map_or(1, |c| c.seq),
             reply,
             arrived,
             source,
@@ -432,25 +497,20 @@ impl Proxy {
             account: account.clone(),
             sm: sm.clone(),
         };
-        let message = match concat.filter(|c| c.total > 1) {
+        let message = match multi {
             None => Message {
+                key,
                 parts: vec![(1, part)],
                 duplicates: Vec::new(),
                 total: 1,
                 started_ms: self.now_ms(),
             },
             Some(c) => {
-                let key: Key = (
-                    account.system_id.clone(),
-                    f.source.into(),
-                    f.destination.into(),
-                    c.wide,
-                    c.reference,
-                );
                 let now = self.now_ms();
                 part.reply.release_slot();
+                let weight = part.weight(&key);
                 let inserted = match self.reassembler.lock() {
-                    Ok(mut r) => r.insert(key, c, part, now),
+                    Ok(mut r) => r.insert(key.clone(), &account.system_id, c, part, weight, now),
                     Err(_) => return,
                 };
                 match inserted {
@@ -458,41 +518,34 @@ impl Proxy {
                     Insert::Complete(m) => m,
                     Insert::Rejected(p, why) => {
                         let st = match why {
-                            Reject::Full => status::ESME_RMSGQFUL,
+                            Reject::Full | Reject::AccountFull => status::ESME_RMSGQFUL,
                             Reject::InconsistentTotal => status::ESME_RINVESMCLASS,
                         };
                         return p.reply.send(st, None);
                     }
+                    Insert::Late(p, decided) => return self.late(key, p, decided).await,
                 }
             }
         };
-        self.decide(message).await;
+        self.decide(message, multi.is_some()).await;
     }
 
-    /// Checks a whole message once, counts it once, answers every part.
-    async fn decide(self: Arc<Self>, m: Message<Part>) {
-        let Some((_, first)) = m.parts.first() else {
-            return;
-        };
-        let mut octets = Vec::new();
-        for (_, p) in &m.parts {
-            octets.extend_from_slice(&p.text);
-        }
-        let text = crate::text::decode(first.data_coding, &octets);
-        let kind = match first.account.class {
+    /// The kind of an event from `account` with `text`.
+    fn kind_of(account: &Bound, text: &str) -> Kind {
+        match account.class {
             AccountClass::Care => Kind::Care,
             AccountClass::Ad if text.starts_with("DKQC") => Kind::Registration,
             AccountClass::Ad => Kind::Ad,
-        };
-        let time = m
-            .parts
-            .iter()
-            .map(|(_, p)| p.arrived)
-            .min()
-            .unwrap_or(first.arrived);
+        }
+    }
+
+    /// Checks `text` as the message `first` belongs to, journals the check
+    /// when it counted, logs it.
+    fn check(&self, first: &Part, time: Timestamp, text: &str, parts: usize) -> chanrac::Verdict {
+        let kind = Self::kind_of(&first.account, text);
         let ev = Event::new(time, Channel::Sms, kind, first.source, first.recipient)
             .with_advertiser(&first.account.system_id)
-            .with_text(&text);
+            .with_text(text);
         let verdict = self.engine.check(&ev);
         if let Some(state) = &self.state {
             if let Some(rec) = Record::of_check(&self.engine.policy(), &ev, &verdict) {
@@ -508,34 +561,182 @@ impl Proxy {
             system_id = &*first.account.system_id,
             kind = kind.name(),
             recipient = %first.recipient,
-            parts = m.parts.len(),
+            parts,
             decision = verdict.decision.name(),
             reasons = ?reasons,
             "checked"
         );
-        if !verdict.is_delivered() {
+        verdict
+    }
+
+    /// Checks a whole message once, counts it once, answers every part.
+    /// A concatenated message's decision is remembered under its key
+    /// (`keyed`) before any part is forwarded; parts that arrived for it
+    /// meanwhile are then answered as late parts.
+    async fn decide(self: Arc<Self>, m: Message<MessageKey, Part>, keyed: bool) {
+        let Some((_, first)) = m.parts.first() else {
+            return;
+        };
+        let text = crate::text::message_text(
+            m.parts
+                .iter()
+                .map(|(_, p)| (p.data_coding, p.text.as_slice())),
+        );
+        let time = m
+            .parts
+            .iter()
+            .map(|(_, p)| p.arrived)
+            .min()
+            .unwrap_or(first.arrived);
+        let verdict = self.check(first, time, &text, m.parts.len());
+        let blocked = !verdict.is_delivered();
+        let mut record = Decided {
+            blocked,
+            parts: Vec::new(),
+        };
+        if !blocked {
+            record.parts = m
+                .parts
+                .iter()
+                .map(|(seq, p)| (*seq, p.data_coding, p.text.clone(), None))
+                .collect();
+        }
+        let waiting = if keyed {
+            let w = record.weight();
+            match self.reassembler.lock() {
+                Ok(mut r) => r.decided(&m.key, Arc::new(record), w),
+                Err(_) => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        if blocked {
             for (_, p) in m.parts.iter().chain(&m.duplicates) {
                 p.reply.send(self.cfg.reject_status, None);
             }
-            return;
-        }
-        // Allowed: forward the parts in order, one at a time so the SMSC
-        // sees them in order; answer each with the SMSC's message_id.
-        let mut ids = Vec::with_capacity(m.parts.len());
-        for (seq, p) in &m.parts {
-            let r = self.upstream.submit(p.sm.clone()).await;
-            match &r {
-                Ok(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
-                Err(st) => p.reply.send(*st, None),
+        } else {
+            // Allowed: forward the parts in order, one at a time so the SMSC
+            // sees them in order; answer each with the SMSC's message_id.
+            let mut ids = Vec::with_capacity(m.parts.len());
+            for (seq, p) in &m.parts {
+                let r = self.upstream.submit(p.sm.clone()).await;
+                if let (true, Ok(id)) = (keyed, &r) {
+                    // Before the answer: a retransmission sent as soon as
+                    // the ESME reads it finds the message_id.
+                    self.remember_ids(&m.key, std::iter::once((*seq, id.clone())));
+                }
+                match &r {
+                    Ok(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                    Err(st) => p.reply.send(*st, None),
+                }
+                ids.push((*seq, r));
             }
-            ids.push((*seq, r));
+            for (seq, p) in &m.duplicates {
+                match ids.iter().find(|(s, _)| s == seq).map(|(_, r)| r) {
+                    Some(Ok(id)) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                    Some(Err(st)) => p.reply.send(*st, None),
+                    None => p.reply.send(status::ESME_RSYSERR, None),
+                }
+            }
         }
-        for (seq, p) in &m.duplicates {
-            match ids.iter().find(|(s, _)| s == seq).map(|(_, r)| r) {
-                Some(Ok(id)) => p.reply.send(status::ESME_ROK, Some(id.clone())),
-                Some(Err(st)) => p.reply.send(*st, None),
+        for p in waiting {
+            let d = match self.reassembler.lock() {
+                Ok(r) => r.decision(&m.key),
+                Err(_) => None,
+            };
+            match d {
+                Some(d) => self.clone().late(m.key.clone(), p, d).await,
+                None => p.reply.send(self.cfg.reject_status, None),
+            }
+        }
+    }
+
+    /// Records the SMSC's `message_id`s of forwarded parts in their
+    /// message's remembered decision (a retransmission gets them).
+    fn remember_ids(&self, key: &MessageKey, ids: impl Iterator<Item = (u8, COctetString<1, 65>)>) {
+        let ids: Vec<_> = ids.collect();
+        if let Ok(mut r) = self.reassembler.lock() {
+            r.update(key, |d| {
+                let mut n = Decided {
+                    blocked: d.blocked,
+                    parts: d.parts.clone(),
+                };
+                for (seq, id) in &ids {
+                    for p in n.parts.iter_mut().filter(|p| p.0 == *seq && p.3.is_none()) {
+                        p.3 = Some(id.clone());
+                    }
+                }
+                let w = n.weight();
+                *d = Arc::new(n);
+                w
+            });
+        }
+    }
+
+    /// A part whose message was decided already (see the crate docs): a
+    /// blocked message's part is rejected; a retransmission of a delivered
+    /// part gets its `message_id`; any other part is checked with the
+    /// delivered text, in part order, never alone.
+    async fn late(self: Arc<Self>, key: MessageKey, p: Part, d: Arc<Decided>) {
+        if d.blocked {
+            return p.reply.send(self.cfg.reject_status, None);
+        }
+        let same = d
+            .parts
+            .iter()
+            .find(|q| q.0 == p.seq && q.1 == p.data_coding && q.2 == p.text);
+        if let Some(q) = same {
+            return match &q.3 {
+                Some(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                // Still on its way to the SMSC: the ESME may retry.
                 None => p.reply.send(status::ESME_RSYSERR, None),
+            };
+        }
+        let new_part = d.parts.iter().all(|q| q.0 != p.seq);
+        let at = d.parts.iter().take_while(|q| q.0 <= p.seq).count();
+        let before = d.parts[..at].iter().map(|q| (q.1, q.2.as_slice()));
+        let after = d.parts[at..].iter().map(|q| (q.1, q.2.as_slice()));
+        let text = crate::text::message_text(
+            before
+                .chain(std::iter::once((p.data_coding, p.text.as_slice())))
+                .chain(after),
+        );
+        let verdict = self.check(&p, p.arrived, &text, d.parts.len() + 1);
+        let mut reasons = verdict.reasons;
+        if new_part {
+            // The message was counted when it was decided: a missing part
+            // is not held to the counts it made.
+            let mut counted = chanrac::Reasons::EMPTY;
+            for r in [
+                chanrac::Reason::Frequency,
+                chanrac::Reason::RegistrationRepeat,
+            ] {
+                counted.insert_if(reasons.contains(r), r);
             }
+            reasons = reasons.iter().filter(|r| !counted.contains(*r)).collect();
+        }
+        if !reasons.decision().is_delivered() {
+            return p.reply.send(self.cfg.reject_status, None);
+        }
+        let r = self.upstream.submit(p.sm.clone()).await;
+        let id = r.as_ref().ok().cloned();
+        if let Ok(mut r) = self.reassembler.lock() {
+            r.update(&key, |d| {
+                let mut n = Decided {
+                    blocked: d.blocked,
+                    parts: d.parts.clone(),
+                };
+                let at = n.parts.iter().take_while(|q| q.0 <= p.seq).count();
+                n.parts
+                    .insert(at, (p.seq, p.data_coding, p.text.clone(), id));
+                let w = n.weight();
+                *d = Arc::new(n);
+                w
+            });
+        }
+        match r {
+            Ok(id) => p.reply.send(status::ESME_ROK, Some(id)),
+            Err(st) => p.reply.send(st, None),
         }
     }
 

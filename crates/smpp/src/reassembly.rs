@@ -1,28 +1,176 @@
-//! Holding the parts of a concatenated SMS until the message is whole
-//! (CONTRACT.md §6): a concatenated SMS is one message, checked and counted
-//! once.
+//! Holding the parts of a concatenated SMS until the message is whole: a
+//! concatenated SMS is one message, checked and counted once, and checked
+//! as a whole however late a part comes.
 //!
 //! A [`Reassembler`] is a plain data structure (no clock, no I/O): the caller
 //! passes the time in milliseconds, inserts parts under a key (the proxy uses
-//! system_id, source, destination and reference) and gets back a
-//! [`Message`] when the last part arrives, or from [`Reassembler::expire`]
-//! when the reassembly timeout passes first (then the message holds what
-//! arrived). Every part inserted comes out exactly once: in a message, as a
-//! duplicate inside a message, or rejected at once.
+//! a [`MessageKey`]: account, normalised source, normalised destination and
+//! reference) and gets back a [`Message`] when the last part arrives, or
+//! from [`Reassembler::expire`] when the reassembly timeout passes first
+//! (then the message holds what arrived). Every part inserted comes out
+//! exactly once: in a message, as a duplicate inside a message, as a
+//! [`Insert::Late`] part, or rejected at once.
 //!
-//! Memory is bounded: at most `max_parts` parts are held in all, beyond
-//! that a part is rejected with [`Reject::Full`].
+//! # After the decision
+//!
+//! A message that came out (whole or at its timeout) is not forgotten: its
+//! key is remembered for [`Limits::remember_ms`] (the proxy: twice the
+//! reassembly timeout). Until the caller records the decision with
+//! [`Reassembler::decided`], parts arriving under the key wait (they come
+//! back from `decided`); afterwards each gets [`Insert::Late`] with a copy of
+//! the recorded decision, so the caller can answer it with that decision or
+//! check it together with the text decided before — never alone, as if it
+//! were the whole message.
+//!
+//! # Memory
+//!
+//! Held parts are bounded in **bytes**, as the caller weighs them plus this
+//! structure's own overhead: at most [`Limits::max_bytes`] in all and
+//! [`Limits::max_account_bytes`] per account (one account filling its share
+//! cannot refuse other accounts' messages); beyond, a part is rejected with
+//! [`Reject::Full`] or [`Reject::AccountFull`]. Remembered decisions are
+//! bounded by [`Limits::max_remembered_bytes`] (the oldest are forgotten
+//! first). A message of 255 parts costs what its arrived parts weigh, not
+//! 255 slots. The tables shrink when they fall far below their capacity, so
+//! memory is returned after an attack's parts expire.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::mem::size_of;
+
+use chanrac::{Number, Sender};
 
 use crate::udh::Concat;
+
+/// Default [`Limits::max_bytes`]: 128 MiB of held parts in all.
+pub const DEFAULT_MAX_BYTES: usize = 128 << 20;
+/// Default [`Limits::max_account_bytes`]: 16 MiB of held parts per account.
+pub const DEFAULT_MAX_ACCOUNT_BYTES: usize = 16 << 20;
+/// Default [`Limits::max_remembered_bytes`]: 32 MiB of decided messages.
+pub const DEFAULT_MAX_REMEMBERED_BYTES: usize = 32 << 20;
+
+/// The bounds of a [`Reassembler`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How long to wait for the missing parts after a message's first part.
+    pub timeout_ms: u64,
+    /// How long a message's key and decision are remembered after it came
+    /// out (late parts get that decision).
+    pub remember_ms: u64,
+    /// Most bytes of held parts, all accounts.
+    pub max_bytes: usize,
+    /// Most bytes of held parts of one account.
+    pub max_account_bytes: usize,
+    /// Most bytes of remembered decisions.
+    pub max_remembered_bytes: usize,
+}
+
+impl Limits {
+    /// The default bounds for a reassembly timeout: keys remembered for
+    /// twice the timeout, the `DEFAULT_*` byte caps.
+    pub fn with_timeout(timeout_ms: u64) -> Limits {
+        Limits::new(timeout_ms, ByteCaps::default())
+    }
+
+    /// Keys remembered for twice `timeout_ms`, these byte caps.
+    pub fn new(timeout_ms: u64, caps: ByteCaps) -> Limits {
+        Limits {
+            timeout_ms,
+            remember_ms: timeout_ms.saturating_mul(2),
+            max_bytes: caps.held,
+            max_account_bytes: caps.per_account,
+            max_remembered_bytes: caps.remembered,
+        }
+    }
+}
+
+/// The byte caps of a [`Reassembler`], as the proxy's configuration gives
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteCaps {
+    /// [`Limits::max_bytes`].
+    pub held: usize,
+    /// [`Limits::max_account_bytes`].
+    pub per_account: usize,
+    /// [`Limits::max_remembered_bytes`].
+    pub remembered: usize,
+}
+
+impl Default for ByteCaps {
+    fn default() -> ByteCaps {
+        ByteCaps {
+            held: DEFAULT_MAX_BYTES,
+            per_account: DEFAULT_MAX_ACCOUNT_BYTES,
+            remembered: DEFAULT_MAX_REMEMBERED_BYTES,
+        }
+    }
+}
+
+/// The key of a concatenated message as the handset would join its parts:
+/// the account that sent it, the source and the destination **normalised**
+/// (`84911222333`, `0911222333` and `+84 911 222 333` are one recipient; a
+/// brandname in any case is one sender) and the reference.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MessageKey {
+    /// The ESME's `system_id`.
+    pub account: Box<str>,
+    /// The source, normalised.
+    pub source: SourceKey,
+    /// The destination, normalised.
+    pub destination: Number,
+    /// Whether the reference came from a 16-bit element or the SAR TLVs.
+    pub wide: bool,
+    /// The concatenation reference.
+    pub reference: u16,
+}
+
+/// A source, normalised for [`MessageKey`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SourceKey {
+    /// No source.
+    None,
+    /// A number or short code, normalised.
+    Number(Number),
+    /// A brandname, lower case (as `chanrac::ident::Name` keeps it).
+    Name(Box<str>),
+    /// Any other text, trimmed and lower case.
+    Other(Box<str>),
+}
+
+impl SourceKey {
+    /// The key of a parsed source; `raw` is the source as written (for
+    /// [`Sender::Unregistrable`]).
+    pub fn of(sender: Sender, raw: &str) -> SourceKey {
+        match sender {
+            Sender::None => SourceKey::None,
+            Sender::Number(n) => SourceKey::Number(n),
+            Sender::Name(n) => SourceKey::Name(n.as_str().into()),
+            Sender::Unregistrable => SourceKey::Other(raw.trim().to_lowercase().into()),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            SourceKey::Name(s) | SourceKey::Other(s) => s.len(),
+            SourceKey::None | SourceKey::Number(_) => 0,
+        }
+    }
+}
+
+impl MessageKey {
+    /// Bytes this key owns on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.account.len() + self.source.heap_bytes()
+    }
+}
 
 /// Why a part was not held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reject {
-    /// The reassembler holds `max_parts` parts already.
+    /// Held parts reached [`Limits::max_bytes`].
     Full,
+    /// This account's held parts reached [`Limits::max_account_bytes`].
+    AccountFull,
     /// The part's total differs from the total of the parts before it under
     /// the same key.
     InconsistentTotal,
@@ -31,7 +179,9 @@ pub enum Reject {
 /// A message ready to be checked: its parts in order (all of them, unless
 /// the timeout expired first), and any duplicates that arrived meanwhile.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Message<T> {
+pub struct Message<K, T> {
+    /// The key it was held under (pass it to [`Reassembler::decided`]).
+    pub key: K,
     /// The parts that arrived, by part number, each once.
     pub parts: Vec<(u8, T)>,
     /// Parts whose number had already arrived (retransmissions): they get
@@ -43,7 +193,7 @@ pub struct Message<T> {
     pub started_ms: u64,
 }
 
-impl<T> Message<T> {
+impl<K, T> Message<K, T> {
     /// Whether every part arrived.
     pub fn is_complete(&self) -> bool {
         self.parts.len() == usize::from(self.total)
@@ -52,32 +202,43 @@ impl<T> Message<T> {
 
 /// What [`Reassembler::insert`] did with a part.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Insert<T> {
-    /// Held until the rest arrives or the timeout.
+pub enum Insert<K, T, D> {
+    /// Held until the rest arrives, the timeout, or its message's decision.
     Held,
     /// That was the last missing part: the whole message.
-    Complete(Message<T>),
+    Complete(Message<K, T>),
     /// Not held; answer it on its own.
     Rejected(T, Reject),
+    /// Its message was decided already: a copy of the recorded decision.
+    Late(T, D),
 }
 
 struct Group<T> {
+    id: u64,
     started_ms: u64,
     total: u8,
-    parts: Vec<Option<T>>,
-    arrived: usize,
+    /// The parts that arrived, in arrival order (sorted when they come out).
+    parts: Vec<(u8, T)>,
+    seen: [u64; 4],
     duplicates: Vec<(u8, T)>,
+    account: Box<str>,
+    bytes: usize,
 }
 
 impl<T> Group<T> {
-    fn into_message(self) -> Message<T> {
+    fn has(&self, seq: u8) -> bool {
+        self.seen[usize::from(seq / 64)] & (1 << (seq % 64)) != 0
+    }
+
+    fn mark(&mut self, seq: u8) {
+        self.seen[usize::from(seq / 64)] |= 1 << (seq % 64);
+    }
+
+    fn into_message<K>(mut self, key: K) -> Message<K, T> {
+        self.parts.sort_by_key(|p| p.0);
         Message {
-            parts: self
-                .parts
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, p)| p.map(|p| (u8::try_from(i + 1).unwrap_or(u8::MAX), p)))
-                .collect(),
+            key,
+            parts: self.parts,
             duplicates: self.duplicates,
             total: self.total,
             started_ms: self.started_ms,
@@ -85,123 +246,479 @@ impl<T> Group<T> {
     }
 
     fn held(&self) -> usize {
-        self.arrived + self.duplicates.len()
+        self.parts.len() + self.duplicates.len()
     }
 }
 
-/// Holds parts of concatenated messages by key. See the module docs.
-pub struct Reassembler<K, T> {
-    groups: HashMap<K, Group<T>>,
-    timeout_ms: u64,
-    max_parts: usize,
-    held: usize,
+enum Entry<T, D> {
+    Open(Group<T>),
+    /// Out of the reassembler, its decision not recorded yet: later parts
+    /// wait here.
+    Deciding {
+        id: u64,
+        total: u8,
+        waiting: Vec<T>,
+        account: Box<str>,
+        /// Bytes of the waiting parts (held bytes).
+        held: usize,
+    },
+    Decided {
+        id: u64,
+        total: u8,
+        decision: D,
+        /// Remembered bytes (overhead and the caller's weight).
+        bytes: usize,
+    },
 }
 
-impl<K, T> std::fmt::Debug for Reassembler<K, T> {
+/// Holds parts of concatenated messages by key. See the module docs.
+pub struct Reassembler<K, T, D> {
+    entries: HashMap<K, Entry<T, D>>,
+    /// Open groups by deadline (timeout order = arrival order).
+    open: VecDeque<(u64, u64, K)>,
+    /// Remembered keys by the end of their memory.
+    closed: VecDeque<(u64, u64, K)>,
+    accounts: HashMap<Box<str>, usize>,
+    limits: Limits,
+    next_id: u64,
+    open_groups: usize,
+    held_parts: usize,
+    held_bytes: usize,
+    remembered_bytes: usize,
+}
+
+impl<K, T, D> std::fmt::Debug for Reassembler<K, T, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reassembler")
-            .field("groups", &self.groups.len())
-            .field("held", &self.held)
-            .field("timeout_ms", &self.timeout_ms)
-            .field("max_parts", &self.max_parts)
+            .field("entries", &self.entries.len())
+            .field("held_parts", &self.held_parts)
+            .field("held_bytes", &self.held_bytes)
+            .field("remembered_bytes", &self.remembered_bytes)
+            .field("limits", &self.limits)
             .finish()
     }
 }
 
-impl<K: Hash + Eq, T> Reassembler<K, T> {
-    /// A reassembler that gives up waiting `timeout_ms` after a message's
-    /// first part and holds at most `max_parts` parts in all.
-    pub fn new(timeout_ms: u64, max_parts: usize) -> Reassembler<K, T> {
+impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
+    /// What one message costs besides its parts: the table entry, the key,
+    /// its place in a deadline queue.
+    pub const ENTRY_OVERHEAD: usize =
+        2 * size_of::<K>() + size_of::<Entry<T, D>>() + size_of::<(u64, u64, K)>() + 16;
+    /// What one held part costs besides the caller's weight.
+    pub const PART_OVERHEAD: usize = size_of::<(u8, T)>();
+
+    /// A reassembler with these bounds.
+    pub fn new(limits: Limits) -> Reassembler<K, T, D> {
         Reassembler {
-            groups: HashMap::new(),
-            timeout_ms,
-            max_parts,
-            held: 0,
+            entries: HashMap::new(),
+            open: VecDeque::new(),
+            closed: VecDeque::new(),
+            accounts: HashMap::new(),
+            limits,
+            next_id: 0,
+            open_groups: 0,
+            held_parts: 0,
+            held_bytes: 0,
+            remembered_bytes: 0,
         }
     }
 
-    /// How many parts are held.
-    pub fn held(&self) -> usize {
-        self.held
+    /// The bounds.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// How many parts are held (waiting for their message or its decision).
+    pub fn held_parts(&self) -> usize {
+        self.held_parts
+    }
+
+    /// Bytes of the held parts (the callers' weights plus overhead): at most
+    /// [`Limits::max_bytes`].
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
+    /// Bytes of `account`'s held parts.
+    pub fn account_bytes(&self, account: &str) -> usize {
+        self.accounts.get(account).copied().unwrap_or(0)
+    }
+
+    /// Bytes of the remembered decisions.
+    pub fn remembered_bytes(&self) -> usize {
+        self.remembered_bytes
     }
 
     /// How many messages are incomplete.
     pub fn pending(&self) -> usize {
-        self.groups.len()
+        self.open_groups
     }
 
-    /// Inserts part `concat.seq` of `concat.total` under `key`, arriving at
-    /// `now_ms`. A one-part message completes at once.
-    pub fn insert(&mut self, key: K, concat: Concat, part: T, now_ms: u64) -> Insert<T> {
+    /// How many keys are known (open, waiting for a decision, decided).
+    pub fn keys(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn charge(&mut self, account: &str, bytes: usize) -> Result<(), Reject> {
+        if self.held_bytes.saturating_add(bytes) > self.limits.max_bytes {
+            return Err(Reject::Full);
+        }
+        let a = self.account_bytes(account);
+        if a.saturating_add(bytes) > self.limits.max_account_bytes {
+            return Err(Reject::AccountFull);
+        }
+        self.held_bytes += bytes;
+        match self.accounts.get_mut(account) {
+            Some(v) => *v += bytes,
+            None => {
+                self.accounts.insert(account.into(), bytes);
+            }
+        }
+        Ok(())
+    }
+
+    fn refund(&mut self, account: &str, bytes: usize, parts: usize) {
+        self.held_bytes = self.held_bytes.saturating_sub(bytes);
+        self.held_parts = self.held_parts.saturating_sub(parts);
+        if let Some(v) = self.accounts.get_mut(account) {
+            *v = v.saturating_sub(bytes);
+            if *v == 0 {
+                self.accounts.remove(account);
+            }
+        }
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Inserts part `concat.seq` of `concat.total` under `key`, sent by
+    /// `account`, weighing `weight` bytes (what the part owns on the heap),
+    /// arriving at `now_ms`. A one-part message completes at once.
+    pub fn insert(
+        &mut self,
+        key: K,
+        account: &str,
+        concat: Concat,
+        part: T,
+        weight: usize,
+        now_ms: u64,
+    ) -> Insert<K, T, D> {
         let total = concat.total.max(1);
         let seq = concat.seq.clamp(1, total);
-        if self.held >= self.max_parts {
-            return Insert::Rejected(part, Reject::Full);
-        }
-        let group = self.groups.entry(key);
-        use std::collections::hash_map::Entry;
-        let mut group = match group {
-            Entry::Occupied(o) => {
-                if o.get().total != total {
+        let part_bytes = weight.saturating_add(Self::PART_OVERHEAD);
+        match self.entries.get_mut(&key) {
+            Some(Entry::Open(g)) => {
+                if g.total != total {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
-                o
+                let account = g.account.clone();
+                if let Err(why) = self.charge(&account, part_bytes) {
+                    return Insert::Rejected(part, why);
+                }
+                self.held_parts += 1;
+                let Some(Entry::Open(g)) = self.entries.get_mut(&key) else {
+                    return Insert::Held; // unreachable: looked up above
+                };
+                g.bytes += part_bytes;
+                if g.has(seq) {
+                    g.duplicates.push((seq, part));
+                } else {
+                    g.mark(seq);
+                    g.parts.reserve_exact(1);
+                    g.parts.push((seq, part));
+                }
+                if g.parts.len() < usize::from(total) {
+                    return Insert::Held;
+                }
+                match self.close(&key, now_ms) {
+                    Some(m) => Insert::Complete(m),
+                    None => Insert::Held,
+                }
             }
-            Entry::Vacant(v) => v.insert_entry(Group {
-                started_ms: now_ms,
-                total,
-                parts: (0..total).map(|_| None).collect(),
-                arrived: 0,
-                duplicates: Vec::new(),
-            }),
-        };
-        let g = group.get_mut();
-        self.held += 1;
-        match g.parts.get_mut(usize::from(seq - 1)) {
-            Some(slot @ None) => {
-                *slot = Some(part);
-                g.arrived += 1;
+            Some(Entry::Deciding {
+                total: t, account, ..
+            }) => {
+                if *t != total {
+                    return Insert::Rejected(part, Reject::InconsistentTotal);
+                }
+                let account = account.clone();
+                if let Err(why) = self.charge(&account, part_bytes) {
+                    return Insert::Rejected(part, why);
+                }
+                self.held_parts += 1;
+                if let Some(Entry::Deciding { waiting, held, .. }) = self.entries.get_mut(&key) {
+                    waiting.push(part);
+                    *held += part_bytes;
+                }
+                Insert::Held
             }
-            _ => g.duplicates.push((seq, part)),
+            Some(Entry::Decided {
+                total: t, decision, ..
+            }) => {
+                if *t != total {
+                    return Insert::Rejected(part, Reject::InconsistentTotal);
+                }
+                Insert::Late(part, decision.clone())
+            }
+            None => {
+                let bytes = part_bytes.saturating_add(Self::ENTRY_OVERHEAD + account.len());
+                if let Err(why) = self.charge(account, bytes) {
+                    return Insert::Rejected(part, why);
+                }
+                self.held_parts += 1;
+                let id = self.id();
+                let mut g = Group {
+                    id,
+                    started_ms: now_ms,
+                    total,
+                    parts: Vec::with_capacity(1),
+                    seen: [0; 4],
+                    duplicates: Vec::new(),
+                    account: account.into(),
+                    bytes,
+                };
+                g.mark(seq);
+                g.parts.push((seq, part));
+                self.open_groups += 1;
+                if total == 1 {
+                    self.entries.insert(key.clone(), Entry::Open(g));
+                    return match self.close(&key, now_ms) {
+                        Some(m) => Insert::Complete(m),
+                        None => Insert::Held,
+                    };
+                }
+                self.open.push_back((
+                    now_ms.saturating_add(self.limits.timeout_ms),
+                    id,
+                    key.clone(),
+                ));
+                self.entries.insert(key, Entry::Open(g));
+                Insert::Held
+            }
         }
-        if g.arrived == usize::from(total) {
-            let g = group.remove();
-            self.held -= g.held();
-            Insert::Complete(g.into_message())
-        } else {
-            Insert::Held
+    }
+
+    /// Takes the open group under `key` out as a message; the key is then
+    /// remembered, waiting for its decision.
+    fn close(&mut self, key: &K, now_ms: u64) -> Option<Message<K, T>> {
+        let Some(Entry::Open(g)) = self.entries.remove(key) else {
+            return None;
+        };
+        self.open_groups = self.open_groups.saturating_sub(1);
+        self.refund(&g.account.clone(), g.bytes, g.held());
+        let id = self.id();
+        self.entries.insert(
+            key.clone(),
+            Entry::Deciding {
+                id,
+                total: g.total,
+                waiting: Vec::new(),
+                account: g.account.clone(),
+                held: 0,
+            },
+        );
+        self.remembered_bytes += Self::ENTRY_OVERHEAD;
+        self.closed.push_back((
+            now_ms.saturating_add(self.limits.remember_ms),
+            id,
+            key.clone(),
+        ));
+        Some(g.into_message(key.clone()))
+    }
+
+    /// Records the decision of the message that came out under `key`,
+    /// weighing `weight` bytes, and returns the parts that arrived under the
+    /// key meanwhile (each to be treated as [`Insert::Late`] with this
+    /// decision). A key forgotten already (its memory ran out) returns
+    /// nothing and records nothing.
+    pub fn decided(&mut self, key: &K, decision: D, weight: usize) -> Vec<T> {
+        let Some(e) = self.entries.get_mut(key) else {
+            return Vec::new();
+        };
+        let Entry::Deciding {
+            id,
+            total,
+            waiting,
+            account,
+            held,
+        } = e
+        else {
+            return Vec::new();
+        };
+        let waiting = std::mem::take(waiting);
+        let (account, held, id, total) = (account.clone(), *held, *id, *total);
+        *e = Entry::Decided {
+            id,
+            total,
+            decision,
+            bytes: Self::ENTRY_OVERHEAD.saturating_add(weight),
+        };
+        self.remembered_bytes = self.remembered_bytes.saturating_add(weight);
+        self.refund(&account, held, waiting.len());
+        self.enforce_memory();
+        waiting
+    }
+
+    /// A copy of the decision remembered under `key`, if decided.
+    pub fn decision(&self, key: &K) -> Option<D> {
+        match self.entries.get(key) {
+            Some(Entry::Decided { decision, .. }) => Some(decision.clone()),
+            _ => None,
+        }
+    }
+
+    /// Changes the decision remembered under `key` (a late part joined it);
+    /// `f` returns the decision's new weight. Returns false when the key is
+    /// not remembered as decided.
+    pub fn update(&mut self, key: &K, f: impl FnOnce(&mut D) -> usize) -> bool {
+        let Some(Entry::Decided {
+            decision, bytes, ..
+        }) = self.entries.get_mut(key)
+        else {
+            return false;
+        };
+        let old = *bytes;
+        *bytes = Self::ENTRY_OVERHEAD.saturating_add(f(decision));
+        self.remembered_bytes = self.remembered_bytes.saturating_sub(old) + *bytes;
+        self.enforce_memory();
+        true
+    }
+
+    /// Forgets the oldest decided keys while over the memory cap.
+    fn enforce_memory(&mut self) {
+        while self.remembered_bytes > self.limits.max_remembered_bytes {
+            let Some((_, id, key)) = self.closed.front() else {
+                break;
+            };
+            match self.entries.get(key) {
+                Some(Entry::Decided { id: i, .. }) if i == id => {}
+                Some(Entry::Deciding { id: i, .. }) if i == id => break,
+                _ => {
+                    self.closed.pop_front();
+                    continue;
+                }
+            }
+            if let Some((_, _, key)) = self.closed.pop_front() {
+                self.forget(&key);
+            }
+        }
+    }
+
+    /// Removes a remembered key; waiting parts (a decision never recorded)
+    /// come back as a message of their own.
+    fn forget(&mut self, key: &K) -> Option<Message<K, T>> {
+        match self.entries.remove(key)? {
+            Entry::Decided { bytes, .. } => {
+                self.remembered_bytes = self.remembered_bytes.saturating_sub(bytes);
+                None
+            }
+            Entry::Deciding {
+                total,
+                waiting,
+                account,
+                held,
+                ..
+            } => {
+                self.remembered_bytes = self.remembered_bytes.saturating_sub(Self::ENTRY_OVERHEAD);
+                self.refund(&account, held, waiting.len());
+                (!waiting.is_empty()).then(|| Message {
+                    key: key.clone(),
+                    parts: (1..).zip(waiting).collect(),
+                    duplicates: Vec::new(),
+                    total,
+                    started_ms: 0,
+                })
+            }
+            other @ Entry::Open(_) => {
+                self.entries.insert(key.clone(), other);
+                None
+            }
         }
     }
 
     /// The messages whose timeout passed at `now_ms`, with the parts that
-    /// arrived, oldest first.
-    pub fn expire(&mut self, now_ms: u64) -> Vec<Message<T>> {
-        let timeout = self.timeout_ms;
-        let mut out: Vec<Message<T>> = Vec::new();
-        if !self
-            .groups
-            .values()
-            .any(|g| now_ms.saturating_sub(g.started_ms) >= timeout)
-        {
-            return out;
-        }
-        let groups = std::mem::take(&mut self.groups);
-        for (k, g) in groups {
-            if now_ms.saturating_sub(g.started_ms) >= timeout {
-                self.held -= g.held();
-                out.push(g.into_message());
-            } else {
-                self.groups.insert(k, g);
+    /// arrived, oldest first; forgets the keys whose memory ran out.
+    pub fn expire(&mut self, now_ms: u64) -> Vec<Message<K, T>> {
+        let mut out = Vec::new();
+        while let Some(&(deadline, id, _)) = self.open.front() {
+            if deadline > now_ms {
+                break;
+            }
+            let Some((_, _, key)) = self.open.pop_front() else {
+                break;
+            };
+            if matches!(self.entries.get(&key), Some(Entry::Open(g)) if g.id == id) {
+                if let Some(m) = self.close(&key, now_ms) {
+                    out.push(m);
+                }
             }
         }
-        out.sort_by_key(|m| m.started_ms);
+        while let Some(&(until, id, _)) = self.closed.front() {
+            if until > now_ms {
+                break;
+            }
+            let Some((_, _, key)) = self.closed.pop_front() else {
+                break;
+            };
+            let current = match self.entries.get(&key) {
+                Some(Entry::Decided { id: i, .. } | Entry::Deciding { id: i, .. }) => *i == id,
+                _ => false,
+            };
+            if current {
+                out.extend(self.forget(&key));
+            }
+        }
+        self.shrink();
         out
     }
 
-    /// Every held message, whole or not (at shutdown).
-    pub fn drain(&mut self) -> Vec<Message<T>> {
-        self.held = 0;
-        let mut out: Vec<_> = self.groups.drain().map(|(_, g)| g.into_message()).collect();
+    /// Returns memory when the tables are far below their capacity.
+    fn shrink(&mut self) {
+        fn far_below(len: usize, cap: usize) -> bool {
+            cap > 64 && cap > len.saturating_mul(4)
+        }
+        if far_below(self.entries.len(), self.entries.capacity()) {
+            self.entries.shrink_to(self.entries.len() * 2);
+        }
+        if far_below(self.open.len(), self.open.capacity()) {
+            self.open.shrink_to(self.open.len() * 2);
+        }
+        if far_below(self.closed.len(), self.closed.capacity()) {
+            self.closed.shrink_to(self.closed.len() * 2);
+        }
+        if far_below(self.accounts.len(), self.accounts.capacity()) {
+            self.accounts.shrink_to(self.accounts.len() * 2);
+        }
+    }
+
+    /// Every held message, whole or not, and the parts waiting for a
+    /// decision (at shutdown). Everything is forgotten.
+    pub fn drain(&mut self) -> Vec<Message<K, T>> {
+        let mut out: Vec<Message<K, T>> = Vec::new();
+        for (k, e) in self.entries.drain() {
+            match e {
+                Entry::Open(g) => out.push(g.into_message(k)),
+                Entry::Deciding { total, waiting, .. } if !waiting.is_empty() => {
+                    out.push(Message {
+                        key: k,
+                        parts: (1..).zip(waiting).collect(),
+                        duplicates: Vec::new(),
+                        total,
+                        started_ms: 0,
+                    })
+                }
+                _ => {}
+            }
+        }
+        self.open.clear();
+        self.closed.clear();
+        self.accounts.clear();
+        self.open_groups = 0;
+        self.held_parts = 0;
+        self.held_bytes = 0;
+        self.remembered_bytes = 0;
         out.sort_by_key(|m| m.started_ms);
         out
     }
@@ -209,14 +726,26 @@ impl<K: Hash + Eq, T> Reassembler<K, T> {
 
 /// Fuzz entry point: drives a reassembler with operations read from `data`
 /// (4 bytes each: key, total, part number, time step) and checks that every
-/// part comes out exactly once and the held count stays within its bound.
+/// part comes out exactly once, decisions are recorded and late parts get
+/// them, and the held and remembered bytes stay within their bounds and
+/// return to zero.
 pub fn fuzz_reassembly(data: &[u8]) {
-    let mut r: Reassembler<u8, usize> = Reassembler::new(1_000, 64);
+    let limits = Limits {
+        timeout_ms: 1_000,
+        remember_ms: 2_000,
+        max_bytes: 4_096,
+        max_account_bytes: 2_048,
+        max_remembered_bytes: 2_048,
+    };
+    let mut r: Reassembler<u8, usize, u8> = Reassembler::new(limits);
     let mut now = 0u64;
     let mut seen = vec![0u8; data.len() / 4];
-    let out = |m: Message<usize>, seen: &mut Vec<u8>| {
+    let out = |r: &mut Reassembler<u8, usize, u8>, m: Message<u8, usize>, seen: &mut Vec<u8>| {
         assert!(m.parts.windows(2).all(|w| w[0].0 < w[1].0));
         for (_, id) in m.parts.into_iter().chain(m.duplicates) {
+            seen[id] += 1;
+        }
+        for id in r.decided(&m.key, m.key, usize::from(m.key) * 8) {
             seen[id] += 1;
         }
     };
@@ -229,21 +758,38 @@ pub fn fuzz_reassembly(data: &[u8]) {
             total,
             seq,
         };
-        match r.insert(op[0] % 4, concat, id, now) {
+        let key = op[0] % 4;
+        let account = if key % 2 == 0 { "even" } else { "odd" };
+        match r.insert(key, account, concat, id, usize::from(op[2] % 64), now) {
             Insert::Held => {}
             Insert::Complete(m) => {
                 assert!(m.is_complete());
-                out(m, &mut seen);
+                out(&mut r, m, &mut seen);
             }
             Insert::Rejected(id, _) => seen[id] += 1,
+            Insert::Late(id, d) => {
+                assert_eq!(d, key);
+                seen[id] += 1;
+            }
         }
-        assert!(r.held() <= 64);
+        assert!(r.held_bytes() <= limits.max_bytes);
+        assert!(r.account_bytes("even") <= limits.max_account_bytes);
         for m in r.expire(now) {
-            out(m, &mut seen);
+            out(&mut r, m, &mut seen);
+        }
+        assert!(r.remembered_bytes() <= limits.max_remembered_bytes);
+    }
+    for later in [10_000, 20_000] {
+        for m in r.expire(now + later) {
+            out(&mut r, m, &mut seen);
         }
     }
+    assert_eq!(
+        (r.held_bytes(), r.held_parts(), r.remembered_bytes()),
+        (0, 0, 0)
+    );
     for m in r.drain() {
-        out(m, &mut seen);
+        out(&mut r, m, &mut seen);
     }
     assert!(seen.iter().all(|&n| n == 1), "a part lost or duplicated");
 }
@@ -261,27 +807,34 @@ mod tests {
         }
     }
 
+    fn limits() -> Limits {
+        Limits::with_timeout(30_000)
+    }
+
+    type R = Reassembler<&'static str, &'static str, bool>;
+
     #[test]
     fn out_of_order_parts_complete_in_order() {
-        let mut r = Reassembler::new(30_000, 100);
-        assert_eq!(r.insert("k", c(3, 3), "c", 0), Insert::Held);
-        assert_eq!(r.insert("k", c(3, 1), "a", 5), Insert::Held);
-        assert_eq!(r.held(), 2);
-        let Insert::Complete(m) = r.insert("k", c(3, 2), "b", 9) else {
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("k", "a", c(3, 3), "c", 1, 0), Insert::Held);
+        assert_eq!(r.insert("k", "a", c(3, 1), "a", 1, 5), Insert::Held);
+        assert_eq!(r.held_parts(), 2);
+        let Insert::Complete(m) = r.insert("k", "a", c(3, 2), "b", 1, 9) else {
             panic!("not complete")
         };
         assert_eq!(m.parts, vec![(1, "a"), (2, "b"), (3, "c")]);
         assert!(m.is_complete());
         assert_eq!(m.started_ms, 0);
-        assert_eq!((r.held(), r.pending()), (0, 0));
+        assert_eq!(m.key, "k");
+        assert_eq!((r.held_parts(), r.held_bytes(), r.pending()), (0, 0, 0));
     }
 
     #[test]
     fn keys_are_separate_and_single_parts_complete_at_once() {
-        let mut r = Reassembler::new(30_000, 100);
-        assert_eq!(r.insert(1, c(2, 1), "a1", 0), Insert::Held);
-        assert_eq!(r.insert(2, c(2, 2), "b2", 0), Insert::Held);
-        let Insert::Complete(m) = r.insert(3, c(1, 1), "solo", 0) else {
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("1", "a", c(2, 1), "a1", 1, 0), Insert::Held);
+        assert_eq!(r.insert("2", "a", c(2, 2), "b2", 1, 0), Insert::Held);
+        let Insert::Complete(m) = r.insert("3", "a", c(1, 1), "solo", 1, 0) else {
             panic!()
         };
         assert_eq!(m.parts, vec![(1, "solo")]);
@@ -290,56 +843,186 @@ mod tests {
 
     #[test]
     fn duplicates_ride_along_and_are_not_parts() {
-        let mut r = Reassembler::new(30_000, 100);
-        assert_eq!(r.insert("k", c(2, 1), "a", 0), Insert::Held);
-        assert_eq!(r.insert("k", c(2, 1), "a-again", 1), Insert::Held);
-        assert_eq!(r.held(), 2);
-        let Insert::Complete(m) = r.insert("k", c(2, 2), "b", 2) else {
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("k", "a", c(2, 1), "a", 1, 0), Insert::Held);
+        assert_eq!(r.insert("k", "a", c(2, 1), "a-again", 1, 1), Insert::Held);
+        assert_eq!(r.held_parts(), 2);
+        let Insert::Complete(m) = r.insert("k", "a", c(2, 2), "b", 1, 2) else {
             panic!()
         };
         assert_eq!(m.parts, vec![(1, "a"), (2, "b")]);
         assert_eq!(m.duplicates, vec![(1, "a-again")]);
-        assert_eq!(r.held(), 0);
+        assert_eq!(r.held_parts(), 0);
     }
 
     #[test]
     fn timeout_releases_what_arrived() {
-        let mut r = Reassembler::new(30_000, 100);
-        assert_eq!(r.insert("old", c(3, 1), "a", 0), Insert::Held);
-        assert_eq!(r.insert("old", c(3, 3), "c", 10_000), Insert::Held);
-        assert_eq!(r.insert("new", c(2, 1), "x", 20_000), Insert::Held);
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("old", "a", c(3, 1), "a", 1, 0), Insert::Held);
+        assert_eq!(r.insert("old", "a", c(3, 3), "c", 1, 10_000), Insert::Held);
+        assert_eq!(r.insert("new", "a", c(2, 1), "x", 1, 20_000), Insert::Held);
         assert!(r.expire(29_999).is_empty());
         let out = r.expire(30_000);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].parts, vec![(1, "a"), (3, "c")]);
         assert!(!out[0].is_complete());
-        assert_eq!((r.held(), r.pending()), (1, 1));
+        assert_eq!((r.held_parts(), r.pending()), (1, 1));
         assert_eq!(r.expire(50_000).len(), 1);
-        assert_eq!(r.held(), 0);
+        assert_eq!(r.held_parts(), 0);
     }
 
     #[test]
-    fn bounded_and_consistent() {
-        let mut r = Reassembler::new(30_000, 2);
-        assert_eq!(r.insert(1, c(3, 1), 'a', 0), Insert::Held);
+    fn a_late_part_gets_the_decision_and_waits_for_it() {
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("k", "a", c(3, 1), "p1", 10, 0), Insert::Held);
+        let out = r.expire(30_000);
+        assert_eq!(out.len(), 1);
+        // Decision not recorded yet: part 2 waits for it (held, counted).
+        assert_eq!(r.insert("k", "a", c(3, 2), "p2", 10, 30_001), Insert::Held);
+        assert_eq!(r.held_parts(), 1);
+        assert!(r.held_bytes() > 0);
+        assert_eq!(r.decided(&"k", false, 100), vec!["p2"]);
+        assert_eq!((r.held_parts(), r.held_bytes()), (0, 0));
+        // Now decided: part 3, later, gets the decision at once.
         assert_eq!(
-            r.insert(1, c(4, 2), 'b', 0),
-            Insert::Rejected('b', Reject::InconsistentTotal)
+            r.insert("k", "a", c(3, 3), "p3", 10, 59_000),
+            Insert::Late("p3", false)
         );
-        assert_eq!(r.insert(2, c(3, 1), 'c', 0), Insert::Held);
+        // Another total under the key: inconsistent, as while it was open.
         assert_eq!(
-            r.insert(3, c(3, 1), 'd', 0),
-            Insert::Rejected('d', Reject::Full)
+            r.insert("k", "a", c(4, 3), "q", 10, 59_000),
+            Insert::Rejected("q", Reject::InconsistentTotal)
         );
-        assert_eq!(r.drain().len(), 2);
-        assert_eq!(r.held(), 0);
+        // An update changes what later parts get.
+        assert!(r.update(&"k", |d| {
+            *d = true;
+            200
+        }));
+        assert_eq!(
+            r.insert("k", "a", c(3, 2), "p2b", 10, 59_500),
+            Insert::Late("p2b", true)
+        );
+        // Remembered for twice the timeout after it came out, then forgotten.
+        assert!(r.expire(89_999).is_empty());
+        assert_eq!(r.keys(), 1);
+        assert!(r.expire(90_000).is_empty());
+        assert_eq!((r.keys(), r.remembered_bytes()), (0, 0));
+        // A completed message is remembered too.
+        r.insert("m", "a", c(2, 1), "x", 1, 100_000);
+        assert!(matches!(
+            r.insert("m", "a", c(2, 2), "y", 1, 100_001),
+            Insert::Complete(_)
+        ));
+        r.decided(&"m", true, 0);
+        assert_eq!(
+            r.insert("m", "a", c(2, 2), "y-again", 1, 100_002),
+            Insert::Late("y-again", true)
+        );
     }
 
     #[test]
-    fn fuzz_entry_runs() {
+    fn remembered_decisions_are_bounded_oldest_first() {
+        let mut l = limits();
+        l.max_remembered_bytes = 3 * R::ENTRY_OVERHEAD + 300;
+        let mut r = R::new(l);
+        for (i, k) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            let Insert::Complete(m) = r.insert(k, "x", c(1, 1), k, 1, i as u64) else {
+                panic!()
+            };
+            r.decided(&m.key, true, 100);
+            assert!(r.remembered_bytes() <= l.max_remembered_bytes);
+        }
+        assert_eq!(r.keys(), 3, "the oldest was forgotten");
+        assert!(matches!(
+            r.insert("a", "x", c(2, 1), "a2", 1, 10),
+            Insert::Held
+        ));
+        assert!(matches!(
+            r.insert("d", "x", c(1, 1), "d2", 1, 10),
+            Insert::Late("d2", true)
+        ));
+    }
+
+    #[test]
+    fn bytes_are_bounded_in_all_and_per_account() {
+        let mut l = limits();
+        type S = Reassembler<String, &'static str, bool>;
+        let part = S::PART_OVERHEAD + 1_000;
+        let first = part + S::ENTRY_OVERHEAD + 1;
+        l.max_bytes = 10 * first;
+        l.max_account_bytes = 6 * first;
+        let mut r = S::new(l);
+        let keys: Vec<String> = (0..20).map(|i| format!("k{i}")).collect();
+        // Account `a` fills its share: six first parts of 255-part messages.
+        let mut held = 0;
+        for k in &keys {
+            match r.insert(k.clone(), "a", c(255, 1), "p", 1_000, 0) {
+                Insert::Held => held += 1,
+                Insert::Rejected(_, why) => assert_eq!(why, Reject::AccountFull),
+                _ => panic!(),
+            }
+        }
+        assert_eq!(held, 6);
+        assert_eq!(r.account_bytes("a"), 6 * first);
+        assert!(r.held_bytes() <= l.max_bytes);
+        // Account `b` still gets a whole message through.
+        assert_eq!(
+            r.insert("b1".into(), "b", c(2, 1), "x", 1_000, 0),
+            Insert::Held
+        );
+        assert!(matches!(
+            r.insert("b1".into(), "b", c(2, 2), "y", 1_000, 0),
+            Insert::Complete(_)
+        ));
+        // Accounts b, c, d fill the total.
+        let mut refused_full = 0;
+        for (i, k) in keys.iter().enumerate() {
+            let acct = ["b", "c", "d"][i % 3];
+            let key = format!("x{k}");
+            if let Insert::Rejected(_, Reject::Full) = r.insert(key, acct, c(9, 1), "p", 1_000, 0) {
+                refused_full += 1;
+            }
+        }
+        assert!(refused_full > 0);
+        assert!(r.held_bytes() <= l.max_bytes);
+        // All of it expires; the memory accounted returns to zero.
+        r.expire(30_000);
+        assert_eq!((r.held_bytes(), r.held_parts()), (0, 0));
+        assert_eq!(r.account_bytes("a"), 0);
+    }
+
+    #[test]
+    fn a_255_part_first_part_costs_its_weight_not_255_slots() {
+        // The old reassembler allocated a slot per announced part.
+        let mut r: Reassembler<u32, [u8; 512], ()> = Reassembler::new(limits());
+        assert_eq!(r.insert(1, "a", c(255, 1), [0; 512], 0, 0), Insert::Held);
+        let cost = r.held_bytes();
+        assert!(cost < 2 * 512, "one part of 512 bytes costs {cost}");
+    }
+
+    #[test]
+    fn memory_is_returned_after_expiry() {
+        let mut r: Reassembler<u32, u32, ()> = Reassembler::new(limits());
+        for k in 0..50_000u32 {
+            r.insert(k, "a", c(255, 1), k, 0, 0);
+        }
+        let grown = r.entries.capacity();
+        assert!(grown >= 50_000);
+        for m in r.expire(30_000) {
+            r.decided(&m.key, (), 0);
+        }
+        r.expire(200_000);
+        assert_eq!(r.keys(), 0);
+        assert!(r.entries.capacity() < grown / 4, "{}", r.entries.capacity());
+        assert!(r.open.capacity() < 1_000);
+    }
+
+    #[test]
+    fn fuzz_entry_on_sample_inputs() {
         fuzz_reassembly(&[]);
+        fuzz_reassembly(&[1, 3, 1, 0, 1, 3, 2, 0, 1, 3, 3, 0]);
         fuzz_reassembly(&[
-            1, 3, 1, 0, 1, 3, 3, 0, 1, 3, 2, 200, 0, 0, 0, 0, 2, 5, 9, 255,
+            0, 3, 1, 0, 0, 3, 1, 0, 1, 2, 1, 200, 0, 3, 2, 200, 0, 0, 0, 0, 2, 5, 9, 255,
         ]);
         let data: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect();
         fuzz_reassembly(&data);

@@ -1,17 +1,27 @@
 //! Short-message text: the octets of `short_message` / `message_payload`
-//! decoded by `data_coding` (SMPP 3.4 §5.2.19).
+//! decoded by `data_coding` (SMPP 3.4 §5.2.19, 3GPP TS 23.038 §4) as the
+//! handset renders them.
 //!
 //! | `data_coding` | alphabet | decoded as |
 //! |---|---|---|
 //! | `0x00` | SMSC default | GSM 03.38 7-bit default alphabet, one septet per octet (unpacked, as SMPP carries it), with the extension table behind `0x1B` |
 //! | `0x01` | IA5 / ASCII | ASCII (octets above `0x7F` become U+FFFD) |
+//! | `0x02`, `0x04` | 8-bit binary | Latin-1, so the content rules still see every octet |
 //! | `0x03` | Latin-1 | ISO-8859-1 |
+//! | `0x05`–`0x07`, `0x09`–`0x0F` | JIS, Cyrillic, Hebrew, pictogram, ISO-2022-JP, KS C 5601, reserved | Latin-1 (their ASCII range is ASCII) |
 //! | `0x08` | UCS-2 | big-endian 16-bit units, surrogate pairs joined (UTF-16BE) |
-//! | `0x10..=0x3F`, `0xC0..=0xEF`, `0xF0..=0xFF` | GSM 03.38 coding groups | their alphabet bits: 7-bit, 8-bit or UCS-2 |
-//! | anything else (binary, JIS, …) | | Latin-1, so the content rules still see every octet |
+//! | `0x10`–`0x3F` | 23.038 general data coding (`00xx xxxx`) | bits 3–2: `00` GSM 7-bit, `01` 8-bit (Latin-1), `10` UCS-2, `11` reserved (GSM 7-bit, as 23.038 tells receivers); bit 5 set = compressed: [`Alphabet::Compressed`], refused by the proxy |
+//! | `0x40`–`0x7F` | 23.038 automatic deletion group (`01xx xxxx`) | as the general group (so `0x48` is UCS-2) |
+//! | `0x80`–`0xBF` | 23.038 reserved groups | GSM 7-bit (23.038: reserved codings are read as the default alphabet) |
+//! | `0xC0`–`0xDF` | message waiting, discard / store | GSM 7-bit |
+//! | `0xE0`–`0xEF` | message waiting, store, UCS-2 | UCS-2 |
+//! | `0xF0`–`0xFF` | data coding / message class | bit 2: `0` GSM 7-bit, `1` 8-bit (Latin-1) |
 //!
 //! Decoding never fails: a broken surrogate or a lone odd octet becomes
-//! U+FFFD, so a malformed text is checked as what it looks like.
+//! U+FFFD, so a malformed text is checked as what it looks like. A
+//! concatenated message is decoded by [`message_text`]: each part by its own
+//! `data_coding`, consecutive parts of one coding as one run of octets (a
+//! UCS-2 character or a GSM escape split between parts is joined).
 
 /// The alphabet a `data_coding` value selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,34 +30,75 @@ pub enum Alphabet {
     Gsm7,
     /// IA5 / ASCII.
     Ascii,
-    /// ISO-8859-1 (also used for 8-bit binary and unsupported codings).
+    /// ISO-8859-1 (also used for unsupported codings).
     Latin1,
+    /// 8-bit data: read as Latin-1 so every octet is checked.
+    Binary,
     /// UCS-2 / UTF-16 big-endian.
     Ucs2,
+    /// 23.038 compressed text: a handset that decompresses it shows what
+    /// cannot be checked here, so the proxy refuses it (decoded as Latin-1).
+    Compressed,
 }
 
 impl Alphabet {
-    /// The alphabet of an SMPP `data_coding` value.
+    /// The alphabet of an SMPP `data_coding` value (see the module table).
     pub fn of(data_coding: u8) -> Alphabet {
         match data_coding {
             0x00 => Alphabet::Gsm7,
             0x01 => Alphabet::Ascii,
+            0x02 | 0x04 => Alphabet::Binary,
             0x08 => Alphabet::Ucs2,
-            // GSM 03.38 general data coding groups: bits 3..2 are the alphabet.
-            0x10..=0x3F => match (data_coding >> 2) & 0b11 {
-                0b00 => Alphabet::Gsm7,
+            0x03 | 0x05..=0x07 | 0x09..=0x0F => Alphabet::Latin1,
+            // 23.038 general data coding (00xx xxxx) and automatic deletion
+            // (01xx xxxx) groups: bit 5 compressed, bits 3..2 the alphabet.
+            0x10..=0x7F if data_coding & 0x20 != 0 => Alphabet::Compressed,
+            0x10..=0x7F => match (data_coding >> 2) & 0b11 {
+                0b01 => Alphabet::Binary,
                 0b10 => Alphabet::Ucs2,
-                _ => Alphabet::Latin1,
+                _ => Alphabet::Gsm7,
             },
+            // Reserved groups: the default alphabet (23.038 §4).
+            0x80..=0xBF => Alphabet::Gsm7,
             // Message waiting groups: discard/store with the default alphabet,
             // store with UCS-2.
             0xC0..=0xDF => Alphabet::Gsm7,
             0xE0..=0xEF => Alphabet::Ucs2,
             // Data coding / message class: bit 2 selects 8-bit data.
-            0xF0..=0xFF if data_coding & 0b100 == 0 => Alphabet::Gsm7,
-            _ => Alphabet::Latin1,
+            _ if data_coding & 0b100 == 0 => Alphabet::Gsm7,
+            _ => Alphabet::Binary,
         }
     }
+}
+
+/// The text of a concatenated message from its parts' `(data_coding,
+/// octets)` in order: consecutive parts of one `data_coding` are decoded as
+/// one run, a change of coding starts a new run.
+///
+/// ```
+/// use chanrac_smpp::text::message_text;
+/// // "ạ" (U+1EA1) split between two UCS-2 parts, then a GSM part.
+/// let parts = [(0x08, &[0x00, 0x5B, 0x1E][..]), (0x08, &[0xA1][..]), (0x00, &[0x41][..])];
+/// assert_eq!(message_text(parts), "[ạA");
+/// ```
+pub fn message_text<'a>(parts: impl IntoIterator<Item = (u8, &'a [u8])>) -> String {
+    let mut out = String::new();
+    let mut run: Vec<u8> = Vec::new();
+    let mut coding = None;
+    for (dc, octets) in parts {
+        if coding.is_some_and(|c| c != dc) {
+            if let Some(c) = coding {
+                decode_into(c, &run, &mut out);
+            }
+            run.clear();
+        }
+        coding = Some(dc);
+        run.extend_from_slice(octets);
+    }
+    if let Some(c) = coding {
+        decode_into(c, &run, &mut out);
+    }
+    out
 }
 
 /// Decodes `bytes` as `data_coding` says, appending to `out`.
@@ -61,7 +112,9 @@ pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
                 char::REPLACEMENT_CHARACTER
             }
         })),
-        Alphabet::Latin1 => out.extend(bytes.iter().map(|&b| char::from(b))),
+        Alphabet::Latin1 | Alphabet::Binary | Alphabet::Compressed => {
+            out.extend(bytes.iter().map(|&b| char::from(b)))
+        }
         Alphabet::Ucs2 => ucs2_into(bytes, out),
     }
 }
@@ -200,6 +253,93 @@ mod tests {
         assert_eq!(decode(0x08, &[0xD8, 0x3D, 0x00, 0x41]), "\u{FFFD}A");
         assert_eq!(decode(0x08, &[0xDE, 0x00]), "\u{FFFD}");
         assert_eq!(decode(0x08, &[0x00, 0x41, 0x00]), "A\u{FFFD}");
+    }
+
+    /// Every data_coding value, encoded as 23.038 / SMPP 3.4 say a handset
+    /// reads it: Vietnamese spam is found in the decoded text.
+    #[test]
+    fn every_data_coding_is_read_as_the_handset_reads_it() {
+        let accented = "[QC] Vay tiền nhanh, lãi suất 0%";
+        let plain = "[QC] Vay tien nhanh, lai suat 0%";
+        // (range, how the handset reads it), written from the tables.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        enum Hs {
+            Gsm,
+            Ascii,
+            Octets,
+            Ucs2,
+            Refused,
+        }
+        let table: &[(std::ops::RangeInclusive<u8>, Hs)] = &[
+            (0x00..=0x00, Hs::Gsm),
+            (0x01..=0x01, Hs::Ascii),
+            (0x02..=0x07, Hs::Octets),
+            (0x08..=0x08, Hs::Ucs2),
+            (0x09..=0x0F, Hs::Octets),
+        ];
+        let general = |dc: u8| -> Hs {
+            if dc & 0x20 != 0 {
+                return Hs::Refused;
+            }
+            match (dc >> 2) & 3 {
+                1 => Hs::Octets,
+                2 => Hs::Ucs2,
+                _ => Hs::Gsm,
+            }
+        };
+        for dc in 0..=255u8 {
+            let hs = match dc {
+                0x00..=0x0F => table.iter().find(|(r, _)| r.contains(&dc)).map(|t| t.1),
+                0x10..=0x7F => Some(general(dc)),
+                0x80..=0xDF => Some(Hs::Gsm),
+                0xE0..=0xEF => Some(Hs::Ucs2),
+                _ if dc & 4 != 0 => Some(Hs::Octets),
+                _ => Some(Hs::Gsm),
+            };
+            let Some(hs) = hs else {
+                panic!("{dc:#04x} not in the table")
+            };
+            let a = Alphabet::of(dc);
+            let (bytes, want) = match hs {
+                Hs::Gsm => {
+                    assert_eq!(a, Alphabet::Gsm7, "{dc:#04x}");
+                    (gsm7_encode(plain).expect("gsm"), plain)
+                }
+                Hs::Ascii => (plain.as_bytes().to_vec(), plain),
+                Hs::Octets => {
+                    assert!(
+                        matches!(a, Alphabet::Latin1 | Alphabet::Binary),
+                        "{dc:#04x}"
+                    );
+                    (plain.as_bytes().to_vec(), plain)
+                }
+                Hs::Ucs2 => {
+                    assert_eq!(a, Alphabet::Ucs2, "{dc:#04x}");
+                    (ucs2_encode(accented), accented)
+                }
+                Hs::Refused => {
+                    assert_eq!(a, Alphabet::Compressed, "{dc:#04x}");
+                    continue;
+                }
+            };
+            let got = decode(dc, &bytes);
+            assert!(got.contains(want), "{dc:#04x}: {got:?}");
+        }
+        // The issue's case: 0x48 (automatic deletion group, UCS-2).
+        assert_eq!(decode(0x48, &ucs2_encode(accented)), accented);
+    }
+
+    #[test]
+    fn message_text_decodes_each_coding_run() {
+        let a = ucs2_encode("Vay tiền ");
+        let b = gsm7_encode("nhanh").expect("gsm");
+        // A UCS-2 unit split at an odd octet between two parts.
+        let parts = [(0x08u8, &a[..5]), (0x08, &a[5..]), (0x00, &b[..])];
+        assert_eq!(message_text(parts), "Vay tiền nhanh");
+        // A GSM escape split between two parts.
+        let e = gsm7_encode("[QC]").expect("gsm");
+        assert_eq!(message_text([(0x00u8, &e[..1]), (0x00, &e[1..])]), "[QC]");
+        assert_eq!(message_text(std::iter::empty()), "");
     }
 
     #[test]

@@ -45,8 +45,8 @@ pub enum UdhError {
     Truncated,
     /// An information element runs past the header.
     ElementOverrun,
-    /// A concatenation element of the wrong length, or with part 0, total 0
-    /// or part > total.
+    /// A concatenation element of the wrong length, with part 0, total 0
+    /// or part > total, or a second concatenation element.
     BadConcat,
 }
 
@@ -113,7 +113,11 @@ pub fn split(esm_class: u8, short_message: &[u8]) -> Result<UserData<'_>, UdhErr
             if total == 0 || seq == 0 || seq > total {
                 return Err(UdhError::BadConcat);
             }
-            // The last concatenation element wins, as receivers do.
+            // Two concatenation elements: receivers differ on which wins,
+            // so the part could join a message the proxy did not check.
+            if concat.is_some() {
+                return Err(UdhError::BadConcat);
+            }
             concat = Some(Concat {
                 reference,
                 wide,
@@ -190,6 +194,15 @@ mod tests {
         );
         assert_eq!(
             split(0x40, &[0x05, 0x00, 0x03, 0x01, 0x02, 0x00]),
+            Err(UdhError::BadConcat)
+        );
+        // Two concatenation elements (8- and 16-bit): which one a handset
+        // follows is not defined.
+        assert_eq!(
+            split(
+                0x40,
+                &[0x0B, 0x00, 0x03, 0x01, 0x02, 0x01, 0x08, 0x04, 0x00, 0x07, 0x02, 0x02, b'x']
+            ),
             Err(UdhError::BadConcat)
         );
         assert_eq!(Concat::from_sar(1, 2, 3), None);
