@@ -113,3 +113,6 @@ pub mod text;
 pub mod udh;
 pub mod upstream;
 pub mod wire;
+
+#[doc(hidden)]
+pub mod fuzz;
