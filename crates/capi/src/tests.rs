@@ -782,3 +782,109 @@ fn one_engine_many_threads_exact_counts() {
     let v = h.check(&Ev::ad(at(10, 0), "0912345678")).unwrap();
     assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
 }
+
+/// Every string argument with multi-byte characters next to the places the
+/// parsers cut (a time's offset, a number's separators, a scope's letters),
+/// invalid UTF-8 and odd spaces: a verdict or `CHANRAC_ERR_INPUT` /
+/// `CHANRAC_ERR_POLICY` with a readable message, never a caught panic
+/// (`CHANRAC_ERR_INTERNAL`).
+#[test]
+fn odd_strings_in_every_argument_are_input_errors_never_panics() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let odd: Vec<Vec<u8>> = [
+        "é",
+        "\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}\u{1ec7}",
+        "2026-03-02T10:00:0\u{e9}0",
+        "0912\u{e9}345678",
+        "+84 \u{ff19}\u{ff11}\u{ff12} 345 678",
+        "09123456\u{1f600}",
+        "s\u{301}ms",
+        "ad\u{200b}",
+        "\u{a0}sms\u{a0}",
+        "[QC] \u{1f600}\u{301}",
+        " ",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .chain([vec![0xff, 0xfe], vec![b'0', b'9', 0xc3], vec![0xe1, 0xbb]])
+    .collect();
+    let base = ["sms", "ad", "SHOPVN", "shopvn", "0912345678", "[QC] a"];
+    let mut checked = 0;
+    for field in 0..base.len() {
+        for s in &odd {
+            let mut strings: Vec<CString> =
+                base.iter().map(|b| CString::new(*b).unwrap()).collect();
+            strings[field] = CString::new(s.clone()).unwrap();
+            let mut ev = Ev::ad(at(10, 0), "0912345678");
+            let p: Vec<*const c_char> = strings.iter().map(|s| s.as_ptr()).collect();
+            (
+                ev.ev.channel,
+                ev.ev.kind,
+                ev.ev.source,
+                ev.ev.advertiser,
+                ev.ev.recipient,
+                ev.ev.text,
+            ) = (p[0], p[1], p[2], p[3], p[4], p[5]);
+            match h.check(&ev) {
+                Ok(v) => {
+                    assert!(matches!(v.decision, 0..=2));
+                    checked += 1;
+                }
+                Err((code, msg)) => {
+                    assert_eq!(code, CHANRAC_ERR_INPUT, "field {field}, {s:?}: {msg}");
+                }
+            }
+        }
+    }
+    // Text and advertiser take anything valid: those were checked.
+    assert!(checked >= 2 * (odd.len() - 3), "{checked}");
+
+    for s in &odd {
+        let c = CString::new(s.clone()).unwrap();
+        let sms = CString::new("sms").unwrap();
+        let mut path = b"/nonexistent-chanrac-test/".to_vec();
+        path.extend_from_slice(s);
+        let path = CString::new(path).unwrap();
+        // SAFETY: a live handle, live C strings, writable error slots.
+        unsafe {
+            for rc_err in [
+                {
+                    let mut err = ptr::null_mut();
+                    (
+                        chanrac_dnc_add(h.0, c.as_ptr(), sms.as_ptr(), &mut err),
+                        err,
+                    )
+                },
+                {
+                    let mut err = ptr::null_mut();
+                    let n = CString::new("0912345678").unwrap();
+                    (
+                        chanrac_dnc_remove(h.0, n.as_ptr(), c.as_ptr(), &mut err),
+                        err,
+                    )
+                },
+                {
+                    let mut err = ptr::null_mut();
+                    (chanrac_dnc_lookup(h.0, c.as_ptr(), &mut err), err)
+                },
+                {
+                    let mut err = ptr::null_mut();
+                    (chanrac_engine_reload(h.0, path.as_ptr(), &mut err), err)
+                },
+            ] {
+                // Unicode spaces are trimmed (`\u{a0}sms\u{a0}` is a
+                // scope): success is fine, a failure must say why.
+                let (rc, err) = rc_err;
+                if err.is_null() {
+                    assert!(rc >= 0, "{s:?}");
+                    continue;
+                }
+                let (code, msg) = take(err);
+                assert!(
+                    code == CHANRAC_ERR_INPUT || code == CHANRAC_ERR_POLICY,
+                    "{s:?}: {code} {msg}"
+                );
+            }
+        }
+    }
+}
