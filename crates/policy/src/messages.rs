@@ -201,6 +201,27 @@ mod tests {
     }
 
     #[test]
+    fn a_time_with_a_multibyte_character_is_a_bad_value() {
+        let t = "2026-03-02T10:00:0\u{e9}0";
+        let e = read_messages(
+            Path::new("m.csv"),
+            format!("time,from,text\n{t},0912345678,DK DNC\n").as_bytes(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("m.csv:2: column 1 (time): bad time `{t}`")),
+            "{e}"
+        );
+        let e = read_reports(
+            Path::new("r.csv"),
+            format!("reported_number,type,time\n0912345678,sms,{t}\n").as_bytes(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("r.csv:2: column 3 (time)"), "{e}");
+    }
+
+    #[test]
     fn numbers() {
         let n = read_numbers(Path::new("p.csv"), b"stt,number\n1,0912345678\n").unwrap();
         assert_eq!(n[0].to_string(), "84912345678");
