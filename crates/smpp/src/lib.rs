@@ -73,8 +73,13 @@
 //!     like any other). A part that arrives while its message is being
 //!     checked waits for the decision.
 //!
-//!   The remembered decisions are bounded by `--decided-memory-max-mb`
-//!   (oldest forgotten first); a part arriving after its key was forgotten
+//!   The remembered decisions are bounded in bytes, in total
+//!   (`--decided-memory-max-mb`) and per account
+//!   (`--decided-memory-account-max-mb`); a decision still due is never
+//!   forgotten to make room: when the memory is full, a new concatenated
+//!   message's first part gets `ESME_RMSGQFUL` (0x14) instead. A message
+//!   whose text finds no room is remembered without it, and its late parts
+//!   get `--reject-status`. A part arriving after its key's memory ran out
 //!   starts a new message.
 //! - **Held parts are bounded in bytes**: what each part holds (the PDU,
 //!   its text, its key) plus the table's overhead is counted

@@ -52,8 +52,13 @@ struct Args {
     held_parts_account_max_mb: usize,
     /// Most memory for the decisions of concatenated messages remembered
     /// for their late parts (twice the reassembly timeout), in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
     decided_memory_max_mb: usize,
+    /// Most memory for one account's remembered decisions, in MiB; when
+    /// it is full the account's new concatenated messages get
+    /// ESME_RMSGQFUL (a decision still due is never forgotten).
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    decided_memory_account_max_mb: usize,
     /// Most memory for the per-pair state table, in MiB (default: what the
     /// allocator gives). Beyond it new pairs meet --on-full.
     #[arg(long, value_name = "MIB")]
@@ -106,6 +111,7 @@ fn main() -> ExitCode {
             held: args.held_parts_max_mb.saturating_mul(1 << 20),
             per_account: args.held_parts_account_max_mb.saturating_mul(1 << 20),
             remembered: args.decided_memory_max_mb.saturating_mul(1 << 20),
+            remembered_per_account: args.decided_memory_account_max_mb.saturating_mul(1 << 20),
         },
         state_config: chanrac::state::StateConfig {
             max_bytes: args.state_max_mb.map(|m| m.saturating_mul(1 << 20)),

@@ -131,9 +131,13 @@ impl Part {
 
 /// What is remembered of a decided concatenated message: late parts get
 /// its decision, or are checked with its text.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Decided {
     blocked: bool,
+    /// Whether `parts` holds every delivered part (false when the
+    /// account's remembered memory had no room for them: late parts are
+    /// then refused, never checked without them).
+    kept: bool,
     /// The delivered parts: number, `data_coding`, text octets, and the
     /// SMSC's `message_id` once known.
     parts: Vec<(u8, u8, Vec<u8>, Option<COctetString<1, 65>>)>,
@@ -592,6 +596,7 @@ impl Proxy {
         let blocked = !verdict.is_delivered();
         let mut record = Decided {
             blocked,
+            kept: true,
             parts: Vec::new(),
         };
         if !blocked {
@@ -602,9 +607,15 @@ impl Proxy {
                 .collect();
         }
         let waiting = if keyed {
-            let w = record.weight();
             match self.reassembler.lock() {
-                Ok(mut r) => r.decided(&m.key, Arc::new(record), w),
+                Ok(mut r) => {
+                    if record.weight() > r.remembered_room(&first.account.system_id) {
+                        record.parts = Vec::new();
+                        record.kept = false;
+                    }
+                    let w = record.weight();
+                    r.decided(&m.key, Arc::new(record), w)
+                }
                 Err(_) => Vec::new(),
             }
         } else {
@@ -656,11 +667,8 @@ impl Proxy {
     fn remember_ids(&self, key: &MessageKey, ids: impl Iterator<Item = (u8, COctetString<1, 65>)>) {
         let ids: Vec<_> = ids.collect();
         if let Ok(mut r) = self.reassembler.lock() {
-            r.update(key, |d| {
-                let mut n = Decided {
-                    blocked: d.blocked,
-                    parts: d.parts.clone(),
-                };
+            r.update(key, |d, _| {
+                let mut n = Decided::clone(d);
                 for (seq, id) in &ids {
                     for p in n.parts.iter_mut().filter(|p| p.0 == *seq && p.3.is_none()) {
                         p.3 = Some(id.clone());
@@ -692,6 +700,10 @@ impl Proxy {
                 None => p.reply.send(status::ESME_RSYSERR, None),
             };
         }
+        if !d.kept {
+            // The delivered text could not be kept: never check it alone.
+            return p.reply.send(self.cfg.reject_status, None);
+        }
         let new_part = d.parts.iter().all(|q| q.0 != p.seq);
         let at = d.parts.iter().take_while(|q| q.0 <= p.seq).count();
         let before = d.parts[..at].iter().map(|q| (q.1, q.2.as_slice()));
@@ -721,14 +733,15 @@ impl Proxy {
         let r = self.upstream.submit(p.sm.clone()).await;
         let id = r.as_ref().ok().cloned();
         if let Ok(mut r) = self.reassembler.lock() {
-            r.update(&key, |d| {
-                let mut n = Decided {
-                    blocked: d.blocked,
-                    parts: d.parts.clone(),
-                };
+            r.update(&key, |d, room| {
+                let mut n = Decided::clone(d);
                 let at = n.parts.iter().take_while(|q| q.0 <= p.seq).count();
                 n.parts
                     .insert(at, (p.seq, p.data_coding, p.text.clone(), id));
+                if n.weight() > room {
+                    n.parts = Vec::new();
+                    n.kept = false;
+                }
                 let w = n.weight();
                 *d = Arc::new(n);
                 w

@@ -29,9 +29,13 @@
 //! [`Limits::max_account_bytes`] per account (one account filling its share
 //! cannot refuse other accounts' messages); beyond, a part is rejected with
 //! [`Reject::Full`] or [`Reject::AccountFull`]. Remembered decisions are
-//! bounded by [`Limits::max_remembered_bytes`] (the oldest are forgotten
-//! first). A message of 255 parts costs what its arrived parts weigh, not
-//! 255 slots. The tables shrink when they fall far below their capacity, so
+//! bounded the same way, by [`Limits::max_remembered_bytes`] and
+//! [`Limits::max_account_remembered_bytes`]: a decision still due is never
+//! forgotten to make room (a late part would then be checked without its
+//! message), so when that memory is full a *new* message's first part is
+//! rejected instead; its place is taken when the message starts, and the
+//! caller keeps a decision within [`Reassembler::remembered_room`]. A
+//! message of 255 parts costs what its arrived parts weigh, not 255 slots. The tables shrink when they fall far below their capacity, so
 //! memory is returned after an attack's parts expire.
 
 use std::collections::{HashMap, VecDeque};
@@ -46,8 +50,11 @@ use crate::udh::Concat;
 pub const DEFAULT_MAX_BYTES: usize = 128 << 20;
 /// Default [`Limits::max_account_bytes`]: 16 MiB of held parts per account.
 pub const DEFAULT_MAX_ACCOUNT_BYTES: usize = 16 << 20;
-/// Default [`Limits::max_remembered_bytes`]: 32 MiB of decided messages.
-pub const DEFAULT_MAX_REMEMBERED_BYTES: usize = 32 << 20;
+/// Default [`Limits::max_remembered_bytes`]: 64 MiB of decided messages.
+pub const DEFAULT_MAX_REMEMBERED_BYTES: usize = 64 << 20;
+/// Default [`Limits::max_account_remembered_bytes`]: 16 MiB per account
+/// (some 20,000 two-part messages within twice the reassembly timeout).
+pub const DEFAULT_MAX_ACCOUNT_REMEMBERED_BYTES: usize = 16 << 20;
 
 /// The bounds of a [`Reassembler`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +70,8 @@ pub struct Limits {
     pub max_account_bytes: usize,
     /// Most bytes of remembered decisions.
     pub max_remembered_bytes: usize,
+    /// Most bytes of one account's remembered decisions.
+    pub max_account_remembered_bytes: usize,
 }
 
 impl Limits {
@@ -80,6 +89,7 @@ impl Limits {
             max_bytes: caps.held,
             max_account_bytes: caps.per_account,
             max_remembered_bytes: caps.remembered,
+            max_account_remembered_bytes: caps.remembered_per_account,
         }
     }
 }
@@ -94,6 +104,8 @@ pub struct ByteCaps {
     pub per_account: usize,
     /// [`Limits::max_remembered_bytes`].
     pub remembered: usize,
+    /// [`Limits::max_account_remembered_bytes`].
+    pub remembered_per_account: usize,
 }
 
 impl Default for ByteCaps {
@@ -102,6 +114,7 @@ impl Default for ByteCaps {
             held: DEFAULT_MAX_BYTES,
             per_account: DEFAULT_MAX_ACCOUNT_BYTES,
             remembered: DEFAULT_MAX_REMEMBERED_BYTES,
+            remembered_per_account: DEFAULT_MAX_ACCOUNT_REMEMBERED_BYTES,
         }
     }
 }
@@ -266,9 +279,17 @@ enum Entry<T, D> {
         id: u64,
         total: u8,
         decision: D,
+        account: Box<str>,
         /// Remembered bytes (overhead and the caller's weight).
         bytes: usize,
     },
+}
+
+/// One account's bytes: held parts, remembered decisions.
+#[derive(Clone, Copy, Debug, Default)]
+struct Usage {
+    held: usize,
+    remembered: usize,
 }
 
 /// Holds parts of concatenated messages by key. See the module docs.
@@ -278,7 +299,7 @@ pub struct Reassembler<K, T, D> {
     open: VecDeque<(u64, u64, K)>,
     /// Remembered keys by the end of their memory.
     closed: VecDeque<(u64, u64, K)>,
-    accounts: HashMap<Box<str>, usize>,
+    accounts: HashMap<Box<str>, Usage>,
     limits: Limits,
     next_id: u64,
     open_groups: usize,
@@ -341,12 +362,34 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
 
     /// Bytes of `account`'s held parts.
     pub fn account_bytes(&self, account: &str) -> usize {
-        self.accounts.get(account).copied().unwrap_or(0)
+        self.accounts.get(account).map_or(0, |u| u.held)
     }
 
-    /// Bytes of the remembered decisions.
+    /// Bytes of the remembered decisions (and of the places reserved for
+    /// the decisions of messages still open): at most
+    /// [`Limits::max_remembered_bytes`] plus what callers add beyond
+    /// [`Reassembler::remembered_room`].
     pub fn remembered_bytes(&self) -> usize {
         self.remembered_bytes
+    }
+
+    /// Bytes of `account`'s remembered decisions.
+    pub fn account_remembered_bytes(&self, account: &str) -> usize {
+        self.accounts.get(account).map_or(0, |u| u.remembered)
+    }
+
+    /// How many more bytes `account` may add to the remembered decisions
+    /// (in [`Reassembler::decided`] and [`Reassembler::update`]).
+    pub fn remembered_room(&self, account: &str) -> usize {
+        let total = self
+            .limits
+            .max_remembered_bytes
+            .saturating_sub(self.remembered_bytes);
+        let own = self
+            .limits
+            .max_account_remembered_bytes
+            .saturating_sub(self.account_remembered_bytes(account));
+        total.min(own)
     }
 
     /// How many messages are incomplete.
@@ -359,33 +402,60 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
         self.entries.len()
     }
 
-    fn charge(&mut self, account: &str, bytes: usize) -> Result<(), Reject> {
+    /// Charges `bytes` of held parts to `account`, and for a new message
+    /// the place of its decision ([`Self::ENTRY_OVERHEAD`]) to the
+    /// remembered bytes.
+    fn charge(&mut self, account: &str, bytes: usize, new_message: bool) -> Result<(), Reject> {
         if self.held_bytes.saturating_add(bytes) > self.limits.max_bytes {
             return Err(Reject::Full);
         }
-        let a = self.account_bytes(account);
-        if a.saturating_add(bytes) > self.limits.max_account_bytes {
+        if new_message
+            && self.remembered_bytes.saturating_add(Self::ENTRY_OVERHEAD)
+                > self.limits.max_remembered_bytes
+        {
+            return Err(Reject::Full);
+        }
+        let u = self.accounts.get(account).copied().unwrap_or_default();
+        if u.held.saturating_add(bytes) > self.limits.max_account_bytes {
             return Err(Reject::AccountFull);
         }
-        self.held_bytes += bytes;
-        match self.accounts.get_mut(account) {
-            Some(v) => *v += bytes,
-            None => {
-                self.accounts.insert(account.into(), bytes);
-            }
+        if new_message
+            && u.remembered.saturating_add(Self::ENTRY_OVERHEAD)
+                > self.limits.max_account_remembered_bytes
+        {
+            return Err(Reject::AccountFull);
         }
+        let reserve = if new_message { Self::ENTRY_OVERHEAD } else { 0 };
+        self.held_bytes += bytes;
+        self.remembered_bytes += reserve;
+        let u = self.accounts.entry(account.into()).or_default();
+        u.held += bytes;
+        u.remembered += reserve;
         Ok(())
     }
 
-    fn refund(&mut self, account: &str, bytes: usize, parts: usize) {
-        self.held_bytes = self.held_bytes.saturating_sub(bytes);
+    /// Gives back held bytes (`held`, `parts`) and remembered bytes.
+    fn refund(&mut self, account: &str, held: usize, parts: usize, remembered: usize) {
+        self.held_bytes = self.held_bytes.saturating_sub(held);
         self.held_parts = self.held_parts.saturating_sub(parts);
-        if let Some(v) = self.accounts.get_mut(account) {
-            *v = v.saturating_sub(bytes);
-            if *v == 0 {
+        self.remembered_bytes = self.remembered_bytes.saturating_sub(remembered);
+        if let Some(u) = self.accounts.get_mut(account) {
+            u.held = u.held.saturating_sub(held);
+            u.remembered = u.remembered.saturating_sub(remembered);
+            if u.held == 0 && u.remembered == 0 {
                 self.accounts.remove(account);
             }
         }
+    }
+
+    /// Replaces `old` remembered bytes of `account` by `new`.
+    fn remember(&mut self, account: &str, old: usize, new: usize) {
+        self.remembered_bytes = self
+            .remembered_bytes
+            .saturating_sub(old)
+            .saturating_add(new);
+        let u = self.accounts.entry(account.into()).or_default();
+        u.remembered = u.remembered.saturating_sub(old).saturating_add(new);
     }
 
     fn id(&mut self) -> u64 {
@@ -414,7 +484,7 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
                 let account = g.account.clone();
-                if let Err(why) = self.charge(&account, part_bytes) {
+                if let Err(why) = self.charge(&account, part_bytes, false) {
                     return Insert::Rejected(part, why);
                 }
                 self.held_parts += 1;
@@ -444,7 +514,7 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
                 let account = account.clone();
-                if let Err(why) = self.charge(&account, part_bytes) {
+                if let Err(why) = self.charge(&account, part_bytes, false) {
                     return Insert::Rejected(part, why);
                 }
                 self.held_parts += 1;
@@ -464,7 +534,7 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
             }
             None => {
                 let bytes = part_bytes.saturating_add(Self::ENTRY_OVERHEAD + account.len());
-                if let Err(why) = self.charge(account, bytes) {
+                if let Err(why) = self.charge(account, bytes, true) {
                     return Insert::Rejected(part, why);
                 }
                 self.held_parts += 1;
@@ -507,7 +577,7 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
             return None;
         };
         self.open_groups = self.open_groups.saturating_sub(1);
-        self.refund(&g.account.clone(), g.bytes, g.held());
+        self.refund(&g.account.clone(), g.bytes, g.held(), 0);
         let id = self.id();
         self.entries.insert(
             key.clone(),
@@ -519,7 +589,6 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 held: 0,
             },
         );
-        self.remembered_bytes += Self::ENTRY_OVERHEAD;
         self.closed.push_back((
             now_ms.saturating_add(self.limits.remember_ms),
             id,
@@ -529,7 +598,8 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
     }
 
     /// Records the decision of the message that came out under `key`,
-    /// weighing `weight` bytes, and returns the parts that arrived under the
+    /// weighing `weight` bytes (keep it within
+    /// [`Reassembler::remembered_room`]), and returns the parts that arrived under the
     /// key meanwhile (each to be treated as [`Insert::Late`] with this
     /// decision). A key forgotten already (its memory ran out) returns
     /// nothing and records nothing.
@@ -553,11 +623,11 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
             id,
             total,
             decision,
+            account: account.clone(),
             bytes: Self::ENTRY_OVERHEAD.saturating_add(weight),
         };
-        self.remembered_bytes = self.remembered_bytes.saturating_add(weight);
-        self.refund(&account, held, waiting.len());
-        self.enforce_memory();
+        self.remember(&account, 0, weight);
+        self.refund(&account, held, waiting.len(), 0);
         waiting
     }
 
@@ -570,48 +640,35 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
     }
 
     /// Changes the decision remembered under `key` (a late part joined it);
-    /// `f` returns the decision's new weight. Returns false when the key is
-    /// not remembered as decided.
-    pub fn update(&mut self, key: &K, f: impl FnOnce(&mut D) -> usize) -> bool {
+    /// `f` gets the decision and the room left
+    /// ([`Reassembler::remembered_room`] plus its current weight) and
+    /// returns the decision's new weight. Returns false when the key is not
+    /// remembered as decided.
+    pub fn update(&mut self, key: &K, f: impl FnOnce(&mut D, usize) -> usize) -> bool {
+        let Some(Entry::Decided { account, bytes, .. }) = self.entries.get(key) else {
+            return false;
+        };
+        let old = bytes.saturating_sub(Self::ENTRY_OVERHEAD);
+        let account = account.clone();
+        let room = self.remembered_room(&account).saturating_add(old);
         let Some(Entry::Decided {
             decision, bytes, ..
         }) = self.entries.get_mut(key)
         else {
             return false;
         };
-        let old = *bytes;
-        *bytes = Self::ENTRY_OVERHEAD.saturating_add(f(decision));
-        self.remembered_bytes = self.remembered_bytes.saturating_sub(old) + *bytes;
-        self.enforce_memory();
+        let new = f(decision, room);
+        *bytes = Self::ENTRY_OVERHEAD.saturating_add(new);
+        self.remember(&account, old, new);
         true
-    }
-
-    /// Forgets the oldest decided keys while over the memory cap.
-    fn enforce_memory(&mut self) {
-        while self.remembered_bytes > self.limits.max_remembered_bytes {
-            let Some((_, id, key)) = self.closed.front() else {
-                break;
-            };
-            match self.entries.get(key) {
-                Some(Entry::Decided { id: i, .. }) if i == id => {}
-                Some(Entry::Deciding { id: i, .. }) if i == id => break,
-                _ => {
-                    self.closed.pop_front();
-                    continue;
-                }
-            }
-            if let Some((_, _, key)) = self.closed.pop_front() {
-                self.forget(&key);
-            }
-        }
     }
 
     /// Removes a remembered key; waiting parts (a decision never recorded)
     /// come back as a message of their own.
     fn forget(&mut self, key: &K) -> Option<Message<K, T>> {
         match self.entries.remove(key)? {
-            Entry::Decided { bytes, .. } => {
-                self.remembered_bytes = self.remembered_bytes.saturating_sub(bytes);
+            Entry::Decided { bytes, account, .. } => {
+                self.refund(&account, 0, 0, bytes);
                 None
             }
             Entry::Deciding {
@@ -621,8 +678,7 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 held,
                 ..
             } => {
-                self.remembered_bytes = self.remembered_bytes.saturating_sub(Self::ENTRY_OVERHEAD);
-                self.refund(&account, held, waiting.len());
+                self.refund(&account, held, waiting.len(), Self::ENTRY_OVERHEAD);
                 (!waiting.is_empty()).then(|| Message {
                     key: key.clone(),
                     parts: (1..).zip(waiting).collect(),
@@ -736,6 +792,7 @@ pub fn fuzz_reassembly(data: &[u8]) {
         max_bytes: 4_096,
         max_account_bytes: 2_048,
         max_remembered_bytes: 2_048,
+        max_account_remembered_bytes: 1_536,
     };
     let mut r: Reassembler<u8, usize, u8> = Reassembler::new(limits);
     let mut now = 0u64;
@@ -745,7 +802,9 @@ pub fn fuzz_reassembly(data: &[u8]) {
         for (_, id) in m.parts.into_iter().chain(m.duplicates) {
             seen[id] += 1;
         }
-        for id in r.decided(&m.key, m.key, usize::from(m.key) * 8) {
+        let account = if m.key % 2 == 0 { "even" } else { "odd" };
+        let weight = (usize::from(m.key) * 8).min(r.remembered_room(account));
+        for id in r.decided(&m.key, m.key, weight) {
             seen[id] += 1;
         }
     };
@@ -774,6 +833,7 @@ pub fn fuzz_reassembly(data: &[u8]) {
         }
         assert!(r.held_bytes() <= limits.max_bytes);
         assert!(r.account_bytes("even") <= limits.max_account_bytes);
+        assert!(r.account_remembered_bytes("odd") <= limits.max_account_remembered_bytes);
         for m in r.expire(now) {
             out(&mut r, m, &mut seen);
         }
@@ -894,7 +954,8 @@ mod tests {
             Insert::Rejected("q", Reject::InconsistentTotal)
         );
         // An update changes what later parts get.
-        assert!(r.update(&"k", |d| {
+        assert!(r.update(&"k", |d, room| {
+            assert!(room >= 100);
             *d = true;
             200
         }));
@@ -921,26 +982,50 @@ mod tests {
     }
 
     #[test]
-    fn remembered_decisions_are_bounded_oldest_first() {
+    fn remembered_decisions_are_bounded_and_never_forgotten_early() {
         let mut l = limits();
-        l.max_remembered_bytes = 3 * R::ENTRY_OVERHEAD + 300;
+        l.max_remembered_bytes = 5 * R::ENTRY_OVERHEAD + 500;
+        l.max_account_remembered_bytes = 3 * R::ENTRY_OVERHEAD + 300;
         let mut r = R::new(l);
-        for (i, k) in ["a", "b", "c", "d"].into_iter().enumerate() {
+        // Account x: three messages decided, each weighing 100 bytes.
+        for (i, k) in ["a", "b", "c"].into_iter().enumerate() {
             let Insert::Complete(m) = r.insert(k, "x", c(1, 1), k, 1, i as u64) else {
                 panic!()
             };
+            assert!(r.remembered_room("x") >= 100);
             r.decided(&m.key, true, 100);
-            assert!(r.remembered_bytes() <= l.max_remembered_bytes);
         }
-        assert_eq!(r.keys(), 3, "the oldest was forgotten");
-        assert!(matches!(
-            r.insert("a", "x", c(2, 1), "a2", 1, 10),
-            Insert::Held
-        ));
-        assert!(matches!(
-            r.insert("d", "x", c(1, 1), "d2", 1, 10),
-            Insert::Late("d2", true)
-        ));
+        assert_eq!(
+            r.account_remembered_bytes("x"),
+            l.max_account_remembered_bytes
+        );
+        assert_eq!(r.remembered_room("x"), 0);
+        // A fourth message of x is refused rather than a decision forgotten.
+        assert_eq!(
+            r.insert("d", "x", c(2, 1), "d1", 1, 10),
+            Insert::Rejected("d1", Reject::AccountFull)
+        );
+        assert_eq!(r.keys(), 3);
+        // Every decision is still there for its late parts.
+        for k in ["a", "b", "c"] {
+            assert_eq!(r.decision(&k), Some(true));
+        }
+        // Another account still starts messages, until the total is full.
+        assert_eq!(r.insert("e", "y", c(2, 1), "e1", 1, 10), Insert::Held);
+        assert_eq!(r.insert("f", "y", c(2, 1), "f1", 1, 10), Insert::Held);
+        assert_eq!(
+            r.insert("g", "z", c(2, 1), "g1", 1, 10),
+            Insert::Rejected("g1", Reject::Full)
+        );
+        assert!(r.remembered_bytes() <= l.max_remembered_bytes);
+        // When their memory runs out, the room comes back.
+        for m in r.expire(30_010) {
+            r.decided(&m.key, false, 0);
+        }
+        r.expire(200_000);
+        assert_eq!((r.keys(), r.remembered_bytes()), (0, 0));
+        assert_eq!(r.account_remembered_bytes("x"), 0);
+        assert_eq!(r.insert("d", "x", c(2, 1), "d1", 1, 200_000), Insert::Held);
     }
 
     #[test]
@@ -1000,9 +1085,59 @@ mod tests {
         assert!(cost < 2 * 512, "one part of 512 bytes costs {cost}");
     }
 
+    /// The attack of the issue: 77,758 first parts of 255-part messages
+    /// from one account, each a 134-octet UCS-2 text in a PDU of about 200
+    /// octets, under the default caps.
+    #[test]
+    fn a_flood_of_first_parts_is_refused_at_the_byte_cap() {
+        let l = Limits::with_timeout(30_000);
+        let mut r: Reassembler<u32, [u8; 256], ()> = Reassembler::new(l);
+        let (mut held, mut refused) = (0usize, 0usize);
+        for k in 0..77_758u32 {
+            match r.insert(k, "flood", c(255, 1), [0; 256], 334, 0) {
+                Insert::Held => held += 1,
+                Insert::Rejected(_, Reject::AccountFull) => refused += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(held + refused, 77_758);
+        assert!(refused > 0, "refused once the cap is hit");
+        assert_eq!(r.held_parts(), held);
+        assert!(r.account_bytes("flood") <= l.max_account_bytes);
+        assert!(r.held_bytes() <= l.max_account_bytes);
+        assert!(r.account_remembered_bytes("flood") <= l.max_account_remembered_bytes);
+        // What a part costs is what it holds, not 255 slots.
+        assert!(
+            r.held_bytes() / held < 1_000,
+            "{} per part",
+            r.held_bytes() / held
+        );
+        // Another account's two-part message still goes through.
+        assert_eq!(
+            r.insert(1 << 30, "care", c(2, 1), [1; 256], 334, 1),
+            Insert::Held
+        );
+        assert!(matches!(
+            r.insert(1 << 30, "care", c(2, 2), [2; 256], 334, 2),
+            Insert::Complete(_)
+        ));
+        // At their timeout the parts leave, and the memory is accounted free.
+        for m in r.expire(30_000) {
+            r.decided(&m.key, (), 0);
+        }
+        assert_eq!(
+            (r.held_parts(), r.held_bytes(), r.account_bytes("flood")),
+            (0, 0, 0)
+        );
+        r.expire(90_002);
+        assert_eq!((r.keys(), r.remembered_bytes()), (0, 0));
+    }
+
     #[test]
     fn memory_is_returned_after_expiry() {
-        let mut r: Reassembler<u32, u32, ()> = Reassembler::new(limits());
+        let mut l = limits();
+        l.max_account_remembered_bytes = l.max_remembered_bytes;
+        let mut r: Reassembler<u32, u32, ()> = Reassembler::new(l);
         for k in 0..50_000u32 {
             r.insert(k, "a", c(255, 1), k, 0, 0);
         }
