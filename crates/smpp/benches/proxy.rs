@@ -291,6 +291,7 @@ fn main() {
             addr: sink.addr.to_string(),
             system_id: "chanrac".into(),
             password: "pw".into(),
+            ..Default::default()
         },
         reject_status: status::ESME_RSUBMITFAIL,
         state: None,
@@ -299,6 +300,7 @@ fn main() {
         reassembly_timeout: Duration::from_secs(30),
         reassembly_bytes: Default::default(),
         state_config: Default::default(),
+        peer_limits: Default::default(),
     })
     .unwrap();
     let listener = proxy_rt

@@ -12,16 +12,23 @@
 //! | [`udh`] | User Data Header: 8- and 16-bit concatenation references, SAR TLVs |
 //! | [`reassembly`] | holds the parts of a concatenated SMS; fuzz entry [`reassembly::fuzz_reassembly`] |
 //! | [`proxy`] | the sessions, the check, the reload watcher |
-//! | [`upstream`] | the client link to the SMSC |
+//! | [`upstream`] | the client link to the SMSC, with its own deadlines and background reconnects |
+//! | [`limits`] | the bounds on what a peer controls (table below) |
+//! | [`wire`] | reading whole PDUs with deadlines, the counted queue of a session's answers |
 //! | [`sink`] | a recording SMSC for tests, benches and demos |
 //!
 //! # Behaviour
 //!
 //! - **Binds** (`bind_transmitter`, `bind_transceiver`, `bind_receiver`)
-//!   are checked against `accounts.csv`: an unknown `system_id` gets
-//!   `ESME_RBINDFAIL` (0x0D), a wrong password `ESME_RINVPASWD` (0x0E), a
-//!   second bind on one session `ESME_RALYBND` (0x05); `submit_sm` before a
-//!   transmitting bind gets `ESME_RINVBNDSTS` (0x04).
+//!   are checked against `accounts.csv`: an unknown `system_id` and a wrong
+//!   password get the same `ESME_RBINDFAIL` (0x0D), so the answers do not
+//!   tell which accounts exist; a second bind on one session gets
+//!   `ESME_RALYBND` (0x05); `submit_sm` before a transmitting bind gets
+//!   `ESME_RINVBNDSTS` (0x04). After a failed bind, every bind from the same
+//!   source (IPv4 address, IPv6 /64) is answered in turn, 1 s, 2 s, 4 s …
+//!   (at most `--bind-delay-max`) after the previous failure, whether right
+//!   or wrong, until a bind succeeds or `--bind-quiet` passes without a
+//!   failure ([`limits::BindPenalty`]).
 //! - **Events.** The account's class decides the kind: `care` → `care`;
 //!   `ad` → `registration` when the text starts with `DKQC`, else `ad`. The
 //!   advertiser is the account (the engine resolves it through
@@ -92,7 +99,11 @@
 //! - **Blocked** messages get `--reject-status` (default 0x45,
 //!   `ESME_RSUBMITFAIL`); `flag` counts as allowed. When the SMSC is down or
 //!   does not answer within 10 s, an allowed part gets `ESME_RSYSERR`
-//!   (0x08), or the SMSC's own error status; the message stays counted.
+//!   (0x08, temporary: the ESME retries), or the SMSC's own error status;
+//!   the message stays counted. An SMSC that cannot be connected or bound
+//!   within `--upstream-connect-timeout` / `--upstream-bind-timeout` is
+//!   *down*: submits get `ESME_RSYSERR` at once while the proxy retries in
+//!   the background, further and further apart ([`upstream`]).
 //! - **Window**: at most `--window` (default 10) `submit_sm` per session
 //!   are in flight (being checked or waiting for the SMSC); one more gets
 //!   `ESME_RTHROTTLED` (0x58) at once. A part held for reassembly leaves the
@@ -108,8 +119,37 @@
 //! - **State** (`--state DIR`): every counted check is journalled
 //!   (`Record::of_check`); the journal is synced every second and at
 //!   `SIGTERM`/`SIGINT`, so a crash loses at most about a second of counts.
+//!
+//! # Limits
+//!
+//! Everything a peer controls is bounded; every bound is a flag with a safe
+//! default ([`limits::PeerLimits`], [`upstream::UpstreamConfig`]), and what
+//! the bounds did is counted ([`proxy::Proxy::stats`]).
+//!
+//! | limit | flag | default | beyond it |
+//! |---|---|---|---|
+//! | connections, in total | `--max-connections` | 1,000 | the connection is closed at once |
+//! | connections per source (IPv4 address, IPv6 /64) | `--max-connections-per-source` | 64 | the connection is closed at once |
+//! | time to bind after connecting | `--bind-timeout` | 10 s | the connection is closed |
+//! | silence of a bound session | `--idle-timeout` | 90 s | it is sent an `enquire_link` |
+//! | silence after that `enquire_link` | `--enquire-link-timeout` | 10 s | the session is closed |
+//! | time for a PDU to arrive whole after its first octet | `--pdu-timeout` | 10 s | the session is closed |
+//! | size of a PDU | (fixed) [`pdu::MAX_COMMAND_LENGTH`] | 64 KiB | `generic_nack` `ESME_RINVCMDLEN`, closed |
+//! | answers queued for one session, not yet written | `--max-queued-kb` | 64 KiB | its requests are not read until the queue drains (none dropped) |
+//! | time those answers may stay unread | `--write-timeout` | 30 s | the session is closed |
+//! | requests in flight per session | `--window` | 10 | `ESME_RTHROTTLED` |
+//! | delay after failed binds from a source | `--bind-delay`, `--bind-delay-max`, `--bind-quiet` | 1 s doubling to 32 s; forgotten after 300 s | binds from the source answered in turn |
+//! | log lines peers can cause (malformed PDUs, unknown commands, refused binds and connections, timeouts) | `--log-lines` per `--log-window` | 20 per 10 s | counted, one summary line "N log lines suppressed" |
+//! | TCP connection to the SMSC | `--upstream-connect-timeout` | 5 s | the link is down: submits get `ESME_RSYSERR` at once |
+//! | the SMSC's `bind_resp` | `--upstream-bind-timeout` | 5 s | the same |
+//! | wait between two attempts while the SMSC is down | `--upstream-retry-max` | 0.5 s doubling to 30 s | — |
+//! | bytes of concatenation parts held, in total | `--held-parts-max-mb` | 128 MiB | the part gets `ESME_RMSGQFUL` |
+//! | bytes of concatenation parts held, per account | `--held-parts-account-max-mb` | 16 MiB | the part gets `ESME_RMSGQFUL` |
+//! | bytes of decided messages remembered for their late parts, in total | `--decided-memory-max-mb` | 64 MiB | a new concatenated message gets `ESME_RMSGQFUL` |
+//! | the same, per account | `--decided-memory-account-max-mb` | 16 MiB | the account's new concatenated message gets `ESME_RMSGQFUL` |
 #![deny(missing_docs)]
 
+pub mod limits;
 pub mod pdu;
 pub mod proxy;
 pub mod reassembly;

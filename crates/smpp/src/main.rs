@@ -67,6 +67,105 @@ struct Args {
     /// (STATE_FULL, the default) or `deliver` (uncounted).
     #[arg(long, default_value = "block")]
     on_full: chanrac::state::OnFull,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The bounds on what a peer controls (`chanrac_smpp::limits`).
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Limits")]
+struct LimitArgs {
+    /// Most ESME connections open at once; one more is closed at once.
+    #[arg(long, default_value_t = 1000)]
+    max_connections: usize,
+    /// Most connections open at once from one IPv4 address or IPv6 /64.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_source: usize,
+    /// Seconds a new connection has to bind before it is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    bind_timeout: Duration,
+    /// Seconds of silence after which a bound session is sent an
+    /// enquire_link.
+    #[arg(long, value_name = "SECS", default_value = "90", value_parser = parse_secs)]
+    idle_timeout: Duration,
+    /// Seconds of further silence after that enquire_link before the
+    /// session is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    enquire_link_timeout: Duration,
+    /// Seconds a PDU has to arrive whole after its first octet.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    pdu_timeout: Duration,
+    /// Most KiB of answers queued for one session; beyond, its requests
+    /// are not read until the answers drain.
+    #[arg(long, value_name = "KIB", default_value_t = 64)]
+    max_queued_kb: usize,
+    /// Seconds a session's queued answers may stay unread before it is
+    /// closed.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    write_timeout: Duration,
+    /// Seconds added to binds from a source after its first failed bind,
+    /// doubled with each further failure (0: no delay).
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = parse_secs_or_zero)]
+    bind_delay: Duration,
+    /// The largest bind delay, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "32", value_parser = parse_secs_or_zero)]
+    bind_delay_max: Duration,
+    /// Seconds without a failed bind after which a source starts afresh.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_secs)]
+    bind_quiet: Duration,
+    /// Most log lines peers can cause per --log-window (the rest are
+    /// counted and summarised).
+    #[arg(long, default_value_t = 20)]
+    log_lines: u32,
+    /// The window of --log-lines, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    log_window: Duration,
+    /// Seconds to wait for the TCP connection to the SMSC.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    upstream_connect_timeout: Duration,
+    /// Seconds to wait for the SMSC's bind_resp.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    upstream_bind_timeout: Duration,
+    /// Longest wait between two attempts to reach a down SMSC, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    upstream_retry_max: Duration,
+}
+
+impl LimitArgs {
+    fn peer_limits(&self) -> chanrac_smpp::limits::PeerLimits {
+        chanrac_smpp::limits::PeerLimits {
+            max_connections: self.max_connections.max(1),
+            max_connections_per_source: self.max_connections_per_source.max(1),
+            bind_timeout: self.bind_timeout,
+            idle_timeout: self.idle_timeout,
+            enquire_link_timeout: self.enquire_link_timeout,
+            pdu_timeout: self.pdu_timeout,
+            max_queued_bytes: self.max_queued_kb.max(1).saturating_mul(1024),
+            write_timeout: self.write_timeout,
+            bind_delay: self.bind_delay,
+            bind_delay_max: self.bind_delay_max,
+            bind_quiet: self.bind_quiet,
+            log_lines: self.log_lines,
+            log_window: self.log_window,
+        }
+    }
+}
+
+/// Seconds (a decimal number) greater than zero.
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    match parse_secs_or_zero(s)? {
+        d if d.is_zero() => Err("expected seconds > 0".into()),
+        d => Ok(d),
+    }
+}
+
+/// Seconds (a decimal number), zero or more.
+fn parse_secs_or_zero(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.parse().map_err(|e| format!("`{s}`: {e}"))?;
+    if !(v.is_finite() && v >= 0.0) {
+        return Err(format!("`{s}`: expected seconds >= 0"));
+    }
+    Duration::try_from_secs_f64(v).map_err(|e| format!("`{s}`: {e}"))
 }
 
 fn parse_status(s: &str) -> Result<u32, String> {
@@ -101,6 +200,9 @@ fn main() -> ExitCode {
             addr: args.upstream,
             system_id: args.upstream_system_id,
             password: args.upstream_password,
+            connect_timeout: args.limits.upstream_connect_timeout,
+            bind_timeout: args.limits.upstream_bind_timeout,
+            retry_max: args.limits.upstream_retry_max,
         },
         reject_status: args.reject_status,
         state: args.state,
@@ -118,6 +220,7 @@ fn main() -> ExitCode {
             on_full: args.on_full,
             ..Default::default()
         },
+        peer_limits: args.limits.peer_limits(),
     };
     let proxy = match Proxy::new(cfg) {
         Ok(p) => p,
@@ -180,5 +283,67 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_flags_default_to_the_library_defaults() {
+        let a = Args::try_parse_from([
+            "chanrac-smpp",
+            "--policy",
+            "p",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "127.0.0.1:1",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.limits.peer_limits(),
+            chanrac_smpp::limits::PeerLimits::default()
+        );
+        let up = UpstreamConfig::default();
+        assert_eq!(a.limits.upstream_connect_timeout, up.connect_timeout);
+        assert_eq!(a.limits.upstream_bind_timeout, up.bind_timeout);
+        assert_eq!(a.limits.upstream_retry_max, up.retry_max);
+    }
+
+    #[test]
+    fn limit_flags_are_parsed_and_checked() {
+        let base = [
+            "chanrac-smpp",
+            "--policy",
+            "p",
+            "--listen",
+            "l",
+            "--upstream",
+            "u",
+        ];
+        let with = |extra: &[&str]| {
+            let mut v: Vec<&str> = base.to_vec();
+            v.extend_from_slice(extra);
+            Args::try_parse_from(v)
+        };
+        let a = with(&[
+            "--bind-timeout",
+            "2.5",
+            "--max-queued-kb",
+            "8",
+            "--bind-delay",
+            "0",
+        ])
+        .unwrap();
+        let l = a.limits.peer_limits();
+        assert_eq!(l.bind_timeout, Duration::from_millis(2500));
+        assert_eq!(l.max_queued_bytes, 8192);
+        assert_eq!(l.bind_delay, Duration::ZERO);
+        assert!(with(&["--bind-timeout", "0"]).is_err());
+        assert!(with(&["--idle-timeout", "-1"]).is_err());
+        assert!(with(&["--pdu-timeout", "NaN"]).is_err());
     }
 }

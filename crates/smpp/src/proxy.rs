@@ -17,16 +17,17 @@ use rusmpp::pdus::{
 };
 use rusmpp::types::COctetString;
 use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
+use crate::limits::{self, BindPenalty, ConnLimiter, Counters, LogLimiter, PeerLimits, Stats};
 use crate::pdu::{self, status, SubmitFields};
 use crate::reassembly::{
     ByteCaps, Insert, Limits, Message, MessageKey, Reassembler, Reject, SourceKey,
 };
 use crate::upstream::{Upstream, UpstreamConfig};
-use crate::wire::read_frame;
+use crate::wire::{outbox, read_frame_within, Outbox, ReadError};
 
 /// `source_addr_ton` of an alphanumeric sender (a brandname).
 pub const TON_ALPHANUMERIC: u8 = 5;
@@ -54,11 +55,14 @@ pub struct Config {
     pub reassembly_bytes: ByteCaps,
     /// The engine's per-pair state: size limit and fail mode.
     pub state_config: chanrac::state::StateConfig,
+    /// Bounds on connections, timeouts, queued answers, failed binds and
+    /// log lines ([`PeerLimits::default`] is safe).
+    pub peer_limits: PeerLimits,
 }
 
 /// Where to send a `submit_sm_resp`.
 struct Reply {
-    tx: mpsc::UnboundedSender<Vec<u8>>,
+    tx: Outbox,
     seq: u32,
     /// The session window slot this `submit_sm` holds until it is answered.
     slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
@@ -72,7 +76,7 @@ impl Clone for Reply {
 }
 
 impl Reply {
-    fn new(tx: mpsc::UnboundedSender<Vec<u8>>, seq: u32) -> Reply {
+    fn new(tx: Outbox, seq: u32) -> Reply {
         Reply {
             tx,
             seq,
@@ -103,7 +107,7 @@ impl Reply {
             .message_id(message_id.unwrap_or_default())
             .build();
         let cmd = Command::new(CommandStatus::from(status), self.seq, body);
-        let _ = self.tx.send(pdu::encode(&cmd));
+        self.tx.send(pdu::encode(&cmd));
     }
 }
 
@@ -167,6 +171,16 @@ pub struct Proxy {
     upstream: Upstream,
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
     epoch: Instant,
+    guard: Guard,
+}
+
+/// The limits' running state ([`PeerLimits`]).
+#[derive(Debug)]
+struct Guard {
+    counters: Arc<Counters>,
+    connections: Arc<ConnLimiter>,
+    binds: BindPenalty,
+    log: LogLimiter,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -214,7 +228,20 @@ impl Proxy {
             None => None,
         };
         let timeout_ms = u64::try_from(cfg.reassembly_timeout.as_millis()).unwrap_or(u64::MAX);
+        let l = &cfg.peer_limits;
+        let counters = Arc::new(Counters::default());
+        let guard = Guard {
+            connections: Arc::new(ConnLimiter::new(
+                l.max_connections,
+                l.max_connections_per_source,
+                counters.clone(),
+            )),
+            binds: BindPenalty::new(l.bind_delay, l.bind_delay_max, l.bind_quiet),
+            log: LogLimiter::new(l.log_lines, l.log_window, counters.clone()),
+            counters,
+        };
         Ok(Arc::new(Proxy {
+            guard,
             upstream: Upstream::new(cfg.upstream.clone()),
             reassembler: Mutex::new(Reassembler::new(Limits::new(
                 timeout_ms,
@@ -259,20 +286,68 @@ impl Proxy {
     }
 
     /// Serves ESMEs on `listener` until the process ends, with the reload
-    /// watcher and the reassembly timer running beside it.
+    /// watcher and the reassembly timer running beside it. A connection
+    /// beyond [`PeerLimits::max_connections`], or beyond
+    /// [`PeerLimits::max_connections_per_source`] from its source, is closed at
+    /// once (nothing is read or written).
     pub async fn serve(self: Arc<Self>, listener: TcpListener) {
         tokio::spawn(self.clone().timers());
         tokio::spawn(self.clone().watch_policy());
+        tokio::spawn(self.clone().log_summaries());
         loop {
             match listener.accept().await {
-                Ok((stream, peer)) => {
-                    tokio::spawn(self.clone().session(stream, peer));
-                }
+                Ok((stream, peer)) => match self.guard.connections.try_acquire(peer.ip()) {
+                    Ok(slot) => {
+                        let me = self.clone();
+                        tokio::spawn(async move {
+                            me.session(stream, peer).await;
+                            drop(slot);
+                        });
+                    }
+                    Err(why) => {
+                        drop(stream);
+                        Counters::bump(&self.guard.counters.connections_refused);
+                        self.peer_log(|| {
+                            tracing::warn!(%peer, ?why, "connection refused: too many connections")
+                        });
+                    }
+                },
                 Err(e) => {
-                    tracing::warn!("accept: {e}");
+                    self.peer_log(|| tracing::warn!("accept: {e}"));
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
+        }
+    }
+
+    /// What the limits did so far: connections open and refused, sessions
+    /// closed by each timeout, queued answers, refused and delayed binds,
+    /// suppressed log lines.
+    pub fn stats(&self) -> Stats {
+        self.guard.counters.snapshot()
+    }
+
+    /// Writes a log line a peer caused, within the log limit.
+    fn peer_log(&self, line: impl FnOnce()) {
+        let a = self.guard.log.admit();
+        limits::report_suppressed(a.suppressed);
+        if a.log {
+            line();
+        }
+    }
+
+    /// Reports suppressed log lines once per window, even when no later
+    /// line comes.
+    async fn log_summaries(self: Arc<Self>) {
+        let every = self
+            .cfg
+            .peer_limits
+            .log_window
+            .max(Duration::from_millis(100));
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            limits::report_suppressed(self.guard.log.flush());
         }
     }
 
@@ -324,33 +399,109 @@ impl Proxy {
         }
     }
 
-    async fn session(self: Arc<Self>, stream: TcpStream, peer: SocketAddr) {
+    async fn session(self: Arc<Self>, stream: tokio::net::TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
         let (rd, wr) = stream.into_split();
+        self.serve_stream(rd, wr, peer).await;
+    }
+
+    /// Serves one ESME over any byte stream (a TCP connection's halves, or
+    /// an in-memory pipe in tests and fuzzing) until it unbinds, closes, or
+    /// breaks a session limit of [`Config::peer_limits`] (the connection limits
+    /// are [`Proxy::serve`]'s):
+    ///
+    /// - not bound within [`PeerLimits::bind_timeout`] of opening: closed;
+    /// - bound and silent for [`PeerLimits::idle_timeout`]: sent an
+    ///   `enquire_link`, and closed when still silent after
+    ///   [`PeerLimits::enquire_link_timeout`];
+    /// - a PDU not whole within [`PeerLimits::pdu_timeout`] of its first octet:
+    ///   closed;
+    /// - [`PeerLimits::max_queued_bytes`] of answers waiting to be written: no
+    ///   more requests are read until they drain (closed when they do not
+    ///   within [`PeerLimits::write_timeout`]).
+    pub async fn serve_stream<R, W>(self: Arc<Self>, rd: R, wr: W, peer: SocketAddr)
+    where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let limits = self.cfg.peer_limits.clone();
+        let counters = self.guard.counters.clone();
         // Buffered: a PDU usually costs one recv, not two or more.
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
-        let (tx, rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let writer = tokio::spawn(async move {
+        let (tx, rx) = outbox(Some(counters.clone()));
+        let mut writer = tokio::spawn(async move {
             let mut wr = crate::wire::pump(rx, wr).await;
             let _ = wr.shutdown().await;
         });
         let window = Arc::new(Semaphore::new(self.cfg.window.max(1)));
         let mut bound: Option<Arc<Bound>> = None;
+        let opened = tokio::time::Instant::now();
+        // Set while our enquire_link waits for any PDU from the ESME.
+        let mut pinged: Option<tokio::time::Instant> = None;
+        let mut next_seq: u32 = 1;
         loop {
-            let frame = match read_frame(&mut rd).await {
+            // Backpressure: an ESME that does not read its answers is not
+            // read either, so the answers queued for it stay bounded.
+            if tx.queued() >= limits.max_queued_bytes {
+                Counters::bump(&counters.read_pauses);
+                let drained = tx.drained(limits.max_queued_bytes);
+                if tokio::time::timeout(limits.write_timeout, drained)
+                    .await
+                    .is_err()
+                {
+                    Counters::bump(&counters.write_timeouts);
+                    self.peer_log(|| tracing::warn!(%peer, "answers not read: session closed"));
+                    break;
+                }
+            }
+            let idle_until = match (&bound, pinged) {
+                (None, _) => opened + limits.bind_timeout,
+                (Some(_), Some(deadline)) => deadline,
+                (Some(_), None) => tokio::time::Instant::now() + limits.idle_timeout,
+            };
+            let frame = match read_frame_within(&mut rd, idle_until, limits.pdu_timeout).await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(e) => {
+                Err(ReadError::Idle) if bound.is_none() => {
+                    Counters::bump(&counters.bind_timeouts);
+                    self.peer_log(|| tracing::warn!(%peer, "no bind in time: connection closed"));
+                    break;
+                }
+                Err(ReadError::Idle) if pinged.is_none() => {
+                    let ping = Command::new(CommandStatus::EsmeRok, next_seq, Pdu::EnquireLink);
+                    next_seq = next_seq.wrapping_add(1).clamp(1, 0x7FFF_FFFF);
+                    tx.send(pdu::encode(&ping));
+                    pinged = Some(tokio::time::Instant::now() + limits.enquire_link_timeout);
+                    continue;
+                }
+                Err(ReadError::Idle) => {
+                    Counters::bump(&counters.idle_timeouts);
+                    self.peer_log(
+                        || tracing::warn!(%peer, "no answer to enquire_link: session closed"),
+                    );
+                    break;
+                }
+                Err(ReadError::Slow) => {
+                    Counters::bump(&counters.pdu_timeouts);
+                    self.peer_log(|| {
+                        tracing::warn!(%peer, "a PDU did not arrive whole in time: session closed")
+                    });
+                    break;
+                }
+                Err(ReadError::Io(e)) => {
                     tracing::debug!(%peer, "read: {e}");
                     break;
                 }
             };
+            pinged = None;
             let arrived = self.now();
             let cmd = match frame.and_then(|f| pdu::decode(&f)) {
                 Ok(c) => c,
                 Err(n) => {
-                    tracing::warn!(%peer, status = n.status, "malformed PDU: generic_nack");
-                    let _ = tx.send(n.encode());
+                    self.peer_log(
+                        || tracing::warn!(%peer, status = n.status, "malformed PDU: generic_nack"),
+                    );
+                    tx.send(n.encode());
                     if n.fatal {
                         break;
                     }
@@ -359,22 +510,24 @@ impl Proxy {
             };
             let seq = cmd.sequence_number();
             let send = |c: Command| {
-                let _ = tx.send(pdu::encode(&c));
+                tx.send(pdu::encode(&c));
             };
             match cmd.pdu() {
                 Some(Pdu::BindTransmitter(b)) => {
-                    let st = self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), true);
+                    let (id, pw) = (b.system_id.as_str(), b.password.as_str());
+                    let st = self.bind(&mut bound, peer, id, pw, true).await;
                     let resp = BindTransmitterResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::BindTransceiver(b)) => {
-                    let st = self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), true);
+                    let (id, pw) = (b.system_id.as_str(), b.password.as_str());
+                    let st = self.bind(&mut bound, peer, id, pw, true).await;
                     let resp = BindTransceiverResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::BindReceiver(b)) => {
-                    let st =
-                        self.bind(&mut bound, b.system_id.as_str(), b.password.as_str(), false);
+                    let (id, pw) = (b.system_id.as_str(), b.password.as_str());
+                    let st = self.bind(&mut bound, peer, id, pw, false).await;
                     let resp = BindReceiverResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
                 }
@@ -414,15 +567,32 @@ impl Proxy {
         }
         drop(tx);
         // Answers still in flight (held parts, upstream round trips) hold
-        // their own senders: the writer ends after the last one is sent.
-        let _ = writer.await;
+        // their own senders: the writer ends after the last one is sent, or
+        // is dropped (with the connection) when that takes longer than any
+        // answer can.
+        let last_answer = limits.write_timeout
+            + self.cfg.reassembly_timeout
+            + crate::upstream::RESPONSE_TIMEOUT
+            + self.cfg.upstream.connect_timeout
+            + self.cfg.upstream.bind_timeout;
+        if tokio::time::timeout(last_answer, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
     }
 
     /// Checks a bind against `accounts.csv`; on success the session is
-    /// bound (`*bound` set). Returns the status to answer with.
-    fn bind(
+    /// bound (`*bound` set). Returns the status to answer with: an unknown
+    /// `system_id` and a wrong password get the same `ESME_RBINDFAIL` (the
+    /// answer does not tell which accounts exist). After failed binds from
+    /// `peer`'s source every bind from it waits its turn ([`BindPenalty`]),
+    /// successful ones too, so an early answer gives nothing away.
+    async fn bind(
         &self,
         bound: &mut Option<Arc<Bound>>,
+        peer: SocketAddr,
         system_id: &str,
         password: &str,
         transmit: bool,
@@ -430,22 +600,36 @@ impl Proxy {
         if bound.is_some() {
             return CommandStatus::from(status::ESME_RALYBND);
         }
+        let now = tokio::time::Instant::now();
+        let at = self.guard.binds.admit(peer.ip(), now);
+        if at > now {
+            Counters::bump(&self.guard.counters.binds_delayed);
+            tokio::time::sleep_until(at).await;
+        }
         let policy = self.engine.policy();
-        let st = match policy.account(system_id) {
-            None => status::ESME_RBINDFAIL,
-            Some(a) if a.password.as_bytes() != password.as_bytes() => status::ESME_RINVPASWD,
-            Some(a) => {
-                tracing::info!(system_id, advertiser = &*a.advertiser, "bound");
+        match policy.account(system_id) {
+            Some(a) if same_secret(a.password.as_bytes(), password.as_bytes()) => {
+                self.guard.binds.succeeded(peer.ip());
+                tracing::info!(?system_id, advertiser = &*a.advertiser, "bound");
                 *bound = Some(Arc::new(Bound {
                     system_id: system_id.into(),
                     class: a.class,
                     transmit,
                 }));
-                return CommandStatus::EsmeRok;
+                CommandStatus::EsmeRok
             }
-        };
-        tracing::warn!(system_id, status = st, "bind refused");
-        CommandStatus::from(st)
+            _ => {
+                let failures = self
+                    .guard
+                    .binds
+                    .failed(peer.ip(), tokio::time::Instant::now());
+                Counters::bump(&self.guard.counters.binds_refused);
+                self.peer_log(|| {
+                    tracing::warn!(%peer, ?system_id, failures, "bind refused; later binds from this source are delayed")
+                });
+                CommandStatus::from(status::ESME_RBINDFAIL)
+            }
+        }
     }
 
     async fn submit(
@@ -487,7 +671,6 @@ impl Proxy {
             account: account.system_id.clone(),
             source: SourceKey::of(source, f.source),
             destination: recipient,
-            wide: multi.is_some_and(|c| c.wide),
             reference: multi.map_or(0, |c| c.reference),
         };
         let part = Part {
@@ -796,6 +979,16 @@ impl Proxy {
     }
 }
 
+/// Compares a password without stopping at the first differing octet.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().max(b.len());
+    let mut diff = u8::from(a.len() != b.len());
+    for i in 0..n {
+        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}
+
 fn proxy_id() -> COctetString<1, 16> {
     COctetString::from_string("chanrac".into()).unwrap_or_default()
 }
@@ -828,8 +1021,8 @@ mod window_tests {
     #[test]
     fn the_slot_is_free_before_the_answer_is_queued() {
         let window = Arc::new(Semaphore::new(1));
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let reply = Reply::new(tx, 7);
+        let (tx, rx) = outbox(None);
+        let reply = Reply::new(tx.clone(), 7);
         let permit = window.clone().try_acquire_owned().expect("a free slot");
         reply.hold(permit);
         assert_eq!(window.available_permits(), 0);
@@ -838,9 +1031,10 @@ mod window_tests {
         assert_eq!(window.available_permits(), 0);
         reply.send(status::ESME_ROK, None);
         assert_eq!(window.available_permits(), 1, "slot freed by the answer");
-        assert!(rx.try_recv().is_ok(), "the answer is queued");
+        assert!(tx.queued() > 0, "the answer is queued");
+        drop(rx);
         // A reply dropped without an answer (an error path) frees it too.
-        let reply = Reply::new(mpsc::unbounded_channel().0, 8);
+        let reply = Reply::new(outbox(None).0, 8);
         reply.hold(window.clone().try_acquire_owned().expect("a free slot"));
         drop(reply);
         assert_eq!(window.available_permits(), 1);

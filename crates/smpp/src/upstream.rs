@@ -1,9 +1,19 @@
 //! The SMPP client link to the real SMSC (`--upstream`): one session bound
 //! as a transmitter, opened on first use and again after it drops, with
 //! any number of `submit_sm` in flight (the ESME windows bound them).
+//!
+//! Connecting and binding have their own deadlines
+//! ([`UpstreamConfig::connect_timeout`], [`UpstreamConfig::bind_timeout`])
+//! and never serialise the sessions: one attempt runs at a time and every
+//! `submit_sm` that needs the link waits for that same attempt. When it
+//! fails the link is *down*: every `submit_sm` is answered `ESME_RSYSERR`
+//! (0x08, a temporary error the ESME retries) at once, without waiting,
+//! while new attempts run in the background after 0.5 s, 1 s, 2 s … up to
+//! [`UpstreamConfig::retry_max`]; the first that succeeds brings the link
+//! back.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,13 +23,17 @@ use rusmpp::values::InterfaceVersion;
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{oneshot, watch};
 
 use crate::pdu::{self, status};
-use crate::wire::read_frame;
+use crate::wire::{outbox, read_frame, Outbox};
 
-/// How long to wait for the SMSC's `submit_sm_resp` or `bind_resp`.
+/// How long to wait for the SMSC's `submit_sm_resp`.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The first wait before a new attempt after a failed one (doubled after
+/// each failure up to [`UpstreamConfig::retry_max`]).
+pub const RETRY_FIRST: Duration = Duration::from_millis(500);
 
 /// Where and how to bind upstream.
 #[derive(Clone, Debug)]
@@ -30,25 +44,60 @@ pub struct UpstreamConfig {
     pub system_id: String,
     /// The bind password.
     pub password: String,
+    /// Most time for the TCP connection (default 5 s).
+    pub connect_timeout: Duration,
+    /// Most time from the `bind_transmitter` to its answer (default 5 s).
+    pub bind_timeout: Duration,
+    /// Longest wait between two attempts while the link is down (default
+    /// 30 s).
+    pub retry_max: Duration,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> UpstreamConfig {
+        UpstreamConfig {
+            addr: String::new(),
+            system_id: String::new(),
+            password: String::new(),
+            connect_timeout: Duration::from_secs(5),
+            bind_timeout: Duration::from_secs(5),
+            retry_max: Duration::from_secs(30),
+        }
+    }
 }
 
 struct Link {
-    tx: mpsc::UnboundedSender<Vec<u8>>,
+    tx: Outbox,
     pending: Mutex<HashMap<u32, oneshot::Sender<Command>>>,
     seq: AtomicU32,
     alive: AtomicBool,
 }
 
+#[derive(Default)]
+struct State {
+    link: Option<Arc<Link>>,
+    /// The attempt running now: `None` while it runs, then whether the
+    /// link came up.
+    attempt: Option<watch::Receiver<Option<bool>>>,
+    /// The last attempt failed; attempts go on in the background.
+    down: bool,
+}
+
+struct Inner {
+    cfg: UpstreamConfig,
+    state: Mutex<State>,
+    attempts: AtomicU64,
+}
+
 /// The upstream SMSC session. Cheap to share behind an `Arc`.
 pub struct Upstream {
-    cfg: UpstreamConfig,
-    link: tokio::sync::Mutex<Option<Arc<Link>>>,
+    inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Upstream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Upstream")
-            .field("cfg", &self.cfg.addr)
+            .field("cfg", &self.inner.cfg.addr)
             .finish()
     }
 }
@@ -61,27 +110,98 @@ impl Upstream {
     /// An upstream that connects on first use.
     pub fn new(cfg: UpstreamConfig) -> Upstream {
         Upstream {
-            cfg,
-            link: tokio::sync::Mutex::new(None),
+            inner: Arc::new(Inner {
+                cfg,
+                state: Mutex::new(State::default()),
+                attempts: AtomicU64::new(0),
+            }),
         }
     }
 
-    async fn link(&self) -> Result<Arc<Link>, String> {
-        let mut guard = self.link.lock().await;
-        if let Some(l) = guard.as_ref().filter(|l| l.alive.load(Ordering::Acquire)) {
-            return Ok(l.clone());
+    /// Connection attempts made so far.
+    pub fn attempts(&self) -> u64 {
+        self.inner.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Whether the last attempt failed (submits fail at once until an
+    /// attempt in the background succeeds).
+    pub fn is_down(&self) -> bool {
+        self.inner.state.lock().map(|s| s.down).unwrap_or(true)
+    }
+}
+
+impl Inner {
+    /// The live link, after waiting for the attempt in progress (started
+    /// here if none runs); `None` at once while the link is down.
+    async fn link(self: &Arc<Self>) -> Option<Arc<Link>> {
+        let mut rx = {
+            let mut st = self.state.lock().ok()?;
+            if let Some(l) = st.link.as_ref().filter(|l| l.alive.load(Ordering::Acquire)) {
+                return Some(l.clone());
+            }
+            st.link = None;
+            if st.down {
+                return None;
+            }
+            match &st.attempt {
+                Some(rx) => rx.clone(),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    st.attempt = Some(rx.clone());
+                    tokio::spawn(self.clone().attempts_until_up(tx));
+                    rx
+                }
+            }
+        };
+        // Every waiter waits for the same attempt, bounded by its deadlines.
+        let _ = rx.wait_for(|o| o.is_some()).await;
+        let st = self.state.lock().ok()?;
+        st.link.clone().filter(|l| l.alive.load(Ordering::Acquire))
+    }
+
+    /// Attempts until one succeeds, waiting longer after each failure.
+    async fn attempts_until_up(self: Arc<Self>, tx: watch::Sender<Option<bool>>) {
+        let mut wait = RETRY_FIRST;
+        loop {
+            self.attempts.fetch_add(1, Ordering::Relaxed);
+            match self.connect().await {
+                Ok(link) => {
+                    if let Ok(mut st) = self.state.lock() {
+                        st.link = Some(link);
+                        st.down = false;
+                        st.attempt = None;
+                    }
+                    tracing::info!(upstream = %self.cfg.addr, "upstream bound");
+                    tx.send_replace(Some(true));
+                    return;
+                }
+                Err(e) => {
+                    if let Ok(mut st) = self.state.lock() {
+                        st.down = true;
+                    }
+                    tracing::error!("{e}; upstream down, next attempt in {wait:?}");
+                    tx.send_replace(Some(false));
+                    tokio::time::sleep(wait).await;
+                    wait = wait
+                        .saturating_mul(2)
+                        .min(self.cfg.retry_max.max(RETRY_FIRST));
+                }
+            }
         }
-        let l = tokio::time::timeout(RESPONSE_TIMEOUT, self.connect())
-            .await
-            .map_err(|_| "upstream bind timed out".to_string())??;
-        *guard = Some(l.clone());
-        Ok(l)
     }
 
     async fn connect(&self) -> Result<Arc<Link>, String> {
-        let mut stream = TcpStream::connect(&self.cfg.addr)
-            .await
-            .map_err(|e| format!("cannot connect to upstream `{}`: {e}", self.cfg.addr))?;
+        let addr = &self.cfg.addr;
+        let mut stream =
+            tokio::time::timeout(self.cfg.connect_timeout, TcpStream::connect(addr.as_str()))
+                .await
+                .map_err(|_| {
+                    format!(
+                        "upstream `{addr}`: no connection within {:?}",
+                        self.cfg.connect_timeout
+                    )
+                })?
+                .map_err(|e| format!("cannot connect to upstream `{addr}`: {e}"))?;
         let _ = stream.set_nodelay(true);
         let bind = BindTransmitter::builder()
             .system_id(c_string(&self.cfg.system_id))
@@ -89,28 +209,39 @@ impl Upstream {
             .interface_version(InterfaceVersion::Smpp3_4)
             .build();
         let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, 1, bind));
-        stream.write_all(&bytes).await.map_err(|e| e.to_string())?;
-        loop {
-            let frame = read_frame(&mut stream)
-                .await
-                .map_err(|e| format!("upstream bind: {e}"))?
-                .ok_or("upstream closed during bind")?
-                .map_err(|_| "upstream sent a malformed PDU".to_string())?;
-            let Ok(cmd) = pdu::decode(&frame) else {
-                continue;
-            };
-            if let Some(Pdu::BindTransmitterResp(_)) | Some(Pdu::GenericNack) = cmd.pdu() {
+        let bound = async {
+            stream.write_all(&bytes).await.map_err(|e| e.to_string())?;
+            loop {
+                let frame = read_frame(&mut stream)
+                    .await
+                    .map_err(|e| format!("upstream bind: {e}"))?
+                    .ok_or("upstream closed during bind")?
+                    .map_err(|_| "upstream sent a malformed PDU".to_string())?;
+                let Ok(cmd) = pdu::decode(&frame) else {
+                    continue;
+                };
                 let st = u32::from(cmd.status());
-                if st != status::ESME_ROK {
-                    return Err(format!("upstream refused the bind: status {st:#04x}"));
+                match cmd.pdu() {
+                    Some(Pdu::BindTransmitterResp(_)) if st == status::ESME_ROK => return Ok(()),
+                    Some(Pdu::BindTransmitterResp(_)) | Some(Pdu::GenericNack) => {
+                        return Err(format!("upstream refused the bind: status {st:#04x}"))
+                    }
+                    _ => {}
                 }
-                break;
             }
-        }
+        };
+        tokio::time::timeout(self.cfg.bind_timeout, bound)
+            .await
+            .map_err(|_| {
+                format!(
+                    "upstream `{addr}`: no bind_resp within {:?}",
+                    self.cfg.bind_timeout
+                )
+            })??;
         let (rd, wr) = stream.into_split();
         // Buffered: a PDU usually costs one recv, not two or more.
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
-        let (tx, rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (tx, rx) = outbox(None);
         let link = Arc::new(Link {
             tx,
             pending: Mutex::new(HashMap::new()),
@@ -162,17 +293,16 @@ impl Upstream {
         });
         Ok(link)
     }
+}
 
+impl Upstream {
     /// Forwards a `submit_sm`; the SMSC's `message_id`, or the status to
     /// answer the ESME with (the SMSC's error, or `ESME_RSYSERR` when the
-    /// link is down or silent).
+    /// link is down, could not be brought up within its deadlines, or the
+    /// SMSC did not answer within [`RESPONSE_TIMEOUT`]).
     pub async fn submit(&self, sm: SubmitSm) -> Result<COctetString<1, 65>, u32> {
-        let link = match self.link().await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!("{e}");
-                return Err(status::ESME_RSYSERR);
-            }
+        let Some(link) = self.inner.link().await else {
+            return Err(status::ESME_RSYSERR);
         };
         let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
         let (tx, rx) = oneshot::channel();
@@ -180,7 +310,7 @@ impl Upstream {
             p.insert(seq, tx);
         }
         let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, sm));
-        if link.tx.send(bytes).is_err() {
+        if !link.tx.send(bytes) {
             link.alive.store(false, Ordering::Release);
             return Err(status::ESME_RSYSERR);
         }

@@ -1,9 +1,18 @@
 //! Reading whole PDUs from a byte stream, with the length cap of
-//! [`pdu::MAX_COMMAND_LENGTH`](crate::pdu::MAX_COMMAND_LENGTH).
+//! [`pdu::MAX_COMMAND_LENGTH`](crate::pdu::MAX_COMMAND_LENGTH) and (with
+//! [`read_frame_within`]) deadlines for the first octet and the whole PDU;
+//! writing them through an [`Outbox`] that counts the octets waiting.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+use crate::limits::Counters;
 
 use crate::pdu::{Header, Nack, HEADER_LEN};
 
@@ -37,26 +46,197 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     Ok(Some(Ok(buf)))
 }
 
-/// Writes the PDUs sent on `rx` to `w` until the channel closes or a write
-/// fails. Whatever is queued when a write starts goes out in one `write`
-/// (up to 64 KiB), so a burst of answers costs one system call, not one
-/// each. Returns the writer (to shut it down).
-pub async fn pump<W: tokio::io::AsyncWrite + Unpin>(
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
-    mut w: W,
-) -> W {
+/// Why [`read_frame_within`] gave up.
+#[derive(Debug)]
+pub enum ReadError {
+    /// No octet arrived before the deadline (nothing was consumed: the
+    /// stream is still at a PDU boundary).
+    Idle,
+    /// A PDU began but did not arrive whole within its time.
+    Slow,
+    /// The stream failed (or ended inside a PDU).
+    Io(io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Idle => f.write_str("no PDU in time"),
+            ReadError::Slow => f.write_str("a PDU did not arrive whole in time"),
+            ReadError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+/// [`read_frame`] with deadlines: the first octet must come before
+/// `idle_until` ([`ReadError::Idle`]), and the whole PDU within
+/// `pdu_timeout` of its first octet ([`ReadError::Slow`]), so a peer that
+/// trickles a PDU one octet at a time cannot hold the session (and the
+/// PDU's buffer) for ever.
+pub async fn read_frame_within<R: AsyncRead + Unpin>(
+    r: &mut R,
+    idle_until: Instant,
+    pdu_timeout: Duration,
+) -> Result<Option<Result<Vec<u8>, Nack>>, ReadError> {
+    let mut head = [0u8; HEADER_LEN];
+    // `read` is cancel safe: when the deadline wins, nothing was consumed.
+    let first = match tokio::time::timeout_at(idle_until, r.read(&mut head)).await {
+        Err(_) => return Err(ReadError::Idle),
+        Ok(Err(e)) => return Err(ReadError::Io(e)),
+        Ok(Ok(0)) => return Ok(None),
+        Ok(Ok(n)) => n,
+    };
+    let deadline = Instant::now() + pdu_timeout;
+    let rest = async {
+        r.read_exact(&mut head[first..]).await?;
+        let h = Header::parse(&head);
+        let body = match h.body_len() {
+            Ok(b) => b,
+            Err(nack) => return Ok(Err(nack)),
+        };
+        let mut buf = vec![0u8; HEADER_LEN + body];
+        buf[..HEADER_LEN].copy_from_slice(&head);
+        r.read_exact(&mut buf[HEADER_LEN..]).await?;
+        Ok::<_, io::Error>(Ok(buf))
+    };
+    match tokio::time::timeout_at(deadline, rest).await {
+        Err(_) => Err(ReadError::Slow),
+        Ok(Err(e)) => Err(ReadError::Io(e)),
+        Ok(Ok(f)) => Ok(Some(f)),
+    }
+}
+
+/// The octets waiting in one [`Outbox`].
+#[derive(Debug, Default)]
+struct Queue {
+    bytes: AtomicUsize,
+    drained: Notify,
+    counters: Option<Arc<Counters>>,
+}
+
+impl Queue {
+    fn add(&self, n: usize) {
+        self.bytes.fetch_add(n, Ordering::AcqRel);
+        if let Some(c) = &self.counters {
+            let now = c.queued_bytes.fetch_add(n, Ordering::AcqRel) + n;
+            c.queued_bytes_peak.fetch_max(now, Ordering::AcqRel);
+        }
+    }
+
+    fn sub(&self, n: usize) {
+        self.bytes.fetch_sub(n, Ordering::AcqRel);
+        if let Some(c) = &self.counters {
+            c.queued_bytes.fetch_sub(n, Ordering::AcqRel);
+        }
+        self.drained.notify_waiters();
+    }
+}
+
+/// Where a session's answers go: a queue to its writer ([`pump`]) that
+/// counts the octets not yet written. Sending never blocks and never drops
+/// (answers must not be lost); the reader of the session bounds the queue
+/// by waiting for [`Outbox::drained`] before it reads the next request.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    queue: Arc<Queue>,
+}
+
+/// The writer's end of an [`Outbox`].
+#[derive(Debug)]
+pub struct OutboxRx {
+    rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    queue: Arc<Queue>,
+    /// Octets taken off the queue and being written.
+    writing: usize,
+}
+
+impl Drop for OutboxRx {
+    fn drop(&mut self) {
+        // What is left is never written: it is no longer queued.
+        self.queue.sub(std::mem::take(&mut self.writing));
+        self.rx.close();
+        while let Ok(b) = self.rx.try_recv() {
+            self.queue.sub(b.len());
+        }
+    }
+}
+
+/// A new outbox; `counters`, when given, see its octets (the proxy's
+/// totals and peak).
+pub fn outbox(counters: Option<Arc<Counters>>) -> (Outbox, OutboxRx) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let queue = Arc::new(Queue {
+        counters,
+        ..Queue::default()
+    });
+    (
+        Outbox {
+            tx,
+            queue: queue.clone(),
+        },
+        OutboxRx {
+            rx,
+            queue,
+            writing: 0,
+        },
+    )
+}
+
+impl Outbox {
+    /// Queues one PDU; `false` when the writer is gone.
+    pub fn send(&self, pdu: Vec<u8>) -> bool {
+        let n = pdu.len();
+        self.queue.add(n);
+        match self.tx.send(pdu) {
+            Ok(()) => true,
+            Err(_) => {
+                self.queue.sub(n);
+                false
+            }
+        }
+    }
+
+    /// Octets queued and not yet written.
+    pub fn queued(&self) -> usize {
+        self.queue.bytes.load(Ordering::Acquire)
+    }
+
+    /// Waits until fewer than `limit` octets are queued.
+    pub async fn drained(&self, limit: usize) {
+        loop {
+            let notified = self.queue.drained.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.queued() < limit || self.tx.is_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Writes the PDUs sent on `rx` to `w` until every [`Outbox`] is dropped or
+/// a write fails. Whatever is queued when a write starts goes out in one
+/// `write` (up to 64 KiB), so a burst of answers costs one system call, not
+/// one each; the octets count as queued until their write completes.
+/// Returns the writer (to shut it down).
+pub async fn pump<W: tokio::io::AsyncWrite + Unpin>(mut rx: OutboxRx, mut w: W) -> W {
     use tokio::io::AsyncWriteExt;
     let mut batch = Vec::with_capacity(64 * 1024);
-    while let Some(first) = rx.recv().await {
+    while let Some(first) = rx.rx.recv().await {
         batch.clear();
         batch.extend_from_slice(&first);
         while batch.len() < 64 * 1024 {
-            match rx.try_recv() {
+            match rx.rx.try_recv() {
                 Ok(more) => batch.extend_from_slice(&more),
                 Err(_) => break,
             }
         }
-        if w.write_all(&batch).await.is_err() {
+        rx.writing = batch.len();
+        let ok = w.write_all(&batch).await.is_ok();
+        rx.queue.sub(std::mem::take(&mut rx.writing));
+        if !ok {
             break;
         }
     }

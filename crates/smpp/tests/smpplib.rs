@@ -80,7 +80,8 @@ async fn smpplib_client_through_the_proxy_to_the_sink() {
     assert_eq!(statuses("fourth_ad"), [0x45]);
     assert_eq!(statuses("dnc_ad"), [0x45]);
     assert_eq!(statuses("care"), [0]);
-    assert_eq!(statuses("wrong_password"), [0x0E]);
+    // The same status as an unknown account (no account enumeration).
+    assert_eq!(statuses("wrong_password"), [0x0D]);
     assert_eq!(results.len(), 9);
 
     // Exactly the allowed messages arrived upstream, whole and in order,
