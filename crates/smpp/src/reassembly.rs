@@ -122,7 +122,11 @@ impl Default for ByteCaps {
 /// The key of a concatenated message as the handset would join its parts:
 /// the account that sent it, the source and the destination **normalised**
 /// (`84911222333`, `0911222333` and `+84 911 222 333` are one recipient; a
-/// brandname in any case is one sender) and the reference.
+/// brandname in any case is one sender) and the reference. The reference
+/// is its value, whether it came from an 8-bit or a 16-bit element or the
+/// SAR TLVs: handsets join parts by the value (an SMSC turns SAR TLVs into
+/// either element), so one message cannot be split into two by writing its
+/// reference two ways.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageKey {
     /// The ESME's `system_id`.
@@ -131,8 +135,6 @@ pub struct MessageKey {
     pub source: SourceKey,
     /// The destination, normalised.
     pub destination: Number,
-    /// Whether the reference came from a 16-bit element or the SAR TLVs.
-    pub wide: bool,
     /// The concatenation reference.
     pub reference: u16,
 }
