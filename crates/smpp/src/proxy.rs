@@ -99,6 +99,11 @@ impl Reply {
         }
     }
 
+    /// Takes the window slot out (to give it to another holder, or drop).
+    fn take_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.slot.lock().ok().and_then(|mut s| s.take())
+    }
+
     fn send(&self, status: u32, message_id: Option<COctetString<1, 65>>) {
         // Free the slot before the answer leaves: a client that sends its
         // next submit_sm as soon as it reads this one must find room.
@@ -694,7 +699,9 @@ impl Proxy {
             },
             Some(c) => {
                 let now = self.now_ms();
-                part.reply.release_slot();
+                // A held part leaves the window; a late one keeps its slot
+                // while it is checked and forwarded.
+                let slot = part.reply.take_slot();
                 let weight = part.weight(&key);
                 let inserted = match self.reassembler.lock() {
                     Ok(mut r) => r.insert(key.clone(), &account.system_id, c, part, weight, now),
@@ -710,7 +717,12 @@ impl Proxy {
                         };
                         return p.reply.send(st, None);
                     }
-                    Insert::Late(p, decided) => return self.late(key, p, decided).await,
+                    Insert::Late(p, decided) => {
+                        if let Some(slot) = slot {
+                            p.reply.hold(slot);
+                        }
+                        return self.late(key, p, decided).await;
+                    }
                 }
             }
         };
