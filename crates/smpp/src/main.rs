@@ -258,7 +258,7 @@ fn main() -> ExitCode {
         shutdown_signal().await;
         serve.abort();
         proxy.sync_state();
-        tracing::info!("stopped");
+        tracing::info!(limits = ?proxy.stats(), "stopped");
         ExitCode::SUCCESS
     })
 }

@@ -46,6 +46,9 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
     Ok(Some(Ok(buf)))
 }
 
+/// The body octets [`read_frame_within`] makes room for before they arrive.
+const INITIAL_BODY: usize = 4096;
+
 /// Why [`read_frame_within`] gave up.
 #[derive(Debug)]
 pub enum ReadError {
@@ -69,16 +72,21 @@ impl std::fmt::Display for ReadError {
 }
 
 /// [`read_frame`] with deadlines: the first octet must come before
-/// `idle_until` ([`ReadError::Idle`]), and the whole PDU within
-/// `pdu_timeout` of its first octet ([`ReadError::Slow`]), so a peer that
-/// trickles a PDU one octet at a time cannot hold the session (and the
-/// PDU's buffer) for ever.
+/// `idle_until` ([`ReadError::Idle`], also when `idle_until` has passed and
+/// octets are waiting: a peer that never pauses cannot outrun it), and the
+/// whole PDU within `pdu_timeout` of its first octet ([`ReadError::Slow`]),
+/// so a peer that trickles a PDU one octet at a time cannot hold the
+/// session for ever. The PDU's buffer grows with the octets that arrived,
+/// not with the length the header declares.
 pub async fn read_frame_within<R: AsyncRead + Unpin>(
     r: &mut R,
     idle_until: Instant,
     pdu_timeout: Duration,
 ) -> Result<Option<Result<Vec<u8>, Nack>>, ReadError> {
     let mut head = [0u8; HEADER_LEN];
+    if Instant::now() >= idle_until {
+        return Err(ReadError::Idle);
+    }
     // `read` is cancel safe: when the deadline wins, nothing was consumed.
     let first = match tokio::time::timeout_at(idle_until, r.read(&mut head)).await {
         Err(_) => return Err(ReadError::Idle),
@@ -94,9 +102,13 @@ pub async fn read_frame_within<R: AsyncRead + Unpin>(
             Ok(b) => b,
             Err(nack) => return Ok(Err(nack)),
         };
-        let mut buf = vec![0u8; HEADER_LEN + body];
-        buf[..HEADER_LEN].copy_from_slice(&head);
-        r.read_exact(&mut buf[HEADER_LEN..]).await?;
+        let mut buf = Vec::with_capacity(HEADER_LEN + body.min(INITIAL_BODY));
+        buf.extend_from_slice(&head);
+        let want = u64::try_from(body).unwrap_or(u64::MAX);
+        let got = (&mut *r).take(want).read_to_end(&mut buf).await?;
+        if got < body {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
         Ok::<_, io::Error>(Ok(buf))
     };
     match tokio::time::timeout_at(deadline, rest).await {
@@ -241,4 +253,105 @@ pub async fn pump<W: tokio::io::AsyncWrite + Unpin>(mut rx: OutboxRx, mut w: W) 
         }
     }
     w
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    fn enquire_link(seq: u32) -> Vec<u8> {
+        let mut b = Vec::new();
+        for w in [16u32, 0x15, 0, seq] {
+            b.extend_from_slice(&w.to_be_bytes());
+        }
+        b
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pdu_split_anywhere_is_read_whole() {
+        let (mut c, mut s) = tokio::io::duplex(1024);
+        let pdus: Vec<u8> = (1..=3).flat_map(enquire_link).collect();
+        for cut in [1, 7, 16, 17, 31] {
+            let reader = tokio::spawn(async move {
+                let mut got = Vec::new();
+                for _ in 0..3 {
+                    let far = Instant::now() + Duration::from_secs(60);
+                    let f = read_frame_within(&mut s, far, Duration::from_secs(10)).await;
+                    got.push(f.unwrap().unwrap().unwrap());
+                }
+                (s, got)
+            });
+            c.write_all(&pdus[..cut]).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            c.write_all(&pdus[cut..]).await.unwrap();
+            let (back, got) = reader.await.unwrap();
+            s = back;
+            assert_eq!(got, [enquire_link(1), enquire_link(2), enquire_link(3)]);
+        }
+        drop(c);
+        let far = Instant::now() + Duration::from_secs(60);
+        assert!(matches!(
+            read_frame_within(&mut s, far, Duration::from_secs(10)).await,
+            Ok(None)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadlines_hold_even_against_a_peer_that_never_pauses() {
+        let (mut c, mut s) = tokio::io::duplex(1024);
+        // Octets are waiting, but the first-octet deadline has passed.
+        c.write_all(&enquire_link(1)).await.unwrap();
+        let past = Instant::now();
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let r = read_frame_within(&mut s, past, Duration::from_secs(10)).await;
+        assert!(matches!(r, Err(ReadError::Idle)), "{r:?}");
+        // Nothing was consumed: with time left the PDU is read.
+        let far = Instant::now() + Duration::from_secs(60);
+        let r = read_frame_within(&mut s, far, Duration::from_secs(10)).await;
+        assert_eq!(r.unwrap().unwrap().unwrap(), enquire_link(1));
+        // A PDU trickled in: slow, however close together the octets.
+        let trickle = tokio::spawn(async move {
+            for b in enquire_link(2) {
+                if c.write_all(&[b]).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let far = Instant::now() + Duration::from_secs(60);
+        let r = read_frame_within(&mut s, far, Duration::from_secs(10)).await;
+        assert!(matches!(r, Err(ReadError::Slow)), "{r:?}");
+        trickle.abort();
+    }
+
+    #[tokio::test]
+    async fn the_outbox_counts_octets_until_written() {
+        let c = Arc::new(Counters::default());
+        let (tx, rx) = outbox(Some(c.clone()));
+        assert!(tx.send(vec![0; 100]));
+        assert!(tx.send(vec![0; 50]));
+        assert_eq!(tx.queued(), 150);
+        assert_eq!(c.queued_bytes.load(Ordering::Relaxed), 150);
+        let (w, mut r) = tokio::io::duplex(1024);
+        let pump = tokio::spawn(pump(rx, w));
+        let mut got = vec![0; 150];
+        tokio::io::AsyncReadExt::read_exact(&mut r, &mut got)
+            .await
+            .unwrap();
+        tx.drained(1).await;
+        assert_eq!(tx.queued(), 0);
+        drop(tx);
+        pump.await.unwrap();
+        assert_eq!(c.queued_bytes.load(Ordering::Relaxed), 0);
+        assert_eq!(c.queued_bytes_peak.load(Ordering::Relaxed), 150);
+        // A writer that is gone: nothing stays counted.
+        let (tx, rx) = outbox(Some(c.clone()));
+        tx.send(vec![0; 10]);
+        drop(rx);
+        assert!(!tx.send(vec![0; 10]));
+        assert_eq!(c.queued_bytes.load(Ordering::Relaxed), 0);
+    }
 }

@@ -227,6 +227,27 @@ async fn a_connection_that_does_not_bind_in_time_is_closed() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_unbound_client_that_keeps_talking_is_closed_at_the_bind_timeout() {
+    let limits = PeerLimits::default();
+    let (proxy, _dir) = proxy(limits.clone());
+    let mut e = Esme::open(&proxy, "10.0.0.1:5000");
+    e.send(Pdu::EnquireLink).await;
+    assert!(e.recv().await.is_some());
+    // PDUs waiting the moment the bind timeout passes are not read (but
+    // the one whose read was already under way).
+    for _ in 0..100 {
+        e.send(Pdu::EnquireLink).await;
+    }
+    tokio::time::advance(limits.bind_timeout).await;
+    let mut answered = 0;
+    while e.recv().await.is_some() {
+        answered += 1;
+    }
+    assert!(answered <= 1, "{answered} answered after the bind timeout");
+    assert_eq!(proxy.stats().bind_timeouts, 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_idle_session_gets_an_enquire_link_and_is_closed_when_silent() {
     let limits = PeerLimits::default();
     let (proxy, _dir) = proxy(limits.clone());
