@@ -134,7 +134,14 @@ impl Part {
     /// What the part owns on the heap, for the reassembler's byte caps.
     fn weight(&self, key: &MessageKey) -> usize {
         use rusmpp::encode::Length;
-        self.sm.length() + self.text.len() + key.heap_bytes() + self.account.system_id.len()
+        // The PDU's fields and TLVs, the text, the key's strings (in the
+        // table and both deadline queues), and some 10 allocations'
+        // bookkeeping.
+        self.sm.length()
+            + std::mem::size_of_val(self.sm.tlvs())
+            + self.text.len()
+            + 3 * key.heap_bytes()
+            + 10 * 16
     }
 }
 

@@ -323,12 +323,15 @@ impl<K, T, D> std::fmt::Debug for Reassembler<K, T, D> {
 }
 
 impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
-    /// What one message costs besides its parts: the table entry, the key,
-    /// its place in a deadline queue.
+    /// What one message costs besides its parts: its table entry and key,
+    /// twice (a hash table is about half full after it grows), and its
+    /// places in the two deadline queues, twice (a queue doubles as it
+    /// grows), plus an allocation's bookkeeping.
     pub const ENTRY_OVERHEAD: usize =
-        2 * size_of::<K>() + size_of::<Entry<T, D>>() + size_of::<(u64, u64, K)>() + 16;
-    /// What one held part costs besides the caller's weight.
-    pub const PART_OVERHEAD: usize = size_of::<(u8, T)>();
+        2 * (size_of::<K>() + size_of::<Entry<T, D>>() + 8) + 4 * size_of::<(u64, u64, K)>() + 64;
+    /// What one held part costs besides the caller's weight: its slot in
+    /// its message's list, and that list's allocation.
+    pub const PART_OVERHEAD: usize = size_of::<(u8, T)>() + 16;
 
     /// A reassembler with these bounds.
     pub fn new(limits: Limits) -> Reassembler<K, T, D> {
@@ -1108,12 +1111,10 @@ mod tests {
         assert!(r.account_bytes("flood") <= l.max_account_bytes);
         assert!(r.held_bytes() <= l.max_account_bytes);
         assert!(r.account_remembered_bytes("flood") <= l.max_account_remembered_bytes);
-        // What a part costs is what it holds, not 255 slots.
-        assert!(
-            r.held_bytes() / held < 1_000,
-            "{} per part",
-            r.held_bytes() / held
-        );
+        // What a part costs is what it holds (about 1 KiB here, overhead
+        // included), not 255 slots (94 KB each before).
+        let per_part = r.held_bytes() / held;
+        assert!(per_part < 2_000, "{per_part} per part");
         // Another account's two-part message still goes through.
         assert_eq!(
             r.insert(1 << 30, "care", c(2, 1), [1; 256], 334, 1),
