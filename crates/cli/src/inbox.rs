@@ -16,6 +16,10 @@
 //! - `rejected.csv` — `line,time,from,text,reason`: each message that is not
 //!   a command, or whose sender is not a subscriber number (a full number;
 //!   short codes do not subscribe), with the reason.
+//! - `dnc_changes.csv` — `line,time,from,command,scope`: every `DK DNC`
+//!   (`command` `register`) and `HUY DNC` (`cancel`) in file order, the
+//!   sender normalised, `scope` `sms`, `call` or `all` as asked (for the
+//!   monthly return, `chanrac return`).
 //!
 //! A malformed messages file (a missing column, a bad `time`, a row of the
 //! wrong width) stops the command with exit status 2 and `file:line`, and no
@@ -50,6 +54,8 @@ pub struct Options {
 pub const REPORTS_HEADER: &str = "stt,reported_number,type,content,reporter,time,note";
 /// The header of `rejected.csv`.
 pub const REJECTED_HEADER: &str = "line,time,from,text,reason";
+/// The header of `dnc_changes.csv`.
+pub const DNC_CHANGES_HEADER: &str = "line,time,from,command,scope";
 
 pub fn run(o: &Options) -> Result<(), Failure> {
     let policy = crate::load_policy(&o.policy)?;
@@ -69,6 +75,8 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     reports.push('\n');
     let mut rejected = String::from(REJECTED_HEADER);
     rejected.push('\n');
+    let mut changes = String::from(DNC_CHANGES_HEADER);
+    changes.push('\n');
     for m in &messages {
         let outcome = sender(&m.from).and_then(|from| {
             inbox::parse(&m.text)
@@ -78,11 +86,13 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         match outcome {
             Ok((from, Command::DncJoin(s))) => {
                 t.joins += 1;
+                change(&mut changes, m, from, "register", s);
                 let e = dnc.entry(from).or_insert(Scopes::NONE);
                 *e = e.union(s);
             }
             Ok((from, Command::DncLeave(s))) => {
                 t.leaves += 1;
+                change(&mut changes, m, from, "cancel", s);
                 if let Some(e) = dnc.get_mut(&from) {
                     *e = e.without(s);
                     if e.is_empty() {
@@ -141,6 +151,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         (o.out.join("dnc.csv"), dnc_csv),
         (o.out.join("reports.csv"), reports),
         (o.out.join("rejected.csv"), rejected),
+        (o.out.join("dnc_changes.csv"), changes),
     ])?;
     if !o.quiet {
         eprintln!(
@@ -185,6 +196,19 @@ fn class_name(n: Number) -> &'static str {
         NumberClass::Fixed => "fixed",
         NumberClass::ShortCode => "short_code",
     }
+}
+
+fn change(out: &mut String, m: &Message, from: Number, command: &str, s: Scopes) {
+    row(
+        out,
+        &[
+            &m.line.to_string(),
+            &m.time_text,
+            &from.to_string(),
+            command,
+            s.name(),
+        ],
+    );
 }
 
 fn reject(out: &mut String, m: &Message, reason: &str) {

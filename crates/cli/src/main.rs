@@ -5,7 +5,9 @@
 //! file behind.
 
 mod build;
+mod cases;
 mod inbox;
+mod monthly;
 mod output;
 mod replay;
 mod report;
@@ -40,6 +42,128 @@ enum Command {
     /// The suspension request list: numbers reported at least N times in a
     /// period, less those already requested.
     Suspensions(SuspensionsArgs),
+    /// The case workflow of QĐ 30/2021: a ledger of reported numbers,
+    /// notices, suspension and restoration requests (docs/cases.md).
+    Cases(CasesArgs),
+    /// The monthly return: blocked events by reason and channel, 5656
+    /// messages by type, numbers suspended and restored (docs/cases.md).
+    Return(ReturnArgs),
+}
+
+#[derive(clap::Args)]
+struct CasesArgs {
+    /// The ledger directory.
+    #[arg(long, value_name = "DIR", global = true)]
+    ledger: Option<PathBuf>,
+    /// The day to act for (YYYY-MM-DD; default: today at +07:00).
+    #[arg(long, value_name = "DATE", global = true)]
+    today: Option<String>,
+    /// Who makes the change (default: $USER, else `chanrac`).
+    #[arg(long, value_name = "NAME", global = true)]
+    by: Option<String>,
+    /// No summary on standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    action: CasesAction,
+}
+
+#[derive(Subcommand)]
+enum CasesAction {
+    /// Creates an empty ledger with the default config.toml.
+    Init,
+    /// Takes new report rows (appendix form) into cases and referrals.
+    Open {
+        /// Report lists in the appendix form (`chanrac inbox`'s reports.csv).
+        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        reports: Vec<PathBuf>,
+        /// Distinct reports that open a case (default: the ledger's config).
+        #[arg(long, value_name = "N")]
+        threshold: Option<u32>,
+    },
+    /// Writes the notices due today as an events file of care SMS.
+    Notify {
+        /// The events file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// On the 5th and 25th: the suspension request list.
+    Request {
+        /// The request list to write (appendix form).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A policy's suspended.csv to update (other rows kept).
+        #[arg(long, value_name = "FILE")]
+        suspended: Option<PathBuf>,
+    },
+    /// Records the carrier's confirmations (CSV `number[,status][,date]`).
+    Confirm {
+        /// The carrier's CSV.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// The department's record: a fine paid, or the owner came in.
+    Mark {
+        /// The number.
+        number: String,
+        /// What happened.
+        #[arg(value_enum)]
+        what: MarkArg,
+    },
+    /// On the 5th, 15th and 25th: the restoration list for cases marked paid.
+    Restore {
+        /// The restoration list to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A policy's suspended.csv to update (restored numbers removed).
+        #[arg(long, value_name = "FILE")]
+        suspended: Option<PathBuf>,
+    },
+    /// Open cases by state and age, overdue steps marked.
+    Status {
+        /// Also write an HTML page.
+        #[arg(long, value_name = "FILE.html")]
+        html: Option<PathBuf>,
+    },
+}
+
+/// What `cases mark` records.
+#[derive(Clone, Copy, ValueEnum, Debug)]
+enum MarkArg {
+    /// The fine was paid.
+    Paid,
+    /// The owner came in.
+    CameIn,
+}
+
+#[derive(clap::Args)]
+struct ReturnArgs {
+    /// The month (YYYY-MM, local dates at +07:00).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: String,
+    /// Verdict files (JSON Lines from `chanrac replay` or a verdict log).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    verdicts: Vec<PathBuf>,
+    /// The events the replay verdicts were made from (for their time and
+    /// channel), joined by id.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    events: Vec<PathBuf>,
+    /// `chanrac inbox` output directories (reports.csv, rejected.csv,
+    /// dnc_changes.csv).
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    inbox: Vec<PathBuf>,
+    /// A case ledger (numbers suspended and restored).
+    #[arg(long, value_name = "DIR")]
+    ledger: Option<PathBuf>,
+    /// The CSV to write.
+    #[arg(long, value_name = "FILE.csv")]
+    out: PathBuf,
+    /// Also write an HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -263,6 +387,46 @@ fn main() -> ExitCode {
             until: a.until,
             threshold: a.threshold,
             out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Cases(a) => cases::run(
+            &cases::Common {
+                ledger: a.ledger,
+                today: a.today,
+                by: a.by,
+                quiet: a.quiet,
+            },
+            &match a.action {
+                CasesAction::Init => cases::Action::Init,
+                CasesAction::Open { reports, threshold } => {
+                    cases::Action::Open { reports, threshold }
+                }
+                CasesAction::Notify { out } => cases::Action::Notify { out },
+                CasesAction::Request { out, suspended } => {
+                    cases::Action::Request { out, suspended }
+                }
+                CasesAction::Confirm { file } => cases::Action::Confirm { file },
+                CasesAction::Mark { number, what } => cases::Action::Mark {
+                    number,
+                    mark: match what {
+                        MarkArg::Paid => cases::Mark::Paid,
+                        MarkArg::CameIn => cases::Mark::CameIn,
+                    },
+                },
+                CasesAction::Restore { out, suspended } => {
+                    cases::Action::Restore { out, suspended }
+                }
+                CasesAction::Status { html } => cases::Action::Status { html },
+            },
+        ),
+        Command::Return(a) => monthly::run(&monthly::Options {
+            month: a.month,
+            verdicts: a.verdicts,
+            events: a.events,
+            inbox: a.inbox,
+            ledger: a.ledger,
+            out: a.out,
+            html: a.html,
             quiet: a.quiet,
         }),
     };

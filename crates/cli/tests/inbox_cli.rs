@@ -26,7 +26,7 @@ fn read(p: &Path) -> String {
     fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const FILES: [&str; 3] = ["dnc.csv", "reports.csv", "rejected.csv"];
+const FILES: [&str; 4] = ["dnc.csv", "reports.csv", "rejected.csv", "dnc_changes.csv"];
 
 #[test]
 fn a_day_of_messages_gives_the_expected_files() {
@@ -52,7 +52,10 @@ fn a_day_of_messages_gives_the_expected_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["dnc.csv", "rejected.csv", "reports.csv"]);
+    assert_eq!(
+        names,
+        ["dnc.csv", "dnc_changes.csv", "rejected.csv", "reports.csv"]
+    );
 }
 
 #[test]
