@@ -44,7 +44,9 @@
 //!   `short_message` and a `message_payload` (an error in SMPP 3.4
 //!   §5.3.2.32), with two `message_payload` TLVs, or with a SAR TLV twice,
 //!   gets `ESME_ROPTPARNOTALLWD` (0xC1) and is not forwarded
-//!   ([`pdu::Ambiguity`]). A UDH with two concatenation elements, or whose
+//!   ([`pdu::Ambiguity`]); one with no text but an `sm_default_msg_id` (a
+//!   message predefined on the SMSC, unseen here) gets `ESME_RINVDFTMSGID`
+//!   (0x63). A UDH with two concatenation elements, or whose
 //!   concatenation element disagrees with the SAR TLVs, gets
 //!   `ESME_RINVESMCLASS` (0x43). The octets are decoded by `data_coding` as
 //!   the handset renders them ([`text`]: GSM 7-bit with its extension table,
@@ -76,9 +78,10 @@
 //!     the delivered parts' text, in part order, and forwarded only when that
 //!     whole text is allowed (a part that was missing is not held to the
 //!     counts its message made — `FREQUENCY`, `REGISTRATION_REPEAT` — since
-//!     the message was counted when it was decided; the check is journalled
-//!     like any other). A part that arrives while its message is being
-//!     checked waits for the decision.
+//!     the message was counted when it was decided; the engine still counts
+//!     the check, and it is journalled, as any allowed message). A part
+//!     that arrives while its message is being checked waits for the
+//!     decision.
 //!
 //!   The remembered decisions are bounded in bytes, in total
 //!   (`--decided-memory-max-mb`) and per account

@@ -69,6 +69,9 @@ pub mod status {
     /// Optional parameter not allowed: the answer to a `submit_sm` whose
     /// text is ambiguous ([`super::Ambiguity`]).
     pub const ESME_ROPTPARNOTALLWD: u32 = 0xC1;
+    /// Invalid predefined message: the answer to a `submit_sm` asking for a
+    /// canned message (`sm_default_msg_id`), whose text cannot be checked.
+    pub const ESME_RINVDFTMSGID: u32 = 0x63;
 }
 
 /// A PDU header.
@@ -230,12 +233,19 @@ pub enum Ambiguity {
     /// More than one of a SAR TLV (`sar_msg_ref_num`, `sar_total_segments`,
     /// `sar_segment_seqnum`).
     SeveralSar,
+    /// No text but an `sm_default_msg_id`: the SMSC would send one of its
+    /// predefined messages, whose text the proxy cannot see.
+    Predefined,
 }
 
 impl Ambiguity {
-    /// The status answered: `ESME_ROPTPARNOTALLWD` (0xC1).
+    /// The status answered: `ESME_RINVDFTMSGID` (0x63) for
+    /// [`Ambiguity::Predefined`], else `ESME_ROPTPARNOTALLWD` (0xC1).
     pub fn status(self) -> u32 {
-        status::ESME_ROPTPARNOTALLWD
+        match self {
+            Ambiguity::Predefined => status::ESME_RINVDFTMSGID,
+            _ => status::ESME_ROPTPARNOTALLWD,
+        }
     }
 }
 
@@ -245,6 +255,7 @@ impl std::fmt::Display for Ambiguity {
             Ambiguity::BothFields => "both short_message and message_payload",
             Ambiguity::SeveralPayloads => "more than one message_payload",
             Ambiguity::SeveralSar => "a SAR TLV repeated",
+            Ambiguity::Predefined => "a predefined message (sm_default_msg_id)",
         })
     }
 }
@@ -279,6 +290,8 @@ impl<'a> SubmitFields<'a> {
             Some(Ambiguity::BothFields)
         } else if sars.iter().any(|&n| n > 1) {
             Some(Ambiguity::SeveralSar)
+        } else if sm.sm_default_msg_id != 0 && sm_bytes.is_empty() && payloads == 0 {
+            Some(Ambiguity::Predefined)
         } else {
             None
         };
@@ -459,6 +472,17 @@ mod tests {
         let mut body = submit_body(b"x", &tlvs);
         body[3 + 7 + 2 + 12] = 0;
         assert_eq!(fields_of(&body).0, Some(Ambiguity::SeveralSar));
+        // No text but a predefined message id (the octet before sm_length).
+        let mut body = submit_body(b"", &[]);
+        let at = body.len() - 2;
+        body[at] = 3;
+        assert_eq!(fields_of(&body).0, Some(Ambiguity::Predefined));
+        assert_eq!(Ambiguity::Predefined.status(), status::ESME_RINVDFTMSGID);
+        // With a text of its own, the id is not used.
+        let mut body = submit_body(b"hi", &[]);
+        let at = body.len() - 4;
+        body[at] = 3;
+        assert_eq!(fields_of(&body).0, None);
         // A UDH and SAR TLVs that disagree: a malformed concatenation.
         let sar = [
             0x02, 0x0C, 0x00, 0x02, 0x00, 0x07, 0x02, 0x0E, 0x00, 0x01, 0x02, 0x02, 0x0F, 0x00,

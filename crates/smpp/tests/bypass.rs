@@ -278,14 +278,19 @@ async fn text_in_two_places_is_refused() {
     let alone_ok = e
         .send_with_tlvs(submit("84912000001", 0, 0x08, &[]), &tlv(0x0424, &hello))
         .await;
-    let got = e.answers(4).await;
+    // No text at all but a message predefined on the SMSC: unseen, refused.
+    let mut canned = submit("84912000001", 0, 0x08, &[]);
+    canned.sm_default_msg_id = 1;
+    let predefined = e.send(canned).await;
+    let got = e.answers(5).await;
     assert_eq!(
         got.iter().map(|g| (g.0, g.1)).collect::<Vec<_>>(),
         [
             (both, status::ESME_ROPTPARNOTALLWD),
             (twice, status::ESME_ROPTPARNOTALLWD),
             (alone_spam, REJECT),
-            (alone_ok, 0)
+            (alone_ok, 0),
+            (predefined, status::ESME_RINVDFTMSGID),
         ]
     );
     let up = sink.received();
