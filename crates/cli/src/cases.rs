@@ -833,6 +833,16 @@ impl Ledger {
                     format!("bad number `{}`: {e}", r[ix[0]].trim()),
                 )
             })?;
+            if n.is_short_code() {
+                return Err(c.err(
+                    *line,
+                    ix[0],
+                    format!(
+                        "`{}` is a short code, not a subscriber number",
+                        r[ix[0]].trim()
+                    ),
+                ));
+            }
             let d = parse_date(&r[ix[1]])
                 .ok_or_else(|| c.err(*line, ix[1], format!("bad date `{}`", r[ix[1]].trim())))?;
             self.requests.push((n, d));
