@@ -470,6 +470,9 @@ fn a_simulated_month_follows_the_procedure() {
     );
 }
 
+/// Spoils a ledger file's text.
+type Damage = fn(&str) -> String;
+
 #[test]
 fn a_damaged_ledger_is_refused_with_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
@@ -496,7 +499,7 @@ fn a_damaged_ledger_is_refused_with_file_and_line() {
     ok(&day(&["open", "--reports", s(&reports)]), "open");
     let good = snapshot(&ledger);
     // (file, damage, what the message must start with)
-    let table: &[(&str, fn(&str) -> String, &str)] = &[
+    let table: &[(&str, Damage, &str)] = &[
         (
             "cases.csv",
             |t| t.replacen(",reported,", ",reportd,", 1),
