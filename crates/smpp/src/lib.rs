@@ -55,13 +55,17 @@
 //!   (23.038 bit 5, e.g. 0x28) cannot be read and gets `ESME_RSUBMITFAIL`
 //!   (0x45).
 //! - **Concatenated SMS** (UDH IE 0x00 / 0x08, or the SAR TLVs) are held by
-//!   account, **normalised** source and destination (`84911222333`,
-//!   `0911222333` and `+84 911 222 333` are one recipient; a brandname in
-//!   any case one sender) and reference ([`reassembly::MessageKey`]) until
-//!   every part arrived or the reassembly timeout (default 30 s) passes; the
-//!   text of the parts that arrived, in order (each decoded by its own
-//!   `data_coding`), is checked once and counted once, and every part gets
-//!   that decision: allowed parts are forwarded upstream in order (each
+//!   **normalised** source and destination (`84911222333`, `0911222333` and
+//!   `+84 911 222 333` are one recipient; a brandname in any case one
+//!   sender) and reference, whether 8-bit, 16-bit or SAR
+//!   ([`reassembly::MessageKey`]): what a handset joins. The account that
+//!   sent the first part owns the key; another account's part under it (one
+//!   advertiser's ad and care accounts sharing a brandname) gets
+//!   `ESME_RINVESMCLASS`, so no message is split between two checks. Parts
+//!   are held until every part arrived or the reassembly timeout (default
+//!   30 s) passes; the text of the parts that arrived, in order (each
+//!   decoded by its own `data_coding`), is checked once and counted once,
+//!   and every part gets that decision: allowed parts are forwarded upstream in order (each
 //!   answered with its own upstream `message_id`), blocked ones are answered
 //!   with `--reject-status` and never forwarded. A retransmitted part
 //!   (same part number) gets its original's answer and is not forwarded again.

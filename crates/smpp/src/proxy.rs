@@ -680,7 +680,6 @@ impl Proxy {
         }
         let multi = concat.filter(|c| c.total > 1);
         let key = MessageKey {
-            account: account.system_id.clone(),
             source: SourceKey::of(source, f.source),
             destination: recipient,
             reference: multi.map_or(0, |c| c.reference),
@@ -720,7 +719,9 @@ impl Proxy {
                     Insert::Rejected(p, why) => {
                         let st = match why {
                             Reject::Full | Reject::AccountFull => status::ESME_RMSGQFUL,
-                            Reject::InconsistentTotal => status::ESME_RINVESMCLASS,
+                            Reject::InconsistentTotal | Reject::OtherAccount => {
+                                status::ESME_RINVESMCLASS
+                            }
                         };
                         return p.reply.send(st, None);
                     }

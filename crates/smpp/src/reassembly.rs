@@ -120,17 +120,20 @@ impl Default for ByteCaps {
 }
 
 /// The key of a concatenated message as the handset would join its parts:
-/// the account that sent it, the source and the destination **normalised**
+/// the source and the destination **normalised**
 /// (`84911222333`, `0911222333` and `+84 911 222 333` are one recipient; a
 /// brandname in any case is one sender) and the reference. The reference
 /// is its value, whether it came from an 8-bit or a 16-bit element or the
 /// SAR TLVs: handsets join parts by the value (an SMSC turns SAR TLVs into
 /// either element), so one message cannot be split into two by writing its
 /// reference two ways.
+///
+/// The account is not part of the key (a handset does not know it): the
+/// reassembler ties each key to the account that started the message and
+/// rejects another account's part under it ([`Reject::OtherAccount`]), so
+/// two accounts cannot split a message between them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessageKey {
-    /// The ESME's `system_id`.
-    pub account: Box<str>,
     /// The source, normalised.
     pub source: SourceKey,
     /// The destination, normalised.
@@ -175,7 +178,7 @@ impl SourceKey {
 impl MessageKey {
     /// Bytes this key owns on the heap.
     pub fn heap_bytes(&self) -> usize {
-        self.account.len() + self.source.heap_bytes()
+        self.source.heap_bytes()
     }
 }
 
@@ -189,6 +192,10 @@ pub enum Reject {
     /// The part's total differs from the total of the parts before it under
     /// the same key.
     InconsistentTotal,
+    /// Another account holds (or decided) a message under the same key: a
+    /// handset would join the parts, so one account's check would not see
+    /// the other's text.
+    OtherAccount,
 }
 
 /// A message ready to be checked: its parts in order (all of them, unless
@@ -485,6 +492,9 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
         let part_bytes = weight.saturating_add(Self::PART_OVERHEAD);
         match self.entries.get_mut(&key) {
             Some(Entry::Open(g)) => {
+                if *g.account != *account {
+                    return Insert::Rejected(part, Reject::OtherAccount);
+                }
                 if g.total != total {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
@@ -513,12 +523,17 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 }
             }
             Some(Entry::Deciding {
-                total: t, account, ..
+                total: t,
+                account: owner,
+                ..
             }) => {
+                if **owner != *account {
+                    return Insert::Rejected(part, Reject::OtherAccount);
+                }
                 if *t != total {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
-                let account = account.clone();
+                let account = owner.clone();
                 if let Err(why) = self.charge(&account, part_bytes, false) {
                     return Insert::Rejected(part, why);
                 }
@@ -530,8 +545,14 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 Insert::Held
             }
             Some(Entry::Decided {
-                total: t, decision, ..
+                total: t,
+                decision,
+                account: owner,
+                ..
             }) => {
+                if **owner != *account {
+                    return Insert::Rejected(part, Reject::OtherAccount);
+                }
                 if *t != total {
                     return Insert::Rejected(part, Reject::InconsistentTotal);
                 }
@@ -934,6 +955,33 @@ mod tests {
         assert_eq!((r.held_parts(), r.pending()), (1, 1));
         assert_eq!(r.expire(50_000).len(), 1);
         assert_eq!(r.held_parts(), 0);
+    }
+
+    #[test]
+    fn another_accounts_part_under_a_key_is_rejected() {
+        let mut r = R::new(limits());
+        assert_eq!(r.insert("k", "ad", c(2, 1), "a1", 1, 0), Insert::Held);
+        // Open: another account cannot add a part a handset would join.
+        assert_eq!(
+            r.insert("k", "care", c(2, 2), "b2", 1, 1),
+            Insert::Rejected("b2", Reject::OtherAccount)
+        );
+        let out = r.expire(30_000);
+        assert_eq!(out[0].parts, vec![(1, "a1")]);
+        // Waiting for the decision, then decided: the same.
+        assert_eq!(
+            r.insert("k", "care", c(2, 2), "b2", 1, 30_001),
+            Insert::Rejected("b2", Reject::OtherAccount)
+        );
+        r.decided(&"k", true, 0);
+        assert_eq!(
+            r.insert("k", "care", c(2, 2), "b2", 1, 30_002),
+            Insert::Rejected("b2", Reject::OtherAccount)
+        );
+        assert_eq!(
+            r.insert("k", "ad", c(2, 2), "a2", 1, 30_003),
+            Insert::Late("a2", true)
+        );
     }
 
     #[test]

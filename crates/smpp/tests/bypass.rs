@@ -253,6 +253,41 @@ async fn a_late_part_is_checked_with_its_message() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_cannot_split_a_message() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = spam_policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--reassembly-timeout", "1"]).await;
+    // The advertiser's ad and care accounts, both sending as SHOPVN: a
+    // handset joins their parts by source, recipient and reference.
+    let mut ad = Esme::connect(proxy.port).await;
+    ad.bind("shopvn_ad", "secret1").await;
+    let mut care = Esme::connect(proxy.port).await;
+    care.bind("shopvn_care", "secret2").await;
+    let first = ad
+        .send(ucs2_part("84912000001", 5, 2, 1, "[QC] Shop VN: vay tiề"))
+        .await;
+    let second = care.send(ucs2_part("0912000001", 5, 2, 2, "n nhanh")).await;
+    // Whichever part the proxy takes first starts the message; the other
+    // account's part is refused (it would complete the phrase on the
+    // handset, unchecked with the first), and the first, alone at its
+    // timeout, is all that reaches the handset.
+    let a = ad.answers(1).await;
+    let c = care.answers(1).await;
+    assert_eq!((a[0].0, c[0].0), (first, second));
+    let mut statuses = [a[0].1, c[0].1];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [0, status::ESME_RINVESMCLASS]);
+    let up = sink.received();
+    assert_eq!(up.len(), 1, "{up:#?}");
+    let delivered = if a[0].1 == 0 {
+        "[QC] Shop VN: vay tiề"
+    } else {
+        "n nhanh"
+    };
+    assert_eq!(up[0].text, delivered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_in_two_places_is_refused() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let dir = spam_policy();
@@ -555,7 +590,6 @@ mod split {
                 let to = &spellings(1)[spelling[i]];
                 let from = senders[spelling[i]];
                 let key = MessageKey {
-                    account: "shopvn_care".into(),
                     source: SourceKey::of(Sender::parse(from).unwrap(), from),
                     destination: Number::parse(to).unwrap(),
                     reference: 7,
