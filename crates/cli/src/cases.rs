@@ -1358,12 +1358,14 @@ fn local_number(n: Number) -> String {
     }
 }
 
-fn notice_text(cfg: &Config, c: &Case, k: usize, day: Date) -> String {
+/// The notice text; `reports` is the count as of the notice's day (so that a
+/// rerun of that day writes the same text).
+fn notice_text(cfg: &Config, c: &Case, k: usize, day: Date, reports: usize) -> String {
     let deadline = add_days(day, i64::from(cfg.spacing_days));
     cfg.template
         .replace("{n}", &k.to_string())
         .replace("{number}", &local_number(c.number))
-        .replace("{reports}", &c.reports.to_string())
+        .replace("{reports}", &reports.to_string())
         .replace(
             "{deadline}",
             &format!(
@@ -1374,6 +1376,15 @@ fn notice_text(cfg: &Config, c: &Case, k: usize, day: Date) -> String {
             ),
         )
         .replace("{brandname}", &cfg.brandname)
+}
+
+/// The distinct reports of `n` taken on or before `day`.
+fn reports_by(l: &Ledger, n: Number, day: Date) -> usize {
+    let ns = n.to_string();
+    l.reports
+        .iter()
+        .filter(|r| r.reported == ns && r.taken <= day)
+        .count()
 }
 
 fn notify(
@@ -1430,7 +1441,7 @@ fn notify(
                         &l.config.brandname,
                         &l.config.advertiser,
                         &c.number.to_string(),
-                        &notice_text(&l.config, c, i + 1, today),
+                        &notice_text(&l.config, c, i + 1, today, reports_by(l, c.number, today)),
                     ],
                 );
             }

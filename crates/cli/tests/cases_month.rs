@@ -402,10 +402,69 @@ fn simulate(tmp: &Path) -> PathBuf {
     ledger
 }
 
+/// Runs every day's commands again, after the last day: the ledger stays
+/// as it is and each day's lists come out as they first did.
+fn rerun_every_day(tmp: &Path, ledger: &Path) {
+    let out = tmp.join("out");
+    let again = tmp.join("again");
+    fs::create_dir(&again).unwrap();
+    let before = snapshot(ledger);
+    for day in days() {
+        let today = format!("2026-{day}");
+        let run = |args: &[&str]| {
+            let mut a = vec![
+                "cases",
+                args[0],
+                "--ledger",
+                s(ledger),
+                "--today",
+                &today,
+                "--by",
+                "tester",
+                "-q",
+            ];
+            a.extend_from_slice(&args[1..]);
+            chanrac(&a)
+        };
+        let f = out.join(format!("reports-{day}.csv"));
+        if f.exists() {
+            ok(&run(&["open", "--reports", s(&f)]), "open again");
+        }
+        let f = out.join(format!("carrier-{day}.csv"));
+        if f.exists() {
+            ok(&run(&["confirm", "--file", s(&f)]), "confirm again");
+        }
+        for step in steps_of(&day) {
+            if let Step::Mark(n, what) = step {
+                ok(&run(&["mark", n, what]), "mark again");
+            }
+        }
+        for (cmd, name) in [
+            ("notify", "notices"),
+            ("request", "request"),
+            ("restore", "restore"),
+        ] {
+            let first = out.join(format!("{name}-{day}.csv"));
+            let second = again.join(format!("{name}-{day}.csv"));
+            ok(&run(&[cmd, "--out", s(&second)]), cmd);
+            assert_eq!(
+                fs::read_to_string(&first).ok(),
+                fs::read_to_string(&second).ok(),
+                "{cmd} on {day} again"
+            );
+        }
+        assert!(
+            before == snapshot(ledger),
+            "rerunning {day} changed the ledger"
+        );
+    }
+}
+
 #[test]
 fn a_simulated_month_follows_the_procedure() {
     let tmp = tempfile::tempdir().unwrap();
     let ledger = simulate(tmp.path());
+    rerun_every_day(tmp.path(), &ledger);
     let cases = cases_csv(&ledger);
     let state = |n: &str| cases[n]["state"].as_str();
     assert_eq!(state(A), "restored");
