@@ -584,6 +584,18 @@ pub fn weekend_note(d: Date) -> &'static str {
     }
 }
 
+/// Says so when a scheduled day falls on a weekend.
+fn weekend_say(today: Date, say: &dyn Fn(&str)) {
+    let day = match today.weekday() {
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+        _ => return,
+    };
+    say(&format!(
+        "note: {today} is a {day}: kept as scheduled (the decision names the day of the month)"
+    ));
+}
+
 /// Today at +07:00 from the clock.
 pub fn today_local() -> Date {
     let t = jiff::Timestamp::now();
@@ -1470,9 +1482,7 @@ fn request(
         ));
         return Ok(());
     }
-    if !weekend_note(today).is_empty() {
-        say(&format!("note: {today} is{}", weekend_note(today)));
-    }
+    weekend_say(today, say);
     let earlier: HashSet<Number> = l.requests.iter().map(|r| r.0).collect();
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     let mut added = 0u64;
@@ -1740,9 +1750,7 @@ fn restore(
         ));
         return Ok(());
     }
-    if !weekend_note(today).is_empty() {
-        say(&format!("note: {today} is{}", weekend_note(today)));
-    }
+    weekend_say(today, say);
     let mut added = 0u64;
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     for n in numbers {
