@@ -57,7 +57,8 @@ struct Figures {
     dnc_register: u64,
     dnc_cancel: u64,
     rejected: u64,
-    numbers: BTreeMap<&'static str, u64>,
+    /// In the procedure's order; empty without a ledger.
+    numbers: Vec<(&'static str, u64)>,
 }
 
 fn ch(c: Channel) -> usize {
@@ -129,18 +130,19 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 ),
                 None => None,
             };
-            let (time, channel) =
-                match (own_time, own_channel, events.get(id)) {
-                    (Some(t), Some(c), _) => (t, c),
-                    (_, _, Some(&(t, c))) => (own_time.unwrap_or(t), own_channel.unwrap_or(c)),
-                    _ => return Err(bad(
+            let (time, channel) = match (own_time, own_channel, events.get(id)) {
+                (Some(t), Some(c), _) => (t, c),
+                (_, _, Some(&(t, c))) => (own_time.unwrap_or(t), own_channel.unwrap_or(c)),
+                _ => {
+                    return Err(bad(
                         p,
                         line,
                         format!(
                             "verdict `{id}` has no time and channel: give its events with --events"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             if !in_month(time) {
                 continue;
             }
@@ -172,20 +174,17 @@ pub fn run(o: &Options) -> Result<(), Failure> {
                 n >= first && n <= last
             })
         };
+        f.numbers = ["requested", "suspended", "restore_requested", "restored"]
+            .into_iter()
+            .map(|name| (name, 0))
+            .collect();
         for c in l.cases.values() {
-            for (name, d) in [
-                ("requested", c.requested),
-                ("suspended", c.suspended),
-                ("restore_requested", c.restore_requested),
-                ("restored", c.restored),
-            ] {
+            let dates = [c.requested, c.suspended, c.restore_requested, c.restored];
+            for (i, d) in dates.into_iter().enumerate() {
                 if month(d) {
-                    *f.numbers.entry(name).or_default() += 1;
+                    f.numbers[i].1 += 1;
                 }
             }
-        }
-        for name in ["requested", "suspended", "restore_requested", "restored"] {
-            f.numbers.entry(name).or_default();
         }
     }
 
@@ -334,30 +333,42 @@ fn render_html(f: &Figures, o: &Options) -> String {
         }
         h.push_str("</tbody></table>\n");
     };
-    let mut ev = vec![
-        ("checked".to_string(), f.checked),
-        ("blocked".to_string(), f.blocked),
-        ("flagged".to_string(), f.flagged),
-    ];
-    table(&mut h, "events", "Events", &ev);
-    ev = f.per_reason.iter().map(|(r, x)| (r.clone(), *x)).collect();
-    table(&mut h, "blocked", "Blocked events by reason", &ev);
-    let inbox = vec![
-        ("reports".to_string(), f.reports),
-        ("DNC registrations".to_string(), [f.dnc_register, 0]),
-        ("DNC cancellations".to_string(), [f.dnc_cancel, 0]),
-        ("rejected".to_string(), [f.rejected, 0]),
-    ];
-    table(&mut h, "inbox", "Messages to 5656", &inbox);
-    h.push_str("<h2>Numbers</h2>\n<table id=\"numbers\"><thead><tr><th></th><th>numbers</th></tr></thead><tbody>\n");
-    for (item, n) in &f.numbers {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td class=\"num\">{n}</td></tr>",
-            esc(item)
-        );
+    if o.verdicts.is_empty() {
+        h.push_str("<p class=\"small\">No verdicts given (<code>--verdicts</code>): no event figures.</p>\n");
+    } else {
+        let ev = vec![
+            ("checked".to_string(), f.checked),
+            ("blocked".to_string(), f.blocked),
+            ("flagged".to_string(), f.flagged),
+        ];
+        table(&mut h, "events", "Events", &ev);
+        let ev: Vec<(String, Split)> = f.per_reason.iter().map(|(r, x)| (r.clone(), *x)).collect();
+        table(&mut h, "blocked", "Blocked events by reason", &ev);
     }
-    h.push_str("</tbody></table>\n");
+    if o.inbox.is_empty() {
+        h.push_str("<p class=\"small\">No inbox outputs given (<code>--inbox</code>): no 5656 figures.</p>\n");
+    } else {
+        let inbox = vec![
+            ("reports".to_string(), f.reports),
+            ("DNC registrations".to_string(), [f.dnc_register, 0]),
+            ("DNC cancellations".to_string(), [f.dnc_cancel, 0]),
+            ("rejected".to_string(), [f.rejected, 0]),
+        ];
+        table(&mut h, "inbox", "Messages to 5656", &inbox);
+    }
+    if o.ledger.is_none() {
+        h.push_str("<p class=\"small\">No ledger given (<code>--ledger</code>): no suspension figures.</p>\n");
+    } else {
+        h.push_str("<h2>Numbers</h2>\n<table id=\"numbers\"><thead><tr><th></th><th>numbers</th></tr></thead><tbody>\n");
+        for (item, n) in &f.numbers {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{n}</td></tr>",
+                esc(item)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
     if f.dropped > 0 {
         let _ = writeln!(h, "<p class=\"small\">The verdict logs mark {} lines as dropped; they are not counted.</p>", f.dropped);
     }

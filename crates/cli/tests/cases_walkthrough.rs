@@ -52,7 +52,7 @@ fn the_documented_walkthrough_runs() {
     );
     let ret = fs::read_to_string(p.join("return.csv")).unwrap();
     assert!(ret.contains("5656,dnc_register,6,0,6\n"), "{ret}");
-    assert!(ret.contains("numbers,requested,,,2\nnumbers,restore_requested,,,0\nnumbers,restored,,,0\nnumbers,suspended,,,2\n"), "{ret}");
+    assert!(ret.contains("numbers,requested,,,2\nnumbers,suspended,,,2\nnumbers,restore_requested,,,0\nnumbers,restored,,,0\n"), "{ret}");
     let referrals = fs::read_to_string(p.join("ledger/referrals.csv")).unwrap();
     assert_eq!(referrals.lines().count(), 4, "{referrals}");
     assert!(fs::read_to_string(p.join("status.html"))
