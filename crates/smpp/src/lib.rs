@@ -80,7 +80,9 @@
 //!     and is not forwarded again;
 //!   - any other part of an allowed message is checked as one message with
 //!     the delivered parts' text, in part order, and forwarded only when that
-//!     whole text is allowed (a part that was missing is not held to the
+//!     whole text is allowed (a part number sent twice with different text
+//!     is checked both ways a handset may read it: keeping the first
+//!     version, or the last) (a part that was missing is not held to the
 //!     counts its message made — `FREQUENCY`, `REGISTRATION_REPEAT` — since
 //!     the message was counted when it was decided; the engine still counts
 //!     the check, and it is journalled, as any allowed message). A part
@@ -93,8 +95,15 @@
 //!   forgotten to make room: when the memory is full, a new concatenated
 //!   message's first part gets `ESME_RMSGQFUL` (0x14) instead. A message
 //!   whose text finds no room is remembered without it, and its late parts
-//!   get `--reject-status`. A part arriving after its key's memory ran out
-//!   starts a new message.
+//!   get `--reject-status`.
+//! - **Very late parts.** A handset may keep an incomplete message's parts
+//!   for days. When the memory of a message that was delivered incomplete
+//!   runs out, a tombstone of its key and total stays for a day (at most
+//!   262,144, the oldest forgotten first; [`reassembly`]): a part under that
+//!   key with that total gets `--reject-status` — its message's text is
+//!   gone, and it is never checked alone. After a blocked message (nothing
+//!   delivered) or a complete one, a part under its key starts a new
+//!   message, as on the handset.
 //! - **Held parts are bounded in bytes**: what each part holds (the PDU,
 //!   its text, its key) plus the table's overhead is counted
 //!   ([`proxy::Proxy::held_bytes`], [`proxy::Proxy::held_parts`]); beyond

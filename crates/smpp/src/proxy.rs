@@ -722,6 +722,8 @@ impl Proxy {
                             Reject::InconsistentTotal | Reject::OtherAccount => {
                                 status::ESME_RINVESMCLASS
                             }
+                            // Its message's text is forgotten: never alone.
+                            Reject::Forgotten => self.cfg.reject_status,
                         };
                         return p.reply.send(st, None);
                     }
@@ -817,7 +819,11 @@ impl Proxy {
                         record.kept = false;
                     }
                     let w = record.weight();
-                    r.decided(&m.key, Arc::new(record), w)
+                    let delivered: Vec<u8> = match blocked {
+                        true => Vec::new(),
+                        false => m.parts.iter().map(|(seq, _)| *seq).collect(),
+                    };
+                    r.decided(&m.key, Arc::new(record), w, &delivered)
                 }
                 Err(_) => Vec::new(),
             }
@@ -908,14 +914,32 @@ impl Proxy {
             return p.reply.send(self.cfg.reject_status, None);
         }
         let new_part = d.parts.iter().all(|q| q.0 != p.seq);
-        let at = d.parts.iter().take_while(|q| q.0 <= p.seq).count();
-        let before = d.parts[..at].iter().map(|q| (q.1, q.2.as_slice()));
-        let after = d.parts[at..].iter().map(|q| (q.1, q.2.as_slice()));
-        let text = crate::text::message_text(
-            before
-                .chain(std::iter::once((p.data_coding, p.text.as_slice())))
-                .chain(after),
-        );
+        // The text a handset shows: each part number once, this part in its
+        // place. A part number that came twice is read as the first version
+        // by some handsets and as the last by others: both are checked.
+        let version = |keep_first: bool| {
+            let mut chosen: Vec<(u8, u8, &[u8])> = Vec::with_capacity(d.parts.len() + 1);
+            for (seq, dc, text) in d
+                .parts
+                .iter()
+                .map(|q| (q.0, q.1, q.2.as_slice()))
+                .chain(std::iter::once((p.seq, p.data_coding, p.text.as_slice())))
+            {
+                match chosen.iter_mut().find(|c| c.0 == seq) {
+                    Some(c) if !keep_first => *c = (seq, dc, text),
+                    Some(_) => {}
+                    None => chosen.push((seq, dc, text)),
+                }
+            }
+            chosen.sort_by_key(|c| c.0);
+            crate::text::message_text(chosen.into_iter().map(|c| (c.1, c.2)))
+        };
+        let (first, last) = (version(true), version(false));
+        let text = if first == last {
+            first
+        } else {
+            format!("{first}\n{last}")
+        };
         let verdict = self.check(&p, p.arrived, &text, d.parts.len() + 1);
         let mut reasons = verdict.reasons;
         if new_part {
@@ -936,6 +960,7 @@ impl Proxy {
         let r = self.upstream.submit(p.sm.clone()).await;
         let id = r.as_ref().ok().cloned();
         if let Ok(mut r) = self.reassembler.lock() {
+            r.delivered(&key, p.seq);
             r.update(&key, |d, room| {
                 let mut n = Decided::clone(d);
                 let at = n.parts.iter().take_while(|q| q.0 <= p.seq).count();

@@ -22,6 +22,20 @@
 //! check it together with the text decided before — never alone, as if it
 //! were the whole message.
 //!
+//! A handset may keep an incomplete message's parts for days, so a part
+//! can be later still. When a decided message's memory runs out while some
+//! of its parts were delivered and others never came
+//! ([`Reassembler::decided`] and [`Reassembler::delivered`] say which), a
+//! small tombstone (its key's fingerprint and its total, about 50 bytes)
+//! is kept for [`Limits::late_ms`] (default a day, at most
+//! [`Limits::max_tombstones`], the oldest forgotten first): a part of the
+//! same total arriving then under the key is rejected
+//! ([`Reject::Forgotten`]) — a missing part, or a second version of a
+//! delivered one, would complete the message on the handset, and its text
+//! is gone. A blocked message (nothing delivered) or a complete one (the
+//! handset finished it) leaves no tombstone: a part under its key starts a
+//! new message, as on the handset.
+//!
 //! # Memory
 //!
 //! Held parts are bounded in **bytes**, as the caller weighs them plus this
@@ -50,6 +64,10 @@ use crate::udh::Concat;
 pub const DEFAULT_MAX_BYTES: usize = 128 << 20;
 /// Default [`Limits::max_account_bytes`]: 16 MiB of held parts per account.
 pub const DEFAULT_MAX_ACCOUNT_BYTES: usize = 16 << 20;
+/// Default [`Limits::late_ms`]: a day.
+pub const DEFAULT_LATE_MS: u64 = 24 * 3_600_000;
+/// Default [`Limits::max_tombstones`] (some 20 MiB).
+pub const DEFAULT_MAX_TOMBSTONES: usize = 1 << 18;
 /// Default [`Limits::max_remembered_bytes`]: 64 MiB of decided messages.
 pub const DEFAULT_MAX_REMEMBERED_BYTES: usize = 64 << 20;
 /// Default [`Limits::max_account_remembered_bytes`]: 16 MiB per account
@@ -72,6 +90,11 @@ pub struct Limits {
     pub max_remembered_bytes: usize,
     /// Most bytes of one account's remembered decisions.
     pub max_account_remembered_bytes: usize,
+    /// How long after its memory ran out an incomplete delivered message's
+    /// missing parts are still rejected.
+    pub late_ms: u64,
+    /// Most tombstones of incomplete delivered messages.
+    pub max_tombstones: usize,
 }
 
 impl Limits {
@@ -90,6 +113,8 @@ impl Limits {
             max_account_bytes: caps.per_account,
             max_remembered_bytes: caps.remembered,
             max_account_remembered_bytes: caps.remembered_per_account,
+            late_ms: DEFAULT_LATE_MS,
+            max_tombstones: DEFAULT_MAX_TOMBSTONES,
         }
     }
 }
@@ -192,6 +217,9 @@ pub enum Reject {
     /// The part's total differs from the total of the parts before it under
     /// the same key.
     InconsistentTotal,
+    /// A part under the key of a message delivered incomplete whose text is
+    /// forgotten: it cannot be checked with it, and never alone.
+    Forgotten,
     /// Another account holds (or decided) a message under the same key: a
     /// handset would join the parts, so one account's check would not see
     /// the other's text.
@@ -288,10 +316,27 @@ enum Entry<T, D> {
         id: u64,
         total: u8,
         decision: D,
+        /// The part numbers delivered.
+        delivered: [u64; 4],
         account: Box<str>,
         /// Remembered bytes (overhead and the caller's weight).
         bytes: usize,
     },
+}
+
+/// What is left of a message delivered incomplete once its memory ran out.
+#[derive(Clone, Copy, Debug)]
+struct Tomb {
+    until: u64,
+    total: u8,
+}
+
+fn has_bit(bits: &[u64; 4], seq: u8) -> bool {
+    bits[usize::from(seq / 64)] & (1 << (seq % 64)) != 0
+}
+
+fn set_bit(bits: &mut [u64; 4], seq: u8) {
+    bits[usize::from(seq / 64)] |= 1 << (seq % 64);
 }
 
 /// One account's bytes: held parts, remembered decisions.
@@ -309,6 +354,10 @@ pub struct Reassembler<K, T, D> {
     /// Remembered keys by the end of their memory.
     closed: VecDeque<(u64, u64, K)>,
     accounts: HashMap<Box<str>, Usage>,
+    /// Tombstones by key fingerprint, and in the order they end.
+    tombs: HashMap<u64, Tomb>,
+    tomb_queue: VecDeque<(u64, u64)>,
+    hasher: std::collections::hash_map::RandomState,
     limits: Limits,
     next_id: u64,
     open_groups: usize,
@@ -347,6 +396,9 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
             open: VecDeque::new(),
             closed: VecDeque::new(),
             accounts: HashMap::new(),
+            tombs: HashMap::new(),
+            tomb_queue: VecDeque::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
             limits,
             next_id: 0,
             open_groups: 0,
@@ -412,6 +464,16 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
     /// How many keys are known (open, waiting for a decision, decided).
     pub fn keys(&self) -> usize {
         self.entries.len()
+    }
+
+    /// How many tombstones of incomplete delivered messages are kept.
+    pub fn tombstones(&self) -> usize {
+        self.tombs.len()
+    }
+
+    fn fingerprint(&self, key: &K) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(key)
     }
 
     /// Charges `bytes` of held parts to `account`, and for a new message
@@ -559,6 +621,14 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 Insert::Late(part, decision.clone())
             }
             None => {
+                if !self.tombs.is_empty() {
+                    let fp = self.fingerprint(&key);
+                    if let Some(t) = self.tombs.get(&fp) {
+                        if t.until > now_ms && t.total == total {
+                            return Insert::Rejected(part, Reject::Forgotten);
+                        }
+                    }
+                }
                 let bytes = part_bytes.saturating_add(Self::ENTRY_OVERHEAD + account.len());
                 if let Err(why) = self.charge(account, bytes, true) {
                     return Insert::Rejected(part, why);
@@ -625,11 +695,12 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
 
     /// Records the decision of the message that came out under `key`,
     /// weighing `weight` bytes (keep it within
-    /// [`Reassembler::remembered_room`]), and returns the parts that arrived under the
-    /// key meanwhile (each to be treated as [`Insert::Late`] with this
+    /// [`Reassembler::remembered_room`]), with the part numbers `delivered`
+    /// (none for a blocked message), and returns the parts that arrived
+    /// under the key meanwhile (each to be treated as [`Insert::Late`] with this
     /// decision). A key forgotten already (its memory ran out) returns
     /// nothing and records nothing.
-    pub fn decided(&mut self, key: &K, decision: D, weight: usize) -> Vec<T> {
+    pub fn decided(&mut self, key: &K, decision: D, weight: usize, delivered: &[u8]) -> Vec<T> {
         let Some(e) = self.entries.get_mut(key) else {
             return Vec::new();
         };
@@ -645,16 +716,29 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
         };
         let waiting = std::mem::take(waiting);
         let (account, held, id, total) = (account.clone(), *held, *id, *total);
+        let mut bits = [0u64; 4];
+        for &seq in delivered {
+            set_bit(&mut bits, seq);
+        }
         *e = Entry::Decided {
             id,
             total,
             decision,
+            delivered: bits,
             account: account.clone(),
             bytes: Self::ENTRY_OVERHEAD.saturating_add(weight),
         };
         self.remember(&account, 0, weight);
         self.refund(&account, held, waiting.len(), 0);
         waiting
+    }
+
+    /// Records that part `seq` of the decided message under `key` was
+    /// delivered (a late part forwarded).
+    pub fn delivered(&mut self, key: &K, seq: u8) {
+        if let Some(Entry::Decided { delivered, .. }) = self.entries.get_mut(key) {
+            set_bit(delivered, seq);
+        }
     }
 
     /// A copy of the decision remembered under `key`, if decided.
@@ -691,10 +775,20 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
 
     /// Removes a remembered key; waiting parts (a decision never recorded)
     /// come back as a message of their own.
-    fn forget(&mut self, key: &K) -> Option<Message<K, T>> {
+    fn forget(&mut self, key: &K, now_ms: u64) -> Option<Message<K, T>> {
         match self.entries.remove(key)? {
-            Entry::Decided { bytes, account, .. } => {
+            Entry::Decided {
+                bytes,
+                account,
+                total,
+                delivered,
+                ..
+            } => {
                 self.refund(&account, 0, 0, bytes);
+                let some = delivered.iter().any(|&b| b != 0);
+                if some && (1..=total).any(|seq| !has_bit(&delivered, seq)) {
+                    self.bury(key, total, now_ms);
+                }
                 None
             }
             Entry::Deciding {
@@ -718,6 +812,25 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 None
             }
         }
+    }
+
+    /// Keeps a tombstone for a message delivered incomplete.
+    fn bury(&mut self, key: &K, total: u8, now_ms: u64) {
+        if self.limits.max_tombstones == 0 {
+            return;
+        }
+        while self.tombs.len() >= self.limits.max_tombstones {
+            let Some((until, fp)) = self.tomb_queue.pop_front() else {
+                break;
+            };
+            if self.tombs.get(&fp).is_some_and(|t| t.until == until) {
+                self.tombs.remove(&fp);
+            }
+        }
+        let fp = self.fingerprint(key);
+        let until = now_ms.saturating_add(self.limits.late_ms);
+        self.tombs.insert(fp, Tomb { until, total });
+        self.tomb_queue.push_back((until, fp));
     }
 
     /// The messages whose timeout passed at `now_ms`, with the parts that
@@ -749,7 +862,16 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
                 _ => false,
             };
             if current {
-                out.extend(self.forget(&key));
+                out.extend(self.forget(&key, now_ms));
+            }
+        }
+        while let Some(&(until, fp)) = self.tomb_queue.front() {
+            if until > now_ms {
+                break;
+            }
+            self.tomb_queue.pop_front();
+            if self.tombs.get(&fp).is_some_and(|t| t.until == until) {
+                self.tombs.remove(&fp);
             }
         }
         self.shrink();
@@ -772,6 +894,12 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
         }
         if far_below(self.accounts.len(), self.accounts.capacity()) {
             self.accounts.shrink_to(self.accounts.len() * 2);
+        }
+        if far_below(self.tombs.len(), self.tombs.capacity()) {
+            self.tombs.shrink_to(self.tombs.len() * 2);
+        }
+        if far_below(self.tomb_queue.len(), self.tomb_queue.capacity()) {
+            self.tomb_queue.shrink_to(self.tomb_queue.len() * 2);
         }
     }
 
@@ -797,6 +925,8 @@ impl<K: Hash + Eq + Clone, T, D: Clone> Reassembler<K, T, D> {
         self.open.clear();
         self.closed.clear();
         self.accounts.clear();
+        self.tombs.clear();
+        self.tomb_queue.clear();
         self.open_groups = 0;
         self.held_parts = 0;
         self.held_bytes = 0;
@@ -819,18 +949,25 @@ pub fn fuzz_reassembly(data: &[u8]) {
         max_account_bytes: 2_048,
         max_remembered_bytes: 2_048,
         max_account_remembered_bytes: 1_536,
+        late_ms: 5_000,
+        max_tombstones: 2,
     };
     let mut r: Reassembler<u8, usize, u8> = Reassembler::new(limits);
     let mut now = 0u64;
     let mut seen = vec![0u8; data.len() / 4];
     let out = |r: &mut Reassembler<u8, usize, u8>, m: Message<u8, usize>, seen: &mut Vec<u8>| {
         assert!(m.parts.windows(2).all(|w| w[0].0 < w[1].0));
+        // Keys 0 and 2 deliver what arrived, 1 and 3 are blocked.
+        let delivered: Vec<u8> = match m.key % 2 {
+            0 => m.parts.iter().map(|p| p.0).collect(),
+            _ => Vec::new(),
+        };
         for (_, id) in m.parts.into_iter().chain(m.duplicates) {
             seen[id] += 1;
         }
         let account = if m.key % 2 == 0 { "even" } else { "odd" };
         let weight = (usize::from(m.key) * 8).min(r.remembered_room(account));
-        for id in r.decided(&m.key, m.key, weight) {
+        for id in r.decided(&m.key, m.key, weight, &delivered) {
             seen[id] += 1;
         }
     };
@@ -864,8 +1001,9 @@ pub fn fuzz_reassembly(data: &[u8]) {
             out(&mut r, m, &mut seen);
         }
         assert!(r.remembered_bytes() <= limits.max_remembered_bytes);
+        assert!(r.tombstones() <= limits.max_tombstones);
     }
-    for later in [10_000, 20_000] {
+    for later in [10_000, 20_000, 30_000] {
         for m in r.expire(now + later) {
             out(&mut r, m, &mut seen);
         }
@@ -874,6 +1012,7 @@ pub fn fuzz_reassembly(data: &[u8]) {
         (r.held_bytes(), r.held_parts(), r.remembered_bytes()),
         (0, 0, 0)
     );
+    assert_eq!(r.tombstones(), 0);
     for m in r.drain() {
         out(&mut r, m, &mut seen);
     }
@@ -973,7 +1112,7 @@ mod tests {
             r.insert("k", "care", c(2, 2), "b2", 1, 30_001),
             Insert::Rejected("b2", Reject::OtherAccount)
         );
-        r.decided(&"k", true, 0);
+        r.decided(&"k", true, 0, &[]);
         assert_eq!(
             r.insert("k", "care", c(2, 2), "b2", 1, 30_002),
             Insert::Rejected("b2", Reject::OtherAccount)
@@ -994,7 +1133,7 @@ mod tests {
         assert_eq!(r.insert("k", "a", c(3, 2), "p2", 10, 30_001), Insert::Held);
         assert_eq!(r.held_parts(), 1);
         assert!(r.held_bytes() > 0);
-        assert_eq!(r.decided(&"k", false, 100), vec!["p2"]);
+        assert_eq!(r.decided(&"k", false, 100, &[]), vec!["p2"]);
         assert_eq!((r.held_parts(), r.held_bytes()), (0, 0));
         // Now decided: part 3, later, gets the decision at once.
         assert_eq!(
@@ -1027,11 +1166,71 @@ mod tests {
             r.insert("m", "a", c(2, 2), "y", 1, 100_001),
             Insert::Complete(_)
         ));
-        r.decided(&"m", true, 0);
+        r.decided(&"m", true, 0, &[]);
         assert_eq!(
             r.insert("m", "a", c(2, 2), "y-again", 1, 100_002),
             Insert::Late("y-again", true)
         );
+    }
+
+    #[test]
+    fn a_missing_part_of_a_message_delivered_incomplete_is_rejected_for_a_day() {
+        let mut r = R::new(limits());
+        // Parts 1 and 3 of 3 arrive and are delivered at the timeout.
+        r.insert("k", "a", c(3, 1), "p1", 1, 0);
+        r.insert("k", "a", c(3, 3), "p3", 1, 0);
+        let m = r.expire(30_000).pop().expect("timed out");
+        r.decided(&m.key, true, 0, &[1, 3]);
+        // A complete message and a blocked one leave no tombstone.
+        r.insert("whole", "a", c(2, 1), "w1", 1, 30_000);
+        let Insert::Complete(m) = r.insert("whole", "a", c(2, 2), "w2", 1, 30_000) else {
+            panic!()
+        };
+        r.decided(&m.key, true, 0, &[1, 2]);
+        r.insert("blocked", "a", c(2, 1), "b1", 1, 30_000);
+        let m = r.expire(60_000).pop().expect("timed out");
+        r.decided(&m.key, false, 0, &[]);
+        // Their memory runs out.
+        r.expire(90_000);
+        r.expire(120_000);
+        assert_eq!(r.keys(), 0);
+        assert_eq!(r.tombstones(), 1);
+        // Hours later the missing part 2 comes: rejected, never alone.
+        let later = 90_000 + 3_600_000;
+        assert_eq!(
+            r.insert("k", "a", c(3, 2), "p2", 1, later),
+            Insert::Rejected("p2", Reject::Forgotten)
+        );
+        // A second version of a delivered part too: the handset could
+        // complete the message with it.
+        assert_eq!(
+            r.insert("k", "a", c(3, 1), "p1b", 1, later),
+            Insert::Rejected("p1b", Reject::Forgotten)
+        );
+        // Another total, or the key of a complete or blocked message: a new
+        // message.
+        assert_eq!(r.insert("k", "a", c(2, 1), "n1", 1, later), Insert::Held);
+        assert_eq!(
+            r.insert("whole", "a", c(2, 2), "n2", 1, later),
+            Insert::Held
+        );
+        assert_eq!(
+            r.insert("blocked", "a", c(2, 2), "n3", 1, later),
+            Insert::Held
+        );
+        // The new messages come out (blocked: no tombstones) and go.
+        for m in r.expire(later + 30_000) {
+            r.decided(&m.key, false, 0, &[]);
+        }
+        r.expire(later + 90_000);
+        assert_eq!((r.keys(), r.tombstones()), (0, 1));
+        // After a day the tombstone is gone.
+        let day = 90_000 + super::DEFAULT_LATE_MS;
+        assert_eq!(r.expire(day - 1).len(), 0);
+        assert_eq!(r.tombstones(), 1);
+        r.expire(day);
+        assert_eq!(r.tombstones(), 0);
+        assert_eq!(r.insert("k", "a", c(3, 2), "p2", 1, day), Insert::Held);
     }
 
     #[test]
@@ -1046,7 +1245,7 @@ mod tests {
                 panic!()
             };
             assert!(r.remembered_room("x") >= 100);
-            r.decided(&m.key, true, 100);
+            r.decided(&m.key, true, 100, &[]);
         }
         assert_eq!(
             r.account_remembered_bytes("x"),
@@ -1073,7 +1272,7 @@ mod tests {
         assert!(r.remembered_bytes() <= l.max_remembered_bytes);
         // When their memory runs out, the room comes back.
         for m in r.expire(30_010) {
-            r.decided(&m.key, false, 0);
+            r.decided(&m.key, false, 0, &[]);
         }
         r.expire(200_000);
         assert_eq!((r.keys(), r.remembered_bytes()), (0, 0));
@@ -1174,7 +1373,7 @@ mod tests {
         ));
         // At their timeout the parts leave, and the memory is accounted free.
         for m in r.expire(30_000) {
-            r.decided(&m.key, (), 0);
+            r.decided(&m.key, (), 0, &[]);
         }
         assert_eq!(
             (r.held_parts(), r.held_bytes(), r.account_bytes("flood")),
@@ -1195,7 +1394,7 @@ mod tests {
         let grown = r.entries.capacity();
         assert!(grown >= 50_000);
         for m in r.expire(30_000) {
-            r.decided(&m.key, (), 0);
+            r.decided(&m.key, (), 0, &[]);
         }
         r.expire(200_000);
         assert_eq!(r.keys(), 0);

@@ -253,6 +253,49 @@ async fn a_late_part_is_checked_with_its_message() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_version_or_a_very_late_part_never_completes_the_phrase() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = spam_policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--reassembly-timeout", "1"]).await;
+    let mut e = Esme::connect(proxy.port).await;
+    e.bind("shopvn_care", "secret2").await;
+    // Parts 1 and 2 of 3 delivered at the timeout; part 3 never came.
+    let to = "84912000001";
+    let p1 = e.send(ucs2_part(to, 7, 3, 1, "Xin chào, ")).await;
+    let p2 = e.send(ucs2_part(to, 7, 3, 2, "vay tiề")).await;
+    let got = e.answers(2).await;
+    assert_eq!(
+        got.iter().map(|g| (g.0, g.1)).collect::<Vec<_>>(),
+        [(p1, 0), (p2, 0)]
+    );
+    // A second version of part 2, then part 3: a handset that keeps the
+    // first version of a part shows "vay tiề" + "n nhanh". Whether these
+    // come within the message's memory (checked with its text) or after it
+    // (refused), part 3 is never delivered.
+    let again = e.send(ucs2_part(to, 7, 3, 2, "chào bạn ")).await;
+    let got = e.answers(1).await;
+    assert_eq!(got[0].0, again);
+    assert!([0, REJECT].contains(&got[0].1), "{got:?}");
+    let p3 = e.send(ucs2_part(to, 7, 3, 3, "n nhanh")).await;
+    let got = e.answers(1).await;
+    assert_eq!((got[0].0, got[0].1), (p3, REJECT));
+
+    // Another message, its last part sent well after its memory (twice
+    // the timeout) ran out: refused, never checked alone.
+    let q1 = e
+        .send(ucs2_part("84912000002", 8, 2, 1, "Xin chào, vay tiề"))
+        .await;
+    let got = e.answers(1).await;
+    assert_eq!((got[0].0, got[0].1), (q1, 0));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let q2 = e.send(ucs2_part("0912000002", 8, 2, 2, "n nhanh")).await;
+    let got = e.answers(1).await;
+    assert_eq!((got[0].0, got[0].1), (q2, REJECT));
+    let up = sink.received();
+    assert!(up.iter().all(|r| r.text != "n nhanh"), "{up:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_cannot_split_a_message() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let dir = spam_policy();
