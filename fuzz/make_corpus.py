@@ -91,9 +91,17 @@ try:
     # store_state reads its input as a journal's records and, behind a
     # snapshot's magic, as a snapshot (records, then their count).
     snaps = [f for f in sorted(os.listdir(state)) if f.endswith(".snap")]
-    body = open(os.path.join(state, snaps[-1]), "rb").read()[8:]
-    seed("store_state", body[:-8])
-    seed("store_state", body)
+    body = open(os.path.join(state, snaps[-1]), "rb").read()[8:-8]
+    # Records are length-prefixed and checksummed each: sorted, so that the
+    # seed does not depend on the order the state table lists them in.
+    recs, at = [], 0
+    while at + 2 <= len(body):
+        (ln,) = struct.unpack_from("<H", body, at)
+        recs.append(body[at:at + 2 + ln])
+        at += 2 + ln
+    records = b"".join(sorted(recs))
+    seed("store_state", records)
+    seed("store_state", records + struct.pack("<Q", len(recs)))
 finally:
     shutil.rmtree(tmp)
 
@@ -141,6 +149,16 @@ seed("sip_message", ("INVITE sip:0912000001@h SIP/2.0\r\n"
                      "v: SIP/2.0/UDP h;branch=z9hG4bKx\r\ni: c\r\nf: <sip:0987654321@h>;tag=1\r\n"
                      "t: sip:0912000001@h\r\nCSeq: 9 INVITE\r\nl: 0\r\n\r\n").encode())
 
+# sip_session: a cache size byte, then records split at NULs: a time step
+# byte (1 + steps of 250 ms), a kind byte (odd: a templated request from the
+# bytes after it; even: the datagram itself).
+tpl = lambda kind, *b: bytes([1, kind, *b])
+seed("sip_session", bytes([8]) + b"\x00".join([
+    tpl(1, 1, 1, 1, 1, 1, 1, 1), tpl(1, 1, 1, 1, 1, 1, 1, 1), tpl(3, 2, 2, 2, 2, 2, 2, 2),
+    bytes([5, 0]) + INVITE.encode(), bytes([9, 0]) + INVITE.encode(),
+    bytes([200, 0]) + INVITE.encode()]))
+seed("sip_session", bytes([2]) + b"\x00".join(
+    tpl(2 * k + 1, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7) for k in range(8)))
 
 # --- SMPP -------------------------------------------------------------------
 def pdu(command_id, seq, body=b"", status=0):

@@ -153,7 +153,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 let reasons = u32::try_from(unix_time & 0xffff_ffff).unwrap_or(0);
                 let n = chanrac_reason_codes(reasons, buf.as_mut_ptr(), len);
                 if len > 0 {
-                    assert_eq!(CStr::from_ptr(buf.as_ptr()).to_bytes().len(), n.min(len - 1));
+                    assert_eq!(
+                        CStr::from_ptr(buf.as_ptr()).to_bytes().len(),
+                        n.min(len - 1)
+                    );
                 }
                 let _ = chanrac_reason_code(nanos);
                 let _ = chanrac_decision_name(nanos as i32);
