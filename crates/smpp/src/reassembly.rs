@@ -4,8 +4,9 @@
 //!
 //! A [`Reassembler`] is a plain data structure (no clock, no I/O): the caller
 //! passes the time in milliseconds, inserts parts under a key (the proxy uses
-//! a [`MessageKey`]: account, normalised source, normalised destination and
-//! reference) and gets back a [`Message`] when the last part arrives, or
+//! a [`MessageKey`]: normalised source, normalised destination and
+//! reference), each with the account that sent it (the account of a key's
+//! first part owns the key: [`Reject::OtherAccount`]), and gets back a [`Message`] when the last part arrives, or
 //! from [`Reassembler::expire`] when the reassembly timeout passes first
 //! (then the message holds what arrived). Every part inserted comes out
 //! exactly once: in a message, as a duplicate inside a message, as a
@@ -26,7 +27,8 @@
 //! can be later still. When a decided message's memory runs out while some
 //! of its parts were delivered and others never came
 //! ([`Reassembler::decided`] and [`Reassembler::delivered`] say which), a
-//! small tombstone (its key's fingerprint and its total, about 50 bytes)
+//! small tombstone (its key's fingerprint and its total, some 80 bytes
+//! with the tables' slack)
 //! is kept for [`Limits::late_ms`] (default a day, at most
 //! [`Limits::max_tombstones`], the oldest forgotten first): a part of the
 //! same total arriving then under the key is rejected
@@ -49,8 +51,9 @@
 //! message), so when that memory is full a *new* message's first part is
 //! rejected instead; its place is taken when the message starts, and the
 //! caller keeps a decision within [`Reassembler::remembered_room`]. A
-//! message of 255 parts costs what its arrived parts weigh, not 255 slots. The tables shrink when they fall far below their capacity, so
-//! memory is returned after an attack's parts expire.
+//! message of 255 parts costs what its arrived parts weigh, not 255 slots.
+//! The tables shrink when they fall far below their capacity, so memory is
+//! returned after an attack's parts expire.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
