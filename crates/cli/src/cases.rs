@@ -1194,10 +1194,16 @@ fn open(
     let mut seen: HashSet<_> = l.reports.iter().map(Report::key).collect();
     let mut taken = 0u64;
     let mut total = 0u64;
+    let mut later = 0u64;
     for path in files {
         let bytes = std::fs::read(path).map_err(|e| Failure::from(LoadError::from_io(path, e)))?;
         for r in read_reports(path, &bytes)? {
             total += 1;
+            if LOCAL.day(r.time) > day_number(today) {
+                // Not yet, as of --today: taken by a later day's run.
+                later += 1;
+                continue;
+            }
             let (reported, note) = identify(r.reported, &r.written);
             let rep = Report {
                 reported,
@@ -1335,7 +1341,7 @@ fn open(
     }
     l.save(vec![])?;
     say(&format!(
-        "{total} report rows read, {taken} new; {opened} cases opened, {referred} referred; {} cases in the ledger",
+        "{total} report rows read, {taken} new, {later} dated after {today} (left for a later day); {opened} cases opened, {referred} referred; {} cases in the ledger",
         l.cases.len()
     ));
     Ok(())
@@ -1483,7 +1489,7 @@ fn request(
         return Ok(());
     }
     weekend_say(today, say);
-    let earlier: HashSet<Number> = l.requests.iter().map(|r| r.0).collect();
+    let earlier: BTreeMap<Number, Date> = l.requests.iter().map(|r| (r.0, r.1)).collect();
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     let mut added = 0u64;
     for n in numbers {
@@ -1496,10 +1502,23 @@ fn request(
         if ready > today {
             continue;
         }
-        if earlier.contains(&n) {
+        if let Some(&when) = earlier.get(&n) {
+            // De-duplicated against every earlier request: the case is
+            // requested (as of that request) but not listed again.
             say(&format!(
-                "{n}: already requested earlier; not requested again"
+                "{n}: already requested on {when}; not listed again"
             ));
+            c.state = State::Requested;
+            c.requested = Some(when);
+            l.log(
+                today,
+                by,
+                "request",
+                Some(n),
+                Some(State::Notified),
+                Some(State::Requested),
+                &format!("already requested on {when}; not listed again"),
+            );
             continue;
         }
         c.state = State::Requested;
@@ -1585,8 +1604,8 @@ fn confirm(
         })?;
         let target = match status_col.map(|i| r[i].trim().to_ascii_lowercase()) {
             None => State::Suspended,
-            Some(s) if s.is_empty() || s == "suspended" => State::Suspended,
-            Some(s) if s == "restored" => State::Restored,
+            Some(s) if s.is_empty() || s == "suspended" || s == "suspend" => State::Suspended,
+            Some(s) if s == "restored" || s == "restore" => State::Restored,
             Some(s) => {
                 return Err(c.err(
                     *line,

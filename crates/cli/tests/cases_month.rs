@@ -478,9 +478,10 @@ fn a_simulated_month_follows_the_procedure() {
     assert_eq!(cases[D]["suspended"], "2026-04-07");
     assert_eq!(
         state(G),
-        "notified",
+        "requested",
         "requested before the ledger: not again"
     );
+    assert_eq!(cases[G]["requested"], "2026-02-25");
     assert_eq!(state(H), "restore_requested");
     assert_eq!(
         cases[A]["reports"], "2",
@@ -705,6 +706,40 @@ fn notices_are_events_replay_delivers_from_the_registered_brandname() {
     .unwrap();
     let verdicts = replay(&policy);
     assert!(verdicts.contains("BRAND_UNREGISTERED"), "{verdicts}");
+}
+
+#[test]
+fn reports_dated_after_today_wait_for_their_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    ok(&chanrac(&["cases", "init", "--ledger", s(&ledger)]), "init");
+    let reports = tmp.path().join("month.csv");
+    fs::write(
+        &reports,
+        "reported_number,type,time\n0912000001,sms,2026-03-01T23:59:59+07:00\n0912000002,sms,2026-03-01T17:00:00Z\n",
+    )
+    .unwrap();
+    let open = |day: &str| {
+        let o = chanrac(&[
+            "cases",
+            "open",
+            "--ledger",
+            s(&ledger),
+            "--today",
+            day,
+            "--reports",
+            s(&reports),
+        ]);
+        ok(&o, "open");
+        stderr(&o)
+    };
+    // 17:00Z on 03-01 is 00:00 on 03-02 at +07:00.
+    let e = open("2026-03-01");
+    assert!(e.contains("1 new, 1 dated after 2026-03-01"), "{e}");
+    assert_eq!(cases_csv(&ledger).keys().collect::<Vec<_>>(), [A]);
+    let e = open("2026-03-02");
+    assert!(e.contains("1 new, 0 dated after"), "{e}");
+    assert_eq!(cases_csv(&ledger)[B]["opened"], "2026-03-02");
 }
 
 #[test]
