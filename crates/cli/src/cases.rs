@@ -1548,7 +1548,7 @@ fn request(
         let last = l
             .reports
             .iter()
-            .filter(|r| r.reported == ns)
+            .filter(|r| r.reported == ns && r.taken <= today)
             .max_by(|a, b| a.time.cmp(&b.time));
         stt += 1;
         let nd = |i: usize| date_text(c.notices.get(i).copied());
@@ -1562,7 +1562,7 @@ fn request(
                 last.map_or("", |r| r.reporter.as_str()),
                 last.map_or("", |r| r.time.as_str()),
                 c.class,
-                &c.reports.to_string(),
+                &reports_by(l, c.number, today).to_string(),
                 &nd(0),
                 &nd(1),
                 &nd(2),
@@ -1652,7 +1652,22 @@ fn confirm(
             _ => State::RestoreRequested,
         };
         if from == target || (target == State::Suspended && from > State::Suspended) {
-            continue; // already recorded
+            // Already recorded; a suspension confirmed after the
+            // restoration was requested still gets its date.
+            if target == State::Suspended && case.suspended.is_none() {
+                case.suspended = Some(date);
+                done += 1;
+                l.log(
+                    today,
+                    by,
+                    "confirm",
+                    Some(n),
+                    None,
+                    None,
+                    &format!("carrier: suspended on {date} (restoration already requested)"),
+                );
+            }
+            continue;
         }
         if from != need {
             say(&format!(
@@ -1776,7 +1791,11 @@ fn restore(
         let Some(c) = l.cases.get_mut(&n) else {
             continue;
         };
-        if c.state == State::Suspended && c.paid.is_some_and(|p| p <= today) {
+        let from = c.state;
+        let due = matches!(from, State::Requested | State::Suspended)
+            && c.paid.is_some_and(|p| p <= today)
+            && c.requested.is_some_and(|r| r <= today);
+        if due {
             c.state = State::RestoreRequested;
             c.restore_requested = Some(today);
             added += 1;
@@ -1785,7 +1804,7 @@ fn restore(
                 by,
                 "restore",
                 Some(n),
-                Some(State::Suspended),
+                Some(from),
                 Some(State::RestoreRequested),
                 "fine paid",
             );
@@ -1803,7 +1822,7 @@ fn restore(
                     &c.number.to_string(),
                     c.class,
                     &date_text(c.requested),
-                    &date_text(c.suspended),
+                    &date_text(c.suspended.filter(|d| *d <= today)),
                     &date_text(c.paid),
                 ],
             );
@@ -1831,6 +1850,10 @@ pub fn next_step(c: &Case, cfg: &Config) -> (String, Option<Date>) {
         State::Reported | State::Notified => (
             "suspension request".into(),
             request_ready(c, cfg).map(|d| next_scheduled(d, &REQUEST_DAYS)),
+        ),
+        State::Requested if c.paid.is_some() => (
+            "restoration request".into(),
+            c.paid.map(|d| next_scheduled(d, &RESTORE_DAYS)),
         ),
         State::Requested => (
             "carrier confirms suspension".into(),

@@ -129,10 +129,9 @@ fn requests_of(day: &str) -> Vec<&'static str> {
 /// The restoration list expected on a restoration day.
 fn restores_of(day: &str) -> Vec<&'static str> {
     match day {
-        // A paid on 03-28 and is suspended; 04-05 is a Sunday, kept.
-        "04-05" => vec![A],
-        // H paid on 03-26 while requested; suspended on 04-08.
-        "04-15" => vec![H],
+        // A paid on 03-28 and is suspended; H paid on 03-26 while
+        // requested (not yet confirmed). 04-05 is a Sunday, kept.
+        "04-05" => vec![A, H],
         _ => vec![],
     }
 }
@@ -483,6 +482,9 @@ fn a_simulated_month_follows_the_procedure() {
     );
     assert_eq!(cases[G]["requested"], "2026-02-25");
     assert_eq!(state(H), "restore_requested");
+    assert_eq!(cases[H]["restore_requested"], "2026-04-05");
+    // The carrier's late confirmation (04-08) is dated, the state kept.
+    assert_eq!(cases[H]["suspended"], "2026-04-08");
     assert_eq!(
         cases[A]["reports"], "2",
         "a repeated report row counts once"
