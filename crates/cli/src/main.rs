@@ -152,6 +152,15 @@ struct ReturnArgs {
     /// dnc_changes.csv).
     #[arg(long, value_name = "DIR", num_args = 1..)]
     inbox: Vec<PathBuf>,
+    /// Report lists in the appendix form (inbox's reports.csv).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    inbox_reports: Vec<PathBuf>,
+    /// Inbox rejected.csv files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    inbox_rejected: Vec<PathBuf>,
+    /// Inbox dnc_changes.csv files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    dnc_changes: Vec<PathBuf>,
     /// A case ledger (numbers suspended and restored).
     #[arg(long, value_name = "DIR")]
     ledger: Option<PathBuf>,
@@ -424,6 +433,9 @@ fn main() -> ExitCode {
             verdicts: a.verdicts,
             events: a.events,
             inbox: a.inbox,
+            inbox_reports: a.inbox_reports,
+            inbox_rejected: a.inbox_rejected,
+            dnc_changes: a.dnc_changes,
             ledger: a.ledger,
             out: a.out,
             html: a.html,

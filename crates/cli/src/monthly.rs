@@ -32,10 +32,22 @@ pub struct Options {
     pub verdicts: Vec<PathBuf>,
     pub events: Vec<PathBuf>,
     pub inbox: Vec<PathBuf>,
+    pub inbox_reports: Vec<PathBuf>,
+    pub inbox_rejected: Vec<PathBuf>,
+    pub dnc_changes: Vec<PathBuf>,
     pub ledger: Option<PathBuf>,
     pub out: PathBuf,
     pub html: Option<PathBuf>,
     pub quiet: bool,
+}
+
+impl Options {
+    fn has_inbox(&self) -> bool {
+        !(self.inbox.is_empty()
+            && self.inbox_reports.is_empty()
+            && self.inbox_rejected.is_empty()
+            && self.dnc_changes.is_empty())
+    }
 }
 
 const LOCAL: UtcOffset = UtcOffset::VIETNAM;
@@ -163,9 +175,30 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             }
         }
     }
+    let (mut reports, mut rejected, mut changes) = (
+        o.inbox_reports.clone(),
+        o.inbox_rejected.clone(),
+        o.dnc_changes.clone(),
+    );
     for dir in &o.inbox {
-        inbox_dir(dir, &in_month, &mut f)?;
+        if !dir.is_dir() {
+            return Err(Failure::BadInput(format!(
+                "{}: not a directory (--inbox takes `chanrac inbox --out` directories)",
+                dir.display()
+            )));
+        }
+        for (name, list) in [
+            ("reports.csv", &mut reports),
+            ("rejected.csv", &mut rejected),
+            ("dnc_changes.csv", &mut changes),
+        ] {
+            let p = dir.join(name);
+            if p.exists() {
+                list.push(p);
+            }
+        }
     }
+    inbox_files(&reports, &rejected, &changes, &in_month, &mut f)?;
     if let Some(dir) = &o.ledger {
         let l = Ledger::load(dir)?;
         let month = |d: Option<jiff::civil::Date>| {
@@ -216,49 +249,53 @@ pub fn run(o: &Options) -> Result<(), Failure> {
 }
 
 /// Reads an inbox output directory's files that exist.
-fn inbox_dir(
-    dir: &Path,
+/// Counts the 5656 figures from `chanrac inbox` outputs: report lists
+/// (`reports.csv`), `rejected.csv` and `dnc_changes.csv`.
+fn inbox_files(
+    reports: &[PathBuf],
+    rejected: &[PathBuf],
+    changes: &[PathBuf],
     in_month: &dyn Fn(Timestamp) -> bool,
     f: &mut Figures,
 ) -> Result<(), Failure> {
-    let reports = dir.join("reports.csv");
-    if reports.exists() {
-        let bytes = std::fs::read(&reports)
-            .map_err(|e| Failure::from(chanrac_policy::LoadError::from_io(&reports, e)))?;
-        for r in chanrac_policy::messages::read_reports(&reports, &bytes)? {
+    for p in reports {
+        let bytes = std::fs::read(p)
+            .map_err(|e| Failure::from(chanrac_policy::LoadError::from_io(p, e)))?;
+        for r in chanrac_policy::messages::read_reports(p, &bytes)? {
             if in_month(r.time) {
                 f.reports[ch(r.channel)] += 1;
             }
         }
     }
     // rejected.csv and dnc_changes.csv have a `time` column (and
-    // dnc_changes a `command`), read with the message reader's rules.
-    for (name, is_dnc) in [("rejected.csv", false), ("dnc_changes.csv", true)] {
-        let p = dir.join(name);
-        if !p.exists() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&p)
+    // dnc_changes a `command`).
+    let both = rejected
+        .iter()
+        .map(|p| (p, false))
+        .chain(changes.iter().map(|p| (p, true)));
+    for (p, is_dnc) in both {
+        let text = std::fs::read_to_string(p)
             .map_err(|e| Failure::BadInput(format!("{}: {e}", p.display())))?;
-        let mut rd = crate::cases::CsvFile::parse(&p, &text)?;
-        let cols = rd.columns(&["time"], &["command"])?;
+        let mut rd = crate::cases::CsvFile::parse(p, &text)?;
+        let cols = if is_dnc {
+            rd.columns(&["time", "command"], &[])?
+        } else {
+            rd.columns(&["time"], &[])?
+        };
         for (line, r) in rd.rows() {
-            let t = parse_time(r[cols[0]].trim()).map_err(|m| bad(&p, line as usize, m))?;
+            let t = parse_time(r[cols[0]].trim()).map_err(|m| bad(p, line as usize, m))?;
             if !in_month(t) {
                 continue;
             }
             if is_dnc {
-                match cols.get(1).map(|&i| r[i].trim()) {
-                    Some("register") => f.dnc_register += 1,
-                    Some("cancel") => f.dnc_cancel += 1,
+                match r[cols[1]].trim() {
+                    "register" => f.dnc_register += 1,
+                    "cancel" => f.dnc_cancel += 1,
                     other => {
                         return Err(bad(
-                            &p,
+                            p,
                             line as usize,
-                            format!(
-                                "unknown command `{}`: expected register or cancel",
-                                other.unwrap_or("")
-                            ),
+                            format!("unknown command `{other}`: expected register or cancel"),
                         ))
                     }
                 }
@@ -293,7 +330,7 @@ fn render_csv(f: &Figures, o: &Options) -> String {
             split(&mut s, "blocked", r, *x);
         }
     }
-    if !o.inbox.is_empty() {
+    if o.has_inbox() {
         split(&mut s, "5656", "reports", f.reports);
         for (item, n) in [
             ("dnc_register", f.dnc_register),
@@ -345,7 +382,7 @@ fn render_html(f: &Figures, o: &Options) -> String {
         let ev: Vec<(String, Split)> = f.per_reason.iter().map(|(r, x)| (r.clone(), *x)).collect();
         table(&mut h, "blocked", "Blocked events by reason", &ev);
     }
-    if o.inbox.is_empty() {
+    if !o.has_inbox() {
         h.push_str("<p class=\"small\">No inbox outputs given (<code>--inbox</code>): no 5656 figures.</p>\n");
     } else {
         let inbox = vec![

@@ -324,6 +324,35 @@ fn the_monthly_return_counts_the_month_at_plus_seven() {
         stderr(&o)
     );
     assert!(!tmp.path().join("x.csv").exists());
+    // The inbox's files one by one give the same 5656 rows as its directory.
+    let inbox = tmp.path().join("inbox");
+    let files = tmp.path().join("files.csv");
+    ok(
+        &chanrac(&[
+            "return",
+            "--month",
+            "2026-03",
+            "--inbox-reports",
+            s(&inbox.join("reports.csv")),
+            "--inbox-rejected",
+            s(&inbox.join("rejected.csv")),
+            "--dnc-changes",
+            s(&inbox.join("dnc_changes.csv")),
+            "--out",
+            s(&files),
+            "-q",
+        ]),
+        "return by files",
+    );
+    let by_files = fs::read_to_string(&files).unwrap();
+    let rows = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("5656,"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rows(&by_files), rows(&csv));
+    assert_eq!(rows(&csv).len(), 4);
 }
 
 /// The browser to render with, if any.
