@@ -290,14 +290,15 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
             let mut ids = std::collections::HashSet::new();
             while t.next_row()? {
                 let id = t.required(0)?.trim();
-                let kind = match t.required(1)?.trim().to_ascii_lowercase().as_str() {
-                    "literal" => SignatureKind::Literal,
-                    "regex" => SignatureKind::Regex,
-                    k => {
-                        return Err(
-                            t.error(1, format!("unknown kind `{k}`: expected literal or regex"))
-                        )
-                    }
+                let k = t.required(1)?.trim();
+                let Some(kind) = SignatureKind::from_name(k) else {
+                    return Err(t.error(
+                        1,
+                        format!(
+                            "unknown kind `{}`: expected literal, regex, word, diacritic or fuzzy",
+                            k.to_ascii_lowercase()
+                        ),
+                    ));
                 };
                 let pattern = t.required(2)?;
                 if !ids.insert(id.to_string()) {

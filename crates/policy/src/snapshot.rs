@@ -794,6 +794,9 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
         let kind = match r.u8()? {
             0 => SignatureKind::Literal,
             1 => SignatureKind::Regex,
+            2 => SignatureKind::Word,
+            3 => SignatureKind::Diacritic,
+            4 => SignatureKind::Fuzzy,
             k => return Err(r.error(format!("unknown signature kind {k}"))),
         };
         let pattern = r.str()?;
@@ -984,6 +987,9 @@ fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
         e.u8(match kind {
             SignatureKind::Literal => 0,
             SignatureKind::Regex => 1,
+            SignatureKind::Word => 2,
+            SignatureKind::Diacritic => 3,
+            SignatureKind::Fuzzy => 4,
         });
         e.str(pattern)?;
         signatures.push(e);

@@ -86,6 +86,8 @@ pub struct FoldBuf {
     folded: String,
     skeleton: String,
     scratch: Vec<u8>,
+    /// The text as given (for diacritic-sensitive signatures).
+    text: String,
 }
 
 impl FoldBuf {
@@ -103,6 +105,13 @@ impl FoldBuf {
         fold_into(text, &mut fo, &mut sk, &mut self.scratch);
         self.folded = into_string(fo);
         self.skeleton = into_string(sk);
+        self.text.clear();
+        self.text.push_str(text);
+    }
+
+    /// The last message as given, before folding.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The folded text of the last message.
@@ -581,7 +590,7 @@ fn build_table() -> Table {
 /// Folds one character on its own, emitting its folded form (`' '` for white
 /// space). Returns false, emitting nothing, when NFKC of `c` depends on its
 /// neighbours.
-fn fold_char(c: char, emit: &mut impl FnMut(char)) -> bool {
+pub(crate) fn fold_char(c: char, emit: &mut impl FnMut(char)) -> bool {
     if is_dropped(c) {
         return true;
     }

@@ -54,9 +54,13 @@
 
 pub mod contacts;
 pub mod fold;
+pub mod robust;
 pub mod signatures;
+pub mod toned;
 pub(crate) mod verdict;
 
 pub use contacts::{contact_numbers, for_each_contact};
 pub use fold::{fold, skeleton, FoldBuf};
+pub use robust::{robust_skeleton, robust_text, RobustBuf};
 pub use signatures::{SignatureError, SignatureKind, SignatureSet, SignatureSetBuilder};
+pub use toned::toned_skeleton;

@@ -75,36 +75,65 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
-use super::fold::{is_fixed_point, skeleton, FoldBuf};
+use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
+use super::robust::{robust_skeleton, robust_text, RobustBuf};
+use super::toned::{toned_skeleton, toned_skeleton_into};
 
-/// How a signature's pattern is matched.
+/// How a signature's pattern is matched (`docs/matching.md` has the exact
+/// definitions and examples).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SignatureKind {
-    /// `literal`: its skeleton is searched in the message skeleton.
+    /// `literal`: its skeleton is searched in the message skeleton (and its
+    /// robust skeleton in the message's robust skeleton).
     Literal,
-    /// `regex`: searched in the folded text as written (ASCII classes).
+    /// `regex`: searched in the folded text as written (ASCII classes), and
+    /// in the robust text.
     Regex,
+    /// `word`: a word-aligned literal. The pattern's words (folded text
+    /// split at white space, each word's skeleton, empty ones dropped) must
+    /// be consecutive whole words of the message (same for the robust
+    /// text): `bắn cá` does not match inside `bạn cần`, `zalo` not inside
+    /// `ZaloPay`, but `B.Ắ.N C-Á` matches.
+    Word,
+    /// `diacritic`: a diacritic-sensitive literal: its toned skeleton (the
+    /// skeleton keeping Vietnamese letters with their marks) is a substring
+    /// of the message's (`bắn cá` does not match `bán cá`).
+    Diacritic,
+    /// `fuzzy`: a literal tolerating one edit: some substring of the message
+    /// skeleton (or robust skeleton) is at Levenshtein distance at most 1
+    /// from the pattern's skeleton (`đã bị khóa` matches `đã hi khóa`).
+    /// Skeletons shorter than 6 are matched exactly, like `literal`.
+    Fuzzy,
 }
 
 impl SignatureKind {
-    /// The `kind` column value: `literal` or `regex`.
+    /// Every kind, in column-value order.
+    pub const ALL: [SignatureKind; 5] = [
+        SignatureKind::Literal,
+        SignatureKind::Regex,
+        SignatureKind::Word,
+        SignatureKind::Diacritic,
+        SignatureKind::Fuzzy,
+    ];
+
+    /// The `kind` column value: `literal`, `regex`, `word`, `diacritic` or
+    /// `fuzzy`.
     pub fn name(self) -> &'static str {
         match self {
             SignatureKind::Literal => "literal",
             SignatureKind::Regex => "regex",
+            SignatureKind::Word => "word",
+            SignatureKind::Diacritic => "diacritic",
+            SignatureKind::Fuzzy => "fuzzy",
         }
     }
 
     /// Parses a `kind` column value (trimmed, case-insensitive).
     pub fn from_name(s: &str) -> Option<SignatureKind> {
         let s = s.trim();
-        if s.eq_ignore_ascii_case("literal") {
-            Some(SignatureKind::Literal)
-        } else if s.eq_ignore_ascii_case("regex") {
-            Some(SignatureKind::Regex)
-        } else {
-            None
-        }
+        SignatureKind::ALL
+            .into_iter()
+            .find(|k| s.eq_ignore_ascii_case(k.name()))
     }
 }
 
@@ -212,12 +241,39 @@ impl SignatureSetBuilder {
     /// Compiles every signature; the first that does not compile is the
     /// error. The builder can be reused.
     pub fn build(&self) -> Result<SignatureSet, SignatureError> {
+        let mut set = self.build_one(false)?;
+        let robust = self.build_one(true)?;
+        // When every pattern is its own robust form, a text that is its own
+        // robust form needs no second scan.
+        set.robust_same = self.sources.iter().all(|s| match s.kind {
+            SignatureKind::Literal | SignatureKind::Fuzzy => {
+                skeleton(&s.pattern) == robust_skeleton(&s.pattern)
+            }
+            SignatureKind::Word => {
+                word_string(&fold(&s.pattern)) == word_string(&robust_text(&s.pattern))
+            }
+            SignatureKind::Regex | SignatureKind::Diacritic => true,
+        });
+        set.robust = Some(Box::new(robust));
+        Ok(set)
+    }
+
+    /// The plain set, or (`robust`) the set of the robust forms of the
+    /// patterns, matched on the robust text.
+    fn build_one(&self, robust: bool) -> Result<SignatureSet, SignatureError> {
         if self.sources.len() >= 1 << 30 {
             return Err(self.error(self.sources.len() - 1, "too many signatures".into()));
         }
         let mut set = SignatureSet {
             sources: self.sources.clone(),
             ..SignatureSet::default()
+        };
+        let skel = |p: &str| {
+            if robust {
+                robust_skeleton(p)
+            } else {
+                skeleton(p)
+            }
         };
         // Every string searched in the message skeleton: literal
         // signatures' skeletons and the regexes' required literals, each
@@ -226,9 +282,60 @@ impl SignatureSetBuilder {
         let mut t = Interner::default();
         for (i, s) in self.sources.iter().enumerate() {
             let sig = i as u32;
+            let checked =
+                |set: &mut SignatureSet, t: &mut Interner, check: Check, req: Vec<String>| {
+                    let slot = set.regexes.len() as u32;
+                    set.regexes.push(Compiled { sig, check });
+                    let usable = !req.is_empty() && req.iter().all(|r| r.len() >= MIN_LEN);
+                    if usable {
+                        set.need.push(1);
+                        for r in req {
+                            let p = t.id(r);
+                            t.keys[p].push(slot << 2);
+                        }
+                    } else {
+                        set.need.push(0);
+                        set.unfiltered.push(slot);
+                    }
+                };
             match s.kind {
-                SignatureKind::Literal => {
+                SignatureKind::Word => {
+                    let text = if robust {
+                        robust_text(&s.pattern)
+                    } else {
+                        fold(&s.pattern)
+                    };
+                    let w = word_string(&text);
+                    if w.len() <= 2 {
+                        set.dead.push(sig);
+                        continue;
+                    }
+                    let sk: String = w.chars().filter(|c| *c != ' ').collect();
+                    checked(
+                        &mut set,
+                        &mut t,
+                        Check::Word(w.into_bytes().into()),
+                        vec![sk],
+                    );
+                }
+                SignatureKind::Diacritic => {
+                    let toned = toned_skeleton(&s.pattern);
                     let sk = skeleton(&s.pattern);
+                    if robust || toned.is_empty() || sk.is_empty() {
+                        // Exact by design: nothing to add on the robust text.
+                        set.dead.push(sig);
+                        continue;
+                    }
+                    checked(&mut set, &mut t, Check::Diacritic(toned.into()), vec![sk]);
+                }
+                SignatureKind::Fuzzy if skel(&s.pattern).len() >= FUZZY_MIN => {
+                    let sk = skel(&s.pattern);
+                    let half = sk.len() / 2;
+                    let req = vec![sk[..half].to_string(), sk[half..].to_string()];
+                    checked(&mut set, &mut t, Check::Fuzzy(sk.into_bytes().into()), req);
+                }
+                SignatureKind::Literal | SignatureKind::Fuzzy => {
+                    let sk = skel(&s.pattern);
                     if sk.is_empty() {
                         // "its skeleton (not empty)": it never matches.
                         set.dead.push(sig);
@@ -246,7 +353,10 @@ impl SignatureSetBuilder {
                         continue;
                     };
                     let slot = set.regexes.len() as u32;
-                    set.regexes.push(Compiled { sig, re });
+                    set.regexes.push(Compiled {
+                        sig,
+                        check: Check::Regex(re),
+                    });
                     set.need.push(cnf.len() as u8);
                     if cnf.is_empty() {
                         set.unfiltered.push(slot);
@@ -314,10 +424,108 @@ fn flatten(lists: Vec<Vec<u32>>) -> (Vec<u32>, Vec<u32>) {
     (offsets, values)
 }
 
+/// Skeletons of `fuzzy` signatures at least this long tolerate one edit;
+/// shorter ones are matched exactly (one edit in five letters is another
+/// word).
+pub const FUZZY_MIN: usize = 6;
+
 #[derive(Clone, Debug)]
 struct Compiled {
     sig: u32,
-    re: meta::Regex,
+    check: Check,
+}
+
+/// What verifies a candidate signature once its required literals were
+/// found in the skeleton.
+#[derive(Clone, Debug)]
+enum Check {
+    /// Searched in the folded (or robust) text.
+    Regex(meta::Regex),
+    /// ` w1 w2 … ` searched in the text's word string ([`word_string`]).
+    Word(Box<[u8]>),
+    /// Searched in the toned skeleton of the text as given.
+    Diacritic(Box<str>),
+    /// Within one edit of a substring of the skeleton.
+    Fuzzy(Box<[u8]>),
+}
+
+/// The words of a folded (or robust) text as ` w1 w2 … wn `: the text split
+/// at white space, each part's skeleton, empty ones dropped, joined and
+/// surrounded by single spaces (`" "` when there is no word).
+pub(crate) fn word_string(folded: &str) -> String {
+    let mut out = String::new();
+    word_string_into(folded, &mut out);
+    out
+}
+
+fn word_string_into(folded: &str, out: &mut String) {
+    out.clear();
+    out.push(' ');
+    for w in folded.split(' ') {
+        let before = out.len();
+        out.extend(
+            w.chars()
+                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        );
+        if out.len() > before {
+            out.push(' ');
+        }
+    }
+}
+
+/// Whether some substring of `hay` is within Levenshtein distance 1 of
+/// `p` (bit-parallel, Wu–Manber with one error; `p` of any length, in
+/// 64-letter blocks through a plain dynamic programme beyond that).
+fn within_one_edit(hay: &[u8], p: &[u8]) -> bool {
+    let m = p.len();
+    if m == 0 {
+        return true;
+    }
+    if m > 64 {
+        return within_one_edit_dp(hay, p);
+    }
+    let mut masks = [0u64; 256];
+    for (i, &c) in p.iter().enumerate() {
+        masks[usize::from(c)] |= 1 << i;
+    }
+    let hit = 1u64 << (m - 1);
+    // r0: exact prefixes ending here; r1: prefixes within one edit.
+    let (mut r0, mut r1) = (0u64, 1u64);
+    for &c in hay {
+        let mask = masks[usize::from(c)];
+        let old0 = r0;
+        r0 = ((r0 << 1) | 1) & mask;
+        // match, substitution, insertion (text letter extra), deletion
+        // (pattern letter skipped).
+        r1 = (((r1 << 1) | 1) & mask) | ((old0 << 1) | 1) | old0 | ((r0 << 1) | 1);
+        if (r0 | r1) & hit != 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// The plain dynamic programme behind [`within_one_edit`] (semi-global
+/// Levenshtein, capped at 2).
+fn within_one_edit_dp(hay: &[u8], p: &[u8]) -> bool {
+    let m = p.len();
+    let mut prev: Vec<u8> = (0..=m).map(|i| i.min(2) as u8).collect();
+    let mut cur = vec![0u8; m + 1];
+    if prev.get(m).is_some_and(|&d| d <= 1) {
+        return true;
+    }
+    for &c in hay {
+        cur[0] = 0;
+        for j in 1..=m {
+            let sub = prev[j - 1] + u8::from(p[j - 1] != c);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1).min(2);
+        }
+        if cur[m] <= 1 {
+            return true;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    false
 }
 
 /// Compiled signatures: immutable, `Send + Sync`, searched through `&self`
@@ -342,6 +550,21 @@ pub struct SignatureSet {
     /// Signatures that can never match (empty skeleton; regex impossible on
     /// folded text).
     dead: Vec<u32>,
+    /// The same signatures in their robust forms, matched on the robust
+    /// text (`None` inside that set).
+    robust: Option<Box<SignatureSet>>,
+    /// Every pattern is its own robust form.
+    robust_same: bool,
+}
+
+/// What one pass of a set reads: the text (folded or robust), its
+/// skeleton, and the text as given (for `diacritic` signatures; `None` on
+/// the robust pass).
+#[derive(Clone, Copy)]
+struct Hay<'a> {
+    text: &'a str,
+    skeleton: &'a str,
+    original: Option<&'a str>,
 }
 
 impl SignatureSet {
@@ -400,13 +623,64 @@ impl SignatureSet {
     /// `buf`, each once, the appended indices sorted. Allocates only when
     /// `out` (or the thread's scratch) must grow.
     pub fn scan(&self, buf: &FoldBuf, out: &mut Vec<u32>) {
-        with_scratch(|sc| self.scan_with(sc, buf, out));
+        with_scratch(|sc| {
+            let start = out.len();
+            let hay = Hay {
+                text: buf.folded(),
+                skeleton: buf.skeleton(),
+                original: Some(buf.text()),
+            };
+            self.scan_with(sc, hay, out);
+            if let Some(robust) = &self.robust {
+                let mut rb = std::mem::take(&mut sc.robust);
+                rb.build(buf.folded());
+                if !(self.robust_same && rb.text() == buf.folded()) {
+                    let hay = Hay {
+                        text: rb.text(),
+                        skeleton: rb.skeleton(),
+                        original: None,
+                    };
+                    robust.scan_with(sc, hay, out);
+                    sort_dedup(out, start);
+                }
+                sc.robust = rb;
+            }
+        });
     }
 
-    fn scan_with(&self, sc: &mut Scratch, buf: &FoldBuf, out: &mut Vec<u32>) {
+    /// Whether candidate `slot` matches `hay`.
+    fn check(&self, sc: &mut Scratch, slot: u32, hay: Hay<'_>) -> bool {
+        let Some(c) = self.regexes.get(slot as usize) else {
+            return false;
+        };
+        match &c.check {
+            Check::Regex(re) => re.is_match(hay.text),
+            Check::Word(w) => {
+                if !sc.words_ready {
+                    word_string_into(hay.text, &mut sc.words);
+                    sc.words_ready = true;
+                }
+                contains(sc.words.as_bytes(), w)
+            }
+            Check::Diacritic(t) => match hay.original {
+                Some(original) => {
+                    if !sc.toned_ready {
+                        sc.toned.clear();
+                        toned_skeleton_into(original, &mut sc.toned);
+                        sc.toned_ready = true;
+                    }
+                    sc.toned.contains(&**t)
+                }
+                None => false,
+            },
+            Check::Fuzzy(p) => within_one_edit(hay.skeleton.as_bytes(), p),
+        }
+    }
+
+    fn scan_with(&self, sc: &mut Scratch, hay: Hay<'_>, out: &mut Vec<u32>) {
         let start = out.len();
         sc.prepare(self.need.len());
-        self.literals.find(buf.skeleton().as_bytes(), |lit| {
+        self.literals.find(hay.skeleton.as_bytes(), |lit| {
             out.extend_from_slice(list(&self.sig_offsets, &self.sigs, lit));
             for &key in list(&self.key_offsets, &self.keys, lit) {
                 if let Some(slot) = sc.found(key, &self.need) {
@@ -417,15 +691,18 @@ impl SignatureSet {
         });
         sc.reset();
         sc.candidates.extend_from_slice(&self.unfiltered);
-        let folded = buf.folded();
-        for &slot in &sc.candidates {
-            if let Some(c) = self.regexes.get(slot as usize) {
-                if c.re.is_match(folded) {
+        let candidates = std::mem::take(&mut sc.candidates);
+        for &slot in &candidates {
+            if self.check(sc, slot, hay) {
+                if let Some(c) = self.regexes.get(slot as usize) {
                     out.push(c.sig);
                 }
             }
         }
+        sc.candidates = candidates;
         sc.candidates.clear();
+        sc.words_ready = false;
+        sc.toned_ready = false;
         sort_dedup(out, start);
     }
 
@@ -433,27 +710,59 @@ impl SignatureSet {
     /// the first match. Never allocates (once the thread's scratch has
     /// grown).
     pub fn is_match(&self, buf: &FoldBuf) -> bool {
-        with_scratch(|sc| self.is_match_with(sc, buf))
+        with_scratch(|sc| {
+            let hay = Hay {
+                text: buf.folded(),
+                skeleton: buf.skeleton(),
+                original: Some(buf.text()),
+            };
+            if self.is_match_with(sc, hay) {
+                return true;
+            }
+            let Some(robust) = &self.robust else {
+                return false;
+            };
+            let mut rb = std::mem::take(&mut sc.robust);
+            rb.build(buf.folded());
+            let found = !(self.robust_same && rb.text() == buf.folded())
+                && robust.is_match_with(
+                    sc,
+                    Hay {
+                        text: rb.text(),
+                        skeleton: rb.skeleton(),
+                        original: None,
+                    },
+                );
+            sc.robust = rb;
+            found
+        })
     }
 
-    fn is_match_with(&self, sc: &mut Scratch, buf: &FoldBuf) -> bool {
-        let folded = buf.folded();
-        let run = |slot: u32| {
-            self.regexes
-                .get(slot as usize)
-                .is_some_and(|c| c.re.is_match(folded))
-        };
+    fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>) -> bool {
         sc.prepare(self.need.len());
-        let found = self.literals.find(buf.skeleton().as_bytes(), |lit| {
+        let found = self.literals.find(hay.skeleton.as_bytes(), |lit| {
             if !list(&self.sig_offsets, &self.sigs, lit).is_empty() {
                 return true;
             }
-            list(&self.key_offsets, &self.keys, lit)
-                .iter()
-                .any(|&key| sc.found(key, &self.need).is_some_and(run))
+            for &key in list(&self.key_offsets, &self.keys, lit) {
+                if let Some(slot) = sc.found(key, &self.need) {
+                    sc.candidates.push(slot);
+                }
+            }
+            false
         });
         sc.reset();
-        found || self.unfiltered.iter().any(|&slot| run(slot))
+        let mut any = found;
+        if !any {
+            sc.candidates.extend_from_slice(&self.unfiltered);
+            let candidates = std::mem::take(&mut sc.candidates);
+            any = candidates.iter().any(|&slot| self.check(sc, slot, hay));
+            sc.candidates = candidates;
+        }
+        sc.candidates.clear();
+        sc.words_ready = false;
+        sc.toned_ready = false;
+        any
     }
 }
 
@@ -465,6 +774,14 @@ struct Scratch {
     sets: Vec<u8>,
     touched: Vec<u32>,
     candidates: Vec<u32>,
+    /// The robust text of the current message.
+    robust: RobustBuf,
+    /// The word string of the text being checked, when `words_ready`.
+    words: String,
+    words_ready: bool,
+    /// The toned skeleton of the message, when `toned_ready`.
+    toned: String,
+    toned_ready: bool,
 }
 
 impl Scratch {
@@ -506,13 +823,7 @@ impl Scratch {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = const {
-        RefCell::new(Scratch {
-            sets: Vec::new(),
-            touched: Vec::new(),
-            candidates: Vec::new(),
-        })
-    };
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Runs `f` with this thread's scratch (a fresh one should it be in use:
@@ -1291,7 +1602,68 @@ mod tests {
         assert_eq!(hits(&s, "vay tien 50 trieu"), [0, 1]);
         assert_eq!(hits(&s, "vaytien 50 trieu"), [1]);
         assert_eq!(hits(&s, "tien vay"), [2]);
-        assert_eq!(hits(&s, "vay-tien nhanh"), [1]);
+        // The robust text reads `vay-tien` as two words `vay tien`.
+        assert_eq!(hits(&s, "vay-tien nhanh"), [1, 2]);
+        assert_eq!(hits(&s, "vay:tien nhanh"), [1]);
+    }
+
+    #[test]
+    fn new_kinds() {
+        use SignatureKind::{Diacritic, Fuzzy, Word};
+        let s = set(&[
+            ("ban-ca", Word, "bắn cá"),
+            ("zalo", Word, "zalo"),
+            ("ban-ca-toned", Diacritic, "bắn cá"),
+            ("khoa", Fuzzy, "đã bị khóa"),
+            ("short", Fuzzy, "otp"),
+        ]);
+        assert_eq!(hits(&s, "Bắn cá đổi thưởng"), [0, 2]);
+        assert_eq!(hits(&s, "B.Ắ.N  C-Á online"), [0, 2]);
+        assert_eq!(hits(&s, "bạn cần gì"), Vec::<u32>::new());
+        assert_eq!(hits(&s, "bán cá tươi"), [0]);
+        assert_eq!(hits(&s, "kết bạn Zalo nhé"), [1]);
+        assert_eq!(hits(&s, "thanh toán ZaloPay"), Vec::<u32>::new());
+        assert_eq!(hits(&s, "tài khoản đã hi khóa"), [3]);
+        assert_eq!(hits(&s, "tài khoản đã bị khóa"), [3]);
+        assert_eq!(hits(&s, "tài khoản đã bbị khóa"), [3]);
+        assert_eq!(hits(&s, "tài khoản đã ị khóa"), [3]);
+        assert_eq!(hits(&s, "tài khoản đã mở khóa"), Vec::<u32>::new());
+        assert_eq!(hits(&s, "ma otp"), [4]);
+        assert_eq!(hits(&s, "ma ozp"), Vec::<u32>::new());
+        assert_eq!(s.kind(0), Word);
+    }
+
+    #[test]
+    fn one_edit_agrees_with_dynamic_programme() {
+        let pats: [&[u8]; 4] = [b"dabikhoa", b"abcabc", b"aaaaaa", b"xyzxyzq"];
+        let mut hay = Vec::new();
+        let mut seed = 7u64;
+        for _ in 0..4000 {
+            hay.clear();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (seed >> 60) as usize + 2;
+            for k in 0..n {
+                let x = seed.rotate_left(k as u32 * 7) >> 58;
+                hay.push(b"abcdikoxyzq"[(x % 11) as usize]);
+            }
+            for p in pats {
+                assert_eq!(
+                    within_one_edit(&hay, p),
+                    within_one_edit_dp(&hay, p),
+                    "{:?} in {:?}",
+                    std::str::from_utf8(p),
+                    std::str::from_utf8(&hay)
+                );
+            }
+        }
+        let long = [b'a'; 70];
+        let mut hay = long.to_vec();
+        hay[30] = b'b';
+        assert!(within_one_edit(&hay, &long));
+        hay[40] = b'b';
+        assert!(!within_one_edit(&hay, &long));
     }
 
     #[test]

@@ -1,0 +1,450 @@
+//! The *robust text* of a message: the folded text with the ways real
+//! senders write around filters undone. `literal`, `regex` and `word`
+//! signatures are matched on the folded text (and skeleton) as before **and**
+//! on the robust text (and its skeleton), with patterns put through the same
+//! steps; so robust matching only ever adds matches. The full definition,
+//! with examples, is in `docs/matching.md`; in short, on the folded text:
+//!
+//! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
+//!    the leet symbols `@ $ €` that touch a letter `a-z`; a *gap* is what
+//!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
+//!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
+//!    numeric (emoji, stars, hearts).
+//! 2. **Spelled-out words.** A *run* is a sequence of one-character tokens
+//!    linked by gaps made of joiners only, with at least two letters (`a-z`
+//!    or a leet symbol). In a run, a gap without white space joins its
+//!    neighbours; a gap with white space joins them too when *no* gap of the
+//!    run is free of white space (`n a p`), and is otherwise a word boundary
+//!    (`n.a.p d.a.u` → `nap dau`).
+//! 3. **Other gaps.** A gap of joiners only becomes one space, unless it
+//!    lies between two digits (`0.5`, `0912-345`), where it is kept as
+//!    written; any other gap is kept as written without its non-ASCII
+//!    symbols. White space is then collapsed and the ends trimmed.
+//! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
+//!    `0912345678`) are kept as written.
+//! 5. **Word tokens** (the first character a letter or leet symbol) are
+//!    rewritten, left to right: `@`→`a`, `$`→`s`, `€`→`e`; a VNI digit is
+//!    dropped (`6 7 8` after a vowel `a e i o u y`, `9` after `d`, `1`–`5`
+//!    after a letter when it ends the token, is followed by a digit or
+//!    follows a dropped VNI digit); any other digit is leetspeak
+//!    (`0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b; `2 6 9` stay).
+//!    Then runs of one letter collapse to one (`vaaay` → `vay`, Telex `dd`,
+//!    `ee`, `aa`, `oo`); Telex `w` is dropped after `a o u` and read as `u`
+//!    after another letter; runs collapse again; and a final Telex tone
+//!    letter `s f r x j` is dropped when the token has three or more
+//!    letters and the letter before it is a vowel or one of `c h m n p t g`
+//!    (`tieenf` → `tien`, `nhaanj` → `nhan`, `dduwowcj` → `duoc`).
+//!
+//! The *robust skeleton* is the robust text with everything but `a-z0-9`
+//! removed.
+
+/// Reusable scratch holding the robust text and robust skeleton of the last
+/// folded text given to [`RobustBuf::build`]; allocation-free once grown.
+#[derive(Clone, Debug, Default)]
+pub struct RobustBuf {
+    text: String,
+    skeleton: String,
+    items: Vec<Item>,
+    word: Vec<char>,
+    norm: Vec<u8>,
+    chars: Vec<(usize, char)>,
+    raw: String,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Item {
+    /// A token: byte range in the folded text.
+    Token(usize, usize),
+    /// A gap: byte range in the folded text.
+    Gap(usize, usize),
+}
+
+const LEET_SYMBOLS: [char; 3] = ['@', '$', '€'];
+
+fn is_letter(c: char) -> bool {
+    c.is_ascii_lowercase()
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// A character of a gap that may link the letters of a spelled-out word.
+fn is_joiner(c: char) -> bool {
+    match c {
+        ' ' | '.' | '-' | '_' | '*' | '~' | '+' | '/' | '\\' | '|' | '\'' | '·' | '•' => true,
+        c if c.is_ascii() => false,
+        c => !c.is_alphanumeric(),
+    }
+}
+
+/// A non-ASCII symbol (emoji and the like), dropped from kept gaps.
+fn is_symbol(c: char) -> bool {
+    !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
+}
+
+impl RobustBuf {
+    /// An empty buffer.
+    pub fn new() -> RobustBuf {
+        RobustBuf::default()
+    }
+
+    /// The robust text of the last folded text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The robust skeleton (`a-z0-9` only) of the last folded text.
+    pub fn skeleton(&self) -> &str {
+        &self.skeleton
+    }
+
+    /// Computes the robust text and skeleton of `folded` (a folded text, as
+    /// [`FoldBuf::folded`](super::FoldBuf::folded) gives).
+    pub fn build(&mut self, folded: &str) {
+        self.text.clear();
+        self.skeleton.clear();
+        self.tokenize(folded);
+        let items = std::mem::take(&mut self.items);
+        let mut i = 0;
+        while i < items.len() {
+            match items[i] {
+                Item::Gap(a, b) => {
+                    let prev = i.checked_sub(1).and_then(|p| token_at(&items, p));
+                    let next = token_at(&items, i + 1);
+                    self.gap(folded, a, b, prev, next);
+                    i += 1;
+                }
+                Item::Token(a, b) => {
+                    i = self.run_or_token(folded, &items, i, a, b);
+                }
+            }
+        }
+        self.items = items;
+        // Collapse white space and trim.
+        std::mem::swap(&mut self.raw, &mut self.text);
+        self.text.clear();
+        let mut last_space = true;
+        for c in self.raw.chars() {
+            if c == ' ' {
+                if !last_space {
+                    self.text.push(' ');
+                }
+                last_space = true;
+            } else {
+                self.text.push(c);
+                last_space = false;
+            }
+        }
+        if self.text.ends_with(' ') {
+            self.text.pop();
+        }
+        for b in self.text.bytes() {
+            if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                self.skeleton.push(char::from(b));
+            }
+        }
+    }
+
+    fn tokenize(&mut self, folded: &str) {
+        self.items.clear();
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        chars.extend(folded.char_indices());
+        let mut i = 0;
+        let word_char = |k: usize| -> bool {
+            let Some(&(_, c)) = chars.get(k) else {
+                return false;
+            };
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                return true;
+            }
+            LEET_SYMBOLS.contains(&c)
+                && (k
+                    .checked_sub(1)
+                    .and_then(|p| chars.get(p))
+                    .is_some_and(|&(_, p)| is_letter(p))
+                    || chars.get(k + 1).is_some_and(|&(_, n)| is_letter(n)))
+        };
+        while i < chars.len() {
+            let start = chars[i].0;
+            let w = word_char(i);
+            let mut j = i + 1;
+            while j < chars.len() && word_char(j) == w {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(folded.len(), |&(o, _)| o);
+            self.items.push(if w {
+                Item::Token(start, end)
+            } else {
+                Item::Gap(start, end)
+            });
+            i = j;
+        }
+        self.chars = chars;
+    }
+
+    /// Writes a spelled-out run starting at token `i`, or the token alone;
+    /// returns the next item index.
+    fn run_or_token(&mut self, s: &str, items: &[Item], i: usize, a: usize, b: usize) -> usize {
+        // Extend a run of one-character tokens linked by joiner gaps.
+        let single = |a: usize, b: usize| s.get(a..b).is_some_and(|t| t.chars().count() == 1);
+        let mut end = i; // index of the last token of the run
+        if single(a, b) {
+            let mut k = i;
+            while let (Some(Item::Gap(ga, gb)), Some(Item::Token(ta, tb))) =
+                (items.get(k + 1), items.get(k + 2))
+            {
+                let joiners = s.get(*ga..*gb).is_some_and(|g| g.chars().all(is_joiner));
+                if !joiners || !single(*ta, *tb) {
+                    break;
+                }
+                k += 2;
+            }
+            end = k;
+        }
+        let letters = (i..=end)
+            .step_by(2)
+            .filter(|&k| match items.get(k) {
+                Some(Item::Token(ta, tb)) => s
+                    .get(*ta..*tb)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(|c| is_letter(c) || LEET_SYMBOLS.contains(&c)),
+                _ => false,
+            })
+            .count();
+        if end == i || letters < 2 {
+            self.word.clear();
+            self.word.extend(s.get(a..b).unwrap_or("").chars());
+            self.flush_word();
+            return i + 1;
+        }
+        let spaced = |k: usize| match items.get(k) {
+            Some(Item::Gap(ga, gb)) => s.get(*ga..*gb).is_some_and(|g| g.contains(' ')),
+            _ => false,
+        };
+        let mixed = (i + 1..end).step_by(2).any(|k| !spaced(k));
+        self.word.clear();
+        for k in i..=end {
+            match items.get(k) {
+                Some(Item::Token(ta, tb)) => {
+                    self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
+                }
+                Some(Item::Gap(..)) if mixed && spaced(k) => {
+                    self.flush_word();
+                    self.text.push(' ');
+                    self.word.clear();
+                }
+                _ => {}
+            }
+        }
+        self.flush_word();
+        end + 1
+    }
+
+    fn gap(
+        &mut self,
+        s: &str,
+        a: usize,
+        b: usize,
+        prev: Option<(usize, usize)>,
+        next: Option<(usize, usize)>,
+    ) {
+        let g = s.get(a..b).unwrap_or("");
+        let digit_before = prev
+            .and_then(|(pa, pb)| s.get(pa..pb))
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(|c| c.is_ascii_digit());
+        let digit_after = next
+            .and_then(|(na, nb)| s.get(na..nb))
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| c.is_ascii_digit());
+        if g.chars().all(is_joiner) && !(digit_before && digit_after) {
+            self.text.push(' ');
+            return;
+        }
+        for c in g.chars() {
+            if !is_symbol(c) {
+                self.text.push(c);
+            }
+        }
+    }
+
+    /// Normalises the token in `self.word` onto the text.
+    fn flush_word(&mut self) {
+        let starts_with_digit = self.word.first().is_some_and(char::is_ascii_digit);
+        if self.word.is_empty() {
+            return;
+        }
+        if starts_with_digit {
+            self.text.extend(self.word.iter());
+            return;
+        }
+        normalize_word(&self.word, &mut self.norm);
+        for &b in &self.norm {
+            self.text.push(char::from(b));
+        }
+    }
+}
+
+fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
+    match items.get(k) {
+        Some(Item::Token(a, b)) => Some((*a, *b)),
+        _ => None,
+    }
+}
+
+/// Step 5 of the module docs, for a word token (`a-z 0-9 @ $ €`, first
+/// character not a digit), into `out` (ASCII).
+fn normalize_word(word: &[char], out: &mut Vec<u8>) {
+    out.clear();
+    let mut after_vni = false;
+    for (i, &c) in word.iter().enumerate() {
+        let b = match c {
+            '@' => b'a',
+            '$' => b's',
+            '€' => b'e',
+            c if c.is_ascii_lowercase() => c as u8,
+            c if c.is_ascii_digit() => {
+                let d = c as u8;
+                let prev = out.last().copied();
+                let next = word.get(i + 1);
+                let vowel_before = prev.is_some_and(is_vowel);
+                let letter_before = prev.is_some_and(|p| p.is_ascii_lowercase());
+                let vni = match d {
+                    b'6' | b'7' | b'8' => vowel_before,
+                    b'9' => prev == Some(b'd'),
+                    b'1'..=b'5' => {
+                        letter_before
+                            && (next.is_none()
+                                || next.is_some_and(char::is_ascii_digit)
+                                || after_vni)
+                    }
+                    _ => false,
+                };
+                if vni {
+                    after_vni = true;
+                    continue;
+                }
+                match d {
+                    b'0' => b'o',
+                    b'1' => b'i',
+                    b'3' => b'e',
+                    b'4' => b'a',
+                    b'5' => b's',
+                    b'7' => b't',
+                    b'8' => b'b',
+                    d => d,
+                }
+            }
+            _ => continue,
+        };
+        after_vni = false;
+        out.push(b);
+    }
+    collapse(out);
+    // Telex `w`: after a, o, u it marks the vowel; elsewhere it is `ư`.
+    let mut w = 0;
+    for r in 0..out.len() {
+        let b = out[r];
+        if b == b'w' && w > 0 {
+            let p = out[w - 1];
+            if matches!(p, b'a' | b'o' | b'u') {
+                continue;
+            }
+            if p.is_ascii_lowercase() {
+                out[w] = b'u';
+                w += 1;
+                continue;
+            }
+        }
+        out[w] = b;
+        w += 1;
+    }
+    out.truncate(w);
+    collapse(out);
+    let letters = out.iter().filter(|b| b.is_ascii_lowercase()).count();
+    if letters >= 3 {
+        if let [.., p, last] = out.as_slice() {
+            let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
+            let before =
+                is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
+            if tone && before {
+                out.pop();
+            }
+        }
+    }
+}
+
+/// Runs of one letter (not digit) collapse to one.
+fn collapse(v: &mut Vec<u8>) {
+    let mut w = 0;
+    for r in 0..v.len() {
+        let b = v[r];
+        if w > 0 && v[w - 1] == b && b.is_ascii_lowercase() {
+            continue;
+        }
+        v[w] = b;
+        w += 1;
+    }
+    v.truncate(w);
+}
+
+/// The robust text of `text` (folds it first; allocates).
+///
+/// ```
+/// use chanrac::content::robust_text;
+/// assert_eq!(robust_text("V4Y T1ỀN nhaaanh"), "vay tien nhanh");
+/// assert_eq!(robust_text("tieenf nhaanj"), "tien nhan");
+/// assert_eq!(robust_text("n.a.p d.a.u 100k 🎁 ngay"), "nap dau 100k ngay");
+/// assert_eq!(robust_text("lãi suất 0,5%"), "lai suat 0,5%");
+/// ```
+pub fn robust_text(text: &str) -> String {
+    let mut r = RobustBuf::new();
+    r.build(&super::fold(text));
+    r.text
+}
+
+/// The robust skeleton of `text` (folds it first; allocates).
+///
+/// ```
+/// assert_eq!(chanrac::content::robust_skeleton("kh0a tàii khoảnn"), "khoataikhoan");
+/// ```
+pub fn robust_skeleton(text: &str) -> String {
+    let mut r = RobustBuf::new();
+    r.build(&super::fold(text));
+    r.skeleton
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tricks() {
+        let cases = [
+            ("v4y t1ền", "vay tien"),
+            ("tr0 cấp", "tro cap"),
+            ("kh0a", "khoa"),
+            ("vvay ttienn nhhanh", "vay tien nhanh"),
+            ("tieenf nhaanj", "tien nhan"),
+            ("dduwowcj nguwowif", "duoc nguoi"),
+            ("tie6n2 nha6n5", "tien nhan"),
+            ("n.a.p d.a.u 100k", "nap dau 100k"),
+            ("n a p", "nap"),
+            ("v.4.y", "vay"),
+            ("vay💰tiền 🎁 nhanh", "vay tien nhanh"),
+            ("v😀a😀y", "vay"),
+            ("v@y $ieu", "vay sieu"),
+            ("lãi suất 0.5%!", "lai suat 0.5%!"),
+            ("gọi 0912-345-678", "goi 0912-345-678"),
+            ("zalo: 0912", "zalo: 0912"),
+            ("chúc mừng sinh nhật", "chuc mung sinh nhat"),
+            ("", ""),
+            ("  🎁  ", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(robust_text(text), want, "{text}");
+        }
+    }
+}
