@@ -36,8 +36,7 @@ pub struct PeerLimits {
     /// requests until the queue drains; answers are never dropped.
     pub max_queued_bytes: usize,
     /// A session whose queue stays at the bound this long (the ESME does
-    /// not read its answers) is closed; also how long a closing session's
-    /// last answers may take to leave.
+    /// not read its answers) is closed at once, with what is queued for it.
     pub write_timeout: Duration,
     /// The delay added to a bind after the first failed bind from its
     /// source; doubled with every further failure.

@@ -451,6 +451,9 @@ impl Proxy {
         // Set while our enquire_link waits for any PDU from the ESME.
         let mut pinged: Option<tokio::time::Instant> = None;
         let mut next_seq: u32 = 1;
+        // The ESME stopped reading its answers: the connection is dropped
+        // at once, with whatever is queued for it.
+        let mut stalled = false;
         loop {
             // Backpressure: an ESME that does not read its answers is not
             // read either, so the answers queued for it stay bounded.
@@ -463,6 +466,7 @@ impl Proxy {
                 {
                     Counters::bump(&counters.write_timeouts);
                     self.peer_log(|| tracing::warn!(%peer, "answers not read: session closed"));
+                    stalled = true;
                     break;
                 }
             }
@@ -578,6 +582,12 @@ impl Proxy {
             }
         }
         drop(tx);
+        drop(rd);
+        if stalled {
+            writer.abort();
+            let _ = writer.await;
+            return;
+        }
         // Answers still in flight (held parts, upstream round trips) hold
         // their own senders: the writer ends after the last one is sent, or
         // is dropped (with the connection) when that takes longer than any
