@@ -658,6 +658,108 @@ mod split {
         }
     }
 
+    /// One proxy (in this process, on loopback) for every case of the
+    /// end-to-end property.
+    struct Shared {
+        rt: tokio::runtime::Runtime,
+        port: u16,
+        sink: Sink,
+        next_ref: std::sync::atomic::AtomicU16,
+    }
+
+    fn shared() -> &'static Shared {
+        static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let dir = Box::leak(Box::new(spam_policy()));
+            let (port, sink) = rt.block_on(async {
+                let sink = Sink::start("127.0.0.1:0").await.unwrap();
+                let proxy = Proxy::new(Config {
+                    policy: dir.path().to_path_buf(),
+                    upstream: UpstreamConfig {
+                        addr: sink.addr.to_string(),
+                        system_id: "chanrac".into(),
+                        password: "pw".into(),
+                        ..Default::default()
+                    },
+                    reject_status: REJECT,
+                    state: None,
+                    fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
+                    window: 10,
+                    reassembly_timeout: Duration::from_secs(600),
+                    reassembly_bytes: ByteCaps::default(),
+                    state_config: Default::default(),
+                    peer_limits: Default::default(),
+                })
+                .unwrap();
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let port = listener.local_addr().unwrap().port();
+                tokio::spawn(proxy.serve(listener));
+                (port, sink)
+            });
+            Shared {
+                rt,
+                port,
+                sink,
+                next_ref: std::sync::atomic::AtomicU16::new(1),
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        /// Through the proxy: every part of a split message, sent in any
+        /// order with any spelling of sender and recipient, gets the whole
+        /// message's decision, and only an allowed message reaches the SMSC.
+        #[test]
+        fn through_the_proxy_every_part_gets_the_whole_decision(
+            (text, dc, mut cuts, order, spelling) in message()
+        ) {
+            let sh = shared();
+            let octets = if matches!(dc, 0x00 | 0x10 | 0xF0 | 0xC0) {
+                gsm7_encode(&text).unwrap()
+            } else {
+                ucs2_encode(&text)
+            };
+            cuts.sort_unstable();
+            let mut bounds = vec![0];
+            bounds.extend(cuts);
+            bounds.push(octets.len());
+            let chunks: Vec<Vec<u8>> =
+                bounds.windows(2).map(|w| octets[w[0]..w[1]].to_vec()).collect();
+            let total = u8::try_from(chunks.len()).unwrap();
+            let want = match verdict(&engine(), &text) {
+                chanrac::Decision::Block => REJECT,
+                _ => 0,
+            };
+            let reference = sh.next_ref.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let before = sh.sink.received().len();
+            let got = sh.rt.block_on(async {
+                let mut e = Esme::connect(sh.port).await;
+                e.bind("shopvn_care", "secret2").await;
+                let senders = ["SHOPVN", "shopvn", "ShopVN", " SHOPVN"];
+                for &i in &order {
+                    let mut sm = vec![0x06, 0x08, 0x04];
+                    sm.extend_from_slice(&reference.to_be_bytes());
+                    sm.extend_from_slice(&[total, u8::try_from(i + 1).unwrap()]);
+                    sm.extend_from_slice(&chunks[i]);
+                    let mut pdu = submit(&spellings(1)[spelling[i]], 0x40, dc, &sm);
+                    pdu.source_addr =
+                        COctetString::from_string(senders[spelling[i]].into()).unwrap();
+                    e.send(pdu).await;
+                }
+                e.answers(order.len()).await
+            });
+            prop_assert!(got.iter().all(|g| g.1 == want), "want {}: {:?}", want, got);
+            let delivered = sh.sink.received().len() - before;
+            prop_assert_eq!(delivered, if want == 0 { order.len() } else { 0 });
+        }
+    }
+
     /// The property is not vacuous: the phrase split across parts blocks,
     /// and the parts alone would not.
     #[test]
