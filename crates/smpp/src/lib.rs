@@ -8,7 +8,7 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`pdu`] | framing, decoding with `rusmpp`, `generic_nack` statuses, `submit_sm` fields; fuzz entry [`pdu::fuzz_pdu`] |
-//! | [`text`] | GSM 03.38 7-bit (with the extension table), IA5, Latin-1, UCS-2 with surrogate pairs |
+//! | [`text`] | `data_coding` as the handset renders it (23.038 coding groups): GSM 03.38 7-bit (with the extension table), IA5, Latin-1, UCS-2 with surrogate pairs; a message's parts decoded by their own coding |
 //! | [`udh`] | User Data Header: 8- and 16-bit concatenation references, SAR TLVs |
 //! | [`reassembly`] | holds the parts of a concatenated SMS; fuzz entry [`reassembly::fuzz_reassembly`] |
 //! | [`proxy`] | the sessions, the check, the reload watcher |
