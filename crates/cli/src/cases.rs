@@ -167,6 +167,8 @@ pub struct Config {
     pub threshold: u32,
     pub notice_time: (u32, u32),
     pub template: String,
+    /// Public holidays, for the notes on scheduled days (they are kept).
+    pub holidays: Vec<Date>,
 }
 
 const DEFAULT_TEMPLATE: &str = "{brandname} thong bao lan {n}/3: so thue bao {number} bi phan anh {reports} lan ve tin nhan, cuoc goi rac. De nghi chu thue bao den So TTTT Ha Noi truoc ngay {deadline}; qua han, so thue bao se bi de nghi tam dung.";
@@ -182,6 +184,7 @@ impl Default for Config {
             threshold: 1,
             notice_time: (9, 0),
             template: DEFAULT_TEMPLATE.into(),
+            holidays: vec![],
         }
     }
 }
@@ -197,7 +200,9 @@ impl Config {
              confirm_days = {}\n\
              threshold = {}\n\
              notice_time = \"{:02}:{:02}\"\n\
-             template = {}\n",
+             template = {}\n\
+             # public holidays, YYYY-MM-DD separated by spaces (noted on scheduled days)\n\
+             holidays = {}\n",
             quote(&self.brandname),
             quote(&self.advertiser),
             self.spacing_days,
@@ -207,6 +212,14 @@ impl Config {
             self.notice_time.0,
             self.notice_time.1,
             quote(&self.template),
+            quote(
+                &self
+                    .holidays
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
         )
     }
 
@@ -258,6 +271,18 @@ impl Config {
                         .ok_or_else(|| bad(format!("`notice_time` `{s}`: expected HH:MM")))?;
                 }
                 "template" => c.template = string(v)?,
+                "holidays" => {
+                    let s = string(v)?;
+                    c.holidays = s
+                        .split([' ', ','])
+                        .filter(|x| !x.is_empty())
+                        .map(|x| {
+                            parse_date(x).ok_or_else(|| {
+                                bad(format!("`holidays`: bad date `{x}`: expected YYYY-MM-DD"))
+                            })
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
                 _ => return Err(bad(format!("unknown key `{k}`"))),
             }
         }
@@ -575,25 +600,33 @@ pub fn next_scheduled(from: Date, days: &[i8]) -> Date {
     d
 }
 
-/// ` (a Saturday: kept as scheduled)` when `d` falls on a weekend.
-pub fn weekend_note(d: Date) -> &'static str {
+/// `holiday`, `Saturday` or `Sunday` when `d` is a day off.
+fn day_off(d: Date, holidays: &[Date]) -> Option<&'static str> {
+    if holidays.contains(&d) {
+        return Some("holiday");
+    }
     match d.weekday() {
-        Weekday::Saturday => " (a Saturday: kept as scheduled)",
-        Weekday::Sunday => " (a Sunday: kept as scheduled)",
-        _ => "",
+        Weekday::Saturday => Some("Saturday"),
+        Weekday::Sunday => Some("Sunday"),
+        _ => None,
     }
 }
 
-/// Says so when a scheduled day falls on a weekend.
-fn weekend_say(today: Date, say: &dyn Fn(&str)) {
-    let day = match today.weekday() {
-        Weekday::Saturday => "Saturday",
-        Weekday::Sunday => "Sunday",
-        _ => return,
-    };
-    say(&format!(
-        "note: {today} is a {day}: kept as scheduled (the decision names the day of the month)"
-    ));
+/// ` (a Saturday: kept as scheduled)` when `d` falls on a weekend or one
+/// of `holidays`; empty otherwise.
+pub fn weekend_note(d: Date, holidays: &[Date]) -> String {
+    day_off(d, holidays)
+        .map(|k| format!(" (a {k}: kept as scheduled)"))
+        .unwrap_or_default()
+}
+
+/// Says so when a scheduled day falls on a weekend or a holiday.
+fn weekend_say(today: Date, holidays: &[Date], say: &dyn Fn(&str)) {
+    if let Some(k) = day_off(today, holidays) {
+        say(&format!(
+            "note: {today} is a {k}: kept as scheduled (the decision names the day of the month)"
+        ));
+    }
 }
 
 /// Today at +07:00 from the clock.
@@ -1443,25 +1476,49 @@ fn notify(
     }
     // Every notice dated today, so that a rerun writes the same file.
     let (h, m) = l.config.notice_time;
-    let mut csv = String::from("id,time,channel,kind,source,advertiser,recipient,text\n");
+    const KEYS: [&str; 8] = [
+        "id",
+        "time",
+        "channel",
+        "kind",
+        "source",
+        "advertiser",
+        "recipient",
+        "text",
+    ];
+    // JSON Lines when the name ends in `.jsonl` (as `replay` reads it).
+    let jsonl = out.extension().is_some_and(|e| e == "jsonl");
+    let mut csv = if jsonl {
+        String::new()
+    } else {
+        format!("{}\n", KEYS.join(","))
+    };
     let mut count = 0u64;
     for c in l.cases.values() {
         for (i, d) in c.notices.iter().enumerate() {
             if *d == today {
                 count += 1;
-                row(
-                    &mut csv,
-                    &[
-                        &format!("notice-{}-{}", c.number, i + 1),
-                        &format!("{today}T{h:02}:{m:02}:00+07:00"),
-                        "sms",
-                        "care",
-                        &l.config.brandname,
-                        &l.config.advertiser,
-                        &c.number.to_string(),
-                        &notice_text(&l.config, c, i + 1, today, reports_by(l, c.number, today)),
-                    ],
-                );
+                let fields = [
+                    format!("notice-{}-{}", c.number, i + 1),
+                    format!("{today}T{h:02}:{m:02}:00+07:00"),
+                    "sms".into(),
+                    "care".into(),
+                    l.config.brandname.clone(),
+                    l.config.advertiser.clone(),
+                    c.number.to_string(),
+                    notice_text(&l.config, c, i + 1, today, reports_by(l, c.number, today)),
+                ];
+                if jsonl {
+                    let mut o = serde_json::Map::new();
+                    for (k, v) in KEYS.iter().zip(fields) {
+                        o.insert((*k).into(), v.into());
+                    }
+                    csv.push_str(&serde_json::Value::Object(o).to_string());
+                    csv.push('\n');
+                } else {
+                    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                    row(&mut csv, &refs);
+                }
             }
         }
     }
@@ -1488,7 +1545,7 @@ fn request(
         ));
         return Ok(());
     }
-    weekend_say(today, say);
+    weekend_say(today, &l.config.holidays, say);
     let earlier: BTreeMap<Number, Date> = l.requests.iter().map(|r| (r.0, r.1)).collect();
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     let mut added = 0u64;
@@ -1784,7 +1841,7 @@ fn restore(
         ));
         return Ok(());
     }
-    weekend_say(today, say);
+    weekend_say(today, &l.config.holidays, say);
     let mut added = 0u64;
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     for n in numbers {
@@ -1887,7 +1944,11 @@ fn status(l: &Ledger, today: Date, html: Option<&Path>) -> Result<(), Failure> {
         *by_state.entry(c.state).or_default() += 1;
     }
     let mut t = String::new();
-    let _ = writeln!(t, "cases on {today}{}:", weekend_note(today));
+    let _ = writeln!(
+        t,
+        "cases on {today}{}:",
+        weekend_note(today, &l.config.holidays)
+    );
     for s in State::ALL {
         let _ = writeln!(
             t,
@@ -1946,8 +2007,8 @@ fn status_html(l: &Ledger, today: Date, open: &[&Case], by_state: &BTreeMap<Stat
     let _ = writeln!(
         h,
         "<ul id=\"schedule\"><li>Next suspension request: {nr}{}</li><li>Next restoration request: {ns}{}</li></ul>",
-        weekend_note(nr),
-        weekend_note(ns)
+        weekend_note(nr, &l.config.holidays),
+        weekend_note(ns, &l.config.holidays)
     );
     h.push_str(
         "<table id=\"by-state\"><thead><tr><th>state</th><th>cases</th></tr></thead><tbody>\n",
@@ -1965,7 +2026,7 @@ fn status_html(l: &Ledger, today: Date, open: &[&Case], by_state: &BTreeMap<Stat
         let (step, due) = next_step(c, &l.config);
         let late = due.is_some_and(|d| d < today);
         let due_text = match due {
-            Some(d) => format!("{d}{}", weekend_note(d)),
+            Some(d) => format!("{d}{}", weekend_note(d, &l.config.holidays)),
             None => String::new(),
         };
         let _ = writeln!(
@@ -2019,7 +2080,7 @@ mod tests {
         assert_eq!(next_scheduled(d, &REQUEST_DAYS).to_string(), "2026-04-05");
         // 2026-04-05 is a Sunday.
         assert_eq!(
-            weekend_note(parse_date("2026-04-05").unwrap()),
+            weekend_note(parse_date("2026-04-05").unwrap(), &[]),
             " (a Sunday: kept as scheduled)"
         );
         assert_eq!(

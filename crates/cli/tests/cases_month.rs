@@ -699,6 +699,20 @@ fn notices_are_events_replay_delivers_from_the_registered_brandname() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         assert_eq!(v["decision"], "allow", "{l}");
     }
+    // The same notices as JSON Lines (a rerun of the day): the same verdicts.
+    let jsonl = tmp.path().join("notices.jsonl");
+    ok(&run(&["notify", "--out", s(&jsonl)]), "notify jsonl");
+    let o = chanrac(&[
+        "replay",
+        "--policy",
+        s(&policy),
+        "--events",
+        s(&jsonl),
+        "-q",
+    ]);
+    ok(&o, "replay jsonl");
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), verdicts);
+    assert_eq!(fs::read_to_string(&jsonl).unwrap().lines().count(), 2);
     // The same notices from an unregistered name are blocked: the policy
     // above is what lets them through.
     fs::write(
@@ -796,6 +810,66 @@ fn request_and_restore_off_schedule_write_nothing_and_say_so() {
         stderr(&o)
     );
     assert!(out.exists());
+    // A holiday from config.toml is named the same way, on the command and
+    // on the status page.
+    let cfg = ledger.join("config.toml");
+    let text = fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("\nholidays = \"\"\n"), "{text}");
+    fs::write(
+        &cfg,
+        text.replace(
+            "holidays = \"\"",
+            "holidays = \"2026-04-30 2026-05-01 2026-05-25\"",
+        ),
+    )
+    .unwrap();
+    let o = chanrac(&[
+        "cases",
+        "restore",
+        "--ledger",
+        s(&ledger),
+        "--today",
+        "2026-05-25",
+        "--out",
+        s(&out),
+    ]);
+    ok(&o, "restore");
+    assert!(
+        stderr(&o).contains("note: 2026-05-25 is a holiday: kept as scheduled"),
+        "{}",
+        stderr(&o)
+    );
+    let page = tmp.path().join("status.html");
+    ok(
+        &chanrac(&[
+            "cases",
+            "status",
+            "--ledger",
+            s(&ledger),
+            "--today",
+            "2026-05-20",
+            "--html",
+            s(&page),
+        ]),
+        "status",
+    );
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("Next suspension request: 2026-05-25 (a holiday: kept as scheduled)"),
+        "{html}"
+    );
+    fs::write(
+        &cfg,
+        text.replace("holidays = \"\"", "holidays = \"2026-02-30\""),
+    )
+    .unwrap();
+    let o = chanrac(&["cases", "status", "--ledger", s(&ledger)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("config.toml:11: `holidays`: bad date `2026-02-30`"),
+        "{}",
+        stderr(&o)
+    );
     let o = chanrac(&[
         "cases",
         "status",
