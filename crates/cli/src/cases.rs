@@ -16,7 +16,7 @@
 //!   `threshold` (distinct reports that open a case, default 1),
 //!   `notice_time` (`HH:MM` local, default `09:00`) and `template` (the
 //!   notice text; placeholders `{n}`, `{number}`, `{reports}`, `{deadline}`,
-//!   `{brandname}`).
+//!   `{brandname}`) and `holidays` (dates noted on scheduled days).
 //! - `cases.csv` — the current state, one row per number.
 //! - `reports.csv` — every report row taken, keyed by (reported number,
 //!   type, reporter, time): a row is never taken twice.
