@@ -593,6 +593,21 @@ fn a_damaged_ledger_is_refused_with_file_and_line() {
             "reports.csv:3: column 2 (type): unknown type `fax`",
         ),
         (
+            "referrals.csv",
+            |t| format!("{t}9029,sms_code,service provider,1,,,2026-03-01\n"),
+            "referrals.csv:2: column 2 (class): unknown class `sms_code`",
+        ),
+        (
+            "cases.csv",
+            |t| t.replacen(",opened,", ",open,", 1),
+            "cases.csv:1: missing required column `opened`",
+        ),
+        (
+            "reports.csv",
+            |t| t.replacen("2026-03-01T09:00:00+07:00", "2026-03-01 09:00", 1),
+            "reports.csv:3: column 5 (time): bad time `2026-03-01 09:00`",
+        ),
+        (
             "requests.csv",
             |t| format!("{t}0912,2026-03-01\n"),
             "requests.csv:3: column 1 (number): `0912` is a short code",
