@@ -23,11 +23,14 @@
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written.
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
-//!    rewritten, left to right: `@`→`a`, `$`→`s`, `€`→`e`; a VNI digit is
-//!    dropped (`6 7 8` after a vowel `a e i o u y`, `9` after `d`, `1`–`5`
-//!    after a letter when it ends the token, is followed by a digit or
-//!    follows a dropped VNI digit); any other digit is leetspeak
-//!    (`0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b; `2 6 9` stay).
+//!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
+//!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
+//!    at most one of them `1`–`5`, and the token before them has a vowel
+//!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`).
+//!    Other digits, left to right: a VNI mark is dropped (`6 7 8` right
+//!    after a vowel, `9` right after `d`, `1`–`5` right after a dropped
+//!    mark: `tie6n`, `to61t`); any other digit is leetspeak (`0`→o,
+//!    `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b; `2 6 9` stay).
 //!    Then runs of one letter collapse to one (`vaaay` → `vay`, Telex `dd`,
 //!    `ee`, `aa`, `oo`); Telex `w` is dropped after `a o u` and read as `u`
 //!    after another letter; runs collapse again; and a final Telex tone
@@ -296,10 +299,26 @@ fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
 
 /// Step 5 of the module docs, for a word token (`a-z 0-9 @ $ €`, first
 /// character not a digit), into `out` (ASCII).
-fn normalize_word(word: &[char], out: &mut Vec<u8>) {
+pub(crate) fn normalize_word(word: &[char], out: &mut Vec<u8>) {
     out.clear();
+    // Digits typed at the end of the word are VNI marks when they could be:
+    // at most three of `1`-`9`, at most one tone `1`-`5`, after a part that
+    // has a vowel.
+    let tail = word.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let body = word.len() - tail;
+    let tail_digits = word.get(body..).unwrap_or(&[]);
+    let tail_may_be_vni = (1..=3).contains(&tail)
+        && tail_digits.iter().all(|c| ('1'..='9').contains(c))
+        && tail_digits
+            .iter()
+            .filter(|c| ('1'..='5').contains(*c))
+            .count()
+            <= 1;
     let mut after_vni = false;
     for (i, &c) in word.iter().enumerate() {
+        if i == body && tail_may_be_vni && out.iter().copied().any(is_vowel) {
+            break;
+        }
         let b = match c {
             '@' => b'a',
             '$' => b's',
@@ -308,18 +327,10 @@ fn normalize_word(word: &[char], out: &mut Vec<u8>) {
             c if c.is_ascii_digit() => {
                 let d = c as u8;
                 let prev = out.last().copied();
-                let next = word.get(i + 1);
-                let vowel_before = prev.is_some_and(is_vowel);
-                let letter_before = prev.is_some_and(|p| p.is_ascii_lowercase());
                 let vni = match d {
-                    b'6' | b'7' | b'8' => vowel_before,
+                    b'6' | b'7' | b'8' => prev.is_some_and(is_vowel),
                     b'9' => prev == Some(b'd'),
-                    b'1'..=b'5' => {
-                        letter_before
-                            && (next.is_none()
-                                || next.is_some_and(char::is_ascii_digit)
-                                || after_vni)
-                    }
+                    b'1'..=b'5' => after_vni,
                     _ => false,
                 };
                 if vni {

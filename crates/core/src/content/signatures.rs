@@ -76,7 +76,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{robust_skeleton, robust_text, RobustBuf};
+use super::robust::{normalize_word, robust_skeleton, robust_text, RobustBuf};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -204,6 +204,8 @@ struct Source {
 #[derive(Clone, Debug, Default)]
 pub struct SignatureSetBuilder {
     sources: Vec<Source>,
+    /// Robust matching off: the folded text and skeleton only.
+    plain: bool,
 }
 
 impl SignatureSetBuilder {
@@ -228,6 +230,15 @@ impl SignatureSetBuilder {
         self
     }
 
+    /// Whether `literal`, `regex`, `word` and `fuzzy` signatures are also
+    /// matched on the robust text (`docs/matching.md`); on by default. Off,
+    /// a set matches exactly what the folded text and skeleton alone match
+    /// (the matching of earlier releases, kept to compare against).
+    pub fn robust(&mut self, on: bool) -> &mut Self {
+        self.plain = !on;
+        self
+    }
+
     /// How many signatures were added.
     pub fn len(&self) -> usize {
         self.sources.len()
@@ -242,6 +253,9 @@ impl SignatureSetBuilder {
     /// error. The builder can be reused.
     pub fn build(&self) -> Result<SignatureSet, SignatureError> {
         let mut set = self.build_one(false)?;
+        if self.plain {
+            return Ok(set);
+        }
         let robust = self.build_one(true)?;
         // When every pattern is its own robust form, a text that is its own
         // robust form needs no second scan.
@@ -252,7 +266,13 @@ impl SignatureSetBuilder {
             SignatureKind::Word => {
                 word_string(&fold(&s.pattern)) == word_string(&robust_text(&s.pattern))
             }
-            SignatureKind::Regex | SignatureKind::Diacritic => true,
+            SignatureKind::Regex => regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&s.pattern)
+                .is_ok_and(|h| robustify(&h) == h),
+            SignatureKind::Diacritic => true,
         });
         set.robust = Some(Box::new(robust));
         Ok(set)
@@ -346,7 +366,7 @@ impl SignatureSetBuilder {
                 }
                 SignatureKind::Regex => {
                     let Some((re, cnf)) =
-                        compile_regex(&s.pattern).map_err(|m| self.error(i, m))?
+                        compile_regex(&s.pattern, robust).map_err(|m| self.error(i, m))?
                     else {
                         // Searched as written, it can never match folded text.
                         set.dead.push(sig);
@@ -1077,13 +1097,16 @@ type Strings = Vec<Vec<u8>>;
 /// never match folded text.
 type CompiledRegex = (meta::Regex, Vec<Strings>);
 
-fn compile_regex(pattern: &str) -> Result<Option<CompiledRegex>, String> {
-    let hir = regex_syntax::ParserBuilder::new()
+fn compile_regex(pattern: &str, robust: bool) -> Result<Option<CompiledRegex>, String> {
+    let mut hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
         .map_err(syntax_error)?;
+    if robust {
+        hir = robustify(&hir);
+    }
     if matches!(analyze(&hir, Mode::Folded), Lits::Never) {
         return Ok(None);
     }
@@ -1095,6 +1118,50 @@ fn compile_regex(pattern: &str) -> Result<Option<CompiledRegex>, String> {
         .build_from_hir(&hir)
         .map_err(|e| format!("cannot compile regex: {e}"))?;
     Ok(Some((re, cnf(analyze(&hir, Mode::Skeleton)))))
+}
+
+/// The regex for the robust text: each literal piece of it rewritten the
+/// way the robust text rewrites its words (`docs/matching.md`: the runs of
+/// `a-z0-9` starting with a letter go through the word rewriting, so
+/// `free ship` becomes `fre ship`, `uu dai` becomes `u dai`).
+fn robustify(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(l) => {
+            let mut out = Vec::with_capacity(l.0.len());
+            let mut word: Vec<char> = Vec::new();
+            let mut norm = Vec::new();
+            let mut flush = |word: &mut Vec<char>, out: &mut Vec<u8>| {
+                if word.first().is_some_and(|c| c.is_ascii_lowercase()) {
+                    normalize_word(word, &mut norm);
+                    out.extend_from_slice(&norm);
+                } else {
+                    out.extend(word.iter().map(|&c| c as u8));
+                }
+                word.clear();
+            };
+            for &b in l.0.iter() {
+                if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                    word.push(char::from(b));
+                } else {
+                    flush(&mut word, &mut out);
+                    out.push(b);
+                }
+            }
+            flush(&mut word, &mut out);
+            Hir::literal(out)
+        }
+        HirKind::Concat(hs) => Hir::concat(hs.iter().map(robustify).collect()),
+        HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(robustify).collect()),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(robustify(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(robustify(&c.sub)),
+            ..c.clone()
+        }),
+        _ => hir.clone(),
+    }
 }
 
 fn syntax_error(e: regex_syntax::Error) -> String {
@@ -1447,7 +1514,7 @@ mod tests {
 
     /// The required literal sets of a regex, as strings.
     fn req(p: &str) -> Vec<Vec<String>> {
-        compile_regex(p)
+        compile_regex(p, false)
             .unwrap()
             .unwrap()
             .1
@@ -1517,10 +1584,10 @@ mod tests {
             "a\tb",
             "(?:Vay|VAY) tien",
         ] {
-            assert!(compile_regex(p).unwrap().is_none(), "{p}");
+            assert!(compile_regex(p, false).unwrap().is_none(), "{p}");
         }
-        assert!(compile_regex("(?i)Vay tien").unwrap().is_some());
-        assert!(compile_regex("[A-Za-z]+ tien").unwrap().is_some());
+        assert!(compile_regex("(?i)Vay tien", false).unwrap().is_some());
+        assert!(compile_regex("[A-Za-z]+ tien", false).unwrap().is_some());
         let mut b = SignatureSetBuilder::new();
         b.add("up", Regex, "Lai Suat 0%");
         b.add("dots", Literal, "...!!!");

@@ -1,0 +1,334 @@
+//! Robust matching and the new signature kinds (`docs/matching.md`):
+//!
+//! - the table of writing tricks and false-positive traps in
+//!   `testdata/content/matching.tsv`, each row checked with robust matching
+//!   on (`expect`) and off (`before`: what earlier releases did);
+//! - proptest: every match of the old matching is still a match (robust
+//!   matching only adds);
+//! - proptest: phrases written with the tricks (leetspeak, repeated
+//!   letters, Telex, VNI, separators between letters, emoji between words)
+//!   still match as `literal`, `regex` and `word` signatures.
+
+#![allow(clippy::unwrap_used)]
+
+use chanrac::content::{fold, FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder};
+use proptest::prelude::*;
+
+fn one(kind: SignatureKind, pattern: &str, robust: bool) -> SignatureSet {
+    let mut b = SignatureSetBuilder::new();
+    b.robust(robust);
+    b.add("s", kind, pattern);
+    b.build().unwrap()
+}
+
+fn matches(set: &SignatureSet, text: &str) -> bool {
+    let mut buf = FoldBuf::new();
+    buf.fold(text);
+    let mut hits = Vec::new();
+    set.scan(&buf, &mut hits);
+    assert_eq!(set.is_match(&buf), !hits.is_empty(), "{text}");
+    !hits.is_empty()
+}
+
+#[test]
+fn table_of_tricks_and_traps() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/content/matching.tsv"
+    );
+    let table = std::fs::read_to_string(path).unwrap();
+    let mut rows = 0;
+    let mut tricks = std::collections::BTreeMap::<String, usize>::new();
+    for (n, line) in table.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') || line.starts_with("trick\t") {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 6, "line {}: {line:?}", n + 1);
+        let kind = SignatureKind::from_name(f[1]).unwrap();
+        let (pattern, text) = (f[2], f[3]);
+        let want = |s: &str| match s {
+            "match" => Some(true),
+            "no" => Some(false),
+            "-" => None,
+            other => panic!("line {}: bad expectation {other:?}", n + 1),
+        };
+        let now = matches(&one(kind, pattern, true), text);
+        assert_eq!(
+            Some(now),
+            want(f[4]),
+            "line {}: {kind} {pattern:?} in {text:?}",
+            n + 1
+        );
+        if let Some(before) = want(f[5]) {
+            assert_eq!(
+                matches(&one(kind, pattern, false), text),
+                before,
+                "line {} (robust off): {kind} {pattern:?} in {text:?}",
+                n + 1
+            );
+        }
+        rows += 1;
+        *tricks.entry(f[0].to_string()).or_default() += 1;
+    }
+    assert!(rows >= 50, "{rows} rows");
+    for t in [
+        "leet",
+        "repeat",
+        "telex",
+        "vni",
+        "separators",
+        "emoji",
+        "typo",
+        "word",
+        "diacritic",
+        "ordinary",
+    ] {
+        assert!(tricks.contains_key(t), "no row for {t}");
+    }
+}
+
+const PHRASES: &[&str] = &[
+    "vay tiền nhanh",
+    "giải ngân trong ngày",
+    "không cần thế chấp",
+    "lãi suất ưu đãi",
+    "trúng thưởng",
+    "nhận quà tri ân",
+    "kết bạn zalo",
+    "tuyển cộng tác viên",
+    "làm việc tại nhà",
+    "đăng ký ngay",
+    "sim số đẹp",
+    "khuyến mãi đặc biệt",
+    "tài khoản của bạn bị khóa",
+    "bấm vào đường link",
+    "xổ số miền bắc",
+    "đường dây nóng",
+    "người nhận",
+];
+
+const FILLER: &[&str] = &[
+    "mẹ", "ơi", "tối", "nay", "con", "về", "anh", "nhé", "50", "triệu", "0912", "345", "!", ",",
+    "🎁", "100k", "0,5%", "free", "ship", "vay", "tiền", "zalo", "pay", "a", "b", "v.a.y",
+];
+
+/// Telex typing of one Vietnamese letter: (letters, tone letter).
+fn telex(c: char) -> (String, Option<char>) {
+    use unicode_normalization::UnicodeNormalization;
+    let mut base = String::new();
+    let mut tone = None;
+    let mut mark = "";
+    for d in c.to_string().nfd() {
+        match d {
+            '\u{0300}' => tone = Some('f'),
+            '\u{0301}' => tone = Some('s'),
+            '\u{0309}' => tone = Some('r'),
+            '\u{0303}' => tone = Some('x'),
+            '\u{0323}' => tone = Some('j'),
+            '\u{0302}' => mark = "circ",
+            '\u{0306}' => mark = "w",
+            '\u{031B}' => mark = "w",
+            'đ' => base.push_str("dd"),
+            d => base.push(d),
+        }
+    }
+    match mark {
+        "circ" => {
+            let b = base.clone();
+            base.push_str(&b);
+        }
+        "w" => base.push('w'),
+        _ => {}
+    }
+    (base, tone)
+}
+
+/// VNI typing: (letters with marks, tone digit).
+fn vni(c: char) -> (String, Option<char>) {
+    use unicode_normalization::UnicodeNormalization;
+    let mut base = String::new();
+    let mut tone = None;
+    for d in c.to_string().nfd() {
+        match d {
+            '\u{0301}' => tone = Some('1'),
+            '\u{0300}' => tone = Some('2'),
+            '\u{0309}' => tone = Some('3'),
+            '\u{0303}' => tone = Some('4'),
+            '\u{0323}' => tone = Some('5'),
+            '\u{0302}' => base.push('6'),
+            '\u{031B}' => base.push('7'),
+            '\u{0306}' => base.push('8'),
+            'đ' => base.push_str("d9"),
+            d => base.push(d),
+        }
+    }
+    (base, tone)
+}
+
+/// One word written with trick `how`.
+fn trick(word: &str, how: u8, seed: u8) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    match how % 7 {
+        // leetspeak on an inner vowel
+        0 => {
+            let folded: Vec<char> = fold(word).chars().collect();
+            let mut out = String::new();
+            let n = folded.len();
+            let mut done = false;
+            for (i, &c) in folded.iter().enumerate() {
+                let leet = match c {
+                    'a' => '4',
+                    'e' => '3',
+                    'i' => '1',
+                    'o' => '0',
+                    _ => c,
+                };
+                if !done && i > 0 && i + 1 < n && leet != c && seed % 2 == 0 {
+                    out.push(leet);
+                    done = true;
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        // every letter doubled, or one
+        1 => chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if seed % 2 == 0 || i == usize::from(seed) % chars.len() {
+                    format!("{c}{c}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+        // Telex, tone at the end
+        2 => {
+            let mut out = String::new();
+            let mut tone = None;
+            for &c in &chars {
+                let (b, t) = telex(c);
+                out.push_str(&b);
+                tone = tone.or(t);
+            }
+            out.extend(tone);
+            out
+        }
+        // VNI, marks where they are, tone at the end
+        3 => {
+            let mut out = String::new();
+            let mut tone = None;
+            for &c in &chars {
+                let (b, t) = vni(c);
+                out.push_str(&b);
+                tone = tone.or(t);
+            }
+            out.extend(tone);
+            out
+        }
+        // separators between letters
+        4 => {
+            let sep = [".", "-", "_", "*", "🔥"][usize::from(seed) % 5];
+            chars
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(sep)
+        }
+        _ => word.to_string(),
+    }
+}
+
+fn written(phrase: &str, hows: &[u8], emoji: bool) -> String {
+    let words: Vec<String> = phrase
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| {
+            let h = hows.get(i).copied().unwrap_or(6);
+            trick(w, h, h / 7)
+        })
+        .collect();
+    words.join(if emoji { " 💸 " } else { " " })
+}
+
+fn message() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => prop::sample::select(FILLER).prop_map(String::from),
+        2 => (prop::sample::select(PHRASES), prop::collection::vec(any::<u8>(), 0..6), any::<bool>())
+            .prop_map(|(p, h, e)| written(p, &h, e)),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.join(" "))
+}
+
+const REGEXES: &[&str] = &[
+    r"vay tien \d+ trieu",
+    r"lai suat 0[.,]?\d*%",
+    r"(vay|muon) tien",
+    r"free ship",
+    r"ket ban zalo",
+    r"uu dai",
+    r"nhan (qua|thuong)",
+    r"\d{3,}k",
+    r"v\W*a\W*y",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every text matched before is matched after: the signatures the old
+    /// matching (robust off) finds are all found with robust matching on.
+    #[test]
+    fn robust_matching_never_loses_a_match(
+        lits in prop::sample::subsequence(PHRASES, 0..PHRASES.len()),
+        res in prop::sample::subsequence(REGEXES, 0..REGEXES.len()),
+        text in message(),
+    ) {
+        let build = |robust: bool| {
+            let mut b = SignatureSetBuilder::new();
+            b.robust(robust);
+            for (i, l) in lits.iter().enumerate() {
+                b.add(format!("l{i}"), SignatureKind::Literal, *l);
+                b.add(format!("w{i}"), SignatureKind::Word, *l);
+                b.add(format!("f{i}"), SignatureKind::Fuzzy, *l);
+                b.add(format!("d{i}"), SignatureKind::Diacritic, *l);
+            }
+            for (i, r) in res.iter().enumerate() {
+                b.add(format!("r{i}"), SignatureKind::Regex, *r);
+            }
+            b.build().unwrap()
+        };
+        let (old, new) = (build(false), build(true));
+        let mut buf = FoldBuf::new();
+        buf.fold(&text);
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        old.scan(&buf, &mut before);
+        new.scan(&buf, &mut after);
+        for s in &before {
+            prop_assert!(after.contains(s), "{} lost on {:?}: {:?} -> {:?}", old.id(*s), text, before, after);
+        }
+        prop_assert_eq!(new.is_match(&buf), !after.is_empty());
+        prop_assert_eq!(old.is_match(&buf), !before.is_empty());
+    }
+
+    /// A phrase written with the tricks matches as `literal`, as `regex`
+    /// (its folded text) and as `word`.
+    #[test]
+    fn tricks_keep_matching(
+        p in prop::sample::select(PHRASES),
+        hows in prop::collection::vec(any::<u8>(), 0..6),
+        emoji in any::<bool>(),
+        before in prop::sample::select(FILLER),
+        after in prop::sample::select(FILLER),
+    ) {
+        let text = format!("{before} {} {after}", written(p, &hows, emoji));
+        for kind in [SignatureKind::Literal, SignatureKind::Word] {
+            prop_assert!(matches(&one(kind, p, true), &text), "{} {:?} in {:?}", kind, p, text);
+        }
+        let re = fold(p);
+        prop_assert!(matches(&one(SignatureKind::Regex, &re, true), &text), "regex {:?} in {:?}", re, text);
+    }
+}
