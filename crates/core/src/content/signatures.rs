@@ -252,35 +252,48 @@ impl SignatureSetBuilder {
     /// Compiles every signature; the first that does not compile is the
     /// error. The builder can be reused.
     pub fn build(&self) -> Result<SignatureSet, SignatureError> {
-        let mut set = self.build_one(false)?;
+        let mut set = self.build_one(false, None)?;
         if self.plain {
             return Ok(set);
         }
-        let robust = self.build_one(true)?;
-        // When every pattern is its own robust form, a text that is its own
-        // robust form needs no second scan.
-        set.robust_same = self.sources.iter().all(|s| match s.kind {
-            SignatureKind::Literal | SignatureKind::Fuzzy => {
-                skeleton(&s.pattern) == robust_skeleton(&s.pattern)
-            }
-            SignatureKind::Word => {
-                word_string(&fold(&s.pattern)) == word_string(&robust_text(&s.pattern))
-            }
-            SignatureKind::Regex => regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(&s.pattern)
-                .is_ok_and(|h| robustify(&h) == h),
-            SignatureKind::Diacritic => true,
-        });
+        let robust = self.build_one(true, None)?;
+        // A text that is its own robust form can only match, on its robust
+        // pass, the patterns that are not their own robust form: those go
+        // to a small second set, and most messages scan only that.
+        let same: Vec<bool> = self
+            .sources
+            .iter()
+            .map(|s| match s.kind {
+                SignatureKind::Literal | SignatureKind::Fuzzy => {
+                    skeleton(&s.pattern) == robust_skeleton(&s.pattern)
+                }
+                SignatureKind::Word => {
+                    word_string(&fold(&s.pattern)) == word_string(&robust_text(&s.pattern))
+                }
+                SignatureKind::Regex => regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(&s.pattern)
+                    .is_ok_and(|h| robustify(&h) == h),
+                SignatureKind::Diacritic => true,
+            })
+            .collect();
+        let changed: Vec<bool> = same.iter().map(|&x| !x).collect();
+        if changed.contains(&true) {
+            set.robust_changed = Some(Box::new(self.build_one(true, Some(&changed))?));
+        }
         set.robust = Some(Box::new(robust));
         Ok(set)
     }
 
     /// The plain set, or (`robust`) the set of the robust forms of the
     /// patterns, matched on the robust text.
-    fn build_one(&self, robust: bool) -> Result<SignatureSet, SignatureError> {
+    fn build_one(
+        &self,
+        robust: bool,
+        only: Option<&[bool]>,
+    ) -> Result<SignatureSet, SignatureError> {
         if self.sources.len() >= 1 << 30 {
             return Err(self.error(self.sources.len() - 1, "too many signatures".into()));
         }
@@ -302,6 +315,10 @@ impl SignatureSetBuilder {
         let mut t = Interner::default();
         for (i, s) in self.sources.iter().enumerate() {
             let sig = i as u32;
+            if only.is_some_and(|o| !o.get(i).copied().unwrap_or(false)) {
+                set.dead.push(sig);
+                continue;
+            }
             let checked =
                 |set: &mut SignatureSet, t: &mut Interner, check: Check, req: Vec<String>| {
                     let slot = set.regexes.len() as u32;
@@ -573,8 +590,9 @@ pub struct SignatureSet {
     /// The same signatures in their robust forms, matched on the robust
     /// text (`None` inside that set).
     robust: Option<Box<SignatureSet>>,
-    /// Every pattern is its own robust form.
-    robust_same: bool,
+    /// The robust forms of the patterns that are not their own robust
+    /// form, for texts that are their own robust form.
+    robust_changed: Option<Box<SignatureSet>>,
 }
 
 /// What one pass of a set reads: the text (folded or robust), its
@@ -654,13 +672,18 @@ impl SignatureSet {
             if let Some(robust) = &self.robust {
                 let mut rb = std::mem::take(&mut sc.robust);
                 rb.build(buf.folded());
-                if !(self.robust_same && rb.text() == buf.folded()) {
+                let pass = if rb.text() == buf.folded() {
+                    self.robust_changed.as_deref()
+                } else {
+                    Some(&**robust)
+                };
+                if let Some(pass) = pass {
                     let hay = Hay {
                         text: rb.text(),
                         skeleton: rb.skeleton(),
                         original: None,
                     };
-                    robust.scan_with(sc, hay, out);
+                    pass.scan_with(sc, hay, out);
                     sort_dedup(out, start);
                 }
                 sc.robust = rb;
@@ -744,15 +767,21 @@ impl SignatureSet {
             };
             let mut rb = std::mem::take(&mut sc.robust);
             rb.build(buf.folded());
-            let found = !(self.robust_same && rb.text() == buf.folded())
-                && robust.is_match_with(
+            let pass = if rb.text() == buf.folded() {
+                self.robust_changed.as_deref()
+            } else {
+                Some(&**robust)
+            };
+            let found = pass.is_some_and(|pass| {
+                pass.is_match_with(
                     sc,
                     Hay {
                         text: rb.text(),
                         skeleton: rb.skeleton(),
                         original: None,
                     },
-                );
+                )
+            });
             sc.robust = rb;
             found
         })
