@@ -21,7 +21,8 @@ use crate::policy::{ConsentState, Policy};
 use crate::state::frequency::{rel_secs, unix_ms, Recent, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
 use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
-use crate::verdict::{Reasons, Verdict};
+use crate::actions::Actions;
+use crate::verdict::{Decision, Reasons, Verdict};
 
 /// When events change the engine's state (CONTRACT.md §3).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -33,17 +34,36 @@ pub enum Mode {
     /// Replaying logs of traffic already delivered: every ad and registration
     /// event changes state whatever its verdict.
     Audit,
+    /// A monitor-only rollout: every `block` action becomes `flag` (`off`
+    /// stays off), a full state delivers, and the reasons (and state
+    /// changes) are those of [`Mode::Audit`]: every event is delivered.
+    Monitor,
 }
 
 impl Mode {
-    /// Parses `enforce` or `audit`, case-insensitively.
+    /// Parses `enforce`, `audit` or `monitor`, case-insensitively.
     pub fn parse(s: &str) -> Option<Mode> {
-        if s.eq_ignore_ascii_case("enforce") {
-            Some(Mode::Enforce)
-        } else if s.eq_ignore_ascii_case("audit") {
-            Some(Mode::Audit)
+        [Mode::Enforce, Mode::Audit, Mode::Monitor]
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s))
+    }
+
+    /// `enforce`, `audit` or `monitor`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+            Mode::Monitor => "monitor",
+        }
+    }
+
+    /// The actions in force under this mode: the policy's, or in
+    /// [`Mode::Monitor`] the policy's with every `block` turned to `flag`.
+    pub fn actions(self, policy: Actions) -> Actions {
+        if self == Mode::Monitor {
+            policy.monitor()
         } else {
-            None
+            policy
         }
     }
 }
@@ -411,9 +431,29 @@ impl Engine {
             }
             Kind::OptIn | Kind::OptOut => {}
         }
-        v.reasons = r;
-        v.decision = r.decision();
+        let actions = self.mode.actions(p.config().actions);
+        v.reasons = actions.reported(r);
+        v.decision = actions.decision(r);
+        if !v.reasons.contains(Reason::Frequency) {
+            v.retry_at = None;
+        }
+        if !v.reasons.contains(Reason::SpamSignature) {
+            v.signatures.clear();
+        }
+        if !v.reasons.contains(Reason::SuspendedContact) {
+            v.contact = None;
+        }
         v
+    }
+
+    /// The decision `reasons` get under the live policy's actions and this
+    /// engine's mode (for callers that filter a verdict's reasons, such as
+    /// a late part of a message already counted).
+    pub fn decision(&self, reasons: Reasons) -> Decision {
+        let live = self.live.load();
+        self.mode
+            .actions(live.policy.config().actions)
+            .decision(reasons)
     }
 
     /// R1–R9 for ads and registration messages.
@@ -475,7 +515,9 @@ impl Engine {
         }
         .min(MAX_CAP);
         let reply_s = i64::from(cfg.registration_reply_hours) * 3600;
-        let audit = self.mode == Mode::Audit;
+        // Monitor mode counts as audit does: every event is delivered.
+        let audit = matches!(self.mode, Mode::Audit | Mode::Monitor);
+        let actions = self.mode.actions(cfg.actions);
         let stateless = *r;
         let t_s = rel_secs(t_ms);
         let target = if is_reg {
@@ -509,7 +551,7 @@ impl Engine {
                     }
                 }
             }
-            let counted = audit || r.decision().is_delivered();
+            let counted = audit || actions.decision(r).is_delivered();
             let new = counted.then(|| {
                 if is_reg {
                     ledger.with_registration(t_ms).bits()
@@ -534,7 +576,10 @@ impl Engine {
                 // The pair is new and the state has no room for it.
                 Err(_) => {
                     let ((mut r, retry, counted), _) = decide(0, 0);
-                    if counted && self.state.config().on_full == OnFull::Block {
+                    if counted
+                        && self.state.config().on_full == OnFull::Block
+                        && self.mode != Mode::Monitor
+                    {
                         r.insert(Reason::StateFull);
                     }
                     (r, retry, false)

@@ -19,6 +19,7 @@
 //! files into these types, and the adapters own sockets and clocks.
 #![deny(missing_docs)]
 
+pub mod actions;
 pub mod behavior;
 pub mod content;
 pub mod dnc;

@@ -35,6 +35,9 @@ pub struct Config {
     pub registration_reply_hours: u32,
     /// Behaviour rules (S4): off unless `policy.toml` has a `[behavior]` table.
     pub behavior: Option<crate::behavior::BehaviorConfig>,
+    /// What each reason code does (`[actions]`): `block`, `flag` or `off`;
+    /// by default every code blocks but `BEHAVIOR`, which flags.
+    pub actions: crate::actions::Actions,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             require_consent: true,
             registration_reply_hours: 24,
             behavior: None,
+            actions: crate::actions::Actions::default(),
         }
     }
 }

@@ -14,7 +14,8 @@ pub enum Decision {
     Allow,
     /// Do not deliver.
     Block,
-    /// Deliver, but report (behaviour rules only); counts as allowed.
+    /// Deliver, but report (reasons whose action is `flag`); counts as
+    /// allowed.
     Flag,
 }
 
@@ -68,6 +69,24 @@ impl Reasons {
         self.0 |= other.0;
     }
 
+    /// Removes a reason.
+    #[inline]
+    pub fn remove(&mut self, r: Reason) {
+        self.0 &= !r.bit();
+    }
+
+    /// The reasons of `self` not in `other`.
+    #[inline]
+    pub fn without(self, other: Reasons) -> Reasons {
+        Reasons(self.0 & !other.0)
+    }
+
+    /// The reasons in both sets.
+    #[inline]
+    pub fn intersection(self, other: Reasons) -> Reasons {
+        Reasons(self.0 & other.0)
+    }
+
     /// Whether `r` is in the set.
     #[inline]
     pub fn contains(self, r: Reason) -> bool {
@@ -91,8 +110,9 @@ impl Reasons {
         self.0
     }
 
-    /// The decision these reasons give: any reason but `BEHAVIOR` blocks;
-    /// `BEHAVIOR` alone flags.
+    /// The decision these reasons give under the default actions: any
+    /// reason but `BEHAVIOR` blocks; `BEHAVIOR` alone flags. A policy's own
+    /// `[actions]` decide through [`crate::actions::Actions::decision`].
     pub fn decision(self) -> Decision {
         if self.0 & !Reason::Behavior.bit() != 0 {
             Decision::Block

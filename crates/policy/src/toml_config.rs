@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
+use chanrac::actions::{Action, Actions};
 use chanrac::policy::Config;
+use chanrac::Reason;
 use chanrac::window::{UtcOffset, Window};
 use serde::Deserialize;
 use toml::Spanned;
@@ -20,6 +22,7 @@ struct Raw {
     require_consent: Option<bool>,
     registration_reply_hours: Option<u32>,
     behavior: Option<Spanned<toml::Table>>,
+    actions: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -134,7 +137,71 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
             })?;
         c.behavior = Some(cfg);
     }
+    if let Some(actions) = raw.actions {
+        c.actions = parse_actions(path, text, actions)?;
+    }
     Ok(c)
+}
+
+/// `[actions]`: reason code → `block`, `flag` or `off` (codes and values
+/// case-insensitive); an unknown code or value is a bad value.
+fn parse_actions(
+    path: &Path,
+    text: &str,
+    table: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<Actions, LoadError> {
+    let mut actions = Actions::default();
+    for (code, value) in table {
+        let key = format!("actions.{}", code.get_ref());
+        let upper = code.get_ref().to_ascii_uppercase();
+        let reason = match Reason::from_code(&upper) {
+            Some(r) => r,
+            None if upper == "STATE_UNAVAILABLE" => {
+                return Err(error_at(
+                    path,
+                    text,
+                    code.span(),
+                    &key,
+                    "STATE_UNAVAILABLE has no action: it follows the fail mode (--on-store-error)"
+                        .to_string(),
+                ))
+            }
+            None => {
+                let known: Vec<&str> = Reason::ALL
+                    .into_iter()
+                    .filter(|r| *r != Reason::StateFull)
+                    .map(Reason::code)
+                    .collect();
+                return Err(error_at(
+                    path,
+                    text,
+                    code.span(),
+                    &key,
+                    format!(
+                        "unknown reason code `{}`: expected one of {}",
+                        code.get_ref(),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        };
+        let action = Action::parse(value.get_ref()).ok_or_else(|| {
+            error_at(
+                path,
+                text,
+                value.span(),
+                &key,
+                format!(
+                    "bad action `{}`: expected `block`, `flag` or `off`",
+                    value.get_ref()
+                ),
+            )
+        })?;
+        actions
+            .set(reason, action)
+            .map_err(|e| error_at(path, text, value.span(), &key, e.to_string()))?;
+    }
+    Ok(actions)
 }
 
 #[cfg(test)]
@@ -168,6 +235,46 @@ mod tests {
         assert!(e.to_string().contains("policy.toml:1"), "{e}");
         let e = parse(p, "utc_offset = \"7\"\n").unwrap_err();
         assert!(e.to_string().contains("utc_offset"), "{e}");
+    }
+
+    #[test]
+    fn actions_table() {
+        let p = Path::new("policy.toml");
+        let c = parse(
+            p,
+            "[actions]\nLABEL = \"flag\"\nfrequency = \"OFF\"\nBEHAVIOR = \"block\"\nDNC = \"flag\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.actions.get(Reason::Label), Action::Flag);
+        assert_eq!(c.actions.get(Reason::Frequency), Action::Off);
+        assert_eq!(c.actions.get(Reason::Behavior), Action::Block);
+        assert_eq!(c.actions.get(Reason::Dnc), Action::Flag);
+        assert_eq!(c.actions.get(Reason::NoConsent), Action::Block);
+        // [actions] never turns a rule on.
+        assert!(c.behavior.is_none());
+
+        let e = parse(p, "[actions]\nDNC = \"off\"\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("policy.toml:2: column 7 (actions.DNC)")
+                && e.to_string().contains("never `off`"),
+            "{e}"
+        );
+        let e = parse(p, "[actions]\nREFUSED = \"off\"\n").unwrap_err();
+        assert!(e.to_string().contains("never `off`"), "{e}");
+        let e = parse(p, "[actions]\nSTATE_FULL = \"flag\"\n").unwrap_err();
+        assert!(e.to_string().contains("fail mode"), "{e}");
+        let e = parse(p, "[actions]\nSTATE_UNAVAILABLE = \"flag\"\n").unwrap_err();
+        assert!(e.to_string().contains("fail mode"), "{e}");
+        let e = parse(p, "\n[actions]\nNOPE = \"flag\"\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("policy.toml:3: column 1 (actions.NOPE)")
+                && e.to_string().contains("unknown reason code"),
+            "{e}"
+        );
+        let e = parse(p, "[actions]\nLABEL = \"drop\"\n").unwrap_err();
+        assert!(e.to_string().contains("bad action `drop`"), "{e}");
+        let e = parse(p, "[actions]\nLABEL = 1\n").unwrap_err();
+        assert!(e.to_string().contains("policy.toml:2"), "{e}");
     }
 
     #[test]
