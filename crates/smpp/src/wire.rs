@@ -40,14 +40,29 @@ pub async fn read_frame<R: AsyncRead + Unpin>(
         Ok(b) => b,
         Err(nack) => return Ok(Some(Err(nack))),
     };
-    let mut buf = vec![0u8; HEADER_LEN + body];
-    buf[..HEADER_LEN].copy_from_slice(&head);
-    r.read_exact(&mut buf[HEADER_LEN..]).await?;
-    Ok(Some(Ok(buf)))
+    read_body(r, &head, body).await.map(|b| Some(Ok(b)))
 }
 
-/// The body octets [`read_frame_within`] makes room for before they arrive.
+/// The body octets made room for before they arrive.
 const INITIAL_BODY: usize = 4096;
+
+/// The PDU with header `head` and `body` octets after it. The buffer grows
+/// with the octets that arrive, not with the length the header declares
+/// (a peer that announces 64 KiB and sends 10 octets holds a few KiB).
+async fn read_body<R: AsyncRead + Unpin>(
+    r: &mut R,
+    head: &[u8; HEADER_LEN],
+    body: usize,
+) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(HEADER_LEN + body.min(INITIAL_BODY));
+    buf.extend_from_slice(head);
+    let want = u64::try_from(body).unwrap_or(u64::MAX);
+    let got = (&mut *r).take(want).read_to_end(&mut buf).await?;
+    if got < body {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(buf)
+}
 
 /// Why [`read_frame_within`] gave up.
 #[derive(Debug)]
@@ -76,8 +91,7 @@ impl std::fmt::Display for ReadError {
 /// octets are waiting: a peer that never pauses cannot outrun it), and the
 /// whole PDU within `pdu_timeout` of its first octet ([`ReadError::Slow`]),
 /// so a peer that trickles a PDU one octet at a time cannot hold the
-/// session for ever. The PDU's buffer grows with the octets that arrived,
-/// not with the length the header declares.
+/// session for ever.
 pub async fn read_frame_within<R: AsyncRead + Unpin>(
     r: &mut R,
     idle_until: Instant,
@@ -102,14 +116,7 @@ pub async fn read_frame_within<R: AsyncRead + Unpin>(
             Ok(b) => b,
             Err(nack) => return Ok(Err(nack)),
         };
-        let mut buf = Vec::with_capacity(HEADER_LEN + body.min(INITIAL_BODY));
-        buf.extend_from_slice(&head);
-        let want = u64::try_from(body).unwrap_or(u64::MAX);
-        let got = (&mut *r).take(want).read_to_end(&mut buf).await?;
-        if got < body {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        Ok::<_, io::Error>(Ok(buf))
+        read_body(r, &head, body).await.map(Ok)
     };
     match tokio::time::timeout_at(deadline, rest).await {
         Err(_) => Err(ReadError::Slow),
