@@ -112,6 +112,37 @@ fn behavior_config_round_trips() {
     assert_eq!(contents(&got), contents(&Policy::default()));
 }
 
+#[test]
+fn actions_round_trip() {
+    use chanrac::actions::Action;
+    use chanrac::Reason;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    fs::create_dir(&dir).unwrap();
+    fs::write(
+        dir.join("policy.toml"),
+        "[actions]\nLABEL = \"flag\"\nFREQUENCY = \"off\"\nDNC = \"flag\"\nBEHAVIOR = \"block\"\n",
+    )
+    .unwrap();
+    let want = chanrac_policy::load(&dir).unwrap();
+    let a = want.config().actions;
+    assert_eq!(a.get(Reason::Label), Action::Flag);
+    assert_eq!(a.get(Reason::Frequency), Action::Off);
+    assert_eq!(a.get(Reason::Dnc), Action::Flag);
+    assert_eq!(a.get(Reason::Behavior), Action::Block);
+    assert_eq!(a.get(Reason::NoConsent), Action::Block);
+    let got = snapshot::load_bytes(Path::new("p.snap"), &build(&dir)).unwrap();
+    assert_eq!(got.config().actions, a);
+    assert_eq!(got.config(), want.config());
+    // A bad action is refused when the snapshot is built, naming the file.
+    fs::write(dir.join("policy.toml"), "[actions]\nDNC = \"off\"\n").unwrap();
+    let e = snapshot::write(&dir, &mut Vec::new()).unwrap_err();
+    assert!(
+        e.to_string().contains("policy.toml:2") && e.to_string().contains("never `off`"),
+        "{e}"
+    );
+}
+
 fn assert_clean(bytes: &[u8], what: &str) -> String {
     let name = Path::new("some/where/policy.snap");
     let e = snapshot::load_bytes(name, bytes).expect_err(what);
