@@ -267,6 +267,9 @@ enum ModeArg {
     Enforce,
     /// Logs of traffic already delivered: every ad and registration counts.
     Audit,
+    /// A monitor-only rollout: every `block` action becomes `flag` (so every
+    /// event is delivered), a full state delivers; reasons as in audit.
+    Monitor,
 }
 
 #[derive(clap::Args)]
@@ -277,7 +280,7 @@ struct ReplayArgs {
     /// The events: CSV, or JSON Lines when the name ends in `.jsonl`.
     #[arg(long, value_name = "FILE")]
     events: PathBuf,
-    /// enforce (default) or audit.
+    /// enforce (default), audit or monitor.
     #[arg(long, value_enum, default_value_t = ModeArg::Enforce)]
     mode: ModeArg,
     /// Where to write the verdicts (default: standard output).
@@ -362,6 +365,7 @@ fn main() -> ExitCode {
             mode: match a.mode {
                 ModeArg::Enforce => chanrac::Mode::Enforce,
                 ModeArg::Audit => chanrac::Mode::Audit,
+                ModeArg::Monitor => chanrac::Mode::Monitor,
             },
             out: a.out,
             quiet: a.quiet,

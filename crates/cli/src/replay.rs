@@ -222,6 +222,10 @@ pub(crate) struct Summary {
     pub(crate) blocked: u64,
     pub(crate) flagged: u64,
     pub(crate) per_reason: BTreeMap<Reason, u64>,
+    /// Reason → events with it that were blocked; the rest of
+    /// `per_reason` were only flagged (delivered: "would have been
+    /// blocked" when the code's action is `flag`, as in monitor mode).
+    pub(crate) per_reason_blocked: BTreeMap<Reason, u64>,
     /// reason → fine row in force (index in [`law::FINES`]) → events
     pub(crate) reason_rows: BTreeMap<Reason, BTreeMap<usize, u64>>,
     /// kind → [allowed, blocked, flagged]
@@ -309,6 +313,9 @@ impl Summary {
         let a = applies(ev.kind);
         for r in v.reasons.iter() {
             *self.per_reason.entry(r).or_default() += 1;
+            if v.decision == Decision::Block {
+                *self.per_reason_blocked.entry(r).or_default() += 1;
+            }
             if let Some(i) = fine_row(r, a, day) {
                 *self.reason_rows.entry(r).or_default().entry(i).or_default() += 1;
             }
@@ -345,6 +352,13 @@ impl Summary {
         }
     }
 
+    /// For reason `r`: (events blocked, events only flagged).
+    pub(crate) fn blocked_flagged(&self, r: Reason) -> (u64, u64) {
+        let n = self.per_reason.get(&r).copied().unwrap_or(0);
+        let b = self.per_reason_blocked.get(&r).copied().unwrap_or(0);
+        (b, n.saturating_sub(b))
+    }
+
     fn render(&self, policy: &Policy, mode: Mode) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
@@ -355,17 +369,21 @@ impl Summary {
             self.allowed,
             self.blocked,
             self.flagged,
-            if mode == Mode::Audit {
-                "audit"
-            } else {
-                "enforce"
-            }
+            mode.name()
         );
         if !self.per_reason.is_empty() {
-            let _ = writeln!(s, "reasons:");
+            let _ = writeln!(
+                s,
+                "reasons:               events  blocked  flagged (delivered: would have been blocked)"
+            );
             for (r, n) in &self.per_reason {
                 let i = r.info();
-                let _ = writeln!(s, "  {:<20} {:>8}  {} {}", i.code, n, i.rule, i.clause);
+                let (blocked, flagged) = self.blocked_flagged(*r);
+                let _ = writeln!(
+                    s,
+                    "  {:<20} {:>6} {:>8} {:>8}  {} {}",
+                    i.code, n, blocked, flagged, i.rule, i.clause
+                );
             }
         }
         let mut rows = vec![];

@@ -8,7 +8,7 @@
 //! | id | what |
 //! |---|---|
 //! | `totals` | events, allowed, blocked, flagged; per event kind (table `totals-by-kind`) |
-//! | `rules` | violations per rule with the legal clause and the fine band of each row in force (table `violations`) |
+//! | `rules` | violations per rule with the legal clause, the events blocked and only flagged (delivered: "would have been blocked"), and the fine band of each row in force (table `violations`) |
 //! | `advertisers` | per advertiser: events, blocked, violations, estimated fine exposure (table `exposure`) |
 //! | `hours` | ad traffic (ads and registrations) by local hour against the legal windows: one inline `<svg>` per channel (`chart-sms`, `chart-call`), windows shaded |
 //! | `signatures` | the most matched spam signatures (table `top-signatures`) |
@@ -116,10 +116,11 @@ pub fn render(s: &Summary, policy: &Policy, o: &Options) -> String {
     let _ = writeln!(
         h,
         "<dt>Mode</dt><dd>{}</dd>",
-        if o.mode == Mode::Audit {
-            "audit (traffic already delivered: every ad counts)"
-        } else {
-            "enforce (only allowed events count)"
+        match o.mode {
+            Mode::Audit => "audit (traffic already delivered: every ad counts)",
+            Mode::Monitor =>
+                "monitor (every event delivered; what would have been blocked is only flagged)",
+            Mode::Enforce => "enforce (only allowed events count)",
         }
     );
     if let Some((a, b)) = s.span {
@@ -212,10 +213,13 @@ fn rules(h: &mut String, s: &Summary) {
     let _ = writeln!(
         h,
         "<table id=\"violations\">\n<thead><tr><th>Code</th><th>Rule</th><th>Legal clause</th><th>What</th>\
-         <th class=\"num\">Events</th><th>Fine band, organisation (VND)</th></tr></thead>\n<tbody>"
+         <th class=\"num\">Events</th><th class=\"num\">Blocked</th>\
+         <th class=\"num\" title=\"delivered and reported: would have been blocked\">Only flagged</th>\
+         <th>Fine band, organisation (VND)</th></tr></thead>\n<tbody>"
     );
     for (r, n) in &s.per_reason {
         let i = r.info();
+        let (blocked, flagged) = s.blocked_flagged(*r);
         let mut fines = String::new();
         match s.reason_rows.get(r) {
             Some(rows) if !rows.is_empty() => {
@@ -237,12 +241,15 @@ fn rules(h: &mut String, s: &Summary) {
         }
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{fines}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num blocked\">{}</td><td class=\"num flagged\">{}</td><td>{fines}</td></tr>",
             esc(i.code),
             esc(i.rule),
             esc(i.clause),
             esc(i.summary),
-            group(*n)
+            group(*n),
+            group(blocked),
+            group(flagged)
         );
     }
     let _ = writeln!(h, "</tbody>\n</table>\n</section>");

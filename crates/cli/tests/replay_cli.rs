@@ -383,3 +383,155 @@ fn a_time_with_a_multibyte_character_exits_2_with_file_and_line() {
         );
     }
 }
+
+/// One verdict: (id, decision, sorted reasons).
+type Line = (String, String, Vec<String>);
+
+/// The example day replayed in `mode`: (verdicts, summary, HTML report).
+fn replay_example(mode: &str) -> (Vec<Line>, String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report.html");
+    let out = chanrac(&[
+        "replay",
+        "--policy",
+        "examples/policy",
+        "--events",
+        "examples/events.csv",
+        "--mode",
+        mode,
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(parse)
+        .collect();
+    (
+        verdicts,
+        String::from_utf8(out.stderr).unwrap(),
+        fs::read_to_string(&report).unwrap(),
+    )
+}
+
+#[test]
+fn monitor_mode_delivers_the_example_day_with_the_reasons_of_audit() {
+    let (monitor, summary, html) = replay_example("monitor");
+    let (audit, audit_summary, _) = replay_example("audit");
+    assert_eq!(monitor.len(), audit.len());
+    assert!(audit.iter().any(|(_, d, _)| d == "block"), "the day blocks");
+    let mut flagged = 0;
+    for ((id, d, reasons), (aid, _, areasons)) in monitor.iter().zip(&audit) {
+        assert_eq!(id, aid);
+        assert_eq!(reasons, areasons, "event {id}: the reasons of audit mode");
+        // Every event delivered: flagged when it has reasons, else allowed.
+        let want = if reasons.is_empty() { "allow" } else { "flag" };
+        assert_eq!(d, want, "event {id}");
+        flagged += usize::from(d == "flag");
+    }
+    // The summary: nothing blocked, every reason only flagged.
+    let first = summary.lines().find(|l| l.contains("events:")).unwrap();
+    assert!(
+        first.contains(" 0 blocked")
+            && first.contains(&format!("{flagged} flagged (monitor mode)")),
+        "{summary}"
+    );
+    assert!(summary.contains("would have been blocked"), "{summary}");
+    // Per code: DNC events counted as flagged, none blocked.
+    let dnc_events = monitor
+        .iter()
+        .filter(|(_, _, r)| r.iter().any(|c| c == "DNC"))
+        .count();
+    assert!(dnc_events > 0);
+    let dnc = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("DNC "))
+        .unwrap();
+    let cols: Vec<&str> = dnc.split_whitespace().collect();
+    assert_eq!(
+        &cols[1..4],
+        &[
+            dnc_events.to_string().as_str(),
+            "0",
+            dnc_events.to_string().as_str()
+        ],
+        "{dnc}"
+    );
+    // Audit mode blocks them instead.
+    let adnc = audit_summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("DNC "))
+        .unwrap();
+    let acols: Vec<&str> = adnc.split_whitespace().collect();
+    assert_eq!(acols[2], acols[1], "{adnc}");
+    assert_eq!(acols[3], "0", "{adnc}");
+    // The HTML report: the mode, and per code blocked / only flagged.
+    assert!(html.contains("<dt>Mode</dt><dd>monitor"), "{html}");
+    assert!(html.contains("Only flagged</th>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<td class=\"num blocked\">0</td><td class=\"num flagged\">{dnc_events}</td>"
+        )),
+        "{html}"
+    );
+}
+
+#[test]
+fn actions_flag_one_code_and_turn_another_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("policy");
+    fs::create_dir(&dir).unwrap();
+    for f in fs::read_dir(root().join("examples/policy")).unwrap() {
+        let f = f.unwrap();
+        fs::copy(f.path(), dir.join(f.file_name())).unwrap();
+    }
+    let mut toml = fs::read_to_string(dir.join("policy.toml")).unwrap_or_default();
+    toml.push_str("\n[actions]\nLABEL = \"flag\"\nPHONE_SENDER = \"off\"\n");
+    fs::write(dir.join("policy.toml"), toml).unwrap();
+    let run = |policy: &str| {
+        let out = chanrac(&[
+            "replay",
+            "--policy",
+            policy,
+            "--events",
+            "examples/events.csv",
+            "-q",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(parse)
+            .collect::<Vec<_>>()
+    };
+    let base = run("examples/policy");
+    let got = run(dir.to_str().unwrap());
+    let mut saw_label_only = false;
+    for ((id, d, r), (_, bd, br)) in got.iter().zip(&base) {
+        assert!(
+            !r.iter().any(|c| c == "PHONE_SENDER"),
+            "{id}: off is not reported"
+        );
+        if br == &vec!["LABEL".to_string()] {
+            // Labelled only by LABEL: now flagged, delivered.
+            assert_eq!((d.as_str(), r), ("flag", br), "{id}");
+            saw_label_only = true;
+        }
+        if bd == "allow" {
+            assert_eq!(d, "allow", "{id}");
+        }
+    }
+    assert!(
+        saw_label_only,
+        "the example has an ad missing only its label"
+    );
+}
