@@ -54,6 +54,7 @@
 
 pub mod contacts;
 pub mod fold;
+pub mod links;
 pub mod robust;
 pub mod signatures;
 pub mod toned;

@@ -16,9 +16,11 @@
 //!    neighbours; a gap with white space joins them too when *no* gap of the
 //!    run is free of white space (`n a p`), and is otherwise a word boundary
 //!    (`n.a.p d.a.u` → `nap dau`).
-//! 3. **Other gaps.** A gap of joiners only becomes one space, unless it
-//!    lies between two digits (`0.5`, `0912-345`), where it is kept as
-//!    written; any other gap is kept as written without its non-ASCII
+//! 3. **Other gaps.** A gap between two tokens made of joiners only,
+//!    either free of white space (`vay-tien`, `vay💰tien`) or holding only
+//!    white space and non-ASCII symbols (`vay 💰 tien`), becomes one space,
+//!    unless it lies between two digits (`0.5`, `0912-345`); any other gap
+//!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written.
@@ -262,7 +264,18 @@ impl RobustBuf {
             .and_then(|(na, nb)| s.get(na..nb))
             .and_then(|t| t.chars().next())
             .is_some_and(|c| c.is_ascii_digit());
-        if g.chars().all(is_joiner) && !(digit_before && digit_after) {
+        // Between two tokens, a gap of joiners that is free of white space
+        // (`vay-tien`, `vay💰tien`) or holds only white space and symbols
+        // (`vay 💰 tien`) is a word boundary; punctuation followed by a
+        // space (`ngay. goi`) stays as written, as it does at the ends.
+        let spaced = g.contains(' ');
+        let punct = g.chars().any(|c| c.is_ascii() && c != ' ');
+        let boundary = prev.is_some()
+            && next.is_some()
+            && g.chars().all(is_joiner)
+            && !(spaced && punct)
+            && !(digit_before && digit_after);
+        if boundary {
             self.text.push(' ');
             return;
         }

@@ -1,0 +1,620 @@
+//! Links in a message (`URL_BLOCKED`, `URL_NOT_ALLOWED`, `LOOKALIKE`): which
+//! hosts a text links to, and the lists that judge them.
+//!
+//! # What counts as a link
+//!
+//! Read on the text in Unicode NFKC, lower-cased, after two rewritings that
+//! undo the usual ways of hiding a link:
+//!
+//! - `[.]`, `(.)`, `{.}`, `(dot)` and `[dot]` are a dot; so is a dot with
+//!   white space before it (`vietcombank . com`, `vietcombank .com`; a dot
+//!   followed by a space alone is the end of a sentence);
+//! - `hxxp` is `http` (`hxxps://`).
+//!
+//! Then a link is
+//!
+//! 1. an `http://` or `https://` URL: its host is what lies between the
+//!    scheme and the first `/`, `?`, `#`, `\`, white space, quote, bracket or
+//!    comma, without user-info (up to the last `@`) and port
+//!    (`http://vietcombank.com.vn@evil.top:8080/x` → `evil.top`);
+//! 2. a bare host: a run of letters, digits, `-` and dots, not touching `@`
+//!    (e-mail addresses are not links), of two labels or more, none empty,
+//!    that starts with `www.`, or is an IPv4 address (four numbers of at most
+//!    255), or whose last label is a top-level domain of the IANA root zone
+//!    (the one-label rules of the pinned Public Suffix List,
+//!    `crates/core/data/public_suffix_list.dat`).
+//!
+//! Hosts are reported in IDNA A-label form: each label lower-cased (after
+//! NFKC), a label with non-ASCII letters encoded as `xn--` + Punycode
+//! (RFC 3492). A label Punycode cannot encode is kept as written,
+//! lower-cased. Trailing dots are dropped.
+//!
+//! # Domain lists
+//!
+//! [`DomainList`] holds `domains.csv` rows and an advertiser's `domains`: a
+//! *name* (`shopvn.vn`) matches itself and every host ending in `.name`
+//! (`evilshopvn.vn` is not under `shopvn.vn`); `*.suffix` matches every host
+//! ending in `.suffix`. Entries are compared in A-label form.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The pinned Public Suffix List (ICANN section).
+const PSL: &str = include_str!("../../data/public_suffix_list.dat");
+
+struct Psl {
+    rules: HashSet<String>,
+    wildcards: HashSet<String>,
+    exceptions: HashSet<String>,
+    tlds: HashSet<String>,
+}
+
+fn psl() -> &'static Psl {
+    static PSL_SET: OnceLock<Psl> = OnceLock::new();
+    PSL_SET.get_or_init(|| {
+        let mut p = Psl {
+            rules: HashSet::new(),
+            wildcards: HashSet::new(),
+            exceptions: HashSet::new(),
+            tlds: HashSet::new(),
+        };
+        for line in PSL.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with("//") {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix('!') {
+                p.exceptions.insert(host_to_ascii(rest));
+            } else if let Some(rest) = line.strip_prefix("*.") {
+                p.wildcards.insert(host_to_ascii(rest));
+            } else {
+                let h = host_to_ascii(line);
+                if !h.contains('.') {
+                    p.tlds.insert(h.clone());
+                }
+                p.rules.insert(h);
+            }
+        }
+        p
+    })
+}
+
+/// Whether `label` (lower case, A-label) is a top-level domain of the
+/// pinned list.
+pub fn is_tld(label: &str) -> bool {
+    psl().tlds.contains(label)
+}
+
+/// The number of labels of `host`'s public suffix (A-labels, lower case),
+/// by the Public Suffix List algorithm (the longest matching rule, an
+/// exception rule winning; a host no rule covers has a one-label suffix).
+///
+/// ```
+/// use chanrac::content::links::public_suffix_labels;
+/// assert_eq!(public_suffix_labels("vietcombank.com.vn"), 2);
+/// assert_eq!(public_suffix_labels("acb-vn.net"), 1);
+/// assert_eq!(public_suffix_labels("www.ck"), 1);
+/// ```
+pub fn public_suffix_labels(host: &str) -> usize {
+    let p = psl();
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let mut best = 1;
+    for i in 0..n {
+        let cand = labels[i..].join(".");
+        if p.exceptions.contains(&cand) {
+            return n - i - 1;
+        }
+        if p.rules.contains(&cand) {
+            best = best.max(n - i);
+        }
+        if i + 1 < n && p.wildcards.contains(&labels[i + 1..].join(".")) {
+            best = best.max(n - i);
+        }
+    }
+    best.min(n)
+}
+
+/// The labels of `host` left of its public suffix (`vietcombank-vn.top` →
+/// `["vietcombank-vn"]`).
+pub fn labels_left_of_suffix(host: &str) -> Vec<&str> {
+    let n = public_suffix_labels(host);
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let keep = labels.len().saturating_sub(n);
+    labels.into_iter().take(keep).collect()
+}
+
+/// `host` in IDNA A-label form: NFKC, lower case, each non-ASCII label
+/// Punycode-encoded with `xn--`; trailing dots dropped.
+///
+/// ```
+/// use chanrac::content::links::host_to_ascii;
+/// assert_eq!(host_to_ascii("VietcomBank.COM.vn."), "vietcombank.com.vn");
+/// assert_eq!(host_to_ascii("bücher.de"), "xn--bcher-kva.de");
+/// assert_eq!(host_to_ascii("ｅｘａｍｐｌｅ。ｃｏｍ"), "example.com");
+/// ```
+pub fn host_to_ascii(host: &str) -> String {
+    let lowered: String = host
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => '.',
+            c => c,
+        })
+        .collect();
+    let trimmed = lowered.trim_end_matches('.');
+    let mut out = String::with_capacity(trimmed.len());
+    for (i, label) in trimmed.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if label.is_ascii() {
+            out.push_str(label);
+        } else {
+            match punycode(label) {
+                Some(p) => {
+                    out.push_str("xn--");
+                    out.push_str(&p);
+                }
+                None => out.push_str(label),
+            }
+        }
+    }
+    out
+}
+
+/// Punycode (RFC 3492) of `input`; `None` on overflow.
+pub fn punycode(input: &str) -> Option<String> {
+    const BASE: u32 = 36;
+    const TMIN: u32 = 1;
+    const TMAX: u32 = 26;
+    const SKEW: u32 = 38;
+    const DAMP: u32 = 700;
+    fn adapt(mut delta: u32, points: u32, first: bool) -> u32 {
+        delta = if first { delta / DAMP } else { delta / 2 };
+        delta += delta / points;
+        let mut k = 0;
+        while delta > ((BASE - TMIN) * TMAX) / 2 {
+            delta /= BASE - TMIN;
+            k += BASE;
+        }
+        k + (BASE - TMIN + 1) * delta / (delta + SKEW)
+    }
+    fn digit(d: u32) -> char {
+        // 0..25 → a..z, 26..35 → 0..9
+        char::from_u32(if d < 26 { d + 97 } else { d + 22 }).unwrap_or('a')
+    }
+    let cps: Vec<u32> = input.chars().map(u32::from).collect();
+    let mut out: String = input.chars().filter(char::is_ascii).collect();
+    let basic = out.len() as u32;
+    let mut h = basic;
+    if basic > 0 {
+        out.push('-');
+    }
+    let (mut n, mut delta, mut bias) = (128u32, 0u32, 72u32);
+    let total = cps.len() as u32;
+    while h < total {
+        let m = cps.iter().copied().filter(|&c| c >= n).min()?;
+        delta = delta.checked_add((m - n).checked_mul(h + 1)?)?;
+        n = m;
+        for &c in &cps {
+            if c < n {
+                delta = delta.checked_add(1)?;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias {
+                        TMIN
+                    } else if k >= bias + TMAX {
+                        TMAX
+                    } else {
+                        k - bias
+                    };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, h + 1, h == basic);
+                delta = 0;
+                h += 1;
+            }
+        }
+        delta = delta.checked_add(1)?;
+        n = n.checked_add(1)?;
+    }
+    Some(out)
+}
+
+/// Characters that end a URL's authority.
+fn ends_authority(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '/' | '?'
+                | '#'
+                | '\\'
+                | '"'
+                | '\''
+                | '<'
+                | '>'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | ','
+        )
+}
+
+/// Characters of a bare host.
+fn host_char(c: char) -> bool {
+    c.is_ascii_lowercase()
+        || c.is_ascii_digit()
+        || c == '-'
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// The text as links are read: NFKC, lower case, dots and schemes
+/// un-hidden (see the module docs).
+fn prepare(text: &str, out: &mut String) {
+    out.clear();
+    let mut lowered = String::with_capacity(text.len());
+    if text.is_ascii() {
+        lowered.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
+            '\u{3002}' | '\u{FF61}' => '.',
+            c => c,
+        }));
+    }
+    let mut s = lowered.as_str();
+    let mut tmp = String::with_capacity(s.len());
+    while let Some(c) = s.chars().next() {
+        let mut replaced = false;
+        for (from, to) in [
+            ("[.]", "."),
+            ("(.)", "."),
+            ("{.}", "."),
+            ("(dot)", "."),
+            ("[dot]", "."),
+            ("hxxp", "http"),
+        ] {
+            if let Some(rest) = s.strip_prefix(from) {
+                tmp.push_str(to);
+                s = rest;
+                replaced = true;
+                break;
+            }
+        }
+        if !replaced {
+            tmp.push(c);
+            s = &s[c.len_utf8()..];
+        }
+    }
+    // A dot with white space before it joins its neighbours.
+    let chars: Vec<char> = tmp.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() && out.chars().next_back().is_some_and(host_char) {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if chars.get(j) == Some(&'.') {
+                let mut k = j + 1;
+                while k < chars.len() && chars[k].is_whitespace() {
+                    k += 1;
+                }
+                if chars.get(k).copied().is_some_and(host_char) {
+                    out.push('.');
+                    i = k;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+}
+
+/// Calls `f` with the host (A-label form) of every link in `text`, in
+/// order of appearance (a host linked twice is reported twice).
+///
+/// ```
+/// use chanrac::content::links::hosts;
+/// assert_eq!(hosts("Vào http://vietcombank.com.vn@evil.top:8080/login ngay"), ["evil.top"]);
+/// assert_eq!(hosts("truy cập vietcombank-vn[.]top hoặc hxxps://acb-vn(dot)net/x"),
+///            ["vietcombank-vn.top", "acb-vn.net"]);
+/// assert_eq!(hosts("mail cho abc@gmail.com, 5.000.000 đồng"), Vec::<String>::new());
+/// assert_eq!(hosts("www.shopvn ok, 10.0.0.1 và bit . ly/abc"), ["www.shopvn", "10.0.0.1", "bit.ly"]);
+/// ```
+pub fn for_each_host(text: &str, mut f: impl FnMut(&str)) {
+    let mut w = String::new();
+    prepare(text, &mut w);
+    let chars: Vec<(usize, char)> = w.char_indices().collect();
+    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+    let mut i = 0;
+    while i < chars.len() {
+        let off = chars[i].0;
+        let rest = &w[off..];
+        // 1. URLs with a scheme.
+        let scheme = ["http://", "https://"]
+            .into_iter()
+            .find(|s| rest.starts_with(s));
+        if let Some(s) = scheme {
+            let start = off + s.len();
+            let auth_len = w[start..].find(ends_authority).unwrap_or(w.len() - start);
+            let auth = &w[start..start + auth_len];
+            let after_user = auth.rsplit('@').next().unwrap_or(auth);
+            let host = match after_user.rfind(':') {
+                Some(p) => &after_user[..p],
+                None => after_user,
+            };
+            let host = host.trim_end_matches('.');
+            if !host.is_empty() {
+                f(&host_to_ascii(host));
+            }
+            let end = start + auth_len;
+            while i < chars.len() && chars[i].0 < end {
+                i += 1;
+            }
+            continue;
+        }
+        // 2. Bare hosts.
+        let c = chars[i].1;
+        if !(host_char(c) || c == '.')
+            || i.checked_sub(1)
+                .and_then(at)
+                .is_some_and(|p| p == '@' || host_char(p))
+        {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while at(j).is_some_and(|c| host_char(c) || c == '.') {
+            j += 1;
+        }
+        let end = chars.get(j).map_or(w.len(), |&(o, _)| o);
+        let run = w[off..end].trim_matches('.');
+        let followed_by_at = at(j) == Some('@');
+        i = j.max(i + 1);
+        if followed_by_at || run.is_empty() {
+            continue;
+        }
+        let labels: Vec<&str> = run.split('.').collect();
+        if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+            continue;
+        }
+        let ipv4 = labels.len() == 4
+            && labels.iter().all(|l| {
+                l.len() <= 3
+                    && l.bytes().all(|b| b.is_ascii_digit())
+                    && l.parse::<u16>().is_ok_and(|n| n <= 255)
+            });
+        let host = host_to_ascii(run);
+        let tld = host.rsplit('.').next().unwrap_or("");
+        if run.starts_with("www.") || ipv4 || is_tld(tld) {
+            f(&host);
+        }
+    }
+}
+
+/// The hosts of every link in `text` (allocates; see [`for_each_host`]).
+pub fn hosts(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for_each_host(text, |h| v.push(h.to_string()));
+    v
+}
+
+/// What a `domains.csv` row does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DomainAction {
+    /// `block`: links to it are `URL_BLOCKED`.
+    Block,
+    /// `allow`: never blocked, allowed in every advertiser's ads.
+    Allow,
+}
+
+impl DomainAction {
+    /// `block` or `allow`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DomainAction::Block => "block",
+            DomainAction::Allow => "allow",
+        }
+    }
+
+    /// Parses an `action` value (trimmed, case-insensitive; empty is
+    /// `block`).
+    pub fn from_name(s: &str) -> Option<DomainAction> {
+        let s = s.trim();
+        if s.is_empty() || s.eq_ignore_ascii_case("block") {
+            Some(DomainAction::Block)
+        } else if s.eq_ignore_ascii_case("allow") {
+            Some(DomainAction::Allow)
+        } else {
+            None
+        }
+    }
+}
+
+/// Names and `*.suffix` rules, each with an action; looked up by host.
+///
+/// ```
+/// use chanrac::content::links::{DomainAction, DomainList};
+/// let mut d = DomainList::default();
+/// d.insert("*.top", DomainAction::Block).unwrap();
+/// d.insert("shopvn.vn", DomainAction::Allow).unwrap();
+/// assert_eq!(d.get("evil.top"), Some(DomainAction::Block));
+/// assert_eq!(d.get("m.shopvn.vn"), Some(DomainAction::Allow));
+/// assert_eq!(d.get("evilshopvn.vn"), None);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DomainList {
+    names: HashMap<String, DomainAction>,
+    suffixes: HashMap<String, DomainAction>,
+    /// The entries as given, in order, for snapshots and reports.
+    entries: Vec<(String, DomainAction)>,
+}
+
+impl DomainList {
+    /// Adds `domain` (a name, or `*.suffix`); an error (lower case) when it
+    /// is not a host name. A name listed twice keeps `allow` if either row
+    /// allows.
+    pub fn insert(&mut self, domain: &str, action: DomainAction) -> Result<(), String> {
+        let d = domain.trim();
+        let (wild, name) = match d.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, d),
+        };
+        let host = host_to_ascii(name);
+        if host.is_empty()
+            || host.split('.').any(str::is_empty)
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii())
+        {
+            return Err(format!("`{d}` is not a domain name"));
+        }
+        let map = if wild {
+            &mut self.suffixes
+        } else {
+            &mut self.names
+        };
+        let e = map.entry(host).or_insert(action);
+        if action == DomainAction::Allow {
+            *e = DomainAction::Allow;
+        }
+        self.entries.push((d.to_string(), action));
+        Ok(())
+    }
+
+    /// Whether no entry was added.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries as added (domain as written, action).
+    pub fn entries(&self) -> &[(String, DomainAction)] {
+        &self.entries
+    }
+
+    /// The action for `host` (A-label, lower case): `allow` when any
+    /// matching entry allows, else `block` when one blocks, else `None`.
+    pub fn get(&self, host: &str) -> Option<DomainAction> {
+        let mut found = None;
+        let mut note = |a: Option<&DomainAction>| {
+            if let Some(&a) = a {
+                if found != Some(DomainAction::Allow) {
+                    found = Some(a);
+                }
+            }
+        };
+        note(self.names.get(host));
+        let mut rest = host;
+        while let Some(p) = rest.find('.') {
+            rest = &rest[p + 1..];
+            note(self.names.get(rest));
+            note(self.suffixes.get(rest));
+        }
+        found
+    }
+
+    /// Whether `host` is under an entry (whatever its action).
+    pub fn covers(&self, host: &str) -> bool {
+        self.get(host).is_some()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punycode_rfc_vectors() {
+        assert_eq!(punycode("bücher").unwrap(), "bcher-kva");
+        assert_eq!(punycode("münchen").unwrap(), "mnchen-3ya");
+        // RFC 3492 7.1 (D), Vietnamese.
+        assert_eq!(
+            punycode("TạisaohọkhôngthểchỉnóitiếngViệt").unwrap(),
+            "TisaohkhngthchnitingVit-kjcr8268qyxafd2f1b9g"
+        );
+        assert_eq!(
+            punycode("他们为什么不说中文").unwrap(),
+            "ihqwcrb4cv8a8dqg056pqjye"
+        );
+    }
+
+    #[test]
+    fn links_and_not_links() {
+        let cases: &[(&str, &[&str])] = &[
+            ("http://vietcombank.com.vn@evil.top/x", &["evil.top"]),
+            ("HTTPS://Example.COM:443/path?q#f", &["example.com"]),
+            ("hxxp://b0dv.xyz", &["b0dv.xyz"]),
+            ("vào vietcombank-vn.top để nhận", &["vietcombank-vn.top"]),
+            ("acb-vn[.]net", &["acb-vn.net"]),
+            ("acb-vn(.)net", &["acb-vn.net"]),
+            ("acb-vn(dot)net", &["acb-vn.net"]),
+            ("acb-vn . net", &["acb-vn.net"]),
+            ("acb-vn .net", &["acb-vn.net"]),
+            ("www.abc", &["www.abc"]),
+            ("1.2.3.4", &["1.2.3.4"]),
+            ("vіetcombank.com", &["xn--vetcombank-x2i.com"]), // Cyrillic і
+            ("việt.vn", &["xn--vit-5kz.vn"]),
+            ("ＥＶＩＬ．ＴＯＰ", &["evil.top"]),
+            ("abc@gmail.com", &[]),
+            ("5.000.000 đồng", &[]),
+            ("lãi suất 0.5%", &[]),
+            ("Xin chào. Hẹn gặp", &[]),
+            ("n.a.p d.a.u", &[]),
+            ("v.a.y t.i.e.n", &[]),
+            ("1.2.3", &[]),
+            ("300.1.1.1", &[]),
+            ("", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(hosts(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn public_suffix() {
+        assert_eq!(labels_left_of_suffix("vietcombank.com.vn"), ["vietcombank"]);
+        assert_eq!(
+            labels_left_of_suffix("a.b.vietcombank-vn.top"),
+            ["a", "b", "vietcombank-vn"]
+        );
+        assert_eq!(labels_left_of_suffix("top"), Vec::<&str>::new());
+        assert!(is_tld("top") && is_tld("vn") && is_tld("com") && !is_tld("000"));
+    }
+
+    #[test]
+    fn domain_lists() {
+        let mut d = DomainList::default();
+        d.insert("*.top", DomainAction::Block).unwrap();
+        d.insert("bit.ly", DomainAction::Block).unwrap();
+        d.insert("good.top", DomainAction::Allow).unwrap();
+        d.insert("Bücher.DE", DomainAction::Block).unwrap();
+        assert_eq!(d.get("evil.top"), Some(DomainAction::Block));
+        assert_eq!(d.get("top"), None);
+        assert_eq!(d.get("good.top"), Some(DomainAction::Allow));
+        assert_eq!(d.get("x.good.top"), Some(DomainAction::Allow));
+        assert_eq!(d.get("bit.ly"), Some(DomainAction::Block));
+        assert_eq!(d.get("xbit.ly"), None);
+        assert_eq!(d.get("xn--bcher-kva.de"), Some(DomainAction::Block));
+        assert!(d.insert("bad host", DomainAction::Block).is_err());
+        assert!(d.insert("", DomainAction::Block).is_err());
+        assert!(d.insert("a..b", DomainAction::Block).is_err());
+    }
+}
