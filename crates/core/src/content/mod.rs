@@ -55,6 +55,7 @@
 pub mod contacts;
 pub mod fold;
 pub mod links;
+pub mod lookalike;
 pub mod robust;
 pub mod signatures;
 pub mod toned;
