@@ -144,7 +144,7 @@
 //!
 //! | limit | flag | default | beyond it |
 //! |---|---|---|---|
-//! | connections, in total | `--max-connections` | 1,000 | the connection is closed at once |
+//! | connections, in total | `--max-connections` | 1,000 | the oldest connection not yet bound is closed to make room; when all are bound, the new one is closed at once |
 //! | connections per source (IPv4 address, IPv6 /64) | `--max-connections-per-source` | 64 | the connection is closed at once |
 //! | time to bind after connecting | `--bind-timeout` | 10 s | the connection is closed |
 //! | silence of a bound session | `--idle-timeout` | 90 s | it is sent an `enquire_link` |

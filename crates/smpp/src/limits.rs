@@ -7,18 +7,21 @@
 //! Everything here runs on tokio's clock ([`tokio::time::Instant`]), so the
 //! tests drive it with a paused clock.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The bounds of the proxy's sessions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeerLimits {
-    /// Most ESME connections open at once; one more is closed at once.
+    /// Most ESME connections open at once; one more takes the place of the
+    /// oldest connection that has not bound ([`ConnLimiter`]), or is closed
+    /// at once when all are bound.
     pub max_connections: usize,
     /// Most connections open at once from one source (an IPv4 address or
     /// an IPv6 /64).
@@ -96,6 +99,8 @@ pub struct Counters {
     pub connections_open: AtomicUsize,
     /// Connections closed at once because of a connection limit.
     pub connections_refused: AtomicU64,
+    /// Connections that had not bound, closed to make room for a new one.
+    pub connections_evicted: AtomicU64,
     /// Connections closed because they did not bind in time.
     pub bind_timeouts: AtomicU64,
     /// Sessions closed because they stayed silent after an `enquire_link`.
@@ -125,6 +130,8 @@ pub struct Stats {
     pub connections_open: usize,
     /// Connections closed at once because of a connection limit.
     pub connections_refused: u64,
+    /// Connections that had not bound, closed to make room for a new one.
+    pub connections_evicted: u64,
     /// Connections closed because they did not bind in time.
     pub bind_timeouts: u64,
     /// Sessions closed because they stayed silent after an `enquire_link`.
@@ -154,6 +161,7 @@ impl Counters {
         Stats {
             connections_open: self.connections_open.load(r),
             connections_refused: self.connections_refused.load(r),
+            connections_evicted: self.connections_evicted.load(r),
             bind_timeouts: self.bind_timeouts.load(r),
             idle_timeouts: self.idle_timeouts.load(r),
             pdu_timeouts: self.pdu_timeouts.load(r),
@@ -175,26 +183,48 @@ impl Counters {
 /// Why a connection was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
-    /// [`PeerLimits::max_connections`] are open.
+    /// [`PeerLimits::max_connections`] are open and all of them are bound.
     Total,
     /// [`PeerLimits::max_connections_per_source`] are open from this source.
     PerSource,
 }
 
-/// Counts the open connections, in total and per source.
+/// Counts the open connections, in total and per source. When all
+/// [`PeerLimits::max_connections`] are taken, the oldest connection that
+/// has not bound yet is closed to make room ([`ConnSlot::evicted`]), so
+/// connections that never bind cannot lock out the ESMEs that do: only
+/// bound sessions fill the proxy for good.
 #[derive(Debug)]
 pub struct ConnLimiter {
     max_total: usize,
     max_per_source: usize,
-    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+    open: Mutex<Open>,
     counters: Arc<Counters>,
+}
+
+#[derive(Debug, Default)]
+struct Open {
+    total: usize,
+    per_source: HashMap<IpAddr, usize>,
+    /// The connections that have not bound, oldest first (entries of bound
+    /// or closed ones are skipped when met).
+    unbound: VecDeque<Weak<SlotState>>,
+}
+
+#[derive(Debug)]
+struct SlotState {
+    source: IpAddr,
+    bound: AtomicBool,
+    /// Its place was given back (evicted, or closed).
+    released: AtomicBool,
+    evict: Notify,
 }
 
 /// An open connection's place in a [`ConnLimiter`]; given back on drop.
 #[derive(Debug)]
 pub struct ConnSlot {
     limiter: Arc<ConnLimiter>,
-    source: IpAddr,
+    state: Arc<SlotState>,
 }
 
 impl ConnLimiter {
@@ -203,57 +233,93 @@ impl ConnLimiter {
         ConnLimiter {
             max_total,
             max_per_source,
-            open: Mutex::new((0, HashMap::new())),
+            open: Mutex::new(Open::default()),
             counters,
         }
     }
 
-    /// A place for a connection from `ip`, or why there is none. The map
-    /// holds only sources with open connections, so it is bounded by
-    /// `max_total`.
+    /// A place for a connection from `ip`, or why there is none. The maps
+    /// hold only open connections, so they are bounded by `max_total`.
     pub fn try_acquire(self: &Arc<Self>, ip: IpAddr) -> Result<ConnSlot, Refused> {
         let source = source_of(ip);
-        let Ok(mut g) = self.open.lock() else {
+        let Ok(mut open) = self.open.lock() else {
             return Err(Refused::Total);
         };
-        let (total, per) = &mut *g;
-        if *total >= self.max_total {
-            return Err(Refused::Total);
-        }
-        let n = per.entry(source).or_insert(0);
-        if *n >= self.max_per_source {
-            if *n == 0 {
-                per.remove(&source);
-            }
+        if open.per_source.get(&source).copied().unwrap_or(0) >= self.max_per_source {
             return Err(Refused::PerSource);
         }
-        *n += 1;
-        *total += 1;
+        while open.total >= self.max_total {
+            let Some(oldest) = open.unbound.pop_front() else {
+                return Err(Refused::Total);
+            };
+            let Some(st) = oldest.upgrade() else {
+                continue;
+            };
+            if st.bound.load(Ordering::Acquire) || st.released.swap(true, Ordering::AcqRel) {
+                continue;
+            }
+            self.release(&mut open, st.source);
+            st.evict.notify_one();
+            Counters::bump(&self.counters.connections_evicted);
+        }
+        if open.unbound.len() >= self.max_total.saturating_mul(2).max(16) {
+            open.unbound.retain(|w| {
+                w.upgrade()
+                    .is_some_and(|st| !st.bound.load(Ordering::Acquire))
+            });
+        }
+        let state = Arc::new(SlotState {
+            source,
+            bound: AtomicBool::new(false),
+            released: AtomicBool::new(false),
+            evict: Notify::new(),
+        });
+        open.unbound.push_back(Arc::downgrade(&state));
+        *open.per_source.entry(source).or_insert(0) += 1;
+        open.total += 1;
         self.counters
             .connections_open
-            .store(*total, Ordering::Relaxed);
+            .store(open.total, Ordering::Relaxed);
         Ok(ConnSlot {
             limiter: self.clone(),
-            source,
+            state,
         })
+    }
+
+    fn release(&self, open: &mut Open, source: IpAddr) {
+        open.total = open.total.saturating_sub(1);
+        if let Some(n) = open.per_source.get_mut(&source) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.per_source.remove(&source);
+            }
+        }
+        self.counters
+            .connections_open
+            .store(open.total, Ordering::Relaxed);
+    }
+}
+
+impl ConnSlot {
+    /// The connection bound: it is never closed to make room.
+    pub fn mark_bound(&self) {
+        self.state.bound.store(true, Ordering::Release);
+    }
+
+    /// Completes when the connection was chosen to make room for a new
+    /// one (it had not bound): close it.
+    pub async fn evicted(&self) {
+        self.state.evict.notified().await;
     }
 }
 
 impl Drop for ConnSlot {
     fn drop(&mut self) {
-        if let Ok(mut g) = self.limiter.open.lock() {
-            let (total, per) = &mut *g;
-            *total = total.saturating_sub(1);
-            if let Some(n) = per.get_mut(&self.source) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    per.remove(&self.source);
-                }
-            }
-            self.limiter
-                .counters
-                .connections_open
-                .store(*total, Ordering::Relaxed);
+        if self.state.released.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Ok(mut open) = self.limiter.open.lock() {
+            self.limiter.release(&mut open, self.state.source);
         }
     }
 }
@@ -472,7 +538,9 @@ mod tests {
     fn connections_are_bounded_in_total_and_per_source() {
         let l = Arc::new(ConnLimiter::new(3, 2, Arc::default()));
         let a1 = l.try_acquire(ip("10.0.0.1")).unwrap();
-        let _a2 = l.try_acquire(ip("10.0.0.1")).unwrap();
+        let a2 = l.try_acquire(ip("10.0.0.1")).unwrap();
+        a1.mark_bound();
+        a2.mark_bound();
         assert_eq!(
             l.try_acquire(ip("10.0.0.1")).err(),
             Some(Refused::PerSource)
@@ -482,7 +550,8 @@ mod tests {
             l.try_acquire(ip("::ffff:10.0.0.1")).err(),
             Some(Refused::PerSource)
         );
-        let _b = l.try_acquire(ip("10.0.0.2")).unwrap();
+        let b = l.try_acquire(ip("10.0.0.2")).unwrap();
+        b.mark_bound();
         assert_eq!(l.try_acquire(ip("10.0.0.3")).err(), Some(Refused::Total));
         drop(a1);
         assert_eq!(l.counters.connections_open.load(Ordering::Relaxed), 2);
@@ -495,6 +564,32 @@ mod tests {
             Some(Refused::PerSource)
         );
         assert!(l.try_acquire(ip("2001:db8:0:1::1")).is_ok());
+    }
+
+    #[tokio::test]
+    async fn when_full_the_oldest_unbound_connection_makes_room() {
+        let c = Arc::new(Counters::default());
+        let l = Arc::new(ConnLimiter::new(3, 10, c.clone()));
+        let bound = l.try_acquire(ip("10.0.0.1")).unwrap();
+        bound.mark_bound();
+        let old = l.try_acquire(ip("10.0.0.2")).unwrap();
+        let young = l.try_acquire(ip("10.0.0.3")).unwrap();
+        // Full: the new one gets the place of the oldest unbound one.
+        let new = l.try_acquire(ip("10.0.0.4")).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), old.evicted())
+            .await
+            .expect("the oldest unbound connection was told to close");
+        assert_eq!(c.connections_evicted.load(Ordering::Relaxed), 1);
+        assert_eq!(c.connections_open.load(Ordering::Relaxed), 3);
+        // Its close gives nothing back twice.
+        drop(old);
+        assert_eq!(c.connections_open.load(Ordering::Relaxed), 3);
+        // Bound connections are never evicted: with all bound, refused.
+        young.mark_bound();
+        new.mark_bound();
+        assert_eq!(l.try_acquire(ip("10.0.0.5")).err(), Some(Refused::Total));
+        drop(bound);
+        assert!(l.try_acquire(ip("10.0.0.5")).is_ok());
     }
 
     #[tokio::test(start_paused = true)]

@@ -75,7 +75,8 @@ struct Args {
 #[derive(clap::Args, Debug)]
 #[command(next_help_heading = "Limits")]
 struct LimitArgs {
-    /// Most ESME connections open at once; one more is closed at once.
+    /// Most ESME connections open at once; one more takes the place of the
+    /// oldest that has not bound, or is closed at once when all are bound.
     #[arg(long, default_value_t = 1000)]
     max_connections: usize,
     /// Most connections open at once from one IPv4 address or IPv6 /64.

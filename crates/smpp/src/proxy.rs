@@ -21,7 +21,9 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::limits::{self, BindPenalty, ConnLimiter, Counters, LogLimiter, PeerLimits, Stats};
+use crate::limits::{
+    self, BindPenalty, ConnLimiter, ConnSlot, Counters, LogLimiter, PeerLimits, Stats,
+};
 use crate::pdu::{self, status, SubmitFields};
 use crate::reassembly::{
     ByteCaps, Insert, Limits, Message, MessageKey, Reassembler, Reject, SourceKey,
@@ -299,9 +301,11 @@ impl Proxy {
 
     /// Serves ESMEs on `listener` until the process ends, with the reload
     /// watcher and the reassembly timer running beside it. A connection
-    /// beyond [`PeerLimits::max_connections`], or beyond
-    /// [`PeerLimits::max_connections_per_source`] from its source, is closed at
-    /// once (nothing is read or written).
+    /// beyond [`PeerLimits::max_connections_per_source`] from its source is
+    /// closed at once (nothing is read or written); at
+    /// [`PeerLimits::max_connections`] the oldest connection that has not
+    /// bound is closed to make room, and when every connection is bound the
+    /// new one is closed at once ([`ConnLimiter`]).
     pub async fn serve(self: Arc<Self>, listener: TcpListener) {
         tokio::spawn(self.clone().timers());
         tokio::spawn(self.clone().watch_policy());
@@ -311,10 +315,7 @@ impl Proxy {
                 Ok((stream, peer)) => match self.guard.connections.try_acquire(peer.ip()) {
                     Ok(slot) => {
                         let me = self.clone();
-                        tokio::spawn(async move {
-                            me.session(stream, peer).await;
-                            drop(slot);
-                        });
+                        tokio::spawn(me.session(stream, peer, slot));
                     }
                     Err(why) => {
                         drop(stream);
@@ -411,10 +412,15 @@ impl Proxy {
         }
     }
 
-    async fn session(self: Arc<Self>, stream: tokio::net::TcpStream, peer: SocketAddr) {
+    async fn session(
+        self: Arc<Self>,
+        stream: tokio::net::TcpStream,
+        peer: SocketAddr,
+        slot: ConnSlot,
+    ) {
         let _ = stream.set_nodelay(true);
         let (rd, wr) = stream.into_split();
-        self.serve_stream(rd, wr, peer).await;
+        self.serve_inner(rd, wr, peer, Some(&slot)).await;
     }
 
     /// Serves one ESME over any byte stream (a TCP connection's halves, or
@@ -433,6 +439,22 @@ impl Proxy {
     ///   within [`PeerLimits::write_timeout`]).
     pub async fn serve_stream<R, W>(self: Arc<Self>, rd: R, wr: W, peer: SocketAddr)
     where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        self.serve_inner(rd, wr, peer, None).await;
+    }
+
+    /// [`Proxy::serve_stream`] holding `slot` of the connection limits: a
+    /// session that has not bound is closed when its slot is taken back to
+    /// make room for a new connection.
+    async fn serve_inner<R, W>(
+        self: Arc<Self>,
+        rd: R,
+        wr: W,
+        peer: SocketAddr,
+        slot: Option<&ConnSlot>,
+    ) where
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
@@ -475,7 +497,24 @@ impl Proxy {
                 (Some(_), Some(deadline)) => deadline,
                 (Some(_), None) => tokio::time::Instant::now() + limits.idle_timeout,
             };
-            let frame = match read_frame_within(&mut rd, idle_until, limits.pdu_timeout).await {
+            let read = read_frame_within(&mut rd, idle_until, limits.pdu_timeout);
+            let read = match (slot, &bound) {
+                (Some(slot), None) => tokio::select! {
+                    r = read => r,
+                    () = slot.evicted() => {
+                        self.peer_log(|| {
+                            tracing::warn!(%peer, "not bound: closed to make room for a new connection")
+                        });
+                        break;
+                    }
+                },
+                (Some(slot), Some(_)) => {
+                    slot.mark_bound();
+                    read.await
+                }
+                (None, _) => read.await,
+            };
+            let frame = match read {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(ReadError::Idle) if bound.is_none() => {

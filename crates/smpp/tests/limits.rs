@@ -372,67 +372,120 @@ async fn log_lines_a_peer_causes_are_limited_and_counted() {
     assert_eq!(proxy.stats().log_lines_suppressed, 995);
 }
 
-/// Over TCP: the connection limits close the extra connections at once,
+/// Over TCP: the per-source limit closes the extra connections at once,
 /// and a slot is free again when its connection ends, so never-bound
 /// connections (closed by the bind timeout) cannot lock binds out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_beyond_the_limits_are_closed_at_once() {
-    for (total, per_source) in [(1000, 2), (2, 64)] {
-        let limits = PeerLimits {
-            max_connections: total,
-            max_connections_per_source: per_source,
-            bind_timeout: Duration::from_millis(300),
-            ..PeerLimits::default()
-        };
-        let (proxy, _dir) = proxy(limits);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let serve = tokio::spawn(proxy.clone().serve(listener));
-        let connect = || tokio::net::TcpStream::connect(addr);
-        let mut held = vec![connect().await.unwrap(), connect().await.unwrap()];
-        // Both are served (an enquire_link is answered).
-        for s in &mut held {
-            s.write_all(&encode(1, Pdu::EnquireLink)).await.unwrap();
-            let f = read_frame(s).await.unwrap().unwrap().unwrap();
-            assert_eq!(pdu::decode(&f).unwrap().pdu(), Some(&Pdu::EnquireLinkResp));
-        }
-        // The third is closed without an answer.
-        let mut third = connect().await.unwrap();
-        let _ = third.write_all(&encode(1, Pdu::EnquireLink)).await;
-        let r = tokio::time::timeout(Duration::from_secs(10), read_frame(&mut third))
-            .await
-            .expect("the extra connection was left open");
-        assert!(matches!(r, Ok(None) | Err(_)), "{r:?}");
-        assert_eq!(proxy.stats().connections_refused, 1);
-        // The two never bind: the bind timeout closes them and frees their
-        // slots, and a legitimate ESME binds.
-        for s in &mut held {
-            let r = tokio::time::timeout(Duration::from_secs(10), read_frame(s))
-                .await
-                .expect("a never-bound connection was left open");
-            assert!(matches!(r, Ok(None) | Err(_)), "{r:?}");
-        }
-        let mut open = proxy.stats().connections_open;
-        for _ in 0..500 {
-            if open == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            open = proxy.stats().connections_open;
-        }
-        assert_eq!(open, 0);
-        let mut s = connect().await.unwrap();
-        s.write_all(&encode(1, bind_pdu("shopvn_ad", "secret1")))
-            .await
-            .unwrap();
-        let f = read_frame(&mut s).await.unwrap().unwrap().unwrap();
-        assert_eq!(
-            u32::from(pdu::decode(&f).unwrap().status()),
-            status::ESME_ROK
-        );
-        assert_eq!(proxy.stats().bind_timeouts, 2);
-        serve.abort();
+async fn connections_beyond_the_per_source_limit_are_closed_at_once() {
+    let limits = PeerLimits {
+        max_connections: 1000,
+        max_connections_per_source: 2,
+        bind_timeout: Duration::from_millis(300),
+        ..PeerLimits::default()
+    };
+    let (proxy, _dir) = proxy(limits);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serve = tokio::spawn(proxy.clone().serve(listener));
+    let connect = || tokio::net::TcpStream::connect(addr);
+    let mut held = vec![connect().await.unwrap(), connect().await.unwrap()];
+    // Both are served (an enquire_link is answered).
+    for s in &mut held {
+        s.write_all(&encode(1, Pdu::EnquireLink)).await.unwrap();
+        let f = read_frame(s).await.unwrap().unwrap().unwrap();
+        assert_eq!(pdu::decode(&f).unwrap().pdu(), Some(&Pdu::EnquireLinkResp));
     }
+    // The third is closed without an answer.
+    let mut third = connect().await.unwrap();
+    let _ = third.write_all(&encode(1, Pdu::EnquireLink)).await;
+    let r = tokio::time::timeout(Duration::from_secs(10), read_frame(&mut third))
+        .await
+        .expect("the extra connection was left open");
+    assert!(matches!(r, Ok(None) | Err(_)), "{r:?}");
+    assert_eq!(proxy.stats().connections_refused, 1);
+    // The two never bind: the bind timeout closes them and frees their
+    // slots, and a legitimate ESME binds.
+    for s in &mut held {
+        let r = tokio::time::timeout(Duration::from_secs(10), read_frame(s))
+            .await
+            .expect("a never-bound connection was left open");
+        assert!(matches!(r, Ok(None) | Err(_)), "{r:?}");
+    }
+    let mut open = proxy.stats().connections_open;
+    for _ in 0..500 {
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        open = proxy.stats().connections_open;
+    }
+    assert_eq!(open, 0);
+    let mut s = connect().await.unwrap();
+    s.write_all(&encode(1, bind_pdu("shopvn_ad", "secret1")))
+        .await
+        .unwrap();
+    let f = read_frame(&mut s).await.unwrap().unwrap().unwrap();
+    assert_eq!(
+        u32::from(pdu::decode(&f).unwrap().status()),
+        status::ESME_ROK
+    );
+    assert_eq!(proxy.stats().bind_timeouts, 2);
+    serve.abort();
+}
+
+async fn request(s: &mut tokio::net::TcpStream, pdu: &[u8]) -> Option<Command> {
+    s.write_all(pdu).await.ok()?;
+    let r = tokio::time::timeout(Duration::from_secs(10), read_frame(s))
+        .await
+        .expect("neither answered nor closed");
+    Some(pdu::decode(&r.ok()??.ok()?).unwrap())
+}
+
+/// Over TCP, at the total limit: a new connection takes the place of the
+/// oldest one that has not bound (so never-bound connections cannot lock
+/// binds out even from many sources); when every connection is bound, a
+/// new one is closed at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_total_limit_a_connection_that_never_bound_makes_room() {
+    let limits = PeerLimits {
+        max_connections: 2,
+        ..PeerLimits::default()
+    };
+    let (proxy, _dir) = proxy(limits);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serve = tokio::spawn(proxy.clone().serve(listener));
+    let connect = || tokio::net::TcpStream::connect(addr);
+    let enquire = encode(1, Pdu::EnquireLink);
+    let bind = encode(2, bind_pdu("shopvn_ad", "secret1"));
+    let mut a = connect().await.unwrap();
+    assert!(request(&mut a, &enquire).await.is_some());
+    let mut b = connect().await.unwrap();
+    assert!(request(&mut b, &enquire).await.is_some());
+    // Full of connections that have not bound: a third binds...
+    let mut c = connect().await.unwrap();
+    let r = request(&mut c, &bind).await.expect("the third was refused");
+    assert_eq!(u32::from(r.status()), status::ESME_ROK);
+    // ...in the place of the oldest, which is closed; the other stays.
+    assert!(
+        request(&mut a, &enquire).await.is_none(),
+        "the oldest stayed"
+    );
+    let r = request(&mut b, &bind)
+        .await
+        .expect("the younger was closed");
+    assert_eq!(u32::from(r.status()), status::ESME_ROK);
+    // Every connection bound: a new one is closed at once.
+    let mut d = connect().await.unwrap();
+    assert!(request(&mut d, &enquire).await.is_none());
+    let stats = proxy.stats();
+    assert_eq!(
+        (stats.connections_evicted, stats.connections_refused),
+        (1, 1)
+    );
+    // The bound sessions are untouched.
+    assert!(request(&mut c, &enquire).await.is_some());
+    serve.abort();
 }
 
 /// A fake SMSC on 127.0.0.1 that accepts connections and, until `answer`
