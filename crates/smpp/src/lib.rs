@@ -125,7 +125,9 @@
 //!   `ESME_RTHROTTLED` (0x58) at once. A part held for reassembly leaves the
 //!   window, so a message longer than the window can still complete.
 //! - `enquire_link` → `enquire_link_resp`; `unbind` → `unbind_resp`, then
-//!   the session closes after the answers in flight are sent. Other known
+//!   the session closes after the answers in flight are sent. A bound
+//!   session silent for `--idle-timeout` is sent an `enquire_link` of the
+//!   proxy's own, and closed when it stays silent (limits below). Other known
 //!   operations (`query_sm`, `data_sm`, …) get `generic_nack`
 //!   `ESME_RINVCMDID`; malformed PDUs the statuses of [`pdu`].
 //! - **Reload** on `SIGHUP` and when a policy file's modification time or
