@@ -161,6 +161,7 @@
 //! | TCP connection to the SMSC | `--upstream-connect-timeout` | 5 s | the link is down: submits get `ESME_RSYSERR` at once |
 //! | the SMSC's `bind_resp` | `--upstream-bind-timeout` | 5 s | the same |
 //! | wait between two attempts while the SMSC is down | `--upstream-retry-max` | 0.5 s doubling to 30 s | — |
+//! | `submit_sm` queued for an SMSC that does not read them | `--upstream-max-queued-kb` | 4 MiB | `ESME_RSYSERR` at once |
 //! | bytes of concatenation parts held, in total | `--held-parts-max-mb` | 128 MiB | the part gets `ESME_RMSGQFUL` |
 //! | bytes of concatenation parts held, per account | `--held-parts-account-max-mb` | 16 MiB | the part gets `ESME_RMSGQFUL` |
 //! | bytes of decided messages remembered for their late parts, in total | `--decided-memory-max-mb` | 64 MiB | a new concatenated message gets `ESME_RMSGQFUL` |

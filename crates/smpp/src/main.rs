@@ -130,6 +130,10 @@ struct LimitArgs {
     /// Longest wait between two attempts to reach a down SMSC, in seconds.
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
     upstream_retry_max: Duration,
+    /// Most KiB of submit_sm queued for an SMSC that does not read them;
+    /// beyond, submits get ESME_RSYSERR at once.
+    #[arg(long, value_name = "KIB", default_value_t = 4096)]
+    upstream_max_queued_kb: usize,
 }
 
 impl LimitArgs {
@@ -204,6 +208,7 @@ fn main() -> ExitCode {
             connect_timeout: args.limits.upstream_connect_timeout,
             bind_timeout: args.limits.upstream_bind_timeout,
             retry_max: args.limits.upstream_retry_max,
+            max_queued_bytes: args.limits.upstream_max_queued_kb.saturating_mul(1024),
         },
         reject_status: args.reject_status,
         state: args.state,
@@ -312,6 +317,7 @@ mod tests {
         assert_eq!(a.limits.upstream_connect_timeout, up.connect_timeout);
         assert_eq!(a.limits.upstream_bind_timeout, up.bind_timeout);
         assert_eq!(a.limits.upstream_retry_max, up.retry_max);
+        assert_eq!(a.limits.upstream_max_queued_kb * 1024, up.max_queued_bytes);
     }
 
     #[test]

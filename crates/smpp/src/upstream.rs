@@ -51,6 +51,9 @@ pub struct UpstreamConfig {
     /// Longest wait between two attempts while the link is down (default
     /// 30 s).
     pub retry_max: Duration,
+    /// Most octets of `submit_sm` queued for an SMSC that does not read
+    /// them (default 4 MiB); beyond, a submit gets `ESME_RSYSERR` at once.
+    pub max_queued_bytes: usize,
 }
 
 impl Default for UpstreamConfig {
@@ -62,6 +65,7 @@ impl Default for UpstreamConfig {
             connect_timeout: Duration::from_secs(5),
             bind_timeout: Duration::from_secs(5),
             retry_max: Duration::from_secs(30),
+            max_queued_bytes: 4 << 20,
         }
     }
 }
@@ -121,6 +125,14 @@ impl Upstream {
     /// Connection attempts made so far.
     pub fn attempts(&self) -> u64 {
         self.inner.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Octets queued for the SMSC and not yet written.
+    pub fn queued_bytes(&self) -> usize {
+        let st = self.inner.state.lock();
+        st.ok()
+            .and_then(|s| s.link.as_ref().map(|l| l.tx.queued()))
+            .unwrap_or(0)
     }
 
     /// Whether the last attempt failed (submits fail at once until an
@@ -298,12 +310,17 @@ impl Inner {
 impl Upstream {
     /// Forwards a `submit_sm`; the SMSC's `message_id`, or the status to
     /// answer the ESME with (the SMSC's error, or `ESME_RSYSERR` when the
-    /// link is down, could not be brought up within its deadlines, or the
-    /// SMSC did not answer within [`RESPONSE_TIMEOUT`]).
+    /// link is down, could not be brought up within its deadlines, has
+    /// [`UpstreamConfig::max_queued_bytes`] waiting, or the SMSC did not
+    /// answer within [`RESPONSE_TIMEOUT`]).
     pub async fn submit(&self, sm: SubmitSm) -> Result<COctetString<1, 65>, u32> {
         let Some(link) = self.inner.link().await else {
             return Err(status::ESME_RSYSERR);
         };
+        if link.tx.queued() >= self.inner.cfg.max_queued_bytes {
+            // The SMSC is not reading: do not queue for it without bound.
+            return Err(status::ESME_RSYSERR);
+        }
         let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
         let (tx, rx) = oneshot::channel();
         if let Ok(mut p) = link.pending.lock() {

@@ -622,3 +622,78 @@ async fn the_binary_applies_the_limit_flags() {
     assert!(log.contains("connection refused"), "{log}");
     assert!(log.contains("no bind in time"), "{log}");
 }
+
+/// A `submit_sm` of `payload` octets of `message_payload`.
+fn big_submit(payload: usize) -> SubmitSm {
+    let mut body = Vec::new();
+    body.push(0); // service_type
+    body.extend_from_slice(&[5, 0]);
+    body.extend_from_slice(b"SHOPVN\0");
+    body.extend_from_slice(&[1, 1]);
+    body.extend_from_slice(b"84912000001\0");
+    // esm_class, protocol_id, priority_flag, schedule_delivery_time "",
+    // validity_period "", registered_delivery, replace_if_present_flag,
+    // data_coding, sm_default_msg_id
+    body.extend_from_slice(&[0; 9]);
+    body.push(0); // sm_length
+    body.extend_from_slice(&0x0424u16.to_be_bytes());
+    body.extend_from_slice(&u16::try_from(payload).unwrap().to_be_bytes());
+    body.extend(std::iter::repeat_n(b'a', payload));
+    let mut pdu = Vec::new();
+    pdu.extend_from_slice(&u32::try_from(16 + body.len()).unwrap().to_be_bytes());
+    pdu.extend_from_slice(&4u32.to_be_bytes());
+    pdu.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1]);
+    pdu.extend_from_slice(&body);
+    match pdu::decode(&pdu).unwrap().pdu() {
+        Some(Pdu::SubmitSm(sm)) => sm.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_upstream_that_binds_and_never_reads_has_a_bounded_queue() {
+    // Binds, then never reads again.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (s, _) = listener.accept().await.unwrap();
+        let (mut rd, mut wr) = s.into_split();
+        let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+        let seq = pdu::decode(&f).unwrap().sequence_number();
+        let r = rusmpp::pdus::BindTransmitterResp::builder()
+            .system_id(COctetString::from_string("fake".into()).unwrap())
+            .build();
+        wr.write_all(&encode(seq, r)).await.unwrap();
+        std::future::pending::<()>().await;
+        drop((rd, wr));
+    });
+    let bound = 256 * 1024;
+    let up = Arc::new(Upstream::new(UpstreamConfig {
+        addr: addr.to_string(),
+        max_queued_bytes: bound,
+        ..Default::default()
+    }));
+    let sm = big_submit(60_000);
+    // Submits until one is refused at once: the SMSC's socket buffers are
+    // full and the queue reached its bound.
+    let mut sent = 0;
+    let refused_at_once = loop {
+        assert!(sent < 2_000, "never refused: {} queued", up.queued_bytes());
+        let up2 = up.clone();
+        let s = sm.clone();
+        let h = tokio::spawn(async move { up2.submit(s).await });
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+        if h.is_finished() {
+            break h.await.unwrap();
+        }
+        sent += 1;
+    };
+    assert_eq!(refused_at_once, Err(status::ESME_RSYSERR));
+    assert!(
+        up.queued_bytes() < bound + 61_000,
+        "{} queued",
+        up.queued_bytes()
+    );
+    assert!(up.queued_bytes() >= bound, "{} queued", up.queued_bytes());
+}
