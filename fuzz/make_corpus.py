@@ -4,7 +4,8 @@ the example policy and events, a snapshot and a state journal made by the
 `chanrac` binary from them, 5656 messages and report lists from
 testdata/inbox, valid INVITEs, valid SMPP PDUs and whole sessions (bind,
 submit_sm, enquire_link, unbind). Deterministic: run it again after changing
-an input and commit what changed.
+an input (committed inputs only: it reads the working tree) and commit what
+changed.
 
     python3 fuzz/make_corpus.py [path/to/chanrac]
 
@@ -204,6 +205,8 @@ pdus = [
 ]
 for p in pdus:
     seed("smpp_pdu", p)
+    # Sessions of one PDU too: short inputs for the session fuzzer to grow.
+    seed("smpp_session", p)
 seed("smpp_session", bind(BIND_TRX, 1) + submit(2, "[QC] ShopVN: Flash sale 40%") +
      pdu(ENQUIRE, 3) + pdu(UNBIND, 4))
 seed("smpp_session", bind(BIND_TX, 1) + submit(2, udh(7, 2, 1) + b"[QC] Vay tien ", esm=0x40) +
