@@ -60,7 +60,7 @@
  * How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
  * of `chanrac_verdict.reasons`.
  */
-#define CHANRAC_REASON_COUNT 16
+#define CHANRAC_REASON_COUNT 19
 
 /**
  * `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
@@ -144,6 +144,24 @@
  * because the engine's state is full; blocked (fail closed).
  */
 #define CHANRAC_REASON_STATE_FULL (1 << 15)
+
+/**
+ * `URL_BLOCKED` (carrier anti-phishing measure): the text links to a host
+ * blocked by `domains.csv`.
+ */
+#define CHANRAC_REASON_URL_BLOCKED (1 << 16)
+
+/**
+ * `URL_NOT_ALLOWED` (carrier anti-phishing measure): an ad or registration
+ * links to a host outside the advertiser's `domains`.
+ */
+#define CHANRAC_REASON_URL_NOT_ALLOWED (1 << 17)
+
+/**
+ * `LOOKALIKE` (carrier anti-phishing measure, R8): a link host or sender
+ * name imitates a protected brand.
+ */
+#define CHANRAC_REASON_LOOKALIKE (1 << 18)
 
 /**
  * DNC scope bit: ad SMS and registration messages refused (`sms`, 5656

@@ -20,7 +20,7 @@ pub const CHANRAC_FLAG: c_int = 2;
 
 /// How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
 /// of `chanrac_verdict.reasons`.
-pub const CHANRAC_REASON_COUNT: u32 = 16;
+pub const CHANRAC_REASON_COUNT: u32 = 19;
 /// `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
 pub const CHANRAC_REASON_DNC: u32 = 1 << 0;
 /// `OUTSIDE_WINDOW` (R2, R3, R6): outside the daily window.
@@ -56,6 +56,15 @@ pub const CHANRAC_REASON_BEHAVIOR: u32 = 1 << 14;
 /// `STATE_FULL` (R4/R5/R7 not verifiable): a new pair could not be tracked
 /// because the engine's state is full; blocked (fail closed).
 pub const CHANRAC_REASON_STATE_FULL: u32 = 1 << 15;
+/// `URL_BLOCKED` (carrier anti-phishing measure): the text links to a host
+/// blocked by `domains.csv`.
+pub const CHANRAC_REASON_URL_BLOCKED: u32 = 1 << 16;
+/// `URL_NOT_ALLOWED` (carrier anti-phishing measure): an ad or registration
+/// links to a host outside the advertiser's `domains`.
+pub const CHANRAC_REASON_URL_NOT_ALLOWED: u32 = 1 << 17;
+/// `LOOKALIKE` (carrier anti-phishing measure, R8): a link host or sender
+/// name imitates a protected brand.
+pub const CHANRAC_REASON_LOOKALIKE: u32 = 1 << 18;
 
 /// The codes of CONTRACT.md §3 as C strings, by bit index.
 static REASON_CODES: [&CStr; Reason::ALL.len()] = [
@@ -75,6 +84,9 @@ static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"SUSPENDED_CONTACT",
     c"BEHAVIOR",
     c"STATE_FULL",
+    c"URL_BLOCKED",
+    c"URL_NOT_ALLOWED",
+    c"LOOKALIKE",
 ];
 
 /// One event to check (CONTRACT.md §2). Strings are UTF-8 and
@@ -138,7 +150,7 @@ impl chanrac_verdict {
                 Decision::Block => CHANRAC_BLOCK,
                 Decision::Flag => CHANRAC_FLAG,
             },
-            reasons: u32::from(v.reasons.bits()),
+            reasons: v.reasons.bits(),
             retry_at: v.retry_at.map_or(-1, |t| {
                 let ms = t.as_millisecond();
                 ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) != 0)

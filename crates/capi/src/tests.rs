@@ -188,11 +188,14 @@ fn reason_constants_follow_the_core() {
         (CHANRAC_REASON_SUSPENDED_CONTACT, Reason::SuspendedContact),
         (CHANRAC_REASON_BEHAVIOR, Reason::Behavior),
         (CHANRAC_REASON_STATE_FULL, Reason::StateFull),
+        (CHANRAC_REASON_URL_BLOCKED, Reason::UrlBlocked),
+        (CHANRAC_REASON_URL_NOT_ALLOWED, Reason::UrlNotAllowed),
+        (CHANRAC_REASON_LOOKALIKE, Reason::Lookalike),
     ];
     assert_eq!(consts.len(), Reason::ALL.len());
     assert_eq!(CHANRAC_REASON_COUNT as usize, Reason::ALL.len());
     for (i, r) in Reason::ALL.into_iter().enumerate() {
-        assert_eq!(consts[i], (u32::from(r.bit()), r));
+        assert_eq!(consts[i], (r.bit(), r));
         // SAFETY: a non-NULL result is a static C string.
         let code = unsafe { CStr::from_ptr(chanrac_reason_code(i as u32)) };
         assert_eq!(code.to_str().unwrap(), r.code());

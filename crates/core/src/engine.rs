@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
+use crate::actions::Actions;
 use crate::behavior::BehaviorTracker;
-use crate::content::verdict::scan_content;
+use crate::content::verdict::{scan_content, sender_lookalike, Sent};
 use crate::dnc::{DncChange, DncView, Scopes};
 use crate::event::{Channel, Event, Kind};
 use crate::ident::Sender;
@@ -21,7 +22,6 @@ use crate::policy::{ConsentState, Policy};
 use crate::state::frequency::{rel_secs, unix_ms, Recent, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
 use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
-use crate::actions::Actions;
 use crate::verdict::{Decision, Reasons, Verdict};
 
 /// When events change the engine's state (CONTRACT.md §3).
@@ -395,9 +395,17 @@ impl Engine {
         if let Sender::Number(n) = ev.source {
             r.insert_if(p.is_suspended(n), Reason::SuspendedSource);
         }
-        // S1, S3: content, every SMS.
+        // S1, S3 and the link rules: content, every SMS; LOOKALIKE on an
+        // unregistered sender name.
         if ev.channel == Channel::Sms {
-            scan_content(p, ev.text, &mut r, &mut v);
+            let sent = Sent {
+                advertising: matches!(ev.kind, Kind::Ad | Kind::Registration),
+                advertiser,
+            };
+            scan_content(p, ev.text, sent, &mut r, &mut v);
+            if let Sender::Name(name) = &ev.source {
+                sender_lookalike(p, name, advertiser, &mut r, &mut v);
+            }
         }
         match ev.kind {
             Kind::Ad | Kind::Registration => {

@@ -46,11 +46,20 @@ pub enum Reason {
     /// R4, R5, R7 cannot be enforced for a new pair: the engine's state is
     /// full and fails closed ([`crate::state::OnFull::Block`]).
     StateFull,
+    /// Carrier anti-phishing measure (C22 Art.4): a link whose host matches
+    /// a `block` row of `domains.csv`.
+    UrlBlocked,
+    /// The same measure: an ad or registration links to a host neither
+    /// under the advertiser's `domains` nor allowed by `domains.csv`.
+    UrlNotAllowed,
+    /// The same measure (and R8 for sender names): a link host or an
+    /// alphanumeric sender name imitates a protected brand.
+    Lookalike,
 }
 
 impl Reason {
     /// Every reason, in code order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 19] = [
         Reason::Dnc,
         Reason::OutsideWindow,
         Reason::Frequency,
@@ -67,6 +76,9 @@ impl Reason {
         Reason::SuspendedContact,
         Reason::Behavior,
         Reason::StateFull,
+        Reason::UrlBlocked,
+        Reason::UrlNotAllowed,
+        Reason::Lookalike,
     ];
 
     /// The code as CONTRACT.md §3 writes it (`DNC`, `OUTSIDE_WINDOW`, …).
@@ -80,7 +92,7 @@ impl Reason {
     }
 
     /// The bit of this reason in a [`crate::verdict::Reasons`] set.
-    pub fn bit(self) -> u16 {
+    pub fn bit(self) -> u32 {
         1 << (self as u8)
     }
 
@@ -110,7 +122,7 @@ pub struct ReasonInfo {
 }
 
 /// The reason table, indexed by `Reason as usize`.
-pub const REASONS: [ReasonInfo; 16] = [
+pub const REASONS: [ReasonInfo; 19] = [
     ReasonInfo {
         code: "DNC",
         rule: "R1",
@@ -206,6 +218,24 @@ pub const REASONS: [ReasonInfo; 16] = [
         rule: "R4/R5/R7",
         clause: "D91 Art.13(5), Art.11 (not verifiable: the engine's state is full)",
         summary: "the caps and consent of this new pair cannot be tracked; blocked (fail closed)",
+    },
+    ReasonInfo {
+        code: "URL_BLOCKED",
+        rule: "anti-phishing",
+        clause: "C22 Art.4 (carrier anti-phishing measure; no fine band)",
+        summary: "the text links to a host the carrier blocks (domains.csv)",
+    },
+    ReasonInfo {
+        code: "URL_NOT_ALLOWED",
+        rule: "anti-phishing",
+        clause: "C22 Art.4 (carrier anti-phishing measure; no fine band)",
+        summary: "the ad links to a host outside the advertiser's registered domains",
+    },
+    ReasonInfo {
+        code: "LOOKALIKE",
+        rule: "anti-phishing/R8",
+        clause: "C22 Art.4; D91 Art.13(8), Art.23 for sender names (no fine band)",
+        summary: "a link host or sender name imitates a protected brand",
     },
 ];
 

@@ -160,6 +160,9 @@ pub struct Advertiser {
     pub name: Box<str>,
     /// Organisation or individual.
     pub kind: AdvertiserKind,
+    /// The web domains its ads may link to (`domains` column); empty: no
+    /// list, any link (`URL_NOT_ALLOWED` needs a list).
+    pub domains: crate::content::links::DomainList,
 }
 
 /// The class of an SMPP account.
@@ -207,6 +210,8 @@ pub struct PolicyBuilder {
     advertisers: crate::hash::Map<Box<str>, Advertiser>,
     accounts: crate::hash::Map<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
+    domains: crate::content::links::DomainList,
+    protected: Vec<crate::content::lookalike::Brand>,
 }
 
 impl Default for PolicyBuilder {
@@ -221,6 +226,8 @@ impl Default for PolicyBuilder {
             advertisers: Default::default(),
             accounts: Default::default(),
             signatures: crate::content::SignatureSet::default(),
+            domains: Default::default(),
+            protected: Vec::new(),
         }
     }
 }
@@ -305,6 +312,20 @@ impl PolicyBuilder {
         self
     }
 
+    /// Sets the link-host list (`domains.csv`).
+    pub fn domains(&mut self, domains: crate::content::links::DomainList) -> &mut PolicyBuilder {
+        self.domains = domains;
+        self
+    }
+
+    /// Adds a protected brand (`protected.csv`). Registered alphanumeric
+    /// brandnames of 3 or more letters are protected too, owned by their
+    /// advertiser with its `domains`, without being added here.
+    pub fn protect(&mut self, brand: crate::content::lookalike::Brand) -> &mut PolicyBuilder {
+        self.protected.push(brand);
+        self
+    }
+
     /// Sets the spam-template signatures (S1).
     pub fn signatures(&mut self, signatures: crate::content::SignatureSet) -> &mut PolicyBuilder {
         self.signatures = signatures;
@@ -327,6 +348,36 @@ impl PolicyBuilder {
         consents.sort_by(|a, b| {
             (a.time, &a.advertiser, a.recipient).cmp(&(b.time, &b.advertiser, b.recipient))
         });
+        let lookalikes = {
+            let mut brands = b.protected.clone();
+            for (id, reg) in b.registry.iter() {
+                if let crate::ident::Identifier::Name(name) = id {
+                    let letters = name
+                        .as_str()
+                        .chars()
+                        .filter(char::is_ascii_alphabetic)
+                        .count();
+                    if letters >= 3 {
+                        brands.push(crate::content::lookalike::Brand {
+                            name: name.as_str().into(),
+                            owner: reg.owner.clone(),
+                            domains: b
+                                .advertisers
+                                .get(&*reg.owner)
+                                .map(|a| a.domains.clone())
+                                .unwrap_or_default(),
+                        });
+                    }
+                }
+            }
+            // The registered names in a fixed order (the registry's is a
+        // hash's), so that brand indices do not depend on how it was loaded.
+        if let Some(own) = brands.get_mut(b.protected.len()..) {
+            own.sort_by(|x, y| x.name.cmp(&y.name));
+        }
+        crate::content::lookalike::Lookalikes::new(brands)
+        };
+        let any_advertiser_domains = b.advertisers.values().any(|a| !a.domains.is_empty());
         Policy {
             config: b.config,
             dnc: b.dnc,
@@ -337,6 +388,10 @@ impl PolicyBuilder {
             advertisers: b.advertisers,
             accounts: b.accounts,
             signatures: b.signatures,
+            lookalikes,
+            any_advertiser_domains,
+            domains: b.domains,
+            protected: b.protected,
             generation: {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -356,6 +411,14 @@ pub struct Policy {
     advertisers: crate::hash::Map<Box<str>, Advertiser>,
     accounts: crate::hash::Map<Box<str>, Account>,
     signatures: crate::content::SignatureSet,
+    /// `domains.csv`.
+    domains: crate::content::links::DomainList,
+    /// `protected.csv`, as given.
+    protected: Vec<crate::content::lookalike::Brand>,
+    /// Some advertiser has a `domains` list.
+    any_advertiser_domains: bool,
+    /// `protected.csv` and the registered brandnames, indexed.
+    lookalikes: crate::content::lookalike::Lookalikes,
     /// Unique to this built policy in the process (clones share it: they
     /// hold the same lists): what the engine's per-thread content cache is
     /// keyed by, so that no verdict outlives the policy it was made under.
@@ -481,6 +544,28 @@ impl Policy {
     /// The spam-template signatures (S1).
     pub fn signatures(&self) -> &crate::content::SignatureSet {
         &self.signatures
+    }
+
+    /// The link-host list (`domains.csv`).
+    pub fn domains(&self) -> &crate::content::links::DomainList {
+        &self.domains
+    }
+
+    /// The protected brands of `protected.csv`, as given (the registered
+    /// brandnames are protected too: see [`Policy::lookalikes`]).
+    pub fn protected(&self) -> &[crate::content::lookalike::Brand] {
+        &self.protected
+    }
+
+    /// Every protected brand, indexed for `LOOKALIKE`.
+    pub fn lookalikes(&self) -> &crate::content::lookalike::Lookalikes {
+        &self.lookalikes
+    }
+
+    /// Whether any link rule can fire (a `domains.csv` row, an advertiser
+    /// with `domains`, or a protected brand).
+    pub(crate) fn has_link_rules(&self) -> bool {
+        !self.domains.is_empty() || !self.lookalikes.is_empty() || self.any_advertiser_domains
     }
 
     /// The id of signature `index` (as a verdict's `signatures` lists it).

@@ -41,9 +41,9 @@ impl fmt::Display for Decision {
     }
 }
 
-/// A set of reasons: a 16-bit set, `Copy`, no allocation.
+/// A set of reasons: a 32-bit set, `Copy`, no allocation.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct Reasons(u16);
+pub struct Reasons(u32);
 
 impl Reasons {
     /// No reason.
@@ -106,7 +106,7 @@ impl Reasons {
 
     /// The raw bitmask (bit `n` = the reason with discriminant `n`), as the
     /// C ABI exposes it.
-    pub fn bits(self) -> u16 {
+    pub fn bits(self) -> u32 {
         self.0
     }
 
@@ -160,6 +160,13 @@ pub struct Verdict {
     pub signatures: Vec<u32>,
     /// With `SUSPENDED_CONTACT`: the first suspended contact number found.
     pub contact: Option<Number>,
+    /// The hosts (IDNA A-label form) of the links in the text, each once,
+    /// in order of appearance (filled when the policy has link rules:
+    /// `domains.csv`, advertisers' `domains`, protected brands).
+    pub links: Vec<Box<str>>,
+    /// The protected brands imitated (`LOOKALIKE`), as indices into
+    /// [`crate::Policy::lookalikes`], sorted.
+    pub imitated: Vec<u32>,
     /// Whether the event changed the engine's state (counted).
     pub counted: bool,
 }
@@ -178,6 +185,8 @@ impl Verdict {
             retry_at: None,
             signatures: Vec::new(),
             contact: None,
+            links: Vec::new(),
+            imitated: Vec::new(),
             counted: false,
         }
     }

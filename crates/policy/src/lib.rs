@@ -27,6 +27,8 @@ mod toml_config;
 use std::fs;
 use std::path::Path;
 
+use chanrac::content::links::{DomainAction, DomainList};
+use chanrac::content::lookalike::Brand;
 use chanrac::content::{SignatureKind, SignatureSetBuilder};
 use chanrac::dnc::{DncBuilder, Scopes};
 use chanrac::ident::Identifier;
@@ -57,7 +59,7 @@ pub(crate) fn check_password(password: &str) -> Result<(), String> {
 }
 
 /// The files of a policy directory, in the order they are read.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 11] = [
     "policy.toml",
     "dnc.csv",
     "brandnames.csv",
@@ -67,6 +69,8 @@ pub const FILES: [&str; 9] = [
     "signatures.csv",
     "suspended.csv",
     "agreements.csv",
+    "domains.csv",
+    "protected.csv",
 ];
 
 /// Loads a policy: a policy directory, or a snapshot file written by
@@ -225,7 +229,7 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
         dir,
         "advertisers.csv",
         &["advertiser"],
-        &["name", "kind"],
+        &["name", "kind", "domains"],
         |t| {
             while t.next_row()? {
                 let id = t.required(0)?.trim();
@@ -242,11 +246,13 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
                     "" => id,
                     n => n,
                 };
+                let domains = domain_list(t, 3)?;
                 b.advertiser(
                     id,
                     Advertiser {
                         name: name.into(),
                         kind,
+                        domains,
                     },
                 );
             }
@@ -351,6 +357,49 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
             Ok(())
         },
     )?;
+    with_table(
+        read,
+        dir,
+        "domains.csv",
+        &["domain"],
+        &["action", "note"],
+        |t| {
+            let mut list = DomainList::default();
+            while t.next_row()? {
+                let a = t.get(1);
+                let action = DomainAction::from_name(a).ok_or_else(|| {
+                    t.error(
+                        1,
+                        format!("unknown action `{}`: expected block or allow", a.trim()),
+                    )
+                })?;
+                list.insert(t.required(0)?, action)
+                    .map_err(|m| t.error(0, m))?;
+            }
+            b.domains(list);
+            Ok(())
+        },
+    )?;
+    with_table(
+        read,
+        dir,
+        "protected.csv",
+        &["name"],
+        &["owner", "domains"],
+        |t| {
+            while t.next_row()? {
+                let name = t.required(0)?.trim();
+                let owner = t.get(1).trim();
+                let domains = domain_list(t, 2)?;
+                b.protect(Brand {
+                    name: name.into(),
+                    owner: owner.into(),
+                    domains,
+                });
+            }
+            Ok(())
+        },
+    )?;
     Ok(b.build())
 }
 
@@ -369,6 +418,16 @@ fn with_table(
     };
     let mut t = Table::new(&path, &bytes[..], required, optional)?;
     f(&mut t)
+}
+
+/// Column `i` as a space-separated list of domains (empty: no list).
+fn domain_list<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<DomainList, LoadError> {
+    let mut list = DomainList::default();
+    for d in t.get(i).split_whitespace() {
+        list.insert(d, DomainAction::Allow)
+            .map_err(|m| t.error(i, m))?;
+    }
+    Ok(list)
 }
 
 fn number<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<Number, LoadError> {

@@ -9,7 +9,7 @@
 //! takes either a directory or a snapshot file, so every command accepts
 //! both as `--policy`.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! Little-endian throughout. The file is a fixed header, a section table,
 //! the sections (each starting at a multiple of 8 bytes, padded with zeros
@@ -19,9 +19,9 @@
 //! |---|---|
 //! | 0..8 | magic `CHANRAC\0` ([`MAGIC`]) |
 //! | 8..12 | format version, `u32` ([`VERSION`]) |
-//! | 12..16 | number of sections, `u32` (9 in version 2) |
+//! | 12..16 | number of sections, `u32` (11 in version 3) |
 //! | 16..24 | length of the whole file in bytes, trailer included, `u64` |
-//! | 24..240 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
+//! | 24..288 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
 //! | … | the sections |
 //! | last 8 | xxh3-64 of every byte before it, `u64` |
 //!
@@ -33,15 +33,18 @@
 //! | 4 | `suspended` | numbers, `u64` bits each |
 //! | 5 | `agreements` | advertiser, recipient `u64`, lifts `u8` (1 window, 2 frequency, 3 both) |
 //! | 6 | `consents` | advertiser, recipient `u64`, state `u8` (0 optin, 1 optout), time `i128` nanoseconds since the Unix epoch |
-//! | 7 | `advertisers` | id, name, kind `u8` (0 organisation, 1 individual) |
+//! | 7 | `advertisers` | id, name, kind `u8` (0 organisation, 1 individual), `domains` (the entries as written, space-separated) |
 //! | 8 | `accounts` | system_id, advertiser, class `u8` (0 ad, 1 care), password |
-//! | 9 | `signatures` | id, kind `u8` (0 literal, 1 regex), pattern, in index order; recompiled on load |
+//! | 9 | `signatures` | id, kind `u8` (0 literal, 1 regex, 2 word, 3 diacritic, 4 fuzzy), pattern, in index order; recompiled on load |
+//! | 10 | `domains` | `domains.csv`: domain as written, action `u8` (0 block, 1 allow), in file order |
+//! | 11 | `protected` | `protected.csv`: name, owner, domains (space-separated), in file order |
 //!
 //! Record sections are a `u32` count followed by the records; a string is a
 //! `u32` byte length followed by UTF-8; a number is
 //! [`Number::to_bits`](chanrac::number::Number::to_bits). Records (but
-//! signatures, whose order is their index) are sorted by their encoded
-//! bytes, so one directory always gives the same file.
+//! signatures, whose order is their index, and the domains and protected
+//! brands, kept in file order) are sorted by their encoded bytes, so one
+//! directory always gives the same file.
 //!
 //! # Loading
 //!
@@ -60,7 +63,8 @@
 //!
 //! Adding or changing a section means a new version: readers refuse what
 //! they were not written for rather than half-understand it. Version 1
-//! held the DNC list as an FST; version 2 holds its index.
+//! held the DNC list as an FST; version 2 holds its index; version 3 adds
+//! the link lists (`domains`, `protected`, advertisers' `domains`).
 //!
 //! # Trust
 //!
@@ -84,6 +88,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use chanrac::content::links::{DomainAction, DomainList};
+use chanrac::content::lookalike::Brand;
 use chanrac::content::{SignatureKind, SignatureSetBuilder};
 use chanrac::dnc::DncList;
 use chanrac::ident::{Identifier, Name};
@@ -101,7 +107,7 @@ use crate::error::{LoadError, Location};
 pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
 
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Bytes before the section table: magic, version, section count, length.
 const HEADER_LEN: usize = 24;
@@ -124,9 +130,11 @@ enum Section {
     Advertisers,
     Accounts,
     Signatures,
+    Domains,
+    Protected,
 }
 
-const SECTIONS: [Section; 9] = [
+const SECTIONS: [Section; 11] = [
     Section::Config,
     Section::Dnc,
     Section::Registry,
@@ -136,6 +144,8 @@ const SECTIONS: [Section; 9] = [
     Section::Advertisers,
     Section::Accounts,
     Section::Signatures,
+    Section::Domains,
+    Section::Protected,
 ];
 
 /// Where the section table ends (a multiple of [`ALIGN`]).
@@ -166,6 +176,8 @@ impl Section {
             Section::Advertisers => "advertisers",
             Section::Accounts => "accounts",
             Section::Signatures => "signatures",
+            Section::Domains => "domains",
+            Section::Protected => "protected",
         }
     }
 }
@@ -739,7 +751,7 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
 
     let mut r = Reader::new(Section::Advertisers, part(Section::Advertisers));
     let mut ids = HashSet::new();
-    for _ in 0..r.count(9)? {
+    for _ in 0..r.count(13)? {
         let id = r.str()?;
         let name = r.str()?;
         let kind = match r.u8()? {
@@ -747,6 +759,8 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
             1 => AdvertiserKind::Individual,
             k => return Err(r.error(format!("unknown advertiser kind {k}"))),
         };
+        let domains = r.str()?;
+        let domains = allowed_domains(domains).map_err(|m| r.error(m))?;
         if !ids.insert(id) {
             return Err(r.error(format!("advertiser `{id}` appears twice")));
         }
@@ -755,6 +769,7 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
             Advertiser {
                 name: name.into(),
                 kind,
+                domains,
             },
         );
     }
@@ -811,7 +826,50 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
             .map_err(|e| corrupt(Some(Section::Signatures), e.to_string()))?,
     );
 
+    let mut r = Reader::new(Section::Domains, part(Section::Domains));
+    let mut list = DomainList::default();
+    for _ in 0..r.count(5)? {
+        let domain = r.str()?;
+        let action = match r.u8()? {
+            0 => DomainAction::Block,
+            1 => DomainAction::Allow,
+            a => return Err(r.error(format!("unknown domain action {a}"))),
+        };
+        list.insert(domain, action).map_err(|m| r.error(m))?;
+    }
+    r.finish()?;
+    b.domains(list);
+
+    let mut r = Reader::new(Section::Protected, part(Section::Protected));
+    for _ in 0..r.count(12)? {
+        let name = r.str()?;
+        let owner = r.str()?;
+        let domains = allowed_domains(r.str()?).map_err(|m| r.error(m))?;
+        b.protect(Brand {
+            name: name.into(),
+            owner: owner.into(),
+            domains,
+        });
+    }
+    r.finish()?;
+
     Ok(b.build())
+}
+
+/// A space-separated domain list as written in `advertisers.csv` and
+/// `protected.csv`.
+fn allowed_domains(s: &str) -> Result<DomainList, String> {
+    let mut list = DomainList::default();
+    for d in s.split_whitespace() {
+        list.insert(d, DomainAction::Allow)?;
+    }
+    Ok(list)
+}
+
+/// The entries of a domain list, space-separated, as written.
+fn joined(list: &DomainList) -> String {
+    let v: Vec<&str> = list.entries().iter().map(|(d, _)| d.as_str()).collect();
+    v.join(" ")
 }
 
 /// Recomputes the header's magic, version and length and the trailer's
@@ -966,6 +1024,7 @@ fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
             AdvertiserKind::Organisation => 0,
             AdvertiserKind::Individual => 1,
         });
+        e.str(&joined(&a.domains))?;
         advertisers.push(e);
     }
     let mut accounts = Vec::new();
@@ -994,6 +1053,24 @@ fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
         e.str(pattern)?;
         signatures.push(e);
     }
+    let mut domains = Vec::new();
+    for (d, action) in p.domains().entries() {
+        let mut e = Enc::default();
+        e.str(d)?;
+        e.u8(match action {
+            DomainAction::Block => 0,
+            DomainAction::Allow => 1,
+        });
+        domains.push(e);
+    }
+    let mut protected = Vec::new();
+    for brand in p.protected() {
+        let mut e = Enc::default();
+        e.str(&brand.name)?;
+        e.str(&brand.owner)?;
+        e.str(&joined(&brand.domains))?;
+        protected.push(e);
+    }
     Ok(vec![
         records(registry, false)?,
         records(suspended, false)?,
@@ -1002,6 +1079,8 @@ fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
         records(advertisers, false)?,
         records(accounts, false)?,
         records(signatures, true)?,
+        records(domains, true)?,
+        records(protected, true)?,
     ])
 }
 
@@ -1123,7 +1202,7 @@ mod tests {
             assert_eq!(Section::from_kind(s.kind()), Some(s));
         }
         assert_eq!(Section::from_kind(0), None);
-        assert_eq!(Section::from_kind(10), None);
+        assert_eq!(Section::from_kind(12), None);
         assert_eq!(TABLE_END % ALIGN, 0);
     }
 

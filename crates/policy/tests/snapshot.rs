@@ -56,9 +56,13 @@ fn contents(p: &Policy) -> String {
     format!(
         "config {:?}\ndnc {dnc:?}\nregistry {registry:?}\nsuspended {suspended:?}\n\
          agreements {agreements:?}\nconsents {:?}\nadvertisers {advertisers:?}\n\
-         accounts {accounts:?}\nsignatures {signatures:?}",
+         accounts {accounts:?}\nsignatures {signatures:?}\ndomains {:?}\nprotected {:?}\n\
+         lookalikes {:?}",
         p.config(),
         p.consents(),
+        p.domains().entries(),
+        p.protected(),
+        p.lookalikes().brands(),
     )
 }
 
@@ -81,6 +85,8 @@ fn example_policy_round_trips() {
     assert!(p.agreements().count() > 0 && !p.consents().is_empty());
     assert!(p.advertisers().count() > 0 && p.accounts().count() > 0);
     assert!(!p.signatures().is_empty());
+    assert!(!p.domains().is_empty() && !p.protected().is_empty());
+    assert!(p.advertisers().any(|(_, a)| !a.domains.is_empty()));
 
     let want = contents(&dir_policy);
     assert_eq!(contents(&mapped), want);
@@ -201,7 +207,7 @@ fn flipped_bytes_are_refused() {
             match at {
                 0..=7 => assert_eq!(err, SnapshotError::NotSnapshot, "{what}"),
                 8..=11 => assert!(
-                    matches!(err, SnapshotError::Version { supported: 2, .. }),
+                    matches!(err, SnapshotError::Version { supported: 3, .. }),
                     "{what}: {err}"
                 ),
                 // The length field: shorter or longer than the file.
@@ -226,8 +232,9 @@ fn flipped_bytes_are_refused() {
 
 #[test]
 fn another_version_is_refused_by_name() {
-    // Version 1 held the DNC list as an FST; 3 is from the future.
-    for (found, what) in [(1u32, "version 1"), (3, "version 3")] {
+    // Version 1 held the DNC list as an FST, version 2 had no link lists;
+    // 4 is from the future.
+    for (found, what) in [(1u32, "version 1"), (2, "version 2"), (4, "version 4")] {
         let mut bytes = build(&example());
         bytes[8..12].copy_from_slice(&found.to_le_bytes());
         reseal(&mut bytes);
@@ -235,13 +242,13 @@ fn another_version_is_refused_by_name() {
             snapshot::verify(&bytes),
             Err(SnapshotError::Version {
                 found,
-                supported: 2
+                supported: 3
             })
         );
         let msg = assert_clean(&bytes, what);
         assert!(
             msg.contains(&format!(
-                "{what} is not supported: this build reads version 2"
+                "{what} is not supported: this build reads version 3"
             )),
             "{msg}"
         );

@@ -36,7 +36,7 @@
 //! (`evilshopvn.vn` is not under `shopvn.vn`); `*.suffix` matches every host
 //! ending in `.suffix`. Entries are compared in A-label form.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -461,8 +461,8 @@ impl DomainAction {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DomainList {
-    names: HashMap<String, DomainAction>,
-    suffixes: HashMap<String, DomainAction>,
+    names: BTreeMap<String, DomainAction>,
+    suffixes: BTreeMap<String, DomainAction>,
     /// The entries as given, in order, for snapshots and reports.
     entries: Vec<(String, DomainAction)>,
 }

@@ -22,7 +22,9 @@ use std::cell::RefCell;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::content::links::{for_each_host, DomainAction};
 use crate::content::{for_each_contact, FoldBuf};
+use crate::ident::{Identifier, Name};
 use crate::law::Reason;
 use crate::number::Number;
 use crate::policy::Policy;
@@ -37,8 +39,13 @@ pub const CACHED_TEXT_BYTES: usize = 1024;
 /// What the content rules add to a verdict.
 #[derive(Debug, Default)]
 struct Found {
-    /// `SPAM_SIGNATURE`, `SUSPENDED_CONTACT`.
+    /// `SPAM_SIGNATURE`, `SUSPENDED_CONTACT`, `URL_BLOCKED`.
     reasons: Reasons,
+    /// The link hosts, each once, in order.
+    links: Vec<Box<str>>,
+    /// Per link host (index into `links`), the brands it imitates, before
+    /// the owner exemption; hosts `domains.csv` allows are left out.
+    imitated: Vec<(u32, u32)>,
     /// The signatures matched, sorted.
     signatures: Vec<u32>,
     /// The first suspended contact number in the text.
@@ -66,12 +73,29 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// S1 and S3 on `text` under `p`: adds their reasons to `r`, and the
-/// signatures matched and the first suspended contact to `v`.
-pub(crate) fn scan_content(p: &Policy, text: &str, r: &mut Reasons, v: &mut Verdict) {
+/// Who sent the message, for the rules that depend on it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sent<'a> {
+    /// An ad or registration (`URL_NOT_ALLOWED` applies).
+    pub advertising: bool,
+    /// The advertiser (empty for p2p).
+    pub advertiser: &'a str,
+}
+
+/// S1, S3 and the link rules on `text` under `p`: adds their reasons to
+/// `r`, and the signatures matched, the first suspended contact, the link
+/// hosts and the brands imitated to `v`.
+pub(crate) fn scan_content(
+    p: &Policy,
+    text: &str,
+    sent: Sent<'_>,
+    r: &mut Reasons,
+    v: &mut Verdict,
+) {
     let sigs = p.signatures();
     let contacts = p.has_suspended();
-    if text.is_empty() || (sigs.is_empty() && !contacts) {
+    let links = p.has_link_rules();
+    if text.is_empty() || (sigs.is_empty() && !contacts && !links) {
         return;
     }
     SCRATCH.with(|s| {
@@ -107,7 +131,67 @@ pub(crate) fn scan_content(p: &Policy, text: &str, r: &mut Reasons, v: &mut Verd
         if let Some(n) = found.contact {
             v.contact.get_or_insert(n);
         }
+        if !found.links.is_empty() {
+            judge_links(p, found, sent, r, v);
+        }
     });
+}
+
+/// `LOOKALIKE` for an alphanumeric sender name that is not a registered
+/// identifier and imitates a protected brand the advertiser does not own.
+pub(crate) fn sender_lookalike(
+    p: &Policy,
+    name: &Name,
+    advertiser: &str,
+    r: &mut Reasons,
+    v: &mut Verdict,
+) {
+    let brands = p.lookalikes();
+    if brands.is_empty() || p.registry().get(&Identifier::Name(*name)).is_some() {
+        return;
+    }
+    for b in brands.imitated_by_name(name.as_str()) {
+        if !owns(&brands.brand(b).owner, advertiser) {
+            r.insert(Reason::Lookalike);
+            if !v.imitated.contains(&b) {
+                v.imitated.push(b);
+            }
+        }
+    }
+    v.imitated.sort_unstable();
+}
+
+/// Whether `advertiser` owns a brand whose owner is `owner` (a brand with
+/// no owner is owned by nobody).
+fn owns(owner: &str, advertiser: &str) -> bool {
+    !owner.is_empty() && owner == advertiser
+}
+
+/// The per-event part of the link rules: `URL_NOT_ALLOWED` (the
+/// advertiser's `domains`) and the owner exemption of `LOOKALIKE`.
+fn judge_links(p: &Policy, found: &Found, sent: Sent<'_>, r: &mut Reasons, v: &mut Verdict) {
+    v.links.extend(found.links.iter().cloned());
+    if sent.advertising {
+        if let Some(adv) = p.advertiser(sent.advertiser) {
+            if !adv.domains.is_empty() {
+                let outside = found.links.iter().any(|h| {
+                    !adv.domains.covers(h) && p.domains().get(h) != Some(DomainAction::Allow)
+                });
+                r.insert_if(outside, Reason::UrlNotAllowed);
+            }
+        }
+    }
+    let brands = p.lookalikes();
+    for &(_, b) in &found.imitated {
+        if b as usize >= brands.len() || owns(&brands.brand(b).owner, sent.advertiser) {
+            continue;
+        }
+        r.insert(Reason::Lookalike);
+        if !v.imitated.contains(&b) {
+            v.imitated.push(b);
+        }
+    }
+    v.imitated.sort_unstable();
 }
 
 /// Folds `text` and runs both rules, into `found`.
@@ -115,6 +199,25 @@ fn scan(p: &Policy, text: &str, buf: &mut FoldBuf, found: &mut Found) {
     found.reasons = Reasons::EMPTY;
     found.signatures.clear();
     found.contact = None;
+    found.links.clear();
+    found.imitated.clear();
+    if p.has_link_rules() {
+        for_each_host(text, |h| {
+            if !found.links.iter().any(|l| &**l == h) {
+                found.links.push(h.into());
+            }
+        });
+        for (i, h) in found.links.iter().enumerate() {
+            match p.domains().get(h) {
+                Some(DomainAction::Allow) => continue,
+                Some(DomainAction::Block) => found.reasons.insert(Reason::UrlBlocked),
+                None => {}
+            }
+            for b in p.lookalikes().imitated_by_host(h) {
+                found.imitated.push((i as u32, b));
+            }
+        }
+    }
     buf.fold(text);
     let sigs = p.signatures();
     if !sigs.is_empty() {
