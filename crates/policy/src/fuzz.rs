@@ -141,6 +141,9 @@ pub fn content(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (sig, message) = text.split_once('\n').unwrap_or((&text, ""));
     let mut b = SignatureSetBuilder::new();
+    // The naive twin is of the plain matching; the robust set below must
+    // find at least what it finds.
+    b.robust(false);
     let literal = match sig.as_bytes().first() {
         Some(b'L') => {
             b.add("l", SignatureKind::Literal, &sig[1..]);
@@ -172,5 +175,59 @@ pub fn content(data: &[u8]) {
             let naive = !sk.is_empty() && buf.skeleton().contains(&sk);
             assert_eq!(naive, !hits.is_empty(), "literal {l:?} on {message:?}");
         }
+        if let Ok(robust) = b.robust(true).build() {
+            let mut more = Vec::new();
+            robust.scan(&buf, &mut more);
+            assert!(hits.iter().all(|h| more.contains(h)), "robust lost a match");
+            assert_eq!(robust.is_match(&buf), !more.is_empty());
+        }
     }
+}
+
+/// Links (`URL_BLOCKED`, `URL_NOT_ALLOWED`, `LOOKALIKE`): extracts the link
+/// hosts of any text and checks that each is non-empty, free of white
+/// space and already in A-label form (converting it again changes
+/// nothing); looks each up in a domain list and a small brand index, and
+/// builds the robust text. Never panics.
+pub fn links(data: &[u8]) {
+    use chanrac::content::links::{for_each_host, host_to_ascii, DomainAction, DomainList};
+    use chanrac::content::lookalike::{Brand, Lookalikes};
+    use std::sync::OnceLock;
+    static SETUP: OnceLock<(DomainList, Lookalikes)> = OnceLock::new();
+    let (domains, brands) = SETUP.get_or_init(|| {
+        let mut d = DomainList::default();
+        let _ = d.insert("*.top", DomainAction::Block);
+        let _ = d.insert("vietcombank.com.vn", DomainAction::Allow);
+        let mut own = DomainList::default();
+        let _ = own.insert("vietcombank.com.vn", DomainAction::Allow);
+        let brands = Lookalikes::new(vec![
+            Brand {
+                name: "Vietcombank".into(),
+                owner: "".into(),
+                domains: own,
+            },
+            Brand {
+                name: "BIDV".into(),
+                owner: "".into(),
+                domains: DomainList::default(),
+            },
+        ]);
+        (d, brands)
+    });
+    let text = String::from_utf8_lossy(data);
+    for_each_host(&text, |h| {
+        assert!(!h.is_empty(), "empty host in {text:?}");
+        assert!(!h.chars().any(char::is_whitespace), "{h:?}");
+        assert_eq!(host_to_ascii(h), h, "not in A-label form");
+        let _ = domains.get(h);
+        for b in brands.imitated_by_host(h) {
+            assert!((b as usize) < brands.len());
+        }
+    });
+    let mut r = chanrac::content::RobustBuf::new();
+    r.build(&chanrac::content::fold(&text));
+    assert!(r
+        .skeleton()
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
 }

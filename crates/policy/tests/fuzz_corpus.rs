@@ -16,12 +16,15 @@ const SAMPLES: &[&[u8]] = &[
     b"\x00id,time,channel,kind,source,advertiser,recipient,text\ne,2026-03-02T09:00:00Z,sms,ad,X,a,0912345678,[QC] t",
     b"S [0912 345 678][Vay ti\xe1\xbb\x81n]",
     b"CHANRAC\x00\x01\x00\x00\x00",
+    b"Vao hxxps://vietcombank.com.vn@vietc0mbank-vn[.]top:8080/x ngay, b1dv (dot) xyz, www.ACB.vn",
+    b"\xef\xbd\x85\xef\xbd\x96\xef\xbd\x89\xef\xbd\x8c\xe3\x80\x82top vi\xe1\xbb\x87t.vn a@b.com 1.2.3.4 ..x.. -.- . .",
 ];
 
 #[test]
 fn fuzz_entry_points_take_the_corpus() {
     for s in SAMPLES {
         fuzz::content(s);
+        fuzz::links(s);
         fuzz::policy_files(s);
         fuzz::event_file(s);
         fuzz::snapshot_file(s);
