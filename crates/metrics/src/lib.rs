@@ -574,6 +574,7 @@ impl SharedCounter {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
     use chanrac::{EngineBuilder, Number, PolicyBuilder, Reason, Reasons, Sender};

@@ -1,5 +1,6 @@
 //! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]
-//! [--answer-cache-bytes SIZE] [--log-limit N]`: answers each INVITE received over UDP with `302`
+//! [--answer-cache-bytes SIZE] [--log-limit N] [--mode enforce|monitor] [--metrics HOST:PORT]`:
+//! answers each INVITE received over UDP with `302`
 //! (deliver, `Contact` = the Request-URI) or `603` (blocked, `Reason` naming
 //! every rule broken). See the crate documentation of `chanrac_sip` for
 //! what is answered how.
@@ -23,6 +24,14 @@
 //! policy is logged and ignored (the previous one stays). `SIGTERM` and
 //! `SIGINT` stop the server after the batch in hand, syncing the journal.
 //!
+//! `--metrics HOST:PORT` serves Prometheus metrics on `/metrics` and the
+//! health checks `/healthz` and `/readyz` (not ready while the state journal
+//! cannot be written); see `chanrac_metrics` for the common metrics, plus
+//! `chanrac_sip_datagrams_total{outcome}`, `chanrac_sip_answer_cache_bytes`
+//! and `chanrac_state_journal_errors_total`. `--mode monitor` delivers every
+//! call (each `block` action becomes `flag`, a full state delivers) and
+//! counts what would have been blocked as flagged.
+//!
 //! Logs go to standard error (`RUST_LOG` filters them; default `info`, and
 //! `debug` logs every decision). What a peer can cause — a malformed
 //! request, an unknown method, a dropped datagram, a call refused `503`,
@@ -40,7 +49,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chanrac::{Engine, Policy, PolicyBuilder};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chanrac::{Channel, Engine, Mode, Policy, PolicyBuilder};
+use chanrac_metrics::prometheus_client::metrics::counter::Counter;
+use chanrac_metrics::prometheus_client::metrics::family::Family;
+use chanrac_metrics::prometheus_client::metrics::gauge::Gauge;
+use chanrac_metrics::Metrics;
 use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::watch::Fingerprint;
@@ -101,6 +116,109 @@ struct Args {
     /// (603 STATE_FULL, the default) or `deliver` (302, uncounted).
     #[arg(long, default_value = "block")]
     on_full: chanrac::state::OnFull,
+    /// `enforce` (the default) or `monitor`: a monitor-only rollout, where
+    /// every `block` action becomes `flag` (every call is answered 302 and
+    /// counted) and a full state delivers; what would have been blocked is
+    /// logged and counted in the metrics.
+    #[arg(long, value_enum, default_value = "enforce")]
+    mode: ModeArg,
+    /// Serve Prometheus metrics (`/metrics`) and health checks (`/healthz`,
+    /// `/readyz`) over HTTP at this address, e.g. `127.0.0.1:9102` (port 0
+    /// picks a free port; the address is logged at start).
+    #[arg(long, value_name = "HOST:PORT")]
+    metrics: Option<String>,
+}
+
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ModeArg {
+    /// Block what the policy's actions block.
+    Enforce,
+    /// Deliver everything; report what would have been blocked.
+    Monitor,
+}
+
+/// The metrics of this process beyond the common ones.
+struct SipMetrics {
+    common: Arc<Metrics>,
+    datagrams: Family<OutcomeLabels, Counter>,
+    cache_bytes: Gauge,
+    journal_errors: Counter,
+    /// Whether the journal's last write or sync succeeded (readiness).
+    journal_ok: Arc<AtomicBool>,
+}
+
+/// `outcome="…"`.
+type OutcomeLabels = Vec<(&'static str, &'static str)>;
+
+impl SipMetrics {
+    fn new(mode: Mode, engine: Arc<Engine>, cache_max: usize) -> SipMetrics {
+        let mut b = Metrics::builder("sip", mode, engine);
+        let datagrams = Family::<OutcomeLabels, Counter>::default();
+        b.registry().register(
+            "chanrac_sip_datagrams",
+            "Datagrams received, by outcome: checked, retransmission (answered from the cache), rejected (malformed, 4xx), overloaded (503, answer cache full), dropped, absorbed (ACK), other (other methods)",
+            datagrams.clone(),
+        );
+        let cache_bytes = Gauge::default();
+        b.registry().register(
+            "chanrac_sip_answer_cache_bytes",
+            "Bytes held by the answers kept for retransmissions",
+            cache_bytes.clone(),
+        );
+        let cache_max_bytes = Gauge::<i64>::default();
+        cache_max_bytes.set(i64::try_from(cache_max).unwrap_or(i64::MAX));
+        b.registry().register(
+            "chanrac_sip_answer_cache_max_bytes",
+            "Most bytes the answer cache may hold (--answer-cache-bytes)",
+            cache_max_bytes,
+        );
+        let journal_errors = Counter::default();
+        b.registry().register(
+            "chanrac_state_journal_errors",
+            "State journal appends or syncs that failed (--state)",
+            journal_errors.clone(),
+        );
+        let common = b.build();
+        let journal_ok = Arc::new(AtomicBool::new(true));
+        let ok = journal_ok.clone();
+        common.set_ready_check(Box::new(move || {
+            if ok.load(Ordering::Relaxed) {
+                Ok(())
+            } else {
+                Err("the state journal cannot be written".to_string())
+            }
+        }));
+        SipMetrics {
+            common,
+            datagrams,
+            cache_bytes,
+            journal_errors,
+            journal_ok,
+        }
+    }
+
+    fn outcome(&self, o: Outcome) {
+        let outcome = match o {
+            Outcome::Dropped(_) => "dropped",
+            Outcome::Absorbed => "absorbed",
+            Outcome::Checked(_) => "checked",
+            Outcome::Retransmission(_) => "retransmission",
+            Outcome::Rejected(..) => "rejected",
+            Outcome::Overloaded => "overloaded",
+            Outcome::Answered(_) => "other",
+        };
+        self.datagrams
+            .get_or_create(&vec![("outcome", outcome)])
+            .inc();
+    }
+
+    fn journal(&self, ok: bool) {
+        if !ok {
+            self.journal_errors.inc();
+        }
+        self.journal_ok.store(ok, Ordering::Relaxed);
+    }
 }
 
 /// A size in bytes: digits, then optionally `K`, `M` or `G` (binary
@@ -202,15 +320,36 @@ async fn run(args: Args) -> Result<(), Failure> {
     let policy =
         chanrac_policy::load(&args.policy).map_err(|e| Failure::BadInput(e.to_string()))?;
     log_policy("policy loaded", &args.policy, &policy);
+    let mode = match args.mode {
+        ModeArg::Enforce => Mode::Enforce,
+        ModeArg::Monitor => Mode::Monitor,
+    };
     let engine = Arc::new(
         chanrac::EngineBuilder::new()
+            .mode(mode)
             .state(chanrac::state::StateConfig {
                 max_bytes: args.state_max_mb.map(|m| m.saturating_mul(1 << 20)),
-                on_full: args.on_full,
+                // Monitor mode delivers whatever the state can hold.
+                on_full: if mode == Mode::Monitor {
+                    chanrac::state::OnFull::Deliver
+                } else {
+                    args.on_full
+                },
                 ..Default::default()
             })
             .build(policy),
     );
+    let metrics = match &args.metrics {
+        Some(addr) => {
+            let m = SipMetrics::new(mode, engine.clone(), args.answer_cache_bytes);
+            let local = chanrac_metrics::start(addr, m.common.clone())
+                .await
+                .map_err(|e| Failure::Other(format!("--metrics: cannot listen on {addr}: {e}")))?;
+            info!("serving metrics on http {local}");
+            Some(Arc::new(m))
+        }
+        None => None,
+    };
 
     let journal = match &args.state {
         Some(dir) => {
@@ -243,13 +382,25 @@ async fn run(args: Args) -> Result<(), Failure> {
     let hup = signal(SignalKind::hangup()).map_err(other("signals"))?;
     let term = signal(SignalKind::terminate()).map_err(other("signals"))?;
     let int = signal(SignalKind::interrupt()).map_err(other("signals"))?;
-    tokio::spawn(reload(engine.clone(), args.policy.clone(), seen, hup));
+    tokio::spawn(reload(
+        engine.clone(),
+        args.policy.clone(),
+        seen,
+        hup,
+        metrics.as_ref().map(|m| m.common.clone()),
+    ));
     tokio::spawn(maintain(engine.clone(), clock));
 
+    if mode == Mode::Monitor {
+        info!("monitor mode: every call is delivered; what would have been blocked is flagged");
+    }
     info!("listening on udp {local}");
     let responder = Responder::with_cache(engine, AnswerCache::new(args.answer_cache_bytes));
     let limits = Limits::new(args.log_limit);
-    serve(socket, responder, journal, clock, limits, term, int).await
+    serve(
+        socket, responder, journal, clock, limits, metrics, term, int,
+    )
+    .await
 }
 
 /// Folds the journal into a snapshot. Compaction only needs the caps of
@@ -361,17 +512,26 @@ fn log_outcome(limits: &mut Limits, responder: &Responder, outcome: Outcome, pee
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     socket: UdpSocket,
     mut responder: Responder,
     mut journal: Option<StateDir>,
     clock: Clock,
     mut limits: Limits,
+    metrics: Option<Arc<SipMetrics>>,
     mut term: Signal,
     mut int: Signal,
 ) -> Result<(), Failure> {
     let mut buf = vec![0u8; 65_536];
-    let mut replies: Vec<(Vec<u8>, SocketAddr)> = Vec::with_capacity(BATCH);
+    // Each answer with when its datagram arrived and its in-flight mark.
+    type Reply = (
+        Vec<u8>,
+        SocketAddr,
+        Instant,
+        Option<chanrac_metrics::InFlight>,
+    );
+    let mut replies: Vec<Reply> = Vec::with_capacity(BATCH);
     let start = tokio::time::Instant::now() + COMPACT_EVERY;
     let mut compact_tick = tokio::time::interval_at(start, COMPACT_EVERY);
     let mut appended_since_compact = false;
@@ -402,19 +562,33 @@ async fn serve(
             taken += 1;
             match received {
                 Ok((n, peer)) => {
-                    let h = responder.handle(&buf[..n], clock.now(), Instant::now());
+                    let arrived = Instant::now();
+                    let flight = metrics.as_ref().map(|m| m.common.in_flight());
+                    let h = responder.handle(&buf[..n], clock.now(), arrived);
                     debug!(%peer, outcome = ?h.outcome, "datagram");
                     log_outcome(&mut limits, &responder, h.outcome, peer);
+                    if let Some(m) = &metrics {
+                        m.outcome(h.outcome);
+                        if let Some(c) = &h.checked {
+                            m.common
+                                .record_check(Channel::Call, c.kind, &c.verdict, c.took);
+                        }
+                    }
                     if let (Some(record), Some(j)) = (&h.record, journal.as_mut()) {
                         match j.append(record) {
                             Ok(()) => appended = true,
-                            Err(e) => limited(&mut limits.disk, DISK, Instant::now(), || {
-                                error!("state: cannot append to the journal: {e}");
-                            }),
+                            Err(e) => {
+                                if let Some(m) = &metrics {
+                                    m.journal(false);
+                                }
+                                limited(&mut limits.disk, DISK, Instant::now(), || {
+                                    error!("state: cannot append to the journal: {e}");
+                                })
+                            }
                         }
                     }
                     if let Some(reply) = h.reply {
-                        replies.push((reply, peer));
+                        replies.push((reply, peer, arrived, flight));
                     }
                 }
                 Err(e) => debug!("receive: {e}"),
@@ -429,17 +603,29 @@ async fn serve(
         if appended {
             appended_since_compact = true;
             if let Some(j) = journal.as_mut() {
-                if let Err(e) = j.sync() {
+                let synced = j.sync();
+                if let Some(m) = &metrics {
+                    m.journal(synced.is_ok());
+                }
+                if let Err(e) = synced {
                     limited(&mut limits.disk, DISK, Instant::now(), || {
                         error!("state: cannot sync the journal: {e}");
                     });
                 }
             }
         }
-        for (reply, peer) in replies.drain(..) {
+        for (reply, peer, arrived, flight) in replies.drain(..) {
             if let Err(e) = socket.send_to(&reply, peer).await {
                 debug!(%peer, "send: {e}");
             }
+            if let Some(m) = &metrics {
+                m.common.observe_request(arrived.elapsed());
+            }
+            drop(flight);
+        }
+        if let Some(m) = &metrics {
+            m.cache_bytes
+                .set(i64::try_from(responder.cache().held_bytes()).unwrap_or(i64::MAX));
         }
     }
     if let Some(j) = journal.as_mut() {
@@ -487,7 +673,13 @@ async fn maintain(engine: Arc<Engine>, clock: Clock) {
 }
 
 /// Reloads the policy on `SIGHUP` and when its files change.
-async fn reload(engine: Arc<Engine>, path: PathBuf, mut seen: Fingerprint, mut hup: Signal) {
+async fn reload(
+    engine: Arc<Engine>,
+    path: PathBuf,
+    mut seen: Fingerprint,
+    mut hup: Signal,
+    metrics: Option<Arc<Metrics>>,
+) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -507,9 +699,21 @@ async fn reload(engine: Arc<Engine>, path: PathBuf, mut seen: Fingerprint, mut h
             Ok(Ok(policy)) => {
                 log_policy(&format!("policy reloaded ({why})"), &path, &policy);
                 engine.swap(policy);
+                if let Some(m) = &metrics {
+                    m.policy_loaded(std::time::SystemTime::now());
+                }
             }
-            Ok(Err(e)) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
-            Err(e) => error!("policy reload ({why}) failed, the previous policy stays: {e}"),
+            failed => {
+                let e = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                    Ok(Ok(_)) => String::new(),
+                };
+                error!("policy reload ({why}) failed, the previous policy stays: {e}");
+                if let Some(m) = &metrics {
+                    m.policy_reload_failed();
+                }
+            }
         }
     }
 }

@@ -123,8 +123,22 @@ pub struct Handled {
     pub reply: Option<Vec<u8>>,
     /// The journal record of a counted ad call (append it with `--state`).
     pub record: Option<Record>,
+    /// With [`Outcome::Checked`]: what the engine said (for metrics and
+    /// verdict logs).
+    pub checked: Option<Checked>,
     /// What happened.
     pub outcome: Outcome,
+}
+
+/// An INVITE the engine checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// `ad` (the caller number is registered for ad calls) or `p2p`.
+    pub kind: Kind,
+    /// The engine's verdict.
+    pub verdict: chanrac::Verdict,
+    /// How long the engine's check took.
+    pub took: std::time::Duration,
 }
 
 impl Handled {
@@ -132,6 +146,7 @@ impl Handled {
         Handled {
             reply: None,
             record: None,
+            checked: None,
             outcome: Outcome::Dropped(why),
         }
     }
@@ -338,6 +353,7 @@ impl Responder {
             return Handled {
                 reply: None,
                 record: None,
+                checked: None,
                 outcome: Outcome::Absorbed,
             };
         }
@@ -352,6 +368,7 @@ impl Responder {
                 &[("Warning", &format!("399 chanrac \"{why}\""))],
             )),
             record: None,
+            checked: None,
             outcome: Outcome::Rejected(code, why),
         };
         let req = match message::request(&msg) {
@@ -367,6 +384,7 @@ impl Responder {
         let answered = |code: u16, extra: &[(&str, &str)]| Handled {
             reply: Some(render(&echo, code, extra)),
             record: None,
+            checked: None,
             outcome: Outcome::Answered(code),
         };
         match req.method {
@@ -413,6 +431,7 @@ impl Responder {
             return Handled {
                 reply: Some(reply),
                 record: None,
+                checked: None,
                 outcome: Outcome::Retransmission(code),
             };
         }
@@ -423,6 +442,7 @@ impl Responder {
             return Handled {
                 reply: Some(render(&echo, 503, &[("Retry-After", &secs.to_string())])),
                 record: None,
+                checked: None,
                 outcome: Outcome::Overloaded,
             };
         }
@@ -435,7 +455,9 @@ impl Responder {
         };
         let source = caller.map_or(Sender::None, Sender::Number);
         let ev = Event::new(time, Channel::Call, kind, source, callee).with_advertiser(advertiser);
+        let started = Instant::now();
         let verdict = self.engine.check(&ev);
+        let took = started.elapsed();
         let record = Record::of_check(&policy, &ev, &verdict);
         let answer = if verdict.is_delivered() {
             Answer::Redirect
@@ -473,6 +495,11 @@ impl Responder {
         Handled {
             reply: Some(reply),
             record,
+            checked: Some(Checked {
+                kind,
+                verdict,
+                took,
+            }),
             outcome: Outcome::Checked(code),
         }
     }

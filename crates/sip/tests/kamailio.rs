@@ -14,6 +14,8 @@
 //! `CHANRAC_REQUIRE_KAMAILIO` is set (`scripts/test` installs both and
 //! sets it).
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 mod common;
 
 use std::fs;

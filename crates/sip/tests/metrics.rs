@@ -1,0 +1,236 @@
+//! `chanrac-sip --metrics HOST:PORT`: after known traffic, `/metrics`
+//! counts exactly what was sent (checks by kind, decision and reason,
+//! datagrams by outcome, latencies, policy reloads), `promtool check
+//! metrics` accepts it, `/healthz` and `/readyz` answer; `--mode monitor`
+//! answers every call 302 and counts what would have been blocked as
+//! flagged.
+//!
+//! promtool (Debian's `prometheus`) is optional unless
+//! `CHANRAC_REQUIRE_PROMTOOL` is set (`scripts/test` sets it).
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{consented, status, write_policy, Client, Server, AD_CALLER, DNC_CALLEE, P2P_CALLER};
+
+/// Starts chanrac-sip with `--metrics 127.0.0.1:0` and `extra`; the
+/// server and the metrics address it logged.
+fn start(policy: &Path, extra: &[&str]) -> (Server, SocketAddr) {
+    let mut args = vec!["--metrics", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let server = Server::start(policy, &args);
+    server.wait_log("serving metrics on http ", 0);
+    let log = server.log();
+    let addr = log
+        .lines()
+        .find_map(|l| l.split("serving metrics on http ").nth(1))
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no metrics address in the log:\n{log}"));
+    (server, addr)
+}
+
+/// `GET path`: (status, body).
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap_or_else(|e| panic!("timeout: {e}"));
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let mut out = String::new();
+    s.read_to_string(&mut out)
+        .unwrap_or_else(|e| panic!("read: {e}"));
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let code = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("not HTTP: {out}"));
+    (code, body.to_string())
+}
+
+/// The value of the sample `series` (name and labels exactly as written),
+/// 0 when absent.
+fn value(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |v| {
+            v.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("bad value in {series} {v}"))
+        })
+}
+
+/// `promtool check metrics` accepts the text without a word.
+fn promtool_check(text: &str) {
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
+            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
+        );
+        eprintln!("SKIPPED promtool check: promtool is missing (apt-get install prometheus)");
+        return;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(text.as_bytes())
+            .unwrap_or_else(|e| panic!("write to promtool: {e}"));
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("promtool: {e}"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}\n{text}"
+    );
+}
+
+#[test]
+fn metrics_count_the_traffic_sent_and_pass_promtool() {
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    let (server, metrics) = start(policy.path(), &[]);
+    assert_eq!(get(metrics, "/healthz"), (200, "ok\n".to_string()));
+    assert_eq!(get(metrics, "/readyz"), (200, "ready\n".to_string()));
+
+    let c = Client::new(server.addr);
+    let callee = consented(1);
+    // An allowed ad call, its retransmission, the second ad call (603
+    // FREQUENCY), an ad call to the DNC number (603 DNC), an ordinary call
+    // to it (302).
+    let first = c.invite("m-1", 1, AD_CALLER, &callee, "");
+    assert_eq!(status(&c.ask(first.as_bytes())), 302);
+    assert_eq!(status(&c.ask(first.as_bytes())), 302);
+    let r = c.ask(c.invite("m-2", 1, AD_CALLER, &callee, "").as_bytes());
+    assert_eq!(status(&r), 603);
+    let r = c.ask(c.invite("m-3", 1, AD_CALLER, DNC_CALLEE, "").as_bytes());
+    assert_eq!(status(&r), 603);
+    let r = c.ask(c.invite("m-4", 1, P2P_CALLER, DNC_CALLEE, "").as_bytes());
+    assert_eq!(status(&r), 302);
+    // A malformed INVITE (a callee that is not a number) and an OPTIONS.
+    let r = c.ask(c.invite("m-5", 1, AD_CALLER, "not-a-number", "").as_bytes());
+    assert_eq!(status(&r), 484, "{r}");
+    let me = c.local();
+    let options = format!(
+        "OPTIONS sip:{a} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bK-o1\r\n\
+         From: <sip:probe@{me}>;tag=p\r\nTo: <sip:{a}>\r\nCall-ID: m-options\r\n\
+         CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+        a = server.addr
+    );
+    assert_eq!(status(&c.ask(options.as_bytes())), 200);
+
+    let (code, m) = get(metrics, "/metrics");
+    assert_eq!(code, 200, "{m}");
+    let checks = |kind: &str, decision: &str| {
+        value(
+            &m,
+            &format!(
+                "chanrac_checks_total{{channel=\"call\",kind=\"{kind}\",decision=\"{decision}\"}}"
+            ),
+        )
+    };
+    assert_eq!(checks("ad", "allow"), 1.0, "{m}");
+    assert_eq!(checks("ad", "block"), 2.0, "{m}");
+    assert_eq!(checks("p2p", "allow"), 1.0, "{m}");
+    assert_eq!(checks("ad", "flag"), 0.0, "{m}");
+    let reason = |code: &str, decision: &str| {
+        value(
+            &m,
+            &format!(
+                "chanrac_check_reasons_total{{channel=\"call\",kind=\"ad\",reason=\"{code}\",decision=\"{decision}\"}}"
+            ),
+        )
+    };
+    assert_eq!(reason("FREQUENCY", "block"), 1.0, "{m}");
+    assert_eq!(reason("DNC", "block"), 1.0, "{m}");
+    let datagrams = |o: &str| {
+        value(
+            &m,
+            &format!("chanrac_sip_datagrams_total{{outcome=\"{o}\"}}"),
+        )
+    };
+    assert_eq!(datagrams("checked"), 4.0, "{m}");
+    assert_eq!(datagrams("retransmission"), 1.0, "{m}");
+    assert_eq!(datagrams("rejected"), 1.0, "{m}");
+    assert_eq!(datagrams("other"), 1.0, "{m}");
+    assert_eq!(value(&m, "chanrac_check_duration_seconds_count"), 4.0);
+    // Every datagram answered: 4 checked, 1 retransmission, 1 rejected,
+    // 1 OPTIONS.
+    assert_eq!(value(&m, "chanrac_request_duration_seconds_count"), 7.0);
+    assert_eq!(value(&m, "chanrac_requests_in_flight"), 0.0);
+    // The counted ad call's pair, and every consent of the policy.
+    assert!(value(&m, "chanrac_state_pairs") >= 1.0, "{m}");
+    assert!(value(&m, "chanrac_state_table_fill_ratio") > 0.0, "{m}");
+    assert_eq!(value(&m, "chanrac_state_full_events_total"), 0.0);
+    assert_eq!(value(&m, "chanrac_dnc_numbers"), 1.0, "{m}");
+    assert!(value(&m, "chanrac_sip_answer_cache_bytes") > 0.0, "{m}");
+    assert_eq!(value(&m, "chanrac_policy_generation"), 1.0);
+    assert!(value(&m, "chanrac_policy_last_reload_timestamp_seconds") > 1.7e9);
+    assert!(m.contains("chanrac_build_info{adapter=\"sip\""), "{m}");
+    promtool_check(&m);
+
+    // A reload, then a refused one.
+    let from = server.log_len();
+    server.signal("HUP");
+    let from = server.wait_log("policy reloaded (SIGHUP)", from);
+    std::fs::write(policy.path().join("dnc.csv"), "number,scope\n0912,email\n")
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    server.wait_log("failed, the previous policy stays", from);
+    let (_, m) = get(metrics, "/metrics");
+    assert!(value(&m, "chanrac_policy_generation") >= 2.0, "{m}");
+    assert!(
+        value(&m, "chanrac_policy_reload_failures_total") >= 1.0,
+        "{m}"
+    );
+    promtool_check(&m);
+}
+
+#[test]
+fn monitor_mode_answers_302_and_counts_what_would_have_been_blocked() {
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    let (server, metrics) = start(policy.path(), &["--mode", "monitor"]);
+    let c = Client::new(server.addr);
+    let callee = consented(2);
+    for (id, to) in [
+        ("w-1", callee.as_str()),
+        ("w-2", &callee),
+        ("w-3", DNC_CALLEE),
+    ] {
+        let r = c.ask(c.invite(id, 1, AD_CALLER, to, "").as_bytes());
+        assert_eq!(status(&r), 302, "monitor mode delivers: {r}");
+    }
+    let (_, m) = get(metrics, "/metrics");
+    let series = |decision: &str| {
+        format!("chanrac_checks_total{{channel=\"call\",kind=\"ad\",decision=\"{decision}\"}}")
+    };
+    assert_eq!(value(&m, &series("allow")), 1.0, "{m}");
+    assert_eq!(value(&m, &series("flag")), 2.0, "{m}");
+    assert_eq!(value(&m, &series("block")), 0.0, "{m}");
+    for code in ["FREQUENCY", "DNC"] {
+        let s = format!(
+            "chanrac_check_reasons_total{{channel=\"call\",kind=\"ad\",reason=\"{code}\",decision=\"flag\"}}"
+        );
+        assert_eq!(value(&m, &s), 1.0, "{code}: {m}");
+    }
+    assert!(m.contains("mode=\"monitor\""), "{m}");
+    promtool_check(&m);
+}
