@@ -234,3 +234,134 @@ fn monitor_mode_answers_302_and_counts_what_would_have_been_blocked() {
     assert!(m.contains("mode=\"monitor\""), "{m}");
     promtool_check(&m);
 }
+
+/// Metric names (`chanrac_…`) a PromQL expression uses.
+fn names(expr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = expr;
+    while let Some(i) = rest.find("chanrac_") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        out.push(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out
+}
+
+/// The metric families a scrape declares (`# TYPE name type`), with the
+/// sample names a histogram adds.
+fn families(scrape: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in scrape.lines() {
+        let mut w = l.split(' ');
+        if let (Some("#"), Some("TYPE"), Some(name), Some(kind)) =
+            (w.next(), w.next(), w.next(), w.next())
+        {
+            out.push(name.to_string());
+            if kind == "histogram" {
+                for s in ["_bucket", "_count", "_sum"] {
+                    out.push(format!("{name}{s}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn run_promtool(args: &[&str], dir: &Path) -> Option<String> {
+    match Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) => {
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.success(), "promtool {args:?}: {said}");
+            Some(said)
+        }
+        Err(_) => {
+            assert!(
+                std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
+                "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
+            );
+            eprintln!("SKIPPED promtool {args:?}: promtool is missing");
+            None
+        }
+    }
+}
+
+#[test]
+fn shipped_dashboard_and_alerts_use_served_metrics_and_pass_promtool() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/monitoring");
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("grafana-dashboard.json"))
+            .unwrap_or_else(|e| panic!("read the dashboard: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("the dashboard is not JSON: {e}"));
+    let mut exprs: Vec<String> = Vec::new();
+    for p in dashboard["panels"].as_array().into_iter().flatten() {
+        for t in p["targets"].as_array().into_iter().flatten() {
+            if let Some(e) = t["expr"].as_str() {
+                exprs.push(e.to_string());
+            }
+        }
+    }
+    assert!(exprs.len() >= 20, "{} queries", exprs.len());
+    let alerts = std::fs::read_to_string(dir.join("alerts.yml"))
+        .unwrap_or_else(|e| panic!("read alerts.yml: {e}"));
+
+    // A live chanrac-sip after some traffic: every metric the dashboard and
+    // the rules use is served (the chanrac_smpp_* ones by chanrac-smpp).
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    let (server, metrics) = start(policy.path(), &[]);
+    let c = Client::new(server.addr);
+    for (id, to) in [("d-1", DNC_CALLEE), ("d-2", "0912000101")] {
+        c.ask(c.invite(id, 1, AD_CALLER, to, "").as_bytes());
+    }
+    let (_, scrape) = get(metrics, "/metrics");
+    let served = families(&scrape);
+    let mut used: Vec<String> = exprs.iter().flat_map(|e| names(e)).collect();
+    used.extend(names(&alerts));
+    used.sort();
+    used.dedup();
+    for name in &used {
+        if name.starts_with("chanrac_smpp_") {
+            continue;
+        }
+        assert!(
+            served.contains(name),
+            "{name} is used by the dashboard or the alerts but chanrac-sip does not serve it:\n{scrape}"
+        );
+    }
+
+    // The rules: valid, and their unit tests pass (each alert fires on
+    // what should fire it).
+    if run_promtool(&["check", "rules", "alerts.yml"], &dir).is_none() {
+        return;
+    }
+    run_promtool(&["test", "rules", "alerts_test.yml"], &dir);
+    // Every dashboard query parses as PromQL (Grafana's variables set to
+    // what they stand for).
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
+    for (i, e) in exprs.iter().enumerate() {
+        let e = e
+            .replace("$__rate_interval", "5m")
+            .replace("$job", ".*")
+            .replace("$instance", ".*");
+        rules.push_str(&format!(
+            "      - record: dashboard:query_{i}\n        expr: {}\n",
+            serde_json::to_string(&e).unwrap_or_default()
+        ));
+    }
+    std::fs::write(tmp.path().join("dashboard.yml"), rules)
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    run_promtool(&["check", "rules", "dashboard.yml"], tmp.path());
+}
