@@ -124,11 +124,41 @@
 //!   are in flight (being checked or waiting for the SMSC); one more gets
 //!   `ESME_RTHROTTLED` (0x58) at once. A part held for reassembly leaves the
 //!   window, so a message longer than the window can still complete.
+//! - **`data_sm`** is checked exactly as the `submit_sm` it amounts to
+//!   ([`pdu::data_sm_as_submit`]: its `message_payload` is the text, SAR
+//!   TLVs join it to its other parts, and every rule above applies — the
+//!   ambiguity statuses, reassembly, late parts, the window), is forwarded
+//!   to the SMSC as that `submit_sm`, and is answered with a `data_sm_resp`
+//!   carrying the SMSC's `message_id` or the status a `submit_sm` would get.
+//! - **`submit_multi`**: each destination is checked as its own
+//!   `submit_sm` (one event each, [`pdu::submit_multi_split`]); the allowed
+//!   ones are forwarded as separate `submit_sm`s (an SMSC sees nothing it
+//!   would not see from `submit_sm`), the blocked ones are listed in the
+//!   `submit_multi_resp`'s `unsuccess_sme` with `--reject-status` (a
+//!   destination the SMSC refused, with the SMSC's status). Its
+//!   `message_id` is the first forwarded destination's; when none was
+//!   forwarded, the whole PDU gets `--reject-status` (or, when a
+//!   destination got a temporary error such as `ESME_RSYSERR`, that
+//!   status, so the ESME retries). A distribution list
+//!   (`dest_flag` 2) gets `ESME_RINVDESTFLAG` (0x40): its members cannot be
+//!   checked; no destination or more than 254 gets `ESME_RINVNUMDESTS`
+//!   (0x33); a body whose lengths disagree gets the `generic_nack` of
+//!   [`pdu`]. A `submit_multi` holds one window slot until it is answered.
+//! - **`replace_sm`** gets `ESME_RREPLACEFAIL` (0x13) and is never
+//!   forwarded: its new text would reach the handset without the checks of
+//!   a new message (send a new message instead).
+//! - **`query_sm`, `cancel_sm`** are passed to the SMSC and its answer
+//!   relayed, when the `message_id` is one this proxy gave the same account
+//!   (the newest [`proxy::MAX_ISSUED`] are remembered; message ids are the
+//!   SMSC's own, so no rewriting is needed); another account's, an unknown
+//!   or a forgotten id gets `ESME_RINVMSGID` (0x0C). A `cancel_sm` without
+//!   `message_id` (every message from a source to a destination) gets
+//!   `ESME_RCANCELFAIL` (0x11): it could reach other accounts' messages.
 //! - `enquire_link` → `enquire_link_resp`; `unbind` → `unbind_resp`, then
 //!   the session closes after the answers in flight are sent. A bound
 //!   session silent for `--idle-timeout` is sent an `enquire_link` of the
 //!   proxy's own, and closed when it stays silent (limits below). Other known
-//!   operations (`query_sm`, `data_sm`, …) get `generic_nack`
+//!   operations (`broadcast_sm`, …) get `generic_nack`
 //!   `ESME_RINVCMDID`; malformed PDUs the statuses of [`pdu`].
 //! - **Reload** on `SIGHUP` and when a policy file's modification time or
 //!   size changes (polled every second); a bad policy is logged and the old

@@ -18,8 +18,9 @@ use bytes::BytesMut;
 use rusmpp::decode::{DecodeErrorKind, DecodeWithLength};
 use rusmpp::encode::{Encode, Length};
 use rusmpp::fields::SmppField;
-use rusmpp::pdus::SubmitSm;
+use rusmpp::pdus::{DataSm, SubmitMulti, SubmitSm};
 use rusmpp::tlvs::TlvValue;
+use rusmpp::values::DestAddress;
 use rusmpp::{Command, CommandId, CommandStatus, Pdu};
 
 use crate::udh::{self, Concat, UdhError};
@@ -72,7 +73,29 @@ pub mod status {
     /// Invalid predefined message: the answer to a `submit_sm` asking for a
     /// canned message (`sm_default_msg_id`), whose text cannot be checked.
     pub const ESME_RINVDFTMSGID: u32 = 0x63;
+    /// Message id is invalid: a `query_sm` / `cancel_sm` for a message this
+    /// account was not given (or that is no longer remembered).
+    pub const ESME_RINVMSGID: u32 = 0x0C;
+    /// `cancel_sm` failed.
+    pub const ESME_RCANCELFAIL: u32 = 0x11;
+    /// `replace_sm` failed: the answer to every `replace_sm` (its new text
+    /// would reach the handset without the checks of a new message).
+    pub const ESME_RREPLACEFAIL: u32 = 0x13;
+    /// Invalid number of destinations in a `submit_multi` (none, or more
+    /// than [`super::MAX_DESTS`]).
+    pub const ESME_RINVNUMDESTS: u32 = 0x33;
+    /// Invalid destination flag: a `submit_multi` naming a distribution
+    /// list (its members are unknown here, so they cannot be checked).
+    pub const ESME_RINVDESTFLAG: u32 = 0x40;
+    /// Temporary application error: the answer to the SMSC's `deliver_sm`
+    /// that cannot be delivered now (the SMSC retries).
+    pub const ESME_RX_T_APPN: u32 = 0x64;
+    /// `query_sm` failed.
+    pub const ESME_RQUERYFAIL: u32 = 0x67;
 }
+
+/// The most destinations a `submit_multi` may name (SMPP 3.4 §4.5.1).
+pub const MAX_DESTS: usize = 254;
 
 /// A PDU header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -328,6 +351,89 @@ impl<'a> SubmitFields<'a> {
     }
 }
 
+/// A `submit_sm` built from the octets of a body (header added here), or
+/// the status its decoding failed with.
+fn submit_sm_of_body(body: &[u8]) -> Result<SubmitSm, u32> {
+    let len = u32::try_from(HEADER_LEN + body.len()).map_err(|_| status::ESME_RINVMSGLEN)?;
+    let mut pdu = Vec::with_capacity(HEADER_LEN + body.len());
+    pdu.extend_from_slice(&len.to_be_bytes());
+    pdu.extend_from_slice(&0x0000_0004u32.to_be_bytes());
+    pdu.extend_from_slice(&0u32.to_be_bytes());
+    pdu.extend_from_slice(&1u32.to_be_bytes());
+    pdu.extend_from_slice(body);
+    match decode(&pdu) {
+        Ok(cmd) => match cmd.pdu() {
+            Some(Pdu::SubmitSm(sm)) => Ok(sm.clone()),
+            _ => Err(status::ESME_RSYSERR),
+        },
+        Err(n) => Err(n.status),
+    }
+}
+
+/// The `submit_sm` a `data_sm` amounts to: the same service type,
+/// addresses, `esm_class`, `registered_delivery`, `data_coding` and TLVs
+/// (its text is its `message_payload`), `short_message` empty, the other
+/// fields 0. The proxy checks it as a `submit_sm` and forwards it as one.
+pub fn data_sm_as_submit(ds: &DataSm) -> Result<SubmitSm, u32> {
+    let bytes = encode(&Command::new(CommandStatus::EsmeRok, 1, ds.clone()));
+    let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+    let head =
+        ds.service_type.length() + 2 + ds.source_addr.length() + 2 + ds.destination_addr.length();
+    let (Some(fixed), Some(tlvs)) = (body.get(head..head + 3), body.get(head + 3..)) else {
+        return Err(status::ESME_RINVCMDLEN);
+    };
+    let (esm, registered, coding) = (fixed[0], fixed[1], fixed[2]);
+    let mut out = Vec::with_capacity(body.len() + 8);
+    out.extend_from_slice(body.get(..head).unwrap_or_default());
+    // esm_class, protocol_id, priority_flag, schedule_delivery_time "",
+    // validity_period "", registered_delivery, replace_if_present_flag,
+    // data_coding, sm_default_msg_id, sm_length 0.
+    out.extend_from_slice(&[esm, 0, 0, 0, 0, registered, 0, coding, 0, 0]);
+    out.extend_from_slice(tlvs);
+    submit_sm_of_body(&out)
+}
+
+/// The `submit_sm`s a `submit_multi` amounts to: one per destination, each
+/// with every other field and TLV of the `submit_multi`, in the order of
+/// its destinations. No destination, or more than [`MAX_DESTS`], is
+/// `ESME_RINVNUMDESTS`; a distribution list is `ESME_RINVDESTFLAG` (its
+/// members cannot be checked).
+pub fn submit_multi_split(m: &SubmitMulti) -> Result<Vec<SubmitSm>, u32> {
+    let dests = m.dest_address();
+    if dests.is_empty() || dests.len() > MAX_DESTS {
+        return Err(status::ESME_RINVNUMDESTS);
+    }
+    if dests
+        .iter()
+        .any(|d| matches!(d, DestAddress::DistributionListName(_)))
+    {
+        return Err(status::ESME_RINVDESTFLAG);
+    }
+    let bytes = encode(&Command::new(CommandStatus::EsmeRok, 1, m.clone()));
+    let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+    let head = m.service_type.length() + 2 + m.source_addr.length();
+    let prefix = body.get(..head).ok_or(status::ESME_RINVCMDLEN)?;
+    // number_of_dests, then each dest_address (dest_flag first).
+    let mut at = head + 1;
+    let mut addrs = Vec::with_capacity(dests.len());
+    for d in dests {
+        let len = d.length();
+        addrs.push(body.get(at + 1..at + len).ok_or(status::ESME_RINVCMDLEN)?);
+        at += len;
+    }
+    let tail = body.get(at..).ok_or(status::ESME_RINVCMDLEN)?;
+    addrs
+        .into_iter()
+        .map(|a| {
+            let mut out = Vec::with_capacity(prefix.len() + a.len() + tail.len());
+            out.extend_from_slice(prefix);
+            out.extend_from_slice(a);
+            out.extend_from_slice(tail);
+            submit_sm_of_body(&out)
+        })
+        .collect()
+}
+
 /// Fuzz entry point: decodes `data` as a PDU; when it decodes, re-encodes
 /// it, reads a `submit_sm`'s fields and text, and checks the re-encoded PDU
 /// decodes to the same command.
@@ -335,11 +441,30 @@ pub fn fuzz_pdu(data: &[u8]) {
     let Ok(cmd) = decode(data) else { return };
     let bytes = encode(&cmd);
     assert!(bytes.len() >= HEADER_LEN);
-    if let Some(Pdu::SubmitSm(sm)) = cmd.pdu() {
+    let read = |sm: &SubmitSm| {
         let f = SubmitFields::of(sm);
         if let Ok((_, text)) = f.split() {
             let _ = crate::text::decode(f.data_coding, text);
         }
+    };
+    match cmd.pdu() {
+        Some(Pdu::SubmitSm(sm)) => read(sm),
+        Some(Pdu::DataSm(ds)) => {
+            if let Ok(sm) = data_sm_as_submit(ds) {
+                assert_eq!(sm.destination_addr, ds.destination_addr);
+                read(&sm);
+            }
+        }
+        Some(Pdu::SubmitMulti(m)) => {
+            if let Ok(sms) = submit_multi_split(m) {
+                assert_eq!(sms.len(), m.dest_address().len());
+                for sm in &sms {
+                    assert_eq!(sm.short_message(), m.short_message());
+                    read(sm);
+                }
+            }
+        }
+        _ => {}
     }
     if bytes.len() <= MAX_COMMAND_LENGTH {
         assert_eq!(decode(&bytes).ok(), Some(cmd));

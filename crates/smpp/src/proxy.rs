@@ -62,10 +62,112 @@ pub struct Config {
     pub peer_limits: PeerLimits,
 }
 
-/// Where to send a `submit_sm_resp`.
+/// Which answer a checked `submit_sm` gets: its own `submit_sm_resp`, a
+/// `data_sm_resp` (it came as a `data_sm`), or its destination's place in
+/// a `submit_multi_resp`.
+#[derive(Clone)]
+enum Answer {
+    Submit,
+    Data,
+    Multi(Arc<MultiAnswer>, usize),
+}
+
+/// A destination's answer: its status and the SMSC's `message_id`.
+type Outcome = (u32, Option<COctetString<1, 65>>);
+
+/// The answers of a `submit_multi`'s destinations, collected until every
+/// one is in; then the one `submit_multi_resp` is sent.
+struct MultiAnswer {
+    tx: Outbox,
+    seq: u32,
+    reject_status: u32,
+    /// Each destination: `dest_addr_ton`, `dest_addr_npi`, address.
+    dests: Vec<(
+        rusmpp::values::Ton,
+        rusmpp::values::Npi,
+        COctetString<1, 21>,
+    )>,
+    results: std::sync::Mutex<Vec<Option<Outcome>>>,
+    /// The session window slot the whole `submit_multi` holds.
+    slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl MultiAnswer {
+    /// Records destination `i`'s answer (the first one counts); sends the
+    /// `submit_multi_resp` once every destination has one.
+    fn record(&self, i: usize, status: u32, id: Option<COctetString<1, 65>>) {
+        let done = {
+            let Ok(mut r) = self.results.lock() else {
+                return;
+            };
+            match r.get_mut(i) {
+                Some(slot @ None) => *slot = Some((status, id)),
+                _ => return,
+            }
+            if r.iter().any(Option::is_none) {
+                return;
+            }
+            r.iter().flatten().cloned().collect::<Vec<_>>()
+        };
+        if let Ok(mut s) = self.slot.lock() {
+            s.take();
+        }
+        self.tx.send(pdu::encode(&multi_resp(
+            &done,
+            &self.dests,
+            self.seq,
+            self.reject_status,
+        )));
+    }
+}
+
+/// The `submit_multi_resp` for the destinations' answers: the first
+/// forwarded destination's `message_id`, every other one in
+/// `unsuccess_sme` with its status. When none was forwarded the whole PDU
+/// gets a status too: a temporary one when any destination got one (the
+/// ESME retries), else the reject status.
+fn multi_resp(
+    results: &[Outcome],
+    dests: &[(
+        rusmpp::values::Ton,
+        rusmpp::values::Npi,
+        COctetString<1, 21>,
+    )],
+    seq: u32,
+    reject_status: u32,
+) -> Command {
+    use rusmpp::values::UnsuccessSme;
+    let id = results
+        .iter()
+        .find(|r| r.0 == status::ESME_ROK)
+        .and_then(|r| r.1.clone());
+    let unsuccess: Vec<UnsuccessSme> = results
+        .iter()
+        .zip(dests)
+        .filter(|(r, _)| r.0 != status::ESME_ROK)
+        .map(|(r, d)| UnsuccessSme::new(d.0, d.1, d.2.clone(), CommandStatus::from(r.0)))
+        .collect();
+    let st = if results.iter().any(|r| r.0 == status::ESME_ROK) {
+        status::ESME_ROK
+    } else {
+        results
+            .iter()
+            .map(|r| r.0)
+            .find(|&s| s != reject_status)
+            .unwrap_or(reject_status)
+    };
+    let body = rusmpp::pdus::SubmitMultiResp::builder()
+        .message_id(id.unwrap_or_default())
+        .unsuccess_sme(unsuccess)
+        .build();
+    Command::new(CommandStatus::from(st), seq, body)
+}
+
+/// Where to send a `submit_sm_resp` (or the answer [`Answer`] says).
 struct Reply {
     tx: Outbox,
     seq: u32,
+    answer: Answer,
     /// The session window slot this `submit_sm` holds until it is answered.
     slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
 }
@@ -73,7 +175,7 @@ struct Reply {
 impl Clone for Reply {
     /// A copy answers the same request; only the original holds the slot.
     fn clone(&self) -> Reply {
-        Reply::new(self.tx.clone(), self.seq)
+        Reply::new(self.tx.clone(), self.seq).answering(self.answer.clone())
     }
 }
 
@@ -82,8 +184,15 @@ impl Reply {
         Reply {
             tx,
             seq,
+            answer: Answer::Submit,
             slot: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The same reply, answered as `answer` says.
+    fn answering(mut self, answer: Answer) -> Reply {
+        self.answer = answer;
+        self
     }
 
     /// Holds a window slot until the answer is sent (or the reply dropped).
@@ -110,10 +219,21 @@ impl Reply {
         // Free the slot before the answer leaves: a client that sends its
         // next submit_sm as soon as it reads this one must find room.
         self.release_slot();
-        let body = SubmitSmResp::builder()
-            .message_id(message_id.unwrap_or_default())
-            .build();
-        let cmd = Command::new(CommandStatus::from(status), self.seq, body);
+        let cmd = match &self.answer {
+            Answer::Submit => {
+                let body = SubmitSmResp::builder()
+                    .message_id(message_id.unwrap_or_default())
+                    .build();
+                Command::new(CommandStatus::from(status), self.seq, body)
+            }
+            Answer::Data => {
+                let body = rusmpp::pdus::DataSmResp::builder()
+                    .message_id(message_id.unwrap_or_default())
+                    .build();
+                Command::new(CommandStatus::from(status), self.seq, body)
+            }
+            Answer::Multi(m, i) => return m.record(*i, status, message_id),
+        };
         self.tx.send(pdu::encode(&cmd));
     }
 }
@@ -184,6 +304,8 @@ pub struct Proxy {
     state: Option<Mutex<StateDir>>,
     upstream: Upstream,
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
+    /// The `message_id`s given to each account.
+    issued: Mutex<IdBook>,
     epoch: Instant,
     guard: Guard,
 }
@@ -264,6 +386,7 @@ impl Proxy {
             engine,
             state,
             cfg,
+            issued: Mutex::new(IdBook::default()),
             epoch: Instant::now(),
         }))
     }
@@ -603,6 +726,92 @@ impl Proxy {
                         this.submit(account, reply, sm, arrived).await;
                     });
                 }
+                Some(Pdu::DataSm(ds)) => {
+                    let reply = Reply::new(tx.clone(), seq).answering(Answer::Data);
+                    let (account, permit) = match admit(&bound, &window) {
+                        Ok(a) => a,
+                        Err(st) => {
+                            reply.send(st, None);
+                            continue;
+                        }
+                    };
+                    reply.hold(permit);
+                    match pdu::data_sm_as_submit(ds) {
+                        Ok(sm) => {
+                            let this = self.clone();
+                            tokio::spawn(async move {
+                                this.submit(account, reply, sm, arrived).await;
+                            });
+                        }
+                        Err(st) => reply.send(st, None),
+                    }
+                }
+                Some(Pdu::SubmitMulti(m)) => {
+                    let refuse = |st: u32| {
+                        let body = rusmpp::pdus::SubmitMultiResp::builder().build();
+                        send(Command::new(CommandStatus::from(st), seq, body));
+                    };
+                    let (account, permit) = match admit(&bound, &window) {
+                        Ok(a) => a,
+                        Err(st) => {
+                            refuse(st);
+                            continue;
+                        }
+                    };
+                    let sms = match pdu::submit_multi_split(m) {
+                        Ok(sms) => sms,
+                        Err(st) => {
+                            refuse(st);
+                            continue;
+                        }
+                    };
+                    let answer = Arc::new(MultiAnswer {
+                        tx: tx.clone(),
+                        seq,
+                        reject_status: self.cfg.reject_status,
+                        dests: sms
+                            .iter()
+                            .map(|sm| {
+                                (
+                                    sm.dest_addr_ton,
+                                    sm.dest_addr_npi,
+                                    sm.destination_addr.clone(),
+                                )
+                            })
+                            .collect(),
+                        results: std::sync::Mutex::new(vec![None; sms.len()]),
+                        slot: std::sync::Mutex::new(Some(permit)),
+                    });
+                    for (i, sm) in sms.into_iter().enumerate() {
+                        let reply =
+                            Reply::new(tx.clone(), seq).answering(Answer::Multi(answer.clone(), i));
+                        let (this, account) = (self.clone(), account.clone());
+                        tokio::spawn(async move {
+                            this.submit(account, reply, sm, arrived).await;
+                        });
+                    }
+                }
+                Some(Pdu::ReplaceSm(_)) => send(Command::new(
+                    CommandStatus::from(status::ESME_RREPLACEFAIL),
+                    seq,
+                    Pdu::ReplaceSmResp,
+                )),
+                Some(Pdu::QuerySm(_)) | Some(Pdu::CancelSm(_)) => {
+                    let query = matches!(cmd.pdu(), Some(Pdu::QuerySm(_)));
+                    let (account, permit) = match admit(&bound, &window) {
+                        Ok(a) => a,
+                        Err(st) => {
+                            send(refusal(query, st, seq));
+                            continue;
+                        }
+                    };
+                    let (this, tx, cmd) = (self.clone(), tx.clone(), cmd.clone());
+                    tokio::spawn(async move {
+                        let answer = this.query_or_cancel(&account, cmd).await;
+                        drop(permit);
+                        tx.send(pdu::encode(&answer));
+                    });
+                }
                 Some(Pdu::EnquireLink) => send(Command::new(
                     CommandStatus::EsmeRok,
                     seq,
@@ -641,6 +850,60 @@ impl Proxy {
             .is_err()
         {
             writer.abort();
+        }
+    }
+
+    /// Passes a `query_sm` or `cancel_sm` to the SMSC and returns its
+    /// answer (with the ESME's sequence number), when its `message_id` is
+    /// one this proxy gave `account` (and still remembers, [`MAX_ISSUED`]);
+    /// else `ESME_RINVMSGID`. A `cancel_sm` without a `message_id` (every
+    /// message from a source to a destination) gets `ESME_RCANCELFAIL`: it
+    /// could reach other accounts' messages.
+    async fn query_or_cancel(&self, account: &Bound, cmd: Command) -> Command {
+        let seq = cmd.sequence_number();
+        let query = matches!(cmd.pdu(), Some(Pdu::QuerySm(_)));
+        let id = match cmd.pdu() {
+            Some(Pdu::QuerySm(q)) => q.message_id.as_str(),
+            Some(Pdu::CancelSm(c)) => c.message_id.as_str(),
+            _ => "",
+        };
+        if id.is_empty() {
+            let st = if query {
+                status::ESME_RINVMSGID
+            } else {
+                status::ESME_RCANCELFAIL
+            };
+            return refusal(query, st, seq);
+        }
+        let owned = self
+            .issued
+            .lock()
+            .is_ok_and(|b| b.owner(id).is_some_and(|o| *o == *account.system_id));
+        if !owned {
+            return refusal(query, status::ESME_RINVMSGID, seq);
+        }
+        let Some(request) = cmd.pdu().cloned() else {
+            return refusal(query, status::ESME_RSYSERR, seq);
+        };
+        match self.upstream.call(request).await {
+            Ok(answer) => match answer.pdu() {
+                Some(p @ Pdu::QuerySmResp(_)) if query => {
+                    Command::new(answer.status(), seq, p.clone())
+                }
+                Some(Pdu::CancelSmResp) if !query => {
+                    Command::new(answer.status(), seq, Pdu::CancelSmResp)
+                }
+                Some(Pdu::GenericNack) => refusal(query, u32::from(answer.status()), seq),
+                _ => refusal(query, status::ESME_RSYSERR, seq),
+            },
+            Err(st) => refusal(query, st, seq),
+        }
+    }
+
+    /// Remembers that `id` (an SMSC `message_id`) was given to `account`.
+    fn issue(&self, account: &str, id: &COctetString<1, 65>) {
+        if let Ok(mut b) = self.issued.lock() {
+            b.give(id.as_str(), account);
         }
     }
 
@@ -895,7 +1158,10 @@ impl Proxy {
                     self.remember_ids(&m.key, std::iter::once((*seq, id.clone())));
                 }
                 match &r {
-                    Ok(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                    Ok(id) => {
+                        self.issue(&p.account.system_id, id);
+                        p.reply.send(status::ESME_ROK, Some(id.clone()))
+                    }
                     Err(st) => p.reply.send(*st, None),
                 }
                 ids.push((*seq, r));
@@ -1025,7 +1291,10 @@ impl Proxy {
             });
         }
         match r {
-            Ok(id) => p.reply.send(status::ESME_ROK, Some(id)),
+            Ok(id) => {
+                self.issue(&p.account.system_id, &id);
+                p.reply.send(status::ESME_ROK, Some(id))
+            }
             Err(st) => p.reply.send(st, None),
         }
     }
@@ -1070,6 +1339,62 @@ impl Proxy {
                 let _ = tokio::task::spawn_blocking(move || this.reload()).await;
             }
         }
+    }
+}
+
+/// The session's account and a window slot for a request that submits
+/// (or asks about) messages: `ESME_RINVBNDSTS` when the session is not
+/// bound to transmit, `ESME_RTHROTTLED` when its window is full.
+fn admit(
+    bound: &Option<Arc<Bound>>,
+    window: &Arc<Semaphore>,
+) -> Result<(Arc<Bound>, tokio::sync::OwnedSemaphorePermit), u32> {
+    let account = bound
+        .clone()
+        .filter(|b| b.transmit)
+        .ok_or(status::ESME_RINVBNDSTS)?;
+    let permit = window
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| status::ESME_RTHROTTLED)?;
+    Ok((account, permit))
+}
+
+/// A `query_sm_resp` (`query`) or `cancel_sm_resp` with an error status.
+fn refusal(query: bool, st: u32, seq: u32) -> Command {
+    let st = CommandStatus::from(st);
+    if query {
+        Command::new(st, seq, rusmpp::pdus::QuerySmResp::builder().build())
+    } else {
+        Command::new(st, seq, Pdu::CancelSmResp)
+    }
+}
+
+/// How many `message_id`s the proxy remembers it gave (the newest), for
+/// `query_sm` and `cancel_sm`: an older one gets `ESME_RINVMSGID`.
+pub const MAX_ISSUED: usize = 1 << 18;
+
+/// The `message_id`s given to each account, newest [`MAX_ISSUED`].
+#[derive(Default)]
+struct IdBook {
+    owners: std::collections::HashMap<Box<str>, Box<str>>,
+    order: std::collections::VecDeque<Box<str>>,
+}
+
+impl IdBook {
+    fn give(&mut self, id: &str, account: &str) {
+        if self.owners.insert(id.into(), account.into()).is_none() {
+            self.order.push_back(id.into());
+            while self.order.len() > MAX_ISSUED {
+                if let Some(old) = self.order.pop_front() {
+                    self.owners.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn owner(&self, id: &str) -> Option<&str> {
+        self.owners.get(id).map(|a| &**a)
     }
 }
 

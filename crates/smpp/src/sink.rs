@@ -1,5 +1,6 @@
 //! A minimal SMSC that accepts every bind, answers every `submit_sm` with a
-//! fresh `message_id` and records what arrived: the upstream peer of the
+//! fresh `message_id` (a `query_sm` with `DELIVERED`, a `cancel_sm` with
+//! success) and records what arrived: the upstream peer of the
 //! tests and benches (and a stand-in SMSC for demos).
 
 use std::io;
@@ -111,6 +112,17 @@ impl Sink {
                                 let mid = COctetString::from_string(id).unwrap_or_default();
                                 let r = SubmitSmResp::builder().message_id(mid).build();
                                 (Some(Command::new(ok, seq, r)), false)
+                            }
+                            Some(Pdu::QuerySm(q)) => {
+                                // Every message it gave an id is delivered.
+                                let r = rusmpp::pdus::QuerySmResp::builder()
+                                    .message_id(q.message_id.clone())
+                                    .message_state(rusmpp::values::MessageState::Delivered)
+                                    .build();
+                                (Some(Command::new(ok, seq, r)), false)
+                            }
+                            Some(Pdu::CancelSm(_)) => {
+                                (Some(Command::new(ok, seq, Pdu::CancelSmResp)), false)
                             }
                             Some(Pdu::EnquireLink) => {
                                 (Some(Command::new(ok, seq, Pdu::EnquireLinkResp)), false)

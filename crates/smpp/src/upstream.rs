@@ -314,6 +314,19 @@ impl Upstream {
     /// [`UpstreamConfig::max_queued_bytes`] waiting, or the SMSC did not
     /// answer within [`RESPONSE_TIMEOUT`]).
     pub async fn submit(&self, sm: SubmitSm) -> Result<COctetString<1, 65>, u32> {
+        let cmd = self.call(Pdu::SubmitSm(sm)).await?;
+        let st = u32::from(cmd.status());
+        match cmd.pdu() {
+            Some(Pdu::SubmitSmResp(r)) if st == status::ESME_ROK => Ok(r.message_id().clone()),
+            _ if st != status::ESME_ROK => Err(st),
+            _ => Err(status::ESME_RSYSERR),
+        }
+    }
+
+    /// Sends any request to the SMSC and returns its answer (whatever its
+    /// status), or `ESME_RSYSERR` on the same conditions as
+    /// [`Upstream::submit`].
+    pub async fn call(&self, request: Pdu) -> Result<Command, u32> {
         let Some(link) = self.inner.link().await else {
             return Err(status::ESME_RSYSERR);
         };
@@ -326,22 +339,13 @@ impl Upstream {
         if let Ok(mut p) = link.pending.lock() {
             p.insert(seq, tx);
         }
-        let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, sm));
+        let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, request));
         if !link.tx.send(bytes) {
             link.alive.store(false, Ordering::Release);
             return Err(status::ESME_RSYSERR);
         }
         match tokio::time::timeout(RESPONSE_TIMEOUT, rx).await {
-            Ok(Ok(cmd)) => {
-                let st = u32::from(cmd.status());
-                match cmd.pdu() {
-                    Some(Pdu::SubmitSmResp(r)) if st == status::ESME_ROK => {
-                        Ok(r.message_id().clone())
-                    }
-                    _ if st != status::ESME_ROK => Err(st),
-                    _ => Err(status::ESME_RSYSERR),
-                }
-            }
+            Ok(Ok(cmd)) => Ok(cmd),
             _ => {
                 if let Ok(mut p) = link.pending.lock() {
                     p.remove(&seq);
