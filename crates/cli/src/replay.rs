@@ -208,6 +208,29 @@ pub fn write_verdict(
     if let Some(c) = v.contact {
         let _ = write!(out, ",\"contact\":\"{c}\"");
     }
+    if !v.links.is_empty() {
+        out.extend_from_slice(b",\"links\":[");
+        for (i, h) in v.links.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            s(out, h);
+        }
+        out.push(b']');
+    }
+    if !v.imitated.is_empty() {
+        let brands = policy.lookalikes();
+        out.extend_from_slice(b",\"lookalikes\":[");
+        for (i, &b) in v.imitated.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if (b as usize) < brands.len() {
+                s(out, &brands.brand(b).name);
+            }
+        }
+        out.push(b']');
+    }
     if let Some(t) = v.retry_at {
         let _ = write!(out, ",\"retry_at\":\"{t}\"");
     }
@@ -237,6 +260,8 @@ pub(crate) struct Summary {
     pub(crate) hours: [[[u64; 2]; 24]; 2],
     /// Matched signature (index in the policy's set) → events.
     pub(crate) signatures: HashMap<u32, u64>,
+    /// Link host (A-label form) → what messages linking to it got.
+    pub(crate) links: BTreeMap<String, LinkTally>,
     /// The earliest and latest event times.
     pub(crate) span: Option<(jiff::Timestamp, jiff::Timestamp)>,
 }
@@ -245,11 +270,34 @@ pub(crate) struct Summary {
 pub(crate) struct AdvertiserTally {
     pub(crate) events: u64,
     pub(crate) blocked: u64,
+    /// Events whose text links somewhere.
+    pub(crate) with_links: u64,
+    /// Events with `URL_NOT_ALLOWED`.
+    pub(crate) not_allowed: u64,
+    /// Events with `LOOKALIKE`.
+    pub(crate) lookalikes: u64,
     /// Reasons summed over events.
     pub(crate) violations: u64,
     /// Fine row in force on each event's local date (index in
     /// [`law::FINES`]) → events priced by it.
     pub(crate) rows: BTreeMap<usize, u64>,
+}
+
+/// What the messages linking to one host got (summary and report).
+#[derive(Default)]
+pub(crate) struct LinkTally {
+    /// Messages linking to it.
+    pub(crate) messages: u64,
+    /// Of them, blocked (for any reason).
+    pub(crate) blocked: u64,
+    /// Of them, `URL_BLOCKED` by a `domains.csv` row covering this host.
+    pub(crate) url_blocked: u64,
+    /// Of them, `LOOKALIKE` because of this host.
+    pub(crate) lookalike: u64,
+    /// The brands it imitated.
+    pub(crate) brands: std::collections::BTreeSet<String>,
+    /// The advertisers whose traffic linked to it.
+    pub(crate) advertisers: std::collections::BTreeSet<String>,
 }
 
 impl AdvertiserTally {
@@ -323,6 +371,31 @@ impl Summary {
         for &sig in &v.signatures {
             *self.signatures.entry(sig).or_default() += 1;
         }
+        for h in &v.links {
+            let t = self.links.entry(h.to_string()).or_default();
+            t.messages += 1;
+            t.blocked += u64::from(v.decision == Decision::Block);
+            if v.reasons.contains(Reason::UrlBlocked)
+                && policy.domains().get(h) == Some(chanrac::content::links::DomainAction::Block)
+            {
+                t.url_blocked += 1;
+            }
+            if v.reasons.contains(Reason::Lookalike) {
+                let brands = policy.lookalikes();
+                let mut hit = false;
+                for b in brands.imitated_by_host(h) {
+                    if v.imitated.contains(&b) {
+                        t.brands.insert(brands.brand(b).name.to_string());
+                        hit = true;
+                    }
+                }
+                t.lookalike += u64::from(hit);
+            }
+            if !ev.advertiser.is_empty() && !ev.kind.is_consent() {
+                t.advertisers
+                    .insert(policy.resolve_advertiser(ev.advertiser).to_string());
+            }
+        }
         if ev.kind.is_advertising() {
             let ch = usize::from(ev.channel == chanrac::Channel::Call);
             let hour = (offset.second_of_day(ev.time) / 3600).min(23) as usize;
@@ -344,6 +417,9 @@ impl Summary {
         if v.decision == Decision::Block {
             t.blocked += 1;
         }
+        t.with_links += u64::from(!v.links.is_empty());
+        t.not_allowed += u64::from(v.reasons.contains(Reason::UrlNotAllowed));
+        t.lookalikes += u64::from(v.reasons.contains(Reason::Lookalike));
         for r in v.reasons.iter() {
             t.violations += 1;
             if let Some(i) = fine_row(r, a, day) {
@@ -386,6 +462,51 @@ impl Summary {
                 );
             }
         }
+        if !self.links.is_empty() {
+            let mut hosts: Vec<_> = self.links.iter().collect();
+            hosts.sort_by(|a, b| b.1.messages.cmp(&a.1.messages).then(a.0.cmp(b.0)));
+            let _ = writeln!(
+                s,
+                "links per host ({} hosts; top {}):   messages  blocked  URL_BLOCKED  LOOKALIKE",
+                hosts.len(),
+                hosts.len().min(TOP_HOSTS)
+            );
+            for (h, t) in hosts.iter().take(TOP_HOSTS) {
+                let brands: Vec<&str> = t.brands.iter().map(String::as_str).collect();
+                let _ = writeln!(
+                    s,
+                    "  {:<32} {:>8} {:>8} {:>12} {:>10}{}",
+                    h,
+                    t.messages,
+                    t.blocked,
+                    t.url_blocked,
+                    t.lookalike,
+                    if brands.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  (imitates {})", brands.join(", "))
+                    }
+                );
+            }
+        }
+        let linking: Vec<_> = self
+            .per_advertiser
+            .iter()
+            .filter(|(_, t)| t.with_links > 0 || t.lookalikes > 0)
+            .collect();
+        if !linking.is_empty() {
+            let _ = writeln!(
+                s,
+                "links per advertiser:  events with links  URL_NOT_ALLOWED  LOOKALIKE"
+            );
+            for (adv, t) in linking {
+                let _ = writeln!(
+                    s,
+                    "  {:<16} {:>12} {:>16} {:>10}",
+                    adv, t.with_links, t.not_allowed, t.lookalikes
+                );
+            }
+        }
         let mut rows = vec![];
         for (adv, t) in &self.per_advertiser {
             let individual = policy
@@ -417,6 +538,9 @@ impl Summary {
         s
     }
 }
+
+/// How many hosts the summary lists.
+pub(crate) const TOP_HOSTS: usize = 10;
 
 /// 80000000 → 80,000,000
 pub(crate) fn group(n: u64) -> String {

@@ -12,6 +12,7 @@
 //! | `advertisers` | per advertiser: events, blocked, violations, estimated fine exposure (table `exposure`) |
 //! | `hours` | ad traffic (ads and registrations) by local hour against the legal windows: one inline `<svg>` per channel (`chart-sms`, `chart-call`), windows shaded |
 //! | `signatures` | the most matched spam signatures (table `top-signatures`) |
+//! | `links` | link hosts (table `links-by-host`: messages, blocked, `URL_BLOCKED`, `LOOKALIKE` and the brands imitated, the advertisers linking) and per advertiser (table `links-by-advertiser`: events with links, `URL_NOT_ALLOWED`, `LOOKALIKE`) |
 //!
 //! Exposure prices each *act* once per advertiser: an act is a row of the
 //! fine table ([`chanrac::law::FINES`]) — a rule, an event kind, and the
@@ -138,6 +139,7 @@ pub fn render(s: &Summary, policy: &Policy, o: &Options) -> String {
     advertisers(&mut h, s, policy);
     hours(&mut h, s, policy);
     signatures(&mut h, s, policy);
+    links(&mut h, s);
 
     let _ = writeln!(
         h,
@@ -544,6 +546,78 @@ fn signatures(h: &mut String, s: &Summary, policy: &Policy) {
             "<p class=\"note\">{} more signatures matched.</p>",
             top.len() - shown
         );
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+/// How many hosts the report lists.
+const TOP_LINK_HOSTS: usize = 50;
+
+fn links(h: &mut String, s: &Summary) {
+    let _ = writeln!(h, "<section id=\"links\">\n<h2>Links and look-alikes</h2>");
+    if s.links.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"empty\">No message linked to a host (or the policy has no link rules).</p>\n</section>"
+        );
+        return;
+    }
+    let mut hosts: Vec<_> = s.links.iter().collect();
+    hosts.sort_by(|a, b| b.1.messages.cmp(&a.1.messages).then(a.0.cmp(b.0)));
+    let shown = hosts.len().min(TOP_LINK_HOSTS);
+    let _ = writeln!(
+        h,
+        "<table id=\"links-by-host\">\n<thead><tr><th>Host</th><th class=\"num\">Messages</th>\
+         <th class=\"num\">Blocked</th><th class=\"num\">URL_BLOCKED</th><th class=\"num\">LOOKALIKE</th>\
+         <th>Imitates</th><th>Advertisers</th></tr></thead>\n<tbody>"
+    );
+    for (host, t) in hosts.iter().take(shown) {
+        let brands: Vec<String> = t.brands.iter().map(|b| esc(b)).collect();
+        let advs: Vec<String> = t.advertisers.iter().map(|a| esc(a)).collect();
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(host),
+            group(t.messages),
+            group(t.blocked),
+            group(t.url_blocked),
+            group(t.lookalike),
+            brands.join(", "),
+            advs.join(", ")
+        );
+    }
+    let _ = writeln!(h, "</tbody>\n</table>");
+    if hosts.len() > shown {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{} more hosts were linked.</p>",
+            hosts.len() - shown
+        );
+    }
+    let linking: Vec<_> = s
+        .per_advertiser
+        .iter()
+        .filter(|(_, t)| t.with_links > 0 || t.lookalikes > 0)
+        .collect();
+    if !linking.is_empty() {
+        let _ = writeln!(
+            h,
+            "<table id=\"links-by-advertiser\">\n<thead><tr><th>Advertiser</th>\
+             <th class=\"num\">Events with links</th><th class=\"num\">URL_NOT_ALLOWED</th>\
+             <th class=\"num\">LOOKALIKE</th></tr></thead>\n<tbody>"
+        );
+        for (adv, t) in linking {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(adv),
+                group(t.with_links),
+                group(t.not_allowed),
+                group(t.lookalikes)
+            );
+        }
+        let _ = writeln!(h, "</tbody>\n</table>");
     }
     let _ = writeln!(h, "</section>");
 }

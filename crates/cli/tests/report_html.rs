@@ -36,6 +36,16 @@ fn hostile(dir: &Path) -> (PathBuf, PathBuf) {
     )
     .unwrap();
     fs::write(policy.join("dnc.csv"), "number,scope\n0912000001,all\n").unwrap();
+    fs::write(
+        policy.join("domains.csv"),
+        "domain,action,note\n*.top,block,<i>cheap</i>\n",
+    )
+    .unwrap();
+    fs::write(
+        policy.join("protected.csv"),
+        "name,owner,domains\n\"Vietcombank<i>\",,vietcombank.com.vn\n",
+    )
+    .unwrap();
     let events = dir.join("events.csv");
     fs::write(
         &events,
@@ -45,7 +55,8 @@ fn hostile(dir: &Path) -> (PathBuf, PathBuf) {
              a2,2020-10-01T09:00:00+07:00,sms,ad,SHOP,\"{EVIL}\",0912000001,[QC] vay tien nhanh\n\
              a3,2020-10-01T06:30:00+07:00,sms,ad,SHOP,plain,0912000002,[QC] vay tien nhanh lai suat 0\n\
              a4,2020-10-01T18:30:00+07:00,call,ad,0912999999,plain,0912000003,\n\
-             p1,2020-10-01T10:00:00+07:00,sms,p2p,0912000004,,0912000005,vay tien nhanh\n"
+             p1,2020-10-01T10:00:00+07:00,sms,p2p,0912000004,,0912000005,vay tien nhanh\n\
+             p2,2020-10-01T10:05:00+07:00,sms,p2p,0912000004,,0912000005,Xac minh tai vietcombank-vn[.]top\n"
         ),
     )
     .unwrap();
@@ -93,6 +104,8 @@ fn the_report_is_self_contained_and_escaped() {
         "<svg id=\"chart-sms\"",
         "<svg id=\"chart-call\"",
         "<table id=\"top-signatures\">",
+        "<section id=\"links\">",
+        "<table id=\"links-by-host\">",
     ] {
         assert!(html.contains(id), "missing {id}");
     }
@@ -114,6 +127,14 @@ fn the_report_is_self_contained_and_escaped() {
     let sigs = &html[html.find("id=\"top-signatures\"").unwrap()..];
     assert!(sigs.contains("<code>&lt;b&gt;SIG-1&lt;/b&gt;</code></td><td>literal</td><td><code>vay tien nhanh</code></td><td class=\"num\">3</td>"), "{sigs}");
     assert!(sigs.contains("SIG-2"));
+    // Links: the look-alike host, blocked by `*.top` and imitating the
+    // (escaped) protected name.
+    let links = &html[html.find("id=\"links-by-host\"").unwrap()..];
+    assert!(
+        links.contains("<tr><td><code>vietcombank-vn.top</code></td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td>Vietcombank&lt;i&gt;</td><td></td></tr>"),
+        "{links}"
+    );
+    assert!(!html.contains("Vietcombank<i>"));
     // Same input, same bytes (no clock in the page).
     let tmp2 = tempfile::tempdir().unwrap();
     let (_, again) = render(tmp2.path());
