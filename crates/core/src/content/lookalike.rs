@@ -149,7 +149,7 @@ impl Lookalikes {
         let Some(map) = &self.keys else {
             return;
         };
-        if part.len() < 3 {
+        if part.len() < 3 || part.len() > MAX_PART {
             return;
         }
         let aut = Lev::new(part.as_bytes(), 2);
@@ -166,7 +166,7 @@ impl Lookalikes {
 
     /// The naive twin of [`Lookalikes::find_part`]: every key compared.
     pub fn find_linear(&self, part: &str, mut f: impl FnMut(u32)) {
-        if part.len() < 3 {
+        if part.len() < 3 || part.len() > MAX_PART {
             return;
         }
         for (k, i) in &self.plain {
@@ -209,13 +209,17 @@ impl Lookalikes {
     }
 }
 
-/// Levenshtein distance, capped at 3.
+/// Levenshtein distance between a key `a` and a part `b` (at most
+/// [`MAX_PART`] letters), capped at 3; allocation-free.
 pub fn distance(a: &[u8], b: &[u8]) -> u8 {
-    if a.len().abs_diff(b.len()) > 2 {
+    if a.len().abs_diff(b.len()) > 2 || b.len() > MAX_PART {
         return 3;
     }
-    let mut prev: Vec<u8> = (0..=b.len()).map(|j| j.min(3) as u8).collect();
-    let mut cur = vec![0u8; b.len() + 1];
+    let mut prev = [0u8; MAX_PART + 1];
+    let mut cur = [0u8; MAX_PART + 1];
+    for (j, d) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *d = j.min(3) as u8;
+    }
     for (i, &x) in a.iter().enumerate() {
         cur[0] = (i + 1).min(3) as u8;
         for (j, &y) in b.iter().enumerate() {
@@ -224,12 +228,15 @@ pub fn distance(a: &[u8], b: &[u8]) -> u8 {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev.get(b.len()).copied().unwrap_or(3)
+    prev[b.len()]
 }
 
+/// The longest part looked up (a DNS label has at most 63 letters).
+const MAX_PART: usize = 63;
+
 /// A Levenshtein automaton over bytes: the state is the row of the
-/// dynamic programme (capped at `max + 1`), `None` once every entry is
-/// over `max`.
+/// dynamic programme (capped at `max + 1`) in a fixed array, `None` once
+/// every entry is over `max`.
 struct Lev<'a> {
     query: &'a [u8],
     max: u8,
@@ -237,25 +244,33 @@ struct Lev<'a> {
 
 impl<'a> Lev<'a> {
     fn new(query: &'a [u8], max: u8) -> Lev<'a> {
-        Lev { query, max }
+        let n = query.len().min(MAX_PART);
+        Lev {
+            query: query.get(..n).unwrap_or(query),
+            max,
+        }
     }
 }
 
+/// One row of the dynamic programme: entries `0..=query.len()`.
+#[derive(Clone)]
+struct Row([u8; MAX_PART + 1]);
+
 impl Automaton for Lev<'_> {
-    type State = Option<Vec<u8>>;
+    type State = Option<Row>;
 
     fn start(&self) -> Self::State {
-        Some(
-            (0..=self.query.len())
-                .map(|j| j.min(usize::from(self.max) + 1) as u8)
-                .collect(),
-        )
+        let mut r = Row([0; MAX_PART + 1]);
+        for (j, d) in r.0.iter_mut().enumerate().take(self.query.len() + 1) {
+            *d = j.min(usize::from(self.max) + 1) as u8;
+        }
+        Some(r)
     }
 
     fn is_match(&self, state: &Self::State) -> bool {
         state
             .as_ref()
-            .and_then(|r| r.last())
+            .and_then(|r| r.0.get(self.query.len()))
             .is_some_and(|&d| d <= self.max)
     }
 
@@ -264,27 +279,20 @@ impl Automaton for Lev<'_> {
     }
 
     fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
-        let prev = state.as_ref()?;
+        let prev = &state.as_ref()?.0;
         let cap = self.max + 1;
-        let mut next = Vec::with_capacity(prev.len());
-        next.push(
-            prev.first()
-                .copied()
-                .unwrap_or(cap)
-                .saturating_add(1)
-                .min(cap),
-        );
+        let mut next = Row([cap; MAX_PART + 1]);
+        next.0[0] = prev[0].saturating_add(1).min(cap);
+        let mut best = next.0[0];
         for (j, &q) in self.query.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(cap) + u8::from(q != byte);
-            let del = prev.get(j + 1).copied().unwrap_or(cap) + 1;
-            let ins = next.last().copied().unwrap_or(cap) + 1;
-            next.push(sub.min(del).min(ins).min(cap));
+            let sub = prev[j] + u8::from(q != byte);
+            let del = prev[j + 1] + 1;
+            let ins = next.0[j] + 1;
+            let d = sub.min(del).min(ins).min(cap);
+            next.0[j + 1] = d;
+            best = best.min(d);
         }
-        if next.iter().all(|&d| d > self.max) {
-            None
-        } else {
-            Some(next)
-        }
+        (best <= self.max).then_some(next)
     }
 }
 

@@ -1,0 +1,186 @@
+//! `links`: the link rules' costs, each beside its baseline in the same run.
+//!
+//! - `lookalike/{fst,linear}/N`: one host part looked up among N protected
+//!   names (1,000 to 100,000): the FST walked by a Levenshtein automaton
+//!   (distance 2, then each key's own limit) beside a linear scan of every
+//!   key computing the same capped distance;
+//! - `links/extract`: link extraction (hosts in A-label form) over the SMS
+//!   corpus with one message in five carrying a link, beside folding alone;
+//! - `links/judge`: extraction plus `domains.csv` and the look-alike lookup
+//!   of every host among 100,000 names.
+
+use std::hint::black_box;
+
+use chanrac::content::links::{for_each_host, DomainAction, DomainList};
+use chanrac::content::lookalike::{Brand, Lookalikes};
+use chanrac::content::FoldBuf;
+use chanrac_benches::{sms_corpus, Rng};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const SYLLABLES: &[&str] = &[
+    "viet", "com", "bank", "tech", "agri", "sacom", "tp", "mb", "vp", "shop", "mart", "pay",
+    "zalo", "momo", "vina", "mobi", "tel", "sun", "star", "nam", "bac", "trung", "an", "binh",
+    "phuc", "thanh", "long", "hung", "minh", "hoa", "land", "group", "home", "care", "go",
+];
+
+/// `n` distinct brand names of 2 to 4 syllables.
+fn names(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < n {
+        let k = 2 + rng.below(3) as usize;
+        let s: String = (0..k)
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize])
+            .collect();
+        seen.insert(s);
+    }
+    let mut v: Vec<String> = seen.into_iter().collect();
+    v.sort();
+    v
+}
+
+fn brands(names: &[String]) -> Lookalikes {
+    Lookalikes::new(
+        names
+            .iter()
+            .map(|n| Brand {
+                name: n.as_str().into(),
+                owner: "".into(),
+                domains: DomainList::default(),
+            })
+            .collect(),
+    )
+}
+
+/// Host parts to look up: a third near-misses of real names, the rest
+/// ordinary labels.
+fn parts(names: &[String], n: usize) -> Vec<String> {
+    let mut rng = Rng::new(99);
+    (0..n)
+        .map(|i| {
+            let base = &names[rng.below(names.len() as u64) as usize];
+            if i % 3 == 0 {
+                let mut b = base.clone().into_bytes();
+                let at = rng.below(b.len() as u64) as usize;
+                b[at] = b'a' + rng.below(26) as u8;
+                String::from_utf8(b).unwrap_or_default()
+            } else {
+                let k = 1 + rng.below(3) as usize;
+                (0..k)
+                    .map(|_| SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize])
+                    .collect::<String>()
+                    + "x"
+            }
+        })
+        .collect()
+}
+
+fn lookalike(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lookalike");
+    for n in [1_000usize, 10_000, 100_000] {
+        let ns = names(n, 5);
+        let set = brands(&ns);
+        let qs = parts(&ns, 1024);
+        g.throughput(Throughput::Elements(qs.len() as u64));
+        g.bench_with_input(BenchmarkId::new("fst", n), &qs, |b, qs| {
+            b.iter(|| {
+                let mut hits = 0;
+                for q in qs {
+                    set.find_part(black_box(q), |_| hits += 1);
+                }
+                black_box(hits)
+            })
+        });
+        if n <= 10_000 {
+            g.bench_with_input(BenchmarkId::new("linear", n), &qs, |b, qs| {
+                b.iter(|| {
+                    let mut hits = 0;
+                    for q in qs {
+                        set.find_linear(black_box(q), |_| hits += 1);
+                    }
+                    black_box(hits)
+                })
+            });
+        } else {
+            // 100,000 keys a query: a few queries are enough to time it.
+            let few: Vec<String> = qs.iter().take(32).cloned().collect();
+            g.throughput(Throughput::Elements(few.len() as u64));
+            g.bench_with_input(BenchmarkId::new("linear", n), &few, |b, qs| {
+                b.iter(|| {
+                    let mut hits = 0;
+                    for q in qs {
+                        set.find_linear(black_box(q), |_| hits += 1);
+                    }
+                    black_box(hits)
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn links(c: &mut Criterion) {
+    let (literals, _, _) = chanrac_benches::bench_signatures();
+    let hosts = [
+        "vietcombank-vn.top",
+        "shopvn.vn/sale",
+        "https://bit.ly/3xYz",
+        "b1dv.xyz",
+        "hxxp://acb-vn[.]net/login",
+    ];
+    let corpus: Vec<String> = sms_corpus(4_096, &literals, 9)
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i % 5 == 0 {
+                format!("{m} {}", hosts[i / 5 % hosts.len()])
+            } else {
+                m
+            }
+        })
+        .collect();
+    let ns = names(100_000, 5);
+    let mut all = ns.clone();
+    all.extend(["vietcombank", "bidv", "acb"].map(String::from));
+    let set = brands(&all);
+    let mut domains = DomainList::default();
+    for d in ["*.top", "*.xyz", "bit.ly"] {
+        let _ = domains.insert(d, DomainAction::Block);
+    }
+    let mut g = c.benchmark_group("links");
+    g.throughput(Throughput::Elements(corpus.len() as u64));
+    let mut buf = FoldBuf::new();
+    g.bench_function("baseline_fold", |b| {
+        b.iter(|| {
+            for m in &corpus {
+                buf.fold(black_box(m));
+            }
+            black_box(buf.skeleton().len())
+        })
+    });
+    g.bench_function("extract", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                for_each_host(black_box(m), |h| n += h.len());
+            }
+            black_box(n)
+        })
+    });
+    g.bench_function("judge_100000_names", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                for_each_host(black_box(m), |h| {
+                    n += usize::from(domains.get(h) == Some(DomainAction::Block));
+                    n += set.imitated_by_host(h).len();
+                });
+            }
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lookalike, links);
+criterion_main!(benches);
