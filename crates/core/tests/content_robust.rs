@@ -332,3 +332,60 @@ proptest! {
         prop_assert!(matches(&one(SignatureKind::Regex, &re, true), &text), "regex {:?} in {:?}", re, text);
     }
 }
+
+/// The link and look-alike table `testdata/content/links.tsv`.
+#[test]
+fn table_of_links_and_lookalikes() {
+    use chanrac::content::links::{hosts, DomainAction, DomainList};
+    use chanrac::content::lookalike::{Brand, Lookalikes};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/content/links.tsv"
+    );
+    let table = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<(usize, Vec<&str>)> = table
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#') && !l.starts_with("kind\t"))
+        .map(|(n, l)| (n + 1, l.split('\t').collect()))
+        .collect();
+    let mut brands = Vec::new();
+    for (_, f) in rows.iter().filter(|(_, f)| f[0] == "brand") {
+        let mut d = DomainList::default();
+        for x in f[2].split_whitespace() {
+            d.insert(x, DomainAction::Allow).unwrap();
+        }
+        brands.push(Brand {
+            name: f[1].into(),
+            owner: "".into(),
+            domains: d,
+        });
+    }
+    let set = Lookalikes::new(brands);
+    let (mut h, mut l) = (0, 0);
+    for (n, f) in &rows {
+        assert_eq!(f.len(), 3, "line {n}");
+        let want: Vec<&str> = match f[2] {
+            "-" => vec![],
+            w => w.split(' ').collect(),
+        };
+        match f[0] {
+            "brand" => {}
+            "hosts" => {
+                assert_eq!(hosts(f[1]), want, "line {n}: {:?}", f[1]);
+                h += 1;
+            }
+            "lookalike" => {
+                let found = match f[1].strip_prefix("name:") {
+                    Some(name) => set.imitated_by_name(name),
+                    None => set.imitated_by_host(f[1]),
+                };
+                let names: Vec<&str> = found.iter().map(|&b| &*set.brand(b).name).collect();
+                assert_eq!(names, want, "line {n}: {:?}", f[1]);
+                l += 1;
+            }
+            k => panic!("line {n}: unknown kind {k}"),
+        }
+    }
+    assert!(h >= 15 && l >= 15, "{h} host rows, {l} look-alike rows");
+}
