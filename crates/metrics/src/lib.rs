@@ -36,6 +36,9 @@
 //! | `chanrac_dnc_numbers` | gauge | | numbers on the DNC list the policy loaded |
 //! | `chanrac_dnc_pending_changes` | gauge | | live DNC changes not yet merged into it |
 //! | `chanrac_build_info` | gauge | `adapter`, `version`, `mode` | always 1 |
+//! | `chanrac_verdict_log_lines_total`, `chanrac_verdict_log_dropped_total` | counter | | with `--verdict-log`: lines written, lines dropped (see [`verdict_log`]) |
+
+pub mod verdict_log;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -118,6 +121,15 @@ impl MetricsBuilder {
     /// taken as they are: prefix them `chanrac_<adapter>_`).
     pub fn registry(&mut self) -> &mut Registry {
         &mut self.metrics.registry
+    }
+
+    /// Serves the counters of a verdict log:
+    /// `chanrac_verdict_log_lines_total` and
+    /// `chanrac_verdict_log_dropped_total`.
+    pub fn verdict_log(&mut self, stats: Arc<verdict_log::LogStats>) {
+        self.metrics
+            .registry
+            .register_collector(Box::new(LogCollector(stats)));
     }
 
     /// The metrics, ready to share.
@@ -396,6 +408,27 @@ impl Collector for EngineCollector {
         info.encode(m.encode_family(&labels)?)?;
         let _ = &mut m;
         Ok(())
+    }
+}
+
+/// The verdict log's counters, read at scrape time.
+#[derive(Debug)]
+struct LogCollector(Arc<verdict_log::LogStats>);
+
+impl Collector for LogCollector {
+    fn encode(&self, mut e: DescriptorEncoder) -> Result<(), fmt::Error> {
+        counter(
+            &mut e,
+            "chanrac_verdict_log_lines",
+            "Verdict log lines written",
+            self.0.written(),
+        )?;
+        counter(
+            &mut e,
+            "chanrac_verdict_log_dropped",
+            "Verdict log lines dropped (queue full or a write failed), each marked in the log",
+            self.0.dropped(),
+        )
     }
 }
 

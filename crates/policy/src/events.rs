@@ -220,6 +220,11 @@ impl<R: Read> EventReader<R> {
                             format!("bad JSON: {e}").to_lowercase(),
                         )
                     })?;
+                // A verdict log's `{"dropped":N}` marker (lines the adapter
+                // could not write) is not an event.
+                if obj.len() == 1 && obj.get("dropped").is_some_and(|v| v.is_u64()) {
+                    continue;
+                }
                 let path = &self.path;
                 let at = *line;
                 let mut vals: [Cow<'_, str>; 9] = Default::default();
@@ -409,6 +414,19 @@ mod tests {
         assert!(e.starts_with("events.jsonl:1"), "{e}");
         let e = read_all("events.jsonl", "{\"id\":1,\"time\":\"x\",\"kind\":\"ad\",\"channel\":\"sms\",\"recipient\":\"0912345678\"}\n").unwrap_err().to_string();
         assert!(e.contains("events.jsonl:1: column 2 (time)"), "{e}");
+    }
+
+    #[test]
+    fn verdict_log_dropped_markers_are_skipped() {
+        let rows = read_all(
+            "verdicts.jsonl",
+            "{\"dropped\":3}\n{\"id\":\"m1\",\"time\":\"2026-03-02T09:15:00+07:00\",\"channel\":\"sms\",\"kind\":\"optin\",\"advertiser\":\"shop\",\"recipient\":\"0912345678\",\"decision\":\"allow\",\"reasons\":[]}\n{\"dropped\":1}\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].id(), rows[0].line()), ("m1", 2));
+        // Anything else is still an event, and a bad one.
+        assert!(read_all("v.jsonl", "{\"dropped\":\"x\"}\n").is_err());
     }
 
     #[test]
