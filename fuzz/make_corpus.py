@@ -28,7 +28,8 @@ OUT = os.path.join(ROOT, "fuzz", "corpus")
 # In crates/policy's FILES order: policy_files splits its input at 0xFF.
 POLICY_FILES = [
     "policy.toml", "dnc.csv", "brandnames.csv", "accounts.csv", "advertisers.csv",
-    "consents.csv", "signatures.csv", "suspended.csv", "agreements.csv",
+    "consents.csv", "signatures.csv", "suspended.csv", "agreements.csv", "domains.csv",
+    "protected.csv",
 ]
 
 
@@ -236,10 +237,12 @@ for op, strings in [
          b"\x00".join(s.encode() for s in strings))
 
 # --- write ------------------------------------------------------------------
-if os.path.isdir(OUT):
-    shutil.rmtree(OUT)
+# Only the directories of the targets seeded here are rewritten (other
+# targets keep their hand-written seeds).
 for target, inputs in sorted(corpus.items()):
     d = os.path.join(OUT, target)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
     os.makedirs(d)
     for data in inputs:
         name = hashlib.sha1(data).hexdigest()
