@@ -197,6 +197,10 @@ pub struct Account {
     pub class: AccountClass,
     /// The bind password.
     pub password: Box<str>,
+    /// This account's own credentials for its sessions to the SMSC
+    /// (`upstream_system_id`, `upstream_password` in `accounts.csv`);
+    /// `None`: the adapter's default ones.
+    pub upstream: Option<(Box<str>, Box<str>)>,
 }
 
 /// Assembles a [`Policy`].

@@ -195,7 +195,7 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
         dir,
         "accounts.csv",
         &["account", "advertiser", "class", "password"],
-        &[],
+        &["upstream_system_id", "upstream_password"],
         |t| {
             let mut seen = std::collections::HashSet::new();
             while t.next_row()? {
@@ -212,12 +212,15 @@ fn load_with(dir: &Path, read: ReadFile<'_>) -> Result<Policy, LoadError> {
                 if !seen.insert(account.to_string()) {
                     return Err(t.error(0, format!("account `{account}` appears more than once")));
                 }
+                let upstream =
+                    upstream_login(t.get(4), t.get(5)).map_err(|(i, m)| t.error(i, m))?;
                 b.account(
                     account,
                     Account {
                         advertiser: advertiser.into(),
                         class,
                         password: password.into(),
+                        upstream,
                     },
                 );
             }
@@ -428,6 +431,39 @@ fn domain_list<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<DomainList, L
             .map_err(|m| t.error(i, m))?;
     }
     Ok(list)
+}
+
+/// An SMSC `system_id` and password.
+type Login = (Box<str>, Box<str>);
+
+/// An account's own SMSC credentials (`upstream_system_id`,
+/// `upstream_password`): both empty is none; a system_id of 1 to 15
+/// characters and a password of at most 8 (SMPP 3.4), else the column at
+/// fault and why.
+pub(crate) fn upstream_login(
+    system_id: &str,
+    password: &str,
+) -> Result<Option<Login>, (usize, String)> {
+    let id = system_id.trim();
+    if id.is_empty() {
+        if !password.is_empty() {
+            return Err((4, "upstream_password without an upstream_system_id".into()));
+        }
+        return Ok(None);
+    }
+    if id.chars().count() > 15 || !id.is_ascii() {
+        return Err((
+            4,
+            format!("upstream_system_id `{id}`: 1 to 15 ASCII characters (SMPP 3.4)"),
+        ));
+    }
+    if password.chars().count() > MAX_PASSWORD_LEN || !password.is_ascii() {
+        return Err((
+            5,
+            format!("upstream_password: at most {MAX_PASSWORD_LEN} ASCII characters (SMPP 3.4)"),
+        ));
+    }
+    Ok(Some((id.into(), password.into())))
 }
 
 fn number<R: std::io::Read>(t: &Table<R>, i: usize) -> Result<Number, LoadError> {

@@ -107,7 +107,7 @@ use crate::error::{LoadError, Location};
 pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
 
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Bytes before the section table: magic, version, section count, length.
 const HEADER_LEN: usize = 24;
@@ -787,6 +787,9 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
         };
         let password = r.str()?;
         crate::check_password(password).map_err(|m| r.error(format!("account `{id}`: {m}")))?;
+        let (up_id, up_pw) = (r.str()?, r.str()?);
+        let upstream = crate::upstream_login(up_id, up_pw)
+            .map_err(|(_, m)| r.error(format!("account `{id}`: {m}")))?;
         if !ids.insert(id) {
             return Err(r.error(format!("account `{id}` appears twice")));
         }
@@ -796,6 +799,7 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
                 advertiser: advertiser.into(),
                 class,
                 password: password.into(),
+                upstream,
             },
         );
     }
@@ -1037,6 +1041,9 @@ fn encode_records(p: &Policy) -> io::Result<Vec<Vec<u8>>> {
             AccountClass::Care => 1,
         });
         e.str(&a.password)?;
+        let (up_id, up_pw) = a.upstream.clone().unwrap_or_default();
+        e.str(&up_id)?;
+        e.str(&up_pw)?;
         accounts.push(e);
     }
     let mut signatures = Vec::new();
@@ -1218,6 +1225,7 @@ mod tests {
                         advertiser: "a".into(),
                         class: AccountClass::Ad,
                         password: password.into(),
+                        upstream: None,
                     },
                 )
                 .build();

@@ -54,3 +54,35 @@ fn the_example_policies_accounts_can_bind() {
         }
     }
 }
+
+#[test]
+fn an_account_may_have_its_own_smsc_login() {
+    let text = "account,advertiser,class,password,upstream_system_id,upstream_password\n\
+                a_qc,a,ad,pw1,smsc_a,up1\nb_cs,b,care,pw2,,\n";
+    let p = load_files(Path::new("pol"), &[("accounts.csv", text.as_bytes())]).unwrap();
+    assert_eq!(
+        p.account("a_qc").unwrap().upstream,
+        Some(("smsc_a".into(), "up1".into()))
+    );
+    assert_eq!(p.account("b_cs").unwrap().upstream, None);
+    // Without the columns: none.
+    let p = load_accounts("a_qc,a,ad,pw1\n").unwrap();
+    assert_eq!(p.account("a_qc").unwrap().upstream, None);
+    // A password without a system_id, or one SMPP cannot carry: refused.
+    for (row, col) in [
+        ("a_qc,a,ad,pw1,,up1\n", "column 5 (upstream_system_id)"),
+        (
+            "a_qc,a,ad,pw1,s,123456789\n",
+            "column 6 (upstream_password)",
+        ),
+        ("a_qc,a,ad,pw1,a_sixteen_chars_,x\n", "column 5"),
+    ] {
+        let text = format!(
+            "account,advertiser,class,password,upstream_system_id,upstream_password\n{row}"
+        );
+        let e = load_files(Path::new("pol"), &[("accounts.csv", text.as_bytes())]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadInput);
+        assert!(e.to_string().contains(col), "{e}");
+        assert!(!e.to_string().contains("123456789"), "{e}");
+    }
+}

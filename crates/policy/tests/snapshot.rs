@@ -207,7 +207,7 @@ fn flipped_bytes_are_refused() {
             match at {
                 0..=7 => assert_eq!(err, SnapshotError::NotSnapshot, "{what}"),
                 8..=11 => assert!(
-                    matches!(err, SnapshotError::Version { supported: 3, .. }),
+                    matches!(err, SnapshotError::Version { supported: 4, .. }),
                     "{what}: {err}"
                 ),
                 // The length field: shorter or longer than the file.
@@ -232,9 +232,14 @@ fn flipped_bytes_are_refused() {
 
 #[test]
 fn another_version_is_refused_by_name() {
-    // Version 1 held the DNC list as an FST, version 2 had no link lists;
-    // 4 is from the future.
-    for (found, what) in [(1u32, "version 1"), (2, "version 2"), (4, "version 4")] {
+    // Version 1 held the DNC list as an FST, version 2 had no link lists,
+    // version 3 no accounts' upstream credentials; 5 is from the future.
+    for (found, what) in [
+        (1u32, "version 1"),
+        (2, "version 2"),
+        (3, "version 3"),
+        (5, "version 5"),
+    ] {
         let mut bytes = build(&example());
         bytes[8..12].copy_from_slice(&found.to_le_bytes());
         reseal(&mut bytes);
@@ -242,13 +247,13 @@ fn another_version_is_refused_by_name() {
             snapshot::verify(&bytes),
             Err(SnapshotError::Version {
                 found,
-                supported: 3
+                supported: 4
             })
         );
         let msg = assert_clean(&bytes, what);
         assert!(
             msg.contains(&format!(
-                "{what} is not supported: this build reads version 3"
+                "{what} is not supported: this build reads version 4"
             )),
             "{msg}"
         );
@@ -450,9 +455,13 @@ mod any_policy {
                         .collect(),
                 )),
                 ("accounts.csv", csv(
-                    "account,advertiser,class,password",
+                    "account,advertiser,class,password,upstream_system_id,upstream_password",
                     accounts.into_iter()
-                        .map(|(id, (a, c, p))| format!("{id},{a},{c},{p}"))
+                        .map(|(id, (a, c, p))| {
+                            // Every other account has its own SMSC login.
+                            let up = if p.len() % 2 == 0 { format!("smsc_{a},{p}") } else { ",".into() };
+                            format!("{id},{a},{c},{p},{up}")
+                        })
                         .collect(),
                 )),
                 ("advertisers.csv", csv(
