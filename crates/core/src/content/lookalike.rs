@@ -152,7 +152,16 @@ impl Lookalikes {
         if part.len() < 3 || part.len() > MAX_PART {
             return;
         }
-        let aut = Lev::new(part.as_bytes(), 2);
+        // The largest distance any key could be allowed at: keys differ in
+        // length by at most the distance, and a key of 9 or more letters
+        // (distance 2) is 3 longer than a part of 6; of 5 or more
+        // (distance 1), 2 longer than a part of 3.
+        let max = match part.len() {
+            0..=3 => 0,
+            4..=6 => 1,
+            _ => 2,
+        };
+        let aut = Lev::new(part.as_bytes(), max);
         let mut s = map.search(&aut).into_stream();
         while let Some((k, v)) = s.next() {
             let d = distance(k, part.as_bytes());
@@ -234,9 +243,11 @@ pub fn distance(a: &[u8], b: &[u8]) -> u8 {
 /// The longest part looked up (a DNS label has at most 63 letters).
 const MAX_PART: usize = 63;
 
-/// A Levenshtein automaton over bytes: the state is the row of the
-/// dynamic programme (capped at `max + 1`) in a fixed array, `None` once
-/// every entry is over `max`.
+/// A Levenshtein automaton over bytes (distance at most `max` ≤ 2): the
+/// state is the key length read so far and the band of the dynamic
+/// programme's row around the diagonal (entries `i - max ..= i + max`; the
+/// others are over `max` anyway), so a transition costs `2 max + 1` steps
+/// whatever the query's length; `None` once the band is all over `max`.
 struct Lev<'a> {
     query: &'a [u8],
     max: u8,
@@ -244,34 +255,50 @@ struct Lev<'a> {
 
 impl<'a> Lev<'a> {
     fn new(query: &'a [u8], max: u8) -> Lev<'a> {
-        let n = query.len().min(MAX_PART);
         Lev {
-            query: query.get(..n).unwrap_or(query),
-            max,
+            query,
+            max: max.min(2),
         }
+    }
+
+    fn cap(&self) -> u8 {
+        self.max + 1
     }
 }
 
-/// One row of the dynamic programme: entries `0..=query.len()`.
-#[derive(Clone)]
-struct Row([u8; MAX_PART + 1]);
+/// The band: `depth` key bytes read; `d[t]` is the row's entry for query
+/// length `depth - max + t`.
+#[derive(Clone, Copy)]
+struct Band {
+    depth: usize,
+    d: [u8; 5],
+}
 
 impl Automaton for Lev<'_> {
-    type State = Option<Row>;
+    type State = Option<Band>;
 
     fn start(&self) -> Self::State {
-        let mut r = Row([0; MAX_PART + 1]);
-        for (j, d) in r.0.iter_mut().enumerate().take(self.query.len() + 1) {
-            *d = j.min(usize::from(self.max) + 1) as u8;
+        let k = usize::from(self.max);
+        let mut d = [self.cap(); 5];
+        for (t, e) in d.iter_mut().enumerate().take(2 * k + 1) {
+            // query length t - k at depth 0: distance t - k.
+            if t >= k && t - k <= self.query.len() {
+                *e = ((t - k) as u8).min(self.cap());
+            }
         }
-        Some(r)
+        Some(Band { depth: 0, d })
     }
 
     fn is_match(&self, state: &Self::State) -> bool {
-        state
-            .as_ref()
-            .and_then(|r| r.0.get(self.query.len()))
-            .is_some_and(|&d| d <= self.max)
+        let Some(b) = state else {
+            return false;
+        };
+        let k = usize::from(self.max);
+        // the entry for the whole query: t = m - depth + k
+        (self.query.len() + k)
+            .checked_sub(b.depth)
+            .filter(|&t| t <= 2 * k)
+            .is_some_and(|t| b.d[t] <= self.max)
     }
 
     fn can_match(&self, state: &Self::State) -> bool {
@@ -279,20 +306,32 @@ impl Automaton for Lev<'_> {
     }
 
     fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
-        let prev = &state.as_ref()?.0;
-        let cap = self.max + 1;
-        let mut next = Row([cap; MAX_PART + 1]);
-        next.0[0] = prev[0].saturating_add(1).min(cap);
-        let mut best = next.0[0];
-        for (j, &q) in self.query.iter().enumerate() {
-            let sub = prev[j] + u8::from(q != byte);
-            let del = prev[j + 1] + 1;
-            let ins = next.0[j] + 1;
-            let d = sub.min(del).min(ins).min(cap);
-            next.0[j + 1] = d;
-            best = best.min(d);
+        let b = state.as_ref()?;
+        let k = usize::from(self.max);
+        let cap = self.cap();
+        let depth = b.depth + 1;
+        let mut d = [cap; 5];
+        let mut best = cap;
+        for t in 0..=2 * k {
+            // query length j of the new entry
+            let Some(j) = (depth + t).checked_sub(k) else {
+                continue;
+            };
+            if j > self.query.len() {
+                break;
+            }
+            let v = if j == 0 {
+                (depth.min(usize::from(cap))) as u8
+            } else {
+                let diag = b.d[t] + u8::from(self.query[j - 1] != byte);
+                let up = b.d.get(t + 1).copied().filter(|_| t < 2 * k).unwrap_or(cap) + 1;
+                let left = if t >= 1 { d[t - 1] } else { cap } + 1;
+                diag.min(up).min(left)
+            };
+            d[t] = v.min(cap);
+            best = best.min(d[t]);
         }
-        (best <= self.max).then_some(next)
+        (best <= self.max).then_some(Band { depth, d })
     }
 }
 
