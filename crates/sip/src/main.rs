@@ -1,5 +1,6 @@
 //! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]
-//! [--answer-cache-bytes SIZE] [--log-limit N] [--mode enforce|monitor] [--metrics HOST:PORT]`:
+//! [--answer-cache-bytes SIZE] [--log-limit N] [--mode enforce|monitor] [--metrics HOST:PORT]
+//! [--verdict-log DIR] [--log-text none|hash|full]`:
 //! answers each INVITE received over UDP with `302`
 //! (deliver, `Contact` = the Request-URI) or `603` (blocked, `Reason` naming
 //! every rule broken). See the crate documentation of `chanrac_sip` for
@@ -30,7 +31,9 @@
 //! `chanrac_sip_datagrams_total{outcome}`, `chanrac_sip_answer_cache_bytes`
 //! and `chanrac_state_journal_errors_total`. `--mode monitor` delivers every
 //! call (each `block` action becomes `flag`, a full state delivers) and
-//! counts what would have been blocked as flagged.
+//! counts what would have been blocked as flagged. `--verdict-log DIR`
+//! writes one JSON line per checked call (id `CALL-ID CSEQ`), see
+//! `chanrac_metrics::verdict_log`.
 //!
 //! Logs go to standard error (`RUST_LOG` filters them; default `info`, and
 //! `debug` logs every decision). What a peer can cause — a malformed
@@ -55,6 +58,7 @@ use chanrac::{Channel, Engine, Mode, Policy, PolicyBuilder};
 use chanrac_metrics::prometheus_client::metrics::counter::Counter;
 use chanrac_metrics::prometheus_client::metrics::family::Family;
 use chanrac_metrics::prometheus_client::metrics::gauge::Gauge;
+use chanrac_metrics::verdict_log::{Entry, LogOptions, LogText, VerdictLog};
 use chanrac_metrics::Metrics;
 use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
@@ -127,6 +131,17 @@ struct Args {
     /// picks a free port; the address is logged at start).
     #[arg(long, value_name = "HOST:PORT")]
     metrics: Option<String>,
+    /// Write one JSON line per checked call into this directory
+    /// (`verdicts-YYYY-MM-DD.jsonl` by the call's local day, rotated by
+    /// size; `chanrac replay` and `chanrac report --verdicts` read them).
+    /// Written off the answering path: when the writer falls behind, lines
+    /// are dropped, counted and marked, never delaying an answer.
+    #[arg(long, value_name = "DIR")]
+    verdict_log: Option<PathBuf>,
+    /// What the verdict log keeps of a message's text: `none`, `hash` (the
+    /// default) or `full`. Calls have no text.
+    #[arg(long, value_name = "none|hash|full", default_value = "hash")]
+    log_text: LogText,
 }
 
 /// `--mode`.
@@ -152,8 +167,16 @@ struct SipMetrics {
 type OutcomeLabels = Vec<(&'static str, &'static str)>;
 
 impl SipMetrics {
-    fn new(mode: Mode, engine: Arc<Engine>, cache_max: usize) -> SipMetrics {
+    fn new(
+        mode: Mode,
+        engine: Arc<Engine>,
+        cache_max: usize,
+        log: Option<Arc<chanrac_metrics::verdict_log::LogStats>>,
+    ) -> SipMetrics {
         let mut b = Metrics::builder("sip", mode, engine);
+        if let Some(stats) = log {
+            b.verdict_log(stats);
+        }
         let datagrams = Family::<OutcomeLabels, Counter>::default();
         b.registry().register(
             "chanrac_sip_datagrams",
@@ -339,9 +362,29 @@ async fn run(args: Args) -> Result<(), Failure> {
             })
             .build(policy),
     );
+    let log = match &args.verdict_log {
+        Some(dir) => {
+            let log = VerdictLog::open(
+                dir,
+                LogOptions {
+                    text: args.log_text,
+                    ..LogOptions::default()
+                },
+            )
+            .map_err(|e| Failure::Other(format!("--verdict-log {}: {e}", dir.display())))?;
+            info!(dir = %dir.display(), "writing verdict logs");
+            Some(log)
+        }
+        None => None,
+    };
     let metrics = match &args.metrics {
         Some(addr) => {
-            let m = SipMetrics::new(mode, engine.clone(), args.answer_cache_bytes);
+            let m = SipMetrics::new(
+                mode,
+                engine.clone(),
+                args.answer_cache_bytes,
+                log.as_ref().map(VerdictLog::stats),
+            );
             let local = chanrac_metrics::start(addr, m.common.clone())
                 .await
                 .map_err(|e| Failure::Other(format!("--metrics: cannot listen on {addr}: {e}")))?;
@@ -398,7 +441,7 @@ async fn run(args: Args) -> Result<(), Failure> {
     let responder = Responder::with_cache(engine, AnswerCache::new(args.answer_cache_bytes));
     let limits = Limits::new(args.log_limit);
     serve(
-        socket, responder, journal, clock, limits, metrics, term, int,
+        socket, responder, journal, clock, limits, metrics, log, term, int,
     )
     .await
 }
@@ -520,6 +563,7 @@ async fn serve(
     clock: Clock,
     mut limits: Limits,
     metrics: Option<Arc<SipMetrics>>,
+    log: Option<VerdictLog>,
     mut term: Signal,
     mut int: Signal,
 ) -> Result<(), Failure> {
@@ -573,6 +617,25 @@ async fn serve(
                             m.common
                                 .record_check(Channel::Call, c.kind, &c.verdict, c.took);
                         }
+                    }
+                    if let (Some(log), Some(c)) = (&log, &h.checked) {
+                        let source = c.caller.map(|n| n.to_string()).unwrap_or_default();
+                        let offset = responder.engine().policy().config().utc_offset;
+                        log.record(
+                            &Entry {
+                                id: &c.id,
+                                time: c.time,
+                                channel: Channel::Call,
+                                kind: c.kind,
+                                source: &source,
+                                advertiser: &c.advertiser,
+                                recipient: c.callee,
+                                text: "",
+                                duration: None,
+                                verdict: &c.verdict,
+                            },
+                            offset,
+                        );
                     }
                     if let (Some(record), Some(j)) = (&h.record, journal.as_mut()) {
                         match j.append(record) {
@@ -630,6 +693,15 @@ async fn serve(
     }
     if let Some(j) = journal.as_mut() {
         j.sync().map_err(other("state"))?;
+    }
+    if let Some(log) = log {
+        let stats = log.stats();
+        log.close();
+        info!(
+            written = stats.written(),
+            dropped = stats.dropped(),
+            "verdict log closed"
+        );
     }
     limits.finish();
     let (log_lines, log_suppressed) = limits.totals();

@@ -133,6 +133,16 @@ pub struct Handled {
 /// An INVITE the engine checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checked {
+    /// `Call-ID` and CSeq number, as `CALL-ID CSEQ` (the verdict log's id).
+    pub id: String,
+    /// The caller number, when there is one.
+    pub caller: Option<Number>,
+    /// The callee.
+    pub callee: Number,
+    /// The advertiser owning the caller number (empty for p2p).
+    pub advertiser: String,
+    /// The event time.
+    pub time: Timestamp,
     /// `ad` (the caller number is registered for ad calls) or `p2p`.
     pub kind: Kind,
     /// The engine's verdict.
@@ -496,6 +506,11 @@ impl Responder {
             reply: Some(reply),
             record,
             checked: Some(Checked {
+                id: format!("{} {}", req.call_id, req.cseq.number),
+                caller,
+                callee,
+                advertiser: advertiser.to_string(),
+                time,
                 kind,
                 verdict,
                 took,
