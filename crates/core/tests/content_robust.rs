@@ -389,3 +389,51 @@ fn table_of_links_and_lookalikes() {
     }
     assert!(h >= 15 && l >= 15, "{h} host rows, {l} look-alike rows");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The shortcut that skips building the robust text is only taken when
+    /// the robust text is the folded text.
+    #[test]
+    fn own_robust_text_shortcut_is_exact(
+        text in prop_oneof![
+            "[a-z0-9 .,:%!?@$/'*_~+|-]{0,40}",
+            "[a-zw0-9 .-]{0,20}",
+            message(),
+        ]
+    ) {
+        let folded = fold(&text);
+        if chanrac::content::robust::is_own_robust_text(&folded) {
+            prop_assert_eq!(chanrac::content::robust_text(&text), folded);
+        }
+    }
+}
+
+#[test]
+fn ordinary_messages_take_the_shortcut() {
+    for m in [
+        "Mẹ ơi tối nay con về muộn",
+        "Họp lớp thứ bảy lúc 7 giờ, quán cũ nhé!",
+        "Chuyển khoản 5.000.000 đồng rồi nhé. Gọi 0912 345 678",
+        "Lãi suất tiết kiệm 5,5% một năm",
+    ] {
+        assert!(
+            chanrac::content::robust::is_own_robust_text(&fold(m)),
+            "{m}"
+        );
+    }
+    for m in [
+        "v4y tiền",
+        "vaaay",
+        "n.a.p",
+        "tieenf",
+        "vay-tien",
+        "vay 💰 tien",
+    ] {
+        assert!(
+            !chanrac::content::robust::is_own_robust_text(&fold(m)),
+            "{m}"
+        );
+    }
+}

@@ -414,6 +414,71 @@ fn collapse(v: &mut Vec<u8>) {
     v.truncate(w);
 }
 
+/// Whether `folded` (a folded text) is certainly its own robust text: it is
+/// ASCII and has none of what the robust text rewrites (a digit or `@ $`
+/// in a word, a doubled letter, a `w` after a letter, a final Telex tone
+/// letter, a one-letter word that could start a spelled-out run, a gap of
+/// joiners without white space between two words). `false` means "maybe
+/// not": build the robust text. One pass, no allocation.
+pub fn is_own_robust_text(folded: &str) -> bool {
+    let b = folded.as_bytes();
+    if !folded.is_ascii() || b.iter().any(|&c| c == b'@' || c == b'$') {
+        return false;
+    }
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let joiner = |c: u8| {
+        matches!(
+            c,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'~' | b'+' | b'/' | b'\\' | b'|' | b'\''
+        )
+    };
+    let mut i = 0;
+    let mut prev_end: Option<usize> = None;
+    while i < b.len() {
+        if !alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && alnum(b[i]) {
+            i += 1;
+        }
+        let tok = &b[start..i];
+        if tok[0].is_ascii_lowercase() {
+            if tok.len() == 1 {
+                return false;
+            }
+            for k in 1..tok.len() {
+                let (p, c) = (tok[k - 1], tok[k]);
+                if c.is_ascii_digit() || (c == p) || c == b'w' {
+                    return false;
+                }
+            }
+            if let [.., p, last] = tok {
+                let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
+                let before =
+                    is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
+                if tok.len() >= 3 && tone && before {
+                    return false;
+                }
+            }
+        }
+        if let Some(pe) = prev_end {
+            let gap = &b[pe..start];
+            if gap != b" " {
+                let spaced = gap.contains(&b' ');
+                let punct = gap.iter().any(|&c| c != b' ');
+                let digits = b[pe - 1].is_ascii_digit() && b[start].is_ascii_digit();
+                if gap.iter().all(|&c| joiner(c)) && !(spaced && punct) && !digits {
+                    return false;
+                }
+            }
+        }
+        prev_end = Some(i);
+    }
+    true
+}
+
 /// The robust text of `text` (folds it first; allocates).
 ///
 /// ```

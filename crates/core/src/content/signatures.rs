@@ -76,7 +76,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{normalize_word, robust_skeleton, robust_text, RobustBuf};
+use super::robust::{is_own_robust_text, normalize_word, robust_skeleton, robust_text, RobustBuf};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -670,6 +670,18 @@ impl SignatureSet {
             };
             self.scan_with(sc, hay, out);
             if let Some(robust) = &self.robust {
+                if is_own_robust_text(buf.folded()) {
+                    // Most messages: no need to build the robust text.
+                    if let Some(pass) = self.robust_changed.as_deref() {
+                        let hay = Hay {
+                            original: None,
+                            ..hay
+                        };
+                        pass.scan_with(sc, hay, out);
+                        sort_dedup(out, start);
+                    }
+                    return;
+                }
                 let mut rb = std::mem::take(&mut sc.robust);
                 rb.build(buf.folded());
                 let pass = if rb.text() == buf.folded() {
@@ -765,6 +777,17 @@ impl SignatureSet {
             let Some(robust) = &self.robust else {
                 return false;
             };
+            if is_own_robust_text(buf.folded()) {
+                return self.robust_changed.as_deref().is_some_and(|pass| {
+                    pass.is_match_with(
+                        sc,
+                        Hay {
+                            original: None,
+                            ..hay
+                        },
+                    )
+                });
+            }
             let mut rb = std::mem::take(&mut sc.robust);
             rb.build(buf.folded());
             let pass = if rb.text() == buf.folded() {
