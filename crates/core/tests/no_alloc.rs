@@ -76,9 +76,16 @@ fn ad_checks_do_not_allocate() {
         .map(|i| Number::parse(&format!("0912{i:06}")).unwrap())
         .collect();
     let listed = Number::parse("0988000007").unwrap();
-    // Warm up thread-locals and the arc-swap debt list.
+    // Warm up thread-locals (the content cache: the registered brandname
+    // is a protected brand, so SMS texts are read for links) and the
+    // arc-swap debt list.
     let _ = engine
         .check(&Event::new(t, Channel::Call, Kind::Ad, caller, listed).with_advertiser("bank"));
+    let _ = engine.check(
+        &Event::new(t, Channel::Sms, Kind::Ad, brand, listed)
+            .with_advertiser("bank")
+            .with_text("[QC] Lai suat uu dai thang 3"),
+    );
 
     ALLOCS.store(0, Ordering::Relaxed);
     COUNTING.store(true, Ordering::Relaxed);
