@@ -13,6 +13,7 @@ mod replay;
 mod report;
 mod scrub;
 mod suspensions;
+mod verdicts;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,27 @@ enum Command {
     /// The monthly return: blocked events by reason and channel, 5656
     /// messages by type, numbers suspended and restored (docs/cases.md).
     Return(ReturnArgs),
+    /// The HTML compliance report from the adapters' verdict logs
+    /// (`--verdict-log`): the decisions taken on live traffic.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Verdict log files (`verdicts-YYYY-MM-DD.jsonl`) written by
+    /// chanrac-smpp or chanrac-sip.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    verdicts: Vec<PathBuf>,
+    /// The policy (advertiser names and kinds, local time); default: the
+    /// law's defaults.
+    #[arg(long, value_name = "DIR")]
+    policy: Option<PathBuf>,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "FILE.html")]
+    out: PathBuf,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -371,6 +393,7 @@ fn main() -> ExitCode {
             quiet: a.quiet,
             state: a.state,
             report: a.report,
+            live: None,
         }),
         Command::Scrub(a) => scrub::run(&scrub::Options {
             policy: a.policy,
@@ -432,6 +455,12 @@ fn main() -> ExitCode {
                 CasesAction::Status { html } => cases::Action::Status { html },
             },
         ),
+        Command::Report(a) => verdicts::run(&verdicts::Options {
+            verdicts: a.verdicts,
+            policy: a.policy,
+            out: a.out,
+            quiet: a.quiet,
+        }),
         Command::Return(a) => monthly::run(&monthly::Options {
             month: a.month,
             verdicts: a.verdicts,

@@ -28,6 +28,10 @@ pub struct Options {
     pub state: Option<PathBuf>,
     /// Write an HTML report here.
     pub report: Option<PathBuf>,
+    /// `Some(dropped)` when the report is built from the adapters' verdict
+    /// logs (live decisions, `dropped` lines they could not write), not
+    /// replayed.
+    pub live: Option<u64>,
 }
 
 pub fn run(o: &Options) -> Result<(), Failure> {
@@ -335,6 +339,11 @@ pub(crate) fn fine_row(r: Reason, a: Applies, day: i32) -> Option<usize> {
 }
 
 impl Summary {
+    /// Adds a decision read from a verdict log.
+    pub(crate) fn add_logged(&mut self, policy: &Policy, ev: &chanrac::Event<'_>, v: &Verdict) {
+        self.add(policy, ev, v);
+    }
+
     fn add(&mut self, policy: &Policy, ev: &chanrac::Event<'_>, v: &Verdict) {
         self.events += 1;
         let d = match v.decision {

@@ -114,16 +114,28 @@ pub fn render(s: &Summary, policy: &Policy, o: &Options) -> String {
         "<dt>Policy</dt><dd><code>{}</code></dd>",
         esc(&o.policy.display().to_string())
     );
-    let _ = writeln!(
-        h,
-        "<dt>Mode</dt><dd>{}</dd>",
-        match o.mode {
-            Mode::Audit => "audit (traffic already delivered: every ad counts)",
-            Mode::Monitor =>
-                "monitor (every event delivered; what would have been blocked is only flagged)",
-            Mode::Enforce => "enforce (only allowed events count)",
-        }
-    );
+    if let Some(dropped) = o.live {
+        let _ = writeln!(
+            h,
+            "<dt>Source</dt><dd>verdict logs of the adapters: the decisions taken on live traffic{}</dd>",
+            if dropped > 0 {
+                format!(" ({} lines the adapters could not write are missing, marked as dropped)", group(dropped))
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        let _ = writeln!(
+            h,
+            "<dt>Mode</dt><dd>{}</dd>",
+            match o.mode {
+                Mode::Audit => "audit (traffic already delivered: every ad counts)",
+                Mode::Monitor =>
+                    "monitor (every event delivered; what would have been blocked is only flagged)",
+                Mode::Enforce => "enforce (only allowed events count)",
+            }
+        );
+    }
     if let Some((a, b)) = s.span {
         let _ = writeln!(
             h,
