@@ -142,7 +142,7 @@ impl Metrics {
     /// The common metrics of `adapter` (`smpp`, `sip`) checking with
     /// `engine` in `mode`; the policy counts as loaded once (generation 1,
     /// now).
-    pub fn builder(adapter: &'static str, mode: Mode, engine: Arc<Engine>) -> MetricsBuilder {
+    pub fn builder(adapter: &'static str, mode: Mode, engine: impl EngineSource) -> MetricsBuilder {
         let mut registry = Registry::default();
         let checks = Family::<CheckLabels, Counter>::default();
         registry.register(
@@ -195,7 +195,7 @@ impl Metrics {
             policy_reload_failures.clone(),
         );
         registry.register_collector(Box::new(EngineCollector {
-            engine,
+            engine: Box::new(engine),
             adapter,
             mode: mode.name(),
         }));
@@ -303,10 +303,21 @@ impl Drop for InFlight {
     }
 }
 
+/// Where the metrics find the engine at scrape time.
+pub trait EngineSource: Send + Sync + 'static {
+    /// Calls `f` with the engine, when there still is one.
+    fn with_engine(&self, f: &mut dyn FnMut(&Engine));
+}
+
+impl EngineSource for Arc<Engine> {
+    fn with_engine(&self, f: &mut dyn FnMut(&Engine)) {
+        f(self)
+    }
+}
+
 /// What the engine keeps, read at scrape time.
-#[derive(Debug)]
 struct EngineCollector {
-    engine: Arc<Engine>,
+    engine: Box<dyn EngineSource>,
     adapter: &'static str,
     mode: &'static str,
 }
@@ -333,66 +344,20 @@ struct InfoLabels {
     mode: &'static str,
 }
 
+impl fmt::Debug for EngineCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineCollector")
+            .field("adapter", &self.adapter)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Collector for EngineCollector {
     fn encode(&self, mut e: DescriptorEncoder) -> Result<(), fmt::Error> {
-        let state = self.engine.state();
-        let stats = state.stats();
-        let pairs = state.len() as i64;
-        let slots = stats.slots as i64;
-        gauge(
-            &mut e,
-            "chanrac_state_pairs",
-            "(advertiser, recipient) pairs remembered",
-            pairs,
-        )?;
-        gauge(
-            &mut e,
-            "chanrac_state_slots",
-            "Slots of the state table",
-            slots,
-        )?;
-        let fill = if slots > 0 {
-            pairs as f64 / slots as f64
-        } else {
-            0.0
-        };
-        gauge(
-            &mut e,
-            "chanrac_state_table_fill_ratio",
-            "State pairs / slots",
-            fill,
-        )?;
-        gauge(
-            &mut e,
-            "chanrac_state_bytes",
-            "Bytes of the state tables",
-            stats.bytes as i64,
-        )?;
-        counter(
-            &mut e,
-            "chanrac_state_full_events",
-            "Events that met a full state (the fail mode decided them)",
-            stats.full_events,
-        )?;
-        counter(
-            &mut e,
-            "chanrac_state_migrations",
-            "State tables grown into since start",
-            stats.migrations,
-        )?;
-        let dnc = self.engine.dnc();
-        gauge(
-            &mut e,
-            "chanrac_dnc_numbers",
-            "Numbers on the DNC list the policy loaded",
-            dnc.base().len() as i64,
-        )?;
-        gauge(
-            &mut e,
-            "chanrac_dnc_pending_changes",
-            "Live DNC changes not yet merged into the list",
-            dnc.pending() as i64,
-        )?;
+        let mut out = Ok(());
+        self.engine
+            .with_engine(&mut |engine| out = self.encode_engine(engine, &mut e));
+        out?;
         let info = ConstGauge::new(1i64);
         let mut m = e.encode_descriptor(
             "chanrac_build_info",
@@ -405,9 +370,65 @@ impl Collector for EngineCollector {
             version: env!("CARGO_PKG_VERSION"),
             mode: self.mode,
         };
-        info.encode(m.encode_family(&labels)?)?;
-        let _ = &mut m;
-        Ok(())
+        info.encode(m.encode_family(&labels)?)
+    }
+}
+
+impl EngineCollector {
+    fn encode_engine(&self, engine: &Engine, e: &mut DescriptorEncoder) -> Result<(), fmt::Error> {
+        let state = engine.state();
+        let stats = state.stats();
+        let pairs = state.len() as i64;
+        let slots = stats.slots as i64;
+        gauge(
+            e,
+            "chanrac_state_pairs",
+            "(advertiser, recipient) pairs remembered",
+            pairs,
+        )?;
+        gauge(e, "chanrac_state_slots", "Slots of the state table", slots)?;
+        let fill = if slots > 0 {
+            pairs as f64 / slots as f64
+        } else {
+            0.0
+        };
+        gauge(
+            e,
+            "chanrac_state_table_fill_ratio",
+            "State pairs / slots",
+            fill,
+        )?;
+        gauge(
+            e,
+            "chanrac_state_bytes",
+            "Bytes of the state tables",
+            stats.bytes as i64,
+        )?;
+        counter(
+            e,
+            "chanrac_state_full_events",
+            "Events that met a full state (the fail mode decided them)",
+            stats.full_events,
+        )?;
+        counter(
+            e,
+            "chanrac_state_migrations",
+            "State tables grown into since start",
+            stats.migrations,
+        )?;
+        let dnc = engine.dnc();
+        gauge(
+            e,
+            "chanrac_dnc_numbers",
+            "Numbers on the DNC list the policy loaded",
+            dnc.base().len() as i64,
+        )?;
+        gauge(
+            e,
+            "chanrac_dnc_pending_changes",
+            "Live DNC changes not yet merged into the list",
+            dnc.pending() as i64,
+        )
     }
 }
 
