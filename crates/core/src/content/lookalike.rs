@@ -20,9 +20,11 @@
 //! neither do `vietcombank.com.vn` (the brand's domain) and `zalopay.vn`
 //! (`zalopay` is two edits from the 4-letter key `zalo`).
 //!
-//! The keys are held in an [`fst::Map`]; each part is looked up with a
-//! Levenshtein automaton (distance at most 2, then the key's own limit)
-//! walked over the FST, so the cost grows with the part, not with the
+//! The keys are held in three [`fst::Map`]s, one per allowed distance (keys
+//! of up to 4 letters, 5 to 8, 9 or more); a part is looked up exactly in
+//! the first, with a one-edit Levenshtein automaton in the second (parts of
+//! 4 to 9 letters) and a two-edit one in the third (parts of 7 or more),
+//! each walked over its FST; so the cost grows with the part, not with the
 //! number of brands ([`Lookalikes::find_linear`] is the naive twin).
 
 use fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
@@ -46,7 +48,9 @@ pub struct Brand {
 pub struct Lookalikes {
     brands: Vec<Brand>,
     /// Key → index into `lists`.
-    keys: Option<Map<Vec<u8>>>,
+    /// One FST per allowed distance (keys of up to 4 letters, 5 to 8, 9 or
+    /// more), so that each is searched with its own distance only.
+    keys: [Option<Map<Vec<u8>>>; 3],
     /// Per key, the brands it is a key of.
     lists: Vec<Vec<u32>>,
     /// Every key, for the linear twin.
@@ -99,7 +103,11 @@ impl Lookalikes {
         pairs.sort();
         pairs.dedup();
         let mut lists: Vec<Vec<u32>> = Vec::new();
-        let mut b = MapBuilder::memory();
+        let mut builders = [
+            MapBuilder::memory(),
+            MapBuilder::memory(),
+            MapBuilder::memory(),
+        ];
         let mut last: Option<&str> = None;
         for (k, i) in &pairs {
             if last == Some(k.as_str()) {
@@ -108,12 +116,15 @@ impl Lookalikes {
                 }
                 continue;
             }
+            let class = usize::from(allowed_distance(k.len()));
             // Keys are sorted and distinct here, so insertion cannot fail.
-            let _ = b.insert(k, lists.len() as u64);
+            if let Some(b) = builders.get_mut(class) {
+                let _ = b.insert(k, lists.len() as u64);
+            }
             lists.push(vec![*i]);
             last = Some(k);
         }
-        let keys = b.into_inner().ok().and_then(|bytes| Map::new(bytes).ok());
+        let keys = builders.map(|b| b.into_inner().ok().and_then(|bytes| Map::new(bytes).ok()));
         Lookalikes {
             plain: pairs.iter().map(|(k, i)| (k.as_str().into(), *i)).collect(),
             brands,
@@ -146,30 +157,36 @@ impl Lookalikes {
     /// as letters) is within that key's allowed distance of (a brand may
     /// come more than once).
     pub fn find_part(&self, part: &str, mut f: impl FnMut(u32)) {
-        let Some(map) = &self.keys else {
-            return;
-        };
-        if part.len() < 3 || part.len() > MAX_PART {
+        let n = part.len();
+        if !(3..=MAX_PART).contains(&n) {
             return;
         }
-        // The largest distance any key could be allowed at: keys differ in
-        // length by at most the distance, and a key of 9 or more letters
-        // (distance 2) is 3 longer than a part of 6; of 5 or more
-        // (distance 1), 2 longer than a part of 3.
-        let max = match part.len() {
-            0..=3 => 0,
-            4..=6 => 1,
-            _ => 2,
-        };
-        let aut = Lev::new(part.as_bytes(), max);
-        let mut s = map.search(&aut).into_stream();
-        while let Some((k, v)) = s.next() {
-            let d = distance(k, part.as_bytes());
-            if d <= allowed_distance(k.len()) {
-                if let Some(l) = self.lists.get(v as usize) {
-                    l.iter().for_each(|&i| f(i));
-                }
+        // Keys of up to 4 letters: exact. Keys of 5 to 8 letters: one edit,
+        // so only parts of 4 to 9 letters. Keys of 9 or more: two edits,
+        // so only parts of 7 or more.
+        if n <= 4 {
+            if let Some(v) = self.keys[0].as_ref().and_then(|m| m.get(part)) {
+                self.emit(v, &mut f);
             }
+        }
+        for (class, lo, hi) in [(1usize, 4usize, 9usize), (2, 7, MAX_PART)] {
+            if n < lo || n > hi {
+                continue;
+            }
+            let Some(map) = &self.keys[class] else {
+                continue;
+            };
+            let aut = Lev::new(part.as_bytes(), class as u8);
+            let mut s = map.search(&aut).into_stream();
+            while let Some((_, v)) = s.next() {
+                self.emit(v, &mut f);
+            }
+        }
+    }
+
+    fn emit(&self, v: u64, f: &mut impl FnMut(u32)) {
+        if let Some(l) = self.lists.get(v as usize) {
+            l.iter().for_each(|&i| f(i));
         }
     }
 
