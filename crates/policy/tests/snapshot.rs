@@ -414,13 +414,17 @@ mod any_policy {
     prop_compose! {
         fn directory()(
             dnc in rows((number(), one_of(&["sms", "call", "all"])), 12),
-            brands in rows((
+            // One row per identifier (a second is refused as a duplicate).
+            brands in prop::collection::btree_map(
                 "[A-Z][A-Z0-9]{0,10}",
-                one_of(&ADVERTISERS),
-                one_of(&["active", "revoked", "suspended"]),
-                date(2020..2025),
-                date(2025..2030),
-            ), 8),
+                (
+                    one_of(&ADVERTISERS),
+                    one_of(&["active", "revoked", "suspended"]),
+                    date(2020..2025),
+                    date(2025..2030),
+                ),
+                0..8,
+            ),
             accounts in prop::collection::btree_map(
                 "[a-z][a-z0-9_]{2,14}",
                 (one_of(&ADVERTISERS), one_of(&["ad", "care"]), "[!#-+\\--~]{1,8}"),
@@ -434,7 +438,7 @@ mod any_policy {
             consents in rows((one_of(&ADVERTISERS), number(), one_of(&["optin", "optout"]), time()), 8),
             signatures in prop::collection::btree_map(
                 "[A-Z]{2,6}-[0-9]{2}",
-                (any::<bool>(), "[a-zđơư ]{3,20}"),
+                (any::<bool>(), "[a-zđơư][a-zđơư ]{2,19}"),
                 0..5,
             ),
             suspended in rows((number(), label()), 6),
@@ -451,7 +455,7 @@ mod any_policy {
                 ("brandnames.csv", csv(
                     "identifier,advertiser,status,valid_from,valid_until",
                     brands.into_iter()
-                        .map(|(i, a, s, f, u)| format!("{i},{a},{s},{f},{u}"))
+                        .map(|(i, (a, s, f, u))| format!("{i},{a},{s},{f},{u}"))
                         .collect(),
                 )),
                 ("accounts.csv", csv(
