@@ -294,6 +294,7 @@ fn main() {
             ..Default::default()
         },
         reject_status: status::ESME_RSUBMITFAIL,
+        pass_through_login: false,
         state: None,
         fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
         window: WINDOW,

@@ -154,6 +154,30 @@
 //!   or a forgotten id gets `ESME_RINVMSGID` (0x0C). A `cancel_sm` without
 //!   `message_id` (every message from a source to a destination) gets
 //!   `ESME_RCANCELFAIL` (0x11): it could reach other accounts' messages.
+//! - **Upstream sessions** ([`upstream`]): one session bound as a
+//!   transceiver per SMSC login. An account's login is its own
+//!   (`accounts.csv` columns `upstream_system_id,upstream_password`), else,
+//!   with `--upstream-pass-through`, the ESME's own `system_id` and
+//!   password, else `--upstream-system-id` / `--upstream-password` (shared
+//!   by every account without one). The session is bound as soon as an
+//!   ESME of the account binds and kept bound (`enquire_link` every 30 s;
+//!   reconnect with backoff), and unbound at `SIGTERM`/`SIGINT`; an
+//!   `enquire_link` or `unbind` from the SMSC is answered.
+//! - **Back to the ESME**: a `deliver_sm` from the SMSC goes to its
+//!   account's oldest session bound as receiver or transceiver, unchanged
+//!   (the proxy's own sequence number), and that session's
+//!   `deliver_sm_resp` status is the SMSC's answer. Its account: for a
+//!   delivery receipt (`esm_class` bits 2–5), the one that was given its
+//!   `message_id` (`receipted_message_id`, else the `id:` of the text;
+//!   message ids are the SMSC's, so a receipt refers to the id the ESME
+//!   was given); else the only account whose sessions use the login it
+//!   came in on. When that account has no session bound to receive, or it
+//!   does not answer within 10 s, the SMSC gets `ESME_RX_T_APPN` (0x64,
+//!   temporary: it delivers again later — never a lost receipt); a
+//!   `deliver_sm` no account can take (a mobile-originated message on a
+//!   login several accounts share) gets `ESME_RX_P_APPN` (0x65): give each
+//!   account that receives replies its own login. A `data_sm` from the
+//!   SMSC gets `ESME_RX_T_APPN`.
 //! - `enquire_link` → `enquire_link_resp`; `unbind` → `unbind_resp`, then
 //!   the session closes after the answers in flight are sent. A bound
 //!   session silent for `--idle-timeout` is sent an `enquire_link` of the

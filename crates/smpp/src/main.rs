@@ -22,12 +22,17 @@ struct Args {
     /// The SMSC allowed messages go to, HOST:PORT.
     #[arg(long)]
     upstream: String,
-    /// system_id of the upstream bind.
+    /// system_id of the upstream bind, for accounts without their own
+    /// (accounts.csv upstream_system_id).
     #[arg(long, default_value = "chanrac")]
     upstream_system_id: String,
-    /// Password of the upstream bind.
+    /// Password of the upstream bind (with --upstream-system-id).
     #[arg(long, default_value = "")]
     upstream_password: String,
+    /// Accounts without their own upstream login bind to the SMSC with the
+    /// ESME's own system_id and password instead of --upstream-system-id.
+    #[arg(long)]
+    upstream_pass_through: bool,
     /// command_status answered to blocked messages (decimal or 0x hex).
     #[arg(long, default_value = "0x45", value_parser = parse_status)]
     reject_status: u32,
@@ -211,6 +216,7 @@ fn main() -> ExitCode {
             max_queued_bytes: args.limits.upstream_max_queued_kb.saturating_mul(1024),
         },
         reject_status: args.reject_status,
+        pass_through_login: args.upstream_pass_through,
         state: args.state,
         fixed_time: args.fixed_time,
         window: args.window.max(1),
@@ -263,6 +269,7 @@ fn main() -> ExitCode {
         let serve = tokio::spawn(proxy.clone().serve(listener));
         shutdown_signal().await;
         serve.abort();
+        proxy.unbind_upstreams().await;
         proxy.sync_state();
         tracing::info!(limits = ?proxy.stats(), "stopped");
         ExitCode::SUCCESS

@@ -18,7 +18,7 @@ use bytes::BytesMut;
 use rusmpp::decode::{DecodeErrorKind, DecodeWithLength};
 use rusmpp::encode::{Encode, Length};
 use rusmpp::fields::SmppField;
-use rusmpp::pdus::{DataSm, SubmitMulti, SubmitSm};
+use rusmpp::pdus::{DataSm, DeliverSm, SubmitMulti, SubmitSm};
 use rusmpp::tlvs::TlvValue;
 use rusmpp::values::DestAddress;
 use rusmpp::{Command, CommandId, CommandStatus, Pdu};
@@ -92,6 +92,9 @@ pub mod status {
     pub const ESME_RX_T_APPN: u32 = 0x64;
     /// `query_sm` failed.
     pub const ESME_RQUERYFAIL: u32 = 0x67;
+    /// Permanent application error: the answer to the SMSC's `deliver_sm`
+    /// that no account can take.
+    pub const ESME_RX_P_APPN: u32 = 0x65;
 }
 
 /// The most destinations a `submit_multi` may name (SMPP 3.4 §4.5.1).
@@ -432,6 +435,26 @@ pub fn submit_multi_split(m: &SubmitMulti) -> Result<Vec<SubmitSm>, u32> {
             submit_sm_of_body(&out)
         })
         .collect()
+}
+
+/// The `message_id` a delivery receipt refers to: its
+/// `receipted_message_id` TLV, else the `id:` field of its text (SMPP 3.4
+/// Appendix B); `None` when `esm_class` does not mark a receipt.
+pub fn receipted_id(ds: &DeliverSm) -> Option<String> {
+    if u8::from(ds.esm_class) & 0x3C == 0 {
+        return None;
+    }
+    for tlv in ds.tlvs() {
+        if let Some(TlvValue::ReceiptedMessageId(id)) = tlv.value() {
+            return Some(id.as_str().to_string());
+        }
+    }
+    let text: &[u8] = ds.short_message().as_ref();
+    let text = String::from_utf8_lossy(text);
+    let at = text.find("id:")?;
+    let rest = text.get(at + 3..)?;
+    let id: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    (!id.is_empty()).then_some(id)
 }
 
 /// Fuzz entry point: decodes `data` as a PDU; when it decodes, re-encodes

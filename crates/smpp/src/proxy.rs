@@ -43,6 +43,10 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     /// The status answered to blocked messages (default `0x45`).
     pub reject_status: u32,
+    /// An account without its own SMSC login in `accounts.csv` binds to
+    /// the SMSC with the ESME's own `system_id` and password (else with
+    /// [`UpstreamConfig::system_id`] / [`UpstreamConfig::password`]).
+    pub pass_through_login: bool,
     /// Durable state directory.
     pub state: Option<PathBuf>,
     /// Stamp every event with this time instead of the clock.
@@ -290,11 +294,26 @@ impl Decided {
     }
 }
 
+/// An SMSC `system_id` and password.
+type Login = (Box<str>, Box<str>);
+
 /// A bound ESME.
 struct Bound {
     system_id: Box<str>,
     class: AccountClass,
     transmit: bool,
+    /// The login of its sessions to the SMSC.
+    login: Login,
+}
+
+/// An ESME session bound to receive (`bind_receiver`, `bind_transceiver`):
+/// where the SMSC's `deliver_sm` for its account go.
+struct Receiver {
+    id: u64,
+    tx: Outbox,
+    seq: std::sync::atomic::AtomicU32,
+    /// `deliver_sm` sent and waiting for their `deliver_sm_resp`.
+    pending: std::sync::Mutex<std::collections::HashMap<u32, tokio::sync::oneshot::Sender<u32>>>,
 }
 
 /// The shared proxy state.
@@ -302,7 +321,12 @@ pub struct Proxy {
     cfg: Config,
     engine: Engine,
     state: Option<Mutex<StateDir>>,
-    upstream: Upstream,
+    /// One upstream session per SMSC login.
+    upstreams: Mutex<std::collections::HashMap<Login, Arc<Upstream>>>,
+    /// The sessions bound to receive, per account.
+    receivers: Mutex<std::collections::HashMap<Box<str>, Vec<Arc<Receiver>>>>,
+    next_receiver: std::sync::atomic::AtomicU64,
+    me: std::sync::Weak<Proxy>,
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
     /// The `message_id`s given to each account.
     issued: Mutex<IdBook>,
@@ -376,9 +400,12 @@ impl Proxy {
             log: LogLimiter::new(l.log_lines, l.log_window, counters.clone()),
             counters,
         };
-        Ok(Arc::new(Proxy {
+        Ok(Arc::new_cyclic(|me| Proxy {
             guard,
-            upstream: Upstream::new(cfg.upstream.clone()),
+            upstreams: Mutex::default(),
+            receivers: Mutex::default(),
+            next_receiver: std::sync::atomic::AtomicU64::new(1),
+            me: me.clone(),
             reassembler: Mutex::new(Reassembler::new(Limits::new(
                 timeout_ms,
                 cfg.reassembly_bytes,
@@ -592,6 +619,8 @@ impl Proxy {
         });
         let window = Arc::new(Semaphore::new(self.cfg.window.max(1)));
         let mut bound: Option<Arc<Bound>> = None;
+        // Set once bound to receive.
+        let mut receiver: Option<Arc<Receiver>> = None;
         let opened = tokio::time::Instant::now();
         // Set while our enquire_link waits for any PDU from the ESME.
         let mut pinged: Option<tokio::time::Instant> = None;
@@ -693,21 +722,27 @@ impl Proxy {
             match cmd.pdu() {
                 Some(Pdu::BindTransmitter(b)) => {
                     let (id, pw) = (b.system_id.as_str(), b.password.as_str());
-                    let st = self.bind(&mut bound, peer, id, pw, true).await;
+                    let st = self.bind(&mut bound, peer, id, pw, (true, false)).await;
                     let resp = BindTransmitterResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
                 }
                 Some(Pdu::BindTransceiver(b)) => {
                     let (id, pw) = (b.system_id.as_str(), b.password.as_str());
-                    let st = self.bind(&mut bound, peer, id, pw, true).await;
+                    let st = self.bind(&mut bound, peer, id, pw, (true, true)).await;
                     let resp = BindTransceiverResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
+                    if st == CommandStatus::EsmeRok {
+                        receiver = bound.as_ref().map(|b| self.register(b, &tx));
+                    }
                 }
                 Some(Pdu::BindReceiver(b)) => {
                     let (id, pw) = (b.system_id.as_str(), b.password.as_str());
-                    let st = self.bind(&mut bound, peer, id, pw, false).await;
+                    let st = self.bind(&mut bound, peer, id, pw, (false, true)).await;
                     let resp = BindReceiverResp::builder().system_id(proxy_id()).build();
                     send(Command::new(st, seq, resp));
+                    if st == CommandStatus::EsmeRok {
+                        receiver = bound.as_ref().map(|b| self.register(b, &tx));
+                    }
                 }
                 Some(Pdu::SubmitSm(sm)) => {
                     let reply = Reply::new(tx.clone(), seq);
@@ -821,6 +856,14 @@ impl Proxy {
                     send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp));
                     break;
                 }
+                Some(Pdu::DeliverSmResp(_)) => {
+                    let waiter = receiver
+                        .as_ref()
+                        .and_then(|r| r.pending.lock().ok().and_then(|mut p| p.remove(&seq)));
+                    if let Some(w) = waiter {
+                        let _ = w.send(u32::from(cmd.status()));
+                    }
+                }
                 _ if cmd.id().is_response() => {} // e.g. enquire_link_resp, generic_nack
                 _ => send(Command::new(
                     CommandStatus::from(status::ESME_RINVCMDID),
@@ -829,6 +872,10 @@ impl Proxy {
                 )),
             }
         }
+        if let (Some(r), Some(b)) = (&receiver, &bound) {
+            self.deregister(&b.system_id, r.id);
+        }
+        drop(receiver);
         drop(tx);
         drop(rd);
         if stalled {
@@ -885,7 +932,7 @@ impl Proxy {
         let Some(request) = cmd.pdu().cloned() else {
             return refusal(query, status::ESME_RSYSERR, seq);
         };
-        match self.upstream.call(request).await {
+        match self.upstream_for(&account.login).call(request).await {
             Ok(answer) => match answer.pdu() {
                 Some(p @ Pdu::QuerySmResp(_)) if query => {
                     Command::new(answer.status(), seq, p.clone())
@@ -897,6 +944,152 @@ impl Proxy {
                 _ => refusal(query, status::ESME_RSYSERR, seq),
             },
             Err(st) => refusal(query, st, seq),
+        }
+    }
+
+    /// The SMSC login of `account`'s sessions: its own from `accounts.csv`,
+    /// else the ESME's (with [`Config::pass_through_login`]), else the
+    /// default one.
+    fn login_of(&self, system_id: &str, account: &chanrac::policy::Account) -> Login {
+        match &account.upstream {
+            Some(l) => l.clone(),
+            None if self.cfg.pass_through_login => (system_id.into(), account.password.clone()),
+            None => (
+                self.cfg.upstream.system_id.as_str().into(),
+                self.cfg.upstream.password.as_str().into(),
+            ),
+        }
+    }
+
+    /// The upstream session of `login`, made on first use.
+    fn upstream_for(&self, login: &Login) -> Arc<Upstream> {
+        let Ok(mut map) = self.upstreams.lock() else {
+            return Arc::new(Upstream::new(self.cfg.upstream.clone()));
+        };
+        if let Some(u) = map.get(login) {
+            return u.clone();
+        }
+        let mut cfg = self.cfg.upstream.clone();
+        cfg.system_id = login.0.to_string();
+        cfg.password = login.1.to_string();
+        let (me, key) = (self.me.clone(), login.clone());
+        let handler: crate::upstream::DeliverHandler = Arc::new(move |ds| {
+            let (me, key) = (me.upgrade(), key.clone());
+            Box::pin(async move {
+                match me {
+                    Some(p) => p.deliver(&key, ds).await,
+                    None => status::ESME_RX_T_APPN,
+                }
+            })
+        });
+        let u = Arc::new(Upstream::with_deliver(cfg, handler));
+        map.insert(login.clone(), u.clone());
+        u
+    }
+
+    /// Unbinds every upstream session (at shutdown).
+    pub async fn unbind_upstreams(&self) {
+        let all: Vec<Arc<Upstream>> = match self.upstreams.lock() {
+            Ok(m) => m.values().cloned().collect(),
+            Err(_) => Vec::new(),
+        };
+        for u in all {
+            u.unbind().await;
+        }
+    }
+
+    /// Registers a session bound to receive.
+    fn register(&self, b: &Bound, tx: &Outbox) -> Arc<Receiver> {
+        use std::sync::atomic::Ordering;
+        let r = Arc::new(Receiver {
+            id: self.next_receiver.fetch_add(1, Ordering::Relaxed),
+            tx: tx.clone(),
+            seq: std::sync::atomic::AtomicU32::new(0x4000_0000),
+            pending: std::sync::Mutex::default(),
+        });
+        if let Ok(mut m) = self.receivers.lock() {
+            m.entry(b.system_id.clone()).or_default().push(r.clone());
+        }
+        r
+    }
+
+    fn deregister(&self, system_id: &str, id: u64) {
+        if let Ok(mut m) = self.receivers.lock() {
+            if let Some(v) = m.get_mut(system_id) {
+                v.retain(|r| r.id != id);
+                if v.is_empty() {
+                    m.remove(system_id);
+                }
+            }
+        }
+    }
+
+    /// The account a `deliver_sm` from the SMSC session of `login` is for:
+    /// a receipt's by its `message_id` (the one the ESME was given), else
+    /// the only account whose sessions use `login`.
+    fn route(&self, login: &Login, ds: &rusmpp::pdus::DeliverSm) -> Option<Box<str>> {
+        if let Some(id) = crate::pdu::receipted_id(ds) {
+            let owner = self
+                .issued
+                .lock()
+                .ok()
+                .and_then(|b| b.owner(&id).map(Box::from));
+            if owner.is_some() {
+                return owner;
+            }
+        }
+        let policy = self.engine.policy();
+        let mut users = policy
+            .accounts()
+            .filter(|(id, a)| self.login_of(id, a) == *login)
+            .map(|(id, _)| Box::<str>::from(id));
+        match (users.next(), users.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// A `deliver_sm` from the SMSC (a receipt or a mobile-originated
+    /// message): passed to a session of its account bound to receive, and
+    /// that session's `deliver_sm_resp` status returned. No such session,
+    /// or no answer within [`crate::upstream::RESPONSE_TIMEOUT`]:
+    /// `ESME_RX_T_APPN` (the SMSC delivers it again later). No account to
+    /// route it to: `ESME_RX_P_APPN`.
+    async fn deliver(self: Arc<Self>, login: &Login, ds: rusmpp::pdus::DeliverSm) -> u32 {
+        use std::sync::atomic::Ordering;
+        let Some(account) = self.route(login, &ds) else {
+            tracing::warn!(
+                login = &*login.0,
+                "deliver_sm for no known account (give each account its own upstream login): refused"
+            );
+            return status::ESME_RX_P_APPN;
+        };
+        let r = match self.receivers.lock() {
+            // The oldest session bound to receive.
+            Ok(m) => m.get(&account).and_then(|v| v.first().cloned()),
+            Err(_) => None,
+        };
+        let Some(r) = r else {
+            tracing::info!(
+                system_id = &*account,
+                "deliver_sm: the ESME is not bound to receive, the SMSC retries"
+            );
+            return status::ESME_RX_T_APPN;
+        };
+        let seq = r.seq.fetch_add(1, Ordering::Relaxed) & 0x7FFF_FFFF;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if let Ok(mut p) = r.pending.lock() {
+            p.insert(seq, tx);
+        }
+        r.tx.send(pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds)));
+        match tokio::time::timeout(crate::upstream::RESPONSE_TIMEOUT, rx).await {
+            Ok(Ok(st)) => st,
+            _ => {
+                if let Ok(mut p) = r.pending.lock() {
+                    p.remove(&seq);
+                }
+                status::ESME_RX_T_APPN
+            }
         }
     }
 
@@ -919,7 +1112,7 @@ impl Proxy {
         peer: SocketAddr,
         system_id: &str,
         password: &str,
-        transmit: bool,
+        (transmit, receive): (bool, bool),
     ) -> CommandStatus {
         if bound.is_some() {
             return CommandStatus::from(status::ESME_RALYBND);
@@ -934,12 +1127,22 @@ impl Proxy {
         match policy.account(system_id) {
             Some(a) if same_secret(a.password.as_bytes(), password.as_bytes()) => {
                 self.guard.binds.succeeded(peer.ip());
-                tracing::info!(?system_id, advertiser = &*a.advertiser, "bound");
-                *bound = Some(Arc::new(Bound {
+                tracing::info!(
+                    ?system_id,
+                    advertiser = &*a.advertiser,
+                    transmit,
+                    receive,
+                    "bound"
+                );
+                let b = Bound {
                     system_id: system_id.into(),
                     class: a.class,
                     transmit,
-                }));
+                    login: self.login_of(system_id, a),
+                };
+                // Up now, so the SMSC can deliver receipts and replies.
+                self.upstream_for(&b.login).keep_up();
+                *bound = Some(Arc::new(b));
                 CommandStatus::EsmeRok
             }
             _ => {
@@ -1151,7 +1354,10 @@ impl Proxy {
             // sees them in order; answer each with the SMSC's message_id.
             let mut ids = Vec::with_capacity(m.parts.len());
             for (seq, p) in &m.parts {
-                let r = self.upstream.submit(p.sm.clone()).await;
+                let r = self
+                    .upstream_for(&p.account.login)
+                    .submit(p.sm.clone())
+                    .await;
                 if let (true, Ok(id)) = (keyed, &r) {
                     // Before the answer: a retransmission sent as soon as
                     // the ESME reads it finds the message_id.
@@ -1272,7 +1478,10 @@ impl Proxy {
         if !reasons.decision().is_delivered() {
             return p.reply.send(self.cfg.reject_status, None);
         }
-        let r = self.upstream.submit(p.sm.clone()).await;
+        let r = self
+            .upstream_for(&p.account.login)
+            .submit(p.sm.clone())
+            .await;
         let id = r.as_ref().ok().cloned();
         if let Ok(mut r) = self.reassembler.lock() {
             r.delivered(&key, p.seq);

@@ -3,16 +3,20 @@
 //! success) and records what arrived: the upstream peer of the
 //! tests and benches (and a stand-in SMSC for demos).
 
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rusmpp::pdus::DeliverSm;
 use rusmpp::pdus::{BindReceiverResp, BindTransceiverResp, BindTransmitterResp, SubmitSmResp};
-use rusmpp::types::COctetString;
+use rusmpp::tlvs::MessageDeliveryRequestTlvValue;
+use rusmpp::types::{COctetString, OctetString};
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 
 use crate::pdu::{self, SubmitFields};
 use crate::udh::Concat;
@@ -43,6 +47,64 @@ pub struct Sink {
     /// Where it listens.
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    sessions: Arc<Mutex<Vec<Arc<Session>>>>,
+    receipts: Arc<Mutex<Vec<(String, u32)>>>,
+}
+
+/// A bound client session of the sink, to send it `deliver_sm`.
+#[derive(Debug)]
+struct Session {
+    system_id: Mutex<String>,
+    wr: tokio::sync::Mutex<tokio::net::tcp::OwnedWriteHalf>,
+    seq: AtomicU32,
+    pending: Mutex<HashMap<u32, oneshot::Sender<u32>>>,
+}
+
+impl Session {
+    /// Sends `ds` and waits (at most 10 s) for its `deliver_sm_resp`
+    /// status.
+    async fn deliver(&self, ds: DeliverSm) -> Option<u32> {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut p) = self.pending.lock() {
+            p.insert(seq, tx);
+        }
+        let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds));
+        self.wr.lock().await.write_all(&bytes).await.ok()?;
+        tokio::time::timeout(std::time::Duration::from_secs(10), rx)
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
+/// How often a receipt is offered again after a temporary error, and how
+/// many times at most.
+const RECEIPT_RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+const RECEIPT_ATTEMPTS: usize = 100;
+
+fn c_string<const N: usize>(s: &str) -> COctetString<1, N> {
+    COctetString::from_string(s.to_string()).unwrap_or_default()
+}
+
+/// A delivery receipt (SMPP 3.4 Appendix B) for `id`, from `to` back to
+/// `from`.
+fn receipt(id: &str, from: &str, to: &str) -> DeliverSm {
+    let text = format!(
+        "id:{id} sub:001 dlvrd:001 submit date:2603020915 done date:2603020915 stat:DELIVRD err:000 text:"
+    );
+    DeliverSm::builder()
+        .source_addr(c_string(to))
+        .destination_addr(c_string(from))
+        .esm_class(rusmpp::values::EsmClass::from(0x04))
+        .short_message(OctetString::from_vec(text.into_bytes()).unwrap_or_default())
+        .push_tlv(MessageDeliveryRequestTlvValue::ReceiptedMessageId(
+            c_string(id),
+        ))
+        .push_tlv(MessageDeliveryRequestTlvValue::MessageState(
+            rusmpp::values::MessageState::Delivered,
+        ))
+        .build()
 }
 
 impl Sink {
@@ -53,22 +115,35 @@ impl Sink {
         let sink = Sink {
             addr: listener.local_addr()?,
             received: Arc::default(),
+            sessions: Arc::default(),
+            receipts: Arc::default(),
         };
         let ids = Arc::new(AtomicU64::new(1));
         let received = sink.received.clone();
+        let (sessions, receipts) = (sink.sessions.clone(), sink.receipts.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let received = received.clone();
                 let ids = ids.clone();
+                let (sessions, receipts) = (sessions.clone(), receipts.clone());
                 tokio::spawn(async move {
                     let _ = stream.set_nodelay(true);
-                    let (mut rd, mut wr) = stream.into_split();
+                    let (mut rd, wr) = stream.into_split();
+                    let session = Arc::new(Session {
+                        system_id: Mutex::new(String::new()),
+                        wr: tokio::sync::Mutex::new(wr),
+                        seq: AtomicU32::new(1),
+                        pending: Mutex::default(),
+                    });
+                    if let Ok(mut s) = sessions.lock() {
+                        s.push(session.clone());
+                    }
                     let mut system_id = String::new();
                     while let Ok(Some(frame)) = read_frame(&mut rd).await {
                         let cmd = match frame.and_then(|f| pdu::decode(&f)) {
                             Ok(c) => c,
                             Err(n) => {
-                                let _ = wr.write_all(&n.encode()).await;
+                                let _ = session.wr.lock().await.write_all(&n.encode()).await;
                                 if n.fatal {
                                     break;
                                 }
@@ -94,6 +169,14 @@ impl Sink {
                                 let r = BindReceiverResp::builder().system_id(sid()).build();
                                 (Some(Command::new(ok, seq, r)), false)
                             }
+                            Some(Pdu::DeliverSmResp(_)) => {
+                                let w =
+                                    session.pending.lock().ok().and_then(|mut p| p.remove(&seq));
+                                if let Some(w) = w {
+                                    let _ = w.send(u32::from(cmd.status()));
+                                }
+                                (None, false)
+                            }
                             Some(Pdu::SubmitSm(sm)) => {
                                 let f = SubmitFields::of(sm);
                                 let (concat, text) = f.split().unwrap_or((None, f.user_data));
@@ -107,6 +190,30 @@ impl Sink {
                                         concat,
                                         text: crate::text::decode(f.data_coding, text),
                                         message_id: id.clone(),
+                                    });
+                                }
+                                if u8::from(sm.registered_delivery) & 0x03 != 0 {
+                                    // A receipt after the answer, offered
+                                    // again while it gets a temporary error.
+                                    let ds = receipt(&id, f.source, f.destination);
+                                    let (session, receipts, id) =
+                                        (session.clone(), receipts.clone(), id.clone());
+                                    tokio::spawn(async move {
+                                        tokio::time::sleep(RECEIPT_RETRY).await;
+                                        for _ in 0..RECEIPT_ATTEMPTS {
+                                            let st = session.deliver(ds.clone()).await;
+                                            let st =
+                                                st.unwrap_or(crate::pdu::status::ESME_RX_T_APPN);
+                                            if let Ok(mut r) = receipts.lock() {
+                                                r.push((id.clone(), st));
+                                            }
+                                            if st == crate::pdu::status::ESME_ROK
+                                                || st == crate::pdu::status::ESME_RX_P_APPN
+                                            {
+                                                break;
+                                            }
+                                            tokio::time::sleep(RECEIPT_RETRY).await;
+                                        }
                                     });
                                 }
                                 let mid = COctetString::from_string(id).unwrap_or_default();
@@ -132,8 +239,12 @@ impl Sink {
                             }
                             _ => (None, false),
                         };
+                        if let Ok(mut s) = session.system_id.lock() {
+                            s.clone_from(&system_id);
+                        }
                         if let Some(r) = resp {
-                            if wr.write_all(&pdu::encode(&r)).await.is_err() {
+                            let w = session.wr.lock().await.write_all(&pdu::encode(&r)).await;
+                            if w.is_err() {
                                 break;
                             }
                         }
@@ -145,6 +256,41 @@ impl Sink {
             }
         });
         Ok(sink)
+    }
+
+    /// Every delivery receipt offered so far and the status it got, in
+    /// order (a receipt offered again after a temporary error is listed
+    /// again): the `message_id` it refers to, the `deliver_sm_resp` status.
+    pub fn receipts(&self) -> Vec<(String, u32)> {
+        self.receipts.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Sends a mobile-originated message (`deliver_sm`, UCS-2) from `from`
+    /// to `to` over a session bound as `system_id`; the `deliver_sm_resp`
+    /// status, or `None` when no such session answered.
+    pub async fn deliver_mo(
+        &self,
+        system_id: &str,
+        from: &str,
+        to: &str,
+        text: &str,
+    ) -> Option<u32> {
+        let session = self.sessions.lock().ok().and_then(|s| {
+            s.iter()
+                .rev()
+                .find(|x| x.system_id.lock().is_ok_and(|i| *i == system_id))
+                .cloned()
+        })?;
+        let ds = DeliverSm::builder()
+            .source_addr_ton(rusmpp::values::Ton::International)
+            .source_addr(c_string(from))
+            .destination_addr(c_string(to))
+            .data_coding(rusmpp::values::DataCoding::from(0x08))
+            .short_message(
+                OctetString::from_vec(crate::text::ucs2_encode(text)).unwrap_or_default(),
+            )
+            .build();
+        session.deliver(ds).await
     }
 
     /// Everything received so far, in arrival order.

@@ -1,6 +1,13 @@
 //! The SMPP client link to the real SMSC (`--upstream`): one session bound
-//! as a transmitter, opened on first use and again after it drops, with
-//! any number of `submit_sm` in flight (the ESME windows bound them).
+//! as a transceiver per SMSC login, opened on first use and again after it
+//! drops, with any number of `submit_sm` in flight (the ESME windows bound
+//! them). `deliver_sm` from the SMSC (receipts, mobile-originated messages)
+//! goes to the handler given at [`Upstream::with_deliver`], and its status
+//! is the `deliver_sm_resp`'s (without a handler: `ESME_RX_T_APPN`, so the
+//! SMSC delivers it again later). Once [`Upstream::keep_up`] is called the
+//! session is kept bound (an `enquire_link` every
+//! [`ENQUIRE_LINK_INTERVAL`]; a link that does not answer is dropped and
+//! bound again), so the SMSC can deliver without waiting for a submit.
 //!
 //! Connecting and binding have their own deadlines
 //! ([`UpstreamConfig::connect_timeout`], [`UpstreamConfig::bind_timeout`])
@@ -17,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
+use rusmpp::pdus::{BindTransceiver, DeliverSm, SubmitSm};
 use rusmpp::types::COctetString;
 use rusmpp::values::InterfaceVersion;
 use rusmpp::{Command, CommandStatus, Pdu};
@@ -30,6 +37,17 @@ use crate::wire::{outbox, read_frame, Outbox};
 
 /// How long to wait for the SMSC's `submit_sm_resp`.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a kept-up session is sent an `enquire_link`.
+pub const ENQUIRE_LINK_INTERVAL: Duration = Duration::from_secs(30);
+
+/// What receives the SMSC's `deliver_sm`: returns the `deliver_sm_resp`
+/// status.
+pub type DeliverHandler = Arc<
+    dyn Fn(DeliverSm) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// The first wait before a new attempt after a failed one (doubled after
 /// each failure up to [`UpstreamConfig::retry_max`]).
@@ -46,7 +64,7 @@ pub struct UpstreamConfig {
     pub password: String,
     /// Most time for the TCP connection (default 5 s).
     pub connect_timeout: Duration,
-    /// Most time from the `bind_transmitter` to its answer (default 5 s).
+    /// Most time from the `bind_transceiver` to its answer (default 5 s).
     pub bind_timeout: Duration,
     /// Longest wait between two attempts while the link is down (default
     /// 30 s).
@@ -91,6 +109,8 @@ struct Inner {
     cfg: UpstreamConfig,
     state: Mutex<State>,
     attempts: AtomicU64,
+    deliver: Option<DeliverHandler>,
+    kept_up: AtomicBool,
 }
 
 /// The upstream SMSC session. Cheap to share behind an `Arc`.
@@ -113,13 +133,76 @@ fn c_string<const MIN: usize, const MAX: usize>(s: &str) -> COctetString<MIN, MA
 impl Upstream {
     /// An upstream that connects on first use.
     pub fn new(cfg: UpstreamConfig) -> Upstream {
+        Upstream::build(cfg, None)
+    }
+
+    /// An upstream whose SMSC's `deliver_sm` go to `deliver`.
+    pub fn with_deliver(cfg: UpstreamConfig, deliver: DeliverHandler) -> Upstream {
+        Upstream::build(cfg, Some(deliver))
+    }
+
+    fn build(cfg: UpstreamConfig, deliver: Option<DeliverHandler>) -> Upstream {
         Upstream {
             inner: Arc::new(Inner {
                 cfg,
                 state: Mutex::new(State::default()),
                 attempts: AtomicU64::new(0),
+                deliver,
+                kept_up: AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Binds now and keeps the session bound from now on (the first call
+    /// starts it; later calls do nothing): an `enquire_link` every
+    /// [`ENQUIRE_LINK_INTERVAL`], a new bind (with the usual backoff) when
+    /// the link drops or does not answer.
+    pub fn keep_up(&self) {
+        if self.inner.kept_up.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = Upstream {
+            inner: self.inner.clone(),
+        };
+        tokio::spawn(async move {
+            loop {
+                match me.inner.live() {
+                    Some(_) => {
+                        if me.call(Pdu::EnquireLink).await.is_err() {
+                            if let Some(l) = me.inner.live() {
+                                tracing::warn!(upstream = %me.inner.cfg.addr, "no enquire_link_resp: link dropped");
+                                l.alive.store(false, Ordering::Release);
+                            }
+                            continue;
+                        }
+                    }
+                    None => {
+                        let _ = me.inner.link().await;
+                    }
+                }
+                tokio::time::sleep(ENQUIRE_LINK_INTERVAL).await;
+            }
+        });
+    }
+
+    /// Unbinds the session, if bound (at shutdown), waiting at most 1 s for
+    /// the `unbind_resp`.
+    pub async fn unbind(&self) {
+        let Some(link) = self.inner.live() else {
+            return;
+        };
+        let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut p) = link.pending.lock() {
+            p.insert(seq, tx);
+        }
+        link.tx.send(pdu::encode(&Command::new(
+            CommandStatus::EsmeRok,
+            seq,
+            Pdu::Unbind,
+        )));
+        let _ = tokio::time::timeout(Duration::from_secs(1), rx).await;
+        link.alive.store(false, Ordering::Release);
     }
 
     /// Connection attempts made so far.
@@ -143,6 +226,12 @@ impl Upstream {
 }
 
 impl Inner {
+    /// The link when it is up now (no attempt started).
+    fn live(&self) -> Option<Arc<Link>> {
+        let st = self.state.lock().ok()?;
+        st.link.clone().filter(|l| l.alive.load(Ordering::Acquire))
+    }
+
     /// The live link, after waiting for the attempt in progress (started
     /// here if none runs); `None` at once while the link is down.
     async fn link(self: &Arc<Self>) -> Option<Arc<Link>> {
@@ -202,7 +291,7 @@ impl Inner {
         }
     }
 
-    async fn connect(&self) -> Result<Arc<Link>, String> {
+    async fn connect(self: &Arc<Self>) -> Result<Arc<Link>, String> {
         let addr = &self.cfg.addr;
         let mut stream =
             tokio::time::timeout(self.cfg.connect_timeout, TcpStream::connect(addr.as_str()))
@@ -215,7 +304,7 @@ impl Inner {
                 })?
                 .map_err(|e| format!("cannot connect to upstream `{addr}`: {e}"))?;
         let _ = stream.set_nodelay(true);
-        let bind = BindTransmitter::builder()
+        let bind = BindTransceiver::builder()
             .system_id(c_string(&self.cfg.system_id))
             .password(c_string(&self.cfg.password))
             .interface_version(InterfaceVersion::Smpp3_4)
@@ -234,8 +323,8 @@ impl Inner {
                 };
                 let st = u32::from(cmd.status());
                 match cmd.pdu() {
-                    Some(Pdu::BindTransmitterResp(_)) if st == status::ESME_ROK => return Ok(()),
-                    Some(Pdu::BindTransmitterResp(_)) | Some(Pdu::GenericNack) => {
+                    Some(Pdu::BindTransceiverResp(_)) if st == status::ESME_ROK => return Ok(()),
+                    Some(Pdu::BindTransceiverResp(_)) | Some(Pdu::GenericNack) => {
                         return Err(format!("upstream refused the bind: status {st:#04x}"))
                     }
                     _ => {}
@@ -264,6 +353,7 @@ impl Inner {
             crate::wire::pump(rx, wr).await;
         });
         let reader = link.clone();
+        let me = self.clone();
         tokio::spawn(async move {
             while let Ok(Some(Ok(frame))) = read_frame(&mut rd).await {
                 let Ok(cmd) = pdu::decode(&frame) else {
@@ -275,13 +365,31 @@ impl Inner {
                         let r = Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp);
                         let _ = reader.tx.send(pdu::encode(&r));
                     }
-                    Some(Pdu::DeliverSm(_)) => {
-                        // Receipts are not routed back (bound as transmitter,
-                        // none should come); acknowledge so the SMSC moves on.
+                    Some(Pdu::DeliverSm(ds)) => {
+                        // Routed by the handler; until it answers, the
+                        // SMSC waits for this deliver_sm_resp (its window).
+                        let (tx, ds) = (reader.tx.clone(), ds.clone());
+                        let handler = me.deliver.clone();
+                        tokio::spawn(async move {
+                            let st = match handler {
+                                Some(h) => h(ds).await,
+                                None => status::ESME_RX_T_APPN,
+                            };
+                            let r = Command::new(
+                                CommandStatus::from(st),
+                                seq,
+                                rusmpp::pdus::DeliverSmResp::default(),
+                            );
+                            let _ = tx.send(pdu::encode(&r));
+                        });
+                    }
+                    Some(Pdu::DataSm(_)) => {
+                        // Not routed: a temporary error, the SMSC retries
+                        // (or falls back to deliver_sm).
                         let r = Command::new(
-                            CommandStatus::EsmeRok,
+                            CommandStatus::from(status::ESME_RX_T_APPN),
                             seq,
-                            rusmpp::pdus::DeliverSmResp::default(),
+                            rusmpp::pdus::DataSmResp::default(),
                         );
                         let _ = reader.tx.send(pdu::encode(&r));
                     }

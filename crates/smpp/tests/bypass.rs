@@ -448,6 +448,7 @@ async fn one_account_cannot_fill_the_reassembly_memory() {
             ..Default::default()
         },
         reject_status: REJECT,
+        pass_through_login: false,
         state: None,
         fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
         // Held parts leave the window; the refused ones are answered at
@@ -687,6 +688,7 @@ mod split {
                         ..Default::default()
                     },
                     reject_status: REJECT,
+                    pass_through_login: false,
                     state: None,
                     fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
                     window: 10,

@@ -29,6 +29,7 @@ fn proxy_with(limits: PeerLimits, upstream: UpstreamConfig) -> (Arc<Proxy>, temp
         policy: dir.path().to_path_buf(),
         upstream,
         reject_status: status::ESME_RSUBMITFAIL,
+        pass_through_login: false,
         state: None,
         fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
         window: 10,
@@ -508,9 +509,9 @@ async fn fake_smsc(answer: Arc<AtomicBool>, accepted: Arc<AtomicUsize>) -> Socke
                     let c = pdu::decode(&f).unwrap();
                     let seq = c.sequence_number();
                     let r = match c.pdu() {
-                        Some(Pdu::BindTransmitter(_)) => encode(
+                        Some(Pdu::BindTransceiver(_)) => encode(
                             seq,
-                            rusmpp::pdus::BindTransmitterResp::builder()
+                            rusmpp::pdus::BindTransceiverResp::builder()
                                 .system_id(COctetString::from_string("fake".into()).unwrap())
                                 .build(),
                         ),
@@ -660,7 +661,7 @@ async fn an_upstream_that_binds_and_never_reads_has_a_bounded_queue() {
         let (mut rd, mut wr) = s.into_split();
         let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
         let seq = pdu::decode(&f).unwrap().sequence_number();
-        let r = rusmpp::pdus::BindTransmitterResp::builder()
+        let r = rusmpp::pdus::BindTransceiverResp::builder()
             .system_id(COctetString::from_string("fake".into()).unwrap())
             .build();
         wr.write_all(&encode(seq, r)).await.unwrap();

@@ -113,6 +113,7 @@ fn run(stream: Vec<u8>, cuts: Vec<usize>) -> Result<(), TestCaseError> {
                 ..Default::default()
             },
             reject_status: status::ESME_RSUBMITFAIL,
+            pass_through_login: false,
             state: None,
             fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
             window: 4,

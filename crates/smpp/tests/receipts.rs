@@ -1,0 +1,268 @@
+//! Back to the ESME, over loopback through the proxy binary to the sink
+//! SMSC: delivery receipts reach a session of the account that sent the
+//! message (receiver or transceiver) and refer to the message_id it was
+//! given; while the account has no session bound to receive, the SMSC gets
+//! a temporary error and offers the receipt again; mobile-originated
+//! messages reach the account whose upstream login they came in on; each
+//! account binds upstream with its own login from `accounts.csv` (or the
+//! ESME's own with `--upstream-pass-through`). Before, every `deliver_sm`
+//! was acknowledged and dropped.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::sink::Sink;
+use chanrac_smpp::text::ucs2_encode;
+use chanrac_smpp::wire::read_frame;
+use common::{policy_dir, ProxyProcess};
+use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, Npi, RegisteredDelivery, Ton};
+use rusmpp::{Command, CommandStatus, Pdu};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// The common policy, each account with its own SMSC login.
+fn policy() -> tempfile::TempDir {
+    let dir = policy_dir();
+    std::fs::write(
+        dir.path().join("accounts.csv"),
+        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
+         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
+         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Tx,
+    Rx,
+    Trx,
+}
+
+struct Esme {
+    s: TcpStream,
+    seq: u32,
+}
+
+impl Esme {
+    async fn bound(port: u16, system_id: &str, password: &str, mode: Mode) -> Esme {
+        let mut e = Esme {
+            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
+            seq: 0,
+        };
+        let id = COctetString::from_string(system_id.into()).unwrap();
+        let pw = COctetString::from_string(password.into()).unwrap();
+        let seq = match mode {
+            Mode::Tx => {
+                e.send(
+                    BindTransmitter::builder()
+                        .system_id(id)
+                        .password(pw)
+                        .build(),
+                )
+                .await
+            }
+            Mode::Rx => {
+                e.send(BindReceiver::builder().system_id(id).password(pw).build())
+                    .await
+            }
+            Mode::Trx => {
+                e.send(
+                    BindTransceiver::builder()
+                        .system_id(id)
+                        .password(pw)
+                        .build(),
+                )
+                .await
+            }
+        };
+        let c = e.recv().await;
+        assert_eq!(
+            (c.sequence_number(), u32::from(c.status())),
+            (seq, status::ESME_ROK)
+        );
+        e
+    }
+
+    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
+        self.seq += 1;
+        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
+        self.s.write_all(&b).await.unwrap();
+        self.seq
+    }
+
+    async fn recv(&mut self) -> Command {
+        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
+            .await
+            .expect("nothing within 20 s")
+            .unwrap()
+            .expect("connection closed");
+        pdu::decode(&f.unwrap()).unwrap()
+    }
+
+    /// Submits a message asking for a receipt; the message_id given.
+    async fn submit(&mut self, to: &str, text: &str) -> String {
+        let sm = SubmitSm::builder()
+            .source_addr_ton(Ton::Alphanumeric)
+            .source_addr_npi(Npi::Unknown)
+            .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+            .dest_addr_ton(Ton::International)
+            .dest_addr_npi(Npi::Isdn)
+            .destination_addr(COctetString::from_string(to.into()).unwrap())
+            .registered_delivery(RegisteredDelivery::from(1))
+            .data_coding(DataCoding::from(0x08))
+            .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
+            .build();
+        let seq = self.send(sm).await;
+        let c = self.recv().await;
+        assert_eq!(c.sequence_number(), seq);
+        assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
+        match c.pdu() {
+            Some(Pdu::SubmitSmResp(r)) => r.message_id().as_str().to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The next `deliver_sm`, answered with `answer`: its text and, for a
+    /// receipt, the message_id it refers to.
+    async fn delivered(&mut self, answer: u32) -> (String, Option<String>, String) {
+        loop {
+            let c = self.recv().await;
+            let Some(Pdu::DeliverSm(ds)) = c.pdu() else {
+                continue; // e.g. the proxy's enquire_link
+            };
+            let r = Command::new(
+                CommandStatus::from(answer),
+                c.sequence_number(),
+                DeliverSmResp::default(),
+            );
+            self.s.write_all(&pdu::encode(&r)).await.unwrap();
+            let raw: &[u8] = ds.short_message().as_ref();
+            let text = chanrac_smpp::text::decode(u8::from(ds.data_coding), raw);
+            return (
+                text,
+                pdu::receipted_id(ds),
+                ds.source_addr.as_str().to_string(),
+            );
+        }
+    }
+}
+
+/// Waits until `f` holds (checked every 50 ms, at most 20 s).
+async fn until(mut f: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never happened");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+
+    // A transceiver: the receipt comes back on it, with the id it was given.
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+    let (text, receipted, from) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(id.as_str()), "{text}");
+    assert!(text.contains(&format!("id:{id} ")), "{text}");
+    assert!(text.contains("stat:DELIVRD"), "{text}");
+    assert_eq!(from, "84912000001");
+    until(|| sink.receipts().contains(&(id.clone(), status::ESME_ROK))).await;
+    // Each account on its own login upstream.
+    assert_eq!(sink.received()[0].system_id, "smsc_ad");
+
+    // A transmitter of the care account: no session of that account can
+    // receive, so the SMSC is told to retry (never a lost receipt)...
+    let mut tx = Esme::bound(proxy.port, "shopvn_care", "secret2", Mode::Tx).await;
+    let care_id = tx.submit("84912000002", "Đơn hàng 123 đã giao").await;
+    until(|| {
+        sink.receipts()
+            .iter()
+            .filter(|r| r.0 == care_id && r.1 == status::ESME_RX_T_APPN)
+            .count()
+            >= 2
+    })
+    .await;
+    // ...and never to the other account's session (trx is not offered it).
+    // Once a receiver of the care account binds, the next offer reaches it.
+    let mut rx = Esme::bound(proxy.port, "shopvn_care", "secret2", Mode::Rx).await;
+    let (_, receipted, _) = rx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(care_id.as_str()));
+    until(|| {
+        sink.receipts()
+            .contains(&(care_id.clone(), status::ESME_ROK))
+    })
+    .await;
+    assert_eq!(sink.received()[1].system_id, "smsc_care");
+    // The ESME's own answer is relayed: a temporary error is the SMSC's.
+    let id2 = trx.submit("84912000003", "[QC] Ưu đãi hai").await;
+    let (_, receipted, _) = trx.delivered(status::ESME_RX_T_APPN).await;
+    assert_eq!(receipted.as_deref(), Some(id2.as_str()));
+    until(|| {
+        sink.receipts()
+            .contains(&(id2.clone(), status::ESME_RX_T_APPN))
+    })
+    .await;
+    let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(id2.as_str()));
+    until(|| sink.receipts().contains(&(id2.clone(), status::ESME_ROK))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscribers_message_reaches_the_account_of_its_login() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    // The ad account binds a transmitter only: its upstream session comes
+    // up, but an MO for it is answered with a temporary error.
+    let _tx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Tx).await;
+    let mut st = None;
+    for _ in 0..400 {
+        st = sink
+            .deliver_mo("smsc_ad", "84912000005", "9029", "Xin chào")
+            .await;
+        if st.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(st, Some(status::ESME_RX_T_APPN));
+    let mut rx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Rx).await;
+    let mo = {
+        let sink = sink.clone();
+        tokio::spawn(async move {
+            sink.deliver_mo("smsc_ad", "84912000005", "9029", "Xin chào")
+                .await
+        })
+    };
+    let (text, receipted, from) = rx.delivered(status::ESME_ROK).await;
+    assert_eq!(
+        (text.as_str(), receipted, from.as_str()),
+        ("Xin chào", None, "84912000005")
+    );
+    assert_eq!(mo.await.unwrap(), Some(status::ESME_ROK));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pass_through_binds_upstream_with_the_esmes_own_login() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_dir();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--upstream-pass-through"]).await;
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+    assert_eq!(sink.received()[0].system_id, "shopvn_ad");
+    let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted, Some(id));
+}
