@@ -437,3 +437,41 @@ fn ordinary_messages_take_the_shortcut() {
         );
     }
 }
+
+fn linkish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => prop::sample::select(vec![
+            "vietcombank-vn", "b1dv", "acb", "shop", "việt", "中国", "ЕVIL", "ｅｖｉｌ", "www",
+            "http://", "hxxps://", "user@", ":8080", "/x?y#z", "192", "168", "1", "10", "xn--p1ai",
+        ])
+        .prop_map(String::from),
+        3 => prop::sample::select(vec![
+            ".", "[.]", "(.)", "(dot)", "[dot]", " . ", " .", ". ", "。", "．", "@", " ", "-",
+        ])
+        .prop_map(String::from),
+        2 => prop::sample::select(vec![
+            "top", "vn", "com", "net", "xyz", "TOP", "ｔｏｐ", "com.vn", "рф", "中国", "公司",
+            "vietnam", "bank",
+        ])
+        .prop_map(String::from),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The prefilter on the folded text lets every text with a link
+    /// through.
+    #[test]
+    fn link_prefilter_never_drops_a_link(text in prop_oneof![linkish(), message()]) {
+        let hosts = chanrac::content::links::hosts(&text);
+        if !hosts.is_empty() {
+            prop_assert!(
+                chanrac::content::links::may_link(&fold(&text)),
+                "{:?} has {:?}; folded {:?}", text, hosts, fold(&text)
+            );
+        }
+    }
+}

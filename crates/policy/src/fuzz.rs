@@ -215,7 +215,9 @@ pub fn links(data: &[u8]) {
         (d, brands)
     });
     let text = String::from_utf8_lossy(data);
+    let may = chanrac::content::links::may_link(&chanrac::content::fold(&text));
     for_each_host(&text, |h| {
+        assert!(may, "the prefilter dropped a link in {text:?}");
         assert!(!h.is_empty(), "empty host in {text:?}");
         assert!(!h.chars().any(char::is_whitespace), "{h:?}");
         assert_eq!(host_to_ascii(h), h, "not in A-label form");

@@ -49,6 +49,8 @@ struct Psl {
     wildcards: HashSet<String>,
     exceptions: HashSet<String>,
     tlds: HashSet<String>,
+    /// The folded form of every TLD's U-label (for [`may_link`]).
+    folded_tlds: HashSet<String>,
 }
 
 fn psl() -> &'static Psl {
@@ -59,6 +61,7 @@ fn psl() -> &'static Psl {
             wildcards: HashSet::new(),
             exceptions: HashSet::new(),
             tlds: HashSet::new(),
+            folded_tlds: HashSet::new(),
         };
         for line in PSL.lines() {
             let line = line.trim();
@@ -73,12 +76,55 @@ fn psl() -> &'static Psl {
                 let h = host_to_ascii(line);
                 if !h.contains('.') {
                     p.tlds.insert(h.clone());
+                    p.folded_tlds.insert(super::fold(line));
+                    p.folded_tlds.insert(h.clone());
                 }
                 p.rules.insert(h);
             }
         }
         p
     })
+}
+
+/// Whether a folded text may hold a link: it has `http`, `hxxp` or `www`,
+/// or a dot (`.`, `。`, `｡`, or `dot`), possibly followed by white space
+/// and a closing bracket, then a digit, a non-ASCII character or a label
+/// that is the folded form of a top-level domain. Every text with a link
+/// passes (a proptest checks it); most without one are turned away in one
+/// pass, so [`for_each_host`] runs on few messages.
+pub fn may_link(folded: &str) -> bool {
+    if folded.contains("http") || folded.contains("hxxp") || folded.contains("www") {
+        return true;
+    }
+    let tlds = &psl().folded_tlds;
+    let mut rest = folded;
+    while let Some(at) = rest.find(['.', '\u{3002}', '\u{FF61}', 'd']) {
+        let c = rest[at..].chars().next().unwrap_or('.');
+        let mut after = &rest[at + c.len_utf8()..];
+        rest = after;
+        if c == 'd' {
+            match after.strip_prefix("ot") {
+                Some(a) => after = a,
+                None => continue,
+            }
+        }
+        let after =
+            after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ']' | ')' | '}'));
+        let label_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .unwrap_or(after.len());
+        let label = &after[..label_len];
+        match label.chars().next() {
+            None => {}
+            Some(c) if c.is_ascii_digit() || !c.is_ascii() => return true,
+            Some(_) => {
+                if tlds.contains(label) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Whether `label` (lower case, A-label) is a top-level domain of the
@@ -590,6 +636,32 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(hosts(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn prefilter() {
+        use crate::content::fold;
+        for t in [
+            "vào vietcombank-vn.top",
+            "acb-vn (dot) net",
+            "acb-vn [.] net",
+            "ip 10.0.0.1",
+            "http://x",
+            "www",
+            "việt.vn",
+            "a。中国",
+            "ＥＶＩＬ．ＴＯＰ",
+        ] {
+            assert!(may_link(&fold(t)), "{t}");
+        }
+        for t in [
+            "Mẹ ơi tối nay con về muộn",
+            "Xin chào. Hẹn gặp lại",
+            "đã nhận, cảm ơn.",
+            "abc.defg",
+        ] {
+            assert!(!may_link(&fold(t)), "{t}");
         }
     }
 

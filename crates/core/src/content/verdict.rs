@@ -22,7 +22,7 @@ use std::cell::RefCell;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::content::links::{for_each_host, DomainAction};
+use crate::content::links::{for_each_host, may_link, DomainAction};
 use crate::content::{for_each_contact, FoldBuf};
 use crate::ident::{Identifier, Name};
 use crate::law::Reason;
@@ -201,7 +201,8 @@ fn scan(p: &Policy, text: &str, buf: &mut FoldBuf, found: &mut Found) {
     found.contact = None;
     found.links.clear();
     found.imitated.clear();
-    if p.has_link_rules() {
+    buf.fold(text);
+    if p.has_link_rules() && may_link(buf.folded()) {
         for_each_host(text, |h| {
             if !found.links.iter().any(|l| &**l == h) {
                 found.links.push(h.into());
@@ -218,7 +219,6 @@ fn scan(p: &Policy, text: &str, buf: &mut FoldBuf, found: &mut Found) {
             }
         }
     }
-    buf.fold(text);
     let sigs = p.signatures();
     if !sigs.is_empty() {
         sigs.scan(buf, &mut found.signatures);
