@@ -115,13 +115,9 @@ pub fn may_link(folded: &str) -> bool {
             .unwrap_or(after.len());
         let label = &after[..label_len];
         match label.chars().next() {
-            None => {}
             Some(c) if c.is_ascii_digit() || !c.is_ascii() => return true,
-            Some(_) => {
-                if tlds.contains(label) {
-                    return true;
-                }
-            }
+            Some(_) if tlds.contains(label) => return true,
+            _ => {}
         }
     }
     false
