@@ -24,6 +24,12 @@ fn content_scan(c: &mut Criterion) {
     g.bench_function("5000_literals_200_regex", |bch| {
         bch.iter(|| black_box(fold_and_scan(&set, &corpus, &mut buf, &mut hits)))
     });
+    // The same signatures with robust matching off (the matching of
+    // earlier releases): what robust matching costs, in the same run.
+    let (_, _, plain) = chanrac_benches::bench_signatures_with(false);
+    g.bench_function("5000_literals_200_regex_robust_off", |bch| {
+        bch.iter(|| black_box(fold_and_scan(&plain, &corpus, &mut buf, &mut hits)))
+    });
     // The literal half through aho-corasick (the crate's default automaton,
     // overlapping matches over the skeleton), for the choice of a
     // hand-written literal index in `content::signatures`.

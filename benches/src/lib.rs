@@ -219,10 +219,19 @@ pub fn literal_signatures(n: usize, seed: u64) -> Vec<String> {
 /// The signature set every content bench uses: 5,000 literal (seed 7) and
 /// 200 regex (seed 8) signatures, ids `lit-N` and `re-N`; with the sources.
 pub fn bench_signatures() -> (Vec<String>, Vec<String>, chanrac::content::SignatureSet) {
+    bench_signatures_with(true)
+}
+
+/// [`bench_signatures`] with robust matching on or off (`docs/matching.md`),
+/// to compare them in one run.
+pub fn bench_signatures_with(
+    robust: bool,
+) -> (Vec<String>, Vec<String>, chanrac::content::SignatureSet) {
     use chanrac::content::{SignatureKind, SignatureSetBuilder};
     let literals = literal_signatures(5_000, 7);
     let regexes = regex_signatures(200, 8);
     let mut b = SignatureSetBuilder::new();
+    b.robust(robust);
     for (i, l) in literals.iter().enumerate() {
         b.add(
             format!("lit-{i}").as_str(),
