@@ -138,10 +138,12 @@ impl LogStats {
     }
 }
 
-/// A line for the writer: the local day (`YYYY-MM-DD`) and the JSON.
+/// A line for the writer: the local day (`YYYY-MM-DD`) and the JSON; or,
+/// with `ack`, a request to write out what came before and say so.
 struct Line {
     day: String,
     json: String,
+    ack: Option<std::sync::mpsc::Sender<()>>,
 }
 
 /// A verdict log being written. Dropping it (or [`VerdictLog::close`])
@@ -195,6 +197,7 @@ impl VerdictLog {
         let line = Line {
             day: local_day(e.time, offset),
             json: format_line(e, offset, self.text),
+            ack: None,
         };
         match tx.try_send(line) {
             Ok(()) => {}
@@ -202,6 +205,22 @@ impl VerdictLog {
                 self.stats.drop_lines(1)
             }
         }
+    }
+
+    /// Writes out every line queued so far (waiting for the writer at most
+    /// `within`); for a clean stop when the log itself cannot be closed.
+    /// Returns whether it was done in time.
+    pub fn flush(&self, within: Duration) -> bool {
+        let Some(tx) = &self.tx else {
+            return true;
+        };
+        let (ack, done) = std::sync::mpsc::channel();
+        let marker = Line {
+            day: String::new(),
+            json: String::new(),
+            ack: Some(ack),
+        };
+        tx.send(marker).is_ok() && done.recv_timeout(within).is_ok()
     }
 
     /// Writes what is queued and stops the writer.
@@ -298,6 +317,11 @@ impl Writer {
     fn run(mut self, rx: Receiver<Line>) {
         loop {
             match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(Line { ack: Some(ack), .. }) => {
+                    self.mark(None);
+                    self.flush();
+                    let _ = ack.send(());
+                }
                 Ok(line) => self.write(line),
                 Err(RecvTimeoutError::Timeout) => self.flush(),
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -444,8 +468,9 @@ mod tests {
             );
         }
         let stats = log.stats();
-        log.close();
+        assert!(log.flush(Duration::from_secs(10)));
         assert_eq!((stats.written(), stats.dropped()), (7, 0));
+        log.close();
         let day2 = std::fs::read_to_string(dir.path().join("verdicts-2026-03-02.jsonl")).unwrap();
         let first: serde_json::Value = serde_json::from_str(day2.lines().next().unwrap()).unwrap();
         assert_eq!(first["id"], "m1");
