@@ -52,7 +52,8 @@
 #define CHANRAC_BLOCK 1
 
 /**
- * Decision: deliver, but report (behaviour rules only); counts as allowed.
+ * Decision: deliver, but report (reasons whose `[actions]` action is
+ * `flag`); counts as allowed.
  */
 #define CHANRAC_FLAG 2
 
@@ -209,6 +210,13 @@
 #define CHANRAC_ERR_INTERNAL 4
 
 /**
+ * How many reason slots `chanrac_stats` has: indexes `0` to
+ * `CHANRAC_STATS_REASONS - 1` are reason bits (see chanrac_reason_code());
+ * those at or above `CHANRAC_REASON_COUNT` stay 0.
+ */
+#define CHANRAC_STATS_REASONS 32
+
+/**
  * An engine: a policy, the live DNC list and the state (consent, counters,
  * registration marks), optionally kept in a state directory. Opaque; made
  * by chanrac_engine_open(), released by chanrac_engine_free().
@@ -308,6 +316,93 @@ typedef struct chanrac_verdict {
      */
     int counted;
 } chanrac_verdict;
+
+/**
+ * What an engine counted since it was opened, and what it holds now, as
+ * chanrac_engine_stats() fills it. Counters only grow; the state and DNC
+ * figures are read at the time of the call.
+ */
+typedef struct chanrac_stats {
+    /**
+     * Events checked by chanrac_check().
+     */
+    uint64_t checks;
+    /**
+     * … allowed (no reason).
+     */
+    uint64_t allowed;
+    /**
+     * … blocked.
+     */
+    uint64_t blocked;
+    /**
+     * … flagged (delivered and reported).
+     */
+    uint64_t flagged;
+    /**
+     * Per reason bit: events blocked that had this reason.
+     */
+    uint64_t reasons_blocked[CHANRAC_STATS_REASONS];
+    /**
+     * Per reason bit: events delivered (flagged) that had this reason:
+     * what would have been blocked under a `flag` action or in monitor mode.
+     */
+    uint64_t reasons_flagged[CHANRAC_STATS_REASONS];
+    /**
+     * Sum of the checks' durations, in nanoseconds (with `checks`, the mean).
+     */
+    uint64_t check_ns_total;
+    /**
+     * The longest check, in nanoseconds.
+     */
+    uint64_t check_ns_max;
+    /**
+     * Checks whose state journal append failed (engine with a state
+     * directory).
+     */
+    uint64_t journal_errors;
+    /**
+     * (advertiser, recipient) pairs remembered now (a walk of the table).
+     */
+    uint64_t state_pairs;
+    /**
+     * Slots of the state table now.
+     */
+    uint64_t state_slots;
+    /**
+     * Bytes of the state tables now.
+     */
+    uint64_t state_bytes;
+    /**
+     * Events that met a full state (decided by the fail mode).
+     */
+    uint64_t state_full_events;
+    /**
+     * State tables grown into.
+     */
+    uint64_t state_migrations;
+    /**
+     * Numbers on the DNC list the policy loaded.
+     */
+    uint64_t dnc_numbers;
+    /**
+     * Live DNC changes not yet merged (chanrac_dnc_merge()).
+     */
+    uint64_t dnc_pending_changes;
+    /**
+     * Policies loaded: 1 after chanrac_engine_open(), plus each successful
+     * chanrac_engine_reload().
+     */
+    uint64_t policy_generation;
+    /**
+     * When the policy in force was loaded, Unix time in milliseconds.
+     */
+    int64_t policy_loaded_unix_ms;
+    /**
+     * chanrac_engine_reload() calls that failed (the policy stayed).
+     */
+    uint64_t policy_reload_failures;
+} chanrac_stats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -589,6 +684,22 @@ int chanrac_error_code(const struct chanrac_error *err);
  * freed; it must not be used afterwards.
  */
 void chanrac_error_free(struct chanrac_error *err);
+
+/**
+ * Fills `*out` with the engine's counters (see `chanrac_stats`). Walks the
+ * state table to count its pairs: call it from a metrics thread every few
+ * seconds, not per check.
+ *
+ * Returns `CHANRAC_OK`, or `CHANRAC_ERR_INPUT` (NULL `engine` or `out`)
+ * with `*err` set.
+ *
+ * # Safety
+ * `engine` is a live handle; `out` is NULL or valid for writing a
+ * `chanrac_stats`; `err` is NULL or valid for writing a pointer.
+ */
+int chanrac_engine_stats(const struct chanrac_engine *engine,
+                         struct chanrac_stats *out,
+                         struct chanrac_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,7 +15,8 @@ use crate::error::{catch, chanrac_error, guard, Error, CHANRAC_OK};
 pub const CHANRAC_ALLOW: c_int = 0;
 /// Decision: do not deliver.
 pub const CHANRAC_BLOCK: c_int = 1;
-/// Decision: deliver, but report (behaviour rules only); counts as allowed.
+/// Decision: deliver, but report (reasons whose `[actions]` action is
+/// `flag`); counts as allowed.
 pub const CHANRAC_FLAG: c_int = 2;
 
 /// How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`

@@ -24,6 +24,8 @@ pub struct chanrac_engine {
     pub(crate) engine: Engine,
     /// The state directory, when the engine keeps one.
     state: Option<Mutex<StateDir>>,
+    /// What chanrac_engine_stats() reports.
+    pub(crate) counters: crate::stats::Counters,
 }
 
 // C threads share one handle: it must be `Send + Sync` (checked here, at
@@ -37,11 +39,15 @@ impl chanrac_engine {
     /// Checks `ev` and, when the engine keeps state and the check counted,
     /// journals it. The verdict comes back even when journalling fails.
     pub(crate) fn check(&self, ev: &Event<'_>) -> (Verdict, Result<(), Error>) {
+        let started = std::time::Instant::now();
         let Some(state) = &self.state else {
-            return (self.engine.check(ev), Ok(()));
+            let v = self.engine.check(ev);
+            self.counters.checked(&v, started.elapsed(), true);
+            return (v, Ok(()));
         };
         let policy = self.engine.policy();
         let v = self.engine.check(ev);
+        let took = started.elapsed();
         let journalled = match Record::of_check(&policy, ev, &v) {
             Some(r) => state
                 .lock()
@@ -49,6 +55,7 @@ impl chanrac_engine {
                 .map_err(|e| Error::state(format!("state: cannot journal the check: {e}"))),
             None => Ok(()),
         };
+        self.counters.checked(&v, took, journalled.is_ok());
         (v, journalled)
     }
 }
@@ -115,7 +122,11 @@ pub unsafe extern "C" fn chanrac_engine_open(
                 Some(Mutex::new(dir))
             }
         };
-        Ok(Box::into_raw(Box::new(chanrac_engine { engine, state })))
+        Ok(Box::into_raw(Box::new(chanrac_engine {
+            engine,
+            state,
+            counters: crate::stats::Counters::new(),
+        })))
     };
     // SAFETY: `err` is NULL or writable (contract).
     unsafe { guard(err, |_| ptr::null_mut(), body) }
@@ -160,7 +171,9 @@ pub unsafe extern "C" fn chanrac_engine_reload(
         // SAFETY: `engine` is NULL or a live handle (contract).
         let h = unsafe { engine_arg(engine) }?;
         // SAFETY: `policy_path` is NULL or a NUL-terminated string (contract).
-        h.engine.swap(unsafe { load(policy_path) }?);
+        let policy = unsafe { load(policy_path) };
+        h.counters.reloaded(policy.is_ok());
+        h.engine.swap(policy?);
         Ok(CHANRAC_OK)
     };
     // SAFETY: `err` is NULL or writable (contract).

@@ -31,7 +31,7 @@
 mod args;
 
 // One group each, so that rustfmt keeps this order, which cbindgen follows
-// in the header: the engine, checking, the live DNC list, errors.
+// in the header: the engine, checking, the live DNC list, errors, counters.
 mod engine;
 
 mod check;
@@ -40,10 +40,13 @@ mod dnc;
 
 mod error;
 
+mod stats;
+
 pub use check::*;
 pub use dnc::*;
 pub use engine::*;
 pub use error::*;
+pub use stats::*;
 
 #[cfg(test)]
 mod tests;

@@ -891,3 +891,71 @@ fn odd_strings_in_every_argument_are_input_errors_never_panics() {
         }
     }
 }
+
+#[test]
+fn stats_count_checks_reasons_and_reloads() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let mut want_blocked = [0u64; CHANRAC_STATS_REASONS];
+    let mut want = [0u64; 3];
+    // Ads to numbers in and out of the example's lists, at noon and at
+    // night: allowed and blocked ones, with several reasons.
+    for (i, rcpt) in ["0912345678", "0987654321", "0903000001", "0912000009"]
+        .iter()
+        .enumerate()
+    {
+        for t in [at(12, i as i64), at(23, i as i64)] {
+            let v = h.check(&Ev::ad(t, rcpt)).unwrap();
+            want[v.decision as usize] += 1;
+            if v.decision == CHANRAC_BLOCK {
+                for (b, w) in want_blocked.iter_mut().enumerate() {
+                    *w += u64::from(v.reasons & (1 << b) != 0);
+                }
+            }
+        }
+    }
+    let stats = |h: &Handle| {
+        // SAFETY: zeroed is a valid chanrac_stats (integers and arrays).
+        let mut s: chanrac_stats = unsafe { std::mem::zeroed() };
+        let mut err = ptr::null_mut();
+        // SAFETY: a live handle, a writable struct and error slot.
+        let got = unsafe { chanrac_engine_stats(h.0, &mut s, &mut err) };
+        assert_eq!(got, CHANRAC_OK);
+        s
+    };
+    let s = stats(&h);
+    assert_eq!(s.checks, 8);
+    assert_eq!(
+        [s.allowed, s.blocked, s.flagged],
+        [want[0], want[1], want[2]]
+    );
+    assert!(s.blocked > 0, "the night ads are blocked");
+    assert_eq!(s.reasons_blocked, want_blocked);
+    assert_eq!(
+        s.reasons_blocked[Reason::OutsideWindow as usize],
+        4,
+        "every night ad"
+    );
+    assert!(s.check_ns_total >= s.check_ns_max && s.check_ns_max > 0);
+    assert!(s.dnc_numbers > 0 && s.state_slots > 0);
+    assert_eq!((s.policy_generation, s.policy_reload_failures), (1, 0));
+    assert!(s.policy_loaded_unix_ms > 1_700_000_000_000);
+
+    // A reload, then a failed one.
+    let p = cpath(&example_policy());
+    // SAFETY: a live handle and a valid path.
+    let got = unsafe { chanrac_engine_reload(h.0, p.as_ptr(), ptr::null_mut()) };
+    assert_eq!(got, CHANRAC_OK);
+    let bad = CString::new("/nonexistent/chanrac-policy").unwrap();
+    // SAFETY: a live handle and a valid path.
+    let got = unsafe { chanrac_engine_reload(h.0, bad.as_ptr(), ptr::null_mut()) };
+    assert_ne!(got, CHANRAC_OK);
+    let s = stats(&h);
+    assert_eq!((s.policy_generation, s.policy_reload_failures), (2, 1));
+
+    // NULL arguments are errors, not crashes.
+    let mut err = ptr::null_mut();
+    // SAFETY: NULL `out` is checked.
+    let got = unsafe { chanrac_engine_stats(h.0, ptr::null_mut(), &mut err) };
+    assert_eq!(got, take(err).0);
+    assert_ne!(got, CHANRAC_OK);
+}
