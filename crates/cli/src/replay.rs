@@ -400,7 +400,7 @@ impl Summary {
                 }
                 t.lookalike += u64::from(hit);
             }
-            if !ev.advertiser.is_empty() && !ev.kind.is_consent() {
+            if !ev.advertiser.is_empty() && !ev.kind.is_consent() && ev.kind != Kind::Reply {
                 t.advertisers
                     .insert(policy.resolve_advertiser(ev.advertiser).to_string());
             }
@@ -410,7 +410,7 @@ impl Summary {
             let hour = (offset.second_of_day(ev.time) / 3600).min(23) as usize;
             self.hours[ch][hour][usize::from(v.decision == Decision::Block)] += 1;
         }
-        if ev.advertiser.is_empty() || ev.kind.is_consent() {
+        if ev.advertiser.is_empty() || ev.kind.is_consent() || ev.kind == Kind::Reply {
             return;
         }
         // Looked up by &str: the name is copied once per advertiser, not per event.

@@ -360,6 +360,54 @@ impl Engine {
         out
     }
 
+    /// A subscriber's reply (`ev.source`) to advertiser `adv`: never
+    /// blocked, no reasons. A `no` ([`crate::policy::Replies`]) records an
+    /// opt-out at any time; a `yes` an opt-in only when the advertiser has a
+    /// counted registration message to the subscriber less than
+    /// `registration_reply_hours` before it (a late or unprompted yes
+    /// changes nothing). `counted` says whether a consent was recorded;
+    /// `consent` which one the reply meant.
+    fn reply(&self, p: &Policy, ev: &Event<'_>, adv: Adv<'_>, t_ms: i64) -> Verdict {
+        let mut v = Verdict::allow();
+        let Sender::Number(subscriber) = ev.source else {
+            return v;
+        };
+        let Some(yes) = p.config().replies.meaning(ev.text) else {
+            return v;
+        };
+        if !yes {
+            v.consent = Some(ConsentState::OptOut);
+            v.counted = self
+                .state
+                .consent_of(adv, subscriber, ConsentState::OptOut, t_ms, false)
+                .is_ok();
+            return v;
+        }
+        let window_ms = i64::from(p.config().registration_reply_hours) * 3_600_000;
+        let stored = self
+            .state
+            .transact(adv, subscriber, LEDGER, LEDGER, |w, _| {
+                let l = Ledger::from_bits(w);
+                let prompted = l
+                    .registration_ms()
+                    .is_some_and(|reg| t_ms >= reg && t_ms - reg < window_ms);
+                (
+                    prompted,
+                    prompted.then(|| l.with_consent(ConsentState::OptIn, t_ms).bits()),
+                )
+            });
+        match stored {
+            Ok(true) => {
+                v.consent = Some(ConsentState::OptIn);
+                v.counted = true;
+            }
+            Ok(false) => {}
+            // A new pair the state has no room for: no registration there.
+            Err(_) => {}
+        }
+        v
+    }
+
     /// Checks one event and, when it counts (CONTRACT.md §3), records it.
     /// Never fails: every outcome is a verdict.
     pub fn check(&self, ev: &Event<'_>) -> Verdict {
@@ -375,6 +423,9 @@ impl Engine {
         };
         let advertiser = adv.name;
 
+        if ev.kind == Kind::Reply {
+            return self.reply(p, ev, adv, t_ms);
+        }
         if ev.kind.is_consent() {
             let state = if ev.kind == Kind::OptIn {
                 ConsentState::OptIn
@@ -437,7 +488,7 @@ impl Engine {
                     tracker.record_received(ev.recipient, secs);
                 }
             }
-            Kind::OptIn | Kind::OptOut => {}
+            Kind::OptIn | Kind::OptOut | Kind::Reply => {}
         }
         let actions = self.mode.actions(p.config().actions);
         v.reasons = actions.reported(r);

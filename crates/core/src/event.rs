@@ -53,6 +53,10 @@ pub enum Kind {
     OptIn,
     /// The recipient withdrew consent (not traffic).
     OptOut,
+    /// An SMS from a subscriber (the source) to an advertiser (its account
+    /// and short code): never blocked; a `yes` or `no` reply (`[replies]`)
+    /// records the subscriber's consent or refusal.
+    Reply,
 }
 
 impl Kind {
@@ -66,6 +70,7 @@ impl Kind {
             ("p2p", Kind::P2p),
             ("optin", Kind::OptIn),
             ("optout", Kind::OptOut),
+            ("reply", Kind::Reply),
         ]
         .into_iter()
         .find(|(n, _)| s.eq_ignore_ascii_case(n))
@@ -81,6 +86,7 @@ impl Kind {
             Kind::P2p => "p2p",
             Kind::OptIn => "optin",
             Kind::OptOut => "optout",
+            Kind::Reply => "reply",
         }
     }
 

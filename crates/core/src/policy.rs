@@ -38,6 +38,61 @@ pub struct Config {
     /// What each reason code does (`[actions]`): `block`, `flag` or `off`;
     /// by default every code blocks but `BEHAVIOR`, which flags.
     pub actions: crate::actions::Actions,
+    /// What a subscriber's reply means (`[replies]`).
+    pub replies: Replies,
+}
+
+/// `[replies]`: the replies that give consent (`yes`) and those that refuse
+/// or withdraw it (`no`). A reply matches an entry when their skeletons
+/// ([`crate::content::skeleton`]) are equal and not empty: `Có.`, `OK!`,
+/// `T C` match; nothing else is tolerated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replies {
+    /// Replies that give consent.
+    pub yes: Vec<Box<str>>,
+    /// Replies that refuse or withdraw consent.
+    pub no: Vec<Box<str>>,
+}
+
+impl Default for Replies {
+    fn default() -> Replies {
+        let list = |l: &[&str]| l.iter().map(|s| Box::from(*s)).collect();
+        Replies {
+            yes: list(&["y", "co", "dong y", "ok"]),
+            no: list(&["n", "khong", "tc", "tu choi", "huy"]),
+        }
+    }
+}
+
+impl Replies {
+    /// What `text` means: `Some(true)` a yes, `Some(false)` a no, `None`
+    /// neither.
+    pub fn meaning(&self, text: &str) -> Option<bool> {
+        let s = crate::content::skeleton(text);
+        if s.is_empty() {
+            return None;
+        }
+        let hit = |list: &[Box<str>]| list.iter().any(|e| crate::content::skeleton(e) == s);
+        if hit(&self.no) {
+            Some(false)
+        } else if hit(&self.yes) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// An entry of `yes` whose skeleton is also one of `no` (a bad value),
+    /// if any.
+    pub fn conflict(&self) -> Option<&str> {
+        self.yes
+            .iter()
+            .find(|y| {
+                let s = crate::content::skeleton(y);
+                self.no.iter().any(|n| crate::content::skeleton(n) == s)
+            })
+            .map(|y| &**y)
+    }
 }
 
 impl Default for Config {
@@ -52,6 +107,7 @@ impl Default for Config {
             registration_reply_hours: 24,
             behavior: None,
             actions: crate::actions::Actions::default(),
+            replies: Replies::default(),
         }
     }
 }

@@ -169,6 +169,10 @@ pub struct Verdict {
     pub imitated: Vec<u32>,
     /// Whether the event changed the engine's state (counted).
     pub counted: bool,
+    /// For a `reply`: the consent it records. With `counted` false the
+    /// reply meant this change but the state could not store it (an
+    /// adapter answers with a temporary error so that it comes again).
+    pub consent: Option<crate::policy::ConsentState>,
 }
 
 impl Verdict {
@@ -188,6 +192,7 @@ impl Verdict {
             links: Vec::new(),
             imitated: Vec::new(),
             counted: false,
+            consent: None,
         }
     }
 

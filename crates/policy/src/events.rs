@@ -280,7 +280,7 @@ fn fill(
         err(
             KIND,
             format!(
-                "unknown kind `{}`: expected ad, registration, care, p2p, optin or optout",
+                "unknown kind `{}`: expected ad, registration, care, p2p, optin, optout or reply",
                 f[KIND].trim()
             ),
         )
@@ -307,6 +307,18 @@ fn fill(
         .map_err(|e| err(RECIPIENT, format!("bad number `{recipient_s}`: {e}")))?;
     let source = Sender::parse(f[SOURCE])
         .map_err(|e| err(SOURCE, format!("bad number `{}`: {e}", f[SOURCE].trim())))?;
+    if kind == Kind::Reply && !matches!(source, Sender::Number(_)) {
+        return Err(err(
+            SOURCE,
+            format!(
+                "bad number `{}`: a reply's source is the subscriber's number",
+                f[SOURCE].trim()
+            ),
+        ));
+    }
+    if kind == Kind::Reply && channel != Channel::Sms {
+        return Err(err(CHANNEL, "a `reply` event is SMS only".to_string()));
+    }
     let duration = match f[DURATION].trim() {
         "" => None,
         d => Some(d.parse::<u32>().map_err(|_| {

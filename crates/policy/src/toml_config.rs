@@ -23,6 +23,15 @@ struct Raw {
     registration_reply_hours: Option<u32>,
     behavior: Option<Spanned<toml::Table>>,
     actions: Option<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
+    replies: Option<Spanned<RawReplies>>,
+}
+
+/// `[replies]`: each list given replaces its default.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReplies {
+    yes: Option<Vec<String>>,
+    no: Option<Vec<String>>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -139,6 +148,26 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
     }
     if let Some(actions) = raw.actions {
         c.actions = parse_actions(path, text, actions)?;
+    }
+    if let Some(r) = raw.replies {
+        let span = r.span();
+        let r = r.into_inner();
+        let list = |l: Vec<String>| l.into_iter().map(Box::from).collect();
+        if let Some(yes) = r.yes {
+            c.replies.yes = list(yes);
+        }
+        if let Some(no) = r.no {
+            c.replies.no = list(no);
+        }
+        if let Some(both) = c.replies.conflict() {
+            return Err(error_at(
+                path,
+                text,
+                span,
+                "replies",
+                format!("`{both}` means both yes and no: an entry in both lists is a bad value"),
+            ));
+        }
     }
     Ok(c)
 }

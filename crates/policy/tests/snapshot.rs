@@ -448,8 +448,10 @@ mod any_policy {
             let csv = |head: &str, lines: Vec<String>| format!("{head}\n{}", lines.join("\n"));
             vec![
                 ("policy.toml", format!(
-                    "sms_per_24h = {}\ncalls_per_24h = {}\nrequire_consent = {}\nregistration_reply_hours = {}\n",
+                    "sms_per_24h = {}\ncalls_per_24h = {}\nrequire_consent = {}\nregistration_reply_hours = {}\n{}",
                     toml.0, toml.1, toml.2, toml.3,
+                    // Every other policy its own [replies].
+                    if toml.3 % 2 == 0 { "[replies]\nyes = [\"đồng ý\", \"có\"]\nno = [\"tc\"]\n" } else { "" },
                 )),
                 ("dnc.csv", csv("number,scope", dnc.into_iter().map(|(n, s)| format!("{n},{s}")).collect())),
                 ("brandnames.csv", csv(

@@ -94,7 +94,19 @@ impl Record {
         if !verdict.counted {
             return None;
         }
+        let mut recipient = ev.recipient;
         let kind = match (ev.kind, ev.channel) {
+            // A reply sets the consent of its sender, the subscriber.
+            (Kind::Reply, _) => {
+                let crate::Sender::Number(n) = ev.source else {
+                    return None;
+                };
+                recipient = n;
+                match verdict.consent? {
+                    ConsentState::OptIn => RecordKind::OptIn,
+                    ConsentState::OptOut => RecordKind::OptOut,
+                }
+            }
             (Kind::OptIn, _) => RecordKind::OptIn,
             (Kind::OptOut, _) => RecordKind::OptOut,
             (Kind::Registration, _) => RecordKind::Registration,
@@ -105,7 +117,7 @@ impl Record {
         Some(Record {
             kind,
             advertiser: policy.resolve_advertiser(ev.advertiser).to_string(),
-            recipient: ev.recipient,
+            recipient,
             time_ms: ev.time.as_millisecond(),
         })
     }
