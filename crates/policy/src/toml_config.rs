@@ -4,8 +4,8 @@ use std::path::Path;
 
 use chanrac::actions::{Action, Actions};
 use chanrac::policy::Config;
-use chanrac::Reason;
 use chanrac::window::{UtcOffset, Window};
+use chanrac::Reason;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -183,37 +183,36 @@ fn parse_actions(
     for (code, value) in table {
         let key = format!("actions.{}", code.get_ref());
         let upper = code.get_ref().to_ascii_uppercase();
-        let reason = match Reason::from_code(&upper) {
-            Some(r) => r,
-            None if upper == "STATE_UNAVAILABLE" => {
-                return Err(error_at(
+        let reason =
+            match Reason::from_code(&upper) {
+                Some(r) => r,
+                None if upper == "STATE_UNAVAILABLE" => return Err(error_at(
                     path,
                     text,
                     code.span(),
                     &key,
                     "STATE_UNAVAILABLE has no action: it follows the fail mode (--on-store-error)"
                         .to_string(),
-                ))
-            }
-            None => {
-                let known: Vec<&str> = Reason::ALL
-                    .into_iter()
-                    .filter(|r| *r != Reason::StateFull)
-                    .map(Reason::code)
-                    .collect();
-                return Err(error_at(
-                    path,
-                    text,
-                    code.span(),
-                    &key,
-                    format!(
-                        "unknown reason code `{}`: expected one of {}",
-                        code.get_ref(),
-                        known.join(", ")
-                    ),
-                ));
-            }
-        };
+                )),
+                None => {
+                    let known: Vec<&str> = Reason::ALL
+                        .into_iter()
+                        .filter(|r| *r != Reason::StateFull)
+                        .map(Reason::code)
+                        .collect();
+                    return Err(error_at(
+                        path,
+                        text,
+                        code.span(),
+                        &key,
+                        format!(
+                            "unknown reason code `{}`: expected one of {}",
+                            code.get_ref(),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            };
         let action = Action::parse(value.get_ref()).ok_or_else(|| {
             error_at(
                 path,
@@ -284,7 +283,8 @@ mod tests {
 
         let e = parse(p, "[actions]\nDNC = \"off\"\n").unwrap_err();
         assert!(
-            e.to_string().starts_with("policy.toml:2: column 7 (actions.DNC)")
+            e.to_string()
+                .starts_with("policy.toml:2: column 7 (actions.DNC)")
                 && e.to_string().contains("never `off`"),
             "{e}"
         );
@@ -296,7 +296,8 @@ mod tests {
         assert!(e.to_string().contains("fail mode"), "{e}");
         let e = parse(p, "\n[actions]\nNOPE = \"flag\"\n").unwrap_err();
         assert!(
-            e.to_string().starts_with("policy.toml:3: column 1 (actions.NOPE)")
+            e.to_string()
+                .starts_with("policy.toml:3: column 1 (actions.NOPE)")
                 && e.to_string().contains("unknown reason code"),
             "{e}"
         );
