@@ -8,7 +8,8 @@
 //! - a blocked call gets `603` with chanrac's `Reason` (and `Retry-After`
 //!   when chanrac-sip gives one) and never reaches the gateway;
 //! - while chanrac-sip is silent (stopped with SIGSTOP), a call fails
-//!   closed with `503`.
+//!   closed with `503`;
+//! - a call cancelled while the gateway rings ends `487` on both sides.
 //!
 //! Skips with a message when `kamailio` or `sipp` is missing, unless
 //! `CHANRAC_REQUIRE_KAMAILIO` is set (`scripts/test` installs both and
@@ -205,11 +206,16 @@ struct Gateway {
 
 impl Gateway {
     fn start(calls: u32) -> Gateway {
+        Gateway::with("gateway_uas.xml", calls)
+    }
+
+    /// A gateway playing `scenario` for `calls` calls.
+    fn with(scenario_file: &str, calls: u32) -> Gateway {
         let work = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let child = Command::new("sipp")
             .arg("-sf")
-            .arg(scenario("gateway_uas.xml"))
+            .arg(scenario(scenario_file))
             .args(["-i", "127.0.0.1", "-p", &port.to_string()])
             .args(["-mp", &free_port().to_string()])
             .args(["-m", &calls.to_string(), "-nostdin", "-trace_msg"])
@@ -411,5 +417,33 @@ fn shipped_kamailio_cfg_routes_allowed_blocked_and_unanswered_calls() {
     assert!(
         !seen.contains(&consented(2)),
         "an unchecked call reached the gateway"
+    );
+}
+
+#[test]
+fn a_call_cancelled_while_the_gateway_rings_ends_487() {
+    if !available() {
+        return;
+    }
+    let policy = tempfile::tempdir().expect("temp dir");
+    write_policy(policy.path());
+    let server = Server::start(policy.path(), &[]);
+    let mut gateway = Gateway::with("gateway_uas_cancel.xml", 1);
+    let k = Kamailio::start(server.addr, gateway.addr);
+    let trace = call(
+        &k,
+        &server,
+        "call_cancel.xml",
+        P2P_CALLER,
+        &consented(5),
+        &[],
+    );
+    assert!(trace.contains("SIP/2.0 487"), "{trace}");
+    let code = gateway.finish();
+    assert_eq!(code, Some(0), "the gateway's call:\n{}", gateway.trace());
+    assert!(
+        gateway.trace().contains("CANCEL sip:"),
+        "{}",
+        gateway.trace()
     );
 }
