@@ -178,6 +178,16 @@
 //!   login several accounts share) gets `ESME_RX_P_APPN` (0x65): give each
 //!   account that receives replies its own login. A `data_sm` from the
 //!   SMSC gets `ESME_RX_T_APPN`.
+//! - **Consent from replies**: a mobile-originated `deliver_sm` (not a
+//!   receipt) from a subscriber's number to an account is a `reply` event
+//!   of that account's advertiser (source the subscriber, recipient the
+//!   short code), checked before it is passed on: its text matched against
+//!   `policy.toml` `[replies]` records an opt-out (`no`, at any time) or an
+//!   opt-in (`yes`, within `registration_reply_hours` of a counted
+//!   registration message) in the engine's state, journalled with
+//!   `--state`; the next ad to that subscriber sees it. A reply whose
+//!   consent cannot be stored (the state full, the journal failing) gets
+//!   `ESME_RX_T_APPN`, so the SMSC delivers it again.
 //! - `enquire_link` → `enquire_link_resp`; `unbind` → `unbind_resp`, then
 //!   the session closes after the answers in flight are sent. A bound
 //!   session silent for `--idle-timeout` is sent an `enquire_link` of the

@@ -457,6 +457,22 @@ pub fn receipted_id(ds: &DeliverSm) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The text of a `deliver_sm` as the handset sent it: `short_message`, or
+/// `message_payload` when that is empty, without its UDH, decoded by
+/// `data_coding`.
+pub fn deliver_text(ds: &DeliverSm) -> String {
+    let mut user_data: &[u8] = ds.short_message().as_ref();
+    if user_data.is_empty() {
+        for tlv in ds.tlvs() {
+            if let Some(TlvValue::MessagePayload(p)) = tlv.value() {
+                user_data = p.value.as_ref();
+            }
+        }
+    }
+    let text = udh::split(u8::from(ds.esm_class), user_data).map_or(user_data, |u| u.payload);
+    crate::text::decode(u8::from(ds.data_coding), text)
+}
+
 /// Fuzz entry point: decodes `data` as a PDU; when it decodes, re-encodes
 /// it, reads a `submit_sm`'s fields and text, and checks the re-encoded PDU
 /// decodes to the same command.

@@ -1064,6 +1064,11 @@ impl Proxy {
             );
             return status::ESME_RX_P_APPN;
         };
+        if pdu::receipted_id(&ds).is_none() {
+            if let Err(st) = self.reply(&account, &ds) {
+                return st;
+            }
+        }
         let r = match self.receivers.lock() {
             // The oldest session bound to receive.
             Ok(m) => m.get(&account).and_then(|v| v.first().cloned()),
@@ -1091,6 +1096,59 @@ impl Proxy {
                 status::ESME_RX_T_APPN
             }
         }
+    }
+
+    /// A subscriber's message to `account` as a `reply` event: checked (a
+    /// `yes` or `no` of `[replies]` records consent) and journalled. A reply
+    /// whose consent could not be stored is `Err(ESME_RX_T_APPN)`: the SMSC
+    /// delivers it again. A source or destination that is not a number is
+    /// no reply (passed on unchecked).
+    fn reply(&self, account: &str, ds: &rusmpp::pdus::DeliverSm) -> Result<(), u32> {
+        let (Ok(subscriber), Ok(to)) = (
+            Number::parse(ds.source_addr.as_str()),
+            Number::parse(ds.destination_addr.as_str()),
+        ) else {
+            return Ok(());
+        };
+        let text = pdu::deliver_text(ds);
+        let ev = Event::new(
+            self.now(),
+            Channel::Sms,
+            Kind::Reply,
+            Sender::Number(subscriber),
+            to,
+        )
+        .with_advertiser(account)
+        .with_text(&text);
+        let verdict = self.engine.check(&ev);
+        tracing::info!(
+            system_id = account,
+            subscriber = %subscriber,
+            consent = ?verdict.consent,
+            counted = verdict.counted,
+            "reply"
+        );
+        if verdict.consent.is_some() && !verdict.counted {
+            tracing::error!(
+                system_id = account,
+                "a reply's consent could not be stored: the SMSC retries"
+            );
+            return Err(status::ESME_RX_T_APPN);
+        }
+        if let (Some(state), Some(rec)) = (
+            &self.state,
+            Record::of_check(&self.engine.policy(), &ev, &verdict),
+        ) {
+            let stored = state.lock().map_err(|_| ()).and_then(|mut s| {
+                s.append(&rec).map_err(|e| {
+                    tracing::error!("state append: {e}");
+                })
+            });
+            if stored.is_err() {
+                return Err(status::ESME_RX_T_APPN);
+            }
+        }
+        Ok(())
     }
 
     /// Remembers that `id` (an SMSC `message_id`) was given to `account`.

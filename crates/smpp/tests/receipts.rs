@@ -266,3 +266,75 @@ async fn pass_through_binds_upstream_with_the_esmes_own_login() {
     let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
     assert_eq!(receipted, Some(id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let state = tempfile::tempdir().unwrap();
+    let proxy = ProxyProcess::start(
+        dir.path(),
+        sink.addr,
+        &["--state", state.path().to_str().unwrap()],
+    )
+    .await;
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    // The subscriber had consented (consents.csv): the ad goes through.
+    let id = trx.submit("84912000006", "[QC] Ưu đãi").await;
+    let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted, Some(id));
+    // The subscriber replies "T C" to the advertiser's short code.
+    let mo = {
+        let sink = sink.clone();
+        tokio::spawn(async move {
+            sink.deliver_mo("smsc_ad", "84912000006", "9029", "T C")
+                .await
+        })
+    };
+    let (text, receipted, from) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(
+        (text.as_str(), receipted, from.as_str()),
+        ("T C", None, "84912000006")
+    );
+    assert_eq!(mo.await.unwrap(), Some(status::ESME_ROK));
+    // The next ad to that subscriber is refused (REFUSED), never forwarded.
+    let sm = SubmitSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_addr_ton(Ton::International)
+        .destination_addr(COctetString::from_string("84912000006".into()).unwrap())
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode("[QC] Ưu đãi hai")).unwrap())
+        .build();
+    let seq = trx.send(sm).await;
+    let c = trx.recv().await;
+    assert_eq!(
+        (c.sequence_number(), u32::from(c.status())),
+        (seq, status::ESME_RSUBMITFAIL)
+    );
+    assert_eq!(sink.received().len(), 1);
+    let log = proxy.stderr();
+    assert!(log.contains("REFUSED"), "{log}");
+    // The refusal is in the state journal: it survives a restart.
+    proxy.terminate();
+    let proxy = ProxyProcess::start(
+        dir.path(),
+        sink.addr,
+        &["--state", state.path().to_str().unwrap()],
+    )
+    .await;
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Tx).await;
+    let sm = SubmitSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .destination_addr(COctetString::from_string("84912000006".into()).unwrap())
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode("[QC] Ưu đãi ba")).unwrap())
+        .build();
+    let seq = trx.send(sm).await;
+    let c = trx.recv().await;
+    assert_eq!(
+        (c.sequence_number(), u32::from(c.status())),
+        (seq, status::ESME_RSUBMITFAIL)
+    );
+}
