@@ -202,6 +202,45 @@
 //!   (`Record::of_check`); the journal is synced every second and at
 //!   `SIGTERM`/`SIGINT`, so a crash loses at most about a second of counts.
 //!
+//! # Statuses, and what gateways do with them
+//!
+//! A gateway that takes a status for temporary sends the message again
+//! later: a blocked ad answered with a temporary status would be offered
+//! again and again. So every refusal of the checks is permanent, and only
+//! the conditions that pass are temporary. Kannel (`smsc_smpp.c`,
+//! `smpp_status_to_smscconn_failure_reason`) re-queues a message on
+//! `ESME_RMSGQFUL`, `ESME_RTHROTTLED`, `ESME_RX_T_APPN` and `ESME_RSYSERR`
+//! (older releases: on the first two only) and rejects it on every
+//! other status (a failed delivery report, `dlr-mask` 2); on
+//! `ESME_RTHROTTLED` it also pauses the link (`throttling-sleep-time`).
+//! Jasmin retries by its `submit_error_retrial` table (by default
+//! `ESME_RSYSERR` 2 times 30 s apart, `ESME_RTHROTTLED` 20 × 30 s,
+//! `ESME_RMSGQFUL` 2 × 180 s, `ESME_RINVSCHED` 2 × 300 s) and fails the
+//! message on any other status.
+//!
+//! | status | when the proxy answers it | Kannel | Jasmin |
+//! |---|---|---|---|
+//! | `ESME_RSUBMITFAIL` 0x45 (default `--reject-status`) | the message is blocked | permanent | permanent |
+//! | `ESME_RINVESMCLASS` 0x43 | a concatenation that cannot be joined safely | permanent | permanent |
+//! | `ESME_ROPTPARNOTALLWD` 0xC1, `ESME_RINVDFTMSGID` 0x63 | text that is not one clear field | permanent | permanent |
+//! | `ESME_RINVSRCADR` 0x0A, `ESME_RINVDSTADR` 0x0B | an address that is not a number | permanent | permanent |
+//! | `ESME_RINVNUMDESTS` 0x33, `ESME_RINVDESTFLAG` 0x40 | a `submit_multi` with no or too many destinations, a distribution list | (never sends `submit_multi`) | (never sends `submit_multi`) |
+//! | `ESME_RREPLACEFAIL` 0x13 | every `replace_sm` | (never sends it) | (never sends it) |
+//! | `ESME_RINVMSGID` 0x0C, `ESME_RCANCELFAIL` 0x11 | a `query_sm` / `cancel_sm` for another account's or an unknown message | — | — |
+//! | `ESME_RINVBNDSTS` 0x04 | a submit on a session not bound to transmit | permanent | permanent |
+//! | `ESME_RTHROTTLED` 0x58 | the session's window is full | temporary (and pauses) | temporary, 20 × 30 s |
+//! | `ESME_RMSGQFUL` 0x14 | the held-parts or remembered-decisions memory is full | temporary | temporary, 2 × 180 s |
+//! | `ESME_RSYSERR` 0x08 | the SMSC is down, slow or not reading | temporary (older releases: permanent) | temporary, 2 × 30 s |
+//! | the SMSC's own status | the SMSC refused a forwarded message | as the SMSC meant it | as the SMSC meant it |
+//!
+//! Toward the SMSC, the proxy's `deliver_sm_resp` is `ESME_RX_T_APPN`
+//! (0x64, the SMSC retries) when the account has no session bound to
+//! receive or a reply's consent could not be stored, `ESME_RX_P_APPN`
+//! (0x65) when no account can take it, else the ESME's own answer.
+//! `--reject-status` may be set to any status, but one of the temporary
+//! ones above makes the gateways offer every blocked ad again: the proxy
+//! warns at start when it is.
+//!
 //! # Limits
 //!
 //! Everything a peer controls is bounded; every bound is a flag with a safe

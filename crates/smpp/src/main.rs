@@ -234,6 +234,12 @@ fn main() -> ExitCode {
         },
         peer_limits: args.limits.peer_limits(),
     };
+    if matches!(cfg.reject_status, 0x08 | 0x14 | 0x58 | 0x64) {
+        tracing::warn!(
+            reject_status = cfg.reject_status,
+            "--reject-status is a temporary status: Kannel and Jasmin will send every blocked message again"
+        );
+    }
     let proxy = match Proxy::new(cfg) {
         Ok(p) => p,
         Err(e @ StartError::Policy(_)) => {
