@@ -133,3 +133,66 @@ async fn smpplib_client_through_the_proxy_to_the_sink() {
     assert!(log.contains("FREQUENCY"), "{log}");
     assert!(log.contains("DNC"), "{log}");
 }
+
+/// `data_sm` from smpplib: checked like `submit_sm` (a spam phrase and a
+/// DNC number refused with the reject status in a `data_sm_resp`), the
+/// allowed one forwarded with the SMSC's message_id, and its delivery
+/// receipt comes back to the same transceiver, referring to that id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smpplib_data_sm_is_checked_and_its_receipt_comes_back() {
+    if !smpplib_available() {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_SMPPLIB").is_none(),
+            "CHANRAC_REQUIRE_SMPPLIB is set but python3 cannot import smpplib"
+        );
+        eprintln!("skipped: python3 cannot import smpplib");
+        return;
+    }
+    let sink = chanrac_smpp::sink::Sink::start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let dir = policy_dir();
+    std::fs::write(
+        dir.path().join("signatures.csv"),
+        "id,kind,pattern\nSPAM-VAY,literal,vay tiền nhanh\n",
+    )
+    .unwrap();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smpplib_data_sm.py");
+    let port = proxy.port.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .args([script, "127.0.0.1", &port])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "smpplib script failed: {}\nstdout:\n{stdout}\nstderr:\n{}\nproxy:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        proxy.stderr()
+    );
+    let results: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), 3, "{stdout}");
+    assert!(results.iter().all(|r| r["command"] == "data_sm_resp"));
+    assert_eq!(results[0]["status"], 0x45, "spam");
+    assert_eq!(results[1]["status"], 0x45, "DNC");
+    assert_eq!(results[2]["status"], 0, "allowed");
+    let got = sink.received();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].text, "[QC] Ưu đãi cuối tuần");
+    assert_eq!(results[2]["message_id"], got[0].message_id.as_str());
+    assert_eq!(results[2]["receipted"], got[0].message_id.as_str());
+    let text = results[2]["receipt_text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("id:{} ", got[0].message_id)),
+        "{text}"
+    );
+}
