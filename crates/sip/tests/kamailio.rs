@@ -9,7 +9,9 @@
 //!   when chanrac-sip gives one) and never reaches the gateway;
 //! - while chanrac-sip is silent (stopped with SIGSTOP), a call fails
 //!   closed with `503`;
-//! - a call cancelled while the gateway rings ends `487` on both sides.
+//! - a call cancelled while the gateway rings ends `487` on both sides;
+//! - sipp's own `uac` and `uas` complete a call, although that UAC sends its
+//!   ACK and BYE to the proxy without the recorded route.
 //!
 //! Skips with a message when `kamailio` or `sipp` is missing, unless
 //! `CHANRAC_REQUIRE_KAMAILIO` is set (`scripts/test` installs both and
@@ -209,13 +211,17 @@ impl Gateway {
         Gateway::with("gateway_uas.xml", calls)
     }
 
-    /// A gateway playing `scenario` for `calls` calls.
+    /// A gateway playing `scenario_file` (or, with a `builtin:` prefix,
+    /// one of sipp's own scenarios) for `calls` calls.
     fn with(scenario_file: &str, calls: u32) -> Gateway {
         let work = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let child = Command::new("sipp")
-            .arg("-sf")
-            .arg(scenario(scenario_file))
+        let mut cmd = Command::new("sipp");
+        match scenario_file.strip_prefix("builtin:") {
+            Some(name) => cmd.args(["-sn", name]),
+            None => cmd.arg("-sf").arg(scenario(scenario_file)),
+        };
+        let child = cmd
             .args(["-i", "127.0.0.1", "-p", &port.to_string()])
             .args(["-mp", &free_port().to_string()])
             .args(["-m", &calls.to_string(), "-nostdin", "-trace_msg"])
@@ -283,10 +289,12 @@ fn call(
 ) -> String {
     let work = tempfile::tempdir().expect("temp dir");
     let mut cmd = Command::new("sipp");
-    cmd.arg(k.addr.to_string())
-        .arg("-sf")
-        .arg(scenario(file))
-        .args(["-m", "1", "-s", callee, "-key", "caller", caller])
+    cmd.arg(k.addr.to_string());
+    match file.strip_prefix("builtin:") {
+        Some(name) => cmd.args(["-sn", name]),
+        None => cmd.arg("-sf").arg(scenario(file)),
+    };
+    cmd.args(["-m", "1", "-s", callee, "-key", "caller", caller])
         .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
         .args(["-mp", &free_port().to_string(), "-nostdin"])
         .args(["-timeout", "20s", "-timeout_error", "-recv_timeout", "10s"])
@@ -446,4 +454,26 @@ fn a_call_cancelled_while_the_gateway_rings_ends_487() {
         "{}",
         gateway.trace()
     );
+}
+
+#[test]
+fn sipps_own_uac_and_uas_complete_a_call_that_ignores_the_route_set() {
+    if !available() {
+        return;
+    }
+    // sipp's built-in UAC sends its ACK and BYE to the proxy by address,
+    // without the Record-Route; the proxy carries them to the gateway.
+    let policy = tempfile::tempdir().expect("temp dir");
+    write_policy(policy.path());
+    let server = Server::start(policy.path(), &[]);
+    let mut gateway = Gateway::with("builtin:uas", 1);
+    let k = Kamailio::start(server.addr, gateway.addr);
+    let trace = call(&k, &server, "builtin:uac", "", &consented(6), &[]);
+    assert!(trace.contains("SIP/2.0 200 OK"), "{trace}");
+    let code = gateway.finish();
+    let seen = gateway.trace();
+    assert_eq!(code, Some(0), "the gateway's call:\n{seen}");
+    for m in ["INVITE sip:", "ACK sip:", "BYE sip:"] {
+        assert!(seen.contains(m), "the gateway got no {m}\n{seen}");
+    }
 }
