@@ -42,6 +42,26 @@
 #include <stdint.h>
 
 /**
+ * Enforce mode (chanrac_engine_open()): only allowed events change the
+ * state.
+ */
+#define CHANRAC_MODE_ENFORCE 0
+
+/**
+ * Audit mode: for logs of traffic already delivered, every ad and
+ * registration changes the state whatever its verdict.
+ */
+#define CHANRAC_MODE_AUDIT 1
+
+/**
+ * Monitor mode, a monitor-only rollout: every `block` action of the policy
+ * becomes `flag` (every event is delivered, decision `CHANRAC_FLAG` with
+ * its reasons) and a full state delivers; the reasons are those of audit
+ * mode.
+ */
+#define CHANRAC_MODE_MONITOR 2
+
+/**
  * Decision: deliver.
  */
 #define CHANRAC_ALLOW 0
@@ -437,6 +457,19 @@ extern "C" {
 struct chanrac_engine *chanrac_engine_open(const char *policy_path,
                                            const char *state_dir,
                                            struct chanrac_error **err);
+
+/**
+ * chanrac_engine_open() in `mode`: `CHANRAC_MODE_ENFORCE`,
+ * `CHANRAC_MODE_AUDIT` or `CHANRAC_MODE_MONITOR`; another value is
+ * `CHANRAC_ERR_INPUT`.
+ *
+ * # Safety
+ * As chanrac_engine_open().
+ */
+struct chanrac_engine *chanrac_engine_open_mode(const char *policy_path,
+                                                const char *state_dir,
+                                                int mode,
+                                                struct chanrac_error **err);
 
 /**
  * Frees an engine (syncing its state directory, if any). NULL is allowed.

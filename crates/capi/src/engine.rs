@@ -110,9 +110,66 @@ pub unsafe extern "C" fn chanrac_engine_open(
     state_dir: *const c_char,
     err: *mut *mut chanrac_error,
 ) -> *mut chanrac_engine {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { open(policy_path, state_dir, CHANRAC_MODE_ENFORCE, err) }
+}
+
+/// Enforce mode (chanrac_engine_open()): only allowed events change the
+/// state.
+pub const CHANRAC_MODE_ENFORCE: c_int = 0;
+/// Audit mode: for logs of traffic already delivered, every ad and
+/// registration changes the state whatever its verdict.
+pub const CHANRAC_MODE_AUDIT: c_int = 1;
+/// Monitor mode, a monitor-only rollout: every `block` action of the policy
+/// becomes `flag` (every event is delivered, decision `CHANRAC_FLAG` with
+/// its reasons) and a full state delivers; the reasons are those of audit
+/// mode.
+pub const CHANRAC_MODE_MONITOR: c_int = 2;
+
+/// chanrac_engine_open() in `mode`: `CHANRAC_MODE_ENFORCE`,
+/// `CHANRAC_MODE_AUDIT` or `CHANRAC_MODE_MONITOR`; another value is
+/// `CHANRAC_ERR_INPUT`.
+///
+/// # Safety
+/// As chanrac_engine_open().
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_engine_open_mode(
+    policy_path: *const c_char,
+    state_dir: *const c_char,
+    mode: c_int,
+    err: *mut *mut chanrac_error,
+) -> *mut chanrac_engine {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { open(policy_path, state_dir, mode, err) }
+}
+
+/// Both openers.
+///
+/// # Safety
+/// As chanrac_engine_open().
+unsafe fn open(
+    policy_path: *const c_char,
+    state_dir: *const c_char,
+    mode: c_int,
+    err: *mut *mut chanrac_error,
+) -> *mut chanrac_engine {
     let body = || {
+        let mode = match mode {
+            CHANRAC_MODE_ENFORCE => chanrac_core::Mode::Enforce,
+            CHANRAC_MODE_AUDIT => chanrac_core::Mode::Audit,
+            CHANRAC_MODE_MONITOR => chanrac_core::Mode::Monitor,
+            m => return Err(Error::input(format!("unknown mode {m}"))),
+        };
+        let mut state_config = chanrac_core::state::StateConfig::default();
+        if mode == chanrac_core::Mode::Monitor {
+            state_config.on_full = chanrac_core::state::OnFull::Deliver;
+        }
         // SAFETY: `policy_path` is NULL or a NUL-terminated string (contract).
-        let engine = Engine::new(unsafe { load(policy_path) }?);
+        let policy = unsafe { load(policy_path) }?;
+        let engine = chanrac_core::EngineBuilder::new()
+            .mode(mode)
+            .state(state_config)
+            .build(policy);
         // SAFETY: `state_dir` is NULL or a NUL-terminated string (contract).
         let state = match unsafe { path_arg(state_dir, "state_dir") }? {
             None => None,

@@ -959,3 +959,30 @@ fn stats_count_checks_reasons_and_reloads() {
     assert_eq!(got, take(err).0);
     assert_ne!(got, CHANRAC_OK);
 }
+
+#[test]
+fn monitor_mode_flags_what_enforce_blocks() {
+    let p = cpath(&example_policy());
+    let open = |mode: c_int| {
+        let mut err = ptr::null_mut();
+        // SAFETY: a valid path, NULL state, a writable error slot.
+        let h = unsafe { chanrac_engine_open_mode(p.as_ptr(), ptr::null(), mode, &mut err) };
+        if h.is_null() {
+            Err(take(err))
+        } else {
+            Ok(Handle(h))
+        }
+    };
+    let enforce = open(CHANRAC_MODE_ENFORCE).unwrap();
+    let monitor = open(CHANRAC_MODE_MONITOR).unwrap();
+    let night = Ev::ad(at(23, 0), "0912345678");
+    let e = enforce.check(&night).unwrap();
+    let m = monitor.check(&night).unwrap();
+    assert_eq!(e.decision, CHANRAC_BLOCK);
+    assert_ne!(e.reasons & CHANRAC_REASON_OUTSIDE_WINDOW, 0);
+    assert_eq!((m.decision, m.reasons), (CHANRAC_FLAG, e.reasons));
+    assert!(open(CHANRAC_MODE_AUDIT).is_ok());
+    let (code, msg) = open(7).map(|_| ()).unwrap_err();
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    assert!(msg.contains("unknown mode 7"), "{msg}");
+}
