@@ -285,6 +285,7 @@ impl Sink {
             .source_addr_ton(rusmpp::values::Ton::International)
             .source_addr(c_string(from))
             .destination_addr(c_string(to))
+            .esm_class(rusmpp::values::EsmClass::from(0))
             .data_coding(rusmpp::values::DataCoding::from(0x08))
             .short_message(
                 OctetString::from_vec(crate::text::ucs2_encode(text)).unwrap_or_default(),
