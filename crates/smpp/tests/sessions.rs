@@ -1,6 +1,8 @@
 //! Whole sessions of arbitrary input through `Proxy::serve_stream`: valid
-//! PDUs (binds right and wrong, submits, concatenated parts, enquire_link,
-//! unbind, unknown commands) mixed with junk and bad lengths, cut into
+//! PDUs (binds right and wrong, submits, concatenated parts, `data_sm`,
+//! `submit_multi` with any number of destinations, a distribution list or a
+//! `number_of_dests` that lies, `query_sm`, enquire_link, unbind, unknown
+//! commands) mixed with junk and bad lengths, cut into
 //! arbitrary writes. The session never panics, ends once the client is
 //! gone, answers only well-formed PDUs, and leaves nothing queued.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -15,9 +17,11 @@ use chanrac_smpp::proxy::{Config, Proxy};
 use chanrac_smpp::upstream::UpstreamConfig;
 use chanrac_smpp::wire::read_frame;
 use proptest::prelude::*;
-use rusmpp::pdus::{BindTransceiver, SubmitSm};
+use rusmpp::pdus::{BindTransceiver, DataSm, QuerySm, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
+use rusmpp::values::{
+    DataCoding, DestAddress, DistributionListName, EsmClass, Npi, SmeAddress, Ton,
+};
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 
@@ -58,8 +62,64 @@ fn submit(seq: u32, udh: Option<(u8, u8, u8)>, text: &[u8]) -> Vec<u8> {
     encode(seq, s)
 }
 
+/// A `data_sm` with `text` in `message_payload`.
+fn data_sm(seq: u32, text: &[u8]) -> Vec<u8> {
+    let d = DataSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .destination_addr(COctetString::from_string("84912000001".into()).unwrap())
+        .build();
+    let mut b = encode(seq, d);
+    b.extend_from_slice(&0x0424u16.to_be_bytes());
+    b.extend_from_slice(&(text.len() as u16).to_be_bytes());
+    b.extend_from_slice(text);
+    let len = b.len() as u32;
+    b[..4].copy_from_slice(&len.to_be_bytes());
+    b
+}
+
+/// A `submit_multi` to `n` destinations (the `dl`-th a distribution list),
+/// its `number_of_dests` octet then set to `count` when given.
+fn submit_multi(seq: u32, n: usize, dl: Option<usize>, count: Option<u8>, text: &[u8]) -> Vec<u8> {
+    let dests = (0..n)
+        .map(|i| {
+            if dl == Some(i) {
+                DestAddress::DistributionListName(DistributionListName::new(
+                    COctetString::from_string("all".into()).unwrap(),
+                ))
+            } else {
+                DestAddress::SmeAddress(SmeAddress::new(
+                    Ton::International,
+                    Npi::Isdn,
+                    COctetString::from_string(format!("8491200000{i}")).unwrap(),
+                ))
+            }
+        })
+        .collect();
+    let m = SubmitMulti::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_address(dests)
+        .short_message(OctetString::from_vec(text.to_vec()).unwrap())
+        .build();
+    let mut b = encode(seq, m);
+    if let Some(c) = count {
+        // header 16, service_type 1, ton and npi 2, "SHOPVN\0" 7.
+        b[26] = c;
+    }
+    b
+}
+
 fn chunk() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
+        3 => (any::<u32>(), prop::collection::vec(any::<u8>(), 0..40))
+            .prop_map(|(s, t)| data_sm(s, &t)),
+        3 => (any::<u32>(), 0usize..6, prop::option::of(0usize..6), prop::option::of(any::<u8>()),
+              prop::collection::vec(32u8..127, 0..20))
+            .prop_map(|(s, n, dl, count, t)| submit_multi(s, n, dl, count, &t)),
+        1 => any::<u32>().prop_map(|s| encode(s, QuerySm::builder()
+            .message_id(COctetString::from_string("sink-1".into()).unwrap())
+            .build())),
         2 => Just(bind("secret1")),
         2 => Just(bind("wrong")),
         3 => any::<u32>().prop_map(|s| encode(s, Pdu::EnquireLink)),
