@@ -193,7 +193,12 @@ impl RobustBuf {
     /// returns the next item index.
     fn run_or_token(&mut self, s: &str, items: &[Item], i: usize, a: usize, b: usize) -> usize {
         // Extend a run of one-character tokens linked by joiner gaps.
-        let single = |a: usize, b: usize| s.get(a..b).is_some_and(|t| t.chars().count() == 1);
+        let single = |a: usize, b: usize| {
+            s.get(a..b).is_some_and(|t| {
+                let mut c = t.chars();
+                c.next().is_some() && c.next().is_none()
+            })
+        };
         let mut end = i; // index of the last token of the run
         if single(a, b) {
             let mut k = i;
