@@ -172,6 +172,11 @@ struct Reply {
     tx: Outbox,
     seq: u32,
     answer: Answer,
+    /// Set once answered; an original (not a copy) of a `submit_multi`'s
+    /// destination dropped unanswered answers `ESME_RSYSERR` for it, so
+    /// the `submit_multi_resp` is never left waiting.
+    answered: std::sync::atomic::AtomicBool,
+    original: bool,
     /// The session window slot this `submit_sm` holds until it is answered.
     slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
 }
@@ -179,24 +184,37 @@ struct Reply {
 impl Clone for Reply {
     /// A copy answers the same request; only the original holds the slot.
     fn clone(&self) -> Reply {
-        Reply::new(self.tx.clone(), self.seq).answering(self.answer.clone())
+        let mut r = Reply::answering(self.tx.clone(), self.seq, self.answer.clone());
+        r.original = false;
+        r
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Answer::Multi(m, i) = &self.answer {
+            if self.original && !self.answered.load(std::sync::atomic::Ordering::Acquire) {
+                m.record(*i, status::ESME_RSYSERR, None);
+            }
+        }
     }
 }
 
 impl Reply {
     fn new(tx: Outbox, seq: u32) -> Reply {
+        Reply::answering(tx, seq, Answer::Submit)
+    }
+
+    /// A reply answered as `answer` says.
+    fn answering(tx: Outbox, seq: u32, answer: Answer) -> Reply {
         Reply {
             tx,
             seq,
-            answer: Answer::Submit,
+            answer,
+            answered: std::sync::atomic::AtomicBool::new(false),
+            original: true,
             slot: std::sync::Mutex::new(None),
         }
-    }
-
-    /// The same reply, answered as `answer` says.
-    fn answering(mut self, answer: Answer) -> Reply {
-        self.answer = answer;
-        self
     }
 
     /// Holds a window slot until the answer is sent (or the reply dropped).
@@ -223,6 +241,8 @@ impl Reply {
         // Free the slot before the answer leaves: a client that sends its
         // next submit_sm as soon as it reads this one must find room.
         self.release_slot();
+        self.answered
+            .store(true, std::sync::atomic::Ordering::Release);
         let cmd = match &self.answer {
             Answer::Submit => {
                 let body = SubmitSmResp::builder()
@@ -762,7 +782,7 @@ impl Proxy {
                     });
                 }
                 Some(Pdu::DataSm(ds)) => {
-                    let reply = Reply::new(tx.clone(), seq).answering(Answer::Data);
+                    let reply = Reply::answering(tx.clone(), seq, Answer::Data);
                     let (account, permit) = match admit(&bound, &window) {
                         Ok(a) => a,
                         Err(st) => {
@@ -819,7 +839,7 @@ impl Proxy {
                     });
                     for (i, sm) in sms.into_iter().enumerate() {
                         let reply =
-                            Reply::new(tx.clone(), seq).answering(Answer::Multi(answer.clone(), i));
+                            Reply::answering(tx.clone(), seq, Answer::Multi(answer.clone(), i));
                         let (this, account) = (self.clone(), account.clone());
                         tokio::spawn(async move {
                             this.submit(account, reply, sm, arrived).await;
@@ -1700,6 +1720,61 @@ fn fingerprint(path: &Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// A `submit_multi` whose destination's reply is dropped unanswered (an
+    /// error path) still gets its one `submit_multi_resp`, that destination
+    /// listed with `ESME_RSYSERR`; a dropped copy changes nothing.
+    #[tokio::test]
+    async fn a_submit_multi_is_answered_even_when_a_destination_is_not() {
+        use rusmpp::values::{Npi, Ton};
+        let (tx, rx) = outbox(None);
+        let addr = |s: &str| COctetString::from_string(s.to_string()).unwrap_or_default();
+        let m = Arc::new(MultiAnswer {
+            tx: tx.clone(),
+            seq: 5,
+            reject_status: status::ESME_RSUBMITFAIL,
+            dests: vec![
+                (Ton::International, Npi::Isdn, addr("84912000001")),
+                (Ton::International, Npi::Isdn, addr("84912000002")),
+                (Ton::International, Npi::Isdn, addr("84912000003")),
+            ],
+            results: std::sync::Mutex::new(vec![None; 3]),
+            slot: std::sync::Mutex::new(None),
+        });
+        let r = |i| Reply::answering(tx.clone(), 5, Answer::Multi(m.clone(), i));
+        let (a, b, c) = (r(0), r(1), r(2));
+        drop(b.clone());
+        a.send(
+            status::ESME_ROK,
+            COctetString::from_string("m1".into()).ok(),
+        );
+        c.send(status::ESME_RSUBMITFAIL, None);
+        drop(a);
+        drop(c);
+        assert!(m.results.lock().map(|r| r[1].is_none()).unwrap_or(false));
+        drop(b);
+        drop((m, tx));
+        let out = crate::wire::pump(rx, Vec::new()).await;
+        let cmd = pdu::decode(&out).expect("one whole PDU");
+        assert_eq!(cmd.sequence_number(), 5);
+        assert_eq!(u32::from(cmd.status()), status::ESME_ROK);
+        let Some(Pdu::SubmitMultiResp(r)) = cmd.pdu() else {
+            panic!("{cmd:?}")
+        };
+        assert_eq!(r.message_id.as_str(), "m1");
+        let failed: Vec<(&str, u32)> = r
+            .unsuccess_sme()
+            .iter()
+            .map(|u| (u.destination_addr.as_str(), u32::from(u.error_status_code)))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("84912000002", status::ESME_RSYSERR),
+                ("84912000003", status::ESME_RSUBMITFAIL)
+            ]
+        );
+    }
 
     /// A client that keeps exactly `window` requests outstanding sends its
     /// next submit_sm as soon as it reads an answer: by the time an answer
