@@ -38,7 +38,10 @@
 //!    after another letter; runs collapse again; and a final Telex tone
 //!    letter `s f r x j` is dropped when the token has three or more
 //!    letters and the letter before it is a vowel or one of `c h m n p t g`
-//!    (`tieenf` → `tien`, `nhaanj` → `nhan`, `dduwowcj` → `duoc`).
+//!    (`tieenf` → `tien`, `nhaanj` → `nhan`, `dduwowcj` → `duoc`);
+//!    otherwise, such a letter right after a vowel and followed, to the end
+//!    of the token, only by vowels and at most one final `c ch m n ng nh p
+//!    t` is dropped too (`tiefn` → `tien`, `nguwowfi` → `nguoi`).
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
@@ -400,9 +403,39 @@ pub(crate) fn normalize_word(word: &[char], out: &mut Vec<u8>) {
                 is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
             if tone && before {
                 out.pop();
+            } else if let Some(k) = inner_tone(out) {
+                out.remove(k);
             }
         }
     }
+}
+
+/// A Telex tone letter typed inside the syllable, right after a vowel:
+/// the position of `s f r x j` after a vowel when what follows it to the
+/// end of the token is vowels then at most one final (`c ch m n ng nh p
+/// t`), not nothing (`tiefn`, `nhajn`, `nguofi`).
+fn inner_tone(w: &[u8]) -> Option<usize> {
+    let k = w.iter().enumerate().position(|(i, &c)| {
+        i >= 1 && matches!(c, b's' | b'f' | b'r' | b'x' | b'j') && is_vowel(w[i - 1])
+    })?;
+    let rest = w.get(k + 1..)?;
+    if rest.is_empty() {
+        return None;
+    }
+    let vowels = rest.iter().take_while(|&&c| is_vowel(c)).count();
+    let fin = &rest[vowels..];
+    let final_ok = matches!(
+        fin,
+        [] | [b'c']
+            | [b'm']
+            | [b'n']
+            | [b'p']
+            | [b't']
+            | [b'c', b'h']
+            | [b'n', b'g']
+            | [b'n', b'h']
+    );
+    final_ok.then_some(k)
 }
 
 /// Runs of one letter (not digit) collapse to one.
@@ -421,7 +454,7 @@ fn collapse(v: &mut Vec<u8>) {
 
 /// Whether `folded` (a folded text) is certainly its own robust text: it is
 /// ASCII and has none of what the robust text rewrites (a digit or `@ $`
-/// in a word, a doubled letter, a `w` after a letter, a final Telex tone
+/// in a word, a doubled letter, a `w` after a letter, a Telex tone
 /// letter, a one-letter word that could start a spelled-out run, a gap of
 /// joiners without white space between two words). `false` means "maybe
 /// not": build the robust text. One pass, no allocation.
@@ -463,7 +496,7 @@ pub fn is_own_robust_text(folded: &str) -> bool {
                 let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
                 let before =
                     is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
-                if tok.len() >= 3 && tone && before {
+                if tok.len() >= 3 && ((tone && before) || inner_tone(tok).is_some()) {
                     return false;
                 }
             }
@@ -523,6 +556,8 @@ mod tests {
             ("vvay ttienn nhhanh", "vay tien nhanh"),
             ("tieenf nhaanj", "tien nhan"),
             ("dduwowcj nguwowif", "duoc nguoi"),
+            ("tiefn nhajn nguwowfi", "tien nhan nguoi"),
+            ("casino first", "casino first"),
             ("tie6n2 nha6n5", "tien nhan"),
             ("n.a.p d.a.u 100k", "nap dau 100k"),
             ("n a p", "nap"),
