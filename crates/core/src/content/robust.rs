@@ -12,10 +12,11 @@
 //!    numeric (emoji, stars, hearts).
 //! 2. **Spelled-out words.** A *run* is a sequence of one-character tokens
 //!    linked by gaps made of joiners only, with at least two letters (`a-z`
-//!    or a leet symbol). In a run, a gap without white space joins its
-//!    neighbours; a gap with white space joins them too when *no* gap of the
-//!    run is free of white space (`n a p`), and is otherwise a word boundary
-//!    (`n.a.p d.a.u` → `nap dau`).
+//!    or a leet symbol). In a run, a gap without white space, or with
+//!    punctuation, joins its neighbours; a *loose* gap (white space and
+//!    nothing else but symbols) joins them too when every gap of the run is
+//!    loose (`n a p`), and is otherwise a word boundary (`n.a.p d.a.u` →
+//!    `nap dau`, `n . a . p d . a . u` → `nap dau`).
 //! 3. **Other gaps.** A gap between two tokens made of joiners only,
 //!    either free of white space (`vay-tien`, `vay💰tien`) or holding only
 //!    white space and non-ASCII symbols (`vay 💰 tien`), becomes one space,
@@ -232,8 +233,11 @@ impl RobustBuf {
             self.flush_word();
             return i + 1;
         }
+        // A loose gap: white space with nothing else but symbols (emoji).
         let spaced = |k: usize| match items.get(k) {
-            Some(Item::Gap(ga, gb)) => s.get(*ga..*gb).is_some_and(|g| g.contains(' ')),
+            Some(Item::Gap(ga, gb)) => s
+                .get(*ga..*gb)
+                .is_some_and(|g| g.contains(' ') && !g.chars().any(|c| c.is_ascii() && c != ' ')),
             _ => false,
         };
         let mixed = (i + 1..end).step_by(2).any(|k| !spaced(k));
@@ -561,6 +565,8 @@ mod tests {
             ("tie6n2 nha6n5", "tien nhan"),
             ("n.a.p d.a.u 100k", "nap dau 100k"),
             ("n a p", "nap"),
+            ("n . a . p d . a . u", "nap dau"),
+            ("v 😀 a 😀 y", "vay"),
             ("v.4.y", "vay"),
             ("vay💰tiền 🎁 nhanh", "vay tien nhanh"),
             ("v😀a😀y", "vay"),
