@@ -33,6 +33,10 @@ struct Args {
     /// ESME's own system_id and password instead of --upstream-system-id.
     #[arg(long)]
     upstream_pass_through: bool,
+    /// Sessions to the SMSC per login (each account's own, or the shared
+    /// one): requests go round-robin over them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    upstream_sessions: u16,
     /// command_status answered to blocked messages (decimal or 0x hex).
     #[arg(long, default_value = "0x45", value_parser = parse_status)]
     reject_status: u32,
@@ -214,6 +218,7 @@ fn main() -> ExitCode {
             bind_timeout: args.limits.upstream_bind_timeout,
             retry_max: args.limits.upstream_retry_max,
             max_queued_bytes: args.limits.upstream_max_queued_kb.saturating_mul(1024),
+            sessions: usize::from(args.upstream_sessions),
         },
         reject_status: args.reject_status,
         pass_through_login: args.upstream_pass_through,

@@ -326,6 +326,20 @@ struct Bound {
     login: Login,
 }
 
+/// The upstream sessions of one SMSC login ([`UpstreamConfig::sessions`]).
+struct Pool {
+    sessions: Vec<Arc<Upstream>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Pool {
+    /// The next session, round-robin.
+    fn pick(&self) -> Option<Arc<Upstream>> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.sessions.get(n % self.sessions.len().max(1)).cloned()
+    }
+}
+
 /// An ESME session bound to receive (`bind_receiver`, `bind_transceiver`):
 /// where the SMSC's `deliver_sm` for its account go.
 struct Receiver {
@@ -342,7 +356,7 @@ pub struct Proxy {
     engine: Engine,
     state: Option<Mutex<StateDir>>,
     /// One upstream session per SMSC login.
-    upstreams: Mutex<std::collections::HashMap<Login, Arc<Upstream>>>,
+    upstreams: Mutex<std::collections::HashMap<Login, Arc<Pool>>>,
     /// The sessions bound to receive, per account.
     receivers: Mutex<std::collections::HashMap<Box<str>, Vec<Arc<Receiver>>>>,
     next_receiver: std::sync::atomic::AtomicU64,
@@ -981,13 +995,24 @@ impl Proxy {
         }
     }
 
-    /// The upstream session of `login`, made on first use.
+    /// The next upstream session of `login` (round-robin over its pool).
     fn upstream_for(&self, login: &Login) -> Arc<Upstream> {
+        match self.pool_for(login).pick() {
+            Some(u) => u,
+            None => Arc::new(Upstream::new(self.cfg.upstream.clone())),
+        }
+    }
+
+    /// The sessions of `login`, made on first use.
+    fn pool_for(&self, login: &Login) -> Arc<Pool> {
         let Ok(mut map) = self.upstreams.lock() else {
-            return Arc::new(Upstream::new(self.cfg.upstream.clone()));
+            return Arc::new(Pool {
+                sessions: Vec::new(),
+                next: Default::default(),
+            });
         };
-        if let Some(u) = map.get(login) {
-            return u.clone();
+        if let Some(p) = map.get(login) {
+            return p.clone();
         }
         let mut cfg = self.cfg.upstream.clone();
         cfg.system_id = login.0.to_string();
@@ -1002,15 +1027,20 @@ impl Proxy {
                 }
             })
         });
-        let u = Arc::new(Upstream::with_deliver(cfg, handler));
-        map.insert(login.clone(), u.clone());
-        u
+        let pool = Arc::new(Pool {
+            sessions: (0..self.cfg.upstream.sessions.max(1))
+                .map(|_| Arc::new(Upstream::with_deliver(cfg.clone(), handler.clone())))
+                .collect(),
+            next: Default::default(),
+        });
+        map.insert(login.clone(), pool.clone());
+        pool
     }
 
     /// Unbinds every upstream session (at shutdown).
     pub async fn unbind_upstreams(&self) {
         let all: Vec<Arc<Upstream>> = match self.upstreams.lock() {
-            Ok(m) => m.values().cloned().collect(),
+            Ok(m) => m.values().flat_map(|p| p.sessions.clone()).collect(),
             Err(_) => Vec::new(),
         };
         for u in all {
@@ -1219,7 +1249,9 @@ impl Proxy {
                     login: self.login_of(system_id, a),
                 };
                 // Up now, so the SMSC can deliver receipts and replies.
-                self.upstream_for(&b.login).keep_up();
+                for u in &self.pool_for(&b.login).sessions {
+                    u.keep_up();
+                }
                 *bound = Some(Arc::new(b));
                 CommandStatus::EsmeRok
             }

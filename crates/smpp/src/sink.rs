@@ -258,6 +258,15 @@ impl Sink {
         Ok(sink)
     }
 
+    /// How many sessions have bound as `system_id` so far.
+    pub fn sessions_bound(&self, system_id: &str) -> usize {
+        self.sessions.lock().map_or(0, |s| {
+            s.iter()
+                .filter(|x| x.system_id.lock().is_ok_and(|i| *i == system_id))
+                .count()
+        })
+    }
+
     /// Every delivery receipt offered so far and the status it got, in
     /// order (a receipt offered again after a temporary error is listed
     /// again): the `message_id` it refers to, the `deliver_sm_resp` status.

@@ -72,6 +72,9 @@ pub struct UpstreamConfig {
     /// Most octets of `submit_sm` queued for an SMSC that does not read
     /// them (default 4 MiB); beyond, a submit gets `ESME_RSYSERR` at once.
     pub max_queued_bytes: usize,
+    /// Sessions per SMSC login (default 1): an account's requests go
+    /// round-robin over them, and each receives the SMSC's `deliver_sm`.
+    pub sessions: usize,
 }
 
 impl Default for UpstreamConfig {
@@ -84,6 +87,7 @@ impl Default for UpstreamConfig {
             bind_timeout: Duration::from_secs(5),
             retry_max: Duration::from_secs(30),
             max_queued_bytes: 4 << 20,
+            sessions: 1,
         }
     }
 }

@@ -338,3 +338,27 @@ async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
         (seq, status::ESME_RSUBMITFAIL)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_of_upstream_sessions_per_login() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--upstream-sessions", "3"]).await;
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    // Bound at once, all three, before any submit.
+    until(|| sink.sessions_bound("smsc_ad") == 3).await;
+    assert_eq!(sink.sessions_bound("smsc_care"), 0);
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        ids.push(trx.submit(&format!("8491200000{n}"), "[QC] Ưu đãi").await);
+    }
+    // Each receipt comes back, whichever session the SMSC sent it on.
+    let mut back = Vec::new();
+    for _ in 0..3 {
+        back.push(trx.delivered(status::ESME_ROK).await.1.unwrap());
+    }
+    back.sort();
+    ids.sort();
+    assert_eq!(back, ids);
+    assert_eq!(sink.sessions_bound("smsc_ad"), 3, "no session reopened");
+}
