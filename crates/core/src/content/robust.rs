@@ -24,7 +24,10 @@
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
-//!    `0912345678`) are kept as written.
+//!    `0912345678`) are kept as written, except a token that is one of the
+//!    leetspeak digits `0 1 3 4 5 7 8` followed by two or more letters, with
+//!    a vowel among them or the digit one (`0 1 3 4`: `0ng`, `4nh`), which
+//!    is a word token.
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
@@ -304,7 +307,7 @@ impl RobustBuf {
         if self.word.is_empty() {
             return;
         }
-        if starts_with_digit {
+        if starts_with_digit && !leet_led(&self.word) {
             self.text.extend(self.word.iter());
             return;
         }
@@ -312,6 +315,22 @@ impl RobustBuf {
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
+    }
+}
+
+/// A token that starts with a leetspeak digit for its first letter: one of
+/// `0 1 3 4 5 7 8`, then two or more letters `a-z`, with a vowel (the
+/// digit read as a letter counts: `0 1 3 4` are vowels) (`0ng`, `4nh`; not
+/// `5tr`, `4g`, `100k`).
+fn leet_led(word: &[char]) -> bool {
+    match word {
+        [d, rest @ ..] => {
+            matches!(d, '0' | '1' | '3' | '4' | '5' | '7' | '8')
+                && rest.len() >= 2
+                && rest.iter().all(char::is_ascii_lowercase)
+                && (matches!(d, '0' | '1' | '3' | '4') || rest.iter().any(|&c| is_vowel(c as u8)))
+        }
+        [] => false,
     }
 }
 
@@ -486,6 +505,13 @@ pub fn is_own_robust_text(folded: &str) -> bool {
             i += 1;
         }
         let tok = &b[start..i];
+        // A leetspeak digit leading letters may be a word (`0ng`): build.
+        if matches!(tok[0], b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8')
+            && tok.len() >= 3
+            && tok[1..].iter().all(u8::is_ascii_lowercase)
+        {
+            return false;
+        }
         if tok[0].is_ascii_lowercase() {
             if tok.len() == 1 {
                 return false;
@@ -568,6 +594,7 @@ mod tests {
             ("n . a . p d . a . u", "nap dau"),
             ("v 😀 a 😀 y", "vay"),
             ("v.4.y", "vay"),
+            ("0ng 4nh 5tr 4g 100k 7ngay", "ong anh 5tr 4g 100k tngay"),
             ("vay💰tiền 🎁 nhanh", "vay tien nhanh"),
             ("v😀a😀y", "vay"),
             ("v@y $ieu", "vay sieu"),
