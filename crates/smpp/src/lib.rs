@@ -154,9 +154,9 @@
 //!   or a forgotten id gets `ESME_RINVMSGID` (0x0C). A `cancel_sm` without
 //!   `message_id` (every message from a source to a destination) gets
 //!   `ESME_RCANCELFAIL` (0x11): it could reach other accounts' messages.
-//! - **Upstream sessions** ([`upstream`]): `--upstream-sessions` (default
-//!   1) sessions bound as transceivers per SMSC login, the account's
-//!   requests round-robin over them. An account's login is its own
+//! - **Upstream sessions** ([`upstream`]): per SMSC login, a pool of
+//!   `--upstream-sessions` sessions (default one) bound as transceivers,
+//!   the account's requests round-robin over them. An account's login is its own
 //!   (`accounts.csv` columns `upstream_system_id,upstream_password`), else,
 //!   with `--upstream-pass-through`, the ESME's own `system_id` and
 //!   password, else `--upstream-system-id` / `--upstream-password` (shared
