@@ -1,7 +1,12 @@
-//! Throughput and added latency of `chanrac-smpp` on loopback (issue 6,
-//! "Performance"): one ESME bound as a transmitter keeps a window of 10
-//! `submit_sm` outstanding, first through the proxy (policy check + forward
-//! to the sink), then straight to the same sink, in the same run.
+//! Throughput and added latency of `chanrac-smpp` on loopback (issues 6
+//! and 13, "Performance"/"Throughput"), through the proxy (policy check +
+//! forward to the sink) and straight to the same sink, in the same run:
+//!
+//! - one ESME bound as a transmitter keeping a window of 10 `submit_sm`
+//!   outstanding;
+//! - 8 ESME sessions at once, each with a window of 10;
+//! - delivery receipts: the sink sends `deliver_sm` receipts (window 10) to
+//!   an ESME bound as a transceiver, which answers each.
 //!
 //! A custom harness (`harness = false`): throughput and latency percentiles
 //! of a pipelined client do not fit criterion's per-iteration model.
@@ -12,14 +17,15 @@
 //! ```
 //!
 //! `CHANRAC_BENCH_SMPP_N` and `CHANRAC_BENCH_SMPP_ROUNDS` override the sizes;
-//! `CHANRAC_BENCH_SMPP_PROXY_THREADS` the proxy's worker threads.
+//! `CHANRAC_BENCH_SMPP_PROXY_THREADS` the proxy's worker threads (0: a
+//! current-thread runtime).
 //!
 //! Each part runs on its own tokio runtime, as separate processes would: the
 //! proxy on a multi-thread runtime with the binary's default worker count
 //! (one per core), the sink on one worker thread, the client on a
 //! current-thread runtime on the main thread. The proxy runs without a
-//! tracing subscriber, so its per-message `info` log line costs nothing
-//! here (the binary formats and writes it to stderr).
+//! tracing subscriber (the binary logs each check at `debug`, off by
+//! default).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::cell::{Cell, RefCell};
@@ -34,7 +40,7 @@ use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::gsm7_encode;
 use chanrac_smpp::upstream::UpstreamConfig;
 use chanrac_smpp::wire::read_frame;
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
+use rusmpp::pdus::{BindTransceiver, BindTransmitter, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
 use rusmpp::{Command, CommandStatus, Pdu};
@@ -45,8 +51,13 @@ use tokio::sync::Semaphore;
 const WINDOW: usize = 10;
 /// `submit_sm_resp`.
 const SUBMIT_SM_RESP: u32 = 0x8000_0004;
-/// Target of issue 6.
-const TARGET_RATE: f64 = 50_000.0;
+/// ESME sessions at once in the many-sessions run.
+const SESSIONS: usize = 8;
+/// `deliver_sm`.
+const DELIVER_SM: u32 = 0x0000_0005;
+/// Targets of issue 13: each figure through the proxy at least this share
+/// of the same figure direct, in the same run.
+const TARGET_RATIO: f64 = 0.5;
 const TARGET_ADDED_P99: Duration = Duration::from_millis(1);
 
 fn policy_dir() -> tempfile::TempDir {
@@ -102,22 +113,7 @@ struct Run {
 }
 
 async fn run(addr: SocketAddr, warmup: &[Vec<u8>], measured: &[Vec<u8>]) -> Run {
-    let s = TcpStream::connect(addr).await.unwrap();
-    s.set_nodelay(true).unwrap();
-    let (rd, mut wr) = s.into_split();
-    let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let bind = BindTransmitter::builder()
-        .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
-        .password(COctetString::from_string("secret1".into()).unwrap())
-        .build();
-    wr.write_all(&pdu::encode(&Command::new(CommandStatus::EsmeRok, 1, bind)))
-        .await
-        .unwrap();
-    let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-    let c = pdu::decode(&f).unwrap();
-    assert!(matches!(c.pdu(), Some(Pdu::BindTransmitterResp(_))));
-    assert_eq!(u32::from(c.status()), status::ESME_ROK, "bind refused");
-
+    let (mut rd, mut wr) = bound(addr, false).await;
     let _ = pipeline(&mut rd, &mut wr, warmup).await;
     let started = Instant::now();
     let a = pipeline(&mut rd, &mut wr, measured).await;
@@ -256,10 +252,142 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// `sessions` ESME sessions at once, each sending its own `(warmup,
+/// measured)` messages; the latencies of all, the time from the first
+/// measured send to the last answer (every session warms up first).
+/// Encoded PDUs, in sending order.
+type Pdus = Vec<Vec<u8>>;
+
+async fn run_many(addr: SocketAddr, sessions: Vec<(Pdus, Pdus)>) -> Run {
+    let ready = Arc::new(tokio::sync::Barrier::new(sessions.len() + 1));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (w, m) in sessions {
+        let ready = ready.clone();
+        tasks.spawn_local(async move {
+            let (mut rd, mut wr) = bound(addr, false).await;
+            let _ = pipeline(&mut rd, &mut wr, &w).await;
+            ready.wait().await;
+            pipeline(&mut rd, &mut wr, &m).await
+        });
+    }
+    ready.wait().await;
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    let mut throttled = 0;
+    while let Some(a) = tasks.join_next().await {
+        let a = a.unwrap();
+        latencies.extend(a.latencies);
+        throttled += a.throttled;
+    }
+    Run {
+        elapsed: started.elapsed(),
+        latencies,
+        throttled,
+    }
+}
+
+/// A session bound as `shopvn_ad`: as a transmitter, or as a transceiver
+/// (`receive`).
+async fn bound(
+    addr: SocketAddr,
+    receive: bool,
+) -> (
+    BufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
+    let s = TcpStream::connect(addr).await.unwrap();
+    s.set_nodelay(true).unwrap();
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::with_capacity(64 * 1024, rd);
+    let (id, pw) = (
+        COctetString::from_string("shopvn_ad".into()).unwrap(),
+        COctetString::from_string("secret1".into()).unwrap(),
+    );
+    let bind: Pdu = if receive {
+        BindTransceiver::builder()
+            .system_id(id)
+            .password(pw)
+            .build()
+            .into()
+    } else {
+        BindTransmitter::builder()
+            .system_id(id)
+            .password(pw)
+            .build()
+            .into()
+    };
+    wr.write_all(&pdu::encode(&Command::new(CommandStatus::EsmeRok, 1, bind)))
+        .await
+        .unwrap();
+    let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+    let c = pdu::decode(&f).unwrap();
+    assert!(matches!(
+        c.pdu(),
+        Some(Pdu::BindTransmitterResp(_) | Pdu::BindTransceiverResp(_))
+    ));
+    assert_eq!(u32::from(c.status()), status::ESME_ROK, "bind refused");
+    (rd, wr)
+}
+
+/// Answers `count` `deliver_sm` with `ESME_ROK`.
+async fn answer_receipts(
+    rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    count: usize,
+) {
+    for _ in 0..count {
+        let f = read_frame(&mut *rd)
+            .await
+            .unwrap()
+            .expect("connection closed")
+            .unwrap();
+        let h = Header::parse(f[..HEADER_LEN].try_into().unwrap());
+        assert_eq!(h.command_id, DELIVER_SM, "not a deliver_sm: {h:?}");
+        let mut resp = Vec::with_capacity(HEADER_LEN + 1);
+        for w in [17, 0x8000_0000 | DELIVER_SM, 0, h.sequence_number] {
+            resp.extend_from_slice(&w.to_be_bytes());
+        }
+        resp.push(0); // message_id: empty
+        wr.write_all(&resp).await.unwrap();
+    }
+}
+
+/// Receipts: a transceiver session bound at `addr`; the sink sends
+/// `warmup` then `n` receipts over its session bound as `sink_login`
+/// (window 10), the client answers them. The measured receipts' latencies
+/// (sink's send → `deliver_sm_resp`) and their duration.
+fn run_receipts(
+    client: &tokio::runtime::Runtime,
+    sink_rt: &tokio::runtime::Runtime,
+    sink: &Sink,
+    addr: SocketAddr,
+    sink_login: &'static str,
+    warmup: usize,
+    n: usize,
+) -> Run {
+    let (mut rd, mut wr) = client.block_on(bound(addr, true));
+    let sink = sink.clone();
+    let burst = sink_rt.spawn(async move {
+        sink.receipt_burst(sink_login, warmup, WINDOW)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let l = sink.receipt_burst(sink_login, n, WINDOW).await.unwrap();
+        (started.elapsed(), l)
+    });
+    client.block_on(answer_receipts(&mut rd, &mut wr, warmup + n));
+    let (elapsed, latencies) = client.block_on(burst).unwrap();
+    Run {
+        elapsed,
+        latencies,
+        throttled: 0,
+    }
+}
+
 fn main() {
     let smoke = std::env::args().any(|a| a == "--test");
     let (n, rounds, warmup) = if smoke {
-        (200, 1, 20)
+        (200, 1, 24)
     } else {
         (
             env_usize("CHANRAC_BENCH_SMPP_N", 50_000),
@@ -277,14 +405,27 @@ fn main() {
     let sink = sink_rt.block_on(Sink::start("127.0.0.1:0")).unwrap();
 
     let policy = policy_dir();
-    let mut proxy_rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(t) = std::env::var("CHANRAC_BENCH_SMPP_PROXY_THREADS")
+    let threads: Option<usize> = std::env::var("CHANRAC_BENCH_SMPP_PROXY_THREADS")
         .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        proxy_rt.worker_threads(t);
-    }
-    let proxy_rt = proxy_rt.thread_name("proxy").enable_all().build().unwrap();
+        .and_then(|v| v.parse().ok());
+    let proxy_rt = match threads {
+        Some(0) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        Some(t) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(t)
+            .thread_name("proxy")
+            .enable_all()
+            .build()
+            .unwrap(),
+        None => tokio::runtime::Builder::new_multi_thread()
+            .thread_name("proxy")
+            .enable_all()
+            .build()
+            .unwrap(),
+    };
+    let proxy_rt = Arc::new(proxy_rt);
     let proxy = Proxy::new(Config {
         policy: policy.path().to_path_buf(),
         upstream: UpstreamConfig {
@@ -309,36 +450,68 @@ fn main() {
         .unwrap();
     let proxy_addr = listener.local_addr().unwrap();
     proxy_rt.spawn(Arc::clone(&proxy).serve(listener));
+    if threads == Some(0) {
+        // A current-thread runtime runs its tasks only inside `block_on`.
+        let rt = proxy_rt.clone();
+        std::thread::Builder::new()
+            .name("proxy".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+            .unwrap();
+    }
 
     let client = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    let local = tokio::task::LocalSet::new();
     let mut recipient = 0u32;
-    let mut through = Vec::new();
-    let mut direct = Vec::new();
+    let mut expected = 0;
+    // Per scenario (one client, 8 sessions, receipts): through, direct.
+    let mut figs: [[Vec<Figures>; 2]; 3] = Default::default();
     for round in 1..=rounds {
-        for (label, addr, out) in [
-            ("proxy", proxy_addr, &mut through),
-            ("direct", sink.addr, &mut direct),
-        ] {
+        for (side, (label, addr, sink_login)) in [
+            ("proxy", proxy_addr, "chanrac"),
+            ("direct", sink.addr, "shopvn_ad"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut report = |scenario: usize, what: &str, r: &Run| {
+                let f = figures(r);
+                eprintln!(
+                    "round {round}/{rounds} {label:>6} {what:>11}: {} in {:.3} s, {:.0}/s, p50 {}, p99 {}, {} throttled",
+                    r.latencies.len(),
+                    r.elapsed.as_secs_f64(),
+                    f.rate,
+                    us(f.p50),
+                    us(f.p99),
+                    f.throttled,
+                );
+                figs[scenario][side].push(f);
+            };
             let w = submits(warmup, 2, &mut recipient);
             let m = submits(n, 2 + u32::try_from(warmup).unwrap(), &mut recipient);
+            expected += warmup + n;
             let r = client.block_on(run(addr, &w, &m));
-            let f = figures(&r);
-            eprintln!(
-                "round {round}/{rounds} {label:>6}: {n} msgs in {:.3} s, {:.0} msgs/s, p50 {}, p99 {}, {} throttled",
-                r.elapsed.as_secs_f64(),
-                f.rate,
-                us(f.p50),
-                us(f.p99),
-                f.throttled,
-            );
-            out.push(f);
+            report(0, "one client", &r);
+
+            let (w_each, n_each) = (warmup / SESSIONS, n / SESSIONS);
+            let sessions = (0..SESSIONS)
+                .map(|_| {
+                    let w = submits(w_each, 2, &mut recipient);
+                    let m = submits(n_each, 2 + u32::try_from(w_each).unwrap(), &mut recipient);
+                    (w, m)
+                })
+                .collect();
+            expected += SESSIONS * (w_each + n_each);
+            let r = client.block_on(local.run_until(run_many(addr, sessions)));
+            report(1, "8 sessions", &r);
+
+            let r = run_receipts(&client, &sink_rt, &sink, addr, sink_login, warmup, n);
+            report(2, "receipts", &r);
         }
     }
     let forwarded = sink.received().len();
-    let expected = rounds * 2 * (n + warmup);
     assert_eq!(forwarded, expected, "the sink got every message once");
 
     let med = |v: &[Figures]| Figures {
@@ -347,14 +520,11 @@ fn main() {
         p50: median_dur(v.iter().map(|f| f.p50).collect()),
         p99: median_dur(v.iter().map(|f| f.p99).collect()),
     };
-    let (p, d) = (med(&through), med(&direct));
     let added = |a: Duration, b: Duration| a.saturating_sub(b);
-    let rate_met = p.rate >= TARGET_RATE;
-    let p99_met = added(p.p99, d.p99) < TARGET_ADDED_P99;
     let verdict = |met: bool| if met { "met" } else { "**not met**" };
     println!();
     println!(
-        "SMPP proxy, one client, window {WINDOW}, {n} submit_sm per run, median of {rounds} round(s){}",
+        "SMPP proxy vs direct to the same sink, window {WINDOW} per session, {n} messages per run, median of {rounds} round(s){}",
         if smoke { " (smoke run, figures meaningless)" } else { "" }
     );
     println!();
@@ -362,31 +532,61 @@ fn main() {
         "| figure | through the proxy | direct to the sink (same run) | proxy vs direct | target |"
     );
     println!("|---|---|---|---|---|");
+    for (scenario, what) in [
+        "submit_sm per second, one client",
+        "submit_sm per second, 8 sessions at once",
+        "receipts (deliver_sm) relayed per second",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (p, d) = (med(&figs[scenario][0]), med(&figs[scenario][1]));
+        let ratio = p.rate / d.rate;
+        println!(
+            "| {what} | {:.0} | {:.0} | {ratio:.2}× | ≥ {TARGET_RATIO}×: {} |",
+            p.rate,
+            d.rate,
+            verdict(ratio >= TARGET_RATIO)
+        );
+    }
+    for (scenario, what) in [(0, "one client submit_sm"), (2, "receipt")] {
+        let (p, d) = (med(&figs[scenario][0]), med(&figs[scenario][1]));
+        println!(
+            "| {what} latency p50 | {} | {} | +{} | — |",
+            us(p.p50),
+            us(d.p50),
+            us(added(p.p50, d.p50))
+        );
+        println!(
+            "| {what} latency p99 | {} | {} | +{} | added < 1 ms: {} |",
+            us(p.p99),
+            us(d.p99),
+            us(added(p.p99, d.p99)),
+            verdict(added(p.p99, d.p99) < TARGET_ADDED_P99)
+        );
+    }
+    let (p, d) = (med(&figs[1][0]), med(&figs[1][1]));
     println!(
-        "| submit_sm per second | {:.0} | {:.0} | {:.2}× | ≥ {TARGET_RATE:.0}: {} |",
-        p.rate,
-        d.rate,
-        p.rate / d.rate,
-        verdict(rate_met)
-    );
-    println!(
-        "| latency p50 (send → resp) | {} | {} | +{} | — |",
-        us(p.p50),
-        us(d.p50),
-        us(added(p.p50, d.p50))
-    );
-    println!(
-        "| latency p99 (send → resp) | {} | {} | +{} | added < 1 ms: {} |",
+        "| 8 sessions submit_sm latency p99 | {} | {} | +{} | — |",
         us(p.p99),
         us(d.p99),
         us(added(p.p99, d.p99)),
-        verdict(p99_met)
     );
+    let throttled = |side: usize| {
+        figs[..2]
+            .iter()
+            .flat_map(|f| &f[side])
+            .map(|f| f.throttled)
+            .sum::<usize>()
+    };
     println!(
         "| ESME_RTHROTTLED answers, resent (all rounds) | {} | {} | — | — |",
-        p.throttled, d.throttled
+        throttled(0),
+        throttled(1)
     );
     drop(client);
-    proxy_rt.shutdown_background();
+    if let Ok(rt) = Arc::try_unwrap(proxy_rt) {
+        rt.shutdown_background();
+    }
     sink_rt.shutdown_background();
 }

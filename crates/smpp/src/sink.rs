@@ -284,12 +284,7 @@ impl Sink {
         to: &str,
         text: &str,
     ) -> Option<u32> {
-        let session = self.sessions.lock().ok().and_then(|s| {
-            s.iter()
-                .rev()
-                .find(|x| x.system_id.lock().is_ok_and(|i| *i == system_id))
-                .cloned()
-        })?;
+        let session = self.session(system_id)?;
         let ds = DeliverSm::builder()
             .source_addr_ton(rusmpp::values::Ton::International)
             .source_addr(c_string(from))
@@ -301,6 +296,55 @@ impl Sink {
             )
             .build();
         session.deliver(ds).await
+    }
+
+    /// A load generator for benches: sends `count` delivery receipts (for
+    /// `message_id`s `bench-0`, `bench-1`, …) over the latest session bound
+    /// as `system_id`, at most `window` of them unanswered at a time, as an
+    /// SMSC does. Each receipt's send → `deliver_sm_resp` latency, in
+    /// order; `None` when there is no such session or a receipt got no
+    /// `ESME_ROK` answer.
+    pub async fn receipt_burst(
+        &self,
+        system_id: &str,
+        count: usize,
+        window: usize,
+    ) -> Option<Vec<std::time::Duration>> {
+        let session = self.session(system_id)?;
+        let window = Arc::new(tokio::sync::Semaphore::new(window.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..count {
+            let permit = window.clone().acquire_owned().await.ok()?;
+            let (session, ds) = (
+                session.clone(),
+                receipt(&format!("bench-{i}"), "SHOPVN", "84910000000"),
+            );
+            tasks.spawn(async move {
+                let started = std::time::Instant::now();
+                let st = session.deliver(ds).await;
+                drop(permit);
+                (i, st, started.elapsed())
+            });
+        }
+        let mut latencies = vec![std::time::Duration::ZERO; count];
+        while let Some(done) = tasks.join_next().await {
+            let (i, st, took) = done.ok()?;
+            if st != Some(crate::pdu::status::ESME_ROK) {
+                return None;
+            }
+            *latencies.get_mut(i)? = took;
+        }
+        Some(latencies)
+    }
+
+    /// The latest session bound as `system_id`.
+    fn session(&self, system_id: &str) -> Option<Arc<Session>> {
+        self.sessions.lock().ok().and_then(|s| {
+            s.iter()
+                .rev()
+                .find(|x| x.system_id.lock().is_ok_and(|i| *i == system_id))
+                .cloned()
+        })
     }
 
     /// Everything received so far, in arrival order.
