@@ -136,7 +136,12 @@
 //!   would not see from `submit_sm`), the blocked ones are listed in the
 //!   `submit_multi_resp`'s `unsuccess_sme` with `--reject-status` (a
 //!   destination the SMSC refused, with the SMSC's status). Its
-//!   `message_id` is the first forwarded destination's; when none was
+//!   `message_id` is the first one the SMSC returned for a destination, and
+//!   the ESME knows the message by it alone, as if the SMSC had taken the
+//!   `submit_multi` whole: every destination's delivery receipt reaches the
+//!   ESME rewritten to that id (its `receipted_message_id` and the `id:` of
+//!   its text, [`pdu::receipt_with_id`]); `query_sm` and `cancel_sm` with
+//!   it reach the first destination's message only. When none was
 //!   forwarded, the whole PDU gets `--reject-status` (or, when a
 //!   destination got a temporary error such as `ESME_RSYSERR`, that
 //!   status, so the ESME retries). A distribution list

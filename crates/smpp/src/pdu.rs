@@ -457,6 +457,76 @@ pub fn receipted_id(ds: &DeliverSm) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The `receipted_message_id` TLV's tag (SMPP 3.4 §5.3.2.12).
+const TAG_RECEIPTED_MESSAGE_ID: u16 = 0x001E;
+
+/// A delivery receipt `ds` encoded with sequence number `seq`, its
+/// reference to message `from` rewritten to `to`: in the `id:` field of
+/// its text and in its `receipted_message_id` TLV. Used where the ESME was
+/// given another id than the SMSC's for the same message (the destinations
+/// of a `submit_multi`, forwarded one by one, all go by the one id its
+/// `submit_multi_resp` gave). A text that would grow past 254 octets keeps
+/// its old `id:` field; the TLV is still rewritten.
+pub fn receipt_with_id(ds: &DeliverSm, seq: u32, from: &str, to: &str) -> Vec<u8> {
+    let mut ds = ds.clone();
+    let text: &[u8] = ds.short_message().as_ref();
+    if let Some(new) = replace_receipt_id(text, from, to) {
+        if let Ok(sm) = rusmpp::types::OctetString::from_vec(new) {
+            ds.set_short_message(sm);
+        }
+    }
+    let mut bare = ds.clone();
+    bare.clear_tlvs();
+    let start = encode(&Command::new(CommandStatus::EsmeRok, seq, bare)).len();
+    let full = encode(&Command::new(CommandStatus::EsmeRok, seq, ds));
+    let (Some(head), Some(mut tlvs)) = (full.get(..start), full.get(start..)) else {
+        return full;
+    };
+    let mut out = head.to_vec();
+    while let Some((tag_len, rest)) = tlvs.split_first_chunk::<4>() {
+        let tag = u16::from_be_bytes([tag_len[0], tag_len[1]]);
+        let len = usize::from(u16::from_be_bytes([tag_len[2], tag_len[3]]));
+        let Some((value, rest)) = rest.split_at_checked(len) else {
+            return full;
+        };
+        if tag == TAG_RECEIPTED_MESSAGE_ID && to.len() < 65 {
+            out.extend_from_slice(&tag.to_be_bytes());
+            out.extend_from_slice(&((to.len() + 1) as u16).to_be_bytes());
+            out.extend_from_slice(to.as_bytes());
+            out.push(0);
+        } else {
+            out.extend_from_slice(tag_len);
+            out.extend_from_slice(value);
+        }
+        tlvs = rest;
+    }
+    let total = u32::try_from(out.len()).unwrap_or(u32::MAX).to_be_bytes();
+    if let Some(len) = out.first_chunk_mut::<4>() {
+        *len = total;
+    }
+    out
+}
+
+/// `text` with its receipt field `id:FROM` (ended by a space or the end)
+/// made `id:TO`; `None` when there is no such field or the result would
+/// not fit a `short_message`.
+fn replace_receipt_id(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
+    let mut needle = b"id:".to_vec();
+    needle.extend_from_slice(from.as_bytes());
+    let at = text
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(&needle))?;
+    let end = at + needle.len();
+    if text.get(end).is_some_and(|c| !c.is_ascii_whitespace()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() + to.len());
+    out.extend_from_slice(text.get(..at + 3)?);
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(text.get(end..)?);
+    (out.len() <= 254).then_some(out)
+}
+
 /// The text of a `deliver_sm` as the handset sent it: `short_message`, or
 /// `message_payload` when that is empty, without its UDH, decoded by
 /// `data_coding`.
@@ -513,6 +583,53 @@ pub fn fuzz_pdu(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A receipt rewritten for another id: both its text's `id:` field and
+    /// its `receipted_message_id` TLV name the new id, every other field
+    /// and TLV as they were, and it decodes as a whole PDU.
+    #[test]
+    fn a_receipt_rewritten_for_another_id() {
+        use rusmpp::tlvs::MessageDeliveryRequestTlvValue as V;
+        use rusmpp::types::{COctetString, OctetString};
+        let text = "id:smsc-7 sub:001 dlvrd:001 submit date:2603020915 done date:2603020915 stat:DELIVRD err:000 text:";
+        let ds = DeliverSm::builder()
+            .source_addr(COctetString::from_string("84912000002".into()).expect("an address"))
+            .destination_addr(COctetString::from_string("84912000001".into()).expect("an address"))
+            .esm_class(rusmpp::values::EsmClass::from(0x04))
+            .short_message(OctetString::from_vec(text.as_bytes().to_vec()).expect("a text"))
+            .push_tlv(V::ReceiptedMessageId(
+                COctetString::from_string("smsc-7".into()).expect("an id"),
+            ))
+            .push_tlv(V::MessageState(rusmpp::values::MessageState::Delivered))
+            .build();
+        let bytes = receipt_with_id(&ds, 9, "smsc-7", "first-1");
+        let cmd = decode(&bytes).expect("a whole PDU");
+        assert_eq!(cmd.sequence_number(), 9);
+        let Some(Pdu::DeliverSm(out)) = cmd.pdu() else {
+            panic!("a deliver_sm");
+        };
+        assert_eq!(receipted_id(out).as_deref(), Some("first-1"));
+        let text = String::from_utf8_lossy(out.short_message().as_ref()).into_owned();
+        assert!(text.starts_with("id:first-1 "), "{text}");
+        assert!(!text.contains("smsc-7"), "{text}");
+        assert_eq!(out.tlvs().len(), ds.tlvs().len());
+        assert!(out
+            .tlvs()
+            .iter()
+            .any(|t| matches!(t.value(), Some(TlvValue::MessageState(_)))));
+        // The text alone (no TLV) is rewritten too; another id is left be.
+        let mut plain = ds.clone();
+        plain.clear_tlvs();
+        let cmd = decode(&receipt_with_id(&plain, 1, "smsc-7", "first-1")).expect("a PDU");
+        let Some(Pdu::DeliverSm(out)) = cmd.pdu() else {
+            panic!("a deliver_sm");
+        };
+        assert_eq!(receipted_id(out).as_deref(), Some("first-1"));
+        assert_eq!(
+            replace_receipt_id(b"id:smsc-70 sub:001", "smsc-7", "x"),
+            None
+        );
+    }
 
     fn raw(id: u32, seq: u32, body: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();

@@ -92,6 +92,11 @@ struct MultiAnswer {
         COctetString<1, 21>,
     )>,
     results: std::sync::Mutex<Vec<Option<Outcome>>>,
+    /// The `message_id` the `submit_multi_resp` gives: the first one the
+    /// SMSC returned; the others are aliased to it in `book`.
+    given: std::sync::Mutex<Option<COctetString<1, 65>>>,
+    /// The proxy's book of issued ids (none in unit tests).
+    book: Option<Arc<Mutex<IdBook>>>,
     /// The session window slot the whole `submit_multi` holds.
     slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
 }
@@ -105,8 +110,22 @@ impl MultiAnswer {
                 return;
             };
             match r.get_mut(i) {
-                Some(slot @ None) => *slot = Some((status, id)),
+                Some(slot @ None) => *slot = Some((status, id.clone())),
                 _ => return,
+            }
+            if let (status::ESME_ROK, Some(id)) = (status, id) {
+                if let Ok(mut g) = self.given.lock() {
+                    match &*g {
+                        None => *g = Some(id),
+                        Some(first) => {
+                            // Before the answer: a receipt for this
+                            // destination already names the given id.
+                            if let Some(Ok(mut b)) = self.book.as_ref().map(|b| b.lock()) {
+                                b.alias(id.as_str(), first.as_str());
+                            }
+                        }
+                    }
+                }
             }
             if r.iter().any(Option::is_none) {
                 return;
@@ -116,8 +135,10 @@ impl MultiAnswer {
         if let Ok(mut s) = self.slot.lock() {
             s.take();
         }
+        let given = self.given.lock().ok().and_then(|g| g.clone());
         self.tx.send(pdu::encode(&multi_resp(
             &done,
+            given,
             &self.dests,
             self.seq,
             self.reject_status,
@@ -125,13 +146,15 @@ impl MultiAnswer {
     }
 }
 
-/// The `submit_multi_resp` for the destinations' answers: the first
-/// forwarded destination's `message_id`, every other one in
+/// The `submit_multi_resp` for the destinations' answers: `given` (the
+/// first `message_id` the SMSC returned for a destination; receipts for
+/// the others are rewritten to it), every destination not forwarded in
 /// `unsuccess_sme` with its status. When none was forwarded the whole PDU
 /// gets a status too: a temporary one when any destination got one (the
 /// ESME retries), else the reject status.
 fn multi_resp(
     results: &[Outcome],
+    given: Option<COctetString<1, 65>>,
     dests: &[(
         rusmpp::values::Ton,
         rusmpp::values::Npi,
@@ -141,10 +164,12 @@ fn multi_resp(
     reject_status: u32,
 ) -> Command {
     use rusmpp::values::UnsuccessSme;
-    let id = results
-        .iter()
-        .find(|r| r.0 == status::ESME_ROK)
-        .and_then(|r| r.1.clone());
+    let id = given.or_else(|| {
+        results
+            .iter()
+            .find(|r| r.0 == status::ESME_ROK)
+            .and_then(|r| r.1.clone())
+    });
     let unsuccess: Vec<UnsuccessSme> = results
         .iter()
         .zip(dests)
@@ -363,7 +388,7 @@ pub struct Proxy {
     me: std::sync::Weak<Proxy>,
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
     /// The `message_id`s given to each account.
-    issued: Mutex<IdBook>,
+    issued: Arc<Mutex<IdBook>>,
     epoch: Instant,
     guard: Guard,
 }
@@ -447,7 +472,7 @@ impl Proxy {
             engine,
             state,
             cfg,
-            issued: Mutex::new(IdBook::default()),
+            issued: Arc::default(),
             epoch: Instant::now(),
         }))
     }
@@ -849,6 +874,8 @@ impl Proxy {
                             })
                             .collect(),
                         results: std::sync::Mutex::new(vec![None; sms.len()]),
+                        given: std::sync::Mutex::new(None),
+                        book: Some(self.issued.clone()),
                         slot: std::sync::Mutex::new(Some(permit)),
                     });
                     for (i, sm) in sms.into_iter().enumerate() {
@@ -1136,7 +1163,14 @@ impl Proxy {
         if let Ok(mut p) = r.pending.lock() {
             p.insert(seq, tx);
         }
-        r.tx.send(pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds)));
+        let alias = pdu::receipted_id(&ds).and_then(|id| {
+            let b = self.issued.lock().ok()?;
+            Some((b.given(&id)?.to_string(), id))
+        });
+        r.tx.send(match alias {
+            Some((given, id)) => pdu::receipt_with_id(&ds, seq, &id, &given),
+            None => pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds)),
+        });
         match tokio::time::timeout(crate::upstream::RESPONSE_TIMEOUT, rx).await {
             Ok(Ok(st)) => st,
             _ => {
@@ -1698,6 +1732,10 @@ pub const MAX_ISSUED: usize = 1 << 18;
 struct IdBook {
     owners: std::collections::HashMap<Box<str>, Box<str>>,
     order: std::collections::VecDeque<Box<str>>,
+    /// An SMSC `message_id` → the one the ESME was given for that message
+    /// (a `submit_multi`'s destinations, forwarded one by one, all go by
+    /// the id of its `submit_multi_resp`); forgotten with the SMSC id.
+    aliases: std::collections::HashMap<Box<str>, Box<str>>,
 }
 
 impl IdBook {
@@ -1707,6 +1745,7 @@ impl IdBook {
             while self.order.len() > MAX_ISSUED {
                 if let Some(old) = self.order.pop_front() {
                     self.owners.remove(&old);
+                    self.aliases.remove(&old);
                 }
             }
         }
@@ -1714,6 +1753,19 @@ impl IdBook {
 
     fn owner(&self, id: &str) -> Option<&str> {
         self.owners.get(id).map(|a| &**a)
+    }
+
+    /// Receipts for the SMSC's `id` go to the ESME as receipts for `given`
+    /// (an id this book holds; `id` must be one too).
+    fn alias(&mut self, id: &str, given: &str) {
+        if id != given && self.owners.contains_key(id) {
+            self.aliases.insert(id.into(), given.into());
+        }
+    }
+
+    /// The id the ESME was given for the SMSC's `id`, when another.
+    fn given(&self, id: &str) -> Option<&str> {
+        self.aliases.get(id).map(|a| &**a)
     }
 }
 
@@ -1771,6 +1823,8 @@ mod window_tests {
                 (Ton::International, Npi::Isdn, addr("84912000003")),
             ],
             results: std::sync::Mutex::new(vec![None; 3]),
+            given: std::sync::Mutex::new(None),
+            book: None,
             slot: std::sync::Mutex::new(None),
         });
         let r = |i| Reply::answering(tx.clone(), 5, Answer::Multi(m.clone(), i));

@@ -362,3 +362,68 @@ async fn a_pool_of_upstream_sessions_per_login() {
     assert_eq!(back, ids);
     assert_eq!(sink.sessions_bound("smsc_ad"), 3, "no session reopened");
 }
+
+/// A `submit_multi` goes to the SMSC one destination at a time, so the
+/// SMSC gives each its own `message_id`; the ESME was given one (its
+/// `submit_multi_resp`'s), as an SMSC taking the `submit_multi` whole would
+/// have done. Every destination's receipt reaches it under that one id, in
+/// the `receipted_message_id` TLV and in the text, and the SMSC's own ids
+/// never leak; a blocked destination (on the DNC list) gets no receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_multis_receipts_all_refer_to_the_id_it_was_given() {
+    use rusmpp::pdus::SubmitMulti;
+    use rusmpp::values::{DestAddress, SmeAddress};
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let dest = |to: &str| {
+        DestAddress::SmeAddress(SmeAddress::new(
+            Ton::International,
+            Npi::Isdn,
+            COctetString::from_string(to.into()).unwrap(),
+        ))
+    };
+    let to = ["84912000001", "84912000002", "84912000009", "84912000003"];
+    let multi = SubmitMulti::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_address(to.iter().map(|t| dest(t)).collect())
+        .registered_delivery(RegisteredDelivery::from(1))
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode("[QC] Ưu đãi")).unwrap())
+        .build();
+    let seq = trx.send(multi).await;
+    let given = loop {
+        let c = trx.recv().await;
+        if c.sequence_number() != seq {
+            continue;
+        }
+        assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
+        let Some(Pdu::SubmitMultiResp(r)) = c.pdu() else {
+            panic!("{c:?}");
+        };
+        // The DNC destination, and only it, is listed as unsuccessful.
+        assert_eq!(r.unsuccess_sme().len(), 1, "{r:?}");
+        break r.message_id.as_str().to_string();
+    };
+    assert!(!given.is_empty());
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (text, receipted, from) = trx.delivered(status::ESME_ROK).await;
+        assert_eq!(receipted.as_deref(), Some(given.as_str()), "{text}");
+        assert!(text.starts_with(&format!("id:{given} ")), "{text}");
+        seen.push(from);
+    }
+    seen.sort();
+    assert_eq!(seen, ["84912000001", "84912000002", "84912000003"]);
+    // The SMSC forwarded three messages under three ids of its own, and
+    // each receipt was acknowledged to it under its own id.
+    until(|| sink.receipts().len() == 3).await;
+    let mut acked: Vec<String> = sink.receipts().into_iter().map(|(id, _)| id).collect();
+    acked.sort();
+    acked.dedup();
+    assert_eq!(acked.len(), 3, "{acked:?}");
+    assert!(acked.contains(&given));
+}
