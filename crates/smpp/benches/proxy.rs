@@ -18,14 +18,15 @@
 //!
 //! `CHANRAC_BENCH_SMPP_N` and `CHANRAC_BENCH_SMPP_ROUNDS` override the sizes;
 //! `CHANRAC_BENCH_SMPP_PROXY_THREADS` the proxy's worker threads (0: a
-//! current-thread runtime).
+//! current-thread runtime); `CHANRAC_BENCH_SMPP_LOG=info` (any `RUST_LOG`
+//! filter) logs as the binary does, to standard error.
 //!
 //! Each part runs on its own tokio runtime, as separate processes would: the
 //! proxy on a multi-thread runtime with the binary's default worker count
 //! (one per core), the sink on one worker thread, the client on a
-//! current-thread runtime on the main thread. The proxy runs without a
-//! tracing subscriber (the binary logs each check at `debug`, off by
-//! default).
+//! current-thread runtime on the main thread. Without
+//! `CHANRAC_BENCH_SMPP_LOG` the proxy runs without a tracing subscriber
+//! (the binary logs each check at `debug`, off by default).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::cell::{Cell, RefCell};
@@ -396,6 +397,14 @@ fn main() {
         )
     };
 
+    if let Ok(filter) = std::env::var("CHANRAC_BENCH_SMPP_LOG") {
+        // As the binary logs: formatted, to standard error, unbuffered.
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_ansi(false)
+            .init();
+    }
     let sink_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("sink")

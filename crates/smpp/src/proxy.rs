@@ -1424,14 +1424,16 @@ impl Proxy {
                 }
             }
         }
-        let reasons: Vec<&str> = verdict.reasons.iter().map(|r| r.code()).collect();
-        tracing::info!(
+        // One line per message: `debug`, so the default `info` level does
+        // not format and write (unbuffered, to stderr) a line per message
+        // on the hot path; the fields are only built when it is enabled.
+        tracing::debug!(
             system_id = &*first.account.system_id,
             kind = kind.name(),
             recipient = %first.recipient,
             parts,
             decision = verdict.decision.name(),
-            reasons = ?reasons,
+            reasons = ?verdict.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
             "checked"
         );
         verdict
