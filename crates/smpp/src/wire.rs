@@ -246,6 +246,11 @@ pub async fn pump<W: tokio::io::AsyncWrite + Unpin>(mut rx: OutboxRx, mut w: W) 
     while let Some(first) = rx.rx.recv().await {
         batch.clear();
         batch.extend_from_slice(&first);
+        if rx.rx.is_empty() {
+            // Let the tasks woken with this one (answers to PDUs read in
+            // the same recv) queue theirs: one send for all of them.
+            tokio::task::yield_now().await;
+        }
         while batch.len() < 64 * 1024 {
             match rx.rx.try_recv() {
                 Ok(more) => batch.extend_from_slice(&more),
