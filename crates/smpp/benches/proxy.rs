@@ -23,7 +23,7 @@
 //!
 //! Each part runs on its own tokio runtime, as separate processes would: the
 //! proxy on a multi-thread runtime with the binary's default worker count
-//! (one per core), the sink on one worker thread, the client on a
+//! (half the cores, at least one), the sink on one worker thread, the client on a
 //! current-thread runtime on the main thread. Without
 //! `CHANRAC_BENCH_SMPP_LOG` the proxy runs without a tracing subscriber
 //! (the binary logs each check at `debug`, off by default).
@@ -428,7 +428,11 @@ fn main() {
             .enable_all()
             .build()
             .unwrap(),
+        // The binary's default: half the cores, at least one.
         None => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(
+                std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            )
             .thread_name("proxy")
             .enable_all()
             .build()

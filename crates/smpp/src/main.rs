@@ -76,6 +76,11 @@ struct Args {
     /// (STATE_FULL, the default) or `deliver` (uncounted).
     #[arg(long, default_value = "block")]
     on_full: chanrac::state::OnFull,
+    /// Worker threads of the runtime (default: half the cores, at least
+    /// one: the proxy then leaves cores to the SMSC and gateways it often
+    /// shares a machine with, and hands PDUs between fewer threads).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -256,7 +261,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+        usize::from,
+    );
     let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
         .enable_all()
         .build()
     {

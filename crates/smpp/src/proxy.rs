@@ -1424,18 +1424,27 @@ impl Proxy {
                 }
             }
         }
-        // One line per message: `debug`, so the default `info` level does
-        // not format and write (unbuffered, to stderr) a line per message
-        // on the hot path; the fields are only built when it is enabled.
-        tracing::debug!(
-            system_id = &*first.account.system_id,
-            kind = kind.name(),
-            recipient = %first.recipient,
-            parts,
-            decision = verdict.decision.name(),
-            reasons = ?verdict.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
-            "checked"
-        );
+        // A blocked or flagged message is logged at `info`; an allowed one
+        // at `debug`, so the default level does not format and write
+        // (unbuffered, to stderr) a line per allowed message on the hot
+        // path. The fields are only built when the line is enabled.
+        macro_rules! checked {
+            ($level:ident) => {
+                tracing::$level!(
+                    system_id = &*first.account.system_id,
+                    kind = kind.name(),
+                    recipient = %first.recipient,
+                    parts,
+                    decision = verdict.decision.name(),
+                    reasons = ?verdict.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                    "checked"
+                )
+            };
+        }
+        match verdict.decision {
+            chanrac::Decision::Allow => checked!(debug),
+            _ => checked!(info),
+        }
         verdict
     }
 
