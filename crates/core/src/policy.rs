@@ -431,11 +431,11 @@ impl PolicyBuilder {
                 }
             }
             // The registered names in a fixed order (the registry's is a
-        // hash's), so that brand indices do not depend on how it was loaded.
-        if let Some(own) = brands.get_mut(b.protected.len()..) {
-            own.sort_by(|x, y| x.name.cmp(&y.name));
-        }
-        crate::content::lookalike::Lookalikes::new(brands)
+            // hash's), so that brand indices do not depend on how it was loaded.
+            if let Some(own) = brands.get_mut(b.protected.len()..) {
+                own.sort_by(|x, y| x.name.cmp(&y.name));
+            }
+            crate::content::lookalike::Lookalikes::new(brands)
         };
         let any_advertiser_domains = b.advertisers.values().any(|a| !a.domains.is_empty());
         Policy {
