@@ -278,6 +278,7 @@
 #![deny(missing_docs)]
 
 pub mod limits;
+pub mod ops;
 pub mod pdu;
 pub mod proxy;
 pub mod reassembly;

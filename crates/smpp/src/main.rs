@@ -81,6 +81,29 @@ struct Args {
     /// shares a machine with, and hands PDUs between fewer threads).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// `enforce` (the default) or `monitor`: a monitor-only rollout, where
+    /// every `block` action becomes `flag` (every message is forwarded) and
+    /// a full state delivers; what would have been blocked is counted in
+    /// the metrics and the verdict log.
+    #[arg(long, value_enum, default_value = "enforce")]
+    mode: ModeArg,
+    /// Serve Prometheus metrics (`/metrics`) and health checks (`/healthz`,
+    /// `/readyz`: not ready while the SMSC is unreachable) over HTTP at
+    /// this address, e.g. `127.0.0.1:9101` (port 0 picks a free port; the
+    /// address is logged at start).
+    #[arg(long, value_name = "HOST:PORT")]
+    metrics: Option<String>,
+    /// Write one JSON line per checked message into this directory
+    /// (`verdicts-YYYY-MM-DD.jsonl` by the message's local day, rotated by
+    /// size; id: the SMSC's message_id, empty when blocked). Written off the
+    /// answering path: when the writer falls behind, lines are dropped,
+    /// counted and marked, never delaying a message.
+    #[arg(long, value_name = "DIR")]
+    verdict_log: Option<PathBuf>,
+    /// What the verdict log keeps of the message text: `none`, `hash` (the
+    /// default: the label the rules read and a hash) or `full`.
+    #[arg(long, value_name = "none|hash|full", default_value = "hash")]
+    log_text: chanrac_metrics::verdict_log::LogText,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -199,6 +222,15 @@ fn parse_status(s: &str) -> Result<u32, String> {
     }
 }
 
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ModeArg {
+    /// Block what the policy's actions block.
+    Enforce,
+    /// Deliver everything; report what would have been blocked.
+    Monitor,
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -250,7 +282,11 @@ fn main() -> ExitCode {
             "--reject-status is a temporary status: Kannel and Jasmin will send every blocked message again"
         );
     }
-    let proxy = match Proxy::new(cfg) {
+    let mode = match args.mode {
+        ModeArg::Enforce => chanrac::Mode::Enforce,
+        ModeArg::Monitor => chanrac::Mode::Monitor,
+    };
+    let proxy = match Proxy::new_with(cfg, chanrac_smpp::ops::Ops::new(mode)) {
         Ok(p) => p,
         Err(e @ StartError::Policy(_)) => {
             eprintln!("error: {e}");
@@ -276,7 +312,34 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(dir) = &args.verdict_log {
+        let options = chanrac_metrics::verdict_log::LogOptions {
+            text: args.log_text,
+            ..Default::default()
+        };
+        match chanrac_metrics::verdict_log::VerdictLog::open(dir, options) {
+            Ok(log) => proxy.ops().attach_log(log),
+            Err(e) => {
+                eprintln!("error: --verdict-log {}: {e}", dir.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if mode == chanrac::Mode::Monitor {
+        tracing::info!(
+            "monitor mode: every message is delivered; what would have been blocked is flagged"
+        );
+    }
     rt.block_on(async move {
+        if let Some(addr) = &args.metrics {
+            match chanrac_smpp::ops::serve_metrics(&proxy, addr).await {
+                Ok(a) => tracing::info!("serving metrics on http {a}"),
+                Err(e) => {
+                    eprintln!("error: --metrics: cannot listen on `{addr}`: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
         let listener = match tokio::net::TcpListener::bind(&args.listen).await {
             Ok(l) => l,
             Err(e) => {
@@ -292,6 +355,15 @@ fn main() -> ExitCode {
         serve.abort();
         proxy.unbind_upstreams().await;
         proxy.sync_state();
+        if let Some(log) = proxy.ops().log() {
+            log.flush(Duration::from_secs(5));
+            let s = log.stats();
+            tracing::info!(
+                written = s.written(),
+                dropped = s.dropped(),
+                "verdict log flushed"
+            );
+        }
         tracing::info!(limits = ?proxy.stats(), "stopped");
         ExitCode::SUCCESS
     })

@@ -391,6 +391,8 @@ pub struct Proxy {
     issued: Arc<Mutex<IdBook>>,
     epoch: Instant,
     guard: Guard,
+    /// `--mode`, metrics and verdict log.
+    ops: crate::ops::Ops,
 }
 
 /// The limits' running state ([`PeerLimits`]).
@@ -431,9 +433,20 @@ impl std::error::Error for StartError {}
 impl Proxy {
     /// Loads the policy and the state.
     pub fn new(cfg: Config) -> Result<Arc<Proxy>, StartError> {
+        Proxy::new_with(cfg, crate::ops::Ops::default())
+    }
+
+    /// Loads the policy and the state; the engine runs in `ops`'s mode
+    /// (in [`chanrac::Mode::Monitor`] a full state delivers).
+    pub fn new_with(cfg: Config, ops: crate::ops::Ops) -> Result<Arc<Proxy>, StartError> {
         let policy = chanrac_policy::load(&cfg.policy).map_err(StartError::Policy)?;
+        let mut state_config = cfg.state_config.clone();
+        if ops.mode() == chanrac::Mode::Monitor {
+            state_config.on_full = chanrac::state::OnFull::Deliver;
+        }
         let engine = chanrac::EngineBuilder::new()
-            .state(cfg.state_config.clone())
+            .mode(ops.mode())
+            .state(state_config)
             .build(policy);
         let state = match &cfg.state {
             Some(dir) => {
@@ -474,7 +487,32 @@ impl Proxy {
             cfg,
             issued: Arc::default(),
             epoch: Instant::now(),
+            ops,
         }))
+    }
+
+    /// `--mode`, metrics and verdict log.
+    pub fn ops(&self) -> &crate::ops::Ops {
+        &self.ops
+    }
+
+    /// Whether a session to the SMSC is down (its last attempt failed).
+    pub fn upstream_down(&self) -> bool {
+        self.upstreams.lock().map_or(true, |m| {
+            m.values()
+                .flat_map(|p| p.sessions.iter())
+                .any(|u| u.is_down())
+        })
+    }
+
+    /// Octets queued for the SMSC and not yet written, every session.
+    pub fn upstream_queued_bytes(&self) -> usize {
+        self.upstreams.lock().map_or(0, |m| {
+            m.values()
+                .flat_map(|p| p.sessions.iter())
+                .map(|u| u.queued_bytes())
+                .sum()
+        })
     }
 
     /// The engine (for reloads and inspection).
@@ -1414,11 +1452,14 @@ impl Proxy {
         let ev = Event::new(time, Channel::Sms, kind, first.source, first.recipient)
             .with_advertiser(&first.account.system_id)
             .with_text(text);
+        let started = Instant::now();
         let verdict = self.engine.check(&ev);
+        self.ops.checked(&ev, &verdict, started.elapsed());
         if let Some(state) = &self.state {
             if let Some(rec) = Record::of_check(&self.engine.policy(), &ev, &verdict) {
                 if let Ok(mut s) = state.lock() {
                     if let Err(e) = s.append(&rec) {
+                        self.ops.journal_error();
                         tracing::error!("state append: {e}");
                     }
                 }
@@ -1467,6 +1508,7 @@ impl Proxy {
             .map(|(_, p)| p.arrived)
             .min()
             .unwrap_or(first.arrived);
+        let decided_at = Instant::now();
         let verdict = self.check(first, time, &text, m.parts.len());
         let blocked = !verdict.is_delivered();
         let mut record = Decided {
@@ -1509,10 +1551,7 @@ impl Proxy {
             // sees them in order; answer each with the SMSC's message_id.
             let mut ids = Vec::with_capacity(m.parts.len());
             for (seq, p) in &m.parts {
-                let r = self
-                    .upstream_for(&p.account.login)
-                    .submit(p.sm.clone())
-                    .await;
+                let r = self.forward(p).await;
                 if let (true, Ok(id)) = (keyed, &r) {
                     // Before the answer: a retransmission sent as soon as
                     // the ESME reads it finds the message_id.
@@ -1534,7 +1573,19 @@ impl Proxy {
                     None => p.reply.send(status::ESME_RSYSERR, None),
                 }
             }
+            if self.ops.log().is_some() {
+                let id = ids
+                    .iter()
+                    .find_map(|(_, r)| r.as_ref().ok())
+                    .map(|id| id.to_string())
+                    .unwrap_or_default();
+                self.log_message(first, time, &text, &id, &verdict);
+            }
         }
+        if blocked && self.ops.log().is_some() {
+            self.log_message(first, time, &text, "", &verdict);
+        }
+        self.ops.answered(decided_at);
         for p in waiting {
             let d = match self.reassembler.lock() {
                 Ok(r) => r.decision(&m.key),
@@ -1545,6 +1596,36 @@ impl Proxy {
                 None => p.reply.send(self.cfg.reject_status, None),
             }
         }
+    }
+
+    /// Forwards one part to its account's SMSC session, timed for the
+    /// metrics.
+    async fn forward(&self, p: &Part) -> Result<COctetString<1, 65>, u32> {
+        let sent = Instant::now();
+        let r = self
+            .upstream_for(&p.account.login)
+            .submit(p.sm.clone())
+            .await;
+        self.ops.upstream(r.is_ok(), sent.elapsed());
+        r
+    }
+
+    /// Writes a decided message's verdict log line (`id`: the SMSC's
+    /// `message_id` of its first forwarded part, empty when blocked).
+    fn log_message(
+        &self,
+        first: &Part,
+        time: Timestamp,
+        text: &str,
+        id: &str,
+        v: &chanrac::Verdict,
+    ) {
+        let kind = Self::kind_of(&first.account, text);
+        let ev = Event::new(time, Channel::Sms, kind, first.source, first.recipient)
+            .with_advertiser(&first.account.system_id)
+            .with_text(text);
+        let source = first.sm.source_addr.to_string();
+        self.ops.logged(&self.engine, id, &source, &ev, v);
     }
 
     /// Records the SMSC's `message_id`s of forwarded parts in their
@@ -1630,13 +1711,10 @@ impl Proxy {
             }
             reasons = reasons.iter().filter(|r| !counted.contains(*r)).collect();
         }
-        if !reasons.decision().is_delivered() {
+        if !self.engine.decision(reasons).is_delivered() {
             return p.reply.send(self.cfg.reject_status, None);
         }
-        let r = self
-            .upstream_for(&p.account.login)
-            .submit(p.sm.clone())
-            .await;
+        let r = self.forward(&p).await;
         let id = r.as_ref().ok().cloned();
         if let Ok(mut r) = self.reassembler.lock() {
             r.delivered(&key, p.seq);
@@ -1668,9 +1746,13 @@ impl Proxy {
         match chanrac_policy::load(&self.cfg.policy) {
             Ok(p) => {
                 self.engine.swap(p);
+                self.ops.reloaded(true);
                 tracing::info!("policy reloaded from `{}`", self.cfg.policy.display());
             }
-            Err(e) => tracing::error!("policy reload failed, keeping the old policy: {e}"),
+            Err(e) => {
+                self.ops.reloaded(false);
+                tracing::error!("policy reload failed, keeping the old policy: {e}")
+            }
         }
     }
 
