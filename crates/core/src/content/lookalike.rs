@@ -236,7 +236,7 @@ impl Lookalikes {
 }
 
 /// Levenshtein distance between a key `a` and a part `b` (at most
-/// [`MAX_PART`] letters), capped at 3; allocation-free.
+/// `MAX_PART` letters), capped at 3; allocation-free.
 pub fn distance(a: &[u8], b: &[u8]) -> u8 {
     if a.len().abs_diff(b.len()) > 2 || b.len() > MAX_PART {
         return 3;
