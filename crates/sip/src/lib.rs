@@ -25,7 +25,7 @@
 //! The binary `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR]
 //! [--fixed-time RFC3339] [--answer-cache-bytes SIZE] [--log-limit N]` owns
 //! the socket, the clocks, the journal and the reloads; see its `--help` and
-//! the README's "SIP decision responder" section.
+//! the repository's `docs/sip.md`.
 //!
 //! ## Under attack
 //!
