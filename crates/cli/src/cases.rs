@@ -1476,22 +1476,14 @@ fn notify(
     }
     // Every notice dated today, so that a rerun writes the same file.
     let (h, m) = l.config.notice_time;
-    const KEYS: [&str; 8] = [
-        "id",
-        "time",
-        "channel",
-        "kind",
-        "source",
-        "advertiser",
-        "recipient",
-        "text",
-    ];
+    // The event columns, without the calls' `duration`.
+    let keys: &[&str] = chanrac_policy::events::COLUMNS.get(..8).unwrap_or_default();
     // JSON Lines when the name ends in `.jsonl` (as `replay` reads it).
     let jsonl = out.extension().is_some_and(|e| e == "jsonl");
     let mut csv = if jsonl {
         String::new()
     } else {
-        format!("{}\n", KEYS.join(","))
+        format!("{}\n", keys.join(","))
     };
     let mut count = 0u64;
     for c in l.cases.values() {
@@ -1510,7 +1502,7 @@ fn notify(
                 ];
                 if jsonl {
                     let mut o = serde_json::Map::new();
-                    for (k, v) in KEYS.iter().zip(fields) {
+                    for (k, v) in keys.iter().zip(fields) {
                         o.insert((*k).into(), v.into());
                     }
                     csv.push_str(&serde_json::Value::Object(o).to_string());
