@@ -8,7 +8,8 @@
 #![allow(dead_code, non_camel_case_types, clippy::missing_safety_doc)]
 
 // The C ABI crate builds only a static and a shared library (no rlib), so
-// its modules are compiled into this target as they are.
+// its modules are compiled into this target as they are: every module of
+// crates/capi/src/lib.rs but its tests belongs here.
 extern crate chanrac as chanrac_core;
 
 #[path = "../../crates/capi/src/args.rs"]
@@ -21,6 +22,8 @@ mod dnc;
 mod engine;
 #[path = "../../crates/capi/src/error.rs"]
 mod error;
+#[path = "../../crates/capi/src/stats.rs"]
+mod stats;
 
 use std::ffi::{c_char, CStr, CString};
 use std::ptr;
