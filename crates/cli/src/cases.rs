@@ -620,6 +620,22 @@ pub fn weekend_note(d: Date, holidays: &[Date]) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `today` is one of the scheduled `days` of the month. When it is
+/// not, says so (`what`: "a request day (… issued on …", with the next
+/// such day) and that nothing is written; when it is and falls on a
+/// weekend or holiday, says that it is kept as scheduled.
+fn scheduled(today: Date, days: &[i8], what: &str, holidays: &[Date], say: &dyn Fn(&str)) -> bool {
+    if !days.contains(&today.day()) {
+        say(&format!(
+            "{today} is not {what}; next: {}); nothing written",
+            next_scheduled(today, days)
+        ));
+        return false;
+    }
+    weekend_say(today, holidays, say);
+    true
+}
+
 /// Says so when a scheduled day falls on a weekend or a holiday.
 fn weekend_say(today: Date, holidays: &[Date], say: &dyn Fn(&str)) {
     if let Some(k) = day_off(today, holidays) {
@@ -1530,14 +1546,10 @@ fn request(
     suspended: Option<&Path>,
     say: &dyn Fn(&str),
 ) -> Result<(), Failure> {
-    if !REQUEST_DAYS.contains(&today.day()) {
-        say(&format!(
-            "{today} is not a request day (suspension requests are issued on the 5th and the 25th; next: {}); nothing written",
-            next_scheduled(today, &REQUEST_DAYS)
-        ));
+    let what = "a request day (suspension requests are issued on the 5th and the 25th";
+    if !scheduled(today, &REQUEST_DAYS, what, &l.config.holidays, say) {
         return Ok(());
     }
-    weekend_say(today, &l.config.holidays, say);
     let earlier: BTreeMap<Number, Date> = l.requests.iter().map(|r| (r.0, r.1)).collect();
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     let mut added = 0u64;
@@ -1826,14 +1838,11 @@ fn restore(
     suspended: Option<&Path>,
     say: &dyn Fn(&str),
 ) -> Result<(), Failure> {
-    if !RESTORE_DAYS.contains(&today.day()) {
-        say(&format!(
-            "{today} is not a restoration day (restoration requests are issued on the 5th, the 15th and the 25th; next: {}); nothing written",
-            next_scheduled(today, &RESTORE_DAYS)
-        ));
+    let what =
+        "a restoration day (restoration requests are issued on the 5th, the 15th and the 25th";
+    if !scheduled(today, &RESTORE_DAYS, what, &l.config.holidays, say) {
         return Ok(());
     }
-    weekend_say(today, &l.config.holidays, say);
     let mut added = 0u64;
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     for n in numbers {
