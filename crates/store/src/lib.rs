@@ -23,9 +23,21 @@
 //! records appended since the last `sync` returned. The kill test in
 //! `tests/kill.rs` checks the first by killing a writer with SIGKILL.
 //!
-//! Retention: ads are kept 24 hours; consent and registration marks for
-//! [`DEFAULT_RETENTION_DAYS`] days (Decree 91 Art.11 asks for at least one
-//! year).
+//! **One writer.** [`StateDir::open`] takes an exclusive advisory lock on
+//! the file `lock` in the directory (`flock`, through
+//! [`std::fs::File::try_lock`]) and holds it until the [`StateDir`] is
+//! dropped, or its process ends, however it ends: the kernel releases the
+//! lock, so a killed process leaves nothing to clean up. While one
+//! `StateDir` holds it, any other open of the directory — from another
+//! process or from the same one — fails at once, without waiting, with an
+//! error that names the directory and that [`is_locked`] recognises. The
+//! lock belongs to the open file, so processes forked after the open share
+//! it (and the journal) as one writer. A lock on a network file system is
+//! only as good as that file system's `flock`.
+//!
+//! Retention: ads are kept 24 hours; opt-ins for [`DEFAULT_RETENTION_DAYS`]
+//! days (Decree 91 Art.11 asks for at least one year); opt-outs and
+//! registration marks for ever (the bar they set has no end).
 #![deny(missing_docs)]
 
 use std::fs::{self, File, OpenOptions};
@@ -35,8 +47,8 @@ use std::path::{Path, PathBuf};
 use chanrac::state::journal::{Decoded, Record};
 use chanrac::{Engine, EngineBuilder, Policy};
 
-/// Consent and registration marks are kept this long (D91 Art.11: at least
-/// one year).
+/// Opt-ins are kept this long (D91 Art.11: at least one year); opt-outs
+/// and registration marks are never dropped.
 pub const DEFAULT_RETENTION_DAYS: i64 = 400;
 
 const JOURNAL_MAGIC: &[u8; 8] = b"CHRCJNL1";
@@ -72,6 +84,84 @@ pub struct StateDir {
     sync: Sync,
     buf: Vec<u8>,
     retention_ms: i64,
+    /// `DIR/lock`, exclusively locked for as long as this value lives
+    /// (closing the file releases the lock).
+    _lock: File,
+}
+
+/// The name of the lock file in a state directory.
+pub const LOCK_FILE: &str = "lock";
+
+/// Why [`StateDir::open`] failed when another process holds the state
+/// directory's lock; recognised by [`is_locked`].
+#[derive(Debug)]
+struct Locked {
+    dir: PathBuf,
+    pid: Option<u32>,
+}
+
+impl std::fmt::Display for Locked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "state directory {} is in use: another process",
+            self.dir.display()
+        )?;
+        if let Some(pid) = self.pid {
+            write!(f, " (pid {pid})")?;
+        }
+        write!(
+            f,
+            " has it open, and only one process at a time may write to it \
+             (its lock file is {})",
+            self.dir.join(LOCK_FILE).display()
+        )
+    }
+}
+
+impl std::error::Error for Locked {}
+
+/// Whether `e`, returned by [`StateDir::open`], says that another process
+/// (or another `StateDir` of this process) has the directory open. Its
+/// message names the directory; the programs report it as bad usage
+/// (exit status 2).
+pub fn is_locked(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Locked>())
+}
+
+/// Opens `DIR/lock` (creating it) and takes its exclusive lock without
+/// waiting; writes this process's id into it for the error of the next
+/// opener.
+fn lock_dir(dir: &Path) -> io::Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| err(&path, "cannot open", e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let pid = fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse().ok());
+            return Err(io::Error::new(
+                io::ErrorKind::ResourceBusy,
+                Locked {
+                    dir: dir.to_path_buf(),
+                    pid,
+                },
+            ));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(err(&path, "cannot lock", e)),
+    }
+    // Only a hint for the error above: no sync needed.
+    file.set_len(0)
+        .and_then(|()| writeln!(file, "{}", std::process::id()))
+        .map_err(|e| err(&path, "cannot write", e))?;
+    Ok(file)
 }
 
 fn err(path: &Path, what: &str, e: io::Error) -> io::Error {
@@ -240,8 +330,14 @@ fn open_append(path: &Path) -> io::Result<File> {
 impl StateDir {
     /// Opens (creating) a state directory and restores its records into
     /// `engine`, which should be fresh.
+    ///
+    /// Takes the directory's lock first (see the crate docs): when another
+    /// process, or another `StateDir` of this one, has the directory open,
+    /// fails at once with an error for which [`is_locked`] is true.
     pub fn open(dir: &Path, engine: &Engine, sync: Sync) -> io::Result<(StateDir, OpenStats)> {
         fs::create_dir_all(dir).map_err(|e| err(dir, "cannot create", e))?;
+        // Before anything is read or changed: one writer at a time.
+        let lock = lock_dir(dir)?;
         // Leftovers of a compaction cut short.
         for e in fs::read_dir(dir)? {
             let p = e?.path();
@@ -280,12 +376,14 @@ impl StateDir {
                 sync,
                 buf: Vec::with_capacity(4096),
                 retention_ms: DEFAULT_RETENTION_DAYS * 86_400_000,
+                _lock: lock,
             },
             stats,
         ))
     }
 
-    /// Sets how long consent and registration marks are kept.
+    /// Sets how long opt-ins are kept by [`StateDir::compact`] (opt-outs and
+    /// registration marks are kept for ever).
     pub fn set_retention_days(&mut self, days: i64) {
         self.retention_ms = days.max(1) * 86_400_000;
     }
@@ -342,7 +440,8 @@ impl StateDir {
 
     /// Rotates to a new journal segment and folds the old snapshot and
     /// segments into a new snapshot as of `now` (ads older than 24 h and
-    /// marks older than the retention dropped), using `policy` for the caps.
+    /// opt-ins older than the retention dropped; opt-outs and registration
+    /// marks kept however old), using `policy` for the caps.
     /// Safe against a crash at any point: until the new snapshot is renamed
     /// into place, the old files still hold everything.
     pub fn compact(&mut self, policy: Policy, now: jiff::Timestamp) -> io::Result<()> {

@@ -145,6 +145,7 @@ fn restart_keeps_calls_consent_and_registrations() {
     let names: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n != chanrac_store::LOCK_FILE)
         .collect();
     assert_eq!(names.len(), 2, "one snapshot and one journal: {names:?}");
     let engine2 = Engine::new(policy());
