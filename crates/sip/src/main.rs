@@ -396,8 +396,14 @@ async fn run(args: Args) -> Result<(), Failure> {
 
     let journal = match &args.state {
         Some(dir) => {
-            let (mut journal, stats) =
-                StateDir::open(dir, &engine, Sync::Manual).map_err(other("state"))?;
+            let (mut journal, stats) = StateDir::open(dir, &engine, Sync::Manual).map_err(|e| {
+                // Another process has the directory: a usage error (exit 2).
+                if chanrac_store::is_locked(&e) {
+                    Failure::BadInput(format!("--state: {e}"))
+                } else {
+                    Failure::Other(format!("state: {e}"))
+                }
+            })?;
             info!(
                 dir = %dir.display(),
                 records = stats.records,
