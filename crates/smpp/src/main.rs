@@ -288,7 +288,7 @@ fn main() -> ExitCode {
     };
     let proxy = match Proxy::new_with(cfg, chanrac_smpp::ops::Ops::new(mode)) {
         Ok(p) => p,
-        Err(e @ StartError::Policy(_)) => {
+        Err(e @ (StartError::Policy(_) | StartError::StateLocked(_))) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }

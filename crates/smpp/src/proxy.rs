@@ -417,13 +417,15 @@ pub enum StartError {
     Policy(chanrac_policy::LoadError),
     /// The state directory or the listening socket failed (exit status 1).
     Io(String),
+    /// Another process has the state directory open (exit status 2).
+    StateLocked(String),
 }
 
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StartError::Policy(e) => e.fmt(f),
-            StartError::Io(e) => f.write_str(e),
+            StartError::Io(e) | StartError::StateLocked(e) => f.write_str(e),
         }
     }
 }
@@ -453,7 +455,13 @@ impl Proxy {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StartError::Io(format!("state `{}`: {e}", dir.display())))?;
                 let (s, stats) = StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
-                    .map_err(|e| StartError::Io(format!("state `{}`: {e}", dir.display())))?;
+                    .map_err(|e| {
+                        if chanrac_store::is_locked(&e) {
+                            StartError::StateLocked(format!("--state: {e}"))
+                        } else {
+                            StartError::Io(format!("state `{}`: {e}", dir.display()))
+                        }
+                    })?;
                 tracing::info!(?stats, "state restored from `{}`", dir.display());
                 Some(Mutex::new(s))
             }

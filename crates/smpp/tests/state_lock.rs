@@ -1,0 +1,65 @@
+//! One writer per `--state` directory: a second `chanrac-smpp` on a
+//! directory another one has open exits at once with status 2 and a message
+//! naming the directory.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{policy_dir, ProxyProcess};
+
+#[tokio::test]
+async fn a_second_proxy_on_one_state_directory_exits_2() {
+    let dir = policy_dir();
+    let state = tempfile::tempdir().unwrap();
+    let state_arg = state.path().to_str().unwrap().to_string();
+    // An upstream that is never dialled before a bind.
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap();
+    let first = ProxyProcess::start(dir.path(), upstream_addr, &["--state", &state_arg]).await;
+
+    let mut second = Command::new(env!("CARGO_BIN_EXE_chanrac-smpp"))
+        .arg("--policy")
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--upstream", &upstream_addr.to_string()])
+        .args(["--state", &state_arg])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("a second chanrac-smpp on a held --state directory kept running");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let mut err = String::new();
+    second
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&state_arg),
+        "the message names the directory: {err}"
+    );
+    assert!(err.contains("another process"), "{err}");
+
+    // Once the first has stopped, the directory is free again.
+    first.terminate();
+    let again = ProxyProcess::start(dir.path(), upstream_addr, &["--state", &state_arg]).await;
+    again.terminate();
+}
