@@ -42,7 +42,14 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         Some(dir) => {
             let (mut d, stats) =
                 chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
-                    .map_err(|e| Failure::Other(format!("state: {e}")))?;
+                    .map_err(|e| {
+                        // Another process has the directory: bad usage.
+                        if chanrac_store::is_locked(&e) {
+                            Failure::BadInput(format!("--state: {e}"))
+                        } else {
+                            Failure::Other(format!("state: {e}"))
+                        }
+                    })?;
             if !o.quiet {
                 eprintln!(
                     "state {}: {} records restored{}",
