@@ -98,6 +98,12 @@ unsafe fn load(path: *const c_char) -> Result<Policy, Error> {
 /// whole records to one journal, and a restart restores them all; only one
 /// of them may call chanrac_state_compact().
 ///
+/// One writer per state directory: the engine holds an exclusive lock on
+/// `state_dir/lock` until chanrac_engine_free() (workers forked after the
+/// open share it). While another process, or another engine of this one,
+/// has the directory open, this fails at once with `CHANRAC_ERR_STATE` and
+/// a message naming the directory and saying another process has it open.
+///
 /// Returns NULL on failure (`CHANRAC_ERR_INPUT`, `CHANRAC_ERR_POLICY` with
 /// the file, line and column, or `CHANRAC_ERR_STATE`), with `*err` set.
 ///
