@@ -21,7 +21,7 @@ pub const CHANRAC_FLAG: c_int = 2;
 
 /// How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
 /// of `chanrac_verdict.reasons`.
-pub const CHANRAC_REASON_COUNT: u32 = 19;
+pub const CHANRAC_REASON_COUNT: u32 = 20;
 /// `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
 pub const CHANRAC_REASON_DNC: u32 = 1 << 0;
 /// `OUTSIDE_WINDOW` (R2, R3, R6): outside the daily window.
@@ -66,6 +66,10 @@ pub const CHANRAC_REASON_URL_NOT_ALLOWED: u32 = 1 << 17;
 /// `LOOKALIKE` (carrier anti-phishing measure, R8): a link host or sender
 /// name imitates a protected brand.
 pub const CHANRAC_REASON_LOOKALIKE: u32 = 1 << 18;
+/// `STATE_UNAVAILABLE` (R4/R5/R7 not verifiable): the shared state store
+/// (`redis://`) did not answer within its deadline; blocked (fail closed)
+/// unless the engine was opened to deliver on store errors.
+pub const CHANRAC_REASON_STATE_UNAVAILABLE: u32 = 1 << 19;
 
 /// The codes of CONTRACT.md §3 as C strings, by bit index.
 static REASON_CODES: [&CStr; Reason::ALL.len()] = [
@@ -88,6 +92,7 @@ static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"URL_BLOCKED",
     c"URL_NOT_ALLOWED",
     c"LOOKALIKE",
+    c"STATE_UNAVAILABLE",
 ];
 
 /// One event to check (CONTRACT.md §2). Strings are UTF-8 and

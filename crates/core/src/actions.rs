@@ -110,7 +110,7 @@ impl Actions {
     /// Sets the action of `r`; refuses `off` for `DNC` and `REFUSED` and any
     /// action for `STATE_FULL`.
     pub fn set(&mut self, r: Reason, a: Action) -> Result<(), ActionError> {
-        if r == Reason::StateFull {
+        if matches!(r, Reason::StateFull | Reason::StateUnavailable) {
             return Err(ActionError::FailMode(r));
         }
         if a == Action::Off && matches!(r, Reason::Dnc | Reason::Refused) {

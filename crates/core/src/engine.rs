@@ -19,7 +19,7 @@ use crate::ident::Sender;
 use crate::law::Reason;
 use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
-use crate::state::frequency::{rel_secs, unix_ms, Recent, MAX_CAP};
+use crate::state::frequency::{rel_secs, unix_ms, Recent, DAY_MS, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
 use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
 use crate::verdict::{Decision, Reasons, Verdict};
@@ -318,8 +318,9 @@ impl Engine {
         self.state.maintain(now.as_millisecond())
     }
 
-    /// The whole state as records, for compacting a journal: consent and
-    /// registration marks newer than `retention_ms` before `now_ms`, and the
+    /// The whole state as records, for compacting a journal: opt-outs and
+    /// registration marks however old, opt-ins newer than `retention_ms`
+    /// before `now_ms`, and the
     /// counted ads of the last 24 hours. Replaying them with
     /// [`Engine::restore`] gives the same verdicts as the state they came
     /// from.
@@ -347,7 +348,8 @@ impl Engine {
                 };
                 push(kind, c.time_ms);
             }
-            if let Some(t) = st.first_registration_ms.filter(|&t| t > keep_from) {
+            // Registration marks too: the bar on a second one has no end.
+            if let Some(t) = st.first_registration_ms {
                 push(RecordKind::Registration, t);
             }
             for t in st.sms.times_ms().filter(|&t| t > ads_from) {
@@ -367,51 +369,102 @@ impl Engine {
     /// `registration_reply_hours` before it (a late or unprompted yes
     /// changes nothing). `counted` says whether a consent was recorded;
     /// `consent` which one the reply meant.
-    fn reply(&self, p: &Policy, ev: &Event<'_>, adv: Adv<'_>, t_ms: i64) -> Verdict {
-        let mut v = Verdict::allow();
+    fn reply<'a>(&self, p: &Policy, ev: &Event<'a>, adv: Adv<'a>, t_ms: i64) -> Begun<'a> {
         let Sender::Number(subscriber) = ev.source else {
-            return v;
+            return Begun::Done(Verdict::allow());
         };
         let Some(yes) = p.config().replies.meaning(ev.text) else {
-            return v;
+            return Begun::Done(Verdict::allow());
         };
-        if !yes {
-            v.consent = Some(ConsentState::OptOut);
-            v.counted = self
-                .state
-                .consent_of(adv, subscriber, ConsentState::OptOut, t_ms, false)
-                .is_ok();
-            return v;
-        }
-        let window_ms = i64::from(p.config().registration_reply_hours) * 3_600_000;
-        let stored = self
-            .state
-            .transact(adv, subscriber, LEDGER, LEDGER, |w, _| {
-                let l = Ledger::from_bits(w);
-                let prompted = l
-                    .registration_ms()
-                    .is_some_and(|reg| t_ms >= reg && t_ms - reg < window_ms);
-                (
-                    prompted,
-                    prompted.then(|| l.with_consent(ConsentState::OptIn, t_ms).bits()),
-                )
-            });
-        match stored {
-            Ok(true) => {
-                v.consent = Some(ConsentState::OptIn);
-                v.counted = true;
+        let step = if yes {
+            let window_ms = i64::from(p.config().registration_reply_hours) * 3_600_000;
+            Step::Yes { t_ms, window_ms }
+        } else {
+            Step::Consent {
+                state: ConsentState::OptOut,
+                t_ms,
+                reply: true,
             }
-            Ok(false) => {}
-            // A new pair the state has no room for: no registration there.
-            Err(_) => {}
+        };
+        Begun::Pair(adv, subscriber, self.pending(step, Verdict::allow(), p))
+    }
+
+    fn pending(&self, step: Step, v: Verdict, p: &Policy) -> Pending {
+        Pending {
+            step,
+            v,
+            mode: self.mode,
+            actions: self.mode.actions(p.config().actions),
         }
-        v
     }
 
     /// Checks one event and, when it counts (CONTRACT.md §3), records it.
     /// Never fails: every outcome is a verdict.
     pub fn check(&self, ev: &Event<'_>) -> Verdict {
         let live = self.live.load();
+        match self.begin(&live, ev) {
+            Begun::Done(v) => v,
+            Begun::Pair(adv, recipient, pending) => {
+                let step = pending.step;
+                match self
+                    .state
+                    .transact(adv, recipient, step.target(), LEDGER, |t, l| {
+                        step.decide(t, l)
+                    }) {
+                    Ok(out) => pending.finish(out),
+                    // The pair is new and the state has no room for it.
+                    Err(_) => pending.failed(Reason::StateFull, self.state.config().on_full),
+                }
+            }
+        }
+    }
+
+    /// The first half of a check, for a host whose state lives in a shared
+    /// store (`chanrac-store`'s Redis backend): every rule that needs no
+    /// state is applied here; what remains is a pure decision on the pair's
+    /// stored words ([`PairCheck::decide`]) that the store runs inside its
+    /// own compare-and-set, then [`PairCheck::finish`]. [`Engine::check`]
+    /// is the same two halves around the local table, so the rules are
+    /// written once.
+    pub fn prepare(&self, ev: &Event<'_>) -> Prepared {
+        let live = self.live.load();
+        match self.begin(&live, ev) {
+            Begun::Done(v) => Prepared::Done(v),
+            Begun::Pair(adv, recipient, pending) => Prepared::Pair(PairCheck {
+                advertiser: adv.name.into(),
+                recipient,
+                pending,
+            }),
+        }
+    }
+
+    /// A journal record as a pair update for a shared store (moving a
+    /// state directory into the store): the same change [`Engine::restore`]
+    /// makes to the local table.
+    pub fn restore_check(&self, r: &Record) -> PairCheck {
+        let t_ms = r.time_ms;
+        let step = match r.kind {
+            RecordKind::OptIn => Step::Restore(Restore::Consent(ConsentState::OptIn), t_ms),
+            RecordKind::OptOut => Step::Restore(Restore::Consent(ConsentState::OptOut), t_ms),
+            RecordKind::Registration => Step::Restore(Restore::Registration, t_ms),
+            RecordKind::AdSms => Step::Restore(Restore::Ad(Channel::Sms), t_ms),
+            RecordKind::AdCall => Step::Restore(Restore::Ad(Channel::Call), t_ms),
+        };
+        PairCheck {
+            advertiser: r.advertiser.as_str().into(),
+            recipient: r.recipient,
+            pending: Pending {
+                step,
+                v: Verdict::allow(),
+                mode: self.mode,
+                actions: Actions::default(),
+            },
+        }
+    }
+
+    /// Every rule that needs no state; the state step, if any, as a
+    /// [`Pending`].
+    fn begin<'a>(&self, live: &'a Live, ev: &Event<'a>) -> Begun<'a> {
         let p: &Policy = &live.policy;
         let t_ms = ev.time.as_millisecond();
         let adv = match live.who.get(ev.advertiser) {
@@ -432,12 +485,14 @@ impl Engine {
             } else {
                 ConsentState::OptOut
             };
-            let stored = self.state.consent_of(adv, ev.recipient, state, t_ms, false);
-            let mut v = Verdict::allow();
             // Never blocked; when the state is full the change is not
             // recorded, and `counted` says so.
-            v.counted = stored.is_ok();
-            return v;
+            let step = Step::Consent {
+                state,
+                t_ms,
+                reply: false,
+            };
+            return Begun::Pair(adv, ev.recipient, self.pending(step, Verdict::allow(), p));
         }
 
         let mut v = Verdict::allow();
@@ -460,7 +515,8 @@ impl Engine {
         }
         match ev.kind {
             Kind::Ad | Kind::Registration => {
-                self.check_advertising(p, &live.dnc, ev, adv, t_ms, &mut r, &mut v)
+                let step = self.advertising(p, &live.dnc, ev, t_ms, r);
+                return Begun::Pair(adv, ev.recipient, self.pending(Step::Ad(step), v, p));
             }
             Kind::Care => {
                 // R8 anti-spoofing: a care SMS from an alphanumeric source
@@ -490,19 +546,7 @@ impl Engine {
             }
             Kind::OptIn | Kind::OptOut | Kind::Reply => {}
         }
-        let actions = self.mode.actions(p.config().actions);
-        v.reasons = actions.reported(r);
-        v.decision = actions.decision(r);
-        if !v.reasons.contains(Reason::Frequency) {
-            v.retry_at = None;
-        }
-        if !v.reasons.contains(Reason::SpamSignature) {
-            v.signatures.clear();
-        }
-        if !v.reasons.contains(Reason::SuspendedContact) {
-            v.contact = None;
-        }
-        v
+        Begun::Done(settle(v, r, self.mode.actions(p.config().actions)))
     }
 
     /// The decision `reasons` get under the live policy's actions and this
@@ -515,19 +559,17 @@ impl Engine {
             .decision(reasons)
     }
 
-    /// R1–R9 for ads and registration messages.
-    #[allow(clippy::too_many_arguments)]
-    fn check_advertising(
+    /// R1, R2/R3, R6/R9 labels, R8 for ads and registration messages; R4–R7
+    /// as the state step.
+    fn advertising(
         &self,
         p: &Policy,
         dnc: &DncView,
         ev: &Event<'_>,
-        adv: Adv<'_>,
         t_ms: i64,
-        r: &mut Reasons,
-        v: &mut Verdict,
-    ) {
-        let advertiser = adv.name;
+        mut r: Reasons,
+    ) -> AdStep {
+        let advertiser = p.resolve_advertiser(ev.advertiser);
         let cfg = p.config();
         let is_reg = ev.kind == Kind::Registration;
         let sms = ev.channel == Channel::Sms;
@@ -547,12 +589,7 @@ impl Engine {
 
         // R6, R9: the label, exact and case-sensitive at the first character.
         if sms {
-            let labelled = if is_reg {
-                ev.text.starts_with("DKQC")
-            } else {
-                ev.text.starts_with("[QC]") || ev.text.starts_with("[AD]")
-            };
-            r.insert_if(!labelled, Reason::Label);
+            r.insert_if(!label_rule(ev.text, is_reg), Reason::Label);
         }
 
         // R8: the identifier. Ad SMS and registrations never come from a
@@ -566,86 +603,450 @@ impl Engine {
             }
         }
 
-        // R4–R7: one atomic read-decide-commit on the pair.
         let cap = if sms {
             cfg.sms_per_24h
         } else {
             cfg.calls_per_24h
         }
         .min(MAX_CAP);
-        let reply_s = i64::from(cfg.registration_reply_hours) * 3600;
-        // Monitor mode counts as audit does: every event is delivered.
-        let audit = matches!(self.mode, Mode::Audit | Mode::Monitor);
-        let actions = self.mode.actions(cfg.actions);
-        let stateless = *r;
-        let t_s = rel_secs(t_ms);
-        let target = if is_reg {
-            LEDGER
-        } else {
-            history_word(ev.channel)
-        };
-        let decide = |history: u64, ledger: u64| {
-            let ledger = Ledger::from_bits(ledger);
-            let mut r = stateless;
-            let mut retry = None;
-            let consent = ledger.consent();
-            let first_reg = ledger.registration_ms().map(rel_secs);
-            let opted_out = consent.is_some_and(|c| c.state == ConsentState::OptOut);
-            let no_reply = cfg.require_consent
-                && consent.is_none()
-                && first_reg.is_some_and(|reg| t_s - reg >= reply_s);
-            let refused = opted_out || no_reply;
-            r.insert_if(refused, Reason::Refused);
-            if is_reg {
-                r.insert_if(first_reg.is_some(), Reason::RegistrationRepeat);
-            } else {
-                r.insert_if(
-                    cfg.require_consent && consent.is_none() && !refused,
-                    Reason::NoConsent,
-                );
-                if !lifts.frequency {
-                    if let Err(at) = Recent::from_bits(history).check(t_s, cap) {
-                        r.insert(Reason::Frequency);
-                        retry = (at != i64::MAX).then(|| unix_ms(at));
+        AdStep {
+            stateless: r,
+            is_reg,
+            channel: ev.channel,
+            require_consent: cfg.require_consent,
+            reply_s: i64::from(cfg.registration_reply_hours) * 3600,
+            lifts_frequency: lifts.frequency,
+            cap,
+            t_ms,
+            // Monitor mode counts as audit does: every event is delivered.
+            audit: matches!(self.mode, Mode::Audit | Mode::Monitor),
+            actions: self.mode.actions(cfg.actions),
+        }
+    }
+}
+
+/// R6, R9: an ad SMS starts with `[QC]` or `[AD]`, a registration message
+/// with `DKQC` — exact and case-sensitive at the first character.
+fn label_rule(text: &str, registration: bool) -> bool {
+    if registration {
+        text.starts_with("DKQC")
+    } else {
+        text.starts_with("[QC]") || text.starts_with("[AD]")
+    }
+}
+
+/// The verdict's reasons and decision under `actions`, and the data kept
+/// only with the reasons that use it.
+fn settle(mut v: Verdict, r: Reasons, actions: Actions) -> Verdict {
+    v.reasons = actions.reported(r);
+    v.decision = actions.decision(r);
+    if !v.reasons.contains(Reason::Frequency) {
+        v.retry_at = None;
+    }
+    if !v.reasons.contains(Reason::SpamSignature) {
+        v.signatures.clear();
+    }
+    if !v.reasons.contains(Reason::SuspendedContact) {
+        v.contact = None;
+    }
+    v
+}
+
+/// A check after its stateless rules.
+enum Begun<'a> {
+    /// Nothing depends on the state.
+    Done(Verdict),
+    /// One read-decide-commit on the pair remains.
+    Pair(Adv<'a>, Number, Pending),
+}
+
+/// The rest of a check: the state step and what the verdict becomes.
+#[derive(Clone, Debug)]
+struct Pending {
+    step: Step,
+    /// The verdict so far (content data; reasons come from the step).
+    v: Verdict,
+    mode: Mode,
+    actions: Actions,
+}
+
+impl Pending {
+    fn finish(self, out: Outcome) -> Verdict {
+        let mut v = self.v;
+        match (self.step, out) {
+            (
+                Step::Ad(_),
+                Outcome::Ad {
+                    reasons,
+                    retry_ms,
+                    counted,
+                },
+            ) => {
+                v.counted = counted;
+                v.retry_at = retry_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+                settle(v, reasons, self.actions)
+            }
+            (Step::Consent { state, reply, .. }, Outcome::Stored(stored)) => {
+                if reply {
+                    v.consent = Some(state);
+                }
+                v.counted = stored;
+                v
+            }
+            (Step::Yes { .. }, Outcome::Stored(prompted)) => {
+                if prompted {
+                    v.consent = Some(ConsentState::OptIn);
+                    v.counted = true;
+                }
+                v
+            }
+            (_, Outcome::Stored(stored)) => {
+                v.counted = stored;
+                v
+            }
+            // An ad outcome belongs to an ad step only.
+            (_, Outcome::Ad { .. }) => v,
+        }
+    }
+
+    /// The state could not be read or written (`why`: `STATE_FULL` or
+    /// `STATE_UNAVAILABLE`): an ad is decided as if the pair had no history,
+    /// uncounted, and under `block` (not in monitor mode) blocked for `why`
+    /// when nothing else blocks it; a consent change is not recorded.
+    fn failed(self, why: Reason, on_error: OnFull) -> Verdict {
+        match self.step {
+            Step::Ad(ad) => {
+                let (
+                    Outcome::Ad {
+                        mut reasons,
+                        retry_ms,
+                        counted,
+                    },
+                    _,
+                ) = ad.decide(0, 0)
+                else {
+                    return self.finish(Outcome::Stored(false));
+                };
+                if counted && on_error == OnFull::Block && self.mode != Mode::Monitor {
+                    reasons.insert(why);
+                }
+                self.finish(Outcome::Ad {
+                    reasons,
+                    retry_ms,
+                    counted: false,
+                })
+            }
+            // A yes the store could not check: when the store failed (not a
+            // full table, where a new pair has no registration to answer),
+            // the reply meant an opt-in that was not stored.
+            Step::Yes { .. } if why == Reason::StateUnavailable => {
+                let mut v = self.v;
+                v.consent = Some(ConsentState::OptIn);
+                v.counted = false;
+                v
+            }
+            _ => self.finish(Outcome::Stored(false)),
+        }
+    }
+}
+
+/// What a journal record restores.
+#[derive(Clone, Copy, Debug)]
+enum Restore {
+    Consent(ConsentState),
+    Registration,
+    Ad(Channel),
+}
+
+/// The state step of a check: one pure decision on a pair's words.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// An opt-in/opt-out event, or a `no` reply (`reply`).
+    Consent {
+        state: ConsentState,
+        t_ms: i64,
+        reply: bool,
+    },
+    /// A `yes` reply: an opt-in when a registration message prompted it.
+    Yes { t_ms: i64, window_ms: i64 },
+    /// R4–R7 for an ad or registration message.
+    Ad(AdStep),
+    /// A journal record, replayed.
+    Restore(Restore, i64),
+}
+
+/// What a step decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// A consent change or a record: whether it was stored.
+    Stored(bool),
+    /// An ad's state rules.
+    Ad {
+        reasons: Reasons,
+        retry_ms: Option<i64>,
+        counted: bool,
+    },
+}
+
+impl Step {
+    /// The word the step may change.
+    fn target(&self) -> usize {
+        match self {
+            Step::Ad(ad) if !ad.is_reg => history_word(ad.channel),
+            Step::Restore(Restore::Ad(channel), _) => history_word(*channel),
+            _ => LEDGER,
+        }
+    }
+
+    /// Decides on the target word and the ledger word; returns the
+    /// outcome and the target's new value when it changes.
+    fn decide(&self, target: u64, ledger: u64) -> (Outcome, Option<u64>) {
+        match *self {
+            Step::Ad(ad) => ad.decide(target, ledger),
+            Step::Consent { state, t_ms, .. } => (
+                Outcome::Stored(true),
+                Some(Ledger::from_bits(ledger).with_consent(state, t_ms).bits()),
+            ),
+            Step::Yes { t_ms, window_ms } => {
+                let l = Ledger::from_bits(ledger);
+                let prompted = l
+                    .registration_ms()
+                    .is_some_and(|reg| t_ms >= reg && t_ms - reg < window_ms);
+                (
+                    Outcome::Stored(prompted),
+                    prompted.then(|| l.with_consent(ConsentState::OptIn, t_ms).bits()),
+                )
+            }
+            Step::Restore(what, t_ms) => {
+                let new = match what {
+                    Restore::Consent(state) => {
+                        let l = Ledger::from_bits(ledger);
+                        let newer = l
+                            .consent()
+                            .is_some_and(|c| c.time_ms.div_euclid(1000) > t_ms.div_euclid(1000));
+                        (!newer).then(|| l.with_consent(state, t_ms).bits())
                     }
+                    Restore::Registration => {
+                        let l = Ledger::from_bits(ledger);
+                        let earlier = l
+                            .registration_ms()
+                            .is_some_and(|r| r.div_euclid(1000) <= t_ms.div_euclid(1000));
+                        (!earlier).then(|| l.with_registration(t_ms).bits())
+                    }
+                    Restore::Ad(_) => Some(Recent::from_bits(target).commit(rel_secs(t_ms)).bits()),
+                };
+                (Outcome::Stored(true), new)
+            }
+        }
+    }
+}
+
+/// R4–R7 of an ad or registration message, with the stateless reasons
+/// already found.
+#[derive(Clone, Copy, Debug)]
+struct AdStep {
+    stateless: Reasons,
+    is_reg: bool,
+    channel: Channel,
+    require_consent: bool,
+    reply_s: i64,
+    lifts_frequency: bool,
+    cap: u32,
+    t_ms: i64,
+    audit: bool,
+    actions: Actions,
+}
+
+impl AdStep {
+    /// R4/R5 (the sliding cap on `history`), R6 (first-and-only
+    /// registration), R7 (consent) on the ledger; whether the event counts
+    /// (enforce: delivered; audit and monitor: always) and the target
+    /// word's new value.
+    fn decide(&self, history: u64, ledger: u64) -> (Outcome, Option<u64>) {
+        let t_s = rel_secs(self.t_ms);
+        let ledger = Ledger::from_bits(ledger);
+        let mut r = self.stateless;
+        let mut retry = None;
+        let consent = ledger.consent();
+        let first_reg = ledger.registration_ms().map(rel_secs);
+        let opted_out = consent.is_some_and(|c| c.state == ConsentState::OptOut);
+        let no_reply = self.require_consent
+            && consent.is_none()
+            && first_reg.is_some_and(|reg| t_s - reg >= self.reply_s);
+        let refused = opted_out || no_reply;
+        r.insert_if(refused, Reason::Refused);
+        if self.is_reg {
+            r.insert_if(first_reg.is_some(), Reason::RegistrationRepeat);
+        } else {
+            r.insert_if(
+                self.require_consent && consent.is_none() && !refused,
+                Reason::NoConsent,
+            );
+            if !self.lifts_frequency {
+                if let Err(at) = Recent::from_bits(history).check(t_s, self.cap) {
+                    r.insert(Reason::Frequency);
+                    retry = (at != i64::MAX).then(|| unix_ms(at));
                 }
             }
-            let counted = audit || actions.decision(r).is_delivered();
-            let new = counted.then(|| {
-                if is_reg {
-                    ledger.with_registration(t_ms).bits()
-                } else {
-                    Recent::from_bits(history).commit(t_s).bits()
-                }
-            });
-            // A registration mark is set once: the first counted one stays.
-            let new = if is_reg && first_reg.is_some() {
-                None
-            } else {
-                new
-            };
-            ((r, retry, counted), new)
+        }
+        let counted = self.audit || self.actions.decision(r).is_delivered();
+        // A registration mark is set once: the first counted one stays.
+        let new = if self.is_reg {
+            (counted && first_reg.is_none()).then(|| ledger.with_registration(self.t_ms).bits())
+        } else {
+            counted.then(|| Recent::from_bits(history).commit(t_s).bits())
         };
-        let (reasons, retry, counted) =
-            match self
-                .state
-                .transact(adv, ev.recipient, target, LEDGER, &decide)
-            {
-                Ok(out) => out,
-                // The pair is new and the state has no room for it.
-                Err(_) => {
-                    let ((mut r, retry, counted), _) = decide(0, 0);
-                    if counted
-                        && self.state.config().on_full == OnFull::Block
-                        && self.mode != Mode::Monitor
-                    {
-                        r.insert(Reason::StateFull);
-                    }
-                    (r, retry, false)
-                }
-            };
-        *r = reasons;
-        v.counted = counted;
-        v.retry_at = retry.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+        (
+            Outcome::Ad {
+                reasons: r,
+                retry_ms: retry,
+                counted,
+            },
+            new,
+        )
+    }
+}
+
+/// A check prepared for a shared state store ([`Engine::prepare`]).
+#[derive(Debug)]
+pub enum Prepared {
+    /// The verdict: the event touches no state.
+    Done(Verdict),
+    /// One read-decide-commit on a pair remains.
+    Pair(PairCheck),
+}
+
+/// The state half of a check on one (advertiser, recipient) pair, for a
+/// store that keeps the pair's words elsewhere: read the words, call
+/// [`PairCheck::decide`], compare-and-set them to what it returns (on a
+/// conflict, read and decide again), then [`PairCheck::finish`]. Owned, so
+/// it can wait on the store's I/O.
+#[derive(Clone, Debug)]
+pub struct PairCheck {
+    advertiser: Box<str>,
+    recipient: Number,
+    pending: Pending,
+}
+
+/// What [`PairCheck::decide`] decided, for [`PairCheck::finish`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairOutcome(Outcome);
+
+impl PairCheck {
+    /// The pair's advertiser (resolved from the account).
+    pub fn advertiser(&self) -> &str {
+        &self.advertiser
+    }
+
+    /// The pair's recipient (for a reply: the subscriber who replied).
+    pub fn recipient(&self) -> Number {
+        self.recipient
+    }
+
+    /// The rules on the pair's current words: the outcome, and the words
+    /// to store (equal to `words` when nothing changes). Pure.
+    pub fn decide(&self, words: PairWords) -> (PairOutcome, PairWords) {
+        let target = self.pending.step.target();
+        let (out, new) = self.pending.step.decide(words.0[target], words.0[LEDGER]);
+        let mut next = words;
+        if let Some(nv) = new {
+            next.0[target] = nv;
+        }
+        (PairOutcome(out), next)
+    }
+
+    /// The verdict, once the words `decide` returned are stored.
+    pub fn finish(self, outcome: PairOutcome) -> Verdict {
+        self.pending.finish(outcome.0)
+    }
+
+    /// The verdict when the store could not be read or written in time:
+    /// `STATE_UNAVAILABLE` under [`OnFull::Block`] for an ad or
+    /// registration that nothing else blocks (not in monitor mode), decided
+    /// as if the pair had no history and uncounted; a consent change is not
+    /// stored (`counted` false; a reply keeps the `consent` it meant, so an
+    /// adapter can ask for it again).
+    pub fn unavailable(self, on_error: OnFull) -> Verdict {
+        self.pending.failed(Reason::StateUnavailable, on_error)
+    }
+}
+
+/// A pair's stored words as a shared store keeps them: the ledger (consent
+/// and first registration), the counted ad SMS and the counted ad calls,
+/// each a packed `u64` (see [`crate::state`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PairWords([u64; 3]);
+
+impl PairWords {
+    /// Nothing stored.
+    pub const EMPTY: PairWords = PairWords([0; 3]);
+
+    /// Bytes of [`PairWords::to_bytes`].
+    pub const BYTES: usize = 24;
+
+    /// The three words, little-endian.
+    pub fn to_bytes(self) -> [u8; 24] {
+        let mut b = [0u8; 24];
+        for (chunk, w) in b.chunks_exact_mut(8).zip(self.0) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+
+    /// From [`PairWords::to_bytes`]; `None` unless exactly 24 bytes.
+    pub fn from_bytes(b: &[u8]) -> Option<PairWords> {
+        if b.len() != Self::BYTES {
+            return None;
+        }
+        let mut w = [0u64; 3];
+        for (x, chunk) in w.iter_mut().zip(b.chunks_exact(8)) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            *x = u64::from_le_bytes(a);
+        }
+        Some(PairWords(w))
+    }
+
+    /// Nothing stored.
+    pub fn is_empty(self) -> bool {
+        self == PairWords::EMPTY
+    }
+
+    /// The words decoded.
+    pub fn state(self) -> crate::state::PairState {
+        let l = Ledger::from_bits(self.0[LEDGER]);
+        crate::state::PairState {
+            consent: l.consent(),
+            first_registration_ms: l.registration_ms(),
+            sms: Recent::from_bits(self.0[history_word(Channel::Sms)]),
+            calls: Recent::from_bits(self.0[history_word(Channel::Call)]),
+        }
+    }
+
+    /// Until when (Unix milliseconds) the pair must be kept: `None` for
+    /// ever (an opt-out or a registration mark: the law's bar has no end);
+    /// otherwise the latest of an opt-in's time plus `retention_days` (at
+    /// least [`crate::state::MIN_RETENTION_DAYS`]) and the newest ad's time
+    /// plus 25 hours. A store keeps the pair at least 25 hours from its
+    /// own clock beyond this.
+    pub fn keep_until_ms(self, retention_days: u32) -> Option<i64> {
+        let st = self.state();
+        if st.first_registration_ms.is_some()
+            || st.consent.is_some_and(|c| c.state == ConsentState::OptOut)
+        {
+            return None;
+        }
+        let retention_ms = i64::from(retention_days.max(crate::state::MIN_RETENTION_DAYS)) * DAY_MS;
+        let ad_ms = DAY_MS + 3_600_000;
+        let consent = st.consent.map(|c| c.time_ms.saturating_add(retention_ms));
+        let sms = st.sms.times_ms().max().map(|t| t.saturating_add(ad_ms));
+        let call = st.calls.times_ms().max().map(|t| t.saturating_add(ad_ms));
+        Some(
+            [consent, sms, call]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(i64::MIN),
+        )
     }
 }

@@ -55,11 +55,15 @@ pub enum Reason {
     /// The same measure (and R8 for sender names): a link host or an
     /// alphanumeric sender name imitates a protected brand.
     Lookalike,
+    /// R4, R5, R7 cannot be enforced: the shared state store did not answer
+    /// within its deadline (down, slow or failing over) and the host fails
+    /// closed. The event may or may not have been counted.
+    StateUnavailable,
 }
 
 impl Reason {
     /// Every reason, in code order.
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Dnc,
         Reason::OutsideWindow,
         Reason::Frequency,
@@ -79,6 +83,7 @@ impl Reason {
         Reason::UrlBlocked,
         Reason::UrlNotAllowed,
         Reason::Lookalike,
+        Reason::StateUnavailable,
     ];
 
     /// The code as CONTRACT.md §3 writes it (`DNC`, `OUTSIDE_WINDOW`, …).
@@ -122,7 +127,7 @@ pub struct ReasonInfo {
 }
 
 /// The reason table, indexed by `Reason as usize`.
-pub const REASONS: [ReasonInfo; 19] = [
+pub const REASONS: [ReasonInfo; 20] = [
     ReasonInfo {
         code: "DNC",
         rule: "R1",
@@ -236,6 +241,12 @@ pub const REASONS: [ReasonInfo; 19] = [
         rule: "anti-phishing/R8",
         clause: "C22 Art.4; D91 Art.13(8), Art.23 for sender names (no fine band)",
         summary: "a link host or sender name imitates a protected brand",
+    },
+    ReasonInfo {
+        code: "STATE_UNAVAILABLE",
+        rule: "R4/R5/R7",
+        clause: "D91 Art.13(5), Art.11 (not verifiable: the shared state store did not answer)",
+        summary: "the caps and consent could not be read from the shared store in time; blocked (fail closed)",
     },
 ];
 

@@ -37,7 +37,7 @@ pub mod state;
 pub mod verdict;
 pub mod window;
 
-pub use engine::{Engine, EngineBuilder, Mode};
+pub use engine::{Engine, EngineBuilder, Mode, PairCheck, PairOutcome, PairWords, Prepared};
 pub use event::{Channel, Event, Kind};
 pub use ident::Sender;
 pub use law::Reason;

@@ -184,7 +184,7 @@ fn trick(word: &str, how: u8, seed: u8) -> String {
                     'o' => '0',
                     _ => c,
                 };
-                if !done && i > 0 && i + 1 < n && leet != c && seed % 2 == 0 {
+                if !done && i > 0 && i + 1 < n && leet != c && seed.is_multiple_of(2) {
                     out.push(leet);
                     done = true;
                 } else {
@@ -198,7 +198,7 @@ fn trick(word: &str, how: u8, seed: u8) -> String {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                if seed % 2 == 0 || i == usize::from(seed) % chars.len() {
+                if seed.is_multiple_of(2) || i == usize::from(seed) % chars.len() {
                     format!("{c}{c}")
                 } else {
                     c.to_string()

@@ -185,8 +185,7 @@ fn parse_actions(
         let upper = code.get_ref().to_ascii_uppercase();
         let reason =
             match Reason::from_code(&upper) {
-                Some(r) => r,
-                None if upper == "STATE_UNAVAILABLE" => return Err(error_at(
+                Some(Reason::StateUnavailable) => return Err(error_at(
                     path,
                     text,
                     code.span(),
@@ -194,10 +193,11 @@ fn parse_actions(
                     "STATE_UNAVAILABLE has no action: it follows the fail mode (--on-store-error)"
                         .to_string(),
                 )),
+                Some(r) => r,
                 None => {
                     let known: Vec<&str> = Reason::ALL
                         .into_iter()
-                        .filter(|r| *r != Reason::StateFull)
+                        .filter(|r| !matches!(r, Reason::StateFull | Reason::StateUnavailable))
                         .map(Reason::code)
                         .collect();
                     return Err(error_at(

@@ -30,8 +30,8 @@
 //! allocates; otherwise the check that finds the table 70 % full does it.
 //! Only the host's growths evict: judged by the host's clock, they leave
 //! behind entries whose every word has expired (ads 25 h after their time,
-//! opt-ins and registration marks after [`StateConfig::retention_days`], at
-//! least [`MIN_RETENTION_DAYS`]; opt-outs never). A check's growth copies
+//! opt-ins after [`StateConfig::retention_days`], at least
+//! [`MIN_RETENTION_DAYS`]; opt-outs and registration marks never). A check's growth copies
 //! everything, since an event's own time may be wrong (a clock 30 hours
 //! fast must not expire yesterday's call). A live entry is never dropped to
 //! make room: when the table cannot double (allocation failure or
@@ -133,9 +133,11 @@ pub struct StateConfig {
     pub max_bytes: Option<usize>,
     /// What a check does when the state is full.
     pub on_full: OnFull,
-    /// How long opt-ins and registration marks are kept after their time,
-    /// in days: 400 by default; a value under [`MIN_RETENTION_DAYS`] (a
-    /// year, Decree 91 Art.11) counts as that. Opt-outs are never dropped.
+    /// How long opt-ins are kept after their time, in days: 400 by
+    /// default; a value under [`MIN_RETENTION_DAYS`] (a year, Decree 91
+    /// Art.11) counts as that. Opt-outs and registration marks are never
+    /// dropped (the law's bar on a second registration message, and a
+    /// refusal, have no end).
     pub retention_days: u32,
 }
 
@@ -247,8 +249,8 @@ impl Ledger {
     }
 
     /// Whether nothing in it matters after `now` (seconds since the epoch):
-    /// no opt-out, and any opt-in and registration mark older than
-    /// `retention` seconds.
+    /// no opt-out, no registration mark (both are kept for ever: the law's
+    /// bar has no end), and any opt-in older than `retention` seconds.
     fn expired(self, now: i64, retention: i64) -> bool {
         let horizon = now - retention;
         let old = |t_ms: i64| t_ms.div_euclid(1000) - EPOCH_S <= horizon;
@@ -256,7 +258,7 @@ impl Ledger {
             None => true,
             Some(c) => c.state == ConsentState::OptIn && old(c.time_ms),
         };
-        consent_gone && self.registration_ms().is_none_or(old)
+        consent_gone && self.registration_ms().is_none()
     }
 }
 
@@ -361,7 +363,7 @@ impl Retention {
     }
 }
 
-/// Opt-ins and registration marks are kept at least this long, whatever
+/// Opt-ins are kept at least this long, whatever
 /// [`StateConfig::retention_days`] says (Decree 91 Art.11: a year).
 pub const MIN_RETENTION_DAYS: u32 = 365;
 
@@ -1115,6 +1117,34 @@ mod tests {
         let st = s.get("adv", kept).unwrap();
         assert_eq!(st.consent.unwrap().state, ConsentState::OptOut);
         assert!(st.sms.is_empty());
+    }
+
+    #[test]
+    fn registration_marks_and_opt_outs_are_never_evicted() {
+        let s = State::with_config(StateConfig {
+            initial_slots: 64,
+            ..StateConfig::default()
+        });
+        let day0 = 1_772_420_400_000;
+        let (reg, out, opt_in) = (n("0913000001"), n("0913000002"), n("0913000003"));
+        s.mark_registration("adv", reg, day0).unwrap();
+        s.set_consent("adv", out, ConsentState::OptOut, day0, false)
+            .unwrap();
+        s.set_consent("adv", opt_in, ConsentState::OptIn, day0, false)
+            .unwrap();
+        // Three years later (past any retention), a growth by the host.
+        let later = day0 + 3 * 365 * 86_400_000;
+        for i in 0..200u64 {
+            let r = Number::parse(&format!("0914{:06}", i)).unwrap();
+            s.count_ad("adv", r, Channel::Sms, later).unwrap();
+        }
+        assert!(s.maintain(later).grew);
+        assert_eq!(s.get("adv", reg).unwrap().first_registration_ms, Some(day0));
+        assert_eq!(
+            s.get("adv", out).unwrap().consent.unwrap().state,
+            ConsentState::OptOut
+        );
+        assert_eq!(s.get("adv", opt_in), None, "an old opt-in is forgotten");
     }
 
     #[test]

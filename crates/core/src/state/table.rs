@@ -266,7 +266,10 @@ impl Table {
                         Ok(_) => {
                             let c = &t.counts[(hash >> 60) as usize % STRIPES].0;
                             let n = c.fetch_add(1, Ordering::Relaxed) + 1;
-                            if n % 64 == 0 && t.successor.get().is_none() && t.needs_growth() {
+                            if n.is_multiple_of(64)
+                                && t.successor.get().is_none()
+                                && t.needs_growth()
+                            {
                                 // Too full to wait for the host: grow now
                                 // (or learn that we cannot). The key just
                                 // claimed here is moved by the migration.
