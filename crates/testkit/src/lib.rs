@@ -8,7 +8,9 @@
 //!   replicas) built with `redis-cli --cluster create`. A master can be killed;
 //!   the call returns once its replica has taken over.
 //! - [`cmd`]: a tiny blocking RESP client, one command per connection, so a
-//!   test can look at keys (`PTTL`, `XLEN`, `MEMORY USAGE`, `CLUSTER KEYSLOT`).
+//!   test can look at keys (`PTTL`, `XLEN`, `MEMORY USAGE`, `CLUSTER KEYSLOT`);
+//!   [`Connection`] keeps one connection for commands that belong together
+//!   (`AUTH` first, `MULTI` … `EXEC`).
 //!
 //! Nothing here uses the default port 6379. When `redis-server` (or, for a
 //! cluster, `redis-cli`) is not installed, `start` prints a skip line to
@@ -39,7 +41,7 @@ mod resp;
 mod server;
 
 pub use cluster::RedisCluster;
-pub use resp::{cmd, RespValue};
+pub use resp::{cmd, Connection, RespValue};
 pub use server::RedisServer;
 
 /// The environment variable that turns a missing Redis into a test failure.

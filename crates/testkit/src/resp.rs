@@ -1,5 +1,5 @@
-//! A tiny blocking RESP2 client: one command per connection, for tests that
-//! inspect keys (`PTTL`, `XLEN`, `MEMORY USAGE`, `CLUSTER KEYSLOT`, …).
+//! A tiny blocking RESP2 client, for tests that inspect keys (`PTTL`,
+//! `XLEN`, `MEMORY USAGE`, `CLUSTER KEYSLOT`, …).
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Write};
@@ -90,7 +90,8 @@ impl fmt::Display for RespValue {
 /// A reply of the server, error replies included, is `Ok` (an error reply is
 /// [`RespValue::Error`], so a `MOVED` can be followed); `Err` says the
 /// exchange itself failed: connection refused, timed out (10 s), closed, or
-/// a malformed reply.
+/// a malformed reply. For several commands on one connection (`AUTH` first,
+/// `MULTI`), see [`Connection`].
 ///
 /// ```no_run
 /// # fn main() -> Result<(), String> {
@@ -99,15 +100,51 @@ impl fmt::Display for RespValue {
 /// # Ok(()) }
 /// ```
 pub fn cmd<A: AsRef<[u8]>>(port: u16, args: &[A]) -> Result<RespValue, String> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
-        .map_err(|e| format!("connect to {addr}: {e}"))?;
-    let io = |e: std::io::Error| format!("{addr}: {e}");
-    stream.set_read_timeout(Some(IO_TIMEOUT)).map_err(io)?;
-    stream.set_write_timeout(Some(IO_TIMEOUT)).map_err(io)?;
-    stream.set_nodelay(true).map_err(io)?;
-    (&stream).write_all(&encode(args)).map_err(io)?;
-    read_reply(&mut BufReader::new(&stream), 0).map_err(|e| format!("{addr}: {e}"))
+    Connection::open(port)?.cmd(args)
+}
+
+/// One blocking connection to a Redis server on `127.0.0.1`, for commands
+/// that belong together (`AUTH` then the command, `MULTI` … `EXEC`).
+///
+/// ```no_run
+/// # fn main() -> Result<(), String> {
+/// let mut conn = chanrac_testkit::Connection::open(6390)?;
+/// conn.cmd(&["AUTH", "secret"])?;
+/// let keys = conn.cmd(&["DBSIZE"])?.as_int();
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Connection {
+    addr: SocketAddr,
+    reader: BufReader<TcpStream>,
+}
+
+impl Connection {
+    /// Connects to `127.0.0.1:port` (waiting at most 2 s); every reply is
+    /// then awaited at most 10 s.
+    pub fn open(port: u16) -> Result<Connection, String> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
+            .map_err(|e| format!("connect to {addr}: {e}"))?;
+        let io = |e: std::io::Error| format!("{addr}: {e}");
+        stream.set_read_timeout(Some(IO_TIMEOUT)).map_err(io)?;
+        stream.set_write_timeout(Some(IO_TIMEOUT)).map_err(io)?;
+        stream.set_nodelay(true).map_err(io)?;
+        Ok(Connection {
+            addr,
+            reader: BufReader::new(stream),
+        })
+    }
+
+    /// Sends one command and returns its reply, as [`cmd`] does.
+    pub fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<RespValue, String> {
+        let addr = self.addr;
+        self.reader
+            .get_mut()
+            .write_all(&encode(args))
+            .map_err(|e| format!("{addr}: {e}"))?;
+        read_reply(&mut self.reader, 0).map_err(|e| format!("{addr}: {e}"))
+    }
 }
 
 /// Encodes a command as a RESP array of bulk strings.

@@ -2,7 +2,7 @@
 //! restart.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use chanrac_testkit::{cmd, RedisServer, RespValue};
+use chanrac_testkit::{cmd, Connection, RedisServer, RespValue};
 
 #[test]
 fn set_get_kill_restart() {
@@ -71,6 +71,7 @@ fn set_get_kill_restart() {
 
 #[test]
 fn extra_arguments_apply_and_servers_do_not_share_ports() {
+    // A password (`--requirepass`): only an authenticated connection gets in.
     let Some(server) = RedisServer::start_with(&["--requirepass", "s3cret"]) else {
         return;
     };
@@ -78,6 +79,18 @@ fn extra_arguments_apply_and_servers_do_not_share_ports() {
         return;
     };
     assert_ne!(server.port(), other.port());
+    let mut conn = Connection::open(server.port()).unwrap();
+    assert!(conn
+        .cmd(&["GET", "k"])
+        .unwrap()
+        .as_error()
+        .is_some_and(|e| e.starts_with("NOAUTH")));
+    assert_eq!(conn.cmd(&["AUTH", "s3cret"]).unwrap().as_str(), Some("OK"));
+    assert_eq!(conn.cmd(&["SET", "k", "v"]).unwrap().as_str(), Some("OK"));
+    assert_eq!(
+        conn.cmd(&["GET", "k"]).unwrap(),
+        RespValue::Bulk(b"v".to_vec())
+    );
     let denied = cmd(server.port(), &["GET", "k"]).unwrap();
     assert!(
         denied.as_error().is_some_and(|e| e.starts_with("NOAUTH")),
