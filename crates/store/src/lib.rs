@@ -40,6 +40,8 @@
 //! registration marks for ever (the bar they set has no end).
 #![deny(missing_docs)]
 
+pub mod shared;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};

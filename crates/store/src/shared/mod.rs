@@ -1,0 +1,554 @@
+//! State shared by every process and node: the consent ledger, the
+//! registration marks and the sliding 24-hour counts of each (advertiser,
+//! recipient) pair, in Redis — a single server, a primary with replicas, or
+//! a Redis Cluster.
+//!
+//! The caps of Decree 91 hold per network, not per process: with
+//! `--state redis://…` every adapter instance, every forked worker of a C
+//! host and `chanrac replay` read and write the same pairs, so exactly one
+//! ad call and three ad SMS per pair get through in 24 hours across all of
+//! them.
+//!
+//! **The rules stay in the engine.** A check is split at its state step
+//! ([`chanrac::Engine::prepare`]): every stateless rule runs in the engine,
+//! then the store reads the pair's words, the engine decides on them
+//! ([`chanrac::PairCheck::decide`], pure), and the store commits the new
+//! words with a compare-and-set script; if another check changed the pair
+//! meanwhile, the engine decides again on what is there. The script
+//! compares and writes, nothing more (see `pairs`): plain commands and
+//! `EVAL`, no modules, so Valkey should work too (untested: Debian 12
+//! ships no Valkey).
+//!
+//! **Round trips.** A check costs one round trip when the process already
+//! knows the pair's value (it keeps the last value it saw of recent pairs
+//! as a hint; a stale hint costs one more) or the pair is new. Checks in
+//! flight at once share the connection, pipelined.
+//!
+//! **Failures.** Every check has a deadline ([`SharedConfig::deadline`],
+//! 50 ms by default). When the store does not answer in time — down, slow,
+//! failing over — the check gets `STATE_UNAVAILABLE` under
+//! [`OnFull::Block`] (the default) or is delivered uncounted under
+//! [`OnFull::Deliver`] ([`chanrac::PairCheck::unavailable`]), and
+//! [`SharedStats::unavailable`] counts it. The connection comes back by
+//! itself (backoff); nothing needs a restart. A check answered
+//! `STATE_UNAVAILABLE` may or may not have been counted (its write may have
+//! reached the store); a write is never counted twice.
+//!
+//! **Why `redis` (redis-rs).** It has one multiplexed connection that
+//! pipelines concurrent requests, a connection manager that reconnects with
+//! backoff, an async Cluster client that follows `MOVED`/`ASK` and
+//! failovers, a blocking client for the C ABI from the same crate, TLS
+//! through rustls, and `EVALSHA` with a fallback to `EVAL`. `fred` has the
+//! same on the async side but no blocking client.
+
+mod conn;
+mod pairs;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chanrac::state::journal::Record;
+use chanrac::state::OnFull;
+use chanrac::{Engine, Event, Number, PairCheck, PairWords, Prepared, Verdict};
+use parking_lot::Mutex;
+
+pub use conn::Target;
+use conn::{Conn, SyncConn};
+use pairs::{Attempt, Next, Reply, Tokens};
+
+/// How the shared state behaves.
+#[derive(Clone, Debug)]
+pub struct SharedConfig {
+    /// The longest a check waits for the store, retries included: 50 ms by
+    /// default.
+    pub deadline: Duration,
+    /// What a check gets when the store does not answer in time.
+    pub on_error: OnFull,
+    /// The first part of every key (`chanrac` by default): several
+    /// networks or test runs can share one server under different prefixes.
+    pub prefix: String,
+    /// How long opt-ins are kept, in days (at least a year; opt-outs and
+    /// registration marks are kept for ever, ads 25 hours).
+    pub retention_days: u32,
+}
+
+impl Default for SharedConfig {
+    fn default() -> Self {
+        SharedConfig {
+            deadline: Duration::from_millis(50),
+            on_error: OnFull::Block,
+            prefix: "chanrac".into(),
+            retention_days: 400,
+        }
+    }
+}
+
+/// Why the store could not be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A URL that is not `redis://` or `rediss://`.
+    Url(String),
+    /// The store did not answer within the deadline.
+    Timeout,
+    /// The store answered with an error, or the connection failed.
+    Redis(redis::RedisError),
+    /// A pair's key holds a value that is not a pair's (another program
+    /// wrote it).
+    BadValue(String),
+    /// The pair changed under every try within the deadline.
+    Contended,
+}
+
+impl StoreError {
+    fn from_redis(e: redis::RedisError) -> StoreError {
+        StoreError::Redis(e)
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Url(s) => write!(f, "bad store URL: {s}"),
+            StoreError::Timeout => f.write_str("the store did not answer in time"),
+            StoreError::Redis(e) => write!(f, "store: {e}"),
+            StoreError::BadValue(k) => write!(f, "store: key {k} does not hold a pair's value"),
+            StoreError::Contended => f.write_str("store: the pair changed under every try"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Redis(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Counters of the shared state, for monitoring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SharedStats {
+    /// Pair steps committed or confirmed.
+    pub checks: u64,
+    /// Tries that met a value other than the one decided on (and decided
+    /// again).
+    pub conflicts: u64,
+    /// Checks that met `STATE_UNAVAILABLE` (the fail mode applied).
+    pub unavailable: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    checks: AtomicU64,
+    conflicts: AtomicU64,
+    unavailable: AtomicU64,
+}
+
+impl Counters {
+    fn get(&self) -> SharedStats {
+        SharedStats {
+            checks: self.checks.load(Ordering::Relaxed),
+            conflicts: self.conflicts.load(Ordering::Relaxed),
+            unavailable: self.unavailable.load(Ordering::Relaxed),
+        }
+    }
+}
+
+const HINT_SHARDS: usize = 16;
+const HINTS_PER_SHARD: usize = 1 << 14;
+
+/// The last value seen of recent pairs, by key hash: only a guess for the
+/// first try (a wrong one costs a round trip, never a wrong verdict).
+struct Hints(Vec<Mutex<HashMap<u64, Vec<u8>>>>);
+
+impl Hints {
+    fn new() -> Hints {
+        Hints(
+            (0..HINT_SHARDS)
+                .map(|_| Mutex::new(HashMap::new()))
+                .collect(),
+        )
+    }
+
+    fn shard(&self, h: u64) -> &Mutex<HashMap<u64, Vec<u8>>> {
+        &self.0[(h >> 60) as usize % HINT_SHARDS]
+    }
+
+    fn get(&self, h: u64) -> Vec<u8> {
+        self.shard(h).lock().get(&h).cloned().unwrap_or_default()
+    }
+
+    fn put(&self, h: u64, v: Vec<u8>) {
+        let mut m = self.shard(h).lock();
+        if m.len() >= HINTS_PER_SHARD && !m.contains_key(&h) {
+            m.clear();
+        }
+        m.insert(h, v);
+    }
+}
+
+/// Tries per check before the pair counts as contended.
+const MAX_TRIES: usize = 32;
+
+/// What both clients share: the target, the config, the script, hints and
+/// counters.
+struct Core {
+    target: Target,
+    config: SharedConfig,
+    script: redis::Script,
+    tokens: Tokens,
+    hints: Hints,
+    counters: Counters,
+}
+
+impl Core {
+    fn new(target: Target, config: SharedConfig) -> Core {
+        Core {
+            target,
+            config,
+            script: redis::Script::new(pairs::CAS_SCRIPT),
+            tokens: Tokens::new(),
+            hints: Hints::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    fn key(&self, check: &PairCheck) -> (Vec<u8>, u64) {
+        let k = pairs::key(&self.config.prefix, check.advertiser(), check.recipient());
+        let h = xxhash_rust::xxh3::xxh3_64(&k);
+        (k, h)
+    }
+
+    fn attempt(
+        &self,
+        check: &PairCheck,
+        key: &[u8],
+        current: &[u8],
+    ) -> Result<Attempt, StoreError> {
+        Attempt::new(check, current, &self.tokens, self.config.retention_days)
+            .map_err(|_| StoreError::BadValue(String::from_utf8_lossy(key).into_owned()))
+    }
+
+    fn invocation<'a>(&'a self, key: &[u8], a: &Attempt) -> redis::ScriptInvocation<'a> {
+        let mut inv = self.script.key(key);
+        inv.arg(&a.expected[..]).arg(&a.new[..]).arg(&a.pxat);
+        inv
+    }
+
+    fn fail(&self, check: PairCheck, e: &StoreError) -> Verdict {
+        self.counters.unavailable.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(
+            store = self.target.display(),
+            "shared state unavailable: {e}"
+        );
+        check.unavailable(self.config.on_error)
+    }
+}
+
+/// The shared state, for async hosts (the adapters): cheap to clone, one
+/// connection per process shared by every task, opened on first use.
+#[derive(Clone)]
+pub struct SharedState {
+    core: Arc<Core>,
+    conn: Arc<tokio::sync::Mutex<Option<Conn>>>,
+    /// When the last failed open was, so a down store is not hammered.
+    last_open_failure: Arc<Mutex<Option<Instant>>>,
+}
+
+impl std::fmt::Debug for SharedState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedState")
+            .field("store", &self.core.target.display())
+            .finish()
+    }
+}
+
+/// Between two tries to open a store that failed to open.
+const REOPEN_AFTER: Duration = Duration::from_millis(200);
+
+impl SharedState {
+    /// The store at `url` (`redis://…`, `rediss://…`, or several seed
+    /// nodes separated by commas). Nothing is opened until the first
+    /// check.
+    pub fn new(url: &str, config: SharedConfig) -> Result<SharedState, StoreError> {
+        Ok(SharedState {
+            core: Arc::new(Core::new(Target::parse(url)?, config)),
+            conn: Arc::new(tokio::sync::Mutex::new(None)),
+            last_open_failure: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SharedConfig {
+        &self.core.config
+    }
+
+    /// The store's URL, password hidden.
+    pub fn display(&self) -> &str {
+        self.core.target.display()
+    }
+
+    /// Counters since start.
+    pub fn stats(&self) -> SharedStats {
+        self.core.counters.get()
+    }
+
+    async fn connection(&self) -> Result<Conn, StoreError> {
+        let mut slot = self.conn.lock().await;
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        if let Some(at) = *self.last_open_failure.lock() {
+            if at.elapsed() < REOPEN_AFTER {
+                return Err(StoreError::Timeout);
+            }
+        }
+        match conn::open(
+            &self.core.target,
+            self.core.config.deadline.max(Duration::from_millis(500)),
+        )
+        .await
+        {
+            Ok(c) => {
+                *slot = Some(c.clone());
+                *self.last_open_failure.lock() = None;
+                Ok(c)
+            }
+            Err(e) => {
+                *self.last_open_failure.lock() = Some(Instant::now());
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens the connection now (a host that wants to know at start that
+    /// the store answers).
+    pub async fn connect(&self) -> Result<(), StoreError> {
+        let d = self.core.config.deadline.max(Duration::from_secs(2));
+        let mut c = tokio::time::timeout(d, self.connection())
+            .await
+            .map_err(|_| StoreError::Timeout)??;
+        let _: String = tokio::time::timeout(d, redis::cmd("PING").query_async(&mut c))
+            .await
+            .map_err(|_| StoreError::Timeout)?
+            .map_err(StoreError::from_redis)?;
+        Ok(())
+    }
+
+    /// Checks one event: the engine's stateless rules, then its state step
+    /// on the shared pair. Never fails: when the store does not answer in
+    /// time, the fail mode decides ([`SharedConfig::on_error`]).
+    pub async fn check(&self, engine: &Engine, ev: &Event<'_>) -> Verdict {
+        match engine.prepare(ev) {
+            Prepared::Done(v) => v,
+            Prepared::Pair(check) => self.check_pair(check).await,
+        }
+    }
+
+    /// The state step of a prepared check; the fail mode on a store error.
+    pub async fn check_pair(&self, check: PairCheck) -> Verdict {
+        match self.try_pair(&check).await {
+            Ok(out) => check.finish(out),
+            Err(e) => self.core.fail(check, &e),
+        }
+    }
+
+    /// Checks one event, or the store's error (for `replay`, which stops
+    /// rather than guess).
+    pub async fn try_check(&self, engine: &Engine, ev: &Event<'_>) -> Result<Verdict, StoreError> {
+        match engine.prepare(ev) {
+            Prepared::Done(v) => Ok(v),
+            Prepared::Pair(check) => {
+                let out = self.try_pair(&check).await?;
+                Ok(check.finish(out))
+            }
+        }
+    }
+
+    /// Stores a journal record (moving a state directory into the store).
+    pub async fn restore(&self, engine: &Engine, r: &Record) -> Result<(), StoreError> {
+        self.try_pair(&engine.restore_check(r)).await.map(|_| ())
+    }
+
+    /// Runs a pair step within the deadline.
+    pub async fn try_pair(&self, check: &PairCheck) -> Result<chanrac::PairOutcome, StoreError> {
+        let core = &self.core;
+        let run = async {
+            let mut conn = self.connection().await?;
+            let (key, h) = core.key(check);
+            let mut current = core.hints.get(h);
+            for _ in 0..MAX_TRIES {
+                let a = core.attempt(check, &key, &current)?;
+                let v: redis::Value = core
+                    .invocation(&key, &a)
+                    .invoke_async(&mut conn)
+                    .await
+                    .map_err(StoreError::from_redis)?;
+                let reply = Reply::from_value(v).map_err(StoreError::BadValue)?;
+                match pairs::settle(&a, reply) {
+                    Next::Done(stored) => {
+                        core.hints.put(h, stored);
+                        core.counters.checks.fetch_add(1, Ordering::Relaxed);
+                        return Ok(a.outcome);
+                    }
+                    Next::Retry(cur) => {
+                        core.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+                        current = cur;
+                    }
+                }
+            }
+            Err(StoreError::Contended)
+        };
+        tokio::time::timeout(core.config.deadline, run)
+            .await
+            .map_err(|_| StoreError::Timeout)?
+    }
+
+    /// The words stored for a pair (`None`: nothing stored).
+    pub async fn get(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+    ) -> Result<Option<PairWords>, StoreError> {
+        let key = pairs::key(&self.core.config.prefix, advertiser, recipient);
+        let d = self.core.config.deadline.max(Duration::from_secs(2));
+        let run = async {
+            let mut conn = self.connection().await?;
+            let v: Option<Vec<u8>> = redis::cmd("GET")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .map_err(StoreError::from_redis)?;
+            match v {
+                None => Ok(None),
+                Some(b) => pairs::words_of(&b).map(Some).ok_or_else(|| {
+                    StoreError::BadValue(String::from_utf8_lossy(&key).into_owned())
+                }),
+            }
+        };
+        tokio::time::timeout(d, run)
+            .await
+            .map_err(|_| StoreError::Timeout)?
+    }
+}
+
+/// The shared state for blocking hosts (the C ABI): one connection per
+/// process, opened on first use and again after a failure or a `fork` (a
+/// host may open the engine, then fork its workers: each worker opens its
+/// own connection, and all share the caps).
+pub struct BlockingState {
+    core: Core,
+    conn: Mutex<Option<(u32, SyncConn)>>,
+    last_open_failure: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for BlockingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingState")
+            .field("store", &self.core.target.display())
+            .finish()
+    }
+}
+
+impl BlockingState {
+    /// The store at `url`; nothing is opened until the first check.
+    pub fn new(url: &str, config: SharedConfig) -> Result<BlockingState, StoreError> {
+        Ok(BlockingState {
+            core: Core::new(Target::parse(url)?, config),
+            conn: Mutex::new(None),
+            last_open_failure: Mutex::new(None),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SharedConfig {
+        &self.core.config
+    }
+
+    /// Counters since start.
+    pub fn stats(&self) -> SharedStats {
+        self.core.counters.get()
+    }
+
+    /// Checks one event (see [`SharedState::check`]); blocks at most about
+    /// the deadline.
+    pub fn check(&self, engine: &Engine, ev: &Event<'_>) -> Verdict {
+        match engine.prepare(ev) {
+            Prepared::Done(v) => v,
+            Prepared::Pair(check) => match self.try_pair(&check) {
+                Ok(out) => check.finish(out),
+                Err(e) => self.core.fail(check, &e),
+            },
+        }
+    }
+
+    /// Stores a journal record.
+    pub fn restore(&self, engine: &Engine, r: &Record) -> Result<(), StoreError> {
+        self.try_pair(&engine.restore_check(r)).map(|_| ())
+    }
+
+    /// Runs a pair step; the connection is dropped after any error, so the
+    /// next check opens a fresh one.
+    pub fn try_pair(&self, check: &PairCheck) -> Result<chanrac::PairOutcome, StoreError> {
+        let core = &self.core;
+        let started = Instant::now();
+        let mut guard = self.conn.lock();
+        let pid = std::process::id();
+        if guard.as_ref().is_some_and(|(p, _)| *p != pid) {
+            // Forked: the parent's socket is not ours to use.
+            *guard = None;
+        }
+        if guard.is_none() {
+            if let Some(at) = *self.last_open_failure.lock() {
+                if at.elapsed() < REOPEN_AFTER {
+                    return Err(StoreError::Timeout);
+                }
+            }
+            match SyncConn::open(&core.target, core.config.deadline) {
+                Ok(c) => *guard = Some((pid, c)),
+                Err(e) => {
+                    *self.last_open_failure.lock() = Some(Instant::now());
+                    return Err(e);
+                }
+            }
+        }
+        let Some((_, conn)) = guard.as_mut() else {
+            return Err(StoreError::Timeout);
+        };
+        let (key, h) = core.key(check);
+        let mut current = core.hints.get(h);
+        let result = (|| {
+            for _ in 0..MAX_TRIES {
+                if started.elapsed() > core.config.deadline {
+                    return Err(StoreError::Timeout);
+                }
+                let a = core.attempt(check, &key, &current)?;
+                let v: redis::Value = core
+                    .invocation(&key, &a)
+                    .invoke(conn.as_dyn())
+                    .map_err(StoreError::from_redis)?;
+                let reply = Reply::from_value(v).map_err(StoreError::BadValue)?;
+                match pairs::settle(&a, reply) {
+                    Next::Done(stored) => {
+                        core.hints.put(h, stored);
+                        core.counters.checks.fetch_add(1, Ordering::Relaxed);
+                        return Ok(a.outcome);
+                    }
+                    Next::Retry(cur) => {
+                        core.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+                        current = cur;
+                    }
+                }
+            }
+            Err(StoreError::Contended)
+        })();
+        if matches!(result, Err(StoreError::Redis(_)) | Err(StoreError::Timeout)) {
+            *guard = None;
+        }
+        result
+    }
+}

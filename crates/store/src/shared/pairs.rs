@@ -1,0 +1,191 @@
+//! A pair in the store: its key, its value, and the compare-and-set that
+//! commits a decision.
+//!
+//! **Key.** `PREFIX:{ADVERTISER|RECIPIENT}` — the braces are a hash tag, so
+//! everything of a pair lives in one Cluster slot.
+//!
+//! **Value.** 32 bytes: the pair's three words ([`PairWords::to_bytes`]:
+//! the ledger, the counted ad SMS, the counted ad calls) and an 8-byte token
+//! naming the write that stored them. An absent key is a pair with no
+//! history.
+//!
+//! **Compare-and-set.** One server-side script, `CAS`: if the key holds
+//! exactly the value the check decided on, store the new value (with its
+//! expiry) and answer `1`; otherwise answer the value it holds, and the
+//! check decides again on that. The decision itself is never in the
+//! script: it is [`PairCheck::decide`], the same Rust as the local table's.
+//! A check that changes nothing still runs the script, to confirm that it
+//! decided on the current words (so a blocked ad is blocked on the truth).
+//!
+//! **Never twice.** Every write carries a fresh token. If a reply is lost
+//! and the client sends the script again (a Cluster client does, during a
+//! failover), the second run finds the value it wrote itself and answers it
+//! back: the check sees its own token and knows it committed once.
+//!
+//! **Expiry.** From [`PairWords::keep_until_ms`]: none for a pair with an
+//! opt-out or a registration mark (`SET` without an expiry also clears an
+//! old one), else the later of that time and 25 hours from now (the
+//! store's clock), so a replay of an old log never writes keys that vanish
+//! at once.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chanrac::{Number, PairCheck, PairOutcome, PairWords};
+
+/// The value's length: the words and the token.
+pub(crate) const VALUE_BYTES: usize = PairWords::BYTES + 8;
+
+/// Ads and opt-ins are kept at least this long from now.
+const MIN_KEEP_MS: i64 = 25 * 3_600_000;
+
+/// The compare-and-set script (see the module docs).
+pub(crate) const CAS_SCRIPT: &str = r"
+local cur = redis.call('GET', KEYS[1]) or ''
+if cur ~= ARGV[1] then return cur end
+if ARGV[2] ~= '' then
+  if ARGV[3] == '' then
+    redis.call('SET', KEYS[1], ARGV[2])
+  else
+    redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
+  end
+end
+return 1
+";
+
+/// The key of a pair.
+pub(crate) fn key(prefix: &str, advertiser: &str, recipient: Number) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + advertiser.len() + 20);
+    k.extend_from_slice(prefix.as_bytes());
+    k.extend_from_slice(b":{");
+    k.extend_from_slice(advertiser.as_bytes());
+    k.push(b'|');
+    k.extend_from_slice(recipient.to_string().as_bytes());
+    k.push(b'}');
+    k
+}
+
+/// The words of a stored value; `None` when it is not one of ours.
+pub(crate) fn words_of(value: &[u8]) -> Option<PairWords> {
+    match value.len() {
+        0 => Some(PairWords::EMPTY),
+        VALUE_BYTES => PairWords::from_bytes(&value[..PairWords::BYTES]),
+        _ => None,
+    }
+}
+
+/// A stored value: the words and a token.
+pub(crate) fn value_of(words: PairWords, token: u64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(VALUE_BYTES);
+    v.extend_from_slice(&words.to_bytes());
+    v.extend_from_slice(&token.to_le_bytes());
+    v
+}
+
+/// Tokens: unique per process (a random start) and per write.
+pub(crate) struct Tokens(AtomicU64);
+
+impl Tokens {
+    pub(crate) fn new() -> Tokens {
+        let seed = xxhash_rust::xxh3::xxh3_64(
+            &[
+                std::process::id().to_le_bytes().as_slice(),
+                &chanrac::hash::process_seed().to_le_bytes(),
+                &now_ms().to_le_bytes(),
+            ]
+            .concat(),
+        );
+        Tokens(AtomicU64::new(seed))
+    }
+
+    fn next(&self) -> u64 {
+        self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    }
+}
+
+/// The store's clock (Unix milliseconds).
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// One try of a check: what to send, and what it means.
+pub(crate) struct Attempt {
+    pub(crate) expected: Vec<u8>,
+    /// Empty: nothing to write (the script only confirms `expected`).
+    pub(crate) new: Vec<u8>,
+    /// Expiry (Unix ms) as the script's argument; empty: none.
+    pub(crate) pxat: String,
+    pub(crate) outcome: PairOutcome,
+}
+
+impl Attempt {
+    /// Decides `check` on the value believed current.
+    pub(crate) fn new(
+        check: &PairCheck,
+        current: &[u8],
+        tokens: &Tokens,
+        retention_days: u32,
+    ) -> Result<Attempt, BadValue> {
+        let words = words_of(current).ok_or(BadValue)?;
+        let (outcome, next) = check.decide(words);
+        let (new, pxat) = if next == words {
+            (Vec::new(), String::new())
+        } else {
+            let pxat = match next.keep_until_ms(retention_days) {
+                None => String::new(),
+                Some(t) => t.max(now_ms().saturating_add(MIN_KEEP_MS)).to_string(),
+            };
+            (value_of(next, tokens.next()), pxat)
+        };
+        Ok(Attempt {
+            expected: current.to_vec(),
+            new,
+            pxat,
+            outcome,
+        })
+    }
+}
+
+/// A key holds a value that is not a pair's (another program wrote it).
+#[derive(Debug)]
+pub(crate) struct BadValue;
+
+/// What the script answered.
+pub(crate) enum Reply {
+    /// Committed (or confirmed).
+    Done,
+    /// The key holds this value instead.
+    Conflict(Vec<u8>),
+}
+
+impl Reply {
+    pub(crate) fn from_value(v: redis::Value) -> Result<Reply, String> {
+        match v {
+            redis::Value::Int(1) => Ok(Reply::Done),
+            redis::Value::BulkString(b) => Ok(Reply::Conflict(b)),
+            redis::Value::SimpleString(s) => Ok(Reply::Conflict(s.into_bytes())),
+            redis::Value::Okay => Ok(Reply::Conflict(b"OK".to_vec())),
+            other => Err(format!("unexpected script reply {other:?}")),
+        }
+    }
+}
+
+/// After a reply: done (with the value now stored), or try again on the
+/// value the store holds.
+pub(crate) enum Next {
+    Done(Vec<u8>),
+    Retry(Vec<u8>),
+}
+
+/// Interprets the script's reply to `a`.
+pub(crate) fn settle(a: &Attempt, reply: Reply) -> Next {
+    match reply {
+        Reply::Done => Next::Done(if a.new.is_empty() {
+            a.expected.clone()
+        } else {
+            a.new.clone()
+        }),
+        // Our own write, answered back after a resend: committed once.
+        Reply::Conflict(cur) if !a.new.is_empty() && cur == a.new => Next::Done(cur),
+        Reply::Conflict(cur) => Next::Retry(cur),
+    }
+}
