@@ -754,6 +754,26 @@ fn state_survives_a_restart_and_compaction() {
 }
 
 #[test]
+fn a_state_directory_open_elsewhere_is_err_state_until_freed() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().join("state");
+    let first = Handle::open(&example_policy(), Some(&dir)).unwrap();
+    let (code, msg) = Handle::open(&example_policy(), Some(&dir)).err().unwrap();
+    assert_eq!(code, CHANRAC_ERR_STATE);
+    assert!(msg.contains(&dir.display().to_string()), "{msg}");
+    assert!(msg.contains("another process"), "{msg}");
+    // The holder goes on counting; once freed, the next engine has it all.
+    for t in [at(8, 0), at(9, 0), at(10, 0)] {
+        let v = first.check(&Ev::ad(t, "0912345678")).unwrap();
+        assert_eq!((v.decision, v.counted), (CHANRAC_ALLOW, 1));
+    }
+    drop(first);
+    let next = Handle::open(&example_policy(), Some(&dir)).unwrap();
+    let v = next.check(&Ev::ad(at(11, 0), "0912345678")).unwrap();
+    assert_eq!(v.reasons, CHANRAC_REASON_FREQUENCY);
+}
+
+#[test]
 fn one_engine_many_threads_exact_counts() {
     const THREADS: usize = 8;
     const PER_THREAD: usize = 25;
