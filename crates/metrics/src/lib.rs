@@ -37,6 +37,9 @@
 //! | `chanrac_dnc_pending_changes` | gauge | | live DNC changes not yet merged into it |
 //! | `chanrac_build_info` | gauge | `adapter`, `version`, `mode` | always 1 |
 //! | `chanrac_verdict_log_lines_total`, `chanrac_verdict_log_dropped_total` | counter | | with `--verdict-log`: lines written, lines dropped (see [`verdict_log`]) |
+//! | `chanrac_state_store_checks_total` | counter | | with `--state redis://…`: pair steps the shared store committed or confirmed |
+//! | `chanrac_state_store_conflicts_total` | counter | | … tries that met a pair another check had changed (decided again) |
+//! | `chanrac_state_store_unavailable_total` | counter | | … checks the store did not answer in time (`STATE_UNAVAILABLE`, the fail mode decided) |
 
 pub mod verdict_log;
 
@@ -130,6 +133,17 @@ impl MetricsBuilder {
         self.metrics
             .registry
             .register_collector(Box::new(LogCollector(stats)));
+    }
+
+    /// Serves the counters of a shared state store (`--state redis://…`),
+    /// read from `counts` at scrape time:
+    /// `chanrac_state_store_checks_total`,
+    /// `chanrac_state_store_conflicts_total` and
+    /// `chanrac_state_store_unavailable_total`.
+    pub fn state_store(&mut self, counts: impl Fn() -> StoreCounts + Send + Sync + 'static) {
+        self.metrics
+            .registry
+            .register_collector(Box::new(StoreCollector(Box::new(counts))));
     }
 
     /// The metrics, ready to share.
@@ -453,6 +467,51 @@ impl Collector for LogCollector {
     }
 }
 
+/// The counters of a shared state store since start (see
+/// [`MetricsBuilder::state_store`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    /// Pair steps committed or confirmed.
+    pub checks: u64,
+    /// Tries that met a pair another check had changed.
+    pub conflicts: u64,
+    /// Checks the store did not answer in time (`STATE_UNAVAILABLE`).
+    pub unavailable: u64,
+}
+
+/// A shared state store's counters, read at scrape time.
+struct StoreCollector(Box<dyn Fn() -> StoreCounts + Send + Sync>);
+
+impl fmt::Debug for StoreCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreCollector").finish_non_exhaustive()
+    }
+}
+
+impl Collector for StoreCollector {
+    fn encode(&self, mut e: DescriptorEncoder) -> Result<(), fmt::Error> {
+        let c = (self.0)();
+        counter(
+            &mut e,
+            "chanrac_state_store_checks",
+            "Pair steps the shared state store committed or confirmed",
+            c.checks,
+        )?;
+        counter(
+            &mut e,
+            "chanrac_state_store_conflicts",
+            "Shared state tries that met a pair another check had changed (decided again)",
+            c.conflicts,
+        )?;
+        counter(
+            &mut e,
+            "chanrac_state_store_unavailable",
+            "Checks the shared state store did not answer in time (STATE_UNAVAILABLE, the fail mode decided)",
+            c.unavailable,
+        )
+    }
+}
+
 /// Largest request head read.
 const MAX_HEAD: usize = 8 * 1024;
 /// A connection's whole exchange must end within this.
@@ -718,6 +777,33 @@ mod tests {
         assert!(metrics.render().contains("chanrac_requests_in_flight 1\n"));
         drop(g);
         assert!(metrics.render().contains("chanrac_requests_in_flight 0\n"));
+    }
+
+    #[test]
+    fn a_shared_stores_counters_are_read_at_scrape_time() {
+        let engine = Arc::new(EngineBuilder::new().build(PolicyBuilder::new().build()));
+        let mut b = Metrics::builder("test", Mode::Enforce, engine);
+        let seen = Arc::new(AtomicU64::new(7));
+        let s = seen.clone();
+        b.state_store(move || StoreCounts {
+            checks: s.load(Ordering::Relaxed),
+            conflicts: 2,
+            unavailable: 1,
+        });
+        let metrics = b.build();
+        let text = metrics.render();
+        for want in [
+            "chanrac_state_store_checks_total 7\n",
+            "chanrac_state_store_conflicts_total 2\n",
+            "chanrac_state_store_unavailable_total 1\n",
+        ] {
+            assert!(text.contains(want), "no `{want}` in\n{text}");
+        }
+        seen.store(9, Ordering::Relaxed);
+        assert!(metrics
+            .render()
+            .contains("chanrac_state_store_checks_total 9\n"));
+        promtool_check_metrics(&text);
     }
 
     /// `promtool check metrics` accepts `text` without a lint (skipped when
