@@ -189,3 +189,77 @@ pub(crate) fn settle(a: &Attempt, reply: Reply) -> Next {
         Reply::Conflict(cur) => Next::Retry(cur),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    fn attempt(expected: &[u8], new: &[u8]) -> Attempt {
+        let e = chanrac::Engine::new(chanrac::PolicyBuilder::new().build());
+        let r = chanrac::state::journal::Record {
+            kind: chanrac::state::journal::RecordKind::AdCall,
+            advertiser: "a".into(),
+            recipient: Number::parse("0912000001").unwrap(),
+            time_ms: 1_772_420_400_000,
+        };
+        let (outcome, _) = e.restore_check(&r).decide(PairWords::EMPTY);
+        Attempt {
+            expected: expected.to_vec(),
+            new: new.to_vec(),
+            pxat: String::new(),
+            outcome,
+        }
+    }
+
+    /// The script run twice with the same arguments (a resend after a lost
+    /// reply) writes once; the second run answers the value the first
+    /// wrote, which `settle` recognises by its token as our own commit.
+    #[test]
+    fn a_resent_compare_and_set_commits_once() {
+        let Some(redis) = chanrac_testkit::RedisServer::start() else {
+            return;
+        };
+        let tokens = Tokens::new();
+        let words = PairWords::from_bytes(&[7u8; 24]).unwrap();
+        let new = value_of(words, tokens.next());
+        let run = || {
+            chanrac_testkit::cmd(
+                redis.port(),
+                &[
+                    b"EVAL".as_slice(),
+                    CAS_SCRIPT.as_bytes(),
+                    b"1",
+                    b"k",
+                    b"",
+                    &new,
+                    b"",
+                ],
+            )
+            .unwrap()
+        };
+        let first = run();
+        assert_eq!(first.as_int(), Some(1));
+        let second = run();
+        let chanrac_testkit::RespValue::Bulk(cur) = second else {
+            panic!("a conflict answers the value held: {second:?}");
+        };
+        assert_eq!(cur, new);
+        let a = attempt(b"", &new);
+        assert!(matches!(settle(&a, Reply::Conflict(cur)), Next::Done(v) if v == new));
+        // Someone else's value is a conflict to decide again on.
+        let other = value_of(words, tokens.next());
+        assert!(matches!(settle(&a, Reply::Conflict(other.clone())), Next::Retry(v) if v == other));
+    }
+
+    #[test]
+    fn keys_put_a_pair_in_one_slot_and_values_round_trip() {
+        let k = key("chanrac", "bank", Number::parse("0912345678").unwrap());
+        assert_eq!(k, b"chanrac:{bank|84912345678}");
+        let w = PairWords::from_bytes(&[1u8; 24]).unwrap();
+        assert_eq!(words_of(&value_of(w, 9)), Some(w));
+        assert_eq!(words_of(b""), Some(PairWords::EMPTY));
+        assert_eq!(words_of(b"not a pair"), None);
+    }
+}
