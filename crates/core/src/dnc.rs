@@ -526,6 +526,19 @@ pub enum DncChange {
     Remove(Scopes),
 }
 
+/// Where a DNC list stands in a stream of DNC changes (the store's DNC
+/// stream, which carries every change to every node): the stream's key and
+/// the id of the last entry the list holds (`0-0`: none). A snapshot built
+/// from the stream records it ([`crate::Policy::dnc_stream`]), so a node
+/// that loads the snapshot follows the stream from the next entry on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StreamMark {
+    /// The stream's key (`chanrac:dnc` by default).
+    pub key: Box<str>,
+    /// The id of the last entry applied, `MILLISECONDS-SEQUENCE`.
+    pub id: Box<str>,
+}
+
 impl DncChange {
     fn apply(self, s: Scopes) -> Scopes {
         match self {

@@ -272,6 +272,7 @@ pub struct PolicyBuilder {
     signatures: crate::content::SignatureSet,
     domains: crate::content::links::DomainList,
     protected: Vec<crate::content::lookalike::Brand>,
+    dnc_stream: Option<crate::dnc::StreamMark>,
 }
 
 impl Default for PolicyBuilder {
@@ -288,6 +289,7 @@ impl Default for PolicyBuilder {
             signatures: crate::content::SignatureSet::default(),
             domains: Default::default(),
             protected: Vec::new(),
+            dnc_stream: None,
         }
     }
 }
@@ -311,6 +313,13 @@ impl PolicyBuilder {
         dnc: DncList<D>,
     ) -> &mut PolicyBuilder {
         self.dnc = dnc.into_shared();
+        self
+    }
+
+    /// Records where the DNC list stands in a stream of DNC changes (a
+    /// snapshot built with `chanrac build --dnc-stream`).
+    pub fn dnc_stream(&mut self, mark: crate::dnc::StreamMark) -> &mut PolicyBuilder {
+        self.dnc_stream = Some(mark);
         self
     }
 
@@ -452,6 +461,7 @@ impl PolicyBuilder {
             any_advertiser_domains,
             domains: b.domains,
             protected: b.protected,
+            dnc_stream: b.dnc_stream,
             generation: {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -479,6 +489,8 @@ pub struct Policy {
     any_advertiser_domains: bool,
     /// `protected.csv` and the registered brandnames, indexed.
     lookalikes: crate::content::lookalike::Lookalikes,
+    /// Where the DNC list stands in the DNC stream, when known.
+    dnc_stream: Option<crate::dnc::StreamMark>,
     /// Unique to this built policy in the process (clones share it: they
     /// hold the same lists): what the engine's per-thread content cache is
     /// keyed by, so that no verdict outlives the policy it was made under.
@@ -512,6 +524,14 @@ impl Policy {
     /// The DNC list.
     pub fn dnc(&self) -> &DncList<SharedBytes> {
         &self.dnc
+    }
+
+    /// Where the DNC list stands in the stream of DNC changes: the stream
+    /// and the id of the last entry the list holds (a snapshot built with
+    /// `chanrac build --dnc-stream`); `None` for a policy directory, whose
+    /// list a follower brings up to date from the stream's beginning.
+    pub fn dnc_stream(&self) -> Option<&crate::dnc::StreamMark> {
+        self.dnc_stream.as_ref()
     }
 
     /// The identifier registry.
