@@ -9,7 +9,7 @@
 //! takes either a directory or a snapshot file, so every command accepts
 //! both as `--policy`.
 //!
-//! # Format, version 3
+//! # Format, version 5
 //!
 //! Little-endian throughout. The file is a fixed header, a section table,
 //! the sections (each starting at a multiple of 8 bytes, padded with zeros
@@ -19,9 +19,9 @@
 //! |---|---|
 //! | 0..8 | magic `CHANRAC\0` ([`MAGIC`]) |
 //! | 8..12 | format version, `u32` ([`VERSION`]) |
-//! | 12..16 | number of sections, `u32` (11 in version 3) |
+//! | 12..16 | number of sections, `u32` (12 in version 5) |
 //! | 16..24 | length of the whole file in bytes, trailer included, `u64` |
-//! | 24..288 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
+//! | 24..312 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
 //! | … | the sections |
 //! | last 8 | xxh3-64 of every byte before it, `u64` |
 //!
@@ -38,6 +38,7 @@
 //! | 9 | `signatures` | id, kind `u8` (0 literal, 1 regex, 2 word, 3 diacritic, 4 fuzzy), pattern, in index order; recompiled on load |
 //! | 10 | `domains` | `domains.csv`: domain as written, action `u8` (0 block, 1 allow), in file order |
 //! | 11 | `protected` | `protected.csv`: name, owner, domains (space-separated), in file order |
+//! | 12 | `dnc_stream` | where the DNC list stands in the DNC stream (`chanrac build --dnc-stream`): 0 records, or 1: the stream's key and the id of the last entry the list holds (`MILLISECONDS-SEQUENCE`, `0-0` for none), both strings |
 //!
 //! Record sections are a `u32` count followed by the records; a string is a
 //! `u32` byte length followed by UTF-8; a number is
@@ -64,7 +65,21 @@
 //! Adding or changing a section means a new version: readers refuse what
 //! they were not written for rather than half-understand it. Version 1
 //! held the DNC list as an FST; version 2 holds its index; version 3 adds
-//! the link lists (`domains`, `protected`, advertisers' `domains`).
+//! the link lists (`domains`, `protected`, advertisers' `domains`);
+//! version 4 accounts' own upstream credentials; version 5 the
+//! `dnc_stream` section. An older build refuses a version 5 file by its
+//! version ("rebuild the snapshot"), never half-reads it.
+//!
+//! # The DNC stream
+//!
+//! A snapshot built with the DNC stream holds the policy's list with every
+//! entry of the stream applied in order, and records the stream's key and
+//! the last entry's id ([`chanrac::Policy::dnc_stream`]). A node that loads
+//! it follows the stream from that id: it misses no change published after
+//! the build and applies none twice. A node that loads a policy directory
+//! (or a snapshot without the section's record) follows from the stream's
+//! beginning; applying the same changes again, in order, gives the same
+//! list.
 //!
 //! # Trust
 //!
@@ -91,7 +106,7 @@ use std::sync::Arc;
 use chanrac::content::links::{DomainAction, DomainList};
 use chanrac::content::lookalike::Brand;
 use chanrac::content::{SignatureKind, SignatureSetBuilder};
-use chanrac::dnc::DncList;
+use chanrac::dnc::{DncChange, DncList, DncView, StreamMark};
 use chanrac::ident::{Identifier, Name};
 use chanrac::number::Number;
 use chanrac::policy::{
@@ -107,7 +122,7 @@ use crate::error::{LoadError, Location};
 pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
 
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Bytes before the section table: magic, version, section count, length.
 const HEADER_LEN: usize = 24;
@@ -132,9 +147,10 @@ enum Section {
     Signatures,
     Domains,
     Protected,
+    DncStream,
 }
 
-const SECTIONS: [Section; 11] = [
+const SECTIONS: [Section; 12] = [
     Section::Config,
     Section::Dnc,
     Section::Registry,
@@ -146,6 +162,7 @@ const SECTIONS: [Section; 11] = [
     Section::Signatures,
     Section::Domains,
     Section::Protected,
+    Section::DncStream,
 ];
 
 /// Where the section table ends (a multiple of [`ALIGN`]).
@@ -178,6 +195,7 @@ impl Section {
             Section::Signatures => "signatures",
             Section::Domains => "domains",
             Section::Protected => "protected",
+            Section::DncStream => "dnc_stream",
         }
     }
 }
@@ -299,6 +317,30 @@ impl SnapshotStats {
 /// temporary file and rename it into place on success. A failure to write
 /// is a [`LoadError`] of kind [`crate::ErrorKind::Io`].
 pub fn write<W: Write + ?Sized>(dir: &Path, out: &mut W) -> Result<SnapshotStats, LoadError> {
+    write_with_stream(dir, None, out)
+}
+
+/// As [`write()`], with the DNC stream's entries applied in order to the
+/// policy's DNC list and the stream's position recorded (`chanrac build
+/// --dnc-stream`): `stream` is where the entries end and the changes they
+/// carry. `None` is [`write()`].
+pub fn write_with_stream<W: Write + ?Sized>(
+    dir: &Path,
+    stream: Option<(&StreamMark, &[(Number, DncChange)])>,
+    out: &mut W,
+) -> Result<SnapshotStats, LoadError> {
+    if let Some((mark, _)) = stream {
+        if mark.key.is_empty() || !valid_stream_id(&mark.id) {
+            return Err(LoadError::new(
+                dir,
+                Location::default(),
+                format!(
+                    "bad DNC stream position `{}` of `{}`: expected MILLISECONDS-SEQUENCE",
+                    mark.id, mark.key
+                ),
+            ));
+        }
+    }
     let meta = fs::metadata(dir).map_err(|e| LoadError::io(dir, e))?;
     if !meta.is_dir() {
         return Err(LoadError::new(
@@ -324,7 +366,16 @@ pub fn write<W: Write + ?Sized>(dir: &Path, out: &mut W) -> Result<SnapshotStats
         .iter()
         .find(|(n, _)| *n == "policy.toml")
         .map_or(&[][..], |(_, b)| *b);
-    write_policy(&policy, toml, out).map_err(|e| {
+    let written = match stream {
+        None => write_policy(&policy, toml, policy.dnc(), None, out),
+        Some((mark, changes)) => {
+            let dnc = DncView::new(policy.dnc().clone())
+                .with_changes(changes)
+                .merged();
+            write_policy(&policy, toml, &dnc, Some(mark), out)
+        }
+    };
+    written.map_err(|e| {
         LoadError::other_io(
             dir,
             format!(
@@ -857,6 +908,26 @@ fn decode<D: AsRef<[u8]> + Send + Sync + 'static>(
     }
     r.finish()?;
 
+    let mut r = Reader::new(Section::DncStream, part(Section::DncStream));
+    match r.count(8)? {
+        0 => {}
+        1 => {
+            let key = r.str()?;
+            let id = r.str()?;
+            if key.is_empty() || !valid_stream_id(id) {
+                return Err(r.error(format!(
+                    "bad position `{id}` of stream `{key}`: expected MILLISECONDS-SEQUENCE"
+                )));
+            }
+            b.dnc_stream(StreamMark {
+                key: key.into(),
+                id: id.into(),
+            });
+        }
+        n => return Err(r.error(format!("{n} records where 0 or 1 are expected"))),
+    }
+    r.finish()?;
+
     Ok(b.build())
 }
 
@@ -1120,15 +1191,44 @@ fn align(n: usize) -> io::Result<usize> {
         .ok_or_else(|| too_large("the policy"))
 }
 
-/// Writes `p` (whose `policy.toml` text is `toml`) as a snapshot.
-fn write_policy<W: Write + ?Sized>(
+/// Whether `id` is a stream entry id, `MILLISECONDS-SEQUENCE` (two
+/// decimal `u64`).
+fn valid_stream_id(id: &str) -> bool {
+    let part = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u64>().is_ok()
+    };
+    id.split_once('-')
+        .is_some_and(|(ms, seq)| part(ms) && part(seq))
+}
+
+/// The `dnc_stream` section: 0 records, or the key and the id.
+fn encode_stream(mark: Option<&StreamMark>) -> io::Result<Vec<u8>> {
+    let mut e = Enc::default();
+    match mark {
+        None => e.u32(0),
+        Some(m) => {
+            e.u32(1);
+            e.str(&m.key)?;
+            e.str(&m.id)?;
+        }
+    }
+    Ok(e.0)
+}
+
+/// Writes `p` (whose `policy.toml` text is `toml`) as a snapshot, with
+/// `dnc` as its DNC list and `mark` as the list's DNC stream position.
+fn write_policy<W: Write + ?Sized, D: AsRef<[u8]>>(
     p: &Policy,
     toml: &[u8],
+    dnc: &DncList<D>,
+    mark: Option<&StreamMark>,
     out: &mut W,
 ) -> io::Result<SnapshotStats> {
     let records = encode_records(p)?;
-    let mut parts: Vec<&[u8]> = vec![toml, p.dnc().as_bytes()];
+    let stream = encode_stream(mark)?;
+    let mut parts: Vec<&[u8]> = vec![toml, dnc.as_bytes()];
     parts.extend(records.iter().map(Vec::as_slice));
+    parts.push(&stream);
     debug_assert_eq!(parts.len(), SECTIONS.len());
 
     let mut entries = Vec::with_capacity(parts.len());
@@ -1169,7 +1269,7 @@ fn write_policy<W: Write + ?Sized>(
     debug_assert_eq!(w.written + TRAILER_LEN as u64, total as u64);
 
     Ok(SnapshotStats {
-        numbers: p.dnc().len(),
+        numbers: dnc.len(),
         identifiers: p.registry().len(),
         signatures: p.signatures().len(),
         suspended: p.suspended().count(),
@@ -1177,7 +1277,7 @@ fn write_policy<W: Write + ?Sized>(
         consents: p.consents().len(),
         advertisers: p.advertisers().count(),
         accounts: p.accounts().count(),
-        dnc_bytes: p.dnc().as_bytes().len() as u64,
+        dnc_bytes: dnc.as_bytes().len() as u64,
         bytes: total as u64,
     })
 }
@@ -1186,16 +1286,17 @@ fn write_policy<W: Write + ?Sized>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use chanrac::PolicyBuilder;
 
     #[test]
     fn empty_policy_round_trips_and_is_reproducible() {
         let p = Policy::default();
         let mut a = Vec::new();
-        let stats = write_policy(&p, b"", &mut a).unwrap();
+        let stats = write_policy(&p, b"", p.dnc(), None, &mut a).unwrap();
         assert_eq!(stats.bytes, a.len() as u64);
         assert_eq!(a.len() % ALIGN, 0);
         let mut b = Vec::new();
-        write_policy(&p, b"", &mut b).unwrap();
+        write_policy(&p, b"", p.dnc(), None, &mut b).unwrap();
         assert_eq!(a, b);
         verify(&a).unwrap();
         let q = load_bytes(Path::new("x.snap"), &a).unwrap();
@@ -1209,14 +1310,14 @@ mod tests {
             assert_eq!(Section::from_kind(s.kind()), Some(s));
         }
         assert_eq!(Section::from_kind(0), None);
-        assert_eq!(Section::from_kind(12), None);
+        assert_eq!(Section::from_kind(12), Some(Section::DncStream));
+        assert_eq!(Section::from_kind(13), None);
         assert_eq!(TABLE_END % ALIGN, 0);
     }
 
     #[test]
     fn a_snapshot_with_a_password_over_eight_octets_is_refused() {
         use chanrac::policy::{Account, AccountClass};
-        use chanrac::PolicyBuilder;
         let with = |password: &str| {
             let p = PolicyBuilder::new()
                 .account(
@@ -1230,7 +1331,7 @@ mod tests {
                 )
                 .build();
             let mut out = Vec::new();
-            write_policy(&p, b"", &mut out).unwrap();
+            write_policy(&p, b"", p.dnc(), None, &mut out).unwrap();
             load_bytes(Path::new("x.snap"), &out)
         };
         let p = with("12345678").unwrap();
@@ -1241,6 +1342,71 @@ mod tests {
         assert!(e.contains("accounts"), "{e}");
         assert!(e.contains("password is 9 bytes long"), "{e}");
         assert!(!e.contains("123456789"), "{e}");
+    }
+
+    #[test]
+    fn the_dnc_stream_position_round_trips_and_is_checked() {
+        use chanrac::dnc::{DncBuilder, Scopes};
+        let n = |s: &str| Number::parse(s).unwrap();
+        let mut list = DncBuilder::new();
+        list.insert(n("0912345678"), Scopes::ALL);
+        let p = PolicyBuilder::new().dnc(list.build()).build();
+        let mark = StreamMark {
+            key: "chanrac:dnc".into(),
+            id: "1733350000000-7".into(),
+        };
+        let changes = [
+            (n("0900000001"), DncChange::Add(Scopes::CALL)),
+            (n("0912345678"), DncChange::Remove(Scopes::SMS)),
+        ];
+        let dnc = DncView::new(p.dnc().clone())
+            .with_changes(&changes)
+            .merged();
+        let mut out = Vec::new();
+        let stats = write_policy(&p, b"", &dnc, Some(&mark), &mut out).unwrap();
+        assert_eq!(stats.numbers, 2);
+        let q = load_bytes(Path::new("x.snap"), &out).unwrap();
+        assert_eq!(q.dnc_stream(), Some(&mark));
+        assert_eq!(q.dnc().get(n("0900000001")), Scopes::CALL);
+        assert_eq!(q.dnc().get(n("0912345678")), Scopes::CALL);
+        // Without a position: none on load.
+        let mut plain = Vec::new();
+        write_policy(&p, b"", p.dnc(), None, &mut plain).unwrap();
+        assert_eq!(
+            load_bytes(Path::new("x.snap"), &plain)
+                .unwrap()
+                .dnc_stream(),
+            None
+        );
+        // A position that is not an entry id is refused, naming the section.
+        for bad in [
+            "",
+            "12",
+            "1-",
+            "-1",
+            "a-1",
+            "1-2-3",
+            "99999999999999999999-0",
+        ] {
+            assert!(!valid_stream_id(bad), "{bad}");
+            let mark = StreamMark {
+                key: "k".into(),
+                id: bad.into(),
+            };
+            let mut out = Vec::new();
+            write_policy(&p, b"", p.dnc(), Some(&mark), &mut out).unwrap();
+            let e = load_bytes(Path::new("x.snap"), &out)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("section `dnc_stream`"), "{bad}: {e}");
+        }
+        for good in [
+            "0-0",
+            "1733350000000-0",
+            "18446744073709551615-18446744073709551615",
+        ] {
+            assert!(valid_stream_id(good), "{good}");
+        }
     }
 
     #[test]
