@@ -187,8 +187,15 @@ impl AnswerCache {
     /// Whether a new answer can be kept at `now`; when not, how long until
     /// the oldest answer expires.
     pub fn room(&mut self, now: Instant) -> Result<(), Full> {
+        self.room_beside(now, 0)
+    }
+
+    /// Whether a new answer can be kept at `now` beside `reserved` answers
+    /// promised to checks still in flight (each will be kept when its check
+    /// ends); when not, how long until the oldest answer expires.
+    pub fn room_beside(&mut self, now: Instant, reserved: usize) -> Result<(), Full> {
         self.expire(now);
-        if self.map.len() < self.max_entries {
+        if self.map.len().saturating_add(reserved) < self.max_entries {
             return Ok(());
         }
         let now = self.clock(now);
@@ -202,7 +209,11 @@ impl AnswerCache {
     /// already kept keeps its first answer. When the cache is full of
     /// answers still due, nothing is dropped and [`Full`] is returned.
     pub fn insert(&mut self, tx: &Transaction<'_>, kept: Kept, now: Instant) -> Result<(), Full> {
-        let key = self.key(tx);
+        self.insert_key(self.key(tx), kept, now)
+    }
+
+    /// [`insert`](Self::insert) by the transaction's [`key`](Self::key).
+    pub fn insert_key(&mut self, key: Key, kept: Kept, now: Instant) -> Result<(), Full> {
         self.expire(now);
         if self.map.contains_key(&key) {
             return Ok(());

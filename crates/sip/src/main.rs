@@ -62,13 +62,16 @@ use chanrac_metrics::verdict_log::{Entry, LogOptions, LogText, VerdictLog};
 use chanrac_metrics::Metrics;
 use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
+use chanrac_sip::responder::{Begun, Pending};
 use chanrac_sip::watch::Fingerprint;
 use chanrac_sip::{Outcome, Responder};
+use chanrac_store::shared::{SharedConfig, SharedState, Target};
 use chanrac_store::{StateDir, Sync};
 use clap::Parser;
 use jiff::Timestamp;
 use tokio::net::UdpSocket;
 use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
 
 /// At most this many datagrams are answered per journal sync.
@@ -93,9 +96,24 @@ struct Args {
     /// free port; the address is logged at start).
     #[arg(long, value_name = "HOST:PORT")]
     listen: String,
-    /// Keep counters and consent in this directory across restarts.
-    #[arg(long, value_name = "DIR")]
-    state: Option<PathBuf>,
+    /// Keep counters and consent in this directory across restarts (one
+    /// process per directory), or share them with every process using the
+    /// same store: `redis://HOST:PORT`, `rediss://…` (TLS), with
+    /// `user:password@` when the store asks for it, or several Cluster
+    /// nodes separated by commas. With a store, no journal is written (the
+    /// store's own persistence keeps the state).
+    #[arg(long, value_name = "DIR|URL")]
+    state: Option<String>,
+    /// With `--state redis://…`: the longest a check waits for the store,
+    /// in milliseconds, before the call meets `--on-store-error`.
+    #[arg(long, value_name = "MS", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    store_deadline_ms: u64,
+    /// With `--state redis://…`: what an ad call gets when the store does
+    /// not answer in time: `block` (603 STATE_UNAVAILABLE, the default) or
+    /// `deliver` (302, uncounted). `--mode monitor` delivers.
+    #[arg(long, value_name = "block|deliver", default_value = "block")]
+    on_store_error: chanrac::state::OnFull,
     /// Stamp every call with this time instead of the clock (demos, tests),
     /// e.g. `2026-03-02T09:15:00+07:00`.
     #[arg(long, value_name = "RFC3339", value_parser = chanrac_policy::events::parse_time)]
@@ -172,10 +190,21 @@ impl SipMetrics {
         engine: Arc<Engine>,
         cache_max: usize,
         log: Option<Arc<chanrac_metrics::verdict_log::LogStats>>,
+        shared: Option<SharedState>,
     ) -> SipMetrics {
         let mut b = Metrics::builder("sip", mode, engine);
         if let Some(stats) = log {
             b.verdict_log(stats);
+        }
+        if let Some(shared) = shared {
+            b.state_store(move || {
+                let s = shared.stats();
+                chanrac_metrics::StoreCounts {
+                    checks: s.checks,
+                    conflicts: s.conflicts,
+                    unavailable: s.unavailable,
+                }
+            });
         }
         let datagrams = Family::<OutcomeLabels, Counter>::default();
         b.registry().register(
@@ -226,7 +255,7 @@ impl SipMetrics {
             Outcome::Dropped(_) => "dropped",
             Outcome::Absorbed => "absorbed",
             Outcome::Checked(_) => "checked",
-            Outcome::Retransmission(_) => "retransmission",
+            Outcome::Retransmission(_) | Outcome::InFlight => "retransmission",
             Outcome::Rejected(..) => "rejected",
             Outcome::Overloaded => "overloaded",
             Outcome::Answered(_) => "other",
@@ -377,6 +406,36 @@ async fn run(args: Args) -> Result<(), Failure> {
         }
         None => None,
     };
+    // `--state`: a directory (the journal) or a shared store's URL.
+    let (state_dir, shared) = match args.state.as_deref() {
+        Some(url) if Target::is_url(url) => {
+            let config = SharedConfig {
+                deadline: Duration::from_millis(args.store_deadline_ms),
+                // Monitor mode delivers whatever the store cannot answer.
+                on_error: if mode == Mode::Monitor {
+                    chanrac::state::OnFull::Deliver
+                } else {
+                    args.on_store_error
+                },
+                ..SharedConfig::default()
+            };
+            let shared = SharedState::new(url, config)
+                .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
+            (None, Some(shared))
+        }
+        Some(dir) => (Some(PathBuf::from(dir)), None),
+        None => (None, None),
+    };
+    if let Some(shared) = &shared {
+        match shared.connect().await {
+            Ok(()) => info!(store = shared.display(), "shared state store connected"),
+            // It may come later: checks meet the fail mode until it does.
+            Err(e) => warn!(
+                store = shared.display(),
+                "shared state store not answering yet (calls meet --on-store-error until it does): {e}"
+            ),
+        }
+    }
     let metrics = match &args.metrics {
         Some(addr) => {
             let m = SipMetrics::new(
@@ -384,6 +443,7 @@ async fn run(args: Args) -> Result<(), Failure> {
                 engine.clone(),
                 args.answer_cache_bytes,
                 log.as_ref().map(VerdictLog::stats),
+                shared.clone(),
             );
             let local = chanrac_metrics::start(addr, m.common.clone())
                 .await
@@ -394,7 +454,7 @@ async fn run(args: Args) -> Result<(), Failure> {
         None => None,
     };
 
-    let journal = match &args.state {
+    let journal = match &state_dir {
         Some(dir) => {
             let (mut journal, stats) = StateDir::open(dir, &engine, Sync::Manual).map_err(|e| {
                 // Another process has the directory: a usage error (exit 2).
@@ -447,7 +507,7 @@ async fn run(args: Args) -> Result<(), Failure> {
     let responder = Responder::with_cache(engine, AnswerCache::new(args.answer_cache_bytes));
     let limits = Limits::new(args.log_limit);
     serve(
-        socket, responder, journal, clock, limits, metrics, log, term, int,
+        socket, responder, journal, clock, limits, metrics, log, shared, term, int,
     )
     .await
 }
@@ -561,146 +621,287 @@ fn log_outcome(limits: &mut Limits, responder: &Responder, outcome: Outcome, pee
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn serve(
+/// At most this many INVITEs are checked at once against a shared state
+/// store; beyond, the socket is not read until one is answered (the
+/// datagrams wait in the socket's buffer).
+const MAX_IN_FLIGHT: usize = 1024;
+
+/// An answer to send: its bytes, where to, when its datagram arrived and its
+/// in-flight mark.
+type Reply = (
+    Vec<u8>,
+    SocketAddr,
+    Instant,
+    Option<chanrac_metrics::InFlight>,
+);
+
+/// A check against the shared state store that ended.
+struct Done {
+    pending: Pending,
+    verdict: chanrac::Verdict,
+    took: Duration,
+    peer: SocketAddr,
+    arrived: Instant,
+    flight: Option<chanrac_metrics::InFlight>,
+}
+
+/// What the answering task owns.
+struct Answering {
     socket: UdpSocket,
-    mut responder: Responder,
-    mut journal: Option<StateDir>,
+    responder: Responder,
+    journal: Option<StateDir>,
     clock: Clock,
-    mut limits: Limits,
+    limits: Limits,
     metrics: Option<Arc<SipMetrics>>,
     log: Option<VerdictLog>,
-    mut term: Signal,
-    mut int: Signal,
-) -> Result<(), Failure> {
-    let mut buf = vec![0u8; 65_536];
-    // Each answer with when its datagram arrived and its in-flight mark.
-    type Reply = (
-        Vec<u8>,
-        SocketAddr,
-        Instant,
-        Option<chanrac_metrics::InFlight>,
-    );
-    let mut replies: Vec<Reply> = Vec::with_capacity(BATCH);
-    let start = tokio::time::Instant::now() + COMPACT_EVERY;
-    let mut compact_tick = tokio::time::interval_at(start, COMPACT_EVERY);
-    let mut appended_since_compact = false;
-    let mut log_tick = tokio::time::interval(LOG_WINDOW);
-    log_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let first = tokio::select! {
-            r = socket.recv_from(&mut buf) => r,
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = compact_tick.tick() => {
-                if let Some(j) = journal.as_mut().filter(|_| appended_since_compact) {
-                    compact(j, responder.engine(), clock.now());
-                    appended_since_compact = false;
+    shared: Option<SharedState>,
+    replies: Vec<Reply>,
+    /// Records appended since the last sync.
+    appended: bool,
+    /// Records appended since the last compaction.
+    appended_since_compact: bool,
+    done_tx: mpsc::UnboundedSender<Done>,
+}
+
+impl Answering {
+    /// Answers one received datagram: at once, or (with a shared state
+    /// store) once its check ends, in a task of its own.
+    fn receive(&mut self, datagram: &[u8], peer: SocketAddr) {
+        let arrived = Instant::now();
+        let flight = self.metrics.as_ref().map(|m| m.common.in_flight());
+        match self.responder.begin(datagram, self.clock.now(), arrived) {
+            Begun::Done(h) => self.settle(h, peer, arrived, flight),
+            Begun::Check(pending) => match &self.shared {
+                None => {
+                    let started = Instant::now();
+                    let verdict = self.responder.engine().check(&pending.event());
+                    let took = started.elapsed();
+                    let h = self.responder.finish(pending, verdict, took, arrived);
+                    self.settle(h, peer, arrived, flight);
                 }
-                continue;
-            }
-            _ = log_tick.tick() => {
-                limits.flush(Instant::now());
-                continue;
-            }
-        };
-        // Answer what is waiting, journal the counted calls, sync once.
-        let mut appended = false;
-        let mut next = Some(first);
-        let mut taken = 0;
-        while let Some(received) = next.take() {
-            taken += 1;
-            match received {
-                Ok((n, peer)) => {
-                    let arrived = Instant::now();
-                    let flight = metrics.as_ref().map(|m| m.common.in_flight());
-                    let h = responder.handle(&buf[..n], clock.now(), arrived);
-                    debug!(%peer, outcome = ?h.outcome, "datagram");
-                    log_outcome(&mut limits, &responder, h.outcome, peer);
-                    if let Some(m) = &metrics {
-                        m.outcome(h.outcome);
-                        if let Some(c) = &h.checked {
-                            m.common
-                                .record_check(Channel::Call, c.kind, &c.verdict, c.took);
-                        }
-                    }
-                    if let (Some(log), Some(c)) = (&log, &h.checked) {
-                        let source = c.caller.map(|n| n.to_string()).unwrap_or_default();
-                        let offset = responder.engine().policy().config().utc_offset;
-                        log.record(
-                            &Entry {
-                                id: &c.id,
-                                time: c.time,
-                                channel: Channel::Call,
-                                kind: c.kind,
-                                source: &source,
-                                advertiser: &c.advertiser,
-                                recipient: c.callee,
-                                text: "",
-                                duration: None,
-                                verdict: &c.verdict,
-                            },
-                            offset,
-                        );
-                    }
-                    if let (Some(record), Some(j)) = (&h.record, journal.as_mut()) {
-                        match j.append(record) {
-                            Ok(()) => appended = true,
-                            Err(e) => {
-                                if let Some(m) = &metrics {
-                                    m.journal(false);
-                                }
-                                limited(&mut limits.disk, DISK, Instant::now(), || {
-                                    error!("state: cannot append to the journal: {e}");
-                                })
-                            }
-                        }
-                    }
-                    if let Some(reply) = h.reply {
-                        replies.push((reply, peer, arrived, flight));
-                    }
+                Some(shared) => {
+                    let (shared, engine) = (shared.clone(), self.responder.engine().clone());
+                    let tx = self.done_tx.clone();
+                    tokio::spawn(async move {
+                        let started = Instant::now();
+                        let verdict = shared.check(&engine, &pending.event()).await;
+                        let took = started.elapsed();
+                        // The receiver lives as long as the answering task.
+                        let _ = tx.send(Done {
+                            pending,
+                            verdict,
+                            took,
+                            peer,
+                            arrived,
+                            flight,
+                        });
+                    });
                 }
-                Err(e) => debug!("receive: {e}"),
+            },
+        }
+    }
+
+    /// Answers an INVITE whose shared-state check ended.
+    fn complete(&mut self, d: Done) {
+        let h = self
+            .responder
+            .finish(d.pending, d.verdict, d.took, Instant::now());
+        self.settle(h, d.peer, d.arrived, d.flight);
+    }
+
+    /// Logs, counts and journals a handled datagram, and queues its answer.
+    fn settle(
+        &mut self,
+        h: chanrac_sip::Handled,
+        peer: SocketAddr,
+        arrived: Instant,
+        flight: Option<chanrac_metrics::InFlight>,
+    ) {
+        debug!(%peer, outcome = ?h.outcome, "datagram");
+        log_outcome(&mut self.limits, &self.responder, h.outcome, peer);
+        if let Some(m) = &self.metrics {
+            m.outcome(h.outcome);
+            if let Some(c) = &h.checked {
+                m.common
+                    .record_check(Channel::Call, c.kind, &c.verdict, c.took);
             }
-            if taken < BATCH {
-                match socket.try_recv_from(&mut buf) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    r => next = Some(r),
+        }
+        if let (Some(log), Some(c)) = (&self.log, &h.checked) {
+            let source = c.caller.map(|n| n.to_string()).unwrap_or_default();
+            let offset = self.responder.engine().policy().config().utc_offset;
+            log.record(
+                &Entry {
+                    id: &c.id,
+                    time: c.time,
+                    channel: Channel::Call,
+                    kind: c.kind,
+                    source: &source,
+                    advertiser: &c.advertiser,
+                    recipient: c.callee,
+                    text: "",
+                    duration: None,
+                    verdict: &c.verdict,
+                },
+                offset,
+            );
+        }
+        if let (Some(record), Some(j)) = (&h.record, self.journal.as_mut()) {
+            match j.append(record) {
+                Ok(()) => self.appended = true,
+                Err(e) => {
+                    if let Some(m) = &self.metrics {
+                        m.journal(false);
+                    }
+                    limited(&mut self.limits.disk, DISK, Instant::now(), || {
+                        error!("state: cannot append to the journal: {e}");
+                    })
                 }
             }
         }
-        if appended {
-            appended_since_compact = true;
-            if let Some(j) = journal.as_mut() {
+        if let Some(reply) = h.reply {
+            self.replies.push((reply, peer, arrived, flight));
+        }
+    }
+
+    /// Syncs the journal when records were appended, then sends the
+    /// answers queued: no answer for a counted call leaves before its
+    /// record is on disk.
+    async fn flush(&mut self) {
+        if self.appended {
+            self.appended = false;
+            self.appended_since_compact = true;
+            if let Some(j) = self.journal.as_mut() {
                 let synced = j.sync();
-                if let Some(m) = &metrics {
+                if let Some(m) = &self.metrics {
                     m.journal(synced.is_ok());
                 }
                 if let Err(e) = synced {
-                    limited(&mut limits.disk, DISK, Instant::now(), || {
+                    limited(&mut self.limits.disk, DISK, Instant::now(), || {
                         error!("state: cannot sync the journal: {e}");
                     });
                 }
             }
         }
-        for (reply, peer, arrived, flight) in replies.drain(..) {
-            if let Err(e) = socket.send_to(&reply, peer).await {
+        for (reply, peer, arrived, flight) in self.replies.drain(..) {
+            if let Err(e) = self.socket.send_to(&reply, peer).await {
                 debug!(%peer, "send: {e}");
             }
-            if let Some(m) = &metrics {
+            if let Some(m) = &self.metrics {
                 m.common.observe_request(arrived.elapsed());
             }
             drop(flight);
         }
-        if let Some(m) = &metrics {
+        if let Some(m) = &self.metrics {
             m.cache_bytes
-                .set(i64::try_from(responder.cache().held_bytes()).unwrap_or(i64::MAX));
+                .set(i64::try_from(self.responder.cache().held_bytes()).unwrap_or(i64::MAX));
         }
     }
-    if let Some(j) = journal.as_mut() {
+
+    /// Whether another INVITE may be taken (fewer than [`MAX_IN_FLIGHT`]
+    /// checks wait on the store).
+    fn may_take(&self) -> bool {
+        self.responder.in_flight() < MAX_IN_FLIGHT
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    socket: UdpSocket,
+    responder: Responder,
+    journal: Option<StateDir>,
+    clock: Clock,
+    limits: Limits,
+    metrics: Option<Arc<SipMetrics>>,
+    log: Option<VerdictLog>,
+    shared: Option<SharedState>,
+    mut term: Signal,
+    mut int: Signal,
+) -> Result<(), Failure> {
+    let mut buf = vec![0u8; 65_536];
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let deadline = shared.as_ref().map(|s| s.config().deadline);
+    let mut a = Answering {
+        socket,
+        responder,
+        journal,
+        clock,
+        limits,
+        metrics,
+        log,
+        shared,
+        replies: Vec::with_capacity(BATCH),
+        appended: false,
+        appended_since_compact: false,
+        done_tx,
+    };
+    let start = tokio::time::Instant::now() + COMPACT_EVERY;
+    let mut compact_tick = tokio::time::interval_at(start, COMPACT_EVERY);
+    let mut log_tick = tokio::time::interval(LOG_WINDOW);
+    log_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let may_take = a.may_take();
+        let first = tokio::select! {
+            r = a.socket.recv_from(&mut buf), if may_take => r,
+            Some(d) = done_rx.recv() => {
+                a.complete(d);
+                while let Ok(d) = done_rx.try_recv() {
+                    a.complete(d);
+                }
+                a.flush().await;
+                continue;
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = compact_tick.tick() => {
+                if a.appended_since_compact {
+                    if let Some(j) = a.journal.as_mut() {
+                        compact(j, a.responder.engine(), a.clock.now());
+                    }
+                    a.appended_since_compact = false;
+                }
+                continue;
+            }
+            _ = log_tick.tick() => {
+                a.limits.flush(Instant::now());
+                continue;
+            }
+        };
+        // Answer what is waiting, journal the counted calls, sync once.
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(received) = next.take() {
+            taken += 1;
+            match received {
+                Ok((n, peer)) => a.receive(&buf[..n], peer),
+                Err(e) => debug!("receive: {e}"),
+            }
+            if taken < BATCH && a.may_take() {
+                match a.socket.try_recv_from(&mut buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    r => next = Some(r),
+                }
+            }
+        }
+        a.flush().await;
+    }
+    // The checks still waiting on the store are answered (each ends within
+    // its deadline).
+    if let Some(deadline) = deadline {
+        let until = tokio::time::Instant::now() + deadline * 2 + Duration::from_secs(1);
+        while a.responder.in_flight() > 0 {
+            match tokio::time::timeout_at(until, done_rx.recv()).await {
+                Ok(Some(d)) => {
+                    a.complete(d);
+                    a.flush().await;
+                }
+                _ => break,
+            }
+        }
+    }
+    if let Some(j) = a.journal.as_mut() {
         j.sync().map_err(other("state"))?;
     }
-    if let Some(log) = log {
+    if let Some(log) = a.log.take() {
         let stats = log.stats();
         log.close();
         info!(
@@ -709,9 +910,19 @@ async fn serve(
             "verdict log closed"
         );
     }
-    limits.finish();
-    let (log_lines, log_suppressed) = limits.totals();
-    let s = responder.stats();
+    a.limits.finish();
+    let (log_lines, log_suppressed) = a.limits.totals();
+    let s = a.responder.stats();
+    if let Some(shared) = &a.shared {
+        let st = shared.stats();
+        info!(
+            store = shared.display(),
+            checks = st.checks,
+            conflicts = st.conflicts,
+            unavailable = st.unavailable,
+            "shared state"
+        );
+    }
     info!(
         checked = s.checked,
         delivered = s.delivered,
@@ -721,7 +932,7 @@ async fn serve(
         overloaded = s.overloaded,
         dropped = s.dropped,
         other = s.other,
-        answer_cache_bytes = responder.cache().held_bytes(),
+        answer_cache_bytes = a.responder.cache().held_bytes(),
         log_lines,
         log_suppressed,
         "stopped"

@@ -28,6 +28,18 @@
 //! until the oldest answer expires): better a call the switch retries than
 //! a retransmission answered differently.
 //!
+//! **Checks that wait.** With a shared state store the check waits on a
+//! round trip, so the server answers other datagrams meanwhile:
+//! [`Responder::begin`] does everything but the check and returns a
+//! [`Pending`] INVITE, whose event the caller checks (for example with
+//! `chanrac_store::shared::SharedState::check`) and hands back to
+//! [`Responder::finish`]. The pending transaction holds its place in the
+//! answer cache from `begin` on, and a retransmission arriving before the
+//! answer is absorbed ([`Outcome::InFlight`]: no second check, no second
+//! count; the first answer answers it, and a later retransmission gets it
+//! from the cache). [`Responder::handle`] is both halves around the
+//! engine's own check.
+//!
 //! **`P-Asserted-Identity` never downgrades a call.** The caller is the
 //! first entry of `P-Asserted-Identity` whose URI's user part is a number;
 //! when the header is there but holds no usable number (privacy's
@@ -51,14 +63,14 @@
 //! message are dropped: there is nowhere (or no reason) to send an answer.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chanrac::ident::Identifier;
 use chanrac::state::journal::Record;
-use chanrac::{Channel, Engine, Event, Kind, Number, Reason, Reasons, Sender};
+use chanrac::{Channel, Engine, Event, Kind, Number, Policy, Reason, Reasons, Sender, Verdict};
 use jiff::Timestamp;
 
-use crate::cache::{AnswerCache, Kept, Transaction};
+use crate::cache::{AnswerCache, Kept, Key, Transaction};
 use crate::message::{
     self, name_addr, split_list, user_number, via_branch, Echo, Message, Unreadable, UriError,
 };
@@ -107,6 +119,9 @@ pub enum Outcome {
     Checked(u16),
     /// A retransmitted INVITE answered from the cache.
     Retransmission(u16),
+    /// A retransmitted INVITE whose first copy is still being checked:
+    /// absorbed, not checked again (the first copy's answer answers it).
+    InFlight,
     /// A malformed request, answered `400`, `416`, `484` or `505`.
     Rejected(u16, &'static str),
     /// A new INVITE refused with `503`: the answer cache is full of answers
@@ -151,6 +166,43 @@ pub struct Checked {
     pub took: std::time::Duration,
 }
 
+/// What [`Responder::begin`] made of a datagram.
+// Returned once per datagram and taken apart at once: boxing would cost an
+// allocation per datagram for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Begun {
+    /// Handled without a check (or with the answer kept for it).
+    Done(Handled),
+    /// An INVITE whose event must be checked, then given to
+    /// [`Responder::finish`].
+    Check(Pending),
+}
+
+/// An INVITE waiting for its check: its event ([`Pending::event`]) and what
+/// [`Responder::finish`] needs to answer it. Owned, so the check can wait
+/// on I/O while other datagrams are answered.
+#[derive(Debug)]
+pub struct Pending {
+    datagram: Vec<u8>,
+    key: Key,
+    time: Timestamp,
+    kind: Kind,
+    caller: Option<Number>,
+    callee: Number,
+    advertiser: Box<str>,
+    policy: Arc<Policy>,
+}
+
+impl Pending {
+    /// The call event to check.
+    pub fn event(&self) -> Event<'_> {
+        let source = self.caller.map_or(Sender::None, Sender::Number);
+        Event::new(self.time, Channel::Call, self.kind, source, self.callee)
+            .with_advertiser(&self.advertiser)
+    }
+}
+
 impl Handled {
     fn drop(why: &'static str) -> Handled {
         Handled {
@@ -171,7 +223,8 @@ pub struct Stats {
     pub delivered: u64,
     /// … of which blocked (`603`).
     pub blocked: u64,
-    /// Retransmitted INVITEs answered from the cache.
+    /// Retransmitted INVITEs answered from the cache, or absorbed while
+    /// their first copy was being checked.
     pub retransmissions: u64,
     /// Malformed requests answered `4xx`/`505`.
     pub rejected: u64,
@@ -188,6 +241,9 @@ pub struct Stats {
 pub struct Responder {
     engine: Arc<Engine>,
     cache: AnswerCache,
+    /// The transactions begun and not yet finished, with the numbers they
+    /// are checked for.
+    in_flight: std::collections::HashMap<Key, (Option<Number>, Number)>,
     stats: Stats,
 }
 
@@ -304,6 +360,7 @@ impl Responder {
         Responder {
             engine,
             cache,
+            in_flight: std::collections::HashMap::new(),
             stats: Stats::default(),
         }
     }
@@ -328,9 +385,53 @@ impl Responder {
     /// answer cache: how long answers are kept is measured on it alone).
     /// Never panics, whatever the bytes.
     pub fn handle(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Handled {
-        let h = self.answer(datagram, time, now);
+        match self.begin(datagram, time, now) {
+            Begun::Done(h) => h,
+            Begun::Check(p) => {
+                let started = Instant::now();
+                let verdict = self.engine.check(&p.event());
+                let took = started.elapsed();
+                self.finish(p, verdict, took, now)
+            }
+        }
+    }
+
+    /// The first half of [`handle`](Self::handle): answers the datagram,
+    /// or returns the INVITE whose event the caller must check and give to
+    /// [`finish`](Self::finish). Until then its transaction is in flight:
+    /// it holds a place in the answer cache, and its retransmissions are
+    /// absorbed ([`Outcome::InFlight`]).
+    pub fn begin(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Begun {
+        let b = self.answer(datagram, time, now);
+        if let Begun::Done(h) = &b {
+            self.count(h.outcome);
+        }
+        b
+    }
+
+    /// The second half: answers the INVITE `begin` returned with the
+    /// verdict of its event (`took`: how long the check took), keeps the
+    /// answer for its retransmissions from `now`.
+    pub fn finish(
+        &mut self,
+        p: Pending,
+        verdict: Verdict,
+        took: Duration,
+        now: Instant,
+    ) -> Handled {
+        let h = self.answered_check(p, verdict, took, now);
+        self.count(h.outcome);
+        h
+    }
+
+    /// Transactions begun and not yet finished.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    fn count(&mut self, outcome: Outcome) {
         let s = &mut self.stats;
-        match h.outcome {
+        match outcome {
             Outcome::Dropped(_) => s.dropped += 1,
             Outcome::Checked(code) => {
                 s.checked += 1;
@@ -340,46 +441,49 @@ impl Responder {
                     s.blocked += 1;
                 }
             }
-            Outcome::Retransmission(_) => s.retransmissions += 1,
+            Outcome::Retransmission(_) | Outcome::InFlight => s.retransmissions += 1,
             Outcome::Rejected(..) => s.rejected += 1,
             Outcome::Overloaded => s.overloaded += 1,
             Outcome::Absorbed | Outcome::Answered(_) => s.other += 1,
         }
-        h
     }
 
-    fn answer(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Handled {
+    fn answer(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Begun {
         let msg = match message::parse(datagram) {
             Ok(m) => m,
-            Err(Unreadable::Empty) => return Handled::drop("keep-alive"),
-            Err(Unreadable::TooManyHeaders) => return Handled::drop("too many header fields"),
-            Err(Unreadable::NotUtf8) => return Handled::drop("not a SIP message"),
+            Err(Unreadable::Empty) => return Begun::Done(Handled::drop("keep-alive")),
+            Err(Unreadable::TooManyHeaders) => {
+                return Begun::Done(Handled::drop("too many header fields"))
+            }
+            Err(Unreadable::NotUtf8) => return Begun::Done(Handled::drop("not a SIP message")),
         };
         if msg.is_response() {
-            return Handled::drop("a response");
+            return Begun::Done(Handled::drop("a response"));
         }
         if msg.method() == Some("ACK") {
             // The ACK of a 3xx/6xx answer: hop-by-hop, never answered.
-            return Handled {
+            return Begun::Done(Handled {
                 reply: None,
                 record: None,
                 checked: None,
                 outcome: Outcome::Absorbed,
-            };
+            });
         }
         let echo = Echo::of(&msg);
         if echo.vias.is_empty() {
-            return Handled::drop("no Via to answer to");
+            return Begun::Done(Handled::drop("no Via to answer to"));
         }
-        let reject = |code: u16, why: &'static str| Handled {
-            reply: Some(render(
-                &echo,
-                code,
-                &[("Warning", &format!("399 chanrac \"{why}\""))],
-            )),
-            record: None,
-            checked: None,
-            outcome: Outcome::Rejected(code, why),
+        let reject = |code: u16, why: &'static str| {
+            Begun::Done(Handled {
+                reply: Some(render(
+                    &echo,
+                    code,
+                    &[("Warning", &format!("399 chanrac \"{why}\""))],
+                )),
+                record: None,
+                checked: None,
+                outcome: Outcome::Rejected(code, why),
+            })
         };
         let req = match message::request(&msg) {
             Ok(r) => r,
@@ -391,11 +495,13 @@ impl Responder {
             from_tag: req.from.param("tag").unwrap_or(""),
             branch: echo.vias.first().and_then(|v| via_branch(v)).unwrap_or(""),
         };
-        let answered = |code: u16, extra: &[(&str, &str)]| Handled {
-            reply: Some(render(&echo, code, extra)),
-            record: None,
-            checked: None,
-            outcome: Outcome::Answered(code),
+        let answered = |code: u16, extra: &[(&str, &str)]| {
+            Begun::Done(Handled {
+                reply: Some(render(&echo, code, extra)),
+                record: None,
+                checked: None,
+                outcome: Outcome::Answered(code),
+            })
         };
         match req.method {
             "INVITE" => {}
@@ -403,7 +509,9 @@ impl Responder {
             "CANCEL" => {
                 // A CANCEL repeats its INVITE's Call-ID, CSeq number, From
                 // tag and top Via branch (RFC 3261 §9.1).
-                let code = if self.cache.get(&tx, now).is_some() {
+                let code = if self.cache.get(&tx, now).is_some()
+                    || self.in_flight.contains_key(&self.cache.key(&tx))
+                {
                     200
                 } else {
                     481
@@ -438,37 +546,81 @@ impl Responder {
                 code,
                 "retransmitted INVITE, same answer"
             );
-            return Handled {
+            return Begun::Done(Handled {
                 reply: Some(reply),
                 record: None,
                 checked: None,
                 outcome: Outcome::Retransmission(code),
-            };
+            });
         }
-        if let Err(full) = self.cache.room(now) {
+        let key = self.cache.key(&tx);
+        if let Some(&numbers) = self.in_flight.get(&key) {
+            if numbers != (caller, callee) {
+                return reject(400, "transaction reused for another call");
+            }
+            tracing::debug!(
+                call_id = req.call_id,
+                "retransmitted INVITE while its first copy is checked: absorbed"
+            );
+            return Begun::Done(Handled {
+                reply: None,
+                record: None,
+                checked: None,
+                outcome: Outcome::InFlight,
+            });
+        }
+        if let Err(full) = self.cache.room_beside(now, self.in_flight.len()) {
             // Checking (and counting) a call whose answer cannot be kept
             // would answer its retransmissions differently: refuse it.
             let secs = full.retry_after.as_millis().div_ceil(1000).max(1);
-            return Handled {
+            return Begun::Done(Handled {
                 reply: Some(render(&echo, 503, &[("Retry-After", &secs.to_string())])),
                 record: None,
                 checked: None,
                 outcome: Outcome::Overloaded,
-            };
+            });
         }
 
         let policy = self.engine.policy();
         let owner = caller.and_then(|n| policy.registry().get(&Identifier::Number(n)));
         let (kind, advertiser) = match owner {
-            Some(reg) => (Kind::Ad, &*reg.owner),
-            None => (Kind::P2p, ""),
+            Some(reg) => (Kind::Ad, Box::<str>::from(&*reg.owner)),
+            None => (Kind::P2p, Box::<str>::from("")),
         };
-        let source = caller.map_or(Sender::None, Sender::Number);
-        let ev = Event::new(time, Channel::Call, kind, source, callee).with_advertiser(advertiser);
-        let started = Instant::now();
-        let verdict = self.engine.check(&ev);
-        let took = started.elapsed();
-        let record = Record::of_check(&policy, &ev, &verdict);
+        self.in_flight.insert(key, (caller, callee));
+        Begun::Check(Pending {
+            datagram: datagram.to_vec(),
+            key,
+            time,
+            kind,
+            caller,
+            callee,
+            advertiser,
+            policy,
+        })
+    }
+
+    /// Answers a pending INVITE with its verdict.
+    fn answered_check(
+        &mut self,
+        p: Pending,
+        verdict: Verdict,
+        took: Duration,
+        now: Instant,
+    ) -> Handled {
+        self.in_flight.remove(&p.key);
+        // Parsed again: `begin` parsed and accepted the same bytes.
+        let Ok(msg) = message::parse(&p.datagram) else {
+            return Handled::drop("not a SIP message");
+        };
+        let echo = Echo::of(&msg);
+        let Ok(req) = message::request(&msg) else {
+            return Handled::drop("not a SIP request");
+        };
+        let (time, kind, caller, callee) = (p.time, p.kind, p.caller, p.callee);
+        let advertiser: &str = &p.advertiser;
+        let ev = p.event();
+        let record = Record::of_check(&p.policy, &ev, &verdict);
         let answer = if verdict.is_delivered() {
             Answer::Redirect
         } else {
@@ -487,8 +639,8 @@ impl Responder {
             caller,
             callee,
         };
-        if let Err(full) = self.cache.insert(&tx, kept, now) {
-            // Not reached: there was room above and nothing ran between.
+        if let Err(full) = self.cache.insert_key(p.key, kept, now) {
+            // Not reached: the room was kept for it since `begin`.
             tracing::error!(?full, "answer cache: no room for a checked call");
         }
         let (code, reply) = self.reply(&echo, req.uri, &answer);
@@ -771,6 +923,77 @@ mod tests {
         assert_eq!(h.outcome, Outcome::Checked(302));
         assert_eq!(r.cache().len(), 1);
         assert_eq!(r.cache().held_bytes(), ENTRY_BYTES);
+    }
+
+    #[test]
+    fn a_retransmission_while_its_check_waits_is_absorbed_and_counted_once() {
+        let mut r = responder(2 * ENTRY_BYTES);
+        let now = Instant::now();
+        let call = invite("slow", "a", "1", AD, OK, "");
+        let Begun::Check(p) = r.begin(call.as_bytes(), time(), now) else {
+            panic!("an INVITE to check");
+        };
+        assert_eq!(r.in_flight(), 1);
+        // Its retransmission, while the check waits: absorbed, unanswered.
+        let Begun::Done(h) = r.begin(call.as_bytes(), time(), now) else {
+            panic!("not checked twice");
+        };
+        assert_eq!((h.outcome, h.reply), (Outcome::InFlight, None));
+        // The same transaction for another callee is no retransmission.
+        let Begun::Done(h) = r.begin(
+            invite("slow", "a", "1", AD, DNC, "").as_bytes(),
+            time(),
+            now,
+        ) else {
+            panic!("not checked");
+        };
+        assert_eq!(
+            h.outcome,
+            Outcome::Rejected(400, "transaction reused for another call")
+        );
+        // Its CANCEL finds it.
+        let cancel = call
+            .replacen("INVITE sip:", "CANCEL sip:", 1)
+            .replace("1 INVITE", "1 CANCEL");
+        let Begun::Done(h) = r.begin(cancel.as_bytes(), time(), now) else {
+            panic!("a CANCEL is answered");
+        };
+        assert_eq!(h.outcome, Outcome::Answered(200));
+        // The pending call holds its place: one more fits, then 503.
+        let Begun::Check(q) = r.begin(
+            invite("other", "b", "2", P2P, OK, "").as_bytes(),
+            time(),
+            now,
+        ) else {
+            panic!("room for a second answer");
+        };
+        let Begun::Done(h) = r.begin(
+            invite("third", "c", "3", P2P, OK, "").as_bytes(),
+            time(),
+            now,
+        ) else {
+            panic!("no room for a third");
+        };
+        assert_eq!(h.outcome, Outcome::Overloaded);
+        // The verdicts come back in any order.
+        let v = r.engine().check(&q.event());
+        assert_eq!(
+            r.finish(q, v, Duration::ZERO, now).outcome,
+            Outcome::Checked(302)
+        );
+        let ev = p.event();
+        assert_eq!((ev.kind, ev.advertiser), (Kind::Ad, "shopx"));
+        let v = r.engine().check(&ev);
+        let first = r.finish(p, v, Duration::ZERO, now);
+        assert_eq!(first.outcome, Outcome::Checked(302));
+        assert!(first.record.is_some(), "counted");
+        assert_eq!(r.in_flight(), 0);
+        // Later retransmissions get the first answer from the cache.
+        let again = r.handle(call.as_bytes(), time(), now);
+        assert_eq!(again.outcome, Outcome::Retransmission(302));
+        assert_eq!(again.reply, first.reply);
+        let s = r.stats();
+        assert_eq!((s.checked, s.retransmissions, s.overloaded), (2, 2, 1));
     }
 
     #[test]
