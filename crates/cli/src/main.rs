@@ -12,6 +12,7 @@ mod output;
 mod replay;
 mod report;
 mod scrub;
+mod state;
 mod suspensions;
 mod verdicts;
 
@@ -30,6 +31,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Moves the per-pair state between a state directory and a shared
+    /// Redis store.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
     /// Replays an event log and writes one verdict per event (JSON Lines).
     Replay(ReplayArgs),
     /// Removes the numbers on the DNC list for a channel from a campaign list.
@@ -88,6 +95,33 @@ struct CasesArgs {
     quiet: bool,
     #[command(subcommand)]
     action: CasesAction,
+}
+
+#[derive(Subcommand)]
+enum StateAction {
+    /// Copies every pair from `--state` to `--to`: a directory into an
+    /// empty store (`redis://…`), or a store into a new directory.
+    Export {
+        /// Where the state is now: a state directory or `redis://…`.
+        #[arg(long, value_name = "DIR|URL")]
+        state: String,
+        /// Where it goes: `redis://…` or a new directory.
+        #[arg(long, value_name = "URL|DIR")]
+        to: String,
+        /// The store's key prefix.
+        #[arg(long, default_value = "chanrac")]
+        prefix: String,
+        /// How long opt-ins are kept, in days (at least 365).
+        #[arg(long, default_value_t = 400)]
+        retention_days: u32,
+        /// Judge what has expired (ads older than 24 h, old opt-ins) at this
+        /// time instead of the clock: for state built from old logs.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// No progress or summary on standard error.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -312,9 +346,16 @@ struct ReplayArgs {
     #[arg(long, short)]
     quiet: bool,
     /// Continue from the state (consent, registrations, counters) kept in
-    /// this directory, and record this replay's changes into it.
-    #[arg(long, value_name = "DIR")]
+    /// this directory, and record this replay's changes into it; or read
+    /// and write the state shared by every node in a Redis store
+    /// (`redis://HOST:PORT`, `rediss://…`, several seed nodes of a Cluster
+    /// separated by commas). With a store, a failed store call stops the
+    /// replay (exit 1).
+    #[arg(long, value_name = "DIR|URL")]
     state: Option<PathBuf>,
+    /// With a store: how long one check may wait for it, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    store_deadline_ms: u64,
     /// Also write a self-contained HTML report (totals, violations per
     /// rule, fine exposure per advertiser, ad traffic by hour, top spam
     /// signatures).
@@ -381,6 +422,24 @@ pub fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::State {
+            action:
+                StateAction::Export {
+                    state,
+                    to,
+                    prefix,
+                    retention_days,
+                    now,
+                    quiet,
+                },
+        } => state::export(&state::ExportOptions {
+            from: state,
+            to,
+            prefix,
+            retention_days,
+            now,
+            quiet,
+        }),
         Command::Replay(a) => replay::run(&replay::Options {
             policy: a.policy,
             events: a.events,
@@ -392,6 +451,7 @@ fn main() -> ExitCode {
             out: a.out,
             quiet: a.quiet,
             state: a.state,
+            store_deadline: std::time::Duration::from_millis(a.store_deadline_ms),
             report: a.report,
             live: None,
         }),

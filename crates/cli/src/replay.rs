@@ -24,8 +24,11 @@ pub struct Options {
     pub mode: Mode,
     pub out: Option<PathBuf>,
     pub quiet: bool,
-    /// Continue from, and record into, this state directory.
+    /// Continue from, and record into, this state directory, or a shared
+    /// store (`redis://…`: see [`chanrac_store::shared`]).
     pub state: Option<PathBuf>,
+    /// The shared store's deadline per check (`--store-deadline-ms`).
+    pub store_deadline: std::time::Duration,
     /// Write an HTML report here.
     pub report: Option<PathBuf>,
     /// `Some(dropped)` when the report is built from the adapters' verdict
@@ -38,18 +41,38 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     let policy = crate::load_policy(&o.policy)?;
     let engine = EngineBuilder::new().mode(o.mode).build(policy);
     let policy = engine.policy();
+    if let Some(url) = o
+        .state
+        .as_deref()
+        .and_then(|p| p.to_str())
+        .filter(|s| chanrac_store::shared::Target::is_url(s))
+    {
+        let store = chanrac_store::shared::BlockingState::new(
+            url,
+            chanrac_store::shared::SharedConfig {
+                deadline: o.store_deadline,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
+        store
+            .seed_consents(&engine)
+            .map_err(|e| Failure::Other(format!("state store {url}: {e}")))?;
+        return run_events(o, &engine, &policy, Sink::Store(&store)).map(|_| ());
+    }
     let mut state = match &o.state {
         Some(dir) => {
             let (mut d, stats) =
-                chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
-                    .map_err(|e| {
+                chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual).map_err(
+                    |e| {
                         // Another process has the directory: bad usage.
                         if chanrac_store::is_locked(&e) {
                             Failure::BadInput(format!("--state: {e}"))
                         } else {
                             Failure::Other(format!("state: {e}"))
                         }
-                    })?;
+                    },
+                )?;
             if !o.quiet {
                 eprintln!(
                     "state {}: {} records restored{}",
@@ -69,7 +92,11 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         }
         None => None,
     };
-    let result = run_events(o, &engine, &policy, state.as_mut().map(|(d, _)| d));
+    let sink = match state.as_mut() {
+        Some((d, _)) => Sink::Dir(d),
+        None => Sink::None,
+    };
+    let result = run_events(o, &engine, &policy, sink);
     match (&mut state, &result) {
         (Some((d, mark)), Err(_)) => {
             // A replay that failed leaves the state as it found it.
@@ -90,12 +117,23 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     result.map(|_| ())
 }
 
+/// Where a replay's state lives besides the engine's own table.
+enum Sink<'a> {
+    /// The engine's table only.
+    None,
+    /// The engine's table, journalled into a state directory.
+    Dir(&'a mut chanrac_store::StateDir),
+    /// A shared store: every state step is decided on the store's words,
+    /// one event at a time, in input order.
+    Store(&'a chanrac_store::shared::BlockingState),
+}
+
 /// Replays the events; returns the time of the last one.
 fn run_events(
     o: &Options,
     engine: &chanrac::Engine,
     policy: &Policy,
-    mut state: Option<&mut chanrac_store::StateDir>,
+    mut state: Sink<'_>,
 ) -> Result<Option<jiff::Timestamp>, Failure> {
     let mut last = None;
 
@@ -111,9 +149,19 @@ fn run_events(
     let mut line = Vec::with_capacity(256);
     while reader.read(&mut row)? {
         let ev = row.event();
-        let v = engine.check(&ev);
+        let v = match &state {
+            // A replay stops rather than guess when its store fails.
+            Sink::Store(store) => store.try_check(engine, &ev).map_err(|e| {
+                Failure::Other(format!(
+                    "{}: line {}: state store: {e}",
+                    o.events.display(),
+                    row.line()
+                ))
+            })?,
+            _ => engine.check(&ev),
+        };
         last = Some(last.map_or(ev.time, |l: jiff::Timestamp| l.max(ev.time)));
-        if let Some(d) = state.as_deref_mut() {
+        if let Sink::Dir(d) = &mut state {
             if let Some(r) = chanrac::state::journal::Record::of_check(policy, &ev, &v) {
                 d.append(&r)
                     .map_err(|e| Failure::Other(format!("state: {e}")))?;

@@ -125,6 +125,7 @@ pub fn run(o: &Options) -> Result<(), Failure> {
         out: None,
         quiet: o.quiet,
         state: None,
+        store_deadline: std::time::Duration::ZERO,
         report: Some(o.out.clone()),
         live: Some(dropped),
     };

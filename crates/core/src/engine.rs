@@ -326,38 +326,8 @@ impl Engine {
     /// from.
     pub fn records(&self, now_ms: i64, retention_ms: i64) -> Vec<Record> {
         let mut out = Vec::new();
-        let keep_from = now_ms.saturating_sub(retention_ms);
-        let ads_from = now_ms.saturating_sub(crate::state::frequency::DAY_MS);
         self.state.for_each(|adv, rcpt, st| {
-            let mut push = |kind, time_ms| {
-                out.push(Record {
-                    kind,
-                    advertiser: adv.to_string(),
-                    recipient: rcpt,
-                    time_ms,
-                })
-            };
-            // Opt-outs are kept however old (as the table keeps them).
-            if let Some(c) = st
-                .consent
-                .filter(|c| c.time_ms > keep_from || c.state == ConsentState::OptOut)
-            {
-                let kind = match c.state {
-                    ConsentState::OptIn => RecordKind::OptIn,
-                    ConsentState::OptOut => RecordKind::OptOut,
-                };
-                push(kind, c.time_ms);
-            }
-            // Registration marks too: the bar on a second one has no end.
-            if let Some(t) = st.first_registration_ms {
-                push(RecordKind::Registration, t);
-            }
-            for t in st.sms.times_ms().filter(|&t| t > ads_from) {
-                push(RecordKind::AdSms, t);
-            }
-            for t in st.calls.times_ms().filter(|&t| t > ads_from) {
-                push(RecordKind::AdCall, t);
-            }
+            st.records(adv, rcpt, now_ms, retention_ms, &mut out);
         });
         out
     }

@@ -175,6 +175,52 @@ pub struct PairState {
 }
 
 impl PairState {
+    /// The pair as journal records (for compacting a journal or moving
+    /// state between stores): opt-outs and registration marks however old,
+    /// an opt-in newer than `retention_ms` before `now_ms`, and the counted
+    /// ads of the last 24 hours. Replaying them gives the same verdicts.
+    pub fn records(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        now_ms: i64,
+        retention_ms: i64,
+        out: &mut Vec<journal::Record>,
+    ) {
+        use journal::RecordKind;
+        let keep_from = now_ms.saturating_sub(retention_ms);
+        let ads_from = now_ms.saturating_sub(frequency::DAY_MS);
+        let mut push = |kind, time_ms| {
+            out.push(journal::Record {
+                kind,
+                advertiser: advertiser.to_string(),
+                recipient,
+                time_ms,
+            })
+        };
+        // Opt-outs are kept however old (as the table keeps them).
+        if let Some(c) = self
+            .consent
+            .filter(|c| c.time_ms > keep_from || c.state == ConsentState::OptOut)
+        {
+            let kind = match c.state {
+                ConsentState::OptIn => RecordKind::OptIn,
+                ConsentState::OptOut => RecordKind::OptOut,
+            };
+            push(kind, c.time_ms);
+        }
+        // Registration marks too: the bar on a second one has no end.
+        if let Some(t) = self.first_registration_ms {
+            push(RecordKind::Registration, t);
+        }
+        for t in self.sms.times_ms().filter(|&t| t > ads_from) {
+            push(RecordKind::AdSms, t);
+        }
+        for t in self.calls.times_ms().filter(|&t| t > ads_from) {
+            push(RecordKind::AdCall, t);
+        }
+    }
+
     /// The counted ads of one channel.
     pub fn recent(&self, channel: Channel) -> Recent {
         match channel {

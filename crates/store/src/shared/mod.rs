@@ -191,6 +191,49 @@ impl Hints {
     }
 }
 
+/// The consent records of the engine's policy (`consents.csv`) as journal
+/// records: stored newer-only, as the local table takes them, so a reload
+/// never undoes a newer opt-out.
+fn consent_records(engine: &Engine) -> Vec<Record> {
+    use chanrac::state::journal::RecordKind;
+    engine
+        .policy()
+        .consents()
+        .iter()
+        .map(|c| Record {
+            kind: match c.state {
+                chanrac::policy::ConsentState::OptIn => RecordKind::OptIn,
+                chanrac::policy::ConsentState::OptOut => RecordKind::OptOut,
+            },
+            advertiser: c.advertiser.to_string(),
+            recipient: c.recipient,
+            time_ms: c.time.as_millisecond(),
+        })
+        .collect()
+}
+
+/// The masters of a Cluster from `CLUSTER NODES`: `(host, port)`.
+fn cluster_masters(text: &str) -> Vec<(String, u16)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (Some(addr), Some(flags)) = (f.get(1), f.get(2)) else {
+            continue;
+        };
+        if !flags.split(',').any(|x| x == "master") || flags.contains("fail") {
+            continue;
+        }
+        // `ip:port@cport[,hostname]`
+        let addr = addr.split('@').next().unwrap_or_default();
+        if let Some((host, port)) = addr.rsplit_once(':') {
+            if let Ok(port) = port.parse() {
+                out.push((host.to_string(), port));
+            }
+        }
+    }
+    out
+}
+
 /// Tries per check before the pair counts as contended.
 const MAX_TRIES: usize = 32;
 
@@ -369,6 +412,26 @@ impl SharedState {
         }
     }
 
+    /// Stores the policy's consent records (`consents.csv`) in the store,
+    /// each only where it is newer than the pair's consent: call it at
+    /// start and after every policy reload, as the local table does on
+    /// [`Engine::swap`]. Many at once, pipelined; returns how many.
+    pub async fn seed_consents(&self, engine: &Engine) -> Result<usize, StoreError> {
+        let records = consent_records(engine);
+        let n = records.len();
+        for chunk in records.chunks(256) {
+            let mut set = tokio::task::JoinSet::new();
+            for r in chunk {
+                let (me, check) = (self.clone(), engine.restore_check(r));
+                set.spawn(async move { me.try_pair(&check).await.map(|_| ()) });
+            }
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| StoreError::BadValue(format!("a seeding task failed: {e}")))??;
+            }
+        }
+        Ok(n)
+    }
+
     /// Stores a journal record (moving a state directory into the store).
     pub async fn restore(&self, engine: &Engine, r: &Record) -> Result<(), StoreError> {
         self.try_pair(&engine.restore_check(r)).await.map(|_| ())
@@ -484,6 +547,117 @@ impl BlockingState {
                 Err(e) => self.core.fail(check, &e),
             },
         }
+    }
+
+    /// Checks one event, or the store's error (for `replay`, which stops
+    /// rather than guess).
+    pub fn try_check(&self, engine: &Engine, ev: &Event<'_>) -> Result<Verdict, StoreError> {
+        match engine.prepare(ev) {
+            Prepared::Done(v) => Ok(v),
+            Prepared::Pair(check) => {
+                let out = self.try_pair(&check)?;
+                Ok(check.finish(out))
+            }
+        }
+    }
+
+    /// Calls `f` with every pair stored under the prefix, on every master
+    /// of a Cluster (`SCAN`, so the store keeps serving meanwhile); returns
+    /// how many. A key that does not hold a pair's value is an error.
+    pub fn for_each_pair(
+        &self,
+        mut f: impl FnMut(&str, Number, PairWords),
+    ) -> Result<u64, StoreError> {
+        let timeout = self.core.config.deadline.max(Duration::from_secs(5));
+        let seed = &self.core.target.nodes[0];
+        let mut first = redis::Client::open(seed.clone())
+            .and_then(|c| c.get_connection_with_timeout(timeout))
+            .map_err(StoreError::from_redis)?;
+        let info: String = redis::cmd("INFO")
+            .arg("cluster")
+            .query(&mut first)
+            .map_err(StoreError::from_redis)?;
+        let mut nodes = vec![seed.clone()];
+        if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
+            let text: String = redis::cmd("CLUSTER")
+                .arg("NODES")
+                .query(&mut first)
+                .map_err(StoreError::from_redis)?;
+            nodes = cluster_masters(&text)
+                .into_iter()
+                .map(|(host, port)| {
+                    let addr = match seed.addr() {
+                        redis::ConnectionAddr::TcpTls {
+                            insecure,
+                            tls_params,
+                            ..
+                        } => redis::ConnectionAddr::TcpTls {
+                            host,
+                            port,
+                            insecure: *insecure,
+                            tls_params: tls_params.clone(),
+                        },
+                        _ => redis::ConnectionAddr::Tcp(host, port),
+                    };
+                    seed.clone().set_addr(addr)
+                })
+                .collect();
+        }
+        let pattern = format!("{}:{{*", self.core.config.prefix);
+        let mut n = 0;
+        for node in nodes {
+            let mut c = redis::Client::open(node)
+                .and_then(|c| c.get_connection_with_timeout(timeout))
+                .map_err(StoreError::from_redis)?;
+            let mut cursor: u64 = 0;
+            loop {
+                let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(1000)
+                    .query(&mut c)
+                    .map_err(StoreError::from_redis)?;
+                cursor = next;
+                if keys.is_empty() {
+                    if cursor == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                let mut pipe = redis::pipe();
+                for k in &keys {
+                    pipe.cmd("GET").arg(k);
+                }
+                let values: Vec<Option<Vec<u8>>> =
+                    pipe.query(&mut c).map_err(StoreError::from_redis)?;
+                for (k, v) in keys.iter().zip(values) {
+                    // Expired between SCAN and GET: gone.
+                    let Some(v) = v else { continue };
+                    let bad = || StoreError::BadValue(String::from_utf8_lossy(k).into_owned());
+                    let (adv, rcpt) =
+                        pairs::parse_key(&self.core.config.prefix, k).ok_or_else(bad)?;
+                    let words = pairs::words_of(&v).ok_or_else(bad)?;
+                    f(&adv, rcpt, words);
+                    n += 1;
+                }
+                if cursor == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Stores the policy's consent records, newer-only (see
+    /// [`SharedState::seed_consents`]).
+    pub fn seed_consents(&self, engine: &Engine) -> Result<usize, StoreError> {
+        let records = consent_records(engine);
+        for r in &records {
+            self.restore(engine, r)?;
+        }
+        Ok(records.len())
     }
 
     /// Stores a journal record.

@@ -64,6 +64,17 @@ pub(crate) fn key(prefix: &str, advertiser: &str, recipient: Number) -> Vec<u8> 
     k
 }
 
+/// The advertiser and recipient of a pair's key.
+pub(crate) fn parse_key(prefix: &str, key: &[u8]) -> Option<(String, Number)> {
+    let key = std::str::from_utf8(key).ok()?;
+    let inner = key
+        .strip_prefix(prefix)?
+        .strip_prefix(":{")?
+        .strip_suffix('}')?;
+    let (adv, digits) = inner.rsplit_once('|')?;
+    Some((adv.to_string(), Number::parse(digits).ok()?))
+}
+
 /// The words of a stored value; `None` when it is not one of ours.
 pub(crate) fn words_of(value: &[u8]) -> Option<PairWords> {
     match value.len() {
@@ -257,6 +268,11 @@ mod tests {
     fn keys_put_a_pair_in_one_slot_and_values_round_trip() {
         let k = key("chanrac", "bank", Number::parse("0912345678").unwrap());
         assert_eq!(k, b"chanrac:{bank|84912345678}");
+        assert_eq!(
+            parse_key("chanrac", &k),
+            Some(("bank".to_string(), Number::parse("0912345678").unwrap()))
+        );
+        assert_eq!(parse_key("other", &k), None);
         let w = PairWords::from_bytes(&[1u8; 24]).unwrap();
         assert_eq!(words_of(&value_of(w, 9)), Some(w));
         assert_eq!(words_of(b""), Some(PairWords::EMPTY));
