@@ -42,6 +42,7 @@
 //! same on the async side but no blocking client.
 
 mod conn;
+pub mod dnc;
 mod pairs;
 
 use std::collections::HashMap;
