@@ -7,6 +7,14 @@
 //! never leaves a partial file and a process that has the old snapshot
 //! mapped keeps reading the old file. The format is documented in
 //! `chanrac_policy::snapshot`.
+//!
+//! With `--dnc-stream URL`, the whole DNC stream (`chanrac_store::shared::dnc`)
+//! is read first and every entry applied, in order, to the directory's DNC
+//! list; the snapshot records the stream's key and the id of its last entry,
+//! so a node that loads it follows the stream from there. Entries appended
+//! while the snapshot is written come after that id: nodes get them from the
+//! stream. A store that cannot be reached is exit status 1, and no snapshot
+//! is written.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -18,16 +26,38 @@ use crate::Failure;
 pub struct Options {
     pub policy: PathBuf,
     pub out: PathBuf,
+    pub dnc_stream: Option<String>,
+    pub dnc_prefix: String,
     pub quiet: bool,
 }
 
+/// How long the store may take to answer one request.
+const STORE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub fn run(o: &Options) -> Result<(), Failure> {
+    let stream = match &o.dnc_stream {
+        Some(url) => {
+            use chanrac_store::shared::{dnc::Publisher, StoreError};
+            let cannot = |e: StoreError| match e {
+                StoreError::Url(m) => Failure::BadInput(format!("--dnc-stream: {m}")),
+                e => Failure::Other(format!("--dnc-stream: cannot read the DNC stream: {e}")),
+            };
+            let mut p = Publisher::connect(url, &o.dnc_prefix, STORE_TIMEOUT).map_err(cannot)?;
+            Some(p.read_all().map_err(cannot)?)
+        }
+        None => None,
+    };
     let mut out = Output::create(Some(&o.out))?;
     let mut w = Tracked {
         inner: out.writer(),
         failed: None,
     };
-    let stats = match chanrac_policy::snapshot::write(&o.policy, &mut w) {
+    let mark = stream.as_ref().map(|s| s.mark());
+    let applied = stream
+        .as_ref()
+        .zip(mark.as_ref())
+        .map(|(s, m)| (m, &s.changes[..]));
+    let stats = match chanrac_policy::snapshot::write_with_stream(&o.policy, applied, &mut w) {
         Ok(stats) => stats,
         Err(e) => {
             return Err(match w.failed {
@@ -51,6 +81,15 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             stats.bytes,
             stats.dnc_bytes,
         );
+        if let Some(s) = &stream {
+            eprintln!(
+                "DNC stream {}: {} entries applied ({} skipped), position {}",
+                s.key,
+                s.changes.len(),
+                s.skipped,
+                s.last,
+            );
+        }
     }
     Ok(())
 }

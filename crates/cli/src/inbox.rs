@@ -28,16 +28,26 @@
 //! three are complete. The output is a function of the input alone, so a
 //! second run gives the same files, and so does a run whose `--policy` holds
 //! the first run's `dnc.csv` (joining and leaving are idempotent).
+//!
+//! With `--publish URL`, once the files are written, every `DK DNC` and
+//! `HUY DNC` is also appended, in file order, to the DNC stream
+//! (`chanrac_store::shared::dnc`: number the sender, change `add` or
+//! `remove`, the scope asked, time the message's, source `5656`), which
+//! every node following it applies; the entries' ids are printed on
+//! standard output, one per line. A store that cannot be reached is exit
+//! status 1 (the files stay written; the message says how many changes
+//! went in).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chanrac::dnc::Scopes;
+use chanrac::dnc::{DncChange, Scopes};
 use chanrac::ident::Identifier;
 use chanrac::inbox::{self, Command};
 use chanrac::number::{Number, NumberClass};
 use chanrac_policy::messages::{read_messages, Message};
 use chanrac_policy::LoadError;
+use chanrac_store::shared::dnc::DncEntry;
 
 use crate::output::Output;
 use crate::Failure;
@@ -47,6 +57,8 @@ pub struct Options {
     pub policy: PathBuf,
     pub messages: PathBuf,
     pub out: PathBuf,
+    pub publish: Option<String>,
+    pub dnc_prefix: String,
     pub quiet: bool,
 }
 
@@ -77,6 +89,15 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     rejected.push('\n');
     let mut changes = String::from(DNC_CHANGES_HEADER);
     changes.push('\n');
+    let mut entries = Vec::new();
+    let mut entry = |m: &Message, number: Number, change: DncChange| {
+        entries.push(DncEntry {
+            number,
+            change,
+            time: Some(m.time),
+            source: "5656".into(),
+        })
+    };
     for m in &messages {
         let outcome = sender(&m.from).and_then(|from| {
             inbox::parse(&m.text)
@@ -87,12 +108,14 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             Ok((from, Command::DncJoin(s))) => {
                 t.joins += 1;
                 change(&mut changes, m, from, "register", s);
+                entry(m, from, DncChange::Add(s));
                 let e = dnc.entry(from).or_insert(Scopes::NONE);
                 *e = e.union(s);
             }
             Ok((from, Command::DncLeave(s))) => {
                 t.leaves += 1;
                 change(&mut changes, m, from, "cancel", s);
+                entry(m, from, DncChange::Remove(s));
                 if let Some(e) = dnc.get_mut(&from) {
                     *e = e.without(s);
                     if e.is_empty() {
@@ -163,6 +186,15 @@ pub fn run(o: &Options) -> Result<(), Failure> {
             t.rejected,
             rows.len(),
         );
+    }
+    if let Some(url) = &o.publish {
+        let (key, ids) = crate::dnc::publish(url, &o.dnc_prefix, &entries)?;
+        for id in &ids {
+            println!("{id}");
+        }
+        if !o.quiet {
+            eprintln!("{} DNC changes appended to {key}", ids.len());
+        }
     }
     Ok(())
 }

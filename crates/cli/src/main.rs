@@ -6,6 +6,7 @@
 
 mod build;
 mod cases;
+mod dnc;
 mod inbox;
 mod monthly;
 mod output;
@@ -50,6 +51,9 @@ enum Command {
     /// The suspension request list: numbers reported at least N times in a
     /// period, less those already requested.
     Suspensions(SuspensionsArgs),
+    /// Publishes one DNC change to the DNC stream every node follows
+    /// (`--follow-dnc`); prints the entry's id.
+    Dnc(DncArgs),
     /// The case workflow of QĐ 30/2021: a ledger of reported numbers,
     /// notices, suspension and restoration requests (docs/cases.md).
     Cases(CasesArgs),
@@ -243,6 +247,50 @@ struct InboxArgs {
     /// into (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Also append every DNC change made, in order, to the DNC stream in
+    /// this store (`redis://HOST:PORT`), once the files are written; the
+    /// entries' ids are printed.
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
+    /// The first part of the stream's key (`PREFIX:dnc`).
+    #[arg(long, value_name = "PREFIX", default_value = "chanrac")]
+    dnc_prefix: String,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct DncArgs {
+    #[command(subcommand)]
+    action: DncAction,
+}
+
+#[derive(Subcommand)]
+enum DncAction {
+    /// Puts a number on the DNC list (for every node following the stream).
+    Add(DncChangeArgs),
+    /// Takes a number off the DNC list for a scope.
+    Remove(DncChangeArgs),
+}
+
+#[derive(clap::Args)]
+struct DncChangeArgs {
+    /// The number, in any written form.
+    number: String,
+    /// `sms`, `call` or `all`.
+    #[arg(long, default_value = "all")]
+    scope: String,
+    /// The store holding the DNC stream: `redis://HOST:PORT` or
+    /// `rediss://…` (several comma-separated seeds for a Cluster).
+    #[arg(long, value_name = "URL")]
+    publish: String,
+    /// The first part of the stream's key (`PREFIX:dnc`).
+    #[arg(long, value_name = "PREFIX", default_value = "chanrac")]
+    dnc_prefix: String,
+    /// Where the change comes from, recorded in the entry.
+    #[arg(long, value_name = "NAME", default_value = "operator")]
+    source: String,
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -282,6 +330,14 @@ struct BuildArgs {
     /// The snapshot file to write (replaced whole, or left as it was).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Apply every entry of the DNC stream in this store
+    /// (`redis://HOST:PORT`) to the DNC list and record the stream's
+    /// position, from which nodes loading the snapshot follow it.
+    #[arg(long, value_name = "URL")]
+    dnc_stream: Option<String>,
+    /// The first part of the stream's key (`PREFIX:dnc`).
+    #[arg(long, value_name = "PREFIX", default_value = "chanrac")]
+    dnc_prefix: String,
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -468,14 +524,33 @@ fn main() -> ExitCode {
         Command::Build(a) => build::run(&build::Options {
             policy: a.policy,
             out: a.out,
+            dnc_stream: a.dnc_stream,
+            dnc_prefix: a.dnc_prefix,
             quiet: a.quiet,
         }),
         Command::Inbox(a) => inbox::run(&inbox::Options {
             policy: a.policy,
             messages: a.messages,
             out: a.out,
+            publish: a.publish,
+            dnc_prefix: a.dnc_prefix,
             quiet: a.quiet,
         }),
+        Command::Dnc(a) => {
+            let (add, c) = match a.action {
+                DncAction::Add(c) => (true, c),
+                DncAction::Remove(c) => (false, c),
+            };
+            dnc::run(&dnc::Options {
+                add,
+                number: c.number,
+                scope: c.scope,
+                publish: c.publish,
+                prefix: c.dnc_prefix,
+                source: c.source,
+                quiet: c.quiet,
+            })
+        }
         Command::Suspensions(a) => suspensions::run(&suspensions::Options {
             reports: a.reports,
             previous: a.previous,
