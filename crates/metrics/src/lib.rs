@@ -40,6 +40,11 @@
 //! | `chanrac_state_store_checks_total` | counter | | with `--state redis://…`: pair steps the shared store committed or confirmed |
 //! | `chanrac_state_store_conflicts_total` | counter | | … tries that met a pair another check had changed (decided again) |
 //! | `chanrac_state_store_unavailable_total` | counter | | … checks the store did not answer in time (`STATE_UNAVAILABLE`, the fail mode decided) |
+//! | `chanrac_dnc_stream_entries_applied_total` | counter | | with `--follow-dnc`: DNC stream entries applied to the live DNC list |
+//! | `chanrac_dnc_stream_entries_skipped_total` | counter | | … entries skipped (malformed, logged) |
+//! | `chanrac_dnc_stream_position_info` | gauge | `stream`, `position` | … always 1: the id of the last entry applied (`0-0` before the first); every change up to it is in force |
+//! | `chanrac_dnc_stream_position_timestamp_seconds` | gauge | | … when that entry was appended (the id's time), Unix time |
+//! | `chanrac_dnc_stream_up` | gauge | | … 1 while the last read reached the store, else 0 |
 
 pub mod verdict_log;
 
@@ -144,6 +149,14 @@ impl MetricsBuilder {
         self.metrics
             .registry
             .register_collector(Box::new(StoreCollector(Box::new(counts))));
+    }
+
+    /// Serves where a DNC stream follower (`--follow-dnc`) stands, read
+    /// from `status` at scrape time: `chanrac_dnc_stream_*`.
+    pub fn dnc_stream(&mut self, status: impl Fn() -> DncStreamStatus + Send + Sync + 'static) {
+        self.metrics
+            .registry
+            .register_collector(Box::new(DncStreamCollector(Box::new(status))));
     }
 
     /// The metrics, ready to share.
@@ -512,6 +525,79 @@ impl Collector for StoreCollector {
     }
 }
 
+/// Where a DNC stream follower stands (see [`MetricsBuilder::dnc_stream`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DncStreamStatus {
+    /// The stream's key (`chanrac:dnc`).
+    pub stream: String,
+    /// Entries applied since start.
+    pub applied: u64,
+    /// Entries skipped (malformed) since start.
+    pub skipped: u64,
+    /// The id of the last entry applied, `MILLISECONDS-SEQUENCE`.
+    pub position: String,
+    /// The milliseconds of that id: when the entry was appended.
+    pub position_ms: u64,
+    /// Whether the last read reached the store.
+    pub up: bool,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PositionLabels {
+    stream: String,
+    position: String,
+}
+
+/// A DNC stream follower's status, read at scrape time.
+struct DncStreamCollector(Box<dyn Fn() -> DncStreamStatus + Send + Sync>);
+
+impl fmt::Debug for DncStreamCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DncStreamCollector").finish_non_exhaustive()
+    }
+}
+
+impl Collector for DncStreamCollector {
+    fn encode(&self, mut e: DescriptorEncoder) -> Result<(), fmt::Error> {
+        let s = (self.0)();
+        counter(
+            &mut e,
+            "chanrac_dnc_stream_entries_applied",
+            "DNC stream entries applied to the live DNC list (--follow-dnc)",
+            s.applied,
+        )?;
+        counter(
+            &mut e,
+            "chanrac_dnc_stream_entries_skipped",
+            "DNC stream entries skipped: malformed, logged",
+            s.skipped,
+        )?;
+        let info = ConstGauge::new(1i64);
+        let mut m = e.encode_descriptor(
+            "chanrac_dnc_stream_position_info",
+            "The id of the last DNC stream entry applied (always 1): every change up to it is in force",
+            None,
+            info.metric_type(),
+        )?;
+        info.encode(m.encode_family(&PositionLabels {
+            stream: s.stream,
+            position: s.position,
+        })?)?;
+        gauge(
+            &mut e,
+            "chanrac_dnc_stream_position_timestamp_seconds",
+            "When the last DNC stream entry applied was appended, Unix time",
+            s.position_ms as f64 / 1000.0,
+        )?;
+        gauge(
+            &mut e,
+            "chanrac_dnc_stream_up",
+            "1 while the last read of the DNC stream reached the store, else 0",
+            i64::from(s.up),
+        )
+    }
+}
+
 /// Largest request head read.
 const MAX_HEAD: usize = 8 * 1024;
 /// A connection's whole exchange must end within this.
@@ -720,6 +806,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("bind: {e}"));
 
         let body = get(addr, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert!(
+            !body.contains("chanrac_dnc_stream"),
+            "not without a follower"
+        );
         assert!(body.starts_with("HTTP/1.1 200 OK\r\n"), "{body}");
         assert!(body.contains(CONTENT_TYPE));
         for want in [
@@ -803,6 +893,35 @@ mod tests {
         assert!(metrics
             .render()
             .contains("chanrac_state_store_checks_total 9\n"));
+        promtool_check_metrics(&text);
+    }
+
+    #[test]
+    fn a_dnc_stream_follower_is_served() {
+        let engine = Arc::new(EngineBuilder::new().build(PolicyBuilder::new().build()));
+        let mut b = Metrics::builder("test", Mode::Enforce, engine);
+        let applied = Arc::new(AtomicU64::new(3));
+        let a = applied.clone();
+        b.dnc_stream(move || DncStreamStatus {
+            stream: "chanrac:dnc".into(),
+            applied: a.load(Ordering::Relaxed),
+            skipped: 1,
+            position: "1772420400123-4".into(),
+            position_ms: 1_772_420_400_123,
+            up: true,
+        });
+        let metrics = b.build();
+        applied.store(5, Ordering::Relaxed);
+        let text = metrics.render();
+        for want in [
+            "chanrac_dnc_stream_entries_applied_total 5\n",
+            "chanrac_dnc_stream_entries_skipped_total 1\n",
+            "chanrac_dnc_stream_position_info{stream=\"chanrac:dnc\",position=\"1772420400123-4\"} 1\n",
+            "chanrac_dnc_stream_position_timestamp_seconds 1772420400.123\n",
+            "chanrac_dnc_stream_up 1\n",
+        ] {
+            assert!(text.contains(want), "no `{want}` in\n{text}");
+        }
         promtool_check_metrics(&text);
     }
 
