@@ -580,12 +580,7 @@ impl FollowStatus {
 
     /// Applies a batch read after the position and moves the position to
     /// its last entry.
-    fn apply(
-        &self,
-        key: &str,
-        batch: Vec<RawEntry>,
-        apply: &mut Apply<'_>,
-    ) {
+    fn apply(&self, key: &str, batch: Vec<RawEntry>, apply: &mut Apply<'_>) {
         let Some(last) = batch.last().map(|(id, _)| *id) else {
             return;
         };

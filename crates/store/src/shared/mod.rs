@@ -57,7 +57,7 @@ use parking_lot::Mutex;
 
 pub use conn::Target;
 use conn::{Conn, SyncConn};
-use pairs::{Attempt, Next, Reply, Tokens};
+use pairs::{Attempt, Next, Op, Reply, Tokens};
 
 /// How the shared state behaves.
 #[derive(Clone, Debug)]
@@ -447,12 +447,38 @@ impl SharedState {
             let mut current = core.hints.get(h);
             for _ in 0..MAX_TRIES {
                 let a = core.attempt(check, &key, &current)?;
-                let v: redis::Value = core
-                    .invocation(&key, &a)
-                    .invoke_async(&mut conn)
-                    .await
-                    .map_err(StoreError::from_redis)?;
-                let reply = Reply::from_value(v).map_err(StoreError::BadValue)?;
+                let reply = match a.op() {
+                    Op::Confirm => a.confirm(
+                        redis::cmd("GET")
+                            .arg(&key)
+                            .query_async(&mut conn)
+                            .await
+                            .map_err(StoreError::from_redis)?,
+                    ),
+                    Op::Create => {
+                        // `SET NX` and a `GET` in one round trip: when the
+                        // key appeared meanwhile, its value is at hand.
+                        let (set, held): (Option<String>, Option<Vec<u8>>) = redis::pipe()
+                            .add_command(a.create(&key))
+                            .cmd("GET")
+                            .arg(&key)
+                            .query_async(&mut conn)
+                            .await
+                            .map_err(StoreError::from_redis)?;
+                        match set {
+                            Some(_) => Reply::Done,
+                            None => a.confirm(held),
+                        }
+                    }
+                    Op::Swap => {
+                        let v: redis::Value = core
+                            .invocation(&key, &a)
+                            .invoke_async(&mut conn)
+                            .await
+                            .map_err(StoreError::from_redis)?;
+                        Reply::from_value(v).map_err(StoreError::BadValue)?
+                    }
+                };
                 match pairs::settle(&a, reply) {
                     Next::Done(stored) => {
                         core.hints.put(h, stored);
@@ -702,11 +728,35 @@ impl BlockingState {
                     return Err(StoreError::Timeout);
                 }
                 let a = core.attempt(check, &key, &current)?;
-                let v: redis::Value = core
-                    .invocation(&key, &a)
-                    .invoke(conn.as_dyn())
-                    .map_err(StoreError::from_redis)?;
-                let reply = Reply::from_value(v).map_err(StoreError::BadValue)?;
+                let c = conn.as_dyn();
+                let get = |c: &mut dyn redis::ConnectionLike| {
+                    redis::cmd("GET")
+                        .arg(&key)
+                        .query::<Option<Vec<u8>>>(c)
+                        .map_err(StoreError::from_redis)
+                };
+                let reply = match a.op() {
+                    Op::Confirm => a.confirm(get(c)?),
+                    Op::Create => {
+                        let (set, held): (Option<String>, Option<Vec<u8>>) = redis::pipe()
+                            .add_command(a.create(&key))
+                            .cmd("GET")
+                            .arg(&key)
+                            .query(c)
+                            .map_err(StoreError::from_redis)?;
+                        match set {
+                            Some(_) => Reply::Done,
+                            None => a.confirm(held),
+                        }
+                    }
+                    Op::Swap => {
+                        let v: redis::Value = core
+                            .invocation(&key, &a)
+                            .invoke(c)
+                            .map_err(StoreError::from_redis)?;
+                        Reply::from_value(v).map_err(StoreError::BadValue)?
+                    }
+                };
                 match pairs::settle(&a, reply) {
                     Next::Done(stored) => {
                         core.hints.put(h, stored);

@@ -9,13 +9,20 @@
 //! naming the write that stored them. An absent key is a pair with no
 //! history.
 //!
-//! **Compare-and-set.** One server-side script, `CAS`: if the key holds
-//! exactly the value the check decided on, store the new value (with its
-//! expiry) and answer `1`; otherwise answer the value it holds, and the
-//! check decides again on that. The decision itself is never in the
-//! script: it is [`PairCheck::decide`], the same Rust as the local table's.
-//! A check that changes nothing still runs the script, to confirm that it
-//! decided on the current words (so a blocked ad is blocked on the truth).
+//! **Compare-and-set.** The check decides on the value it believes
+//! current ([`PairCheck::decide`], the same Rust as the local table's; the
+//! decision is never in the store), then sends one command:
+//! - nothing to write (a blocked ad, a repeat): `GET`, to confirm it
+//!   decided on the current words — a blocked ad is blocked on the truth;
+//! - a new pair: `SET key value NX [PXAT t]`, which fails if the key
+//!   appeared meanwhile;
+//! - otherwise the server-side script `CAS`: if the key holds exactly the
+//!   value decided on, store the new value (with its expiry) and answer
+//!   `1`; otherwise answer the value it holds.
+//!
+//! When the store holds something else, the check decides again on that.
+//! Plain commands where they suffice keep the server's cost per check low
+//! (a script call costs several times a `GET`).
 //!
 //! **Never twice.** Every write carries a fresh token. If a reply is lost
 //! and the client sends the script again (a Cluster client does, during a
@@ -160,7 +167,50 @@ impl Attempt {
 #[derive(Debug)]
 pub(crate) struct BadValue;
 
-/// What the script answered.
+/// Which command an attempt needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Nothing to write: `GET` and compare.
+    Confirm,
+    /// A new pair: `SET NX`.
+    Create,
+    /// The `CAS` script.
+    Swap,
+}
+
+impl Attempt {
+    pub(crate) fn op(&self) -> Op {
+        if self.new.is_empty() {
+            Op::Confirm
+        } else if self.expected.is_empty() {
+            Op::Create
+        } else {
+            Op::Swap
+        }
+    }
+
+    /// `SET key new NX [PXAT t]`.
+    pub(crate) fn create(&self, key: &[u8]) -> redis::Cmd {
+        let mut c = redis::cmd("SET");
+        c.arg(key).arg(&self.new[..]).arg("NX");
+        if !self.pxat.is_empty() {
+            c.arg("PXAT").arg(&self.pxat);
+        }
+        c
+    }
+
+    /// What a `GET` of the key means for this attempt.
+    pub(crate) fn confirm(&self, held: Option<Vec<u8>>) -> Reply {
+        let held = held.unwrap_or_default();
+        if held == self.expected {
+            Reply::Done
+        } else {
+            Reply::Conflict(held)
+        }
+    }
+}
+
+/// What the store answered.
 pub(crate) enum Reply {
     /// Committed (or confirmed).
     Done,
