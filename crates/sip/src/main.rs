@@ -428,12 +428,22 @@ async fn run(args: Args) -> Result<(), Failure> {
     };
     if let Some(shared) = &shared {
         match shared.connect().await {
-            Ok(()) => info!(store = shared.display(), "shared state store connected"),
+            Ok(()) => {
+                info!(store = shared.display(), "shared state store connected");
+                // The policy's consents are in the store before the first
+                // call is answered (or, should that fail, soon after).
+                if !seed_once(shared, &engine).await {
+                    tokio::spawn(seed_consents(shared.clone(), engine.clone()));
+                }
+            }
             // It may come later: checks meet the fail mode until it does.
-            Err(e) => warn!(
-                store = shared.display(),
-                "shared state store not answering yet (calls meet --on-store-error until it does): {e}"
-            ),
+            Err(e) => {
+                warn!(
+                    store = shared.display(),
+                    "shared state store not answering yet (calls meet --on-store-error until it does): {e}"
+                );
+                tokio::spawn(seed_consents(shared.clone(), engine.clone()));
+            }
         }
     }
     let metrics = match &args.metrics {
@@ -497,6 +507,7 @@ async fn run(args: Args) -> Result<(), Failure> {
         seen,
         hup,
         metrics.as_ref().map(|m| m.common.clone()),
+        shared.clone(),
     ));
     tokio::spawn(maintain(engine.clone(), clock));
 
@@ -961,6 +972,39 @@ async fn maintain(engine: Arc<Engine>, clock: Clock) {
     }
 }
 
+/// Stores the policy's consent records (`consents.csv`) in the shared
+/// state store, each only where it is newer than the pair's (as the local
+/// table takes them at load): whether the store took them all.
+async fn seed_once(shared: &SharedState, engine: &Engine) -> bool {
+    match shared.seed_consents(engine).await {
+        Ok(n) => {
+            info!(
+                store = shared.display(),
+                consents = n,
+                "policy consents stored in the shared state"
+            );
+            true
+        }
+        Err(e) => {
+            warn!(
+                store = shared.display(),
+                "cannot store the policy's consents in the shared state yet (retrying): {e}"
+            );
+            false
+        }
+    }
+}
+
+/// [`seed_once`] until it succeeds, further and further apart (1 s
+/// doubling to 30 s).
+async fn seed_consents(shared: SharedState, engine: Arc<Engine>) {
+    let mut wait = Duration::from_secs(1);
+    while !seed_once(&shared, &engine).await {
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(30));
+    }
+}
+
 /// Reloads the policy on `SIGHUP` and when its files change.
 async fn reload(
     engine: Arc<Engine>,
@@ -968,6 +1012,7 @@ async fn reload(
     mut seen: Fingerprint,
     mut hup: Signal,
     metrics: Option<Arc<Metrics>>,
+    shared: Option<SharedState>,
 ) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -990,6 +1035,9 @@ async fn reload(
                 engine.swap(policy);
                 if let Some(m) = &metrics {
                     m.policy_loaded(std::time::SystemTime::now());
+                }
+                if let Some(shared) = &shared {
+                    tokio::spawn(seed_consents(shared.clone(), engine.clone()));
                 }
             }
             failed => {
