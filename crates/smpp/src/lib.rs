@@ -1,7 +1,7 @@
 //! The SMPP adapter of chanrac: `chanrac-smpp`, an SMPP 3.4 proxy that sits
 //! between ESMEs (advertisers' and care platforms' SMS gateways) and the
 //! carrier's SMSC and checks every `submit_sm` against Decree 91/2020/ND-CP
-//! with [`chanrac::Engine`] before forwarding it (CONTRACT.md §6).
+//! with [`chanrac::Engine`] before forwarding it.
 //!
 //! # The crate at a glance
 //!
@@ -192,8 +192,9 @@
 //!   opt-in (`yes`, within `registration_reply_hours` of a counted
 //!   registration message) in the engine's state, journalled with
 //!   `--state`; the next ad to that subscriber sees it. A reply whose
-//!   consent cannot be stored (the state full, the journal failing) gets
-//!   `ESME_RX_T_APPN`, so the SMSC delivers it again.
+//!   consent cannot be stored (the state full, the journal failing, the
+//!   shared store not answering) gets `ESME_RX_T_APPN`, so the SMSC
+//!   delivers it again.
 //! - `enquire_link` → `enquire_link_resp`; `unbind` → `unbind_resp`, then
 //!   the session closes after the answers in flight are sent. A bound
 //!   session silent for `--idle-timeout` is sent an `enquire_link` of the
@@ -207,6 +208,27 @@
 //! - **State** (`--state DIR`): every counted check is journalled
 //!   (`Record::of_check`); the journal is synced every second and at
 //!   `SIGTERM`/`SIGINT`, so a crash loses at most about a second of counts.
+//! - **Shared state** (`--state redis://HOST:PORT`, `rediss://…`, or
+//!   Cluster seed nodes separated by commas; [`proxy::Proxy::new_shared`]):
+//!   the counters, consent and registration marks live in Redis (a single
+//!   server, a primary with replicas, or a Cluster), shared by every proxy,
+//!   `chanrac-sip` and C host using the same store, so the caps hold across
+//!   all of them: one ad call and three ad SMS per pair per 24 hours, an
+//!   opt-out received by one proxy refuses the next ad on every other, a
+//!   registration message is first-and-only network-wide. Every kind of
+//!   check goes there: `submit_sm`, `data_sm`, each destination of a
+//!   `submit_multi`, reassembled and late parts, and subscribers' replies.
+//!   No journal is written (the store's persistence is the durability).
+//!   Checks waiting on the store share one pipelined connection and hold no
+//!   lock, so a session's window and many sessions are checked at once.
+//!   Each check waits at most `--store-deadline-ms` (default 50); a store
+//!   that is down, slow or failing over gives `STATE_UNAVAILABLE` under
+//!   `--on-store-error` — `block` (the default: `--reject-status`) or
+//!   `deliver` (forwarded, uncounted; `--mode monitor` delivers) — counted
+//!   in `chanrac_state_store_unavailable_total`; the connection comes back
+//!   by itself and checks resume without a restart. A reply whose consent
+//!   the store did not take gets `ESME_RX_T_APPN` (the SMSC delivers it
+//!   again).
 //!
 //! # Statuses, and what gateways do with them
 //!

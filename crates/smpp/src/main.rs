@@ -1,4 +1,4 @@
-//! `chanrac-smpp`: the SMPP 3.4 proxy (CONTRACT.md §6).
+//! `chanrac-smpp`: the SMPP 3.4 proxy (see the crate documentation of `chanrac_smpp`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chanrac_smpp::proxy::{Config, Proxy, StartError};
 use chanrac_smpp::upstream::UpstreamConfig;
+use chanrac_store::shared::{SharedConfig, SharedState, Target};
 use clap::Parser;
 
 /// SMPP 3.4 proxy: checks every submit_sm against Decree 91 before it
@@ -40,9 +41,26 @@ struct Args {
     /// command_status answered to blocked messages (decimal or 0x hex).
     #[arg(long, default_value = "0x45", value_parser = parse_status)]
     reject_status: u32,
-    /// Keep counters and consent in this directory across restarts.
-    #[arg(long)]
-    state: Option<PathBuf>,
+    /// Keep counters and consent in this directory across restarts (one
+    /// process per directory), or share them with every proxy, responder
+    /// and host using the same store: `redis://HOST:PORT`, `rediss://…`
+    /// (TLS), with `user:password@` when the store asks for it, or several
+    /// Cluster nodes separated by commas. With a store, no journal is
+    /// written (the store's own persistence keeps the state).
+    #[arg(long, value_name = "DIR|URL")]
+    state: Option<String>,
+    /// With `--state redis://…`: the longest a check waits for the store,
+    /// in milliseconds, before the message meets `--on-store-error`.
+    #[arg(long, value_name = "MS", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    store_deadline_ms: u64,
+    /// With `--state redis://…`: what an ad gets when the store does not
+    /// answer in time: `block` (STATE_UNAVAILABLE, --reject-status; the
+    /// default) or `deliver` (forwarded, uncounted). `--mode monitor`
+    /// delivers. A reply whose consent cannot be stored gets
+    /// ESME_RX_T_APPN either way (the SMSC delivers it again).
+    #[arg(long, value_name = "block|deliver", default_value = "block")]
+    on_store_error: chanrac::state::OnFull,
     /// Stamp every event with this RFC 3339 time instead of the clock.
     #[arg(long)]
     fixed_time: Option<jiff::Timestamp>,
@@ -245,6 +263,34 @@ fn main() -> ExitCode {
         eprintln!("error: --reassembly-timeout: expected seconds >= 0");
         return ExitCode::from(2);
     }
+    let mode = match args.mode {
+        ModeArg::Enforce => chanrac::Mode::Enforce,
+        ModeArg::Monitor => chanrac::Mode::Monitor,
+    };
+    // `--state`: a directory (the journal) or a shared store's URL.
+    let (state_dir, shared) = match args.state.as_deref() {
+        Some(url) if Target::is_url(url) => {
+            let config = SharedConfig {
+                deadline: Duration::from_millis(args.store_deadline_ms),
+                // Monitor mode delivers whatever the store cannot answer.
+                on_error: if mode == chanrac::Mode::Monitor {
+                    chanrac::state::OnFull::Deliver
+                } else {
+                    args.on_store_error
+                },
+                ..SharedConfig::default()
+            };
+            match SharedState::new(url, config) {
+                Ok(s) => (None, Some(s)),
+                Err(e) => {
+                    eprintln!("error: --state: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        Some(dir) => (Some(PathBuf::from(dir)), None),
+        None => (None, None),
+    };
     let cfg = Config {
         policy: args.policy,
         upstream: UpstreamConfig {
@@ -259,7 +305,7 @@ fn main() -> ExitCode {
         },
         reject_status: args.reject_status,
         pass_through_login: args.upstream_pass_through,
-        state: args.state,
+        state: state_dir,
         fixed_time: args.fixed_time,
         window: args.window.max(1),
         reassembly_timeout: Duration::from_secs_f64(args.reassembly_timeout),
@@ -282,11 +328,12 @@ fn main() -> ExitCode {
             "--reject-status is a temporary status: Kannel and Jasmin will send every blocked message again"
         );
     }
-    let mode = match args.mode {
-        ModeArg::Enforce => chanrac::Mode::Enforce,
-        ModeArg::Monitor => chanrac::Mode::Monitor,
+    let ops = chanrac_smpp::ops::Ops::new(mode);
+    let started = match shared.clone() {
+        Some(shared) => Proxy::new_shared(cfg, ops, shared),
+        None => Proxy::new_with(cfg, ops),
     };
-    let proxy = match Proxy::new_with(cfg, chanrac_smpp::ops::Ops::new(mode)) {
+    let proxy = match started {
         Ok(p) => p,
         Err(e @ (StartError::Policy(_) | StartError::StateLocked(_))) => {
             eprintln!("error: {e}");
@@ -331,6 +378,27 @@ fn main() -> ExitCode {
         );
     }
     rt.block_on(async move {
+        if let Some(shared) = &shared {
+            match shared.connect().await {
+                Ok(()) => {
+                    tracing::info!(store = shared.display(), "shared state store connected");
+                    // The policy's consents are in the store before the
+                    // first message is checked (or, should that fail, soon
+                    // after).
+                    if !proxy.seed_consents_once().await {
+                        tokio::spawn(proxy.clone().seed_consents());
+                    }
+                }
+                // It may come later: checks meet the fail mode until it does.
+                Err(e) => {
+                    tracing::warn!(
+                        store = shared.display(),
+                        "shared state store not answering yet (messages meet --on-store-error until it does): {e}"
+                    );
+                    tokio::spawn(proxy.clone().seed_consents());
+                }
+            }
+        }
         if let Some(addr) = &args.metrics {
             match chanrac_smpp::ops::serve_metrics(&proxy, addr).await {
                 Ok(a) => tracing::info!("serving metrics on http {a}"),

@@ -20,7 +20,8 @@
 //! | `chanrac_smpp_answer_queued_bytes` | gauge | octets of answers queued to ESMEs |
 //! | `chanrac_smpp_binds_refused_total`, `…_delayed_total` | counter | binds refused, answered late |
 //! | `chanrac_smpp_log_lines_suppressed_total` | counter | log lines left out by the log limit |
-//! | `chanrac_state_journal_errors_total` | counter | state journal appends that failed (`--state`) |
+//! | `chanrac_state_journal_errors_total` | counter | state journal appends that failed (`--state DIR`) |
+//! | `chanrac_state_store_checks_total`, `…_conflicts_total`, `…_unavailable_total` | counter | with `--state redis://…`: pair steps the store committed, tries that met a pair changed meanwhile, checks it did not answer in time (`STATE_UNAVAILABLE`) |
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -186,6 +187,16 @@ pub async fn serve_metrics(
     let mut b = Metrics::builder("smpp", ops.mode(), ProxyEngine(Arc::downgrade(proxy)));
     if let Some(log) = ops.log() {
         b.verdict_log(log.stats());
+    }
+    if let Some(shared) = proxy.shared().cloned() {
+        b.state_store(move || {
+            let s = shared.stats();
+            chanrac_metrics::StoreCounts {
+                checks: s.checks,
+                conflicts: s.conflicts,
+                unavailable: s.unavailable,
+            }
+        });
     }
     let upstream_requests = Counter::default();
     b.registry().register(

@@ -10,6 +10,7 @@ use chanrac::ident::Name;
 use chanrac::policy::AccountClass;
 use chanrac::state::journal::Record;
 use chanrac::{Channel, Engine, Event, Kind, Number, Sender};
+use chanrac_store::shared::SharedState;
 use chanrac_store::StateDir;
 use jiff::Timestamp;
 use rusmpp::pdus::{
@@ -380,6 +381,9 @@ pub struct Proxy {
     cfg: Config,
     engine: Engine,
     state: Option<Mutex<StateDir>>,
+    /// The shared state store (`--state redis://…`): every check's state
+    /// step goes there instead of the engine's own table.
+    shared: Option<SharedState>,
     /// One upstream session per SMSC login.
     upstreams: Mutex<std::collections::HashMap<Login, Arc<Pool>>>,
     /// The sessions bound to receive, per account.
@@ -441,6 +445,36 @@ impl Proxy {
     /// Loads the policy and the state; the engine runs in `ops`'s mode
     /// (in [`chanrac::Mode::Monitor`] a full state delivers).
     pub fn new_with(cfg: Config, ops: crate::ops::Ops) -> Result<Arc<Proxy>, StartError> {
+        Proxy::build(cfg, ops, None)
+    }
+
+    /// Loads the policy; the counters, consent and registration marks are
+    /// kept in the shared state store `shared` (`--state redis://…`), with
+    /// every other proxy, responder and host using it, instead of this
+    /// process's table: the caps hold across all of them. [`Config::state`]
+    /// must be `None` (the store's persistence keeps the state; no
+    /// journal). The store is not contacted here (see
+    /// [`SharedState::connect`]); a check it does not answer in time meets
+    /// its fail mode (`STATE_UNAVAILABLE`).
+    pub fn new_shared(
+        cfg: Config,
+        ops: crate::ops::Ops,
+        shared: SharedState,
+    ) -> Result<Arc<Proxy>, StartError> {
+        if let Some(dir) = &cfg.state {
+            return Err(StartError::Io(format!(
+                "state `{}`: a state directory and a shared store at once",
+                dir.display()
+            )));
+        }
+        Proxy::build(cfg, ops, Some(shared))
+    }
+
+    fn build(
+        cfg: Config,
+        ops: crate::ops::Ops,
+        shared: Option<SharedState>,
+    ) -> Result<Arc<Proxy>, StartError> {
         let policy = chanrac_policy::load(&cfg.policy).map_err(StartError::Policy)?;
         let mut state_config = cfg.state_config.clone();
         if ops.mode() == chanrac::Mode::Monitor {
@@ -492,6 +526,7 @@ impl Proxy {
             ))),
             engine,
             state,
+            shared,
             cfg,
             issued: Arc::default(),
             epoch: Instant::now(),
@@ -526,6 +561,57 @@ impl Proxy {
     /// The engine (for reloads and inspection).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The shared state store, when the state is kept there.
+    pub fn shared(&self) -> Option<&SharedState> {
+        self.shared.as_ref()
+    }
+
+    /// Stores the policy's consent records (`consents.csv`) in the shared
+    /// state store, each only where it is newer than the pair's (as the
+    /// local table takes them at load), once: whether the store took them
+    /// all (always, without a store).
+    pub async fn seed_consents_once(&self) -> bool {
+        let Some(shared) = &self.shared else {
+            return true;
+        };
+        match shared.seed_consents(&self.engine).await {
+            Ok(n) => {
+                tracing::info!(
+                    store = shared.display(),
+                    consents = n,
+                    "policy consents stored in the shared state"
+                );
+                true
+            }
+            Err(e) => {
+                tracing::warn!(
+                    store = shared.display(),
+                    "cannot store the policy's consents in the shared state yet (retrying): {e}"
+                );
+                false
+            }
+        }
+    }
+
+    /// [`Proxy::seed_consents_once`] until it succeeds, further and
+    /// further apart (1 s doubling to 30 s).
+    pub async fn seed_consents(self: Arc<Self>) {
+        let mut wait = Duration::from_secs(1);
+        while !self.seed_consents_once().await {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(30));
+        }
+    }
+
+    /// Checks `ev`: on the shared state store when there is one (never
+    /// holding a lock while it waits), else on the engine's own table.
+    async fn verdict(&self, ev: &Event<'_>) -> chanrac::Verdict {
+        match &self.shared {
+            Some(shared) => shared.check(&self.engine, ev).await,
+            None => self.engine.check(ev),
+        }
     }
 
     /// Parts held for reassembly (waiting for their message or its
@@ -1188,7 +1274,7 @@ impl Proxy {
             return status::ESME_RX_P_APPN;
         };
         if pdu::receipted_id(&ds).is_none() {
-            if let Err(st) = self.reply(&account, &ds) {
+            if let Err(st) = self.reply(&account, &ds).await {
                 return st;
             }
         }
@@ -1233,7 +1319,7 @@ impl Proxy {
     /// whose consent could not be stored is `Err(ESME_RX_T_APPN)`: the SMSC
     /// delivers it again. A source or destination that is not a number is
     /// no reply (passed on unchecked).
-    fn reply(&self, account: &str, ds: &rusmpp::pdus::DeliverSm) -> Result<(), u32> {
+    async fn reply(&self, account: &str, ds: &rusmpp::pdus::DeliverSm) -> Result<(), u32> {
         let (Ok(subscriber), Ok(to)) = (
             Number::parse(ds.source_addr.as_str()),
             Number::parse(ds.destination_addr.as_str()),
@@ -1250,7 +1336,7 @@ impl Proxy {
         )
         .with_advertiser(account)
         .with_text(&text);
-        let verdict = self.engine.check(&ev);
+        let verdict = self.verdict(&ev).await;
         tracing::info!(
             system_id = account,
             subscriber = %subscriber,
@@ -1455,13 +1541,19 @@ impl Proxy {
 
     /// Checks `text` as the message `first` belongs to, journals the check
     /// when it counted, logs it.
-    fn check(&self, first: &Part, time: Timestamp, text: &str, parts: usize) -> chanrac::Verdict {
+    async fn check(
+        &self,
+        first: &Part,
+        time: Timestamp,
+        text: &str,
+        parts: usize,
+    ) -> chanrac::Verdict {
         let kind = Self::kind_of(&first.account, text);
         let ev = Event::new(time, Channel::Sms, kind, first.source, first.recipient)
             .with_advertiser(&first.account.system_id)
             .with_text(text);
         let started = Instant::now();
-        let verdict = self.engine.check(&ev);
+        let verdict = self.verdict(&ev).await;
         self.ops.checked(&ev, &verdict, started.elapsed());
         if let Some(state) = &self.state {
             if let Some(rec) = Record::of_check(&self.engine.policy(), &ev, &verdict) {
@@ -1517,7 +1609,7 @@ impl Proxy {
             .min()
             .unwrap_or(first.arrived);
         let decided_at = Instant::now();
-        let verdict = self.check(first, time, &text, m.parts.len());
+        let verdict = self.check(first, time, &text, m.parts.len()).await;
         let blocked = !verdict.is_delivered();
         let mut record = Decided {
             blocked,
@@ -1705,7 +1797,7 @@ impl Proxy {
         } else {
             format!("{first}\n{last}")
         };
-        let verdict = self.check(&p, p.arrived, &text, d.parts.len() + 1);
+        let verdict = self.check(&p, p.arrived, &text, d.parts.len() + 1).await;
         let mut reasons = verdict.reasons;
         if new_part {
             // The message was counted when it was decided: a missing part
@@ -1791,6 +1883,9 @@ impl Proxy {
                 seen = now;
                 let this = self.clone();
                 let _ = tokio::task::spawn_blocking(move || this.reload()).await;
+                if self.shared.is_some() {
+                    tokio::spawn(self.clone().seed_consents());
+                }
             }
         }
     }

@@ -1,0 +1,551 @@
+//! `chanrac-smpp --state redis://…`: several proxies on one store share the
+//! caps, the consent ledger and the registration marks. Two real
+//! `chanrac-smpp` processes (each with its own SMSC login, one sink SMSC)
+//! on one real `redis-server`, and on a real 6-node Redis Cluster, race for
+//! the same pairs: exactly three ad SMS per pair get through across both;
+//! an opt-out received through one refuses the next ad through the other; a
+//! registration message is first-and-only across both. Killing the store
+//! blocks ads with `STATE_UNAVAILABLE` (the reject status), answers a
+//! reply whose consent cannot be stored with `ESME_RX_T_APPN`, and the
+//! same process answers right again once the store is back. Every check
+//! gets a generous deadline, and the metrics show that none met
+//! `STATE_UNAVAILABLE` where exact counts are asserted.
+//!
+//! Skipped (with a line on standard error) when `redis-server` is not
+//! installed, unless `CHANRAC_REQUIRE_REDIS=1`.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::sink::Sink;
+use chanrac_smpp::text::ucs2_encode;
+use chanrac_smpp::wire::read_frame;
+use chanrac_testkit::{RedisCluster, RedisServer};
+use common::ProxyProcess;
+use rusmpp::pdus::{BindTransceiver, DeliverSmResp, SubmitSm};
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, Npi, Ton};
+use rusmpp::{Command, CommandStatus, Pdu};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// A deadline no loaded test machine reaches while the store is up.
+const GENEROUS_MS: &str = "2000";
+/// Submits in flight per session (the proxy's default window).
+const WINDOW: usize = 10;
+/// The reject status (the proxy's default).
+const REJECT: u32 = status::ESME_RSUBMITFAIL;
+
+/// A recipient who consented to `shopvn`'s ads: `849130000NN`.
+fn recipient(i: u32) -> String {
+    format!("849130000{i:02}")
+}
+
+/// A policy for one proxy: the ad account `shopvn_ad` of `shopvn`, whose
+/// sessions to the SMSC log in as `login` (each proxy its own, so a
+/// subscriber's message reaches the proxy the test means), the brandname
+/// `SHOPVN`, 40 consented recipients, and `policy_toml`.
+fn policy(login: &str, policy_toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).unwrap();
+    w(
+        "accounts.csv",
+        &format!(
+            "account,advertiser,class,password,upstream_system_id,upstream_password\n\
+             shopvn_ad,shopvn,ad,secret1,{login},up\n"
+        ),
+    );
+    w(
+        "brandnames.csv",
+        "identifier,advertiser,status,valid_from,valid_until\nSHOPVN,shopvn,active,2025-01-01,\n",
+    );
+    let mut consents = String::from("advertiser,recipient,state,time\n");
+    for i in 0..40 {
+        consents.push_str(&format!(
+            "shopvn,{},optin,2026-01-01T00:00:00+07:00\n",
+            recipient(i)
+        ));
+    }
+    w("consents.csv", &consents);
+    w("policy.toml", policy_toml);
+    dir
+}
+
+/// Starts a proxy on the store `url` with a generous deadline (unless
+/// `extra` sets one) and metrics; waits until the policy's consents are in
+/// the store.
+async fn on_store(
+    policy: &std::path::Path,
+    sink: &Sink,
+    url: &str,
+    extra: &[&str],
+) -> ProxyProcess {
+    let mut args = vec!["--state", url, "--metrics", "127.0.0.1:0"];
+    if !extra.contains(&"--store-deadline-ms") {
+        args.extend(["--store-deadline-ms", GENEROUS_MS]);
+    }
+    args.extend_from_slice(extra);
+    let p = ProxyProcess::start(policy, sink.addr, &args).await;
+    until(|| {
+        p.stderr()
+            .contains("policy consents stored in the shared state")
+    })
+    .await;
+    p
+}
+
+/// An ESME bound as a transceiver to `shopvn_ad`.
+struct Esme {
+    s: TcpStream,
+    seq: u32,
+}
+
+impl Esme {
+    async fn bound(port: u16) -> Esme {
+        let mut e = Esme {
+            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
+            seq: 0,
+        };
+        let seq = e
+            .send(
+                BindTransceiver::builder()
+                    .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
+                    .password(COctetString::from_string("secret1".into()).unwrap())
+                    .build(),
+            )
+            .await;
+        let c = e.recv().await;
+        assert_eq!(
+            (c.sequence_number(), u32::from(c.status())),
+            (seq, status::ESME_ROK)
+        );
+        e
+    }
+
+    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
+        self.seq += 1;
+        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
+        self.s.write_all(&b).await.unwrap();
+        self.seq
+    }
+
+    async fn recv(&mut self) -> Command {
+        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
+            .await
+            .expect("nothing within 20 s")
+            .unwrap()
+            .expect("connection closed");
+        pdu::decode(&f.unwrap()).unwrap()
+    }
+
+    /// Submits every (recipient, text) from `SHOPVN`, [`WINDOW`] at a time;
+    /// the status of each. A `deliver_sm` meanwhile is acknowledged.
+    async fn submit_all(&mut self, msgs: &[(String, String)]) -> Vec<u32> {
+        let mut statuses = vec![None; msgs.len()];
+        for start in (0..msgs.len()).step_by(WINDOW) {
+            let mut waiting = HashMap::new();
+            for (i, (to, text)) in msgs.iter().enumerate().skip(start).take(WINDOW) {
+                let seq = self.send(ad(to, text)).await;
+                waiting.insert(seq, i);
+            }
+            while !waiting.is_empty() {
+                let c = self.recv().await;
+                match c.pdu() {
+                    Some(Pdu::SubmitSmResp(_)) => {
+                        if let Some(i) = waiting.remove(&c.sequence_number()) {
+                            statuses[i] = Some(u32::from(c.status()));
+                        }
+                    }
+                    Some(Pdu::DeliverSm(_)) => self.ack(&c, status::ESME_ROK).await,
+                    _ => {}
+                }
+            }
+        }
+        statuses.into_iter().map(Option::unwrap).collect()
+    }
+
+    /// One message's status.
+    async fn submit(&mut self, to: &str, text: &str) -> u32 {
+        self.submit_all(&[(to.to_string(), text.to_string())]).await[0]
+    }
+
+    async fn ack(&mut self, c: &Command, st: u32) {
+        let r = Command::new(
+            CommandStatus::from(st),
+            c.sequence_number(),
+            DeliverSmResp::default(),
+        );
+        self.s.write_all(&pdu::encode(&r)).await.unwrap();
+    }
+
+    /// Waits for the next `deliver_sm`, acknowledges it; its text and
+    /// source.
+    async fn delivered(&mut self) -> (String, String) {
+        loop {
+            let c = self.recv().await;
+            let Some(Pdu::DeliverSm(ds)) = c.pdu() else {
+                continue;
+            };
+            let raw: &[u8] = ds.short_message().as_ref();
+            let text = chanrac_smpp::text::decode(u8::from(ds.data_coding), raw);
+            let from = ds.source_addr.as_str().to_string();
+            self.ack(&c, status::ESME_ROK).await;
+            return (text, from);
+        }
+    }
+}
+
+/// An SMS from the brandname `SHOPVN` to `to`, UCS-2.
+fn ad(to: &str, text: &str) -> SubmitSm {
+    SubmitSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_addr_ton(Ton::International)
+        .dest_addr_npi(Npi::Isdn)
+        .destination_addr(COctetString::from_string(to.into()).unwrap())
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
+        .build()
+}
+
+/// Waits until `f` holds (checked every 50 ms, at most 20 s).
+async fn until(mut f: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never happened");
+}
+
+/// The metrics address the proxy logged.
+async fn metrics_addr(p: &ProxyProcess) -> SocketAddr {
+    for _ in 0..400 {
+        if let Some(a) = p
+            .stderr()
+            .lines()
+            .find_map(|l| l.split("serving metrics on http ").nth(1))
+        {
+            return a.trim().parse().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no metrics address logged: {}", p.stderr());
+}
+
+/// The proxy's `/metrics`.
+async fn metrics(p: &ProxyProcess) -> String {
+    let addr = metrics_addr(p).await;
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split_once("\r\n\r\n").unwrap().1.to_string()
+    })
+    .await
+    .unwrap()
+}
+
+/// The value of the sample named exactly `series`, 0 when absent.
+fn value(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// How many checks met `STATE_UNAVAILABLE`, by the proxy's metrics.
+async fn unavailable(p: &ProxyProcess) -> f64 {
+    value(&metrics(p).await, "chanrac_state_store_unavailable_total")
+}
+
+/// Sends `per` ads to each recipient through each of the two ESMEs (each
+/// on its own proxy), both at once; the statuses by recipient.
+async fn race(
+    esmes: &mut [Esme; 2],
+    recipients: &[String],
+    per: usize,
+    tag: &str,
+) -> BTreeMap<String, Vec<u32>> {
+    let msgs = |s: usize| -> Vec<(String, String)> {
+        recipients
+            .iter()
+            .flat_map(|r| (0..per).map(move |k| (r.clone(), format!("[QC] Ưu đãi {tag} {s} {k}"))))
+            .collect()
+    };
+    let (ma, mb) = (msgs(0), msgs(1));
+    let [ea, eb] = esmes;
+    let (sa, sb) = tokio::join!(ea.submit_all(&ma), eb.submit_all(&mb));
+    let mut by: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for ((to, _), st) in ma.iter().zip(sa).chain(mb.iter().zip(sb)) {
+        by.entry(to.clone()).or_default().push(st);
+    }
+    by
+}
+
+/// Exactly three ad SMS per recipient went through across the proxies
+/// (`ESME_ROK`), every other one got the reject status, and the SMSC
+/// received exactly three per recipient.
+fn assert_three_per_pair(by: &BTreeMap<String, Vec<u32>>, sent: usize, sink: &Sink, before: usize) {
+    for (to, st) in by {
+        assert_eq!(st.len(), sent, "{to}");
+        let ok = st.iter().filter(|&&s| s == status::ESME_ROK).count();
+        assert_eq!(
+            ok, 3,
+            "{to}: {ok} ad SMS through across the proxies: {st:?}"
+        );
+        assert!(
+            st.iter().all(|&s| s == status::ESME_ROK || s == REJECT),
+            "{to}: {st:?}"
+        );
+    }
+    let received = sink.received();
+    let received = &received[before..];
+    for to in by.keys() {
+        let n = received.iter().filter(|r| &r.destination == to).count();
+        assert_eq!(n, 3, "{to}: the SMSC received {n}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_proxies_on_one_store_let_three_ad_sms_per_pair_through() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let (pa, pb) = (policy("smsc_a", ""), policy("smsc_b", ""));
+    let a = on_store(pa.path(), &sink, &redis.url(), &[]).await;
+    let b = on_store(pb.path(), &sink, &redis.url(), &[]).await;
+    let mut esmes = [Esme::bound(a.port).await, Esme::bound(b.port).await];
+    let recipients: Vec<String> = (0..20).map(recipient).collect();
+
+    // Five ads per pair through each proxy, both at once.
+    let by = race(&mut esmes, &recipients, 5, "race").await;
+    assert_eq!(unavailable(&a).await + unavailable(&b).await, 0.0);
+    assert_three_per_pair(&by, 10, &sink, 0);
+
+    // The counts are the store's: a proxy started now refuses them too.
+    drop(a);
+    let c = on_store(pa.path(), &sink, &redis.url(), &[]).await;
+    let mut esme = Esme::bound(c.port).await;
+    for to in &recipients[..5] {
+        assert_eq!(esme.submit(to, "[QC] Ưu đãi lại").await, REJECT, "{to}");
+    }
+    // The store's counters are served, and the metrics pass promtool.
+    let m = metrics(&c).await;
+    assert!(value(&m, "chanrac_state_store_checks_total") >= 5.0, "{m}");
+    assert_eq!(
+        value(&m, "chanrac_state_store_unavailable_total"),
+        0.0,
+        "{m}"
+    );
+    promtool_check(&m);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opt_out_and_a_registration_through_one_proxy_hold_on_the_other() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let (pa, pb) = (policy("smsc_a", ""), policy("smsc_b", ""));
+    let a = on_store(pa.path(), &sink, &redis.url(), &[]).await;
+    let b = on_store(pb.path(), &sink, &redis.url(), &[]).await;
+    let mut at_a = Esme::bound(a.port).await;
+    let mut at_b = Esme::bound(b.port).await;
+    until(|| sink.sessions_bound("smsc_a") > 0).await;
+
+    // The subscriber consented: an ad through B goes through.
+    let subscriber = recipient(7);
+    assert_eq!(
+        at_b.submit(&subscriber, "[QC] Ưu đãi").await,
+        status::ESME_ROK
+    );
+    // They reply "TC" (refuse) to the advertiser; the reply comes in
+    // through A.
+    let mo = {
+        let (sink, from) = (sink.clone(), subscriber.clone());
+        tokio::spawn(async move { sink.deliver_mo("smsc_a", &from, "9029", "TC").await })
+    };
+    let (text, from) = at_a.delivered().await;
+    assert_eq!((text.as_str(), from.as_str()), ("TC", subscriber.as_str()));
+    assert_eq!(mo.await.unwrap(), Some(status::ESME_ROK));
+    // The next ad through B is refused (REFUSED), never forwarded.
+    let forwarded = sink.received().len();
+    assert_eq!(at_b.submit(&subscriber, "[QC] Ưu đãi hai").await, REJECT);
+    assert_eq!(sink.received().len(), forwarded);
+    until(|| b.stderr().contains("REFUSED")).await;
+
+    // A registration message through A; a second one to the same
+    // subscriber through B is a repeat.
+    let new = "84913999001";
+    let reg = "DKQC ShopVN tra loi CO de nhan uu dai";
+    assert_eq!(at_a.submit(new, reg).await, status::ESME_ROK);
+    assert_eq!(at_b.submit(new, reg).await, REJECT);
+    until(|| b.stderr().contains("REGISTRATION_REPEAT")).await;
+    assert_eq!(at_a.submit(new, reg).await, REJECT);
+    assert_eq!(unavailable(&a).await + unavailable(&b).await, 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_store_blocks_ads_and_retries_replies_then_recovers_without_a_restart() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    // No consent needed: the cap is the only rule an ad's pair state
+    // decides, so an ad the store cannot answer has STATE_UNAVAILABLE as
+    // its only reason.
+    let pa = policy("smsc_a", "require_consent = false\n");
+    let a = on_store(
+        pa.path(),
+        &sink,
+        &redis.url(),
+        &["--store-deadline-ms", "300"],
+    )
+    .await;
+    let mut esme = Esme::bound(a.port).await;
+    until(|| sink.sessions_bound("smsc_a") > 0).await;
+    assert_eq!(
+        esme.submit(&recipient(1), "[QC] Một").await,
+        status::ESME_ROK
+    );
+
+    redis.kill();
+    // Ads get the reject status (STATE_UNAVAILABLE), within the deadline.
+    for i in 0..4 {
+        let asked = Instant::now();
+        assert_eq!(
+            esme.submit(&recipient(2), &format!("[QC] Hai {i}")).await,
+            REJECT
+        );
+        assert!(asked.elapsed() < Duration::from_secs(5), "no hang");
+    }
+    let m = metrics(&a).await;
+    assert!(
+        value(&m, "chanrac_state_store_unavailable_total") >= 4.0,
+        "{m}"
+    );
+    assert!(
+        value(
+            &m,
+            "chanrac_check_reasons_total{channel=\"sms\",kind=\"ad\",reason=\"STATE_UNAVAILABLE\",decision=\"block\"}"
+        ) >= 4.0,
+        "{m}"
+    );
+    let forwarded = sink.received().len();
+    // A subscriber's refusal cannot be stored: the SMSC is told to deliver
+    // it again (ESME_RX_T_APPN), and the ESME does not see it yet.
+    let subscriber = recipient(3);
+    assert_eq!(
+        sink.deliver_mo("smsc_a", &subscriber, "9029", "TC").await,
+        Some(status::ESME_RX_T_APPN)
+    );
+
+    // Back (empty: the test server keeps nothing). The same process
+    // answers right again once its connection is back.
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut i = 0;
+    loop {
+        i += 1;
+        match esme.submit(&recipient(4), &format!("[QC] Bốn {i}")).await {
+            status::ESME_ROK => break,
+            REJECT if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => panic!("after the restart: status {other:#x}"),
+        }
+    }
+    assert_eq!(sink.received().len(), forwarded + 1);
+    // The SMSC delivers the refusal again: now it is stored, and the
+    // subscriber's next ad is refused.
+    let mo = {
+        let (sink, from) = (sink.clone(), subscriber.clone());
+        tokio::spawn(async move { sink.deliver_mo("smsc_a", &from, "9029", "TC").await })
+    };
+    let (text, _) = esme.delivered().await;
+    assert_eq!(text, "TC");
+    assert_eq!(mo.await.unwrap(), Some(status::ESME_ROK));
+    assert_eq!(esme.submit(&subscriber, "[QC] Năm").await, REJECT);
+    until(|| a.stderr().contains("REFUSED")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through() {
+    let Some(cluster) = RedisCluster::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let seeds = cluster.urls().join(",");
+    let (pa, pb) = (policy("smsc_a", ""), policy("smsc_b", ""));
+    let a = on_store(pa.path(), &sink, &seeds, &[]).await;
+    let b = on_store(pb.path(), &sink, &seeds, &[]).await;
+    let mut esmes = [Esme::bound(a.port).await, Esme::bound(b.port).await];
+    let recipients: Vec<String> = (0..20).map(recipient).collect();
+    let by = race(&mut esmes, &recipients, 4, "cluster").await;
+    assert_eq!(unavailable(&a).await + unavailable(&b).await, 0.0);
+    assert_three_per_pair(&by, 8, &sink, 0);
+    // The pairs are spread over the cluster's masters.
+    let mut masters = std::collections::HashSet::new();
+    for to in &recipients {
+        let key = format!("chanrac:{{shopvn|{to}}}");
+        let slot = cluster
+            .cmd(&["CLUSTER", "KEYSLOT", &key])
+            .unwrap()
+            .as_int()
+            .unwrap();
+        masters.insert(slot * 3 / 16384);
+        assert_eq!(
+            cluster.cmd(&["EXISTS", &key]).unwrap().as_int(),
+            Some(1),
+            "{key}"
+        );
+    }
+    assert!(masters.len() > 1, "{masters:?}");
+}
+
+fn promtool_check(text: &str) {
+    use std::process::{Command as Process, Stdio};
+    let Ok(mut child) = Process::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
+            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
+        );
+        eprintln!("SKIPPED promtool check: promtool is missing");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}\n{text}"
+    );
+}
