@@ -335,3 +335,122 @@ async fn caps_are_exact_on_a_cluster_and_survive_a_failover() {
     // replica has them all.
     assert_eq!(repeats, 60, "the promoted replicas hold every counted call");
 }
+
+/// `rediss://` (TLS, here a self-signed certificate: `#insecure` skips the
+/// verification) and a password and ACL user in the URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_an_acl_user_in_the_url() {
+    // The ACL user: `redis://user:password@host:port`.
+    let Some(redis) = RedisServer::start_with(&[
+        "--user", "chanrac", "on", ">s3cret", "~*", "+@all", "--user", "default", "off",
+    ]) else {
+        return;
+    };
+    let e = engine();
+    let url = redis.url().replace("redis://", "redis://chanrac:s3cret@");
+    let s = SharedState::new(&url, config("acl")).unwrap();
+    assert!(s.check(&e, &ad(Channel::Call, rcpt(1), T0)).await.counted);
+    let v = s.check(&e, &ad(Channel::Call, rcpt(1), T0 + 1)).await;
+    assert_eq!(
+        v.reasons.iter().collect::<Vec<_>>(),
+        vec![Reason::Frequency]
+    );
+    // A wrong password: the fail mode, and a message that hides it.
+    let bad = redis.url().replace("redis://", "redis://chanrac:wrong@");
+    let s = SharedState::new(&bad, config("acl")).unwrap();
+    assert!(!s.display().contains("wrong"), "{}", s.display());
+    let v = s.check(&e, &ad(Channel::Call, rcpt(2), T0)).await;
+    assert!(v.reasons.contains(Reason::StateUnavailable));
+
+    // TLS: a server with only a TLS port.
+    let Some(openssl) = which("openssl") else {
+        assert!(
+            std::env::var("CHANRAC_REQUIRE_REDIS").is_err(),
+            "openssl is needed for the TLS test"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new(openssl)
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(dir.path().join("cert.pem"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .args(["--tls-port", &port.to_string(), "--tls-auth-clients", "no"])
+        .arg("--tls-cert-file")
+        .arg(dir.path().join("cert.pem"))
+        .arg("--tls-key-file")
+        .arg(dir.path().join("key.pem"))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("rediss://127.0.0.1:{port}/#insecure");
+    let s = SharedState::new(&url, config("tls")).unwrap();
+    let mut connected = false;
+    let mut last = String::new();
+    for _ in 0..100 {
+        match s.connect().await {
+            Ok(()) => {
+                connected = true;
+                break;
+            }
+            Err(e) => {
+                if !last.contains(&e.to_string()) {
+                    last.push_str(&format!("{e}; "));
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let checked = if connected {
+        let first = s.check(&e, &ad(Channel::Call, rcpt(3), T0)).await;
+        let second = s.check(&e, &ad(Channel::Call, rcpt(3), T0 + 1)).await;
+        Some((first, second))
+    } else {
+        None
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    let (first, second) = checked.unwrap_or_else(|| panic!("the TLS server answers: {last}"));
+    assert!(first.counted, "{first:?}");
+    assert_eq!(
+        second.reasons.iter().collect::<Vec<_>>(),
+        vec![Reason::Frequency]
+    );
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|f| f.is_file())
+    })
+}
