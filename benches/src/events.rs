@@ -1,7 +1,7 @@
 //! A policy and an event log for the replay bench: 10,000 identifiers (5,000
 //! brandnames and 5,000 registered caller numbers of 1,000 advertisers), the
 //! 5,000 literal + 200 regex signatures of `content_scan`, consent records,
-//! and a deterministic, realistic event mix (CONTRACT.md §2): ad SMS with
+//! and a deterministic, realistic event mix (the event format, docs/formats.md): ad SMS with
 //! and without tones, ad calls, person-to-person SMS and calls, customer
 //! care, registration messages, opt-ins and opt-outs, with a tenth of the
 //! recipients on the DNC list.

@@ -204,7 +204,7 @@ fn applies(kind: Kind) -> Applies {
     }
 }
 
-/// One verdict as a JSON line (CONTRACT.md §3), with the legal trace:
+/// One verdict as a JSON line (docs/formats.md, "Verdicts"), with the legal trace:
 /// `{"id","decision","reasons",…}` plus `violations` (rule, clause, fine
 /// band), `signatures`, `contact` and `retry_at` when they apply.
 pub fn write_verdict(

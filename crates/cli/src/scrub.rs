@@ -1,4 +1,4 @@
-//! `chanrac scrub`: a campaign list against the DNC list (CONTRACT.md §5).
+//! `chanrac scrub`: a campaign list against the DNC list (docs/tools.md).
 //! One number per line in; out, the numbers not on the DNC list for the
 //! channel, normalised, in input order, duplicates kept. Each bad line is
 //! named with its line number on standard error and skipped; blank lines

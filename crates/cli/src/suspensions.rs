@@ -1,5 +1,5 @@
 //! `chanrac suspensions`: the suspension request list of the processing
-//! procedure (QĐ 30/2021 step 4; CONTRACT.md §5).
+//! procedure (QĐ 30/2021 step 4; docs/tools.md).
 //!
 //! Reads report lists in the appendix form (`chanrac inbox`'s
 //! `reports.csv`, or the same columns from elsewhere), keeps the reports
@@ -50,7 +50,7 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// The header of the request list (CONTRACT.md §5).
+/// The header of the request list (docs/tools.md, `chanrac suspensions`).
 pub const HEADER: &str = "stt,number,reports,first_seen,last_seen,types";
 
 /// Reports are dated in Vietnam time.

@@ -1,6 +1,6 @@
 //! The Do-Not-Call list (Danh sách không quảng cáo), per channel.
 //!
-//! DOMAIN.md R1 (Decree 91 Art.7, Art.13(1)): no ad SMS, registration message
+//! Rule R1 (docs/rules.md; Decree 91 Art.7, Art.13(1)): no ad SMS, registration message
 //! or ad call to a number on the DNC list for that channel. The list maps each
 //! normalised number to its [`Scopes`]. [`DncList`] is an exact, compact
 //! index over the numbers' packed form ([`Number::to_bits`]): a blocked

@@ -24,7 +24,7 @@ use crate::state::journal::{Record, RecordKind};
 use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
 use crate::verdict::{Decision, Reasons, Verdict};
 
-/// When events change the engine's state (CONTRACT.md §3).
+/// When events change the engine's state (the modes of docs/rules.md).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum Mode {
     /// In-line filtering (the default): only allowed events change state
@@ -138,7 +138,7 @@ struct Live {
 
 /// Every account and advertiser the policy names → (its advertiser, the
 /// advertiser's state id): in one lookup a check resolves the account
-/// (CONTRACT.md §2, `accounts.csv`) and finds the pair's key.
+/// (docs/formats.md, `accounts.csv`) and finds the pair's key.
 type Who = crate::hash::Map<Box<str>, (Box<str>, u32)>;
 
 fn who(policy: &Policy, state: &State) -> Who {
@@ -368,7 +368,7 @@ impl Engine {
         }
     }
 
-    /// Checks one event and, when it counts (CONTRACT.md §3), records it.
+    /// Checks one event and, when it counts (see [`Mode`]), records it.
     /// Never fails: every outcome is a verdict.
     pub fn check(&self, ev: &Event<'_>) -> Verdict {
         let live = self.live.load();

@@ -1,4 +1,4 @@
-//! Events: what the engine checks (CONTRACT.md §2).
+//! Events: what the engine checks (the event format, docs/formats.md).
 
 use std::fmt;
 
@@ -60,7 +60,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Parses a kind as CONTRACT.md §2 writes it, case-insensitively.
+    /// Parses a kind as an event file writes it, case-insensitively.
     pub fn parse(s: &str) -> Option<Kind> {
         let s = s.trim();
         [

@@ -1,6 +1,6 @@
 //! Identifiers (tên định danh) and event sources.
 //!
-//! CONTRACT.md §1: an identifier is either a number (registered for ad
+//! As docs/formats.md defines it, an identifier is either a number (registered for ad
 //! calls; normalised) or an alphanumeric brandname: 1 to 11 characters of
 //! `A-Z a-z 0-9 - _ .` and space, not digits only, compared
 //! case-insensitively. A source is *numeric* when it is a number or short code.

@@ -23,7 +23,7 @@
 //! `DK.DNC.V`, `DK DNC S.`). The verb is `DK` or `DANG KY` (join), `HUY`,
 //! `HUY DK` or `HUY DANG KY` (leave); then `DNC`; then an optional channel:
 //! nothing or `SV`/`VS` (both channels), `S` or `SMS` (SMS), `V` (calls).
-//! People add words (DOMAIN.md): words before the verb are skipped
+//! People add words (Circular 22's syntax is typed loosely): words before the verb are skipped
 //! (`Toi muon dang ky DNC`), and after the channel letters the first other
 //! word ends the command (`DK DNC S nhe` joins for SMS; `HUY DNC 5656`
 //! leaves both). A first word of one or two letters that is not a channel

@@ -1,6 +1,6 @@
 //! Reason codes → rule → legal clause → fine band, as data.
 //!
-//! Every verdict is traceable: each [`Reason`] names the rule of DOMAIN.md it
+//! Every verdict is traceable: each [`Reason`] names the rule (docs/rules.md) it
 //! enforces and its legal source, and [`FINES`] prices a violation by the
 //! decree in force on the event's date. The table is data: when the penalty
 //! decree 174/2026 takes over on 2026-07-01, its rows slot into
@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-/// Why an event is blocked or flagged (CONTRACT.md §3).
+/// Why an event is blocked or flagged (the reason codes of docs/rules.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[repr(u8)]
 pub enum Reason {
@@ -86,12 +86,12 @@ impl Reason {
         Reason::StateUnavailable,
     ];
 
-    /// The code as CONTRACT.md §3 writes it (`DNC`, `OUTSIDE_WINDOW`, …).
+    /// The code as verdicts write it (`DNC`, `OUTSIDE_WINDOW`, …).
     pub fn code(self) -> &'static str {
         self.info().code
     }
 
-    /// Parses a code as CONTRACT.md §3 writes it.
+    /// Parses a code as verdicts write it (exact, upper case).
     pub fn from_code(code: &str) -> Option<Reason> {
         Reason::ALL.into_iter().find(|r| r.code() == code)
     }
@@ -118,7 +118,7 @@ impl fmt::Display for Reason {
 pub struct ReasonInfo {
     /// The code (`DNC`).
     pub code: &'static str,
-    /// The rule(s) of DOMAIN.md (`R1`).
+    /// The rule(s) of docs/rules.md (`R1`).
     pub rule: &'static str,
     /// The legal clause (`D91 Art.7, Art.13(1)`).
     pub clause: &'static str,

@@ -1,6 +1,6 @@
 //! Telephone numbers: normalisation to E.164 (`84…`) and short codes.
 //!
-//! CONTRACT.md §1: a number is valid when, after dropping spaces, dots, dashes
+//! As docs/formats.md defines it, a number is valid when, after dropping spaces, dots, dashes
 //! and parentheses and rewriting a leading `+84`, `0084` or `0` as `84`, it is
 //! `84` followed by 9 or 10 digits (mobile and fixed lines). Short codes (3 to
 //! 6 digits, such as `5656`) are kept as written.
@@ -43,7 +43,7 @@ impl fmt::Display for NumberError {
 
 impl std::error::Error for NumberError {}
 
-/// The class of a number (DOMAIN.md, processing procedure step 2).
+/// The class of a number (QĐ 30/2021 step 2: reports are sorted by source; docs/cases.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NumberClass {
     /// `84` + 9 digits: a mobile number.
@@ -55,7 +55,7 @@ pub enum NumberClass {
 }
 
 impl Number {
-    /// Parses and normalises a number as CONTRACT.md §1 defines it.
+    /// Parses and normalises a number as docs/formats.md defines it.
     ///
     /// ```
     /// use chanrac::number::Number;

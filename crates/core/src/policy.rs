@@ -351,7 +351,7 @@ impl PolicyBuilder {
     }
 
     /// Adds a consent record; per pair the latest time wins, ties go to the
-    /// record added later (CONTRACT.md §1 `consents.csv`).
+    /// record added later (`consents.csv`, docs/formats.md).
     pub fn consent(
         &mut self,
         advertiser: &str,
@@ -597,7 +597,7 @@ impl Policy {
     }
 
     /// The advertiser an event's `advertiser` field stands for: events name
-    /// "the account" (CONTRACT.md §2), so an SMPP account of `accounts.csv`
+    /// "the account" (docs/formats.md, "Events"), so an SMPP account of `accounts.csv`
     /// resolves to its advertiser, and anything else is the advertiser
     /// itself. The rules are per advertiser (D91 Art.13(5), R7, R8), so two
     /// accounts of one advertiser share its caps, consent and identifiers.

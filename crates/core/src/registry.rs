@@ -1,7 +1,7 @@
 //! The identifier registry: who owns each brandname and ad-call number, its
 //! status and its validity.
 //!
-//! DOMAIN.md R8 (Decree 91 Art.13(8), Art.23): ads only from an identifier
+//! Rule R8 (docs/rules.md; Decree 91 Art.13(8), Art.23): ads only from an identifier
 //! issued to that advertiser — not unregistered, not another owner's, not
 //! revoked or expired. The same check stops spoofed sender names on
 //! customer-care SMS.
@@ -93,7 +93,7 @@ impl RegistryBuilder {
         RegistryBuilder::default()
     }
 
-    /// Adds an identifier; each appears once (CONTRACT.md §1).
+    /// Adds an identifier; each appears once (`brandnames.csv`, docs/formats.md).
     pub fn insert(
         &mut self,
         id: Identifier,

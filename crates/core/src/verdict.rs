@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use crate::law::Reason;
 use crate::number::Number;
 
-/// What to do with the event (CONTRACT.md §3).
+/// What to do with the event (docs/rules.md, "Verdicts, actions and decisions").
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 pub enum Decision {
     /// Deliver.

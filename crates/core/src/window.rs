@@ -1,6 +1,6 @@
 //! Local time: the fixed UTC offset, local dates and the daily windows.
 //!
-//! DOMAIN.md R2 (ad SMS 07:00–22:00) and R3 (ad calls 08:00–17:00), Decree 91
+//! Rules R2 (ad SMS 07:00–22:00) and R3 (ad calls 08:00–17:00) of docs/rules.md, Decree 91
 //! Art.13(6); R6 puts registration messages in the SMS window. Vietnam time
 //! is UTC+7 with no daylight saving, so local time is a fixed offset and the
 //! check is integer arithmetic on the event's Unix time.

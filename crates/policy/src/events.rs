@@ -1,4 +1,4 @@
-//! Event files (CONTRACT.md §2): CSV with the header
+//! Event files (the event format, docs/formats.md): CSV with the header
 //! `id,time,channel,kind,source,advertiser,recipient,text` and an optional
 //! `duration`, or JSON Lines with the same keys (chosen by the `.jsonl`
 //! extension). Rows stream through a reused [`EventRow`]: no allocation per

@@ -1,13 +1,13 @@
 //! Loads chanrac policies and event files, with errors that name the file,
 //! line and column.
 //!
-//! A policy is a directory of plain files (CONTRACT.md §1); every file is
+//! A policy is a directory of plain files (docs/formats.md); every file is
 //! optional, a missing file is an empty list. [`load`] reads them all and
 //! returns a compiled [`chanrac::Policy`], or the first bad row: nothing is
 //! half-loaded. A policy can also be compiled into one [`snapshot`] file
 //! (`chanrac build`), which [`load`] maps and verifies when given a file
 //! rather than a directory. [`events::EventReader`] streams CSV or JSON
-//! Lines events (CONTRACT.md §2).
+//! Lines events (the event format, docs/formats.md).
 //!
 //! ```no_run
 //! let policy = chanrac_policy::load("examples/policy".as_ref())?;

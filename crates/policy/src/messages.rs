@@ -1,10 +1,10 @@
-//! The files of the 5656 inbox (CONTRACT.md §5): the messages subscribers
+//! The files of the 5656 inbox (`chanrac inbox`, docs/tools.md): the messages subscribers
 //! sent (`time,from,text`), the report lists in the appendix form
 //! (`stt,reported_number,type,content,reporter,time,note`) that `chanrac
 //! inbox` writes and `chanrac suspensions` reads, and earlier suspension
 //! requests (any CSV with a `number` column).
 //!
-//! The CSV rules are those of policy files (CONTRACT.md §1): a header row
+//! The CSV rules are those of policy files (docs/formats.md): a header row
 //! (names trimmed, case-insensitive), columns in any order, unknown columns
 //! ignored, blank and `#` lines skipped; a bad row is a [`LoadError`] naming
 //! the file, the physical line and the column, and nothing is half-read.

@@ -1,5 +1,5 @@
 //! Snapshot files: a whole policy compiled into one versioned, checksummed
-//! file (CONTRACT.md §5, `chanrac build`), loaded with one memory map.
+//! file (`chanrac build`, docs/tools.md), loaded with one memory map.
 //!
 //! [`write()`] loads and validates a policy directory with the directory
 //! loader, then writes the snapshot; [`load`] maps a snapshot file, verifies

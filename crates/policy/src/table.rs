@@ -1,4 +1,4 @@
-//! CSV tables as CONTRACT.md §1 defines them: a header row (names trimmed,
+//! CSV tables as docs/formats.md defines them: a header row (names trimmed,
 //! case-insensitive), columns in any order, unknown columns ignored, blank
 //! lines and `#` lines skipped, every row as long as the header.
 

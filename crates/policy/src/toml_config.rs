@@ -1,4 +1,4 @@
-//! `policy.toml`: optional overrides of the law's defaults (CONTRACT.md §1).
+//! `policy.toml`: optional overrides of the law's defaults (docs/formats.md).
 
 use std::path::Path;
 

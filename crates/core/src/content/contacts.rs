@@ -1,4 +1,4 @@
-//! Contact numbers printed in a message (CONTRACT.md §4; rule S3, QĐ 128/2016
+//! Contact numbers printed in a message (docs/rules.md, rule S3; QĐ 128/2016
 //! and QĐ 30/2021: the contact numbers advertised in spam are suspended too).
 //!
 //! # What counts as a contact number

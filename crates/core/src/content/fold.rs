@@ -1,4 +1,4 @@
-//! Text folding (CONTRACT.md §4): the *folded text* and its *skeleton*.
+//! Text folding (docs/matching.md): the *folded text* and its *skeleton*.
 //!
 //! The folded text of a message is, in this order of effect:
 //!

@@ -7,7 +7,7 @@
 //!   advertising a contact number on the suspended list is spam
 //!   (`SUSPENDED_CONTACT`). See [`for_each_contact`].
 //!
-//! Both read the *folded* text (CONTRACT.md §4), which undoes the usual
+//! Both read the *folded* text (docs/matching.md), which undoes the usual
 //! obfuscations: diacritics, case, look-alike Cyrillic and Greek letters,
 //! full-width forms, zero-width characters, punctuation between letters.
 //!

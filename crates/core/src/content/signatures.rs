@@ -1,8 +1,8 @@
 //! Shared spam templates (rule S1: mẫu tin nhắn rác, Decree 91/2020 and
 //! Circular 22/2021 Art.4), compiled for matching at line rate.
 //!
-//! A signature is a `literal` or a `regex` (CONTRACT.md §1 `signatures.csv`,
-//! §4):
+//! A signature is a `literal` or a `regex` (`signatures.csv`, docs/formats.md;
+//! docs/matching.md):
 //!
 //! - **Literals** are matched on the *skeleton*: a literal matches when its
 //!   skeleton (not empty) is a substring of the message's skeleton.
@@ -48,7 +48,7 @@
 //!
 //! The same analysis finds, at build time, a regex that can never match
 //! folded text (an upper-case letter, a diacritic, a control character or
-//! two spaces in a row in every branch). CONTRACT.md §4 searches a regex "as
+//! two spaces in a row in every branch). A regex is searched (docs/matching.md) "as
 //! written", so such a signature is loaded but never matches, like a literal
 //! whose skeleton is empty ("its skeleton (not empty)"); both are listed by
 //! [`SignatureSet::dead_signatures`] so a loader can warn. A regex that

@@ -3,7 +3,7 @@
 //! ## Policies
 //!
 //! A policy is a directory of CSV files and an optional `policy.toml`
-//! (CONTRACT.md §1; `examples/policy/` has one of each, commented). Every
+//! (docs/formats.md; `examples/policy/` has one of each, commented). Every
 //! file is optional. A bad row stops the load with the file, the physical
 //! line and the column, and nothing is half-loaded, so a reload that fails
 //! leaves the running policy in place.

@@ -1,6 +1,6 @@
-//! The sliding 24-hour cap (DOMAIN.md R4, R5; Decree 91 Art.13(5)).
+//! The sliding 24-hour cap (rules R4, R5 of docs/rules.md; Decree 91 Art.13(5)).
 //!
-//! CONTRACT.md §3: an ad at time `t` breaks the cap when the advertiser
+//! An ad at time `t` breaks the cap when the advertiser
 //! already has `cap` counted ads of that channel to that recipient with time
 //! in `(t − 24h, t]`. A [`Recent`] keeps, per pair and channel, the newest
 //! counted ad times that can still matter — at most [`MAX_CAP`] of them, none
