@@ -22,10 +22,18 @@
 //! | [`watch::Fingerprint`] | notices policy files that changed, for live reloads |
 //! | [`fuzz::sip_message`] | the fuzz entry point (`fuzz/fuzz_targets/sip_message.rs`) |
 //!
-//! The binary `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR]
-//! [--fixed-time RFC3339] [--answer-cache-bytes SIZE] [--log-limit N]` owns
-//! the socket, the clocks, the journal and the reloads; see its `--help` and
-//! the repository's `docs/sip.md`.
+//! The binary `chanrac-sip --policy DIR --listen HOST:PORT [--state
+//! DIR|redis://HOST:PORT] [--store-deadline-ms MS] [--on-store-error
+//! block|deliver] [--fixed-time RFC3339] [--answer-cache-bytes SIZE]
+//! [--log-limit N]` owns the socket, the clocks, the journal and the
+//! reloads; see its `--help` and the repository's `docs/sip.md`. With
+//! `--state redis://…` the counts, consent and registration marks are kept
+//! in Redis (`chanrac_store::shared`), shared with every other instance
+//! using the store, so one ad call per pair per 24 hours holds across all
+//! of them; INVITEs are then checked concurrently ([`Responder::begin`] /
+//! [`Responder::finish`]), a retransmission arriving while its INVITE is
+//! still checked is absorbed, and a store that does not answer within
+//! `--store-deadline-ms` gives `STATE_UNAVAILABLE` under `--on-store-error`.
 //!
 //! ## Under attack
 //!

@@ -1,4 +1,5 @@
-//! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR] [--fixed-time RFC3339]
+//! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR|URL] [--store-deadline-ms MS]
+//! [--on-store-error block|deliver] [--fixed-time RFC3339]
 //! [--answer-cache-bytes SIZE] [--log-limit N] [--mode enforce|monitor] [--metrics HOST:PORT]
 //! [--verdict-log DIR] [--log-text none|hash|full]`:
 //! answers each INVITE received over UDP with `302`
@@ -19,6 +20,21 @@
 //! answered: the switch keeps working, the counters stay right in memory,
 //! and only a restart before the disk is fixed would forget those calls.
 //!
+//! With `--state redis://…` (or `rediss://…`, or several Cluster nodes
+//! separated by commas) there is no journal: the counts, consent and
+//! registration marks are in the shared store (its persistence is the
+//! durability), and every instance using it shares the caps. A check then
+//! waits a round trip, so each INVITE's check runs in a task of its own
+//! (at most 1,024 at once; beyond, the socket is not read until
+//! one ends), all on one pipelined connection, and its answer is sent when
+//! it ends; a retransmission arriving meanwhile is absorbed, never checked
+//! twice. Each check waits at most `--store-deadline-ms` (default 50);
+//! then `--on-store-error` decides (`block`: `603 STATE_UNAVAILABLE`;
+//! `deliver`: `302`, uncounted), and the connection comes back by itself.
+//! The policy's consents are stored in the store at start and after every
+//! reload (newer-only). A store that does not answer at start is logged as
+//! a warning, not an exit.
+//!
 //! A second task reloads the policy on `SIGHUP` and when a policy file
 //! changes (polled every second), loading on a blocking thread and
 //! swapping it in atomically: no datagram waits for a load, and a bad
@@ -29,7 +45,9 @@
 //! health checks `/healthz` and `/readyz` (not ready while the state journal
 //! cannot be written); see `chanrac_metrics` for the common metrics, plus
 //! `chanrac_sip_datagrams_total{outcome}`, `chanrac_sip_answer_cache_bytes`
-//! and `chanrac_state_journal_errors_total`. `--mode monitor` delivers every
+//! and `chanrac_state_journal_errors_total` (with a store:
+//! `chanrac_state_store_checks_total`, `…_conflicts_total`,
+//! `…_unavailable_total`). `--mode monitor` delivers every
 //! call (each `block` action becomes `flag`, a full state delivers) and
 //! counts what would have been blocked as flagged. `--verdict-log DIR`
 //! writes one JSON line per checked call (id `CALL-ID CSEQ`), see
