@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-/// Why an event is blocked or flagged (the reason codes of docs/rules.md).
+/// Why an event is blocked or flagged: the reason codes of docs/rules.md,
+/// each traced to its rule and clause in [`REASONS`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[repr(u8)]
 pub enum Reason {
