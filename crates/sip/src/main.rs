@@ -1,7 +1,7 @@
 //! `chanrac-sip --policy DIR --listen HOST:PORT [--state DIR|URL] [--store-deadline-ms MS]
 //! [--on-store-error block|deliver] [--fixed-time RFC3339]
 //! [--answer-cache-bytes SIZE] [--log-limit N] [--mode enforce|monitor] [--metrics HOST:PORT]
-//! [--verdict-log DIR] [--log-text none|hash|full]`:
+//! [--verdict-log DIR] [--log-text none|hash|full] [--follow-dnc URL]`:
 //! answers each INVITE received over UDP with `302`
 //! (deliver, `Contact` = the Request-URI) or `603` (blocked, `Reason` naming
 //! every rule broken). See the crate documentation of `chanrac_sip` for
@@ -53,6 +53,13 @@
 //! writes one JSON line per checked call (id `CALL-ID CSEQ`), see
 //! `chanrac_metrics::verdict_log`.
 //!
+//! `--follow-dnc URL` follows the DNC stream in that store on a task of
+//! its own (`chanrac_store::shared::dnc`): each DNC change published on any
+//! node is applied to the live list, in order, and logged ("DNC stream
+//! entries applied", with the position); with `--metrics`, the
+//! `chanrac_dnc_stream_*` metrics say where it stands. A call is checked
+//! against the list as it is when the call arrives.
+//!
 //! Logs go to standard error (`RUST_LOG` filters them; default `info`, and
 //! `debug` logs every decision). What a peer can cause — a malformed
 //! request, an unknown method, a dropped datagram, a call refused `503`,
@@ -83,6 +90,9 @@ use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::responder::{Begun, Pending};
 use chanrac_sip::watch::Fingerprint;
 use chanrac_sip::{Outcome, Responder};
+use chanrac_store::shared::dnc::{
+    start_position, stream_key, FollowConfig, FollowStatus, Follower,
+};
 use chanrac_store::shared::{SharedConfig, SharedState, Target};
 use chanrac_store::{StateDir, Sync};
 use clap::Parser;
@@ -178,6 +188,16 @@ struct Args {
     /// default) or `full`. Calls have no text.
     #[arg(long, value_name = "none|hash|full", default_value = "hash")]
     log_text: LogText,
+    /// Follow the DNC stream in this store (`redis://HOST:PORT`, …):
+    /// every DNC change published on any node (`chanrac inbox --publish`,
+    /// `chanrac dnc add --publish`) is applied to the live DNC list, from
+    /// the position a snapshot built with `--dnc-stream` records, else from
+    /// the stream's beginning. Calls never wait for it.
+    #[arg(long, value_name = "URL")]
+    follow_dnc: Option<String>,
+    /// The first part of the DNC stream's key (`PREFIX:dnc`).
+    #[arg(long, value_name = "PREFIX", default_value = "chanrac")]
+    dnc_prefix: String,
 }
 
 /// `--mode`.
@@ -209,8 +229,22 @@ impl SipMetrics {
         cache_max: usize,
         log: Option<Arc<chanrac_metrics::verdict_log::LogStats>>,
         shared: Option<SharedState>,
+        dnc: Option<(String, FollowStatus)>,
     ) -> SipMetrics {
         let mut b = Metrics::builder("sip", mode, engine);
+        if let Some((stream, status)) = dnc {
+            b.dnc_stream(move || {
+                let p = status.position();
+                chanrac_metrics::DncStreamStatus {
+                    stream: stream.clone(),
+                    applied: status.applied(),
+                    skipped: status.skipped(),
+                    position: p.to_string(),
+                    position_ms: p.ms,
+                    up: status.connected(),
+                }
+            });
+        }
         if let Some(stats) = log {
             b.verdict_log(stats);
         }
@@ -464,6 +498,22 @@ async fn run(args: Args) -> Result<(), Failure> {
             }
         }
     }
+    // `--follow-dnc`: from where the policy stands in the stream.
+    let follower = match &args.follow_dnc {
+        Some(url) => {
+            let from = start_position(&engine.policy(), &stream_key(&args.dnc_prefix));
+            let config = FollowConfig {
+                prefix: args.dnc_prefix.clone(),
+                from,
+                ..FollowConfig::default()
+            };
+            Some(
+                Follower::new(url, config)
+                    .map_err(|e| Failure::BadInput(format!("--follow-dnc: {e}")))?,
+            )
+        }
+        None => None,
+    };
     let metrics = match &args.metrics {
         Some(addr) => {
             let m = SipMetrics::new(
@@ -472,6 +522,7 @@ async fn run(args: Args) -> Result<(), Failure> {
                 args.answer_cache_bytes,
                 log.as_ref().map(VerdictLog::stats),
                 shared.clone(),
+                follower.as_ref().map(|f| (f.key().to_string(), f.status())),
             );
             let local = chanrac_metrics::start(addr, m.common.clone())
                 .await
@@ -528,6 +579,9 @@ async fn run(args: Args) -> Result<(), Failure> {
         shared.clone(),
     ));
     tokio::spawn(maintain(engine.clone(), clock));
+    if let Some(f) = follower {
+        tokio::spawn(f.follow(engine.clone()));
+    }
 
     if mode == Mode::Monitor {
         info!("monitor mode: every call is delivered; what would have been blocked is flagged");

@@ -613,6 +613,10 @@ impl FollowStatus {
     }
 }
 
+/// Pending live DNC changes beyond which a follower merges them into the
+/// list (applying a batch copies the pending changes).
+pub const MERGE_AT: usize = 4096;
+
 /// Between reconnections: from this, doubling …
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 /// … to this.
@@ -688,9 +692,22 @@ impl Follower {
     }
 
     /// Follows the stream for ever, applying each batch with
-    /// [`Engine::update_dnc`].
+    /// [`Engine::update_dnc`]. Once [`MERGE_AT`] changes are pending, they
+    /// are merged into the list ([`Engine::merge_dnc`]) on a blocking
+    /// thread, so that applying stays cheap; checks go on meanwhile.
     pub async fn follow(self, engine: Arc<Engine>) {
-        self.run(move |changes| engine.update_dnc(changes)).await
+        let merging = Arc::new(AtomicBool::new(false));
+        self.run(move |changes| {
+            engine.update_dnc(changes);
+            if engine.dnc().pending() >= MERGE_AT && !merging.swap(true, Ordering::AcqRel) {
+                let (engine, merging) = (engine.clone(), merging.clone());
+                tokio::task::spawn_blocking(move || {
+                    engine.merge_dnc();
+                    merging.store(false, Ordering::Release);
+                });
+            }
+        })
+        .await
     }
 
     /// Follows the stream for ever, calling `apply` with each batch of
