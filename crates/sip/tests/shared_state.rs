@@ -336,6 +336,57 @@ fn a_store_killed_mid_traffic_gives_state_unavailable_then_recovers_without_a_re
         sample(&body, "chanrac_state_store_checks_total") >= 3.0,
         "{body}"
     );
+    promtool_check(&body);
+}
+
+#[test]
+fn a_store_that_comes_after_the_responder_is_used_once_it_answers() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    redis.kill();
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    // Not an exit: a warning, and calls meet the fail mode meanwhile.
+    let sip = Server::start(
+        policy.path(),
+        &["--state", &redis.url(), "--store-deadline-ms", "300"],
+    );
+    sip.wait_log("shared state store not answering yet", 0);
+    let client = Client::new(sip.addr);
+    let callee = consented(5);
+    let r = client.ask(client.invite("early", 1, AD_CALLER, &callee, "").as_bytes());
+    assert_eq!(status(&r), 603, "{r}");
+
+    // The store comes: the policy's consents are stored (retried in the
+    // background), then the consented pair's first ad call goes through.
+    redis.restart();
+    sip.wait_log("policy consents stored in the shared state", 0);
+    let mut i = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        i += 1;
+        let r = client.ask(
+            client
+                .invite(&format!("later-{i}"), 1, AD_CALLER, &callee, "")
+                .as_bytes(),
+        );
+        if status(&r) == 302 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{r}");
+        thread::sleep(Duration::from_millis(100));
+    }
+    let r = client.ask(
+        client
+            .invite("capped", 1, AD_CALLER, &callee, "")
+            .as_bytes(),
+    );
+    assert_eq!(
+        (status(&r), reason_text(&r)),
+        (603, Some("FREQUENCY")),
+        "{r}"
+    );
 }
 
 #[test]
@@ -471,4 +522,42 @@ fn sample(metrics: &str, series: &str) -> f64 {
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0)
+}
+
+/// `promtool check metrics` accepts the text without a word (skipped when
+/// promtool is missing, unless CHANRAC_REQUIRE_PROMTOOL is set).
+fn promtool_check(text: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
+            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
+        );
+        eprintln!("SKIPPED promtool check: promtool is missing (apt-get install prometheus)");
+        return;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(text.as_bytes())
+            .unwrap_or_else(|e| panic!("write to promtool: {e}"));
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("promtool: {e}"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}\n{text}"
+    );
 }

@@ -28,9 +28,9 @@ use chanrac_smpp::text::ucs2_encode;
 use chanrac_smpp::wire::read_frame;
 use chanrac_testkit::{RedisCluster, RedisServer};
 use common::ProxyProcess;
-use rusmpp::pdus::{BindTransceiver, DeliverSmResp, SubmitSm};
+use rusmpp::pdus::{BindTransceiver, DataSm, DeliverSmResp, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, Npi, Ton};
+use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -129,10 +129,32 @@ impl Esme {
     }
 
     async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
+        self.send_with_tlvs(pdu, &[]).await
+    }
+
+    /// Sends `pdu` with raw TLV octets appended; its sequence number.
+    async fn send_with_tlvs(&mut self, pdu: impl Into<Pdu>, tlvs: &[u8]) -> u32 {
         self.seq += 1;
-        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
+        let mut b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
+        b.extend_from_slice(tlvs);
+        let len = u32::try_from(b.len()).unwrap();
+        b[..4].copy_from_slice(&len.to_be_bytes());
         self.s.write_all(&b).await.unwrap();
         self.seq
+    }
+
+    /// The answer to request `seq` (a `deliver_sm` meanwhile is
+    /// acknowledged).
+    async fn answer(&mut self, seq: u32) -> Command {
+        loop {
+            let c = self.recv().await;
+            if let Some(Pdu::DeliverSm(_)) = c.pdu() {
+                self.ack(&c, status::ESME_ROK).await;
+                continue;
+            }
+            assert_eq!(c.sequence_number(), seq, "{c:?}");
+            return c;
+        }
     }
 
     async fn recv(&mut self) -> Command {
@@ -210,6 +232,61 @@ fn ad(to: &str, text: &str) -> SubmitSm {
         .dest_addr_ton(Ton::International)
         .dest_addr_npi(Npi::Isdn)
         .destination_addr(COctetString::from_string(to.into()).unwrap())
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
+        .build()
+}
+
+/// A `data_sm` from `SHOPVN` to `to` (its text in TLVs, [`payload`]).
+fn data_sm(to: &str) -> DataSm {
+    DataSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_addr_ton(Ton::International)
+        .dest_addr_npi(Npi::Isdn)
+        .destination_addr(COctetString::from_string(to.into()).unwrap())
+        .esm_class(EsmClass::from(0))
+        .data_coding(DataCoding::from(0x08))
+        .build()
+}
+
+fn tlv(tag: u16, value: &[u8]) -> Vec<u8> {
+    let mut v = tag.to_be_bytes().to_vec();
+    v.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
+    v.extend_from_slice(value);
+    v
+}
+
+/// `message_payload` in UCS-2, with SAR TLVs (reference, total, part) when
+/// `sar` is given.
+fn payload(text: &str, sar: Option<(u16, u8, u8)>) -> Vec<u8> {
+    let mut v = tlv(0x0424, &ucs2_encode(text));
+    if let Some((r, t, s)) = sar {
+        v.extend(tlv(0x020C, &r.to_be_bytes()));
+        v.extend(tlv(0x020E, &[t]));
+        v.extend(tlv(0x020F, &[s]));
+    }
+    v
+}
+
+/// A `submit_multi` from `SHOPVN` to `to`.
+fn multi(to: &[&str], text: &str) -> SubmitMulti {
+    SubmitMulti::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_address(
+            to.iter()
+                .map(|t| {
+                    DestAddress::SmeAddress(SmeAddress::new(
+                        Ton::International,
+                        Npi::Isdn,
+                        COctetString::from_string(t.to_string()).unwrap(),
+                    ))
+                })
+                .collect::<Vec<_>>(),
+        )
         .data_coding(DataCoding::from(0x08))
         .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
         .build()
@@ -351,6 +428,78 @@ async fn two_proxies_on_one_store_let_three_ad_sms_per_pair_through() {
         "{m}"
     );
     promtool_check(&m);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_message_counts_in_the_store() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let (pa, pb) = (policy("smsc_a", ""), policy("smsc_b", ""));
+    let a = on_store(pa.path(), &sink, &redis.url(), &[]).await;
+    let b = on_store(pb.path(), &sink, &redis.url(), &[]).await;
+    let mut at_a = Esme::bound(a.port).await;
+    let mut at_b = Esme::bound(b.port).await;
+    let (r, other) = (recipient(11), recipient(12));
+
+    // Through A: a submit_sm, a data_sm, and a message of two data_sm
+    // joined by SAR TLVs (checked and counted once): three ad SMS.
+    assert_eq!(at_a.submit(&r, "[QC] Một").await, status::ESME_ROK);
+    let seq = at_a
+        .send_with_tlvs(data_sm(&r), &payload("[QC] Hai", None))
+        .await;
+    let c = at_a.answer(seq).await;
+    assert!(matches!(c.pdu(), Some(Pdu::DataSmResp(_))), "{c:?}");
+    assert_eq!(u32::from(c.status()), status::ESME_ROK);
+    let p1 = at_a
+        .send_with_tlvs(data_sm(&r), &payload("[QC] Ba, phần ", Some((0x77, 2, 1))))
+        .await;
+    let p2 = at_a
+        .send_with_tlvs(data_sm(&r), &payload("một và hai", Some((0x77, 2, 2))))
+        .await;
+    let mut got = HashMap::new();
+    for _ in 0..2 {
+        let c = at_a.recv().await;
+        got.insert(c.sequence_number(), u32::from(c.status()));
+    }
+    assert_eq!(got.get(&p1), Some(&status::ESME_ROK), "{got:?}");
+    assert_eq!(got.get(&p2), Some(&status::ESME_ROK), "{got:?}");
+
+    // Through B, whose own table never saw the pair: a submit_multi to it
+    // and to another recipient delivers the other only.
+    let seq = at_b.send(multi(&[&r, &other], "[QC] Bốn")).await;
+    let c = at_b.answer(seq).await;
+    assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
+    let Some(Pdu::SubmitMultiResp(resp)) = c.pdu() else {
+        panic!("not a submit_multi_resp: {c:?}")
+    };
+    let failed: Vec<(String, u32)> = resp
+        .unsuccess_sme()
+        .iter()
+        .map(|u| {
+            (
+                u.destination_addr.as_str().to_string(),
+                u32::from(u.error_status_code),
+            )
+        })
+        .collect();
+    assert_eq!(failed, [(r.clone(), REJECT)]);
+    // A data_sm and a submit_sm through B: refused too.
+    let seq = at_b
+        .send_with_tlvs(data_sm(&r), &payload("[QC] Năm", None))
+        .await;
+    assert_eq!(u32::from(at_b.answer(seq).await.status()), REJECT);
+    assert_eq!(at_b.submit(&r, "[QC] Sáu").await, REJECT);
+    // The SMSC got the three counted messages (four parts) and the other
+    // recipient's one.
+    let to_r = sink
+        .received()
+        .iter()
+        .filter(|g| g.destination == r)
+        .count();
+    assert_eq!(to_r, 4);
+    assert_eq!(unavailable(&a).await + unavailable(&b).await, 0.0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
