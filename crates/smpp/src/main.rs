@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chanrac_smpp::proxy::{Config, Proxy, StartError};
 use chanrac_smpp::upstream::UpstreamConfig;
+use chanrac_store::shared::dnc::{start_position, stream_key, FollowConfig, Follower};
 use chanrac_store::shared::{SharedConfig, SharedState, Target};
 use clap::Parser;
 
@@ -122,8 +123,28 @@ struct Args {
     /// default: the label the rules read and a hash) or `full`.
     #[arg(long, value_name = "none|hash|full", default_value = "hash")]
     log_text: chanrac_metrics::verdict_log::LogText,
+    /// Follow the DNC stream in this store (`redis://HOST:PORT`, …):
+    /// every DNC change published on any node (`chanrac inbox --publish`,
+    /// `chanrac dnc add --publish`) is applied to the live DNC list, from
+    /// the position a snapshot built with `--dnc-stream` records, else from
+    /// the stream's beginning. Messages never wait for it.
+    #[arg(long, value_name = "URL")]
+    follow_dnc: Option<String>,
+    /// The first part of the DNC stream's key (`PREFIX:dnc`).
+    #[arg(long, value_name = "PREFIX", default_value = "chanrac")]
+    dnc_prefix: String,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// The proxy, lending its engine to the DNC stream follower.
+#[derive(Clone)]
+struct ProxyEngine(std::sync::Arc<Proxy>);
+
+impl AsRef<chanrac::Engine> for ProxyEngine {
+    fn as_ref(&self) -> &chanrac::Engine {
+        self.0.engine()
+    }
 }
 
 /// The bounds on what a peer controls (`chanrac_smpp::limits`).
@@ -344,6 +365,28 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // `--follow-dnc`: from where the policy stands in the stream.
+    let follower = match &args.follow_dnc {
+        Some(url) => {
+            let key = stream_key(&args.dnc_prefix);
+            let config = FollowConfig {
+                prefix: args.dnc_prefix.clone(),
+                from: start_position(&proxy.engine().policy(), &key),
+                ..FollowConfig::default()
+            };
+            match Follower::new(url, config) {
+                Ok(f) => {
+                    proxy.ops().attach_dnc_stream(key, f.status());
+                    Some(f)
+                }
+                Err(e) => {
+                    eprintln!("error: --follow-dnc: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => None,
+    };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         usize::from,
@@ -417,6 +460,9 @@ fn main() -> ExitCode {
         };
         if let Ok(a) = listener.local_addr() {
             tracing::info!("listening on {a}");
+        }
+        if let Some(f) = follower {
+            tokio::spawn(f.follow(ProxyEngine(proxy.clone())));
         }
         let serve = tokio::spawn(proxy.clone().serve(listener));
         shutdown_signal().await;

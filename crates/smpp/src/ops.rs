@@ -22,6 +22,7 @@
 //! | `chanrac_smpp_log_lines_suppressed_total` | counter | log lines left out by the log limit |
 //! | `chanrac_state_journal_errors_total` | counter | state journal appends that failed (`--state DIR`) |
 //! | `chanrac_state_store_checks_total`, `…_conflicts_total`, `…_unavailable_total` | counter | with `--state redis://…`: pair steps the store committed, tries that met a pair changed meanwhile, checks it did not answer in time (`STATE_UNAVAILABLE`) |
+//! | `chanrac_dnc_stream_entries_applied_total`, `…_skipped_total`, `chanrac_dnc_stream_position_info{stream,position}`, `…_position_timestamp_seconds`, `chanrac_dnc_stream_up` | | with `--follow-dnc`: where the DNC stream follower stands (see `chanrac_metrics`) |
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,6 +38,8 @@ use chanrac_metrics::prometheus_client::metrics::histogram::{exponential_buckets
 use chanrac_metrics::verdict_log::{Entry, VerdictLog};
 use chanrac_metrics::{EngineSource, Metrics};
 
+use chanrac_store::shared::dnc::FollowStatus;
+
 use crate::proxy::Proxy;
 
 /// What the proxy records beyond its checks: the mode, and (once
@@ -46,6 +49,8 @@ pub struct Ops {
     mode: Mode,
     metrics: OnceLock<SmppMetrics>,
     log: OnceLock<VerdictLog>,
+    /// The DNC stream followed (`--follow-dnc`): its key and status.
+    dnc_stream: OnceLock<(String, FollowStatus)>,
 }
 
 impl fmt::Debug for Ops {
@@ -91,6 +96,13 @@ impl Ops {
     /// Writes verdict logs from now on (once; a second log is ignored).
     pub fn attach_log(&self, log: VerdictLog) {
         let _ = self.log.set(log);
+    }
+
+    /// Reports where a DNC stream follower (`--follow-dnc`) stands in the
+    /// metrics, `chanrac_dnc_stream_*` (once, before the metrics are
+    /// served; a second is ignored).
+    pub fn attach_dnc_stream(&self, stream: String, status: FollowStatus) {
+        let _ = self.dnc_stream.set((stream, status));
     }
 
     /// The verdict log, when attached.
@@ -187,6 +199,19 @@ pub async fn serve_metrics(
     let mut b = Metrics::builder("smpp", ops.mode(), ProxyEngine(Arc::downgrade(proxy)));
     if let Some(log) = ops.log() {
         b.verdict_log(log.stats());
+    }
+    if let Some((stream, status)) = ops.dnc_stream.get().cloned() {
+        b.dnc_stream(move || {
+            let p = status.position();
+            chanrac_metrics::DncStreamStatus {
+                stream: stream.clone(),
+                applied: status.applied(),
+                skipped: status.skipped(),
+                position: p.to_string(),
+                position_ms: p.ms,
+                up: status.connected(),
+            }
+        });
     }
     if let Some(shared) = proxy.shared().cloned() {
         b.state_store(move || {

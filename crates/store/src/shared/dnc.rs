@@ -695,14 +695,21 @@ impl Follower {
     /// [`Engine::update_dnc`]. Once [`MERGE_AT`] changes are pending, they
     /// are merged into the list ([`Engine::merge_dnc`]) on a blocking
     /// thread, so that applying stays cheap; checks go on meanwhile.
-    pub async fn follow(self, engine: Arc<Engine>) {
+    ///
+    /// `engine` is anything that lends the engine: an `Arc<Engine>`, or a
+    /// handle to the adapter that owns it.
+    pub async fn follow<E>(self, engine: E)
+    where
+        E: AsRef<Engine> + Clone + Send + Sync + 'static,
+    {
         let merging = Arc::new(AtomicBool::new(false));
         self.run(move |changes| {
-            engine.update_dnc(changes);
-            if engine.dnc().pending() >= MERGE_AT && !merging.swap(true, Ordering::AcqRel) {
+            let e = engine.as_ref();
+            e.update_dnc(changes);
+            if e.dnc().pending() >= MERGE_AT && !merging.swap(true, Ordering::AcqRel) {
                 let (engine, merging) = (engine.clone(), merging.clone());
                 tokio::task::spawn_blocking(move || {
-                    engine.merge_dnc();
+                    engine.as_ref().merge_dnc();
                     merging.store(false, Ordering::Release);
                 });
             }

@@ -1,0 +1,143 @@
+//! `chanrac-smpp --follow-dnc redis://…`: a DNC change appended to the
+//! stream by another node stops the next ad SMS to that number once the
+//! proxy's stream position reaches it (waited for on the logged position,
+//! bounded). A real proxy, a sink SMSC and a real `redis-server`.
+//!
+//! Skipped (with a line on standard error) when `redis-server` is not
+//! installed, unless `CHANRAC_REQUIRE_REDIS=1`.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use chanrac::dnc::{DncChange, Scopes};
+use chanrac::Number;
+use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::sink::Sink;
+use chanrac_smpp::text::ucs2_encode;
+use chanrac_smpp::wire::read_frame;
+use chanrac_store::shared::dnc::{DncEntry, Publisher};
+use chanrac_testkit::RedisServer;
+use common::{policy_dir, ProxyProcess};
+use rusmpp::pdus::{BindTransceiver, DeliverSmResp, SubmitSm};
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, Npi, Ton};
+use rusmpp::{Command, CommandStatus, Pdu};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// The reject status (the proxy's default).
+const REJECT: u32 = status::ESME_RSUBMITFAIL;
+
+/// An ESME bound as a transceiver to `shopvn_ad`; submits one ad at a time.
+struct Esme {
+    s: TcpStream,
+    seq: u32,
+}
+
+impl Esme {
+    async fn bound(port: u16) -> Esme {
+        let mut e = Esme {
+            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
+            seq: 0,
+        };
+        let bind = BindTransceiver::builder()
+            .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
+            .password(COctetString::from_string("secret1".into()).unwrap())
+            .build();
+        let seq = e.send(bind).await;
+        let c = e.recv().await;
+        assert_eq!(
+            (c.sequence_number(), u32::from(c.status())),
+            (seq, status::ESME_ROK)
+        );
+        e
+    }
+
+    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
+        self.seq += 1;
+        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
+        self.s.write_all(&b).await.unwrap();
+        self.seq
+    }
+
+    async fn recv(&mut self) -> Command {
+        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
+            .await
+            .expect("nothing within 20 s")
+            .unwrap()
+            .expect("connection closed");
+        pdu::decode(&f.unwrap()).unwrap()
+    }
+
+    /// Submits an ad from `SHOPVN` to `to`; its status.
+    async fn submit(&mut self, to: &str) -> u32 {
+        let sm = SubmitSm::builder()
+            .source_addr_ton(Ton::Alphanumeric)
+            .source_addr_npi(Npi::Unknown)
+            .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+            .dest_addr_ton(Ton::International)
+            .dest_addr_npi(Npi::Isdn)
+            .destination_addr(COctetString::from_string(to.into()).unwrap())
+            .data_coding(DataCoding::from(0x08))
+            .short_message(OctetString::from_vec(ucs2_encode("[QC] Ưu đãi cuối tuần")).unwrap())
+            .build();
+        let seq = self.send(sm).await;
+        loop {
+            let c = self.recv().await;
+            match c.pdu() {
+                Some(Pdu::SubmitSmResp(_)) if c.sequence_number() == seq => {
+                    return u32::from(c.status())
+                }
+                Some(Pdu::DeliverSm(_)) => {
+                    let r = Command::new(
+                        CommandStatus::EsmeRok,
+                        c.sequence_number(),
+                        DeliverSmResp::default(),
+                    );
+                    self.s.write_all(&pdu::encode(&r)).await.unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Waits (at most 20 s) until the proxy logged `needle`.
+async fn until_logged(p: &ProxyProcess, needle: &str) {
+    for _ in 0..400 {
+        if p.stderr().contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no `{needle}` in the log:\n{}", p.stderr());
+}
+
+#[tokio::test]
+async fn a_dnc_change_from_another_node_stops_the_next_ad_sms() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
+    let dir = policy_dir();
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--follow-dnc", &url]).await;
+    until_logged(&proxy, "following the DNC stream").await;
+    let mut esme = Esme::bound(proxy.port).await;
+    assert_eq!(esme.submit("84912000001").await, status::ESME_ROK);
+
+    let mut p = Publisher::connect(&url, "chanrac", Duration::from_secs(5)).unwrap();
+    let ids = p
+        .publish(&[DncEntry {
+            number: Number::parse("0912000002").unwrap(),
+            change: DncChange::Add(Scopes::SMS),
+            time: None,
+            source: "5656".into(),
+        }])
+        .unwrap();
+    until_logged(&proxy, &format!("position={}", ids[0])).await;
+    assert_eq!(esme.submit("84912000002").await, REJECT);
+    assert_eq!(esme.submit("84912000003").await, status::ESME_ROK);
+}
