@@ -209,3 +209,68 @@ fn a_follower_starts_after_its_position_and_a_blocking_one_stops_when_asked() {
     let e = wrong.run(|_| {}).unwrap_err();
     assert!(e.to_string().contains("WRONGTYPE"), "{e}");
 }
+
+#[test]
+fn the_stream_works_on_a_redis_cluster() {
+    let Some(cluster) = chanrac_testkit::RedisCluster::start() else {
+        return;
+    };
+    let url = cluster.urls().join(",");
+    let mut p = publisher(&url, "c1");
+    let ids = p
+        .publish(&[
+            entry("0912345678", DncChange::Add(Scopes::ALL)),
+            entry("0912345678", DncChange::Remove(Scopes::CALL)),
+        ])
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let engine = Arc::new(Engine::new(Policy::default()));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let follower = Follower::new(
+        &url,
+        FollowConfig {
+            prefix: "c1".into(),
+            block: Duration::from_millis(200),
+            ..FollowConfig::default()
+        },
+    )
+    .unwrap();
+    let status = follower.status();
+    let task = rt.spawn(follower.follow(engine.clone()));
+    wait_for(&status, ids[1]);
+    assert_eq!(engine.dnc().get(n("0912345678")), Scopes::SMS);
+    // Published while it follows, read by a blocking follower too.
+    let more = p
+        .publish(&[entry("0900000001", DncChange::Add(Scopes::CALL))])
+        .unwrap();
+    wait_for(&status, more[0]);
+    assert_eq!(engine.dnc().get(n("0900000001")), Scopes::CALL);
+    let all = p.read_all().unwrap();
+    assert_eq!((all.entries, all.last), (3, more[0]));
+    let blocking = BlockingFollower::new(
+        &url,
+        FollowConfig {
+            prefix: "c1".into(),
+            from: ids[1],
+            block: Duration::from_millis(100),
+            ..FollowConfig::default()
+        },
+    )
+    .unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        let runner = s.spawn(|| blocking.run(|c| seen.lock().unwrap().extend_from_slice(c)));
+        wait_for(&blocking.status(), more[0]);
+        blocking.stop();
+        runner.join().unwrap().unwrap();
+    });
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(n("0900000001"), DncChange::Add(Scopes::CALL))]
+    );
+    task.abort();
+}
