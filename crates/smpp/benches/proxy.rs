@@ -8,6 +8,16 @@
 //! - delivery receipts: the sink sends `deliver_sm` receipts (window 10) to
 //!   an ESME bound as a transceiver, which answers each.
 //!
+//! When `redis-server` is installed, a third side runs the same scenarios
+//! through a second proxy whose state is in a real `redis-server` on
+//! loopback (`--state redis://…`, [`Proxy::new_shared`]; every message an
+//! ad to a new pair, so each check is a store round trip that writes), and
+//! a second table compares it with the proxy on its local state, in the
+//! same run (targets of issue 12: at least 0.5× the local throughput, p99
+//! added under 2 ms). `CHANRAC_BENCH_SMPP_STORE_DEADLINE_MS` sets its store
+//! deadline (default 50, the binary's); `CHANRAC_BENCH_SMPP_SESSIONS` the
+//! sessions of the many-sessions run (default 8).
+//!
 //! A custom harness (`harness = false`): throughput and latency percentiles
 //! of a pipelined client do not fit criterion's per-iteration model.
 //!
@@ -41,6 +51,7 @@ use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::gsm7_encode;
 use chanrac_smpp::upstream::UpstreamConfig;
 use chanrac_smpp::wire::read_frame;
+use chanrac_store::shared::{SharedConfig, SharedState};
 use rusmpp::pdus::{BindTransceiver, BindTransmitter, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
@@ -52,7 +63,7 @@ use tokio::sync::Semaphore;
 const WINDOW: usize = 10;
 /// `submit_sm_resp`.
 const SUBMIT_SM_RESP: u32 = 0x8000_0004;
-/// ESME sessions at once in the many-sessions run.
+/// ESME sessions at once in the many-sessions run (by default).
 const SESSIONS: usize = 8;
 /// `deliver_sm`.
 const DELIVER_SM: u32 = 0x0000_0005;
@@ -60,6 +71,9 @@ const DELIVER_SM: u32 = 0x0000_0005;
 /// of the same figure direct, in the same run.
 const TARGET_RATIO: f64 = 0.5;
 const TARGET_ADDED_P99: Duration = Duration::from_millis(1);
+/// Targets of issue 12: the proxy on Redis state vs on its local state.
+const STORE_TARGET_RATIO: f64 = 0.5;
+const STORE_TARGET_ADDED_P99: Duration = Duration::from_millis(2);
 
 fn policy_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -385,6 +399,46 @@ fn run_receipts(
     }
 }
 
+/// Starts a proxy (on the shared state `shared`, or its local state) on
+/// `rt`, forwarding to `sink`; its address.
+fn start_proxy(
+    rt: &Arc<tokio::runtime::Runtime>,
+    sink: &Sink,
+    policy: &std::path::Path,
+    shared: Option<SharedState>,
+) -> SocketAddr {
+    let cfg = Config {
+        policy: policy.to_path_buf(),
+        upstream: UpstreamConfig {
+            addr: sink.addr.to_string(),
+            system_id: "chanrac".into(),
+            password: "pw".into(),
+            ..Default::default()
+        },
+        reject_status: status::ESME_RSUBMITFAIL,
+        pass_through_login: false,
+        state: None,
+        fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
+        window: WINDOW,
+        reassembly_timeout: Duration::from_secs(30),
+        reassembly_bytes: Default::default(),
+        state_config: Default::default(),
+        peer_limits: Default::default(),
+    };
+    let ops = chanrac_smpp::ops::Ops::default();
+    let proxy = match shared {
+        Some(shared) => Proxy::new_shared(cfg, ops, shared),
+        None => Proxy::new_with(cfg, ops),
+    }
+    .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(Arc::clone(&proxy).serve(listener));
+    addr
+}
+
 fn main() {
     let smoke = std::env::args().any(|a| a == "--test");
     let (n, rounds, warmup) = if smoke {
@@ -439,30 +493,22 @@ fn main() {
             .unwrap(),
     };
     let proxy_rt = Arc::new(proxy_rt);
-    let proxy = Proxy::new(Config {
-        policy: policy.path().to_path_buf(),
-        upstream: UpstreamConfig {
-            addr: sink.addr.to_string(),
-            system_id: "chanrac".into(),
-            password: "pw".into(),
-            ..Default::default()
-        },
-        reject_status: status::ESME_RSUBMITFAIL,
-        pass_through_login: false,
-        state: None,
-        fixed_time: Some("2026-03-02T09:15:00+07:00".parse().unwrap()),
-        window: WINDOW,
-        reassembly_timeout: Duration::from_secs(30),
-        reassembly_bytes: Default::default(),
-        state_config: Default::default(),
-        peer_limits: Default::default(),
-    })
-    .unwrap();
-    let listener = proxy_rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let proxy_addr = listener.local_addr().unwrap();
-    proxy_rt.spawn(Arc::clone(&proxy).serve(listener));
+    let proxy_addr = start_proxy(&proxy_rt, &sink, policy.path(), None);
+    let sessions_n = env_usize("CHANRAC_BENCH_SMPP_SESSIONS", SESSIONS).max(1);
+    // The same proxy on a real redis-server's state, when there is one.
+    let redis = chanrac_testkit::RedisServer::start();
+    let store = redis.as_ref().map(|r| {
+        let config = SharedConfig {
+            deadline: Duration::from_millis(
+                env_usize("CHANRAC_BENCH_SMPP_STORE_DEADLINE_MS", 50).max(1) as u64,
+            ),
+            ..SharedConfig::default()
+        };
+        let shared = SharedState::new(&r.url(), config).unwrap();
+        proxy_rt.block_on(shared.connect()).unwrap();
+        let addr = start_proxy(&proxy_rt, &sink, policy.path(), Some(shared.clone()));
+        (addr, shared)
+    });
     if threads == Some(0) {
         // A current-thread runtime runs its tasks only inside `block_on`.
         let rt = proxy_rt.clone();
@@ -479,16 +525,19 @@ fn main() {
     let local = tokio::task::LocalSet::new();
     let mut recipient = 0u32;
     let mut expected = 0;
-    // Per scenario (one client, 8 sessions, receipts): through, direct.
-    let mut figs: [[Vec<Figures>; 2]; 3] = Default::default();
+    // Per scenario (one client, many sessions, receipts): through, direct,
+    // through on Redis state.
+    let mut figs: [[Vec<Figures>; 3]; 3] = Default::default();
+    let mut sides = vec![
+        ("proxy", proxy_addr, "chanrac"),
+        ("direct", sink.addr, "shopvn_ad"),
+    ];
+    if let Some((addr, _)) = &store {
+        sides.push(("redis", *addr, "chanrac"));
+    }
+    let many = format!("{sessions_n} sessions");
     for round in 1..=rounds {
-        for (side, (label, addr, sink_login)) in [
-            ("proxy", proxy_addr, "chanrac"),
-            ("direct", sink.addr, "shopvn_ad"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (side, &(label, addr, sink_login)) in sides.iter().enumerate() {
             let mut report = |scenario: usize, what: &str, r: &Run| {
                 let f = figures(r);
                 eprintln!(
@@ -508,17 +557,17 @@ fn main() {
             let r = client.block_on(run(addr, &w, &m));
             report(0, "one client", &r);
 
-            let (w_each, n_each) = (warmup / SESSIONS, n / SESSIONS);
-            let sessions = (0..SESSIONS)
+            let (w_each, n_each) = (warmup / sessions_n, n / sessions_n);
+            let sessions = (0..sessions_n)
                 .map(|_| {
                     let w = submits(w_each, 2, &mut recipient);
                     let m = submits(n_each, 2 + u32::try_from(w_each).unwrap(), &mut recipient);
                     (w, m)
                 })
                 .collect();
-            expected += SESSIONS * (w_each + n_each);
+            expected += sessions_n * (w_each + n_each);
             let r = client.block_on(local.run_until(run_many(addr, sessions)));
-            report(1, "8 sessions", &r);
+            report(1, &many, &r);
 
             let r = run_receipts(&client, &sink_rt, &sink, addr, sink_login, warmup, n);
             report(2, "receipts", &r);
@@ -546,9 +595,9 @@ fn main() {
     );
     println!("|---|---|---|---|---|");
     for (scenario, what) in [
-        "submit_sm per second, one client",
-        "submit_sm per second, 8 sessions at once",
-        "receipts (deliver_sm) relayed per second",
+        "submit_sm per second, one client".to_string(),
+        format!("submit_sm per second, {many} at once"),
+        "receipts (deliver_sm) relayed per second".to_string(),
     ]
     .into_iter()
     .enumerate()
@@ -580,7 +629,7 @@ fn main() {
     }
     let (p, d) = (med(&figs[1][0]), med(&figs[1][1]));
     println!(
-        "| 8 sessions submit_sm latency p99 | {} | {} | +{} | — |",
+        "| {many} submit_sm latency p99 | {} | {} | +{} | — |",
         us(p.p99),
         us(d.p99),
         us(added(p.p99, d.p99)),
@@ -597,7 +646,58 @@ fn main() {
         throttled(0),
         throttled(1)
     );
+    if let Some((_, shared)) = &store {
+        let st = shared.stats();
+        println!();
+        println!(
+            "SMPP proxy on Redis state (a redis-server on loopback, store deadline {} ms) vs the proxy on its local state, same run, median of {rounds} round(s)",
+            shared.config().deadline.as_millis()
+        );
+        println!();
+        println!("| figure | Redis state | local state (same run) | Redis vs local | target |");
+        println!("|---|---|---|---|---|");
+        for (scenario, what) in [
+            "submit_sm per second, one client, window 10".to_string(),
+            format!("submit_sm per second, {many} at once, window 10 each"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (r, l) = (med(&figs[scenario][2]), med(&figs[scenario][0]));
+            let ratio = r.rate / l.rate;
+            println!(
+                "| {what} | {:.0} | {:.0} | {ratio:.2}× | ≥ {STORE_TARGET_RATIO}×: {} |",
+                r.rate,
+                l.rate,
+                verdict(ratio >= STORE_TARGET_RATIO)
+            );
+        }
+        for (scenario, what) in ["one client", many.as_str()].into_iter().enumerate() {
+            let (r, l) = (med(&figs[scenario][2]), med(&figs[scenario][0]));
+            println!(
+                "| {what} latency p50 | {} | {} | +{} | — |",
+                us(r.p50),
+                us(l.p50),
+                us(added(r.p50, l.p50))
+            );
+            println!(
+                "| {what} latency p99 | {} | {} | +{} | added < 2 ms: {} |",
+                us(r.p99),
+                us(l.p99),
+                us(added(r.p99, l.p99)),
+                verdict(added(r.p99, l.p99) < STORE_TARGET_ADDED_P99)
+            );
+        }
+        println!(
+            "| store: checks, conflicts, STATE_UNAVAILABLE | {} / {} / {} | — | — | no STATE_UNAVAILABLE: {} |",
+            st.checks,
+            st.conflicts,
+            st.unavailable,
+            verdict(st.unavailable == 0)
+        );
+    }
     drop(client);
+    drop(redis);
     if let Ok(rt) = Arc::try_unwrap(proxy_rt) {
         rt.shutdown_background();
     }
