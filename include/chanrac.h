@@ -27,7 +27,10 @@
  *
  * fork(): the library starts no thread, at load time or ever, and holds no lock between calls:
  * open the engine, then fork() the workers. Each process has its own copy of the state from then
- * on (see chanrac_engine_open()).
+ * on, unless the state is a store: with chanrac_engine_open(policy, "redis://127.0.0.1:6379", &err)
+ * nothing connects at the open, each worker opens its own connection on its first check, and all
+ * of them (and every other process and node on that store) share the caps and the consent ledger
+ * (see chanrac_engine_open(), chanrac_engine_open_store()).
  *
  * Panics: no Rust panic crosses into C; one that happens (a bug) comes back as CHANRAC_ERR_INTERNAL.
  */
@@ -56,10 +59,34 @@
 /**
  * Monitor mode, a monitor-only rollout: every `block` action of the policy
  * becomes `flag` (every event is delivered, decision `CHANRAC_FLAG` with
- * its reasons) and a full state delivers; the reasons are those of audit
- * mode.
+ * its reasons) and a full state, or a store that does not answer,
+ * delivers; the reasons are those of audit mode.
  */
 #define CHANRAC_MODE_MONITOR 2
+
+/**
+ * On a store error (chanrac_engine_open_store()): an ad or registration
+ * whose count or consent the store could not give in time is blocked with
+ * `CHANRAC_REASON_STATE_UNAVAILABLE` (fail closed). The default.
+ */
+#define CHANRAC_ON_STORE_ERROR_BLOCK 0
+
+/**
+ * On a store error: it is delivered, uncounted (fail open); the verdict
+ * has no reason, and chanrac_engine_store_stats() counts it.
+ */
+#define CHANRAC_ON_STORE_ERROR_DELIVER 1
+
+/**
+ * The store deadline chanrac_engine_open() uses, in milliseconds.
+ */
+#define CHANRAC_STORE_DEADLINE_MS_DEFAULT 50
+
+/**
+ * The longest store deadline chanrac_engine_open_store() takes, in
+ * milliseconds (one minute).
+ */
+#define CHANRAC_STORE_DEADLINE_MS_MAX 60000
 
 /**
  * Decision: deliver.
@@ -81,7 +108,7 @@
  * How many reason codes there are: bits `0` to `CHANRAC_REASON_COUNT - 1`
  * of `chanrac_verdict.reasons`.
  */
-#define CHANRAC_REASON_COUNT 19
+#define CHANRAC_REASON_COUNT 20
 
 /**
  * `DNC` (R1): the recipient is on the Do-Not-Call list for the channel.
@@ -185,6 +212,13 @@
 #define CHANRAC_REASON_LOOKALIKE (1 << 18)
 
 /**
+ * `STATE_UNAVAILABLE` (R4/R5/R7 not verifiable): the shared state store
+ * (`redis://`) did not answer within its deadline; blocked (fail closed)
+ * unless the engine was opened to deliver on store errors.
+ */
+#define CHANRAC_REASON_STATE_UNAVAILABLE (1 << 19)
+
+/**
  * DNC scope bit: ad SMS and registration messages refused (`sms`, 5656
  * letter S).
  */
@@ -238,14 +272,16 @@
 
 /**
  * An engine: a policy, the live DNC list and the state (consent, counters,
- * registration marks), optionally kept in a state directory. Opaque; made
- * by chanrac_engine_open(), released by chanrac_engine_free().
+ * registration marks), in memory, kept in a state directory, or shared by
+ * every process in a store (`redis://`). Opaque; made by
+ * chanrac_engine_open(), released by chanrac_engine_free().
  *
  * Thread-safe: every function taking a `const chanrac_engine *` may be
  * called on one engine from many threads at once. Checks never wait for
  * one another (the policy is swapped atomically, counters are per pair);
  * only the journal appends of an engine with a state directory take a
- * lock, around the append and its `fdatasync`.
+ * lock, around the append and its `fdatasync`, and the checks of one
+ * process on a shared store take turns on that process's one connection.
  */
 typedef struct chanrac_engine chanrac_engine;
 
@@ -259,10 +295,11 @@ typedef struct chanrac_engine chanrac_engine;
 typedef struct chanrac_error chanrac_error;
 
 /**
- * One event to check (CONTRACT.md §2). Strings are UTF-8 and
- * NUL-terminated; NULL reads as the empty string. The engine reads them
- * during chanrac_check() only and keeps none. chanrac_event_init() sets
- * the defaults (`duration` -1: unknown; a zeroed struct says 0 seconds).
+ * One event to check (the fields of an event file, docs/formats.md).
+ * Strings are UTF-8 and NUL-terminated; NULL reads as the empty string.
+ * The engine reads them during chanrac_check() only and keeps none.
+ * chanrac_event_init() sets the defaults (`duration` -1: unknown; a zeroed
+ * struct says 0 seconds).
  */
 typedef struct chanrac_event {
     /**
@@ -319,9 +356,9 @@ typedef struct chanrac_verdict {
      */
     int decision;
     /**
-     * Every rule the event breaks: bit `n` is reason `n` in CONTRACT.md
-     * order (`CHANRAC_REASON_*`; codes by chanrac_reason_code() and
-     * chanrac_reason_codes()). Zero when allowed.
+     * Every rule the event breaks: bit `n` is reason `n` in the order of
+     * the rule table (`CHANRAC_REASON_*`; codes by chanrac_reason_code()
+     * and chanrac_reason_codes()). Zero when allowed.
      */
     uint32_t reasons;
     /**
@@ -424,44 +461,94 @@ typedef struct chanrac_stats {
     uint64_t policy_reload_failures;
 } chanrac_stats;
 
+/**
+ * What an engine's shared store (a `redis://` state) did in this process,
+ * as chanrac_engine_store_stats() fills it. Each process counts its own
+ * checks: a worker forked after its parent checked on the store counts
+ * from 0 from its first check. Counters only grow.
+ */
+typedef struct chanrac_store_stats {
+    /**
+     * `1` when the engine keeps its state in a shared store, else `0` (and
+     * every counter `0`).
+     */
+    int shared;
+    /**
+     * Checks whose state step the store committed or confirmed.
+     */
+    uint64_t checks;
+    /**
+     * Tries that met a value another check had just written, and were
+     * decided again on it (races between processes, nodes or threads).
+     */
+    uint64_t conflicts;
+    /**
+     * Checks the store did not answer within the deadline: they got the
+     * fail mode and `CHANRAC_REASON_STATE_UNAVAILABLE` (see
+     * chanrac_engine_open_store()).
+     */
+    uint64_t unavailable;
+} chanrac_store_stats;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * Opens an engine on a policy: a policy directory (CONTRACT.md §1) or a
- * snapshot file made by `chanrac build`.
+ * Opens an engine on a policy: a policy directory (docs/formats.md) or a
+ * snapshot file made by `chanrac build`. `state` says where the state
+ * (consent, registration marks, counters) is kept: NULL or empty, a
+ * directory, or a store URL.
  *
- * With `state_dir` (not NULL nor empty), the engine restores the state
- * (consent, registration marks, counters) kept in that directory, creating
- * it if needed, and journals every check that changes the state before
- * chanrac_check() returns (`fdatasync`: a crash loses nothing that was
- * answered). Live DNC changes are not part of that state: the list's own
- * feed (5656, dnc.csv) is their record. With NULL, the state lives in
- * memory only.
+ * **NULL or empty**: the state lives in memory only.
  *
- * Starts no thread: a host may open the engine and then fork(); each
- * process then has its own copy of the state from the fork on (counts made
- * in one worker are not seen by another; give each its own engine, or
- * check in one process). Processes that share a state directory append
- * whole records to one journal, and a restart restores them all; only one
- * of them may call chanrac_state_compact().
+ * **A directory**: the engine restores the state kept in that directory,
+ * creating it if needed, and journals every check that changes the state
+ * before chanrac_check() returns (`fdatasync`: a crash loses nothing that
+ * was answered). Live DNC changes are not part of that state: the list's
+ * own feed (5656, dnc.csv) is their record.
  *
  * One writer per state directory: the engine holds an exclusive lock on
- * `state_dir/lock` until chanrac_engine_free() (workers forked after the
- * open share it). While another process, or another engine of this one,
- * has the directory open, this fails at once with `CHANRAC_ERR_STATE` and
- * a message naming the directory and saying another process has it open.
+ * `state/lock` until chanrac_engine_free() (workers forked after the open
+ * share it). While another process, or another engine of this one, has the
+ * directory open, this fails at once with `CHANRAC_ERR_STATE` and a message
+ * naming the directory and saying another process has it open.
+ *
+ * **A store URL**, `redis://[USER:PASSWORD@]HOST:PORT[/DB]` or `rediss://…`
+ * (TLS), or several separated by commas (seed nodes of a Redis Cluster; a
+ * single node in cluster mode is detected too): the state is shared with
+ * every process and node that uses the same store, so the caps (one ad
+ * call, three ad SMS per pair in 24 hours), the consent ledger and the
+ * first-and-only registration message hold across all of them. Nothing is
+ * connected here (a bad URL fails at once with `CHANRAC_ERR_INPUT`; a store
+ * that is down does not): each process connects on its first check, and
+ * again after an error, by itself. A host may therefore open the engine,
+ * then fork() its workers: each worker opens its own connection and all
+ * share the caps (a connection the parent opened is never used by a
+ * child). The checks of one process take turns on its connection. Every
+ * check waits for the store at most the store deadline (50 ms here; see
+ * chanrac_engine_open_store()); when the store does not answer in time
+ * (down, slow, failing over), an ad or registration that needed it is
+ * blocked with `CHANRAC_REASON_STATE_UNAVAILABLE` (fail closed), and
+ * chanrac_engine_store_stats() counts it. A check answered so may or may
+ * not have been counted; none is ever counted twice.
+ *
+ * Without a store, the library starts no thread: a host may open the
+ * engine and then fork(), and each process then has its own copy of the
+ * state from the fork on (counts made in one worker are not seen by
+ * another; give each its own engine, or use a store). Processes that share
+ * a state directory append whole records to one journal, and a restart
+ * restores them all; only one of them may call chanrac_state_compact().
  *
  * Returns NULL on failure (`CHANRAC_ERR_INPUT`, `CHANRAC_ERR_POLICY` with
  * the file, line and column, or `CHANRAC_ERR_STATE`), with `*err` set.
  *
  * # Safety
- * `policy_path` and `state_dir` are NULL or NUL-terminated strings; `err`
- * is NULL or valid for writing a pointer.
+ * `policy_path` and `state` are NULL or NUL-terminated strings; `err` is
+ * NULL or valid for writing a pointer.
  */
 struct chanrac_engine *chanrac_engine_open(const char *policy_path,
-                                           const char *state_dir,
+                                           const char *state,
                                            struct chanrac_error **err);
 
 /**
@@ -473,9 +560,35 @@ struct chanrac_engine *chanrac_engine_open(const char *policy_path,
  * As chanrac_engine_open().
  */
 struct chanrac_engine *chanrac_engine_open_mode(const char *policy_path,
-                                                const char *state_dir,
+                                                const char *state,
                                                 int mode,
                                                 struct chanrac_error **err);
+
+/**
+ * chanrac_engine_open_mode() with the shared store's settings, which apply
+ * when `state` is a store URL (and are checked, then unused, otherwise):
+ *
+ * - `store_deadline_ms`: the longest a check waits for the store, its
+ *   connection and retries included, in milliseconds; `0` means the
+ *   default, `CHANRAC_STORE_DEADLINE_MS_DEFAULT` (50 ms); at most
+ *   `CHANRAC_STORE_DEADLINE_MS_MAX`. A check never blocks much longer.
+ * - `on_store_error`: what a check gets when the store does not answer in
+ *   time: `CHANRAC_ON_STORE_ERROR_BLOCK` (the default of
+ *   chanrac_engine_open()) or `CHANRAC_ON_STORE_ERROR_DELIVER`. In monitor
+ *   mode such a check is always delivered.
+ *
+ * Another mode, a deadline above the maximum or another fail mode is
+ * `CHANRAC_ERR_INPUT`.
+ *
+ * # Safety
+ * As chanrac_engine_open().
+ */
+struct chanrac_engine *chanrac_engine_open_store(const char *policy_path,
+                                                 const char *state,
+                                                 int mode,
+                                                 uint32_t store_deadline_ms,
+                                                 int on_store_error,
+                                                 struct chanrac_error **err);
 
 /**
  * Frees an engine (syncing its state directory, if any). NULL is allowed.
@@ -565,7 +678,7 @@ void chanrac_event_init(struct chanrac_event *event);
 
 /**
  * Checks one event against the current policy and state, and counts it
- * when it changes the state (CONTRACT.md §3, enforce mode: allowed ads and
+ * when it changes the state (enforce mode: allowed ads and
  * registrations, and consent events). Checks never wait for one another;
  * with a state directory, a check that counts waits for its record's
  * `fdatasync`.
@@ -739,6 +852,22 @@ void chanrac_error_free(struct chanrac_error *err);
 int chanrac_engine_stats(const struct chanrac_engine *engine,
                          struct chanrac_stats *out,
                          struct chanrac_error **err);
+
+/**
+ * Fills `*out` with the counters of the engine's shared store in this
+ * process (see `chanrac_store_stats`); for an engine without a store, with
+ * `shared` 0 and zeros. Reads counters only: nothing is asked of the store.
+ *
+ * Returns `CHANRAC_OK`, or `CHANRAC_ERR_INPUT` (NULL `engine` or `out`)
+ * with `*err` set.
+ *
+ * # Safety
+ * `engine` is a live handle; `out` is NULL or valid for writing a
+ * `chanrac_store_stats`; `err` is NULL or valid for writing a pointer.
+ */
+int chanrac_engine_store_stats(const struct chanrac_engine *engine,
+                               struct chanrac_store_stats *out,
+                               struct chanrac_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -71,7 +71,7 @@ pub const CHANRAC_REASON_LOOKALIKE: u32 = 1 << 18;
 /// unless the engine was opened to deliver on store errors.
 pub const CHANRAC_REASON_STATE_UNAVAILABLE: u32 = 1 << 19;
 
-/// The codes of CONTRACT.md §3 as C strings, by bit index.
+/// The reason codes as C strings, by bit index.
 static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"DNC",
     c"OUTSIDE_WINDOW",
@@ -95,10 +95,11 @@ static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"STATE_UNAVAILABLE",
 ];
 
-/// One event to check (CONTRACT.md §2). Strings are UTF-8 and
-/// NUL-terminated; NULL reads as the empty string. The engine reads them
-/// during chanrac_check() only and keeps none. chanrac_event_init() sets
-/// the defaults (`duration` -1: unknown; a zeroed struct says 0 seconds).
+/// One event to check (the fields of an event file, docs/formats.md).
+/// Strings are UTF-8 and NUL-terminated; NULL reads as the empty string.
+/// The engine reads them during chanrac_check() only and keeps none.
+/// chanrac_event_init() sets the defaults (`duration` -1: unknown; a zeroed
+/// struct says 0 seconds).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct chanrac_event {
@@ -135,9 +136,9 @@ pub struct chanrac_event {
 pub struct chanrac_verdict {
     /// `CHANRAC_ALLOW`, `CHANRAC_BLOCK` or `CHANRAC_FLAG`.
     pub decision: c_int,
-    /// Every rule the event breaks: bit `n` is reason `n` in CONTRACT.md
-    /// order (`CHANRAC_REASON_*`; codes by chanrac_reason_code() and
-    /// chanrac_reason_codes()). Zero when allowed.
+    /// Every rule the event breaks: bit `n` is reason `n` in the order of
+    /// the rule table (`CHANRAC_REASON_*`; codes by chanrac_reason_code()
+    /// and chanrac_reason_codes()). Zero when allowed.
     pub reasons: u32,
     /// With `CHANRAC_REASON_FREQUENCY`: the earliest time (Unix seconds,
     /// rounded up) at which the cap allows another ad to this number;
@@ -197,7 +198,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// The event, validated as the event files are (CONTRACT.md §2).
+    /// The event, validated as the event files are (docs/formats.md).
     fn event(&self, c: &chanrac_event) -> Result<Event<'a>, Error> {
         let kind = match self.kind.trim() {
             "" => {
@@ -277,7 +278,7 @@ pub unsafe extern "C" fn chanrac_event_init(event: *mut chanrac_event) {
 }
 
 /// Checks one event against the current policy and state, and counts it
-/// when it changes the state (CONTRACT.md §3, enforce mode: allowed ads and
+/// when it changes the state (enforce mode: allowed ads and
 /// registrations, and consent events). Checks never wait for one another;
 /// with a state directory, a check that counts waits for its record's
 /// `fdatasync`.

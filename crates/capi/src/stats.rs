@@ -191,3 +191,62 @@ pub unsafe extern "C" fn chanrac_engine_stats(
     // SAFETY: `err` is NULL or writable (contract).
     unsafe { guard(err, |e| e.code, body) }
 }
+
+/// What an engine's shared store (a `redis://` state) did in this process,
+/// as chanrac_engine_store_stats() fills it. Each process counts its own
+/// checks: a worker forked after its parent checked on the store counts
+/// from 0 from its first check. Counters only grow.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct chanrac_store_stats {
+    /// `1` when the engine keeps its state in a shared store, else `0` (and
+    /// every counter `0`).
+    pub shared: c_int,
+    /// Checks whose state step the store committed or confirmed.
+    pub checks: u64,
+    /// Tries that met a value another check had just written, and were
+    /// decided again on it (races between processes, nodes or threads).
+    pub conflicts: u64,
+    /// Checks the store did not answer within the deadline: they got the
+    /// fail mode and `CHANRAC_REASON_STATE_UNAVAILABLE` (see
+    /// chanrac_engine_open_store()).
+    pub unavailable: u64,
+}
+
+/// Fills `*out` with the counters of the engine's shared store in this
+/// process (see `chanrac_store_stats`); for an engine without a store, with
+/// `shared` 0 and zeros. Reads counters only: nothing is asked of the store.
+///
+/// Returns `CHANRAC_OK`, or `CHANRAC_ERR_INPUT` (NULL `engine` or `out`)
+/// with `*err` set.
+///
+/// # Safety
+/// `engine` is a live handle; `out` is NULL or valid for writing a
+/// `chanrac_store_stats`; `err` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_engine_store_stats(
+    engine: *const chanrac_engine,
+    out: *mut chanrac_store_stats,
+    err: *mut *mut chanrac_error,
+) -> c_int {
+    let body = || {
+        // SAFETY: `engine` is NULL or a live handle (contract).
+        let h = unsafe { engine_arg(engine) }?;
+        if out.is_null() {
+            return Err(Error::null("out"));
+        }
+        let s = h
+            .store_stats()
+            .map_or_else(chanrac_store_stats::default, |s| chanrac_store_stats {
+                shared: 1,
+                checks: s.checks,
+                conflicts: s.conflicts,
+                unavailable: s.unavailable,
+            });
+        // SAFETY: `out` is not NULL and, by the contract, writable.
+        unsafe { out.write(s) };
+        Ok(CHANRAC_OK)
+    };
+    // SAFETY: `err` is NULL or writable (contract).
+    unsafe { guard(err, |e| e.code, body) }
+}

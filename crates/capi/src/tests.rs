@@ -154,7 +154,7 @@ fn take(err: *mut chanrac_error) -> (c_int, String) {
 }
 
 fn codes(reasons: u32) -> String {
-    let mut buf = [0 as c_char; 256];
+    let mut buf = [0 as c_char; 512];
     // SAFETY: `buf` is writable for its length.
     let n = unsafe { chanrac_reason_codes(reasons, buf.as_mut_ptr(), buf.len()) };
     // SAFETY: the function NUL-terminated `buf`.
@@ -191,6 +191,7 @@ fn reason_constants_follow_the_core() {
         (CHANRAC_REASON_URL_BLOCKED, Reason::UrlBlocked),
         (CHANRAC_REASON_URL_NOT_ALLOWED, Reason::UrlNotAllowed),
         (CHANRAC_REASON_LOOKALIKE, Reason::Lookalike),
+        (CHANRAC_REASON_STATE_UNAVAILABLE, Reason::StateUnavailable),
     ];
     assert_eq!(consts.len(), Reason::ALL.len());
     assert_eq!(CHANRAC_REASON_COUNT as usize, Reason::ALL.len());
@@ -1005,4 +1006,311 @@ fn monitor_mode_flags_what_enforce_blocks() {
     let (code, msg) = open(7).map(|_| ()).unwrap_err();
     assert_eq!(code, CHANRAC_ERR_INPUT);
     assert!(msg.contains("unknown mode 7"), "{msg}");
+}
+
+/// The example policy with `require_consent = false`, in `dir`: ads need
+/// no consent record, so an ad the store cannot count meets the fail mode.
+fn policy_without_consent(dir: &Path) -> PathBuf {
+    let to = dir.join("policy");
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(example_policy()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    let toml = std::fs::read_to_string(to.join("policy.toml")).unwrap();
+    assert!(toml.contains("require_consent = true"));
+    let toml = toml.replace("require_consent = true", "require_consent = false");
+    std::fs::write(to.join("policy.toml"), toml).unwrap();
+    to
+}
+
+/// Opens an engine with `chanrac_engine_open_store`.
+fn open_store(
+    policy: &Path,
+    state: &str,
+    mode: c_int,
+    deadline_ms: u32,
+    on_error: c_int,
+) -> Result<Handle, (c_int, String)> {
+    let p = cpath(policy);
+    let state = CString::new(state).unwrap();
+    let mut err = ptr::null_mut();
+    // SAFETY: valid strings and a writable error slot.
+    let h = unsafe {
+        chanrac_engine_open_store(
+            p.as_ptr(),
+            state.as_ptr(),
+            mode,
+            deadline_ms,
+            on_error,
+            &mut err,
+        )
+    };
+    if h.is_null() {
+        Err(take(err))
+    } else {
+        assert!(err.is_null());
+        Ok(Handle(h))
+    }
+}
+
+fn store_stats(h: &Handle) -> chanrac_store_stats {
+    let mut s = chanrac_store_stats::default();
+    let mut err = ptr::null_mut();
+    // SAFETY: a live handle, a writable struct and error slot.
+    let got = unsafe { chanrac_engine_store_stats(h.0, &mut s, &mut err) };
+    assert_eq!(got, CHANRAC_OK);
+    s
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound a moment ago, then
+/// released).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_bad_store_url_fails_to_open_with_a_clear_message() {
+    for url in [
+        "redis://:bad",
+        "redis://host:notaport",
+        "rediss://127.0.0.1:99999",
+    ] {
+        let (code, msg) = Handle::open(&example_policy(), Some(Path::new(url)))
+            .err()
+            .unwrap();
+        assert_eq!(code, CHANRAC_ERR_INPUT, "{url}: {msg}");
+        assert!(msg.starts_with("state: bad store URL"), "{url}: {msg}");
+        assert!(msg.contains(url), "{url}: {msg}");
+    }
+    // The password of a URL never shows in the message.
+    let (code, msg) = Handle::open(
+        &example_policy(),
+        Some(Path::new("redis://app:s3cret@127.0.0.1:bad")),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    assert!(!msg.contains("s3cret") && msg.contains("app:***@"), "{msg}");
+    // Not UTF-8 after the scheme.
+    let p = cpath(&example_policy());
+    let state = CString::new(&b"redis://127.0.0.1:6379/\xff"[..]).unwrap();
+    let mut err = ptr::null_mut();
+    // SAFETY: valid C strings and a writable error slot.
+    let h = unsafe { chanrac_engine_open(p.as_ptr(), state.as_ptr(), &mut err) };
+    assert!(h.is_null());
+    let (code, msg) = take(err);
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    assert!(msg.contains("not valid UTF-8"), "{msg}");
+}
+
+#[test]
+fn store_settings_are_checked() {
+    let url = format!("redis://127.0.0.1:{}", closed_port());
+    let (code, msg) = open_store(&example_policy(), &url, CHANRAC_MODE_ENFORCE, 60_001, 0)
+        .err()
+        .unwrap();
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    assert!(msg.contains("`store_deadline_ms` 60001"), "{msg}");
+    let (code, msg) = open_store(&example_policy(), &url, CHANRAC_MODE_ENFORCE, 0, 2)
+        .err()
+        .unwrap();
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    assert!(msg.contains("unknown `on_store_error` 2"), "{msg}");
+    let (code, _) = open_store(&example_policy(), &url, 9, 0, 0).err().unwrap();
+    assert_eq!(code, CHANRAC_ERR_INPUT);
+    // Checked, then unused, with a directory or in memory.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(open_store(&example_policy(), d, CHANRAC_MODE_ENFORCE, 0, 1).is_ok());
+    assert_eq!(
+        open_store(&example_policy(), d, CHANRAC_MODE_ENFORCE, 60_001, 1)
+            .err()
+            .unwrap()
+            .0,
+        1
+    );
+    let h = open_store(&example_policy(), "", CHANRAC_MODE_ENFORCE, 0, 0).unwrap();
+    assert_eq!(store_stats(&h), chanrac_store_stats::default());
+}
+
+#[test]
+fn a_store_that_is_down_gives_state_unavailable_under_the_fail_mode() {
+    // Nothing listens: the open succeeds (nothing is connected), each check
+    // meets the fail mode.
+    let url = format!("redis://127.0.0.1:{}", closed_port());
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_without_consent(tmp.path());
+    let ad = Ev::ad(at(9, 0), "0912345678");
+    let block = Handle::open(&policy, Some(Path::new(&url))).unwrap();
+    for _ in 0..3 {
+        let v = block.check(&ad).unwrap();
+        assert_eq!(v.decision, CHANRAC_BLOCK);
+        assert_eq!(codes(v.reasons), "STATE_UNAVAILABLE");
+        assert_eq!(v.counted, 0);
+    }
+    let s = store_stats(&block);
+    assert_eq!((s.shared, s.checks, s.unavailable), (1, 0, 3));
+
+    let deliver = open_store(
+        &policy,
+        &url,
+        CHANRAC_MODE_ENFORCE,
+        0,
+        CHANRAC_ON_STORE_ERROR_DELIVER,
+    )
+    .unwrap();
+    let v = deliver.check(&ad).unwrap();
+    assert_eq!((v.decision, v.reasons, v.counted), (CHANRAC_ALLOW, 0, 0));
+    assert_eq!(store_stats(&deliver).unavailable, 1);
+
+    // Monitor mode delivers, whatever the fail mode says.
+    let monitor = open_store(
+        &policy,
+        &url,
+        CHANRAC_MODE_MONITOR,
+        0,
+        CHANRAC_ON_STORE_ERROR_BLOCK,
+    )
+    .unwrap();
+    let v = monitor.check(&ad).unwrap();
+    assert_ne!(v.decision, CHANRAC_BLOCK);
+    assert_eq!(v.counted, 0);
+
+    // Events the store is not needed for are decided as ever.
+    let v = block.check(&Ev::ad(at(23, 0), "0912345678")).unwrap();
+    assert_eq!(v.decision, CHANRAC_BLOCK);
+    assert_ne!(v.reasons & CHANRAC_REASON_OUTSIDE_WINDOW, 0);
+    let mut s = unsafe_zeroed_stats();
+    // SAFETY: a live handle, a writable struct; errors ignored.
+    let got = unsafe { chanrac_engine_stats(block.0, &mut s, ptr::null_mut()) };
+    assert_eq!(got, CHANRAC_OK);
+    assert_eq!(s.reasons_blocked[19], 3, "STATE_UNAVAILABLE, bit 19");
+}
+
+fn unsafe_zeroed_stats() -> chanrac_stats {
+    // SAFETY: zeroed is a valid chanrac_stats (integers and arrays).
+    unsafe { std::mem::zeroed() }
+}
+
+/// A store that accepts the connection and never answers: the check comes
+/// back (with the fail mode) instead of hanging.
+#[test]
+fn a_store_that_never_answers_does_not_hang_the_check() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://{}", silent.local_addr().unwrap());
+    // Accepted connections are kept open, unanswered, until the test ends.
+    let keep = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in silent.incoming().take(4) {
+            held.push(c);
+        }
+        held
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_without_consent(tmp.path());
+    let h = open_store(
+        &policy,
+        &url,
+        CHANRAC_MODE_ENFORCE,
+        100,
+        CHANRAC_ON_STORE_ERROR_BLOCK,
+    )
+    .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let checker = std::thread::spawn(move || {
+        for m in 0..2 {
+            let v = h.check(&Ev::ad(at(9, m), "0912345678")).unwrap();
+            tx.send(v).unwrap();
+        }
+    });
+    for _ in 0..2 {
+        // A generous bound that only a hang would exceed.
+        let v = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the check came back");
+        assert_eq!(v.decision, CHANRAC_BLOCK);
+        assert_eq!(codes(v.reasons), "STATE_UNAVAILABLE");
+    }
+    checker.join().unwrap();
+    drop(keep);
+}
+
+/// Two engines on one `redis-server` (as two processes would be): the caps,
+/// the consent and the registration mark hold across both.
+#[test]
+fn two_engines_on_one_store_share_caps_and_consent() {
+    let Some(redis) = chanrac_testkit::RedisServer::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_without_consent(tmp.path());
+    let a = open_store(&policy, &redis.url(), CHANRAC_MODE_ENFORCE, 10_000, 0).unwrap();
+    let b = open_store(&policy, &redis.url(), CHANRAC_MODE_ENFORCE, 10_000, 0).unwrap();
+    // Three ad SMS per pair in 24 hours, whichever engine sends them.
+    let rcpt = "0912345678";
+    let got: Vec<_> = [&a, &b, &a, &b, &a]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| h.check(&Ev::ad(at(9, i as i64), rcpt)).unwrap())
+        .map(|v| (v.decision, codes(v.reasons)))
+        .collect();
+    let allow = (CHANRAC_ALLOW, String::new());
+    let freq = (CHANRAC_BLOCK, "FREQUENCY".to_string());
+    assert_eq!(
+        got,
+        [allow.clone(), allow.clone(), allow, freq.clone(), freq]
+    );
+
+    // An opt-out through one engine is honoured by the other.
+    let other = "0912000111";
+    assert_eq!(
+        b.check(&Ev::ad(at(9, 0), other)).unwrap().decision,
+        CHANRAC_ALLOW
+    );
+    let optout = Ev::new(at(9, 5), "", "optout", "", "shopvn", other, "");
+    assert_eq!(a.check(&optout).unwrap().counted, 1);
+    let v = b.check(&Ev::ad(at(9, 10), other)).unwrap();
+    assert_eq!(
+        (v.decision, codes(v.reasons)),
+        (CHANRAC_BLOCK, "REFUSED".into())
+    );
+
+    // The registration message is first-and-only across both.
+    let dkqc = "DKQC ShopVN: Quý khách có đồng ý nhận tin nhắn quảng cáo từ ShopVN? \
+                Soạn Y gửi 8079 để đồng ý";
+    let reg = |t| {
+        Ev::new(
+            t,
+            "sms",
+            "registration",
+            "SHOPVN",
+            "shopvn",
+            "0356000001",
+            dkqc,
+        )
+    };
+    assert_eq!(a.check(&reg(at(9, 0))).unwrap().decision, CHANRAC_ALLOW);
+    let v = b.check(&reg(at(10, 0))).unwrap();
+    assert_eq!(codes(v.reasons), "REGISTRATION_REPEAT");
+
+    let (sa, sb) = (store_stats(&a), store_stats(&b));
+    assert_eq!((sa.shared, sa.unavailable, sb.unavailable), (1, 0, 0));
+    assert!(sa.checks >= 3 && sb.checks >= 3, "{sa:?} {sb:?}");
+    // Nothing was counted in the engines' own tables: the pairs there are
+    // the policy's consent records only, as in an engine that checked
+    // nothing.
+    let pairs = |h: &Handle| {
+        let mut s = unsafe_zeroed_stats();
+        // SAFETY: a live handle, a writable struct; errors ignored.
+        let got = unsafe { chanrac_engine_stats(h.0, &mut s, ptr::null_mut()) };
+        assert_eq!(got, CHANRAC_OK);
+        s.state_pairs
+    };
+    let fresh = open_store(&policy, &redis.url(), CHANRAC_MODE_ENFORCE, 0, 0).unwrap();
+    assert_eq!((pairs(&a), pairs(&b)), (pairs(&fresh), pairs(&fresh)));
 }

@@ -8,8 +8,12 @@
 //! target directory and profile as the test binary (found from its path, so
 //! `CARGO_TARGET_DIR`, `--release` and `--target` are all honoured).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
+
+use common::{build_library, workspace_root};
 
 /// What `check examples/policy` prints.
 const EXPECTED: &str = "\
@@ -40,74 +44,6 @@ child e34 block FREQUENCY retry_at=1772503200
 parent e11 allow -
 ok
 ";
-
-struct Artifacts {
-    /// `<target>/<triple>?/<profile>`: where cargo puts the libraries.
-    dir: PathBuf,
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Builds the library for the test binary's target directory and profile.
-fn build_library() -> Artifacts {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    // <target>[/<triple>]/<profile>/deps/c_program-<hash>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary sits in <profile>/deps")
-        .to_path_buf();
-    let profile = dir
-        .file_name()
-        .and_then(|p| p.to_str())
-        .expect("a profile directory")
-        .to_string();
-    let above = dir.parent().expect("a target directory");
-    // Cargo marks the target directory's root with CACHEDIR.TAG; one level
-    // further up means a `--target <triple>` build.
-    let (target_dir, triple) = if above.join("CACHEDIR.TAG").exists() {
-        (above.to_path_buf(), None)
-    } else {
-        let triple = above.file_name().and_then(|t| t.to_str()).map(String::from);
-        (
-            above.parent().expect("a target directory").to_path_buf(),
-            triple,
-        )
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace_root())
-        .args(["build", "--quiet", "-p", "chanrac-capi", "--lib"])
-        .env("CARGO_TARGET_DIR", &target_dir);
-    match profile.as_str() {
-        "debug" => {}
-        "release" => {
-            cmd.arg("--release");
-        }
-        other => {
-            cmd.args(["--profile", other]);
-        }
-    }
-    if let Some(t) = triple {
-        cmd.args(["--target", &t]);
-    }
-    let out = cmd.output().expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "cargo build -p chanrac-capi failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for lib in ["libchanrac.a", "libchanrac.so"] {
-        assert!(
-            dir.join(lib).exists(),
-            "{} was not built",
-            dir.join(lib).display()
-        );
-    }
-    Artifacts { dir }
-}
 
 /// Compiles `examples/c/check.c` with `link` as the library arguments.
 fn compile(out: &Path, link: &[String]) {

@@ -1,0 +1,233 @@
+//! A real C program on the C ABI with a shared store: `tests/c/shared_state.c`
+//! compiled against `include/chanrac.h` (`cc -Wall -Wextra -Wpedantic
+//! -Werror -std=c11`), linked with `libchanrac.a`, run against a real
+//! `redis-server` on loopback (skipped when it is not installed, unless
+//! `CHANRAC_REQUIRE_REDIS=1`).
+//!
+//! - Forked workers: the engine is opened in the parent with nothing
+//!   connected (the server's client count says so), 4 workers forked from
+//!   it race for the same ad calls (exactly one per pair), then 4 more,
+//!   forked after the parent has checked on its own connection, race for ad
+//!   SMS (exactly three per pair, the parent's included; an opt-out the
+//!   parent recorded honoured by all), with no `STATE_UNAVAILABLE` and no
+//!   thread started.
+//! - The server killed: checks are blocked with `STATE_UNAVAILABLE`, fast;
+//!   restarted: the same engine answers right again.
+//! - A URL that does not parse fails the open with a clear message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::OnceLock;
+
+use chanrac_testkit::RedisServer;
+
+use common::{build_library, workspace_root};
+
+/// Compiles the program, statically linked, once per test run (into the
+/// target directory, beside the library); its path.
+fn program() -> &'static Path {
+    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let lib = build_library();
+        let out = lib.dir.join("capi-tests").join("shared_state");
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let status = Command::new("cc")
+            .current_dir(workspace_root())
+            .args([
+                "-Wall",
+                "-Wextra",
+                "-Wpedantic",
+                "-Werror",
+                "-std=c11",
+                "-I",
+                "include",
+            ])
+            .arg("crates/capi/tests/c/shared_state.c")
+            .arg(lib.dir.join("libchanrac.a"))
+            .args(["-lpthread", "-ldl", "-lm", "-o"])
+            .arg(&out)
+            .status()
+            .expect("a C compiler `cc` (scripts/test installs gcc when missing)");
+        assert!(status.success(), "cc failed for shared_state.c");
+        out
+    })
+}
+
+/// The example policy with `require_consent = false` (ads need no consent
+/// record; the consent ledger is exercised by opt-outs), in `dir`.
+fn policy(dir: &Path) -> PathBuf {
+    let from = workspace_root().join("examples/policy");
+    let to = dir.join("policy");
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    let toml = std::fs::read_to_string(to.join("policy.toml")).unwrap();
+    assert!(toml.contains("require_consent = true"));
+    std::fs::write(
+        to.join("policy.toml"),
+        toml.replace("require_consent = true", "require_consent = false"),
+    )
+    .unwrap();
+    to
+}
+
+/// The program running, read line by line; answers its questions.
+struct Run {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    seen: Vec<String>,
+}
+
+impl Run {
+    fn start(program: &Path, args: &[&str]) -> Run {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the C program starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Run {
+            child,
+            stdin,
+            stdout,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Lines up to the question `prompt?` (the program ends itself within
+    /// 120 s, so this cannot wait for ever).
+    fn until(&mut self, prompt: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let n = self.stdout.read_line(&mut line).unwrap();
+            assert!(
+                n > 0,
+                "the program ended before `{prompt}?`:\n{}\n{}",
+                self.seen.join("\n"),
+                lines.join("\n")
+            );
+            let line = line.trim_end().to_string();
+            if line == format!("{prompt}?") {
+                self.seen.extend(lines.iter().cloned());
+                return lines;
+            }
+            lines.push(line);
+        }
+    }
+
+    fn answer(&mut self) {
+        writeln!(self.stdin, "go").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The remaining lines; asserts the program succeeded.
+    fn finish(mut self) -> Vec<String> {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        let rest: Vec<String> = rest.lines().map(String::from).collect();
+        assert!(
+            status.success(),
+            "the program failed ({status}):\n{}\n{}",
+            self.seen.join("\n"),
+            rest.join("\n")
+        );
+        rest
+    }
+}
+
+/// The server's `connected_clients` (this query's own connection included).
+fn clients(port: u16) -> i64 {
+    let info = chanrac_testkit::cmd(port, &["INFO", "clients"]).unwrap();
+    let info = info.as_str().unwrap().to_string();
+    info.lines()
+        .find_map(|l| l.strip_prefix("connected_clients:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("INFO clients has connected_clients")
+}
+
+#[test]
+fn forked_workers_share_exact_caps_on_one_store() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy(tmp.path());
+    let url = redis.url();
+    let mut run = Run::start(program(), &["race", policy.to_str().unwrap(), &url]);
+    run.until("opened");
+    // Opened, nothing connected: the only client is this query.
+    assert_eq!(clients(redis.port()), 1);
+    run.answer();
+    let out = run.finish();
+    let want = [
+        "calls allowed per pair: 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+        "calls unavailable 0 errors 0 miscounted 0 worker threads 1",
+        "parent sms pair 0 allow -",
+        "parent optout pair 1 allow -",
+        "texts allowed per pair: 2 0 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3",
+        "texts unavailable 0 errors 0 miscounted 0 worker threads 1",
+        "parent store shared 1 unavailable 0",
+        "ok",
+    ];
+    assert_eq!(out, want);
+}
+
+#[test]
+fn a_killed_store_blocks_with_state_unavailable_then_answers_again() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy(tmp.path());
+    let url = redis.url();
+    let mut run = Run::start(program(), &["outage", policy.to_str().unwrap(), &url]);
+    assert_eq!(run.until("kill"), ["up allow -"]);
+    redis.kill();
+    run.answer();
+    let down = run.until("restart");
+    assert_eq!(down[0], "down block STATE_UNAVAILABLE x5", "{down:?}");
+    // Within about the 50 ms deadline; a generous bound only a hang (or a
+    // wait for a connect timeout) would pass.
+    let slowest: f64 = down[1]
+        .strip_prefix("down slowest ms ")
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("{down:?}"));
+    assert!(
+        slowest < 2_000.0,
+        "a check took {slowest} ms with the store down"
+    );
+    assert_eq!(down[2], "down store unavailable 5", "{down:?}");
+    redis.restart();
+    run.answer();
+    // The server came back empty: the pair's first call is allowed, the
+    // second is over the cap (it was counted in the store).
+    assert_eq!(
+        run.finish(),
+        ["back allow -", "again block FREQUENCY", "ok"]
+    );
+}
+
+#[test]
+fn an_unparsable_url_fails_to_open_and_a_down_store_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy(tmp.path());
+    let out = Run::start(program(), &["badurl", policy.to_str().unwrap()]).finish();
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(
+        out[0].starts_with("bad url: error 1: state: bad store URL: `redis://:bad`"),
+        "{out:?}"
+    );
+    assert_eq!(out[1..], ["store down: opened", "ok"]);
+}

@@ -1,0 +1,77 @@
+//! What the C program tests share: the library built for the test's
+//! target directory and profile.
+
+#![allow(dead_code)] // each test binary uses its part
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The built libraries.
+pub struct Artifacts {
+    /// `<target>/<triple>?/<profile>`: where cargo puts the libraries.
+    pub dir: PathBuf,
+}
+
+/// The workspace's root directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds the library for the test binary's target directory and profile.
+pub fn build_library() -> Artifacts {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // <target>[/<triple>]/<profile>/deps/c_program-<hash>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary sits in <profile>/deps")
+        .to_path_buf();
+    let profile = dir
+        .file_name()
+        .and_then(|p| p.to_str())
+        .expect("a profile directory")
+        .to_string();
+    let above = dir.parent().expect("a target directory");
+    // Cargo marks the target directory's root with CACHEDIR.TAG; one level
+    // further up means a `--target <triple>` build.
+    let (target_dir, triple) = if above.join("CACHEDIR.TAG").exists() {
+        (above.to_path_buf(), None)
+    } else {
+        let triple = above.file_name().and_then(|t| t.to_str()).map(String::from);
+        (
+            above.parent().expect("a target directory").to_path_buf(),
+            triple,
+        )
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root())
+        .args(["build", "--quiet", "-p", "chanrac-capi", "--lib"])
+        .env("CARGO_TARGET_DIR", &target_dir);
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    if let Some(t) = triple {
+        cmd.args(["--target", &t]);
+    }
+    let out = cmd.output().expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo build -p chanrac-capi failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for lib in ["libchanrac.a", "libchanrac.so"] {
+        assert!(
+            dir.join(lib).exists(),
+            "{} was not built",
+            dir.join(lib).display()
+        );
+    }
+    Artifacts { dir }
+}
