@@ -271,6 +271,17 @@
 #define CHANRAC_STATS_REASONS 32
 
 /**
+ * A follower of the DNC stream: where it stands and how to stop it. Made
+ * by chanrac_dnc_follower_new(), run by chanrac_dnc_follow(), released by
+ * chanrac_dnc_follower_free(). Opaque.
+ *
+ * Thread-safe: chanrac_dnc_follow_stop(), chanrac_dnc_follower_position()
+ * and chanrac_dnc_follower_applied() may be called from any thread while
+ * chanrac_dnc_follow() runs on another.
+ */
+typedef struct chanrac_dnc_follower chanrac_dnc_follower;
+
+/**
  * An engine: a policy, the live DNC list and the state (consent, counters,
  * registration marks), in memory, kept in a state directory, or shared by
  * every process in a store (`redis://`). Opaque; made by
@@ -807,6 +818,114 @@ int64_t chanrac_dnc_merge(const struct chanrac_engine *engine, struct chanrac_er
  * `engine` is a live handle; `err` is NULL or valid for writing a pointer.
  */
 int chanrac_dnc_discard(const struct chanrac_engine *engine, struct chanrac_error **err);
+
+/**
+ * A follower of the DNC stream in the store at `url` (`redis://HOST:PORT`,
+ * `rediss://…`, a password or ACL user in the URL; several
+ * comma-separated seed nodes for a Redis Cluster), for `engine`. Opens
+ * nothing and starts no thread: run it with chanrac_dnc_follow() on a
+ * thread of yours.
+ *
+ * The stream's key is `PREFIX:dnc`, with `prefix` NULL or empty meaning
+ * `chanrac`. It is read from after the entry id `from`
+ * (`MILLISECONDS-SEQUENCE`, e.g. `"0-0"` for the beginning); NULL or empty
+ * means where the engine's policy stands: the position recorded in a
+ * snapshot built with `chanrac build --dnc-stream` of this stream, else
+ * `0-0` (a policy directory's list, then every change again, in order,
+ * which gives the same list). Either way nothing is missed and nothing
+ * applied twice.
+ *
+ * Returns NULL on failure (`CHANRAC_ERR_INPUT`: a bad URL or `from`), with
+ * `*err` set.
+ *
+ * # Safety
+ * `engine` is a live handle; `url`, `prefix` and `from` are NULL or
+ * NUL-terminated strings; `err` is NULL or valid for writing a pointer.
+ */
+struct chanrac_dnc_follower *chanrac_dnc_follower_new(const struct chanrac_engine *engine,
+                                                      const char *url,
+                                                      const char *prefix,
+                                                      const char *from,
+                                                      struct chanrac_error **err);
+
+/**
+ * Follows the stream on the calling thread: reads each new entry as it is
+ * appended and applies it to `engine`'s live DNC list (as
+ * chanrac_dnc_add() and chanrac_dnc_remove() do), in order; a change is in
+ * force for every check that starts after the follower's position
+ * (chanrac_dnc_follower_position()) reaches its entry. An entry that
+ * cannot be applied (a bad number, an unknown change) is skipped. Past a
+ * few thousand pending changes, this thread merges them into the list
+ * (chanrac_dnc_merge()), checks going on meanwhile. Blocks
+ * until chanrac_dnc_follow_stop() is called (then returns `CHANRAC_OK`
+ * within about half a second), or until an error that retrying cannot fix
+ * (`CHANRAC_ERR_STATE`: the key holds something that is not a stream, the
+ * store refuses the login), with `*err` set. A store that is down, slow or
+ * failing over is retried with backoff (100 ms doubling to 2 s) and
+ * followed again from the position when it is back.
+ *
+ * The library starts no thread: run this on one you own (a Kamailio
+ * process of its own, a pthread), with its own follower. `engine` and
+ * `follower` must stay alive until it returns. Once stopped, a follower
+ * stays stopped (this returns at once): make a new one from its position
+ * to follow again.
+ *
+ * The changes it applies are live changes like any other: they stay on
+ * top of the list across chanrac_engine_reload(), and
+ * chanrac_dnc_discard() forgets them, so a host that follows the stream
+ * does not call chanrac_dnc_discard() (a snapshot built with `chanrac
+ * build --dnc-stream` holds only the entries up to its position).
+ *
+ * # Safety
+ * `engine` and `follower` are live handles; `err` is NULL or valid for
+ * writing a pointer.
+ */
+int chanrac_dnc_follow(const struct chanrac_engine *engine,
+                       const struct chanrac_dnc_follower *follower,
+                       struct chanrac_error **err);
+
+/**
+ * Asks chanrac_dnc_follow() running with `follower` (on another thread)
+ * to return; safe to call before it starts, or more than once. Returns
+ * `CHANRAC_OK`, or `CHANRAC_ERR_INPUT` when `follower` is NULL.
+ *
+ * # Safety
+ * `follower` is NULL or a live handle.
+ */
+int chanrac_dnc_follow_stop(const struct chanrac_dnc_follower *follower);
+
+/**
+ * Where `follower` stands: the id of the last entry applied, as its two
+ * numbers (`*ms`-`*seq`; `0`-`0` before the first). Every change up to it
+ * is in force. Either pointer may be NULL. Returns `CHANRAC_OK`, or
+ * `CHANRAC_ERR_INPUT` when `follower` is NULL.
+ *
+ * # Safety
+ * `follower` is NULL or a live handle; `ms` and `seq` are NULL or valid
+ * for writing a `uint64_t`.
+ */
+int chanrac_dnc_follower_position(const struct chanrac_dnc_follower *follower,
+                                  uint64_t *ms,
+                                  uint64_t *seq);
+
+/**
+ * How many stream entries `follower` has applied since it was made (`0`
+ * when `follower` is NULL).
+ *
+ * # Safety
+ * `follower` is NULL or a live handle.
+ */
+uint64_t chanrac_dnc_follower_applied(const struct chanrac_dnc_follower *follower);
+
+/**
+ * Releases a follower. Call it only after chanrac_dnc_follow() has
+ * returned (stop it first). NULL is ignored.
+ *
+ * # Safety
+ * `follower` is NULL or a handle from chanrac_dnc_follower_new() not yet
+ * freed, which nothing uses any more.
+ */
+void chanrac_dnc_follower_free(struct chanrac_dnc_follower *follower);
 
 /**
  * The message of an error: lower case, no final period, user input in

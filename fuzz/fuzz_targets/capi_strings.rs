@@ -22,6 +22,8 @@ mod dnc;
 mod engine;
 #[path = "../../crates/capi/src/error.rs"]
 mod error;
+#[path = "../../crates/capi/src/follow.rs"]
+mod follow;
 #[path = "../../crates/capi/src/stats.rs"]
 mod stats;
 
@@ -141,10 +143,25 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 let mut p = b"/nonexistent-chanrac-fuzz/".to_vec();
                 p.extend_from_slice(strings.first().map_or(&b""[..], |c| c.as_bytes()));
                 let p = CString::new(p).unwrap_or_default();
+                // With 0x40, the second string as a store URL: parsed (and
+                // its password kept out of the message), never connected,
+                // as the open fails on the URL or the missing policy.
+                let mut url = if op & 0x20 == 0 {
+                    b"redis://".to_vec()
+                } else {
+                    b"rediss://".to_vec()
+                };
+                url.extend_from_slice(strings.get(1).map_or(&b""[..], |c| c.as_bytes()));
+                let url = CString::new(url).unwrap_or_default();
+                let state = if op & 0x40 == 0 {
+                    ptr::null()
+                } else {
+                    url.as_ptr()
+                };
                 rc = if op & 0x80 == 0 {
                     i64::from(chanrac_engine_reload(e, p.as_ptr(), &mut err))
                 } else {
-                    let o = chanrac_engine_open(p.as_ptr(), ptr::null(), &mut err);
+                    let o = chanrac_engine_open(p.as_ptr(), state, &mut err);
                     chanrac_engine_free(o);
                     i64::from(o.is_null())
                 };

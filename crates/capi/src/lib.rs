@@ -31,12 +31,15 @@
 mod args;
 
 // One group each, so that rustfmt keeps this order, which cbindgen follows
-// in the header: the engine, checking, the live DNC list, errors, counters.
+// in the header: the engine, checking, the live DNC list, following the DNC
+// stream, errors, counters.
 mod engine;
 
 mod check;
 
 mod dnc;
+
+mod follow;
 
 mod error;
 
@@ -46,6 +49,7 @@ pub use check::*;
 pub use dnc::*;
 pub use engine::*;
 pub use error::*;
+pub use follow::*;
 pub use stats::*;
 
 #[cfg(test)]
