@@ -117,8 +117,10 @@ pub unsafe extern "C" fn chanrac_dnc_follower_new(
 /// failing over is retried with backoff (100 ms doubling to 2 s) and
 /// followed again from the position when it is back.
 ///
-/// The library starts no thread: run this on one you own (a Kamailio
-/// process of its own, a pthread), with its own follower. `engine` and
+/// The library starts no thread: run this on one you own, in the process
+/// whose checks need the changes (each process has its own copy of the
+/// live list: forked workers each run their own, started after the fork),
+/// with its own follower. `engine` and
 /// `follower` must stay alive until it returns. Once stopped, a follower
 /// stays stopped (this returns at once): make a new one from its position
 /// to follow again.
