@@ -271,3 +271,26 @@ fn a_snapshot_is_followed_from_its_position_and_a_restarted_store_is_resumed() {
     wait_metric(m, "chanrac_dnc_stream_up 1");
     assert!(is_dnc(&ad_call(&server, "b-7", &consented(7))));
 }
+
+#[test]
+fn a_follow_url_that_is_not_a_store_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    write_policy(tmp.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_chanrac-sip"))
+        .arg("--policy")
+        .arg(tmp.path())
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--follow-dnc",
+            "http://127.0.0.1:1",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("run chanrac-sip: {e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: --follow-dnc: bad store URL: `http://127.0.0.1:1`"),
+        "{err}"
+    );
+}
