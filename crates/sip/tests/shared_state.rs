@@ -340,6 +340,118 @@ fn a_store_killed_mid_traffic_gives_state_unavailable_then_recovers_without_a_re
 }
 
 #[test]
+fn while_the_store_is_slow_other_calls_are_answered_and_a_retransmission_is_checked_once() {
+    let Some(redis) = RedisServer::start_with(&["--enable-debug-command", "yes"]) else {
+        return;
+    };
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    let sip = on_store(
+        policy.path(),
+        &redis.url(),
+        &["--store-deadline-ms", "10000", "--metrics", "127.0.0.1:0"],
+    );
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap_or_else(|e| panic!("timeout: {e}"));
+    let me = sock.local_addr().unwrap_or_else(|e| panic!("address: {e}"));
+    let client = Client::new(sip.addr);
+    let invite = |id: &str, caller: &str, callee: &str| {
+        client
+            .invite(id, 1, caller, callee, "")
+            .replace(&client.local().to_string(), &me.to_string())
+    };
+    let mut buf = [0u8; 65_536];
+    let mut next = |sock: &UdpSocket| {
+        let (n, _) = sock
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("no answer: {e}"));
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let send = |text: &str| {
+        sock.send_to(text.as_bytes(), sip.addr)
+            .unwrap_or_else(|e| panic!("send: {e}"));
+    };
+    send(&invite("warm", AD_CALLER, &consented(1)));
+    assert_eq!(status(&next(&sock)), 302);
+    let log = sip.log();
+    let metrics: SocketAddr = log
+        .lines()
+        .find_map(|l| l.split("serving metrics on http ").nth(1))
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no metrics address in the log:\n{log}"));
+    let store_checks = || {
+        sample(
+            &http_get(metrics, "/metrics"),
+            "chanrac_state_store_checks_total",
+        )
+    };
+    let checks_before = store_checks();
+
+    // The store stops answering for 1.5 s (one command holds it).
+    let port = redis.port();
+    let sleeper = thread::spawn(move || chanrac_testkit::cmd(port, &["DEBUG", "SLEEP", "1.5"]));
+    thread::sleep(Duration::from_millis(300));
+    // An ad call waits for the store; its retransmissions meanwhile are
+    // absorbed; a p2p call (no state) is answered while it waits.
+    let slow = invite("slow", AD_CALLER, &consented(2));
+    send(&slow);
+    thread::sleep(Duration::from_millis(100));
+    send(&slow);
+    send(&slow);
+    send(&invite("quick", P2P_CALLER, &consented(2)));
+    let first = next(&sock);
+    assert_eq!(
+        (header(&first, "Call-ID"), status(&first)),
+        (Some("quick"), 302),
+        "{first}"
+    );
+    let second = next(&sock);
+    assert_eq!(
+        (header(&second, "Call-ID"), status(&second)),
+        (Some("slow"), 302),
+        "{second}"
+    );
+    // One answer for the three copies.
+    sock.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap_or_else(|e| panic!("timeout: {e}"));
+    assert!(sock.recv_from(&mut [0u8; 2048]).is_err(), "a second answer");
+    sleeper
+        .join()
+        .unwrap_or_else(|_| panic!("DEBUG SLEEP"))
+        .unwrap_or_else(|e| panic!("DEBUG SLEEP: {e}"));
+    // A later retransmission gets the same answer from the cache.
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap_or_else(|e| panic!("timeout: {e}"));
+    send(&slow);
+    let again = next(&sock);
+    assert_eq!(status(&again), 302, "{again}");
+    assert_eq!(again, second, "the same answer, byte for byte");
+
+    let body = http_get(metrics, "/metrics");
+    let datagrams = |outcome: &str| {
+        sample(
+            &body,
+            &format!("chanrac_sip_datagrams_total{{outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(datagrams("checked"), 3.0, "{body}");
+    assert_eq!(datagrams("retransmission"), 3.0, "{body}");
+    // One state step for the slow call's three copies (the p2p call has
+    // none).
+    assert_eq!(
+        sample(&body, "chanrac_state_store_checks_total") - checks_before,
+        1.0,
+        "{body}"
+    );
+    assert_eq!(
+        sample(&body, "chanrac_state_store_unavailable_total"),
+        0.0,
+        "{body}"
+    );
+}
+
+#[test]
 fn a_store_that_comes_after_the_responder_is_used_once_it_answers() {
     let Some(mut redis) = RedisServer::start() else {
         return;

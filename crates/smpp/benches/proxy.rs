@@ -400,10 +400,12 @@ fn run_receipts(
 }
 
 /// Starts a proxy (on the shared state `shared`, or its local state) on
-/// `rt`, forwarding to `sink`; its address.
+/// `rt`, forwarding to `sink` with the login `login` (each proxy its own,
+/// so the sink's receipts reach the proxy under test); its address.
 fn start_proxy(
     rt: &Arc<tokio::runtime::Runtime>,
     sink: &Sink,
+    login: &str,
     policy: &std::path::Path,
     shared: Option<SharedState>,
 ) -> SocketAddr {
@@ -411,7 +413,7 @@ fn start_proxy(
         policy: policy.to_path_buf(),
         upstream: UpstreamConfig {
             addr: sink.addr.to_string(),
-            system_id: "chanrac".into(),
+            system_id: login.into(),
             password: "pw".into(),
             ..Default::default()
         },
@@ -493,7 +495,7 @@ fn main() {
             .unwrap(),
     };
     let proxy_rt = Arc::new(proxy_rt);
-    let proxy_addr = start_proxy(&proxy_rt, &sink, policy.path(), None);
+    let proxy_addr = start_proxy(&proxy_rt, &sink, "chanrac", policy.path(), None);
     let sessions_n = env_usize("CHANRAC_BENCH_SMPP_SESSIONS", SESSIONS).max(1);
     // The same proxy on a real redis-server's state, when there is one.
     let redis = chanrac_testkit::RedisServer::start();
@@ -506,7 +508,13 @@ fn main() {
         };
         let shared = SharedState::new(&r.url(), config).unwrap();
         proxy_rt.block_on(shared.connect()).unwrap();
-        let addr = start_proxy(&proxy_rt, &sink, policy.path(), Some(shared.clone()));
+        let addr = start_proxy(
+            &proxy_rt,
+            &sink,
+            "chanrac_redis",
+            policy.path(),
+            Some(shared.clone()),
+        );
         (addr, shared)
     });
     if threads == Some(0) {
@@ -533,7 +541,7 @@ fn main() {
         ("direct", sink.addr, "shopvn_ad"),
     ];
     if let Some((addr, _)) = &store {
-        sides.push(("redis", *addr, "chanrac"));
+        sides.push(("redis", *addr, "chanrac_redis"));
     }
     let many = format!("{sessions_n} sessions");
     for round in 1..=rounds {
