@@ -301,11 +301,11 @@ impl Engine {
         let st = &self.state;
         let (a, n, t) = (&*r.advertiser, r.recipient, r.time_ms);
         let _ = match r.kind {
-            RecordKind::OptIn => st.set_consent(a, n, ConsentState::OptIn, t, true),
-            RecordKind::OptOut => st.set_consent(a, n, ConsentState::OptOut, t, true),
-            RecordKind::Registration => st.mark_registration(a, n, t),
-            RecordKind::AdSms => st.count_ad(a, n, Channel::Sms, t),
-            RecordKind::AdCall => st.count_ad(a, n, Channel::Call, t),
+            RecordKind::OptIn => st.set_consent_ms(a, n, ConsentState::OptIn, t, true),
+            RecordKind::OptOut => st.set_consent_ms(a, n, ConsentState::OptOut, t, true),
+            RecordKind::Registration => st.mark_registration_ms(a, n, t),
+            RecordKind::AdSms => st.count_ad_ms(a, n, Channel::Sms, t),
+            RecordKind::AdCall => st.count_ad_ms(a, n, Channel::Call, t),
         };
     }
 
@@ -315,7 +315,7 @@ impl Engine {
     /// thread it owns (the engine starts none); without it, checks do the
     /// same work in small steps. See [`State::maintain`].
     pub fn maintain(&self, now: jiff::Timestamp) -> Maintenance {
-        self.state.maintain(now.as_millisecond())
+        self.state.maintain(now)
     }
 
     /// The whole state as records, for compacting a journal: opt-outs and
@@ -793,7 +793,7 @@ impl Step {
                         let l = Ledger::from_bits(ledger);
                         let newer = l
                             .consent()
-                            .is_some_and(|c| c.time_ms.div_euclid(1000) > t_ms.div_euclid(1000));
+                            .is_some_and(|c| c.time_ms().div_euclid(1000) > t_ms.div_euclid(1000));
                         (!newer).then(|| l.with_consent(state, t_ms).bits())
                     }
                     Restore::Registration => {
@@ -987,7 +987,7 @@ impl PairWords {
         let l = Ledger::from_bits(self.0[LEDGER]);
         crate::state::PairState {
             consent: l.consent(),
-            first_registration_ms: l.registration_ms(),
+            first_registration: l.registration_ms().and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
             sms: Recent::from_bits(self.0[history_word(Channel::Sms)]),
             calls: Recent::from_bits(self.0[history_word(Channel::Call)]),
         }
@@ -1001,14 +1001,14 @@ impl PairWords {
     /// own clock beyond this.
     pub fn keep_until_ms(self, retention_days: u32) -> Option<i64> {
         let st = self.state();
-        if st.first_registration_ms.is_some()
+        if st.first_registration.is_some()
             || st.consent.is_some_and(|c| c.state == ConsentState::OptOut)
         {
             return None;
         }
         let retention_ms = i64::from(retention_days.max(crate::state::MIN_RETENTION_DAYS)) * DAY_MS;
         let ad_ms = DAY_MS + 3_600_000;
-        let consent = st.consent.map(|c| c.time_ms.saturating_add(retention_ms));
+        let consent = st.consent.map(|c| c.time_ms().saturating_add(retention_ms));
         let sms = st.sms.times_ms().max().map(|t| t.saturating_add(ad_ms));
         let call = st.calls.times_ms().max().map(|t| t.saturating_add(ad_ms));
         Some(

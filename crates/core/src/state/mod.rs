@@ -56,6 +56,19 @@ use crate::policy::{ConsentState, Policy};
 pub use frequency::Recent;
 pub use table::Full;
 
+use jiff::Timestamp;
+
+/// Why [`State::check_and_count`] did not count an ad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotCounted {
+    /// The cap is reached: the earliest time it allows another ad (`None`:
+    /// never, a cap of 0).
+    NotUntil(Option<Timestamp>),
+    /// A new pair, and the state has no room for it (see [`OnFull`]).
+    Full,
+}
+
 use frequency::{rel_secs, DAY_S, EPOCH_S};
 use names::Names;
 use table::{Found, Table, MOVED};
@@ -157,8 +170,14 @@ impl Default for StateConfig {
 pub struct Consent {
     /// Opt-in or opt-out.
     pub state: ConsentState,
-    /// Its time, in milliseconds since the Unix epoch (whole seconds).
-    pub time_ms: i64,
+    /// Its time (whole seconds).
+    pub time: Timestamp,
+}
+
+impl Consent {
+    pub(crate) fn time_ms(self) -> i64 {
+        self.time.as_millisecond()
+    }
 }
 
 /// Everything remembered about one (advertiser, recipient) pair, decoded.
@@ -166,8 +185,8 @@ pub struct Consent {
 pub struct PairState {
     /// The latest consent event (records of `consents.csv` first, then events).
     pub consent: Option<Consent>,
-    /// The time of the first counted registration message (ms, whole seconds).
-    pub first_registration_ms: Option<i64>,
+    /// The time of the first counted registration message (whole seconds).
+    pub first_registration: Option<Timestamp>,
     /// Counted ad SMS.
     pub sms: Recent,
     /// Counted ad calls.
@@ -201,16 +220,16 @@ impl PairState {
         // Opt-outs are kept however old (as the table keeps them).
         if let Some(c) = self
             .consent
-            .filter(|c| c.time_ms > keep_from || c.state == ConsentState::OptOut)
+            .filter(|c| c.time_ms() > keep_from || c.state == ConsentState::OptOut)
         {
             let kind = match c.state {
                 ConsentState::OptIn => RecordKind::OptIn,
                 ConsentState::OptOut => RecordKind::OptOut,
             };
-            push(kind, c.time_ms);
+            push(kind, c.time_ms());
         }
         // Registration marks too: the bar on a second one has no end.
-        if let Some(t) = self.first_registration_ms {
+        if let Some(t) = self.first_registration.map(|t| t.as_millisecond()) {
             push(RecordKind::Registration, t);
         }
         for t in self.sms.times_ms().filter(|&t| t > ads_from) {
@@ -269,7 +288,7 @@ impl Ledger {
         let t = ((self.0 >> 31) & T31) as i64 - 1;
         Some(Consent {
             state,
-            time_ms: (t + EPOCH_S) * 1000,
+            time: Timestamp::from_second(t + EPOCH_S).unwrap_or_default(),
         })
     }
 
@@ -302,7 +321,7 @@ impl Ledger {
         let old = |t_ms: i64| t_ms.div_euclid(1000) - EPOCH_S <= horizon;
         let consent_gone = match self.consent() {
             None => true,
-            Some(c) => c.state == ConsentState::OptIn && old(c.time_ms),
+            Some(c) => c.state == ConsentState::OptIn && old(c.time_ms()),
         };
         consent_gone && self.registration_ms().is_none()
     }
@@ -763,6 +782,23 @@ impl State {
         advertiser: &str,
         recipient: Number,
         state: ConsentState,
+        time: Timestamp,
+        newer_only: bool,
+    ) -> Result<(), Full> {
+        self.set_consent_ms(
+            advertiser,
+            recipient,
+            state,
+            time.as_millisecond(),
+            newer_only,
+        )
+    }
+
+    pub(crate) fn set_consent_ms(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        state: ConsentState,
         time_ms: i64,
         newer_only: bool,
     ) -> Result<(), Full> {
@@ -787,13 +823,22 @@ impl State {
             let l = Ledger(w);
             let keep = newer_only
                 && l.consent()
-                    .is_some_and(|c| c.time_ms.div_euclid(1000) > time_ms.div_euclid(1000));
+                    .is_some_and(|c| c.time_ms().div_euclid(1000) > time_ms.div_euclid(1000));
             ((), (!keep).then(|| l.with_consent(state, time_ms).bits()))
         })
     }
 
     /// Records a counted registration message (the earliest one is kept).
     pub fn mark_registration(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        time: Timestamp,
+    ) -> Result<(), Full> {
+        self.mark_registration_ms(advertiser, recipient, time.as_millisecond())
+    }
+
+    pub(crate) fn mark_registration_ms(
         &self,
         advertiser: &str,
         recipient: Number,
@@ -814,6 +859,16 @@ impl State {
         advertiser: &str,
         recipient: Number,
         channel: Channel,
+        time: Timestamp,
+    ) -> Result<(), Full> {
+        self.count_ad_ms(advertiser, recipient, channel, time.as_millisecond())
+    }
+
+    pub(crate) fn count_ad_ms(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        channel: Channel,
         time_ms: i64,
     ) -> Result<(), Full> {
         let w = history_word(channel);
@@ -826,12 +881,32 @@ impl State {
     }
 
     /// The frequency rule alone (R4/R5) as one atomic check-and-commit: an ad
-    /// of `channel` at `time_ms` is counted when fewer than `cap` (at most
+    /// of `channel` at `time` is counted when fewer than `cap` (at most
     /// [`frequency::MAX_CAP`]) are counted in the 24 h before it; otherwise
-    /// `Ok(Err(retry_at_ms))`, when the cap next allows one. What
+    /// [`NotCounted::NotUntil`] says when the cap next allows one. What
     /// [`crate::Engine::check`] does for R4/R5, without the other rules —
-    /// a keyed rate limiter with a sliding 24-hour window.
+    /// a keyed rate limiter with a sliding 24-hour window, in the manner of
+    /// `governor`'s `NotUntil`.
     pub fn check_and_count(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        channel: Channel,
+        time: Timestamp,
+        cap: u32,
+    ) -> Result<(), NotCounted> {
+        match self.check_and_count_ms(advertiser, recipient, channel, time.as_millisecond(), cap) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(at_ms)) => Err(NotCounted::NotUntil(
+                (cap > 0)
+                    .then(|| Timestamp::from_millisecond(at_ms).ok())
+                    .flatten(),
+            )),
+            Err(Full) => Err(NotCounted::Full),
+        }
+    }
+
+    pub(crate) fn check_and_count_ms(
         &self,
         advertiser: &str,
         recipient: Number,
@@ -867,7 +942,7 @@ impl State {
         for c in policy.consents() {
             let t = c.time.as_millisecond();
             if self
-                .set_consent(&c.advertiser, c.recipient, c.state, t, true)
+                .set_consent_ms(&c.advertiser, c.recipient, c.state, t, true)
                 .is_err()
             {
                 lost += 1;
@@ -906,7 +981,9 @@ impl State {
         let l = Ledger(read(LEDGER));
         PairState {
             consent: l.consent(),
-            first_registration_ms: l.registration_ms(),
+            first_registration: l
+                .registration_ms()
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
             sms: Recent::from_bits(read(1)),
             calls: Recent::from_bits(read(2)),
         }
@@ -917,7 +994,11 @@ impl State {
     /// the table when it is half full, and finishes any migration, judging
     /// expiry at `now_ms` (Unix milliseconds, the host's clock). Checks then
     /// never allocate.
-    pub fn maintain(&self, now_ms: i64) -> Maintenance {
+    pub fn maintain(&self, now: Timestamp) -> Maintenance {
+        self.maintain_ms(now.as_millisecond())
+    }
+
+    pub(crate) fn maintain_ms(&self, now_ms: i64) -> Maintenance {
         let now = rel_secs(now_ms);
         let mut m = Maintenance::default();
         loop {
@@ -1039,16 +1120,22 @@ mod tests {
         let s = State::new();
         let r = n("0912345678");
         let t = 1_772_420_400_000;
-        assert_eq!(s.check_and_count("a", r, Channel::Call, t, 1), Ok(Ok(())));
         assert_eq!(
-            s.check_and_count("a", r, Channel::Call, t + 5_000, 1),
+            s.check_and_count_ms("a", r, Channel::Call, t, 1),
+            Ok(Ok(()))
+        );
+        assert_eq!(
+            s.check_and_count_ms("a", r, Channel::Call, t + 5_000, 1),
             Ok(Err(t + 86_400_000))
         );
         // Another advertiser, another channel: their own caps.
-        assert_eq!(s.check_and_count("b", r, Channel::Call, t, 1), Ok(Ok(())));
-        assert_eq!(s.check_and_count("a", r, Channel::Sms, t, 3), Ok(Ok(())));
         assert_eq!(
-            s.check_and_count("a", r, Channel::Call, t + 86_400_000, 1),
+            s.check_and_count_ms("b", r, Channel::Call, t, 1),
+            Ok(Ok(()))
+        );
+        assert_eq!(s.check_and_count_ms("a", r, Channel::Sms, t, 3), Ok(Ok(())));
+        assert_eq!(
+            s.check_and_count_ms("a", r, Channel::Call, t + 86_400_000, 1),
             Ok(Ok(()))
         );
     }
@@ -1082,7 +1169,7 @@ mod tests {
             l.consent(),
             Some(Consent {
                 state: ConsentState::OptOut,
-                time_ms: t + 5000
+                time: Timestamp::from_millisecond(t + 5000).unwrap()
             })
         );
         assert_ne!(l.bits(), MOVED);
@@ -1101,7 +1188,7 @@ mod tests {
         let t = 1_772_420_400_000;
         for i in 0..5000u64 {
             let r = Number::parse(&format!("0912{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Call, t).unwrap();
+            s.count_ad_ms("adv", r, Channel::Call, t).unwrap();
         }
         assert!(s.stats().migrations >= 6, "{:?}", s.stats());
         assert_eq!(s.len(), 5000);
@@ -1123,14 +1210,14 @@ mod tests {
         // check's).
         for i in 0..80u64 {
             let r = Number::parse(&format!("0916{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Sms, t).unwrap();
+            s.count_ad_ms("adv", r, Channel::Sms, t).unwrap();
         }
         assert_eq!(s.stats().migrations, 0);
-        let m = s.maintain(t);
+        let m = s.maintain_ms(t);
         assert!(m.grew && !m.full, "{m:?}");
         assert_eq!(m.chunks_migrated, 2);
         assert_eq!(s.stats().slots, 256);
-        assert_eq!(s.maintain(t), Maintenance::default());
+        assert_eq!(s.maintain_ms(t), Maintenance::default());
         assert_eq!(s.len(), 80);
     }
 
@@ -1144,10 +1231,10 @@ mod tests {
         // 20 pairs of day 0: ads only (expire), one opt-out (kept).
         for i in 0..20u64 {
             let r = Number::parse(&format!("0913{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Sms, day0).unwrap();
+            s.count_ad_ms("adv", r, Channel::Sms, day0).unwrap();
         }
         let kept = n("0913000000");
-        s.set_consent("adv", kept, ConsentState::OptOut, day0, false)
+        s.set_consent_ms("adv", kept, ConsentState::OptOut, day0, false)
             .unwrap();
         // Three days later, enough new pairs to make it grow: the checks'
         // own growths copy everything; the host's (`maintain`, with its
@@ -1155,10 +1242,10 @@ mod tests {
         let day3 = day0 + 3 * 86_400_000;
         for i in 0..200u64 {
             let r = Number::parse(&format!("0914{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Sms, day3).unwrap();
+            s.count_ad_ms("adv", r, Channel::Sms, day3).unwrap();
         }
         assert_eq!(s.len(), 220);
-        assert!(s.maintain(day3).grew);
+        assert!(s.maintain_ms(day3).grew);
         assert_eq!(s.len(), 201);
         let st = s.get("adv", kept).unwrap();
         assert_eq!(st.consent.unwrap().state, ConsentState::OptOut);
@@ -1173,19 +1260,25 @@ mod tests {
         });
         let day0 = 1_772_420_400_000;
         let (reg, out, opt_in) = (n("0913000001"), n("0913000002"), n("0913000003"));
-        s.mark_registration("adv", reg, day0).unwrap();
-        s.set_consent("adv", out, ConsentState::OptOut, day0, false)
+        s.mark_registration_ms("adv", reg, day0).unwrap();
+        s.set_consent_ms("adv", out, ConsentState::OptOut, day0, false)
             .unwrap();
-        s.set_consent("adv", opt_in, ConsentState::OptIn, day0, false)
+        s.set_consent_ms("adv", opt_in, ConsentState::OptIn, day0, false)
             .unwrap();
         // Three years later (past any retention), a growth by the host.
         let later = day0 + 3 * 365 * 86_400_000;
         for i in 0..200u64 {
             let r = Number::parse(&format!("0914{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Sms, later).unwrap();
+            s.count_ad_ms("adv", r, Channel::Sms, later).unwrap();
         }
-        assert!(s.maintain(later).grew);
-        assert_eq!(s.get("adv", reg).unwrap().first_registration_ms, Some(day0));
+        assert!(s.maintain_ms(later).grew);
+        assert_eq!(
+            s.get("adv", reg)
+                .unwrap()
+                .first_registration
+                .map(|t| t.as_millisecond()),
+            Some(day0)
+        );
         assert_eq!(
             s.get("adv", out).unwrap().consent.unwrap().state,
             ConsentState::OptOut
@@ -1205,17 +1298,17 @@ mod tests {
         let t0 = 1_772_420_400_000;
         let p = n("0912000001");
         assert_eq!(
-            s.check_and_count("adv", p, Channel::Call, t0, 1),
+            s.check_and_count_ms("adv", p, Channel::Call, t0, 1),
             Ok(Ok(()))
         );
         for i in 0..2000u64 {
             let r = Number::parse(&format!("0918{:06}", i)).unwrap();
-            s.count_ad("adv", r, Channel::Call, t0 + 30 * 3_600_000)
+            s.count_ad_ms("adv", r, Channel::Call, t0 + 30 * 3_600_000)
                 .unwrap();
         }
         assert!(s.stats().migrations >= 4);
         assert_eq!(
-            s.check_and_count("adv", p, Channel::Call, t0 + 3_600_000, 1),
+            s.check_and_count_ms("adv", p, Channel::Call, t0 + 3_600_000, 1),
             Ok(Err(t0 + 86_400_000))
         );
     }
@@ -1232,23 +1325,23 @@ mod tests {
         let mut stored = 0;
         for i in 0..64u64 {
             let r = Number::parse(&format!("0919{:06}", i)).unwrap();
-            stored += usize::from(s.count_ad("adv", r, Channel::Sms, day0).is_ok());
+            stored += usize::from(s.count_ad_ms("adv", r, Channel::Sms, day0).is_ok());
         }
         assert!(stored >= 32);
         let r = n("0919999999");
-        assert_eq!(s.count_ad("adv", r, Channel::Sms, day0), Err(Full));
+        assert_eq!(s.count_ad_ms("adv", r, Channel::Sms, day0), Err(Full));
         // The same day nothing has expired: a reclaim pass (at most one an
         // hour) keeps every pair, and the state stays full.
-        let m = s.maintain(day0);
+        let m = s.maintain_ms(day0);
         assert!(m.full, "{m:?}");
         assert_eq!(s.len(), stored);
-        assert_eq!(s.count_ad("adv", r, Channel::Sms, day0), Err(Full));
+        assert_eq!(s.count_ad_ms("adv", r, Channel::Sms, day0), Err(Full));
         // Two days on, the host's maintain copies the table into one of the
         // same size, leaving the expired pairs behind.
         let day2 = day0 + 2 * 86_400_000;
-        assert!(s.maintain(day2).grew);
+        assert!(s.maintain_ms(day2).grew);
         assert_eq!(s.len(), 0);
-        assert_eq!(s.count_ad("adv", r, Channel::Sms, day2), Ok(()));
+        assert_eq!(s.count_ad_ms("adv", r, Channel::Sms, day2), Ok(()));
         assert_eq!(s.stats().slots, 64);
     }
 
@@ -1264,7 +1357,7 @@ mod tests {
         let mut full = 0;
         for i in 0..200u64 {
             let r = Number::parse(&format!("0915{:06}", i)).unwrap();
-            match s.count_ad("adv", r, Channel::Sms, t) {
+            match s.count_ad_ms("adv", r, Channel::Sms, t) {
                 Ok(()) => stored.push(r),
                 Err(Full) => full += 1,
             }
@@ -1274,7 +1367,7 @@ mod tests {
         assert_eq!(s.len(), stored.len());
         for r in stored {
             // Known pairs still update.
-            s.count_ad("adv", r, Channel::Sms, t + 1000).unwrap();
+            s.count_ad_ms("adv", r, Channel::Sms, t + 1000).unwrap();
             assert_eq!(s.get("adv", r).unwrap().sms.times_ms().count(), 2);
         }
     }
