@@ -14,6 +14,9 @@
 //! - The server killed: checks are blocked with `STATE_UNAVAILABLE`, fast;
 //!   restarted: the same engine answers right again.
 //! - A URL that does not parse fails the open with a clear message.
+//! - The C program's forked workers and a real `chanrac-sip` process (built
+//!   by the test) race for the same ad calls: exactly one per pair across
+//!   both, and every other answer is a `FREQUENCY` block.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -230,4 +233,172 @@ fn an_unparsable_url_fails_to_open_and_a_down_store_does_not() {
         "{out:?}"
     );
     assert_eq!(out[1..], ["store down: opened", "ok"]);
+}
+
+/// A running `chanrac-sip`, killed when dropped.
+struct Sip {
+    child: Child,
+    addr: std::net::SocketAddr,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Sip {
+    /// `chanrac-sip --state URL` on `policy`, its clock fixed at 09:00 of
+    /// the C program's day; waits for the address it listens on.
+    fn start(policy: &Path, url: &str) -> Sip {
+        let mut child = Command::new(common::build_sip())
+            .arg("--policy")
+            .arg(policy)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(["--fixed-time", "2026-03-02T09:00:00+07:00"])
+            .args(["--state", url, "--store-deadline-ms", "10000"])
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chanrac-sip starts");
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.split("listening on udp ").nth(1) {
+                    let _ = tx.send(addr.trim().parse::<std::net::SocketAddr>());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(Ok(addr)) => Sip { child, addr, log },
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "chanrac-sip did not start ({other:?}):\n{}",
+                    log.lock().unwrap().join("\n")
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Sip {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends the ad calls `(Call-ID, callee)` from the policy's ad-call number
+/// to `sip` all at once, sending the unanswered ones again every 500 ms (as
+/// a switch does) for at most 30 s; the status of each, by Call-ID.
+fn invites(
+    sip: std::net::SocketAddr,
+    calls: &[(String, String)],
+) -> std::collections::HashMap<String, String> {
+    use std::time::{Duration, Instant};
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let me = sock.local_addr().unwrap();
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+    let invite = |id: &str, callee: &str| {
+        format!(
+            "INVITE sip:{callee}@{sip};user=phone SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {me};branch=z9hG4bK-{id};rport\r\n\
+             Max-Forwards: 70\r\n\
+             From: \"Caller\" <sip:02473001234@{me}>;tag=from-{id}\r\n\
+             To: <sip:{callee}@{sip}>\r\n\
+             Call-ID: {id}\r\n\
+             CSeq: 1 INVITE\r\n\
+             Contact: <sip:02473001234@{me}>\r\n\
+             Content-Type: application/sdp\r\n\
+             Content-Length: {len}\r\n\r\n{sdp}",
+            len = sdp.len(),
+        )
+    };
+    let mut answers = std::collections::HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut buf = [0u8; 65_536];
+    while answers.len() < calls.len() {
+        assert!(
+            Instant::now() < deadline,
+            "chanrac-sip left calls unanswered"
+        );
+        for (id, callee) in calls.iter().filter(|c| !answers.contains_key(&c.0)) {
+            sock.send_to(invite(id, callee).as_bytes(), sip).unwrap();
+        }
+        let round = Instant::now() + Duration::from_millis(500);
+        while answers.len() < calls.len() && Instant::now() < round {
+            let Ok((n, _)) = sock.recv_from(&mut buf) else {
+                continue;
+            };
+            let r = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let status = r.lines().next().unwrap_or_default().to_string();
+            if status.starts_with("SIP/2.0 1") {
+                continue; // 100 Trying
+            }
+            let id = r
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("Call-ID: "))
+                .unwrap_or_else(|| panic!("an answer without Call-ID: {r}"))
+                .to_string();
+            let reason = r
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("Reason: "))
+                .unwrap_or("")
+                .to_string();
+            answers.insert(id, format!("{status} {reason}"));
+        }
+    }
+    answers
+}
+
+/// The C program's forked workers and a `chanrac-sip` process race for the
+/// same ad calls on one store: exactly one gets through per pair, whoever
+/// answers it.
+#[test]
+fn the_c_program_and_chanrac_sip_share_the_caps() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy(tmp.path());
+    let url = redis.url();
+    let sip = Sip::start(&policy, &url);
+    let program = program();
+    // The same 20 callees as the C workers, 3 calls each.
+    let calls: Vec<(String, String)> = (0..20)
+        .flat_map(|i| (0..3).map(move |k| (format!("c{i}-{k}"), format!("09120{:05}", 100 + i))))
+        .collect();
+    let c = Run::start(program, &["calls", policy.to_str().unwrap(), &url]);
+    let answers = invites(sip.addr, &calls);
+    let out = c.finish();
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert_eq!(out[1], "calls unavailable 0 errors 0 miscounted 0");
+    let from_c: Vec<u32> = out[0]
+        .strip_prefix("calls allowed per pair: ")
+        .unwrap_or_else(|| panic!("{out:?}"))
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(from_c.len(), 20);
+    for (i, c_allowed) in from_c.iter().enumerate() {
+        let mine: Vec<&String> = (0..3).map(|k| &answers[&format!("c{i}-{k}")]).collect();
+        let sip_allowed = mine.iter().filter(|a| a.starts_with("SIP/2.0 302")).count();
+        // Blocked only for the cap, which chanrac-sip reads in the store.
+        assert!(
+            mine.iter().all(|a| a.starts_with("SIP/2.0 302")
+                || (a.starts_with("SIP/2.0 603") && a.contains("text=\"FREQUENCY\""))),
+            "{mine:?}\n{}",
+            sip.log.lock().unwrap().join("\n")
+        );
+        assert_eq!(
+            *c_allowed as usize + sip_allowed,
+            1,
+            "pair {i}: {c_allowed} through the C ABI, {mine:?} through chanrac-sip"
+        );
+    }
 }

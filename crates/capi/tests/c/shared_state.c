@@ -10,6 +10,9 @@
  *                                    fail mode with STATE_UNAVAILABLE, no hang, then right again
  *   shared_state badurl POLICY       a URL that does not parse fails to open; a store that is
  *                                    down does not (nothing connects at the open)
+ *   shared_state calls POLICY URL    4 forked workers try the ad calls of round 1 while other
+ *                                    processes (chanrac-sip) try the same pairs; prints what
+ *                                    the workers got through
  *
  * Prints what it saw, one fact a line, and exits 1 on any unexpected result. Steps that need the
  * test to act first print a line ending in "?" and wait for a line on standard input.
@@ -330,6 +333,30 @@ static int race_mode(const char *policy, const char *url) {
     return failures ? 1 : 0;
 }
 
+static int calls_mode(const char *policy, const char *url) {
+    chanrac_error *err = NULL;
+    chanrac_engine *eng = chanrac_engine_open_store(policy, url, CHANRAC_MODE_ENFORCE, 10000,
+                                                    CHANRAC_ON_STORE_ERROR_BLOCK, &err);
+    if (!eng) {
+        printf("open: %s\n", chanrac_error_message(err));
+        chanrac_error_free(err);
+        return 1;
+    }
+    struct tally s = race(eng, calls);
+    printf("calls allowed per pair:");
+    for (int i = 0; i < PAIRS; i++) {
+        printf(" %d", s.allowed[i]);
+    }
+    printf("\ncalls unavailable %d errors %d miscounted %d\n", s.unavailable, s.errors,
+           s.miscounted);
+    if (s.unavailable || s.errors || s.miscounted) {
+        fail("calls");
+    }
+    chanrac_engine_free(eng);
+    printf(failures ? "FAILED\n" : "ok\n");
+    return failures ? 1 : 0;
+}
+
 static int outage_mode(const char *policy, const char *url) {
     chanrac_error *err = NULL;
     /* The defaults: a 50 ms store deadline, block on store errors. */
@@ -423,9 +450,12 @@ int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "outage") == 0) {
         return outage_mode(argv[2], argv[3]);
     }
+    if (argc == 4 && strcmp(argv[1], "calls") == 0) {
+        return calls_mode(argv[2], argv[3]);
+    }
     if (argc == 3 && strcmp(argv[1], "badurl") == 0) {
         return badurl_mode(argv[2]);
     }
-    fprintf(stderr, "usage: shared_state race|outage POLICY URL | badurl POLICY\n");
+    fprintf(stderr, "usage: shared_state race|outage|calls POLICY URL | badurl POLICY\n");
     return 2;
 }

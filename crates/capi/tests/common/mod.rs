@@ -19,6 +19,29 @@ pub fn workspace_root() -> PathBuf {
 
 /// Builds the library for the test binary's target directory and profile.
 pub fn build_library() -> Artifacts {
+    let dir = cargo_build(&["-p", "chanrac-capi", "--lib"]);
+    for lib in ["libchanrac.a", "libchanrac.so"] {
+        assert!(
+            dir.join(lib).exists(),
+            "{} was not built",
+            dir.join(lib).display()
+        );
+    }
+    Artifacts { dir }
+}
+
+/// Builds the `chanrac-sip` binary for the test binary's target directory
+/// and profile; its path.
+pub fn build_sip() -> PathBuf {
+    let exe = cargo_build(&["-p", "chanrac-sip", "--bin", "chanrac-sip"]).join("chanrac-sip");
+    assert!(exe.exists(), "{} was not built", exe.display());
+    exe
+}
+
+/// Runs `cargo build --quiet ARGS` into the test binary's target directory
+/// and profile (found from its path, so `CARGO_TARGET_DIR`, `--release`
+/// and `--target` are all honoured); returns the profile's directory.
+fn cargo_build(args: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     // <target>[/<triple>]/<profile>/deps/c_program-<hash>
     let dir = exe
@@ -46,7 +69,8 @@ pub fn build_library() -> Artifacts {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
-        .args(["build", "--quiet", "-p", "chanrac-capi", "--lib"])
+        .args(["build", "--quiet"])
+        .args(args)
         .env("CARGO_TARGET_DIR", &target_dir);
     match profile.as_str() {
         "debug" => {}
@@ -63,15 +87,9 @@ pub fn build_library() -> Artifacts {
     let out = cmd.output().expect("cargo runs");
     assert!(
         out.status.success(),
-        "cargo build -p chanrac-capi failed:\n{}",
+        "cargo build {} failed:\n{}",
+        args.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
-    for lib in ["libchanrac.a", "libchanrac.so"] {
-        assert!(
-            dir.join(lib).exists(),
-            "{} was not built",
-            dir.join(lib).display()
-        );
-    }
-    Artifacts { dir }
+    dir
 }
