@@ -26,7 +26,7 @@ pub mod dnc;
 pub mod docs;
 pub mod engine;
 pub mod event;
-pub mod hash;
+pub(crate) mod hash;
 pub mod ident;
 pub mod inbox;
 pub mod law;

@@ -107,7 +107,11 @@ impl Tokens {
         let seed = xxhash_rust::xxh3::xxh3_64(
             &[
                 std::process::id().to_le_bytes().as_slice(),
-                &chanrac::hash::process_seed().to_le_bytes(),
+                &std::hash::BuildHasher::hash_one(
+                    &std::collections::hash_map::RandomState::new(),
+                    0u64,
+                )
+                .to_le_bytes(),
                 &now_ms().to_le_bytes(),
             ]
             .concat(),
