@@ -452,6 +452,49 @@ fn while_the_store_is_slow_other_calls_are_answered_and_a_retransmission_is_chec
 }
 
 #[test]
+fn a_consent_added_to_the_policy_reaches_the_store_on_reload() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let policy = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    write_policy(policy.path());
+    let sip = on_store(policy.path(), &redis.url(), &[]);
+    let client = Client::new(sip.addr);
+    let newcomer = "0912000199";
+    let r = client.ask(
+        client
+            .invite("before", 1, AD_CALLER, newcomer, "")
+            .as_bytes(),
+    );
+    assert_eq!(
+        (status(&r), reason_text(&r)),
+        (603, Some("NO_CONSENT")),
+        "{r}"
+    );
+
+    let seen = sip.log_len();
+    let consents = policy.path().join("consents.csv");
+    let mut text =
+        std::fs::read_to_string(&consents).unwrap_or_else(|e| panic!("read consents: {e}"));
+    text.push_str(&format!(
+        "shopx,{newcomer},optin,2026-03-01T08:00:00+07:00\n"
+    ));
+    std::fs::write(&consents, text).unwrap_or_else(|e| panic!("write consents: {e}"));
+    sip.signal("HUP");
+    sip.wait_log("policy consents stored in the shared state", seen);
+    let r = client.ask(
+        client
+            .invite("after", 1, AD_CALLER, newcomer, "")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 302, "{r}");
+    // In the store, for every other process too.
+    let exists = chanrac_testkit::cmd(redis.port(), &["EXISTS", &pair_key(newcomer)])
+        .unwrap_or_else(|e| panic!("EXISTS: {e}"));
+    assert_eq!(exists.as_int(), Some(1));
+}
+
+#[test]
 fn a_store_that_comes_after_the_responder_is_used_once_it_answers() {
     let Some(mut redis) = RedisServer::start() else {
         return;
