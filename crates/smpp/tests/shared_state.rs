@@ -632,6 +632,77 @@ async fn a_killed_store_blocks_ads_and_retries_replies_then_recovers_without_a_r
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliver_and_monitor_forward_uncounted_while_the_store_is_down() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    redis.kill();
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let pa = policy("smsc_a", "require_consent = false\n");
+    let url = redis.url();
+    // Started while the store is down: a warning, not an exit.
+    let deliver = ProxyProcess::start(
+        pa.path(),
+        sink.addr,
+        &[
+            "--state",
+            &url,
+            "--store-deadline-ms",
+            "300",
+            "--on-store-error",
+            "deliver",
+        ],
+    )
+    .await;
+    assert!(
+        deliver
+            .stderr()
+            .contains("shared state store not answering yet"),
+        "{}",
+        deliver.stderr()
+    );
+    let monitor = ProxyProcess::start(
+        pa.path(),
+        sink.addr,
+        &[
+            "--state",
+            &url,
+            "--store-deadline-ms",
+            "300",
+            "--mode",
+            "monitor",
+        ],
+    )
+    .await;
+    let block = ProxyProcess::start(
+        pa.path(),
+        sink.addr,
+        &["--state", &url, "--store-deadline-ms", "300"],
+    )
+    .await;
+    let r = recipient(20);
+    // Four ads to one pair through each: `deliver` and monitor forward
+    // them all (uncounted, so no cap applies), `block` none.
+    for (p, want) in [
+        (&deliver, status::ESME_ROK),
+        (&monitor, status::ESME_ROK),
+        (&block, REJECT),
+    ] {
+        let mut e = Esme::bound(p.port).await;
+        for i in 0..4 {
+            assert_eq!(e.submit(&r, &format!("[QC] Ưu đãi {i}")).await, want);
+        }
+    }
+    assert_eq!(
+        sink.received()
+            .iter()
+            .filter(|g| g.destination == r)
+            .count(),
+        8
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through() {
     let Some(cluster) = RedisCluster::start() else {
         return;
