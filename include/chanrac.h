@@ -542,7 +542,9 @@ extern "C" {
  * (down, slow, failing over), an ad or registration that needed it is
  * blocked with `CHANRAC_REASON_STATE_UNAVAILABLE` (fail closed), and
  * chanrac_engine_store_stats() counts it. A check answered so may or may
- * not have been counted; none is ever counted twice.
+ * not have been counted; none is ever counted twice. The policy's consent
+ * records (`consents.csv`) reach the store through
+ * chanrac_state_seed_consents(), which one process calls after the open.
  *
  * Without a store, the library starts no thread: a host may open the
  * engine and then fork(), and each process then has its own copy of the
@@ -672,6 +674,31 @@ int chanrac_state_compact(const struct chanrac_engine *engine,
 int chanrac_state_maintain(const struct chanrac_engine *engine,
                            int64_t now_unix_time,
                            struct chanrac_error **err);
+
+/**
+ * With a store (`redis://`), stores the consent records of the engine's
+ * policy (`consents.csv`) in the store, each only where it is newer than
+ * the pair's consent there, and returns how many records were sent. Checks
+ * read consent from the store only: until this has run once against the
+ * store, an ad that needs the policy's consent gets
+ * `CHANRAC_REASON_NO_CONSENT`. Call it once after chanrac_engine_open()
+ * and after every chanrac_engine_reload() that changed the consent
+ * records, from any one process (the store is shared: not from every
+ * forked worker). It connects (in the calling process) and makes one
+ * round trip per record, each within the store deadline; running it again
+ * changes nothing, so after an error the host simply calls it again.
+ *
+ * Without a store it does nothing and returns 0: the engine's own table
+ * takes the policy's consents at the open and at each reload.
+ *
+ * Returns the count, or -1 with `*err` set (`CHANRAC_ERR_STATE` when the
+ * store did not take a record in time; the records before it are stored).
+ *
+ * # Safety
+ * `engine` is a live handle; `err` is NULL or valid for writing a pointer.
+ */
+int64_t chanrac_state_seed_consents(const struct chanrac_engine *engine,
+                                    struct chanrac_error **err);
 
 /**
  * The library's version (`"0.1.0"`), a static string.

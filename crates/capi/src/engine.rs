@@ -74,6 +74,28 @@ impl Shared {
         })
     }
 
+    /// The store's URL, password hidden: `redis://user:***@host:port`.
+    fn display(&self) -> String {
+        let parts: Vec<String> = self
+            .url
+            .split(',')
+            .map(|part| {
+                let Some((scheme, rest)) = part.split_once("://") else {
+                    return part.to_string();
+                };
+                let end = rest.find('/').unwrap_or(rest.len());
+                match rest[..end].rsplit_once('@') {
+                    Some((cred, host)) => {
+                        let user = cred.split_once(':').map_or("", |(u, _)| u);
+                        format!("{scheme}://{user}:***@{host}{}", &rest[end..])
+                    }
+                    None => part.to_string(),
+                }
+            })
+            .collect();
+        parts.join(",")
+    }
+
     /// This process's client, made now in a process forked since.
     fn client(&self) -> Arc<BlockingState> {
         let pid = std::process::id();
@@ -188,7 +210,9 @@ unsafe fn load(path: *const c_char) -> Result<Policy, Error> {
 /// (down, slow, failing over), an ad or registration that needed it is
 /// blocked with `CHANRAC_REASON_STATE_UNAVAILABLE` (fail closed), and
 /// chanrac_engine_store_stats() counts it. A check answered so may or may
-/// not have been counted; none is ever counted twice.
+/// not have been counted; none is ever counted twice. The policy's consent
+/// records (`consents.csv`) reach the store through
+/// chanrac_state_seed_consents(), which one process calls after the open.
 ///
 /// Without a store, the library starts no thread: a host may open the
 /// engine and then fork(), and each process then has its own copy of the
@@ -587,6 +611,49 @@ pub unsafe extern "C" fn chanrac_state_maintain(
     };
     // SAFETY: `err` is NULL or writable (contract).
     unsafe { guard(err, |e| e.code, body) }
+}
+
+/// With a store (`redis://`), stores the consent records of the engine's
+/// policy (`consents.csv`) in the store, each only where it is newer than
+/// the pair's consent there, and returns how many records were sent. Checks
+/// read consent from the store only: until this has run once against the
+/// store, an ad that needs the policy's consent gets
+/// `CHANRAC_REASON_NO_CONSENT`. Call it once after chanrac_engine_open()
+/// and after every chanrac_engine_reload() that changed the consent
+/// records, from any one process (the store is shared: not from every
+/// forked worker). It connects (in the calling process) and makes one
+/// round trip per record, each within the store deadline; running it again
+/// changes nothing, so after an error the host simply calls it again.
+///
+/// Without a store it does nothing and returns 0: the engine's own table
+/// takes the policy's consents at the open and at each reload.
+///
+/// Returns the count, or -1 with `*err` set (`CHANRAC_ERR_STATE` when the
+/// store did not take a record in time; the records before it are stored).
+///
+/// # Safety
+/// `engine` is a live handle; `err` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_state_seed_consents(
+    engine: *const chanrac_engine,
+    err: *mut *mut chanrac_error,
+) -> i64 {
+    let body = || {
+        // SAFETY: `engine` is NULL or a live handle (contract).
+        let h = unsafe { engine_arg(engine) }?;
+        let State::Shared(store) = &h.state else {
+            return Ok(0);
+        };
+        let n = store.client().seed_consents(&h.engine).map_err(|e| {
+            Error::state(format!(
+                "state: cannot store the policy's consents in {}: {e}",
+                store.display()
+            ))
+        })?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    };
+    // SAFETY: `err` is NULL or writable (contract).
+    unsafe { guard(err, |_| -1, body) }
 }
 
 /// `now_unix_time` as a timestamp, or the input error naming it.

@@ -1314,3 +1314,54 @@ fn two_engines_on_one_store_share_caps_and_consent() {
     let fresh = open_store(&policy, &redis.url(), CHANRAC_MODE_ENFORCE, 0, 0).unwrap();
     assert_eq!((pairs(&a), pairs(&b)), (pairs(&fresh), pairs(&fresh)));
 }
+
+/// The policy's consent records reach the store only when the host stores
+/// them; then every engine on the store sees them.
+#[test]
+fn the_policy_consents_are_stored_on_request() {
+    let Some(redis) = chanrac_testkit::RedisServer::start() else {
+        return;
+    };
+    let seed = |h: &Handle| {
+        let mut err = ptr::null_mut();
+        // SAFETY: a live handle and a writable error slot.
+        let n = unsafe { chanrac_state_seed_consents(h.0, &mut err) };
+        if n < 0 {
+            Err(take(err))
+        } else {
+            assert!(err.is_null());
+            Ok(n)
+        }
+    };
+    // consents.csv: shopvn holds an opt-in for 0912345678.
+    let url = redis.url();
+    let a = open_store(&example_policy(), &url, CHANRAC_MODE_ENFORCE, 10_000, 0).unwrap();
+    let b = open_store(&example_policy(), &url, CHANRAC_MODE_ENFORCE, 10_000, 0).unwrap();
+    let v = a.check(&Ev::ad(at(9, 0), "0912345678")).unwrap();
+    assert_eq!(codes(v.reasons), "NO_CONSENT");
+    let records = seed(&a).unwrap();
+    // One per pair of examples/policy/consents.csv (0834556677's opt-out
+    // replaces its opt-in).
+    assert_eq!(records, 12);
+    let v = b.check(&Ev::ad(at(9, 1), "0912345678")).unwrap();
+    assert_eq!((v.decision, v.counted), (CHANRAC_ALLOW, 1));
+    // Again: nothing changes (newer-only), and an opt-out made since stays.
+    let optout = Ev::new(at(9, 2), "", "optout", "", "shopvn", "0912345678", "");
+    assert_eq!(b.check(&optout).unwrap().counted, 1);
+    assert_eq!(seed(&b).unwrap(), 12);
+    let v = a.check(&Ev::ad(at(9, 3), "0912345678")).unwrap();
+    assert_eq!(codes(v.reasons), "REFUSED");
+
+    // Without a store: nothing to do.
+    let local = Handle::open(&example_policy(), None).unwrap();
+    assert_eq!(seed(&local).unwrap(), 0);
+    // A store that is down: a state error naming it, password hidden.
+    let down = format!("redis://app:s3cret@127.0.0.1:{}", closed_port());
+    let h = open_store(&example_policy(), &down, CHANRAC_MODE_ENFORCE, 0, 0).unwrap();
+    let (code, msg) = seed(&h).unwrap_err();
+    assert_eq!(code, CHANRAC_ERR_STATE);
+    assert!(
+        msg.contains("redis://app:***@127.0.0.1:") && !msg.contains("s3cret"),
+        "{msg}"
+    );
+}
