@@ -432,7 +432,7 @@ impl From<chanrac_policy::LoadError> for Failure {
     fn from(e: chanrac_policy::LoadError) -> Failure {
         match e.kind() {
             chanrac_policy::ErrorKind::BadInput => Failure::BadInput(e.to_string()),
-            chanrac_policy::ErrorKind::Io => Failure::Other(e.to_string()),
+            _ => Failure::Other(e.to_string()),
         }
     }
 }

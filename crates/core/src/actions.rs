@@ -51,6 +51,7 @@ impl fmt::Display for Action {
 
 /// Why an action cannot be set for a code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
 pub enum ActionError {
     /// `DNC` and `REFUSED` are the law's hard bars: never `off`.
     HardBar(Reason),

@@ -124,6 +124,7 @@ pub struct Event<'a> {
 
 /// An event the contract does not allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EventError {
     /// A registration message is SMS only.
     RegistrationOnCall,

@@ -22,6 +22,7 @@ pub struct Name {
 
 /// Why a string is not a brandname.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NameError {
     /// Empty after trimming.
     Empty,
@@ -123,6 +124,7 @@ impl std::hash::Hash for Identifier {
 
 /// Why a string is not an identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdentifierError {
     /// Looks like a number but is not a valid one.
     Number(NumberError),

@@ -22,6 +22,7 @@ const VALUE_MASK: u64 = (1 << LEN_SHIFT) - 1;
 
 /// Why a string is not a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NumberError {
     /// The string is empty (after trimming).
     Empty,

@@ -117,6 +117,7 @@ pub struct Window {
 
 /// Why a window string is not valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WindowError {
     /// Not of the form `HH:MM-HH:MM`.
     Syntax,

@@ -21,10 +21,13 @@ pub struct LoadError {
     loc: Location,
     message: String,
     kind: ErrorKind,
+    /// The I/O error behind a file that could not be read.
+    source: Option<std::io::Error>,
 }
 
 /// What kind of failure a [`LoadError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The input is malformed (exit status 2).
     BadInput,
@@ -39,6 +42,7 @@ impl LoadError {
             loc,
             message: message.into(),
             kind: ErrorKind::BadInput,
+            source: None,
         }
     }
 
@@ -87,6 +91,7 @@ impl LoadError {
             loc: Location::default(),
             message: format!("cannot read: {}", err.to_string().to_lowercase()),
             kind,
+            source: Some(err),
         }
     }
 
@@ -98,6 +103,7 @@ impl LoadError {
             loc: Location::default(),
             message: message.into(),
             kind: ErrorKind::Io,
+            source: None,
         }
     }
 
@@ -139,4 +145,30 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl std::error::Error for LoadError {}
+impl std::error::Error for LoadError {
+    /// The I/O error, when the file could not be read.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_unreadable_file_keeps_its_io_error_as_the_source() {
+        let e = LoadError::from_io(
+            Path::new("dnc.csv"),
+            std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied"),
+        );
+        assert_eq!(e.kind(), ErrorKind::Io);
+        let source = e.source().map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("denied"));
+        let bad = LoadError::at_line(Path::new("dnc.csv"), 3, "bad number");
+        assert!(bad.source().is_none());
+    }
+}
