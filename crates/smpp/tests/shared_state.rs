@@ -703,7 +703,7 @@ async fn deliver_and_monitor_forward_uncounted_while_the_store_is_down() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through() {
+async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through_a_failover() {
     let Some(cluster) = RedisCluster::start() else {
         return;
     };
@@ -734,6 +734,56 @@ async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through() {
         );
     }
     assert!(masters.len() > 1, "{masters:?}");
+
+    // A master dies while ads keep coming; its replica takes over. An ad
+    // the store did not answer was refused (and may or may not have been
+    // counted), so a pair never gets more than three.
+    let failover = tokio::task::spawn_blocking(move || {
+        let mut cluster = cluster;
+        let promoted = cluster.kill_master(0);
+        (cluster, promoted)
+    });
+    let mut during = BTreeMap::new();
+    let mut next = 20;
+    while !failover.is_finished() && next < 30 {
+        let pair = vec![recipient(next), recipient(next + 1)];
+        next += 2;
+        for (to, st) in race(&mut esmes, &pair, 2, "during").await {
+            during.insert(to, st);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    eprintln!(
+        "during the failover: {} of {} ads refused",
+        during.values().flatten().filter(|&&s| s == REJECT).count(),
+        during.values().flatten().count()
+    );
+    let (_cluster, promoted) = failover.await.unwrap();
+    for (to, st) in &during {
+        let ok = st.iter().filter(|&&s| s == status::ESME_ROK).count();
+        assert!(ok <= 3, "{to}: {ok} through: {st:?}");
+    }
+    // Both proxies' checks resume by themselves (no restart) ...
+    for (i, e) in esmes.iter_mut().enumerate() {
+        let to = recipient(38 + i as u32);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut k = 0;
+        while e.submit(&to, &format!("[QC] Thử {k}")).await != status::ESME_ROK {
+            assert!(
+                Instant::now() < deadline,
+                "proxy {i}: no ad through 30 s after the failover to {promoted}"
+            );
+            k += 1;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    // ... and are exact again on every slot, the promoted replica's too.
+    let before = unavailable(&a).await + unavailable(&b).await;
+    let after: Vec<String> = (30..36).map(recipient).collect();
+    let sent = sink.received().len();
+    let by = race(&mut esmes, &after, 4, "after").await;
+    assert_eq!(unavailable(&a).await + unavailable(&b).await, before);
+    assert_three_per_pair(&by, 8, &sink, sent);
 }
 
 fn promtool_check(text: &str) {
