@@ -17,11 +17,16 @@
 //! - **Null pointers are checked** wherever the contract does not give NULL
 //!   a meaning; NULL strings in an event read as empty.
 //! - **Thread-safe**: one `chanrac_engine` serves many threads (it is
-//!   `Send + Sync`, asserted at compile time); the only lock is the
-//!   `parking_lot::Mutex` around the state journal's appends.
+//!   `Send + Sync`, asserted at compile time); the locks are the
+//!   `parking_lot::Mutex` around the state journal's appends and, with a
+//!   shared store, the one around each process's store connection.
 //! - **Fork-safe**: nothing starts a thread or holds a lock between calls,
 //!   so a host may open the engine, then `fork()` its workers (Kamailio
-//!   does); `examples/c/check.c` checks in a forked child.
+//!   does); `examples/c/check.c` checks in a forked child. With a shared
+//!   store (`redis://`) nothing connects at the open, and each process
+//!   makes its own client (connection and write tokens) on its first
+//!   check, so forked workers share the caps through the store;
+//!   `tests/c/shared_state.c` races forked workers for the same pairs.
 //!
 //! Every `unsafe` block states why it is sound (`// SAFETY:`), and every
 //! export documents its caller's obligations in a `# Safety` section.
