@@ -1365,3 +1365,31 @@ fn the_policy_consents_are_stored_on_request() {
         "{msg}"
     );
 }
+
+/// A password (or an ACL user and its password) in the URL is used; a wrong
+/// one is the fail mode, never an answer from the store.
+#[test]
+fn a_password_in_the_url_is_used() {
+    let Some(redis) = chanrac_testkit::RedisServer::start_with(&["--requirepass", "s3cret"]) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_without_consent(tmp.path());
+    let port = redis.port();
+    for url in [
+        format!("redis://:s3cret@127.0.0.1:{port}"),
+        format!("redis://default:s3cret@127.0.0.1:{port}/0"),
+    ] {
+        let h = open_store(&policy, &url, CHANRAC_MODE_ENFORCE, 10_000, 0).unwrap();
+        let v = h.check(&Ev::ad(at(9, 0), "0912000321")).unwrap();
+        assert_eq!(v.reasons & CHANRAC_REASON_STATE_UNAVAILABLE, 0, "{url}");
+        assert_eq!(store_stats(&h).unavailable, 0);
+    }
+    let wrong = format!("redis://:nope@127.0.0.1:{port}");
+    let h = open_store(&policy, &wrong, CHANRAC_MODE_ENFORCE, 2_000, 0).unwrap();
+    let v = h.check(&Ev::ad(at(10, 0), "0912000321")).unwrap();
+    assert_eq!(codes(v.reasons), "STATE_UNAVAILABLE");
+    // TLS is accepted at the open (connected, like any store, on first use).
+    let tls = format!("rediss://127.0.0.1:{port}");
+    assert!(open_store(&policy, &tls, CHANRAC_MODE_ENFORCE, 0, 0).is_ok());
+}
