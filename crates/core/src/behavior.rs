@@ -51,8 +51,6 @@ use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
 
 use parking_lot::Mutex;
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::number::Number;
@@ -128,39 +126,8 @@ impl Default for BehaviorConfig {
     }
 }
 
-impl<'de> Deserialize<'de> for BehaviorConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BehaviorConfig, D::Error> {
-        let c = Unchecked::deserialize(d)?;
-        c.validate().map_err(D::Error::custom)?;
-        Ok(c)
-    }
-}
-
-/// The fields of [`BehaviorConfig`] as deserialized, before the checks.
-#[derive(Deserialize)]
-#[serde(
-    remote = "BehaviorConfig",
-    default = "BehaviorConfig::default",
-    deny_unknown_fields
-)]
-struct Unchecked {
-    window_seconds: u32,
-    max_messages_per_window: u32,
-    max_calls_per_window: u32,
-    min_events: u32,
-    new_recipient_share: f64,
-    send_receive_ratio: f64,
-    short_call_seconds: u32,
-    short_call_share: f64,
-    short_gap_seconds: u32,
-    short_gap_share: f64,
-    contact_memory_seconds: u32,
-    max_sources: u32,
-    seed: u64,
-}
-
 /// The largest `max_sources` accepted.
-const MAX_SOURCES: u32 = 100_000_000;
+pub const MAX_SOURCES: u32 = 100_000_000;
 
 impl BehaviorConfig {
     /// Checks every value: a window of at least one second, `min_events` at
@@ -904,34 +871,6 @@ mod tests {
             // The tracker still works on the same values.
             let _ = BehaviorTracker::new(c).observe(num(1), num(2), false, T0, None);
         }
-    }
-
-    #[test]
-    fn deserializing_checks_values_and_keys() {
-        use serde::de::value::{Error, MapDeserializer};
-        fn de<V: serde::de::IntoDeserializer<'static, Error>>(
-            pairs: Vec<(&'static str, V)>,
-        ) -> Result<BehaviorConfig, Error> {
-            BehaviorConfig::deserialize(MapDeserializer::new(pairs.into_iter()))
-        }
-        let c = de(vec![("window_seconds", 60u32), ("min_events", 5)]).unwrap();
-        assert_eq!(
-            c,
-            BehaviorConfig {
-                window_seconds: 60,
-                min_events: 5,
-                ..BehaviorConfig::default()
-            }
-        );
-        let e = de(vec![("new_recipient_share", 1.5f64)]).unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("`new_recipient_share` must be between 0 and 1"),
-            "{e}"
-        );
-        let e = de(vec![("window_seconds", 0u32)]).unwrap_err();
-        assert!(e.to_string().contains("window_seconds"), "{e}");
-        assert!(de(vec![("max_messages", 1u32)]).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chanrac::actions::{Action, Actions};
+use chanrac::behavior::BehaviorConfig;
 use chanrac::policy::Config;
 use chanrac::window::{UtcOffset, Window};
 use chanrac::Reason;
@@ -133,17 +134,15 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
     }
     if let Some(t) = raw.behavior {
         let span = t.span();
-        let cfg = toml::Value::Table(t.into_inner())
-            .try_into::<chanrac::behavior::BehaviorConfig>()
-            .map_err(|e| {
-                error_at(
-                    path,
-                    text,
-                    span,
-                    "behavior",
-                    format!("bad [behavior] table: {}", e.message().trim()),
-                )
-            })?;
+        let cfg = behavior_config(toml::Value::Table(t.into_inner())).map_err(|e| {
+            error_at(
+                path,
+                text,
+                span,
+                "behavior",
+                format!("bad [behavior] table: {}", e.message().trim()),
+            )
+        })?;
         c.behavior = Some(cfg);
     }
     if let Some(actions) = raw.actions {
@@ -169,6 +168,39 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Config, LoadError> {
             ));
         }
     }
+    Ok(c)
+}
+
+/// The fields of `[behavior]` (every key optional: the defaults of
+/// [`BehaviorConfig`]; an unknown key is an error), before the checks of
+/// [`BehaviorConfig::validate`].
+#[derive(serde::Deserialize)]
+#[serde(
+    remote = "BehaviorConfig",
+    default = "BehaviorConfig::default",
+    deny_unknown_fields
+)]
+struct BehaviorFields {
+    window_seconds: u32,
+    max_messages_per_window: u32,
+    max_calls_per_window: u32,
+    min_events: u32,
+    new_recipient_share: f64,
+    send_receive_ratio: f64,
+    short_call_seconds: u32,
+    short_call_share: f64,
+    short_gap_seconds: u32,
+    short_gap_share: f64,
+    contact_memory_seconds: u32,
+    max_sources: u32,
+    seed: u64,
+}
+
+/// `[behavior]`: its keys read, then every value checked.
+fn behavior_config(table: toml::Value) -> Result<BehaviorConfig, toml::de::Error> {
+    use serde::de::Error as _;
+    let c = BehaviorFields::deserialize(table)?;
+    c.validate().map_err(toml::de::Error::custom)?;
     Ok(c)
 }
 
@@ -263,6 +295,34 @@ mod tests {
         assert!(e.to_string().contains("policy.toml:1"), "{e}");
         let e = parse(p, "utc_offset = \"7\"\n").unwrap_err();
         assert!(e.to_string().contains("utc_offset"), "{e}");
+    }
+
+    #[test]
+    fn behavior_table_reads_keys_and_checks_values() {
+        let p = Path::new("policy.toml");
+        let c = parse(p, "[behavior]\nwindow_seconds = 60\nmin_events = 5\n").unwrap();
+        assert_eq!(
+            c.behavior,
+            Some(BehaviorConfig {
+                window_seconds: 60,
+                min_events: 5,
+                ..BehaviorConfig::default()
+            })
+        );
+        // Every key optional: an empty table turns S4 on with the defaults.
+        let c = parse(p, "[behavior]\n").unwrap();
+        assert_eq!(c.behavior, Some(BehaviorConfig::default()));
+        let e = parse(p, "[behavior]\nnew_recipient_share = 1.5\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`new_recipient_share` must be between 0 and 1"),
+            "{e}"
+        );
+        let e = parse(p, "[behavior]\nwindow_seconds = 0\n").unwrap_err();
+        assert!(e.to_string().contains("window_seconds"), "{e}");
+        let e = parse(p, "[behavior]\nmax_messages = 1\n").unwrap_err();
+        assert!(e.to_string().contains("max_messages"), "{e}");
+        assert!(e.to_string().starts_with("policy.toml:"), "{e}");
     }
 
     #[test]
