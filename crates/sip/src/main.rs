@@ -261,7 +261,7 @@ impl SipMetrics {
         let datagrams = Family::<OutcomeLabels, Counter>::default();
         b.registry().register(
             "chanrac_sip_datagrams",
-            "Datagrams received, by outcome: checked, retransmission (answered from the cache), rejected (malformed, 4xx), overloaded (503, answer cache full), dropped, absorbed (ACK), other (other methods)",
+            "Datagrams received, by outcome: checked, retransmission (answered from the cache, or absorbed while its first copy is being checked), rejected (malformed, 4xx), overloaded (503, answer cache full), dropped, absorbed (ACK), other (other methods)",
             datagrams.clone(),
         );
         let cache_bytes = Gauge::default();
