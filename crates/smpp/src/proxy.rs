@@ -48,7 +48,8 @@ pub struct Config {
     /// the SMSC with the ESME's own `system_id` and password (else with
     /// [`UpstreamConfig::system_id`] / [`UpstreamConfig::password`]).
     pub pass_through_login: bool,
-    /// Durable state directory.
+    /// Durable state directory (`--state DIR`); `None` with a shared
+    /// store ([`Proxy::new_shared`]).
     pub state: Option<PathBuf>,
     /// Stamp every event with this time instead of the clock.
     pub fixed_time: Option<Timestamp>,
