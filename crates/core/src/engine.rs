@@ -13,13 +13,14 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use crate::actions::Actions;
 use crate::behavior::BehaviorTracker;
 use crate::content::verdict::{scan_content, sender_lookalike, Sent};
-use crate::dnc::{DncChange, DncView, Scopes};
+use crate::dnc::{DncChange, DncView};
 use crate::event::{Channel, Event, Kind};
 use crate::ident::Sender;
 use crate::law::Reason;
 use crate::number::Number;
 use crate::policy::{ConsentState, Policy};
-use crate::state::frequency::{rel_secs, unix_ms, Recent, DAY_MS, MAX_CAP};
+use crate::rules;
+use crate::state::frequency::{rel_secs, Recent, DAY_MS, MAX_CAP};
 use crate::state::journal::{Record, RecordKind};
 use crate::state::{history_word, Adv, Ledger, Maintenance, OnFull, State, StateConfig, LEDGER};
 use crate::verdict::{Decision, Reasons, Verdict};
@@ -544,34 +545,14 @@ impl Engine {
         let is_reg = ev.kind == Kind::Registration;
         let sms = ev.channel == Channel::Sms;
         let lifts = p.lifts(advertiser, ev.recipient);
-
-        // R1: the DNC scope of the channel (registration: SMS scope).
-        let need = if sms { Scopes::SMS } else { Scopes::CALL };
-        r.insert_if(dnc.get(ev.recipient).covers(need), Reason::Dnc);
-
-        // R2, R3, R6: the daily window of the channel.
-        let window = if sms { cfg.sms_window } else { cfg.call_window };
-        let second = cfg.utc_offset.second_of_day(ev.time);
-        r.insert_if(
-            !lifts.window && !window.contains(second),
-            Reason::OutsideWindow,
-        );
-
-        // R6, R9: the label, exact and case-sensitive at the first character.
+        r.extend(rules::dnc_rule(dnc, ev.recipient, ev.channel));
+        r.extend(rules::window_rule(cfg, ev.time, ev.channel, lifts.window));
         if sms {
-            r.insert_if(!label_rule(ev.text, is_reg), Reason::Label);
+            r.extend(rules::label_rule(ev.text, is_reg));
         }
-
-        // R8: the identifier. Ad SMS and registrations never come from a
-        // phone number; ad calls come from a number registered to the
-        // advertiser.
-        match ev.source {
-            Sender::Number(_) if sms => r.insert(Reason::PhoneSender),
-            _ => {
-                let day = cfg.utc_offset.day(ev.time);
-                r.extend(p.registry().check(ev.source.identifier(), advertiser, day));
-            }
-        }
+        r.extend(rules::identifier_rule(
+            p, &ev.source, advertiser, ev.channel, ev.time,
+        ));
 
         let cap = if sms {
             cfg.sms_per_24h
@@ -592,16 +573,6 @@ impl Engine {
             audit: matches!(self.mode, Mode::Audit | Mode::Monitor),
             actions: self.mode.actions(cfg.actions),
         }
-    }
-}
-
-/// R6, R9: an ad SMS starts with `[QC]` or `[AD]`, a registration message
-/// with `DKQC` — exact and case-sensitive at the first character.
-fn label_rule(text: &str, registration: bool) -> bool {
-    if registration {
-        text.starts_with("DKQC")
-    } else {
-        text.starts_with("[QC]") || text.starts_with("[AD]")
     }
 }
 
@@ -835,29 +806,28 @@ impl AdStep {
     fn decide(&self, history: u64, ledger: u64) -> (Outcome, Option<u64>) {
         let t_s = rel_secs(self.t_ms);
         let ledger = Ledger::from_bits(ledger);
-        let mut r = self.stateless;
-        let mut retry = None;
-        let consent = ledger.consent();
         let first_reg = ledger.registration_ms().map(rel_secs);
-        let opted_out = consent.is_some_and(|c| c.state == ConsentState::OptOut);
-        let no_reply = self.require_consent
-            && consent.is_none()
-            && first_reg.is_some_and(|reg| t_s - reg >= self.reply_s);
-        let refused = opted_out || no_reply;
-        r.insert_if(refused, Reason::Refused);
+        let mut r = self.stateless;
+        r.extend(rules::consent_rule(
+            ledger.consent(),
+            first_reg,
+            t_s,
+            self.require_consent,
+            self.reply_s,
+            self.is_reg,
+        ));
+        let mut retry = None;
         if self.is_reg {
-            r.insert_if(first_reg.is_some(), Reason::RegistrationRepeat);
+            r.extend(rules::registration_rule(first_reg));
         } else {
-            r.insert_if(
-                self.require_consent && consent.is_none() && !refused,
-                Reason::NoConsent,
+            let (f, at) = rules::frequency_rule(
+                Recent::from_bits(history),
+                t_s,
+                self.cap,
+                self.lifts_frequency,
             );
-            if !self.lifts_frequency {
-                if let Err(at) = Recent::from_bits(history).check(t_s, self.cap) {
-                    r.insert(Reason::Frequency);
-                    retry = (at != i64::MAX).then(|| unix_ms(at));
-                }
-            }
+            r.extend(f);
+            retry = at;
         }
         let counted = self.audit || self.actions.decision(r).is_delivered();
         // A registration mark is set once: the first counted one stays.
@@ -987,7 +957,9 @@ impl PairWords {
         let l = Ledger::from_bits(self.0[LEDGER]);
         crate::state::PairState {
             consent: l.consent(),
-            first_registration: l.registration_ms().and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
+            first_registration: l
+                .registration_ms()
+                .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
             sms: Recent::from_bits(self.0[history_word(Channel::Sms)]),
             calls: Recent::from_bits(self.0[history_word(Channel::Call)]),
         }

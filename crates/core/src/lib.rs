@@ -33,6 +33,7 @@ pub mod law;
 pub mod number;
 pub mod policy;
 pub mod registry;
+mod rules;
 pub mod state;
 pub mod verdict;
 pub mod window;

@@ -49,6 +49,16 @@ impl Reasons {
     /// No reason.
     pub const EMPTY: Reasons = Reasons(0);
 
+    /// `r` alone when `cond` holds, else no reason.
+    #[inline]
+    pub fn when(cond: bool, r: Reason) -> Reasons {
+        if cond {
+            Reasons(r.bit())
+        } else {
+            Reasons::EMPTY
+        }
+    }
+
     /// Adds a reason.
     #[inline]
     pub fn insert(&mut self, r: Reason) {
@@ -132,6 +142,12 @@ impl Reasons {
 impl fmt::Debug for Reasons {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl From<Reason> for Reasons {
+    fn from(r: Reason) -> Reasons {
+        Reasons(r.bit())
     }
 }
 
