@@ -41,11 +41,11 @@
 
 pub mod frequency;
 pub mod journal;
+mod migrate;
 mod names;
 mod table;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
@@ -69,7 +69,7 @@ pub enum NotCounted {
     Full,
 }
 
-use frequency::{rel_secs, DAY_S, EPOCH_S};
+use frequency::{rel_secs, EPOCH_S};
 use names::Names;
 use table::{Found, Table, MOVED};
 
@@ -411,34 +411,9 @@ fn pair_key(id: u32, recipient: Number) -> u64 {
     u64::from(id) << 40 | recipient_code(recipient)
 }
 
-struct Retention {
-    ledger_s: i64,
-}
-
-impl Retention {
-    /// Whether word `w` holding `v` no longer matters at `now` (seconds
-    /// since the epoch): a migration may drop it.
-    fn expired(&self, w: usize, v: u64, now: i64) -> bool {
-        if w == LEDGER {
-            Ledger(v).expired(now, self.ledger_s)
-        } else {
-            // An hour of slack for events that arrive late.
-            Recent::from_bits(v).expired_by(now - DAY_S - LATE_SLACK_S)
-        }
-    }
-}
-
 /// Opt-ins are kept at least this long, whatever
 /// [`StateConfig::retention_days`] says (Decree 91 Art.11: a year).
 pub const MIN_RETENTION_DAYS: u32 = 365;
-
-/// Ads are kept this long past their 24 hours, for events the host stamps
-/// late.
-const LATE_SLACK_S: i64 = 3600;
-
-/// A full table is copied into one of the same size to drop what expired
-/// at most this often (seconds of the host's clock).
-const RECLAIM_EVERY_S: i64 = 3600;
 
 impl State {
     /// Empty state, default configuration.
@@ -470,219 +445,6 @@ impl State {
     /// The configuration.
     pub fn config(&self) -> &StateConfig {
         &self.config
-    }
-
-    fn retention(&self) -> Retention {
-        Retention {
-            // Decree 91 Art.11: at least a year, whatever the config says.
-            ledger_s: i64::from(self.config.retention_days.max(MIN_RETENTION_DAYS)) * DAY_S,
-        }
-    }
-
-    /// Gives `t` a successor twice its size, unless it has one or is not
-    /// half full. `evict_at` is the host's clock (from [`State::maintain`]):
-    /// only then may the migration drop expired entries, and, when the
-    /// memory limit refuses a larger table, a successor of the same size is
-    /// made to reclaim them (at most once an hour). A check passes `None`:
-    /// an event's own time is not trusted to judge expiry by. With `wait`,
-    /// a thread that finds another one allocating waits for it (its insert
-    /// has nowhere else to go); without, it carries on.
-    fn grow(&self, t: &Table, evict_at: Option<i64>, wait: bool) -> Result<(), Full> {
-        if t.successor().is_some() || !t.wants_growth() {
-            // Not half full: a long probe run is no reason to double.
-            return Ok(());
-        }
-        if !t.begin_growth() {
-            if !wait {
-                return Ok(());
-            }
-            while t.successor().is_none() && t.is_growing() {
-                std::thread::yield_now();
-            }
-            return if t.successor().is_some() {
-                Ok(())
-            } else {
-                Err(Full)
-            };
-        }
-        let r = self.allocate_successor(t, evict_at);
-        t.end_growth();
-        r
-    }
-
-    fn allocate_successor(&self, t: &Table, evict_at: Option<i64>) -> Result<(), Full> {
-        if t.successor().is_some() {
-            return Ok(());
-        }
-        // The tables alive now: the current one and its successors.
-        let first = self.current.load_full();
-        let mut live = 0;
-        let mut cur: Option<&Table> = Some(&first);
-        while let Some(x) = cur {
-            live += x.bytes();
-            cur = x.successor().map(|s| &**s);
-        }
-        let fits = |slots: usize| {
-            self.config
-                .max_bytes
-                .is_none_or(|max| live + slots * std::mem::size_of::<u64>() * 4 <= max)
-        };
-        let mut slots = t.capacity() * 2;
-        if !fits(slots) {
-            // No room to double: reclaim what has expired into a table of
-            // the same size, if the host's clock says it is worth a pass.
-            let last = self.last_reclaim.load(Ordering::Acquire);
-            let due = evict_at.is_some_and(|now| now - last >= RECLAIM_EVERY_S);
-            if !(due && fits(t.capacity())) {
-                return Err(Full);
-            }
-            slots = t.capacity();
-            if let Some(now) = evict_at {
-                self.last_reclaim.store(now, Ordering::Release);
-            }
-        }
-        let next =
-            Table::try_new(slots, t.seed(), evict_at.unwrap_or(table::NO_EVICTION)).ok_or(Full)?;
-        t.install(next);
-        self.migrations.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// After an operation on `cur`: migrate one chunk if a migration runs,
-    /// and make the successor current once it is done.
-    #[inline]
-    fn after_op(&self, cur: &Arc<Table>) {
-        if let Some(next) = cur.successor() {
-            if cur.migrating() {
-                self.help(cur);
-            }
-            if cur.migrated() {
-                self.current.compare_and_swap(cur, next.clone());
-            }
-        }
-    }
-
-    /// Migrates one chunk of `t` to its successor, if any is left; returns
-    /// whether it did.
-    fn help(&self, t: &Table) -> bool {
-        let Some(range) = t.claim_chunk() else {
-            return false;
-        };
-        self.migrate_chunk(t, range);
-        true
-    }
-
-    fn migrate_chunk(&self, t: &Table, range: std::ops::Range<usize>) {
-        let now = t.evict_at();
-        let retention = self.retention();
-        for i in range.clone() {
-            if !self.migrate_slot(t, i, now, &retention) {
-                // No room below: this chunk stays unfinished (its live words
-                // stay here, in use) until `maintain` retries it.
-                t.defer_chunk(range);
-                return;
-            }
-        }
-        t.finish_chunk();
-    }
-
-    /// Moves slot `i` of `t` to the successor, word by word: the value is
-    /// written where the key lives below `t` (by compare-and-swap, following
-    /// `MOVED` words if the successor migrates too), then the word here is
-    /// swapped from that value to `MOVED`; if a writer changed it meanwhile,
-    /// the copy is redone. Expired values are not copied.
-    fn migrate_slot(&self, t: &Table, i: usize, now: Option<i64>, retention: &Retention) -> bool {
-        let key = t.seal_or_key(i);
-        if key == MOVED {
-            return true;
-        }
-        let Some(next) = t.successor() else {
-            return true;
-        };
-        let mut dst: Option<(&Table, usize)> = None;
-        for w in 0..table::WORDS {
-            loop {
-                let v = t.word(i, w).load(Ordering::Acquire);
-                if v == MOVED {
-                    break;
-                }
-                if v != 0 && !now.is_some_and(|now| retention.expired(w, v, now)) {
-                    let (dt, di) = match dst {
-                        Some(d) => d,
-                        None => {
-                            match next.find(key, next.hash(key), true, &mut |x, wait| {
-                                self.grow(x, None, wait)
-                            }) {
-                                Ok(Found::At(dt, di)) => *dst.insert((dt, di)),
-                                // No room below: the word stays here, live.
-                                _ => return false,
-                            }
-                        }
-                    };
-                    loop {
-                        match self.resolve(dt, di, key, w, true) {
-                            Ok(Some((dw, dv))) => {
-                                if dv == v
-                                    || dw
-                                        .compare_exchange(
-                                            dv,
-                                            v,
-                                            Ordering::AcqRel,
-                                            Ordering::Acquire,
-                                        )
-                                        .is_ok()
-                                {
-                                    break;
-                                }
-                            }
-                            _ => return false,
-                        }
-                    }
-                }
-                if t.word(i, w)
-                    .compare_exchange(v, MOVED, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-                {
-                    break;
-                }
-            }
-        }
-        true
-    }
-
-    /// Word `w` of the key found at (`t`, `i`), following moved words to
-    /// the successor; with `insert`, a slot is claimed there when the key
-    /// was not copied (all its words had expired). `None`: not present, so
-    /// its value is 0.
-    #[allow(clippy::type_complexity)]
-    fn resolve<'t>(
-        &self,
-        mut t: &'t Table,
-        mut i: usize,
-        key: u64,
-        w: usize,
-        insert: bool,
-    ) -> Result<Option<(&'t AtomicU64, u64)>, Full> {
-        loop {
-            let a = t.word(i, w);
-            let v = a.load(Ordering::Acquire);
-            if v != MOVED {
-                return Ok(Some((a, v)));
-            }
-            let Some(next) = t.successor() else {
-                return Ok(None);
-            };
-            let next: &'t Table = next;
-            match next.find(key, next.hash(key), insert, &mut |x, wait| {
-                self.grow(x, None, wait)
-            })? {
-                Found::At(nt, ni) => {
-                    t = nt;
-                    i = ni;
-                }
-                Found::Absent => return Ok(None),
-            }
-        }
     }
 
     /// The one atomic read-decide-commit step of a check on a pair: reads
@@ -1109,6 +871,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use super::frequency::DAY_S;
     use super::*;
 
     fn n(s: &str) -> Number {
