@@ -80,181 +80,229 @@ fn all_valid(lo: u64, hi: u64) -> bool {
     lo >> 56 == hi >> 56 && Number::from_bits(lo).is_some() && Number::from_bits(hi).is_some()
 }
 
-impl Index {
-    /// Checks `b` (see the module docs) and finds its parts.
-    pub(super) fn open(b: &[u8]) -> Result<Index, DncError> {
-        if b.get(..MAGIC.len()) != Some(&MAGIC[..]) {
-            return Err(DncError::NotDnc);
-        }
-        let field = |at| u64_at(b, at).ok_or_else(|| corrupt("the header is cut short"));
-        let version = u32_at(b, 8).ok_or_else(|| corrupt("the header is cut short"))?;
-        if version != VERSION {
-            return Err(DncError::Version {
-                found: version,
-                supported: VERSION,
-            });
-        }
-        let bits = u32_at(b, 12).ok_or_else(|| corrupt("the header is cut short"))?;
-        if !(1..=MAX_BUCKET_BITS).contains(&bits) {
-            return Err(corrupt(format!(
-                "{bits} bucket bits where 1 to {MAX_BUCKET_BITS} are allowed"
-            )));
-        }
-        let (len, s, e, r, stored) = (field(16)?, field(24)?, field(32)?, field(40)?, field(48)?);
-        let too_big = || corrupt("the counts in the header do not fit in memory");
-        let size = |n: u64, each: usize| {
-            usize::try_from(n)
-                .ok()
-                .and_then(|n| n.checked_mul(each))
-                .ok_or_else(too_big)
-        };
-        let entry_count = len
-            .checked_sub(e)
-            .ok_or_else(|| corrupt(format!("{e} exceptions but {len} numbers")))?;
-        let exceptions = HEADER_LEN
-            .checked_add(size(s, SEGMENT_LEN)?)
-            .ok_or_else(too_big)?;
-        let directory = exceptions.checked_add(size(e, 8)?).ok_or_else(too_big)?;
-        let entries = directory.checked_add(size(r, 4)?).ok_or_else(too_big)?;
-        let end = entries
-            .checked_add(size(entry_count, 2)?)
-            .ok_or_else(too_big)?;
-        if end != b.len() {
-            return Err(corrupt(format!(
-                "{} bytes where the header says {end}",
-                b.len()
-            )));
-        }
-        let computed = checksum(b);
-        if stored != computed {
-            return Err(DncError::ChecksumMismatch { stored, computed });
-        }
-        // The lengths fit in `b`, so each count fits in a `usize`.
-        let (len, s, e, r, entry_count) = (
-            len as usize,
-            s as usize,
-            e as usize,
-            r as usize,
-            entry_count as usize,
-        );
-        if u32::try_from(entry_count).is_err() {
-            return Err(corrupt(format!("{entry_count} entries do not fit in u32")));
-        }
+/// What the header says, checked against the bytes: the counts and where
+/// each part starts.
+struct Layout {
+    bits: u32,
+    len: usize,
+    segment_count: usize,
+    exception_count: usize,
+    directory_len: usize,
+    entry_count: usize,
+    exceptions: usize,
+    directory: usize,
+    entries: usize,
+}
 
-        // Segments: ordered, not overlapping, their buckets adding up to the
-        // directory.
-        let last_bucket = u64::MAX >> bits;
-        let mut firsts = Vec::with_capacity(s);
-        let mut segments = Vec::with_capacity(s);
-        let mut dir = 0usize;
-        let mut prev_end = 0u64;
-        for i in 0..s {
-            let at = HEADER_LEN + i * SEGMENT_LEN;
-            let bad = |m: String| corrupt(format!("segment {i}: {m}"));
-            let (Some(first), Some(count), Some(zero)) =
-                (u64_at(b, at), u32_at(b, at + 8), u32_at(b, at + 12))
-            else {
-                return Err(bad("cut short".into()));
-            };
-            if count == 0 || zero != 0 {
-                return Err(bad(format!("{count} buckets, reserved field {zero}")));
+/// The magic, version, bucket bits, counts, total length and checksum.
+fn read_header(b: &[u8]) -> Result<Layout, DncError> {
+    if b.get(..MAGIC.len()) != Some(&MAGIC[..]) {
+        return Err(DncError::NotDnc);
+    }
+    let field = |at| u64_at(b, at).ok_or_else(|| corrupt("the header is cut short"));
+    let version = u32_at(b, 8).ok_or_else(|| corrupt("the header is cut short"))?;
+    if version != VERSION {
+        return Err(DncError::Version {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let bits = u32_at(b, 12).ok_or_else(|| corrupt("the header is cut short"))?;
+    if !(1..=MAX_BUCKET_BITS).contains(&bits) {
+        return Err(corrupt(format!(
+            "{bits} bucket bits where 1 to {MAX_BUCKET_BITS} are allowed"
+        )));
+    }
+    let (len, s, e, r, stored) = (field(16)?, field(24)?, field(32)?, field(40)?, field(48)?);
+    let too_big = || corrupt("the counts in the header do not fit in memory");
+    let size = |n: u64, each: usize| {
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(each))
+            .ok_or_else(too_big)
+    };
+    let entry_count = len
+        .checked_sub(e)
+        .ok_or_else(|| corrupt(format!("{e} exceptions but {len} numbers")))?;
+    let exceptions = HEADER_LEN
+        .checked_add(size(s, SEGMENT_LEN)?)
+        .ok_or_else(too_big)?;
+    let directory = exceptions.checked_add(size(e, 8)?).ok_or_else(too_big)?;
+    let entries = directory.checked_add(size(r, 4)?).ok_or_else(too_big)?;
+    let end = entries
+        .checked_add(size(entry_count, 2)?)
+        .ok_or_else(too_big)?;
+    if end != b.len() {
+        return Err(corrupt(format!(
+            "{} bytes where the header says {end}",
+            b.len()
+        )));
+    }
+    let computed = checksum(b);
+    if stored != computed {
+        return Err(DncError::ChecksumMismatch { stored, computed });
+    }
+    if u32::try_from(entry_count).is_err() {
+        return Err(corrupt(format!("{entry_count} entries do not fit in u32")));
+    }
+    // The lengths fit in `b`, so each count fits in a `usize`.
+    Ok(Layout {
+        bits,
+        len: len as usize,
+        segment_count: s as usize,
+        exception_count: e as usize,
+        directory_len: r as usize,
+        entry_count: entry_count as usize,
+        exceptions,
+        directory,
+        entries,
+    })
+}
+
+/// The segments: ordered, not overlapping, their buckets adding up to the
+/// directory. Returns each one's first bucket, and the segments.
+fn read_segments(b: &[u8], l: &Layout) -> Result<(Vec<u64>, Vec<Segment>), DncError> {
+    let last_bucket = u64::MAX >> l.bits;
+    let mut firsts = Vec::with_capacity(l.segment_count);
+    let mut segments = Vec::with_capacity(l.segment_count);
+    let mut dir = 0usize;
+    let mut prev_end = 0u64;
+    for i in 0..l.segment_count {
+        let at = HEADER_LEN + i * SEGMENT_LEN;
+        let bad = |m: String| corrupt(format!("segment {i}: {m}"));
+        let (Some(first), Some(count), Some(zero)) =
+            (u64_at(b, at), u32_at(b, at + 8), u32_at(b, at + 12))
+        else {
+            return Err(bad("cut short".into()));
+        };
+        if count == 0 || zero != 0 {
+            return Err(bad(format!("{count} buckets, reserved field {zero}")));
+        }
+        if first > last_bucket || u64::from(count) - 1 > last_bucket - first {
+            return Err(bad(format!(
+                "{count} buckets from bucket {first} pass the last bucket"
+            )));
+        }
+        if i > 0 && first < prev_end {
+            return Err(bad("out of order or overlapping".into()));
+        }
+        prev_end = first + u64::from(count);
+        firsts.push(first);
+        segments.push(Segment { end: prev_end, dir });
+        dir += count as usize;
+    }
+    if dir.checked_add(1) != Some(l.directory_len) {
+        return Err(corrupt(format!(
+            "a directory of {} where the segments have {dir} buckets",
+            l.directory_len
+        )));
+    }
+    Ok((firsts, segments))
+}
+
+/// The directory and the entries, bucket by bucket: each bucket's run in
+/// order, within the bucket, with a scope, and a valid number's key.
+fn check_buckets(
+    b: &[u8],
+    l: &Layout,
+    firsts: &[u64],
+    segments: &[Segment],
+) -> Result<(), DncError> {
+    let per_bucket = 1u32 << l.bits;
+    let mut start = u32_at(b, l.directory).unwrap_or(u32::MAX);
+    if start != 0 {
+        return Err(corrupt("the directory does not start at 0"));
+    }
+    let mut d = 0usize;
+    for (&first, seg) in firsts.iter().zip(segments) {
+        for bucket in first..seg.end {
+            d += 1;
+            let end = u32_at(b, l.directory + 4 * d).unwrap_or(0);
+            if end < start || end - start > per_bucket {
+                return Err(corrupt(format!("directory entry {d}: {end} after {start}")));
             }
-            if first > last_bucket || u64::from(count) - 1 > last_bucket - first {
-                return Err(bad(format!(
-                    "{count} buckets from bucket {first} pass the last bucket"
+            if end as usize > l.entry_count {
+                return Err(corrupt(format!(
+                    "directory entry {d}: {end} past the {} entries",
+                    l.entry_count
                 )));
             }
-            if i > 0 && first < prev_end {
-                return Err(bad("out of order or overlapping".into()));
-            }
-            prev_end = first + u64::from(count);
-            firsts.push(first);
-            segments.push(Segment { end: prev_end, dir });
-            dir += count as usize;
-        }
-        if dir.checked_add(1) != Some(r) {
-            return Err(corrupt(format!(
-                "a directory of {r} where the segments have {dir} buckets"
-            )));
-        }
-
-        // The directory and entries, bucket by bucket.
-        let per_bucket = 1u32 << bits;
-        let mut start = u32_at(b, directory).unwrap_or(u32::MAX);
-        if start != 0 {
-            return Err(corrupt("the directory does not start at 0"));
-        }
-        let mut d = 0usize;
-        for (i, &first) in firsts.iter().enumerate() {
-            let Some(seg) = segments.get(i) else { break };
-            for bucket in first..seg.end {
-                d += 1;
-                let end = u32_at(b, directory + 4 * d).unwrap_or(0);
-                if end < start || end - start > per_bucket {
-                    return Err(corrupt(format!("directory entry {d}: {end} after {start}")));
-                }
-                if end as usize > entry_count {
+            let base = bucket << l.bits;
+            let checked_keys = all_valid(base, base | u64::from(per_bucket - 1));
+            let mut prev: Option<u16> = None;
+            for k in start..end {
+                let v = u16_at(b, l.entries + 2 * k as usize).unwrap_or(0);
+                let low = v >> 2;
+                if v & 3 == 0 || u32::from(low) >= per_bucket || prev.is_some_and(|p| p >= low) {
                     return Err(corrupt(format!(
-                        "directory entry {d}: {end} past the {entry_count} entries"
+                        "entry {k} ({v:#06x}) in bucket {bucket}: no scope, \
+                         too large or out of order"
                     )));
                 }
-                let base = bucket << bits;
-                let checked_keys = all_valid(base, base | u64::from(per_bucket - 1));
-                let mut prev: Option<u16> = None;
-                for k in start..end {
-                    let v = u16_at(b, entries + 2 * k as usize).unwrap_or(0);
-                    let low = v >> 2;
-                    if v & 3 == 0 || u32::from(low) >= per_bucket || prev.is_some_and(|p| p >= low)
-                    {
-                        return Err(corrupt(format!(
-                            "entry {k} ({v:#06x}) in bucket {bucket}: no scope, \
-                             too large or out of order"
-                        )));
-                    }
-                    if !checked_keys && Number::from_bits(base | u64::from(low)).is_none() {
-                        return Err(corrupt(format!("entry {k}: not a number's key")));
-                    }
-                    prev = Some(low);
+                if !checked_keys && Number::from_bits(base | u64::from(low)).is_none() {
+                    return Err(corrupt(format!("entry {k}: not a number's key")));
                 }
-                start = end;
+                prev = Some(low);
             }
+            start = end;
         }
-        if start as usize != entry_count {
+    }
+    if start as usize != l.entry_count {
+        return Err(corrupt(format!(
+            "the directory ends at {start}, not at the {} entries",
+            l.entry_count
+        )));
+    }
+    Ok(())
+}
+
+/// The exceptions: ordered, valid numbers' keys with a scope, outside the
+/// segments.
+fn check_exceptions(
+    b: &[u8],
+    l: &Layout,
+    firsts: &[u64],
+    segments: &[Segment],
+) -> Result<(), DncError> {
+    let mut seg = 0usize;
+    let mut prev: Option<u64> = None;
+    for i in 0..l.exception_count {
+        let v = u64_at(b, l.exceptions + 8 * i).unwrap_or(0);
+        let key = v >> 2;
+        if v & 3 == 0 || prev.is_some_and(|p| p >= key) || Number::from_bits(key).is_none() {
             return Err(corrupt(format!(
-                "the directory ends at {start}, not at the {entry_count} entries"
+                "exception {i} ({v:#x}): no scope, out of order or not a number's key"
             )));
         }
-
-        // Exceptions: ordered, valid, outside the segments.
-        let mut seg = 0usize;
-        let mut prev: Option<u64> = None;
-        for i in 0..e {
-            let v = u64_at(b, exceptions + 8 * i).unwrap_or(0);
-            let key = v >> 2;
-            if v & 3 == 0 || prev.is_some_and(|p| p >= key) || Number::from_bits(key).is_none() {
-                return Err(corrupt(format!(
-                    "exception {i} ({v:#x}): no scope, out of order or not a number's key"
-                )));
-            }
-            let bucket = key >> bits;
-            while segments.get(seg).is_some_and(|s| s.end <= bucket) {
-                seg += 1;
-            }
-            if firsts.get(seg).is_some_and(|&f| f <= bucket) {
-                return Err(corrupt(format!("exception {i} is inside segment {seg}")));
-            }
-            prev = Some(key);
+        let bucket = key >> l.bits;
+        while segments.get(seg).is_some_and(|s| s.end <= bucket) {
+            seg += 1;
         }
+        if firsts.get(seg).is_some_and(|&f| f <= bucket) {
+            return Err(corrupt(format!("exception {i} is inside segment {seg}")));
+        }
+        prev = Some(key);
+    }
+    Ok(())
+}
 
+impl Index {
+    /// Checks `b` (see the module docs) and finds its parts: the header,
+    /// the segments, every bucket's entries, the exceptions.
+    pub(super) fn open(b: &[u8]) -> Result<Index, DncError> {
+        let l = read_header(b)?;
+        let (firsts, segments) = read_segments(b, &l)?;
+        check_buckets(b, &l, &firsts, &segments)?;
+        check_exceptions(b, &l, &firsts, &segments)?;
         Ok(Index {
-            bits,
-            len,
+            bits: l.bits,
+            len: l.len,
             firsts: firsts.into(),
             segments: segments.into(),
-            exceptions,
-            exception_count: e,
-            directory,
-            entries,
+            exceptions: l.exceptions,
+            exception_count: l.exception_count,
+            directory: l.directory,
+            entries: l.entries,
         })
     }
 
