@@ -213,6 +213,26 @@ impl Engine {
     /// since the engine was built (merged or not) goes on top of the new
     /// policy's list again (call [`Engine::discard_dnc_changes`] when the
     /// reloaded list already holds them).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::{Channel, Engine, Event, Kind, Number, PolicyBuilder, Reason, Sender};
+    ///
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let n = Number::parse("0912345678").unwrap();
+    /// let t = "2026-03-02T03:00:00Z".parse().unwrap(); // 10:00 in Vietnam
+    /// let ad = Event::new(t, Channel::Call, Kind::Ad, Sender::parse("02473001234").unwrap(), n)
+    ///     .with_advertiser("bank");
+    /// assert!(!engine.check(&ad).reasons.contains(Reason::Dnc));
+    /// // A reloaded policy whose list holds the number: the next check sees it.
+    /// let mut dnc = chanrac::dnc::DncBuilder::new();
+    /// dnc.insert(n, chanrac::dnc::Scopes::ALL);
+    /// let mut next = PolicyBuilder::new();
+    /// next.dnc(dnc.build());
+    /// engine.swap(next.build());
+    /// assert!(engine.check(&ad).reasons.contains(Reason::Dnc));
+    /// ```
     pub fn swap(&self, policy: Policy) {
         self.state.seed_consents(&policy);
         if self.live.load().policy.config().behavior != policy.config().behavior {
@@ -244,6 +264,26 @@ impl Engine {
     /// take effect for every check that starts after this returns; readers
     /// never wait. Cost grows with the changes not yet merged: call
     /// [`Engine::merge_dnc`] now and then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::dnc::{DncChange, Scopes};
+    /// use chanrac::{Channel, Engine, Event, Kind, Number, PolicyBuilder, Reason, Sender};
+    ///
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let n = Number::parse("0912345678").unwrap();
+    /// // A subscriber texts `DK DNC` to 5656: ad SMS and calls stop at once.
+    /// engine.update_dnc(&[(n, DncChange::Add(Scopes::ALL))]);
+    /// let t = "2026-03-02T03:00:00Z".parse().unwrap();
+    /// let ad = Event::new(t, Channel::Sms, Kind::Ad, Sender::parse("BANKVN").unwrap(), n)
+    ///     .with_advertiser("bank")
+    ///     .with_text("[QC] Lai suat uu dai");
+    /// assert!(engine.check(&ad).reasons.contains(Reason::Dnc));
+    /// // `HUY DNC`, for calls only: the SMS scope stays.
+    /// engine.update_dnc(&[(n, DncChange::Remove(Scopes::CALL))]);
+    /// assert!(engine.check(&ad).reasons.contains(Reason::Dnc));
+    /// ```
     pub fn update_dnc(&self, changes: &[(Number, DncChange)]) {
         if changes.is_empty() {
             return;
@@ -315,6 +355,22 @@ impl Engine {
     /// at `now` (the host's clock). A host calls it now and then from a
     /// thread it owns (the engine starts none); without it, checks do the
     /// same work in small steps. See [`State::maintain`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::{Engine, PolicyBuilder};
+    ///
+    /// let engine = std::sync::Arc::new(Engine::new(PolicyBuilder::new().build()));
+    /// // On a thread the host owns, now and then, with the host's clock:
+    /// let upkeep = engine.clone();
+    /// std::thread::spawn(move || {
+    ///     let m = upkeep.maintain(jiff::Timestamp::now());
+    ///     assert!(!m.full, "the state has room");
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
     pub fn maintain(&self, now: jiff::Timestamp) -> Maintenance {
         self.state.maintain(now)
     }
@@ -371,6 +427,31 @@ impl Engine {
 
     /// Checks one event and, when it counts (see [`Mode`]), records it.
     /// Never fails: every outcome is a verdict.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::{Channel, Decision, Engine, Event, Kind, Number, PolicyBuilder, Reason, Sender};
+    ///
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let t = "2026-03-02T16:30:00Z".parse().unwrap(); // 23:30 in Vietnam
+    /// let ad = Event::new(
+    ///     t,
+    ///     Channel::Sms,
+    ///     Kind::Ad,
+    ///     Sender::parse("SHOPVN").unwrap(),
+    ///     Number::parse("0912345678").unwrap(),
+    /// )
+    /// .with_advertiser("shopvn")
+    /// .with_text("Flash sale 40%");
+    /// let v = engine.check(&ad);
+    /// assert_eq!(v.decision, Decision::Block);
+    /// // Every rule broken: after 22:00 (R2), no [QC] label (R9), an
+    /// // unregistered brandname (R8), no consent (R7).
+    /// for r in [Reason::OutsideWindow, Reason::Label, Reason::BrandUnregistered, Reason::NoConsent] {
+    ///     assert!(v.reasons.contains(r), "{r}");
+    /// }
+    /// ```
     pub fn check(&self, ev: &Event<'_>) -> Verdict {
         let live = self.live.load();
         match self.begin(&live, ev) {
