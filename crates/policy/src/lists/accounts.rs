@@ -1,0 +1,157 @@
+//! `accounts.csv`, the SMPP accounts: system_id, advertiser, class, bind
+//! password and the account's own upstream SMSC login. Snapshot section
+//! `accounts`.
+
+use std::collections::HashSet;
+use std::io;
+
+use chanrac::policy::{Account, AccountClass, Policy, PolicyBuilder};
+
+use super::enums::{column, names, tag, Variants};
+use super::{Csv, Records};
+use crate::error::LoadError;
+use crate::snapshot::codec::{records, Enc, Reader};
+use crate::snapshot::{Section, SnapshotError};
+use crate::table::Table;
+use crate::MAX_PASSWORD_LEN;
+
+pub(crate) const CSV: Csv = Csv {
+    file: "accounts.csv",
+    required: &["account", "advertiser", "class", "password"],
+    optional: &["upstream_system_id", "upstream_password"],
+    read,
+};
+
+/// `class`: names and snapshot tags.
+const CLASS: Variants<AccountClass, 2> = [(AccountClass::Ad, "ad"), (AccountClass::Care, "care")];
+
+fn read(t: &mut Table<&[u8]>, b: &mut PolicyBuilder) -> Result<(), LoadError> {
+    let mut seen = HashSet::new();
+    while t.next_row()? {
+        let account = t.required(0)?.trim();
+        let advertiser = t.required(1)?.trim();
+        let class = column(t, 2, "class", &names(&CLASS), AccountClass::parse)?;
+        let password = t.required(3)?;
+        check_password(password).map_err(|m| t.error(3, m))?;
+        if !seen.insert(account.to_string()) {
+            return Err(t.error(0, format!("account `{account}` appears more than once")));
+        }
+        let upstream = upstream_login(t.get(4), t.get(5)).map_err(|(i, m)| t.error(i, m))?;
+        b.account(
+            account,
+            Account {
+                advertiser: advertiser.into(),
+                class,
+                password: password.into(),
+                upstream,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Checks an account's bind password against SMPP 3.4's limit. The message
+/// does not repeat the password.
+fn check_password(password: &str) -> Result<(), String> {
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(format!(
+            "password is {} bytes long: SMPP 3.4 allows at most {MAX_PASSWORD_LEN}",
+            password.len()
+        ));
+    }
+    Ok(())
+}
+
+/// An SMSC `system_id` and password.
+type Login = (Box<str>, Box<str>);
+
+/// An account's own SMSC credentials (`upstream_system_id`,
+/// `upstream_password`): both empty is none; a system_id of 1 to 15
+/// characters and a password of at most 8 (SMPP 3.4), else the column at
+/// fault and why.
+fn upstream_login(system_id: &str, password: &str) -> Result<Option<Login>, (usize, String)> {
+    let id = system_id.trim();
+    if id.is_empty() {
+        if !password.is_empty() {
+            return Err((4, "upstream_password without an upstream_system_id".into()));
+        }
+        return Ok(None);
+    }
+    if id.chars().count() > 15 || !id.is_ascii() {
+        return Err((
+            4,
+            format!("upstream_system_id `{id}`: 1 to 15 ASCII characters (SMPP 3.4)"),
+        ));
+    }
+    if password.chars().count() > MAX_PASSWORD_LEN || !password.is_ascii() {
+        return Err((
+            5,
+            format!("upstream_password: at most {MAX_PASSWORD_LEN} ASCII characters (SMPP 3.4)"),
+        ));
+    }
+    Ok(Some((id.into(), password.into())))
+}
+
+pub(crate) const RECORDS: Records = Records {
+    section: Section::Accounts,
+    encode,
+    decode,
+};
+
+/// The smallest record: four empty strings and the class.
+const MIN_RECORD: usize = 13;
+
+fn encode(p: &Policy) -> io::Result<Vec<u8>> {
+    let mut accounts = Vec::new();
+    for (id, a) in p.accounts() {
+        let mut e = Enc::default();
+        e.str(id)?;
+        e.str(&a.advertiser)?;
+        e.u8(tag(&CLASS, a.class)?);
+        e.str(&a.password)?;
+        let (up_id, up_pw) = a.upstream.clone().unwrap_or_default();
+        e.str(&up_id)?;
+        e.str(&up_pw)?;
+        accounts.push(e);
+    }
+    records(accounts, false)
+}
+
+fn decode(mut r: Reader<'_>, b: &mut PolicyBuilder) -> Result<(), SnapshotError> {
+    let mut ids = HashSet::new();
+    for _ in 0..r.count(MIN_RECORD)? {
+        let id = r.str()?;
+        let advertiser = r.str()?;
+        let class = r.tag(&CLASS, "account class")?;
+        let password = r.str()?;
+        check_password(password).map_err(|m| r.error(format!("account `{id}`: {m}")))?;
+        let (up_id, up_pw) = (r.str()?, r.str()?);
+        let upstream = upstream_login(up_id, up_pw)
+            .map_err(|(_, m)| r.error(format!("account `{id}`: {m}")))?;
+        if !ids.insert(id) {
+            return Err(r.error(format!("account `{id}` appears twice")));
+        }
+        b.account(
+            id,
+            Account {
+                advertiser: advertiser.into(),
+                class,
+                password: password.into(),
+                upstream,
+            },
+        );
+    }
+    r.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_name_parses_to_its_variant() {
+        for (c, name) in CLASS {
+            assert_eq!(AccountClass::parse(name), Some(c));
+        }
+    }
+}
