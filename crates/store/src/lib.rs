@@ -16,9 +16,9 @@
 //! live engine, so no record is counted twice and none is lost whatever
 //! other threads do meanwhile — and deletes what it replaced.
 //!
-//! **The guarantee.** With [`Sync::Always`], [`StateDir::append`] returns
+//! **The guarantee.** With [`Durability::Always`], [`StateDir::append`] returns
 //! after the record is on disk (`fdatasync`): a crash at any point loses no
-//! record whose append returned. With [`Sync::Manual`], records reach the
+//! record whose append returned. With [`Durability::Manual`], records reach the
 //! disk at [`StateDir::sync`] (and at drop): a crash loses at most the
 //! records appended since the last `sync` returned. The kill test in
 //! `tests/kill.rs` checks the first by killing a writer with SIGKILL.
@@ -58,13 +58,17 @@ const SNAP_MAGIC: &[u8; 8] = b"CHRCSNP1";
 
 /// When appended records reach the disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Sync {
+pub enum Durability {
     /// `fdatasync` after every record: nothing acknowledged is ever lost.
     #[default]
     Always,
     /// Only at [`StateDir::sync`] (group commit by the host).
     Manual,
 }
+
+/// The old name of [`Durability`] (it shadowed `std::marker::Sync`).
+#[doc(hidden)]
+pub use Durability as Sync;
 
 /// What opening a state directory found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -83,7 +87,7 @@ pub struct StateDir {
     dir: PathBuf,
     segment: u64,
     journal: File,
-    sync: Sync,
+    sync: Durability,
     buf: Vec<u8>,
     retention_ms: i64,
     /// `DIR/lock`, exclusively locked for as long as this value lives
@@ -336,7 +340,27 @@ impl StateDir {
     /// Takes the directory's lock first (see the crate docs): when another
     /// process, or another `StateDir` of this one, has the directory open,
     /// fails at once with an error for which [`is_locked`] is true.
-    pub fn open(dir: &Path, engine: &Engine, sync: Sync) -> io::Result<(StateDir, OpenStats)> {
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::{Engine, PolicyBuilder};
+    /// use chanrac_store::{Durability, StateDir};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let (state, stats) = StateDir::open(dir.path(), &engine, Durability::Always).unwrap();
+    /// assert_eq!(stats.records, 0, "a fresh directory");
+    /// // One writer: a second open of the same directory is refused.
+    /// let again = StateDir::open(dir.path(), &Engine::new(PolicyBuilder::new().build()), Durability::Always);
+    /// assert!(again.is_err_and(|e| chanrac_store::is_locked(&e)));
+    /// drop(state);
+    /// ```
+    pub fn open(
+        dir: &Path,
+        engine: &Engine,
+        sync: Durability,
+    ) -> io::Result<(StateDir, OpenStats)> {
         fs::create_dir_all(dir).map_err(|e| err(dir, "cannot create", e))?;
         // Before anything is read or changed: one writer at a time.
         let lock = lock_dir(dir)?;
@@ -390,14 +414,39 @@ impl StateDir {
         self.retention_ms = days.max(1) * 86_400_000;
     }
 
-    /// Appends a record. With [`Sync::Always`] it is on disk when this
+    /// Appends a record. With [`Durability::Always`] it is on disk when this
     /// returns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::state::journal::{Record, RecordKind};
+    /// use chanrac::{Engine, Number, PolicyBuilder};
+    /// use chanrac_store::{Durability, StateDir};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let (mut state, _) = StateDir::open(dir.path(), &engine, Durability::Always).unwrap();
+    /// let opt_out = Record {
+    ///     kind: RecordKind::OptOut,
+    ///     advertiser: "bank".into(),
+    ///     recipient: Number::parse("0912345678").unwrap(),
+    ///     time_ms: 1_772_420_400_000,
+    /// };
+    /// state.append(&opt_out).unwrap(); // on disk when this returns
+    /// drop(state);
+    /// // After a restart, the record is restored into the new engine.
+    /// let restarted = Engine::new(PolicyBuilder::new().build());
+    /// let (_state, stats) = StateDir::open(dir.path(), &restarted, Durability::Always).unwrap();
+    /// assert_eq!(stats.records, 1);
+    /// assert!(restarted.state().get("bank", opt_out.recipient).is_some());
+    /// ```
     pub fn append(&mut self, r: &Record) -> io::Result<()> {
         r.encode(&mut self.buf);
-        if self.sync == Sync::Always || self.buf.len() >= 1 << 16 {
+        if self.sync == Durability::Always || self.buf.len() >= 1 << 16 {
             self.write_out()?;
         }
-        if self.sync == Sync::Always {
+        if self.sync == Durability::Always {
             self.journal.sync_data()?;
         }
         Ok(())
@@ -446,6 +495,21 @@ impl StateDir {
     /// marks kept however old), using `policy` for the caps.
     /// Safe against a crash at any point: until the new snapshot is renamed
     /// into place, the old files still hold everything.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chanrac::{Engine, PolicyBuilder};
+    /// use chanrac_store::{Durability, StateDir};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let engine = Engine::new(PolicyBuilder::new().build());
+    /// let (mut state, _) = StateDir::open(dir.path(), &engine, Durability::Manual).unwrap();
+    /// let before = state.segment();
+    /// // Now and then, on a thread the host owns, with the host's clock:
+    /// state.compact(PolicyBuilder::new().build(), jiff::Timestamp::now()).unwrap();
+    /// assert_eq!(state.segment(), before + 1, "a new journal segment");
+    /// ```
     pub fn compact(&mut self, policy: Policy, now: jiff::Timestamp) -> io::Result<()> {
         self.sync()?;
         let old = self.segment;
