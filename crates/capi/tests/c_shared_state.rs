@@ -160,18 +160,19 @@ fn clients(port: u16) -> i64 {
         .expect("INFO clients has connected_clients")
 }
 
-#[test]
-fn forked_workers_share_exact_caps_on_one_store() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+/// Runs the program's `race` on the store at `url`, whose nodes listen on
+/// `ports`, and checks what it saw.
+fn race_on(url: &str, ports: &[u16]) {
     let tmp = tempfile::tempdir().unwrap();
     let policy = policy(tmp.path());
-    let url = redis.url();
-    let mut run = Run::start(program(), &["race", policy.to_str().unwrap(), &url]);
+    // The clients of every node before (this query's own, a replica's link
+    // to its master...).
+    let before: Vec<i64> = ports.iter().map(|&p| clients(p)).collect();
+    let mut run = Run::start(program(), &["race", policy.to_str().unwrap(), url]);
     run.until("opened");
-    // Opened, nothing connected: the only client is this query.
-    assert_eq!(clients(redis.port()), 1);
+    // Opened, nothing connected: no node has one client more.
+    let after: Vec<i64> = ports.iter().map(|&p| clients(p)).collect();
+    assert_eq!(after, before, "clients of the nodes {ports:?}");
     run.answer();
     let out = run.finish();
     let want = [
@@ -185,6 +186,14 @@ fn forked_workers_share_exact_caps_on_one_store() {
         "ok",
     ];
     assert_eq!(out, want);
+}
+
+#[test]
+fn forked_workers_share_exact_caps_on_one_store() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    race_on(&redis.url(), &[redis.port()]);
 }
 
 #[test]
