@@ -283,6 +283,22 @@ impl Core {
         inv
     }
 
+    /// After the store's reply to `a`: the outcome when it is committed
+    /// (or confirmed), else the value to decide on again.
+    fn settle(&self, a: &Attempt, reply: Reply, h: u64) -> Result<chanrac::PairOutcome, Vec<u8>> {
+        match pairs::settle(a, reply) {
+            Next::Done(stored) => {
+                self.hints.put(h, stored);
+                self.counters.checks.fetch_add(1, Ordering::Relaxed);
+                Ok(a.outcome)
+            }
+            Next::Retry(cur) => {
+                self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+                Err(cur)
+            }
+        }
+    }
+
     fn fail(&self, check: PairCheck, e: &StoreError) -> Verdict {
         self.counters.unavailable.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(
@@ -479,16 +495,9 @@ impl SharedState {
                         Reply::from_value(v).map_err(StoreError::BadValue)?
                     }
                 };
-                match pairs::settle(&a, reply) {
-                    Next::Done(stored) => {
-                        core.hints.put(h, stored);
-                        core.counters.checks.fetch_add(1, Ordering::Relaxed);
-                        return Ok(a.outcome);
-                    }
-                    Next::Retry(cur) => {
-                        core.counters.conflicts.fetch_add(1, Ordering::Relaxed);
-                        current = cur;
-                    }
+                match core.settle(&a, reply, h) {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(cur) => current = cur,
                 }
             }
             Err(StoreError::Contended)
@@ -757,16 +766,9 @@ impl BlockingState {
                         Reply::from_value(v).map_err(StoreError::BadValue)?
                     }
                 };
-                match pairs::settle(&a, reply) {
-                    Next::Done(stored) => {
-                        core.hints.put(h, stored);
-                        core.counters.checks.fetch_add(1, Ordering::Relaxed);
-                        return Ok(a.outcome);
-                    }
-                    Next::Retry(cur) => {
-                        core.counters.conflicts.fetch_add(1, Ordering::Relaxed);
-                        current = cur;
-                    }
+                match core.settle(&a, reply, h) {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(cur) => current = cur,
                 }
             }
             Err(StoreError::Contended)
