@@ -734,7 +734,10 @@ impl Pending {
     /// The state could not be read or written (`why`: `STATE_FULL` or
     /// `STATE_UNAVAILABLE`): an ad is decided as if the pair had no history,
     /// uncounted, and under `block` (not in monitor mode) blocked for `why`
-    /// when nothing else blocks it; a consent change is not recorded.
+    /// when nothing else blocks it; a consent change is not recorded. With
+    /// `STATE_UNAVAILABLE` the pair's consent is unknown too, so
+    /// `NO_CONSENT` is not among the reasons: `deliver` delivers an ad that
+    /// nothing stateless blocks.
     fn failed(self, why: Reason, on_error: OnFull) -> Verdict {
         match self.step {
             Step::Ad(ad) => {
@@ -742,14 +745,22 @@ impl Pending {
                     Outcome::Ad {
                         mut reasons,
                         retry_ms,
-                        counted,
+                        ..
                     },
                     _,
                 ) = ad.decide(0, 0)
                 else {
                     return self.finish(Outcome::Stored(false));
                 };
-                if counted && on_error == OnFull::Block && self.mode != Mode::Monitor {
+                if why == Reason::StateUnavailable {
+                    // The pair's words are unknown, not empty: whether it
+                    // has consent is as unknown as its counts, so the
+                    // missing consent is no reason here (the fail mode
+                    // decides, as for the caps).
+                    reasons.remove(Reason::NoConsent);
+                }
+                let would_count = ad.audit || ad.actions.decision(reasons).is_delivered();
+                if would_count && on_error == OnFull::Block && self.mode != Mode::Monitor {
                     reasons.insert(why);
                 }
                 self.finish(Outcome::Ad {

@@ -119,7 +119,8 @@ proptest! {
 
 /// A store that does not answer: an ad that nothing else blocks is blocked
 /// with STATE_UNAVAILABLE under `block` and delivered uncounted under
-/// `deliver`; in monitor mode it is always delivered.
+/// `deliver`; in monitor mode it is always delivered. The pair's consent is
+/// unknown, so a policy that requires consent does not make it NO_CONSENT.
 #[test]
 fn an_unavailable_store_follows_the_fail_mode() {
     let t = jiff::Timestamp::from_second(1_772_413_200).unwrap();
@@ -138,17 +139,24 @@ fn an_unavailable_store_follows_the_fail_mode() {
         (Mode::Enforce, OnFull::Deliver, false),
         (Mode::Monitor, OnFull::Block, false),
     ] {
-        let e = engine(mode, false);
-        let Prepared::Pair(pc) = e.prepare(&ev) else {
-            panic!("an ad has a state step");
-        };
-        let v = pc.unavailable(on_error);
-        assert!(!v.counted);
-        assert_eq!(v.decision.is_delivered(), !blocked, "{mode:?} {on_error:?}");
-        assert_eq!(
-            v.reasons.contains(chanrac::Reason::StateUnavailable),
-            blocked,
-            "{mode:?} {on_error:?}"
-        );
+        for require_consent in [false, true] {
+            let e = engine(mode, require_consent);
+            let Prepared::Pair(pc) = e.prepare(&ev) else {
+                panic!("an ad has a state step");
+            };
+            let v = pc.unavailable(on_error);
+            assert!(!v.counted);
+            assert_eq!(v.decision.is_delivered(), !blocked, "{mode:?} {on_error:?}");
+            let want: Vec<chanrac::Reason> = if blocked {
+                vec![chanrac::Reason::StateUnavailable]
+            } else {
+                vec![]
+            };
+            assert_eq!(
+                v.reasons.iter().collect::<Vec<_>>(),
+                want,
+                "{mode:?} {on_error:?}"
+            );
+        }
     }
 }
