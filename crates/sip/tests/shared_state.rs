@@ -157,11 +157,10 @@ fn by_callee(answers: &[Answer]) -> BTreeMap<String, Vec<&Answer>> {
     m
 }
 
-/// Whether the store failed this call's check. A check the store does not
-/// answer in time is decided as if the pair had no history, uncounted, and
-/// `STATE_UNAVAILABLE` is added when nothing else blocks it: a callee who
-/// consented (every callee of these tests) then reads `NO_CONSENT`, which
-/// it never does while the store answers.
+/// Whether the store failed this call's check: `STATE_UNAVAILABLE` (a
+/// check the store does not answer in time), or `NO_CONSENT` for a callee
+/// who consented (every callee of these tests), which happens only while
+/// the policy's consents are not yet in a store that just came back.
 fn unavailable(a: &Answer) -> bool {
     a.reason
         .as_deref()
