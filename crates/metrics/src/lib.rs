@@ -5,6 +5,9 @@
 //! record what they see here, and what the engine already keeps (its state
 //! table, the DNC list) is read at scrape time.
 //!
+//! The adapters share one more thing here: [`watch::Fingerprint`], how they
+//! notice that the policy files changed on disk (live reloads).
+//!
 //! [`serve`] answers plain HTTP/1.1 `GET` (or `HEAD`) requests, one per
 //! connection:
 //!
@@ -47,6 +50,7 @@
 //! | `chanrac_dnc_stream_up` | gauge | | … 1 while the last read reached the store, else 0 |
 
 pub mod verdict_log;
+pub mod watch;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};

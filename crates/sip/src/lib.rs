@@ -19,7 +19,6 @@
 //! | [`message`] | the SIP parser: start line, headers, name-addr, SIP/tel URIs, the number in a user part |
 //! | [`cache::AnswerCache`] | the answers of the last 32 s, by transaction, bounded in bytes: a retransmitted INVITE gets its first answer and is counted once |
 //! | [`limit::LogLimit`] | at most N log lines per window about what peers send, the rest counted and summarised |
-//! | [`watch::Fingerprint`] | notices policy files that changed, for live reloads |
 //! | [`fuzz::sip_message`] | the fuzz entry point (`fuzz/fuzz_targets/sip_message.rs`) |
 //!
 //! The binary `chanrac-sip --policy DIR --listen HOST:PORT [--state
@@ -102,6 +101,5 @@ pub mod fuzz;
 pub mod limit;
 pub mod message;
 pub mod responder;
-pub mod watch;
 
 pub use responder::{Answer, Handled, Outcome, Responder, Stats};

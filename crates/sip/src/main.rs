@@ -84,11 +84,11 @@ use chanrac_metrics::prometheus_client::metrics::counter::Counter;
 use chanrac_metrics::prometheus_client::metrics::family::Family;
 use chanrac_metrics::prometheus_client::metrics::gauge::Gauge;
 use chanrac_metrics::verdict_log::{Entry, LogOptions, LogText, VerdictLog};
+use chanrac_metrics::watch::Fingerprint;
 use chanrac_metrics::Metrics;
 use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::responder::{Begun, Pending};
-use chanrac_sip::watch::Fingerprint;
 use chanrac_sip::{Outcome, Responder};
 use chanrac_store::shared::dnc::{
     start_position, stream_key, FollowConfig, FollowStatus, Follower,

@@ -201,10 +201,11 @@
 //!   proxy's own, and closed when it stays silent (limits below). Other known
 //!   operations (`broadcast_sm`, …) get `generic_nack`
 //!   `ESME_RINVCMDID`; malformed PDUs the statuses of [`pdu`].
-//! - **Reload** on `SIGHUP` and when a policy file's modification time or
-//!   size changes (polled every second); a bad policy is logged and the old
-//!   one kept. Sessions stay up; binds are checked against the current
-//!   accounts.
+//! - **Reload** on `SIGHUP` and when a policy file's size, modification
+//!   time or inode changes (polled every second, by
+//!   [`chanrac_metrics::watch::Fingerprint`]: a file renamed over the old
+//!   one counts); a bad policy is logged and the old one kept. Sessions
+//!   stay up; binds are checked against the current accounts.
 //! - **State** (`--state DIR`): every counted check is journalled
 //!   (`Record::of_check`); the journal is synced every second and at
 //!   `SIGTERM`/`SIGINT`, so a crash loses at most about a second of counts.

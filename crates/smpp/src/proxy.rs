@@ -2,14 +2,15 @@
 //! messages out to the [`Upstream`] SMSC.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use chanrac::ident::Name;
 use chanrac::policy::AccountClass;
 use chanrac::state::journal::Record;
 use chanrac::{Channel, Engine, Event, Kind, Number, Sender};
+use chanrac_metrics::watch::Fingerprint;
 use chanrac_store::shared::SharedState;
 use chanrac_store::StateDir;
 use jiff::Timestamp;
@@ -1860,7 +1861,7 @@ impl Proxy {
     async fn watch_policy(self: Arc<Self>) {
         #[cfg(unix)]
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
-        let mut seen = fingerprint(&self.cfg.policy);
+        let mut seen = Fingerprint::of(&self.cfg.policy);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             #[cfg(unix)]
@@ -1879,7 +1880,7 @@ impl Proxy {
                 tick.tick().await;
                 false
             };
-            let now = fingerprint(&self.cfg.policy);
+            let now = Fingerprint::of(&self.cfg.policy);
             if signalled || now != seen {
                 seen = now;
                 let this = self.clone();
@@ -1927,8 +1928,13 @@ pub const MAX_ISSUED: usize = 1 << 18;
 /// The `message_id`s given to each account, newest [`MAX_ISSUED`].
 #[derive(Default)]
 struct IdBook {
-    owners: std::collections::HashMap<Box<str>, Box<str>>,
-    order: std::collections::VecDeque<Box<str>>,
+    /// Each id with its account; the id's octets are shared with `order`
+    /// and an account's name with every id it was given (one allocation
+    /// per id, not three).
+    owners: std::collections::HashMap<Arc<str>, Arc<str>>,
+    order: std::collections::VecDeque<Arc<str>>,
+    /// The accounts' names, each once.
+    accounts: std::collections::HashMap<Box<str>, Arc<str>>,
     /// An SMSC `message_id` → the one the ESME was given for that message
     /// (a `submit_multi`'s destinations, forwarded one by one, all go by
     /// the id of its `submit_multi_resp`); forgotten with the SMSC id.
@@ -1937,8 +1943,19 @@ struct IdBook {
 
 impl IdBook {
     fn give(&mut self, id: &str, account: &str) {
-        if self.owners.insert(id.into(), account.into()).is_none() {
-            self.order.push_back(id.into());
+        if self.owners.contains_key(id) {
+            // Given again (an SMSC that reuses ids): the newest owner.
+            let account = self.account(account);
+            if let Some(o) = self.owners.get_mut(id) {
+                *o = account;
+            }
+            return;
+        }
+        let account = self.account(account);
+        let id: Arc<str> = id.into();
+        self.owners.insert(id.clone(), account);
+        {
+            self.order.push_back(id);
             while self.order.len() > MAX_ISSUED {
                 if let Some(old) = self.order.pop_front() {
                     self.owners.remove(&old);
@@ -1946,6 +1963,16 @@ impl IdBook {
                 }
             }
         }
+    }
+
+    /// `account`'s name, shared.
+    fn account(&mut self, account: &str) -> Arc<str> {
+        if let Some(a) = self.accounts.get(account) {
+            return a.clone();
+        }
+        let a: Arc<str> = account.into();
+        self.accounts.insert(account.into(), a.clone());
+        a
     }
 
     fn owner(&self, id: &str) -> Option<&str> {
@@ -1978,24 +2005,6 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 
 fn proxy_id() -> COctetString<1, 16> {
     COctetString::from_string("chanrac".into()).unwrap_or_default()
-}
-
-/// The modification times and sizes of the policy's files.
-fn fingerprint(path: &Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
-    let stat = |p: PathBuf| {
-        let m = std::fs::metadata(&p)
-            .ok()
-            .and_then(|m| Some((m.modified().ok()?, m.len())));
-        (p, m)
-    };
-    if path.is_dir() {
-        chanrac_policy::FILES
-            .iter()
-            .map(|f| stat(path.join(f)))
-            .collect()
-    } else {
-        vec![stat(path.to_path_buf())]
-    }
 }
 
 #[cfg(test)]

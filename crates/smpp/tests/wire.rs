@@ -228,7 +228,7 @@ async fn window_beyond_ten_is_throttled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old() {
+async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_counts() {
     let sink = chanrac_smpp::sink::Sink::start("127.0.0.1:0")
         .await
         .unwrap();
@@ -267,6 +267,37 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old() {
     e.send(ad()).await;
     assert_eq!(status_of(&e.recv().await.unwrap()), 0x45, "old policy kept");
     assert_eq!(sink.received().len(), 1);
+
+    // A good file renamed over the bad one, with its size and modification
+    // time: only the inode tells them apart, and that is enough to reload.
+    let bad = std::fs::metadata(&dnc).unwrap();
+    let next = dir.path().join("dnc.csv.next");
+    std::fs::write(&next, "number,scope\n84912000005,call\n").unwrap();
+    let file = std::fs::File::options().write(true).open(&next).unwrap();
+    file.set_modified(bad.modified().unwrap()).unwrap();
+    drop(file);
+    let good = std::fs::metadata(&next).unwrap();
+    assert_eq!(
+        (good.len(), good.modified().unwrap()),
+        (bad.len(), bad.modified().unwrap())
+    );
+    std::fs::rename(&next, &dnc).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while proxy.stderr().matches("policy reloaded").count() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no reload after the rename: {}",
+            proxy.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    e.send(ad()).await;
+    assert_eq!(
+        status_of(&e.recv().await.unwrap()),
+        0,
+        "on the DNC list for calls only now"
+    );
+    assert_eq!(sink.received().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

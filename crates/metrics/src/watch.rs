@@ -1,12 +1,24 @@
-//! Noticing that a policy changed on disk, by polling.
+//! Noticing that a policy changed on disk, by polling: the one watcher of
+//! both adapters (`chanrac-smpp` and `chanrac-sip`).
 //!
 //! A [`Fingerprint`] is the length, modification time and inode of each
 //! policy file ([`chanrac_policy::FILES`] in a directory, or the one snapshot
-//! file). The server takes one every second and reloads when it differs from
+//! file). An adapter takes one every second and reloads when it differs from
 //! the one taken before the last load: an edited, added or removed file
-//! counts, and so does a new snapshot renamed over the old one (a new
-//! inode). A file caught half-written fails to load, the old policy stays,
-//! and the next change (the end of the write) triggers another load.
+//! counts, and so does a file renamed over the old one with the same size
+//! and modification time (a new inode). A file caught half-written fails to
+//! load, the old policy stays, and the next change (the end of the write)
+//! triggers another load.
+//!
+//! ```
+//! use chanrac_metrics::watch::Fingerprint;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let seen = Fingerprint::of(dir.path());
+//! std::fs::write(dir.path().join("dnc.csv"), "number,scope\n")?;
+//! assert_ne!(Fingerprint::of(dir.path()), seen, "a policy file appeared");
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::fs;
 use std::path::Path;
@@ -36,7 +48,8 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// The state of a policy directory's files, or of a snapshot file.
+/// The state of a policy directory's files, or of a snapshot file: equal
+/// fingerprints mean nothing the loader reads has changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint(Vec<Option<Stamp>>);
 
