@@ -1928,13 +1928,8 @@ pub const MAX_ISSUED: usize = 1 << 18;
 /// The `message_id`s given to each account, newest [`MAX_ISSUED`].
 #[derive(Default)]
 struct IdBook {
-    /// Each id with its account; the id's octets are shared with `order`
-    /// and an account's name with every id it was given (one allocation
-    /// per id, not three).
-    owners: std::collections::HashMap<Arc<str>, Arc<str>>,
-    order: std::collections::VecDeque<Arc<str>>,
-    /// The accounts' names, each once.
-    accounts: std::collections::HashMap<Box<str>, Arc<str>>,
+    owners: std::collections::HashMap<Box<str>, Box<str>>,
+    order: std::collections::VecDeque<Box<str>>,
     /// An SMSC `message_id` → the one the ESME was given for that message
     /// (a `submit_multi`'s destinations, forwarded one by one, all go by
     /// the id of its `submit_multi_resp`); forgotten with the SMSC id.
@@ -1943,19 +1938,8 @@ struct IdBook {
 
 impl IdBook {
     fn give(&mut self, id: &str, account: &str) {
-        if self.owners.contains_key(id) {
-            // Given again (an SMSC that reuses ids): the newest owner.
-            let account = self.account(account);
-            if let Some(o) = self.owners.get_mut(id) {
-                *o = account;
-            }
-            return;
-        }
-        let account = self.account(account);
-        let id: Arc<str> = id.into();
-        self.owners.insert(id.clone(), account);
-        {
-            self.order.push_back(id);
+        if self.owners.insert(id.into(), account.into()).is_none() {
+            self.order.push_back(id.into());
             while self.order.len() > MAX_ISSUED {
                 if let Some(old) = self.order.pop_front() {
                     self.owners.remove(&old);
@@ -1963,16 +1947,6 @@ impl IdBook {
                 }
             }
         }
-    }
-
-    /// `account`'s name, shared.
-    fn account(&mut self, account: &str) -> Arc<str> {
-        if let Some(a) = self.accounts.get(account) {
-            return a.clone();
-        }
-        let a: Arc<str> = account.into();
-        self.accounts.insert(account.into(), a.clone());
-        a
     }
 
     fn owner(&self, id: &str) -> Option<&str> {
