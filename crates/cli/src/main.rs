@@ -419,23 +419,8 @@ struct ReplayArgs {
     report: Option<PathBuf>,
 }
 
-/// A failure, with the exit status it maps to.
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad input or usage: exit 2.
-    BadInput(String),
-    /// Anything else: exit 1.
-    Other(String),
-}
-
-impl From<chanrac_policy::LoadError> for Failure {
-    fn from(e: chanrac_policy::LoadError) -> Failure {
-        match e.kind() {
-            chanrac_policy::ErrorKind::BadInput => Failure::BadInput(e.to_string()),
-            _ => Failure::Other(e.to_string()),
-        }
-    }
-}
+/// A failure, with the exit status it maps to (2 bad input, 1 other).
+pub use chanrac_policy::Failure;
 
 /// Loads a policy given as `--policy`: a directory, or a snapshot file
 /// (`chanrac build`), mapped and verified.
@@ -612,13 +597,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::BadInput(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Other(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(1)
+        Err(f) => {
+            eprintln!("error: {f}");
+            ExitCode::from(f.exit_code())
         }
     }
 }

@@ -154,6 +154,68 @@ impl std::error::Error for LoadError {
     }
 }
 
+/// Why a command failed, with the exit status it maps to: the one mapping
+/// of the `chanrac` command and the adapters.
+///
+/// | variant | exit status |
+/// |---|---|
+/// | [`Failure::BadInput`] | 2: bad input or usage (a malformed or missing file, a bad flag) |
+/// | [`Failure::Other`] | 1: anything else (an I/O error, a socket that cannot be bound) |
+///
+/// A [`LoadError`] converts by its [`ErrorKind`]: bad input gives
+/// `BadInput`, anything else `Other`.
+///
+/// ```
+/// use chanrac_policy::Failure;
+///
+/// let f = Failure::from(chanrac_policy::load("no/such/policy".as_ref()).unwrap_err());
+/// assert_eq!(f.exit_code(), 2);
+/// assert!(f.to_string().starts_with("no/such/policy"));
+/// assert_eq!(Failure::Other("cannot listen".into()).exit_code(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// Bad input or usage: exit status 2.
+    BadInput(String),
+    /// Anything else: exit status 1.
+    Other(String),
+}
+
+impl Failure {
+    /// The process exit status: 2 for [`Failure::BadInput`], 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BadInput(_) => 2,
+            Failure::Other(_) => 1,
+        }
+    }
+
+    /// The message, without the `error: ` a program prints before it.
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::BadInput(m) | Failure::Other(m) => m,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Failure {
+        match e.kind() {
+            ErrorKind::BadInput => Failure::BadInput(e.to_string()),
+            _ => Failure::Other(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod source_tests {
     use super::*;
@@ -170,5 +232,23 @@ mod source_tests {
         assert_eq!(source.as_deref(), Some("denied"));
         let bad = LoadError::at_line(Path::new("dnc.csv"), 3, "bad number");
         assert!(bad.source().is_none());
+    }
+
+    #[test]
+    fn a_load_error_fails_with_the_status_of_its_kind() {
+        let io = LoadError::from_io(
+            Path::new("dnc.csv"),
+            std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied"),
+        );
+        let missing = LoadError::from_io(
+            Path::new("dnc.csv"),
+            std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
+        );
+        let bad = LoadError::at_line(Path::new("dnc.csv"), 3, "bad number");
+        assert_eq!(Failure::from(io).exit_code(), 1);
+        assert_eq!(Failure::from(missing).exit_code(), 2);
+        let bad = Failure::from(bad);
+        assert_eq!(bad.exit_code(), 2);
+        assert_eq!(bad.to_string(), "dnc.csv:3: bad number");
     }
 }

@@ -7,7 +7,9 @@
 //! half-loaded. A policy can also be compiled into one [`snapshot`] file
 //! (`chanrac build`), which [`load`] maps and verifies when given a file
 //! rather than a directory. [`events::EventReader`] streams CSV or JSON
-//! Lines events (the event format, docs/formats.md).
+//! Lines events (the event format, docs/formats.md). [`Failure`] is the one
+//! mapping of errors to exit statuses the programs share (2 for bad input,
+//! 1 for anything else).
 //!
 //! ```no_run
 //! let policy = chanrac_policy::load("examples/policy".as_ref())?;
@@ -30,7 +32,7 @@ use std::path::Path;
 
 use chanrac::policy::{Policy, PolicyBuilder};
 
-pub use error::{ErrorKind, LoadError, Location};
+pub use error::{ErrorKind, Failure, LoadError, Location};
 use table::Table;
 
 /// The longest bind password SMPP 3.4 carries, in octets (`password` is a

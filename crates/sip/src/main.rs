@@ -86,6 +86,7 @@ use chanrac_metrics::prometheus_client::metrics::gauge::Gauge;
 use chanrac_metrics::verdict_log::{Entry, LogOptions, LogText, VerdictLog};
 use chanrac_metrics::watch::Fingerprint;
 use chanrac_metrics::Metrics;
+use chanrac_policy::Failure;
 use chanrac_sip::cache::{AnswerCache, ENTRY_BYTES};
 use chanrac_sip::limit::{Admit, LogLimit};
 use chanrac_sip::responder::{Begun, Pending};
@@ -354,11 +355,6 @@ fn parse_size(s: &str) -> Result<usize, String> {
     Ok(bytes)
 }
 
-enum Failure {
-    BadInput(String),
-    Other(String),
-}
-
 fn other(what: &str) -> impl FnOnce(io::Error) -> Failure + '_ {
     move |e| Failure::Other(format!("{what}: {e}"))
 }
@@ -398,13 +394,9 @@ fn main() -> ExitCode {
     rt.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::BadInput(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Other(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(1)
+        Err(f) => {
+            eprintln!("error: {f}");
+            ExitCode::from(f.exit_code())
         }
     }
 }
