@@ -8,7 +8,7 @@ use std::time::Duration;
 use chanrac_core::state::journal::Record;
 use chanrac_core::{Engine, Event, Policy, PolicyBuilder, Verdict};
 use chanrac_store::shared::{BlockingState, SharedConfig, SharedStats, StoreError, Target};
-use chanrac_store::{StateDir, Sync};
+use chanrac_store::{Durability, StateDir};
 use parking_lot::Mutex;
 
 use crate::args::path_arg;
@@ -36,7 +36,7 @@ pub struct chanrac_engine {
 // C threads share one handle: it must be `Send + Sync` (checked here, at
 // compile time).
 const _: () = {
-    const fn shared<T: Send + std::marker::Sync>() {}
+    const fn shared<T: Send + Sync>() {}
     shared::<chanrac_engine>();
 };
 
@@ -452,7 +452,7 @@ unsafe fn open(
             StateArg::Memory => State::Memory,
             StateArg::Shared(store) => State::Shared(store),
             StateArg::Dir(dir) => {
-                let (dir, _) = StateDir::open(dir, &engine, Sync::Always)
+                let (dir, _) = StateDir::open(dir, &engine, Durability::Always)
                     .map_err(|e| Error::state(format!("state: {e}")))?;
                 State::Dir(Mutex::new(dir))
             }

@@ -63,16 +63,15 @@ pub fn run(o: &Options) -> Result<(), Failure> {
     let mut state = match &o.state {
         Some(dir) => {
             let (mut d, stats) =
-                chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual).map_err(
-                    |e| {
+                chanrac_store::StateDir::open(dir, &engine, chanrac_store::Durability::Manual)
+                    .map_err(|e| {
                         // Another process has the directory: bad usage.
                         if chanrac_store::is_locked(&e) {
                             Failure::BadInput(format!("--state: {e}"))
                         } else {
                             Failure::Other(format!("state: {e}"))
                         }
-                    },
-                )?;
+                    })?;
             if !o.quiet {
                 eprintln!(
                     "state {}: {} records restored{}",

@@ -82,14 +82,16 @@ fn dir_to_store(
         )));
     }
     let engine = empty_engine();
-    let (_held, stats) = chanrac_store::StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
-        .map_err(|e| {
-        if chanrac_store::is_locked(&e) {
-            Failure::BadInput(format!("--state: {e}"))
-        } else {
-            Failure::Other(format!("state: {e}"))
-        }
-    })?;
+    let (_held, stats) =
+        chanrac_store::StateDir::open(dir, &engine, chanrac_store::Durability::Manual).map_err(
+            |e| {
+                if chanrac_store::is_locked(&e) {
+                    Failure::BadInput(format!("--state: {e}"))
+                } else {
+                    Failure::Other(format!("state: {e}"))
+                }
+            },
+        )?;
     let target = store(&o.to, &o.prefix, o.retention_days)?;
     let existing = target
         .for_each_pair(|_, _, _| {})
@@ -150,8 +152,9 @@ fn store_to_dir(
     let tmp = temp_beside(dir)?;
     let result = (|| {
         let engine = empty_engine();
-        let (mut d, _) = chanrac_store::StateDir::open(&tmp, &engine, chanrac_store::Sync::Manual)
-            .map_err(|e| Failure::Other(format!("state: {e}")))?;
+        let (mut d, _) =
+            chanrac_store::StateDir::open(&tmp, &engine, chanrac_store::Durability::Manual)
+                .map_err(|e| Failure::Other(format!("state: {e}")))?;
         let bar = crate::progress_bar(records.len() as u64, o.quiet);
         for r in &records {
             d.append(r)

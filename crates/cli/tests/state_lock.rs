@@ -27,7 +27,8 @@ fn replay_on_a_state_directory_held_elsewhere_exits_2() {
         // This test process holds the directory, as a running adapter would.
         let engine = chanrac::Engine::new(chanrac::Policy::default());
         let (_held, _) =
-            chanrac_store::StateDir::open(&state, &engine, chanrac_store::Sync::Always).unwrap();
+            chanrac_store::StateDir::open(&state, &engine, chanrac_store::Durability::Always)
+                .unwrap();
         let journal = std::fs::read(state.join("journal-0.log")).unwrap();
         let out = replay();
         let err = stderr(&out);

@@ -12,8 +12,8 @@
 //! with `--state` appends the counted calls to the journal, syncs it once
 //! (`fdatasync`) and only then sends the batch's answers: no answer for a
 //! counted call leaves before its record is on disk (the guarantee of
-//! `Sync::Always`), while one sync serves every INVITE that arrived during
-//! the previous one (group commit). A sync costs from ~50 µs (NVMe with a
+//! `Durability::Always`), while one sync serves every INVITE that arrived
+//! during the previous one (group commit). A sync costs from ~50 µs (NVMe with a
 //! write cache) to ~10 ms (a spinning disk); without `--state` nothing is
 //! written. The journal is compacted at start and hourly. Should the
 //! journal fail (a full disk), the error is logged and calls are still
@@ -95,7 +95,7 @@ use chanrac_store::shared::dnc::{
     start_position, stream_key, FollowConfig, FollowStatus, Follower,
 };
 use chanrac_store::shared::{SharedConfig, SharedState, Target};
-use chanrac_store::{StateDir, Sync};
+use chanrac_store::{Durability, StateDir};
 use clap::Parser;
 use jiff::Timestamp;
 use tokio::net::UdpSocket;
@@ -527,14 +527,15 @@ async fn run(args: Args) -> Result<(), Failure> {
 
     let journal = match &state_dir {
         Some(dir) => {
-            let (mut journal, stats) = StateDir::open(dir, &engine, Sync::Manual).map_err(|e| {
-                // Another process has the directory: a usage error (exit 2).
-                if chanrac_store::is_locked(&e) {
-                    Failure::BadInput(format!("--state: {e}"))
-                } else {
-                    Failure::Other(format!("state: {e}"))
-                }
-            })?;
+            let (mut journal, stats) =
+                StateDir::open(dir, &engine, Durability::Manual).map_err(|e| {
+                    // Another process has the directory: a usage error (exit 2).
+                    if chanrac_store::is_locked(&e) {
+                        Failure::BadInput(format!("--state: {e}"))
+                    } else {
+                        Failure::Other(format!("state: {e}"))
+                    }
+                })?;
             info!(
                 dir = %dir.display(),
                 records = stats.records,

@@ -490,7 +490,7 @@ impl Proxy {
             Some(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StartError::Io(format!("state `{}`: {e}", dir.display())))?;
-                let (s, stats) = StateDir::open(dir, &engine, chanrac_store::Sync::Manual)
+                let (s, stats) = StateDir::open(dir, &engine, chanrac_store::Durability::Manual)
                     .map_err(|e| {
                         if chanrac_store::is_locked(&e) {
                             StartError::StateLocked(format!("--state: {e}"))

@@ -66,10 +66,6 @@ pub enum Durability {
     Manual,
 }
 
-/// The old name of [`Durability`] (it shadowed `std::marker::Sync`).
-#[doc(hidden)]
-pub use Durability as Sync;
-
 /// What opening a state directory found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpenStats {

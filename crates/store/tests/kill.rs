@@ -1,5 +1,5 @@
 //! Kill a writer with SIGKILL in mid-stream; every record whose append had
-//! returned (with `Sync::Always`) must be there after a restart, and the
+//! returned (with `Durability::Always`) must be there after a restart, and the
 //! journal must open cleanly whatever byte the kill stopped at.
 //!
 //! The writer is this test binary itself, re-run with `CHANRAC_KILL_CHILD`
@@ -16,7 +16,7 @@ use chanrac::policy::PolicyBuilder;
 use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::state::journal::Record;
 use chanrac::{Channel, Decision, Engine, Event, Kind, Number, Policy, Reason, Sender};
-use chanrac_store::{StateDir, Sync};
+use chanrac_store::{Durability, StateDir};
 
 fn policy() -> Policy {
     let mut reg = RegistryBuilder::new();
@@ -59,7 +59,7 @@ fn writer_child() {
         return; // only runs as the child
     };
     let engine = Engine::new(policy());
-    let (mut state, _) = StateDir::open(dir.as_ref(), &engine, Sync::Always).unwrap();
+    let (mut state, _) = StateDir::open(dir.as_ref(), &engine, Durability::Always).unwrap();
     let policy = engine.policy();
     for i in 0..1_000_000u64 {
         let e = call(i);
@@ -102,7 +102,7 @@ fn killed_writer_loses_nothing_acknowledged() {
         assert_eq!(acked.len() as u64, kill_after, "the writer died early");
         // Restart: every acknowledged call is remembered.
         let engine = Engine::new(policy());
-        let (_, stats) = StateDir::open(tmp.path(), &engine, Sync::Always).unwrap();
+        let (_, stats) = StateDir::open(tmp.path(), &engine, Durability::Always).unwrap();
         assert!(stats.records >= acked.len() as u64, "{stats:?}");
         for &i in &acked {
             let v = engine.check(&call(i));

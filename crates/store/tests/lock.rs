@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 
 use chanrac::state::journal::{Record, RecordKind};
 use chanrac::{Engine, Number, Policy};
-use chanrac_store::{is_locked, StateDir, Sync, LOCK_FILE};
+use chanrac_store::{is_locked, Durability, StateDir, LOCK_FILE};
 
 fn engine() -> Engine {
     Engine::new(Policy::default())
@@ -33,13 +33,13 @@ fn record(kind: RecordKind, to: &str, time_ms: i64) -> Record {
 fn a_second_open_in_the_same_process_fails_until_the_first_is_dropped() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("state");
-    let (mut first, _) = StateDir::open(&dir, &engine(), Sync::Always).unwrap();
+    let (mut first, _) = StateDir::open(&dir, &engine(), Durability::Always).unwrap();
     first
         .append(&record(RecordKind::AdCall, "0912345678", 1_772_420_400_000))
         .unwrap();
     assert!(dir.join(LOCK_FILE).is_file());
 
-    let e = StateDir::open(&dir, &engine(), Sync::Always).unwrap_err();
+    let e = StateDir::open(&dir, &engine(), Durability::Always).unwrap_err();
     assert!(is_locked(&e), "{e}");
     let msg = e.to_string();
     assert!(msg.contains(&dir.display().to_string()), "{msg}");
@@ -57,12 +57,12 @@ fn a_second_open_in_the_same_process_fails_until_the_first_is_dropped() {
     // Another error is not taken for a lock.
     let not_a_dir = tmp.path().join("file");
     std::fs::write(&not_a_dir, "x").unwrap();
-    let other = StateDir::open(&not_a_dir, &engine(), Sync::Always).unwrap_err();
+    let other = StateDir::open(&not_a_dir, &engine(), Durability::Always).unwrap_err();
     assert!(!is_locked(&other), "{other}");
 
     drop(first);
     let restored = engine();
-    let (_, stats) = StateDir::open(&dir, &restored, Sync::Always).unwrap();
+    let (_, stats) = StateDir::open(&dir, &restored, Durability::Always).unwrap();
     assert_eq!(stats.records, 2, "both records of the one writer");
 }
 
@@ -71,7 +71,7 @@ fn holder_child() {
     let Ok(dir) = std::env::var("CHANRAC_LOCK_CHILD") else {
         return; // only runs as the child
     };
-    let _held = StateDir::open(dir.as_ref(), &engine(), Sync::Always).unwrap();
+    let _held = StateDir::open(dir.as_ref(), &engine(), Durability::Always).unwrap();
     println!("open");
     // Hold it until the parent closes our stdin (or kills us).
     let mut sink = Vec::new();
@@ -102,7 +102,7 @@ fn another_process_holding_the_directory_is_named_and_a_killed_one_releases_it()
     let tmp = tempfile::tempdir().unwrap();
     let mut child = start_holder(tmp.path());
 
-    let e = StateDir::open(tmp.path(), &engine(), Sync::Always).unwrap_err();
+    let e = StateDir::open(tmp.path(), &engine(), Durability::Always).unwrap_err();
     assert!(is_locked(&e), "{e}");
     let msg = e.to_string();
     assert!(msg.contains(&tmp.path().display().to_string()), "{msg}");
@@ -111,7 +111,7 @@ fn another_process_holding_the_directory_is_named_and_a_killed_one_releases_it()
     // SIGKILL: the process cannot clean up, the kernel releases the lock.
     child.kill().unwrap();
     child.wait().unwrap();
-    let (mut dir, _) = StateDir::open(tmp.path(), &engine(), Sync::Always).unwrap();
+    let (mut dir, _) = StateDir::open(tmp.path(), &engine(), Durability::Always).unwrap();
     dir.append(&record(RecordKind::OptOut, "0912345678", 1_772_420_400_000))
         .unwrap();
 
@@ -139,9 +139,13 @@ fn old_registration_marks_and_opt_outs_survive_compaction_old_opt_ins_do_not() {
     let reg = record(RecordKind::Registration, "0912000001", t0);
     let out = record(RecordKind::OptOut, "0912000002", t0);
     let opt_in = record(RecordKind::OptIn, "0912000003", t0);
-    let fresh_in = record(RecordKind::OptIn, "0912000004", t0 + 10 * DAY_MS - DAY_MS / 2);
+    let fresh_in = record(
+        RecordKind::OptIn,
+        "0912000004",
+        t0 + 10 * DAY_MS - DAY_MS / 2,
+    );
     {
-        let (mut dir, _) = StateDir::open(tmp.path(), &engine(), Sync::Always).unwrap();
+        let (mut dir, _) = StateDir::open(tmp.path(), &engine(), Durability::Always).unwrap();
         dir.set_retention_days(1);
         for r in [&reg, &out, &opt_in, &fresh_in] {
             dir.append(r).unwrap();
@@ -153,7 +157,7 @@ fn old_registration_marks_and_opt_outs_survive_compaction_old_opt_ins_do_not() {
         dir.compact(Policy::default(), now).unwrap();
     }
     let restored = engine();
-    let (_, stats) = StateDir::open(tmp.path(), &restored, Sync::Always).unwrap();
+    let (_, stats) = StateDir::open(tmp.path(), &restored, Durability::Always).unwrap();
     assert_eq!(stats.snapshot, Some(2));
     let mut kept = restored.records(t0 + 10 * DAY_MS, i64::MAX);
     let mut want = vec![reg, out, fresh_in];

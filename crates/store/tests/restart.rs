@@ -8,7 +8,7 @@ use chanrac::policy::{Config, PolicyBuilder};
 use chanrac::registry::{Registration, RegistryBuilder, Status};
 use chanrac::state::journal::Record;
 use chanrac::{Channel, Decision, Engine, Event, Kind, Number, Policy, Reason, Sender};
-use chanrac_store::{StateDir, Sync};
+use chanrac_store::{Durability, StateDir};
 
 fn policy() -> Policy {
     let mut reg = RegistryBuilder::new();
@@ -64,7 +64,7 @@ fn restart_keeps_calls_consent_and_registrations() {
     let tmp = tempfile::tempdir().unwrap();
     {
         let engine = Engine::new(policy());
-        let (mut dir, stats) = StateDir::open(tmp.path(), &engine, Sync::Always).unwrap();
+        let (mut dir, stats) = StateDir::open(tmp.path(), &engine, Durability::Always).unwrap();
         assert_eq!(stats.records, 0);
         let optin = ev(
             "2026-03-02T08:00:00+07:00",
@@ -94,7 +94,7 @@ fn restart_keeps_calls_consent_and_registrations() {
     // A new process: the second call of the day is still refused, the
     // consent is still there, the registration still counted.
     let engine = Engine::new(policy());
-    let (mut dir, stats) = StateDir::open(tmp.path(), &engine, Sync::Always).unwrap();
+    let (mut dir, stats) = StateDir::open(tmp.path(), &engine, Durability::Always).unwrap();
     assert_eq!(stats.records, 3);
     let call = ev(
         "2026-03-02T10:00:00+07:00",
@@ -149,7 +149,7 @@ fn restart_keeps_calls_consent_and_registrations() {
         .collect();
     assert_eq!(names.len(), 2, "one snapshot and one journal: {names:?}");
     let engine2 = Engine::new(policy());
-    let (mut dir2, stats) = StateDir::open(tmp.path(), &engine2, Sync::Manual).unwrap();
+    let (mut dir2, stats) = StateDir::open(tmp.path(), &engine2, Durability::Manual).unwrap();
     assert_eq!(stats.snapshot, Some(1));
     for (t, ch, kind, src, to) in [
         (
@@ -192,7 +192,7 @@ fn a_torn_tail_is_cut_and_garbage_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     {
         let engine = Engine::new(policy());
-        let (mut dir, _) = StateDir::open(tmp.path(), &engine, Sync::Always).unwrap();
+        let (mut dir, _) = StateDir::open(tmp.path(), &engine, Durability::Always).unwrap();
         let optin = ev(
             "2026-03-02T08:00:00+07:00",
             Channel::Sms,
@@ -217,13 +217,13 @@ fn a_torn_tail_is_cut_and_garbage_is_refused() {
     bytes.extend_from_slice(&tail);
     std::fs::write(&j, &bytes).unwrap();
     let engine = Engine::new(policy());
-    let (_, stats) = StateDir::open(tmp.path(), &engine, Sync::Always).unwrap();
+    let (_, stats) = StateDir::open(tmp.path(), &engine, Durability::Always).unwrap();
     assert_eq!(stats.records, 2);
     assert_eq!(stats.torn_bytes, 12);
     assert_eq!(std::fs::metadata(&j).unwrap().len() as usize, whole);
 
     std::fs::write(&j, b"not a journal at all").unwrap();
-    let e = StateDir::open(tmp.path(), &Engine::new(policy()), Sync::Always).unwrap_err();
+    let e = StateDir::open(tmp.path(), &Engine::new(policy()), Durability::Always).unwrap_err();
     assert!(
         e.to_string()
             .contains("journal-0.log: not a chanrac journal"),

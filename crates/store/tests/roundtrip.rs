@@ -8,7 +8,7 @@
 
 use chanrac::state::journal::{Record, RecordKind};
 use chanrac::{Engine, EngineBuilder, Number, Policy};
-use chanrac_store::{StateDir, Sync};
+use chanrac_store::{Durability, StateDir};
 use proptest::prelude::*;
 
 const ADVERTISERS: [&str; 4] = ["shop", "bank", "ng\u{f4}i-sao", "a"];
@@ -80,7 +80,7 @@ proptest! {
         let now = recs.iter().map(|r| r.time_ms).max().unwrap_or(T0);
         let cut = if recs.is_empty() { 0 } else { compact_at.index(recs.len() + 1) };
         {
-            let sync = if sync_always { Sync::Always } else { Sync::Manual };
+            let sync = if sync_always { Durability::Always } else { Durability::Manual };
             let (mut dir, stats) = StateDir::open(tmp.path(), &engine(), sync).unwrap();
             prop_assert_eq!(stats.records, 0);
             dir.set_retention_days(100_000);
@@ -96,7 +96,7 @@ proptest! {
             dir.sync().unwrap();
         }
         let restored = engine();
-        let (_dir, stats) = StateDir::open(tmp.path(), &restored, Sync::Manual).unwrap();
+        let (_dir, stats) = StateDir::open(tmp.path(), &restored, Durability::Manual).unwrap();
         prop_assert_eq!(stats.torn_bytes, 0);
         if !compact {
             prop_assert_eq!(stats.records, recs.len() as u64);

@@ -123,7 +123,7 @@
 //! [`Record::of_check`](crate::state::journal::Record::of_check) to a
 //! `chanrac_store::StateDir` after every check that returns one, and open
 //! the directory (which restores it) before taking traffic. With
-//! `Sync::Always` nothing acknowledged is lost in a crash.
+//! `Durability::Always` nothing acknowledged is lost in a crash.
 //!
 //! ## Fork safety
 //!
