@@ -120,8 +120,8 @@ enum StateAction {
         retention_days: u32,
         /// Judge what has expired (ads older than 24 h, old opt-ins) at this
         /// time instead of the clock: for state built from old logs.
-        #[arg(long, value_name = "RFC3339")]
-        now: Option<String>,
+        #[arg(long, value_name = "RFC3339", value_parser = chanrac_policy::events::parse_time)]
+        now: Option<jiff::Timestamp>,
         /// No progress or summary on standard error.
         #[arg(long, short)]
         quiet: bool,
@@ -600,6 +600,35 @@ fn main() -> ExitCode {
         Err(f) => {
             eprintln!("error: {f}");
             ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// `state export --now` reads times as the event files do.
+    #[test]
+    fn now_is_rfc3339_with_an_offset() {
+        let t = |s: &str| {
+            Cli::try_parse_from([
+                "chanrac", "state", "export", "--state", "d", "--to", "u", "--now", s,
+            ])
+        };
+        match t("2026-03-03T10:30:00+07:00").unwrap().command {
+            Command::State {
+                action: StateAction::Export { now, .. },
+            } => assert_eq!(
+                now,
+                Some(chanrac_policy::events::parse_time("2026-03-03T03:30:00Z").unwrap())
+            ),
+            _ => panic!("not state export"),
+        }
+        for bad in ["2026-03-03", "2026-03-03T10:30:00", "yesterday"] {
+            let e = t(bad).err().unwrap().to_string();
+            assert!(e.contains("--now") && e.contains("RFC 3339"), "{bad}: {e}");
         }
     }
 }

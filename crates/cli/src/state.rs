@@ -29,7 +29,7 @@ pub struct ExportOptions {
     pub prefix: String,
     pub retention_days: u32,
     /// The time to judge expiry at (default: the clock).
-    pub now: Option<String>,
+    pub now: Option<jiff::Timestamp>,
     pub quiet: bool,
 }
 
@@ -51,11 +51,7 @@ fn empty_engine() -> Engine {
 }
 
 pub fn export(o: &ExportOptions) -> Result<(), Failure> {
-    let now = match &o.now {
-        Some(t) => chanrac_policy::events::parse_time(t)
-            .map_err(|e| Failure::BadInput(format!("--now {t}: {e}")))?,
-        None => jiff::Timestamp::now(),
-    };
+    let now = o.now.unwrap_or_else(jiff::Timestamp::now);
     let retention_ms = i64::from(o.retention_days.max(chanrac::state::MIN_RETENTION_DAYS))
         * chanrac::state::frequency::DAY_MS;
     match (Target::is_url(&o.from), Target::is_url(&o.to)) {

@@ -62,8 +62,9 @@ struct Args {
     /// ESME_RX_T_APPN either way (the SMSC delivers it again).
     #[arg(long, value_name = "block|deliver", default_value = "block")]
     on_store_error: chanrac::state::OnFull,
-    /// Stamp every event with this RFC 3339 time instead of the clock.
-    #[arg(long)]
+    /// Stamp every event with this RFC 3339 time instead of the clock,
+    /// e.g. `2026-03-02T09:15:00+07:00`.
+    #[arg(long, value_name = "RFC3339", value_parser = chanrac_policy::events::parse_time)]
     fixed_time: Option<jiff::Timestamp>,
     /// Most submit_sm in flight per ESME session; beyond it ESME_RTHROTTLED.
     #[arg(long, default_value_t = 10)]
@@ -532,6 +533,35 @@ mod tests {
         assert_eq!(a.limits.upstream_bind_timeout, up.bind_timeout);
         assert_eq!(a.limits.upstream_retry_max, up.retry_max);
         assert_eq!(a.limits.upstream_max_queued_kb * 1024, up.max_queued_bytes);
+    }
+
+    #[test]
+    fn fixed_time_is_rfc3339_with_an_offset() {
+        let t = |s: &str| {
+            Args::try_parse_from([
+                "chanrac-smpp",
+                "--policy",
+                "p",
+                "--listen",
+                "l",
+                "--upstream",
+                "u",
+                "--fixed-time",
+                s,
+            ])
+        };
+        let a = t("2026-03-02T09:15:00+07:00").unwrap();
+        assert_eq!(
+            a.fixed_time,
+            Some(chanrac_policy::events::parse_time("2026-03-02T02:15:00Z").unwrap())
+        );
+        for bad in ["2026-03-02", "2026-03-02T09:15:00", "09:15"] {
+            let e = t(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("--fixed-time") && e.contains("RFC 3339"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
