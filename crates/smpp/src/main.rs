@@ -535,21 +535,24 @@ mod tests {
         assert_eq!(a.limits.upstream_max_queued_kb * 1024, up.max_queued_bytes);
     }
 
+    /// The required flags and `extra`.
+    fn with(extra: &[&str]) -> Result<Args, clap::Error> {
+        let mut v = vec![
+            "chanrac-smpp",
+            "--policy",
+            "p",
+            "--listen",
+            "l",
+            "--upstream",
+            "u",
+        ];
+        v.extend_from_slice(extra);
+        Args::try_parse_from(v)
+    }
+
     #[test]
     fn fixed_time_is_rfc3339_with_an_offset() {
-        let t = |s: &str| {
-            Args::try_parse_from([
-                "chanrac-smpp",
-                "--policy",
-                "p",
-                "--listen",
-                "l",
-                "--upstream",
-                "u",
-                "--fixed-time",
-                s,
-            ])
-        };
+        let t = |s: &str| with(&["--fixed-time", s]);
         let a = t("2026-03-02T09:15:00+07:00").unwrap();
         assert_eq!(
             a.fixed_time,
@@ -566,20 +569,6 @@ mod tests {
 
     #[test]
     fn limit_flags_are_parsed_and_checked() {
-        let base = [
-            "chanrac-smpp",
-            "--policy",
-            "p",
-            "--listen",
-            "l",
-            "--upstream",
-            "u",
-        ];
-        let with = |extra: &[&str]| {
-            let mut v: Vec<&str> = base.to_vec();
-            v.extend_from_slice(extra);
-            Args::try_parse_from(v)
-        };
         let a = with(&[
             "--bind-timeout",
             "2.5",

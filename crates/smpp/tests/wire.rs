@@ -243,11 +243,7 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_
 
     let dnc = dir.path().join("dnc.csv");
     std::fs::write(&dnc, "number,scope\n0912000009,sms\n0912000005,all\n").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !proxy.stderr().contains("policy reloaded") {
-        assert!(Instant::now() < deadline, "no reload: {}", proxy.stderr());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    proxy.logged("policy reloaded", 1).await;
     e.send(ad()).await;
     assert_eq!(
         status_of(&e.recv().await.unwrap()),
@@ -256,14 +252,7 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_
     );
 
     std::fs::write(&dnc, "number,scope\n0912000005,email\n").unwrap();
-    while !proxy.stderr().contains("keeping the old policy") {
-        assert!(
-            Instant::now() < deadline,
-            "no failed reload: {}",
-            proxy.stderr()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    proxy.logged("keeping the old policy", 1).await;
     e.send(ad()).await;
     assert_eq!(status_of(&e.recv().await.unwrap()), 0x45, "old policy kept");
     assert_eq!(sink.received().len(), 1);
@@ -282,15 +271,7 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_
         (bad.len(), bad.modified().unwrap())
     );
     std::fs::rename(&next, &dnc).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while proxy.stderr().matches("policy reloaded").count() < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "no reload after the rename: {}",
-            proxy.stderr()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    proxy.logged("policy reloaded", 2).await;
     e.send(ad()).await;
     assert_eq!(
         status_of(&e.recv().await.unwrap()),

@@ -96,6 +96,19 @@ impl ProxyProcess {
         s
     }
 
+    /// Waits (10 s at most) until the proxy has logged `what` `times` times.
+    pub async fn logged(&self, what: &str, times: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.stderr().matches(what).count() < times {
+            assert!(
+                Instant::now() < deadline,
+                "`{what}` not logged {times} times: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stops the proxy with SIGTERM (a clean shutdown) and waits for it.
     pub fn terminate(mut self) {
         let _ = Command::new("kill")
