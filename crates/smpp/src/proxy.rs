@@ -948,11 +948,14 @@ impl Proxy {
                         continue;
                     };
                     reply.hold(permit);
-                    let sm = sm.clone();
-                    let this = self.clone();
-                    tokio::spawn(async move {
-                        this.submit(account, reply, sm, arrived).await;
-                    });
+                    // Boxed: the task then holds a pointer, not the whole
+                    // (large) future moved several times on each spawn.
+                    tokio::spawn(Box::pin(self.clone().submit(
+                        account,
+                        reply,
+                        sm.clone(),
+                        arrived,
+                    )));
                 }
                 Some(Pdu::DataSm(ds)) => {
                     let reply = Reply::answering(tx.clone(), seq, Answer::Data);
@@ -966,10 +969,9 @@ impl Proxy {
                     reply.hold(permit);
                     match pdu::data_sm_as_submit(ds) {
                         Ok(sm) => {
-                            let this = self.clone();
-                            tokio::spawn(async move {
-                                this.submit(account, reply, sm, arrived).await;
-                            });
+                            tokio::spawn(Box::pin(
+                                self.clone().submit(account, reply, sm, arrived),
+                            ));
                         }
                         Err(st) => reply.send(st, None),
                     }
@@ -1015,10 +1017,12 @@ impl Proxy {
                     for (i, sm) in sms.into_iter().enumerate() {
                         let reply =
                             Reply::answering(tx.clone(), seq, Answer::Multi(answer.clone(), i));
-                        let (this, account) = (self.clone(), account.clone());
-                        tokio::spawn(async move {
-                            this.submit(account, reply, sm, arrived).await;
-                        });
+                        tokio::spawn(Box::pin(self.clone().submit(
+                            account.clone(),
+                            reply,
+                            sm,
+                            arrived,
+                        )));
                     }
                 }
                 Some(Pdu::ReplaceSm(_)) => send(Command::new(
@@ -1928,8 +1932,13 @@ pub const MAX_ISSUED: usize = 1 << 18;
 /// The `message_id`s given to each account, newest [`MAX_ISSUED`].
 #[derive(Default)]
 struct IdBook {
-    owners: std::collections::HashMap<Box<str>, Box<str>>,
-    order: std::collections::VecDeque<Box<str>>,
+    /// Each id with its account; the id's octets are shared with `order`
+    /// and an account's name with every id it was given (one allocation
+    /// per id, not three).
+    owners: std::collections::HashMap<Arc<str>, Arc<str>>,
+    order: std::collections::VecDeque<Arc<str>>,
+    /// The accounts' names, each once.
+    accounts: std::collections::HashMap<Box<str>, Arc<str>>,
     /// An SMSC `message_id` → the one the ESME was given for that message
     /// (a `submit_multi`'s destinations, forwarded one by one, all go by
     /// the id of its `submit_multi_resp`); forgotten with the SMSC id.
@@ -1938,15 +1947,34 @@ struct IdBook {
 
 impl IdBook {
     fn give(&mut self, id: &str, account: &str) {
-        if self.owners.insert(id.into(), account.into()).is_none() {
-            self.order.push_back(id.into());
-            while self.order.len() > MAX_ISSUED {
-                if let Some(old) = self.order.pop_front() {
-                    self.owners.remove(&old);
-                    self.aliases.remove(&old);
-                }
+        if self.owners.contains_key(id) {
+            // Given again (an SMSC that reuses ids): the newest owner.
+            let account = self.account(account);
+            if let Some(o) = self.owners.get_mut(id) {
+                *o = account;
+            }
+            return;
+        }
+        let account = self.account(account);
+        let id: Arc<str> = id.into();
+        self.owners.insert(id.clone(), account);
+        self.order.push_back(id);
+        while self.order.len() > MAX_ISSUED {
+            if let Some(old) = self.order.pop_front() {
+                self.owners.remove(&*old);
+                self.aliases.remove(&*old);
             }
         }
+    }
+
+    /// `account`'s name, shared.
+    fn account(&mut self, account: &str) -> Arc<str> {
+        if let Some(a) = self.accounts.get(account) {
+            return a.clone();
+        }
+        let a: Arc<str> = account.into();
+        self.accounts.insert(account.into(), a.clone());
+        a
     }
 
     fn owner(&self, id: &str) -> Option<&str> {
