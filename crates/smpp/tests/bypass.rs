@@ -11,20 +11,17 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::pdu::status;
 use chanrac_smpp::proxy::{Config, Proxy};
 use chanrac_smpp::reassembly::ByteCaps;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::{gsm7_encode, ucs2_encode};
 use chanrac_smpp::upstream::UpstreamConfig;
-use chanrac_smpp::wire::read_frame;
-use common::{policy_dir, ProxyProcess};
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
+use common::{policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
-use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use rusmpp::{Command, Pdu};
 
 /// The policy of the other tests plus one spam signature.
 fn spam_policy() -> tempfile::TempDir {
@@ -37,55 +34,7 @@ fn spam_policy() -> tempfile::TempDir {
     dir
 }
 
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
-
 impl Esme {
-    async fn connect(port: u16) -> Esme {
-        Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        }
-    }
-
-    async fn raw(&mut self, bytes: &[u8]) {
-        self.s.write_all(bytes).await.unwrap();
-    }
-
-    fn next(&mut self) -> u32 {
-        self.seq += 1;
-        self.seq
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        let seq = self.next();
-        let c = Command::new(CommandStatus::EsmeRok, seq, pdu);
-        self.raw(&pdu::encode(&c)).await;
-        seq
-    }
-
-    /// Sends a `submit_sm` with raw TLV octets appended.
-    async fn send_with_tlvs(&mut self, sm: SubmitSm, tlvs: &[u8]) -> u32 {
-        let seq = self.next();
-        let mut b = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, sm));
-        b.extend_from_slice(tlvs);
-        let len = u32::try_from(b.len()).unwrap();
-        b[..4].copy_from_slice(&len.to_be_bytes());
-        self.raw(&b).await;
-        seq
-    }
-
-    async fn recv(&mut self) -> Command {
-        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-            .await
-            .expect("no answer within 20 s")
-            .unwrap()
-            .expect("connection closed");
-        pdu::decode(&f.unwrap()).unwrap()
-    }
-
     /// The answers to `n` requests, by sequence number: (status, message_id).
     async fn answers(&mut self, n: usize) -> Vec<(u32, u32, String)> {
         let mut out = Vec::new();
@@ -95,15 +44,6 @@ impl Esme {
         }
         out.sort();
         out
-    }
-
-    async fn bind(&mut self, system_id: &str, password: &str) {
-        let b = BindTransmitter::builder()
-            .system_id(COctetString::from_string(system_id.into()).unwrap())
-            .password(COctetString::from_string(password.into()).unwrap())
-            .build();
-        self.send(b).await;
-        assert_eq!(u32::from(self.recv().await.status()), status::ESME_ROK);
     }
 }
 
@@ -161,7 +101,7 @@ async fn one_recipient_spelled_three_ways_is_one_message() {
     // wait past the client's 20 s.
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_care", "secret2").await;
+    e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     // "vay tiền nhanh" split across three parts, the recipient written
     // 84…, 0… and +84 …, the reference as an 8- and a 16-bit element, sent
     // out of order.
@@ -203,7 +143,7 @@ async fn a_late_part_is_checked_with_its_message() {
     let dir = spam_policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--reassembly-timeout", "1"]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_care", "secret2").await;
+    e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     // Three messages whose last parts never come in time: the first ends in
     // the first half of the phrase, the second is harmless, the third is spam.
     let first = e
@@ -258,7 +198,7 @@ async fn a_second_version_or_a_very_late_part_never_completes_the_phrase() {
     let dir = spam_policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--reassembly-timeout", "1"]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_care", "secret2").await;
+    e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     // Parts 1 and 2 of 3 delivered at the timeout; part 3 never came.
     let to = "84912000001";
     let p1 = e.send(ucs2_part(to, 7, 3, 1, "Xin chào, ")).await;
@@ -303,9 +243,9 @@ async fn two_accounts_cannot_split_a_message() {
     // The advertiser's ad and care accounts, both sending as SHOPVN: a
     // handset joins their parts by source, recipient and reference.
     let mut ad = Esme::connect(proxy.port).await;
-    ad.bind("shopvn_ad", "secret1").await;
+    ad.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
     let mut care = Esme::connect(proxy.port).await;
-    care.bind("shopvn_care", "secret2").await;
+    care.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     let first = ad
         .send(ucs2_part("84912000001", 5, 2, 1, "[QC] Shop VN: vay tiề"))
         .await;
@@ -336,7 +276,7 @@ async fn text_in_two_places_is_refused() {
     let dir = spam_policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_care", "secret2").await;
+    e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     let spam = ucs2_encode("Vay tiền nhanh");
     let hello = ucs2_encode("Xin chào");
     // short_message harmless, message_payload spam.
@@ -382,7 +322,7 @@ async fn spam_is_found_in_every_data_coding() {
     let dir = spam_policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_care", "secret2").await;
+    e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     let ucs2 = ucs2_encode("Vay tiền nhanh");
     let gsm = gsm7_encode("Vay tien nhanh").unwrap();
     let octets = b"Vay tien nhanh".to_vec();
@@ -465,7 +405,7 @@ async fn one_account_cannot_fill_the_reassembly_memory() {
     tokio::spawn(Arc::clone(&proxy).serve(listener));
 
     let mut flood = Esme::connect(port).await;
-    flood.bind("shopvn_care", "secret2").await;
+    flood.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     let words: String = "Xin chào quý khách ".repeat(3).chars().take(57).collect();
     let text = ucs2_encode(&words);
     let n: u16 = 4_000;
@@ -496,7 +436,7 @@ async fn one_account_cannot_fill_the_reassembly_memory() {
 
     // The other account still gets its concatenated message through.
     let mut other = Esme::connect(port).await;
-    other.bind("shopvn_ad", "secret1").await;
+    other.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
     let p2 = other
         .send(ucs2_part("84912000002", 9, 2, 2, " ưu đãi hôm nay"))
         .await;
@@ -742,7 +682,7 @@ mod split {
             let before = sh.sink.received().len();
             let got = sh.rt.block_on(async {
                 let mut e = Esme::connect(sh.port).await;
-                e.bind("shopvn_care", "secret2").await;
+                e.bind_as("shopvn_care", "secret2", Bind::Tx).await;
                 let senders = ["SHOPVN", "shopvn", "ShopVN", " SHOPVN"];
                 for &i in &order {
                     let mut sm = vec![0x06, 0x08, 0x04];

@@ -13,62 +13,24 @@ use std::time::Duration;
 
 use chanrac::dnc::{DncChange, Scopes};
 use chanrac::Number;
-use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use chanrac_smpp::wire::read_frame;
 use chanrac_store::shared::dnc::{DncEntry, Publisher};
 use chanrac_testkit::RedisServer;
-use common::{policy_dir, ProxyProcess};
-use rusmpp::pdus::{BindTransceiver, DeliverSmResp, SubmitSm};
+use common::{policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, Ton};
-use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use rusmpp::Pdu;
 
 /// The reject status (the proxy's default).
 const REJECT: u32 = status::ESME_RSUBMITFAIL;
 
 /// An ESME bound as a transceiver to `shopvn_ad`; submits one ad at a time.
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
-
 impl Esme {
     async fn bound(port: u16) -> Esme {
-        let mut e = Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        };
-        let bind = BindTransceiver::builder()
-            .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
-            .password(COctetString::from_string("secret1".into()).unwrap())
-            .build();
-        let seq = e.send(bind).await;
-        let c = e.recv().await;
-        assert_eq!(
-            (c.sequence_number(), u32::from(c.status())),
-            (seq, status::ESME_ROK)
-        );
-        e
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.seq += 1;
-        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
-        self.s.write_all(&b).await.unwrap();
-        self.seq
-    }
-
-    async fn recv(&mut self) -> Command {
-        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-            .await
-            .expect("nothing within 20 s")
-            .unwrap()
-            .expect("connection closed");
-        pdu::decode(&f.unwrap()).unwrap()
+        Esme::login(port, "shopvn_ad", "secret1", Bind::Trx).await
     }
 
     /// Submits an ad from `SHOPVN` to `to`; its status.
@@ -90,14 +52,7 @@ impl Esme {
                 Some(Pdu::SubmitSmResp(_)) if c.sequence_number() == seq => {
                     return u32::from(c.status())
                 }
-                Some(Pdu::DeliverSm(_)) => {
-                    let r = Command::new(
-                        CommandStatus::EsmeRok,
-                        c.sequence_number(),
-                        DeliverSmResp::default(),
-                    );
-                    self.s.write_all(&pdu::encode(&r)).await.unwrap();
-                }
+                Some(Pdu::DeliverSm(_)) => self.ack(&c, status::ESME_ROK).await,
                 _ => {}
             }
         }

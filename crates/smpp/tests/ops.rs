@@ -13,54 +13,24 @@ use std::net::{SocketAddr, TcpStream as StdTcp};
 use std::process::{Command as Process, Stdio};
 use std::time::Duration;
 
-use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use chanrac_smpp::wire::read_frame;
-use common::{policy_dir, ProxyProcess};
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
+use common::{policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, Ton};
-use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
-
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
+use rusmpp::{Command, Pdu};
 
 impl Esme {
     async fn bound(port: u16) -> Esme {
-        let mut e = Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        };
-        let b = BindTransmitter::builder()
-            .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
-            .password(COctetString::from_string("secret1".into()).unwrap())
-            .build();
-        e.send(b).await;
-        let c = e.recv().await;
-        assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
-        e
+        Esme::login(port, "shopvn_ad", "secret1", Bind::Tx).await
     }
 
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.seq += 1;
-        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
-        self.s.write_all(&b).await.unwrap();
-        self.seq
-    }
-
-    async fn recv(&mut self) -> Command {
+    /// The next PDU that is not the proxy's `enquire_link`.
+    async fn reply(&mut self) -> Command {
         loop {
-            let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-                .await
-                .expect("nothing within 20 s")
-                .unwrap()
-                .expect("connection closed");
-            let c = pdu::decode(&f.unwrap()).unwrap();
+            let c = self.recv().await;
             if !matches!(c.pdu(), Some(Pdu::EnquireLink)) {
                 return c;
             }
@@ -80,7 +50,7 @@ impl Esme {
             .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
             .build();
         let seq = self.send(sm).await;
-        let c = self.recv().await;
+        let c = self.reply().await;
         assert_eq!(c.sequence_number(), seq);
         let id = match c.pdu() {
             Some(Pdu::SubmitSmResp(r)) => r.message_id().as_str().to_string(),

@@ -16,14 +16,11 @@ use std::time::Duration;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use chanrac_smpp::wire::read_frame;
-use common::{policy_dir, ProxyProcess};
-use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use common::{policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, RegisteredDelivery, Ton};
-use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use rusmpp::Pdu;
 
 /// The common policy, each account with its own SMSC login.
 fn policy() -> tempfile::TempDir {
@@ -38,74 +35,7 @@ fn policy() -> tempfile::TempDir {
     dir
 }
 
-#[derive(Clone, Copy)]
-enum Mode {
-    Tx,
-    Rx,
-    Trx,
-}
-
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
-
 impl Esme {
-    async fn bound(port: u16, system_id: &str, password: &str, mode: Mode) -> Esme {
-        let mut e = Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        };
-        let id = COctetString::from_string(system_id.into()).unwrap();
-        let pw = COctetString::from_string(password.into()).unwrap();
-        let seq = match mode {
-            Mode::Tx => {
-                e.send(
-                    BindTransmitter::builder()
-                        .system_id(id)
-                        .password(pw)
-                        .build(),
-                )
-                .await
-            }
-            Mode::Rx => {
-                e.send(BindReceiver::builder().system_id(id).password(pw).build())
-                    .await
-            }
-            Mode::Trx => {
-                e.send(
-                    BindTransceiver::builder()
-                        .system_id(id)
-                        .password(pw)
-                        .build(),
-                )
-                .await
-            }
-        };
-        let c = e.recv().await;
-        assert_eq!(
-            (c.sequence_number(), u32::from(c.status())),
-            (seq, status::ESME_ROK)
-        );
-        e
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.seq += 1;
-        let b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
-        self.s.write_all(&b).await.unwrap();
-        self.seq
-    }
-
-    async fn recv(&mut self) -> Command {
-        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-            .await
-            .expect("nothing within 20 s")
-            .unwrap()
-            .expect("connection closed");
-        pdu::decode(&f.unwrap()).unwrap()
-    }
-
     /// Submits a message asking for a receipt; the message_id given.
     async fn submit(&mut self, to: &str, text: &str) -> String {
         let sm = SubmitSm::builder()
@@ -137,12 +67,7 @@ impl Esme {
             let Some(Pdu::DeliverSm(ds)) = c.pdu() else {
                 continue; // e.g. the proxy's enquire_link
             };
-            let r = Command::new(
-                CommandStatus::from(answer),
-                c.sequence_number(),
-                DeliverSmResp::default(),
-            );
-            self.s.write_all(&pdu::encode(&r)).await.unwrap();
+            self.ack(&c, answer).await;
             let raw: &[u8] = ds.short_message().as_ref();
             let text = chanrac_smpp::text::decode(u8::from(ds.data_coding), raw);
             return (
@@ -172,7 +97,7 @@ async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
 
     // A transceiver: the receipt comes back on it, with the id it was given.
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
     let (text, receipted, from) = trx.delivered(status::ESME_ROK).await;
     assert_eq!(receipted.as_deref(), Some(id.as_str()), "{text}");
@@ -185,7 +110,7 @@ async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
 
     // A transmitter of the care account: no session of that account can
     // receive, so the SMSC is told to retry (never a lost receipt)...
-    let mut tx = Esme::bound(proxy.port, "shopvn_care", "secret2", Mode::Tx).await;
+    let mut tx = Esme::login(proxy.port, "shopvn_care", "secret2", Bind::Tx).await;
     let care_id = tx.submit("84912000002", "Đơn hàng 123 đã giao").await;
     until(|| {
         sink.receipts()
@@ -197,7 +122,7 @@ async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
     .await;
     // ...and never to the other account's session (trx is not offered it).
     // Once a receiver of the care account binds, the next offer reaches it.
-    let mut rx = Esme::bound(proxy.port, "shopvn_care", "secret2", Mode::Rx).await;
+    let mut rx = Esme::login(proxy.port, "shopvn_care", "secret2", Bind::Rx).await;
     let (_, receipted, _) = rx.delivered(status::ESME_ROK).await;
     assert_eq!(receipted.as_deref(), Some(care_id.as_str()));
     until(|| {
@@ -227,7 +152,7 @@ async fn a_subscribers_message_reaches_the_account_of_its_login() {
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     // The ad account binds a transmitter only: its upstream session comes
     // up, but an MO for it is answered with a temporary error.
-    let _tx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Tx).await;
+    let _tx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Tx).await;
     let mut st = None;
     for _ in 0..400 {
         st = sink
@@ -239,7 +164,7 @@ async fn a_subscribers_message_reaches_the_account_of_its_login() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(st, Some(status::ESME_RX_T_APPN));
-    let mut rx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Rx).await;
+    let mut rx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Rx).await;
     let mo = {
         let sink = sink.clone();
         tokio::spawn(async move {
@@ -260,7 +185,7 @@ async fn pass_through_binds_upstream_with_the_esmes_own_login() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let dir = policy_dir();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--upstream-pass-through"]).await;
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
     assert_eq!(sink.received()[0].system_id, "shopvn_ad");
     let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
@@ -278,7 +203,7 @@ async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
         &["--state", state.path().to_str().unwrap()],
     )
     .await;
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     // The subscriber had consented (consents.csv): the ad goes through.
     let id = trx.submit("84912000006", "[QC] Ưu đãi").await;
     let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
@@ -323,7 +248,7 @@ async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
         &["--state", state.path().to_str().unwrap()],
     )
     .await;
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Tx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Tx).await;
     let sm = SubmitSm::builder()
         .source_addr_ton(Ton::Alphanumeric)
         .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
@@ -344,7 +269,7 @@ async fn a_pool_of_upstream_sessions_per_login() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--upstream-sessions", "3"]).await;
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     // Bound at once, all three, before any submit.
     until(|| sink.sessions_bound("smsc_ad") == 3).await;
     assert_eq!(sink.sessions_bound("smsc_care"), 0);
@@ -376,7 +301,7 @@ async fn a_submit_multis_receipts_all_refer_to_the_id_it_was_given() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
-    let mut trx = Esme::bound(proxy.port, "shopvn_ad", "secret1", Mode::Trx).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     let dest = |to: &str| {
         DestAddress::SmeAddress(SmeAddress::new(
             Ton::International,

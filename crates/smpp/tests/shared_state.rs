@@ -22,18 +22,15 @@ use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use chanrac_smpp::wire::read_frame;
 use chanrac_testkit::{RedisCluster, RedisServer};
-use common::ProxyProcess;
-use rusmpp::pdus::{BindTransceiver, DataSm, DeliverSmResp, SubmitMulti, SubmitSm};
+use common::{Bind, Esme, ProxyProcess};
+use rusmpp::pdus::{DataSm, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
-use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use rusmpp::{Command, Pdu};
 
 /// A deadline no loaded test machine reaches while the store is up.
 const GENEROUS_MS: &str = "2000";
@@ -101,46 +98,9 @@ async fn on_store(
 }
 
 /// An ESME bound as a transceiver to `shopvn_ad`.
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
-
 impl Esme {
     async fn bound(port: u16) -> Esme {
-        let mut e = Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        };
-        let seq = e
-            .send(
-                BindTransceiver::builder()
-                    .system_id(COctetString::from_string("shopvn_ad".into()).unwrap())
-                    .password(COctetString::from_string("secret1".into()).unwrap())
-                    .build(),
-            )
-            .await;
-        let c = e.recv().await;
-        assert_eq!(
-            (c.sequence_number(), u32::from(c.status())),
-            (seq, status::ESME_ROK)
-        );
-        e
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.send_with_tlvs(pdu, &[]).await
-    }
-
-    /// Sends `pdu` with raw TLV octets appended; its sequence number.
-    async fn send_with_tlvs(&mut self, pdu: impl Into<Pdu>, tlvs: &[u8]) -> u32 {
-        self.seq += 1;
-        let mut b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
-        b.extend_from_slice(tlvs);
-        let len = u32::try_from(b.len()).unwrap();
-        b[..4].copy_from_slice(&len.to_be_bytes());
-        self.s.write_all(&b).await.unwrap();
-        self.seq
+        Esme::login(port, "shopvn_ad", "secret1", Bind::Trx).await
     }
 
     /// The answer to request `seq` (a `deliver_sm` meanwhile is
@@ -155,15 +115,6 @@ impl Esme {
             assert_eq!(c.sequence_number(), seq, "{c:?}");
             return c;
         }
-    }
-
-    async fn recv(&mut self) -> Command {
-        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-            .await
-            .expect("nothing within 20 s")
-            .unwrap()
-            .expect("connection closed");
-        pdu::decode(&f.unwrap()).unwrap()
     }
 
     /// Submits every (recipient, text) from `SHOPVN`, [`WINDOW`] at a time;
@@ -195,15 +146,6 @@ impl Esme {
     /// One message's status.
     async fn submit(&mut self, to: &str, text: &str) -> u32 {
         self.submit_all(&[(to.to_string(), text.to_string())]).await[0]
-    }
-
-    async fn ack(&mut self, c: &Command, st: u32) {
-        let r = Command::new(
-            CommandStatus::from(st),
-            c.sequence_number(),
-            DeliverSmResp::default(),
-        );
-        self.s.write_all(&pdu::encode(&r)).await.unwrap();
     }
 
     /// Waits for the next `deliver_sm`, acknowledges it; its text and

@@ -8,21 +8,17 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use chanrac_smpp::wire::read_frame;
-use common::{policy_dir, ProxyProcess};
-use rusmpp::pdus::{BindTransmitter, CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti, SubmitSm};
+use common::{policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::{CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{
     DataCoding, DestAddress, DistributionListName, EsmClass, Npi, SmeAddress, Ton,
 };
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
 const REJECT: u32 = status::ESME_RSUBMITFAIL;
 
@@ -42,57 +38,12 @@ fn policy() -> tempfile::TempDir {
     dir
 }
 
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
-
 impl Esme {
-    async fn connect(port: u16) -> Esme {
-        Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        }
-    }
-
-    /// Sends `pdu` with raw TLV octets appended; its sequence number.
-    async fn send_with_tlvs(&mut self, pdu: impl Into<Pdu>, tlvs: &[u8]) -> u32 {
-        self.seq += 1;
-        let mut b = pdu::encode(&Command::new(CommandStatus::EsmeRok, self.seq, pdu));
-        b.extend_from_slice(tlvs);
-        let len = u32::try_from(b.len()).unwrap();
-        b[..4].copy_from_slice(&len.to_be_bytes());
-        self.s.write_all(&b).await.unwrap();
-        self.seq
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.send_with_tlvs(pdu, &[]).await
-    }
-
-    async fn recv(&mut self) -> Command {
-        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
-            .await
-            .expect("no answer within 20 s")
-            .unwrap()
-            .expect("connection closed");
-        pdu::decode(&f.unwrap()).unwrap()
-    }
-
     /// The answer to request `seq` (answers to others are not expected).
     async fn answer(&mut self, seq: u32) -> Command {
         let c = self.recv().await;
         assert_eq!(c.sequence_number(), seq, "{c:?}");
         c
-    }
-
-    async fn bind(&mut self, system_id: &str, password: &str) {
-        let b = BindTransmitter::builder()
-            .system_id(COctetString::from_string(system_id.into()).unwrap())
-            .password(COctetString::from_string(password.into()).unwrap())
-            .build();
-        let seq = self.send(b).await;
-        assert_eq!(u32::from(self.answer(seq).await.status()), status::ESME_ROK);
     }
 }
 
@@ -163,7 +114,7 @@ async fn submit_multi_delivers_the_allowed_and_lists_the_blocked() {
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_ad", "secret1").await;
+    e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
 
     // Five destinations, two of them (…002, …004) on the DNC list.
     let to: Vec<String> = (1..=5).map(|n| format!("8491200000{n}")).collect();
@@ -236,7 +187,7 @@ async fn malformed_submit_multi_gets_an_error_never_a_crash() {
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_ad", "secret1").await;
+    e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
 
     // A distribution list: its members cannot be checked.
     let dl = DestAddress::DistributionListName(DistributionListName::new(c21("everyone")));
@@ -276,7 +227,7 @@ async fn data_sm_is_checked_like_submit_sm() {
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_ad", "secret1").await;
+    e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
 
     // The spam phrase in message_payload.
     let seq = e
@@ -360,7 +311,7 @@ async fn replace_is_refused_query_and_cancel_pass_for_own_ids() {
     let dir = policy();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
-    e.bind("shopvn_ad", "secret1").await;
+    e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
     let seq = e.send(submit("84912000001", "[QC] Ưu đãi")).await;
     let c = e.answer(seq).await;
     assert_eq!(status_of(&c), status::ESME_ROK);
@@ -403,7 +354,7 @@ async fn replace_is_refused_query_and_cancel_pass_for_own_ids() {
 
     // Another account cannot query or cancel it.
     let mut care = Esme::connect(proxy.port).await;
-    care.bind("shopvn_care", "secret2").await;
+    care.bind_as("shopvn_care", "secret2", Bind::Tx).await;
     let seq = care.send(query(&id)).await;
     assert_eq!(status_of(&care.answer(seq).await), status::ESME_RINVMSGID);
     let cancel = |id: &str| {

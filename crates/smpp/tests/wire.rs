@@ -7,55 +7,20 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chanrac_smpp::pdu::{self, status};
-use chanrac_smpp::wire::read_frame;
-use common::{policy_dir, ProxyProcess};
+use common::{policy_dir, Esme, ProxyProcess};
 use rusmpp::pdus::{BindTransmitter, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
 use rusmpp::{Command, CommandStatus, Pdu};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
-
-struct Esme {
-    s: TcpStream,
-    seq: u32,
-}
 
 impl Esme {
-    async fn connect(port: u16) -> Esme {
-        Esme {
-            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
-            seq: 0,
-        }
-    }
-
-    async fn raw(&mut self, bytes: &[u8]) {
-        self.s.write_all(bytes).await.unwrap();
-    }
-
-    async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
-        self.seq += 1;
-        let c = Command::new(CommandStatus::EsmeRok, self.seq, pdu);
-        self.raw(&pdu::encode(&c)).await;
-        self.seq
-    }
-
-    /// The next PDU, or `None` when the proxy closed the connection.
-    async fn recv(&mut self) -> Option<Command> {
-        let f = tokio::time::timeout(Duration::from_secs(15), read_frame(&mut self.s))
-            .await
-            .expect("no answer within 15 s")
-            .ok()??;
-        Some(pdu::decode(&f.unwrap()).unwrap())
-    }
-
     async fn bind(&mut self, system_id: &str, password: &str) -> u32 {
         let b = BindTransmitter::builder()
             .system_id(COctetString::from_string(system_id.into()).unwrap())
             .password(COctetString::from_string(password.into()).unwrap())
             .build();
         self.send(b).await;
-        u32::from(self.recv().await.unwrap().status())
+        u32::from(self.recv().await.status())
     }
 }
 
@@ -89,7 +54,7 @@ async fn malformed_pdus_and_session_rules() {
     // Unknown command id: generic_nack ESME_RINVCMDID with its sequence number.
     let mut p = vec![0, 0, 0, 16, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 7];
     e.raw(&p).await;
-    let r = e.recv().await.unwrap();
+    let r = e.recv().await;
     assert!(matches!(r.pdu(), Some(Pdu::GenericNack)));
     assert_eq!(
         (status_of(&r), r.sequence_number()),
@@ -105,24 +70,21 @@ async fn malformed_pdus_and_session_rules() {
     let len = u32::try_from(bad.len()).unwrap();
     bad[..4].copy_from_slice(&len.to_be_bytes());
     e.raw(&bad).await;
-    let r = e.recv().await.unwrap();
+    let r = e.recv().await;
     assert_eq!(
         (status_of(&r), r.sequence_number()),
         (status::ESME_RINVOPTPARSTREAM, 8)
     );
     // submit_sm before bind.
     let s = e.send(submit("84912000001", 0, 0, b"[QC] hi")).await;
-    let r = e.recv().await.unwrap();
+    let r = e.recv().await;
     assert_eq!(
         (status_of(&r), r.sequence_number()),
         (status::ESME_RINVBNDSTS, s)
     );
     // enquire_link works unbound.
     e.send(Pdu::EnquireLink).await;
-    assert!(matches!(
-        e.recv().await.unwrap().pdu(),
-        Some(Pdu::EnquireLinkResp)
-    ));
+    assert!(matches!(e.recv().await.pdu(), Some(Pdu::EnquireLinkResp)));
     // Unknown system_id, then a good bind, then a second bind.
     assert_eq!(e.bind("nobody", "x").await, status::ESME_RBINDFAIL);
     assert_eq!(e.bind("shopvn_ad", "secret1").await, status::ESME_ROK);
@@ -130,29 +92,26 @@ async fn malformed_pdus_and_session_rules() {
     // A UDH that runs past the message.
     e.send(submit("84912000001", 0x40, 0, &[0x09, 0x00, 0x03]))
         .await;
-    assert_eq!(
-        status_of(&e.recv().await.unwrap()),
-        status::ESME_RINVESMCLASS
-    );
+    assert_eq!(status_of(&e.recv().await), status::ESME_RINVESMCLASS);
     // An invalid destination.
     e.send(submit("12", 0, 0, b"x")).await;
-    assert_eq!(status_of(&e.recv().await.unwrap()), status::ESME_RINVDSTADR);
+    assert_eq!(status_of(&e.recv().await), status::ESME_RINVDSTADR);
     // A command_length over the cap: generic_nack ESME_RINVCMDLEN, then closed.
     p[..4].copy_from_slice(&0x0100_0000u32.to_be_bytes());
     p[4..8].copy_from_slice(&4u32.to_be_bytes());
     e.raw(&p).await;
-    let r = e.recv().await.unwrap();
+    let r = e.recv().await;
     assert_eq!(status_of(&r), status::ESME_RINVCMDLEN);
-    assert!(e.recv().await.is_none(), "the connection is closed");
+    assert!(
+        e.recv_or_closed().await.is_none(),
+        "the connection is closed"
+    );
     // The proxy is still serving.
     let mut e2 = Esme::connect(proxy.port).await;
     assert_eq!(e2.bind("shopvn_ad", "secret1").await, status::ESME_ROK);
     e2.send(Pdu::Unbind).await;
-    assert!(matches!(
-        e2.recv().await.unwrap().pdu(),
-        Some(Pdu::UnbindResp)
-    ));
-    assert!(e2.recv().await.is_none());
+    assert!(matches!(e2.recv().await.pdu(), Some(Pdu::UnbindResp)));
+    assert!(e2.recv_or_closed().await.is_none());
     assert!(sink.received().is_empty());
 }
 
@@ -171,8 +130,8 @@ async fn reassembly_timeout_checks_what_arrived_and_answers_duplicates() {
     let started = Instant::now();
     let a = e.send(submit("84912000001", 0x40, 0, &sm)).await;
     let b = e.send(submit("84912000001", 0x40, 0, &sm)).await;
-    let r1 = e.recv().await.unwrap();
-    let r2 = e.recv().await.unwrap();
+    let r1 = e.recv().await;
+    let r2 = e.recv().await;
     // Behaviour, not speed: the answers may not come before the 0.5 s
     // reassembly timeout (a slower machine only makes this wait longer).
     let held = started.elapsed();
@@ -220,7 +179,7 @@ async fn window_beyond_ten_is_throttled() {
             .send(submit("84912000004", 0, 0, b"Your order shipped"))
             .await;
     }
-    let r = e.recv().await.unwrap();
+    let r = e.recv().await;
     assert_eq!(
         (status_of(&r), r.sequence_number()),
         (status::ESME_RTHROTTLED, last)
@@ -239,22 +198,18 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_
     let text = chanrac_smpp::text::gsm7_encode("[QC] Sale").unwrap();
     let ad = || submit("84912000005", 0, 0, &text);
     e.send(ad()).await;
-    assert_eq!(status_of(&e.recv().await.unwrap()), 0);
+    assert_eq!(status_of(&e.recv().await), 0);
 
     let dnc = dir.path().join("dnc.csv");
     std::fs::write(&dnc, "number,scope\n0912000009,sms\n0912000005,all\n").unwrap();
     proxy.logged("policy reloaded", 1).await;
     e.send(ad()).await;
-    assert_eq!(
-        status_of(&e.recv().await.unwrap()),
-        0x45,
-        "now on the DNC list"
-    );
+    assert_eq!(status_of(&e.recv().await), 0x45, "now on the DNC list");
 
     std::fs::write(&dnc, "number,scope\n0912000005,email\n").unwrap();
     proxy.logged("keeping the old policy", 1).await;
     e.send(ad()).await;
-    assert_eq!(status_of(&e.recv().await.unwrap()), 0x45, "old policy kept");
+    assert_eq!(status_of(&e.recv().await), 0x45, "old policy kept");
     assert_eq!(sink.received().len(), 1);
 
     // A good file renamed over the bad one, with its size and modification
@@ -274,7 +229,7 @@ async fn policy_file_changes_reload_and_a_bad_policy_keeps_the_old_and_a_rename_
     proxy.logged("policy reloaded", 2).await;
     e.send(ad()).await;
     assert_eq!(
-        status_of(&e.recv().await.unwrap()),
+        status_of(&e.recv().await),
         0,
         "on the DNC list for calls only now"
     );
@@ -296,7 +251,7 @@ async fn state_dir_keeps_counts_across_a_restart() {
     assert_eq!(e.bind("shopvn_ad", "secret1").await, status::ESME_ROK);
     for _ in 0..3 {
         e.send(ad()).await;
-        assert_eq!(status_of(&e.recv().await.unwrap()), 0);
+        assert_eq!(status_of(&e.recv().await), 0);
     }
     drop(e);
     proxy.terminate();
@@ -305,7 +260,7 @@ async fn state_dir_keeps_counts_across_a_restart() {
     assert_eq!(e.bind("shopvn_ad", "secret1").await, status::ESME_ROK);
     e.send(ad()).await;
     assert_eq!(
-        status_of(&e.recv().await.unwrap()),
+        status_of(&e.recv().await),
         0x45,
         "FREQUENCY after the restart"
     );

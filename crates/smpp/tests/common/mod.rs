@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: a temporary policy and the
-//! proxy as a child process.
+//! Helpers shared by the integration tests: a temporary policy, the proxy
+//! as a child process and a test ESME that talks to it over TCP.
 #![allow(dead_code)]
 
 use std::io::Read;
@@ -7,6 +7,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::wire::read_frame;
+use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp};
+use rusmpp::types::COctetString;
+use rusmpp::{CommandStatus, Pdu};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 /// A policy with an ad and a care account of one advertiser, its brandname,
 /// consents for the test recipients, and a DNC number.
@@ -122,5 +130,128 @@ impl Drop for ProxyProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// How an [`Esme`] binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bind {
+    /// `bind_transmitter`.
+    Tx,
+    /// `bind_receiver`.
+    Rx,
+    /// `bind_transceiver`.
+    Trx,
+}
+
+/// A test ESME: hand-built PDUs over TCP, numbered 1, 2, 3…; each test
+/// file adds the requests and answers it needs in its own `impl Esme`.
+pub struct Esme {
+    pub s: TcpStream,
+    pub seq: u32,
+}
+
+impl Esme {
+    /// Connects to the proxy on `port`, unbound.
+    pub async fn connect(port: u16) -> Esme {
+        Esme {
+            s: TcpStream::connect(("127.0.0.1", port)).await.unwrap(),
+            seq: 0,
+        }
+    }
+
+    /// Connects and binds as `system_id` ([`Esme::bind_as`]).
+    pub async fn login(port: u16, system_id: &str, password: &str, bind: Bind) -> Esme {
+        let mut e = Esme::connect(port).await;
+        e.bind_as(system_id, password, bind).await;
+        e
+    }
+
+    /// Binds as `system_id`; panics unless the bind is answered `ESME_ROK`.
+    pub async fn bind_as(&mut self, system_id: &str, password: &str, bind: Bind) {
+        let id = COctetString::from_string(system_id.into()).unwrap();
+        let pw = COctetString::from_string(password.into()).unwrap();
+        let seq = match bind {
+            Bind::Tx => {
+                self.send(
+                    BindTransmitter::builder()
+                        .system_id(id)
+                        .password(pw)
+                        .build(),
+                )
+                .await
+            }
+            Bind::Rx => {
+                self.send(BindReceiver::builder().system_id(id).password(pw).build())
+                    .await
+            }
+            Bind::Trx => {
+                self.send(
+                    BindTransceiver::builder()
+                        .system_id(id)
+                        .password(pw)
+                        .build(),
+                )
+                .await
+            }
+        };
+        let c = self.recv().await;
+        assert_eq!(
+            (c.sequence_number(), u32::from(c.status())),
+            (seq, status::ESME_ROK),
+            "{c:?}"
+        );
+    }
+
+    /// Writes `bytes` as they are.
+    pub async fn raw(&mut self, bytes: &[u8]) {
+        self.s.write_all(bytes).await.unwrap();
+    }
+
+    /// The next sequence number.
+    pub fn next(&mut self) -> u32 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Sends `pdu`; its sequence number.
+    pub async fn send(&mut self, pdu: impl Into<Pdu>) -> u32 {
+        self.send_with_tlvs(pdu, &[]).await
+    }
+
+    /// Sends `pdu` with raw TLV octets appended; its sequence number.
+    pub async fn send_with_tlvs(&mut self, pdu: impl Into<Pdu>, tlvs: &[u8]) -> u32 {
+        let seq = self.next();
+        let mut b = pdu::encode(&rusmpp::Command::new(CommandStatus::EsmeRok, seq, pdu));
+        b.extend_from_slice(tlvs);
+        let len = u32::try_from(b.len()).unwrap();
+        b[..4].copy_from_slice(&len.to_be_bytes());
+        self.raw(&b).await;
+        seq
+    }
+
+    /// The next PDU, or `None` when the proxy closed the connection;
+    /// panics after 20 s without either.
+    pub async fn recv_or_closed(&mut self) -> Option<rusmpp::Command> {
+        let f = tokio::time::timeout(Duration::from_secs(20), read_frame(&mut self.s))
+            .await
+            .expect("nothing within 20 s")
+            .ok()??;
+        Some(pdu::decode(&f.unwrap()).unwrap())
+    }
+
+    /// The next PDU; panics when the proxy closed the connection.
+    pub async fn recv(&mut self) -> rusmpp::Command {
+        self.recv_or_closed().await.expect("connection closed")
+    }
+
+    /// Answers the `deliver_sm` `c` with status `st`.
+    pub async fn ack(&mut self, c: &rusmpp::Command, st: u32) {
+        let r = rusmpp::Command::new(
+            CommandStatus::from(st),
+            c.sequence_number(),
+            DeliverSmResp::default(),
+        );
+        self.raw(&pdu::encode(&r)).await;
     }
 }
