@@ -17,7 +17,7 @@ use chanrac_smpp::reassembly::ByteCaps;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::{gsm7_encode, ucs2_encode};
 use chanrac_smpp::upstream::UpstreamConfig;
-use common::{policy_dir, Bind, Esme, ProxyProcess};
+use common::{policy_dir, tlv, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
@@ -82,13 +82,6 @@ fn ucs2_part16(to: &str, reference: u16, total: u8, seq: u8, text: &str) -> Subm
     sm.extend_from_slice(&[total, seq]);
     sm.extend(ucs2_encode(text));
     submit(to, 0x40, 0x08, &sm)
-}
-
-fn tlv(tag: u16, value: &[u8]) -> Vec<u8> {
-    let mut v = tag.to_be_bytes().to_vec();
-    v.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
-    v.extend_from_slice(value);
-    v
 }
 
 const REJECT: u32 = status::ESME_RSUBMITFAIL;

@@ -59,17 +59,6 @@ impl Esme {
     }
 }
 
-/// Waits (at most 20 s) until the proxy logged `needle`.
-async fn until_logged(p: &ProxyProcess, needle: &str) {
-    for _ in 0..400 {
-        if p.stderr().contains(needle) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no `{needle}` in the log:\n{}", p.stderr());
-}
-
 #[tokio::test]
 async fn a_dnc_change_from_another_node_stops_the_next_ad_sms() {
     let Some(redis) = RedisServer::start() else {
@@ -79,7 +68,7 @@ async fn a_dnc_change_from_another_node_stops_the_next_ad_sms() {
     let dir = policy_dir();
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--follow-dnc", &url]).await;
-    until_logged(&proxy, "following the DNC stream").await;
+    proxy.logged("following the DNC stream", 1).await;
     let mut esme = Esme::bound(proxy.port).await;
     assert_eq!(esme.submit("84912000001").await, status::ESME_ROK);
 
@@ -92,7 +81,7 @@ async fn a_dnc_change_from_another_node_stops_the_next_ad_sms() {
             source: "5656".into(),
         }])
         .unwrap();
-    until_logged(&proxy, &format!("position={}", ids[0])).await;
+    proxy.logged(&format!("position={}", ids[0]), 1).await;
     assert_eq!(esme.submit("84912000002").await, REJECT);
     assert_eq!(esme.submit("84912000003").await, status::ESME_ROK);
 }

@@ -10,13 +10,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream as StdTcp};
-use std::process::{Command as Process, Stdio};
 use std::time::Duration;
 
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{policy_dir, Bind, Esme, ProxyProcess};
+use common::{metrics_addr, policy_dir, promtool_check, value, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, Ton};
@@ -60,21 +59,6 @@ impl Esme {
     }
 }
 
-/// The metrics address the proxy logged.
-async fn metrics_addr(p: &ProxyProcess) -> SocketAddr {
-    for _ in 0..400 {
-        if let Some(a) = p
-            .stderr()
-            .lines()
-            .find_map(|l| l.split("serving metrics on http ").nth(1))
-        {
-            return a.trim().parse().unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no metrics address logged: {}", p.stderr());
-}
-
 /// `GET path` → (status, body).
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut s = StdTcp::connect(addr).unwrap();
@@ -88,46 +72,6 @@ fn get(addr: SocketAddr, path: &str) -> (u16, String) {
         head.split(' ').nth(1).unwrap().parse().unwrap(),
         body.to_string(),
     )
-}
-
-fn value(metrics: &str, series: &str) -> f64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
-}
-
-fn promtool_check(text: &str) {
-    let Ok(mut child) = Process::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
-            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED promtool check: promtool is missing");
-        return;
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool check metrics: {said}\n{text}"
-    );
 }
 
 fn checks(m: &str, decision: &str) -> f64 {

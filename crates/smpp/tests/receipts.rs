@@ -16,7 +16,7 @@ use std::time::Duration;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{policy_dir, Bind, Esme, ProxyProcess};
+use common::{policy_dir, until, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, RegisteredDelivery, Ton};
@@ -77,17 +77,6 @@ impl Esme {
             );
         }
     }
-}
-
-/// Waits until `f` holds (checked every 50 ms, at most 20 s).
-async fn until(mut f: impl FnMut() -> bool) {
-    for _ in 0..400 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("never happened");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

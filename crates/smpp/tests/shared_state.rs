@@ -19,14 +19,13 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
 use chanrac_testkit::{RedisCluster, RedisServer};
-use common::{Bind, Esme, ProxyProcess};
+use common::{metrics_addr, payload, promtool_check, until, value, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::{DataSm, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
@@ -193,25 +192,6 @@ fn data_sm(to: &str) -> DataSm {
         .build()
 }
 
-fn tlv(tag: u16, value: &[u8]) -> Vec<u8> {
-    let mut v = tag.to_be_bytes().to_vec();
-    v.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
-    v.extend_from_slice(value);
-    v
-}
-
-/// `message_payload` in UCS-2, with SAR TLVs (reference, total, part) when
-/// `sar` is given.
-fn payload(text: &str, sar: Option<(u16, u8, u8)>) -> Vec<u8> {
-    let mut v = tlv(0x0424, &ucs2_encode(text));
-    if let Some((r, t, s)) = sar {
-        v.extend(tlv(0x020C, &r.to_be_bytes()));
-        v.extend(tlv(0x020E, &[t]));
-        v.extend(tlv(0x020F, &[s]));
-    }
-    v
-}
-
 /// A `submit_multi` from `SHOPVN` to `to`.
 fn multi(to: &[&str], text: &str) -> SubmitMulti {
     SubmitMulti::builder()
@@ -234,32 +214,6 @@ fn multi(to: &[&str], text: &str) -> SubmitMulti {
         .build()
 }
 
-/// Waits until `f` holds (checked every 50 ms, at most 20 s).
-async fn until(mut f: impl FnMut() -> bool) {
-    for _ in 0..400 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("never happened");
-}
-
-/// The metrics address the proxy logged.
-async fn metrics_addr(p: &ProxyProcess) -> SocketAddr {
-    for _ in 0..400 {
-        if let Some(a) = p
-            .stderr()
-            .lines()
-            .find_map(|l| l.split("serving metrics on http ").nth(1))
-        {
-            return a.trim().parse().unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no metrics address logged: {}", p.stderr());
-}
-
 /// The proxy's `/metrics`.
 async fn metrics(p: &ProxyProcess) -> String {
     let addr = metrics_addr(p).await;
@@ -274,14 +228,6 @@ async fn metrics(p: &ProxyProcess) -> String {
     })
     .await
     .unwrap()
-}
-
-/// The value of the sample named exactly `series`, 0 when absent.
-fn value(metrics: &str, series: &str) -> f64 {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
 }
 
 /// How many checks met `STATE_UNAVAILABLE`, by the proxy's metrics.
@@ -726,38 +672,4 @@ async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through_a_failover()
     let by = race(&mut esmes, &after, 4, "after").await;
     assert_eq!(unavailable(&a).await + unavailable(&b).await, before);
     assert_three_per_pair(&by, 8, &sink, sent);
-}
-
-fn promtool_check(text: &str) {
-    use std::process::{Command as Process, Stdio};
-    let Ok(mut child) = Process::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
-            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED promtool check: promtool is missing");
-        return;
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool check metrics: {said}\n{text}"
-    );
 }

@@ -11,7 +11,7 @@ mod common;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{policy_dir, Bind, Esme, ProxyProcess};
+use common::{payload, policy_dir, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::{CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti, SubmitSm};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{
@@ -77,24 +77,6 @@ fn data_sm(to: &str) -> DataSm {
         .esm_class(EsmClass::from(0))
         .data_coding(DataCoding::from(0x08))
         .build()
-}
-
-fn tlv(tag: u16, value: &[u8]) -> Vec<u8> {
-    let mut v = tag.to_be_bytes().to_vec();
-    v.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
-    v.extend_from_slice(value);
-    v
-}
-
-/// `message_payload` in UCS-2, with SAR TLVs when `sar` is given.
-fn payload(text: &str, sar: Option<(u16, u8, u8)>) -> Vec<u8> {
-    let mut v = tlv(0x0424, &ucs2_encode(text));
-    if let Some((r, t, s)) = sar {
-        v.extend(tlv(0x020C, &r.to_be_bytes()));
-        v.extend(tlv(0x020E, &[t]));
-        v.extend(tlv(0x020F, &[s]));
-    }
-    v
 }
 
 fn status_of(c: &Command) -> u32 {

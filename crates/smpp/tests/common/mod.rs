@@ -2,13 +2,14 @@
 //! as a child process and a test ESME that talks to it over TCP.
 #![allow(dead_code)]
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chanrac_smpp::pdu::{self, status};
+use chanrac_smpp::text::ucs2_encode;
 use chanrac_smpp::wire::read_frame;
 use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp};
 use rusmpp::types::COctetString;
@@ -104,9 +105,9 @@ impl ProxyProcess {
         s
     }
 
-    /// Waits (10 s at most) until the proxy has logged `what` `times` times.
+    /// Waits (20 s at most) until the proxy has logged `what` `times` times.
     pub async fn logged(&self, what: &str, times: usize) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while self.stderr().matches(what).count() < times {
             assert!(
                 Instant::now() < deadline,
@@ -254,4 +255,93 @@ impl Esme {
         );
         self.raw(&pdu::encode(&r)).await;
     }
+}
+
+/// A TLV: tag, length, value.
+pub fn tlv(tag: u16, value: &[u8]) -> Vec<u8> {
+    let mut v = tag.to_be_bytes().to_vec();
+    v.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
+    v.extend_from_slice(value);
+    v
+}
+
+/// `message_payload` in UCS-2, with SAR TLVs (reference, total, part) when
+/// `sar` is given.
+pub fn payload(text: &str, sar: Option<(u16, u8, u8)>) -> Vec<u8> {
+    let mut v = tlv(0x0424, &ucs2_encode(text));
+    if let Some((r, t, s)) = sar {
+        v.extend(tlv(0x020C, &r.to_be_bytes()));
+        v.extend(tlv(0x020E, &[t]));
+        v.extend(tlv(0x020F, &[s]));
+    }
+    v
+}
+
+/// Waits until `f` holds (checked every 50 ms, at most 20 s).
+pub async fn until(mut f: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never happened");
+}
+
+/// The metrics address the proxy logged.
+pub async fn metrics_addr(p: &ProxyProcess) -> SocketAddr {
+    for _ in 0..400 {
+        if let Some(a) = p
+            .stderr()
+            .lines()
+            .find_map(|l| l.split("serving metrics on http ").nth(1))
+        {
+            return a.trim().parse().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no metrics address logged: {}", p.stderr());
+}
+
+/// The value of the sample named exactly `series`, 0 when absent.
+pub fn value(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// `promtool check metrics` on `text`, when promtool is installed (required
+/// with `CHANRAC_REQUIRE_PROMTOOL` set).
+pub fn promtool_check(text: &str) {
+    let Ok(mut child) = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
+            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
+        );
+        eprintln!("SKIPPED promtool check: promtool is missing");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}\n{text}"
+    );
 }
