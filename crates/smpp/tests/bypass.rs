@@ -17,10 +17,9 @@ use chanrac_smpp::reassembly::ByteCaps;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::{gsm7_encode, ucs2_encode};
 use chanrac_smpp::upstream::UpstreamConfig;
-use common::{policy_dir, tlv, Bind, Esme, ProxyProcess};
+use common::{policy_dir, submit, tlv, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
+use rusmpp::types::COctetString;
 use rusmpp::{Command, Pdu};
 
 /// The policy of the other tests plus one spam signature.
@@ -52,20 +51,6 @@ fn message_id(c: &Command) -> String {
         Some(Pdu::SubmitSmResp(r)) => r.message_id().as_str().to_string(),
         _ => String::new(),
     }
-}
-
-fn submit(to: &str, esm_class: u8, coding: u8, short_message: &[u8]) -> SubmitSm {
-    SubmitSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(COctetString::from_string(to.into()).unwrap())
-        .esm_class(EsmClass::from(esm_class))
-        .data_coding(DataCoding::from(coding))
-        .short_message(OctetString::from_vec(short_message.to_vec()).unwrap())
-        .build()
 }
 
 /// Part `seq` of `total` (8-bit reference) in UCS-2.

@@ -15,13 +15,9 @@ use chanrac::dnc::{DncChange, Scopes};
 use chanrac::Number;
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
-use chanrac_smpp::text::ucs2_encode;
 use chanrac_store::shared::dnc::{DncEntry, Publisher};
 use chanrac_testkit::RedisServer;
-use common::{policy_dir, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::SubmitSm;
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, Npi, Ton};
+use common::{ad, policy_dir, Bind, Esme, ProxyProcess};
 use rusmpp::Pdu;
 
 /// The reject status (the proxy's default).
@@ -35,16 +31,7 @@ impl Esme {
 
     /// Submits an ad from `SHOPVN` to `to`; its status.
     async fn submit(&mut self, to: &str) -> u32 {
-        let sm = SubmitSm::builder()
-            .source_addr_ton(Ton::Alphanumeric)
-            .source_addr_npi(Npi::Unknown)
-            .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-            .dest_addr_ton(Ton::International)
-            .dest_addr_npi(Npi::Isdn)
-            .destination_addr(COctetString::from_string(to.into()).unwrap())
-            .data_coding(DataCoding::from(0x08))
-            .short_message(OctetString::from_vec(ucs2_encode("[QC] Ưu đãi cuối tuần")).unwrap())
-            .build();
+        let sm = ad(to, "[QC] Ưu đãi cuối tuần");
         let seq = self.send(sm).await;
         loop {
             let c = self.recv().await;

@@ -14,11 +14,7 @@ use std::time::Duration;
 
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
-use chanrac_smpp::text::ucs2_encode;
-use common::{metrics_addr, policy_dir, promtool_check, value, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::SubmitSm;
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, Npi, Ton};
+use common::{ad, metrics_addr, policy_dir, promtool_check, value, Bind, Esme, ProxyProcess};
 use rusmpp::{Command, Pdu};
 
 impl Esme {
@@ -38,16 +34,7 @@ impl Esme {
 
     /// Submits `text` to `to`: (status, message_id).
     async fn submit(&mut self, to: &str, text: &str) -> (u32, String) {
-        let sm = SubmitSm::builder()
-            .source_addr_ton(Ton::Alphanumeric)
-            .source_addr_npi(Npi::Unknown)
-            .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-            .dest_addr_ton(Ton::International)
-            .dest_addr_npi(Npi::Isdn)
-            .destination_addr(COctetString::from_string(to.into()).unwrap())
-            .data_coding(DataCoding::from(0x08))
-            .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-            .build();
+        let sm = ad(to, text);
         let seq = self.send(sm).await;
         let c = self.reply().await;
         assert_eq!(c.sequence_number(), seq);

@@ -16,7 +16,7 @@ use std::time::Duration;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{policy_dir, until, Bind, Esme, ProxyProcess};
+use common::{ad, policy_dir, until, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, RegisteredDelivery, Ton};
@@ -38,17 +38,8 @@ fn policy() -> tempfile::TempDir {
 impl Esme {
     /// Submits a message asking for a receipt; the message_id given.
     async fn submit(&mut self, to: &str, text: &str) -> String {
-        let sm = SubmitSm::builder()
-            .source_addr_ton(Ton::Alphanumeric)
-            .source_addr_npi(Npi::Unknown)
-            .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-            .dest_addr_ton(Ton::International)
-            .dest_addr_npi(Npi::Isdn)
-            .destination_addr(COctetString::from_string(to.into()).unwrap())
-            .registered_delivery(RegisteredDelivery::from(1))
-            .data_coding(DataCoding::from(0x08))
-            .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-            .build();
+        let mut sm = ad(to, text);
+        sm.registered_delivery = RegisteredDelivery::from(1);
         let seq = self.send(sm).await;
         let c = self.recv().await;
         assert_eq!(c.sequence_number(), seq);

@@ -25,8 +25,8 @@ use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
 use chanrac_testkit::{RedisCluster, RedisServer};
-use common::{metrics_addr, payload, promtool_check, until, value, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::{DataSm, SubmitMulti, SubmitSm};
+use common::{ad, metrics_addr, payload, promtool_check, until, value, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::{DataSm, SubmitMulti};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
 use rusmpp::{Command, Pdu};
@@ -162,20 +162,6 @@ impl Esme {
             return (text, from);
         }
     }
-}
-
-/// An SMS from the brandname `SHOPVN` to `to`, UCS-2.
-fn ad(to: &str, text: &str) -> SubmitSm {
-    SubmitSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(COctetString::from_string(to.into()).unwrap())
-        .data_coding(DataCoding::from(0x08))
-        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-        .build()
 }
 
 /// A `data_sm` from `SHOPVN` to `to` (its text in TLVs, [`payload`]).

@@ -11,8 +11,8 @@ mod common;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{payload, policy_dir, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::{CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti, SubmitSm};
+use common::{ad, payload, policy_dir, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::{CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti};
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{
     DataCoding, DestAddress, DistributionListName, EsmClass, Npi, SmeAddress, Ton,
@@ -270,19 +270,6 @@ async fn data_sm_is_checked_like_submit_sm() {
     assert_eq!(data_sm_id(&c), up[0].message_id);
 }
 
-fn submit(to: &str, text: &str) -> SubmitSm {
-    SubmitSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(c21("SHOPVN"))
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(c21(to))
-        .data_coding(DataCoding::from(0x08))
-        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-        .build()
-}
-
 fn c65(s: &str) -> COctetString<1, 65> {
     COctetString::from_string(s.into()).unwrap()
 }
@@ -294,7 +281,7 @@ async fn replace_is_refused_query_and_cancel_pass_for_own_ids() {
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut e = Esme::connect(proxy.port).await;
     e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
-    let seq = e.send(submit("84912000001", "[QC] Ưu đãi")).await;
+    let seq = e.send(ad("84912000001", "[QC] Ưu đãi")).await;
     let c = e.answer(seq).await;
     assert_eq!(status_of(&c), status::ESME_ROK);
     let Some(Pdu::SubmitSmResp(r)) = c.pdu() else {

@@ -7,10 +7,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chanrac_smpp::pdu::{self, status};
-use common::{policy_dir, Esme, ProxyProcess};
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
+use common::{policy_dir, submit, Esme, ProxyProcess};
+use rusmpp::pdus::BindTransmitter;
+use rusmpp::types::COctetString;
 use rusmpp::{Command, CommandStatus, Pdu};
 
 impl Esme {
@@ -22,20 +21,6 @@ impl Esme {
         self.send(b).await;
         u32::from(self.recv().await.status())
     }
-}
-
-fn submit(to: &str, esm_class: u8, coding: u8, short_message: &[u8]) -> SubmitSm {
-    SubmitSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(COctetString::from_string(to.into()).unwrap())
-        .esm_class(EsmClass::from(esm_class))
-        .data_coding(DataCoding::from(coding))
-        .short_message(OctetString::from_vec(short_message.to_vec()).unwrap())
-        .build()
 }
 
 fn status_of(c: &Command) -> u32 {

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::text::ucs2_encode;
 use chanrac_smpp::wire::read_frame;
-use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp};
-use rusmpp::types::COctetString;
+use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use rusmpp::types::{COctetString, OctetString};
+use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
 use rusmpp::{CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -344,4 +345,25 @@ pub fn promtool_check(text: &str) {
         out.status.success() && said.trim().is_empty(),
         "promtool check metrics: {said}\n{text}"
     );
+}
+
+/// A `submit_sm` from `SHOPVN` (alphanumeric) to the international number
+/// `to`: `short_message` as given, in `data_coding` `coding`.
+pub fn submit(to: &str, esm_class: u8, coding: u8, short_message: &[u8]) -> SubmitSm {
+    SubmitSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_addr_ton(Ton::International)
+        .dest_addr_npi(Npi::Isdn)
+        .destination_addr(COctetString::from_string(to.into()).unwrap())
+        .esm_class(EsmClass::from(esm_class))
+        .data_coding(DataCoding::from(coding))
+        .short_message(OctetString::from_vec(short_message.to_vec()).unwrap())
+        .build()
+}
+
+/// A `submit_sm` of `text` in UCS-2 from `SHOPVN` to `to`.
+pub fn ad(to: &str, text: &str) -> SubmitSm {
+    submit(to, 0, 0x08, &ucs2_encode(text))
 }
