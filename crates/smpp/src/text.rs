@@ -83,26 +83,38 @@ impl Alphabet {
 /// ```
 pub fn message_text<'a>(parts: impl IntoIterator<Item = (u8, &'a [u8])>) -> String {
     let mut out = String::new();
+    // The run of octets of one coding: borrowed while it is one part (the
+    // usual message: decoded without a copy), else gathered in `run`.
+    let mut one: Option<&[u8]> = None;
     let mut run: Vec<u8> = Vec::new();
     let mut coding = None;
     for (dc, octets) in parts {
         if coding.is_some_and(|c| c != dc) {
             if let Some(c) = coding {
-                decode_into(c, &run, &mut out);
+                decode_into(c, one.take().unwrap_or(&run), &mut out);
             }
             run.clear();
         }
         coding = Some(dc);
-        run.extend_from_slice(octets);
+        match one.take() {
+            None if run.is_empty() => one = Some(octets),
+            Some(first) => {
+                run.extend_from_slice(first);
+                run.extend_from_slice(octets);
+            }
+            None => run.extend_from_slice(octets),
+        }
     }
     if let Some(c) = coding {
-        decode_into(c, &run, &mut out);
+        decode_into(c, one.unwrap_or(&run), &mut out);
     }
     out
 }
 
 /// Decodes `bytes` as `data_coding` says, appending to `out`.
 pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
+    // At least one UTF-8 octet per character: grown once, not per push.
+    out.reserve(bytes.len());
     match Alphabet::of(data_coding) {
         Alphabet::Gsm7 => gsm7_into(bytes, out),
         Alphabet::Ascii => out.extend(bytes.iter().map(|&b| {

@@ -32,7 +32,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, watch};
 
-use crate::pdu::{self, status};
+use crate::pdu::{self, status, Header, HEADER_LEN};
 use crate::wire::{outbox, read_frame, Outbox};
 
 /// How long to wait for the SMSC's `submit_sm_resp`.
@@ -94,7 +94,10 @@ impl Default for UpstreamConfig {
 
 struct Link {
     tx: Outbox,
-    pending: Mutex<HashMap<u32, oneshot::Sender<Command>>>,
+    /// The waiters for answers, by sequence number; each gets the answer's
+    /// octets (decoded by the waiter, or not at all: see
+    /// [`Upstream::submit`]).
+    pending: Mutex<HashMap<u32, oneshot::Sender<Vec<u8>>>>,
     seq: AtomicU32,
     alive: AtomicBool,
 }
@@ -360,6 +363,20 @@ impl Inner {
         let me = self.clone();
         tokio::spawn(async move {
             while let Ok(Some(Ok(frame))) = read_frame(&mut rd).await {
+                let head = Header::parse(
+                    frame
+                        .first_chunk::<HEADER_LEN>()
+                        .unwrap_or(&[0; HEADER_LEN]),
+                );
+                if head.command_id & RESPONSE_BIT != 0 {
+                    // An answer: to its waiter as it is, decoded there.
+                    let seq = head.sequence_number;
+                    let waiter = reader.pending.lock().ok().and_then(|mut p| p.remove(&seq));
+                    if let Some(w) = waiter {
+                        let _ = w.send(frame);
+                    }
+                    continue;
+                }
                 let Ok(cmd) = pdu::decode(&frame) else {
                     continue;
                 };
@@ -405,7 +422,7 @@ impl Inner {
                     _ => {
                         let waiter = reader.pending.lock().ok().and_then(|mut p| p.remove(&seq));
                         if let Some(w) = waiter {
-                            let _ = w.send(cmd);
+                            let _ = w.send(frame);
                         }
                     }
                 }
@@ -426,7 +443,11 @@ impl Upstream {
     /// [`UpstreamConfig::max_queued_bytes`] waiting, or the SMSC did not
     /// answer within [`RESPONSE_TIMEOUT`]).
     pub async fn submit(&self, sm: SubmitSm) -> Result<COctetString<1, 65>, u32> {
-        let cmd = self.call(Pdu::SubmitSm(sm)).await?;
+        let frame = self.call_raw(Pdu::SubmitSm(sm)).await?;
+        if let Some(id) = accepted_id(&frame) {
+            return Ok(id);
+        }
+        let cmd = pdu::decode(&frame).map_err(|_| status::ESME_RSYSERR)?;
         let st = u32::from(cmd.status());
         match cmd.pdu() {
             Some(Pdu::SubmitSmResp(r)) if st == status::ESME_ROK => Ok(r.message_id().clone()),
@@ -439,6 +460,12 @@ impl Upstream {
     /// status), or `ESME_RSYSERR` on the same conditions as
     /// [`Upstream::submit`].
     pub async fn call(&self, request: Pdu) -> Result<Command, u32> {
+        let frame = self.call_raw(request).await?;
+        pdu::decode(&frame).map_err(|_| status::ESME_RSYSERR)
+    }
+
+    /// [`Upstream::call`], the answer's octets not decoded.
+    async fn call_raw(&self, request: Pdu) -> Result<Vec<u8>, u32> {
         let Some(link) = self.inner.link().await else {
             return Err(status::ESME_RSYSERR);
         };
@@ -457,7 +484,7 @@ impl Upstream {
             return Err(status::ESME_RSYSERR);
         }
         match tokio::time::timeout(RESPONSE_TIMEOUT, rx).await {
-            Ok(Ok(cmd)) => Ok(cmd),
+            Ok(Ok(frame)) => Ok(frame),
             _ => {
                 if let Ok(mut p) = link.pending.lock() {
                     p.remove(&seq);
@@ -465,5 +492,63 @@ impl Upstream {
                 Err(status::ESME_RSYSERR)
             }
         }
+    }
+}
+
+/// The response bit of a `command_id`.
+const RESPONSE_BIT: u32 = 0x8000_0000;
+
+/// `submit_sm_resp`.
+const SUBMIT_SM_RESP: u32 = 0x8000_0004;
+
+/// The `message_id` of an `ESME_ROK` `submit_sm_resp` whose body is that
+/// id alone (the usual answer), read without decoding the whole PDU;
+/// `None` for any other answer (decoded in full by the caller).
+fn accepted_id(frame: &[u8]) -> Option<COctetString<1, 65>> {
+    let head = Header::parse(frame.first_chunk::<HEADER_LEN>()?);
+    if head.command_id != SUBMIT_SM_RESP
+        || head.command_status != status::ESME_ROK
+        || usize::try_from(head.command_length).ok()? != frame.len()
+    {
+        return None;
+    }
+    let body = &frame[HEADER_LEN..];
+    // The id's NUL must be the body's last octet (no TLVs after it).
+    if body.iter().position(|&b| b == 0)? + 1 != body.len() {
+        return None;
+    }
+    COctetString::from_slice(body).ok()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use rusmpp::pdus::SubmitSmResp;
+
+    use super::*;
+
+    fn resp(status: u32, id: &str) -> Vec<u8> {
+        let body = SubmitSmResp::builder().message_id(c_string(id)).build();
+        pdu::encode(&Command::new(CommandStatus::from(status), 7, body))
+    }
+
+    #[test]
+    fn an_accepted_submit_sm_resp_is_read_as_a_full_decode_reads_it() {
+        let ok = resp(status::ESME_ROK, "smsc-42");
+        let id = accepted_id(&ok).unwrap();
+        assert_eq!(id.as_str(), "smsc-42");
+        let full = pdu::decode(&ok).unwrap();
+        assert!(matches!(full.pdu(), Some(Pdu::SubmitSmResp(r)) if *r.message_id() == id));
+        // Anything else is left to the full decode.
+        assert!(accepted_id(&resp(status::ESME_RSUBMITFAIL, "x")).is_none());
+        let mut trailing = ok.clone();
+        trailing.extend_from_slice(&[0, 0]);
+        let n = u32::try_from(trailing.len()).unwrap();
+        trailing[..4].copy_from_slice(&n.to_be_bytes());
+        assert!(accepted_id(&trailing).is_none());
+        assert!(accepted_id(&ok[..ok.len() - 1]).is_none());
+        let mut nack = ok.clone();
+        nack[4..8].copy_from_slice(&0x8000_0000u32.to_be_bytes());
+        assert!(accepted_id(&nack).is_none());
     }
 }

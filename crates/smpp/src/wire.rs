@@ -54,7 +54,15 @@ async fn read_body<R: AsyncRead + Unpin>(
     head: &[u8; HEADER_LEN],
     body: usize,
 ) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(HEADER_LEN + body.min(INITIAL_BODY));
+    if body <= INITIAL_BODY {
+        // The usual case: one allocation of the exact size, filled in
+        // place (no growth, no probe read).
+        let mut buf = vec![0u8; HEADER_LEN + body];
+        buf[..HEADER_LEN].copy_from_slice(head);
+        r.read_exact(&mut buf[HEADER_LEN..]).await?;
+        return Ok(buf);
+    }
+    let mut buf = Vec::with_capacity(HEADER_LEN + INITIAL_BODY);
     buf.extend_from_slice(head);
     let want = u64::try_from(body).unwrap_or(u64::MAX);
     let got = (&mut *r).take(want).read_to_end(&mut buf).await?;
