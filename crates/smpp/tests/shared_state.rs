@@ -23,12 +23,11 @@ use std::time::{Duration, Instant};
 
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
-use chanrac_smpp::text::ucs2_encode;
 use chanrac_testkit::{RedisCluster, RedisServer};
-use common::{ad, metrics_addr, payload, promtool_check, until, value, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::{DataSm, SubmitMulti};
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
+use common::{
+    ad, data_sm, metrics_addr, multi, payload, promtool_check, sme, until, value, Bind, Esme,
+    ProxyProcess,
+};
 use rusmpp::{Command, Pdu};
 
 /// A deadline no loaded test machine reaches while the store is up.
@@ -162,42 +161,6 @@ impl Esme {
             return (text, from);
         }
     }
-}
-
-/// A `data_sm` from `SHOPVN` to `to` (its text in TLVs, [`payload`]).
-fn data_sm(to: &str) -> DataSm {
-    DataSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(COctetString::from_string(to.into()).unwrap())
-        .esm_class(EsmClass::from(0))
-        .data_coding(DataCoding::from(0x08))
-        .build()
-}
-
-/// A `submit_multi` from `SHOPVN` to `to`.
-fn multi(to: &[&str], text: &str) -> SubmitMulti {
-    SubmitMulti::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
-        .dest_address(
-            to.iter()
-                .map(|t| {
-                    DestAddress::SmeAddress(SmeAddress::new(
-                        Ton::International,
-                        Npi::Isdn,
-                        COctetString::from_string(t.to_string()).unwrap(),
-                    ))
-                })
-                .collect::<Vec<_>>(),
-        )
-        .data_coding(DataCoding::from(0x08))
-        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-        .build()
 }
 
 /// The proxy's `/metrics`.
@@ -342,7 +305,9 @@ async fn every_kind_of_message_counts_in_the_store() {
 
     // Through B, whose own table never saw the pair: a submit_multi to it
     // and to another recipient delivers the other only.
-    let seq = at_b.send(multi(&[&r, &other], "[QC] Bốn")).await;
+    let seq = at_b
+        .send(multi(vec![sme(&r), sme(&other)], "[QC] Bốn"))
+        .await;
     let c = at_b.answer(seq).await;
     assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
     let Some(Pdu::SubmitMultiResp(resp)) = c.pdu() else {

@@ -11,12 +11,10 @@ mod common;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{ad, payload, policy_dir, Bind, Esme, ProxyProcess};
-use rusmpp::pdus::{CancelSm, DataSm, QuerySm, ReplaceSm, SubmitMulti};
+use common::{ad, data_sm, multi, payload, policy_dir, sme, Bind, Esme, ProxyProcess};
+use rusmpp::pdus::{CancelSm, QuerySm, ReplaceSm};
 use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{
-    DataCoding, DestAddress, DistributionListName, EsmClass, Npi, SmeAddress, Ton,
-};
+use rusmpp::values::{DestAddress, DistributionListName, Ton};
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 
@@ -49,34 +47,6 @@ impl Esme {
 
 fn c21(s: &str) -> COctetString<1, 21> {
     COctetString::from_string(s.into()).unwrap()
-}
-
-fn sme(to: &str) -> DestAddress {
-    DestAddress::SmeAddress(SmeAddress::new(Ton::International, Npi::Isdn, c21(to)))
-}
-
-fn multi(dests: Vec<DestAddress>, text: &str) -> SubmitMulti {
-    SubmitMulti::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(c21("SHOPVN"))
-        .dest_address(dests)
-        .data_coding(DataCoding::from(0x08))
-        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
-        .build()
-}
-
-fn data_sm(to: &str) -> DataSm {
-    DataSm::builder()
-        .source_addr_ton(Ton::Alphanumeric)
-        .source_addr_npi(Npi::Unknown)
-        .source_addr(c21("SHOPVN"))
-        .dest_addr_ton(Ton::International)
-        .dest_addr_npi(Npi::Isdn)
-        .destination_addr(c21(to))
-        .esm_class(EsmClass::from(0))
-        .data_coding(DataCoding::from(0x08))
-        .build()
 }
 
 fn status_of(c: &Command) -> u32 {

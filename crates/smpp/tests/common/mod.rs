@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::text::ucs2_encode;
 use chanrac_smpp::wire::read_frame;
-use rusmpp::pdus::{BindReceiver, BindTransceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use rusmpp::pdus::{
+    BindReceiver, BindTransceiver, BindTransmitter, DataSm, DeliverSmResp, SubmitMulti, SubmitSm,
+};
 use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{DataCoding, EsmClass, Npi, Ton};
+use rusmpp::values::{DataCoding, DestAddress, EsmClass, Npi, SmeAddress, Ton};
 use rusmpp::{CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -366,4 +368,40 @@ pub fn submit(to: &str, esm_class: u8, coding: u8, short_message: &[u8]) -> Subm
 /// A `submit_sm` of `text` in UCS-2 from `SHOPVN` to `to`.
 pub fn ad(to: &str, text: &str) -> SubmitSm {
     submit(to, 0, 0x08, &ucs2_encode(text))
+}
+
+/// An international number as a `submit_multi` destination.
+pub fn sme(to: &str) -> DestAddress {
+    DestAddress::SmeAddress(SmeAddress::new(
+        Ton::International,
+        Npi::Isdn,
+        COctetString::from_string(to.into()).unwrap(),
+    ))
+}
+
+/// A `submit_multi` of `text` in UCS-2 from `SHOPVN` to `dests`.
+pub fn multi(dests: Vec<DestAddress>, text: &str) -> SubmitMulti {
+    SubmitMulti::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_address(dests)
+        .data_coding(DataCoding::from(0x08))
+        .short_message(OctetString::from_vec(ucs2_encode(text)).unwrap())
+        .build()
+}
+
+/// A `data_sm` from `SHOPVN` to `to` in UCS-2, its text to come in TLVs
+/// ([`payload`]).
+pub fn data_sm(to: &str) -> DataSm {
+    DataSm::builder()
+        .source_addr_ton(Ton::Alphanumeric)
+        .source_addr_npi(Npi::Unknown)
+        .source_addr(COctetString::from_string("SHOPVN".into()).unwrap())
+        .dest_addr_ton(Ton::International)
+        .dest_addr_npi(Npi::Isdn)
+        .destination_addr(COctetString::from_string(to.into()).unwrap())
+        .esm_class(EsmClass::from(0))
+        .data_coding(DataCoding::from(0x08))
+        .build()
 }
