@@ -196,6 +196,16 @@ fn forked_workers_share_exact_caps_on_one_store() {
     race_on(&redis.url(), &[redis.port()]);
 }
 
+/// The same on a Redis Cluster (3 masters, 3 replicas), given by its seed
+/// nodes: the pairs spread over the masters' slots.
+#[test]
+fn forked_workers_share_exact_caps_on_a_cluster() {
+    let Some(cluster) = chanrac_testkit::RedisCluster::start() else {
+        return;
+    };
+    race_on(&cluster.urls().join(","), &cluster.ports());
+}
+
 #[test]
 fn a_killed_store_blocks_with_state_unavailable_then_answers_again() {
     let Some(mut redis) = RedisServer::start() else {

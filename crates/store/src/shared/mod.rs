@@ -706,7 +706,11 @@ impl BlockingState {
     pub fn try_pair(&self, check: &PairCheck) -> Result<chanrac::PairOutcome, StoreError> {
         let core = &self.core;
         let started = Instant::now();
-        let mut guard = self.conn.lock();
+        // Waiting for another thread's round trip counts against the
+        // deadline too.
+        let Some(mut guard) = self.conn.try_lock_for(core.config.deadline) else {
+            return Err(StoreError::Timeout);
+        };
         let pid = std::process::id();
         if guard.as_ref().is_some_and(|(p, _)| *p != pid) {
             // Forked: the parent's socket is not ours to use.
@@ -747,15 +751,13 @@ impl BlockingState {
                 let reply = match a.op() {
                     Op::Confirm => a.confirm(get(c)?),
                     Op::Create => {
-                        let (set, held): (Option<String>, Option<Vec<u8>>) = redis::pipe()
-                            .add_command(a.create(&key))
-                            .cmd("GET")
-                            .arg(&key)
-                            .query(c)
-                            .map_err(StoreError::from_redis)?;
+                        // Two commands, not a pipeline: the blocking
+                        // Cluster connection takes no pipelines.
+                        let set: Option<String> =
+                            a.create(&key).query(c).map_err(StoreError::from_redis)?;
                         match set {
                             Some(_) => Reply::Done,
-                            None => a.confirm(held),
+                            None => a.confirm(get(c)?),
                         }
                     }
                     Op::Swap => {

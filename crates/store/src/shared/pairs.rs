@@ -119,8 +119,12 @@ impl Tokens {
         Tokens(AtomicU64::new(seed))
     }
 
-    fn next(&self) -> u64 {
-        self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    /// A fresh token. The process id is mixed in at every call: a child
+    /// forked from a process that already wrote continues its parent's
+    /// sequence, and must not take the parent's writes for its own.
+    pub(crate) fn next(&self) -> u64 {
+        let n = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        n ^ u64::from(std::process::id()).rotate_left(40)
     }
 }
 
