@@ -968,7 +968,11 @@ pub fn fuzz_reassembly(data: &[u8]) {
         for (_, id) in m.parts.into_iter().chain(m.duplicates) {
             seen[id] += 1;
         }
-        let account = if m.key.is_multiple_of(2) { "even" } else { "odd" };
+        let account = if m.key.is_multiple_of(2) {
+            "even"
+        } else {
+            "odd"
+        };
         let weight = (usize::from(m.key) * 8).min(r.remembered_room(account));
         for id in r.decided(&m.key, m.key, weight, &delivered) {
             seen[id] += 1;
