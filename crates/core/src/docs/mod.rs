@@ -9,6 +9,10 @@
 //!   reloads, state directories, the compliance tools around it.
 
 pub mod deployment;
+/// The repository's front page, compiled so that its example keeps running.
+#[doc(hidden)]
+#[doc = include_str!("../../../../README.md")]
+pub mod readme {}
 #[doc = include_str!("../../../../docs/library.md")]
 pub mod library {}
 pub mod embedding;
