@@ -1,5 +1,5 @@
 //! `chanrac build`: compiles a policy directory into one snapshot file
-//! (CONTRACT.md §5), which every command then takes as `--policy`.
+//! (docs/tools.md), which every command then takes as `--policy`.
 //!
 //! The directory is loaded and validated first (the same errors as any
 //! command gives for it); the snapshot goes to a temporary file beside

@@ -1,4 +1,4 @@
-//! `chanrac inbox`: the messages subscribers sent to 5656 (CONTRACT.md §5).
+//! `chanrac inbox`: the messages subscribers sent to 5656 (docs/tools.md).
 //!
 //! Reads `time,from,text` in file order and writes three files into `--out`:
 //!
@@ -62,7 +62,7 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// The header of `reports.csv` (CONTRACT.md §5).
+/// The header of `reports.csv`, the appendix form (docs/tools.md).
 pub const REPORTS_HEADER: &str = "stt,reported_number,type,content,reporter,time,note";
 /// The header of `rejected.csv`.
 pub const REJECTED_HEADER: &str = "line,time,from,text,reason";

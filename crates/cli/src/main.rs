@@ -1,4 +1,4 @@
-//! `chanrac`: the command line for compliance teams (CONTRACT.md §5).
+//! `chanrac`: the command line for compliance teams (docs/tools.md).
 //!
 //! Exit status: 0 success, 2 bad input or usage (with a message naming the
 //! file and line), 1 other failure. No command leaves a half-written output
