@@ -3,7 +3,7 @@
 (target/criterion/*/new/estimates.json), the lines the benches print
 (target/bench.log) and the script's own measurements (target/*.txt, *.md).
 Every row sets ours beside its peer from the same run, with the ratio and the
-target of issue #7 (met, or by how much it is missed). Rows whose data is
+target (met, or by how much it is missed). Rows whose data is
 missing (a filter, a peer that did not run) are left out and listed."""
 import json
 import os
@@ -212,7 +212,7 @@ if os.path.exists("target/engine-rss.txt"):
 
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 out = [
-    "# Performance against the peers (issue #7)",
+    "# Performance against the peers",
     "",
     "Written by `scripts/bench` (one run; `scripts/bench-table.py` makes this table from it). "
     "Every figure stands beside its peer measured in the same run on the same deterministic data; "
@@ -221,7 +221,7 @@ out = [
     "",
     f"Machine: {cpu}, {os.cpu_count()} cores (a shared VM), {platform.system()} {platform.release()}.",
     "",
-    "| what | ours (median) | peer, same run | ratio | target of issue #7 |",
+    "| what | ours (median) | peer, same run | ratio | target |",
     "|---|---|---|---|---|",
 ] + [r for i, r in enumerate(rows) if not (r.startswith("| **") and (i + 1 == len(rows) or rows[i + 1].startswith("| **")))]
 if os.path.exists("target/scrub-bench.md"):
