@@ -830,7 +830,7 @@ mod tests {
             assert!(body.contains(want), "no `{want}` in\n{body}");
         }
         let text = body.split("\r\n\r\n").nth(1).unwrap_or_default();
-        promtool_check_metrics(text);
+        chanrac_testkit::promtool_check(text);
         assert!(get(addr, "GET /healthz HTTP/1.1\r\n\r\n")
             .await
             .starts_with("HTTP/1.1 200 OK"));
@@ -897,7 +897,7 @@ mod tests {
         assert!(metrics
             .render()
             .contains("chanrac_state_store_checks_total 9\n"));
-        promtool_check_metrics(&text);
+        chanrac_testkit::promtool_check(&text);
     }
 
     #[test]
@@ -926,45 +926,7 @@ mod tests {
         ] {
             assert!(text.contains(want), "no `{want}` in\n{text}");
         }
-        promtool_check_metrics(&text);
-    }
-
-    /// `promtool check metrics` accepts `text` without a lint (skipped when
-    /// promtool is missing unless CHANRAC_REQUIRE_PROMTOOL is set).
-    fn promtool_check_metrics(text: &str) {
-        use std::io::Write as _;
-        use std::process::{Command, Stdio};
-        let child = Command::new("promtool")
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let Ok(mut child) = child else {
-            assert!(
-                std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
-                "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
-            );
-            eprintln!("SKIPPED promtool check: promtool is missing (apt-get install prometheus)");
-            return;
-        };
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(text.as_bytes())
-                .unwrap_or_else(|e| panic!("write to promtool: {e}"));
-        }
-        let out = child
-            .wait_with_output()
-            .unwrap_or_else(|e| panic!("promtool: {e}"));
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            out.status.success() && said.trim().is_empty(),
-            "promtool check metrics: {said}\n{text}"
-        );
+        chanrac_testkit::promtool_check(&text);
     }
 
     async fn get(addr: std::net::SocketAddr, request: &str) -> String {

@@ -15,7 +15,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{consented, status, write_policy, Client, Server, AD_CALLER, DNC_CALLEE, P2P_CALLER};
@@ -66,41 +66,6 @@ fn value(metrics: &str, series: &str) -> f64 {
                 .parse()
                 .unwrap_or_else(|_| panic!("bad value in {series} {v}"))
         })
-}
-
-/// `promtool check metrics` accepts the text without a word.
-fn promtool_check(text: &str) {
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
-            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED promtool check: promtool is missing (apt-get install prometheus)");
-        return;
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(text.as_bytes())
-            .unwrap_or_else(|e| panic!("write to promtool: {e}"));
-    }
-    let out = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("promtool: {e}"));
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool check metrics: {said}\n{text}"
-    );
 }
 
 #[test]
@@ -185,7 +150,7 @@ fn metrics_count_the_traffic_sent_and_pass_promtool() {
     assert_eq!(value(&m, "chanrac_policy_generation"), 1.0);
     assert!(value(&m, "chanrac_policy_last_reload_timestamp_seconds") > 1.7e9);
     assert!(m.contains("chanrac_build_info{adapter=\"sip\""), "{m}");
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
 
     // A reload, then a refused one.
     let from = server.log_len();
@@ -200,7 +165,7 @@ fn metrics_count_the_traffic_sent_and_pass_promtool() {
         value(&m, "chanrac_policy_reload_failures_total") >= 1.0,
         "{m}"
     );
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
 }
 
 #[test]
@@ -232,7 +197,7 @@ fn monitor_mode_answers_302_and_counts_what_would_have_been_blocked() {
         assert_eq!(value(&m, &s), 1.0, "{code}: {m}");
     }
     assert!(m.contains("mode=\"monitor\""), "{m}");
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
 }
 
 /// Metric names (`chanrac_…`) a PromQL expression uses.

@@ -333,7 +333,7 @@ fn a_store_killed_mid_traffic_gives_state_unavailable_then_recovers_without_a_re
         sample(&body, "chanrac_state_store_checks_total") >= 3.0,
         "{body}"
     );
-    promtool_check(&body);
+    chanrac_testkit::promtool_check(&body);
 }
 
 #[test]
@@ -674,42 +674,4 @@ fn sample(metrics: &str, series: &str) -> f64 {
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0)
-}
-
-/// `promtool check metrics` accepts the text without a word (skipped when
-/// promtool is missing, unless CHANRAC_REQUIRE_PROMTOOL is set).
-fn promtool_check(text: &str) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_PROMTOOL").is_none(),
-            "CHANRAC_REQUIRE_PROMTOOL is set but promtool is missing (apt-get install prometheus)"
-        );
-        eprintln!("SKIPPED promtool check: promtool is missing (apt-get install prometheus)");
-        return;
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(text.as_bytes())
-            .unwrap_or_else(|e| panic!("write to promtool: {e}"));
-    }
-    let out = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("promtool: {e}"));
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool check metrics: {said}\n{text}"
-    );
 }

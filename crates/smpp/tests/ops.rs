@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
-use common::{ad, metrics_addr, policy_dir, promtool_check, value, Bind, Esme, ProxyProcess};
+use common::{ad, metrics_addr, policy_dir, value, Bind, Esme, ProxyProcess};
 use rusmpp::{Command, Pdu};
 
 impl Esme {
@@ -124,7 +124,7 @@ async fn metrics_and_verdict_log_match_the_traffic() {
     assert_eq!(value(&m, "chanrac_dnc_numbers"), 1.0, "{m}");
     assert_eq!(value(&m, "chanrac_policy_generation"), 1.0);
     assert!(m.contains("chanrac_build_info{adapter=\"smpp\""), "{m}");
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
     assert_eq!(get(metrics, "/readyz"), (200, "ready\n".to_string()));
 
     // Every metric the shipped dashboard and rules name for chanrac-smpp
@@ -203,5 +203,5 @@ async fn monitor_mode_forwards_what_would_be_blocked_and_counts_it_flagged() {
         "{m}"
     );
     assert!(m.contains("mode=\"monitor\""), "{m}");
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
 }

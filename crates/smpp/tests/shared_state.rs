@@ -25,8 +25,7 @@ use chanrac_smpp::pdu::status;
 use chanrac_smpp::sink::Sink;
 use chanrac_testkit::{RedisCluster, RedisServer};
 use common::{
-    ad, data_sm, metrics_addr, multi, payload, promtool_check, sme, until, value, Bind, Esme,
-    ProxyProcess,
+    ad, data_sm, metrics_addr, multi, payload, sme, until, value, Bind, Esme, ProxyProcess,
 };
 use rusmpp::{Command, Pdu};
 
@@ -264,7 +263,7 @@ async fn two_proxies_on_one_store_let_three_ad_sms_per_pair_through() {
         0.0,
         "{m}"
     );
-    promtool_check(&m);
+    chanrac_testkit::promtool_check(&m);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,10 +37,12 @@
 
 mod cluster;
 mod node;
+mod promtool;
 mod resp;
 mod server;
 
 pub use cluster::RedisCluster;
+pub use promtool::promtool_check;
 pub use resp::{cmd, Connection, RespValue};
 pub use server::RedisServer;
 
