@@ -314,7 +314,10 @@ impl Core {
 #[derive(Clone)]
 pub struct SharedState {
     core: Arc<Core>,
-    conn: Arc<tokio::sync::Mutex<Option<Conn>>>,
+    /// The open connection, read without a lock by every check.
+    conn: Arc<arc_swap::ArcSwapOption<Conn>>,
+    /// Held while a connection is being opened (one opener at a time).
+    opening: Arc<tokio::sync::Mutex<()>>,
     /// When the last failed open was, so a down store is not hammered.
     last_open_failure: Arc<Mutex<Option<Instant>>>,
 }
@@ -337,7 +340,8 @@ impl SharedState {
     pub fn new(url: &str, config: SharedConfig) -> Result<SharedState, StoreError> {
         Ok(SharedState {
             core: Arc::new(Core::new(Target::parse(url)?, config)),
-            conn: Arc::new(tokio::sync::Mutex::new(None)),
+            conn: Arc::new(arc_swap::ArcSwapOption::empty()),
+            opening: Arc::new(tokio::sync::Mutex::new(())),
             last_open_failure: Arc::new(Mutex::new(None)),
         })
     }
@@ -358,9 +362,13 @@ impl SharedState {
     }
 
     async fn connection(&self) -> Result<Conn, StoreError> {
-        let mut slot = self.conn.lock().await;
-        if let Some(c) = slot.as_ref() {
-            return Ok(c.clone());
+        if let Some(c) = self.conn.load_full() {
+            return Ok((*c).clone());
+        }
+        let _opening = self.opening.lock().await;
+        // Another task may have opened it while this one waited.
+        if let Some(c) = self.conn.load_full() {
+            return Ok((*c).clone());
         }
         if let Some(at) = *self.last_open_failure.lock() {
             if at.elapsed() < REOPEN_AFTER {
@@ -374,7 +382,7 @@ impl SharedState {
         .await
         {
             Ok(c) => {
-                *slot = Some(c.clone());
+                self.conn.store(Some(Arc::new(c.clone())));
                 *self.last_open_failure.lock() = None;
                 Ok(c)
             }
