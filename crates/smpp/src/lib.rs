@@ -313,3 +313,19 @@ pub mod wire;
 
 #[doc(hidden)]
 pub mod fuzz;
+
+/// A proxy that cannot start fails as the `chanrac` command and
+/// `chanrac-sip` do: a bad policy or a state directory another process has
+/// ([`proxy::StartError::Policy`], [`proxy::StartError::StateLocked`]) is
+/// bad input (exit status 2), anything else (an I/O failure) exit status 1.
+impl From<proxy::StartError> for chanrac_policy::Failure {
+    fn from(e: proxy::StartError) -> chanrac_policy::Failure {
+        use chanrac_policy::Failure;
+        match e {
+            proxy::StartError::Policy(_) | proxy::StartError::StateLocked(_) => {
+                Failure::BadInput(e.to_string())
+            }
+            proxy::StartError::Io(_) => Failure::Other(e.to_string()),
+        }
+    }
+}

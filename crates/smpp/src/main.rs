@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use chanrac_smpp::proxy::{Config, Proxy, StartError};
+use chanrac_policy::Failure;
+use chanrac_smpp::proxy::{Config, Proxy};
 use chanrac_smpp::upstream::UpstreamConfig;
 use chanrac_store::shared::dnc::{start_position, stream_key, FollowConfig, Follower};
 use chanrac_store::shared::{SharedConfig, SharedState, Target};
@@ -281,9 +282,20 @@ fn main() -> ExitCode {
         )
         .with_ansi(false)
         .init();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {f}");
+            ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), Failure> {
     if !(args.reassembly_timeout.is_finite() && args.reassembly_timeout >= 0.0) {
-        eprintln!("error: --reassembly-timeout: expected seconds >= 0");
-        return ExitCode::from(2);
+        return Err(Failure::BadInput(
+            "--reassembly-timeout: expected seconds >= 0".into(),
+        ));
     }
     let mode = match args.mode {
         ModeArg::Enforce => chanrac::Mode::Enforce,
@@ -302,13 +314,9 @@ fn main() -> ExitCode {
                 },
                 ..SharedConfig::default()
             };
-            match SharedState::new(url, config) {
-                Ok(s) => (None, Some(s)),
-                Err(e) => {
-                    eprintln!("error: --state: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let shared = SharedState::new(url, config)
+                .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
+            (None, Some(shared))
         }
         Some(dir) => (Some(PathBuf::from(dir)), None),
         None => (None, None),
@@ -355,17 +363,7 @@ fn main() -> ExitCode {
         Some(shared) => Proxy::new_shared(cfg, ops, shared),
         None => Proxy::new_with(cfg, ops),
     };
-    let proxy = match started {
-        Ok(p) => p,
-        Err(e @ (StartError::Policy(_) | StartError::StateLocked(_))) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let proxy = started?;
     // `--follow-dnc`: from where the policy stands in the stream.
     let follower = match &args.follow_dnc {
         Some(url) => {
@@ -375,16 +373,10 @@ fn main() -> ExitCode {
                 from: start_position(&proxy.engine().policy(), &key),
                 ..FollowConfig::default()
             };
-            match Follower::new(url, config) {
-                Ok(f) => {
-                    proxy.ops().attach_dnc_stream(key, f.status());
-                    Some(f)
-                }
-                Err(e) => {
-                    eprintln!("error: --follow-dnc: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let f = Follower::new(url, config)
+                .map_err(|e| Failure::BadInput(format!("--follow-dnc: {e}")))?;
+            proxy.ops().attach_dnc_stream(key, f.status());
+            Some(f)
         }
         None => None,
     };
@@ -392,29 +384,19 @@ fn main() -> ExitCode {
         || std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         usize::from,
     );
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: tokio runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
+        .map_err(|e| Failure::Other(format!("tokio runtime: {e}")))?;
     if let Some(dir) = &args.verdict_log {
         let options = chanrac_metrics::verdict_log::LogOptions {
             text: args.log_text,
             ..Default::default()
         };
-        match chanrac_metrics::verdict_log::VerdictLog::open(dir, options) {
-            Ok(log) => proxy.ops().attach_log(log),
-            Err(e) => {
-                eprintln!("error: --verdict-log {}: {e}", dir.display());
-                return ExitCode::from(1);
-            }
-        }
+        let log = chanrac_metrics::verdict_log::VerdictLog::open(dir, options)
+            .map_err(|e| Failure::Other(format!("--verdict-log {}: {e}", dir.display())))?;
+        proxy.ops().attach_log(log);
     }
     if mode == chanrac::Mode::Monitor {
         tracing::info!(
@@ -444,21 +426,16 @@ fn main() -> ExitCode {
             }
         }
         if let Some(addr) = &args.metrics {
-            match chanrac_smpp::ops::serve_metrics(&proxy, addr).await {
-                Ok(a) => tracing::info!("serving metrics on http {a}"),
-                Err(e) => {
-                    eprintln!("error: --metrics: cannot listen on `{addr}`: {e}");
-                    return ExitCode::from(1);
-                }
-            }
+            let a = chanrac_smpp::ops::serve_metrics(&proxy, addr)
+                .await
+                .map_err(|e| {
+                    Failure::Other(format!("--metrics: cannot listen on `{addr}`: {e}"))
+                })?;
+            tracing::info!("serving metrics on http {a}");
         }
-        let listener = match tokio::net::TcpListener::bind(&args.listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: cannot listen on `{}`: {e}", args.listen);
-                return ExitCode::from(1);
-            }
-        };
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| Failure::Other(format!("cannot listen on `{}`: {e}", args.listen)))?;
         if let Ok(a) = listener.local_addr() {
             tracing::info!("listening on {a}");
         }
@@ -480,7 +457,7 @@ fn main() -> ExitCode {
             );
         }
         tracing::info!(limits = ?proxy.stats(), "stopped");
-        ExitCode::SUCCESS
+        Ok(())
     })
 }
 
