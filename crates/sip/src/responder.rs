@@ -62,6 +62,7 @@
 //! [`message::MAX_HEADERS`] header fields, or bytes that are not a SIP
 //! message are dropped: there is nowhere (or no reason) to send an answer.
 
+use std::ops::ControlFlow::{self, Break, Continue};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,7 +73,8 @@ use jiff::Timestamp;
 
 use crate::cache::{AnswerCache, Kept, Key, Transaction};
 use crate::message::{
-    self, name_addr, split_list, user_number, via_branch, Echo, Message, Unreadable, UriError,
+    self, name_addr, split_list, user_number, via_branch, Echo, Message, Request, Unreadable,
+    UriError,
 };
 
 /// The methods this responder answers, for `Allow`.
@@ -106,6 +108,25 @@ pub enum Answer {
         /// Seconds until the frequency cap allows the call.
         retry_after: Option<u64>,
     },
+}
+
+impl Answer {
+    /// The answer carrying `verdict` of a call at `time`: `Retry-After`
+    /// only when `FREQUENCY` is the one reason.
+    fn of(verdict: &Verdict, time: Timestamp) -> Answer {
+        if verdict.is_delivered() {
+            return Answer::Redirect;
+        }
+        let only_frequency = verdict.reasons.iter().eq([Reason::Frequency]);
+        let retry_after = verdict.retry_at.filter(|_| only_frequency).map(|at| {
+            let ms = at.as_millisecond().saturating_sub(time.as_millisecond());
+            (ms.max(1) as u64).div_ceil(1000)
+        });
+        Answer::Decline {
+            reasons: verdict.reasons,
+            retry_after,
+        }
+    }
 }
 
 /// What happened to one datagram (for logs and counters).
@@ -204,14 +225,78 @@ impl Pending {
 }
 
 impl Handled {
-    fn drop(why: &'static str) -> Handled {
+    /// Handled without a check: `reply` (if any) and what happened.
+    fn unchecked(reply: Option<Vec<u8>>, outcome: Outcome) -> Handled {
         Handled {
-            reply: None,
+            reply,
             record: None,
             checked: None,
-            outcome: Outcome::Dropped(why),
+            outcome,
         }
     }
+
+    /// Dropped unanswered.
+    fn drop(why: &'static str) -> Handled {
+        Handled::unchecked(None, Outcome::Dropped(why))
+    }
+
+    /// A malformed request, answered `code` with `why` in a `Warning`.
+    fn rejected(echo: &Echo<'_>, code: u16, why: &'static str) -> Handled {
+        let warning = format!("399 chanrac \"{why}\"");
+        let reply = render(echo, code, &[("Warning", &warning)]);
+        Handled::unchecked(Some(reply), Outcome::Rejected(code, why))
+    }
+
+    /// A request other than INVITE, answered `code` with `extra` headers.
+    fn answered(echo: &Echo<'_>, code: u16, extra: &[(&str, &str)]) -> Handled {
+        Handled::unchecked(Some(render(echo, code, extra)), Outcome::Answered(code))
+    }
+}
+
+/// A step of reading a datagram: `Continue` with what the next step
+/// needs, or `Break` with the datagram handled (dropped, absorbed,
+/// rejected, answered without a check).
+type Step<T> = ControlFlow<Handled, T>;
+
+/// `datagram` as a SIP request to answer. Bytes that are not a SIP
+/// message and responses are dropped; an `ACK` (of a 3xx/6xx answer:
+/// hop-by-hop, never answered) is absorbed.
+fn readable_request(datagram: &[u8]) -> Step<Message<'_>> {
+    let msg = match message::parse(datagram) {
+        Ok(m) => m,
+        Err(Unreadable::Empty) => return Break(Handled::drop("keep-alive")),
+        Err(Unreadable::TooManyHeaders) => return Break(Handled::drop("too many header fields")),
+        Err(Unreadable::NotUtf8) => return Break(Handled::drop("not a SIP message")),
+    };
+    if msg.is_response() {
+        return Break(Handled::drop("a response"));
+    }
+    if msg.method() == Some("ACK") {
+        return Break(Handled::unchecked(None, Outcome::Absorbed));
+    }
+    Continue(msg)
+}
+
+/// The caller (see [`caller`]) and the callee (the Request-URI's user
+/// part) of an INVITE; a Request-URI without a number is rejected.
+fn call_numbers(
+    msg: &Message<'_>,
+    echo: &Echo<'_>,
+    req: &Request<'_>,
+) -> Step<(Option<Number>, Number)> {
+    let target = match message::uri(req.uri) {
+        Ok(u) => u,
+        Err(UriError::UnsupportedScheme) => {
+            let why = "only sip, sips and tel Request-URIs are supported";
+            return Break(Handled::rejected(echo, 416, why));
+        }
+        Err(UriError::Malformed) => return Break(Handled::rejected(echo, 400, "bad Request-URI")),
+    };
+    let Some(callee) = target.user.and_then(user_number) else {
+        let why = "the Request-URI user part is not a number";
+        return Break(Handled::rejected(echo, 484, why));
+    };
+    Continue((caller(msg, req.from.uri), callee))
 }
 
 /// Counters since start.
@@ -448,46 +533,32 @@ impl Responder {
         }
     }
 
+    /// Answers what needs no check, or returns the INVITE to check (its
+    /// transaction now in flight).
     fn answer(&mut self, datagram: &[u8], time: Timestamp, now: Instant) -> Begun {
-        let msg = match message::parse(datagram) {
-            Ok(m) => m,
-            Err(Unreadable::Empty) => return Begun::Done(Handled::drop("keep-alive")),
-            Err(Unreadable::TooManyHeaders) => {
-                return Begun::Done(Handled::drop("too many header fields"))
+        match self.invite_to_check(datagram, now) {
+            Continue((key, caller, callee)) => {
+                Begun::Check(self.pending(datagram, key, time, caller, callee))
             }
-            Err(Unreadable::NotUtf8) => return Begun::Done(Handled::drop("not a SIP message")),
-        };
-        if msg.is_response() {
-            return Begun::Done(Handled::drop("a response"));
+            Break(done) => Begun::Done(done),
         }
-        if msg.method() == Some("ACK") {
-            // The ACK of a 3xx/6xx answer: hop-by-hop, never answered.
-            return Begun::Done(Handled {
-                reply: None,
-                record: None,
-                checked: None,
-                outcome: Outcome::Absorbed,
-            });
-        }
+    }
+
+    /// Reads `datagram` up to the INVITE to check: its transaction's key
+    /// and the call's numbers. Anything else is answered on the way.
+    fn invite_to_check(
+        &mut self,
+        datagram: &[u8],
+        now: Instant,
+    ) -> Step<(Key, Option<Number>, Number)> {
+        let msg = readable_request(datagram)?;
         let echo = Echo::of(&msg);
         if echo.vias.is_empty() {
-            return Begun::Done(Handled::drop("no Via to answer to"));
+            return Break(Handled::drop("no Via to answer to"));
         }
-        let reject = |code: u16, why: &'static str| {
-            Begun::Done(Handled {
-                reply: Some(render(
-                    &echo,
-                    code,
-                    &[("Warning", &format!("399 chanrac \"{why}\""))],
-                )),
-                record: None,
-                checked: None,
-                outcome: Outcome::Rejected(code, why),
-            })
-        };
         let req = match message::request(&msg) {
             Ok(r) => r,
-            Err(rej) => return reject(rej.code, rej.why),
+            Err(rej) => return Break(Handled::rejected(&echo, rej.code, rej.why)),
         };
         let tx = Transaction {
             call_id: req.call_id,
@@ -495,92 +566,113 @@ impl Responder {
             from_tag: req.from.param("tag").unwrap_or(""),
             branch: echo.vias.first().and_then(|v| via_branch(v)).unwrap_or(""),
         };
-        let answered = |code: u16, extra: &[(&str, &str)]| {
-            Begun::Done(Handled {
-                reply: Some(render(&echo, code, extra)),
-                record: None,
-                checked: None,
-                outcome: Outcome::Answered(code),
-            })
-        };
-        match req.method {
-            "INVITE" => {}
-            "OPTIONS" => return answered(200, &[("Allow", ALLOW), ("Accept", "application/sdp")]),
+        if req.method != "INVITE" {
+            return Break(self.answer_method(&echo, req.method, &tx, now));
+        }
+        let (caller, callee) = call_numbers(&msg, &echo, &req)?;
+        let key = self.first_copy(&echo, &req, &tx, (caller, callee), now)?;
+        self.room_for_answer(&echo, now)?;
+        Continue((key, caller, callee))
+    }
+
+    /// The answer to a request other than INVITE.
+    fn answer_method(
+        &mut self,
+        echo: &Echo<'_>,
+        method: &str,
+        tx: &Transaction<'_>,
+        now: Instant,
+    ) -> Handled {
+        match method {
+            "OPTIONS" => Handled::answered(
+                echo,
+                200,
+                &[("Allow", ALLOW), ("Accept", "application/sdp")],
+            ),
             "CANCEL" => {
                 // A CANCEL repeats its INVITE's Call-ID, CSeq number, From
                 // tag and top Via branch (RFC 3261 §9.1).
-                let code = if self.cache.get(&tx, now).is_some()
-                    || self.in_flight.contains_key(&self.cache.key(&tx))
+                let code = if self.cache.get(tx, now).is_some()
+                    || self.in_flight.contains_key(&self.cache.key(tx))
                 {
                     200
                 } else {
                     481
                 };
-                return answered(code, &[]);
+                Handled::answered(echo, code, &[])
             }
-            m if KNOWN.contains(&m) => return answered(405, &[("Allow", ALLOW)]),
-            _ => return answered(501, &[("Allow", ALLOW)]),
+            m if KNOWN.contains(&m) => Handled::answered(echo, 405, &[("Allow", ALLOW)]),
+            _ => Handled::answered(echo, 501, &[("Allow", ALLOW)]),
         }
+    }
 
-        let target = match message::uri(req.uri) {
-            Ok(u) => u,
-            Err(UriError::UnsupportedScheme) => {
-                return reject(416, "only sip, sips and tel Request-URIs are supported")
+    /// The transaction's key when this INVITE is its first copy. A
+    /// retransmission is answered from the cache, or absorbed while its
+    /// first copy is being checked; another call reusing the transaction
+    /// is rejected (neither the old answer nor a new check).
+    fn first_copy(
+        &mut self,
+        echo: &Echo<'_>,
+        req: &Request<'_>,
+        tx: &Transaction<'_>,
+        numbers: (Option<Number>, Number),
+        now: Instant,
+    ) -> Step<Key> {
+        const REUSED: &str = "transaction reused for another call";
+        if let Some(kept) = self.cache.get(tx, now) {
+            if (kept.caller, kept.callee) != numbers {
+                return Break(Handled::rejected(echo, 400, REUSED));
             }
-            Err(UriError::Malformed) => return reject(400, "bad Request-URI"),
-        };
-        let Some(callee) = target.user.and_then(user_number) else {
-            return reject(484, "the Request-URI user part is not a number");
-        };
-        let caller = caller(&msg, req.from.uri);
-
-        if let Some(kept) = self.cache.get(&tx, now) {
-            if (kept.caller, kept.callee) != (caller, callee) {
-                // Not a retransmission: another call in a transaction's
-                // clothes. Neither the old answer nor a new check.
-                return reject(400, "transaction reused for another call");
-            }
-            let (code, reply) = self.reply(&echo, req.uri, &kept.answer);
+            let (code, reply) = self.reply(echo, req.uri, &kept.answer);
             tracing::debug!(
                 call_id = req.call_id,
                 code,
                 "retransmitted INVITE, same answer"
             );
-            return Begun::Done(Handled {
-                reply: Some(reply),
-                record: None,
-                checked: None,
-                outcome: Outcome::Retransmission(code),
-            });
+            return Break(Handled::unchecked(
+                Some(reply),
+                Outcome::Retransmission(code),
+            ));
         }
-        let key = self.cache.key(&tx);
-        if let Some(&numbers) = self.in_flight.get(&key) {
-            if numbers != (caller, callee) {
-                return reject(400, "transaction reused for another call");
+        let key = self.cache.key(tx);
+        if let Some(&checked_for) = self.in_flight.get(&key) {
+            if checked_for != numbers {
+                return Break(Handled::rejected(echo, 400, REUSED));
             }
             tracing::debug!(
                 call_id = req.call_id,
                 "retransmitted INVITE while its first copy is checked: absorbed"
             );
-            return Begun::Done(Handled {
-                reply: None,
-                record: None,
-                checked: None,
-                outcome: Outcome::InFlight,
-            });
+            return Break(Handled::unchecked(None, Outcome::InFlight));
         }
-        if let Err(full) = self.cache.room_beside(now, self.in_flight.len()) {
-            // Checking (and counting) a call whose answer cannot be kept
-            // would answer its retransmissions differently: refuse it.
-            let secs = full.retry_after.as_millis().div_ceil(1000).max(1);
-            return Begun::Done(Handled {
-                reply: Some(render(&echo, 503, &[("Retry-After", &secs.to_string())])),
-                record: None,
-                checked: None,
-                outcome: Outcome::Overloaded,
-            });
-        }
+        Continue(key)
+    }
 
+    /// Refuses a new call `503` when the answer cache has no room for its
+    /// answer: checking (and counting) a call whose answer cannot be kept
+    /// would answer its retransmissions differently.
+    fn room_for_answer(&mut self, echo: &Echo<'_>, now: Instant) -> Step<()> {
+        match self.cache.room_beside(now, self.in_flight.len()) {
+            Ok(()) => Continue(()),
+            Err(full) => {
+                let secs = full.retry_after.as_millis().div_ceil(1000).max(1);
+                let reply = render(echo, 503, &[("Retry-After", &secs.to_string())]);
+                Break(Handled::unchecked(Some(reply), Outcome::Overloaded))
+            }
+        }
+    }
+
+    /// The INVITE's event to check, its transaction now in flight: an ad
+    /// call when the caller number is registered (its owner the
+    /// advertiser), else p2p.
+    fn pending(
+        &mut self,
+        datagram: &[u8],
+        key: Key,
+        time: Timestamp,
+        caller: Option<Number>,
+        callee: Number,
+    ) -> Pending {
         let policy = self.engine.policy();
         let owner = caller.and_then(|n| policy.registry().get(&Identifier::Number(n)));
         let (kind, advertiser) = match owner {
@@ -588,7 +680,7 @@ impl Responder {
             None => (Kind::P2p, Box::<str>::from("")),
         };
         self.in_flight.insert(key, (caller, callee));
-        Begun::Check(Pending {
+        Pending {
             datagram: datagram.to_vec(),
             key,
             time,
@@ -597,7 +689,7 @@ impl Responder {
             callee,
             advertiser,
             policy,
-        })
+        }
     }
 
     /// Answers a pending INVITE with its verdict.
@@ -621,19 +713,7 @@ impl Responder {
         let advertiser: &str = &p.advertiser;
         let ev = p.event();
         let record = Record::of_check(&p.policy, &ev, &verdict);
-        let answer = if verdict.is_delivered() {
-            Answer::Redirect
-        } else {
-            let only_frequency = verdict.reasons.iter().eq([Reason::Frequency]);
-            let retry_after = verdict.retry_at.filter(|_| only_frequency).map(|at| {
-                let ms = at.as_millisecond().saturating_sub(time.as_millisecond());
-                (ms.max(1) as u64).div_ceil(1000)
-            });
-            Answer::Decline {
-                reasons: verdict.reasons,
-                retry_after,
-            }
-        };
+        let answer = Answer::of(&verdict, time);
         let kept = Kept {
             answer,
             caller,
@@ -787,20 +867,27 @@ mod tests {
             );
         }
         // A number in the assertion is the caller, From notwithstanding.
-        let pai = "P-Asserted-Identity: <sip:anonymous@anonymous.invalid>, <tel:+842473001234>\r\n";
-        let h = r.handle(
-            invite("pai-x", "t", "x", P2P, DNC, pai).as_bytes(),
-            time(),
-            now,
-        );
-        assert_eq!(h.outcome, Outcome::Checked(603));
-        let pai = "P-Asserted-Identity: <sip:0987654321@h>\r\n";
-        let h = r.handle(
-            invite("pai-y", "t", "y", AD, DNC, pai).as_bytes(),
-            time(),
-            now,
-        );
-        assert_eq!(h.outcome, Outcome::Checked(302));
+        for (call, from, pai, code) in [
+            (
+                "pai-x",
+                P2P,
+                "P-Asserted-Identity: <sip:anonymous@anonymous.invalid>, <tel:+842473001234>\r\n",
+                603,
+            ),
+            (
+                "pai-y",
+                AD,
+                "P-Asserted-Identity: <sip:0987654321@h>\r\n",
+                302,
+            ),
+        ] {
+            let h = r.handle(
+                invite(call, "t", call, from, DNC, pai).as_bytes(),
+                time(),
+                now,
+            );
+            assert_eq!(h.outcome, Outcome::Checked(code), "{pai}");
+        }
     }
 
     #[test]
