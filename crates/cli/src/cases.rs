@@ -413,6 +413,104 @@ struct Csv {
     rows: Vec<(u64, Vec<String>)>,
 }
 
+/// What a history entry is about: a number, the state it left and the
+/// state it entered, each when there is one.
+#[derive(Clone, Copy, Debug)]
+struct About {
+    number: Option<Number>,
+    from: Option<State>,
+    to: Option<State>,
+}
+
+impl About {
+    /// The ledger as a whole.
+    const LEDGER: About = About {
+        number: None,
+        from: None,
+        to: None,
+    };
+
+    /// Number `n`, its state unchanged.
+    fn number(n: Number) -> About {
+        About {
+            number: Some(n),
+            ..About::LEDGER
+        }
+    }
+
+    /// Number `n`'s case, opened.
+    fn opened(n: Number) -> About {
+        About {
+            to: Some(State::Reported),
+            ..About::number(n)
+        }
+    }
+
+    /// Number `n`'s case, moved from state `from` to `to`.
+    fn moved(n: Number, from: State, to: State) -> About {
+        About {
+            number: Some(n),
+            from: Some(from),
+            to: Some(to),
+        }
+    }
+}
+
+/// A ledger file: its rows, and where the columns of its header are.
+struct Table {
+    csv: Csv,
+    /// The index of each column the header names, in the header's order.
+    ix: Vec<usize>,
+}
+
+impl Table {
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.csv.rows.iter().map(|(line, cells)| Row {
+            table: self,
+            line: *line,
+            cells,
+        })
+    }
+}
+
+/// A row of a [`Table`]; its fields are named by their place in the
+/// ledger's header.
+#[derive(Clone, Copy)]
+struct Row<'t> {
+    table: &'t Table,
+    line: u64,
+    cells: &'t [String],
+}
+
+impl<'t> Row<'t> {
+    /// Field `i` as written.
+    fn raw(self, i: usize) -> &'t str {
+        &self.cells[self.table.ix[i]]
+    }
+
+    /// Field `i`, trimmed.
+    fn get(self, i: usize) -> &'t str {
+        self.raw(i).trim()
+    }
+
+    /// The number in field `i`.
+    fn number(self, i: usize) -> Result<Number, Failure> {
+        let (c, col) = (&self.table.csv, self.table.ix[i]);
+        c.number(self.line, col, self.raw(i))
+    }
+
+    /// The `YYYY-MM-DD` date in field `i`.
+    fn date(self, i: usize) -> Result<Date, Failure> {
+        let (c, col) = (&self.table.csv, self.table.ix[i]);
+        c.date(self.line, col, self.raw(i))
+    }
+
+    /// What is wrong with field `i`, naming the file, line and column.
+    fn err(self, i: usize, m: impl std::fmt::Display) -> Failure {
+        self.table.csv.err(self.line, self.table.ix[i], m)
+    }
+}
+
 /// A CSV file read with line numbers (for other commands' inputs).
 pub struct CsvFile(Csv);
 
@@ -557,6 +655,16 @@ impl Csv {
         self.cols.iter().position(|c| c == name)
     }
 
+    /// The number `v` in column `col` of line `line`.
+    fn number(&self, line: u64, col: usize, v: &str) -> Result<Number, Failure> {
+        Number::parse(v).map_err(|e| self.err(line, col, format!("bad number `{}`: {e}", v.trim())))
+    }
+
+    /// The `YYYY-MM-DD` date `v` in column `col` of line `line`.
+    fn date(&self, line: u64, col: usize, v: &str) -> Result<Date, Failure> {
+        parse_date(v).ok_or_else(|| self.err(line, col, format!("bad date `{}`", v.trim())))
+    }
+
     fn err(&self, line: u64, col: usize, m: impl std::fmt::Display) -> Failure {
         Failure::BadInput(format!(
             "{}:{line}: column {} ({}): {m}",
@@ -699,215 +807,184 @@ impl Ledger {
             history: String::new(),
             new_history: vec![],
         };
-        l.load_cases()?;
-        l.load_reports()?;
-        l.load_referrals()?;
-        l.load_requests()?;
+        l.load_rows("cases.csv", CASES_HEADER, Ledger::add_case)?;
+        l.load_rows("reports.csv", REPORTS_HEADER, Ledger::add_report)?;
+        l.load_rows("referrals.csv", REFERRALS_HEADER, Ledger::add_referral)?;
+        l.load_rows("requests.csv", REQUESTS_HEADER, Ledger::add_request)?;
         l.load_history()?;
         Ok(l)
     }
 
-    fn csv(&self, name: &str) -> Result<Option<Csv>, Failure> {
+    /// Adds each row of the ledger's file `name` (every column of `header`
+    /// required) with `add`; an absent file has no rows.
+    fn load_rows(
+        &mut self,
+        name: &str,
+        header: &str,
+        mut add: impl FnMut(&mut Ledger, Row<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         let p = self.dir.join(name);
-        match read_text(&p)? {
-            Some(t) => Csv::parse(&p, &t).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    fn load_cases(&mut self) -> Result<(), Failure> {
-        let Some(c) = self.csv("cases.csv")? else {
+        let Some(text) = read_text(&p)? else {
             return Ok(());
         };
-        let names: Vec<&str> = CASES_HEADER.split(',').collect();
-        let ix = c.require(&names)?;
-        for (line, r) in &c.rows {
-            let get = |i: usize| r[ix[i]].trim();
-            let date = |i: usize| -> Result<Option<Date>, Failure> {
-                let v = get(i);
-                if v.is_empty() {
-                    return Ok(None);
-                }
-                parse_date(v).map(Some).ok_or_else(|| {
-                    c.err(*line, ix[i], format!("bad date `{v}`: expected YYYY-MM-DD"))
-                })
-            };
-            let number = Number::parse(get(0))
-                .map_err(|e| c.err(*line, ix[0], format!("bad number `{}`: {e}", get(0))))?;
-            if self.cases.contains_key(&number) {
-                return Err(c.err(*line, ix[0], format!("number `{number}` has two rows")));
+        let csv = Csv::parse(&p, &text)?;
+        let names: Vec<&str> = header.split(',').collect();
+        let table = Table {
+            ix: csv.require(&names)?,
+            csv,
+        };
+        for row in table.rows() {
+            add(self, row)?;
+        }
+        Ok(())
+    }
+
+    /// A row of `cases.csv`: one case (its dates agreeing with its state).
+    fn add_case(&mut self, row: Row<'_>) -> Result<(), Failure> {
+        let date = |i: usize| -> Result<Option<Date>, Failure> {
+            let v = row.get(i);
+            if v.is_empty() {
+                return Ok(None);
             }
-            let class = class_name(number);
-            if get(1) != class {
-                return Err(c.err(
-                    *line,
-                    ix[1],
-                    format!("class `{}` but `{number}` is {class}", get(1)),
-                ));
+            parse_date(v)
+                .map(Some)
+                .ok_or_else(|| row.err(i, format!("bad date `{v}`: expected YYYY-MM-DD")))
+        };
+        let number = row.number(0)?;
+        if self.cases.contains_key(&number) {
+            return Err(row.err(0, format!("number `{number}` has two rows")));
+        }
+        let class = class_name(number);
+        if row.get(1) != class {
+            return Err(row.err(
+                1,
+                format!("class `{}` but `{number}` is {class}", row.get(1)),
+            ));
+        }
+        let state = State::parse(row.get(2))
+            .ok_or_else(|| row.err(2, format!("unknown state `{}`", row.get(2))))?;
+        let notices: usize = match row.get(3).parse() {
+            Ok(n) if n <= 3 => n,
+            _ => {
+                return Err(row.err(
+                    3,
+                    format!("bad notice count `{}`: expected 0 to 3", row.get(3)),
+                ))
             }
-            let state = State::parse(get(2))
-                .ok_or_else(|| c.err(*line, ix[2], format!("unknown state `{}`", get(2))))?;
-            let notices: usize = match get(3).parse() {
-                Ok(n) if n <= 3 => n,
-                _ => {
-                    return Err(c.err(
-                        *line,
-                        ix[3],
-                        format!("bad notice count `{}`: expected 0 to 3", get(3)),
-                    ))
-                }
-            };
-            let reports: u32 = get(4)
-                .parse()
-                .map_err(|_| c.err(*line, ix[4], format!("bad report count `{}`", get(4))))?;
-            let opened = date(5)?
-                .ok_or_else(|| c.err(*line, ix[5], "empty: every case has its opening date"))?;
-            let mut dates = vec![];
-            for i in 6..9 {
-                if let Some(d) = date(i)? {
-                    dates.push(d);
-                }
+        };
+        let reports: u32 = row
+            .get(4)
+            .parse()
+            .map_err(|_| row.err(4, format!("bad report count `{}`", row.get(4))))?;
+        let opened =
+            date(5)?.ok_or_else(|| row.err(5, "empty: every case has its opening date"))?;
+        let mut dates = vec![];
+        for i in 6..9 {
+            if let Some(d) = date(i)? {
+                dates.push(d);
             }
-            if dates.len() != notices {
-                return Err(c.err(
-                    *line,
-                    ix[3],
-                    format!("{notices} notices but {} notice dates", dates.len()),
-                ));
-            }
-            let case = Case {
-                number,
+        }
+        if dates.len() != notices {
+            return Err(row.err(
+                3,
+                format!("{notices} notices but {} notice dates", dates.len()),
+            ));
+        }
+        let case = Case {
+            number,
+            class,
+            state,
+            reports,
+            opened,
+            notices: dates,
+            requested: date(9)?,
+            suspended: date(10)?,
+            paid: date(11)?,
+            came_in: date(12)?,
+            restore_requested: date(13)?,
+            restored: date(14)?,
+            closed: date(15)?,
+        };
+        let step = match state {
+            State::Reported => (!case.notices.is_empty()).then_some(3),
+            State::Notified => case.notices.is_empty().then_some(3),
+            State::Requested => case.requested.is_none().then_some(9),
+            State::Suspended => case.suspended.is_none().then_some(10),
+            State::RestoreRequested => case.restore_requested.is_none().then_some(13),
+            State::Restored => case.restored.is_none().then_some(14),
+            State::Closed => case.closed.is_none().then_some(15),
+        };
+        if let Some(i) = step {
+            return Err(row.err(i, format!("does not agree with state `{}`", state.name())));
+        }
+        self.cases.insert(number, case);
+        Ok(())
+    }
+
+    /// A row of `reports.csv`: one report.
+    fn add_report(&mut self, row: Row<'_>) -> Result<(), Failure> {
+        let written = row.get(0);
+        let id = chanrac::inbox::source_identifier(written).map_err(|e| {
+            row.err(
+                0,
+                format!("bad reported number `{written}`: {}", e.message()),
+            )
+        })?;
+        let (reported, note) = identify(id, written);
+        let channel = Channel::parse(row.raw(1))
+            .ok_or_else(|| row.err(1, format!("unknown type `{}`", row.get(1))))?;
+        let time = chanrac_policy::events::parse_time(row.get(4)).map_err(|m| row.err(4, m))?;
+        let taken = row.date(6)?;
+        self.reports.push(Report {
+            reported,
+            channel,
+            content: row.raw(2).to_string(),
+            reporter: row.get(3).to_string(),
+            time: local_time(time, LOCAL),
+            note,
+            taken,
+        });
+        Ok(())
+    }
+
+    /// A row of `referrals.csv`: one referral.
+    fn add_referral(&mut self, row: Row<'_>) -> Result<(), Failure> {
+        let class = match row.get(1) {
+            "fixed" => "fixed",
+            "short_code" => "short_code",
+            "brandname" => "brandname",
+            other => return Err(row.err(1, format!("unknown class `{other}`"))),
+        };
+        let reports = row
+            .get(3)
+            .parse()
+            .map_err(|_| row.err(3, format!("bad report count `{}`", row.get(3))))?;
+        let referred = row.date(6)?;
+        self.referrals.insert(
+            row.get(0).to_string(),
+            Referral {
+                identifier: row.get(0).to_string(),
                 class,
-                state,
                 reports,
-                opened,
-                notices: dates,
-                requested: date(9)?,
-                suspended: date(10)?,
-                paid: date(11)?,
-                came_in: date(12)?,
-                restore_requested: date(13)?,
-                restored: date(14)?,
-                closed: date(15)?,
-            };
-            let step = match state {
-                State::Reported => (!case.notices.is_empty()).then_some(3),
-                State::Notified => case.notices.is_empty().then_some(3),
-                State::Requested => case.requested.is_none().then_some(9),
-                State::Suspended => case.suspended.is_none().then_some(10),
-                State::RestoreRequested => case.restore_requested.is_none().then_some(13),
-                State::Restored => case.restored.is_none().then_some(14),
-                State::Closed => case.closed.is_none().then_some(15),
-            };
-            if let Some(i) = step {
-                return Err(c.err(
-                    *line,
-                    ix[i],
-                    format!("does not agree with state `{}`", state.name()),
-                ));
-            }
-            self.cases.insert(number, case);
-        }
+                first_seen: row.get(4).to_string(),
+                last_seen: row.get(5).to_string(),
+                referred,
+            },
+        );
         Ok(())
     }
 
-    fn load_reports(&mut self) -> Result<(), Failure> {
-        let Some(c) = self.csv("reports.csv")? else {
-            return Ok(());
-        };
-        let names: Vec<&str> = REPORTS_HEADER.split(',').collect();
-        let ix = c.require(&names)?;
-        for (line, r) in &c.rows {
-            let get = |i: usize| r[ix[i]].as_str();
-            let written = get(0).trim();
-            let id = chanrac::inbox::source_identifier(written).map_err(|e| {
-                c.err(
-                    *line,
-                    ix[0],
-                    format!("bad reported number `{written}`: {}", e.message()),
-                )
-            })?;
-            let (reported, note) = identify(id, written);
-            let channel = Channel::parse(get(1))
-                .ok_or_else(|| c.err(*line, ix[1], format!("unknown type `{}`", get(1).trim())))?;
-            let time = chanrac_policy::events::parse_time(get(4).trim())
-                .map_err(|m| c.err(*line, ix[4], m))?;
-            let taken = parse_date(get(6))
-                .ok_or_else(|| c.err(*line, ix[6], format!("bad date `{}`", get(6).trim())))?;
-            self.reports.push(Report {
-                reported,
-                channel,
-                content: get(2).to_string(),
-                reporter: get(3).trim().to_string(),
-                time: local_time(time, LOCAL),
-                note,
-                taken,
-            });
+    /// A row of `requests.csv`: one suspension request.
+    fn add_request(&mut self, row: Row<'_>) -> Result<(), Failure> {
+        let n = row.number(0)?;
+        if n.is_short_code() {
+            return Err(row.err(
+                0,
+                format!("`{}` is a short code, not a subscriber number", row.get(0)),
+            ));
         }
-        Ok(())
-    }
-
-    fn load_referrals(&mut self) -> Result<(), Failure> {
-        let Some(c) = self.csv("referrals.csv")? else {
-            return Ok(());
-        };
-        let names: Vec<&str> = REFERRALS_HEADER.split(',').collect();
-        let ix = c.require(&names)?;
-        for (line, r) in &c.rows {
-            let get = |i: usize| r[ix[i]].trim();
-            let class = match get(1) {
-                "fixed" => "fixed",
-                "short_code" => "short_code",
-                "brandname" => "brandname",
-                other => return Err(c.err(*line, ix[1], format!("unknown class `{other}`"))),
-            };
-            let reports = get(3)
-                .parse()
-                .map_err(|_| c.err(*line, ix[3], format!("bad report count `{}`", get(3))))?;
-            let referred = parse_date(get(6))
-                .ok_or_else(|| c.err(*line, ix[6], format!("bad date `{}`", get(6))))?;
-            self.referrals.insert(
-                get(0).to_string(),
-                Referral {
-                    identifier: get(0).to_string(),
-                    class,
-                    reports,
-                    first_seen: get(4).to_string(),
-                    last_seen: get(5).to_string(),
-                    referred,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    fn load_requests(&mut self) -> Result<(), Failure> {
-        let Some(c) = self.csv("requests.csv")? else {
-            return Ok(());
-        };
-        let ix = c.require(&["number", "requested"])?;
-        for (line, r) in &c.rows {
-            let n = Number::parse(&r[ix[0]]).map_err(|e| {
-                c.err(
-                    *line,
-                    ix[0],
-                    format!("bad number `{}`: {e}", r[ix[0]].trim()),
-                )
-            })?;
-            if n.is_short_code() {
-                return Err(c.err(
-                    *line,
-                    ix[0],
-                    format!(
-                        "`{}` is a short code, not a subscriber number",
-                        r[ix[0]].trim()
-                    ),
-                ));
-            }
-            let d = parse_date(&r[ix[1]])
-                .ok_or_else(|| c.err(*line, ix[1], format!("bad date `{}`", r[ix[1]].trim())))?;
-            self.requests.push((n, d));
-        }
+        let d = row.date(1)?;
+        self.requests.push((n, d));
         Ok(())
     }
 
@@ -950,29 +1027,20 @@ impl Ledger {
         Ok(())
     }
 
-    /// Records one change in the history.
-    #[allow(clippy::too_many_arguments)]
-    fn log(
-        &mut self,
-        today: Date,
-        by: &str,
-        command: &str,
-        number: Option<Number>,
-        from: Option<State>,
-        to: Option<State>,
-        detail: &str,
-    ) {
+    /// Records one change in the history: what `command` did `about`,
+    /// with `detail` (none when empty).
+    fn log(&mut self, today: Date, by: &str, command: &str, about: About, detail: &str) {
         let mut m = serde_json::Map::new();
         m.insert("date".into(), today.to_string().into());
         m.insert("by".into(), by.into());
         m.insert("command".into(), command.into());
-        if let Some(n) = number {
+        if let Some(n) = about.number {
             m.insert("number".into(), n.to_string().into());
         }
-        if let Some(s) = from {
+        if let Some(s) = about.from {
             m.insert("from".into(), s.name().into());
         }
-        if let Some(s) = to {
+        if let Some(s) = about.to {
             m.insert("to".into(), s.name().into());
         }
         if !detail.is_empty() {
@@ -1107,13 +1175,7 @@ impl Ledger {
                 let ix = c.require(&["number"])?;
                 let reason = c.optional("reason");
                 for (line, r) in &c.rows {
-                    let n = Number::parse(&r[ix[0]]).map_err(|e| {
-                        c.err(
-                            *line,
-                            ix[0],
-                            format!("bad number `{}`: {e}", r[ix[0]].trim()),
-                        )
-                    })?;
+                    let n = c.number(*line, ix[0], &r[ix[0]])?;
                     if !self.cases.contains_key(&n) {
                         rows.insert(
                             n.to_string(),
@@ -1222,7 +1284,7 @@ fn init(dir: &Path, today: Date, by: &str, say: &dyn Fn(&str)) -> Result<(), Fai
         history: String::new(),
         new_history: vec![],
     };
-    l.log(today, by, "init", None, None, None, "ledger created");
+    l.log(today, by, "init", About::LEDGER, "ledger created");
     l.save(vec![])?;
     say(&format!("{}: ledger created", dir.display()));
     Ok(())
@@ -1274,9 +1336,7 @@ fn open(
             today,
             by,
             "open",
-            None,
-            None,
-            None,
+            About::LEDGER,
             &format!("took {taken} new report rows of {total}"),
         );
     }
@@ -1313,9 +1373,7 @@ fn open(
                         today,
                         by,
                         "open",
-                        Some(n),
-                        None,
-                        None,
+                        About::number(n),
                         &format!("reports {was} -> {count}"),
                     );
                 }
@@ -1343,9 +1401,7 @@ fn open(
                     today,
                     by,
                     "open",
-                    Some(n),
-                    None,
-                    Some(State::Reported),
+                    About::opened(n),
                     &format!("{count} reports"),
                 );
             }
@@ -1358,9 +1414,7 @@ fn open(
                     today,
                     by,
                     "open",
-                    None,
-                    None,
-                    None,
+                    About::LEDGER,
                     &format!("referral {id}: {count} reports"),
                 );
             }
@@ -1381,9 +1435,7 @@ fn open(
                 today,
                 by,
                 "open",
-                None,
-                None,
-                None,
+                About::LEDGER,
                 &format!("referred {id} ({class}) to the {}", refer_to(class)),
             );
         }
@@ -1481,9 +1533,7 @@ fn notify(
                     today,
                     by,
                     "notify",
-                    Some(n),
-                    Some(from),
-                    Some(State::Notified),
+                    About::moved(n, from, State::Notified),
                     &format!("notice {k} of 3"),
                 );
             }
@@ -1575,9 +1625,7 @@ fn request(
                 today,
                 by,
                 "request",
-                Some(n),
-                Some(State::Notified),
-                Some(State::Requested),
+                About::moved(n, State::Notified, State::Requested),
                 &format!("already requested on {when}; not listed again"),
             );
             continue;
@@ -1590,9 +1638,7 @@ fn request(
             today,
             by,
             "request",
-            Some(n),
-            Some(State::Notified),
-            Some(State::Requested),
+            About::moved(n, State::Notified, State::Requested),
             "notified three times without response",
         );
     }
@@ -1656,13 +1702,7 @@ fn confirm(
     let date_col = c.optional("date");
     let mut rows = vec![];
     for (line, r) in &c.rows {
-        let n = Number::parse(&r[ix[0]]).map_err(|e| {
-            c.err(
-                *line,
-                ix[0],
-                format!("bad number `{}`: {e}", r[ix[0]].trim()),
-            )
-        })?;
+        let n = c.number(*line, ix[0], &r[ix[0]])?;
         let target = match status_col.map(|i| r[i].trim().to_ascii_lowercase()) {
             None => State::Suspended,
             Some(s) if s.is_empty() || s == "suspended" || s == "suspend" => State::Suspended,
@@ -1722,9 +1762,7 @@ fn confirm(
                     today,
                     by,
                     "confirm",
-                    Some(n),
-                    None,
-                    None,
+                    About::number(n),
                     &format!("carrier: suspended on {date} (restoration already requested)"),
                 );
             }
@@ -1751,9 +1789,7 @@ fn confirm(
             today,
             by,
             "confirm",
-            Some(n),
-            Some(from),
-            Some(target),
+            About::moved(n, from, target),
             &format!("carrier: {} on {date}", target.name()),
         );
     }
@@ -1820,7 +1856,7 @@ fn mark_case(
         }
     }
     let to = c.state;
-    l.log(today, by, "mark", Some(n), Some(from), Some(to), what);
+    l.log(today, by, "mark", About::moved(n, from, to), what);
     l.save(vec![])?;
     say(&format!(
         "{n}: marked {what} ({} -> {})",
@@ -1861,9 +1897,7 @@ fn restore(
                 today,
                 by,
                 "restore",
-                Some(n),
-                Some(from),
-                Some(State::RestoreRequested),
+                About::moved(n, from, State::RestoreRequested),
                 "fine paid",
             );
         }
