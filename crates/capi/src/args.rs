@@ -1,6 +1,7 @@
-//! Reading C arguments: NUL-terminated strings and paths.
+//! Reading C arguments: NUL-terminated strings, paths and out-parameters.
 
 use std::ffi::{c_char, CStr};
+use std::mem::MaybeUninit;
 use std::path::Path;
 
 use crate::error::Error;
@@ -48,4 +49,20 @@ pub(crate) unsafe fn path_arg<'a>(p: *const c_char, what: &str) -> Result<Option
             .map(|s| Some(Path::new(s)))
             .map_err(|_| Error::input(format!("`{what}` is not valid UTF-8")))
     }
+}
+
+/// A required out-parameter, as the place it points to (written with
+/// [`MaybeUninit::write`], never read); the input error naming it when it
+/// is NULL.
+///
+/// # Safety
+/// `p` is NULL or valid for writing a `T` (aligned, and used by nothing
+/// else) for `'a`.
+pub(crate) unsafe fn out_arg<'a, T>(
+    p: *mut T,
+    what: &str,
+) -> Result<&'a mut MaybeUninit<T>, Error> {
+    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and by this
+    // function's contract `p` is NULL or valid for writing one, unaliased.
+    unsafe { p.cast::<MaybeUninit<T>>().as_mut() }.ok_or_else(|| Error::null(what))
 }

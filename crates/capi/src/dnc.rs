@@ -6,8 +6,8 @@ use chanrac_core::dnc::{DncChange, Scopes};
 use chanrac_core::Number;
 
 use crate::args::str_arg;
-use crate::engine::{chanrac_engine, engine_arg};
-use crate::error::{chanrac_error, guard, Error, CHANRAC_OK};
+use crate::engine::{chanrac_engine, engine_count, engine_status, on_engine};
+use crate::error::{chanrac_error, Error};
 
 /// DNC scope bit: ad SMS and registration messages refused (`sms`, 5656
 /// letter S).
@@ -40,9 +40,7 @@ unsafe fn change(
     err: *mut *mut chanrac_error,
     make: fn(Scopes) -> DncChange,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         // SAFETY: `number` is NULL or NUL-terminated (contract).
         let n = unsafe { number_arg(number) }?;
         // SAFETY: `scope` is NULL or NUL-terminated (contract).
@@ -53,10 +51,10 @@ unsafe fn change(
             })?,
         };
         h.engine.update_dnc(&[(n, make(scopes))]);
-        Ok(CHANRAC_OK)
+        Ok(())
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// Puts `number` on the DNC list for `scope` (`"sms"`, `"call"` or
@@ -118,15 +116,13 @@ pub unsafe extern "C" fn chanrac_dnc_lookup(
     number: *const c_char,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         // SAFETY: `number` is NULL or NUL-terminated (contract).
         let n = unsafe { number_arg(number) }?;
         Ok(c_int::from(h.engine.dnc().get(n).bits()))
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |_| -1, body) }
+    // SAFETY: the same contract.
+    unsafe { on_engine(engine, err, |_| -1, body) }
 }
 
 /// How many live DNC changes are not merged yet; `-1` on failure.
@@ -138,13 +134,9 @@ pub unsafe extern "C" fn chanrac_dnc_pending(
     engine: *const chanrac_engine,
     err: *mut *mut chanrac_error,
 ) -> i64 {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
-        Ok(i64::try_from(h.engine.dnc().pending()).unwrap_or(i64::MAX))
-    };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |_| -1, body) }
+    let body = |h: &chanrac_engine| Ok(h.engine.dnc().pending());
+    // SAFETY: the same contract.
+    unsafe { engine_count(engine, err, body) }
 }
 
 /// Folds the live DNC changes into a new compact list and publishes it, on
@@ -162,13 +154,9 @@ pub unsafe extern "C" fn chanrac_dnc_merge(
     engine: *const chanrac_engine,
     err: *mut *mut chanrac_error,
 ) -> i64 {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
-        Ok(i64::try_from(h.engine.merge_dnc()).unwrap_or(i64::MAX))
-    };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |_| -1, body) }
+    let body = |h: &chanrac_engine| Ok(h.engine.merge_dnc());
+    // SAFETY: the same contract.
+    unsafe { engine_count(engine, err, body) }
 }
 
 /// Forgets every live DNC change, merged or not (after reloading a list
@@ -182,12 +170,10 @@ pub unsafe extern "C" fn chanrac_dnc_discard(
     engine: *const chanrac_engine,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         h.engine.discard_dnc_changes();
-        Ok(CHANRAC_OK)
+        Ok(())
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }

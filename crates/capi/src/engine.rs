@@ -144,6 +144,21 @@ impl chanrac_engine {
         (v, journalled)
     }
 
+    /// Runs `f` on the state directory when the engine keeps one; its error
+    /// is `CHANRAC_ERR_STATE`, "state: cannot WHAT: …".
+    fn with_dir(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut StateDir) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        match &self.state {
+            State::Dir(dir) => {
+                f(&mut dir.lock()).map_err(|e| Error::state(format!("state: cannot {what}: {e}")))
+            }
+            State::Memory | State::Shared(_) => Ok(()),
+        }
+    }
+
     /// The shared store's counters in this process; `None` when the engine
     /// keeps no shared store.
     pub(crate) fn store_stats(&self) -> Option<SharedStats> {
@@ -161,6 +176,53 @@ impl chanrac_engine {
 pub(crate) unsafe fn engine_arg<'a>(p: *const chanrac_engine) -> Result<&'a chanrac_engine, Error> {
     // SAFETY: by this function's contract `p` is NULL or a live handle.
     unsafe { p.as_ref() }.ok_or_else(|| Error::null("engine"))
+}
+
+/// Runs the body of an export on an engine, under [`guard`]: `body` on the
+/// engine behind `engine` (the input error when it is NULL).
+///
+/// # Safety
+/// `engine` is NULL or a live handle; `err` is NULL or valid for writing a
+/// pointer.
+pub(crate) unsafe fn on_engine<T>(
+    engine: *const chanrac_engine,
+    err: *mut *mut chanrac_error,
+    fail: impl FnOnce(&Error) -> T,
+    body: impl FnOnce(&chanrac_engine) -> Result<T, Error>,
+) -> T {
+    // SAFETY: `engine` is NULL or a live handle (contract).
+    let body = || body(unsafe { engine_arg(engine) }?);
+    // SAFETY: `err` is NULL or writable (contract).
+    unsafe { guard(err, fail, body) }
+}
+
+/// [`on_engine`] for an export that returns a status: `CHANRAC_OK`, or the
+/// error's code.
+///
+/// # Safety
+/// As [`on_engine`].
+pub(crate) unsafe fn engine_status(
+    engine: *const chanrac_engine,
+    err: *mut *mut chanrac_error,
+    body: impl FnOnce(&chanrac_engine) -> Result<(), Error>,
+) -> c_int {
+    let body = |h: &chanrac_engine| body(h).map(|()| CHANRAC_OK);
+    // SAFETY: forwarded from this function's contract.
+    unsafe { on_engine(engine, err, |e| e.code, body) }
+}
+
+/// [`on_engine`] for an export that returns a count: the count, or `-1`.
+///
+/// # Safety
+/// As [`on_engine`].
+pub(crate) unsafe fn engine_count(
+    engine: *const chanrac_engine,
+    err: *mut *mut chanrac_error,
+    body: impl FnOnce(&chanrac_engine) -> Result<usize, Error>,
+) -> i64 {
+    let body = |h: &chanrac_engine| body(h).map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    // SAFETY: forwarded from this function's contract.
+    unsafe { on_engine(engine, err, |_| -1, body) }
 }
 
 /// Loads the policy named by a `policy_path` argument.
@@ -502,17 +564,15 @@ pub unsafe extern "C" fn chanrac_engine_reload(
     policy_path: *const c_char,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         // SAFETY: `policy_path` is NULL or a NUL-terminated string (contract).
         let policy = unsafe { load(policy_path) };
         h.counters.reloaded(policy.is_ok());
         h.engine.swap(policy?);
-        Ok(CHANRAC_OK)
+        Ok(())
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// Writes and syncs the state journal. Every counted check is already
@@ -527,19 +587,9 @@ pub unsafe extern "C" fn chanrac_state_sync(
     engine: *const chanrac_engine,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
-        if let State::Dir(state) = &h.state {
-            state
-                .lock()
-                .sync()
-                .map_err(|e| Error::state(format!("state: cannot sync the journal: {e}")))?;
-        }
-        Ok(CHANRAC_OK)
-    };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    let body = |h: &chanrac_engine| h.with_dir("sync the journal", StateDir::sync);
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// Compacts the state directory as of `now_unix_time` (seconds; the engine
@@ -558,25 +608,19 @@ pub unsafe extern "C" fn chanrac_state_compact(
     now_unix_time: i64,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         let now = unix_time(now_unix_time)?;
-        if let State::Dir(state) = &h.state {
+        h.with_dir("compact", |dir| {
             // The fold needs the caps only: the journalled records are the
             // state (consents.csv is seeded again at every open).
             let policy = PolicyBuilder::new()
                 .config(h.engine.policy().config().clone())
                 .build();
-            state
-                .lock()
-                .compact(policy, now)
-                .map_err(|e| Error::state(format!("state: cannot compact: {e}")))?;
-        }
-        Ok(CHANRAC_OK)
+            dir.compact(policy, now)
+        })
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// Runs the state table's upkeep on the calling thread, judging expiry at
@@ -597,9 +641,7 @@ pub unsafe extern "C" fn chanrac_state_maintain(
     now_unix_time: i64,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         let now = unix_time(now_unix_time)?;
         if h.engine.maintain(now).full {
             return Err(Error::state(format!(
@@ -607,10 +649,10 @@ pub unsafe extern "C" fn chanrac_state_maintain(
                 h.engine.state().stats()
             )));
         }
-        Ok(CHANRAC_OK)
+        Ok(())
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// With a store (`redis://`), stores the consent records of the engine's
@@ -638,9 +680,7 @@ pub unsafe extern "C" fn chanrac_state_seed_consents(
     engine: *const chanrac_engine,
     err: *mut *mut chanrac_error,
 ) -> i64 {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         let State::Shared(store) = &h.state else {
             return Ok(0);
         };
@@ -650,10 +690,10 @@ pub unsafe extern "C" fn chanrac_state_seed_consents(
                 store.display()
             ))
         })?;
-        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+        Ok(n)
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |_| -1, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_count(engine, err, body) }
 }
 
 /// `now_unix_time` as a timestamp, or the input error naming it.

@@ -11,8 +11,8 @@ use chanrac_store::shared::dnc::{
 use chanrac_store::shared::StoreError;
 
 use crate::args::str_arg;
-use crate::engine::{chanrac_engine, engine_arg};
-use crate::error::{catch, chanrac_error, guard, Error, CHANRAC_OK};
+use crate::engine::{chanrac_engine, engine_status, on_engine};
+use crate::error::{catch, chanrac_error, Error, CHANRAC_OK};
 
 /// A follower of the DNC stream: where it stands and how to stop it. Made
 /// by chanrac_dnc_follower_new(), run by chanrac_dnc_follow(), released by
@@ -65,9 +65,7 @@ pub unsafe extern "C" fn chanrac_dnc_follower_new(
     from: *const c_char,
     err: *mut *mut chanrac_error,
 ) -> *mut chanrac_dnc_follower {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         // SAFETY: the strings are NULL or NUL-terminated (contract).
         let (url, prefix, from) = unsafe {
             (
@@ -98,8 +96,8 @@ pub unsafe extern "C" fn chanrac_dnc_follower_new(
         .map_err(|e| Error::input(e.to_string()))?;
         Ok(Box::into_raw(Box::new(chanrac_dnc_follower { inner })))
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |_| ptr::null_mut(), body) }
+    // SAFETY: the same contract.
+    unsafe { on_engine(engine, err, |_| ptr::null_mut(), body) }
 }
 
 /// Follows the stream on the calling thread: reads each new entry as it is
@@ -140,9 +138,7 @@ pub unsafe extern "C" fn chanrac_dnc_follow(
     follower: *const chanrac_dnc_follower,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    let body = |h: &chanrac_engine| {
         // SAFETY: `follower` is NULL or a live handle (contract).
         let f = unsafe { follower_arg(follower) }?;
         f.run(|changes| {
@@ -153,11 +149,10 @@ pub unsafe extern "C" fn chanrac_dnc_follow(
         })
         .map_err(|e: StoreError| {
             Error::state(format!("cannot follow the DNC stream `{}`: {e}", f.key()))
-        })?;
-        Ok(CHANRAC_OK)
+        })
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// Asks chanrac_dnc_follow() running with `follower` (on another thread)

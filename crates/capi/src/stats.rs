@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use chanrac_core::{Decision, Verdict};
 
-use crate::engine::{chanrac_engine, engine_arg};
-use crate::error::{chanrac_error, guard, Error, CHANRAC_OK};
+use crate::args::out_arg;
+use crate::engine::{chanrac_engine, engine_status};
+use crate::error::chanrac_error;
 
 /// How many reason slots `chanrac_stats` has: indexes `0` to
 /// `CHANRAC_STATS_REASONS - 1` are reason bits (see chanrac_reason_code());
@@ -151,19 +152,20 @@ pub unsafe extern "C" fn chanrac_engine_stats(
     out: *mut chanrac_stats,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
-        if out.is_null() {
-            return Err(Error::null("out"));
-        }
+    // SAFETY: the same contract.
+    unsafe { fill(engine, out, err, chanrac_stats::of) }
+}
+
+impl chanrac_stats {
+    /// The counters of `h` now.
+    fn of(h: &chanrac_engine) -> chanrac_stats {
         let c = &h.counters;
         let r = Ordering::Relaxed;
         let state = h.engine.state();
         let st = state.stats();
         let dnc = h.engine.dnc();
         let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-        let s = chanrac_stats {
+        chanrac_stats {
             checks: c.decisions.iter().map(|d| d.load(r)).sum(),
             allowed: c.decisions[0].load(r),
             blocked: c.decisions[1].load(r),
@@ -183,13 +185,30 @@ pub unsafe extern "C" fn chanrac_engine_stats(
             policy_generation: c.generation.load(r),
             policy_loaded_unix_ms: c.loaded_ms.load(r),
             policy_reload_failures: c.reload_failures.load(r),
-        };
-        // SAFETY: `out` is not NULL and, by the contract, writable.
-        unsafe { out.write(s) };
-        Ok(CHANRAC_OK)
+        }
+    }
+}
+
+/// The body of the exports that fill `*out` from the engine: `make`'s
+/// result.
+///
+/// # Safety
+/// `engine` is NULL or a live handle; `out` is NULL or valid for writing a
+/// `T`; `err` is NULL or valid for writing a pointer.
+unsafe fn fill<T>(
+    engine: *const chanrac_engine,
+    out: *mut T,
+    err: *mut *mut chanrac_error,
+    make: impl FnOnce(&chanrac_engine) -> T,
+) -> c_int {
+    let body = |h: &chanrac_engine| {
+        // SAFETY: `out` is NULL or writable (contract).
+        let out = unsafe { out_arg(out, "out") }?;
+        out.write(make(h));
+        Ok(())
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
 }
 
 /// What an engine's shared store (a `redis://` state) did in this process,
@@ -229,24 +248,15 @@ pub unsafe extern "C" fn chanrac_engine_store_stats(
     out: *mut chanrac_store_stats,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
-        if out.is_null() {
-            return Err(Error::null("out"));
-        }
-        let s = h
-            .store_stats()
+    let make = |h: &chanrac_engine| {
+        h.store_stats()
             .map_or_else(chanrac_store_stats::default, |s| chanrac_store_stats {
                 shared: 1,
                 checks: s.checks,
                 conflicts: s.conflicts,
                 unavailable: s.unavailable,
-            });
-        // SAFETY: `out` is not NULL and, by the contract, writable.
-        unsafe { out.write(s) };
-        Ok(CHANRAC_OK)
+            })
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { fill(engine, out, err, make) }
 }
