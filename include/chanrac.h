@@ -324,12 +324,13 @@ typedef struct chanrac_event {
     uint32_t nanos;
     /**
      * `"sms"` or `"call"`, case-insensitive; may be empty for `optin` and
-     * `optout`.
+     * `optout`. chanrac_check_as() ignores it.
      */
     const char *channel;
     /**
-     * `"ad"`, `"registration"` (SMS only), `"care"`, `"p2p"`, `"optin"`
-     * or `"optout"`, case-insensitive.
+     * `"ad"`, `"registration"` (SMS only), `"care"`, `"p2p"`, `"optin"`,
+     * `"optout"` or `"reply"`, case-insensitive. chanrac_check_as()
+     * ignores it.
      */
     const char *kind;
     /**
@@ -384,6 +385,18 @@ typedef struct chanrac_verdict {
      */
     int counted;
 } chanrac_verdict;
+
+/**
+ * An event's channel as chanrac_check_as() takes it: a
+ * `CHANRAC_CHANNEL_*` constant.
+ */
+typedef int chanrac_channel;
+
+/**
+ * An event's kind as chanrac_check_as() takes it: a `CHANRAC_KIND_*`
+ * constant.
+ */
+typedef int chanrac_kind;
 
 /**
  * What an engine counted since it was opened, and what it holds now, as
@@ -500,6 +513,61 @@ typedef struct chanrac_store_stats {
      */
     uint64_t unavailable;
 } chanrac_store_stats;
+
+/**
+ * No channel: allowed only with `CHANRAC_KIND_OPTIN` and
+ * `CHANRAC_KIND_OPTOUT`, as an empty `channel` string is.
+ */
+#define CHANRAC_CHANNEL_NONE 0
+
+/**
+ * `"sms"`.
+ */
+#define CHANRAC_CHANNEL_SMS 1
+
+/**
+ * `"call"`.
+ */
+#define CHANRAC_CHANNEL_CALL 2
+
+/**
+ * `"ad"`: an advertisement (ad SMS or ad call).
+ */
+#define CHANRAC_KIND_AD 1
+
+/**
+ * `"registration"`: the first-and-only registration message (`DKQC …`;
+ * SMS only).
+ */
+#define CHANRAC_KIND_REGISTRATION 2
+
+/**
+ * `"care"`: customer care, not advertising.
+ */
+#define CHANRAC_KIND_CARE 3
+
+/**
+ * `"p2p"`: ordinary subscriber traffic.
+ */
+#define CHANRAC_KIND_P2P 4
+
+/**
+ * `"optin"`: the recipient consented to the advertiser's ads (not
+ * traffic).
+ */
+#define CHANRAC_KIND_OPTIN 5
+
+/**
+ * `"optout"`: the recipient withdrew consent (not traffic).
+ */
+#define CHANRAC_KIND_OPTOUT 6
+
+/**
+ * `"reply"`: an SMS from a subscriber (the source) to an advertiser (its
+ * account and short code); never blocked, a `yes` or `no` reply records
+ * consent or refusal.
+ */
+#define CHANRAC_KIND_REPLY 7
 
 #ifdef __cplusplus
 extern "C" {
@@ -737,6 +805,39 @@ int chanrac_check(const struct chanrac_engine *engine,
                   const struct chanrac_event *event,
                   struct chanrac_verdict *out,
                   struct chanrac_error **err);
+
+/**
+ * chanrac_check() with the event's channel and kind given as constants
+ * instead of strings (no string to parse): `channel` is
+ * `CHANRAC_CHANNEL_SMS` or `CHANRAC_CHANNEL_CALL` (`CHANRAC_CHANNEL_NONE`,
+ * 0, only with `CHANRAC_KIND_OPTIN` or `CHANRAC_KIND_OPTOUT`, as an empty
+ * `channel` string), `kind` a `CHANRAC_KIND_*` constant. The event's own
+ * `channel` and `kind` strings are ignored (they may be NULL). Another
+ * value is `CHANRAC_ERR_INPUT` (`"unknown channel 7: …"`). Otherwise as
+ * chanrac_check(), with the same verdicts for the same events.
+ *
+ * # Safety
+ * As chanrac_check().
+ */
+int chanrac_check_as(const struct chanrac_engine *engine,
+                     const struct chanrac_event *event,
+                     chanrac_channel channel,
+                     chanrac_kind kind,
+                     struct chanrac_verdict *out,
+                     struct chanrac_error **err);
+
+/**
+ * The name of a `CHANRAC_CHANNEL_*` constant (`"sms"`, `"call"`), a
+ * static string; NULL for any other value (`CHANRAC_CHANNEL_NONE`
+ * included).
+ */
+const char *chanrac_channel_name(chanrac_channel channel);
+
+/**
+ * The name of a `CHANRAC_KIND_*` constant (`"ad"`, `"registration"`…), a
+ * static string; NULL for any other value.
+ */
+const char *chanrac_kind_name(chanrac_kind kind);
 
 /**
  * The code of reason bit `bit_index` (`0` gives `"DNC"`, `1`

@@ -7,9 +7,9 @@ use std::ptr;
 use chanrac_core::{Channel, Decision, Event, Kind, Number, Reason, Sender, Verdict};
 use jiff::Timestamp;
 
-use crate::args::str_arg;
-use crate::engine::{chanrac_engine, engine_arg};
-use crate::error::{catch, chanrac_error, guard, Error, CHANRAC_OK};
+use crate::args::{out_arg, str_arg};
+use crate::engine::{chanrac_engine, engine_status};
+use crate::error::{catch, chanrac_error, Error};
 
 /// Decision: deliver.
 pub const CHANRAC_ALLOW: c_int = 0;
@@ -95,6 +95,71 @@ static REASON_CODES: [&CStr; Reason::ALL.len()] = [
     c"STATE_UNAVAILABLE",
 ];
 
+/// An event's channel as chanrac_check_as() takes it: a
+/// `CHANRAC_CHANNEL_*` constant.
+pub type chanrac_channel = c_int;
+/// No channel: allowed only with `CHANRAC_KIND_OPTIN` and
+/// `CHANRAC_KIND_OPTOUT`, as an empty `channel` string is.
+pub const CHANRAC_CHANNEL_NONE: chanrac_channel = 0;
+/// `"sms"`.
+pub const CHANRAC_CHANNEL_SMS: chanrac_channel = 1;
+/// `"call"`.
+pub const CHANRAC_CHANNEL_CALL: chanrac_channel = 2;
+
+/// An event's kind as chanrac_check_as() takes it: a `CHANRAC_KIND_*`
+/// constant.
+pub type chanrac_kind = c_int;
+/// `"ad"`: an advertisement (ad SMS or ad call).
+pub const CHANRAC_KIND_AD: chanrac_kind = 1;
+/// `"registration"`: the first-and-only registration message (`DKQC …`;
+/// SMS only).
+pub const CHANRAC_KIND_REGISTRATION: chanrac_kind = 2;
+/// `"care"`: customer care, not advertising.
+pub const CHANRAC_KIND_CARE: chanrac_kind = 3;
+/// `"p2p"`: ordinary subscriber traffic.
+pub const CHANRAC_KIND_P2P: chanrac_kind = 4;
+/// `"optin"`: the recipient consented to the advertiser's ads (not
+/// traffic).
+pub const CHANRAC_KIND_OPTIN: chanrac_kind = 5;
+/// `"optout"`: the recipient withdrew consent (not traffic).
+pub const CHANRAC_KIND_OPTOUT: chanrac_kind = 6;
+/// `"reply"`: an SMS from a subscriber (the source) to an advertiser (its
+/// account and short code); never blocked, a `yes` or `no` reply records
+/// consent or refusal.
+pub const CHANRAC_KIND_REPLY: chanrac_kind = 7;
+
+/// The channels by code, with their names.
+const CHANNELS: [(chanrac_channel, Channel, &CStr); 2] = [
+    (CHANRAC_CHANNEL_SMS, Channel::Sms, c"sms"),
+    (CHANRAC_CHANNEL_CALL, Channel::Call, c"call"),
+];
+
+/// The kinds by code, with their names.
+const KINDS: [(chanrac_kind, Kind, &CStr); 7] = [
+    (CHANRAC_KIND_AD, Kind::Ad, c"ad"),
+    (
+        CHANRAC_KIND_REGISTRATION,
+        Kind::Registration,
+        c"registration",
+    ),
+    (CHANRAC_KIND_CARE, Kind::Care, c"care"),
+    (CHANRAC_KIND_P2P, Kind::P2p, c"p2p"),
+    (CHANRAC_KIND_OPTIN, Kind::OptIn, c"optin"),
+    (CHANRAC_KIND_OPTOUT, Kind::OptOut, c"optout"),
+    (CHANRAC_KIND_REPLY, Kind::Reply, c"reply"),
+];
+
+/// The entry of `code` in `table`.
+fn by_code<T: Copy>(
+    table: &[(c_int, T, &'static CStr)],
+    code: c_int,
+) -> Option<(T, &'static CStr)> {
+    table
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|&(_, v, name)| (v, name))
+}
+
 /// One event to check (the fields of an event file, docs/formats.md).
 /// Strings are UTF-8 and NUL-terminated; NULL reads as the empty string.
 /// The engine reads them during chanrac_check() only and keeps none.
@@ -109,10 +174,11 @@ pub struct chanrac_event {
     /// Nanoseconds past `unix_time`: `0` to `999999999`.
     pub nanos: u32,
     /// `"sms"` or `"call"`, case-insensitive; may be empty for `optin` and
-    /// `optout`.
+    /// `optout`. chanrac_check_as() ignores it.
     pub channel: *const c_char,
-    /// `"ad"`, `"registration"` (SMS only), `"care"`, `"p2p"`, `"optin"`
-    /// or `"optout"`, case-insensitive.
+    /// `"ad"`, `"registration"` (SMS only), `"care"`, `"p2p"`, `"optin"`,
+    /// `"optout"` or `"reply"`, case-insensitive. chanrac_check_as()
+    /// ignores it.
     pub kind: *const c_char,
     /// The sender: a brandname, a number or a short code (empty: none). A
     /// source written only with digits and separators must be a valid
@@ -167,10 +233,86 @@ impl chanrac_verdict {
     }
 }
 
+/// An event's channel and kind: its own strings (chanrac_check()), or
+/// codes given beside it (chanrac_check_as()).
+enum Given<'a> {
+    Names {
+        channel: &'a str,
+        kind: &'a str,
+    },
+    Codes {
+        channel: chanrac_channel,
+        kind: chanrac_kind,
+    },
+}
+
+impl Given<'_> {
+    /// The kind, and the channel (`None` when empty or 0); or the input
+    /// error naming the bad value.
+    fn parse(&self) -> Result<(Kind, Option<Channel>), Error> {
+        match *self {
+            Given::Names { channel, kind } => {
+                let kind = match kind.trim() {
+                    "" => return Err(Error::input(
+                        "`kind` is empty: expected ad, registration, care, p2p, optin or optout",
+                    )),
+                    k => Kind::parse(k).ok_or_else(|| {
+                        Error::input(format!(
+                            "unknown kind `{k}`: expected ad, registration, care, p2p, optin or \
+                             optout"
+                        ))
+                    })?,
+                };
+                let channel = match channel.trim() {
+                    "" => None,
+                    ch => Some(Channel::parse(ch).ok_or_else(|| {
+                        Error::input(format!("unknown channel `{ch}`: expected sms or call"))
+                    })?),
+                };
+                Ok((kind, channel))
+            }
+            Given::Codes { channel, kind } => {
+                let (kind, _) = by_code(&KINDS, kind).ok_or_else(|| {
+                    Error::input(format!(
+                        "unknown kind {kind}: expected CHANRAC_KIND_AD ({CHANRAC_KIND_AD}) to \
+                         CHANRAC_KIND_REPLY ({CHANRAC_KIND_REPLY})"
+                    ))
+                })?;
+                let channel = match channel {
+                    CHANRAC_CHANNEL_NONE => None,
+                    ch => Some(by_code(&CHANNELS, ch).map(|(c, _)| c).ok_or_else(|| {
+                        Error::input(format!(
+                            "unknown channel {ch}: expected CHANRAC_CHANNEL_SMS \
+                             ({CHANRAC_CHANNEL_SMS}) or CHANRAC_CHANNEL_CALL \
+                             ({CHANRAC_CHANNEL_CALL})"
+                        ))
+                    })?),
+                };
+                Ok((kind, channel))
+            }
+        }
+    }
+
+    /// The kind and channel: no channel is allowed for consent events only
+    /// (and stands for `sms`).
+    fn kind_and_channel(&self) -> Result<(Kind, Channel), Error> {
+        match self.parse()? {
+            (kind, Some(channel)) => Ok((kind, channel)),
+            (kind, None) if kind.is_consent() => Ok((kind, Channel::Sms)),
+            (_, None) => Err(Error::input(match self {
+                Given::Names { .. } => "`channel` is empty: expected sms or call",
+                Given::Codes { .. } => {
+                    "`channel` is CHANRAC_CHANNEL_NONE (0), allowed only for optin and optout: \
+                     expected CHANRAC_CHANNEL_SMS (1) or CHANRAC_CHANNEL_CALL (2)"
+                }
+            })),
+        }
+    }
+}
+
 /// The strings of a [`chanrac_event`], read.
 struct Fields<'a> {
-    channel: &'a str,
-    kind: &'a str,
+    given: Given<'a>,
     source: &'a str,
     advertiser: &'a str,
     recipient: &'a str,
@@ -178,15 +320,27 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// Reads the strings of `c`; its channel and kind too unless `codes`
+    /// gives them.
+    ///
     /// # Safety
     /// Every string pointer of `c` is NULL or a NUL-terminated string valid
     /// for `'a`.
-    unsafe fn read(c: &chanrac_event) -> Result<Fields<'a>, Error> {
+    unsafe fn read(
+        c: &chanrac_event,
+        codes: Option<(chanrac_channel, chanrac_kind)>,
+    ) -> Result<Fields<'a>, Error> {
+        let given = match codes {
+            Some((channel, kind)) => Given::Codes { channel, kind },
+            None => Given::Names {
+                // SAFETY: forwarded from this function's contract, here and below.
+                channel: unsafe { str_arg(c.channel, "channel") }?,
+                // SAFETY: as above.
+                kind: unsafe { str_arg(c.kind, "kind") }?,
+            },
+        };
         Ok(Fields {
-            // SAFETY: forwarded from this function's contract, here and below.
-            channel: unsafe { str_arg(c.channel, "channel") }?,
-            // SAFETY: as above.
-            kind: unsafe { str_arg(c.kind, "kind") }?,
+            given,
             // SAFETY: as above.
             source: unsafe { str_arg(c.source, "source") }?,
             // SAFETY: as above.
@@ -200,25 +354,7 @@ impl<'a> Fields<'a> {
 
     /// The event, validated as the event files are (docs/formats.md).
     fn event(&self, c: &chanrac_event) -> Result<Event<'a>, Error> {
-        let kind = match self.kind.trim() {
-            "" => {
-                return Err(Error::input(
-                    "`kind` is empty: expected ad, registration, care, p2p, optin or optout",
-                ))
-            }
-            k => Kind::parse(k).ok_or_else(|| {
-                Error::input(format!(
-                    "unknown kind `{k}`: expected ad, registration, care, p2p, optin or optout"
-                ))
-            })?,
-        };
-        let channel = match self.channel.trim() {
-            "" if kind.is_consent() => Channel::Sms,
-            "" => return Err(Error::input("`channel` is empty: expected sms or call")),
-            ch => Channel::parse(ch).ok_or_else(|| {
-                Error::input(format!("unknown channel `{ch}`: expected sms or call"))
-            })?,
-        };
+        let (kind, channel) = self.given.kind_and_channel()?;
         let time = i32::try_from(c.nanos)
             .ok()
             .filter(|&n| n < 1_000_000_000)
@@ -301,24 +437,78 @@ pub unsafe extern "C" fn chanrac_check(
     out: *mut chanrac_verdict,
     err: *mut *mut chanrac_error,
 ) -> c_int {
-    let body = || {
-        // SAFETY: `engine` is NULL or a live handle (contract).
-        let h = unsafe { engine_arg(engine) }?;
+    // SAFETY: the same contract.
+    unsafe { check(engine, event, None, out, err) }
+}
+
+/// chanrac_check() with the event's channel and kind given as constants
+/// instead of strings (no string to parse): `channel` is
+/// `CHANRAC_CHANNEL_SMS` or `CHANRAC_CHANNEL_CALL` (`CHANRAC_CHANNEL_NONE`,
+/// 0, only with `CHANRAC_KIND_OPTIN` or `CHANRAC_KIND_OPTOUT`, as an empty
+/// `channel` string), `kind` a `CHANRAC_KIND_*` constant. The event's own
+/// `channel` and `kind` strings are ignored (they may be NULL). Another
+/// value is `CHANRAC_ERR_INPUT` (`"unknown channel 7: …"`). Otherwise as
+/// chanrac_check(), with the same verdicts for the same events.
+///
+/// # Safety
+/// As chanrac_check().
+#[no_mangle]
+pub unsafe extern "C" fn chanrac_check_as(
+    engine: *const chanrac_engine,
+    event: *const chanrac_event,
+    channel: chanrac_channel,
+    kind: chanrac_kind,
+    out: *mut chanrac_verdict,
+    err: *mut *mut chanrac_error,
+) -> c_int {
+    // SAFETY: the same contract as chanrac_check().
+    unsafe { check(engine, event, Some((channel, kind)), out, err) }
+}
+
+/// The body of chanrac_check() and chanrac_check_as(): the event's channel
+/// and kind are `codes`, or its strings when `None`.
+///
+/// # Safety
+/// As chanrac_check().
+unsafe fn check(
+    engine: *const chanrac_engine,
+    event: *const chanrac_event,
+    codes: Option<(chanrac_channel, chanrac_kind)>,
+    out: *mut chanrac_verdict,
+    err: *mut *mut chanrac_error,
+) -> c_int {
+    let body = |h: &chanrac_engine| {
         // SAFETY: `event` is NULL or points to a `chanrac_event` (contract).
         let c = unsafe { event.as_ref() }.ok_or_else(|| Error::null("event"))?;
-        if out.is_null() {
-            return Err(Error::null("out"));
-        }
+        // SAFETY: `out` is NULL or writable (contract).
+        let out = unsafe { out_arg(out, "out") }?;
         // SAFETY: the event's strings are NULL or NUL-terminated (contract).
-        let fields = unsafe { Fields::read(c) }?;
-        let ev = fields.event(c)?;
-        let (verdict, journalled) = h.check(&ev);
-        // SAFETY: `out` is not NULL and, by the contract, writable.
-        unsafe { out.write(chanrac_verdict::of(&verdict)) };
-        journalled.map(|()| CHANRAC_OK)
+        let fields = unsafe { Fields::read(c, codes) }?;
+        let (verdict, journalled) = h.check(&fields.event(c)?);
+        out.write(chanrac_verdict::of(&verdict));
+        journalled
     };
-    // SAFETY: `err` is NULL or writable (contract).
-    unsafe { guard(err, |e| e.code, body) }
+    // SAFETY: the same contract.
+    unsafe { engine_status(engine, err, body) }
+}
+
+/// The name of a `CHANRAC_CHANNEL_*` constant (`"sms"`, `"call"`), a
+/// static string; NULL for any other value (`CHANRAC_CHANNEL_NONE`
+/// included).
+#[no_mangle]
+pub extern "C" fn chanrac_channel_name(channel: chanrac_channel) -> *const c_char {
+    catch(ptr::null(), || {
+        by_code(&CHANNELS, channel).map_or(ptr::null(), |(_, name)| name.as_ptr())
+    })
+}
+
+/// The name of a `CHANRAC_KIND_*` constant (`"ad"`, `"registration"`…), a
+/// static string; NULL for any other value.
+#[no_mangle]
+pub extern "C" fn chanrac_kind_name(kind: chanrac_kind) -> *const c_char {
+    catch(ptr::null(), || {
+        by_code(&KINDS, kind).map_or(ptr::null(), |(_, name)| name.as_ptr())
+    })
 }
 
 /// The code of reason bit `bit_index` (`0` gives `"DNC"`, `1`

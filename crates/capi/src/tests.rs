@@ -124,6 +124,34 @@ impl Handle {
     }
 }
 
+impl Handle {
+    /// chanrac_check_as(): `ev` with its channel and kind given as codes.
+    fn check_as(
+        &self,
+        ev: &Ev,
+        channel: chanrac_channel,
+        kind: chanrac_kind,
+    ) -> Result<chanrac_verdict, (c_int, String)> {
+        let mut out = chanrac_verdict {
+            decision: -1,
+            reasons: 0,
+            retry_at: -1,
+            counted: 0,
+        };
+        let mut err = ptr::null_mut();
+        // SAFETY: a live handle, an event with live strings, writable slots.
+        let rc = unsafe { chanrac_check_as(self.0, &ev.ev, channel, kind, &mut out, &mut err) };
+        if rc == CHANRAC_OK {
+            Ok(out)
+        } else {
+            let e = take(err);
+            assert_eq!(rc, e.0);
+            assert_eq!(out.decision, -1, "untouched");
+            Err(e)
+        }
+    }
+}
+
 impl Drop for Handle {
     fn drop(&mut self) {
         // SAFETY: the handle is live and freed once.
@@ -1392,4 +1420,296 @@ fn a_password_in_the_url_is_used() {
     // TLS is accepted at the open (connected, like any store, on first use).
     let tls = format!("rediss://127.0.0.1:{port}");
     assert!(open_store(&policy, &tls, CHANRAC_MODE_ENFORCE, 0, 0).is_ok());
+}
+
+/// `p`, a static C string from the library, or `None` for NULL.
+fn static_str(p: *const c_char) -> Option<&'static str> {
+    // SAFETY: the library returns NULL or a static NUL-terminated string.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap())
+}
+
+#[test]
+fn channel_and_kind_codes_follow_the_core() {
+    use chanrac_core::{Channel, Kind};
+    // Every kind of the core has a code: a new one fails to compile here.
+    let code = |k: Kind| match k {
+        Kind::Ad => CHANRAC_KIND_AD,
+        Kind::Registration => CHANRAC_KIND_REGISTRATION,
+        Kind::Care => CHANRAC_KIND_CARE,
+        Kind::P2p => CHANRAC_KIND_P2P,
+        Kind::OptIn => CHANRAC_KIND_OPTIN,
+        Kind::OptOut => CHANRAC_KIND_OPTOUT,
+        Kind::Reply => CHANRAC_KIND_REPLY,
+    };
+    let kinds = [
+        Kind::Ad,
+        Kind::Registration,
+        Kind::Care,
+        Kind::P2p,
+        Kind::OptIn,
+        Kind::OptOut,
+        Kind::Reply,
+    ];
+    for (i, k) in kinds.into_iter().enumerate() {
+        assert_eq!(code(k), c_int::try_from(i + 1).unwrap(), "{k:?}");
+        assert_eq!(static_str(chanrac_kind_name(code(k))), Some(k.name()));
+    }
+    let channel = |c: Channel| match c {
+        Channel::Sms => CHANRAC_CHANNEL_SMS,
+        Channel::Call => CHANRAC_CHANNEL_CALL,
+    };
+    for (i, c) in [Channel::Sms, Channel::Call].into_iter().enumerate() {
+        assert_eq!(channel(c), c_int::try_from(i + 1).unwrap(), "{c:?}");
+        assert_eq!(static_str(chanrac_channel_name(channel(c))), Some(c.name()));
+    }
+    for bad in [CHANRAC_CHANNEL_NONE, 3, -1, c_int::MIN, c_int::MAX] {
+        assert_eq!(static_str(chanrac_channel_name(bad)), None, "{bad}");
+    }
+    for bad in [0, 8, -1, c_int::MIN, c_int::MAX] {
+        assert_eq!(static_str(chanrac_kind_name(bad)), None, "{bad}");
+    }
+}
+
+/// The fields of a line of examples/events.csv (quoted fields hold no
+/// quote).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut rest = line;
+    loop {
+        let (field, after) = match rest.strip_prefix('"') {
+            Some(q) => {
+                let end = q.find('"').unwrap();
+                (&q[..end], &q[end + 1..])
+            }
+            None => rest.split_at(rest.find(',').unwrap_or(rest.len())),
+        };
+        fields.push(field.to_string());
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => return fields,
+        }
+    }
+}
+
+/// The events of the example day, then consent events without a channel, a
+/// reply and what follows them.
+fn example_events() -> Vec<Ev> {
+    let csv = std::fs::read_to_string(example_policy().join("../events.csv")).unwrap();
+    let mut events: Vec<Ev> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f = csv_fields(line);
+            assert_eq!(f.len(), 8, "{line}");
+            let t = chanrac_policy::events::parse_time(&f[1]).unwrap();
+            Ev::new(t.as_second(), &f[2], &f[3], &f[4], &f[5], &f[6], &f[7])
+        })
+        .collect();
+    assert!(events.len() > 40);
+    let t = at(24 + 11, 0);
+    events.extend([
+        Ev::new(t, "", "optin", "", "shopvn", "0977888999", ""),
+        Ev::ad(t + 60, "0977888999"),
+        Ev::new(t + 120, "", "OptOut", "", "shopvn", "0977888999", ""),
+        Ev::ad(t + 180, "0977888999"),
+        Ev::new(t + 240, "sms", "reply", "0977888999", "shopvn", "8079", "Y"),
+        Ev::ad(t + 300, "0977888999"),
+        Ev::new(
+            t + 360,
+            "call",
+            "care",
+            "02873005678",
+            "shopvn",
+            "0912345678",
+            "",
+        ),
+        Ev::new(
+            t + 420,
+            "call",
+            "registration",
+            "SHOPVN",
+            "shopvn",
+            "0912345678",
+            "DKQC",
+        ),
+        Ev::new(
+            t + 480,
+            "sms",
+            "ad",
+            "SHOPVN",
+            "shopvn",
+            "091234567",
+            "[QC] x",
+        ),
+    ]);
+    events
+}
+
+/// The codes of an event's channel and kind strings, as a C caller that
+/// moved to chanrac_check_as() would give them.
+fn codes_of(ev: &Ev) -> (chanrac_channel, chanrac_kind) {
+    // SAFETY: the event's strings are live C strings.
+    let (channel, kind) = unsafe { (CStr::from_ptr(ev.ev.channel), CStr::from_ptr(ev.ev.kind)) };
+    let channel = match chanrac_core::Channel::parse(channel.to_str().unwrap()) {
+        Some(chanrac_core::Channel::Sms) => CHANRAC_CHANNEL_SMS,
+        Some(chanrac_core::Channel::Call) => CHANRAC_CHANNEL_CALL,
+        None => CHANRAC_CHANNEL_NONE,
+    };
+    let kind = (1..=CHANRAC_KIND_REPLY)
+        .find(|&k| {
+            static_str(chanrac_kind_name(k)).unwrap()
+                == kind.to_str().unwrap().trim().to_ascii_lowercase()
+        })
+        .unwrap();
+    (channel, kind)
+}
+
+#[test]
+fn check_as_gives_the_verdicts_of_check() {
+    // Two engines fed the same events, one by strings and one by codes:
+    // the same verdicts, counts and errors all along (the state they keep
+    // included).
+    let by_name = Handle::open(&example_policy(), None).unwrap();
+    let by_code = Handle::open(&example_policy(), None).unwrap();
+    let not_utf8 = [0xffu8, 0];
+    let (mut blocked, mut errors, mut counted) = (0, 0, 0);
+    for (i, mut ev) in example_events().into_iter().enumerate() {
+        let (channel, kind) = codes_of(&ev);
+        let named = by_name.check(&ev);
+        // The strings are not read: not even their encoding is checked.
+        ev.ev.channel = not_utf8.as_ptr().cast();
+        ev.ev.kind = if i % 2 == 0 {
+            ptr::null()
+        } else {
+            not_utf8.as_ptr().cast()
+        };
+        let coded = by_code.check_as(&ev, channel, kind);
+        assert_eq!(named, coded, "channel {channel}, kind {kind}");
+        match named {
+            Ok(v) => {
+                blocked += usize::from(v.decision == CHANRAC_BLOCK);
+                counted += usize::from(v.counted == 1);
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    // Not vacuous: blocks for many reasons, counts, and bad events.
+    assert!(blocked >= 15 && counted >= 15, "{blocked} {counted}");
+    assert_eq!(errors, 2);
+    let stats = |h: &Handle| {
+        let mut s = unsafe_zeroed_stats();
+        // SAFETY: a live handle and a writable struct.
+        let rc = unsafe { chanrac_engine_stats(h.0, &mut s, ptr::null_mut()) };
+        assert_eq!(rc, CHANRAC_OK);
+        (s.checks, s.blocked, s.reasons_blocked, s.state_pairs)
+    };
+    assert_eq!(stats(&by_name), stats(&by_code));
+}
+
+#[test]
+fn check_as_refuses_unknown_codes() {
+    let h = Handle::open(&example_policy(), None).unwrap();
+    let ad = Ev::ad(at(9, 0), "0912345678");
+    for channel in [3, 7, -1, c_int::MIN, c_int::MAX] {
+        let e = h.check_as(&ad, channel, CHANRAC_KIND_AD).unwrap_err();
+        assert_eq!(
+            e,
+            (
+                CHANRAC_ERR_INPUT,
+                format!(
+                    "unknown channel {channel}: expected CHANRAC_CHANNEL_SMS (1) or \
+                     CHANRAC_CHANNEL_CALL (2)"
+                )
+            )
+        );
+    }
+    for kind in [0, 8, -1, c_int::MIN, c_int::MAX] {
+        // The kind is judged first, as the strings are.
+        let e = h.check_as(&ad, 9, kind).unwrap_err();
+        assert_eq!(
+            e,
+            (
+                CHANRAC_ERR_INPUT,
+                format!(
+                    "unknown kind {kind}: expected CHANRAC_KIND_AD (1) to CHANRAC_KIND_REPLY (7)"
+                )
+            )
+        );
+    }
+    // No channel: only for consent events, which count as an empty string
+    // does.
+    for kind in [
+        CHANRAC_KIND_AD,
+        CHANRAC_KIND_REGISTRATION,
+        CHANRAC_KIND_CARE,
+        CHANRAC_KIND_P2P,
+        CHANRAC_KIND_REPLY,
+    ] {
+        let e = h.check_as(&ad, CHANRAC_CHANNEL_NONE, kind).unwrap_err();
+        assert_eq!(
+            e,
+            (
+                CHANRAC_ERR_INPUT,
+                "`channel` is CHANRAC_CHANNEL_NONE (0), allowed only for optin and optout: \
+                 expected CHANRAC_CHANNEL_SMS (1) or CHANRAC_CHANNEL_CALL (2)"
+                    .into()
+            ),
+            "kind {kind}"
+        );
+    }
+    let other = Handle::open(&example_policy(), None).unwrap();
+    let consent = Ev::new(at(9, 0), "", "optout", "", "shopvn", "0912345678", "");
+    for kind in [CHANRAC_KIND_OPTIN, CHANRAC_KIND_OPTOUT] {
+        let v = h.check_as(&consent, CHANRAC_CHANNEL_NONE, kind).unwrap();
+        assert_eq!((v.decision, v.reasons, v.counted), (CHANRAC_ALLOW, 0, 1));
+    }
+    // Both engines now hold the opt-out: the next ad is refused by each.
+    other.check(&consent).unwrap();
+    let after = Ev::ad(at(9, 5), "0912345678");
+    let v = h.check(&after).unwrap();
+    assert_eq!(other.check(&after).unwrap(), v);
+    assert_eq!(codes(v.reasons), "REFUSED");
+    // An unknown channel string is an error even for consent; an unknown
+    // code too.
+    let e = h.check_as(&consent, 5, CHANRAC_KIND_OPTOUT).unwrap_err();
+    assert!(e.1.starts_with("unknown channel 5: "), "{}", e.1);
+    let e = h
+        .check_as(&ad, CHANRAC_CHANNEL_CALL, CHANRAC_KIND_REGISTRATION)
+        .unwrap_err();
+    assert_eq!(e.1, "a `registration` event is SMS only, not `call`");
+
+    // NULL pointers, as chanrac_check().
+    let mut out = chanrac_verdict {
+        decision: -1,
+        reasons: 0,
+        retry_at: -1,
+        counted: 0,
+    };
+    let mut err = ptr::null_mut();
+    let (sms, kind) = (CHANRAC_CHANNEL_SMS, CHANRAC_KIND_AD);
+    // SAFETY: each call has NULL where tested, valid pointers elsewhere.
+    unsafe {
+        assert_eq!(
+            chanrac_check_as(ptr::null(), &ad.ev, sms, kind, &mut out, &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`engine` is NULL");
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_check_as(h.0, ptr::null(), sms, kind, &mut out, &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`event` is NULL");
+        err = ptr::null_mut();
+        assert_eq!(
+            chanrac_check_as(h.0, &ad.ev, sms, kind, ptr::null_mut(), &mut err),
+            CHANRAC_ERR_INPUT
+        );
+        assert_eq!(take(err).1, "`out` is NULL");
+        assert_eq!(
+            chanrac_check_as(h.0, &ad.ev, 7, kind, &mut out, ptr::null_mut()),
+            CHANRAC_ERR_INPUT
+        );
+    }
+    assert_eq!(out.decision, -1, "untouched");
 }

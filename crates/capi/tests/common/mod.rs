@@ -12,6 +12,36 @@ pub struct Artifacts {
     pub dir: PathBuf,
 }
 
+impl Artifacts {
+    /// Compiles `crates/capi/tests/c/NAME.c` against `include/chanrac.h`
+    /// (`cc -Wall -Wextra -Wpedantic -Werror -std=c11`), linked with
+    /// `libchanrac.a`, into `capi-tests/NAME` beside the library; its path.
+    pub fn compile_test_program(&self, name: &str) -> PathBuf {
+        let out = self.dir.join("capi-tests").join(name);
+        std::fs::create_dir_all(out.parent().expect("capi-tests"))
+            .expect("the program's directory can be made");
+        let status = Command::new("cc")
+            .current_dir(workspace_root())
+            .args([
+                "-Wall",
+                "-Wextra",
+                "-Wpedantic",
+                "-Werror",
+                "-std=c11",
+                "-I",
+                "include",
+            ])
+            .arg(format!("crates/capi/tests/c/{name}.c"))
+            .arg(self.dir.join("libchanrac.a"))
+            .args(["-lpthread", "-ldl", "-lm", "-o"])
+            .arg(&out)
+            .status()
+            .expect("a C compiler `cc` (scripts/test installs gcc when missing)");
+        assert!(status.success(), "cc failed for {name}.c");
+        out
+    }
+}
+
 /// The workspace's root directory.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
