@@ -25,26 +25,7 @@ fn a_c_host_follows_the_dnc_stream_on_its_own_thread() {
         return;
     };
     let lib = build_library();
-    let program = lib.dir.join("capi-tests").join("dnc_follow");
-    std::fs::create_dir_all(program.parent().unwrap()).unwrap();
-    let status = Command::new("cc")
-        .current_dir(workspace_root())
-        .args([
-            "-Wall",
-            "-Wextra",
-            "-Wpedantic",
-            "-Werror",
-            "-std=c11",
-            "-I",
-            "include",
-        ])
-        .arg("crates/capi/tests/c/dnc_follow.c")
-        .arg(lib.dir.join("libchanrac.a"))
-        .args(["-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&program)
-        .status()
-        .expect("a C compiler `cc` (scripts/test installs gcc when missing)");
-    assert!(status.success(), "cc failed for dnc_follow.c");
+    let program = lib.compile_test_program("dnc_follow");
 
     // The example policy, ads needing no consent record (so the only
     // reason is the DNC list).

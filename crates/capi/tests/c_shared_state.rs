@@ -35,30 +35,7 @@ use common::{build_library, workspace_root};
 /// target directory, beside the library); its path.
 fn program() -> &'static Path {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        let lib = build_library();
-        let out = lib.dir.join("capi-tests").join("shared_state");
-        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-        let status = Command::new("cc")
-            .current_dir(workspace_root())
-            .args([
-                "-Wall",
-                "-Wextra",
-                "-Wpedantic",
-                "-Werror",
-                "-std=c11",
-                "-I",
-                "include",
-            ])
-            .arg("crates/capi/tests/c/shared_state.c")
-            .arg(lib.dir.join("libchanrac.a"))
-            .args(["-lpthread", "-ldl", "-lm", "-o"])
-            .arg(&out)
-            .status()
-            .expect("a C compiler `cc` (scripts/test installs gcc when missing)");
-        assert!(status.success(), "cc failed for shared_state.c");
-        out
-    })
+    PROGRAM.get_or_init(|| build_library().compile_test_program("shared_state"))
 }
 
 /// The example policy with `require_consent = false` (ads need no consent
