@@ -27,7 +27,7 @@ mod follow;
 #[path = "../../crates/capi/src/stats.rs"]
 mod stats;
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -123,7 +123,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 (ev.channel, ev.kind, ev.source) = (s(0), s(1), s(2));
                 (ev.advertiser, ev.recipient, ev.text) = (s(3), s(4), s(5));
                 let mut out = std::mem::zeroed::<chanrac_verdict>();
-                rc = i64::from(chanrac_check(e, &ev, &mut out, &mut err));
+                rc = if op & 0x40 == 0 {
+                    i64::from(chanrac_check(e, &ev, &mut out, &mut err))
+                } else {
+                    // chanrac_check_as: any channel (0 to 3) and kind (-1 to
+                    // 254) as C passes them, the strings ignored.
+                    let channel = c_int::from((op >> 3) & 3);
+                    let kind = c_int::try_from(duration.rem_euclid(256)).unwrap_or(0) - 1;
+                    i64::from(chanrac_check_as(e, &ev, channel, kind, &mut out, &mut err))
+                };
                 if rc == i64::from(CHANRAC_OK) {
                     assert!(!chanrac_decision_name(out.decision).is_null());
                     let mut buf = [0 as c_char; 64];

@@ -105,26 +105,10 @@ impl Handle {
     }
 
     fn check(&self, ev: &Ev) -> Result<chanrac_verdict, (c_int, String)> {
-        let mut out = chanrac_verdict {
-            decision: -1,
-            reasons: 0,
-            retry_at: -1,
-            counted: 0,
-        };
-        let mut err = ptr::null_mut();
         // SAFETY: a live handle, an event with live strings, writable slots.
-        let rc = unsafe { chanrac_check(self.0, &ev.ev, &mut out, &mut err) };
-        if rc == CHANRAC_OK {
-            Ok(out)
-        } else {
-            let e = take(err);
-            assert_eq!(rc, e.0);
-            Err(e)
-        }
+        verdict(|out, err| unsafe { chanrac_check(self.0, &ev.ev, out, err) })
     }
-}
 
-impl Handle {
     /// chanrac_check_as(): `ev` with its channel and kind given as codes.
     fn check_as(
         &self,
@@ -132,24 +116,33 @@ impl Handle {
         channel: chanrac_channel,
         kind: chanrac_kind,
     ) -> Result<chanrac_verdict, (c_int, String)> {
-        let mut out = chanrac_verdict {
-            decision: -1,
-            reasons: 0,
-            retry_at: -1,
-            counted: 0,
-        };
-        let mut err = ptr::null_mut();
         // SAFETY: a live handle, an event with live strings, writable slots.
-        let rc = unsafe { chanrac_check_as(self.0, &ev.ev, channel, kind, &mut out, &mut err) };
-        if rc == CHANRAC_OK {
-            Ok(out)
-        } else {
-            let e = take(err);
-            assert_eq!(rc, e.0);
-            assert_eq!(out.decision, -1, "untouched");
-            Err(e)
-        }
+        verdict(|out, err| unsafe { chanrac_check_as(self.0, &ev.ev, channel, kind, out, err) })
     }
+}
+
+/// The verdict `check` writes, or its error (with bad input, `*out` is
+/// untouched).
+fn verdict(
+    check: impl FnOnce(*mut chanrac_verdict, *mut *mut chanrac_error) -> c_int,
+) -> Result<chanrac_verdict, (c_int, String)> {
+    let mut out = chanrac_verdict {
+        decision: -1,
+        reasons: 0,
+        retry_at: -1,
+        counted: 0,
+    };
+    let mut err = ptr::null_mut();
+    let rc = check(&mut out, &mut err);
+    if rc == CHANRAC_OK {
+        return Ok(out);
+    }
+    let e = take(err);
+    assert_eq!(rc, e.0);
+    if rc == CHANRAC_ERR_INPUT {
+        assert_eq!(out.decision, -1, "untouched");
+    }
+    Err(e)
 }
 
 impl Drop for Handle {
