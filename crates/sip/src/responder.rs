@@ -504,7 +504,12 @@ impl Responder {
         took: Duration,
         now: Instant,
     ) -> Handled {
-        let h = self.answered_check(p, verdict, took, now);
+        self.in_flight.remove(&p.key);
+        // Parsed again: `begin` parsed and accepted the same bytes.
+        let h = match message::parse(&p.datagram) {
+            Ok(msg) => self.answer_checked(&msg, &p, verdict, took, now),
+            Err(_) => Handled::drop("not a SIP message"),
+        };
         self.count(h.outcome);
         h
     }
@@ -692,21 +697,18 @@ impl Responder {
         }
     }
 
-    /// Answers a pending INVITE with its verdict.
-    fn answered_check(
+    /// Answers `msg`, the INVITE of `p`, with its verdict, and keeps the
+    /// answer for its retransmissions.
+    fn answer_checked(
         &mut self,
-        p: Pending,
+        msg: &Message<'_>,
+        p: &Pending,
         verdict: Verdict,
         took: Duration,
         now: Instant,
     ) -> Handled {
-        self.in_flight.remove(&p.key);
-        // Parsed again: `begin` parsed and accepted the same bytes.
-        let Ok(msg) = message::parse(&p.datagram) else {
-            return Handled::drop("not a SIP message");
-        };
-        let echo = Echo::of(&msg);
-        let Ok(req) = message::request(&msg) else {
+        let echo = Echo::of(msg);
+        let Ok(req) = message::request(msg) else {
             return Handled::drop("not a SIP request");
         };
         let (time, kind, caller, callee) = (p.time, p.kind, p.caller, p.callee);
