@@ -5,8 +5,10 @@
 //! record what they see here, and what the engine already keeps (its state
 //! table, the DNC list) is read at scrape time.
 //!
-//! The adapters share one more thing here: [`watch::Fingerprint`], how they
-//! notice that the policy files changed on disk (live reloads).
+//! The adapters share two more things here: [`watch::Fingerprint`], how they
+//! notice that the policy files changed on disk (live reloads), and
+//! [`collect`], how their own collectors write what they read at scrape
+//! time.
 //!
 //! [`serve`] answers plain HTTP/1.1 `GET` (or `HEAD`) requests, one per
 //! connection:
@@ -49,6 +51,7 @@
 //! | `chanrac_dnc_stream_position_timestamp_seconds` | gauge | | … when that entry was appended (the id's time), Unix time |
 //! | `chanrac_dnc_stream_up` | gauge | | … 1 while the last read reached the store, else 0 |
 
+pub mod collect;
 pub mod verdict_log;
 pub mod watch;
 
@@ -58,9 +61,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chanrac::{Channel, Engine, Kind, Mode, Verdict};
+use chanrac_store::shared::dnc::FollowStatus;
+use chanrac_store::shared::SharedState;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
-use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
@@ -68,6 +73,8 @@ use prometheus_client::registry::Registry;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+
+use collect::{counter, gauge};
 
 pub use prometheus_client;
 
@@ -161,6 +168,37 @@ impl MetricsBuilder {
         self.metrics
             .registry
             .register_collector(Box::new(DncStreamCollector(Box::new(status))));
+    }
+
+    /// Serves the counters of the shared state store `shared`
+    /// (`--state redis://…`): [`state_store`](Self::state_store), read
+    /// from [`SharedState::stats`].
+    pub fn shared_state(&mut self, shared: SharedState) {
+        self.state_store(move || {
+            let s = shared.stats();
+            StoreCounts {
+                checks: s.checks,
+                conflicts: s.conflicts,
+                unavailable: s.unavailable,
+            }
+        });
+    }
+
+    /// Serves where the follower of the DNC stream `stream` stands
+    /// (`--follow-dnc`): [`dnc_stream`](Self::dnc_stream), read from
+    /// `status`.
+    pub fn dnc_follower(&mut self, stream: String, status: FollowStatus) {
+        self.dnc_stream(move || {
+            let p = status.position();
+            DncStreamStatus {
+                stream: stream.clone(),
+                applied: status.applied(),
+                skipped: status.skipped(),
+                position: p.to_string(),
+                position_ms: p.ms,
+                up: status.connected(),
+            }
+        });
     }
 
     /// The metrics, ready to share.
@@ -351,21 +389,6 @@ struct EngineCollector {
     engine: Box<dyn EngineSource>,
     adapter: &'static str,
     mode: &'static str,
-}
-
-fn gauge<N>(e: &mut DescriptorEncoder, name: &str, help: &str, v: N) -> Result<(), fmt::Error>
-where
-    ConstGauge<N>: EncodeMetric,
-{
-    let g = ConstGauge::new(v);
-    let m = e.encode_descriptor(name, help, None, g.metric_type())?;
-    g.encode(m)
-}
-
-fn counter(e: &mut DescriptorEncoder, name: &str, help: &str, v: u64) -> Result<(), fmt::Error> {
-    let c = ConstCounter::new(v);
-    let m = e.encode_descriptor(name, help, None, c.metric_type())?;
-    c.encode(m)
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

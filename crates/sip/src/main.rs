@@ -234,30 +234,13 @@ impl SipMetrics {
     ) -> SipMetrics {
         let mut b = Metrics::builder("sip", mode, engine);
         if let Some((stream, status)) = dnc {
-            b.dnc_stream(move || {
-                let p = status.position();
-                chanrac_metrics::DncStreamStatus {
-                    stream: stream.clone(),
-                    applied: status.applied(),
-                    skipped: status.skipped(),
-                    position: p.to_string(),
-                    position_ms: p.ms,
-                    up: status.connected(),
-                }
-            });
+            b.dnc_follower(stream, status);
         }
         if let Some(stats) = log {
             b.verdict_log(stats);
         }
         if let Some(shared) = shared {
-            b.state_store(move || {
-                let s = shared.stats();
-                chanrac_metrics::StoreCounts {
-                    checks: s.checks,
-                    conflicts: s.conflicts,
-                    unavailable: s.unavailable,
-                }
-            });
+            b.shared_state(shared);
         }
         let datagrams = Family::<OutcomeLabels, Counter>::default();
         b.registry().register(

@@ -30,10 +30,10 @@ use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use chanrac::{Engine, Event, Mode, Verdict};
+use chanrac_metrics::collect::{counter, gauge};
 use chanrac_metrics::prometheus_client::collector::Collector;
 use chanrac_metrics::prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use chanrac_metrics::prometheus_client::metrics::counter::{ConstCounter, Counter};
-use chanrac_metrics::prometheus_client::metrics::gauge::ConstGauge;
 use chanrac_metrics::prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use chanrac_metrics::verdict_log::{Entry, VerdictLog};
 use chanrac_metrics::{EngineSource, Metrics};
@@ -201,27 +201,10 @@ pub async fn serve_metrics(
         b.verdict_log(log.stats());
     }
     if let Some((stream, status)) = ops.dnc_stream.get().cloned() {
-        b.dnc_stream(move || {
-            let p = status.position();
-            chanrac_metrics::DncStreamStatus {
-                stream: stream.clone(),
-                applied: status.applied(),
-                skipped: status.skipped(),
-                position: p.to_string(),
-                position_ms: p.ms,
-                up: status.connected(),
-            }
-        });
+        b.dnc_follower(stream, status);
     }
     if let Some(shared) = proxy.shared().cloned() {
-        b.state_store(move || {
-            let s = shared.stats();
-            chanrac_metrics::StoreCounts {
-                checks: s.checks,
-                conflicts: s.conflicts,
-                unavailable: s.unavailable,
-            }
-        });
+        b.shared_state(shared);
     }
     let upstream_requests = Counter::default();
     b.registry().register(
@@ -272,18 +255,6 @@ pub async fn serve_metrics(
 /// The proxy's own counters, read at scrape time.
 #[derive(Debug)]
 struct ProxyCollector(Weak<Proxy>);
-
-fn gauge(e: &mut DescriptorEncoder, name: &str, help: &str, v: i64) -> Result<(), fmt::Error> {
-    let g = ConstGauge::new(v);
-    let m = e.encode_descriptor(name, help, None, g.metric_type())?;
-    g.encode(m)
-}
-
-fn counter(e: &mut DescriptorEncoder, name: &str, help: &str, v: u64) -> Result<(), fmt::Error> {
-    let c = ConstCounter::new(v);
-    let m = e.encode_descriptor(name, help, None, c.metric_type())?;
-    c.encode(m)
-}
 
 fn int(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
