@@ -94,7 +94,7 @@ use chanrac_sip::{Outcome, Responder};
 use chanrac_store::shared::dnc::{
     start_position, stream_key, FollowConfig, FollowStatus, Follower,
 };
-use chanrac_store::shared::{SharedConfig, SharedState, Target};
+use chanrac_store::shared::{state_arg, SharedConfig, SharedState};
 use chanrac_store::{Durability, StateDir};
 use clap::Parser;
 use jiff::Timestamp;
@@ -434,25 +434,10 @@ async fn run(args: Args) -> Result<(), Failure> {
         None => None,
     };
     // `--state`: a directory (the journal) or a shared store's URL.
-    let (state_dir, shared) = match args.state.as_deref() {
-        Some(url) if Target::is_url(url) => {
-            let config = SharedConfig {
-                deadline: Duration::from_millis(args.store_deadline_ms),
-                // Monitor mode delivers whatever the store cannot answer.
-                on_error: if mode == Mode::Monitor {
-                    chanrac::state::OnFull::Deliver
-                } else {
-                    args.on_store_error
-                },
-                ..SharedConfig::default()
-            };
-            let shared = SharedState::new(url, config)
-                .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
-            (None, Some(shared))
-        }
-        Some(dir) => (Some(PathBuf::from(dir)), None),
-        None => (None, None),
-    };
+    let deadline = Duration::from_millis(args.store_deadline_ms);
+    let config = SharedConfig::for_mode(mode, deadline, args.on_store_error);
+    let (state_dir, shared) = state_arg(args.state.as_deref(), config)
+        .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
     if let Some(shared) = &shared {
         match shared.connect().await {
             Ok(()) => {

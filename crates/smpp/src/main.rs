@@ -8,7 +8,7 @@ use chanrac_policy::Failure;
 use chanrac_smpp::proxy::{Config, Proxy};
 use chanrac_smpp::upstream::UpstreamConfig;
 use chanrac_store::shared::dnc::{start_position, stream_key, FollowConfig, Follower};
-use chanrac_store::shared::{SharedConfig, SharedState, Target};
+use chanrac_store::shared::{state_arg, SharedConfig};
 use clap::Parser;
 
 /// SMPP 3.4 proxy: checks every submit_sm against Decree 91 before it
@@ -302,25 +302,10 @@ fn run(args: Args) -> Result<(), Failure> {
         ModeArg::Monitor => chanrac::Mode::Monitor,
     };
     // `--state`: a directory (the journal) or a shared store's URL.
-    let (state_dir, shared) = match args.state.as_deref() {
-        Some(url) if Target::is_url(url) => {
-            let config = SharedConfig {
-                deadline: Duration::from_millis(args.store_deadline_ms),
-                // Monitor mode delivers whatever the store cannot answer.
-                on_error: if mode == chanrac::Mode::Monitor {
-                    chanrac::state::OnFull::Deliver
-                } else {
-                    args.on_store_error
-                },
-                ..SharedConfig::default()
-            };
-            let shared = SharedState::new(url, config)
-                .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
-            (None, Some(shared))
-        }
-        Some(dir) => (Some(PathBuf::from(dir)), None),
-        None => (None, None),
-    };
+    let deadline = Duration::from_millis(args.store_deadline_ms);
+    let config = SharedConfig::for_mode(mode, deadline, args.on_store_error);
+    let (state_dir, shared) = state_arg(args.state.as_deref(), config)
+        .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
     let cfg = Config {
         policy: args.policy,
         upstream: UpstreamConfig {

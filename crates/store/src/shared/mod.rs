@@ -46,13 +46,14 @@ pub mod dnc;
 mod pairs;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chanrac::state::journal::Record;
 use chanrac::state::OnFull;
-use chanrac::{Engine, Event, Number, PairCheck, PairWords, Prepared, Verdict};
+use chanrac::{Engine, Event, Mode, Number, PairCheck, PairWords, Prepared, Verdict};
 use parking_lot::Mutex;
 
 pub use conn::Target;
@@ -83,6 +84,38 @@ impl Default for SharedConfig {
             prefix: "chanrac".into(),
             retention_days: 400,
         }
+    }
+}
+
+impl SharedConfig {
+    /// The configuration of an adapter in `mode`: checks wait at most
+    /// `deadline` and then meet `on_error`, except in monitor mode, which
+    /// delivers whatever the store cannot answer.
+    pub fn for_mode(mode: Mode, deadline: Duration, on_error: OnFull) -> SharedConfig {
+        SharedConfig {
+            deadline,
+            on_error: if mode == Mode::Monitor {
+                OnFull::Deliver
+            } else {
+                on_error
+            },
+            ..SharedConfig::default()
+        }
+    }
+}
+
+/// Reads `--state DIR|URL`: a `redis://…` or `rediss://…` URL (see
+/// [`Target`]) is a shared store made with `config`, not contacted yet;
+/// anything else is the directory of a state journal. At most one of the
+/// two is `Some`; neither without `arg`.
+pub fn state_arg(
+    arg: Option<&str>,
+    config: SharedConfig,
+) -> Result<(Option<PathBuf>, Option<SharedState>), StoreError> {
+    match arg {
+        Some(url) if Target::is_url(url) => Ok((None, Some(SharedState::new(url, config)?))),
+        Some(dir) => Ok((Some(PathBuf::from(dir)), None)),
+        None => Ok((None, None)),
     }
 }
 
