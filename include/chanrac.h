@@ -17,6 +17,8 @@
  *         char codes[256];
  *         chanrac_reason_codes(v.reasons, codes, sizeof codes);   // "DNC,NO_CONSENT"
  *     }
+ *     // The same check with the channel and kind as constants (the strings are then ignored):
+ *     //   chanrac_check_as(eng, &ev, CHANRAC_CHANNEL_SMS, CHANRAC_KIND_AD, &v, &err)
  *     chanrac_engine_free(eng);
  *
  * Errors: functions that can fail take a `chanrac_error **err` (NULL to ignore); on failure they
