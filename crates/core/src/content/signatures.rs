@@ -252,14 +252,17 @@ impl SignatureSetBuilder {
     /// Compiles every signature; the first that does not compile is the
     /// error. The builder can be reused.
     pub fn build(&self) -> Result<SignatureSet, SignatureError> {
-        let mut set = self.build_one(false, None)?;
+        let (mut set, mut t) = self.build_one(false)?;
         if self.plain {
+            set.finish(t);
             return Ok(set);
         }
-        let robust = self.build_one(true, None)?;
-        // A text that is its own robust form can only match, on its robust
-        // pass, the patterns that are not their own robust form: those go
-        // to a small second set, and most messages scan only that.
+        let (mut robust, rt) = self.build_one(true)?;
+        robust.finish(rt);
+        // A text that is its own robust text can only match, on its robust
+        // pass, the patterns that are not their own robust form: those are
+        // added to the plain set's index, marked, and such a text is read
+        // once.
         let same: Vec<bool> = self
             .sources
             .iter()
@@ -280,20 +283,21 @@ impl SignatureSetBuilder {
             })
             .collect();
         let changed: Vec<bool> = same.iter().map(|&x| !x).collect();
-        if changed.contains(&true) {
-            set.robust_changed = Some(Box::new(self.build_one(true, Some(&changed))?));
+        // Filed in the plain set's index, marked: a text that is its own
+        // robust text reads them in the same pass as the plain patterns
+        // (its robust text and skeleton are the folded ones).
+        for (i, _) in changed.iter().enumerate().filter(|(_, &c)| c) {
+            self.add_source(&mut set, &mut t, i, true, true)?;
         }
+        set.finish(t);
         set.robust = Some(Box::new(robust));
         Ok(set)
     }
 
     /// The plain set, or (`robust`) the set of the robust forms of the
-    /// patterns, matched on the robust text.
-    fn build_one(
-        &self,
-        robust: bool,
-        only: Option<&[bool]>,
-    ) -> Result<SignatureSet, SignatureError> {
+    /// patterns, matched on the robust text; its index still to be built
+    /// from the returned strings ([`SignatureSet::finish`]).
+    fn build_one(&self, robust: bool) -> Result<(SignatureSet, Interner), SignatureError> {
         if self.sources.len() >= 1 << 30 {
             return Err(self.error(self.sources.len() - 1, "too many signatures".into()));
         }
@@ -301,6 +305,31 @@ impl SignatureSetBuilder {
             sources: self.sources.clone(),
             ..SignatureSet::default()
         };
+        // Every string searched in the message skeleton: literal
+        // signatures' skeletons and the regexes' required literals, each
+        // with the signatures it is and the (regex slot, required set) keys
+        // it stands for.
+        let mut t = Interner::default();
+        for i in 0..self.sources.len() {
+            self.add_source(&mut set, &mut t, i, robust, false)?;
+        }
+        Ok((set, t))
+    }
+
+    /// Files signature `i` (its robust form when `robust`) in `t` and
+    /// `set`; `own`: only for texts that are their own robust text.
+    fn add_source(
+        &self,
+        set: &mut SignatureSet,
+        t: &mut Interner,
+        i: usize,
+        robust: bool,
+        own: bool,
+    ) -> Result<(), SignatureError> {
+        let Some(s) = self.sources.get(i) else {
+            return Ok(());
+        };
+        let sig = i as u32;
         let skel = |p: &str| {
             if robust {
                 robust_skeleton(p)
@@ -308,110 +337,94 @@ impl SignatureSetBuilder {
                 skeleton(p)
             }
         };
-        // Every string searched in the message skeleton: literal
-        // signatures' skeletons and the regexes' required literals, each
-        // with the signatures it is and the (regex slot, required set) keys
-        // it stands for.
-        let mut t = Interner::default();
-        for (i, s) in self.sources.iter().enumerate() {
-            let sig = i as u32;
-            if only.is_some_and(|o| !o.get(i).copied().unwrap_or(false)) {
+        let dead = |set: &mut SignatureSet| {
+            if !own {
                 set.dead.push(sig);
-                continue;
             }
-            let checked =
-                |set: &mut SignatureSet, t: &mut Interner, check: Check, req: Vec<String>| {
-                    let slot = set.regexes.len() as u32;
-                    set.regexes.push(Compiled { sig, check });
-                    let usable = !req.is_empty() && req.iter().all(|r| r.len() >= MIN_LEN);
-                    if usable {
-                        set.need.push(1);
-                        for r in req {
-                            let p = t.id(r);
-                            t.keys[p].push(slot << 2);
-                        }
-                    } else {
-                        set.need.push(0);
-                        set.unfiltered.push(slot);
-                    }
+        };
+        let checked = |set: &mut SignatureSet, t: &mut Interner, check: Check, req: Vec<String>| {
+            let slot = set.regexes.len() as u32;
+            set.regexes.push(Compiled { sig, check });
+            let usable = !req.is_empty() && req.iter().all(|r| r.len() >= MIN_LEN);
+            if usable {
+                set.need.push(1);
+                for r in req {
+                    let p = t.id(r);
+                    t.keys(p, own).push(slot << 2);
+                }
+            } else {
+                set.need.push(0);
+                set.unfiltered_of(own).push(slot);
+            }
+        };
+        match s.kind {
+            SignatureKind::Word => {
+                let text = if robust {
+                    robust_text(&s.pattern)
+                } else {
+                    fold(&s.pattern)
                 };
-            match s.kind {
-                SignatureKind::Word => {
-                    let text = if robust {
-                        robust_text(&s.pattern)
-                    } else {
-                        fold(&s.pattern)
-                    };
-                    let w = word_string(&text);
-                    if w.len() <= 2 {
-                        set.dead.push(sig);
-                        continue;
-                    }
-                    let sk: String = w.chars().filter(|c| *c != ' ').collect();
-                    checked(
-                        &mut set,
-                        &mut t,
-                        Check::Word(w.into_bytes().into()),
-                        vec![sk],
-                    );
+                let w = word_string(&text);
+                if w.len() <= 2 {
+                    dead(set);
+                    return Ok(());
                 }
-                SignatureKind::Diacritic => {
-                    let toned = toned_skeleton(&s.pattern);
-                    let sk = skeleton(&s.pattern);
-                    if robust || toned.is_empty() || sk.is_empty() {
-                        // Exact by design: nothing to add on the robust text.
-                        set.dead.push(sig);
-                        continue;
-                    }
-                    checked(&mut set, &mut t, Check::Diacritic(toned.into()), vec![sk]);
+                let sk: String = w.chars().filter(|c| *c != ' ').collect();
+                checked(set, t, Check::Word(w.into_bytes().into()), vec![sk]);
+            }
+            SignatureKind::Diacritic => {
+                let toned = toned_skeleton(&s.pattern);
+                let sk = skeleton(&s.pattern);
+                if robust || toned.is_empty() || sk.is_empty() {
+                    // Exact by design: nothing to add on the robust text.
+                    dead(set);
+                    return Ok(());
                 }
-                SignatureKind::Fuzzy if skel(&s.pattern).len() >= FUZZY_MIN => {
-                    let sk = skel(&s.pattern);
-                    let half = sk.len() / 2;
-                    let req = vec![sk[..half].to_string(), sk[half..].to_string()];
-                    checked(&mut set, &mut t, Check::Fuzzy(sk.into_bytes().into()), req);
+                checked(set, t, Check::Diacritic(toned.into()), vec![sk]);
+            }
+            SignatureKind::Fuzzy if skel(&s.pattern).len() >= FUZZY_MIN => {
+                let sk = skel(&s.pattern);
+                let half = sk.len() / 2;
+                let req = vec![sk[..half].to_string(), sk[half..].to_string()];
+                checked(set, t, Check::Fuzzy(sk.into_bytes().into()), req);
+            }
+            SignatureKind::Literal | SignatureKind::Fuzzy => {
+                let sk = skel(&s.pattern);
+                if sk.is_empty() {
+                    // "its skeleton (not empty)": it never matches.
+                    dead(set);
+                    return Ok(());
                 }
-                SignatureKind::Literal | SignatureKind::Fuzzy => {
-                    let sk = skel(&s.pattern);
-                    if sk.is_empty() {
-                        // "its skeleton (not empty)": it never matches.
-                        set.dead.push(sig);
-                        continue;
-                    }
-                    let p = t.id(sk);
-                    t.sigs[p].push(sig);
+                let p = t.id(sk);
+                t.sigs(p, own).push(sig);
+            }
+            SignatureKind::Regex => {
+                let Some((re, cnf)) =
+                    compile_regex(&s.pattern, robust).map_err(|m| self.error(i, m))?
+                else {
+                    // Searched as written, it can never match folded text.
+                    dead(set);
+                    return Ok(());
+                };
+                let slot = set.regexes.len() as u32;
+                set.regexes.push(Compiled {
+                    sig,
+                    check: Check::Regex(re),
+                });
+                set.need.push(cnf.len() as u8);
+                if cnf.is_empty() {
+                    set.unfiltered_of(own).push(slot);
                 }
-                SignatureKind::Regex => {
-                    let Some((re, cnf)) =
-                        compile_regex(&s.pattern, robust).map_err(|m| self.error(i, m))?
-                    else {
-                        // Searched as written, it can never match folded text.
-                        set.dead.push(sig);
-                        continue;
-                    };
-                    let slot = set.regexes.len() as u32;
-                    set.regexes.push(Compiled {
-                        sig,
-                        check: Check::Regex(re),
-                    });
-                    set.need.push(cnf.len() as u8);
-                    if cnf.is_empty() {
-                        set.unfiltered.push(slot);
-                    }
-                    for (k, lits) in cnf.into_iter().enumerate() {
-                        for lit in lits {
-                            // Required literals are skeletons: a-z0-9 only.
-                            let p = t.id(String::from_utf8_lossy(&lit).into_owned());
-                            t.keys[p].push(slot << 2 | k as u32);
-                        }
+                for (k, lits) in cnf.into_iter().enumerate() {
+                    for lit in lits {
+                        // Required literals are skeletons: a-z0-9 only.
+                        let p = t.id(String::from_utf8_lossy(&lit).into_owned());
+                        t.keys(p, own).push(slot << 2 | k as u32);
                     }
                 }
             }
         }
-        set.literals = LiteralIndex::build(t.strings);
-        (set.sig_offsets, set.sigs) = flatten(t.sigs);
-        (set.key_offsets, set.keys) = flatten(t.keys);
-        Ok(set)
+        Ok(())
     }
 
     fn error(&self, index: usize, message: String) -> SignatureError {
@@ -427,12 +440,15 @@ impl SignatureSetBuilder {
 }
 
 /// The strings searched in the skeleton, while building.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Interner {
     index: HashMap<String, usize>,
     strings: Vec<String>,
     sigs: Vec<Vec<u32>>,
     keys: Vec<Vec<u32>>,
+    /// The same, for texts that are their own robust text only.
+    own_sigs: Vec<Vec<u32>>,
+    own_keys: Vec<Vec<u32>>,
 }
 
 impl Interner {
@@ -444,7 +460,27 @@ impl Interner {
         self.strings.push(s);
         self.sigs.push(Vec::new());
         self.keys.push(Vec::new());
+        self.own_sigs.push(Vec::new());
+        self.own_keys.push(Vec::new());
         self.strings.len() - 1
+    }
+
+    fn sigs(&mut self, p: usize, own: bool) -> &mut Vec<u32> {
+        let lists = if own {
+            &mut self.own_sigs
+        } else {
+            &mut self.sigs
+        };
+        &mut lists[p]
+    }
+
+    fn keys(&mut self, p: usize, own: bool) -> &mut Vec<u32> {
+        let lists = if own {
+            &mut self.own_keys
+        } else {
+            &mut self.keys
+        };
+        &mut lists[p]
     }
 }
 
@@ -584,15 +620,21 @@ pub struct SignatureSet {
     need: Vec<u8>,
     /// Regex slots without a required literal: run on every message.
     unfiltered: Vec<u32>,
+    /// Per string, the signatures (robust forms of patterns that are not
+    /// their own robust form) it is, and the regex keys it stands for, for
+    /// a text that is its own robust text only.
+    own_sig_offsets: Vec<u32>,
+    own_sigs: Vec<u32>,
+    own_key_offsets: Vec<u32>,
+    own_keys: Vec<u32>,
+    /// The unfiltered regex slots of those.
+    own_unfiltered: Vec<u32>,
     /// Signatures that can never match (empty skeleton; regex impossible on
     /// folded text).
     dead: Vec<u32>,
     /// The same signatures in their robust forms, matched on the robust
     /// text (`None` inside that set).
     robust: Option<Box<SignatureSet>>,
-    /// The robust forms of the patterns that are not their own robust
-    /// form, for texts that are their own robust form.
-    robust_changed: Option<Box<SignatureSet>>,
 }
 
 /// What one pass of a set reads: the text (folded or robust), its
@@ -606,6 +648,23 @@ struct Hay<'a> {
 }
 
 impl SignatureSet {
+    /// Builds the index of the strings of `t`.
+    fn finish(&mut self, t: Interner) {
+        self.literals = LiteralIndex::build(t.strings);
+        (self.sig_offsets, self.sigs) = flatten(t.sigs);
+        (self.key_offsets, self.keys) = flatten(t.keys);
+        (self.own_sig_offsets, self.own_sigs) = flatten(t.own_sigs);
+        (self.own_key_offsets, self.own_keys) = flatten(t.own_keys);
+    }
+
+    fn unfiltered_of(&mut self, own: bool) -> &mut Vec<u32> {
+        if own {
+            &mut self.own_unfiltered
+        } else {
+            &mut self.unfiltered
+        }
+    }
+
     /// How many signatures.
     pub fn len(&self) -> usize {
         self.sources.len()
@@ -668,38 +727,29 @@ impl SignatureSet {
                 skeleton: buf.skeleton(),
                 original: Some(buf.text()),
             };
-            self.scan_with(sc, hay, out);
-            if let Some(robust) = &self.robust {
-                if is_own_robust_text(buf.folded()) {
-                    // Most messages: no need to build the robust text.
-                    if let Some(pass) = self.robust_changed.as_deref() {
-                        let hay = Hay {
-                            original: None,
-                            ..hay
-                        };
-                        pass.scan_with(sc, hay, out);
-                        sort_dedup(out, start);
-                    }
-                    return;
-                }
-                let mut rb = std::mem::take(&mut sc.robust);
-                rb.build(buf.folded());
-                let pass = if rb.text() == buf.folded() {
-                    self.robust_changed.as_deref()
-                } else {
-                    Some(&**robust)
-                };
-                if let Some(pass) = pass {
-                    let hay = Hay {
-                        text: rb.text(),
-                        skeleton: rb.skeleton(),
-                        original: None,
-                    };
-                    pass.scan_with(sc, hay, out);
-                    sort_dedup(out, start);
-                }
-                sc.robust = rb;
+            let Some(robust) = &self.robust else {
+                self.scan_with(sc, hay, out, false);
+                return;
+            };
+            if is_own_robust_text(buf.folded()) {
+                // Most messages: no robust text to build, one pass.
+                self.scan_with(sc, hay, out, true);
+                return;
             }
+            let mut rb = std::mem::take(&mut sc.robust);
+            rb.build(buf.folded());
+            let own = rb.text() == buf.folded();
+            self.scan_with(sc, hay, out, own);
+            if !own {
+                let hay = Hay {
+                    text: rb.text(),
+                    skeleton: rb.skeleton(),
+                    original: None,
+                };
+                robust.scan_with(sc, hay, out, false);
+                sort_dedup(out, start);
+            }
+            sc.robust = rb;
         });
     }
 
@@ -732,7 +782,9 @@ impl SignatureSet {
         }
     }
 
-    fn scan_with(&self, sc: &mut Scratch, hay: Hay<'_>, out: &mut Vec<u32>) {
+    /// One pass over `hay`; `own`: the text is its own robust text, so the
+    /// robust forms filed for such texts are read too.
+    fn scan_with(&self, sc: &mut Scratch, hay: Hay<'_>, out: &mut Vec<u32>, own: bool) {
         let start = out.len();
         sc.prepare(self.need.len());
         self.literals.find(hay.skeleton.as_bytes(), |lit| {
@@ -742,10 +794,21 @@ impl SignatureSet {
                     sc.candidates.push(slot);
                 }
             }
+            if own {
+                out.extend_from_slice(list(&self.own_sig_offsets, &self.own_sigs, lit));
+                for &key in list(&self.own_key_offsets, &self.own_keys, lit) {
+                    if let Some(slot) = sc.found(key, &self.need) {
+                        sc.candidates.push(slot);
+                    }
+                }
+            }
             false
         });
         sc.reset();
         sc.candidates.extend_from_slice(&self.unfiltered);
+        if own {
+            sc.candidates.extend_from_slice(&self.own_unfiltered);
+        }
         let candidates = std::mem::take(&mut sc.candidates);
         for &slot in &candidates {
             if self.check(sc, slot, hay) {
@@ -771,54 +834,53 @@ impl SignatureSet {
                 skeleton: buf.skeleton(),
                 original: Some(buf.text()),
             };
-            if self.is_match_with(sc, hay) {
-                return true;
-            }
             let Some(robust) = &self.robust else {
-                return false;
+                return self.is_match_with(sc, hay, false);
             };
             if is_own_robust_text(buf.folded()) {
-                return self.robust_changed.as_deref().is_some_and(|pass| {
-                    pass.is_match_with(
-                        sc,
-                        Hay {
-                            original: None,
-                            ..hay
-                        },
-                    )
-                });
+                return self.is_match_with(sc, hay, true);
+            }
+            if self.is_match_with(sc, hay, false) {
+                return true;
             }
             let mut rb = std::mem::take(&mut sc.robust);
             rb.build(buf.folded());
-            let pass = if rb.text() == buf.folded() {
-                self.robust_changed.as_deref()
+            let found = if rb.text() == buf.folded() {
+                self.is_match_with(sc, hay, true)
             } else {
-                Some(&**robust)
-            };
-            let found = pass.is_some_and(|pass| {
-                pass.is_match_with(
+                robust.is_match_with(
                     sc,
                     Hay {
                         text: rb.text(),
                         skeleton: rb.skeleton(),
                         original: None,
                     },
+                    false,
                 )
-            });
+            };
             sc.robust = rb;
             found
         })
     }
 
-    fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>) -> bool {
+    fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>, own: bool) -> bool {
         sc.prepare(self.need.len());
         let found = self.literals.find(hay.skeleton.as_bytes(), |lit| {
-            if !list(&self.sig_offsets, &self.sigs, lit).is_empty() {
+            if !list(&self.sig_offsets, &self.sigs, lit).is_empty()
+                || own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty()
+            {
                 return true;
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
                 if let Some(slot) = sc.found(key, &self.need) {
                     sc.candidates.push(slot);
+                }
+            }
+            if own {
+                for &key in list(&self.own_key_offsets, &self.own_keys, lit) {
+                    if let Some(slot) = sc.found(key, &self.need) {
+                        sc.candidates.push(slot);
+                    }
                 }
             }
             false
@@ -827,6 +889,9 @@ impl SignatureSet {
         let mut any = found;
         if !any {
             sc.candidates.extend_from_slice(&self.unfiltered);
+            if own {
+                sc.candidates.extend_from_slice(&self.own_unfiltered);
+            }
             let candidates = std::mem::take(&mut sc.candidates);
             any = candidates.iter().any(|&slot| self.check(sc, slot, hay));
             sc.candidates = candidates;
@@ -1783,6 +1848,88 @@ mod tests {
         assert!(within_one_edit(&hay, &long));
         hay[40] = b'b';
         assert!(!within_one_edit(&hay, &long));
+    }
+
+    /// The robust scan by its definition: the plain pass on the folded
+    /// text and the robust set's pass on the robust text, always built.
+    fn reference_hits(set: &SignatureSet, text: &str) -> Vec<u32> {
+        let mut buf = FoldBuf::new();
+        buf.fold(text);
+        let mut out = Vec::new();
+        let hay = Hay {
+            text: buf.folded(),
+            skeleton: buf.skeleton(),
+            original: Some(buf.text()),
+        };
+        with_scratch(|sc| {
+            set.scan_with(sc, hay, &mut out, false);
+            if let Some(robust) = &set.robust {
+                let mut rb = RobustBuf::new();
+                rb.build(buf.folded());
+                let hay = Hay {
+                    text: rb.text(),
+                    skeleton: rb.skeleton(),
+                    original: None,
+                };
+                robust.scan_with(sc, hay, &mut out, false);
+            }
+        });
+        sort_dedup(&mut out, 0);
+        out
+    }
+
+    const TWIN_SIGS: &[(SignatureKind, &str)] = &[
+        (Literal, "ưu đãi lớn"),
+        (Literal, "ưu đãi"),
+        (Literal, "vay tiền nhanh"),
+        (Literal, "khuyến mãi"),
+        (Literal, "tieenf"),
+        (Literal, "xoong nồi"),
+        (Literal, "sms"),
+        (Literal, "u dai"),
+        (Regex, r"uu dai \d+%"),
+        (Regex, r"u dai"),
+        (Regex, r"vay \d+ ?tr"),
+        (Regex, r"free ship"),
+        (Regex, r"nap the \d+k"),
+        (Regex, r"(?i)vay[ .-]*tien"),
+        (Regex, r"\d{3,}k"),
+        (SignatureKind::Word, "ưu đãi"),
+        (SignatureKind::Word, "sms"),
+        (SignatureKind::Word, "vay tiền"),
+        (SignatureKind::Fuzzy, "khuyến mãi lớn"),
+        (SignatureKind::Fuzzy, "ưu đãi lớn"),
+        (SignatureKind::Diacritic, "ưu đãi"),
+    ];
+
+    const TWIN_WORDS: &[&str] = &[
+        "ưu", "uu", "u", "tu", "đãi", "dai", "lớn", "vay", "v4y", "V.A.Y", "tiền", "tieenf",
+        "nhanh", "nhaanh", "khuyến", "mãi", "xoong", "nồi", "sms", "free", "ship", "nạp", "thẻ",
+        "100k", "50%", "5tr", "0ng", "muua", "w", "tw", "💰", "lh", "0912", "-", ".", ":",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// The scan (shortcut, one pass for texts that are their own robust
+        /// text) finds exactly what the definition does.
+        #[test]
+        fn robust_scan_agrees_with_its_definition(
+            sigs in proptest::sample::subsequence(TWIN_SIGS, 0..TWIN_SIGS.len()),
+            words in proptest::collection::vec(
+                (proptest::sample::select(TWIN_WORDS), proptest::sample::select(&[" ", " ", "", "-", " 💰 ", ". "][..])),
+                0..14,
+            ),
+        ) {
+            let mut b = SignatureSetBuilder::new();
+            for (i, &(k, p)) in sigs.iter().enumerate() {
+                b.add(format!("s{i}"), k, p);
+            }
+            let set = b.build().unwrap();
+            let text: String = words.iter().map(|(w, g)| format!("{w}{g}")).collect();
+            let want = reference_hits(&set, &text);
+            proptest::prop_assert_eq!(hits(&set, &text), want, "{}", text);
+        }
     }
 
     #[test]
