@@ -116,6 +116,56 @@ impl RobustBuf {
     pub fn build(&mut self, folded: &str) {
         self.text.clear();
         self.skeleton.clear();
+        if self.build_simple(folded) {
+            return;
+        }
+        self.build_general(folded);
+    }
+
+    /// [`RobustBuf::build`] for a text where the rewriting stays inside
+    /// tokens ([`simple_text`]): each token rewritten alone, gaps copied.
+    /// `false` (buffers cleared) when the text is not such a text.
+    fn build_simple(&mut self, folded: &str) -> bool {
+        let mut word = std::mem::take(&mut self.word);
+        let mut norm = std::mem::take(&mut self.norm);
+        let text = &mut self.text;
+        let mut last = 0;
+        let ok = simple_text(folded, |a, b, rewrite| {
+            text.push_str(folded.get(last..a).unwrap_or(""));
+            let tok = folded.get(a..b).unwrap_or("");
+            word.clear();
+            if rewrite {
+                word.extend(tok.chars());
+            }
+            // A number led by a leetspeak digit is a word only when
+            // `leet_led` says so (`0ng`; not `5tr`).
+            let number = word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word);
+            if rewrite && !number {
+                normalize_word(&word, &mut norm);
+                text.extend(norm.iter().map(|&b| char::from(b)));
+            } else {
+                text.push_str(tok);
+            }
+            last = b;
+        });
+        self.word = word;
+        self.norm = norm;
+        if !ok {
+            self.text.clear();
+            return false;
+        }
+        self.text.push_str(folded.get(last..).unwrap_or(""));
+        self.skeleton.extend(
+            self.text
+                .bytes()
+                .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                .map(char::from),
+        );
+        true
+    }
+
+    /// [`RobustBuf::build`] by the four steps of the module docs.
+    fn build_general(&mut self, folded: &str) {
         self.tokenize(folded);
         let items = std::mem::take(&mut self.items);
         let mut i = 0;
@@ -311,6 +361,14 @@ impl RobustBuf {
             self.text.extend(self.word.iter());
             return;
         }
+        if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
+            self.norm.clear();
+            self.norm.extend(self.word.iter().map(|&c| c as u8));
+            if word_is_own(&self.norm) {
+                self.text.extend(self.word.iter());
+                return;
+            }
+        }
         normalize_word(&self.word, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
@@ -482,70 +540,168 @@ fn collapse(v: &mut Vec<u8>) {
 /// joiners without white space between two words). `false` means "maybe
 /// not": build the robust text. One pass, no allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
+    let mut own = true;
+    simple_text(folded, |_, _, rewrite| own &= !rewrite) && own
+}
+
+/// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or
+/// more) is its own rewriting by step 3: no digit, no doubled letter, no
+/// `w` after a letter, no Telex tone.
+fn word_is_own(tok: &[u8]) -> bool {
+    let mut p = 0u8;
+    let mut tone_inside = false;
+    for &c in tok {
+        if c == p || c == b'w' || !c.is_ascii_lowercase() {
+            return false;
+        }
+        tone_inside |= matches!(c, b's' | b'f' | b'r' | b'x' | b'j') && is_vowel(p);
+        p = c;
+    }
+    match tok {
+        [_, .., p, last] => {
+            let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
+            let before =
+                is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
+            !((tone && before) || (tone_inside && inner_tone(tok).is_some()))
+        }
+        _ => true,
+    }
+}
+
+/// Reads `folded` (a folded text) token by token (`a-z0-9` runs), calling
+/// `token(start, end, rewrite)` on each, in order: `rewrite` when step 3 or
+/// 4 of the robust text may change the token (a word token with a digit, a
+/// doubled letter, a `w` after a letter or a Telex tone; a number led by a
+/// leetspeak digit). Returns `false`, possibly before the end, unless the
+/// text is *simple*: ASCII, without `@ $`, without spaces at its ends or
+/// two in a row, without one-letter word tokens (no spelled-out run can
+/// form), and with every gap between tokens that step 2 would turn into a
+/// space already a single space. The robust text of a simple text is the
+/// text with each token rewritten alone (a token not marked `rewrite` is
+/// its own rewriting).
+fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool {
     let b = folded.as_bytes();
-    if !folded.is_ascii() || b.iter().any(|&c| c == b'@' || c == b'$') {
+    let n = b.len();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let joiner = |c: u8| {
-        matches!(
-            c,
-            b' ' | b'.' | b'-' | b'_' | b'*' | b'~' | b'+' | b'/' | b'\\' | b'|' | b'\''
-        )
-    };
+    let class = |c: u8| CLASS[usize::from(c)];
     let mut i = 0;
-    let mut prev_end: Option<usize> = None;
-    while i < b.len() {
-        if !alnum(b[i]) {
+    let mut prev_end = usize::MAX;
+    while i < n {
+        let c = b[i];
+        let k = class(c);
+        if k & (LOWER | DIGIT) == 0 {
+            if k & BAD != 0 {
+                return false;
+            }
             i += 1;
             continue;
         }
         let start = i;
-        while i < b.len() && alnum(b[i]) {
-            i += 1;
+        if prev_end != usize::MAX && !(start == prev_end + 1 && b[prev_end] == b' ') {
+            let gap = b.get(prev_end..start).unwrap_or(&[]);
+            let joiners = gap.iter().all(|&c| class(c) & JOINER != 0);
+            let spaced = gap.contains(&b' ');
+            let punct = gap.iter().any(|&c| c != b' ');
+            let digits = b[prev_end - 1].is_ascii_digit() && c.is_ascii_digit();
+            if joiners && !(spaced && punct) && !digits {
+                return false;
+            }
+            if gap.windows(2).any(|w| w == b"  ") {
+                return false;
+            }
         }
-        let tok = &b[start..i];
-        // A leetspeak digit leading letters may be a word (`0ng`): build.
-        if matches!(tok[0], b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8')
-            && tok.len() >= 3
-            && tok[1..].iter().all(u8::is_ascii_lowercase)
-        {
-            return false;
-        }
-        if tok[0].is_ascii_lowercase() {
+        i += 1;
+        let rewrite = if k & LOWER != 0 {
+            // Step 3 leaves the word alone (`word_is_own`, fused).
+            let (mut p, mut kp) = (c, k);
+            let mut own = true;
+            let mut tone_inside = false;
+            while i < n {
+                let c = b[i];
+                let kc = class(c);
+                if kc & (LOWER | DIGIT) == 0 {
+                    break;
+                }
+                own &= kc & LOWER != 0 && c != p && c != b'w';
+                tone_inside |= kc & TONE != 0 && kp & VOWEL != 0;
+                (p, kp) = (c, kc);
+                i += 1;
+            }
+            let tok = b.get(start..i).unwrap_or(&[]);
             if tok.len() == 1 {
                 return false;
             }
-            for k in 1..tok.len() {
-                let (p, c) = (tok[k - 1], tok[k]);
-                if c.is_ascii_digit() || (c == p) || c == b'w' {
-                    return false;
+            !own || match tok {
+                [_, .., p, last] => {
+                    (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
+                        || tone_inside && inner_tone(tok).is_some()
                 }
+                _ => false,
             }
-            if let [.., p, last] = tok {
-                let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
-                let before =
-                    is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g');
-                if tok.len() >= 3 && ((tone && before) || inner_tone(tok).is_some()) {
-                    return false;
-                }
+        } else {
+            let mut letters = true;
+            while i < n && class(b[i]) & (LOWER | DIGIT) != 0 {
+                letters &= class(b[i]) & LOWER != 0;
+                i += 1;
             }
-        }
-        if let Some(pe) = prev_end {
-            let gap = &b[pe..start];
-            if gap != b" " {
-                let spaced = gap.contains(&b' ');
-                let punct = gap.iter().any(|&c| c != b' ');
-                let digits = b[pe - 1].is_ascii_digit() && b[start].is_ascii_digit();
-                if gap.iter().all(|&c| joiner(c)) && !(spaced && punct) && !digits {
-                    return false;
-                }
-            }
-        }
-        prev_end = Some(i);
+            // A leetspeak digit leading letters may be a word (`0ng`).
+            matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && i - start >= 3 && letters
+        };
+        token(start, i, rewrite);
+        prev_end = i;
     }
     true
 }
+
+const LOWER: u8 = 1;
+const DIGIT: u8 = 2;
+/// Non-ASCII, `@`, `$`: not a simple text.
+const BAD: u8 = 4;
+const JOINER: u8 = 8;
+/// `s f r x j`.
+const TONE: u8 = 16;
+const VOWEL: u8 = 32;
+/// `c h m n p t g`: a final Telex tone may follow them.
+const BEFORE_TONE: u8 = 64;
+
+/// The classes of each byte, for [`simple_text`].
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut k = 0;
+        if b.is_ascii_lowercase() {
+            k |= LOWER;
+        }
+        if b.is_ascii_digit() {
+            k |= DIGIT;
+        }
+        if b >= 0x80 || b == b'@' || b == b'$' {
+            k |= BAD;
+        }
+        if matches!(
+            b,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'~' | b'+' | b'/' | b'\\' | b'|' | b'\''
+        ) {
+            k |= JOINER;
+        }
+        if matches!(b, b's' | b'f' | b'r' | b'x' | b'j') {
+            k |= TONE;
+        }
+        if matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
+            k |= VOWEL;
+        }
+        if matches!(b, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g') {
+            k |= BEFORE_TONE;
+        }
+        t[c] = k;
+        c += 1;
+    }
+    t
+};
 
 /// The robust text of `text` (folds it first; allocates).
 ///
@@ -576,6 +732,62 @@ pub fn robust_skeleton(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The general builder alone.
+    fn general(folded: &str) -> (String, String) {
+        let mut r = RobustBuf::new();
+        r.build_general(folded);
+        (r.text, r.skeleton)
+    }
+
+    const WORDS: &[&str] = &[
+        "ưu", "uu", "u", "đãi", "lớn", "vay", "v4y", "V.A.Y", "tiền", "tieenf", "tiefn", "nhanh",
+        "nhaanh", "xoong", "sms", "casino", "100k", "50%", "5tr", "4g", "0ng", "4nh", "7ngay",
+        "muua", "w", "tw", "dduwowcj", "tie6n2", "nh4", "💰", "lh", "0912", "-", ".", ":", "@",
+        "v@y", "$ieu", "ab", "xyz",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The quick test of a word token never says "own" wrongly (it may
+        /// send a word that is its own rewriting, `a9a`, to be rewritten).
+        #[test]
+        fn word_is_own_is_exact(tok in "[a-z][a-z0-9]{1,7}|[a-z][sfrxjwaeiouyhnct]{1,6}") {
+            let chars: Vec<char> = tok.chars().collect();
+            let mut norm = Vec::new();
+            normalize_word(&chars, &mut norm);
+            if word_is_own(tok.as_bytes()) {
+                prop_assert_eq!(norm, tok.as_bytes(), "{}", tok);
+            }
+        }
+
+        /// The builder for texts rewritten token by token agrees with the
+        /// four steps, and the shortcut is its special case.
+        #[test]
+        fn simple_texts_build_as_defined(
+            text in prop_oneof![
+                "[a-z0-9 .,:%!?@$/'*_~+|-]{0,40}",
+                "[a-zw0-9 .-]{0,20}",
+                "[a-z0-9 ]{0,30}",
+                prop::collection::vec(
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", " ", "", "-", " - ", ". ", " 💰 ", "  "][..])),
+                    0..12,
+                ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
+            ]
+        ) {
+            let folded = crate::content::fold(&text);
+            let mut r = RobustBuf::new();
+            r.build(&folded);
+            let (t, sk) = general(&folded);
+            prop_assert_eq!(r.text(), &t, "{:?}", folded);
+            prop_assert_eq!(r.skeleton(), &sk, "{:?}", folded);
+            if is_own_robust_text(&folded) {
+                prop_assert_eq!(&t, &folded);
+            }
+        }
+    }
 
     #[test]
     fn tricks() {
