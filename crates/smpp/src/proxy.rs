@@ -294,6 +294,11 @@ impl Reply {
 struct Part {
     reply: Reply,
     sm: SubmitSm,
+    /// The `submit_sm` as the ESME wrote it (`None` for a part made from a
+    /// `data_sm` or a `submit_multi` destination): forwarded as it is, with
+    /// the upstream session's sequence number, so every octet (TLVs
+    /// included) reaches the SMSC unchanged.
+    frame: Option<Vec<u8>>,
     arrived: Timestamp,
     account: Arc<Bound>,
     source: Sender,
@@ -313,6 +318,7 @@ impl Part {
         // bookkeeping.
         self.sm.length()
             + std::mem::size_of_val(self.sm.tlvs())
+            + self.frame.as_ref().map_or(0, Vec::len)
             + self.text.len()
             + 3 * key.heap_bytes()
             + 10 * 16
@@ -895,7 +901,16 @@ impl Proxy {
             };
             pinged = None;
             let arrived = self.now();
-            let cmd = match frame.and_then(|f| pdu::decode(&f)) {
+            // The frame is kept: an allowed `submit_sm` goes to the SMSC
+            // as the ESME wrote it.
+            let (mut frame, decoded) = match frame {
+                Ok(f) => {
+                    let d = pdu::decode(&f);
+                    (Some(f), d)
+                }
+                Err(n) => (None, Err(n)),
+            };
+            let cmd = match decoded {
                 Ok(c) => c,
                 Err(n) => {
                     self.peer_log(
@@ -955,6 +970,7 @@ impl Proxy {
                         reply,
                         sm.clone(),
                         arrived,
+                        frame.take(),
                     )));
                 }
                 Some(Pdu::DataSm(ds)) => {
@@ -970,7 +986,7 @@ impl Proxy {
                     match pdu::data_sm_as_submit(ds) {
                         Ok(sm) => {
                             tokio::spawn(Box::pin(
-                                self.clone().submit(account, reply, sm, arrived),
+                                self.clone().submit(account, reply, sm, arrived, None),
                             ));
                         }
                         Err(st) => reply.send(st, None),
@@ -1022,6 +1038,7 @@ impl Proxy {
                             reply,
                             sm,
                             arrived,
+                            None,
                         )));
                     }
                 }
@@ -1447,6 +1464,7 @@ impl Proxy {
         reply: Reply,
         sm: SubmitSm,
         arrived: Timestamp,
+        frame: Option<Vec<u8>>,
     ) {
         let f = SubmitFields::of(&sm);
         if let Some(a) = f.ambiguity {
@@ -1491,6 +1509,7 @@ impl Proxy {
             recipient,
             account: account.clone(),
             sm: sm.clone(),
+            frame,
         };
         let message = match multi {
             None => Message {
@@ -1708,10 +1727,11 @@ impl Proxy {
     /// metrics.
     async fn forward(&self, p: &Part) -> Result<COctetString<1, 65>, u32> {
         let sent = Instant::now();
-        let r = self
-            .upstream_for(&p.account.login)
-            .submit(p.sm.clone())
-            .await;
+        let upstream = self.upstream_for(&p.account.login);
+        let r = match &p.frame {
+            Some(frame) => upstream.submit_frame(frame.clone()).await,
+            None => upstream.submit(p.sm.clone()).await,
+        };
         self.ops.upstream(r.is_ok(), sent.elapsed());
         r
     }

@@ -39,6 +39,8 @@ pub struct Received {
     pub text: String,
     /// The `message_id` the sink answered with.
     pub message_id: String,
+    /// The whole PDU as it arrived (header included).
+    pub pdu: Vec<u8>,
 }
 
 /// A running sink.
@@ -140,7 +142,8 @@ impl Sink {
                     }
                     let mut system_id = String::new();
                     while let Ok(Some(frame)) = read_frame(&mut rd).await {
-                        let cmd = match frame.and_then(|f| pdu::decode(&f)) {
+                        let frame = frame.and_then(|f| pdu::decode(&f).map(|c| (c, f)));
+                        let (cmd, frame) = match frame {
                             Ok(c) => c,
                             Err(n) => {
                                 let _ = session.wr.lock().await.write_all(&n.encode()).await;
@@ -190,6 +193,7 @@ impl Sink {
                                         concat,
                                         text: crate::text::decode(f.data_coding, text),
                                         message_id: id.clone(),
+                                        pdu: frame,
                                     });
                                 }
                                 if u8::from(sm.registered_delivery) & 0x03 != 0 {

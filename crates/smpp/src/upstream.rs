@@ -444,16 +444,24 @@ impl Upstream {
     /// answer within [`RESPONSE_TIMEOUT`]).
     pub async fn submit(&self, sm: SubmitSm) -> Result<COctetString<1, 65>, u32> {
         let frame = self.call_raw(Pdu::SubmitSm(sm)).await?;
-        if let Some(id) = accepted_id(&frame) {
-            return Ok(id);
+        submitted(&frame)
+    }
+
+    /// [`Upstream::submit`] of a `submit_sm` already encoded (a whole PDU,
+    /// header included, as an ESME wrote it): sent as it is but for its
+    /// sequence number, which becomes the session's.
+    pub async fn submit_frame(&self, frame: Vec<u8>) -> Result<COctetString<1, 65>, u32> {
+        if frame.len() < HEADER_LEN {
+            return Err(status::ESME_RSYSERR);
         }
-        let cmd = pdu::decode(&frame).map_err(|_| status::ESME_RSYSERR)?;
-        let st = u32::from(cmd.status());
-        match cmd.pdu() {
-            Some(Pdu::SubmitSmResp(r)) if st == status::ESME_ROK => Ok(r.message_id().clone()),
-            _ if st != status::ESME_ROK => Err(st),
-            _ => Err(status::ESME_RSYSERR),
-        }
+        let answer = self
+            .call_with(|seq| {
+                let mut bytes = frame;
+                bytes[12..HEADER_LEN].copy_from_slice(&seq.to_be_bytes());
+                bytes
+            })
+            .await?;
+        submitted(&answer)
     }
 
     /// Sends any request to the SMSC and returns its answer (whatever its
@@ -466,6 +474,13 @@ impl Upstream {
 
     /// [`Upstream::call`], the answer's octets not decoded.
     async fn call_raw(&self, request: Pdu) -> Result<Vec<u8>, u32> {
+        self.call_with(|seq| pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, request)))
+            .await
+    }
+
+    /// Sends the request `encode` makes with the sequence number it is
+    /// given, and returns the answer's octets.
+    async fn call_with(&self, encode: impl FnOnce(u32) -> Vec<u8>) -> Result<Vec<u8>, u32> {
         let Some(link) = self.inner.link().await else {
             return Err(status::ESME_RSYSERR);
         };
@@ -478,7 +493,7 @@ impl Upstream {
         if let Ok(mut p) = link.pending.lock() {
             p.insert(seq, tx);
         }
-        let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, request));
+        let bytes = encode(seq);
         if !link.tx.send(bytes) {
             link.alive.store(false, Ordering::Release);
             return Err(status::ESME_RSYSERR);
@@ -492,6 +507,21 @@ impl Upstream {
                 Err(status::ESME_RSYSERR)
             }
         }
+    }
+}
+
+/// What a `submit_sm_resp` says: the SMSC's `message_id`, or the status
+/// to answer the ESME with.
+fn submitted(frame: &[u8]) -> Result<COctetString<1, 65>, u32> {
+    if let Some(id) = accepted_id(frame) {
+        return Ok(id);
+    }
+    let cmd = pdu::decode(frame).map_err(|_| status::ESME_RSYSERR)?;
+    let st = u32::from(cmd.status());
+    match cmd.pdu() {
+        Some(Pdu::SubmitSmResp(r)) if st == status::ESME_ROK => Ok(r.message_id().clone()),
+        _ if st != status::ESME_ROK => Err(st),
+        _ => Err(status::ESME_RSYSERR),
     }
 }
 

@@ -318,3 +318,38 @@ async fn replace_is_refused_query_and_cancel_pass_for_own_ids() {
     assert_eq!(status_of(&e.answer(seq).await), status::ESME_RCANCELFAIL);
     assert_eq!(sink.received().len(), 1, "only the submit_sm");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_submit_sm_reaches_the_smsc_octet_for_octet() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut e = Esme::connect(proxy.port).await;
+    e.bind_as("shopvn_ad", "secret1", Bind::Tx).await;
+
+    // A vendor-specific TLV the proxy knows nothing of, and a standard one
+    // (user_message_reference), in an order of the ESME's choosing.
+    let mut tlvs = common::tlv(0x1401, b"carrier-private");
+    tlvs.extend(common::tlv(0x0204, &[0x12, 0x34]));
+    let seq = e
+        .send_with_tlvs(ad("84912000005", "[QC] Ưu đãi"), &tlvs)
+        .await;
+    let c = e.answer(seq).await;
+    assert_eq!(status_of(&c), status::ESME_ROK, "{c:?}");
+
+    let mut sent = pdu::encode(&Command::new(
+        CommandStatus::EsmeRok,
+        seq,
+        ad("84912000005", "[QC] Ưu đãi"),
+    ));
+    sent.extend_from_slice(&tlvs);
+    let len = u32::try_from(sent.len()).unwrap();
+    sent[..4].copy_from_slice(&len.to_be_bytes());
+    let up = sink.received();
+    assert_eq!(up.len(), 1);
+    let got = &up[0].pdu;
+    // Everything but the sequence number, which is the upstream session's.
+    assert_eq!(got.len(), sent.len());
+    assert_eq!(got[..12], sent[..12]);
+    assert_eq!(got[16..], sent[16..]);
+}
