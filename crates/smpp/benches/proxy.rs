@@ -18,6 +18,11 @@
 //! deadline (default 50, the binary's); `CHANRAC_BENCH_SMPP_SESSIONS` the
 //! sessions of the many-sessions run (default 8).
 //!
+//! One more side puts a byte-for-byte TCP relay (`copy_bidirectional`, on
+//! the proxy's runtime) where the proxy stands: no parsing and no check,
+//! so its figures are the floor any proxy in that position pays for the
+//! extra hop, and the proxy's distance to it is what its own work costs.
+//!
 //! A custom harness (`harness = false`): throughput and latency percentiles
 //! of a pipelined client do not fit criterion's per-iteration model.
 //!
@@ -441,6 +446,26 @@ fn start_proxy(
     addr
 }
 
+/// A byte-for-byte TCP relay to `to` on `rt` (no parsing, no check): the
+/// floor any proxy in the same position pays for the extra hop.
+fn start_relay(rt: &tokio::runtime::Runtime, to: SocketAddr) -> SocketAddr {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move {
+        while let Ok((mut a, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut b = TcpStream::connect(to).await.unwrap();
+                let _ = a.set_nodelay(true);
+                let _ = b.set_nodelay(true);
+                let _ = tokio::io::copy_bidirectional(&mut a, &mut b).await;
+            });
+        }
+    });
+    addr
+}
+
 fn main() {
     let smoke = std::env::args().any(|a| a == "--test");
     let (n, rounds, warmup) = if smoke {
@@ -535,7 +560,7 @@ fn main() {
     let mut expected = 0;
     // Per scenario (one client, many sessions, receipts): through, direct,
     // through on Redis state.
-    let mut figs: [[Vec<Figures>; 3]; 3] = Default::default();
+    let mut figs: [[Vec<Figures>; 4]; 3] = Default::default();
     let mut sides = vec![
         ("proxy", proxy_addr, "chanrac"),
         ("direct", sink.addr, "shopvn_ad"),
@@ -543,6 +568,8 @@ fn main() {
     if let Some((addr, _)) = &store {
         sides.push(("redis", *addr, "chanrac_redis"));
     }
+    let relay = sides.len();
+    sides.push(("relay", start_relay(&proxy_rt, sink.addr), "shopvn_ad"));
     let many = format!("{sessions_n} sessions");
     for round in 1..=rounds {
         for (side, &(label, addr, sink_login)) in sides.iter().enumerate() {
@@ -654,6 +681,34 @@ fn main() {
         throttled(0),
         throttled(1)
     );
+    println!();
+    println!(
+        "A byte-for-byte TCP relay in the proxy's place (same runtime, no parsing, no check): what the extra hop alone costs, same run, median of {rounds} round(s)"
+    );
+    println!();
+    println!("| figure | through the relay | direct | relay vs direct | proxy vs relay |");
+    println!("|---|---|---|---|---|");
+    for (scenario, what) in [
+        "submit_sm per second, one client".to_string(),
+        format!("submit_sm per second, {many} at once"),
+        "receipts (deliver_sm) relayed per second".to_string(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (r, d, p) = (
+            med(&figs[scenario][relay]),
+            med(&figs[scenario][1]),
+            med(&figs[scenario][0]),
+        );
+        println!(
+            "| {what} | {:.0} | {:.0} | {:.2}× | {:.2}× |",
+            r.rate,
+            d.rate,
+            r.rate / d.rate,
+            p.rate / r.rate
+        );
+    }
     if let Some((_, shared)) = &store {
         let st = shared.stats();
         println!();
