@@ -47,15 +47,17 @@ pub struct Brand {
 #[derive(Clone, Debug, Default)]
 pub struct Lookalikes {
     brands: Vec<Brand>,
-    /// Key → index into `lists`.
+    /// Key → the key's number.
     /// One FST per allowed distance (keys of up to 4 letters, 5 to 8, 9 or
     /// more), so that each is searched with its own distance only.
     keys: [Option<Map<Vec<u8>>>; 3],
     /// The keys of 9 letters or more written backwards, for the backward
     /// walk of [`Lookalikes::find_long_part`].
     rev: Option<Map<Vec<u8>>>,
-    /// Per key, the brands it is a key of.
-    lists: Vec<Vec<u32>>,
+    /// Per key, the brands it is a key of: key `i`'s are
+    /// `brand_ids[brand_ends[i - 1]..brand_ends[i]]`.
+    brand_ids: Vec<u32>,
+    brand_ends: Vec<u32>,
     /// Every key's letters, one after the other (key `i` ends at
     /// `key_ends[i]`), to check the deletion index's candidates.
     key_bytes: Vec<u8>,
@@ -63,8 +65,6 @@ pub struct Lookalikes {
     /// The deletion indexes of the keys of 5 to 8 letters (one deletion)
     /// and of 9 to `HASHED_PART + 2` (two deletions).
     deletions: [Deletions; 2],
-    /// Every key, for the linear twin.
-    plain: Vec<(Box<str>, u32)>,
 }
 
 /// A skeleton with digits read as letters.
@@ -112,7 +112,8 @@ impl Lookalikes {
         pairs.retain(|(k, _)| k.len() >= 3);
         pairs.sort();
         pairs.dedup();
-        let mut lists: Vec<Vec<u32>> = Vec::new();
+        let mut brand_ids: Vec<u32> = Vec::new();
+        let mut brand_ends: Vec<u32> = Vec::new();
         let mut key_bytes: Vec<u8> = Vec::new();
         let mut key_ends: Vec<u32> = Vec::new();
         let mut builders = [
@@ -123,17 +124,19 @@ impl Lookalikes {
         let mut last: Option<&str> = None;
         for (k, i) in &pairs {
             if last == Some(k.as_str()) {
-                if let Some(l) = lists.last_mut() {
-                    l.push(*i);
+                brand_ids.push(*i);
+                if let Some(e) = brand_ends.last_mut() {
+                    *e = brand_ids.len() as u32;
                 }
                 continue;
             }
             let class = usize::from(allowed_distance(k.len()));
             // Keys are sorted and distinct here, so insertion cannot fail.
             if let Some(b) = builders.get_mut(class) {
-                let _ = b.insert(k, lists.len() as u64);
+                let _ = b.insert(k, brand_ends.len() as u64);
             }
-            lists.push(vec![*i]);
+            brand_ids.push(*i);
+            brand_ends.push(brand_ids.len() as u32);
             key_bytes.extend_from_slice(k.as_bytes());
             key_ends.push(key_bytes.len() as u32);
             last = Some(k);
@@ -171,11 +174,11 @@ impl Lookalikes {
             key_bytes,
             key_ends,
             deletions,
-            plain: pairs.iter().map(|(k, i)| (k.as_str().into(), *i)).collect(),
             brands,
             keys,
             rev,
-            lists,
+            brand_ids,
+            brand_ends,
         }
     }
 
@@ -320,8 +323,8 @@ impl Lookalikes {
         }
     }
 
-    /// The index's heap size in bytes (the FSTs, the brand lists per key
-    /// and the keys kept for the linear twin; not the brands themselves).
+    /// The index's heap size in bytes (the FSTs, the deletion indexes, the
+    /// keys' letters and brands; not the brands themselves).
     pub fn index_bytes(&self) -> usize {
         let fsts: usize = self
             .keys
@@ -330,23 +333,20 @@ impl Lookalikes {
             .flatten()
             .map(|m| m.as_fst().as_bytes().len())
             .sum();
-        let lists: usize = self
-            .lists
-            .iter()
-            .map(|l| std::mem::size_of::<Vec<u32>>() + 4 * l.capacity())
-            .sum();
-        let plain: usize = self
-            .plain
-            .iter()
-            .map(|(k, _)| std::mem::size_of::<(Box<str>, u32)>() + k.len())
-            .sum();
         let deletions: usize = self.deletions.iter().map(Deletions::bytes).sum();
-        fsts + lists + plain + deletions + self.key_bytes.capacity() + 4 * self.key_ends.capacity()
+        let lists = 4 * (self.brand_ids.capacity() + self.brand_ends.capacity());
+        fsts + deletions + lists + self.key_bytes.capacity() + 4 * self.key_ends.capacity()
     }
 
     fn emit(&self, v: u64, f: &mut impl FnMut(u32)) {
-        if let Some(l) = self.lists.get(v as usize) {
-            l.iter().for_each(|&i| f(i));
+        let v = v as usize;
+        let end = self.brand_ends.get(v).map_or(0, |&e| e as usize);
+        let start = match v.checked_sub(1) {
+            Some(p) => self.brand_ends.get(p).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        for &i in self.brand_ids.get(start..end).unwrap_or_default() {
+            f(i);
         }
     }
 
@@ -355,9 +355,10 @@ impl Lookalikes {
         if part.len() < 3 || part.len() > MAX_PART {
             return;
         }
-        for (k, i) in &self.plain {
-            if distance(k.as_bytes(), part.as_bytes()) <= allowed_distance(k.len()) {
-                f(*i);
+        for id in 0..self.key_ends.len() as u32 {
+            let k = self.key(id);
+            if distance(k, part.as_bytes()) <= allowed_distance(k.len()) {
+                self.emit(u64::from(id), &mut f);
             }
         }
     }
