@@ -784,6 +784,22 @@ fn read_text(path: &Path) -> Result<Option<String>, Failure> {
 }
 
 impl Ledger {
+    /// A ledger in `dir` with no cases, reports, referrals, requests or
+    /// history yet; `config` as written in `config_text`.
+    fn empty(dir: &Path, config: Config, config_text: String) -> Ledger {
+        Ledger {
+            dir: dir.to_path_buf(),
+            config,
+            config_text: Some(config_text),
+            cases: BTreeMap::new(),
+            reports: vec![],
+            referrals: BTreeMap::new(),
+            requests: vec![],
+            history: String::new(),
+            new_history: vec![],
+        }
+    }
+
     /// Reads and checks every file of the ledger in `dir`.
     pub fn load(dir: &Path) -> Result<Ledger, Failure> {
         let config_path = dir.join("config.toml");
@@ -796,17 +812,7 @@ impl Ledger {
             )));
         };
         let config = Config::parse(&config_path, &config_text)?;
-        let mut l = Ledger {
-            dir: dir.to_path_buf(),
-            config,
-            config_text: Some(config_text),
-            cases: BTreeMap::new(),
-            reports: vec![],
-            referrals: BTreeMap::new(),
-            requests: vec![],
-            history: String::new(),
-            new_history: vec![],
-        };
+        let mut l = Ledger::empty(dir, config, config_text);
         l.load_rows("cases.csv", CASES_HEADER, Ledger::add_case)?;
         l.load_rows("reports.csv", REPORTS_HEADER, Ledger::add_report)?;
         l.load_rows("referrals.csv", REFERRALS_HEADER, Ledger::add_referral)?;
@@ -1027,12 +1033,12 @@ impl Ledger {
         Ok(())
     }
 
-    /// Records one change in the history: what `command` did `about`,
-    /// with `detail` (none when empty).
-    fn log(&mut self, today: Date, by: &str, command: &str, about: About, detail: &str) {
+    /// Records one change in the history: what `command` did `about` in
+    /// session `s`, with `detail` (none when empty).
+    fn log(&mut self, s: Session<'_>, command: &str, about: About, detail: &str) {
         let mut m = serde_json::Map::new();
-        m.insert("date".into(), today.to_string().into());
-        m.insert("by".into(), by.into());
+        m.insert("date".into(), s.today.to_string().into());
+        m.insert("by".into(), s.by.into());
         m.insert("command".into(), command.into());
         if let Some(n) = about.number {
             m.insert("number".into(), n.to_string().into());
@@ -1213,6 +1219,17 @@ fn identify(id: Identifier, written: &str) -> (String, &'static str) {
 }
 
 /// Runs one `cases` subcommand.
+/// Who runs a `cases` command, on which day, and where its messages go.
+#[derive(Clone, Copy)]
+struct Session<'a> {
+    /// `--today`, or the local date.
+    today: Date,
+    /// `--by`, else `$USER`, else `chanrac`: who the history names.
+    by: &'a str,
+    /// Prints a message (nothing with `--quiet`).
+    say: &'a dyn Fn(&str),
+}
+
 pub fn run(c: &Common, a: &Action) -> Result<(), Failure> {
     let today = match &c.today {
         Some(s) => parse_date(s).ok_or_else(|| {
@@ -1236,27 +1253,29 @@ pub fn run(c: &Common, a: &Action) -> Result<(), Failure> {
     let Some(ledger) = &c.ledger else {
         return Err(Failure::BadInput("--ledger DIR is required".into()));
     };
+    let s = Session {
+        today,
+        by: &by,
+        say: &say,
+    };
     if let Action::Init = a {
-        return init(ledger, today, &by, &say);
+        return init(ledger, s);
     }
     let mut l = Ledger::load(ledger)?;
     match a {
         Action::Init => Ok(()),
-        Action::Open { reports, threshold } => open(&mut l, today, &by, reports, *threshold, &say),
-        Action::Notify { out } => notify(&mut l, today, &by, out, &say),
-        Action::Request { out, suspended } => {
-            request(&mut l, today, &by, out, suspended.as_deref(), &say)
-        }
-        Action::Confirm { file } => confirm(&mut l, today, &by, file, &say),
-        Action::Mark { number, mark } => mark_case(&mut l, today, &by, number, *mark, &say),
-        Action::Restore { out, suspended } => {
-            restore(&mut l, today, &by, out, suspended.as_deref(), &say)
-        }
+        Action::Open { reports, threshold } => open(&mut l, s, reports, *threshold),
+        Action::Notify { out } => notify(&mut l, s, out),
+        Action::Request { out, suspended } => request(&mut l, s, out, suspended.as_deref()),
+        Action::Confirm { file } => confirm(&mut l, s, file),
+        Action::Mark { number, mark } => mark_case(&mut l, s, number, *mark),
+        Action::Restore { out, suspended } => restore(&mut l, s, out, suspended.as_deref()),
         Action::Status { html } => status(&l, today, html.as_deref()),
     }
 }
 
-fn init(dir: &Path, today: Date, by: &str, say: &dyn Fn(&str)) -> Result<(), Failure> {
+fn init(dir: &Path, s: Session<'_>) -> Result<(), Failure> {
+    let say = s.say;
     if dir.join("config.toml").exists() {
         // Check it is whole; change nothing.
         Ledger::load(dir)?;
@@ -1273,18 +1292,9 @@ fn init(dir: &Path, today: Date, by: &str, say: &dyn Fn(&str)) -> Result<(), Fai
         ))
     })?;
     let config = Config::default();
-    let mut l = Ledger {
-        dir: dir.to_path_buf(),
-        config_text: Some(config.render()),
-        config,
-        cases: BTreeMap::new(),
-        reports: vec![],
-        referrals: BTreeMap::new(),
-        requests: vec![],
-        history: String::new(),
-        new_history: vec![],
-    };
-    l.log(today, by, "init", About::LEDGER, "ledger created");
+    let text = config.render();
+    let mut l = Ledger::empty(dir, config, text);
+    l.log(s, "init", About::LEDGER, "ledger created");
     l.save(vec![])?;
     say(&format!("{}: ledger created", dir.display()));
     Ok(())
@@ -1292,12 +1302,11 @@ fn init(dir: &Path, today: Date, by: &str, say: &dyn Fn(&str)) -> Result<(), Fai
 
 fn open(
     l: &mut Ledger,
-    today: Date,
-    by: &str,
+    s: Session<'_>,
     files: &[PathBuf],
     threshold: Option<u32>,
-    say: &dyn Fn(&str),
 ) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let threshold = threshold.unwrap_or(l.config.threshold);
     if threshold == 0 {
         return Err(Failure::BadInput("--threshold must be at least 1".into()));
@@ -1333,8 +1342,7 @@ fn open(
     }
     if taken > 0 {
         l.log(
-            today,
-            by,
+            s,
             "open",
             About::LEDGER,
             &format!("took {taken} new report rows of {total}"),
@@ -1370,8 +1378,7 @@ fn open(
                         ));
                     }
                     l.log(
-                        today,
-                        by,
+                        s,
                         "open",
                         About::number(n),
                         &format!("reports {was} -> {count}"),
@@ -1397,13 +1404,7 @@ fn open(
                     },
                 );
                 opened += 1;
-                l.log(
-                    today,
-                    by,
-                    "open",
-                    About::opened(n),
-                    &format!("{count} reports"),
-                );
+                l.log(s, "open", About::opened(n), &format!("{count} reports"));
             }
         } else if let Some(r) = l.referrals.get_mut(&id) {
             if r.reports != count {
@@ -1411,8 +1412,7 @@ fn open(
                 r.first_seen = first;
                 r.last_seen = last;
                 l.log(
-                    today,
-                    by,
+                    s,
                     "open",
                     About::LEDGER,
                     &format!("referral {id}: {count} reports"),
@@ -1432,8 +1432,7 @@ fn open(
             );
             referred += 1;
             l.log(
-                today,
-                by,
+                s,
                 "open",
                 About::LEDGER,
                 &format!("referred {id} ({class}) to the {}", refer_to(class)),
@@ -1506,13 +1505,8 @@ fn reports_by(l: &Ledger, n: Number, day: Date) -> usize {
         .count()
 }
 
-fn notify(
-    l: &mut Ledger,
-    today: Date,
-    by: &str,
-    out: &Path,
-    say: &dyn Fn(&str),
-) -> Result<(), Failure> {
+fn notify(l: &mut Ledger, s: Session<'_>, out: &Path) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let mut sent = 0u64;
     let numbers: Vec<Number> = l.cases.keys().copied().collect();
     for n in numbers {
@@ -1530,8 +1524,7 @@ fn notify(
                 let k = c.notices.len();
                 sent += 1;
                 l.log(
-                    today,
-                    by,
+                    s,
                     "notify",
                     About::moved(n, from, State::Notified),
                     &format!("notice {k} of 3"),
@@ -1590,12 +1583,11 @@ fn notify(
 
 fn request(
     l: &mut Ledger,
-    today: Date,
-    by: &str,
+    s: Session<'_>,
     out: &Path,
     suspended: Option<&Path>,
-    say: &dyn Fn(&str),
 ) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let what = "a request day (suspension requests are issued on the 5th and the 25th";
     if !scheduled(today, &REQUEST_DAYS, what, &l.config.holidays, say) {
         return Ok(());
@@ -1622,8 +1614,7 @@ fn request(
             c.state = State::Requested;
             c.requested = Some(when);
             l.log(
-                today,
-                by,
+                s,
                 "request",
                 About::moved(n, State::Notified, State::Requested),
                 &format!("already requested on {when}; not listed again"),
@@ -1635,8 +1626,7 @@ fn request(
         l.requests.push((n, today));
         added += 1;
         l.log(
-            today,
-            by,
+            s,
             "request",
             About::moved(n, State::Notified, State::Requested),
             "notified three times without response",
@@ -1687,13 +1677,8 @@ fn request(
     Ok(())
 }
 
-fn confirm(
-    l: &mut Ledger,
-    today: Date,
-    by: &str,
-    file: &Path,
-    say: &dyn Fn(&str),
-) -> Result<(), Failure> {
+fn confirm(l: &mut Ledger, s: Session<'_>, file: &Path) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let text = read_text(file)?
         .ok_or_else(|| Failure::BadInput(format!("{}: no such file", file.display())))?;
     let c = Csv::parse(file, &text)?;
@@ -1759,8 +1744,7 @@ fn confirm(
                 case.suspended = Some(date);
                 done += 1;
                 l.log(
-                    today,
-                    by,
+                    s,
                     "confirm",
                     About::number(n),
                     &format!("carrier: suspended on {date} (restoration already requested)"),
@@ -1786,8 +1770,7 @@ fn confirm(
         }
         done += 1;
         l.log(
-            today,
-            by,
+            s,
             "confirm",
             About::moved(n, from, target),
             &format!("carrier: {} on {date}", target.name()),
@@ -1798,14 +1781,8 @@ fn confirm(
     Ok(())
 }
 
-fn mark_case(
-    l: &mut Ledger,
-    today: Date,
-    by: &str,
-    number: &str,
-    mark: Mark,
-    say: &dyn Fn(&str),
-) -> Result<(), Failure> {
+fn mark_case(l: &mut Ledger, s: Session<'_>, number: &str, mark: Mark) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let n = Number::parse(number)
         .map_err(|e| Failure::BadInput(format!("number `{}`: {e}", number.trim())))?;
     let Some(c) = l.cases.get_mut(&n) else {
@@ -1856,7 +1833,7 @@ fn mark_case(
         }
     }
     let to = c.state;
-    l.log(today, by, "mark", About::moved(n, from, to), what);
+    l.log(s, "mark", About::moved(n, from, to), what);
     l.save(vec![])?;
     say(&format!(
         "{n}: marked {what} ({} -> {})",
@@ -1868,12 +1845,11 @@ fn mark_case(
 
 fn restore(
     l: &mut Ledger,
-    today: Date,
-    by: &str,
+    s: Session<'_>,
     out: &Path,
     suspended: Option<&Path>,
-    say: &dyn Fn(&str),
 ) -> Result<(), Failure> {
+    let Session { today, say, .. } = s;
     let what =
         "a restoration day (restoration requests are issued on the 5th, the 15th and the 25th";
     if !scheduled(today, &RESTORE_DAYS, what, &l.config.holidays, say) {
@@ -1894,8 +1870,7 @@ fn restore(
             c.restore_requested = Some(today);
             added += 1;
             l.log(
-                today,
-                by,
+                s,
                 "restore",
                 About::moved(n, from, State::RestoreRequested),
                 "fine paid",
