@@ -11,7 +11,10 @@
 //!     target/release/examples/content_profile
 //! ```
 //!
-//! Divide the collected instructions by the messages it prints.
+//! Divide the collected instructions by the messages it prints. With the
+//! argument `robust-off`, the same signatures with robust matching off (the
+//! baseline of `content_scan/5000_literals_200_regex_robust_off`); to count
+//! folding and scanning together, give both `--toggle-collect` options.
 
 use std::hint::black_box;
 
@@ -44,7 +47,8 @@ fn scan_round(set: &SignatureSet, folded: &[FoldBuf], hits: &mut Vec<u32>) -> us
 }
 
 fn main() {
-    let (literals, _, set) = chanrac_benches::bench_signatures();
+    let robust = std::env::args().nth(1).as_deref() != Some("robust-off");
+    let (literals, _, set) = chanrac_benches::bench_signatures_with(robust);
     let corpus = sms_corpus(4_096, &literals, 9);
     let folded = prefolded(&corpus);
     let mut buf = FoldBuf::new();
@@ -59,8 +63,9 @@ fn main() {
     }
     black_box((f, s));
     eprintln!(
-        "content_profile: {} messages folded and scanned ({ROUNDS} rounds of {})",
+        "content_profile: {} messages folded and scanned ({ROUNDS} rounds of {}), robust matching {}",
         ROUNDS * corpus.len(),
-        corpus.len()
+        corpus.len(),
+        if robust { "on" } else { "off" }
     );
 }
