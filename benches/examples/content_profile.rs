@@ -11,7 +11,8 @@
 //!     target/release/examples/content_profile
 //! ```
 //!
-//! Divide the collected instructions by the messages it prints. With the
+//! Divide the collected instructions by the messages it prints (the
+//! warm-up round runs the same functions, so it is collected too). With the
 //! argument `robust-off`, the same signatures with robust matching off (the
 //! baseline of `content_scan/5000_literals_200_regex_robust_off`); to count
 //! folding and scanning together, give both `--toggle-collect` options.
@@ -63,8 +64,10 @@ fn main() {
     }
     black_box((f, s));
     eprintln!(
-        "content_profile: {} messages folded and scanned ({ROUNDS} rounds of {}), robust matching {}",
-        ROUNDS * corpus.len(),
+        "content_profile: {} messages folded and scanned ({} rounds of {}, the warm-up \
+         included), robust matching {}",
+        (ROUNDS + 1) * corpus.len(),
+        ROUNDS + 1,
         corpus.len(),
         if robust { "on" } else { "off" }
     );
