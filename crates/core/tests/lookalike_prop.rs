@@ -32,10 +32,15 @@ impl Rng {
 
 /// `n` distinct names of 2 to 4 syllables.
 fn syllable_names(n: usize, seed: u64) -> Vec<String> {
+    names_of(n, seed, 2, 3)
+}
+
+/// `n` distinct names of `least` to `least + spread - 1` syllables.
+fn names_of(n: usize, seed: u64, least: usize, spread: u64) -> Vec<String> {
     let mut rng = Rng(seed);
     let mut seen = std::collections::BTreeSet::new();
     while seen.len() < n {
-        let k = 2 + rng.below(3) as usize;
+        let k = least + rng.below(spread) as usize;
         let s: String = (0..k)
             .map(|_| SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize])
             .collect();
@@ -72,8 +77,9 @@ fn set(names: &[String]) -> Lookalikes {
     )
 }
 
-/// (names, their index) for sizes 1,000, 10,000 and 100,000 and for
-/// 5,000 random names.
+/// (names, their index) for sizes 1,000, 10,000 and 100,000, for 5,000
+/// random names and for 2,000 long names (5 to 10 syllables: parts of
+/// more than 24 letters take the FST walks).
 fn sets() -> &'static [(Vec<String>, Lookalikes)] {
     static SETS: OnceLock<Vec<(Vec<String>, Lookalikes)>> = OnceLock::new();
     SETS.get_or_init(|| {
@@ -82,6 +88,7 @@ fn sets() -> &'static [(Vec<String>, Lookalikes)] {
             .map(|&n| syllable_names(n, 5))
             .collect();
         v.push(random_names(5_000, 7));
+        v.push(names_of(2_000, 9, 5, 6));
         v.into_iter()
             .map(|names| {
                 let s = set(&names);
@@ -163,11 +170,11 @@ fn make(names: &[String], p: &Recipe) -> String {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
 
-    /// Against the linear scan among 1,000 and 10,000 syllable names and
-    /// 5,000 random ones.
+    /// Against the linear scan among 1,000 and 10,000 syllable names,
+    /// 5,000 random ones and 2,000 long ones.
     #[test]
-    fn same_as_linear_scan(which in 0usize..3, p in part(1_000)) {
-        let (names, s) = &sets()[[0, 1, 3][which]];
+    fn same_as_linear_scan(which in 0usize..4, p in part(1_000)) {
+        let (names, s) = &sets()[[0, 1, 3, 4][which]];
         let q = make(names, &p);
         agree(s, &q, true)?;
     }

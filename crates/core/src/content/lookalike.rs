@@ -20,12 +20,19 @@
 //! neither do `vietcombank.com.vn` (the brand's domain) and `zalopay.vn`
 //! (`zalopay` is two edits from the 4-letter key `zalo`).
 //!
-//! The keys are held in three [`fst::Map`]s, one per allowed distance (keys
-//! of up to 4 letters, 5 to 8, 9 or more); a part is looked up exactly in
-//! the first, with a one-edit Levenshtein automaton in the second (parts of
-//! 4 to 9 letters) and a two-edit one in the third (parts of 7 or more),
-//! each walked over its FST; so the cost grows with the part, not with the
-//! number of brands ([`Lookalikes::find_linear`] is the naive twin).
+//! Keys of up to 4 letters are looked up exactly in an [`fst::Map`]. The
+//! others are in two symmetric-deletion indexes, one per allowed distance
+//! `k` (1 for keys of 5 to 8 letters, 2 for 9 or more): every string a key
+//! leaves once at most `k` of its letters are deleted is filed under its
+//! hash. A part and a key are within `k` edits only if they leave a common
+//! string (a replaced letter deleted on both sides, an inserted one on the
+//! side that has it), so a part looks up the strings it leaves (`1 + n` for
+//! `n` letters, and `n (n - 1) / 2` more at distance 2) and the keys found
+//! are checked with Myers' bit-parallel distance: the cost grows with the
+//! part and with the keys near it, not with the number of brands. Parts
+//! of more than `HASHED_PART` (24) letters, rare, walk FSTs of the keys of
+//! 9 letters or more with a banded Levenshtein automaton instead
+//! ([`Lookalikes::find_linear`] is the naive twin).
 
 use fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
@@ -238,10 +245,17 @@ impl Lookalikes {
                 if cands.is_empty() {
                     continue;
                 }
-                cands.sort_unstable();
-                cands.dedup();
                 let within = within.get_or_insert_with(|| Myers::new(q));
+                // A key near the part comes from many of its strings: those
+                // checked last are skipped (a direct-mapped memory; one that
+                // was pushed out may be checked, and found, again).
+                let mut seen = [u32::MAX; 64];
                 for &id in &cands {
+                    let slot = &mut seen[id as usize % 64];
+                    if *slot == id {
+                        continue;
+                    }
+                    *slot = id;
                     if within.distance(self.key(id), index.k) <= index.k {
                         self.emit(u64::from(id), &mut f);
                     }
@@ -587,15 +601,19 @@ impl Deletions {
             }
         }
         for (&(lo, hi), &h) in spans.iter().zip(hashes) {
+            // a bucket is sorted, so the entries with these hash bits are
+            // together
             let want = h as u32 & !ids;
-            for &e in self
+            let bucket = self
                 .entries
                 .get(lo as usize..hi as usize)
-                .unwrap_or_default()
-            {
-                if e & !ids == want {
-                    out.push(e & ids);
+                .unwrap_or_default();
+            let from = bucket.partition_point(|&e| e & !ids < want);
+            for &e in bucket.get(from..).unwrap_or_default() {
+                if e & !ids != want {
+                    break;
                 }
+                out.push(e & ids);
             }
         }
     }
