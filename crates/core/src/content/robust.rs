@@ -114,45 +114,61 @@ impl RobustBuf {
     /// Computes the robust text and skeleton of `folded` (a folded text, as
     /// [`FoldBuf::folded`](super::FoldBuf::folded) gives).
     pub fn build(&mut self, folded: &str) {
-        self.text.clear();
-        self.skeleton.clear();
-        if self.build_simple(folded) {
-            return;
+        if self.build_or_own(folded) {
+            self.text.push_str(folded);
+            self.skeleton.extend(
+                folded
+                    .bytes()
+                    .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    .map(char::from),
+            );
         }
-        self.build_general(folded);
     }
 
-    /// [`RobustBuf::build`] for a text where the rewriting stays inside
-    /// tokens ([`simple_text`]): each token rewritten alone, gaps copied.
-    /// `false` (buffers cleared) when the text is not such a text.
-    fn build_simple(&mut self, folded: &str) -> bool {
+    /// Builds the robust text of `folded` unless it finds on the way that
+    /// the text is its own robust text: then returns `true` and leaves the
+    /// text and skeleton empty. `false`: built (it may still equal
+    /// `folded`). A text where the rewriting stays inside tokens
+    /// ([`simple_text`]) is rewritten token by token, the rest copied, and
+    /// only from its first changed token on; any other text goes through
+    /// the four steps of the module docs.
+    pub(crate) fn build_or_own(&mut self, folded: &str) -> bool {
+        self.text.clear();
+        self.skeleton.clear();
         let mut word = std::mem::take(&mut self.word);
         let mut norm = std::mem::take(&mut self.norm);
         let text = &mut self.text;
         let mut last = 0;
         let ok = simple_text(folded, |a, b, rewrite| {
-            text.push_str(folded.get(last..a).unwrap_or(""));
+            if !rewrite {
+                return;
+            }
             let tok = folded.get(a..b).unwrap_or("");
             word.clear();
-            if rewrite {
-                word.extend(tok.chars());
-            }
+            word.extend(tok.chars());
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
-            let number = word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word);
-            if rewrite && !number {
-                normalize_word(&word, &mut norm);
-                text.extend(norm.iter().map(|&b| char::from(b)));
-            } else {
-                text.push_str(tok);
+            if word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word) {
+                return;
             }
+            normalize_word(&word, &mut norm);
+            if norm == tok.as_bytes() {
+                return;
+            }
+            text.push_str(folded.get(last..a).unwrap_or(""));
+            text.extend(norm.iter().map(|&b| char::from(b)));
             last = b;
         });
         self.word = word;
         self.norm = norm;
         if !ok {
             self.text.clear();
+            self.build_general(folded);
             return false;
+        }
+        if last == 0 {
+            // No token changed (a changed token ends after byte 0).
+            return true;
         }
         self.text.push_str(folded.get(last..).unwrap_or(""));
         self.skeleton.extend(
@@ -161,7 +177,7 @@ impl RobustBuf {
                 .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                 .map(char::from),
         );
-        true
+        false
     }
 
     /// [`RobustBuf::build`] by the four steps of the module docs.
@@ -785,6 +801,14 @@ mod tests {
             prop_assert_eq!(r.skeleton(), &sk, "{:?}", folded);
             if is_own_robust_text(&folded) {
                 prop_assert_eq!(&t, &folded);
+            }
+            let mut lazy = RobustBuf::new();
+            if lazy.build_or_own(&folded) {
+                prop_assert_eq!(&t, &folded);
+                prop_assert_eq!(lazy.text(), "");
+            } else {
+                prop_assert_eq!(lazy.text(), &t);
+                prop_assert_eq!(lazy.skeleton(), &sk);
             }
         }
     }

@@ -76,7 +76,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{is_own_robust_text, normalize_word, robust_skeleton, robust_text, RobustBuf};
+use super::robust::{normalize_word, robust_skeleton, robust_text, RobustBuf};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -731,14 +731,10 @@ impl SignatureSet {
                 self.scan_with(sc, hay, out, false);
                 return;
             };
-            if is_own_robust_text(buf.folded()) {
-                // Most messages: no robust text to build, one pass.
-                self.scan_with(sc, hay, out, true);
-                return;
-            }
+            // Most messages are their own robust text: nothing to build,
+            // one pass.
             let mut rb = std::mem::take(&mut sc.robust);
-            rb.build(buf.folded());
-            let own = rb.text() == buf.folded();
+            let own = rb.build_or_own(buf.folded()) || rb.text() == buf.folded();
             self.scan_with(sc, hay, out, own);
             if !own {
                 let hay = Hay {
@@ -837,26 +833,20 @@ impl SignatureSet {
             let Some(robust) = &self.robust else {
                 return self.is_match_with(sc, hay, false);
             };
-            if is_own_robust_text(buf.folded()) {
-                return self.is_match_with(sc, hay, true);
-            }
-            if self.is_match_with(sc, hay, false) {
-                return true;
-            }
             let mut rb = std::mem::take(&mut sc.robust);
-            rb.build(buf.folded());
-            let found = if rb.text() == buf.folded() {
+            let found = if rb.build_or_own(buf.folded()) || rb.text() == buf.folded() {
                 self.is_match_with(sc, hay, true)
             } else {
-                robust.is_match_with(
-                    sc,
-                    Hay {
-                        text: rb.text(),
-                        skeleton: rb.skeleton(),
-                        original: None,
-                    },
-                    false,
-                )
+                self.is_match_with(sc, hay, false)
+                    || robust.is_match_with(
+                        sc,
+                        Hay {
+                            text: rb.text(),
+                            skeleton: rb.skeleton(),
+                            original: None,
+                        },
+                        false,
+                    )
             };
             sc.robust = rb;
             found
