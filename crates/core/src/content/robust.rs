@@ -631,20 +631,24 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         i += 1;
         let rewrite = if k & LOWER != 0 {
             // Step 3 leaves the word alone (`word_is_own`, fused).
+            // Bits only: a digit or `w` after the first letter, a tone
+            // letter after a vowel (`VOWEL >> 1` is `TONE`), a letter
+            // repeated.
             let (mut p, mut kp) = (c, k);
-            let mut own = true;
-            let mut tone_inside = false;
-            while i < n {
-                let c = b[i];
+            let mut flags = 0u8;
+            let mut same = false;
+            while let Some(&c) = b.get(i) {
                 let kc = class(c);
                 if kc & (LOWER | DIGIT) == 0 {
                     break;
                 }
-                own &= kc & LOWER != 0 && c != p && c != b'w';
-                tone_inside |= kc & TONE != 0 && kp & VOWEL != 0;
+                flags |= (kc & (DIGIT | W)) | (kc & (kp >> 1) & TONE);
+                same |= c == p;
                 (p, kp) = (c, kc);
                 i += 1;
             }
+            let own = flags & (DIGIT | W) == 0 && !same;
+            let tone_inside = flags & TONE != 0;
             let tok = b.get(start..i).unwrap_or(&[]);
             if tok.len() == 1 {
                 return false;
@@ -681,6 +685,9 @@ const TONE: u8 = 16;
 const VOWEL: u8 = 32;
 /// `c h m n p t g`: a final Telex tone may follow them.
 const BEFORE_TONE: u8 = 64;
+/// `w`.
+const W: u8 = 128;
+const _: () = assert!(VOWEL >> 1 == TONE);
 
 /// The classes of each byte, for [`simple_text`].
 static CLASS: [u8; 256] = {
@@ -712,6 +719,9 @@ static CLASS: [u8; 256] = {
         }
         if matches!(b, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g') {
             k |= BEFORE_TONE;
+        }
+        if b == b'w' {
+            k |= W;
         }
         t[c] = k;
         c += 1;
