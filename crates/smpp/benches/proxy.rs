@@ -618,6 +618,12 @@ fn main() {
         p99: median_dur(v.iter().map(|f| f.p99).collect()),
     };
     let added = |a: Duration, b: Duration| a.saturating_sub(b);
+    // The throughput figure of each scenario, by scenario index.
+    let rates = [
+        "submit_sm per second, one client".to_string(),
+        format!("submit_sm per second, {many} at once"),
+        "receipts (deliver_sm) relayed per second".to_string(),
+    ];
     let verdict = |met: bool| if met { "met" } else { "**not met**" };
     println!();
     println!(
@@ -629,14 +635,7 @@ fn main() {
         "| figure | through the proxy | direct to the sink (same run) | proxy vs direct | target |"
     );
     println!("|---|---|---|---|---|");
-    for (scenario, what) in [
-        "submit_sm per second, one client".to_string(),
-        format!("submit_sm per second, {many} at once"),
-        "receipts (deliver_sm) relayed per second".to_string(),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (scenario, what) in rates.iter().enumerate() {
         let (p, d) = (med(&figs[scenario][0]), med(&figs[scenario][1]));
         let ratio = p.rate / d.rate;
         println!(
@@ -688,14 +687,7 @@ fn main() {
     println!();
     println!("| figure | through the relay | direct | relay vs direct | proxy vs relay |");
     println!("|---|---|---|---|---|");
-    for (scenario, what) in [
-        "submit_sm per second, one client".to_string(),
-        format!("submit_sm per second, {many} at once"),
-        "receipts (deliver_sm) relayed per second".to_string(),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (scenario, what) in rates.iter().enumerate() {
         let (r, d, p) = (
             med(&figs[scenario][relay]),
             med(&figs[scenario][1]),
