@@ -25,14 +25,17 @@
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written, except a token that is one of the
-//!    leetspeak digits `0 1 3 4 5 7 8` followed by two or more letters, with
-//!    a vowel among them or the digit one (`0 1 3 4`: `0ng`, `4nh`), which
-//!    is a word token.
+//!    leetspeak digits `0 1 3 4 5 7 8` followed by letters and those digits
+//!    only, two or more of them letters or a digit after a letter, with a
+//!    vowel among its letters or one of `0 1 3 4` among its digits (`0ng`,
+//!    `4nh`, `7r0ng`, `71en`, `7h3`), which is a word token.
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
 //!    at most one of them `1`–`5`, and the token before them has a vowel
-//!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`).
+//!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`),
+//!    unless a digit before them was read as a letter and they are all
+//!    leetspeak digits (`g1a1`).
 //!    Other digits, left to right: a VNI mark is dropped (`6 7 8` right
 //!    after a vowel, `9` right after `d`, `1`–`5` right after a dropped
 //!    mark: `tie6n`, `to61t`); any other digit is leetspeak (`0`→o,
@@ -393,18 +396,25 @@ impl RobustBuf {
 }
 
 /// A token that starts with a leetspeak digit for its first letter: one of
-/// `0 1 3 4 5 7 8`, then two or more letters `a-z`, with a vowel (the
-/// digit read as a letter counts: `0 1 3 4` are vowels) (`0ng`, `4nh`; not
-/// `5tr`, `4g`, `100k`).
+/// `0 1 3 4 5 7 8`, then letters `a-z` and those digits only, two or more
+/// of them letters or a digit after a letter, with a vowel (a digit read as
+/// a letter counts: `0 1 3 4` are vowels) (`0ng`, `4nh`, `7r0ng`, `71en`,
+/// `7h3`; not `5tr`, `4g`, `100k`, `713n`, `0912345678`).
 fn leet_led(word: &[char]) -> bool {
+    let leet = |c: char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
     match word {
-        [d, rest @ ..] => {
-            matches!(d, '0' | '1' | '3' | '4' | '5' | '7' | '8')
-                && rest.len() >= 2
-                && rest.iter().all(char::is_ascii_lowercase)
-                && (matches!(d, '0' | '1' | '3' | '4') || rest.iter().any(|&c| is_vowel(c as u8)))
+        [d, rest @ ..] if leet(*d) => {
+            let interleaved = rest
+                .windows(2)
+                .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_digit());
+            (interleaved || rest.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2)
+                && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+                && word.iter().any(|&c| {
+                    matches!(c, '0' | '1' | '3' | '4')
+                        || (c.is_ascii_lowercase() && is_vowel(c as u8))
+                })
         }
-        [] => false,
+        _ => false,
     }
 }
 
@@ -432,9 +442,19 @@ pub(crate) fn normalize_word(word: &[char], out: &mut Vec<u8>) {
             .filter(|c| ('1'..='5').contains(*c))
             .count()
             <= 1;
+    // Unless the word already reads a digit as a letter and those at the
+    // end can be read so too (`g1a1`: leetspeak, not a VNI tone).
+    let tail_leet = tail_digits
+        .iter()
+        .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8'));
+    let mut leet_inside = false;
     let mut after_vni = false;
     for (i, &c) in word.iter().enumerate() {
-        if i == body && tail_may_be_vni && out.iter().copied().any(is_vowel) {
+        if i == body
+            && tail_may_be_vni
+            && !(leet_inside && tail_leet)
+            && out.iter().copied().any(is_vowel)
+        {
             break;
         }
         let b = match c {
@@ -455,6 +475,7 @@ pub(crate) fn normalize_word(word: &[char], out: &mut Vec<u8>) {
                     after_vni = true;
                     continue;
                 }
+                leet_inside |= !matches!(d, b'2' | b'6' | b'9');
                 match d {
                     b'0' => b'o',
                     b'1' => b'i',
@@ -661,13 +682,14 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 _ => false,
             }
         } else {
-            let mut letters = true;
+            let mut letters = 0usize;
             while i < n && class(b[i]) & (LOWER | DIGIT) != 0 {
-                letters &= class(b[i]) & LOWER != 0;
+                letters += usize::from(class(b[i]) & LOWER != 0);
                 i += 1;
             }
-            // A leetspeak digit leading letters may be a word (`0ng`).
-            matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && i - start >= 3 && letters
+            // A leetspeak digit leading letters may be a word (`0ng`,
+            // `7r0ng`); `leet_led` decides.
+            matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && letters >= 1
         };
         token(start, i, rewrite);
         prev_end = i;
