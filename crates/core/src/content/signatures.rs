@@ -734,7 +734,7 @@ impl SignatureSet {
             // Most messages are their own robust text: nothing to build,
             // one pass.
             let mut rb = std::mem::take(&mut sc.robust);
-            let own = rb.build_or_own(buf.folded()) || rb.text() == buf.folded();
+            let own = rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded();
             self.scan_with(sc, hay, out, own);
             if !own {
                 let hay = Hay {
@@ -834,20 +834,21 @@ impl SignatureSet {
                 return self.is_match_with(sc, hay, false);
             };
             let mut rb = std::mem::take(&mut sc.robust);
-            let found = if rb.build_or_own(buf.folded()) || rb.text() == buf.folded() {
-                self.is_match_with(sc, hay, true)
-            } else {
-                self.is_match_with(sc, hay, false)
-                    || robust.is_match_with(
-                        sc,
-                        Hay {
-                            text: rb.text(),
-                            skeleton: rb.skeleton(),
-                            original: None,
-                        },
-                        false,
-                    )
-            };
+            let found =
+                if rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded() {
+                    self.is_match_with(sc, hay, true)
+                } else {
+                    self.is_match_with(sc, hay, false)
+                        || robust.is_match_with(
+                            sc,
+                            Hay {
+                                text: rb.text(),
+                                skeleton: rb.skeleton(),
+                                original: None,
+                            },
+                            false,
+                        )
+                };
             sc.robust = rb;
             found
         })
@@ -1239,7 +1240,7 @@ fn robustify(hir: &Hir) -> Hir {
             let mut norm = Vec::new();
             let mut flush = |word: &mut Vec<char>, out: &mut Vec<u8>| {
                 if word.first().is_some_and(|c| c.is_ascii_lowercase()) {
-                    normalize_word(word, &mut norm);
+                    normalize_word(word, false, &mut norm);
                     out.extend_from_slice(&norm);
                 } else {
                     out.extend(word.iter().map(|&c| c as u8));
@@ -1855,7 +1856,7 @@ mod tests {
             set.scan_with(sc, hay, &mut out, false);
             if let Some(robust) = &set.robust {
                 let mut rb = RobustBuf::new();
-                rb.build(buf.folded());
+                rb.build_from(&buf);
                 let hay = Hay {
                     text: rb.text(),
                     skeleton: rb.skeleton(),
