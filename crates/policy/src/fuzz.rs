@@ -227,7 +227,9 @@ pub fn links(data: &[u8]) {
         }
     });
     let mut r = chanrac::content::RobustBuf::new();
-    r.build(&chanrac::content::fold(&text));
+    let mut buf = chanrac::content::FoldBuf::new();
+    buf.fold(&text);
+    r.build_from(&buf);
     assert!(r
         .skeleton()
         .bytes()

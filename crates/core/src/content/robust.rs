@@ -16,7 +16,10 @@
 //!    punctuation, joins its neighbours; a *loose* gap (white space and
 //!    nothing else but symbols) joins them too when every gap of the run is
 //!    loose (`n a p`), and is otherwise a word boundary (`n.a.p d.a.u` →
-//!    `nap dau`, `n . a . p d . a . u` → `nap dau`).
+//!    `nap dau`, `n . a . p d . a . u` → `nap dau`). When every gap is
+//!    loose, the run breaks where the written text had its widest gaps, if
+//!    its gaps were not all as wide (white space counts one, a symbol two:
+//!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces).
 //! 3. **Other gaps.** A gap between two tokens made of joiners only,
 //!    either free of white space (`vay-tien`, `vay💰tien`) or holding only
 //!    white space and non-ASCII symbols (`vay 💰 tien`), becomes one space,
@@ -24,13 +27,16 @@
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
-//!    `0912345678`) are kept as written, except a token that is one of the
+//!    `0912345678`) are kept as written, their runs of one letter
+//!    collapsed (`100kkk` → `100k`), except a token that is one of the
 //!    leetspeak digits `0 1 3 4 5 7 8` followed by letters and those digits
 //!    only, two or more of them letters or a digit after a letter, with a
 //!    vowel among its letters or one of `0 1 3 4` among its digits (`0ng`,
 //!    `4nh`, `7r0ng`, `71en`, `7h3`), or one of `0 1 3 4` and `n` (`4n`),
 //!    or a *marked* token (below) made of a leetspeak digit then letters
-//!    and leetspeak digits (`5ố`), which is a word token.
+//!    and leetspeak digits (`5ố`), which is a word token; an *amount* (two
+//!    digits or more, then letters without `a e i o u` and no digit after
+//!    a letter: `15tr`, `100kkk`, `100đ`) never is.
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
@@ -70,43 +76,137 @@ pub struct RobustBuf {
     chars: Vec<(usize, char)>,
     raw: String,
     tok: String,
-    marked: Marked,
+    breaks: Vec<usize>,
+    written: Written,
 }
 
-/// The words of the written text (the message before folding) that hold a
-/// letter with a Vietnamese mark and a digit, folded: found once per text,
-/// the first time a token asks (`docs/matching.md`, step 5: a word written
-/// with a marked letter is not VNI-typed, so its digits are leetspeak).
+/// What the robust text reads in the written text (the message before
+/// folding), found once per text the first time it is asked: the words
+/// written with a Vietnamese marked letter and a digit, folded (step 5: a
+/// word written with a marked letter is not VNI-typed, so its digits are
+/// leetspeak); and the letters spelled out one by one with white space
+/// between them, folded, with where two white-space characters or more
+/// stood (step 2: `l ã i  s u ấ t` is `lai suat`, which folding, collapsing
+/// white space, no longer shows).
 #[derive(Clone, Debug, Default)]
-struct Marked {
-    words: Vec<String>,
-    ready: bool,
+struct Written {
+    marked: Vec<String>,
+    marked_ready: bool,
+    runs: Vec<(String, Vec<usize>)>,
+    runs_ready: bool,
 }
 
-impl Marked {
+impl Written {
     fn reset(&mut self) {
-        self.words.clear();
-        self.ready = false;
+        self.marked.clear();
+        self.runs.clear();
+        self.marked_ready = false;
+        self.runs_ready = false;
     }
 
     /// Whether the token `tok` of the folded text is a word written with a
     /// marked letter in `written`.
-    fn has(&mut self, written: Option<&str>, tok: &str) -> bool {
+    fn marked(&mut self, written: Option<&str>, tok: &str) -> bool {
         let Some(written) = written.filter(|w| !w.is_ascii()) else {
             return false;
         };
-        if !self.ready {
-            self.ready = true;
-            let word_char =
-                |c: char| c.is_alphanumeric() || is_mark(c) || LEET_SYMBOLS.contains(&c);
-            for w in written.split(|c: char| !word_char(c)) {
+        if !self.marked_ready {
+            self.marked_ready = true;
+            for w in written.split(|c: char| !written_word_char(c)) {
                 if w.chars().any(is_marked) && w.chars().any(char::is_numeric) {
-                    self.words.push(super::fold(w));
+                    self.marked.push(super::fold(w));
                 }
             }
         }
-        self.words.iter().any(|w| w == tok)
+        self.marked.iter().any(|w| w == tok)
     }
+
+    /// Where the letters `letters` (a spelled-out run of the folded text,
+    /// joined), written one by one in `written`, had two white-space
+    /// characters or more between them: the counts of letters before each
+    /// such gap.
+    fn word_breaks(&mut self, written: Option<&str>, letters: &str) -> Option<&[usize]> {
+        let written = written?;
+        if !self.runs_ready {
+            self.runs_ready = true;
+            spaced_runs(written, &mut self.runs);
+        }
+        self.runs
+            .iter()
+            .find(|(l, _)| l == letters)
+            .map(|(_, b)| b.as_slice())
+    }
+}
+
+/// A character of a written word: a letter or digit, a combining mark, a
+/// leet symbol.
+fn written_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_mark(c) || LEET_SYMBOLS.contains(&c)
+}
+
+/// The runs of `written` made of one-character words (a letter or digit
+/// with its combining marks, or a leet symbol) linked by gaps of white space
+/// and non-ASCII symbols (emoji), whose gaps are not all as wide: their
+/// letters folded and joined, and the counts of letters before each of the
+/// widest gaps. A gap's width is its white-space characters, and two for
+/// each symbol: `l ã i  s u ấ t` breaks after `lai`, `v  a  y 💰 t i ề n`
+/// after `vay`; `v  a  y` does not break.
+fn spaced_runs(written: &str, out: &mut Vec<(String, Vec<usize>)>) {
+    let mut letters = String::new();
+    // The width of the gap before each letter but the first.
+    let mut widths: Vec<usize> = Vec::new();
+    let mut close = |letters: &mut String, widths: &mut Vec<usize>| {
+        let (min, max) = (widths.iter().min(), widths.iter().max());
+        if let (Some(&min), Some(&max)) = (min, max) {
+            if min < max {
+                let breaks = (0..widths.len())
+                    .filter(|&i| widths[i] == max)
+                    .map(|i| i + 1)
+                    .collect();
+                out.push((std::mem::take(letters), breaks));
+            }
+        }
+        letters.clear();
+        widths.clear();
+    };
+    let mut rest = written;
+    // The gap since the last one-character word, while it may link it to
+    // the next: its width.
+    let mut gap: Option<usize> = None;
+    while !rest.is_empty() {
+        let word_len = rest
+            .char_indices()
+            .find(|&(_, c)| !written_word_char(c))
+            .map_or(rest.len(), |(i, _)| i);
+        if word_len > 0 {
+            let (word, after) = rest.split_at(word_len);
+            let single = word.chars().filter(|&c| !is_mark(c)).count() == 1;
+            match gap {
+                Some(w) if single => widths.push(w),
+                _ => close(&mut letters, &mut widths),
+            }
+            if single {
+                letters.push_str(&super::fold(word));
+            }
+            gap = single.then_some(0);
+            rest = after;
+            continue;
+        }
+        let gap_len = rest
+            .char_indices()
+            .find(|&(_, c)| written_word_char(c))
+            .map_or(rest.len(), |(i, _)| i);
+        let (g, after) = rest.split_at(gap_len);
+        let loose = g.chars().any(char::is_whitespace)
+            && g.chars().all(|c| c.is_whitespace() || is_symbol(c));
+        gap = gap.filter(|_| loose).map(|_| {
+            g.chars()
+                .map(|c| if c.is_whitespace() { 1 } else { 2 })
+                .sum()
+        });
+        rest = after;
+    }
+    close(&mut letters, &mut widths);
 }
 
 /// A combining mark of the Vietnamese tones and vowel marks.
@@ -220,10 +320,10 @@ impl RobustBuf {
     pub(crate) fn build_or_own(&mut self, folded: &str, written: Option<&str>) -> bool {
         self.text.clear();
         self.skeleton.clear();
-        self.marked.reset();
+        self.written.reset();
         let mut word = std::mem::take(&mut self.word);
         let mut norm = std::mem::take(&mut self.norm);
-        let mut marked = std::mem::take(&mut self.marked);
+        let mut marked = std::mem::take(&mut self.written);
         let text = &mut self.text;
         let mut last = 0;
         let ok = simple_text(folded, |a, b, rewrite| {
@@ -233,13 +333,14 @@ impl RobustBuf {
             let tok = folded.get(a..b).unwrap_or("");
             word.clear();
             word.extend(tok.chars());
-            let m = word.iter().any(char::is_ascii_digit) && marked.has(written, tok);
+            let m = word.iter().any(char::is_ascii_digit) && marked.marked(written, tok);
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
             if word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word, m) {
-                return;
+                number(&word, &mut norm);
+            } else {
+                normalize_word(&word, m, &mut norm);
             }
-            normalize_word(&word, m, &mut norm);
             if norm == tok.as_bytes() {
                 return;
             }
@@ -249,7 +350,7 @@ impl RobustBuf {
         });
         self.word = word;
         self.norm = norm;
-        self.marked = marked;
+        self.written = marked;
         if !ok {
             self.text.clear();
             self.build_general(folded, written);
@@ -407,10 +508,29 @@ impl RobustBuf {
             _ => false,
         };
         let mixed = (i + 1..end).step_by(2).any(|k| !spaced(k));
+        // All loose: the written text may show word breaks (two spaces).
+        let mut breaks = std::mem::take(&mut self.breaks);
+        breaks.clear();
+        if !mixed {
+            self.tok.clear();
+            for k in (i..=end).step_by(2) {
+                if let Some(Item::Token(ta, tb)) = items.get(k) {
+                    self.tok.push_str(s.get(*ta..*tb).unwrap_or(""));
+                }
+            }
+            if let Some(b) = self.written.word_breaks(written, &self.tok) {
+                breaks.extend_from_slice(b);
+            }
+        }
         self.word.clear();
         for k in i..=end {
             match items.get(k) {
                 Some(Item::Token(ta, tb)) => {
+                    if breaks.contains(&((k - i) / 2)) {
+                        self.flush_word(written);
+                        self.text.push(' ');
+                        self.word.clear();
+                    }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
                 Some(Item::Gap(..)) if mixed && spaced(k) => {
@@ -422,6 +542,7 @@ impl RobustBuf {
             }
         }
         self.flush_word(written);
+        self.breaks = breaks;
         end + 1
     }
 
@@ -473,10 +594,11 @@ impl RobustBuf {
         let marked = self.word.iter().any(char::is_ascii_digit) && {
             self.tok.clear();
             self.tok.extend(self.word.iter());
-            self.marked.has(written, &self.tok)
+            self.written.marked(written, &self.tok)
         };
         if starts_with_digit && !leet_led(&self.word, marked) {
-            self.text.extend(self.word.iter());
+            number(&self.word, &mut self.norm);
+            self.text.extend(self.norm.iter().map(|&b| char::from(b)));
             return;
         }
         if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
@@ -498,12 +620,24 @@ impl RobustBuf {
 /// `0 1 3 4 5 7 8`, then letters `a-z` and those digits only, two or more
 /// of them letters or a digit after a letter, with a vowel (a digit read as
 /// a letter counts: `0 1 3 4` are vowels) (`0ng`, `4nh`, `7r0ng`, `71en`,
-/// `7h3`; not `5tr`, `4g`, `100k`, `713n`, `0912345678`); or one of
+/// `7h3`; not `5tr`, `4g`, `100k`, `713n`, `0912345678`, nor an amount:
+/// two digits or more then letters without `a e i o u`, `15tr`); or one of
 /// `0 1 3 4` then `n` alone (`4n` for `ân`). In a word written with a
 /// marked letter (`marked`), one letter is enough (`5ố`).
 fn leet_led(word: &[char], marked: bool) -> bool {
     let leet = |c: char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
+    let interleaved = word
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_digit());
+    // An amount: two digits or more, then letters without a vowel
+    // (`100k`, `15tr`, `100kkk`, `100đ`).
+    let amount = word.get(1).is_some_and(char::is_ascii_digit)
+        && !interleaved
+        && !word
+            .iter()
+            .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'));
     match word {
+        _ if amount => false,
         [d, rest @ ..] if leet(*d) && marked => {
             rest.iter().any(char::is_ascii_lowercase)
                 && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
@@ -511,9 +645,6 @@ fn leet_led(word: &[char], marked: bool) -> bool {
         // `4n` (`ân`), `0n`, `1n`, `3n`: a vowel and a final `n`.
         [d, 'n'] => matches!(d, '0' | '1' | '3' | '4'),
         [d, rest @ ..] if leet(*d) => {
-            let interleaved = rest
-                .windows(2)
-                .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_digit());
             (interleaved || rest.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2)
                 && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
                 && word.iter().any(|&c| {
@@ -523,6 +654,14 @@ fn leet_led(word: &[char], marked: bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// Step 4 for a numeric token that is no word (`100kkk` → `100k`): kept as
+/// written but for runs of one letter, which collapse.
+fn number(word: &[char], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(word.iter().map(|&c| c as u8));
+    collapse(out);
 }
 
 /// Whether `w` (ASCII) has a vowel `a e i o u y` that is not the `u` of a
@@ -798,13 +937,16 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             }
         } else {
             let mut letters = 0usize;
+            let mut same = false;
             while i < n && class(b[i]) & (LOWER | DIGIT) != 0 {
                 letters += usize::from(class(b[i]) & LOWER != 0);
+                same |= class(b[i]) & LOWER != 0 && b[i] == b[i - 1];
                 i += 1;
             }
             // A leetspeak digit leading letters may be a word (`0ng`,
-            // `7r0ng`); `leet_led` decides.
-            matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && letters >= 1
+            // `7r0ng`); `leet_led` decides. A number's repeated letters
+            // collapse (`100kkk`).
+            (matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && letters >= 1) || same
         };
         token(start, i, rewrite);
         prev_end = i;
@@ -994,6 +1136,16 @@ mod tests {
             ("nhận qu4 tri ân", "nhan qua tri an"),
             // Without one, final digits stay VNI marks.
             ("gia1 lai4 suất", "gia lai suat"),
+            // Amounts stay numbers; their repeated letters collapse.
+            ("nạppp thẻ 100kkk, 15tr, 100đ", "nap the 100k, 15tr, 100d"),
+            ("0ng 100kg 71en", "ong 100kg tien"),
+            // Two spaces between spelled-out words, one between letters.
+            (
+                "l ã i  s u ấ t  0%  t h á n g  đ ầ u",
+                "lai suat 0% thang dau",
+            ),
+            ("n a p  d a u", "nap dau"),
+            ("v  a  y 💰 t i ề n", "vay tien"),
         ];
         for (text, want) in cases {
             assert_eq!(robust_text(text), want, "{text}");
