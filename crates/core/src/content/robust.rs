@@ -333,7 +333,7 @@ impl RobustBuf {
             let tok = folded.get(a..b).unwrap_or("");
             word.clear();
             word.extend(tok.chars());
-            let m = word.iter().any(char::is_ascii_digit) && marked.marked(written, tok);
+            let m = mark_matters(&word) && marked.marked(written, tok);
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
             if word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word, m) {
@@ -591,7 +591,7 @@ impl RobustBuf {
         if self.word.is_empty() {
             return;
         }
-        let marked = self.word.iter().any(char::is_ascii_digit) && {
+        let marked = mark_matters(&self.word) && {
             self.tok.clear();
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
@@ -654,6 +654,22 @@ fn leet_led(word: &[char], marked: bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the token `word` may read differently marked (step 5): it has
+/// a letter, and a digit that may be a VNI mark unmarked (a final `1`–`9`,
+/// an inner `6`–`9`) or, leading it, a leetspeak digit that only a marked
+/// word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
+/// need not ask the written text.
+fn mark_matters(word: &[char]) -> bool {
+    let leet = |c: &char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
+    let rest = word.get(1..).unwrap_or(&[]);
+    let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
+        || rest.iter().any(|c| ('6'..='9').contains(c));
+    let led = word.first().is_some_and(leet)
+        && rest.iter().all(|c| c.is_ascii_lowercase() || leet(c))
+        && !leet_led(word, false);
+    word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
 
 /// Step 4 for a numeric token that is no word (`100kkk` → `100k`): kept as
