@@ -29,27 +29,31 @@
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written, their runs of one letter
 //!    collapsed (`100kkk` → `100k`), except a token that is one of the
-//!    leetspeak digits `0 1 3 4 5 7 8` followed by letters and those digits
-//!    only, two or more of them letters or a digit after a letter, with a
-//!    vowel among its letters or one of `0 1 3 4` among its digits (`0ng`,
+//!    leetspeak digits `0 1 3 4 5 7 8` followed by letters (leet symbols
+//!    count as letters) and those digits only, two or more of them letters
+//!    or a digit after a letter, with a vowel among its letters or one of
+//!    `0 1 3 4` among its digits (`0ng`,
 //!    `4nh`, `7r0ng`, `71en`, `7h3`), or one of `0 1 3 4` and `n` (`4n`),
 //!    or a *marked* token (below) made of a leetspeak digit then letters
 //!    and leetspeak digits (`5ố`), which is a word token; an *amount* (two
-//!    digits or more, then letters without `a e i o u` and no digit after
-//!    a letter: `15tr`, `100kkk`, `100đ`) never is.
+//!    digits or more, then letters without `a e i o u @ €`, other than
+//!    `ng nh ch`, and no digit after a letter: `15tr`, `100kkk`, `100đ`;
+//!    not `74ng`) never is.
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
 //!    at most one of them `1`–`5`, and the token before them has a vowel
-//!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`),
-//!    unless a digit before them was read as a letter and they are all
-//!    leetspeak digits (`g1a1`); the `u` of a leading `qu` is no vowel
-//!    here (`qu4`). A *marked* token (the folded form of a word written
+//!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`)
+//!    and a letter for each of their `6 7 8 9` to mark (`6` an `a e o`, `7`
+//!    an `o u`, `8` an `a`, `9` a `d`; not `bi37`), unless a digit or leet
+//!    symbol before them was read as a letter and they are all leetspeak
+//!    digits (`g1a1`, `gi@1`); the `u` of a leading `qu` is no vowel here
+//!    (`qu4`). A *marked* token (the folded form of a word written
 //!    with a Vietnamese marked letter and a digit: `giả1`, `khó4`) has no
 //!    VNI marks: its digits are all leetspeak.
-//!    Other digits, left to right: a VNI mark is dropped (`6 7 8` right
-//!    after a vowel, `9` right after `d`, `1`–`5` right after a dropped
-//!    mark: `tie6n`, `to61t`); any other digit is leetspeak (`0`→o,
+//!    Other digits, left to right: a VNI mark is dropped (`6` right after
+//!    `a e o`, `7` after `o u`, `8` after `a`, `9` after `d`, `1`–`5` right
+//!    after a dropped mark: `tie6n`, `to61t`); any other digit is leetspeak (`0`→o,
 //!    `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b; `2 6 9` stay).
 //!    Then runs of one letter collapse to one (`vaaay` → `vay`, Telex `dd`,
 //!    `ee`, `aa`, `oo`); Telex `w` is dropped after `a o u` and read as `u`
@@ -626,29 +630,36 @@ impl RobustBuf {
 /// marked letter (`marked`), one letter is enough (`5ố`).
 fn leet_led(word: &[char], marked: bool) -> bool {
     let leet = |c: char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
+    let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c);
     let interleaved = word
         .windows(2)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_digit());
+        .any(|w| letter(w[0]) && w[1].is_ascii_digit());
     // An amount: two digits or more, then letters without a vowel
-    // (`100k`, `15tr`, `100kkk`, `100đ`).
+    // (`100k`, `15tr`, `100kkk`, `100đ`), but for the finals `ng nh ch`
+    // (`74ng` is `tặng`).
+    let letters = word
+        .iter()
+        .position(|&c| !c.is_ascii_digit())
+        .and_then(|k| word.get(k..))
+        .unwrap_or(&[]);
     let amount = word.get(1).is_some_and(char::is_ascii_digit)
         && !interleaved
         && !word
             .iter()
-            .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'));
+            .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | '@' | '€'))
+        && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h']);
     match word {
         _ if amount => false,
         [d, rest @ ..] if leet(*d) && marked => {
-            rest.iter().any(char::is_ascii_lowercase)
-                && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+            rest.iter().any(|&c| letter(c)) && rest.iter().all(|&c| letter(c) || leet(c))
         }
         // `4n` (`ân`), `0n`, `1n`, `3n`: a vowel and a final `n`.
         [d, 'n'] => matches!(d, '0' | '1' | '3' | '4'),
         [d, rest @ ..] if leet(*d) => {
-            (interleaved || rest.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2)
-                && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+            (interleaved || rest.iter().filter(|&&c| letter(c)).count() >= 2)
+                && rest.iter().all(|&c| letter(c) || leet(c))
                 && word.iter().any(|&c| {
-                    matches!(c, '0' | '1' | '3' | '4')
+                    matches!(c, '0' | '1' | '3' | '4' | '@' | '€')
                         || (c.is_ascii_lowercase() && is_vowel(c as u8))
                 })
         }
@@ -667,7 +678,9 @@ fn mark_matters(word: &[char]) -> bool {
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
         || rest.iter().any(|c| ('6'..='9').contains(c));
     let led = word.first().is_some_and(leet)
-        && rest.iter().all(|c| c.is_ascii_lowercase() || leet(c))
+        && rest
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || leet(c) || LEET_SYMBOLS.contains(c))
         && !leet_led(word, false);
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
@@ -678,6 +691,20 @@ fn number(word: &[char], out: &mut Vec<u8>) {
     out.clear();
     out.extend(word.iter().map(|&c| c as u8));
     collapse(out);
+}
+
+/// Whether the VNI key `d` has a letter to mark in `w`: `6` (â ê ô) an `a`,
+/// `e` or `o`; `7` (ơ ư) an `o` or `u`; `8` (ă) an `a`; `9` (đ) a `d`;
+/// tones `1`–`5` any (`bi37`, `m@7`: no VNI, leetspeak).
+fn vni_fits(d: u8, w: &[u8]) -> bool {
+    let has = |set: &[u8]| w.iter().any(|c| set.contains(c));
+    match d {
+        b'6' => has(b"aeo"),
+        b'7' => has(b"ou"),
+        b'8' => has(b"a"),
+        b'9' => has(b"d"),
+        _ => true,
+    }
 }
 
 /// Whether `w` (ASCII) has a vowel `a e i o u y` that is not the `u` of a
@@ -723,9 +750,15 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
     let mut leet_inside = false;
     let mut after_vni = false;
     for (i, &c) in word.iter().enumerate() {
-        if i == body && tail_may_be_vni && !(leet_inside && tail_leet) && has_vowel(out) {
+        if i == body
+            && tail_may_be_vni
+            && !(leet_inside && tail_leet)
+            && has_vowel(out)
+            && tail_digits.iter().all(|&d| vni_fits(d as u8, out))
+        {
             break;
         }
+        leet_inside |= LEET_SYMBOLS.contains(&c);
         let b = match c {
             '@' => b'a',
             '$' => b's',
@@ -736,8 +769,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
                 let prev = out.last().copied();
                 let vni = !marked
                     && match d {
-                        b'6' | b'7' | b'8' => prev.is_some_and(is_vowel),
-                        b'9' => prev == Some(b'd'),
+                        b'6'..=b'9' => prev.is_some_and(|p| vni_fits(d, &[p])),
                         b'1'..=b'5' => after_vni,
                         _ => false,
                     };
@@ -1155,6 +1187,9 @@ mod tests {
             // Amounts stay numbers; their repeated letters collapse.
             ("nạppp thẻ 100kkk, 15tr, 100đ", "nap the 100k, 15tr, 100d"),
             ("0ng 100kg 71en", "ong 100kg tien"),
+            // A VNI key with nothing to mark is leetspeak; so are the
+            // digits after a leet symbol read as a letter.
+            ("bi37 ma7 gi@1 $u@7 74ng 7@c", "biet mat giai suat tang tac"),
             // Two spaces between spelled-out words, one between letters.
             (
                 "l ã i  s u ấ t  0%  t h á n g  đ ầ u",
