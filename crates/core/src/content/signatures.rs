@@ -1228,6 +1228,28 @@ fn compile_regex(pattern: &str, robust: bool) -> Result<Option<CompiledRegex>, S
     Ok(Some((re, cnf(analyze(&hir, Mode::Skeleton)))))
 }
 
+/// The robust form of a `regex` signature's pattern (docs/matching.md,
+/// "The robust text"): the regex that robust matching searches in the
+/// robust text, written out in `regex-syntax`'s syntax (classes spelled out,
+/// groups non-capturing), for analysts and for other engines given the same
+/// patterns. `Err`: the pattern does not parse (the message the builder
+/// would give).
+///
+/// ```
+/// use chanrac::content::signatures::robust_regex;
+/// assert_eq!(robust_regex("free ship").unwrap(), "(?:fre ship)");
+/// assert_eq!(robust_regex(r"uu dai \d+%").unwrap(), "(?:(?:u dai )(?-u:[0-9])+%)");
+/// ```
+pub fn robust_regex(pattern: &str) -> Result<String, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(syntax_error)?;
+    Ok(robustify(&hir).to_string())
+}
+
 /// The regex for the robust text: each literal piece of it rewritten the
 /// way the robust text rewrites its words (`docs/matching.md`: the runs of
 /// `a-z0-9` starting with a letter go through the word rewriting, so
