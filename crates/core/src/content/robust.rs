@@ -1116,6 +1116,24 @@ mod tests {
             }
         }
 
+        /// The written text changes the robust text only through marked
+        /// words and spelled-out letters spaced unevenly: an ASCII text with
+        /// no two white-space characters in a row reads the same from its
+        /// folded text alone.
+        #[test]
+        fn the_written_text_matters_only_for_marks_and_spacing(
+            text in "[a-zA-Z0-9 .,@$-]{0,40}",
+        ) {
+            prop_assume!(!text.contains("  "));
+            let mut buf = crate::content::FoldBuf::new();
+            buf.fold(&text);
+            let (mut a, mut b) = (RobustBuf::new(), RobustBuf::new());
+            a.build_from(&buf);
+            b.build(buf.folded());
+            prop_assert_eq!(a.text(), b.text(), "{:?}", text);
+            prop_assert_eq!(a.skeleton(), b.skeleton());
+        }
+
         /// The builder for texts rewritten token by token agrees with the
         /// four steps, and the shortcut is its special case.
         #[test]
