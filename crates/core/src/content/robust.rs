@@ -38,7 +38,7 @@
 //!    and leetspeak digits (`5ố`), which is a word token; an *amount* (two
 //!    digits or more, then letters without `a e i o u @ €`, other than
 //!    `ng nh ch`, and no digit after a letter: `15tr`, `100kkk`, `100đ`;
-//!    not `74ng`) never is.
+//!    not `74ng`) never is, nor a time of day (`7h30`, `19h45`).
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
@@ -648,8 +648,12 @@ fn leet_led(word: &[char], marked: bool) -> bool {
             .iter()
             .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | '@' | '€'))
         && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h']);
+    // A time of day: `7h30`, `19h45`.
+    let time = matches!(word, [a, 'h', m, n] | [_, a, 'h', m, n]
+        if a.is_ascii_digit() && m.is_ascii_digit() && n.is_ascii_digit())
+        && word[0].is_ascii_digit();
     match word {
-        _ if amount => false,
+        _ if amount || time => false,
         [d, rest @ ..] if leet(*d) && marked => {
             rest.iter().any(|&c| letter(c)) && rest.iter().all(|&c| letter(c) || leet(c))
         }
@@ -1208,6 +1212,8 @@ mod tests {
             // A VNI key with nothing to mark is leetspeak; so are the
             // digits after a leet symbol read as a letter.
             ("bi37 ma7 gi@1 $u@7 74ng 7@c", "biet mat giai suat tang tac"),
+            // A time of day is no leetspeak.
+            ("7h30 19h45 7h3", "7h30 19h45 the"),
             // Two spaces between spelled-out words, one between letters.
             (
                 "l ã i  s u ấ t  0%  t h á n g  đ ầ u",
