@@ -85,6 +85,17 @@ const ORDINARY: &[&str] = &[
     "Sáng mai nhớ mang theo căn cước để làm thủ tục",
     "ZaloPay: giao dịch 120.000đ thành công lúc 09:12",
     "Cảm ơn anh đã giúp đỡ, hôm nào em mời cà phê",
+    // Digits beside words, as people write times, floors, amounts, plans.
+    "Hẹn anh 7h30 sáng mai ở tầng3 nhà B, phòng 402",
+    "Con lấy giúp mẹ 500k ở ngân hàng, mẹ chuyển lại sau",
+    "Gói 4G của bạn còn 2GB, hạn dùng đến 19h45 ngày 12/5",
+    "Tiền điện tháng này 1tr2, tiền nước 150k nhé",
+    "Lớp 12a1 nghỉ học chiều thứ 5, các em ôn bài ở nhà",
+    "Chuyến xe 16 chỗ xuất phát lúc 5h15, nhớ đến sớm",
+    "Em gửi anh 2 bản hợp đồng, bản 1 ký rồi, bản 2 chưa",
+    "Sinh nhật bé Na 3 tuổi, mời cả nhà 18h thứ bảy",
+    "Mình ở căn 1505 toà A2, shipper gọi trước nhé",
+    "Đơn giá 35.000đ/kg, lấy 10kg được giảm 5%",
 ];
 
 /// Words around the phrase, so a phrase is never the whole message.
