@@ -31,6 +31,10 @@
 //! cargo bench -p chanrac-smpp --bench proxy -- --test  # smoke: 200 messages, 1 round
 //! ```
 //!
+//! `CHANRAC_BENCH_SMPP_SIDES` (a comma list of `proxy`, `direct`, `redis`,
+//! `relay`) and `CHANRAC_BENCH_SMPP_SCENARIOS` (of `one`, `many`,
+//! `receipts`) run only those (for profiling one path, e.g. `proxy` and
+//! `one` under callgrind); a partial run prints its rounds and no tables.
 //! `CHANRAC_BENCH_SMPP_N` and `CHANRAC_BENCH_SMPP_ROUNDS` override the sizes;
 //! `CHANRAC_BENCH_SMPP_PROXY_THREADS` the proxy's worker threads (0: a
 //! current-thread runtime); `CHANRAC_BENCH_SMPP_LOG=info` (any `RUST_LOG`
@@ -486,6 +490,19 @@ fn main() {
             .with_ansi(false)
             .init();
     }
+    // A partial run (`CHANRAC_BENCH_SMPP_SIDES`, `…_SCENARIOS`): only the
+    // sides and scenarios named.
+    let only = |var: &str, name: &str| {
+        std::env::var(var)
+            .map(|v| v.split(',').any(|s| s.trim() == name))
+            .unwrap_or(true)
+    };
+    let side_on = |name: &str| only("CHANRAC_BENCH_SMPP_SIDES", name);
+    let scenario_on = |name: &str| only("CHANRAC_BENCH_SMPP_SCENARIOS", name);
+    let partial = ["proxy", "direct", "redis", "relay"]
+        .iter()
+        .any(|s| !side_on(s))
+        || ["one", "many", "receipts"].iter().any(|s| !scenario_on(s));
     let sink_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("sink")
@@ -523,7 +540,11 @@ fn main() {
     let proxy_addr = start_proxy(&proxy_rt, &sink, "chanrac", policy.path(), None);
     let sessions_n = env_usize("CHANRAC_BENCH_SMPP_SESSIONS", SESSIONS).max(1);
     // The same proxy on a real redis-server's state, when there is one.
-    let redis = chanrac_testkit::RedisServer::start();
+    let redis = if side_on("redis") {
+        chanrac_testkit::RedisServer::start()
+    } else {
+        None
+    };
     let store = redis.as_ref().map(|r| {
         let config = SharedConfig {
             deadline: Duration::from_millis(
@@ -573,6 +594,9 @@ fn main() {
     let many = format!("{sessions_n} sessions");
     for round in 1..=rounds {
         for (side, &(label, addr, sink_login)) in sides.iter().enumerate() {
+            if !side_on(label) {
+                continue;
+            }
             let mut report = |scenario: usize, what: &str, r: &Run| {
                 let f = figures(r);
                 eprintln!(
@@ -586,12 +610,21 @@ fn main() {
                 );
                 figs[scenario][side].push(f);
             };
-            let w = submits(warmup, 2, &mut recipient);
-            let m = submits(n, 2 + u32::try_from(warmup).unwrap(), &mut recipient);
-            expected += warmup + n;
-            let r = client.block_on(run(addr, &w, &m));
-            report(0, "one client", &r);
+            if scenario_on("one") {
+                let w = submits(warmup, 2, &mut recipient);
+                let m = submits(n, 2 + u32::try_from(warmup).unwrap(), &mut recipient);
+                expected += warmup + n;
+                let r = client.block_on(run(addr, &w, &m));
+                report(0, "one client", &r);
+            }
 
+            if !scenario_on("many") {
+                if scenario_on("receipts") {
+                    let r = run_receipts(&client, &sink_rt, &sink, addr, sink_login, warmup, n);
+                    report(2, "receipts", &r);
+                }
+                continue;
+            }
             let (w_each, n_each) = (warmup / sessions_n, n / sessions_n);
             let sessions = (0..sessions_n)
                 .map(|_| {
@@ -604,12 +637,23 @@ fn main() {
             let r = client.block_on(local.run_until(run_many(addr, sessions)));
             report(1, &many, &r);
 
-            let r = run_receipts(&client, &sink_rt, &sink, addr, sink_login, warmup, n);
-            report(2, "receipts", &r);
+            if scenario_on("receipts") {
+                let r = run_receipts(&client, &sink_rt, &sink, addr, sink_login, warmup, n);
+                report(2, "receipts", &r);
+            }
         }
     }
     let forwarded = sink.received().len();
     assert_eq!(forwarded, expected, "the sink got every message once");
+    if partial {
+        drop(client);
+        drop(redis);
+        if let Ok(rt) = Arc::try_unwrap(proxy_rt) {
+            rt.shutdown_background();
+        }
+        sink_rt.shutdown_background();
+        return;
+    }
 
     let med = |v: &[Figures]| Figures {
         throttled: v.iter().map(|f| f.throttled).sum(),
