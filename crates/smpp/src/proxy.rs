@@ -290,6 +290,10 @@ impl Reply {
     }
 }
 
+/// What a `submit_sm` is ([`Proxy::read_submit`]): its sender,
+/// recipient, concatenation (a message of several parts) and text octets.
+type Submitted<'a> = (Sender, Number, Option<crate::udh::Concat>, &'a [u8]);
+
 /// One `submit_sm` waiting for its message's decision.
 struct Part {
     reply: Reply,
@@ -358,6 +362,9 @@ struct Bound {
     transmit: bool,
     /// The login of its sessions to the SMSC.
     login: Login,
+    /// The upstream sessions of that login (the proxy's, made at the bind
+    /// and never replaced).
+    pool: Arc<Pool>,
 }
 
 /// The upstream sessions of one SMSC login ([`UpstreamConfig::sessions`]).
@@ -963,6 +970,10 @@ impl Proxy {
                         continue;
                     };
                     reply.hold(permit);
+                    if self.checks_at_once() {
+                        self.submit_now(account, reply, sm, arrived, frame.take());
+                        continue;
+                    }
                     // Boxed: the task then holds a pointer, not the whole
                     // (large) future moved several times on each spawn.
                     tokio::spawn(Box::pin(self.clone().submit(
@@ -984,6 +995,9 @@ impl Proxy {
                     };
                     reply.hold(permit);
                     match pdu::data_sm_as_submit(ds) {
+                        Ok(sm) if self.checks_at_once() => {
+                            self.submit_now(account, reply, &sm, arrived, None);
+                        }
                         Ok(sm) => {
                             tokio::spawn(Box::pin(
                                 self.clone().submit(account, reply, sm, arrived, None),
@@ -1033,6 +1047,10 @@ impl Proxy {
                     for (i, sm) in sms.into_iter().enumerate() {
                         let reply =
                             Reply::answering(tx.clone(), seq, Answer::Multi(answer.clone(), i));
+                        if self.checks_at_once() {
+                            self.submit_now(account.clone(), reply, &sm, arrived, None);
+                            continue;
+                        }
                         tokio::spawn(Box::pin(self.clone().submit(
                             account.clone(),
                             reply,
@@ -1431,14 +1449,17 @@ impl Proxy {
                     receive,
                     "bound"
                 );
+                let login = self.login_of(system_id, a);
+                let pool = self.pool_for(&login);
                 let b = Bound {
                     system_id: system_id.into(),
                     class: a.class,
                     transmit,
-                    login: self.login_of(system_id, a),
+                    login,
+                    pool,
                 };
                 // Up now, so the SMSC can deliver receipts and replies.
-                for u in &self.pool_for(&b.login).sessions {
+                for u in &b.pool.sessions {
                     u.keep_up();
                 }
                 *bound = Some(Arc::new(b));
@@ -1458,18 +1479,21 @@ impl Proxy {
         }
     }
 
-    async fn submit(
-        self: Arc<Self>,
-        account: Arc<Bound>,
-        reply: Reply,
-        sm: SubmitSm,
-        arrived: Timestamp,
-        frame: Option<Vec<u8>>,
-    ) {
-        let f = SubmitFields::of(&sm);
+    /// Whether a `submit_sm` is checked in its session's task, as it is
+    /// read ([`Proxy::submit_now`]): when the check is local (no shared
+    /// store to wait for) and no verdict log is written. Else each one is
+    /// checked in a task of its own ([`Proxy::submit`]).
+    fn checks_at_once(&self) -> bool {
+        self.shared.is_none() && self.ops.log().is_none()
+    }
+
+    /// What a `submit_sm` is: its sender, recipient, concatenation (a
+    /// message of several parts) and text octets; or the status refusing
+    /// it.
+    fn read_submit<'a>(account: &Bound, f: &SubmitFields<'a>) -> Result<Submitted<'a>, u32> {
         if let Some(a) = f.ambiguity {
             tracing::debug!(system_id = &*account.system_id, "refused: {a}");
-            return reply.send(a.status(), None);
+            return Err(a.status());
         }
         let source = if f.source_ton == TON_ALPHANUMERIC {
             match Name::parse(f.source) {
@@ -1480,20 +1504,103 @@ impl Proxy {
         } else {
             match Sender::parse(f.source) {
                 Ok(s) => s,
-                Err(_) => return reply.send(status::ESME_RINVSRCADR, None),
+                Err(_) => return Err(status::ESME_RINVSRCADR),
             }
         };
         let Ok(recipient) = Number::parse(f.destination) else {
-            return reply.send(status::ESME_RINVDSTADR, None);
+            return Err(status::ESME_RINVDSTADR);
         };
         let Ok((concat, text)) = f.split() else {
-            return reply.send(status::ESME_RINVESMCLASS, None);
+            return Err(status::ESME_RINVESMCLASS);
         };
         if crate::text::Alphabet::of(f.data_coding) == crate::text::Alphabet::Compressed {
             // What a decompressing handset shows cannot be checked here.
-            return reply.send(status::ESME_RSUBMITFAIL, None);
+            return Err(status::ESME_RSUBMITFAIL);
         }
-        let multi = concat.filter(|c| c.total > 1);
+        Ok((source, recipient, concat.filter(|c| c.total > 1), text))
+    }
+
+    /// [`Proxy::submit`] in the session's task, when
+    /// [`Proxy::checks_at_once`]: a message of one part is checked here
+    /// and, when allowed, queued for the SMSC, its answer sent to the ESME
+    /// by the upstream link's reader ([`Upstream::submit_frame_then`]); no
+    /// task per message. A part of a concatenated message goes on in a task
+    /// of its own ([`Proxy::submit`]), as before.
+    fn submit_now(
+        self: &Arc<Self>,
+        account: Arc<Bound>,
+        reply: Reply,
+        sm: &SubmitSm,
+        arrived: Timestamp,
+        frame: Option<Vec<u8>>,
+    ) {
+        let f = SubmitFields::of(sm);
+        let (source, recipient, multi, body) = match Self::read_submit(&account, &f) {
+            Ok(r) => r,
+            Err(st) => return reply.send(st, None),
+        };
+        if multi.is_some() {
+            tokio::spawn(Box::pin(self.clone().submit(
+                account,
+                reply,
+                sm.clone(),
+                arrived,
+                frame,
+            )));
+            return;
+        }
+        // As `decide` does for a message of one part.
+        let text = crate::text::message_text(std::iter::once((f.data_coding, body)));
+        let decided_at = Instant::now();
+        let kind = Self::kind_of(&account, &text);
+        let ev = Event::new(arrived, Channel::Sms, kind, source, recipient)
+            .with_advertiser(&account.system_id)
+            .with_text(&text);
+        let started = Instant::now();
+        let verdict = self.engine.check(&ev);
+        self.after_check(&account, &recipient, kind, &ev, &verdict, started, 1);
+        if !verdict.is_delivered() {
+            reply.send(self.cfg.reject_status, None);
+            self.ops.answered(decided_at);
+            return;
+        }
+        // As `forward` and `decide` do once the SMSC answers.
+        let sent = Instant::now();
+        let upstream = match account.pool.pick() {
+            Some(u) => u,
+            None => Arc::new(Upstream::new(self.cfg.upstream.clone())),
+        };
+        let me = self.clone();
+        let done: crate::upstream::OnSubmitted = Box::new(move |r| {
+            me.ops.upstream(r.is_ok(), sent.elapsed());
+            match r {
+                Ok(id) => {
+                    me.issue(&account.system_id, &id);
+                    reply.send(status::ESME_ROK, Some(id))
+                }
+                Err(st) => reply.send(st, None),
+            }
+            me.ops.answered(decided_at);
+        });
+        match frame {
+            Some(frame) => upstream.submit_frame_then(frame, done),
+            None => upstream.submit_then(sm.clone(), done),
+        }
+    }
+
+    async fn submit(
+        self: Arc<Self>,
+        account: Arc<Bound>,
+        reply: Reply,
+        sm: SubmitSm,
+        arrived: Timestamp,
+        frame: Option<Vec<u8>>,
+    ) {
+        let f = SubmitFields::of(&sm);
+        let (source, recipient, multi, text) = match Self::read_submit(&account, &f) {
+            Ok(r) => r,
+            Err(st) => return reply.send(st, None),
+        };
         let key = MessageKey {
             source: SourceKey::of(source, f.source),
             destination: recipient,
@@ -1579,9 +1686,34 @@ impl Proxy {
             .with_text(text);
         let started = Instant::now();
         let verdict = self.verdict(&ev).await;
-        self.ops.checked(&ev, &verdict, started.elapsed());
+        self.after_check(
+            &first.account,
+            &first.recipient,
+            kind,
+            &ev,
+            &verdict,
+            started,
+            parts,
+        );
+        verdict
+    }
+
+    /// What follows a check started at `started`: its metrics, its journal
+    /// record when it counted, its log line.
+    #[allow(clippy::too_many_arguments)]
+    fn after_check(
+        &self,
+        account: &Bound,
+        recipient: &Number,
+        kind: Kind,
+        ev: &Event<'_>,
+        verdict: &chanrac::Verdict,
+        started: Instant,
+        parts: usize,
+    ) {
+        self.ops.checked(ev, verdict, started.elapsed());
         if let Some(state) = &self.state {
-            if let Some(rec) = Record::of_check(&self.engine.policy(), &ev, &verdict) {
+            if let Some(rec) = Record::of_check(&self.engine.policy(), ev, verdict) {
                 if let Ok(mut s) = state.lock() {
                     if let Err(e) = s.append(&rec) {
                         self.ops.journal_error();
@@ -1597,9 +1729,9 @@ impl Proxy {
         macro_rules! checked {
             ($level:ident) => {
                 tracing::$level!(
-                    system_id = &*first.account.system_id,
+                    system_id = &*account.system_id,
                     kind = kind.name(),
-                    recipient = %first.recipient,
+                    recipient = %recipient,
                     parts,
                     decision = verdict.decision.name(),
                     reasons = ?verdict.reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
@@ -1611,7 +1743,6 @@ impl Proxy {
             chanrac::Decision::Allow => checked!(debug),
             _ => checked!(info),
         }
-        verdict
     }
 
     /// Checks a whole message once, counts it once, answers every part.

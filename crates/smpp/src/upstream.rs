@@ -19,9 +19,9 @@
 //! [`UpstreamConfig::retry_max`]; the first that succeeds brings the link
 //! back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use rusmpp::pdus::{BindTransceiver, DeliverSm, SubmitSm};
@@ -30,7 +30,7 @@ use rusmpp::values::InterfaceVersion;
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{oneshot, watch, Notify};
 
 use crate::pdu::{self, status, Header, HEADER_LEN};
 use crate::wire::{outbox, read_frame, Outbox};
@@ -92,14 +92,172 @@ impl Default for UpstreamConfig {
     }
 }
 
+/// What receives a forwarded `submit_sm`'s outcome
+/// ([`Upstream::submit_frame_then`]): the SMSC's `message_id`, or the status
+/// to answer the ESME with, as [`Upstream::submit_frame`] returns them.
+pub type OnSubmitted = Box<dyn FnOnce(Result<COctetString<1, 65>, u32>) + Send>;
+
+/// An [`OnSubmitted`] that is called exactly once: dropped without an
+/// answer (the link gone, the process ending), it gets `ESME_RSYSERR`, as a
+/// waiter of [`Upstream::submit_frame`] does.
+struct OnAnswer(Option<OnSubmitted>);
+
+impl OnAnswer {
+    fn answer(mut self, r: Result<COctetString<1, 65>, u32>) {
+        if let Some(f) = self.0.take() {
+            f(r);
+        }
+    }
+}
+
+impl Drop for OnAnswer {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f(Err(status::ESME_RSYSERR));
+        }
+    }
+}
+
+/// Who waits for an answer from the SMSC.
+enum Waiter {
+    /// A task, given the answer's octets (decoded there, or not at all: see
+    /// [`Upstream::submit`]).
+    Frame(oneshot::Sender<Vec<u8>>),
+    /// A `submit_sm` sent without a task waiting
+    /// ([`Upstream::submit_frame_then`]): its outcome is handed on by the
+    /// link's reader, or by its sweeper after [`RESPONSE_TIMEOUT`].
+    Submit(OnAnswer),
+}
+
+impl Waiter {
+    /// Hands the answer `frame` on.
+    fn answer(self, frame: Vec<u8>) {
+        match self {
+            Waiter::Frame(w) => {
+                let _ = w.send(frame);
+            }
+            Waiter::Submit(w) => w.answer(submitted(&frame)),
+        }
+    }
+}
+
+/// The answers a link waits for.
+#[derive(Default)]
+struct Pending {
+    /// By sequence number.
+    waiters: HashMap<u32, Waiter>,
+    /// The deadlines of the [`Waiter::Submit`] waiters, `(deadline,
+    /// sequence number)` in the order sent (so in deadline order); those
+    /// answered meanwhile are dropped from the front as it is reached.
+    deadlines: VecDeque<(tokio::time::Instant, u32)>,
+    /// The reader ended: nothing will be answered any more.
+    closed: bool,
+    /// The sweeper waits for a deadline to watch (to be woken).
+    sweeper_idle: bool,
+}
+
+impl Pending {
+    /// Drops the deadlines of waiters answered already from the front.
+    fn trim(&mut self) {
+        while let Some(&(_, seq)) = self.deadlines.front() {
+            if self.waiters.contains_key(&seq) {
+                break;
+            }
+            self.deadlines.pop_front();
+        }
+    }
+}
+
 struct Link {
     tx: Outbox,
-    /// The waiters for answers, by sequence number; each gets the answer's
-    /// octets (decoded by the waiter, or not at all: see
-    /// [`Upstream::submit`]).
-    pending: Mutex<HashMap<u32, oneshot::Sender<Vec<u8>>>>,
+    /// The answers waited for.
+    pending: Mutex<Pending>,
     seq: AtomicU32,
     alive: AtomicBool,
+    /// Wakes the sweeper ([`Link::sweep`]): a deadline to watch, or the
+    /// reader ended.
+    wake: Arc<Notify>,
+}
+
+impl Link {
+    /// Takes the waiter for the answer with sequence number `seq`.
+    fn take(&self, seq: u32) -> Option<Waiter> {
+        self.pending
+            .lock()
+            .ok()
+            .and_then(|mut p| p.waiters.remove(&seq))
+    }
+
+    /// Registers a task waiting for the answer to `seq`.
+    fn wait_frame(&self, seq: u32, tx: oneshot::Sender<Vec<u8>>) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.waiters.insert(seq, Waiter::Frame(tx));
+        }
+    }
+
+    /// The reader ended: every waiter left gets its error now (a task's
+    /// channel closes; a [`Waiter::Submit`] gets `ESME_RSYSERR`), and the
+    /// sweeper ends.
+    fn close(&self) {
+        let left = match self.pending.lock() {
+            Ok(mut p) => {
+                p.closed = true;
+                p.deadlines.clear();
+                std::mem::take(&mut p.waiters)
+            }
+            Err(_) => HashMap::new(),
+        };
+        drop(left);
+        self.wake.notify_one();
+    }
+
+    /// Answers `ESME_RSYSERR` to every [`Waiter::Submit`] not answered
+    /// within [`RESPONSE_TIMEOUT`] of being sent, as its deadline passes:
+    /// one timer for the link, on its oldest waiter, not one per message.
+    /// Ends with the link's reader.
+    async fn sweep(link: Weak<Link>, wake: Arc<Notify>) {
+        loop {
+            let next = {
+                let Some(l) = link.upgrade() else {
+                    return;
+                };
+                let now = tokio::time::Instant::now();
+                let mut expired = Vec::new();
+                let next = {
+                    let Ok(mut p) = l.pending.lock() else {
+                        return;
+                    };
+                    if p.closed {
+                        return;
+                    }
+                    loop {
+                        p.trim();
+                        match p.deadlines.front() {
+                            Some(&(at, seq)) if at <= now => {
+                                p.deadlines.pop_front();
+                                if let Some(w) = p.waiters.remove(&seq) {
+                                    expired.push(w);
+                                }
+                            }
+                            Some(&(at, _)) => break Some(at),
+                            None => {
+                                p.sweeper_idle = true;
+                                break None;
+                            }
+                        }
+                    }
+                };
+                drop(l);
+                // Outside the lock: a waiter's answer may take a while.
+                drop(expired);
+                next
+            };
+            match next {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => wake.notified().await,
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -200,9 +358,7 @@ impl Upstream {
         };
         let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut p) = link.pending.lock() {
-            p.insert(seq, tx);
-        }
+        link.wait_frame(seq, tx);
         link.tx.send(pdu::encode(&Command::new(
             CommandStatus::EsmeRok,
             seq,
@@ -350,15 +506,18 @@ impl Inner {
         // Buffered: a PDU usually costs one recv, not two or more.
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
         let (tx, rx) = outbox(None);
+        let wake = Arc::new(Notify::new());
         let link = Arc::new(Link {
             tx,
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(Pending::default()),
             seq: AtomicU32::new(2),
             alive: AtomicBool::new(true),
+            wake: wake.clone(),
         });
         tokio::spawn(async move {
             crate::wire::pump(rx, wr).await;
         });
+        tokio::spawn(Link::sweep(Arc::downgrade(&link), wake));
         let reader = link.clone();
         let me = self.clone();
         tokio::spawn(async move {
@@ -370,10 +529,8 @@ impl Inner {
                 );
                 if head.command_id & RESPONSE_BIT != 0 {
                     // An answer: to its waiter as it is, decoded there.
-                    let seq = head.sequence_number;
-                    let waiter = reader.pending.lock().ok().and_then(|mut p| p.remove(&seq));
-                    if let Some(w) = waiter {
-                        let _ = w.send(frame);
+                    if let Some(w) = reader.take(head.sequence_number) {
+                        w.answer(frame);
                     }
                     continue;
                 }
@@ -420,17 +577,14 @@ impl Inner {
                         break;
                     }
                     _ => {
-                        let waiter = reader.pending.lock().ok().and_then(|mut p| p.remove(&seq));
-                        if let Some(w) = waiter {
-                            let _ = w.send(frame);
+                        if let Some(w) = reader.take(seq) {
+                            w.answer(frame);
                         }
                     }
                 }
             }
             reader.alive.store(false, Ordering::Release);
-            if let Ok(mut p) = reader.pending.lock() {
-                p.clear();
-            }
+            reader.close();
         });
         Ok(link)
     }
@@ -464,6 +618,65 @@ impl Upstream {
         submitted(&answer)
     }
 
+    /// [`Upstream::submit_frame`] without waiting: `done` is given what it
+    /// would return, once the SMSC answers (called by the link's reader),
+    /// or the link drops, or [`RESPONSE_TIMEOUT`] passes — or at once when
+    /// the link is down or [`UpstreamConfig::max_queued_bytes`] wait. While
+    /// the link is up no task is made for the `submit_sm`: it is queued
+    /// here, in the caller's order; while it is being brought up, a task
+    /// waits for it as [`Upstream::submit_frame`] does.
+    pub fn submit_frame_then(&self, frame: Vec<u8>, done: OnSubmitted) {
+        let done = OnAnswer(Some(done));
+        if frame.len() < HEADER_LEN {
+            return done.answer(Err(status::ESME_RSYSERR));
+        }
+        let Some(link) = self.inner.live() else {
+            let me = Upstream {
+                inner: self.inner.clone(),
+            };
+            tokio::spawn(async move { done.answer(me.submit_frame(frame).await) });
+            return;
+        };
+        if link.tx.queued() >= self.inner.cfg.max_queued_bytes {
+            // The SMSC is not reading: do not queue for it without bound.
+            return done.answer(Err(status::ESME_RSYSERR));
+        }
+        let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
+        let mut bytes = frame;
+        bytes[12..HEADER_LEN].copy_from_slice(&seq.to_be_bytes());
+        let deadline = tokio::time::Instant::now() + RESPONSE_TIMEOUT;
+        let wake = {
+            let Ok(mut p) = link.pending.lock() else {
+                return done.answer(Err(status::ESME_RSYSERR));
+            };
+            if p.closed {
+                // The reader ended since the link was found alive.
+                drop(p);
+                return done.answer(Err(status::ESME_RSYSERR));
+            }
+            p.trim();
+            p.waiters.insert(seq, Waiter::Submit(done));
+            p.deadlines.push_back((deadline, seq));
+            std::mem::take(&mut p.sweeper_idle)
+        };
+        if wake {
+            link.wake.notify_one();
+        }
+        if !link.tx.send(bytes) {
+            link.alive.store(false, Ordering::Release);
+            if let Some(w) = link.take(seq) {
+                drop(w); // ESME_RSYSERR
+            }
+        }
+    }
+
+    /// [`Upstream::submit_frame_then`] of a `submit_sm` to encode: the
+    /// octets [`Upstream::submit`] sends.
+    pub fn submit_then(&self, sm: SubmitSm, done: OnSubmitted) {
+        let frame = pdu::encode(&Command::new(CommandStatus::EsmeRok, 0, Pdu::SubmitSm(sm)));
+        self.submit_frame_then(frame, done);
+    }
+
     /// Sends any request to the SMSC and returns its answer (whatever its
     /// status), or `ESME_RSYSERR` on the same conditions as
     /// [`Upstream::submit`].
@@ -490,9 +703,7 @@ impl Upstream {
         }
         let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut p) = link.pending.lock() {
-            p.insert(seq, tx);
-        }
+        link.wait_frame(seq, tx);
         let bytes = encode(seq);
         if !link.tx.send(bytes) {
             link.alive.store(false, Ordering::Release);
@@ -501,9 +712,7 @@ impl Upstream {
         match tokio::time::timeout(RESPONSE_TIMEOUT, rx).await {
             Ok(Ok(frame)) => Ok(frame),
             _ => {
-                if let Ok(mut p) = link.pending.lock() {
-                    p.remove(&seq);
-                }
+                link.take(seq);
                 Err(status::ESME_RSYSERR)
             }
         }
@@ -560,6 +769,75 @@ mod tests {
     fn resp(status: u32, id: &str) -> Vec<u8> {
         let body = SubmitSmResp::builder().message_id(c_string(id)).build();
         pdu::encode(&Command::new(CommandStatus::from(status), 7, body))
+    }
+
+    /// An SMSC that binds, then reads every PDU and answers none; it
+    /// closes the connection when `close` is sent.
+    async fn mute_smsc() -> (String, oneshot::Sender<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (close, closed) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let (s, _) = listener.accept().await.unwrap();
+            let (mut rd, mut wr) = s.into_split();
+            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+            let seq = pdu::decode(&f).unwrap().sequence_number();
+            let resp = rusmpp::pdus::BindTransceiverResp::builder()
+                .system_id(c_string("mute"))
+                .build();
+            let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, resp));
+            wr.write_all(&bytes).await.unwrap();
+            tokio::select! {
+                _ = async { while let Ok(Some(_)) = read_frame(&mut rd).await {} } => {}
+                _ = closed => {}
+            }
+        });
+        (addr, close)
+    }
+
+    /// A `submit_sm` sent without a task waiting (the link up) gets
+    /// `ESME_RSYSERR` when the SMSC does not answer within
+    /// [`RESPONSE_TIMEOUT`] of its sending, each at its own deadline, and
+    /// at once when the link drops.
+    #[tokio::test(start_paused = true)]
+    async fn an_unanswered_submit_sent_without_a_task_fails_at_its_deadline() {
+        let (addr, close) = mute_smsc().await;
+        let up = Upstream::new(UpstreamConfig {
+            addr,
+            ..Default::default()
+        });
+        assert!(up.inner.link().await.is_some(), "bound");
+        let start = tokio::time::Instant::now();
+        let send = |up: &Upstream| {
+            let (tx, rx) = oneshot::channel();
+            up.submit_then(
+                SubmitSm::default(),
+                Box::new(move |r| {
+                    let _ = tx.send((r, tokio::time::Instant::now()));
+                }),
+            );
+            rx
+        };
+        let first = send(&up);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let second = send(&up);
+        let (r, at) = first.await.unwrap();
+        assert_eq!(r, Err(status::ESME_RSYSERR));
+        assert_eq!(at - start, RESPONSE_TIMEOUT, "the first at its deadline");
+        let (r, at) = second.await.unwrap();
+        assert_eq!(r, Err(status::ESME_RSYSERR));
+        assert_eq!(
+            at - start,
+            RESPONSE_TIMEOUT + Duration::from_secs(3),
+            "the second at its own"
+        );
+        // The link drops with a submit waiting: answered at once.
+        let third = send(&up);
+        let sent = tokio::time::Instant::now();
+        close.send(()).unwrap();
+        let (r, at) = third.await.unwrap();
+        assert_eq!(r, Err(status::ESME_RSYSERR));
+        assert!(at - sent < RESPONSE_TIMEOUT, "not left to its deadline");
     }
 
     #[test]
