@@ -14,9 +14,7 @@ use chanrac_metrics::watch::Fingerprint;
 use chanrac_store::shared::SharedState;
 use chanrac_store::StateDir;
 use jiff::Timestamp;
-use rusmpp::pdus::{
-    BindReceiverResp, BindTransceiverResp, BindTransmitterResp, SubmitSm, SubmitSmResp,
-};
+use rusmpp::pdus::{BindReceiverResp, BindTransceiverResp, BindTransmitterResp, SubmitSm};
 use rusmpp::types::COctetString;
 use rusmpp::{Command, CommandStatus, Pdu};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
@@ -271,23 +269,41 @@ impl Reply {
         self.release_slot();
         self.answered
             .store(true, std::sync::atomic::Ordering::Release);
-        let cmd = match &self.answer {
-            Answer::Submit => {
-                let body = SubmitSmResp::builder()
-                    .message_id(message_id.unwrap_or_default())
-                    .build();
-                Command::new(CommandStatus::from(status), self.seq, body)
-            }
-            Answer::Data => {
-                let body = rusmpp::pdus::DataSmResp::builder()
-                    .message_id(message_id.unwrap_or_default())
-                    .build();
-                Command::new(CommandStatus::from(status), self.seq, body)
-            }
+        let command_id = match &self.answer {
+            Answer::Submit => SUBMIT_SM_RESP,
+            Answer::Data => DATA_SM_RESP,
             Answer::Multi(m, i) => return m.record(*i, status, message_id),
         };
-        self.tx.send(pdu::encode(&cmd));
+        let id = message_id.as_ref().map_or("", |id| id.as_str());
+        self.tx
+            .send(resp_with_id(command_id, status, self.seq, id.as_bytes()));
     }
+}
+
+/// `submit_sm_resp`.
+const SUBMIT_SM_RESP: u32 = 0x8000_0004;
+
+/// `data_sm_resp`.
+const DATA_SM_RESP: u32 = 0x8000_0103;
+
+/// A `submit_sm_resp` or `data_sm_resp` (`command_id`) whose body is the
+/// `message_id` `id` alone (no TLVs), written out directly: the octets
+/// `rusmpp` encodes for it, without building the PDU first.
+fn resp_with_id(command_id: u32, status: u32, seq: u32, id: &[u8]) -> Vec<u8> {
+    let len = pdu::HEADER_LEN + id.len() + 1;
+    let mut out = Vec::with_capacity(len);
+    let words = [
+        u32::try_from(len).unwrap_or(u32::MAX),
+        command_id,
+        status,
+        seq,
+    ];
+    for w in words {
+        out.extend_from_slice(&w.to_be_bytes());
+    }
+    out.extend_from_slice(id);
+    out.push(0);
+    out
 }
 
 /// What a `submit_sm` is ([`Proxy::read_submit`]): its sender,
@@ -2163,6 +2179,33 @@ fn proxy_id() -> COctetString<1, 16> {
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// The answers written out directly are the octets `rusmpp` encodes.
+    #[test]
+    fn answers_with_an_id_are_encoded_as_rusmpp_encodes_them() {
+        let ids = [
+            "",
+            "m1",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+        ];
+        for id in ids {
+            let given = COctetString::<1, 65>::from_string(id.to_string()).expect("an id");
+            for st in [status::ESME_ROK, status::ESME_RSYSERR, 0x45] {
+                for seq in [1, 7, 0x7FFF_FFFF] {
+                    let submit = rusmpp::pdus::SubmitSmResp::builder()
+                        .message_id(given.clone())
+                        .build();
+                    let want = pdu::encode(&Command::new(CommandStatus::from(st), seq, submit));
+                    assert_eq!(resp_with_id(SUBMIT_SM_RESP, st, seq, id.as_bytes()), want);
+                    let data = rusmpp::pdus::DataSmResp::builder()
+                        .message_id(given.clone())
+                        .build();
+                    let want = pdu::encode(&Command::new(CommandStatus::from(st), seq, data));
+                    assert_eq!(resp_with_id(DATA_SM_RESP, st, seq, id.as_bytes()), want);
+                }
+            }
+        }
+    }
 
     /// A `submit_multi` whose destination's reply is dropped unanswered (an
     /// error path) still gets its one `submit_multi_resp`, that destination
