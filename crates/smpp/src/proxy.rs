@@ -29,7 +29,7 @@ use crate::reassembly::{
     ByteCaps, Insert, Limits, Message, MessageKey, Reassembler, Reject, SourceKey,
 };
 use crate::upstream::{Upstream, UpstreamConfig};
-use crate::wire::{outbox, read_frame_within, Outbox, ReadError};
+use crate::wire::{outbox, read_frame_within, take_buffered, Outbox, ReadError};
 
 /// `source_addr_ton` of an alphanumeric sender (a brandname).
 pub const TON_ALPHANUMERIC: u8 = 5;
@@ -866,27 +866,43 @@ impl Proxy {
                     break;
                 }
             }
-            let idle_until = match (&bound, pinged) {
-                (None, _) => opened + limits.bind_timeout,
-                (Some(_), Some(deadline)) => deadline,
-                (Some(_), None) => tokio::time::Instant::now() + limits.idle_timeout,
+            // A bound session's next PDU already whole in the buffer (the
+            // usual case with a window of requests): taken without a read,
+            // so without its deadlines, none of which can pass before it
+            // (the session is not waiting for its enquire_link, so the idle
+            // deadline is `idle_timeout` from now).
+            let buffered = match (&bound, pinged) {
+                (Some(_), None) if !limits.idle_timeout.is_zero() => take_buffered(&mut rd),
+                _ => None,
             };
-            let read = read_frame_within(&mut rd, idle_until, limits.pdu_timeout);
-            let read = match (slot, &bound) {
-                (Some(slot), None) => tokio::select! {
-                    r = read => r,
-                    () = slot.evicted() => {
-                        self.peer_log(|| {
-                            tracing::warn!(%peer, "not bound: closed to make room for a new connection")
-                        });
-                        break;
-                    }
-                },
-                (Some(slot), Some(_)) => {
+            let read = if let Some(f) = buffered {
+                if let Some(slot) = slot {
                     slot.mark_bound();
-                    read.await
                 }
-                (None, _) => read.await,
+                Ok(Some(Ok(f)))
+            } else {
+                let idle_until = match (&bound, pinged) {
+                    (None, _) => opened + limits.bind_timeout,
+                    (Some(_), Some(deadline)) => deadline,
+                    (Some(_), None) => tokio::time::Instant::now() + limits.idle_timeout,
+                };
+                let read = read_frame_within(&mut rd, idle_until, limits.pdu_timeout);
+                match (slot, &bound) {
+                    (Some(slot), None) => tokio::select! {
+                        r = read => r,
+                        () = slot.evicted() => {
+                            self.peer_log(|| {
+                                tracing::warn!(%peer, "not bound: closed to make room for a new connection")
+                            });
+                            break;
+                        }
+                    },
+                    (Some(slot), Some(_)) => {
+                        slot.mark_bound();
+                        read.await
+                    }
+                    (None, _) => read.await,
+                }
             };
             let frame = match read {
                 Ok(Some(f)) => f,

@@ -133,6 +133,23 @@ pub async fn read_frame_within<R: AsyncRead + Unpin>(
     }
 }
 
+/// A PDU that is already whole in `rd`'s buffer, taken without reading
+/// (no deadline can pass before it, and nothing waits); `None` when no
+/// PDU is whole there or its declared length is unacceptable (left to
+/// [`read_frame_within`], which reads it as it comes or answers the
+/// `generic_nack`).
+pub fn take_buffered<R: AsyncRead + Unpin>(rd: &mut tokio::io::BufReader<R>) -> Option<Vec<u8>> {
+    use tokio::io::AsyncBufRead;
+    let buf = rd.buffer();
+    let len = HEADER_LEN
+        + Header::parse(buf.first_chunk::<HEADER_LEN>()?)
+            .body_len()
+            .ok()?;
+    let frame = buf.get(..len)?.to_vec();
+    std::pin::Pin::new(rd).consume(len);
+    Some(frame)
+}
+
 /// The octets waiting in one [`Outbox`].
 #[derive(Debug, Default)]
 struct Queue {
@@ -345,6 +362,36 @@ mod tests {
         let r = read_frame_within(&mut s, far, Duration::from_secs(10)).await;
         assert!(matches!(r, Err(ReadError::Slow)), "{r:?}");
         trickle.abort();
+    }
+
+    /// A PDU whole in the buffer is taken as `read_frame` reads it; one
+    /// that is not yet whole, or whose length is unacceptable, is left.
+    #[tokio::test]
+    async fn a_buffered_pdu_is_taken_only_when_whole() {
+        let pdus: Vec<u8> = (1..=3).flat_map(enquire_link).collect();
+        // Taken from a clean boundary: the PDUs themselves, then nothing.
+        let (mut c, s) = tokio::io::duplex(1024);
+        let mut rd = tokio::io::BufReader::new(s);
+        c.write_all(&pdus).await.unwrap();
+        tokio::io::AsyncBufReadExt::fill_buf(&mut rd).await.unwrap();
+        assert_eq!(take_buffered(&mut rd), Some(enquire_link(1)));
+        assert_eq!(take_buffered(&mut rd), Some(enquire_link(2)));
+        assert_eq!(take_buffered(&mut rd), Some(enquire_link(3)));
+        assert_eq!(take_buffered(&mut rd), None);
+        // Half a PDU: left, and read whole once the rest arrives.
+        c.write_all(&enquire_link(4)[..10]).await.unwrap();
+        tokio::io::AsyncBufReadExt::fill_buf(&mut rd).await.unwrap();
+        assert_eq!(take_buffered(&mut rd), None);
+        c.write_all(&enquire_link(4)[10..]).await.unwrap();
+        let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+        assert_eq!(f, enquire_link(4));
+        // A length beyond the cap: left for read_frame's nack.
+        let mut bad = enquire_link(5);
+        bad[..4].copy_from_slice(&u32::MAX.to_be_bytes());
+        c.write_all(&bad).await.unwrap();
+        tokio::io::AsyncBufReadExt::fill_buf(&mut rd).await.unwrap();
+        assert_eq!(take_buffered(&mut rd), None);
+        assert!(matches!(read_frame(&mut rd).await, Ok(Some(Err(_)))));
     }
 
     #[tokio::test]
