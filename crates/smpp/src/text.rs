@@ -183,16 +183,41 @@ fn gsm_basic(septet: u8) -> char {
 /// extension table lacks shows that septet from the default alphabet (as
 /// 03.38 asks of receivers); a trailing escape is dropped.
 pub fn gsm7_into(bytes: &[u8], out: &mut String) {
-    let mut it = bytes.iter().map(|b| b & 0x7F);
-    while let Some(s) = it.next() {
-        if s == 0x1B {
-            if let Some(e) = it.next() {
-                out.push(gsm_extension(e).unwrap_or_else(|| gsm_basic(e)));
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // A run of septets that read as the same ASCII character (most of
+        // a Latin text) is copied as it is.
+        let run = rest.iter().take_while(|&&b| gsm_is_ascii(b)).count();
+        if run > 0 {
+            let (same, after) = rest.split_at(run);
+            if let Ok(same) = std::str::from_utf8(same) {
+                out.push_str(same);
             }
-        } else {
-            out.push(gsm_basic(s));
+            rest = after;
+            continue;
+        }
+        match rest {
+            [s, e, after @ ..] if s & 0x7F == 0x1B => {
+                let e = e & 0x7F;
+                out.push(gsm_extension(e).unwrap_or_else(|| gsm_basic(e)));
+                rest = after;
+            }
+            // A trailing escape is dropped.
+            [s] if s & 0x7F == 0x1B => rest = &[],
+            [s, after @ ..] => {
+                out.push(gsm_basic(*s));
+                rest = after;
+            }
+            [] => {}
         }
     }
+}
+
+/// Whether octet `b` is a septet (top bit clear) that GSM 03.38 reads as
+/// the ASCII character of the same code: letters, digits, the space and
+/// the punctuation both tables share.
+fn gsm_is_ascii(b: u8) -> bool {
+    matches!(b, 0x20..=0x23 | 0x25..=0x3F | 0x41..=0x5A | 0x61..=0x7A)
 }
 
 /// UCS-2 big-endian, with UTF-16 surrogate pairs joined; broken surrogates
@@ -233,6 +258,59 @@ pub fn ucs2_encode(text: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`gsm7_into`] as it was first written, one septet at a time.
+    fn gsm7_plain(bytes: &[u8]) -> String {
+        let mut out = String::new();
+        let mut it = bytes.iter().map(|b| b & 0x7F);
+        while let Some(s) = it.next() {
+            if s == 0x1B {
+                if let Some(e) = it.next() {
+                    out.push(gsm_extension(e).unwrap_or_else(|| gsm_basic(e)));
+                }
+            } else {
+                out.push(gsm_basic(s));
+            }
+        }
+        out
+    }
+
+    /// Copying runs of ASCII reads every octet string as the septet-by-
+    /// septet decoding does: every octet, every pair, every triple with an
+    /// escape or an ASCII octet around it, and mixed runs.
+    #[test]
+    fn gsm7_runs_read_as_septet_by_septet() {
+        let same = |b: &[u8]| {
+            let mut fast = String::new();
+            gsm7_into(b, &mut fast);
+            assert_eq!(fast, gsm7_plain(b), "{b:02x?}");
+        };
+        same(&[]);
+        for a in 0..=255u8 {
+            same(&[a]);
+            for b in 0..=255u8 {
+                same(&[a, b]);
+                same(&[a, 0x1B, b]);
+                same(&[b'Q', a, b, b'C']);
+            }
+        }
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2000 {
+            let len = usize::try_from(x % 40).unwrap_or(0);
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Mostly ASCII letters, some of anything.
+                v.push(match x % 4 {
+                    0 => (x >> 8) as u8,
+                    _ => b'a' + ((x >> 8) % 26) as u8,
+                });
+            }
+            same(&v);
+        }
+    }
 
     #[test]
     fn gsm7_basic_and_extension() {
