@@ -2130,17 +2130,21 @@ struct IdBook {
 
 impl IdBook {
     fn give(&mut self, id: &str, account: &str) {
-        if self.owners.contains_key(id) {
-            // Given again (an SMSC that reuses ids): the newest owner.
-            let account = self.account(account);
-            if let Some(o) = self.owners.get_mut(id) {
-                *o = account;
-            }
-            return;
-        }
+        use std::collections::hash_map::Entry;
         let account = self.account(account);
+        // One look-up of the id (the usual id is new: its allocation is
+        // needed anyway).
         let id: Arc<str> = id.into();
-        self.owners.insert(id.clone(), account);
+        match self.owners.entry(id.clone()) {
+            // Given again (an SMSC that reuses ids): the newest owner.
+            Entry::Occupied(mut o) => {
+                o.insert(account);
+                return;
+            }
+            Entry::Vacant(v) => {
+                v.insert(account);
+            }
+        }
         self.order.push_back(id);
         while self.order.len() > MAX_ISSUED {
             if let Some(old) = self.order.pop_front() {
@@ -2195,6 +2199,22 @@ fn proxy_id() -> COctetString<1, 16> {
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// An id given again (an SMSC that reuses ids) has its newest owner and
+    /// keeps its place among the remembered ids.
+    #[test]
+    fn an_id_given_again_has_its_newest_owner() {
+        let mut b = IdBook::default();
+        b.give("m1", "a");
+        b.give("m2", "a");
+        b.give("m1", "b");
+        assert_eq!(b.owner("m1"), Some("b"));
+        assert_eq!(b.owner("m2"), Some("a"));
+        assert_eq!(b.owner("m3"), None);
+        let order: Vec<&str> = b.order.iter().map(|i| &**i).collect();
+        assert_eq!(order, ["m1", "m2"]);
+        assert_eq!(b.owners.len(), 2);
+    }
 
     /// The answers written out directly are the octets `rusmpp` encodes.
     #[test]
