@@ -629,7 +629,7 @@ impl RobustBuf {
 /// `0 1 3 4` then `n` alone (`4n` for `ân`). In a word written with a
 /// marked letter (`marked`), one letter is enough (`5ố`).
 fn leet_led(word: &[char], marked: bool) -> bool {
-    let leet = |c: char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
+    let leet = |c: char| is_leet_digit(c);
     let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c);
     let interleaved = word
         .windows(2)
@@ -671,20 +671,25 @@ fn leet_led(word: &[char], marked: bool) -> bool {
     }
 }
 
+/// A digit that leetspeak reads as a letter: `0`→o, `1`→i, `3`→e, `4`→a,
+/// `5`→s, `7`→t, `8`→b.
+fn is_leet_digit(c: char) -> bool {
+    matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8')
+}
+
 /// Whether the token `word` may read differently marked (step 5): it has
 /// a letter, and a digit that may be a VNI mark unmarked (a final `1`–`9`,
 /// an inner `6`–`9`) or, leading it, a leetspeak digit that only a marked
 /// word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
 /// need not ask the written text.
 fn mark_matters(word: &[char]) -> bool {
-    let leet = |c: &char| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8');
     let rest = word.get(1..).unwrap_or(&[]);
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
         || rest.iter().any(|c| ('6'..='9').contains(c));
-    let led = word.first().is_some_and(leet)
+    let led = word.first().is_some_and(|&c| is_leet_digit(c))
         && rest
             .iter()
-            .all(|c| c.is_ascii_lowercase() || leet(c) || LEET_SYMBOLS.contains(c))
+            .all(|&c| c.is_ascii_lowercase() || is_leet_digit(c) || LEET_SYMBOLS.contains(&c))
         && !leet_led(word, false);
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
@@ -998,7 +1003,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // A leetspeak digit leading letters may be a word (`0ng`,
             // `7r0ng`); `leet_led` decides. A number's repeated letters
             // collapse (`100kkk`).
-            (matches!(c, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8') && letters >= 1) || same
+            (is_leet_digit(char::from(c)) && letters >= 1) || same
         };
         token(start, i, rewrite);
         prev_end = i;
