@@ -68,6 +68,8 @@
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
 
+use std::collections::{HashMap, HashSet};
+
 /// Reusable scratch holding the robust text and robust skeleton of the last
 /// folded text given to [`RobustBuf::build`]; allocation-free once grown.
 #[derive(Clone, Debug, Default)]
@@ -89,14 +91,15 @@ pub struct RobustBuf {
 /// written with a Vietnamese marked letter and a digit, folded (step 5: a
 /// word written with a marked letter is not VNI-typed, so its digits are
 /// leetspeak); and the letters spelled out one by one with white space
-/// between them, folded, with where two white-space characters or more
-/// stood (step 2: `l ã i  s u ấ t` is `lai suat`, which folding, collapsing
-/// white space, no longer shows).
+/// between them, folded, with where the widest gaps stood (step 2:
+/// `l ã i  s u ấ t` is `lai suat`, which folding, collapsing white space,
+/// no longer shows). Hashed: a long text asks once per token, each answer
+/// in constant time.
 #[derive(Clone, Debug, Default)]
 struct Written {
-    marked: Vec<String>,
+    marked: HashSet<String>,
     marked_ready: bool,
-    runs: Vec<(String, Vec<usize>)>,
+    runs: HashMap<String, Vec<usize>>,
     runs_ready: bool,
 }
 
@@ -118,27 +121,23 @@ impl Written {
             self.marked_ready = true;
             for w in written.split(|c: char| !written_word_char(c)) {
                 if w.chars().any(is_marked) && w.chars().any(char::is_numeric) {
-                    self.marked.push(super::fold(w));
+                    self.marked.insert(super::fold(w));
                 }
             }
         }
-        self.marked.iter().any(|w| w == tok)
+        self.marked.contains(tok)
     }
 
     /// Where the letters `letters` (a spelled-out run of the folded text,
-    /// joined), written one by one in `written`, had two white-space
-    /// characters or more between them: the counts of letters before each
-    /// such gap.
+    /// joined), written one by one in `written`, had their widest gaps,
+    /// when not all were as wide: the counts of letters before each.
     fn word_breaks(&mut self, written: Option<&str>, letters: &str) -> Option<&[usize]> {
         let written = written?;
         if !self.runs_ready {
             self.runs_ready = true;
             spaced_runs(written, &mut self.runs);
         }
-        self.runs
-            .iter()
-            .find(|(l, _)| l == letters)
-            .map(|(_, b)| b.as_slice())
+        self.runs.get(letters).map(Vec::as_slice)
     }
 }
 
@@ -155,7 +154,7 @@ fn written_word_char(c: char) -> bool {
 /// widest gaps. A gap's width is its white-space characters, and two for
 /// each symbol: `l ã i  s u ấ t` breaks after `lai`, `v  a  y 💰 t i ề n`
 /// after `vay`; `v  a  y` does not break.
-fn spaced_runs(written: &str, out: &mut Vec<(String, Vec<usize>)>) {
+fn spaced_runs(written: &str, out: &mut HashMap<String, Vec<usize>>) {
     let mut letters = String::new();
     // The width of the gap before each letter but the first.
     let mut widths: Vec<usize> = Vec::new();
@@ -167,7 +166,8 @@ fn spaced_runs(written: &str, out: &mut Vec<(String, Vec<usize>)>) {
                     .filter(|&i| widths[i] == max)
                     .map(|i| i + 1)
                     .collect();
-                out.push((std::mem::take(letters), breaks));
+                // The same letters twice: the first run decides.
+                out.entry(std::mem::take(letters)).or_insert(breaks);
             }
         }
         letters.clear();
@@ -527,10 +527,12 @@ impl RobustBuf {
             }
         }
         self.word.clear();
+        // `breaks` ascends: the next one to meet.
+        let mut next = breaks.iter().copied().peekable();
         for k in i..=end {
             match items.get(k) {
                 Some(Item::Token(ta, tb)) => {
-                    if breaks.contains(&((k - i) / 2)) {
+                    if next.next_if_eq(&((k - i) / 2)).is_some() {
                         self.flush_word(written);
                         self.text.push(' ');
                         self.word.clear();
