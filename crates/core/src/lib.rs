@@ -66,7 +66,7 @@ pub mod dnc;
 pub mod docs;
 pub mod engine;
 pub mod event;
-pub(crate) mod hash;
+pub mod hash;
 pub mod ident;
 pub mod inbox;
 pub mod law;

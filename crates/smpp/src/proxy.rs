@@ -404,7 +404,7 @@ struct Receiver {
     tx: Outbox,
     seq: std::sync::atomic::AtomicU32,
     /// `deliver_sm` sent and waiting for their `deliver_sm_resp`.
-    pending: std::sync::Mutex<std::collections::HashMap<u32, tokio::sync::oneshot::Sender<u32>>>,
+    pending: std::sync::Mutex<chanrac::hash::Map<u32, tokio::sync::oneshot::Sender<u32>>>,
 }
 
 /// The shared proxy state.
@@ -418,7 +418,7 @@ pub struct Proxy {
     /// One upstream session per SMSC login.
     upstreams: Mutex<std::collections::HashMap<Login, Arc<Pool>>>,
     /// The sessions bound to receive, per account.
-    receivers: Mutex<std::collections::HashMap<Box<str>, Vec<Arc<Receiver>>>>,
+    receivers: Mutex<chanrac::hash::Map<Box<str>, Vec<Arc<Receiver>>>>,
     next_receiver: std::sync::atomic::AtomicU64,
     me: std::sync::Weak<Proxy>,
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
@@ -2118,14 +2118,14 @@ struct IdBook {
     /// Each id with its account; the id's octets are shared with `order`
     /// and an account's name with every id it was given (one allocation
     /// per id, not three).
-    owners: std::collections::HashMap<Arc<str>, Arc<str>>,
+    owners: chanrac::hash::Map<Arc<str>, Arc<str>>,
     order: std::collections::VecDeque<Arc<str>>,
     /// The accounts' names, each once.
-    accounts: std::collections::HashMap<Box<str>, Arc<str>>,
+    accounts: chanrac::hash::Map<Box<str>, Arc<str>>,
     /// An SMSC `message_id` → the one the ESME was given for that message
     /// (a `submit_multi`'s destinations, forwarded one by one, all go by
     /// the id of its `submit_multi_resp`); forgotten with the SMSC id.
-    aliases: std::collections::HashMap<Box<str>, Box<str>>,
+    aliases: chanrac::hash::Map<Box<str>, Box<str>>,
 }
 
 impl IdBook {

@@ -19,7 +19,7 @@
 //! [`UpstreamConfig::retry_max`]; the first that succeeds brings the link
 //! back.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -145,7 +145,7 @@ impl Waiter {
 #[derive(Default)]
 struct Pending {
     /// By sequence number.
-    waiters: HashMap<u32, Waiter>,
+    waiters: chanrac::hash::Map<u32, Waiter>,
     /// The deadlines of the [`Waiter::Submit`] waiters, `(deadline,
     /// sequence number)` in the order sent (so in deadline order); those
     /// answered meanwhile are dropped from the front as it is reached.
@@ -205,7 +205,7 @@ impl Link {
                 p.deadlines.clear();
                 std::mem::take(&mut p.waiters)
             }
-            Err(_) => HashMap::new(),
+            Err(_) => chanrac::hash::Map::default(),
         };
         drop(left);
         self.wake.notify_one();
