@@ -27,7 +27,8 @@ fn ready<F: Future>(f: F) -> Option<F::Output> {
 /// its `command_length` says, taken in order from the stream; every frame
 /// goes through [`pdu::fuzz_pdu`] (what decodes re-encodes to the same
 /// command); a `submit_sm` has its fields, header and text read as the proxy
-/// reads them. Framing stops where the proxy would close the session: a
+/// reads them, and what the plain reader ([`pdu::plain_submit`]) takes
+/// is read as `decode` reads it. Framing stops where the proxy would close the session: a
 /// length it refuses, or the stream ending inside a PDU.
 pub fn session(data: &[u8]) {
     let mut stream = data;
@@ -61,7 +62,23 @@ pub fn session(data: &[u8]) {
             Some(frame.len())
         );
         pdu::fuzz_pdu(&frame);
-        if let Ok(cmd) = pdu::decode(&frame) {
+        let plain = pdu::plain_submit(&frame);
+        let decoded = pdu::decode(&frame);
+        if let Some((seq, fast)) = plain {
+            // What the plain reader takes, decode takes and reads the same.
+            let cmd = decoded.as_ref().ok();
+            assert_eq!(cmd.map(|c| c.sequence_number()), Some(seq));
+            let sm = match cmd.and_then(|c| c.pdu()) {
+                Some(Pdu::SubmitSm(sm)) => Some(SubmitFields::of(sm)),
+                _ => None,
+            };
+            assert_eq!(
+                sm,
+                Some(fast),
+                "the plain reader read otherwise than decode"
+            );
+        }
+        if let Ok(cmd) = decoded {
             if let Some(Pdu::SubmitSm(sm)) = cmd.pdu() {
                 let f = SubmitFields::of(sm);
                 if let Ok((_, text)) = f.split() {

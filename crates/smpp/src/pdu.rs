@@ -213,6 +213,87 @@ fn decode_status(e: &rusmpp::decode::DecodeError) -> u32 {
     }
 }
 
+/// A plain `submit_sm` read in place, without `rusmpp`: the sequence number
+/// and the fields the proxy reads, borrowed from `pdu`. `Some` only for a
+/// whole `submit_sm` request (status 0) without optional parameters whose
+/// every field is one [`decode`] accepts, read as [`SubmitFields::of`]
+/// reads it from [`decode`]'s result (the tests hold the two to each other
+/// on every value of every one-octet field and on malformed strings and
+/// lengths); anything else, `None`: [`decode`] then reads it as before.
+pub fn plain_submit(pdu: &[u8]) -> Option<(u32, SubmitFields<'_>)> {
+    let head = pdu.first_chunk::<HEADER_LEN>()?;
+    let h = Header::parse(head);
+    if h.command_id != 0x0000_0004
+        || h.command_status != 0
+        || usize::try_from(h.command_length).ok()? != pdu.len()
+        || pdu.len() > MAX_COMMAND_LENGTH
+    {
+        return None;
+    }
+    let mut r = pdu.get(HEADER_LEN..)?;
+    // A C-octet string of at most `max` octets with its NUL (at least
+    // `min`), ASCII, as `rusmpp`'s `COctetString` takes it.
+    let cstr = |r: &mut &[u8], min: usize, max: usize| -> Option<usize> {
+        let n = r.iter().take(max).position(|&b| b == 0)? + 1;
+        let (v, rest) = r.split_at(n);
+        if n < min || !v.is_ascii() {
+            return None;
+        }
+        *r = rest;
+        Some(n)
+    };
+    let octet = |r: &mut &[u8]| -> Option<u8> {
+        let (&b, rest) = r.split_first()?;
+        *r = rest;
+        Some(b)
+    };
+    fn text(r: &[u8], n: usize) -> Option<&str> {
+        std::str::from_utf8(r.get(..n.checked_sub(1)?)?).ok()
+    }
+    cstr(&mut r, 1, 6)?; // service_type
+    let source_ton = octet(&mut r)?;
+    octet(&mut r)?; // source_addr_npi
+    let at = r;
+    let source = text(at, cstr(&mut r, 1, 21)?)?;
+    octet(&mut r)?; // dest_addr_ton
+    octet(&mut r)?; // dest_addr_npi
+    let at = r;
+    let destination = text(at, cstr(&mut r, 1, 21)?)?;
+    let esm_class = octet(&mut r)?;
+    octet(&mut r)?; // protocol_id
+    octet(&mut r)?; // priority_flag
+    for _ in 0..2 {
+        // schedule_delivery_time, validity_period: empty or 17 octets.
+        let n = cstr(&mut r, 1, 17)?;
+        if n != 1 && n != 17 {
+            return None;
+        }
+    }
+    octet(&mut r)?; // registered_delivery
+    octet(&mut r)?; // replace_if_present_flag
+    let data_coding = octet(&mut r)?;
+    let sm_default_msg_id = octet(&mut r)?;
+    let sm_length = usize::from(octet(&mut r)?);
+    // The short message ends the PDU: no optional parameter.
+    if r.len() != sm_length {
+        return None;
+    }
+    let ambiguity = (sm_default_msg_id != 0 && r.is_empty()).then_some(Ambiguity::Predefined);
+    Some((
+        h.sequence_number,
+        SubmitFields {
+            source_ton,
+            source,
+            destination,
+            esm_class,
+            data_coding,
+            user_data: r,
+            sar: None,
+            ambiguity,
+        },
+    ))
+}
+
 /// Encodes a command with its length prefix.
 pub fn encode(cmd: &Command) -> Vec<u8> {
     let len = cmd.length();
@@ -657,6 +738,144 @@ mod tests {
 
     fn nack_status(r: Result<Command, Nack>) -> u32 {
         r.expect_err("should be malformed").status
+    }
+
+    /// A `submit_sm` laid out field by field (no TLV unless `tail`).
+    #[allow(clippy::too_many_arguments)]
+    fn submit_pdu(
+        status: u32,
+        strings: [&[u8]; 5],
+        octets: [u8; 11],
+        sm_length: u8,
+        sm: &[u8],
+        tail: &[u8],
+    ) -> Vec<u8> {
+        let [service, source, dest, schedule, validity] = strings;
+        let [s_ton, s_npi, d_ton, d_npi, esm, pid, prio, reg, rep, dc, dflt] = octets;
+        let mut b = Vec::new();
+        b.extend_from_slice(service);
+        b.extend_from_slice(&[s_ton, s_npi]);
+        b.extend_from_slice(source);
+        b.extend_from_slice(&[d_ton, d_npi]);
+        b.extend_from_slice(dest);
+        b.extend_from_slice(&[esm, pid, prio]);
+        b.extend_from_slice(schedule);
+        b.extend_from_slice(validity);
+        b.extend_from_slice(&[reg, rep, dc, dflt, sm_length]);
+        b.extend_from_slice(sm);
+        b.extend_from_slice(tail);
+        let mut pdu = raw(0x04, 77, &b);
+        pdu[8..12].copy_from_slice(&status.to_be_bytes());
+        pdu
+    }
+
+    /// What [`plain_submit`] reads must be what [`decode`] and
+    /// [`SubmitFields::of`] read: when it accepts a PDU, `decode` accepts
+    /// it too, with the same sequence number and fields.
+    fn plain_agrees(pdu: &[u8]) -> bool {
+        let Some((seq, fast)) = plain_submit(pdu) else {
+            return false;
+        };
+        let cmd = decode(pdu).unwrap_or_else(|n| panic!("plain accepted, decode refused {n:?}"));
+        let Some(Pdu::SubmitSm(sm)) = cmd.pdu() else {
+            panic!("plain accepted a PDU that is no submit_sm")
+        };
+        assert_eq!(seq, cmd.sequence_number());
+        assert_eq!(fast, SubmitFields::of(sm), "{pdu:02x?}");
+        true
+    }
+
+    const PLAIN: [&[u8]; 5] = [b"CMT\0", b"SHOPVN\0", b"84912345678\0", b"\0", b"\0"];
+
+    #[test]
+    fn a_plain_submit_sm_is_read_as_decode_reads_it_for_every_octet_value() {
+        let base = [5, 0, 1, 1, 0, 0, 0, 1, 0, 8, 0];
+        assert!(plain_agrees(&submit_pdu(0, PLAIN, base, 2, b"\0A", b"")));
+        for field in 0..base.len() {
+            for v in 0..=255u8 {
+                let mut o = base;
+                o[field] = v;
+                let pdu = submit_pdu(0, PLAIN, o, 2, b"\0A", b"");
+                // Accepted or not, never a different reading.
+                plain_agrees(&pdu);
+                // Every value of a one-octet field that decode accepts is
+                // taken by the plain reader too (the fast path is the usual
+                // one).
+                assert_eq!(
+                    plain_submit(&pdu).is_some(),
+                    decode(&pdu).is_ok(),
+                    "{field} {v}"
+                );
+            }
+        }
+        // A predefined message (no text, sm_default_msg_id) is refused the
+        // same way.
+        let mut o = base;
+        o[10] = 3;
+        assert!(plain_agrees(&submit_pdu(0, PLAIN, o, 0, b"", b"")));
+        // Optional parameters, a response status, an sm_length that does
+        // not end the PDU: left to decode.
+        let tlv = [0x02, 0x0C, 0x00, 0x02, 0x01, 0x02];
+        assert!(plain_submit(&submit_pdu(0, PLAIN, base, 2, b"\0A", &tlv)).is_none());
+        assert!(plain_submit(&submit_pdu(8, PLAIN, base, 2, b"\0A", b"")).is_none());
+        assert!(plain_submit(&submit_pdu(0, PLAIN, base, 3, b"\0A", b"")).is_none());
+        // Both time fields in full.
+        let full: &[u8] = b"261205103000000+\0";
+        let strings = [PLAIN[0], PLAIN[1], PLAIN[2], full, full];
+        assert!(plain_agrees(&submit_pdu(0, strings, base, 2, b"\0A", b"")));
+    }
+
+    mod plain_prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn string() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..24),
+                "[ -~]{0,20}".prop_map(|s| {
+                    let mut v = s.into_bytes();
+                    v.push(0);
+                    v
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            /// Malformed and unusual strings and lengths: the plain reader
+            /// either leaves the PDU to decode or reads what decode reads.
+            #[test]
+            fn the_plain_reader_never_reads_otherwise_than_decode(
+                strings in proptest::collection::vec(string(), 5),
+                octets in any::<[u8; 11]>(),
+                sm in proptest::collection::vec(any::<u8>(), 0..40),
+                sm_length_delta in -2i16..=2,
+                tail in proptest::collection::vec(any::<u8>(), 0..3),
+                status in prop_oneof![Just(0u32), any::<u32>()],
+            ) {
+                let n = i16::try_from(sm.len()).unwrap_or(0) + sm_length_delta;
+                let sm_length = u8::try_from(n.clamp(0, 255)).unwrap_or(0);
+                let s: [&[u8]; 5] = [
+                    strings[0].as_slice(),
+                    strings[1].as_slice(),
+                    strings[2].as_slice(),
+                    strings[3].as_slice(),
+                    strings[4].as_slice(),
+                ];
+                let pdu = submit_pdu(status, s, octets, sm_length, &sm, &tail);
+                plain_agrees(&pdu);
+                // Cut short anywhere: never read otherwise.
+                for cut in [1, 5, 17] {
+                    if pdu.len() > cut + HEADER_LEN {
+                        let mut short = pdu[..pdu.len() - cut].to_vec();
+                        let len = u32::try_from(short.len()).unwrap_or(0);
+                        short[..4].copy_from_slice(&len.to_be_bytes());
+                        plain_agrees(&short);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

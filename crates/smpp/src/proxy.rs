@@ -310,6 +310,21 @@ fn resp_with_id(command_id: u32, status: u32, seq: u32, id: &[u8]) -> Vec<u8> {
 /// recipient, concatenation (a message of several parts) and text octets.
 type Submitted<'a> = (Sender, Number, Option<crate::udh::Concat>, &'a [u8]);
 
+/// How an allowed message of one part goes to the SMSC: the PDU as the
+/// ESME wrote it, or a `submit_sm` to encode (made from a `data_sm` or a
+/// `submit_multi` destination).
+enum Forward<'a> {
+    Frame(Vec<u8>),
+    Encode(&'a SubmitSm),
+}
+
+/// A plain `submit_sm` of one part ([`Proxy::plain_one`]): its sequence
+/// number, and its sender, recipient and text, or the status refusing it.
+struct Plain {
+    seq: u32,
+    read: Result<(Sender, Number, String), u32>,
+}
+
 /// One `submit_sm` waiting for its message's decision.
 struct Part {
     reply: Reply,
@@ -940,6 +955,33 @@ impl Proxy {
             };
             pinged = None;
             let arrived = self.now();
+            // A plain `submit_sm` of one part from a bound transmitter,
+            // read in place (no `rusmpp`) and checked here.
+            let plain = match (&frame, &bound) {
+                (Ok(f), Some(account)) if account.transmit && self.checks_at_once() => {
+                    Self::plain_one(account, f)
+                }
+                _ => None,
+            };
+            let frame = match (plain, frame, &bound) {
+                (Some(p), Ok(f), Some(account)) => {
+                    let reply = Reply::new(tx.clone(), p.seq);
+                    let Ok(permit) = window.clone().try_acquire_owned() else {
+                        reply.send(status::ESME_RTHROTTLED, None);
+                        continue;
+                    };
+                    reply.hold(permit);
+                    match p.read {
+                        Ok(one) => {
+                            let forward = Forward::Frame(f);
+                            self.check_one(account.clone(), reply, one, arrived, forward);
+                        }
+                        Err(st) => reply.send(st, None),
+                    }
+                    continue;
+                }
+                (_, frame, _) => frame,
+            };
             // The frame is kept: an allowed `submit_sm` goes to the SMSC
             // as the ESME wrote it.
             let (mut frame, decoded) = match frame {
@@ -1581,8 +1623,45 @@ impl Proxy {
             )));
             return;
         }
-        // As `decide` does for a message of one part.
+        let forward = match frame {
+            Some(frame) => Forward::Frame(frame),
+            None => Forward::Encode(sm),
+        };
         let text = crate::text::message_text(std::iter::once((f.data_coding, body)));
+        self.check_one(account, reply, (source, recipient, text), arrived, forward);
+    }
+
+    /// A `submit_sm` read in place, without `rusmpp`
+    /// ([`pdu::plain_submit`]), when it is plain and of one part: its
+    /// sequence number, and what [`Proxy::check_one`] takes or the status
+    /// refusing it (as [`Proxy::submit_now`] reads it). `None`: anything
+    /// else (another PDU, optional parameters, a part of a concatenated
+    /// message), read the usual way.
+    fn plain_one(account: &Bound, frame: &[u8]) -> Option<Plain> {
+        let (seq, f) = pdu::plain_submit(frame)?;
+        let read = match Self::read_submit(account, &f) {
+            Ok((_, _, Some(_), _)) => return None,
+            Ok((source, recipient, None, body)) => {
+                let text = crate::text::message_text(std::iter::once((f.data_coding, body)));
+                Ok((source, recipient, text))
+            }
+            Err(st) => Err(st),
+        };
+        Some(Plain { seq, read })
+    }
+
+    /// Checks a message of one part (sender, recipient, text) in the
+    /// session's task and, when allowed, queues it for the SMSC; the
+    /// upstream link's reader answers the ESME.
+    fn check_one(
+        self: &Arc<Self>,
+        account: Arc<Bound>,
+        reply: Reply,
+        (source, recipient, text): (Sender, Number, String),
+        arrived: Timestamp,
+        forward: Forward<'_>,
+    ) {
+        // As `decide` does for a message of one part.
         let decided_at = Instant::now();
         let kind = Self::kind_of(&account, &text);
         let ev = Event::new(arrived, Channel::Sms, kind, source, recipient)
@@ -1614,9 +1693,9 @@ impl Proxy {
             }
             me.ops.answered(decided_at);
         });
-        match frame {
-            Some(frame) => upstream.submit_frame_then(frame, done),
-            None => upstream.submit_then(sm.clone(), done),
+        match forward {
+            Forward::Frame(frame) => upstream.submit_frame_then(frame, done),
+            Forward::Encode(sm) => upstream.submit_then(sm.clone(), done),
         }
     }
 
