@@ -54,7 +54,22 @@ pub struct ProxyProcess {
 
 impl ProxyProcess {
     /// Starts the proxy on a free port, upstream `sink`, in the SMS window.
+    /// The port is found free, then given to the proxy: if something else
+    /// took it meanwhile (the proxy's own `--metrics 127.0.0.1:0` may be
+    /// handed it), the proxy exits with "Address already in use" and is
+    /// started again on another port, a few times at most.
     pub async fn start(policy: &Path, sink: SocketAddr, extra: &[&str]) -> ProxyProcess {
+        for _ in 0..4 {
+            if let Some(p) = Self::try_start(policy, sink, extra).await {
+                return p;
+            }
+        }
+        panic!("the proxy found its port taken four times in a row");
+    }
+
+    /// One attempt of [`ProxyProcess::start`]: `None` when the port was
+    /// taken before the proxy could listen on it.
+    async fn try_start(policy: &Path, sink: SocketAddr, extra: &[&str]) -> Option<ProxyProcess> {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -78,7 +93,7 @@ impl ProxyProcess {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let p = ProxyProcess {
+        let mut p = ProxyProcess {
             child,
             port,
             log,
@@ -89,6 +104,15 @@ impl ProxyProcess {
             .await
             .is_err()
         {
+            if let Ok(Some(_)) = p.child.try_wait() {
+                let err = p.stderr();
+                if err.contains(&format!("cannot listen on `127.0.0.1:{port}`"))
+                    && err.contains("Address already in use")
+                {
+                    return None;
+                }
+                panic!("proxy exited at start: {err}");
+            }
             assert!(
                 Instant::now() < deadline,
                 "proxy did not start: {}",
@@ -96,7 +120,7 @@ impl ProxyProcess {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        p
+        Some(p)
     }
 
     /// What the proxy logged so far.
