@@ -99,11 +99,11 @@ impl ProxyProcess {
             log,
             _logdir: logdir,
         };
+        // Up when it says it listens on the port: a connection alone could
+        // reach its metrics server, handed that port by the system.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
+        let up = format!("listening on 127.0.0.1:{port}");
+        while !p.stderr().contains(&up) {
             if let Ok(Some(_)) = p.child.try_wait() {
                 let err = p.stderr();
                 if err.contains(&format!("cannot listen on `127.0.0.1:{port}`"))
