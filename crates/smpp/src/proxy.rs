@@ -322,8 +322,11 @@ enum Forward<'a> {
 /// number, and its sender, recipient and text, or the status refusing it.
 struct Plain {
     seq: u32,
-    read: Result<(Sender, Number, String), u32>,
+    read: Result<One, u32>,
 }
+
+/// A message of one part as checked: sender, recipient, text.
+type One = (Sender, Number, String);
 
 /// One `submit_sm` waiting for its message's decision.
 struct Part {
@@ -963,24 +966,24 @@ impl Proxy {
                 }
                 _ => None,
             };
-            let frame = match (plain, frame, &bound) {
-                (Some(p), Ok(f), Some(account)) => {
+            let frame = match (plain, frame) {
+                (Some(p), Ok(f)) => {
                     let reply = Reply::new(tx.clone(), p.seq);
-                    let Ok(permit) = window.clone().try_acquire_owned() else {
-                        reply.send(status::ESME_RTHROTTLED, None);
-                        continue;
+                    let (account, permit) = match admit(&bound, &window) {
+                        Ok(a) => a,
+                        Err(st) => {
+                            reply.send(st, None);
+                            continue;
+                        }
                     };
                     reply.hold(permit);
                     match p.read {
-                        Ok(one) => {
-                            let forward = Forward::Frame(f);
-                            self.check_one(account.clone(), reply, one, arrived, forward);
-                        }
+                        Ok(one) => self.check_one(account, reply, one, arrived, Forward::Frame(f)),
                         Err(st) => reply.send(st, None),
                     }
                     continue;
                 }
-                (_, frame, _) => frame,
+                (_, frame) => frame,
             };
             // The frame is kept: an allowed `submit_sm` goes to the SMSC
             // as the ESME wrote it.
@@ -1035,13 +1038,12 @@ impl Proxy {
                 }
                 Some(Pdu::SubmitSm(sm)) => {
                     let reply = Reply::new(tx.clone(), seq);
-                    let Some(account) = bound.clone().filter(|b| b.transmit) else {
-                        reply.send(status::ESME_RINVBNDSTS, None);
-                        continue;
-                    };
-                    let Ok(permit) = window.clone().try_acquire_owned() else {
-                        reply.send(status::ESME_RTHROTTLED, None);
-                        continue;
+                    let (account, permit) = match admit(&bound, &window) {
+                        Ok(a) => a,
+                        Err(st) => {
+                            reply.send(st, None);
+                            continue;
+                        }
                     };
                     reply.hold(permit);
                     if self.checks_at_once() {
@@ -1608,27 +1610,36 @@ impl Proxy {
         arrived: Timestamp,
         frame: Option<Vec<u8>>,
     ) {
-        let f = SubmitFields::of(sm);
-        let (source, recipient, multi, body) = match Self::read_submit(&account, &f) {
-            Ok(r) => r,
+        let one = match Self::read_one(&account, &SubmitFields::of(sm)) {
+            Ok(Some(one)) => one,
+            Ok(None) => {
+                tokio::spawn(Box::pin(self.clone().submit(
+                    account,
+                    reply,
+                    sm.clone(),
+                    arrived,
+                    frame,
+                )));
+                return;
+            }
             Err(st) => return reply.send(st, None),
         };
-        if multi.is_some() {
-            tokio::spawn(Box::pin(self.clone().submit(
-                account,
-                reply,
-                sm.clone(),
-                arrived,
-                frame,
-            )));
-            return;
-        }
         let forward = match frame {
             Some(frame) => Forward::Frame(frame),
             None => Forward::Encode(sm),
         };
+        self.check_one(account, reply, one, arrived, forward);
+    }
+
+    /// A message of one part: its sender, recipient and text; `None` for a
+    /// part of a concatenated message; `Err`, the status refusing it.
+    fn read_one(account: &Bound, f: &SubmitFields<'_>) -> Result<Option<One>, u32> {
+        let (source, recipient, multi, body) = Self::read_submit(account, f)?;
+        if multi.is_some() {
+            return Ok(None);
+        }
         let text = crate::text::message_text(std::iter::once((f.data_coding, body)));
-        self.check_one(account, reply, (source, recipient, text), arrived, forward);
+        Ok(Some((source, recipient, text)))
     }
 
     /// A `submit_sm` read in place, without `rusmpp`
@@ -1639,12 +1650,9 @@ impl Proxy {
     /// message), read the usual way.
     fn plain_one(account: &Bound, frame: &[u8]) -> Option<Plain> {
         let (seq, f) = pdu::plain_submit(frame)?;
-        let read = match Self::read_submit(account, &f) {
-            Ok((_, _, Some(_), _)) => return None,
-            Ok((source, recipient, None, body)) => {
-                let text = crate::text::message_text(std::iter::once((f.data_coding, body)));
-                Ok((source, recipient, text))
-            }
+        let read = match Self::read_one(account, &f) {
+            Ok(None) => return None,
+            Ok(Some(one)) => Ok(one),
             Err(st) => Err(st),
         };
         Some(Plain { seq, read })
@@ -1657,7 +1665,7 @@ impl Proxy {
         self: &Arc<Self>,
         account: Arc<Bound>,
         reply: Reply,
-        (source, recipient, text): (Sender, Number, String),
+        (source, recipient, text): One,
         arrived: Timestamp,
         forward: Forward<'_>,
     ) {
