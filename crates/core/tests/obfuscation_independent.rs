@@ -80,11 +80,10 @@ const LEET_LIGHT: &[Case] = &[
         "[QC] V4y tiền nhanh chỉ cần CCCD, giải ngân sau 30 phút. Gọi ngay 0912.345.678",
         Hit,
     ),
-    // Known miss: `9` for `g` is no leetspeak digit here: normalize_word keeps it (`thuon9`).
     (
         "L4",
         "Chúc mừng thuê bao 0987xxx123 đã trúng thưởn9 xe SH 150i. Nhận giải tại: shvn-quatang.com",
-        Miss,
+        Hit,
     ),
     (
         "L2",
@@ -232,17 +231,15 @@ const LEET_HEAVY: &[Case] = &[
         Hit,
     ),
     ("L8", "7HU NH4P H4P D4N 7Ừ 15-30 7R1ỆU/7H4NG", Hit),
-    // Known miss: `74i` (tài): leet_led wants two letters after the leading digit.
     (
         "L13",
         "X4C 7HUC 74I KH04N NG4Y 7ẠI vietinbank-xacthuc.top Đ3 7R4NH BỊ KH04",
-        Miss,
+        Hit,
     ),
-    // Known miss: `74i` (tại): leet_led wants two letters after the leading digit.
     (
         "L7",
         "L4M V13C 74I NH4, 7HU NH4P 300K/NG4Y, Z4L0 0909 111 222",
-        Miss,
+        Hit,
     ),
 ];
 
@@ -404,16 +401,14 @@ const TELEX: &[Case] = &[
         "Hoox trowj vay voons sinh vieen, LH 0966 123 456",
         Hit,
     ),
-    // Known miss: `w` alone for `ư` at the start of a word is kept (normalize_word, Telex `w`): `wu`.
-    ("L3", "Laix suaats wu ddaix cho khachs hangf mowis", Miss),
+    ("L3", "Laix suaats wu ddaix cho khachs hangf mowis", Hit),
     ("L4", "Trusng thwowngr 100 trieeuj, nhaanj ngay", Hit),
     (
         "L8",
         "Viec nhe, thu nhaapj haaps daanx, Zalo 0909 111 222",
         Hit,
     ),
-    // Known miss: tone typed before the doubled vowel: inner_tone drops `f`, but runs are not collapsed again (`tieen`).
-    ("L0", "Vay tiefen nhanh, giai ngan 5 phut", Miss),
+    ("L0", "Vay tiefen nhanh, giai ngan 5 phut", Hit),
     ("L22", "Nhaanj luwowng cao, 500k/ngayf", Hit),
     ("L23", "Chuyeenr khoarn ngay 500k ddeer giuwx chox", Hit),
 ];
@@ -427,43 +422,32 @@ const VNI: &[Case] = &[
         Hit,
     ),
     ("L0", "Vay tien62 nhanh 5 phut, goi 0912 000 111", Hit),
-    // Known miss: VNI tone typed right after the vowel, inside the word: `3`, `2` are VNI only right after a dropped mark, else leet (`giaei`, `nga2y`).
     (
         "L1",
         "Gia3i nga6n trong nga2y, kho6ng tha63m d9i5nh. Zalo 0987 654 321",
-        Miss,
+        Hit,
     ),
     ("L1", "Giai3 ngan6 trong ngay2, ho so don gian", Hit),
     ("L2", "Kho6ng ca62n the61 cha61p, lai suat tha61p", Hit),
     ("L3", "La4i sua61t u7u d9a4i chi3 0.5%", Hit),
-    // Known miss: VNI tone inside the word: `tru1ng` -> `truing` (normalize_word: `1` not after a dropped mark is leet).
-    ("L4", "Chuc1 mu72ng ba5n d9a4 tru1ng thu7o73ng xe SH", Miss),
+    ("L4", "Chuc1 mu72ng ba5n d9a4 tru1ng thu7o73ng xe SH", Hit),
     ("L4", "Trung1 thuong73 xe SH, nhan tai sh-qua.vn", Hit),
     (
         "L5",
         "Nha6n5 qua2 tri a6n 20/11 tai https://trian-kh.vn",
         Hit,
     ),
-    // Known miss: VNI tone inside the word: `ta1c` -> `taic`.
-    ("L6", "Tuye6n3 co65ng ta1c vie6n ba1n ha2ng online", Miss),
-    // Known miss: VNI tone inside the word: `ha2ng` kept, `cu3a` -> `cuea`.
+    ("L6", "Tuye6n3 co65ng ta1c vie6n ba1n ha2ng online", Hit),
     (
         "L21",
         "d9o7n ha2ng cu3a ba5n dang cho7 giao, xac nhan tai ghn-vn.top",
-        Miss,
+        Hit,
     ),
-    // Known miss: VNI tone inside the word: `ru1t` -> `ruit`.
-    ("L16", "Ru1t tie62n ma85t tu72 the3 tin1 du5ng", Miss),
+    ("L16", "Ru1t tie62n ma85t tu72 the3 tin1 du5ng", Hit),
     ("L9", "Sim so61 d9ep5 gia1 re3, goi 0909 888 999", Hit),
     ("L22", "Nha65n lu7o7ng cao, 500k/nga2y", Hit),
-    // Known miss: VNI tone inside the word: `khoa3n` -> `khoaen`.
-    ("L23", "Chuye63n khoa3n ngay 500k de giu cho", Miss),
-    // Known miss: VNI tone inside the word: `khoaen cuea ... khoia`.
-    (
-        "L11",
-        "Tai2 khoa3n cu3a ba5n bi5 kho1a, xac minh ngay",
-        Miss,
-    ),
+    ("L23", "Chuye63n khoa3n ngay 500k de giu cho", Hit),
+    ("L11", "Tai2 khoa3n cu3a ba5n bi5 kho1a, xac minh ngay", Hit),
     ("L11", "Tai2 khoan3 cua3 ban5 bi5 khoa1, xac minh ngay", Hit),
 ];
 
@@ -542,10 +526,8 @@ const SEPARATORS: &[Case] = &[
         "Nhận.quà.tri.ân khách hàng thân thiết tại bit.ly/trian",
         Hit,
     ),
-    // Known miss: a gap of white space and ASCII joiners between words is kept as written (gap: `spaced && punct`).
-    ("R0", "Vay - tiền - 50 - triệu, không thế chấp", Miss),
-    // Known miss: a gap of white space and `|` between words is kept as written (gap: `spaced && punct`).
-    ("R6", "Rút | tiền | nhanh 24/7, phí 1%", Miss),
+    ("R0", "Vay - tiền - 50 - triệu, không thế chấp", Hit),
+    ("R6", "Rút | tiền | nhanh 24/7, phí 1%", Hit),
     // Known miss: `,` is no joiner; and the loose `P T` pair becomes a run of its own (`n,a,pt,h,e`).
     ("R2", "N,Ạ,P T,H,Ẻ 100K tặng 100K", Miss),
 ];
@@ -584,10 +566,8 @@ const EMOJI: &[Case] = &[
         Hit,
     ),
     ("L4", "Chúc mừng bạn t🔥r🔥ú🔥n🔥g th🔥ư🔥ởng 1 xe SH", Hit),
-    // Known miss: `>` is no joiner (is_joiner), and with spaces around it the gap is kept.
-    ("R6", "Rút >> tiền >> nhanh, phí 1%", Miss),
-    // Known miss: `=` and `>` are no joiners: the gap ` => ` is kept.
-    ("R2", "Nạp thẻ => 100k tặng 100k", Miss),
+    ("R6", "Rút >> tiền >> nhanh, phí 1%", Hit),
+    ("R2", "Nạp thẻ => 100k tặng 100k", Hit),
     ("R7", "Thu nhập 2️⃣0️⃣ triệu mỗi tháng", Hit),
     (
         "R5",
@@ -626,8 +606,7 @@ const MIXTURES: &[Case] = &[
     ("L22", "NHẬN LƯƠNG C4О, LÀM TẠI NHÀ", Hit),
     // Known miss: `@` between two joiners touches no letter, so it is no token and ends the run (`qu.@`).
     ("L5", "N.h.ậ.n q.u.@ t.r.1 â.n tại bit.ly/trian", Miss),
-    // Known miss: VNI tone inside the word: `tru1ng` -> `truing`.
-    ("L4", "TRU1NG THU7O73NG XE SH", Miss),
+    ("L4", "TRU1NG THU7O73NG XE SH", Hit),
     ("L9", "S.1.M S.Ố Đ.Ẹ.P, gọi 0909 888 999", Hit),
     ("L16", "R.U.S.T T.I.E.E.N.F M.A.J.T tại nhà", Hit),
     ("L0", "V4y t1eenf nhanh, gọi 0912 345 678", Hit),
@@ -637,14 +616,14 @@ const MIXTURES: &[Case] = &[
 /// this file was written, rounded down: a floor against regressions, not a
 /// goal (the goal is 90 % for every trick; see the known misses above).
 const TRICKS: &[(&str, &[Case], f64)] = &[
-    ("leet light", LEET_LIGHT, 82.0),
-    ("leet heavy", LEET_HEAVY, 68.0),
+    ("leet light", LEET_LIGHT, 88.0),
+    ("leet heavy", LEET_HEAVY, 81.0),
     ("repeated letters", REPEATED, 100.0),
-    ("telex", TELEX, 90.0),
-    ("vni", VNI, 58.0),
-    ("separators", SEPARATORS, 81.0),
-    ("emoji/symbols", EMOJI, 88.0),
-    ("mixtures", MIXTURES, 78.0),
+    ("telex", TELEX, 100.0),
+    ("vni", VNI, 100.0),
+    ("separators", SEPARATORS, 90.0),
+    ("emoji/symbols", EMOJI, 100.0),
+    ("mixtures", MIXTURES, 84.0),
 ];
 
 /// Ordinary messages that look like the tricks: none is spam.

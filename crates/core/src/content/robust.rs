@@ -20,18 +20,19 @@
 //!    loose, the run breaks where the written text had its widest gaps, if
 //!    its gaps were not all as wide (white space counts one, a symbol two:
 //!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces).
-//! 3. **Other gaps.** A gap between two tokens made of joiners only,
-//!    either free of white space (`vay-tien`, `vay💰tien`) or holding only
-//!    white space and non-ASCII symbols (`vay 💰 tien`), becomes one space,
-//!    unless it lies between two digits (`0.5`, `0912-345`); any other gap
+//! 3. **Other gaps.** A gap between two tokens made of joiners and `< >
+//!    =` only (`vay-tien`, `vay💰tien`, `vay 💰 tien`, `vay - tien`, `nap
+//!    => 100k`) becomes one space, unless it holds white space and a `.`
+//!    or `'`, or lies between two digits (`0.5`, `0912-345`); any other gap
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written, their runs of one letter
 //!    collapsed (`100kkk` → `100k`), except a token that is one of the
 //!    leetspeak digits `0 1 3 4 5 7 8` followed by letters (leet symbols
-//!    count as letters) and those digits only, two or more of them letters
-//!    or a digit after a letter, with a vowel among its letters or one of
+//!    count as letters) and those digits only, with a letter and two or
+//!    more letters or `0 1 3 4` after the first (`74i`), or a digit after
+//!    a letter, with a vowel among its letters or one of
 //!    `0 1 3 4` among its digits (`0ng`,
 //!    `4nh`, `7r0ng`, `71en`, `7h3`), or one of `0 1 3 4` and `n` (`4n`),
 //!    or a *marked* token (below) made of a leetspeak digit then letters
@@ -53,17 +54,21 @@
 //!    VNI marks: its digits are all leetspeak.
 //!    Other digits, left to right: a VNI mark is dropped (`6` right after
 //!    `a e o`, `7` after `o u`, `8` after `a`, `9` after `d`, `1`–`5` right
-//!    after a dropped mark: `tie6n`, `to61t`); any other digit is leetspeak (`0`→o,
-//!    `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b; `2 6 9` stay).
+//!    after a dropped mark: `tie6n`, `to61t`; `1`–`5` typed right after
+//!    the vowel inside the syllable, before letters only: `gia3i`,
+//!    `tru1ng`); any other digit is leetspeak (`0`→o, `1`→i, `3`→e, `4`→a,
+//!    `5`→s, `7`→t, `8`→b, `9`→g; `2 6` stay).
 //!    Then runs of one letter collapse to one (`vaaay` → `vay`, Telex `dd`,
 //!    `ee`, `aa`, `oo`); Telex `w` is dropped after `a o u` and read as `u`
-//!    after another letter; runs collapse again; and a final Telex tone
+//!    after another letter, and leading a token with no other vowel than
+//!    `u` (`wu`); runs collapse again; and a final Telex tone
 //!    letter `s f r x j` is dropped when the token has three or more
 //!    letters and the letter before it is a vowel or one of `c h m n p t g`
 //!    (`tieenf` → `tien`, `nhaanj` → `nhan`, `dduwowcj` → `duoc`);
 //!    otherwise, such a letter right after a vowel and followed, to the end
 //!    of the token, only by vowels and at most one final `c ch m n ng nh p
-//!    t` is dropped too (`tiefn` → `tien`, `nguwowfi` → `nguoi`).
+//!    t` is dropped too (`tiefn` → `tien`, `nguwowfi` → `nguoi`), and runs
+//!    collapse once more (`tiefen` → `tien`).
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
@@ -253,6 +258,12 @@ fn is_joiner(c: char) -> bool {
         c if c.is_ascii() => false,
         c => !c.is_alphanumeric(),
     }
+}
+
+/// A character of a gap between two words that makes it a word boundary
+/// (step 3): a joiner, or an arrow's `< > =` (`vay >> tien`, `nap => 100k`).
+fn is_word_gap(c: char) -> bool {
+    is_joiner(c) || matches!(c, '<' | '>' | '=')
 }
 
 /// A non-ASCII symbol (emoji and the like), dropped from kept gaps.
@@ -574,11 +585,11 @@ impl RobustBuf {
         // (`vay 💰 tien`) is a word boundary; punctuation followed by a
         // space (`ngay. goi`) stays as written, as it does at the ends.
         let spaced = g.contains(' ');
-        let punct = g.chars().any(|c| c.is_ascii() && c != ' ');
+        let stop = g.chars().any(|c| matches!(c, '.' | '\''));
         let boundary = prev.is_some()
             && next.is_some()
-            && g.chars().all(is_joiner)
-            && !(spaced && punct)
+            && g.chars().all(is_word_gap)
+            && !(spaced && stop)
             && !(digit_before && digit_after);
         if boundary {
             self.text.push(' ');
@@ -662,7 +673,12 @@ fn leet_led(word: &[char], marked: bool) -> bool {
         // `4n` (`ân`), `0n`, `1n`, `3n`: a vowel and a final `n`.
         [d, 'n'] => matches!(d, '0' | '1' | '3' | '4'),
         [d, rest @ ..] if leet(*d) => {
-            (interleaved || rest.iter().filter(|&&c| letter(c)).count() >= 2)
+            let letters = rest.iter().filter(|&&c| letter(c)).count();
+            let vowel_digits = rest
+                .iter()
+                .filter(|c| matches!(c, '0' | '1' | '3' | '4'))
+                .count();
+            (interleaved || letters >= 1 && letters + vowel_digits >= 2)
                 && rest.iter().all(|&c| letter(c) || leet(c))
                 && word.iter().any(|&c| {
                     matches!(c, '0' | '1' | '3' | '4' | '@' | '€')
@@ -687,7 +703,8 @@ fn is_leet_digit(c: char) -> bool {
 fn mark_matters(word: &[char]) -> bool {
     let rest = word.get(1..).unwrap_or(&[]);
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
-        || rest.iter().any(|c| ('6'..='9').contains(c));
+        || rest.iter().any(|c| ('6'..='9').contains(c))
+        || (1..word.len()).any(|i| inner_vni_tone(word, i));
     let led = word.first().is_some_and(|&c| is_leet_digit(c))
         && rest
             .iter()
@@ -781,14 +798,14 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
                 let vni = !marked
                     && match d {
                         b'6'..=b'9' => prev.is_some_and(|p| vni_fits(d, &[p])),
-                        b'1'..=b'5' => after_vni,
+                        b'1'..=b'5' => after_vni || inner_vni_tone(word, i),
                         _ => false,
                     };
                 if vni {
                     after_vni = true;
                     continue;
                 }
-                leet_inside |= !matches!(d, b'2' | b'6' | b'9');
+                leet_inside |= !matches!(d, b'2' | b'6');
                 match d {
                     b'0' => b'o',
                     b'1' => b'i',
@@ -797,6 +814,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
                     b'5' => b's',
                     b'7' => b't',
                     b'8' => b'b',
+                    b'9' => b'g',
                     d => d,
                 }
             }
@@ -806,7 +824,16 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
         out.push(b);
     }
     collapse(out);
-    // Telex `w`: after a, o, u it marks the vowel; elsewhere it is `ư`.
+    // Telex `w`: after a, o, u it marks the vowel; elsewhere it is `ư`,
+    // also leading a word with no other vowel than `u` (`wu` is `ưu`; not
+    // `web`, `wow`).
+    if out.first() == Some(&b'w')
+        && !out
+            .iter()
+            .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'y'))
+    {
+        out[0] = b'u';
+    }
     let mut w = 0;
     for r in 0..out.len() {
         let b = out[r];
@@ -836,8 +863,56 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
                 out.pop();
             } else if let Some(k) = inner_tone(out) {
                 out.remove(k);
+                // `tiefen`: the letters around the tone meet.
+                collapse(out);
             }
         }
+    }
+}
+
+/// Whether the digit at `i` of the word token `word` is a VNI tone typed
+/// inside the syllable, right after its vowel (`gia3i`, `tru1ng`,
+/// `kho1a`): a digit `1`-`5` right after a vowel written as a letter (not
+/// the `i` of a leading `gi` nor the `u` of a leading `qu`), followed, to
+/// the end of the token, by letters only: vowels then at most one final
+/// (`c ch m n ng nh p t`). `1 2 5` always are; `3` is leetspeak `e` after
+/// `i y u o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
+/// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
+/// (`su4t`, `to4n`) and after `o u` before `i y` (`lo4i`).
+fn inner_vni_tone(word: &[char], i: usize) -> bool {
+    let (Some(&d), Some(prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
+        return false;
+    };
+    if !(prev.is_ascii_lowercase() && is_vowel(*prev as u8)) {
+        return false;
+    }
+    if i == 2 && matches!(word, ['g', 'i', ..] | ['q', 'u', ..]) {
+        return false;
+    }
+    let rest = word.get(i + 1..).unwrap_or(&[]);
+    if rest.is_empty() || !rest.iter().all(char::is_ascii_lowercase) {
+        return false;
+    }
+    let vowels = rest.iter().take_while(|&&c| is_vowel(c as u8)).count();
+    if !matches!(
+        &rest[vowels..],
+        [] | ['c'] | ['m'] | ['n'] | ['p'] | ['t'] | ['c', 'h'] | ['n', 'g'] | ['n', 'h']
+    ) {
+        return false;
+    }
+    let next_vowel = vowels > 0;
+    let next = rest[0];
+    match d {
+        '1' | '2' | '5' => true,
+        '3' => {
+            !(matches!(prev, 'i' | 'y' | 'u' | 'o') && !next_vowel
+                || matches!(prev, 'i' | 'y') && next == 'u')
+        }
+        '4' => {
+            !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel
+                || matches!(prev, 'o' | 'u') && matches!(next, 'i' | 'y'))
+        }
+        _ => false,
     }
 }
 
@@ -951,11 +1026,13 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         let start = i;
         if prev_end != usize::MAX && !(start == prev_end + 1 && b[prev_end] == b' ') {
             let gap = b.get(prev_end..start).unwrap_or(&[]);
-            let joiners = gap.iter().all(|&c| class(c) & JOINER != 0);
+            let joiners = gap
+                .iter()
+                .all(|&c| class(c) & JOINER != 0 || matches!(c, b'<' | b'>' | b'='));
             let spaced = gap.contains(&b' ');
-            let punct = gap.iter().any(|&c| c != b' ');
+            let stop = gap.iter().any(|&c| matches!(c, b'.' | b'\''));
             let digits = b[prev_end - 1].is_ascii_digit() && c.is_ascii_digit();
-            if joiners && !(spaced && punct) && !digits {
+            if joiners && !(spaced && stop) && !digits {
                 return false;
             }
             if gap.windows(2).any(|w| w == b"  ") {
@@ -969,7 +1046,8 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // letter after a vowel (`VOWEL >> 1` is `TONE`), a letter
             // repeated.
             let (mut p, mut kp) = (c, k);
-            let mut flags = 0u8;
+            // A leading `w` may be `ư` (`wu`).
+            let mut flags = k & W;
             let mut same = false;
             while let Some(&c) = b.get(i) {
                 let kc = class(c);
@@ -1228,6 +1306,30 @@ mod tests {
             ),
             ("n a p  d a u", "nap dau"),
             ("v  a  y 💰 t i ề n", "vay tien"),
+            // A VNI tone typed right after its vowel, inside the word.
+            (
+                "gia3i nga2y tru1ng ta1c kho1a cu3a",
+                "giai ngay trung tac khoa cua",
+            ),
+            ("khoa3n ru1t ba5n", "khoan rut ban"),
+            // Leetspeak where a tone could not stand there.
+            (
+                "ti3n vi3c chuy3n hi3u su4t to4n lo4i qu4y gi4i",
+                "tien viec chuyen hieu suat toan loai quay giai",
+            ),
+            // A leading leet digit with one letter, the digits after it
+            // read as vowels; amounts and times stay.
+            ("74i 74c 713n 741 10a", "tai 74c 713n 741 ioa"),
+            // `9` for `g` but after `d`; Telex `w` leading a word; the
+            // letters around a dropped tone letter meet.
+            ("thuon9 d9a", "thuong da"),
+            ("wu dda tiefen web", "u da tien web"),
+            // Separators with spaces around them, and arrows, between words.
+            (
+                "vay - tien | nhanh >> nap => 100k",
+                "vay tien nhanh nap 100k",
+            ),
+            ("ngay. goi thu 2 - 4 - 6", "ngay. goi thu 2 - 4 - 6"),
         ];
         for (text, want) in cases {
             assert_eq!(robust_text(text), want, "{text}");
