@@ -438,16 +438,59 @@ impl<'a> SubmitFields<'a> {
 /// A `submit_sm` built from the octets of a body (header added here), or
 /// the status its decoding failed with.
 fn submit_sm_of_body(body: &[u8]) -> Result<SubmitSm, u32> {
+    match decode(&pdu_of_body(0x0000_0004, body)?) {
+        Ok(cmd) => match cmd.pdu() {
+            Some(Pdu::SubmitSm(sm)) => Ok(sm.clone()),
+            _ => Err(status::ESME_RSYSERR),
+        },
+        Err(n) => Err(n.status),
+    }
+}
+
+/// A whole PDU of `command_id` around `body` (status 0, sequence 1).
+fn pdu_of_body(command_id: u32, body: &[u8]) -> Result<Vec<u8>, u32> {
     let len = u32::try_from(HEADER_LEN + body.len()).map_err(|_| status::ESME_RINVMSGLEN)?;
     let mut pdu = Vec::with_capacity(HEADER_LEN + body.len());
     pdu.extend_from_slice(&len.to_be_bytes());
-    pdu.extend_from_slice(&0x0000_0004u32.to_be_bytes());
+    pdu.extend_from_slice(&command_id.to_be_bytes());
     pdu.extend_from_slice(&0u32.to_be_bytes());
     pdu.extend_from_slice(&1u32.to_be_bytes());
     pdu.extend_from_slice(body);
-    match decode(&pdu) {
+    Ok(pdu)
+}
+
+/// The fixed fields a `deliver_sm` or `submit_sm` has and a `data_sm` has
+/// not, around the three a `data_sm` has: `esm_class`, `protocol_id` 0,
+/// `priority_flag` 0, `schedule_delivery_time` "", `validity_period` "",
+/// `registered_delivery`, `replace_if_present_flag` 0, `data_coding`,
+/// `sm_default_msg_id` 0, `sm_length` 0 (the text is in `message_payload`).
+/// `None`: the `data_sm` body is too short.
+fn data_sm_body_as_sm(ds: &DataSm) -> Option<Vec<u8>> {
+    let bytes = encode(&Command::new(CommandStatus::EsmeRok, 1, ds.clone()));
+    let body = bytes.get(HEADER_LEN..)?;
+    let head =
+        ds.service_type.length() + 2 + ds.source_addr.length() + 2 + ds.destination_addr.length();
+    let (fixed, tlvs) = (body.get(head..head + 3)?, body.get(head + 3..)?);
+    let (esm, registered, coding) = (fixed[0], fixed[1], fixed[2]);
+    let mut out = Vec::with_capacity(body.len() + 8);
+    out.extend_from_slice(body.get(..head)?);
+    out.extend_from_slice(&[esm, 0, 0, 0, 0, registered, 0, coding, 0, 0]);
+    out.extend_from_slice(tlvs);
+    Some(out)
+}
+
+/// The `deliver_sm` a `data_sm` from the SMSC amounts to (a receipt or a
+/// subscriber's message sent as `data_sm`, as some SMSCs do): the same
+/// service type, addresses, `esm_class`, `registered_delivery`,
+/// `data_coding` and TLVs (`receipted_message_id`, `message_state`,
+/// `message_payload`, ...), `short_message` empty, the other fields 0. The
+/// proxy routes it, reads a reply in it and passes it to the ESME as a
+/// `deliver_sm`, which every ESME bound to receive takes.
+pub fn data_sm_as_deliver(ds: &DataSm) -> Result<DeliverSm, u32> {
+    let body = data_sm_body_as_sm(ds).ok_or(status::ESME_RINVCMDLEN)?;
+    match decode(&pdu_of_body(0x0000_0005, &body)?) {
         Ok(cmd) => match cmd.pdu() {
-            Some(Pdu::SubmitSm(sm)) => Ok(sm.clone()),
+            Some(Pdu::DeliverSm(d)) => Ok(d.clone()),
             _ => Err(status::ESME_RSYSERR),
         },
         Err(n) => Err(n.status),
@@ -459,22 +502,8 @@ fn submit_sm_of_body(body: &[u8]) -> Result<SubmitSm, u32> {
 /// (its text is its `message_payload`), `short_message` empty, the other
 /// fields 0. The proxy checks it as a `submit_sm` and forwards it as one.
 pub fn data_sm_as_submit(ds: &DataSm) -> Result<SubmitSm, u32> {
-    let bytes = encode(&Command::new(CommandStatus::EsmeRok, 1, ds.clone()));
-    let body = bytes.get(HEADER_LEN..).unwrap_or_default();
-    let head =
-        ds.service_type.length() + 2 + ds.source_addr.length() + 2 + ds.destination_addr.length();
-    let (Some(fixed), Some(tlvs)) = (body.get(head..head + 3), body.get(head + 3..)) else {
-        return Err(status::ESME_RINVCMDLEN);
-    };
-    let (esm, registered, coding) = (fixed[0], fixed[1], fixed[2]);
-    let mut out = Vec::with_capacity(body.len() + 8);
-    out.extend_from_slice(body.get(..head).unwrap_or_default());
-    // esm_class, protocol_id, priority_flag, schedule_delivery_time "",
-    // validity_period "", registered_delivery, replace_if_present_flag,
-    // data_coding, sm_default_msg_id, sm_length 0.
-    out.extend_from_slice(&[esm, 0, 0, 0, 0, registered, 0, coding, 0, 0]);
-    out.extend_from_slice(tlvs);
-    submit_sm_of_body(&out)
+    let body = data_sm_body_as_sm(ds).ok_or(status::ESME_RINVCMDLEN)?;
+    submit_sm_of_body(&body)
 }
 
 /// The `submit_sm`s a `submit_multi` amounts to: one per destination, each
@@ -530,11 +559,25 @@ pub fn receipted_id(ds: &DeliverSm) -> Option<String> {
             return Some(id.as_str().to_string());
         }
     }
-    let text: &[u8] = ds.short_message().as_ref();
-    let text = String::from_utf8_lossy(text);
-    let at = text.find("id:")?;
+    let mut text: &[u8] = ds.short_message().as_ref();
+    if text.is_empty() {
+        for tlv in ds.tlvs() {
+            if let Some(TlvValue::MessagePayload(p)) = tlv.value() {
+                text = p.value.as_ref();
+            }
+        }
+    }
+    // `id:` as SMPP 3.4's appendix B writes it; `ID:` and `Id:` as some
+    // SMSCs do.
+    let at = text
+        .windows(3)
+        .position(|w| w.eq_ignore_ascii_case(b"id:"))?;
     let rest = text.get(at + 3..)?;
-    let id: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    let id: String = rest
+        .iter()
+        .take_while(|c| !c.is_ascii_whitespace())
+        .map(|&c| char::from(c))
+        .collect();
     (!id.is_empty()).then_some(id)
 }
 
@@ -644,6 +687,13 @@ pub fn fuzz_pdu(data: &[u8]) {
                 assert_eq!(sm.destination_addr, ds.destination_addr);
                 read(&sm);
             }
+            // As the SMSC's: the deliver_sm it is routed as.
+            if let Ok(d) = data_sm_as_deliver(ds) {
+                assert_eq!(d.source_addr, ds.source_addr);
+                assert_eq!(d.destination_addr, ds.destination_addr);
+                let _ = receipted_id(&d);
+                let _ = deliver_text(&d);
+            }
         }
         Some(Pdu::SubmitMulti(m)) => {
             if let Ok(sms) = submit_multi_split(m) {
@@ -663,6 +713,41 @@ pub fn fuzz_pdu(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    /// The `id:` of a receipt's text in any case, and in `message_payload`
+    /// when `short_message` is empty.
+    #[test]
+    fn a_receipts_id_in_any_case_and_in_the_payload() {
+        use rusmpp::tlvs::MessageDeliveryRequestTlvValue;
+        let text = |t: &str| {
+            let mut ds = DeliverSm::default();
+            ds.esm_class = rusmpp::values::EsmClass::from(0x04);
+            ds.set_short_message(
+                rusmpp::types::OctetString::from_vec(t.as_bytes().to_vec()).unwrap(),
+            );
+            ds
+        };
+        assert_eq!(
+            receipted_id(&text("id:ab12 sub:001 dlvrd:001")).as_deref(),
+            Some("ab12")
+        );
+        assert_eq!(
+            receipted_id(&text("ID:AB12 SUB:001")).as_deref(),
+            Some("AB12")
+        );
+        assert_eq!(
+            receipted_id(&text("Id:7 stat:DELIVRD")).as_deref(),
+            Some("7")
+        );
+        let mut ds = DeliverSm::default();
+        ds.esm_class = rusmpp::values::EsmClass::from(0x04);
+        ds.push_tlv(MessageDeliveryRequestTlvValue::MessagePayload(
+            rusmpp::values::MessagePayload::new(rusmpp::types::AnyOctetString::from_vec(
+                b"id:p-9 stat:DELIVRD".to_vec(),
+            )),
+        ));
+        assert_eq!(receipted_id(&ds).as_deref(), Some("p-9"));
+    }
+
     use super::*;
 
     /// A receipt rewritten for another id: both its text's `id:` field and

@@ -442,6 +442,10 @@ pub struct Proxy {
     reassembler: Mutex<Reassembler<MessageKey, Part, Arc<Decided>>>,
     /// The `message_id`s given to each account.
     issued: Arc<Mutex<IdBook>>,
+    /// The numeric sources (numbers, short codes) each account sends ads
+    /// from: a subscriber's reply, sent to one of them, is for that
+    /// account (`None`: more than one account sends from it).
+    senders: Mutex<chanrac::hash::Map<Number, Option<Arc<str>>>>,
     epoch: Instant,
     guard: Guard,
     /// `--mode`, metrics and verdict log.
@@ -578,6 +582,7 @@ impl Proxy {
             shared,
             cfg,
             issued: Arc::default(),
+            senders: Mutex::default(),
             epoch: Instant::now(),
             ops,
         }))
@@ -1166,7 +1171,14 @@ impl Proxy {
                     send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp));
                     break;
                 }
-                Some(Pdu::DeliverSmResp(_)) => {
+                // By its command id: a `deliver_sm_resp` without a body
+                // (an error status, or an ESME that sends none) decodes to
+                // no PDU; a `generic_nack` of a `deliver_sm` answers it too.
+                _ if matches!(
+                    cmd.id(),
+                    rusmpp::CommandId::DeliverSmResp | rusmpp::CommandId::GenericNack
+                ) =>
+                {
                     let waiter = receiver
                         .as_ref()
                         .and_then(|r| r.pending.lock().ok().and_then(|mut p| p.remove(&seq)));
@@ -1359,9 +1371,20 @@ impl Proxy {
                 .issued
                 .lock()
                 .ok()
-                .and_then(|b| b.owner(&id).map(Box::from));
+                .and_then(|b| b.owner_of_any_form(&id).map(Box::from));
             if owner.is_some() {
                 return owner;
+            }
+        } else if let Ok(to) = Number::parse(ds.destination_addr.as_str()) {
+            // A subscriber's message: for the account that sends from the
+            // number or short code it was sent to.
+            let owner = self
+                .senders
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&to).cloned().flatten());
+            if let Some(a) = owner {
+                return Some(Box::from(&*a));
             }
         }
         let policy = self.engine.policy();
@@ -1380,10 +1403,19 @@ impl Proxy {
     /// that session's `deliver_sm_resp` status returned. No such session,
     /// or no answer within [`crate::upstream::RESPONSE_TIMEOUT`]:
     /// `ESME_RX_T_APPN` (the SMSC delivers it again later). No account to
-    /// route it to: `ESME_RX_P_APPN`.
+    /// route it to: a receipt gets `ESME_RX_T_APPN` (its id may be one the
+    /// proxy is about to learn: the SMSC's answer to the submit can come
+    /// after the receipt), a subscriber's message `ESME_RX_P_APPN`.
     async fn deliver(self: Arc<Self>, login: &Login, ds: rusmpp::pdus::DeliverSm) -> u32 {
         use std::sync::atomic::Ordering;
         let Some(account) = self.route(login, &ds) else {
+            if pdu::receipted_id(&ds).is_some() || u8::from(ds.esm_class) & 0x3C != 0 {
+                tracing::warn!(
+                    login = &*login.0,
+                    "receipt for a message id no account was given: the SMSC retries"
+                );
+                return status::ESME_RX_T_APPN;
+            }
             tracing::warn!(
                 login = &*login.0,
                 "deliver_sm for no known account (give each account its own upstream login): refused"
@@ -1482,6 +1514,26 @@ impl Proxy {
             }
         }
         Ok(())
+    }
+
+    /// Remembers that `account` sends from `source`, when it is a number or
+    /// short code (subscribers' replies to it are for that account).
+    fn sends_from(&self, account: &str, source: Sender) {
+        let Sender::Number(n) = source else {
+            return;
+        };
+        let Ok(mut m) = self.senders.lock() else {
+            return;
+        };
+        let full = m.len() >= MAX_SENDERS;
+        match m.get_mut(&n) {
+            Some(Some(a)) if &**a == account => {}
+            Some(owner) => *owner = None,
+            None if !full => {
+                m.insert(n, Some(Arc::from(account)));
+            }
+            None => {}
+        }
     }
 
     /// Remembers that `id` (an SMSC `message_id`) was given to `account`.
@@ -1671,6 +1723,13 @@ impl Proxy {
     ) {
         // As `decide` does for a message of one part.
         let decided_at = Instant::now();
+        let upstream = account.pool.pick();
+        if upstream.as_ref().is_some_and(|u| u.refuses_now()) {
+            // Not checked, so not counted: the ESME sends it again later.
+            reply.send(status::ESME_RSYSERR, None);
+            self.ops.answered(decided_at);
+            return;
+        }
         let kind = Self::kind_of(&account, &text);
         let ev = Event::new(arrived, Channel::Sms, kind, source, recipient)
             .with_advertiser(&account.system_id)
@@ -1683,9 +1742,10 @@ impl Proxy {
             self.ops.answered(decided_at);
             return;
         }
+        self.sends_from(&account.system_id, source);
         // As `forward` and `decide` do once the SMSC answers.
         let sent = Instant::now();
-        let upstream = match account.pool.pick() {
+        let upstream = match upstream {
             Some(u) => u,
             None => Arc::new(Upstream::new(self.cfg.upstream.clone())),
         };
@@ -1886,6 +1946,9 @@ impl Proxy {
         let decided_at = Instant::now();
         let verdict = self.check(first, time, &text, m.parts.len()).await;
         let blocked = !verdict.is_delivered();
+        if !blocked {
+            self.sends_from(&first.account.system_id, first.source);
+        }
         let mut record = Decided {
             blocked,
             kept: true,
@@ -2199,6 +2262,11 @@ fn refusal(query: bool, st: u32, seq: u32) -> Command {
 /// `query_sm` and `cancel_sm`: an older one gets `ESME_RINVMSGID`.
 pub const MAX_ISSUED: usize = 1 << 18;
 
+/// The numeric sources remembered for routing subscribers' replies (one
+/// per number or short code advertisers send from; beyond this many, new
+/// ones are not learnt).
+pub const MAX_SENDERS: usize = 1 << 16;
+
 /// The `message_id`s given to each account, newest [`MAX_ISSUED`].
 #[derive(Default)]
 struct IdBook {
@@ -2255,6 +2323,38 @@ impl IdBook {
         self.owners.get(id).map(|a| &**a)
     }
 
+    /// [`IdBook::owner`] of `id` as a receipt writes it, which may differ
+    /// from how the SMSC's `submit_sm_resp` wrote it: in case (`ABC1`,
+    /// `abc1`), with or without leading zeros, or in decimal where the
+    /// answer gave hexadecimal and the reverse (`msg-id-type` in Kannel's
+    /// terms). The id as it is comes first.
+    fn owner_of_any_form(&self, id: &str) -> Option<&str> {
+        if let Some(a) = self.owner(id) {
+            return Some(a);
+        }
+        let trimmed = id.trim_start_matches('0');
+        let mut forms = vec![id.to_ascii_lowercase(), id.to_ascii_uppercase()];
+        if !trimmed.is_empty() && trimmed.len() < id.len() {
+            forms.push(trimmed.to_ascii_lowercase());
+            forms.push(trimmed.to_ascii_uppercase());
+        }
+        if let Ok(n) = u64::from_str_radix(id, 16) {
+            forms.push(n.to_string());
+        }
+        if let Ok(n) = id.parse::<u64>() {
+            // Hexadecimal, zero-padded to any width.
+            let digits = format!("{n:x}").len();
+            for width in digits..=16 {
+                forms.push(format!("{n:0width$x}"));
+                forms.push(format!("{n:0width$X}"));
+            }
+        }
+        forms
+            .into_iter()
+            .find_map(|f| self.owners.get(f.as_str()))
+            .map(|a| &**a)
+    }
+
     /// Receipts for the SMSC's `id` go to the ESME as receipts for `given`
     /// (an id this book holds; `id` must be one too).
     fn alias(&mut self, id: &str, given: &str) {
@@ -2286,6 +2386,32 @@ fn proxy_id() -> COctetString<1, 16> {
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    /// A receipt may write the id another way than the `submit_sm_resp`
+    /// did: in another case, without leading zeros, in decimal for a
+    /// hexadecimal id and the reverse.
+    #[test]
+    fn a_receipt_finds_its_id_written_another_way() {
+        let mut b = IdBook::default();
+        b.give("0A1F", "hex");
+        b.give("4660", "dec");
+        b.give("ab-9", "lower");
+        assert_eq!(b.owner_of_any_form("0A1F"), Some("hex"));
+        assert_eq!(b.owner_of_any_form("0a1f"), Some("hex"));
+        assert_eq!(
+            b.owner_of_any_form("2591"),
+            Some("hex"),
+            "0x0A1F in decimal"
+        );
+        assert_eq!(
+            b.owner_of_any_form("1234"),
+            Some("dec"),
+            "4660 in hexadecimal"
+        );
+        assert_eq!(b.owner_of_any_form("AB-9"), Some("lower"));
+        assert_eq!(b.owner_of_any_form("ab-8"), None);
+        assert_eq!(b.owner_of_any_form(""), None);
+    }
 
     /// An id given again (an SMSC that reuses ids) has its newest owner and
     /// keeps its place among the remembered ids.

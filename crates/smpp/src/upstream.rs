@@ -386,6 +386,22 @@ impl Upstream {
     pub fn is_down(&self) -> bool {
         self.inner.state.lock().map(|s| s.down).unwrap_or(true)
     }
+
+    /// Whether a submit given now would fail at once, without reaching
+    /// the SMSC: the link is down, or has
+    /// [`UpstreamConfig::max_queued_bytes`] waiting. The proxy asks before
+    /// it checks a message, so that a message the SMSC never saw is not
+    /// counted against its recipient's daily allowance.
+    pub fn refuses_now(&self) -> bool {
+        let Ok(st) = self.inner.state.lock() else {
+            return true;
+        };
+        st.down
+            || st
+                .link
+                .as_ref()
+                .is_some_and(|l| l.tx.queued() >= self.inner.cfg.max_queued_bytes)
+    }
 }
 
 impl Inner {
@@ -534,52 +550,83 @@ impl Inner {
                     }
                     continue;
                 }
-                let Ok(cmd) = pdu::decode(&frame) else {
-                    continue;
+                let cmd = match pdu::decode(&frame) {
+                    Ok(cmd) => cmd,
+                    Err(n) => {
+                        // Every request is answered, a malformed one too,
+                        // so that the SMSC's window slot is freed: a
+                        // `deliver_sm` or `data_sm` by its own response
+                        // with the decoder's status, anything else by
+                        // `generic_nack`.
+                        tracing::warn!(
+                            command_id = head.command_id,
+                            status = n.status,
+                            "upstream: a malformed request from the SMSC, answered with an error"
+                        );
+                        let _ = reader.tx.send(refusal(head.command_id, n));
+                        continue;
+                    }
                 };
                 let seq = cmd.sequence_number();
+                let deliver = |ds: rusmpp::pdus::DeliverSm, data: bool| {
+                    // Routed by the handler; until it answers, the SMSC
+                    // waits for this response (its window).
+                    let tx = reader.tx.clone();
+                    let handler = me.deliver.clone();
+                    tokio::spawn(async move {
+                        let st = match handler {
+                            Some(h) => h(ds).await,
+                            None => status::ESME_RX_T_APPN,
+                        };
+                        let st = CommandStatus::from(st);
+                        let _ = tx.send(if data {
+                            pdu::encode(&Command::new(st, seq, rusmpp::pdus::DataSmResp::default()))
+                        } else {
+                            pdu::encode(&Command::new(
+                                st,
+                                seq,
+                                rusmpp::pdus::DeliverSmResp::default(),
+                            ))
+                        });
+                    });
+                };
                 match cmd.pdu() {
                     Some(Pdu::EnquireLink) => {
                         let r = Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp);
                         let _ = reader.tx.send(pdu::encode(&r));
                     }
-                    Some(Pdu::DeliverSm(ds)) => {
-                        // Routed by the handler; until it answers, the
-                        // SMSC waits for this deliver_sm_resp (its window).
-                        let (tx, ds) = (reader.tx.clone(), ds.clone());
-                        let handler = me.deliver.clone();
-                        tokio::spawn(async move {
-                            let st = match handler {
-                                Some(h) => h(ds).await,
-                                None => status::ESME_RX_T_APPN,
-                            };
+                    Some(Pdu::DeliverSm(ds)) => deliver(ds.clone(), false),
+                    // A receipt or a subscriber's message sent as
+                    // `data_sm`: routed as the `deliver_sm` it amounts to.
+                    Some(Pdu::DataSm(d)) => match pdu::data_sm_as_deliver(d) {
+                        Ok(ds) => deliver(ds, true),
+                        Err(st) => {
                             let r = Command::new(
                                 CommandStatus::from(st),
                                 seq,
-                                rusmpp::pdus::DeliverSmResp::default(),
+                                rusmpp::pdus::DataSmResp::default(),
                             );
-                            let _ = tx.send(pdu::encode(&r));
-                        });
-                    }
-                    Some(Pdu::DataSm(_)) => {
-                        // Not routed: a temporary error, the SMSC retries
-                        // (or falls back to deliver_sm).
-                        let r = Command::new(
-                            CommandStatus::from(status::ESME_RX_T_APPN),
-                            seq,
-                            rusmpp::pdus::DataSmResp::default(),
-                        );
-                        let _ = reader.tx.send(pdu::encode(&r));
-                    }
+                            let _ = reader.tx.send(pdu::encode(&r));
+                        }
+                    },
                     Some(Pdu::Unbind) => {
                         let r = Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp);
                         let _ = reader.tx.send(pdu::encode(&r));
                         break;
                     }
+                    // Takes no response (SMPP 3.4 §4.12).
+                    Some(Pdu::AlertNotification(_)) => {}
+                    // Any other request (never a response: those went to
+                    // their waiters above) is not one an SMSC sends an
+                    // ESME: `generic_nack`, and no pending submit is
+                    // answered by it.
                     _ => {
-                        if let Some(w) = reader.take(seq) {
-                            w.answer(frame);
-                        }
+                        let n = pdu::Nack {
+                            status: status::ESME_RINVCMDID,
+                            sequence_number: seq,
+                            fatal: false,
+                        };
+                        let _ = reader.tx.send(n.encode());
                     }
                 }
             }
@@ -589,6 +636,28 @@ impl Inner {
         Ok(link)
     }
 }
+
+/// The answer to a malformed request of `command_id` from the SMSC: a
+/// `deliver_sm_resp` or `data_sm_resp` with the decoder's status, else
+/// `generic_nack`.
+fn refusal(command_id: u32, n: pdu::Nack) -> Vec<u8> {
+    let st = CommandStatus::from(n.status);
+    let seq = n.sequence_number;
+    match command_id {
+        DELIVER_SM => pdu::encode(&Command::new(
+            st,
+            seq,
+            rusmpp::pdus::DeliverSmResp::default(),
+        )),
+        DATA_SM => pdu::encode(&Command::new(st, seq, rusmpp::pdus::DataSmResp::default())),
+        _ => n.encode(),
+    }
+}
+
+/// `deliver_sm`'s `command_id`.
+const DELIVER_SM: u32 = 0x0000_0005;
+/// `data_sm`'s `command_id`.
+const DATA_SM: u32 = 0x0000_0103;
 
 impl Upstream {
     /// Forwards a `submit_sm`; the SMSC's `message_id`, or the status to
@@ -838,6 +907,138 @@ mod tests {
         let (r, at) = third.await.unwrap();
         assert_eq!(r, Err(status::ESME_RSYSERR));
         assert!(at - sent < RESPONSE_TIMEOUT, "not left to its deadline");
+    }
+
+    /// A raw PDU: header (length, `id`, status 0, `seq`) and `body`.
+    fn raw(id: u32, seq: u32, body: &[u8]) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&(16 + body.len() as u32).to_be_bytes());
+        b.extend_from_slice(&id.to_be_bytes());
+        b.extend_from_slice(&0u32.to_be_bytes());
+        b.extend_from_slice(&seq.to_be_bytes());
+        b.extend_from_slice(body);
+        b
+    }
+
+    /// What an SMSC other than ours may send on the session: a malformed
+    /// `deliver_sm` (answered with its own response and an error status,
+    /// never left unanswered), an `alert_notification` and an unexpected
+    /// request carrying a pending submit's sequence number (neither answers
+    /// the submit; the request gets `generic_nack`), and a receipt sent as
+    /// `data_sm` (routed as a `deliver_sm`, answered with `data_sm_resp`).
+    #[tokio::test]
+    async fn requests_of_another_smsc_are_each_answered_and_never_taken_for_a_response() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (got_tx, mut got) = tokio::sync::mpsc::unbounded_channel::<DeliverSm>();
+        let handler: DeliverHandler = Arc::new(move |ds| {
+            let _ = got_tx.send(ds);
+            Box::pin(async { status::ESME_ROK })
+        });
+        let up = Upstream::with_deliver(
+            UpstreamConfig {
+                addr,
+                ..Default::default()
+            },
+            handler,
+        );
+        let smsc = tokio::spawn(async move {
+            let (s, _) = listener.accept().await.unwrap();
+            let (mut rd, mut wr) = s.into_split();
+            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+            let seq = pdu::decode(&f).unwrap().sequence_number();
+            let bound = rusmpp::pdus::BindTransceiverResp::builder()
+                .system_id(c_string("other"))
+                .build();
+            wr.write_all(&pdu::encode(&Command::new(
+                CommandStatus::EsmeRok,
+                seq,
+                bound,
+            )))
+            .await
+            .unwrap();
+            // The submit.
+            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+            let submit_seq = Header::parse(f.first_chunk::<HEADER_LEN>().unwrap()).sequence_number;
+            // A deliver_sm whose source_addr is 30 digits (21 at most).
+            let mut bad = vec![0u8, 1, 1];
+            bad.extend_from_slice(&[b'1'; 30]);
+            bad.extend_from_slice(&[0, 1, 1, b'8', 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            // alert_notification and query_sm with the submit's number.
+            let alert = [1u8, 1, b'8', b'4', 0, 1, 1, b'1', 0];
+            let query = [b'x', 0, 1, 1, b'8', 0];
+            // A receipt as data_sm: receipted_message_id and message_state.
+            let mut data = vec![0u8, 1, 1];
+            data.extend_from_slice(b"84912345678\0");
+            data.extend_from_slice(&[0, 0]);
+            data.extend_from_slice(b"SHOPVN\0");
+            data.extend_from_slice(&[0x04, 0, 0]);
+            data.extend_from_slice(&[0x00, 0x1E, 0, 4, b'm', b'-', b'1', 0]);
+            data.extend_from_slice(&[0x04, 0x27, 0, 1, 2]);
+            for frame in [
+                raw(0x0000_0005, 900, &bad),
+                raw(0x0000_0102, submit_seq, &alert),
+                raw(0x0000_0003, submit_seq, &query),
+                raw(0x0000_0103, 901, &data),
+            ] {
+                wr.write_all(&frame).await.unwrap();
+            }
+            let mut answers = Vec::new();
+            for _ in 0..3 {
+                let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+                answers.push(Header::parse(f.first_chunk::<HEADER_LEN>().unwrap()));
+            }
+            // Only now the submit's own answer.
+            wr.write_all(&{
+                let mut r = resp(status::ESME_ROK, "ok-1");
+                r[12..16].copy_from_slice(&submit_seq.to_be_bytes());
+                r
+            })
+            .await
+            .unwrap();
+            (answers, submit_seq)
+        });
+        let (tx, rx) = oneshot::channel();
+        up.submit_then(
+            SubmitSm::default(),
+            Box::new(move |r| {
+                let _ = tx.send(r);
+            }),
+        );
+        let r = tokio::time::timeout(Duration::from_secs(5), rx)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            r.unwrap().as_str(),
+            "ok-1",
+            "answered by its own submit_sm_resp"
+        );
+        let (mut answers, submit_seq) = tokio::time::timeout(Duration::from_secs(5), smsc)
+            .await
+            .unwrap()
+            .unwrap();
+        answers.sort_by_key(|h| h.command_id);
+        assert_eq!(answers.len(), 3);
+        let nack = &answers[0];
+        assert_eq!(
+            (nack.command_id, nack.sequence_number),
+            (0x8000_0000, submit_seq)
+        );
+        assert_eq!(nack.command_status, status::ESME_RINVCMDID);
+        let bad = &answers[1];
+        assert_eq!((bad.command_id, bad.sequence_number), (0x8000_0005, 900));
+        assert_ne!(bad.command_status, status::ESME_ROK, "malformed: an error");
+        let data = &answers[2];
+        assert_eq!((data.command_id, data.sequence_number), (0x8000_0103, 901));
+        assert_eq!(data.command_status, status::ESME_ROK);
+        let ds = got.recv().await.unwrap();
+        assert_eq!(pdu::receipted_id(&ds).as_deref(), Some("m-1"));
+        assert_eq!(ds.source_addr.as_str(), "84912345678");
+        assert!(
+            got.try_recv().is_err(),
+            "only the data_sm reached the handler"
+        );
     }
 
     #[test]

@@ -332,3 +332,147 @@ async fn a_submit_multis_receipts_all_refer_to_the_id_it_was_given() {
     assert_eq!(acked.len(), 3, "{acked:?}");
     assert!(acked.contains(&given));
 }
+
+/// With one SMSC login for every account (the default without
+/// `upstream_system_id`), a subscriber's message is routed by the number or
+/// short code it was sent to: the account that sends from it. Before,
+/// two accounts on the login made every such message unroutable
+/// (`ESME_RX_P_APPN`: lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_shared_login_a_reply_reaches_the_account_that_sends_from_its_number() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_dir();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut trx = Esme::login(proxy.port, "shopvn_care", "secret2", Bind::Trx).await;
+    // A subscriber's message to 9029 before any ad was sent from it: no
+    // account is known to send from it, and two share the login.
+    let mut st = None;
+    for _ in 0..400 {
+        st = sink
+            .deliver_mo("chanrac", "84912000005", "9029", "Xin chào")
+            .await;
+        if st.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(st, Some(status::ESME_RX_P_APPN));
+    // A customer-care message from the short code 9029.
+    let mut sm = ad("84912000005", "Đơn hàng của bạn đã được giao");
+    sm.source_addr_ton = Ton::National;
+    sm.source_addr_npi = Npi::Isdn;
+    sm.source_addr = COctetString::from_string("9029".into()).unwrap();
+    let seq = trx.send(sm).await;
+    let c = trx.recv().await;
+    assert_eq!(c.sequence_number(), seq);
+    assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
+    // The subscriber answers it.
+    let mo = {
+        let sink = sink.clone();
+        tokio::spawn(async move {
+            sink.deliver_mo("chanrac", "84912000005", "9029", "Xin chào")
+                .await
+        })
+    };
+    let (text, receipted, from) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(
+        (text.as_str(), receipted, from.as_str()),
+        ("Xin chào", None, "84912000005")
+    );
+    assert_eq!(mo.await.unwrap(), Some(status::ESME_ROK));
+}
+
+/// A message the SMSC never saw is not counted: while the upstream link is
+/// down, ads are answered `ESME_RSYSERR` (the gateway sends them again)
+/// without being checked, so that they do not use up the recipient's
+/// three ads a day. Before, each was checked and counted first, and the
+/// fourth attempt was refused (`ESME_RSUBMITFAIL`, `FREQUENCY`) before the
+/// SMSC had received any.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ads_refused_while_the_smsc_is_down_are_not_counted() {
+    // A port with nothing listening, for the SMSC to come up on later.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dir = policy_dir();
+    let proxy = ProxyProcess::start(dir.path(), addr, &[]).await;
+    let mut tx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Tx).await;
+    let send = async |esme: &mut Esme| {
+        let seq = esme.send(ad("84912000003", "[QC] Ưu đãi")).await;
+        let c = esme.recv().await;
+        assert_eq!(c.sequence_number(), seq);
+        u32::from(c.status())
+    };
+    for _ in 0..5 {
+        assert_eq!(send(&mut tx).await, status::ESME_RSYSERR);
+    }
+    let sink = Sink::start(&addr.to_string()).await.unwrap();
+    // Once the link is back, the ad goes through: at most the first
+    // attempt (before the link was known to be down) was counted.
+    let mut accepted = 0;
+    for _ in 0..400 {
+        match send(&mut tx).await {
+            status::ESME_ROK => {
+                accepted += 1;
+                if accepted == 2 {
+                    break;
+                }
+            }
+            st => assert_eq!(st, status::ESME_RSYSERR, "not refused by the policy"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(accepted, 2);
+    assert_eq!(sink.received().len(), 2);
+}
+
+/// An ESME's `deliver_sm_resp` without a body (16 octets: the form an
+/// error response often takes) answers the SMSC at once with its status;
+/// before, it decoded to no PDU, was ignored, and the SMSC got
+/// `ESME_RX_T_APPN` after the 10 s response timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deliver_sm_resp_without_a_body_is_relayed() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut rx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Rx).await;
+    let mo = {
+        let sink = sink.clone();
+        tokio::spawn(async move {
+            for _ in 0..400 {
+                let st = sink
+                    .deliver_mo("smsc_ad", "84912000005", "9029", "Xin chào")
+                    .await;
+                if st.is_some() {
+                    return st;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            None
+        })
+    };
+    let c = loop {
+        let c = rx.recv().await;
+        if matches!(c.pdu(), Some(Pdu::DeliverSm(_))) {
+            break c;
+        }
+    };
+    let mut resp = Vec::new();
+    for w in [
+        16u32,
+        0x8000_0005,
+        status::ESME_RX_P_APPN,
+        c.sequence_number(),
+    ] {
+        resp.extend_from_slice(&w.to_be_bytes());
+    }
+    rx.raw(&resp).await;
+    // The ESME's own status: the response timeout would have given
+    // `ESME_RX_T_APPN`.
+    let st = tokio::time::timeout(Duration::from_secs(30), mo)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(st, Some(status::ESME_RX_P_APPN));
+}
