@@ -293,6 +293,7 @@
 //! | TCP connection to the SMSC | `--upstream-connect-timeout` | 5 s | the link is down: submits get `ESME_RSYSERR` at once |
 //! | the SMSC's `bind_resp` | `--upstream-bind-timeout` | 5 s | the same |
 //! | wait between two attempts while the SMSC is down | `--upstream-retry-max` | 0.5 s doubling to 30 s | — |
+//! | the SMSC's answer to a submit; an ESME's to a receipt or reply | `--upstream-response-timeout` | 10 s | the ESME gets `ESME_RSYSERR`; the SMSC `ESME_RX_T_APPN` |
 //! | `submit_sm` queued for an SMSC that does not read them | `--upstream-max-queued-kb` | 4 MiB | `ESME_RSYSERR` at once |
 //! | bytes of concatenation parts held, in total | `--held-parts-max-mb` | 128 MiB | the part gets `ESME_RMSGQFUL` |
 //! | bytes of concatenation parts held, per account | `--held-parts-account-max-mb` | 16 MiB | the part gets `ESME_RMSGQFUL` |

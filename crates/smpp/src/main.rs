@@ -208,6 +208,12 @@ struct LimitArgs {
     /// Longest wait between two attempts to reach a down SMSC, in seconds.
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
     upstream_retry_max: Duration,
+    /// Seconds to wait for the SMSC's answer to a submit (beyond, the ESME
+    /// gets ESME_RSYSERR), and for an ESME's answer to a receipt or reply
+    /// (beyond, the SMSC gets ESME_RX_T_APPN). Keep it below the gateways'
+    /// own wait (Kannel's wait-ack).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    upstream_response_timeout: Duration,
     /// Most KiB of submit_sm queued for an SMSC that does not read them;
     /// beyond, submits get ESME_RSYSERR at once.
     #[arg(long, value_name = "KIB", default_value_t = 4096)]
@@ -315,6 +321,7 @@ fn run(args: Args) -> Result<(), Failure> {
             connect_timeout: args.limits.upstream_connect_timeout,
             bind_timeout: args.limits.upstream_bind_timeout,
             retry_max: args.limits.upstream_retry_max,
+            response_timeout: args.limits.upstream_response_timeout,
             max_queued_bytes: args.limits.upstream_max_queued_kb.saturating_mul(1024),
             sessions: usize::from(args.upstream_sessions),
         },
@@ -494,6 +501,7 @@ mod tests {
         assert_eq!(a.limits.upstream_connect_timeout, up.connect_timeout);
         assert_eq!(a.limits.upstream_bind_timeout, up.bind_timeout);
         assert_eq!(a.limits.upstream_retry_max, up.retry_max);
+        assert_eq!(a.limits.upstream_response_timeout, up.response_timeout);
         assert_eq!(a.limits.upstream_max_queued_kb * 1024, up.max_queued_bytes);
     }
 

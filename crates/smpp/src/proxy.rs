@@ -1211,7 +1211,7 @@ impl Proxy {
         // answer can.
         let last_answer = limits.write_timeout
             + self.cfg.reassembly_timeout
-            + crate::upstream::RESPONSE_TIMEOUT
+            + self.cfg.upstream.response_timeout
             + self.cfg.upstream.connect_timeout
             + self.cfg.upstream.bind_timeout;
         if tokio::time::timeout(last_answer, &mut writer)
@@ -1401,7 +1401,7 @@ impl Proxy {
     /// A `deliver_sm` from the SMSC (a receipt or a mobile-originated
     /// message): passed to a session of its account bound to receive, and
     /// that session's `deliver_sm_resp` status returned. No such session,
-    /// or no answer within [`crate::upstream::RESPONSE_TIMEOUT`]:
+    /// or no answer within `--upstream-response-timeout`:
     /// `ESME_RX_T_APPN` (the SMSC delivers it again later). No account to
     /// route it to: a receipt gets `ESME_RX_T_APPN` (its id may be one the
     /// proxy is about to learn: the SMSC's answer to the submit can come
@@ -1452,7 +1452,7 @@ impl Proxy {
             Some((given, id)) => pdu::receipt_with_id(&ds, seq, &id, &given),
             None => pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds)),
         });
-        match tokio::time::timeout(crate::upstream::RESPONSE_TIMEOUT, rx).await {
+        match tokio::time::timeout(self.cfg.upstream.response_timeout, rx).await {
             Ok(Ok(st)) => st,
             _ => {
                 if let Ok(mut p) = r.pending.lock() {

@@ -69,6 +69,10 @@ pub struct UpstreamConfig {
     /// Longest wait between two attempts while the link is down (default
     /// 30 s).
     pub retry_max: Duration,
+    /// Most time for the SMSC's answer to a request (default
+    /// [`RESPONSE_TIMEOUT`]); the proxy waits as long for an ESME's answer
+    /// to a `deliver_sm`.
+    pub response_timeout: Duration,
     /// Most octets of `submit_sm` queued for an SMSC that does not read
     /// them (default 4 MiB); beyond, a submit gets `ESME_RSYSERR` at once.
     pub max_queued_bytes: usize,
@@ -86,6 +90,7 @@ impl Default for UpstreamConfig {
             connect_timeout: Duration::from_secs(5),
             bind_timeout: Duration::from_secs(5),
             retry_max: Duration::from_secs(30),
+            response_timeout: RESPONSE_TIMEOUT,
             max_queued_bytes: 4 << 20,
             sessions: 1,
         }
@@ -177,6 +182,9 @@ struct Link {
     /// Wakes the sweeper ([`Link::sweep`]): a deadline to watch, or the
     /// reader ended.
     wake: Arc<Notify>,
+    /// Set to drop the connection (both halves): the SMSC stopped
+    /// answering `enquire_link`.
+    stop: watch::Sender<bool>,
 }
 
 impl Link {
@@ -276,6 +284,8 @@ struct Inner {
     attempts: AtomicU64,
     deliver: Option<DeliverHandler>,
     kept_up: AtomicBool,
+    /// A link's reader ended (wakes [`Upstream::keep_up`]).
+    ended: Notify,
 }
 
 /// The upstream SMSC session. Cheap to share behind an `Arc`.
@@ -314,6 +324,7 @@ impl Upstream {
                 attempts: AtomicU64::new(0),
                 deliver,
                 kept_up: AtomicBool::new(false),
+                ended: Notify::new(),
             }),
         }
     }
@@ -337,6 +348,9 @@ impl Upstream {
                             if let Some(l) = me.inner.live() {
                                 tracing::warn!(upstream = %me.inner.cfg.addr, "no enquire_link_resp: link dropped");
                                 l.alive.store(false, Ordering::Release);
+                                // Closed, so that the SMSC sees the session
+                                // end before the new bind.
+                                l.stop.send_replace(true);
                             }
                             continue;
                         }
@@ -345,7 +359,15 @@ impl Upstream {
                         let _ = me.inner.link().await;
                     }
                 }
-                tokio::time::sleep(ENQUIRE_LINK_INTERVAL).await;
+                // The next enquire_link, or at once (after the first retry
+                // delay) when the link ends: the SMSC unbound or closed it,
+                // and receipts and replies wait for a new bind.
+                tokio::select! {
+                    _ = tokio::time::sleep(ENQUIRE_LINK_INTERVAL) => {}
+                    _ = me.inner.ended.notified() => {
+                        tokio::time::sleep(RETRY_FIRST).await;
+                    }
+                }
             }
         });
     }
@@ -523,21 +545,35 @@ impl Inner {
         let mut rd = tokio::io::BufReader::with_capacity(64 * 1024, rd);
         let (tx, rx) = outbox(None);
         let wake = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
         let link = Arc::new(Link {
             tx,
             pending: Mutex::new(Pending::default()),
             seq: AtomicU32::new(2),
             alive: AtomicBool::new(true),
             wake: wake.clone(),
+            stop,
         });
+        let mut pump_stopped = stopped.clone();
         tokio::spawn(async move {
-            crate::wire::pump(rx, wr).await;
+            tokio::select! {
+                _ = crate::wire::pump(rx, wr) => {}
+                _ = pump_stopped.wait_for(|s| *s) => {}
+            }
         });
         tokio::spawn(Link::sweep(Arc::downgrade(&link), wake));
         let reader = link.clone();
         let me = self.clone();
+        let mut stopped = stopped;
         tokio::spawn(async move {
-            while let Ok(Some(Ok(frame))) = read_frame(&mut rd).await {
+            loop {
+                let frame = tokio::select! {
+                    r = read_frame(&mut rd) => match r {
+                        Ok(Some(Ok(frame))) => frame,
+                        _ => break,
+                    },
+                    _ = stopped.wait_for(|s| *s) => break,
+                };
                 let head = Header::parse(
                     frame
                         .first_chunk::<HEADER_LEN>()
@@ -632,6 +668,13 @@ impl Inner {
             }
             reader.alive.store(false, Ordering::Release);
             reader.close();
+            me.ended.notify_one();
+            // The writer too, once it had a moment to send what is queued
+            // (an `unbind_resp`).
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                reader.stop.send_replace(true);
+            });
         });
         Ok(link)
     }
@@ -713,7 +756,7 @@ impl Upstream {
         let seq = link.seq.fetch_add(1, Ordering::Relaxed).max(1) & 0x7FFF_FFFF;
         let mut bytes = frame;
         bytes[12..HEADER_LEN].copy_from_slice(&seq.to_be_bytes());
-        let deadline = tokio::time::Instant::now() + RESPONSE_TIMEOUT;
+        let deadline = tokio::time::Instant::now() + self.inner.cfg.response_timeout;
         let wake = {
             let Ok(mut p) = link.pending.lock() else {
                 return done.answer(Err(status::ESME_RSYSERR));
@@ -778,7 +821,7 @@ impl Upstream {
             link.alive.store(false, Ordering::Release);
             return Err(status::ESME_RSYSERR);
         }
-        match tokio::time::timeout(RESPONSE_TIMEOUT, rx).await {
+        match tokio::time::timeout(self.inner.cfg.response_timeout, rx).await {
             Ok(Ok(frame)) => Ok(frame),
             _ => {
                 link.take(seq);
@@ -1039,6 +1082,64 @@ mod tests {
             got.try_recv().is_err(),
             "only the data_sm reached the handler"
         );
+    }
+
+    /// After the SMSC unbinds, a kept-up session binds again at once (after
+    /// the first retry delay), not at the next `enquire_link` tick, so that
+    /// receipts and replies do not wait [`ENQUIRE_LINK_INTERVAL`].
+    #[tokio::test]
+    async fn a_kept_up_session_binds_again_as_soon_as_the_smsc_unbinds() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (binds_tx, mut binds) = tokio::sync::mpsc::unbounded_channel::<()>();
+        tokio::spawn(async move {
+            let mut first = true;
+            loop {
+                let (s, _) = listener.accept().await.unwrap();
+                let (mut rd, mut wr) = s.into_split();
+                let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+                let seq = pdu::decode(&f).unwrap().sequence_number();
+                let bound = rusmpp::pdus::BindTransceiverResp::builder()
+                    .system_id(c_string("smsc"))
+                    .build();
+                wr.write_all(&pdu::encode(&Command::new(
+                    CommandStatus::EsmeRok,
+                    seq,
+                    bound,
+                )))
+                .await
+                .unwrap();
+                binds_tx.send(()).unwrap();
+                if first {
+                    first = false;
+                    // Unbind the first session; expect its unbind_resp.
+                    let unbind = Command::new(CommandStatus::EsmeRok, 77, Pdu::Unbind);
+                    wr.write_all(&pdu::encode(&unbind)).await.unwrap();
+                    let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+                    let h = Header::parse(f.first_chunk::<HEADER_LEN>().unwrap());
+                    assert_eq!((h.command_id, h.sequence_number), (0x8000_0006, 77));
+                } else {
+                    tokio::spawn(async move {
+                        while let Ok(Some(_)) = read_frame(&mut rd).await {}
+                        drop(wr);
+                    });
+                }
+            }
+        });
+        let up = Upstream::new(UpstreamConfig {
+            addr,
+            ..Default::default()
+        });
+        up.keep_up();
+        let wait = ENQUIRE_LINK_INTERVAL / 2;
+        tokio::time::timeout(wait, binds.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        tokio::time::timeout(wait, binds.recv())
+            .await
+            .expect("bound again before the next enquire_link tick")
+            .unwrap();
     }
 
     #[test]
