@@ -2041,10 +2041,22 @@ impl Proxy {
     async fn forward(&self, p: &Part) -> Result<COctetString<1, 65>, u32> {
         let sent = Instant::now();
         let upstream = self.upstream_for(&p.account.login);
-        let r = match &p.frame {
-            Some(frame) => upstream.submit_frame(frame.clone()).await,
-            None => upstream.submit(p.sm.clone()).await,
-        };
+        // The id is recorded by the link's reader as it reads the answer,
+        // before it reads a receipt for it that follows.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let me = self.me.clone();
+        let account = p.account.system_id.clone();
+        let done: crate::upstream::OnSubmitted = Box::new(move |r| {
+            if let (Ok(id), Some(me)) = (&r, me.upgrade()) {
+                me.issue(&account, id);
+            }
+            let _ = tx.send(r);
+        });
+        match &p.frame {
+            Some(frame) => upstream.submit_frame_then(frame.clone(), done),
+            None => upstream.submit_then(p.sm.clone(), done),
+        }
+        let r = rx.await.unwrap_or(Err(status::ESME_RSYSERR));
         self.ops.upstream(r.is_ok(), sent.elapsed());
         r
     }

@@ -736,9 +736,15 @@ impl Upstream {
     /// the link is down or [`UpstreamConfig::max_queued_bytes`] wait. While
     /// the link is up no task is made for the `submit_sm`: it is queued
     /// here, in the caller's order; while it is being brought up, a task
-    /// waits for it as [`Upstream::submit_frame`] does.
+    /// waits for the link (within its deadlines) and then queues it. Either
+    /// way `done` runs on the link's reader, before the reader reads on:
+    /// whatever `done` records (the id given) is there for a receipt that
+    /// follows the answer.
     pub fn submit_frame_then(&self, frame: Vec<u8>, done: OnSubmitted) {
-        let done = OnAnswer(Some(done));
+        self.queue_submit(frame, OnAnswer(Some(done)));
+    }
+
+    fn queue_submit(&self, frame: Vec<u8>, done: OnAnswer) {
         if frame.len() < HEADER_LEN {
             return done.answer(Err(status::ESME_RSYSERR));
         }
@@ -746,7 +752,13 @@ impl Upstream {
             let me = Upstream {
                 inner: self.inner.clone(),
             };
-            tokio::spawn(async move { done.answer(me.submit_frame(frame).await) });
+            tokio::spawn(async move {
+                match me.inner.link().await {
+                    // Up now (or down again at once: then answered here).
+                    Some(_) if me.inner.live().is_some() => me.queue_submit(frame, done),
+                    _ => done.answer(Err(status::ESME_RSYSERR)),
+                }
+            });
             return;
         };
         if link.tx.queued() >= self.inner.cfg.max_queued_bytes {
@@ -1140,6 +1152,84 @@ mod tests {
             .await
             .expect("bound again before the next enquire_link tick")
             .unwrap();
+    }
+
+    /// A submit given while the link is still being bound is answered by
+    /// the link's reader like any other: its outcome is handed on before a
+    /// receipt the SMSC sent right after the answer (in the same segment)
+    /// reaches the deliver handler, so the id it records is there to route
+    /// the receipt. Before, a task handed it on, possibly after.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_submit_sent_while_binding_is_answered_before_the_receipt_after_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let given = Arc::new(AtomicBool::new(false));
+        let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel::<bool>();
+        let g = given.clone();
+        let handler: DeliverHandler = Arc::new(move |_ds| {
+            let _ = seen_tx.send(g.load(Ordering::Acquire));
+            Box::pin(async { status::ESME_ROK })
+        });
+        tokio::spawn(async move {
+            let (s, _) = listener.accept().await.unwrap();
+            let (mut rd, mut wr) = s.into_split();
+            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+            let seq = pdu::decode(&f).unwrap().sequence_number();
+            let bound = rusmpp::pdus::BindTransceiverResp::builder()
+                .system_id(c_string("smsc"))
+                .build();
+            wr.write_all(&pdu::encode(&Command::new(
+                CommandStatus::EsmeRok,
+                seq,
+                bound,
+            )))
+            .await
+            .unwrap();
+            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+            let submit_seq = Header::parse(f.first_chunk::<HEADER_LEN>().unwrap()).sequence_number;
+            // The answer and the receipt in one write.
+            let mut both = resp(status::ESME_ROK, "m-7");
+            both[12..16].copy_from_slice(&submit_seq.to_be_bytes());
+            let mut ds = DeliverSm::default();
+            ds.esm_class = rusmpp::values::EsmClass::from(0x04);
+            ds.set_short_message(
+                rusmpp::types::OctetString::from_vec(b"id:m-7 stat:DELIVRD".to_vec()).unwrap(),
+            );
+            both.extend_from_slice(&pdu::encode(&Command::new(CommandStatus::EsmeRok, 5, ds)));
+            wr.write_all(&both).await.unwrap();
+            while let Ok(Some(_)) = read_frame(&mut rd).await {}
+        });
+        let up = Upstream::with_deliver(
+            UpstreamConfig {
+                addr,
+                ..Default::default()
+            },
+            handler,
+        );
+        let (tx, rx) = oneshot::channel();
+        let g = given.clone();
+        up.submit_then(
+            SubmitSm::default(),
+            Box::new(move |r| {
+                if r.is_ok() {
+                    g.store(true, Ordering::Release);
+                }
+                let _ = tx.send(r);
+            }),
+        );
+        let r = tokio::time::timeout(Duration::from_secs(10), rx)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.unwrap().as_str(), "m-7");
+        let seen = tokio::time::timeout(Duration::from_secs(10), seen.recv())
+            .await
+            .unwrap();
+        assert_eq!(
+            seen,
+            Some(true),
+            "the id was given before the receipt was routed"
+        );
     }
 
     #[test]
