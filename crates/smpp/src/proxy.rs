@@ -1516,6 +1516,31 @@ impl Proxy {
         Ok(())
     }
 
+    /// Gives back the count of an ad the check allowed and the SMSC then
+    /// refused with `status` (throttled, queue full, a bad address …): it
+    /// never reached the subscriber, and the gateway may send it again.
+    /// Not for `ESME_RSYSERR`, which is also what a timeout or a dropped
+    /// link gives (the SMSC may have taken the message), nor on a shared
+    /// store (not given back there yet).
+    fn give_back(&self, account: &str, recipient: Number, kind: Kind, time: Timestamp, st: u32) {
+        if kind != Kind::Ad || st == status::ESME_RSYSERR || self.shared.is_some() {
+            return;
+        }
+        let policy = self.engine.policy();
+        let advertiser = policy.resolve_advertiser(account);
+        if let Ok(true) = self
+            .engine
+            .state()
+            .uncount_ad(advertiser, recipient, Channel::Sms, time)
+        {
+            tracing::info!(
+                system_id = account,
+                status = format_args!("{st:#x}"),
+                "the SMSC refused an allowed ad: not counted"
+            );
+        }
+    }
+
     /// Remembers that `account` sends from `source`, when it is a number or
     /// short code (subscribers' replies to it are for that account).
     fn sends_from(&self, account: &str, source: Sender) {
@@ -1750,6 +1775,7 @@ impl Proxy {
             None => Arc::new(Upstream::new(self.cfg.upstream.clone())),
         };
         let me = self.clone();
+        let counted = verdict.counted;
         let done: crate::upstream::OnSubmitted = Box::new(move |r| {
             me.ops.upstream(r.is_ok(), sent.elapsed());
             match r {
@@ -1757,7 +1783,12 @@ impl Proxy {
                     me.issue(&account.system_id, &id);
                     reply.send(status::ESME_ROK, Some(id))
                 }
-                Err(st) => reply.send(st, None),
+                Err(st) => {
+                    if counted {
+                        me.give_back(&account.system_id, recipient, kind, arrived, st);
+                    }
+                    reply.send(st, None)
+                }
             }
             me.ops.answered(decided_at);
         });
@@ -2003,6 +2034,12 @@ impl Proxy {
                     Err(st) => p.reply.send(*st, None),
                 }
                 ids.push((*seq, r));
+            }
+            if !keyed && verdict.counted {
+                if let Some((_, Err(st))) = ids.first() {
+                    let kind = Self::kind_of(&first.account, &text);
+                    self.give_back(&first.account.system_id, first.recipient, kind, time, *st);
+                }
             }
             for (seq, p) in &m.duplicates {
                 match ids.iter().find(|(s, _)| s == seq).map(|(_, r)| r) {

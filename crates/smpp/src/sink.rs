@@ -51,6 +51,8 @@ pub struct Sink {
     received: Arc<Mutex<Vec<Received>>>,
     sessions: Arc<Mutex<Vec<Arc<Session>>>>,
     receipts: Arc<Mutex<Vec<(String, u32)>>>,
+    /// The next `submit_sm`s to refuse, and with what status.
+    refusals: Arc<Mutex<(usize, u32)>>,
 }
 
 /// A bound client session of the sink, to send it `deliver_sm`.
@@ -109,7 +111,25 @@ fn receipt(id: &str, from: &str, to: &str) -> DeliverSm {
         .build()
 }
 
+/// The status to refuse the next `submit_sm` with, if any (taken).
+fn refuse(refusals: &Mutex<(usize, u32)>) -> Option<u32> {
+    let mut r = refusals.lock().ok()?;
+    if r.0 == 0 {
+        return None;
+    }
+    r.0 -= 1;
+    Some(r.1)
+}
+
 impl Sink {
+    /// Answers the next `count` `submit_sm` with `status` (an SMSC that
+    /// throttles, or whose queue is full), without taking them.
+    pub fn refuse_next(&self, count: usize, status: u32) {
+        if let Ok(mut r) = self.refusals.lock() {
+            *r = (count, status);
+        }
+    }
+
     /// Listens on `addr` (use port 0 for any) and serves on the current
     /// tokio runtime.
     pub async fn start(addr: &str) -> io::Result<Sink> {
@@ -119,13 +139,16 @@ impl Sink {
             received: Arc::default(),
             sessions: Arc::default(),
             receipts: Arc::default(),
+            refusals: Arc::default(),
         };
         let ids = Arc::new(AtomicU64::new(1));
         let received = sink.received.clone();
+        let refusals = sink.refusals.clone();
         let (sessions, receipts) = (sink.sessions.clone(), sink.receipts.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let received = received.clone();
+                let refusals = refusals.clone();
                 let ids = ids.clone();
                 let (sessions, receipts) = (sessions.clone(), receipts.clone());
                 tokio::spawn(async move {
@@ -154,6 +177,9 @@ impl Sink {
                             }
                         };
                         let seq = cmd.sequence_number();
+                        let refused = matches!(cmd.pdu(), Some(Pdu::SubmitSm(_)))
+                            .then(|| refuse(&refusals))
+                            .flatten();
                         let ok = CommandStatus::EsmeRok;
                         let sid = || COctetString::from_string("sink".into()).unwrap_or_default();
                         let (resp, close): (Option<Command>, bool) = match cmd.pdu() {
@@ -179,6 +205,11 @@ impl Sink {
                                     let _ = w.send(u32::from(cmd.status()));
                                 }
                                 (None, false)
+                            }
+                            Some(Pdu::SubmitSm(_)) if refused.is_some() => {
+                                let st = refused.unwrap_or_default();
+                                let r = SubmitSmResp::builder().build();
+                                (Some(Command::new(CommandStatus::from(st), seq, r)), false)
                             }
                             Some(Pdu::SubmitSm(sm)) => {
                                 let f = SubmitFields::of(sm);

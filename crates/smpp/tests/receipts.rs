@@ -476,3 +476,33 @@ async fn a_deliver_sm_resp_without_a_body_is_relayed() {
         .unwrap();
     assert_eq!(st, Some(status::ESME_RX_P_APPN));
 }
+
+/// An ad the check allowed and the SMSC then refused (`ESME_RTHROTTLED`)
+/// never reached the subscriber: its count is given back, so the gateway's
+/// resends are not refused by the three-a-day cap. Before, three throttled
+/// attempts used up the day and the fourth was refused (`FREQUENCY`)
+/// although the SMSC had taken none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ads_the_smsc_throttled_are_not_counted() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_dir();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut tx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Tx).await;
+    let send = async |esme: &mut Esme| {
+        let seq = esme.send(ad("84912000004", "[QC] Ưu đãi")).await;
+        let c = esme.recv().await;
+        assert_eq!(c.sequence_number(), seq);
+        u32::from(c.status())
+    };
+    // The link up, then throttled four times.
+    assert_eq!(send(&mut tx).await, status::ESME_ROK);
+    sink.refuse_next(4, status::ESME_RTHROTTLED);
+    for _ in 0..4 {
+        assert_eq!(send(&mut tx).await, status::ESME_RTHROTTLED);
+    }
+    // Two more reach the subscriber (three in all), the next is refused.
+    assert_eq!(send(&mut tx).await, status::ESME_ROK);
+    assert_eq!(send(&mut tx).await, status::ESME_ROK);
+    assert_eq!(send(&mut tx).await, status::ESME_RSUBMITFAIL);
+    assert_eq!(sink.received().len(), 3);
+}

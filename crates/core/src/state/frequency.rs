@@ -173,6 +173,24 @@ impl Recent {
         Recent::pack(&all[start..])
     }
 
+    /// The history without one ad counted at `t` (seconds since
+    /// [`EPOCH_S`]), given back because it never reached the subscriber;
+    /// `None` when no ad at `t` is kept.
+    pub fn without(self, t: i64) -> Option<Recent> {
+        let (times, len) = self.times();
+        let kept = &times[..len];
+        let at = kept.iter().position(|&x| x == t)?;
+        let mut rest = [0i64; 3];
+        let mut n = 0;
+        for (i, &x) in kept.iter().enumerate() {
+            if i != at {
+                rest[n] = x;
+                n += 1;
+            }
+        }
+        Some(Recent::pack(&rest[..n]))
+    }
+
     /// Whether every kept time is at or before `horizon` (seconds since
     /// [`EPOCH_S`]): the history no longer matters for ads after
     /// `horizon + 24h`.
@@ -196,6 +214,20 @@ impl Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ad_given_back_is_no_longer_counted() {
+        let r = Recent::EMPTY.commit(100).commit(200).commit(300);
+        assert_eq!(r.check(400, 3), Err(100 + DAY_S));
+        let back = r.without(200).unwrap();
+        assert_eq!(back.check(400, 3), Ok(()));
+        assert_eq!(back, Recent::EMPTY.commit(100).commit(300));
+        assert_eq!(back.without(200), None, "given back once");
+        assert_eq!(Recent::EMPTY.commit(5).without(5), Some(Recent::EMPTY));
+        // Two ads in the same second: one given back, one kept.
+        let twice = Recent::EMPTY.commit(7).commit(7);
+        assert_eq!(twice.without(7), Some(Recent::EMPTY.commit(7)));
+    }
 
     #[test]
     fn packs_three_newest_within_a_day() {

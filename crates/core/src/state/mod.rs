@@ -642,6 +642,50 @@ impl State {
         })
     }
 
+    /// Gives back an ad of `channel` counted at `time` by a check (or
+    /// [`State::count_ad`]) that never reached the subscriber: the
+    /// carrier's SMSC refused it after the check allowed it. `Ok(true)`
+    /// when such an ad was counted and is no longer; `Ok(false)` when none
+    /// at `time` is kept (given back already, or older than the 24 hours
+    /// kept). The next ad to the recipient is checked as if it had never
+    /// been sent.
+    ///
+    /// ```
+    /// use chanrac::state::State;
+    /// use chanrac::{Channel, Number};
+    /// let state = State::new();
+    /// let to = Number::parse("0912345678").unwrap();
+    /// let t = |s: i64| jiff::Timestamp::from_second(1_780_000_000 + s).unwrap();
+    /// for s in 0..3 {
+    ///     state.check_and_count("shopvn", to, Channel::Sms, t(s), 3).unwrap();
+    /// }
+    /// assert!(state.check_and_count("shopvn", to, Channel::Sms, t(10), 3).is_err());
+    /// // The SMSC refused the second one: given back.
+    /// assert_eq!(state.uncount_ad("shopvn", to, Channel::Sms, t(1)), Ok(true));
+    /// assert_eq!(state.uncount_ad("shopvn", to, Channel::Sms, t(1)), Ok(false));
+    /// assert!(state.check_and_count("shopvn", to, Channel::Sms, t(10), 3).is_ok());
+    /// ```
+    pub fn uncount_ad(
+        &self,
+        advertiser: &str,
+        recipient: Number,
+        channel: Channel,
+        time: Timestamp,
+    ) -> Result<bool, Full> {
+        let w = history_word(channel);
+        let t = rel_secs(time.as_millisecond());
+        self.transact(
+            Adv::named(advertiser),
+            recipient,
+            w,
+            w,
+            |v, _| match Recent::from_bits(v).without(t) {
+                Some(r) => (true, Some(r.bits())),
+                None => (false, None),
+            },
+        )
+    }
+
     /// The frequency rule alone (R4/R5) as one atomic check-and-commit: an ad
     /// of `channel` at `time` is counted when fewer than `cap` (at most
     /// [`frequency::MAX_CAP`]) are counted in the 24 h before it; otherwise
