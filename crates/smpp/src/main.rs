@@ -312,6 +312,18 @@ fn run(args: Args) -> Result<(), Failure> {
     let config = SharedConfig::for_mode(mode, deadline, args.on_store_error);
     let (state_dir, shared) = state_arg(args.state.as_deref(), config)
         .map_err(|e| Failure::BadInput(format!("--state: {e}")))?;
+    // SMPP 3.4's limits (system_id 16 octets, password 9, with the NUL):
+    // longer ones could never bind.
+    if args.upstream_system_id.len() > 15 {
+        return Err(Failure::BadInput(
+            "--upstream-system-id: at most 15 characters (SMPP 3.4)".into(),
+        ));
+    }
+    if args.upstream_password.len() > 8 {
+        return Err(Failure::BadInput(
+            "--upstream-password: at most 8 characters (SMPP 3.4)".into(),
+        ));
+    }
     let cfg = Config {
         policy: args.policy,
         upstream: UpstreamConfig {

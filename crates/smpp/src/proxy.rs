@@ -1263,6 +1263,11 @@ impl Proxy {
                     Command::new(answer.status(), seq, Pdu::CancelSmResp)
                 }
                 Some(Pdu::GenericNack) => refusal(query, u32::from(answer.status()), seq),
+                // An error answer without a body (as some SMSCs send):
+                // its status.
+                None if u32::from(answer.status()) != status::ESME_ROK => {
+                    refusal(query, u32::from(answer.status()), seq)
+                }
                 _ => refusal(query, status::ESME_RSYSERR, seq),
             },
             Err(st) => refusal(query, st, seq),

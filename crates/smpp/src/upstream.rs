@@ -528,6 +528,10 @@ impl Inner {
                     Some(Pdu::BindTransceiverResp(_)) | Some(Pdu::GenericNack) => {
                         return Err(format!("upstream refused the bind: status {st:#04x}"))
                     }
+                    // A refusal without a body (as some SMSCs send one).
+                    None if cmd.id() == rusmpp::CommandId::BindTransceiverResp => {
+                        return Err(format!("upstream refused the bind: status {st:#04x}"))
+                    }
                     _ => {}
                 }
             }

@@ -63,3 +63,26 @@ async fn a_second_proxy_on_one_state_directory_exits_2() {
     let again = ProxyProcess::start(dir.path(), upstream_addr, &["--state", &state_arg]).await;
     again.terminate();
 }
+
+/// Upstream credentials longer than SMPP 3.4 allows could never bind: the
+/// proxy refuses to start, naming the flag (before, they were silently
+/// sent empty).
+#[test]
+fn upstream_credentials_too_long_for_smpp_are_refused_at_start() {
+    let policy = common::policy_dir();
+    for (flag, value) in [
+        ("--upstream-system-id", "a-system-id-of-20-ch"),
+        ("--upstream-password", "ninechars"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chanrac-smpp"))
+            .arg("--policy")
+            .arg(policy.path())
+            .args(["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1"])
+            .args([flag, value])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(flag), "names the flag: {err}");
+    }
+}
