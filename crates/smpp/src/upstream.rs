@@ -182,9 +182,11 @@ struct Link {
     /// Wakes the sweeper ([`Link::sweep`]): a deadline to watch, or the
     /// reader ended.
     wake: Arc<Notify>,
-    /// Set to drop the connection (both halves): the SMSC stopped
-    /// answering `enquire_link`.
+    /// Set to close the writing half.
     stop: watch::Sender<bool>,
+    /// Aborts the reader (closing the reading half): the SMSC stopped
+    /// answering `enquire_link`.
+    reader: std::sync::OnceLock<tokio::task::AbortHandle>,
 }
 
 impl Link {
@@ -349,7 +351,13 @@ impl Upstream {
                                 tracing::warn!(upstream = %me.inner.cfg.addr, "no enquire_link_resp: link dropped");
                                 l.alive.store(false, Ordering::Release);
                                 // Closed, so that the SMSC sees the session
-                                // end before the new bind.
+                                // end before the new bind: its reader
+                                // stopped (what it waited for answered
+                                // `ESME_RSYSERR`), its writer too.
+                                if let Some(r) = l.reader.get() {
+                                    r.abort();
+                                }
+                                l.close();
                                 l.stop.send_replace(true);
                             }
                             continue;
@@ -557,6 +565,7 @@ impl Inner {
             alive: AtomicBool::new(true),
             wake: wake.clone(),
             stop,
+            reader: std::sync::OnceLock::new(),
         });
         let mut pump_stopped = stopped.clone();
         tokio::spawn(async move {
@@ -568,16 +577,9 @@ impl Inner {
         tokio::spawn(Link::sweep(Arc::downgrade(&link), wake));
         let reader = link.clone();
         let me = self.clone();
-        let mut stopped = stopped;
-        tokio::spawn(async move {
-            loop {
-                let frame = tokio::select! {
-                    r = read_frame(&mut rd) => match r {
-                        Ok(Some(Ok(frame))) => frame,
-                        _ => break,
-                    },
-                    _ = stopped.wait_for(|s| *s) => break,
-                };
+        drop(stopped);
+        let reader_task = tokio::spawn(async move {
+            while let Ok(Some(Ok(frame))) = read_frame(&mut rd).await {
                 let head = Header::parse(
                     frame
                         .first_chunk::<HEADER_LEN>()
@@ -680,6 +682,7 @@ impl Inner {
                 reader.stop.send_replace(true);
             });
         });
+        let _ = link.reader.set(reader_task.abort_handle());
         Ok(link)
     }
 }
@@ -1234,6 +1237,49 @@ mod tests {
             Some(true),
             "the id was given before the receipt was routed"
         );
+    }
+
+    /// A link whose SMSC stops answering `enquire_link` is closed (the
+    /// SMSC sees the connection end) before the session binds again.
+    #[tokio::test(start_paused = true)]
+    async fn a_link_that_stops_answering_is_closed_before_the_new_bind() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel::<&str>();
+        tokio::spawn(async move {
+            loop {
+                let (s, _) = listener.accept().await.unwrap();
+                let (mut rd, mut wr) = s.into_split();
+                let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+                let seq = pdu::decode(&f).unwrap().sequence_number();
+                let bound = rusmpp::pdus::BindTransceiverResp::builder()
+                    .system_id(c_string("mute"))
+                    .build();
+                wr.write_all(&pdu::encode(&Command::new(
+                    CommandStatus::EsmeRok,
+                    seq,
+                    bound,
+                )))
+                .await
+                .unwrap();
+                events_tx.send("bound").unwrap();
+                let tx = events_tx.clone();
+                tokio::spawn(async move {
+                    // Reads (and answers nothing) until the proxy closes.
+                    while let Ok(Some(_)) = read_frame(&mut rd).await {}
+                    let _ = tx.send("closed");
+                    drop(wr);
+                });
+            }
+        });
+        let up = Upstream::new(UpstreamConfig {
+            addr,
+            ..Default::default()
+        });
+        up.keep_up();
+        assert_eq!(events.recv().await, Some("bound"));
+        assert_eq!(events.recv().await, Some("closed"), "closed first");
+        assert_eq!(events.recv().await, Some("bound"), "then bound again");
     }
 
     #[test]
