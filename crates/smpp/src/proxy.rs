@@ -375,6 +375,9 @@ struct Decided {
     /// The delivered parts: number, `data_coding`, text octets, and the
     /// SMSC's `message_id` once known.
     parts: Vec<(u8, u8, Vec<u8>, Option<COctetString<1, 65>>)>,
+    /// The parts the SMSC refused (or did not answer): checked and
+    /// allowed with the message, so a resend is forwarded as it is.
+    failed: Vec<u8>,
 }
 
 impl Decided {
@@ -1989,6 +1992,7 @@ impl Proxy {
             blocked,
             kept: true,
             parts: Vec::new(),
+            failed: Vec::new(),
         };
         if !blocked {
             record.parts = m
@@ -2005,11 +2009,8 @@ impl Proxy {
                         record.kept = false;
                     }
                     let w = record.weight();
-                    let delivered: Vec<u8> = match blocked {
-                        true => Vec::new(),
-                        false => m.parts.iter().map(|(seq, _)| *seq).collect(),
-                    };
-                    r.decided(&m.key, Arc::new(record), w, &delivered)
+                    // Parts count as delivered as the SMSC takes them.
+                    r.decided(&m.key, Arc::new(record), w, &[])
                 }
                 Err(_) => Vec::new(),
             }
@@ -2026,10 +2027,14 @@ impl Proxy {
             let mut ids = Vec::with_capacity(m.parts.len());
             for (seq, p) in &m.parts {
                 let r = self.forward(p).await;
-                if let (true, Ok(id)) = (keyed, &r) {
+                if keyed {
                     // Before the answer: a retransmission sent as soon as
-                    // the ESME reads it finds the message_id.
-                    self.remember_ids(&m.key, std::iter::once((*seq, id.clone())));
+                    // the ESME reads it finds the message_id, or is
+                    // forwarded again when the SMSC refused this one.
+                    match &r {
+                        Ok(id) => self.remember_ids(&m.key, std::iter::once((*seq, id.clone()))),
+                        Err(_) => self.remember_failed(&m.key, *seq),
+                    }
                 }
                 match &r {
                     Ok(id) => {
@@ -2121,17 +2126,38 @@ impl Proxy {
         self.ops.logged(&self.engine, id, &source, &ev, v);
     }
 
+    /// Records that the SMSC refused part `seq` of the allowed message
+    /// under `key`: a resend of it is forwarded ([`Proxy::late`]).
+    fn remember_failed(&self, key: &MessageKey, seq: u8) {
+        if let Ok(mut r) = self.reassembler.lock() {
+            r.update(key, |d, _| {
+                let mut n = Decided::clone(d);
+                if !n.failed.contains(&seq) {
+                    n.failed.push(seq);
+                }
+                let w = n.weight();
+                *d = Arc::new(n);
+                w
+            });
+        }
+    }
+
     /// Records the SMSC's `message_id`s of forwarded parts in their
     /// message's remembered decision (a retransmission gets them).
     fn remember_ids(&self, key: &MessageKey, ids: impl Iterator<Item = (u8, COctetString<1, 65>)>) {
         let ids: Vec<_> = ids.collect();
         if let Ok(mut r) = self.reassembler.lock() {
+            // Delivered: the SMSC took them.
+            for (seq, _) in &ids {
+                r.delivered(key, *seq);
+            }
             r.update(key, |d, _| {
                 let mut n = Decided::clone(d);
                 for (seq, id) in &ids {
                     for p in n.parts.iter_mut().filter(|p| p.0 == *seq && p.3.is_none()) {
                         p.3 = Some(id.clone());
                     }
+                    n.failed.retain(|s| s != seq);
                 }
                 let w = n.weight();
                 *d = Arc::new(n);
@@ -2144,6 +2170,19 @@ impl Proxy {
     /// blocked message's part is rejected; a retransmission of a delivered
     /// part gets its `message_id`; any other part is checked with the
     /// delivered text, in part order, never alone.
+    /// Forwards again a part of an allowed message that the SMSC refused
+    /// before (the ESME resends it), and answers it.
+    async fn resend(&self, key: MessageKey, p: Part) {
+        let r = self.forward(&p).await;
+        if let Ok(id) = &r {
+            self.remember_ids(&key, std::iter::once((p.seq, id.clone())));
+        }
+        match r {
+            Ok(id) => p.reply.send(status::ESME_ROK, Some(id)),
+            Err(st) => p.reply.send(st, None),
+        }
+    }
+
     async fn late(self: Arc<Self>, key: MessageKey, p: Part, d: Arc<Decided>) {
         if d.blocked {
             return p.reply.send(self.cfg.reject_status, None);
@@ -2155,6 +2194,9 @@ impl Proxy {
         if let Some(q) = same {
             return match &q.3 {
                 Some(id) => p.reply.send(status::ESME_ROK, Some(id.clone())),
+                // Refused by the SMSC before: checked and allowed with its
+                // message, so forwarded again as it is.
+                None if d.failed.contains(&p.seq) => self.resend(key, p).await,
                 // Still on its way to the SMSC: the ESME may retry.
                 None => p.reply.send(status::ESME_RSYSERR, None),
             };
@@ -2210,10 +2252,16 @@ impl Proxy {
         let r = self.forward(&p).await;
         let id = r.as_ref().ok().cloned();
         if let Ok(mut r) = self.reassembler.lock() {
-            r.delivered(&key, p.seq);
+            if id.is_some() {
+                r.delivered(&key, p.seq);
+            }
             r.update(&key, |d, room| {
                 let mut n = Decided::clone(d);
                 let at = n.parts.iter().take_while(|q| q.0 <= p.seq).count();
+                if id.is_none() && !n.failed.contains(&p.seq) {
+                    // Refused by the SMSC: a resend is forwarded.
+                    n.failed.push(p.seq);
+                }
                 n.parts
                     .insert(at, (p.seq, p.data_coding, p.text.clone(), id));
                 if n.weight() > room {

@@ -51,8 +51,8 @@ pub struct Sink {
     received: Arc<Mutex<Vec<Received>>>,
     sessions: Arc<Mutex<Vec<Arc<Session>>>>,
     receipts: Arc<Mutex<Vec<(String, u32)>>>,
-    /// The next `submit_sm`s to refuse, and with what status.
-    refusals: Arc<Mutex<(usize, u32)>>,
+    /// `submit_sm`s to take first, then to refuse, and with what status.
+    refusals: Arc<Mutex<(usize, usize, u32)>>,
 }
 
 /// A bound client session of the sink, to send it `deliver_sm`.
@@ -112,21 +112,31 @@ fn receipt(id: &str, from: &str, to: &str) -> DeliverSm {
 }
 
 /// The status to refuse the next `submit_sm` with, if any (taken).
-fn refuse(refusals: &Mutex<(usize, u32)>) -> Option<u32> {
+fn refuse(refusals: &Mutex<(usize, usize, u32)>) -> Option<u32> {
     let mut r = refusals.lock().ok()?;
-    if r.0 == 0 {
+    if r.0 > 0 {
+        r.0 -= 1;
         return None;
     }
-    r.0 -= 1;
-    Some(r.1)
+    if r.1 == 0 {
+        return None;
+    }
+    r.1 -= 1;
+    Some(r.2)
 }
 
 impl Sink {
     /// Answers the next `count` `submit_sm` with `status` (an SMSC that
     /// throttles, or whose queue is full), without taking them.
     pub fn refuse_next(&self, count: usize, status: u32) {
+        self.refuse_after(0, count, status);
+    }
+
+    /// Takes the next `skip` `submit_sm`, then answers `count` with
+    /// `status`.
+    pub fn refuse_after(&self, skip: usize, count: usize, status: u32) {
         if let Ok(mut r) = self.refusals.lock() {
-            *r = (count, status);
+            *r = (skip, count, status);
         }
     }
 

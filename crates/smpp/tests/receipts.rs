@@ -506,3 +506,38 @@ async fn ads_the_smsc_throttled_are_not_counted() {
     assert_eq!(send(&mut tx).await, status::ESME_RSUBMITFAIL);
     assert_eq!(sink.received().len(), 3);
 }
+
+/// A part of a concatenated message that the SMSC refused (throttled)
+/// after the message was allowed is forwarded again when the gateway
+/// resends it (it was checked with its message); before, every resend got
+/// `ESME_RSYSERR` and the message never arrived whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_the_smsc_refused_is_forwarded_when_resent() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_dir();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut tx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Tx).await;
+    let part = |n: u8, text: &str| {
+        let mut sm = vec![0x05, 0x00, 0x03, 0x2A, 2, n];
+        sm.extend(ucs2_encode(text));
+        common::submit("84912000007", 0x40, 0x08, &sm)
+    };
+    sink.refuse_after(1, 1, status::ESME_RTHROTTLED);
+    let a = tx.send(part(1, "[QC] Ưu đãi ")).await;
+    let b = tx.send(part(2, "cuối tuần")).await;
+    let mut answers = std::collections::HashMap::new();
+    for _ in 0..2 {
+        let c = tx.recv().await;
+        answers.insert(c.sequence_number(), u32::from(c.status()));
+    }
+    assert_eq!(answers[&a], status::ESME_ROK);
+    assert_eq!(answers[&b], status::ESME_RTHROTTLED);
+    // The gateway resends part 2.
+    let b2 = tx.send(part(2, "cuối tuần")).await;
+    let c = tx.recv().await;
+    assert_eq!(c.sequence_number(), b2);
+    assert_eq!(u32::from(c.status()), status::ESME_ROK, "{c:?}");
+    let got = sink.received();
+    assert_eq!(got.len(), 2, "both parts reached the SMSC once each");
+    assert_eq!(got[1].text, "cuối tuần");
+}
