@@ -514,6 +514,48 @@ impl Engine {
         }
     }
 
+    /// The pair update that gives back an ad of `channel` counted at
+    /// `time` for `account` (an account of `accounts.csv`, or the
+    /// advertiser) and `recipient`, which never reached the subscriber (the
+    /// carrier's SMSC refused it after the check allowed it): for a shared
+    /// store ([`PairCheck::decide`] inside its compare-and-set), or the
+    /// local state ([`Engine::uncount`]). Its verdict's `counted` says
+    /// whether an ad at `time` was counted and is no longer.
+    pub fn uncount_check(
+        &self,
+        account: &str,
+        recipient: Number,
+        channel: Channel,
+        time: jiff::Timestamp,
+    ) -> PairCheck {
+        let policy = self.policy();
+        PairCheck {
+            advertiser: policy.resolve_advertiser(account).into(),
+            recipient,
+            pending: Pending {
+                step: Step::Restore(Restore::Unad(channel), time.as_millisecond()),
+                v: Verdict::allow(),
+                mode: self.mode,
+                actions: Actions::default(),
+            },
+        }
+    }
+
+    /// [`Engine::uncount_check`] on the local state: whether an ad at
+    /// `time` was counted and is no longer.
+    pub fn uncount(
+        &self,
+        account: &str,
+        recipient: Number,
+        channel: Channel,
+        time: jiff::Timestamp,
+    ) -> bool {
+        let policy = self.policy();
+        self.state
+            .uncount_ad(policy.resolve_advertiser(account), recipient, channel, time)
+            .unwrap_or(false)
+    }
+
     /// Every rule that needs no state; the state step, if any, as a
     /// [`Pending`].
     fn begin<'a>(&self, live: &'a Live, ev: &Event<'a>) -> Begun<'a> {
@@ -789,6 +831,9 @@ enum Restore {
     Consent(ConsentState),
     Registration,
     Ad(Channel),
+    /// An ad counted at the step's time, given back (it never reached the
+    /// subscriber): [`Engine::uncount_check`].
+    Unad(Channel),
 }
 
 /// The state step of a check: one pure decision on a pair's words.
@@ -826,7 +871,9 @@ impl Step {
     fn target(&self) -> usize {
         match self {
             Step::Ad(ad) if !ad.is_reg => history_word(ad.channel),
-            Step::Restore(Restore::Ad(channel), _) => history_word(*channel),
+            Step::Restore(Restore::Ad(channel) | Restore::Unad(channel), _) => {
+                history_word(*channel)
+            }
             _ => LEDGER,
         }
     }
@@ -867,6 +914,10 @@ impl Step {
                         (!earlier).then(|| l.with_registration(t_ms).bits())
                     }
                     Restore::Ad(_) => Some(Recent::from_bits(target).commit(rel_secs(t_ms)).bits()),
+                    Restore::Unad(_) => {
+                        let back = Recent::from_bits(target).without(rel_secs(t_ms));
+                        return (Outcome::Stored(back.is_some()), back.map(Recent::bits));
+                    }
                 };
                 (Outcome::Stored(true), new)
             }

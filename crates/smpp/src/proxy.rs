@@ -1528,24 +1528,67 @@ impl Proxy {
     /// refused with `status` (throttled, queue full, a bad address …): it
     /// never reached the subscriber, and the gateway may send it again.
     /// Not for `ESME_RSYSERR`, which is also what a timeout or a dropped
-    /// link gives (the SMSC may have taken the message), nor on a shared
-    /// store (not given back there yet).
+    /// link gives (the SMSC may have taken the message). On a shared store
+    /// the count is given back there, by a task.
     fn give_back(&self, account: &str, recipient: Number, kind: Kind, time: Timestamp, st: u32) {
-        if kind != Kind::Ad || st == status::ESME_RSYSERR || self.shared.is_some() {
+        if kind != Kind::Ad || st == status::ESME_RSYSERR {
             return;
         }
-        let policy = self.engine.policy();
-        let advertiser = policy.resolve_advertiser(account);
-        if let Ok(true) = self
-            .engine
-            .state()
-            .uncount_ad(advertiser, recipient, Channel::Sms, time)
-        {
+        let logged = move |account: &str| {
             tracing::info!(
                 system_id = account,
                 status = format_args!("{st:#x}"),
                 "the SMSC refused an allowed ad: not counted"
             );
+        };
+        match &self.shared {
+            None => {
+                if self.engine.uncount(account, recipient, Channel::Sms, time) {
+                    logged(account);
+                }
+            }
+            Some(shared) => {
+                let check = self
+                    .engine
+                    .uncount_check(account, recipient, Channel::Sms, time);
+                let (shared, account) = (shared.clone(), account.to_string());
+                tokio::spawn(async move {
+                    if let Ok(out) = shared.try_pair(&check).await {
+                        if check.finish(out).counted {
+                            logged(&account);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// [`Proxy::give_back`], done when it returns (on a shared store too).
+    async fn give_back_now(
+        &self,
+        account: &str,
+        recipient: Number,
+        kind: Kind,
+        time: Timestamp,
+        st: u32,
+    ) {
+        let Some(shared) = &self.shared else {
+            return self.give_back(account, recipient, kind, time, st);
+        };
+        if kind != Kind::Ad || st == status::ESME_RSYSERR {
+            return;
+        }
+        let check = self
+            .engine
+            .uncount_check(account, recipient, Channel::Sms, time);
+        if let Ok(out) = shared.try_pair(&check).await {
+            if check.finish(out).counted {
+                tracing::info!(
+                    system_id = account,
+                    status = format_args!("{st:#x}"),
+                    "the SMSC refused an allowed ad: not counted"
+                );
+            }
         }
     }
 
@@ -2041,15 +2084,18 @@ impl Proxy {
                         self.issue(&p.account.system_id, id);
                         p.reply.send(status::ESME_ROK, Some(id.clone()))
                     }
-                    Err(st) => p.reply.send(*st, None),
+                    Err(st) => {
+                        if !keyed && verdict.counted {
+                            // Before the answer: the gateway's resend
+                            // finds the count given back.
+                            let kind = Self::kind_of(&first.account, &text);
+                            self.give_back_now(&p.account.system_id, p.recipient, kind, time, *st)
+                                .await;
+                        }
+                        p.reply.send(*st, None)
+                    }
                 }
                 ids.push((*seq, r));
-            }
-            if !keyed && verdict.counted {
-                if let Some((_, Err(st))) = ids.first() {
-                    let kind = Self::kind_of(&first.account, &text);
-                    self.give_back(&first.account.system_id, first.recipient, kind, time, *st);
-                }
             }
             for (seq, p) in &m.duplicates {
                 match ids.iter().find(|(s, _)| s == seq).map(|(_, r)| r) {

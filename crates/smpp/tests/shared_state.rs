@@ -621,3 +621,30 @@ async fn two_proxies_on_a_cluster_let_three_ad_sms_per_pair_through_a_failover()
     assert_eq!(unavailable(&a).await + unavailable(&b).await, before);
     assert_three_per_pair(&by, 8, &sink, sent);
 }
+
+/// On a shared store too, an ad the SMSC refused (throttled) after the
+/// check allowed it has its count given back in the store, so the
+/// gateway's resends are not refused by the three-a-day cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ads_the_smsc_throttled_are_given_back_in_the_store() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let pa = policy("smsc_a", "");
+    let p = on_store(pa.path(), &sink, &redis.url(), &[]).await;
+    let mut esme = Esme::bound(p.port).await;
+    let to = recipient(30);
+    assert_eq!(esme.submit(&to, "[QC] Ưu đãi").await, status::ESME_ROK);
+    sink.refuse_next(4, status::ESME_RTHROTTLED);
+    for _ in 0..4 {
+        assert_eq!(
+            esme.submit(&to, "[QC] Ưu đãi").await,
+            status::ESME_RTHROTTLED
+        );
+    }
+    assert_eq!(esme.submit(&to, "[QC] Ưu đãi").await, status::ESME_ROK);
+    assert_eq!(esme.submit(&to, "[QC] Ưu đãi").await, status::ESME_ROK);
+    assert_eq!(esme.submit(&to, "[QC] Ưu đãi").await, REJECT);
+    assert_eq!(sink.received().len(), 3);
+}
