@@ -330,7 +330,7 @@ type One = (Sender, Number, String);
 
 /// One `submit_sm` waiting for its message's decision.
 struct Part {
-    reply: Reply,
+    reply: Arc<Reply>,
     sm: SubmitSm,
     /// The `submit_sm` as the ESME wrote it (`None` for a part made from a
     /// `data_sm` or a `submit_multi` destination): forwarded as it is, with
@@ -1871,7 +1871,7 @@ impl Proxy {
             text: text.to_vec(),
             data_coding: f.data_coding,
             seq: multi.map_or(1, |c| c.seq),
-            reply,
+            reply: Arc::new(reply),
             arrived,
             source,
             recipient,
@@ -2069,21 +2069,16 @@ impl Proxy {
             // sees them in order; answer each with the SMSC's message_id.
             let mut ids = Vec::with_capacity(m.parts.len());
             for (seq, p) in &m.parts {
-                let r = self.forward(p).await;
-                if keyed {
-                    // Before the answer: a retransmission sent as soon as
-                    // the ESME reads it finds the message_id, or is
-                    // forwarded again when the SMSC refused this one.
-                    match &r {
-                        Ok(id) => self.remember_ids(&m.key, std::iter::once((*seq, id.clone()))),
-                        Err(_) => self.remember_failed(&m.key, *seq),
-                    }
+                // Taken: its id recorded (before the answer: a
+                // retransmission sent as soon as the ESME reads it finds
+                // it) and answered, by the link's reader.
+                let r = self.forward_answering(p, keyed.then_some(&m.key)).await;
+                if let (true, Err(_)) = (keyed, &r) {
+                    // Refused: forwarded again when resent.
+                    self.remember_failed(&m.key, *seq);
                 }
                 match &r {
-                    Ok(id) => {
-                        self.issue(&p.account.system_id, id);
-                        p.reply.send(status::ESME_ROK, Some(id.clone()))
-                    }
+                    Ok(_) => {}
                     Err(st) => {
                         if !keyed && verdict.counted {
                             // Before the answer: the gateway's resend
@@ -2132,6 +2127,28 @@ impl Proxy {
     /// Forwards one part to its account's SMSC session, timed for the
     /// metrics.
     async fn forward(&self, p: &Part) -> Result<COctetString<1, 65>, u32> {
+        self.forward_with(p, None).await
+    }
+
+    /// [`Proxy::forward`], and when the SMSC takes the part, the ESME
+    /// answered by the link's reader as it reads the SMSC's answer (after
+    /// the id is recorded under `key`, a concatenated message's): so the
+    /// `submit_sm_resp` leaves before a receipt for it that the SMSC sent
+    /// right behind its answer. A refusal is left to the caller to answer.
+    async fn forward_answering(
+        &self,
+        p: &Part,
+        key: Option<&MessageKey>,
+    ) -> Result<COctetString<1, 65>, u32> {
+        self.forward_with(p, Some((p.reply.clone(), key.cloned())))
+            .await
+    }
+
+    async fn forward_with(
+        &self,
+        p: &Part,
+        answer: Option<(Arc<Reply>, Option<MessageKey>)>,
+    ) -> Result<COctetString<1, 65>, u32> {
         let sent = Instant::now();
         let upstream = self.upstream_for(&p.account.login);
         // The id is recorded by the link's reader as it reads the answer,
@@ -2139,9 +2156,16 @@ impl Proxy {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let me = self.me.clone();
         let account = p.account.system_id.clone();
+        let seq = p.seq;
         let done: crate::upstream::OnSubmitted = Box::new(move |r| {
             if let (Ok(id), Some(me)) = (&r, me.upgrade()) {
                 me.issue(&account, id);
+                if let Some((reply, key)) = answer {
+                    if let Some(key) = &key {
+                        me.remember_ids(key, std::iter::once((seq, id.clone())));
+                    }
+                    reply.send(status::ESME_ROK, Some(id.clone()));
+                }
             }
             let _ = tx.send(r);
         });
@@ -2219,13 +2243,8 @@ impl Proxy {
     /// Forwards again a part of an allowed message that the SMSC refused
     /// before (the ESME resends it), and answers it.
     async fn resend(&self, key: MessageKey, p: Part) {
-        let r = self.forward(&p).await;
-        if let Ok(id) = &r {
-            self.remember_ids(&key, std::iter::once((p.seq, id.clone())));
-        }
-        match r {
-            Ok(id) => p.reply.send(status::ESME_ROK, Some(id)),
-            Err(st) => p.reply.send(st, None),
+        if let Err(st) = self.forward_answering(&p, Some(&key)).await {
+            p.reply.send(st, None);
         }
     }
 
