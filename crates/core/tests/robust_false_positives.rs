@@ -504,121 +504,20 @@ const ORDINARY: &[&str] = &[
 ];
 
 /// Why each known robust-only false positive fires: the rule of the
-/// robust text (docs/matching.md, "The robust text") and whether it is one
-/// of those added by commit 2d4ac0b ("new") or older ("old").
-const SEPARATOR: &str = "new (2d4ac0b): a spaced gap of ASCII separators between words becomes one space (robust.rs: RobustBuf::gap, step 2, `is_word_gap` and `stop`)";
-const LONE_W: &str = "new (2d4ac0b): a lone `w` (teencode for quá) leads a token with no other vowel, read as `u` (robust.rs: normalize_word, step 3.5); the pattern's `ưu` collapses to `u` (step 3.4), so `u dai` is `udai`";
-const UU: &str = "old: the pattern `ưu đãi` collapses to `u dai` (robust.rs: normalize_word, collapse, step 3.4); robust skeleton `udai` is in `lau dai`, `cau dai`, `thu dai`";
-const SEX: &str = "old: the pattern `sex` loses its final `x` as a Telex tone (robust.rs: normalize_word, step 3.6); robust skeleton `se` is in every `sẽ`, `sếp`, `server`, `sen`";
-const FREE: &str = "old: the pattern `free` collapses to `fre` (robust.rs: normalize_word, collapse, step 3.4), in `fresh`";
-const DRAWN_OUT: &str = "old: `vậyyy` (teencode, drawn out) collapses to `vay` (robust.rs: normalize_word, collapse, step 3.4)";
+/// robust text (docs/matching.md, "The robust text"). When this test was
+/// written it found 35 robust-only hits on 31 messages; the rules were then
+/// changed (a single spaced separator or arrow between two words is kept as
+/// written, a lone `w` stays `w`, a robust form's literal match must start
+/// a word, and a literal whose robust skeleton is shorter than 4 characters
+/// is matched as written only), which leaves the drawn-out `vậyyy`: the
+/// repeated-letter trick itself, which no rule tells apart.
+const DRAWN_OUT: &str = "`vậyyy` (teencode, drawn out) collapses to `vay` (robust.rs: normalize_word, collapse, step 3.4)";
 
 /// The robust-only false positives known today: (message, signature,
 /// cause).
 const KNOWN: &[(&str, &str, &str)] = &[
     ("ủa vậyyy, tiền nhanh hết z trời", "L0", DRAWN_OUT),
     ("Gì vậyyy, nhanh lên t chờ", "X0", DRAWN_OUT),
-    ("Cầu dài quá, đi bộ mỏi chân luôn", "X56", UU),
-    (
-        "Hợp tác lâu dài nhé anh, cảm ơn anh đã tin tưởng",
-        "X56",
-        UU,
-    ),
-    ("Lâu dài thì nên mua nhà, thuê mãi cũng tốn", "X56", UU),
-    ("Thu dài quá, mãi chưa thấy lạnh", "X56", UU),
-    ("Ăn sáng ở Fresh Garden nhé, 7h", "X77", FREE),
-    ("Anh sẽ gọi lại sau nhé, đang lái xe", "X78", SEX),
-    (
-        "Em fix bug xong rồi, deploy lên server nhé, 5p nữa test",
-        "X78",
-        SEX,
-    ),
-    (
-        "GHN: Đơn hàng GHN123456VN đang giao, shipper sẽ gọi trước",
-        "X78",
-        SEX,
-    ),
-    ("Mai tui sẽ qua lấy, để ở bàn giúp tui", "X78", SEX),
-    (
-        "Mã OTP của bạn là 482913, có hiệu lực 5 phút. Không chia sẻ mã này cho bất kỳ ai",
-        "X78",
-        SEX,
-    ),
-    ("Server down r, ae check gấp giúp", "X78", SEX),
-    ("Sếp duyệt hồ sơ nghỉ phép của em chưa ạ", "X78", SEX),
-    ("Thanks bro, see you at the cafe", "X78", SEX),
-    (
-        "VIB: The cua Quy khach se het han vao 12/2025, vui long den chi nhanh de doi the",
-        "X78",
-        SEX,
-    ),
-    ("tui sẽ về sớm, mn cứ ăn trước nha", "X78", SEX),
-    (
-        "Đặt bàn 6 người lúc 18h30 tại nhà hàng Hoa Sen, tên Nhân",
-        "X78",
-        SEX,
-    ),
-    ("Bài hát hay w, đài nào phát z", "X56", LONE_W),
-    ("Phim hay w, dài gần 3 tiếng mà ko chán", "X56", LONE_W),
-    ("chị Lan tốt w, đãi cả phòng ăn trưa luôn", "X56", LONE_W),
-    ("Áo này đẹp w, dài tới gối luôn", "X56", LONE_W),
-    (
-        "Bố nói vay tiền -> 50 triệu mua xe, trả góp 2 năm",
-        "R0",
-        SEPARATOR,
-    ),
-    (
-        "Kế hoạch: vay vốn -> 200 triệu, góp vốn -> 300 triệu, mở quán",
-        "R0",
-        SEPARATOR,
-    ),
-    (
-        "Gửi tiết kiệm 12 tháng, lãi suất => 6% nha chị",
-        "R1",
-        SEPARATOR,
-    ),
-    (
-        "Gửi tiết kiệm 12 tháng, lãi suất => 6% nha chị",
-        "Y2",
-        SEPARATOR,
-    ),
-    ("Lãi suất - 5% năm là thấp rồi, gửi đi em", "R1", SEPARATOR),
-    ("Lãi suất - 5% năm là thấp rồi, gửi đi em", "Y2", SEPARATOR),
-    (
-        "Chi tiêu tháng 10: nạp tiền -> 100k, ăn sáng -> 600k, xăng -> 400k",
-        "R2",
-        SEPARATOR,
-    ),
-    (
-        "Lỗi: tài khoản -> bị khóa sau 5 lần nhập sai pass, anh mở giúp em",
-        "R5",
-        SEPARATOR,
-    ),
-    (
-        "Thu nhập -> 18 triệu, chi tiêu -> 12 triệu, để dành 6 triệu",
-        "R7",
-        SEPARATOR,
-    ),
-    (
-        "Thu nhập -> 18 triệu, chi tiêu -> 12 triệu, để dành 6 triệu",
-        "Y12",
-        SEPARATOR,
-    ),
-    (
-        "Tính ra thu nhập = 25 triệu/tháng, trừ tiền nhà còn 15",
-        "R7",
-        SEPARATOR,
-    ),
-    (
-        "Tính ra thu nhập = 25 triệu/tháng, trừ tiền nhà còn 15",
-        "Y12",
-        SEPARATOR,
-    ),
-    (
-        "Sổ mừng cưới: bác Hai tặng - 500k, cô Ba tặng - 300k, chú Tư tặng - 1tr",
-        "Y4",
-        SEPARATOR,
-    ),
 ];
 
 fn robust_form(id: &str) -> String {

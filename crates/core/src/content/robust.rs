@@ -21,9 +21,11 @@
 //!    its gaps were not all as wide (white space counts one, a symbol two:
 //!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces).
 //! 3. **Other gaps.** A gap between two tokens made of joiners and `< >
-//!    =` only (`vay-tien`, `vay💰tien`, `vay 💰 tien`, `vay - tien`, `nap
-//!    => 100k`) becomes one space, unless it holds white space and a `.`
-//!    or `'`, or lies between two digits (`0.5`, `0912-345`); any other gap
+//!    =` only (`vay-tien`, `vay💰tien`, `vay 💰 tien`, `vay - tien - 50`,
+//!    `nap >> the >> 100k`) becomes one space, unless it holds white space
+//!    and a `.` or `'`, or white space and ASCII punctuation without the
+//!    same separator in the gap before or after the next token (`lai suat
+//!    => 6%`: a label), or lies between two digits (`0.5`, `0912-345`); any other gap
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
 //!    symbols. White space is then collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
@@ -60,8 +62,8 @@
 //!    `5`→s, `7`→t, `8`→b, `9`→g; `2 6` stay).
 //!    Then runs of one letter collapse to one (`vaaay` → `vay`, Telex `dd`,
 //!    `ee`, `aa`, `oo`); Telex `w` is dropped after `a o u` and read as `u`
-//!    after another letter, and leading a token with no other vowel than
-//!    `u` (`wu`); runs collapse again; and a final Telex tone
+//!    after another letter, and leading a token of two letters or more
+//!    with no other vowel than `u` (`wu`); runs collapse again; and a final Telex tone
 //!    letter `s f r x j` is dropped when the token has three or more
 //!    letters and the letter before it is a vowel or one of `c h m n p t g`
 //!    (`tieenf` → `tien`, `nhaanj` → `nhan`, `dduwowcj` → `duoc`);
@@ -395,7 +397,16 @@ impl RobustBuf {
                 Item::Gap(a, b) => {
                     let prev = i.checked_sub(1).and_then(|p| token_at(&items, p));
                     let next = token_at(&items, i + 1);
-                    self.gap(folded, a, b, prev, next);
+                    // A spaced ASCII separator is one between words only
+                    // when the same one links the next or previous pair too.
+                    let sep = |k: Option<usize>| match k.and_then(|k| items.get(k)) {
+                        Some(Item::Gap(x, y)) => folded.get(*x..*y).map(str::trim),
+                        _ => None,
+                    };
+                    let own = folded.get(a..b).map(str::trim);
+                    let chained =
+                        own.is_some() && (sep(i.checked_sub(2)) == own || sep(Some(i + 2)) == own);
+                    self.gap(folded, a, b, prev, next, chained);
                     i += 1;
                 }
                 Item::Token(a, b) => {
@@ -570,6 +581,7 @@ impl RobustBuf {
         b: usize,
         prev: Option<(usize, usize)>,
         next: Option<(usize, usize)>,
+        chained: bool,
     ) {
         let g = s.get(a..b).unwrap_or("");
         let digit_before = prev
@@ -590,6 +602,7 @@ impl RobustBuf {
             && next.is_some()
             && g.chars().all(is_word_gap)
             && !(spaced && stop)
+            && !(spaced && !chained && g.chars().any(|c| c.is_ascii() && c != ' '))
             && !(digit_before && digit_after);
         if boundary {
             self.text.push(' ');
@@ -828,6 +841,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
     // also leading a word with no other vowel than `u` (`wu` is `ưu`; not
     // `web`, `wow`).
     if out.first() == Some(&b'w')
+        && out.len() >= 2
         && !out
             .iter()
             .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'y'))
@@ -1213,7 +1227,12 @@ mod tests {
         fn the_written_text_matters_only_for_marks_and_spacing(
             text in "[a-zA-Z0-9 .,@$-]{0,40}",
         ) {
-            prop_assume!(!text.contains("  "));
+            // No two white-space characters in a row (not rejected:
+            // shrinking would mostly make such texts).
+            let mut text = text;
+            while text.contains("  ") {
+                text = text.replace("  ", " ");
+            }
             let mut buf = crate::content::FoldBuf::new();
             buf.fold(&text);
             let (mut a, mut b) = (RobustBuf::new(), RobustBuf::new());
@@ -1325,10 +1344,18 @@ mod tests {
             ("thuon9 d9a", "thuong da"),
             ("wu dda tiefen web", "u da tien web"),
             // Separators with spaces around them, and arrows, between words.
+            ("vay - tien - 50 - trieu", "vay tien 50 trieu"),
             (
-                "vay - tien | nhanh >> nap => 100k",
-                "vay tien nhanh nap 100k",
+                "rut | tien | nhanh, nap >> the >> 100k",
+                "rut tien nhanh, nap the 100k",
             ),
+            // One alone is a label's arrow or dash, kept as written.
+            (
+                "lai suat => 6%, thu nhap - 18 trieu",
+                "lai suat => 6%, thu nhap - 18 trieu",
+            ),
+            // A lone `w` (teencode for `qua`) is no `u`.
+            ("dep w, dai toi goi", "dep w, dai toi goi"),
             ("ngay. goi thu 2 - 4 - 6", "ngay. goi thu 2 - 4 - 6"),
         ];
         for (text, want) in cases {

@@ -269,6 +269,7 @@ impl SignatureSetBuilder {
             .map(|s| match s.kind {
                 SignatureKind::Literal | SignatureKind::Fuzzy => {
                     skeleton(&s.pattern) == robust_skeleton(&s.pattern)
+                        || !robust_form_usable(&s.pattern)
                 }
                 SignatureKind::Word => {
                     word_string(&fold(&s.pattern)) == word_string(&robust_text(&s.pattern))
@@ -290,6 +291,8 @@ impl SignatureSetBuilder {
             self.add_source(&mut set, &mut t, i, true, true)?;
         }
         set.finish(t);
+        let mut robust = robust;
+        robust.anchored = true;
         set.robust = Some(Box::new(robust));
         Ok(set)
     }
@@ -389,6 +392,10 @@ impl SignatureSetBuilder {
                 checked(set, t, Check::Fuzzy(sk.into_bytes().into()), req);
             }
             SignatureKind::Literal | SignatureKind::Fuzzy => {
+                if robust && !robust_form_usable(&s.pattern) {
+                    // Too short once rewritten: matched as written only.
+                    return Ok(());
+                }
                 let sk = skel(&s.pattern);
                 if sk.is_empty() {
                     // "its skeleton (not empty)": it never matches.
@@ -635,6 +642,9 @@ pub struct SignatureSet {
     /// The same signatures in their robust forms, matched on the robust
     /// text (`None` inside that set).
     robust: Option<Box<SignatureSet>>,
+    /// This is the robust forms' set: a literal's match counts only where
+    /// it starts a word of the robust text ([`starts_word`]).
+    anchored: bool,
 }
 
 /// What one pass of a set reads: the text (folded or robust), its
@@ -783,15 +793,21 @@ impl SignatureSet {
     fn scan_with(&self, sc: &mut Scratch, hay: Hay<'_>, out: &mut Vec<u32>, own: bool) {
         let start = out.len();
         sc.prepare(self.need.len());
-        self.literals.find(hay.skeleton.as_bytes(), |lit| {
-            out.extend_from_slice(list(&self.sig_offsets, &self.sigs, lit));
+        self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
+            let sigs = list(&self.sig_offsets, &self.sigs, lit);
+            if !sigs.is_empty() && (!self.anchored || starts_word(hay.text, at)) {
+                out.extend_from_slice(sigs);
+            }
             for &key in list(&self.key_offsets, &self.keys, lit) {
                 if let Some(slot) = sc.found(key, &self.need) {
                     sc.candidates.push(slot);
                 }
             }
             if own {
-                out.extend_from_slice(list(&self.own_sig_offsets, &self.own_sigs, lit));
+                let sigs = list(&self.own_sig_offsets, &self.own_sigs, lit);
+                if !sigs.is_empty() && starts_word(hay.text, at) {
+                    out.extend_from_slice(sigs);
+                }
                 for &key in list(&self.own_key_offsets, &self.own_keys, lit) {
                     if let Some(slot) = sc.found(key, &self.need) {
                         sc.candidates.push(slot);
@@ -856,10 +872,10 @@ impl SignatureSet {
 
     fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>, own: bool) -> bool {
         sc.prepare(self.need.len());
-        let found = self.literals.find(hay.skeleton.as_bytes(), |lit| {
-            if !list(&self.sig_offsets, &self.sigs, lit).is_empty()
-                || own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty()
-            {
+        let found = self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
+            let plain = !list(&self.sig_offsets, &self.sigs, lit).is_empty();
+            let robust = own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty();
+            if (plain && !self.anchored) || ((plain || robust) && starts_word(hay.text, at)) {
                 return true;
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
@@ -1094,7 +1110,7 @@ impl Tier {
         &self,
         literals: &[Box<[u8]>],
         sk: &[u8],
-        f: &mut impl FnMut(u32) -> bool,
+        f: &mut impl FnMut(u32, usize) -> bool,
     ) -> bool {
         if self.entries.is_empty() {
             return false;
@@ -1125,7 +1141,7 @@ impl Tier {
                             (Some(l), Some(rest)) => starts_with(rest, l),
                             _ => false,
                         };
-                        if hit && f(lit) {
+                        if hit && f(lit, at) {
                             return true;
                         }
                     }
@@ -1139,6 +1155,41 @@ impl Tier {
         }
         false
     }
+}
+
+/// The fewest characters a literal's robust skeleton needs, when it
+/// differs from its skeleton, to be matched on the robust text: shorter,
+/// the rewriting makes a common string of it (`sex` reads `se`, which every
+/// `sẽ` and `sếp` holds; `free` reads `fre`, as in `fresh`).
+pub const ROBUST_MIN_LEN: usize = 4;
+
+/// Whether a `literal` (or `fuzzy`) pattern's robust form is matched on
+/// the robust text: it is its own, or its robust skeleton has
+/// [`ROBUST_MIN_LEN`] characters or more.
+fn robust_form_usable(pattern: &str) -> bool {
+    let r = robust_skeleton(pattern);
+    r.len() >= ROBUST_MIN_LEN || r == skeleton(pattern)
+}
+
+/// Whether the skeleton position `at` of `text` (the `at`-th of its
+/// `a-z0-9` bytes) starts a word: it follows no letter or digit. A robust
+/// form's match must (docs/matching.md, "The robust text"): the robust
+/// reading undoes disguises inside words, it does not join the end of one
+/// word to the next (`lâu dài` does not hold `ưu đãi`, robust `udai`).
+/// Read only on a robust form's match, which is rare: linear in `text`.
+fn starts_word(text: &str, at: usize) -> bool {
+    let b = text.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut n = 0;
+    for (j, &c) in b.iter().enumerate() {
+        if alnum(c) {
+            if n == at {
+                return j == 0 || !alnum(b[j - 1]);
+            }
+            n += 1;
+        }
+    }
+    false
 }
 
 /// `hay.starts_with(needle)`, without a `memcmp` call for the short
@@ -1182,10 +1233,13 @@ impl LiteralIndex {
     /// once; for most, once per occurrence) until `f` returns true; returns
     /// whether it did.
     #[inline]
-    fn find(&self, sk: &[u8], mut f: impl FnMut(u32) -> bool) -> bool {
+    fn find(&self, sk: &[u8], mut f: impl FnMut(u32, usize) -> bool) -> bool {
         for &(c, id) in &self.single {
-            if sk.contains(&c) && f(id) {
-                return true;
+            // One character: its first occurrence only.
+            if let Some(at) = sk.iter().position(|&b| b == c) {
+                if f(id, at) {
+                    return true;
+                }
             }
         }
         self.long.find::<8>(&self.literals, sk, &mut f)
