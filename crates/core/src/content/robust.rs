@@ -399,13 +399,18 @@ impl RobustBuf {
                     let next = token_at(&items, i + 1);
                     // A spaced ASCII separator is one between words only
                     // when the same one links the next or previous pair too.
+                    // (Asked only of such a gap: white space and ASCII
+                    // punctuation.)
                     let sep = |k: Option<usize>| match k.and_then(|k| items.get(k)) {
                         Some(Item::Gap(x, y)) => folded.get(*x..*y).map(str::trim),
                         _ => None,
                     };
-                    let own = folded.get(a..b).map(str::trim);
+                    let g = folded.get(a..b).unwrap_or("");
                     let chained =
-                        own.is_some() && (sep(i.checked_sub(2)) == own || sep(Some(i + 2)) == own);
+                        g.contains(' ') && g.bytes().any(|c| c.is_ascii_punctuation()) && {
+                            let own = Some(g.trim());
+                            sep(i.checked_sub(2)) == own || sep(Some(i + 2)) == own
+                        };
                     self.gap(folded, a, b, prev, next, chained);
                     i += 1;
                 }
