@@ -19,47 +19,10 @@
 //! `cargo test -p chanrac --test obfuscation_independent -- --nocapture`
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use chanrac::content::{robust_text, FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder};
+mod spam;
 
-/// The signature set of `obfuscation_retention.rs`, copied: literals `L0`..
-const LITERALS: &[&str] = &[
-    "vay tiền nhanh",            // L0
-    "giải ngân trong ngày",      // L1
-    "không cần thế chấp",        // L2
-    "lãi suất ưu đãi",           // L3
-    "trúng thưởng",              // L4
-    "nhận quà tri ân",           // L5
-    "tuyển cộng tác viên",       // L6
-    "làm việc tại nhà",          // L7
-    "thu nhập hấp dẫn",          // L8
-    "sim số đẹp",                // L9
-    "khuyến mãi đặc biệt",       // L10
-    "tài khoản của bạn bị khóa", // L11
-    "bấm vào đường link",        // L12
-    "xác thực tài khoản",        // L13
-    "hỗ trợ vay vốn",            // L14
-    "đáo hạn thẻ tín dụng",      // L15
-    "rút tiền mặt",              // L16
-    "cá cược bóng đá",           // L17
-    "nạp tiền nhận thưởng",      // L18
-    "trợ cấp thất nghiệp",       // L19
-    "quà tặng miễn phí",         // L20
-    "đơn hàng của bạn",          // L21
-    "nhận lương cao",            // L22
-    "chuyển khoản ngay",         // L23
-];
-
-/// ... and regexes `R0`..
-const REGEXES: &[&str] = &[
-    r"vay (tien|von) \d+ trieu",            // R0
-    r"lai suat \d+%",                       // R1
-    r"nap (the|tien) \d+k",                 // R2
-    r"giai ngan (nhanh|trong ngay)",        // R3
-    r"nhan (qua|thuong) (tri an|mien phi)", // R4
-    r"tai khoan (bi khoa|tam khoa)",        // R5
-    r"rut tien (mat|nhanh)",                // R6
-    r"thu nhap \d+ (trieu|tr)",             // R7
-];
+use chanrac::content::{robust_text, SignatureKind, SignatureSet, SignatureSetBuilder};
+use spam::{hits, LITERALS, REGEXES};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Now {
@@ -683,22 +646,10 @@ fn set(robust: bool) -> SignatureSet {
     for (i, p) in LITERALS.iter().enumerate() {
         b.add(format!("L{i}"), SignatureKind::Literal, *p);
     }
-    for (i, p) in REGEXES.iter().enumerate() {
-        b.add(format!("R{i}"), SignatureKind::Regex, *p);
+    for (i, p) in REGEXES.iter().map(|r| r.0).enumerate() {
+        b.add(format!("R{i}"), SignatureKind::Regex, p);
     }
     b.build().unwrap()
-}
-
-/// The ids of the signatures that fire on `text`.
-fn hits(set: &SignatureSet, text: &str) -> Vec<String> {
-    let mut buf = FoldBuf::new();
-    buf.fold(text);
-    let mut out = Vec::new();
-    set.scan(&buf, &mut out);
-    let mut ids: Vec<String> = out.iter().map(|&i| set.id(i).to_string()).collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 fn pattern_of(id: &str) -> &'static str {
@@ -706,7 +657,7 @@ fn pattern_of(id: &str) -> &'static str {
     if id.starts_with('L') {
         LITERALS[n]
     } else {
-        REGEXES[n]
+        REGEXES[n].0
     }
 }
 

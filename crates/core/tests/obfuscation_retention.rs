@@ -13,48 +13,11 @@
 //! prints the table.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod spam;
+
 use chanrac::content::{FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder};
+use spam::{LITERALS, REGEXES};
 use unicode_normalization::UnicodeNormalization;
-
-/// Literal signatures: phrases of real Vietnamese scam and ad spam.
-const LITERALS: &[&str] = &[
-    "vay tiền nhanh",
-    "giải ngân trong ngày",
-    "không cần thế chấp",
-    "lãi suất ưu đãi",
-    "trúng thưởng",
-    "nhận quà tri ân",
-    "tuyển cộng tác viên",
-    "làm việc tại nhà",
-    "thu nhập hấp dẫn",
-    "sim số đẹp",
-    "khuyến mãi đặc biệt",
-    "tài khoản của bạn bị khóa",
-    "bấm vào đường link",
-    "xác thực tài khoản",
-    "hỗ trợ vay vốn",
-    "đáo hạn thẻ tín dụng",
-    "rút tiền mặt",
-    "cá cược bóng đá",
-    "nạp tiền nhận thưởng",
-    "trợ cấp thất nghiệp",
-    "quà tặng miễn phí",
-    "đơn hàng của bạn",
-    "nhận lương cao",
-    "chuyển khoản ngay",
-];
-
-/// Regex signatures, written over folded text as analysts write them.
-const REGEXES: &[(&str, &str)] = &[
-    (r"vay (tien|von) \d+ trieu", "vay tiền 50 triệu"),
-    (r"lai suat \d+%", "lãi suất 0% tháng đầu"),
-    (r"nap (the|tien) \d+k", "nạp thẻ 100k"),
-    (r"giai ngan (nhanh|trong ngay)", "giải ngân nhanh"),
-    (r"nhan (qua|thuong) (tri an|mien phi)", "nhận quà tri ân"),
-    (r"tai khoan (bi khoa|tam khoa)", "tài khoản bị khóa"),
-    (r"rut tien (mat|nhanh)", "rút tiền mặt"),
-    (r"thu nhap \d+ (trieu|tr)", "thu nhập 15 triệu"),
-];
 
 /// Ordinary messages (family, work, banks' one-time codes, deliveries):
 /// none is spam.

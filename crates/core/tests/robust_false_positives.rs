@@ -20,50 +20,13 @@
 //! prints every robust-only hit with the folded and robust texts.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod spam;
+
 use chanrac::content::signatures::robust_regex;
 use chanrac::content::{
-    fold, robust_skeleton, robust_text, FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder,
+    fold, robust_skeleton, robust_text, SignatureKind, SignatureSet, SignatureSetBuilder,
 };
-
-/// The literals of `obfuscation_retention.rs`, `L0`..
-const LITERALS: &[&str] = &[
-    "vay tiền nhanh",
-    "giải ngân trong ngày",
-    "không cần thế chấp",
-    "lãi suất ưu đãi",
-    "trúng thưởng",
-    "nhận quà tri ân",
-    "tuyển cộng tác viên",
-    "làm việc tại nhà",
-    "thu nhập hấp dẫn",
-    "sim số đẹp",
-    "khuyến mãi đặc biệt",
-    "tài khoản của bạn bị khóa",
-    "bấm vào đường link",
-    "xác thực tài khoản",
-    "hỗ trợ vay vốn",
-    "đáo hạn thẻ tín dụng",
-    "rút tiền mặt",
-    "cá cược bóng đá",
-    "nạp tiền nhận thưởng",
-    "trợ cấp thất nghiệp",
-    "quà tặng miễn phí",
-    "đơn hàng của bạn",
-    "nhận lương cao",
-    "chuyển khoản ngay",
-];
-
-/// ... and its regexes, `R0`..
-const REGEXES: &[&str] = &[
-    r"vay (tien|von) \d+ trieu",
-    r"lai suat \d+%",
-    r"nap (the|tien) \d+k",
-    r"giai ngan (nhanh|trong ngay)",
-    r"nhan (qua|thuong) (tri an|mien phi)",
-    r"tai khoan (bi khoa|tam khoa)",
-    r"rut tien (mat|nhanh)",
-    r"thu nhap \d+ (trieu|tr)",
-];
+use spam::{hits, LITERALS, REGEXES};
 
 /// More literals of real spam and scam, `X0`..: phrases, and the short
 /// words analysts do write.
@@ -532,7 +495,7 @@ fn pattern_of(id: &str) -> (&'static str, SignatureKind) {
     let n: usize = id[1..].parse().unwrap();
     match &id[..1] {
         "L" => (LITERALS[n], SignatureKind::Literal),
-        "R" => (REGEXES[n], SignatureKind::Regex),
+        "R" => (REGEXES[n].0, SignatureKind::Regex),
         "X" => (MORE_LITERALS[n], SignatureKind::Literal),
         _ => (MORE_REGEXES[n], SignatureKind::Regex),
     }
@@ -541,9 +504,10 @@ fn pattern_of(id: &str) -> (&'static str, SignatureKind) {
 fn set(robust: bool) -> SignatureSet {
     let mut b = SignatureSetBuilder::new();
     b.robust(robust);
+    let regexes: Vec<&str> = REGEXES.iter().map(|r| r.0).collect();
     for (prefix, list, kind) in [
         ("L", LITERALS, SignatureKind::Literal),
-        ("R", REGEXES, SignatureKind::Regex),
+        ("R", &regexes[..], SignatureKind::Regex),
         ("X", MORE_LITERALS, SignatureKind::Literal),
         ("Y", MORE_REGEXES, SignatureKind::Regex),
     ] {
@@ -552,18 +516,6 @@ fn set(robust: bool) -> SignatureSet {
         }
     }
     b.build().unwrap()
-}
-
-/// The ids of the signatures that fire on `text`.
-fn hits(set: &SignatureSet, text: &str) -> Vec<String> {
-    let mut buf = FoldBuf::new();
-    buf.fold(text);
-    let mut out = Vec::new();
-    set.scan(&buf, &mut out);
-    let mut ids: Vec<String> = out.iter().map(|&i| set.id(i).to_string()).collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 #[test]

@@ -902,6 +902,32 @@ mod tests {
         pdu::encode(&Command::new(CommandStatus::from(status), 7, body))
     }
 
+    /// Accepts the next connection on `listener` and answers its bind as
+    /// the SMSC `name`: the connection's halves.
+    async fn accept_bound(
+        listener: &tokio::net::TcpListener,
+        name: &str,
+    ) -> (
+        tokio::net::tcp::OwnedReadHalf,
+        tokio::net::tcp::OwnedWriteHalf,
+    ) {
+        let (s, _) = listener.accept().await.unwrap();
+        let (mut rd, mut wr) = s.into_split();
+        let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
+        let seq = pdu::decode(&f).unwrap().sequence_number();
+        let bound = rusmpp::pdus::BindTransceiverResp::builder()
+            .system_id(c_string(name))
+            .build();
+        wr.write_all(&pdu::encode(&Command::new(
+            CommandStatus::EsmeRok,
+            seq,
+            bound,
+        )))
+        .await
+        .unwrap();
+        (rd, wr)
+    }
+
     /// An SMSC that binds, then reads every PDU and answers none; it
     /// closes the connection when `close` is sent.
     async fn mute_smsc() -> (String, oneshot::Sender<()>) {
@@ -909,15 +935,7 @@ mod tests {
         let addr = listener.local_addr().unwrap().to_string();
         let (close, closed) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            let (s, _) = listener.accept().await.unwrap();
-            let (mut rd, mut wr) = s.into_split();
-            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-            let seq = pdu::decode(&f).unwrap().sequence_number();
-            let resp = rusmpp::pdus::BindTransceiverResp::builder()
-                .system_id(c_string("mute"))
-                .build();
-            let bytes = pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, resp));
-            wr.write_all(&bytes).await.unwrap();
+            let (mut rd, _wr) = accept_bound(&listener, "mute").await;
             tokio::select! {
                 _ = async { while let Ok(Some(_)) = read_frame(&mut rd).await {} } => {}
                 _ = closed => {}
@@ -1005,20 +1023,7 @@ mod tests {
             handler,
         );
         let smsc = tokio::spawn(async move {
-            let (s, _) = listener.accept().await.unwrap();
-            let (mut rd, mut wr) = s.into_split();
-            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-            let seq = pdu::decode(&f).unwrap().sequence_number();
-            let bound = rusmpp::pdus::BindTransceiverResp::builder()
-                .system_id(c_string("other"))
-                .build();
-            wr.write_all(&pdu::encode(&Command::new(
-                CommandStatus::EsmeRok,
-                seq,
-                bound,
-            )))
-            .await
-            .unwrap();
+            let (mut rd, mut wr) = accept_bound(&listener, "other").await;
             // The submit.
             let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
             let submit_seq = Header::parse(f.first_chunk::<HEADER_LEN>().unwrap()).sequence_number;
@@ -1114,20 +1119,7 @@ mod tests {
         tokio::spawn(async move {
             let mut first = true;
             loop {
-                let (s, _) = listener.accept().await.unwrap();
-                let (mut rd, mut wr) = s.into_split();
-                let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-                let seq = pdu::decode(&f).unwrap().sequence_number();
-                let bound = rusmpp::pdus::BindTransceiverResp::builder()
-                    .system_id(c_string("smsc"))
-                    .build();
-                wr.write_all(&pdu::encode(&Command::new(
-                    CommandStatus::EsmeRok,
-                    seq,
-                    bound,
-                )))
-                .await
-                .unwrap();
+                let (mut rd, mut wr) = accept_bound(&listener, "smsc").await;
                 binds_tx.send(()).unwrap();
                 if first {
                     first = false;
@@ -1178,20 +1170,7 @@ mod tests {
             Box::pin(async { status::ESME_ROK })
         });
         tokio::spawn(async move {
-            let (s, _) = listener.accept().await.unwrap();
-            let (mut rd, mut wr) = s.into_split();
-            let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-            let seq = pdu::decode(&f).unwrap().sequence_number();
-            let bound = rusmpp::pdus::BindTransceiverResp::builder()
-                .system_id(c_string("smsc"))
-                .build();
-            wr.write_all(&pdu::encode(&Command::new(
-                CommandStatus::EsmeRok,
-                seq,
-                bound,
-            )))
-            .await
-            .unwrap();
+            let (mut rd, mut wr) = accept_bound(&listener, "smsc").await;
             let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
             let submit_seq = Header::parse(f.first_chunk::<HEADER_LEN>().unwrap()).sequence_number;
             // The answer and the receipt in one write.
@@ -1248,20 +1227,7 @@ mod tests {
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel::<&str>();
         tokio::spawn(async move {
             loop {
-                let (s, _) = listener.accept().await.unwrap();
-                let (mut rd, mut wr) = s.into_split();
-                let f = read_frame(&mut rd).await.unwrap().unwrap().unwrap();
-                let seq = pdu::decode(&f).unwrap().sequence_number();
-                let bound = rusmpp::pdus::BindTransceiverResp::builder()
-                    .system_id(c_string("mute"))
-                    .build();
-                wr.write_all(&pdu::encode(&Command::new(
-                    CommandStatus::EsmeRok,
-                    seq,
-                    bound,
-                )))
-                .await
-                .unwrap();
+                let (mut rd, wr) = accept_bound(&listener, "mute").await;
                 events_tx.send("bound").unwrap();
                 let tx = events_tx.clone();
                 tokio::spawn(async move {

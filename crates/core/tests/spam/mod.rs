@@ -1,0 +1,60 @@
+//! The spam signatures the robust-matching tests share
+//! (`obfuscation_retention.rs`, `obfuscation_independent.rs`,
+//! `robust_false_positives.rs`): 24 literals `L0`.. and 8 regexes `R0`..,
+//! and how a test reads which fire.
+#![allow(dead_code)]
+
+use chanrac::content::{FoldBuf, SignatureSet};
+
+/// Literal signatures: phrases of real Vietnamese scam and ad spam.
+pub const LITERALS: &[&str] = &[
+    "vay tiền nhanh",
+    "giải ngân trong ngày",
+    "không cần thế chấp",
+    "lãi suất ưu đãi",
+    "trúng thưởng",
+    "nhận quà tri ân",
+    "tuyển cộng tác viên",
+    "làm việc tại nhà",
+    "thu nhập hấp dẫn",
+    "sim số đẹp",
+    "khuyến mãi đặc biệt",
+    "tài khoản của bạn bị khóa",
+    "bấm vào đường link",
+    "xác thực tài khoản",
+    "hỗ trợ vay vốn",
+    "đáo hạn thẻ tín dụng",
+    "rút tiền mặt",
+    "cá cược bóng đá",
+    "nạp tiền nhận thưởng",
+    "trợ cấp thất nghiệp",
+    "quà tặng miễn phí",
+    "đơn hàng của bạn",
+    "nhận lương cao",
+    "chuyển khoản ngay",
+];
+
+/// Regex signatures, written over folded text as analysts write them.
+pub const REGEXES: &[(&str, &str)] = &[
+    (r"vay (tien|von) \d+ trieu", "vay tiền 50 triệu"),
+    (r"lai suat \d+%", "lãi suất 0% tháng đầu"),
+    (r"nap (the|tien) \d+k", "nạp thẻ 100k"),
+    (r"giai ngan (nhanh|trong ngay)", "giải ngân nhanh"),
+    (r"nhan (qua|thuong) (tri an|mien phi)", "nhận quà tri ân"),
+    (r"tai khoan (bi khoa|tam khoa)", "tài khoản bị khóa"),
+    (r"rut tien (mat|nhanh)", "rút tiền mặt"),
+    (r"thu nhap \d+ (trieu|tr)", "thu nhập 15 triệu"),
+];
+
+/// The ids of the signatures of `set` that fire on `text`, sorted, once
+/// each.
+pub fn hits(set: &SignatureSet, text: &str) -> Vec<String> {
+    let mut buf = FoldBuf::new();
+    buf.fold(text);
+    let mut out = Vec::new();
+    set.scan(&buf, &mut out);
+    let mut ids: Vec<String> = out.iter().map(|&i| set.id(i).to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
