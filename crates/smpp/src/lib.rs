@@ -167,23 +167,31 @@
 //!   password, else `--upstream-system-id` / `--upstream-password` (shared
 //!   by every account without one). The session is bound as soon as an
 //!   ESME of the account binds and kept bound (`enquire_link` every 30 s;
-//!   reconnect with backoff), and unbound at `SIGTERM`/`SIGINT`; an
-//!   `enquire_link` or `unbind` from the SMSC is answered.
+//!   reconnect with backoff, at once when the SMSC ends the link; a link
+//!   that stops answering `enquire_link` is closed first), and unbound at
+//!   `SIGTERM`/`SIGINT`; an `enquire_link` or `unbind` from the SMSC is
+//!   answered, a malformed `deliver_sm`/`data_sm` gets its own response
+//!   with the decoder's status, any other request `generic_nack`
+//!   (`alert_notification` none).
 //! - **Back to the ESME**: a `deliver_sm` from the SMSC goes to its
 //!   account's oldest session bound as receiver or transceiver, unchanged
 //!   (the proxy's own sequence number), and that session's
 //!   `deliver_sm_resp` status is the SMSC's answer. Its account: for a
 //!   delivery receipt (`esm_class` bits 2–5), the one that was given its
-//!   `message_id` (`receipted_message_id`, else the `id:` of the text;
+//!   `message_id` (`receipted_message_id`, else the `id:` of the text or
+//!   `message_payload`, in any case; found in another case, without
+//!   leading zeros, or in decimal for a hexadecimal id and the reverse;
 //!   message ids are the SMSC's, so a receipt refers to the id the ESME
-//!   was given); else the only account whose sessions use the login it
-//!   came in on. When that account has no session bound to receive, or it
-//!   does not answer within 10 s, the SMSC gets `ESME_RX_T_APPN` (0x64,
-//!   temporary: it delivers again later — never a lost receipt); a
-//!   `deliver_sm` no account can take (a mobile-originated message on a
-//!   login several accounts share) gets `ESME_RX_P_APPN` (0x65): give each
-//!   account that receives replies its own login. A `data_sm` from the
-//!   SMSC gets `ESME_RX_T_APPN`.
+//!   was given, recorded as the SMSC's answer is read); for a subscriber's
+//!   message, the only account sending from the number it was sent to;
+//!   else the only account whose sessions use the login it came in on.
+//!   When that account has no session bound to receive, or it does not
+//!   answer within `--upstream-response-timeout` (10 s), the SMSC gets
+//!   `ESME_RX_T_APPN` (0x64, temporary: it delivers again later — never a
+//!   lost receipt), and so does a receipt for an id no account was given;
+//!   a subscriber's message no account can take gets `ESME_RX_P_APPN`
+//!   (0x65). A `data_sm` from the SMSC is routed as the `deliver_sm` it
+//!   amounts to and answered `data_sm_resp`.
 //! - **Consent from replies**: a mobile-originated `deliver_sm` (not a
 //!   receipt) from a subscriber's number to an account is a `reply` event
 //!   of that account's advertiser (source the subscriber, recipient the
@@ -264,8 +272,11 @@
 //!
 //! Toward the SMSC, the proxy's `deliver_sm_resp` is `ESME_RX_T_APPN`
 //! (0x64, the SMSC retries) when the account has no session bound to
-//! receive or a reply's consent could not be stored, `ESME_RX_P_APPN`
-//! (0x65) when no account can take it, else the ESME's own answer.
+//! receive, a receipt's id is unknown or a reply's consent could not be
+//! stored, `ESME_RX_P_APPN` (0x65) when no account can take a subscriber's
+//! message, else the ESME's own answer. An ad the check allowed and the
+//! SMSC then refused with any status but `ESME_RSYSERR` has its count
+//! given back (one part; local state or the shared store).
 //! `--reject-status` may be set to any status, but one of the temporary
 //! ones above makes the gateways offer every blocked ad again: the proxy
 //! warns at start when it is.
