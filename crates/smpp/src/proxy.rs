@@ -976,15 +976,11 @@ impl Proxy {
             };
             let frame = match (plain, frame) {
                 (Some(p), Ok(f)) => {
-                    let reply = Reply::new(tx.clone(), p.seq);
-                    let (account, permit) = match admit(&bound, &window) {
-                        Ok(a) => a,
-                        Err(st) => {
-                            reply.send(st, None);
-                            continue;
-                        }
+                    let Some((account, reply)) =
+                        admitted(&bound, &window, Reply::new(tx.clone(), p.seq))
+                    else {
+                        continue;
                     };
-                    reply.hold(permit);
                     match p.read {
                         Ok(one) => self.check_one(account, reply, one, arrived, Forward::Frame(f)),
                         Err(st) => reply.send(st, None),
@@ -1045,15 +1041,11 @@ impl Proxy {
                     }
                 }
                 Some(Pdu::SubmitSm(sm)) => {
-                    let reply = Reply::new(tx.clone(), seq);
-                    let (account, permit) = match admit(&bound, &window) {
-                        Ok(a) => a,
-                        Err(st) => {
-                            reply.send(st, None);
-                            continue;
-                        }
+                    let Some((account, reply)) =
+                        admitted(&bound, &window, Reply::new(tx.clone(), seq))
+                    else {
+                        continue;
                     };
-                    reply.hold(permit);
                     if self.checks_at_once() {
                         self.submit_now(account, reply, sm, arrived, frame.take());
                         continue;
@@ -1070,14 +1062,9 @@ impl Proxy {
                 }
                 Some(Pdu::DataSm(ds)) => {
                     let reply = Reply::answering(tx.clone(), seq, Answer::Data);
-                    let (account, permit) = match admit(&bound, &window) {
-                        Ok(a) => a,
-                        Err(st) => {
-                            reply.send(st, None);
-                            continue;
-                        }
+                    let Some((account, reply)) = admitted(&bound, &window, reply) else {
+                        continue;
                     };
-                    reply.hold(permit);
                     match pdu::data_sm_as_submit(ds) {
                         Ok(sm) if self.checks_at_once() => {
                             self.submit_now(account, reply, &sm, arrived, None);
@@ -2413,6 +2400,25 @@ fn admit(
         .try_acquire_owned()
         .map_err(|_| status::ESME_RTHROTTLED)?;
     Ok((account, permit))
+}
+
+/// [`admit`] for the request `reply` answers: the account, and `reply`
+/// holding the window slot; `None` when refused (`reply` answered it).
+fn admitted(
+    bound: &Option<Arc<Bound>>,
+    window: &Arc<Semaphore>,
+    reply: Reply,
+) -> Option<(Arc<Bound>, Reply)> {
+    match admit(bound, window) {
+        Ok((account, permit)) => {
+            reply.hold(permit);
+            Some((account, reply))
+        }
+        Err(st) => {
+            reply.send(st, None);
+            None
+        }
+    }
 }
 
 /// A `query_sm_resp` (`query`) or `cancel_sm_resp` with an error status.
