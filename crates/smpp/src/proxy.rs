@@ -1512,46 +1512,12 @@ impl Proxy {
     }
 
     /// Gives back the count of an ad the check allowed and the SMSC then
-    /// refused with `status` (throttled, queue full, a bad address …): it
-    /// never reached the subscriber, and the gateway may send it again.
-    /// Not for `ESME_RSYSERR`, which is also what a timeout or a dropped
-    /// link gives (the SMSC may have taken the message). On a shared store
-    /// the count is given back there, by a task.
-    fn give_back(&self, account: &str, recipient: Number, kind: Kind, time: Timestamp, st: u32) {
-        if kind != Kind::Ad || st == status::ESME_RSYSERR {
-            return;
-        }
-        let logged = move |account: &str| {
-            tracing::info!(
-                system_id = account,
-                status = format_args!("{st:#x}"),
-                "the SMSC refused an allowed ad: not counted"
-            );
-        };
-        match &self.shared {
-            None => {
-                if self.engine.uncount(account, recipient, Channel::Sms, time) {
-                    logged(account);
-                }
-            }
-            Some(shared) => {
-                let check = self
-                    .engine
-                    .uncount_check(account, recipient, Channel::Sms, time);
-                let (shared, account) = (shared.clone(), account.to_string());
-                tokio::spawn(async move {
-                    if let Ok(out) = shared.try_pair(&check).await {
-                        if check.finish(out).counted {
-                            logged(&account);
-                        }
-                    }
-                });
-            }
-        }
-    }
-
-    /// [`Proxy::give_back`], done when it returns (on a shared store too).
-    async fn give_back_now(
+    /// refused with `st` (throttled, queue full, a bad address …): it never
+    /// reached the subscriber, and the gateway may send it again. Not for
+    /// `ESME_RSYSERR`, which is also what a timeout or a dropped link gives
+    /// (the SMSC may have taken the message). In the local state or, with
+    /// one, the shared store; done when it returns.
+    async fn give_back(
         &self,
         account: &str,
         recipient: Number,
@@ -1560,7 +1526,7 @@ impl Proxy {
         st: u32,
     ) {
         let Some(shared) = &self.shared else {
-            return self.give_back(account, recipient, kind, time, st);
+            return self.give_back_locally(account, recipient, kind, time, st);
         };
         if kind != Kind::Ad || st == status::ESME_RSYSERR {
             return;
@@ -1570,12 +1536,25 @@ impl Proxy {
             .uncount_check(account, recipient, Channel::Sms, time);
         if let Ok(out) = shared.try_pair(&check).await {
             if check.finish(out).counted {
-                tracing::info!(
-                    system_id = account,
-                    status = format_args!("{st:#x}"),
-                    "the SMSC refused an allowed ad: not counted"
-                );
+                given_back(account, st);
             }
+        }
+    }
+
+    /// [`Proxy::give_back`] in the local state (no shared store).
+    fn give_back_locally(
+        &self,
+        account: &str,
+        recipient: Number,
+        kind: Kind,
+        time: Timestamp,
+        st: u32,
+    ) {
+        if kind == Kind::Ad
+            && st != status::ESME_RSYSERR
+            && self.engine.uncount(account, recipient, Channel::Sms, time)
+        {
+            given_back(account, st);
         }
     }
 
@@ -1823,7 +1802,8 @@ impl Proxy {
                 }
                 Err(st) => {
                     if counted {
-                        me.give_back(&account.system_id, recipient, kind, arrived, st);
+                        // This path runs on local state only.
+                        me.give_back_locally(&account.system_id, recipient, kind, arrived, st);
                     }
                     reply.send(st, None)
                 }
@@ -2071,7 +2051,7 @@ impl Proxy {
                             // Before the answer: the gateway's resend
                             // finds the count given back.
                             let kind = Self::kind_of(&first.account, &text);
-                            self.give_back_now(&p.account.system_id, p.recipient, kind, time, *st)
+                            self.give_back(&p.account.system_id, p.recipient, kind, time, *st)
                                 .await;
                         }
                         p.reply.send(*st, None)
@@ -2400,6 +2380,15 @@ fn admit(
         .try_acquire_owned()
         .map_err(|_| status::ESME_RTHROTTLED)?;
     Ok((account, permit))
+}
+
+/// Logs an ad's count given back ([`Proxy::give_back`]).
+fn given_back(account: &str, st: u32) {
+    tracing::info!(
+        system_id = account,
+        status = format_args!("{st:#x}"),
+        "the SMSC refused an allowed ad: not counted"
+    );
 }
 
 /// [`admit`] for the request `reply` answers: the account, and `reply`
