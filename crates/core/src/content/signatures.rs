@@ -287,12 +287,12 @@ impl SignatureSetBuilder {
         // Filed in the plain set's index, marked: a text that is its own
         // robust text reads them in the same pass as the plain patterns
         // (its robust text and skeleton are the folded ones).
-        for (i, _) in changed.iter().enumerate().filter(|(_, &c)| c) {
+        for i in (0..changed.len()).filter(|&i| changed[i]) {
             self.add_source(&mut set, &mut t, i, true, true)?;
         }
         set.finish(t);
         let mut robust = robust;
-        robust.anchored = true;
+        robust.starts = changed;
         set.robust = Some(Box::new(robust));
         Ok(set)
     }
@@ -642,9 +642,12 @@ pub struct SignatureSet {
     /// The same signatures in their robust forms, matched on the robust
     /// text (`None` inside that set).
     robust: Option<Box<SignatureSet>>,
-    /// This is the robust forms' set: a literal's match counts only where
-    /// it starts a word of the robust text ([`starts_word`]).
-    anchored: bool,
+    /// In the robust forms' set, per signature: its robust form differs
+    /// from its pattern, so a literal match of it counts only where it
+    /// starts a word of the robust text ([`starts_word`]); a pattern that
+    /// is its own robust form matches anywhere, as on the folded text.
+    /// Empty in the plain set.
+    starts: Vec<bool>,
 }
 
 /// What one pass of a set reads: the text (folded or robust), its
@@ -795,8 +798,17 @@ impl SignatureSet {
         sc.prepare(self.need.len());
         self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
-            if !sigs.is_empty() && (!self.anchored || starts_word(hay.text, at)) {
+            if self.starts.is_empty() {
                 out.extend_from_slice(sigs);
+            } else {
+                let mut word = None;
+                for &sig in sigs {
+                    if !self.needs_start(sig)
+                        || *word.get_or_insert_with(|| starts_word(hay.text, at))
+                    {
+                        out.push(sig);
+                    }
+                }
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
                 if let Some(slot) = sc.found(key, &self.need) {
@@ -870,12 +882,20 @@ impl SignatureSet {
         })
     }
 
+    /// Whether a literal match of `sig` counts only at a word start
+    /// ([`SignatureSet::starts`]).
+    fn needs_start(&self, sig: u32) -> bool {
+        self.starts.get(sig as usize).copied().unwrap_or(false)
+    }
+
     fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>, own: bool) -> bool {
         sc.prepare(self.need.len());
         let found = self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
-            let plain = !list(&self.sig_offsets, &self.sigs, lit).is_empty();
-            let robust = own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty();
-            if (plain && !self.anchored) || ((plain || robust) && starts_word(hay.text, at)) {
+            let sigs = list(&self.sig_offsets, &self.sigs, lit);
+            let anywhere = sigs.iter().any(|&sig| !self.needs_start(sig));
+            let at_start = sigs.iter().any(|&sig| self.needs_start(sig))
+                || own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty();
+            if anywhere || (at_start && starts_word(hay.text, at)) {
                 return true;
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
@@ -1172,11 +1192,11 @@ fn robust_form_usable(pattern: &str) -> bool {
 }
 
 /// Whether the skeleton position `at` of `text` (the `at`-th of its
-/// `a-z0-9` bytes) starts a word: it follows no letter or digit. A robust
-/// form's match must (docs/matching.md, "The robust text"): the robust
-/// reading undoes disguises inside words, it does not join the end of one
-/// word to the next (`lâu dài` does not hold `ưu đãi`, robust `udai`).
-/// Read only on a robust form's match, which is rare: linear in `text`.
+/// `a-z0-9` bytes) starts a word: it follows no letter or digit. The match
+/// of a robust form that differs from its pattern must (docs/matching.md,
+/// "The robust text"): rewriting the pattern must not make it match the end
+/// of one word and the next (`lâu dài` does not hold `ưu đãi`, robust
+/// `udai`). Read only on such a match, which is rare: linear in `text`.
 fn starts_word(text: &str, at: usize) -> bool {
     let b = text.as_bytes();
     let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
