@@ -93,17 +93,17 @@ const LEET_LIGHT: &[Case] = &[
         "Hỗ trợ v@y vốn sinh viên tới 30 triệu, không cần chứng minh thu nhập. Zalo 0966.123.456",
         Hit,
     ),
-    // Known miss: `!` for `i` is neither a token character nor a joiner: tokenize splits `t`, `!`, `n`.
+    // `!` between two letters is leetspeak `i` (`t!n` -> `tin`).
     (
         "L15",
         "Đáo hạn thẻ t!n dụng tất cả ngân hàng, phí 1.6%. Hotline 1900 6868",
-        Miss,
+        Hit,
     ),
-    // Known miss: a final leet `4` after a vowel in an unmarked word reads as a VNI tone: `cu4` -> `cu` (documented limit).
+    // A final leet `4` in a text typed with its marks is no VNI tone: `cu4` -> `cua`.
     (
         "L21",
         "Đơn hàng cu4 bạn đang bị giữ tại kho, thanh toán phí 25k tại ghn-express.top",
-        Miss,
+        Hit,
     ),
     (
         "L22",
@@ -182,11 +182,11 @@ const LEET_HEAVY: &[Case] = &[
         "RÚ7 7I3N M47 7Ừ 7HẺ 7ÍN DỤNG, PHÍ 1.5%, LH 0938 111 222",
         Hit,
     ),
-    // Known miss: `cu4`: final `4` read as a VNI tone (normalize_word, tail), though every other word is leet.
+    // `CU4` in a text typed with its marks (`ĐƠN`, `ĐẾN`): leet `a`.
     (
         "L21",
         "ĐƠN H4NG CU4 B4N Đ4 ĐẾN KH0, PHÍ SHIP 30K, CK 74I: ghtk-pay.top",
-        Miss,
+        Hit,
     ),
     (
         "L17",
@@ -582,8 +582,8 @@ const MIXTURES: &[Case] = &[
 /// this file was written, rounded down: a floor against regressions, not a
 /// goal (the goal is 90 % for every trick; see the known misses above).
 const TRICKS: &[(&str, &[Case], f64)] = &[
-    ("leet light", LEET_LIGHT, 88.0),
-    ("leet heavy", LEET_HEAVY, 81.0),
+    ("leet light", LEET_LIGHT, 100.0),
+    ("leet heavy", LEET_HEAVY, 87.0),
     ("repeated letters", REPEATED, 100.0),
     ("telex", TELEX, 100.0),
     ("vni", VNI, 100.0),

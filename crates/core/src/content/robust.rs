@@ -6,7 +6,8 @@
 //! with examples, is in `docs/matching.md`; in short, on the folded text:
 //!
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
-//!    the leet symbols `@ $ €` that touch a letter `a-z`; a *gap* is what
+//!    the leet symbols `@ $ €` that touch a letter `a-z`, and `!` between
+//!    two letters; a *gap* is what
 //!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
 //!    numeric (emoji, stars, hearts).
@@ -43,7 +44,7 @@
 //!    `ng nh ch`, and no digit after a letter: `15tr`, `100kkk`, `100đ`;
 //!    not `74ng`) never is, nor a time of day (`7h30`, `19h45`).
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
-//!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`. The digits ending the token
+//!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`, `!`→`i`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
 //!    at most one of them `1`–`5`, and the token before them has a vowel
 //!    `a e i o u y` once rewritten (`tien62`, `nha2`; not `nh4`, `tr0`)
@@ -53,7 +54,10 @@
 //!    digits (`g1a1`, `gi@1`); the `u` of a leading `qu` is no vowel here
 //!    (`qu4`). A *marked* token (the folded form of a word written
 //!    with a Vietnamese marked letter and a digit: `giả1`, `khó4`) has no
-//!    VNI marks: its digits are all leetspeak.
+//!    VNI marks: its digits are all leetspeak. In an *accented* text (two
+//!    written words or more with a marked letter), one final `4` after the
+//!    vowels `u i o uy`, or `3` after `o u uy`, is leetspeak (`cu4` →
+//!    `cua`; `lai4` stays VNI, `lai`).
 //!    Other digits, left to right: a VNI mark is dropped (`6` right after
 //!    `a e o`, `7` after `o u`, `8` after `a`, `9` after `d`, `1`–`5` right
 //!    after a dropped mark: `tie6n`, `to61t`; `1`–`5` typed right after
@@ -108,6 +112,7 @@ struct Written {
     marked_ready: bool,
     runs: HashMap<String, Vec<usize>>,
     runs_ready: bool,
+    accented: Option<bool>,
 }
 
 impl Written {
@@ -116,6 +121,23 @@ impl Written {
         self.runs.clear();
         self.marked_ready = false;
         self.runs_ready = false;
+        self.accented = None;
+    }
+
+    /// Whether `written` has two words or more written with a Vietnamese
+    /// marked letter (step 5: a text typed with its marks is not VNI-typed
+    /// at the ends of its words, so `cu4` in `Đơn hàng cu4 bạn` is `cua`).
+    fn accented(&mut self, written: Option<&str>) -> bool {
+        let Some(written) = written.filter(|w| !w.is_ascii()) else {
+            return false;
+        };
+        *self.accented.get_or_insert_with(|| {
+            written
+                .split(|c: char| !written_word_char(c))
+                .filter(|w| w.chars().any(is_marked))
+                .nth(1)
+                .is_some()
+        })
     }
 
     /// Whether the token `tok` of the folded text is a word written with a
@@ -350,13 +372,15 @@ impl RobustBuf {
             let tok = folded.get(a..b).unwrap_or("");
             word.clear();
             word.extend(tok.chars());
-            let m = mark_matters(&word) && marked.marked(written, tok);
+            let matters = mark_matters(&word);
+            let m = matters && marked.marked(written, tok);
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
             if word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word, m) {
                 number(&word, &mut norm);
             } else {
-                normalize_word(&word, m, &mut norm);
+                let accented = matters && marked.accented(written);
+                normalize_word(&word, m, accented, &mut norm);
             }
             if norm == tok.as_bytes() {
                 return;
@@ -457,6 +481,13 @@ impl RobustBuf {
             };
             if c.is_ascii_lowercase() || c.is_ascii_digit() {
                 return true;
+            }
+            if c == '!' {
+                let letter = |k: Option<usize>| {
+                    k.and_then(|k| chars.get(k))
+                        .is_some_and(|&(_, c)| c.is_ascii_lowercase())
+                };
+                return letter(k.checked_sub(1)) && letter(Some(k + 1));
             }
             LEET_SYMBOLS.contains(&c)
                 && (k
@@ -626,7 +657,8 @@ impl RobustBuf {
         if self.word.is_empty() {
             return;
         }
-        let marked = mark_matters(&self.word) && {
+        let matters = mark_matters(&self.word);
+        let marked = matters && {
             self.tok.clear();
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
@@ -644,7 +676,8 @@ impl RobustBuf {
                 return;
             }
         }
-        normalize_word(&self.word, marked, &mut self.norm);
+        let accented = matters && self.written.accented(written);
+        normalize_word(&self.word, marked, accented, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
@@ -771,8 +804,10 @@ fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
 /// Step 5 of the module docs, for a word token (`a-z 0-9 @ $ €`, first
 /// character not a digit), into `out` (ASCII). `marked`: the word was
 /// written with a marked letter (`giả1`, `khó4`), so it is not VNI-typed
-/// and each of its digits is leetspeak.
-pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
+/// and each of its digits is leetspeak. `accented`: the text around it
+/// was written with marked letters (two words or more), so a final digit
+/// that makes a syllable's last vowel is leetspeak ([`leet_final`]: `cu4`).
+pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &mut Vec<u8>) {
     out.clear();
     // Digits typed at the end of the word are VNI marks when they could be:
     // at most three of `1`-`9`, at most one tone `1`-`5`, after a part that
@@ -793,6 +828,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
     let tail_leet = tail_digits
         .iter()
         .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8'));
+    let tail_may_be_vni = tail_may_be_vni && !(accented && leet_final(word, body));
     let mut leet_inside = false;
     let mut after_vni = false;
     for (i, &c) in word.iter().enumerate() {
@@ -809,6 +845,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
             '@' => b'a',
             '$' => b's',
             '€' => b'e',
+            '!' => b'i',
             c if c.is_ascii_lowercase() => c as u8,
             c if c.is_ascii_digit() => {
                 let d = c as u8;
@@ -886,6 +923,34 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, out: &mut Vec<u8>) {
                 collapse(out);
             }
         }
+    }
+}
+
+/// Whether the one digit ending `word` (at `body`, after letters) reads
+/// better as a leetspeak vowel than as a VNI tone in a text typed with its
+/// marks: `4` (`a`) after the vowels `u i o uy` (`cu4`, `qu4`, `hoa`: a
+/// syllable ending `ua ia oa uya`; not `lai4`, which is `lãi`), `3` (`e`)
+/// after `o u uy` (`kho3`: `khoe`; not `the3`, `thẻ`).
+fn leet_final(word: &[char], body: usize) -> bool {
+    let (Some(&d), [.., _]) = (word.get(body), word.get(..body).unwrap_or(&[])) else {
+        return false;
+    };
+    if word.len() != body + 1 {
+        return false;
+    }
+    let head = &word[..body];
+    let run = head
+        .iter()
+        .rev()
+        .take_while(|&&c| c.is_ascii_lowercase() && is_vowel(c as u8))
+        .count();
+    let vowels = &head[body - run..];
+    // The `u` of a leading `qu`, the `i` of a leading `gi` count as vowels
+    // here: `qu4` is `qua`, `gi4` is `gia`.
+    match d {
+        '4' => matches!(vowels, ['u'] | ['i'] | ['o'] | ['u', 'y']),
+        '3' => matches!(vowels, ['o'] | ['u'] | ['u', 'y']),
+        _ => false,
     }
 }
 
@@ -1036,7 +1101,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         let c = b[i];
         let k = class(c);
         if k & (LOWER | DIGIT) == 0 {
-            if k & BAD != 0 {
+            if k & BAD != 0 || inner_bang(b, i) {
                 return false;
             }
             i += 1;
@@ -1108,6 +1173,16 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         prev_end = i;
     }
     true
+}
+
+/// Whether byte `i` of `b` is a `!` between two letters `a-z` (`t!n`,
+/// leetspeak `i`: a word character of step 1).
+fn inner_bang(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b'!')
+        && i.checked_sub(1)
+            .and_then(|p| b.get(p))
+            .is_some_and(u8::is_ascii_lowercase)
+        && b.get(i + 1).is_some_and(u8::is_ascii_lowercase)
 }
 
 const LOWER: u8 = 1;
@@ -1218,7 +1293,7 @@ mod tests {
         fn word_is_own_is_exact(tok in "[a-z][a-z0-9]{1,7}|[a-z][sfrxjwaeiouyhnct]{1,6}") {
             let chars: Vec<char> = tok.chars().collect();
             let mut norm = Vec::new();
-            normalize_word(&chars, false, &mut norm);
+            normalize_word(&chars, false, false, &mut norm);
             if word_is_own(tok.as_bytes()) {
                 prop_assert_eq!(norm, tok.as_bytes(), "{}", tok);
             }
