@@ -42,7 +42,10 @@
 //!    and leetspeak digits (`5ố`), which is a word token; an *amount* (two
 //!    digits or more, then letters without `a e i o u @ €`, other than
 //!    `ng nh ch`, and no digit after a letter: `15tr`, `100kkk`, `100đ`;
-//!    not `74ng`) never is, nor a time of day (`7h30`, `19h45`).
+//!    not `74ng`) never is, nor a time of day (`7h30`, `19h45`), but in a
+//!    text written in leetspeak (two folded words or more with a leetspeak
+//!    digit between letters) an amount of leetspeak digits then no
+//!    unit is a word token (`74c`).
 //! 5. **Word tokens** (the first character a letter or leet symbol) are
 //!    rewritten: `@`→`a`, `$`→`s`, `€`→`e`, `!`→`i`. The digits ending the token
 //!    are VNI marks, dropped, when there are at most three, all `1`–`9`,
@@ -113,6 +116,7 @@ struct Written {
     runs: HashMap<String, Vec<usize>>,
     runs_ready: bool,
     accented: Option<bool>,
+    leety: Option<bool>,
 }
 
 impl Written {
@@ -122,6 +126,27 @@ impl Written {
         self.marked_ready = false;
         self.runs_ready = false;
         self.accented = None;
+        self.leety = None;
+    }
+
+    /// Whether `folded` has two words or more with a leetspeak digit
+    /// between two letters (`c0ng`, `nh4p`): a text written in leetspeak,
+    /// where a number's shape (`74c`) hides a word too (step 4). (Read off
+    /// the folded text, cached here with the answers from the written one.)
+    fn leety(&mut self, folded: &str) -> bool {
+        *self.leety.get_or_insert_with(|| {
+            folded
+                .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                .filter(|w| {
+                    w.as_bytes().windows(3).any(|t| {
+                        t[0].is_ascii_lowercase()
+                            && is_leet_digit(char::from(t[1]))
+                            && t[2].is_ascii_lowercase()
+                    })
+                })
+                .nth(1)
+                .is_some()
+        })
     }
 
     /// Whether `written` has two words or more written with a Vietnamese
@@ -376,7 +401,9 @@ impl RobustBuf {
             let m = matters && marked.marked(written, tok);
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
-            if word.first().is_some_and(char::is_ascii_digit) && !leet_led(&word, m) {
+            if word.first().is_some_and(char::is_ascii_digit)
+                && !leet_led(&word, m, || marked.leety(folded))
+            {
                 number(&word, &mut norm);
             } else {
                 let accented = matters && marked.accented(written);
@@ -559,7 +586,7 @@ impl RobustBuf {
         if end == i || letters < 2 {
             self.word.clear();
             self.word.extend(s.get(a..b).unwrap_or("").chars());
-            self.flush_word(written);
+            self.flush_word(s, written);
             return i + 1;
         }
         // A loose gap: white space with nothing else but symbols (emoji).
@@ -591,21 +618,21 @@ impl RobustBuf {
             match items.get(k) {
                 Some(Item::Token(ta, tb)) => {
                     if next.next_if_eq(&((k - i) / 2)).is_some() {
-                        self.flush_word(written);
+                        self.flush_word(s, written);
                         self.text.push(' ');
                         self.word.clear();
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
                 Some(Item::Gap(..)) if mixed && spaced(k) => {
-                    self.flush_word(written);
+                    self.flush_word(s, written);
                     self.text.push(' ');
                     self.word.clear();
                 }
                 _ => {}
             }
         }
-        self.flush_word(written);
+        self.flush_word(s, written);
         self.breaks = breaks;
         end + 1
     }
@@ -652,7 +679,7 @@ impl RobustBuf {
     }
 
     /// Normalises the token in `self.word` onto the text.
-    fn flush_word(&mut self, written: Option<&str>) {
+    fn flush_word(&mut self, folded: &str, written: Option<&str>) {
         let starts_with_digit = self.word.first().is_some_and(char::is_ascii_digit);
         if self.word.is_empty() {
             return;
@@ -663,7 +690,8 @@ impl RobustBuf {
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
         };
-        if starts_with_digit && !leet_led(&self.word, marked) {
+        let written_state = &mut self.written;
+        if starts_with_digit && !leet_led(&self.word, marked, || written_state.leety(folded)) {
             number(&self.word, &mut self.norm);
             self.text.extend(self.norm.iter().map(|&b| char::from(b)));
             return;
@@ -691,8 +719,10 @@ impl RobustBuf {
 /// `7h3`; not `5tr`, `4g`, `100k`, `713n`, `0912345678`, nor an amount:
 /// two digits or more then letters without `a e i o u`, `15tr`); or one of
 /// `0 1 3 4` then `n` alone (`4n` for `ân`). In a word written with a
-/// marked letter (`marked`), one letter is enough (`5ố`).
-fn leet_led(word: &[char], marked: bool) -> bool {
+/// marked letter (`marked`), one letter is enough (`5ố`). In a text
+/// written in leetspeak (`leety`, asked only of an amount's shape), an
+/// amount made of leetspeak digits then no unit is a word too (`74c`).
+fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     let leet = |c: char| is_leet_digit(c);
     let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c);
     let interleaved = word
@@ -711,7 +741,10 @@ fn leet_led(word: &[char], marked: bool) -> bool {
         && !word
             .iter()
             .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | '@' | '€'))
-        && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h']);
+        && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h'])
+        // In a text written in leetspeak (`leety`), leetspeak digits then
+        // letters that are no unit are a word (`74C` is `tac`).
+        && !(leet_shaped(word, letters.len()) && leety());
     // A time of day: `7h30`, `19h45`.
     let time = matches!(word, [a, 'h', m, n] | [_, a, 'h', m, n]
         if a.is_ascii_digit() && m.is_ascii_digit() && n.is_ascii_digit())
@@ -740,6 +773,43 @@ fn leet_led(word: &[char], marked: bool) -> bool {
     }
 }
 
+/// Whether `word`, an amount's shape with `letters` letters at its end,
+/// may be leetspeak in a text written so: its digits all leetspeak, one of
+/// them a vowel (`0 1 3 4`), and its letters no unit of an amount, a
+/// quantity or a time (`k tr d h p m g gb mb kb km kg cm mm ml l x s t ty n
+/// th`): `74c`; not `30k`, `15tr`, `10h`, `50m`.
+fn leet_shaped(word: &[char], letters: usize) -> bool {
+    let digits = &word[..word.len() - letters];
+    let unit: String = word[word.len() - letters..].iter().collect();
+    digits.iter().all(|&c| is_leet_digit(c))
+        && digits.iter().any(|c| matches!(c, '0' | '1' | '3' | '4'))
+        && letters > 0
+        && !matches!(
+            unit.as_str(),
+            "k" | "tr"
+                | "d"
+                | "h"
+                | "p"
+                | "m"
+                | "g"
+                | "gb"
+                | "mb"
+                | "kb"
+                | "km"
+                | "kg"
+                | "cm"
+                | "mm"
+                | "ml"
+                | "l"
+                | "x"
+                | "s"
+                | "t"
+                | "ty"
+                | "n"
+                | "th"
+        )
+}
+
 /// A digit that leetspeak reads as a letter: `0`→o, `1`→i, `3`→e, `4`→a,
 /// `5`→s, `7`→t, `8`→b.
 fn is_leet_digit(c: char) -> bool {
@@ -760,7 +830,7 @@ fn mark_matters(word: &[char]) -> bool {
         && rest
             .iter()
             .all(|&c| c.is_ascii_lowercase() || is_leet_digit(c) || LEET_SYMBOLS.contains(&c))
-        && !leet_led(word, false);
+        && !leet_led(word, false, || false);
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
 
