@@ -741,10 +741,10 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         && !word
             .iter()
             .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | '@' | '€'))
-        && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h'])
-        // In a text written in leetspeak (`leety`), leetspeak digits then
-        // letters that are no unit are a word (`74C` is `tac`).
-        && !(leet_shaped(word, letters.len()) && leety());
+        && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h']);
+    // In a text written in leetspeak (`leety`), leetspeak digits then
+    // letters that are no unit are a word (`74C` is `tac`).
+    let amount = amount && !(leet_shaped(word, letters.len()) && leety());
     // A time of day: `7h30`, `19h45`.
     let time = matches!(word, [a, 'h', m, n] | [_, a, 'h', m, n]
         if a.is_ascii_digit() && m.is_ascii_digit() && n.is_ascii_digit())
