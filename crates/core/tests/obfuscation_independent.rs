@@ -491,8 +491,8 @@ const SEPARATORS: &[Case] = &[
     ),
     ("R0", "Vay - tiền - 50 - triệu, không thế chấp", Hit),
     ("R6", "Rút | tiền | nhanh 24/7, phí 1%", Hit),
-    // Known miss: `,` is no joiner; and the loose `P T` pair becomes a run of its own (`n,a,pt,h,e`).
-    ("R2", "N,Ạ,P T,H,Ẻ 100K tặng 100K", Miss),
+    // A lone comma links spelled-out letters; the space between `P` and `T` is a word break.
+    ("R2", "N,Ạ,P T,H,Ẻ 100K tặng 100K", Hit),
 ];
 
 /// Emoji and symbols between words and between letters.
@@ -587,7 +587,7 @@ const TRICKS: &[(&str, &[Case], f64)] = &[
     ("repeated letters", REPEATED, 100.0),
     ("telex", TELEX, 100.0),
     ("vni", VNI, 100.0),
-    ("separators", SEPARATORS, 90.0),
+    ("separators", SEPARATORS, 95.0),
     ("emoji/symbols", EMOJI, 94.0),
     ("mixtures", MIXTURES, 84.0),
 ];

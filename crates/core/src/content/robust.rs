@@ -12,7 +12,7 @@
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
 //!    numeric (emoji, stars, hearts).
 //! 2. **Spelled-out words.** A *run* is a sequence of one-character tokens
-//!    linked by gaps made of joiners only, with at least two letters (`a-z`
+//!    linked by gaps made of joiners only (or a lone comma: `n,a,p`), with at least two letters (`a-z`
 //!    or a leet symbol). In a run, a gap without white space, or with
 //!    punctuation, joins its neighbours; a *loose* gap (white space and
 //!    nothing else but symbols) joins them too when every gap of the run is
@@ -565,7 +565,10 @@ impl RobustBuf {
             while let (Some(Item::Gap(ga, gb)), Some(Item::Token(ta, tb))) =
                 (items.get(k + 1), items.get(k + 2))
             {
-                let joiners = s.get(*ga..*gb).is_some_and(|g| g.chars().all(is_joiner));
+                // A lone comma links spelled-out letters too (`n,a,p`).
+                let joiners = s
+                    .get(*ga..*gb)
+                    .is_some_and(|g| g == "," || g.chars().all(is_joiner));
                 if !joiners || !single(*ta, *tb) {
                     break;
                 }
