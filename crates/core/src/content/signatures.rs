@@ -800,7 +800,7 @@ impl SignatureSet {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
             if self.starts.is_empty() {
                 out.extend_from_slice(sigs);
-            } else {
+            } else if !sigs.is_empty() && !self.crosses_break(hay.text, lit, at) {
                 let mut word = None;
                 for &sig in sigs {
                     if !self.needs_start(sig)
@@ -817,7 +817,10 @@ impl SignatureSet {
             }
             if own {
                 let sigs = list(&self.own_sig_offsets, &self.own_sigs, lit);
-                if !sigs.is_empty() && starts_word(hay.text, at) {
+                if !sigs.is_empty()
+                    && starts_word(hay.text, at)
+                    && !self.crosses_break(hay.text, lit, at)
+                {
                     out.extend_from_slice(sigs);
                 }
                 for &key in list(&self.own_key_offsets, &self.own_keys, lit) {
@@ -882,6 +885,18 @@ impl SignatureSet {
         })
     }
 
+    /// Whether the match of string `lit` at skeleton position `at` of
+    /// `text` spans a punctuation mark that ends a clause: a robust form
+    /// counts only inside one clause ([`crosses_break`]).
+    fn crosses_break(&self, text: &str, lit: u32, at: usize) -> bool {
+        let len = self
+            .literals
+            .literals
+            .get(lit as usize)
+            .map_or(0, |l| l.len());
+        crosses_break(text, at, len)
+    }
+
     /// Whether a literal match of `sig` counts only at a word start
     /// ([`SignatureSet::starts`]).
     fn needs_start(&self, sig: u32) -> bool {
@@ -892,10 +907,16 @@ impl SignatureSet {
         sc.prepare(self.need.len());
         let found = self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
+            // The plain set's own patterns: anywhere, across anything.
+            if self.starts.is_empty() && !sigs.is_empty() {
+                return true;
+            }
             let anywhere = sigs.iter().any(|&sig| !self.needs_start(sig));
             let at_start = sigs.iter().any(|&sig| self.needs_start(sig))
                 || own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty();
-            if anywhere || (at_start && starts_word(hay.text, at)) {
+            if (anywhere || (at_start && starts_word(hay.text, at)))
+                && !self.crosses_break(hay.text, lit, at)
+            {
                 return true;
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
@@ -1207,6 +1228,43 @@ fn starts_word(text: &str, at: usize) -> bool {
                 return j == 0 || !alnum(b[j - 1]);
             }
             n += 1;
+        }
+    }
+    false
+}
+
+/// Whether the `len` skeleton bytes of `text` from skeleton position `at`
+/// (the `at`-th of its `a-z0-9` bytes) have, between two of them, one of
+/// `, . ; ! ?` that is not between two digits (`0.5`, `1,000`). A match
+/// that only the robust text finds must not (docs/matching.md, "The robust
+/// text"): drawn-out letters collapsing must not join the end of one
+/// clause to the next (`Gì vậyyy, nhanh lên` does not hold `vay nhanh`),
+/// while the folded text keeps matching across anything, as before. Read
+/// only on such a match, which is rare: linear in `text`.
+fn crosses_break(text: &str, at: usize, len: usize) -> bool {
+    let b = text.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let end = at + len;
+    let mut n = 0;
+    let mut prev: Option<u8> = None;
+    let mut mark = false;
+    for &c in b {
+        if alnum(c) {
+            if n > at
+                && n < end
+                && mark
+                && !(prev.is_some_and(|p| p.is_ascii_digit()) && c.is_ascii_digit())
+            {
+                return true;
+            }
+            n += 1;
+            if n >= end {
+                return false;
+            }
+            prev = Some(c);
+            mark = false;
+        } else if n > at && matches!(c, b',' | b'.' | b';' | b'!' | b'?') {
+            mark = true;
         }
     }
     false
