@@ -406,7 +406,7 @@ impl RobustBuf {
             {
                 number(&word, &mut norm);
             } else {
-                let accented = matters && marked.accented(written);
+                let accented = matters && leet_final_may(&word) && marked.accented(written);
                 normalize_word(&word, m, accented, &mut norm);
             }
             if norm == tok.as_bytes() {
@@ -707,7 +707,7 @@ impl RobustBuf {
                 return;
             }
         }
-        let accented = matters && self.written.accented(written);
+        let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
         normalize_word(&self.word, marked, accented, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
@@ -999,6 +999,13 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
     }
 }
 
+/// Whether `word` ends with one `3` or `4` after a letter, which
+/// [`leet_final`] may read as leetspeak (so whether the text is accented
+/// is worth asking).
+fn leet_final_may(word: &[char]) -> bool {
+    matches!(word, [.., l, '3' | '4'] if l.is_ascii_lowercase())
+}
+
 /// Whether the one digit ending `word` (at `body`, after letters) reads
 /// better as a leetspeak vowel than as a VNI tone in a text typed with its
 /// marks: `4` (`a`) after the vowels `u i o uy` (`cu4`, `qu4`, `hoa`: a
@@ -1174,7 +1181,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         let c = b[i];
         let k = class(c);
         if k & (LOWER | DIGIT) == 0 {
-            if k & BAD != 0 || inner_bang(b, i) {
+            if k & BAD != 0 || (c == b'!' && inner_bang(b, i)) {
                 return false;
             }
             i += 1;
