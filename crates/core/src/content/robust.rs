@@ -21,7 +21,12 @@
 //!    loose, the run breaks where the written text had its widest gaps, if
 //!    its gaps were not all as wide (white space counts one, a symbol two:
 //!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces).
-//! 3. **Other gaps.** A gap between two tokens made of joiners and `< >
+//! 3. **Other gaps.** A *splitter* (`. - _ * ~ '` and non-ASCII symbols,
+//!    no white space) between the letters ending the text so far and a
+//!    token of letters is dropped when the two make one Vietnamese syllable
+//!    ([`is_syllable`]) and the same kind of gap does not also link the
+//!    words around them (`va.y` → `vay`, `t-ien` → `tien`; not `vay-tien`,
+//!    `nhan.qua.tri.an`). Any other gap between two tokens made of joiners and `< >
 //!    =` only (`vay-tien`, `vay💰tien`, `vay 💰 tien`, `vay - tien - 50`,
 //!    `nap >> the >> 100k`) becomes one space, unless it holds white space
 //!    and a `.` or `'`, or white space and ASCII punctuation without the
@@ -462,7 +467,26 @@ impl RobustBuf {
                             let own = Some(g.trim());
                             sep(i.checked_sub(2)) == own || sep(Some(i + 2)) == own
                         };
-                    self.gap(folded, a, b, prev, next, chained);
+                    // A splitter that also links the words before or
+                    // after is a separator between words (`nhan.qua.tri.an`:
+                    // not `trian`); the pieces of a spelled-out run before
+                    // it do not count (`t.i.en`).
+                    let splitter_gap = |k: Option<usize>| match k.and_then(|k| items.get(k)) {
+                        Some(Item::Gap(x, y)) => folded.get(*x..*y).is_some_and(is_splitter_gap),
+                        _ => false,
+                    };
+                    let prev_long = || {
+                        prev.is_some_and(|(x, y)| {
+                            folded.get(x..y).is_some_and(|t| t.chars().nth(1).is_some())
+                        })
+                    };
+                    let joined = is_splitter_gap(g)
+                        && !(prev_long() && splitter_gap(i.checked_sub(2)))
+                        && !(token_at(&items, i + 3).is_some() && splitter_gap(Some(i + 2)))
+                        && self.splits_syllable(folded, g, next);
+                    if !joined {
+                        self.gap(folded, a, b, prev, next, chained);
+                    }
                     i += 1;
                 }
                 Item::Token(a, b) => {
@@ -638,6 +662,48 @@ impl RobustBuf {
         self.flush_word(s, written);
         self.breaks = breaks;
         end + 1
+    }
+
+    /// Whether the gap `g` (before the token `next`) only splits one
+    /// syllable (step 3: `va.y`, `t-iền`, `nh-anh`, `na.p`): it is made of
+    /// `. - _ * ~ '` and non-ASCII symbols, without white space, between
+    /// the letters `a-z` ending the text written so far (a whole word: no
+    /// digit before them) and a token of letters `a-z` only, which written
+    /// together make one Vietnamese syllable ([`is_syllable`]). `vay-tien`
+    /// and `bit.ly` do not (`vaytien`, `bitly`): there the gap stays a word
+    /// boundary.
+    fn splits_syllable(&self, s: &str, g: &str, next: Option<(usize, usize)>) -> bool {
+        if !is_splitter_gap(g) {
+            return false;
+        }
+        let Some(after) = next.and_then(|(a, b)| s.get(a..b)) else {
+            return false;
+        };
+        if !after.bytes().all(|c| c.is_ascii_lowercase()) {
+            return false;
+        }
+        let text = self.text.as_bytes();
+        let letters = text
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_lowercase())
+            .count();
+        let start = text.len() - letters;
+        if letters == 0
+            || start
+                .checked_sub(1)
+                .is_some_and(|p| text[p].is_ascii_digit())
+        {
+            return false;
+        }
+        let mut w = [0u8; 16];
+        let (head, tail) = (&text[start..], after.as_bytes());
+        if head.len() + tail.len() > w.len() {
+            return false;
+        }
+        w[..head.len()].copy_from_slice(head);
+        w[head.len()..head.len() + tail.len()].copy_from_slice(tail);
+        is_syllable(&w[..head.len() + tail.len()])
     }
 
     fn gap(
@@ -997,6 +1063,46 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
             }
         }
     }
+}
+
+/// Whether the gap `g` may split a syllable (step 3): one or more of `. -
+/// _ * ~ '` and non-ASCII symbols, without white space.
+fn is_splitter_gap(g: &str) -> bool {
+    !g.is_empty()
+        && g.chars().all(|c| match c {
+            '.' | '-' | '_' | '*' | '~' | '\'' | '·' | '•' => true,
+            c if c.is_ascii() => false,
+            c => !c.is_alphanumeric() && !c.is_whitespace(),
+        })
+}
+
+/// Whether `w` (letters `a-z`) is one Vietnamese syllable written without
+/// its marks: an initial consonant (`b c ch d g gh gi h k kh l m n ng ngh
+/// nh p ph qu r s t th tr v x`, or none), a vowel group a syllable has
+/// (`a`, `oa`, `uye`, `ieu`, ...; none after `gi`: `gin`), and a final
+/// (`c ch m n ng nh p t`, or none): `vay`, `tien`, `nhanh`, `nap`, `the`;
+/// not `vaytien`, `bitly`, `email`, `tp`.
+fn is_syllable(w: &[u8]) -> bool {
+    const INITIALS: [&[u8]; 27] = [
+        b"ngh", b"ng", b"nh", b"ch", b"gh", b"gi", b"kh", b"ph", b"qu", b"th", b"tr", b"b", b"c",
+        b"d", b"g", b"h", b"k", b"l", b"m", b"n", b"p", b"r", b"s", b"t", b"v", b"x", b"",
+    ];
+    const VOWELS: [&[u8]; 41] = [
+        b"a", b"e", b"i", b"o", b"u", b"y", b"ai", b"ao", b"au", b"ay", b"eo", b"eu", b"ia", b"ie",
+        b"iu", b"oa", b"oe", b"oi", b"oo", b"ua", b"ue", b"ui", b"uo", b"uu", b"uy", b"ye", b"ieu",
+        b"yeu", b"oai", b"oay", b"oao", b"oeo", b"uay", b"uoi", b"uou", b"uya", b"uye", b"uyu",
+        b"uau", b"ueu", b"uai",
+    ];
+    const FINALS: [&[u8]; 9] = [b"", b"c", b"ch", b"m", b"n", b"ng", b"nh", b"p", b"t"];
+    INITIALS.iter().any(|init| {
+        let Some(rest) = w.strip_prefix(*init) else {
+            return false;
+        };
+        let v = rest.iter().take_while(|&&c| is_vowel(c)).count();
+        let (vowels, fin) = rest.split_at(v);
+        let vowels_ok = VOWELS.contains(&vowels) || (vowels.is_empty() && *init == b"gi");
+        vowels_ok && FINALS.contains(&fin)
+    })
 }
 
 /// Whether `word` ends with one `3` or `4` after a letter, which
