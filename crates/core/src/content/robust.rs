@@ -848,34 +848,18 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
 /// quantity or a time (`k tr d h p m g gb mb kb km kg cm mm ml l x s t ty n
 /// th`): `74c`; not `30k`, `15tr`, `10h`, `50m`.
 fn leet_shaped(word: &[char], letters: usize) -> bool {
-    let digits = &word[..word.len() - letters];
-    let unit: String = word[word.len() - letters..].iter().collect();
+    let (digits, unit) = word.split_at(word.len() - letters);
     digits.iter().all(|&c| is_leet_digit(c))
         && digits.iter().any(|c| matches!(c, '0' | '1' | '3' | '4'))
-        && letters > 0
+        && !unit.is_empty()
         && !matches!(
-            unit.as_str(),
-            "k" | "tr"
-                | "d"
-                | "h"
-                | "p"
-                | "m"
-                | "g"
-                | "gb"
-                | "mb"
-                | "kb"
-                | "km"
-                | "kg"
-                | "cm"
-                | "mm"
-                | "ml"
-                | "l"
-                | "x"
-                | "s"
-                | "t"
-                | "ty"
-                | "n"
-                | "th"
+            unit,
+            ['k' | 'd' | 'h' | 'p' | 'm' | 'g' | 'l' | 'x' | 's' | 't' | 'n']
+                | ['t', 'r' | 'y' | 'h']
+                | ['g' | 'm' | 'k', 'b']
+                | ['k', 'm' | 'g']
+                | ['c' | 'm', 'm']
+                | ['m', 'l']
         )
 }
 
