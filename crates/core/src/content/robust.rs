@@ -24,7 +24,7 @@
 //! 3. **Other gaps.** A *splitter* (`. - _ * ~ '` and non-ASCII symbols,
 //!    no white space) between the letters ending the text so far and a
 //!    token of letters is dropped when the two make one Vietnamese syllable
-//!    ([`is_syllable`]) and the same kind of gap does not also link the
+//!    (docs/matching.md, step 2) and the same kind of gap does not also link the
 //!    words around them (`va.y` → `vay`, `t-ien` → `tien`; not `vay-tien`,
 //!    `nhan.qua.tri.an`). Any other gap between two tokens made of joiners and `< >
 //!    =` only (`vay-tien`, `vay💰tien`, `vay 💰 tien`, `vay - tien - 50`,
