@@ -78,6 +78,26 @@ fn free_port() -> u16 {
         .expect("a free UDP port")
 }
 
+/// A base for sipp's media ports (`-mp`): sipp binds the audio and the
+/// video RTP ports and their RTCP ports, the base and the three after it,
+/// so all four must be free, not only the one asked for (a video port
+/// taken by another socket made sipp exit with `EADDRINUSE`).
+fn free_media_port() -> u16 {
+    for _ in 0..200 {
+        let base = free_port() & !1;
+        if !(1024..=u16::MAX - 4).contains(&base) {
+            continue;
+        }
+        let held: Vec<_> = (base..base + 4)
+            .map_while(|p| UdpSocket::bind(("127.0.0.1", p)).ok())
+            .collect();
+        if held.len() == 4 {
+            return base;
+        }
+    }
+    panic!("no four free UDP ports in a row on 127.0.0.1");
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -223,7 +243,7 @@ impl Gateway {
         };
         let child = cmd
             .args(["-i", "127.0.0.1", "-p", &port.to_string()])
-            .args(["-mp", &free_port().to_string()])
+            .args(["-mp", &free_media_port().to_string()])
             .args(["-m", &calls.to_string(), "-nostdin", "-trace_msg"])
             .args(["-timeout", "60s", "-timeout_error"])
             .current_dir(work.path())
@@ -287,27 +307,39 @@ fn call(
     callee: &str,
     set: &[(&str, &str)],
 ) -> String {
-    let work = tempfile::tempdir().expect("temp dir");
-    let mut cmd = Command::new("sipp");
-    cmd.arg(k.addr.to_string());
-    match file.strip_prefix("builtin:") {
-        Some(name) => cmd.args(["-sn", name]),
-        None => cmd.arg("-sf").arg(scenario(file)),
+    // sipp exits at start when one of its ports was taken between our
+    // asking and its binding (another test's socket): nothing was sent
+    // then, so the call is tried again on other ports, twice at most.
+    let mut attempt = 0;
+    let (work, out, started) = loop {
+        attempt += 1;
+        let work = tempfile::tempdir().expect("temp dir");
+        let mut cmd = Command::new("sipp");
+        cmd.arg(k.addr.to_string());
+        match file.strip_prefix("builtin:") {
+            Some(name) => cmd.args(["-sn", name]),
+            None => cmd.arg("-sf").arg(scenario(file)),
+        };
+        cmd.args(["-m", "1", "-s", callee, "-key", "caller", caller])
+            .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
+            .args(["-mp", &free_media_port().to_string(), "-nostdin"])
+            .args(["-timeout", "20s", "-timeout_error", "-recv_timeout", "10s"])
+            .args(["-trace_err", "-trace_msg"]);
+        for (var, value) in set {
+            cmd.args(["-set", var, value]);
+        }
+        let started = Instant::now();
+        let out = cmd
+            .current_dir(work.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sipp");
+        let port_taken = !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("Address already in use");
+        if !port_taken || attempt == 3 {
+            break (work, out, started);
+        }
     };
-    cmd.args(["-m", "1", "-s", callee, "-key", "caller", caller])
-        .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
-        .args(["-mp", &free_port().to_string(), "-nostdin"])
-        .args(["-timeout", "20s", "-timeout_error", "-recv_timeout", "10s"])
-        .args(["-trace_err", "-trace_msg"]);
-    for (var, value) in set {
-        cmd.args(["-set", var, value]);
-    }
-    let started = Instant::now();
-    let out = cmd
-        .current_dir(work.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sipp");
     let trace = read_logs(work.path());
     assert!(
         out.status.success(),
