@@ -483,7 +483,7 @@ impl RobustBuf {
                     let joined = is_splitter_gap(g)
                         && !(prev_long() && splitter_gap(i.checked_sub(2)))
                         && !(token_at(&items, i + 3).is_some() && splitter_gap(Some(i + 2)))
-                        && self.splits_syllable(folded, g, next);
+                        && self.splits_syllable(folded, next);
                     if !joined {
                         self.gap(folded, a, b, prev, next, chained);
                     }
@@ -534,11 +534,8 @@ impl RobustBuf {
                 return true;
             }
             if c == '!' {
-                let letter = |k: Option<usize>| {
-                    k.and_then(|k| chars.get(k))
-                        .is_some_and(|&(_, c)| c.is_ascii_lowercase())
-                };
-                return letter(k.checked_sub(1)) && letter(Some(k + 1));
+                // Its neighbours are letters only if ASCII: bytes suffice.
+                return inner_bang(folded.as_bytes(), chars[k].0);
             }
             LEET_SYMBOLS.contains(&c)
                 && (k
@@ -664,18 +661,14 @@ impl RobustBuf {
         end + 1
     }
 
-    /// Whether the gap `g` (before the token `next`) only splits one
-    /// syllable (step 3: `va.y`, `t-iền`, `nh-anh`, `na.p`): it is made of
-    /// `. - _ * ~ '` and non-ASCII symbols, without white space, between
-    /// the letters `a-z` ending the text written so far (a whole word: no
+    /// Whether a splitter gap ([`is_splitter_gap`], asked by the caller)
+    /// before the token `next` only splits one syllable (step 3: `va.y`,
+    /// `t-iền`, `nh-anh`, `na.p`): it lies between the letters `a-z` ending the text written so far (a whole word: no
     /// digit before them) and a token of letters `a-z` only, which written
     /// together make one Vietnamese syllable ([`is_syllable`]). `vay-tien`
     /// and `bit.ly` do not (`vaytien`, `bitly`): there the gap stays a word
     /// boundary.
-    fn splits_syllable(&self, s: &str, g: &str, next: Option<(usize, usize)>) -> bool {
-        if !is_splitter_gap(g) {
-            return false;
-        }
+    fn splits_syllable(&self, s: &str, next: Option<(usize, usize)>) -> bool {
         let Some(after) = next.and_then(|(a, b)| s.get(a..b)) else {
             return false;
         };
