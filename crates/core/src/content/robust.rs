@@ -20,7 +20,10 @@
 //!    `nap dau`, `n . a . p d . a . u` → `nap dau`). When every gap is
 //!    loose, the run breaks where the written text had its widest gaps, if
 //!    its gaps were not all as wide (white space counts one, a symbol two:
-//!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces).
+//!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces). A word
+//!    of a run that is letters `a-z` and not one syllable is a *joined run*
+//!    (`v a y t i ề n` → `vaytien`), where a `regex` is also tried in its
+//!    spaceless form ([`RobustBuf::joined`]).
 //! 3. **Other gaps.** A *splitter* (`. - _ * ~ '` and non-ASCII symbols,
 //!    no white space) between the letters ending the text so far and a
 //!    token of letters is dropped when the two make one Vietnamese syllable
@@ -103,6 +106,8 @@ pub struct RobustBuf {
     tok: String,
     breaks: Vec<usize>,
     written: Written,
+    /// The byte ranges, in `text`, of its joined runs ([`RobustBuf::joined`]).
+    joined: Vec<(usize, usize)>,
 }
 
 /// What the robust text reads in the written text (the message before
@@ -341,6 +346,26 @@ impl RobustBuf {
         &self.skeleton
     }
 
+    /// The *joined runs* of the last robust text, as byte ranges of
+    /// [`RobustBuf::text`], in order: the words of letters `a-z` that a
+    /// spelled-out run (step 2) became and that are not one Vietnamese
+    /// syllable, so have lost the spaces between their syllables
+    /// (`v a y t i e n` → `vaytien`; not `vay`, not `nap dau` from
+    /// `n.a.p d.a.u`). A `regex` signature is also tried on them with its
+    /// spaces made optional (docs/matching.md, "Joined runs").
+    ///
+    /// ```
+    /// use chanrac::content::{FoldBuf, RobustBuf};
+    /// let (mut buf, mut r) = (FoldBuf::new(), RobustBuf::new());
+    /// buf.fold("v a y t i ề n 50 t r i ệ u");
+    /// r.build_from(&buf);
+    /// assert_eq!(r.text(), "vaytien 50 trieu");
+    /// assert_eq!(r.joined(), &[(0, 7)]); // `vaytien`; `trieu` is one syllable
+    /// ```
+    pub fn joined(&self) -> &[(usize, usize)] {
+        &self.joined
+    }
+
     /// Computes the robust text and skeleton of `folded` (a folded text, as
     /// [`FoldBuf::folded`](super::FoldBuf::folded) gives).
     ///
@@ -389,6 +414,7 @@ impl RobustBuf {
     pub(crate) fn build_or_own(&mut self, folded: &str, written: Option<&str>) -> bool {
         self.text.clear();
         self.skeleton.clear();
+        self.joined.clear();
         self.written.reset();
         let mut word = std::mem::take(&mut self.word);
         let mut norm = std::mem::take(&mut self.norm);
@@ -499,10 +525,19 @@ impl RobustBuf {
         std::mem::swap(&mut self.raw, &mut self.text);
         self.text.clear();
         let mut last_space = true;
-        for c in self.raw.chars() {
+        // The joined runs move left by the spaces dropped before them (none
+        // inside: they are letters).
+        let (mut dropped, mut j) = (0, 0);
+        for (at, c) in self.raw.char_indices() {
+            while let Some(r) = self.joined.get_mut(j).filter(|r| r.0 <= at) {
+                *r = (r.0 - dropped, r.1 - dropped);
+                j += 1;
+            }
             if c == ' ' {
                 if !last_space {
                     self.text.push(' ');
+                } else {
+                    dropped += 1;
                 }
                 last_space = true;
             } else {
@@ -642,23 +677,35 @@ impl RobustBuf {
             match items.get(k) {
                 Some(Item::Token(ta, tb)) => {
                     if next.next_if_eq(&((k - i) / 2)).is_some() {
-                        self.flush_word(s, written);
+                        self.flush_run_word(s, written);
                         self.text.push(' ');
                         self.word.clear();
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
                 Some(Item::Gap(..)) if mixed && spaced(k) => {
-                    self.flush_word(s, written);
+                    self.flush_run_word(s, written);
                     self.text.push(' ');
                     self.word.clear();
                 }
                 _ => {}
             }
         }
-        self.flush_word(s, written);
+        self.flush_run_word(s, written);
         self.breaks = breaks;
         end + 1
+    }
+
+    /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
+    /// as a joined run ([`RobustBuf::joined`]) when it is letters `a-z`
+    /// that are not one syllable.
+    fn flush_run_word(&mut self, folded: &str, written: Option<&str>) {
+        let start = self.text.len();
+        self.flush_word(folded, written);
+        let w = self.text.as_bytes().get(start..).unwrap_or(&[]);
+        if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
+            self.joined.push((start, self.text.len()));
+        }
     }
 
     /// Whether a splitter gap ([`is_splitter_gap`], asked by the caller)

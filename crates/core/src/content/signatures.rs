@@ -87,7 +87,7 @@ pub enum SignatureKind {
     /// robust skeleton in the message's robust skeleton).
     Literal,
     /// `regex`: searched in the folded text as written (ASCII classes), and
-    /// in the robust text.
+    /// in the robust text (on its joined runs, with its spaces optional).
     Regex,
     /// `word`: a word-aligned literal. The pattern's words (folded text
     /// split at white space, each word's skeleton, empty ones dropped) must
@@ -406,7 +406,7 @@ impl SignatureSetBuilder {
                 t.sigs(p, own).push(sig);
             }
             SignatureKind::Regex => {
-                let Some((re, cnf)) =
+                let Some((re, spaceless, cnf)) =
                     compile_regex(&s.pattern, robust).map_err(|m| self.error(i, m))?
                 else {
                     // Searched as written, it can never match folded text.
@@ -416,7 +416,7 @@ impl SignatureSetBuilder {
                 let slot = set.regexes.len() as u32;
                 set.regexes.push(Compiled {
                     sig,
-                    check: Check::Regex(re),
+                    check: Check::Regex(re, spaceless.map(Box::new)),
                 });
                 set.need.push(cnf.len() as u8);
                 if cnf.is_empty() {
@@ -519,8 +519,9 @@ struct Compiled {
 /// found in the skeleton.
 #[derive(Clone, Debug)]
 enum Check {
-    /// Searched in the folded (or robust) text.
-    Regex(meta::Regex),
+    /// Searched in the folded (or robust) text; in the robust set, with its
+    /// spaceless form ([`spaceless`]) for the joined runs of the text.
+    Regex(meta::Regex, Option<Box<meta::Regex>>),
     /// ` w1 w2 … ` searched in the text's word string ([`word_string`]).
     Word(Box<[u8]>),
     /// Searched in the toned skeleton of the text as given.
@@ -658,6 +659,9 @@ struct Hay<'a> {
     text: &'a str,
     skeleton: &'a str,
     original: Option<&'a str>,
+    /// The joined runs of a robust text ([`RobustBuf::joined`]); empty on
+    /// the folded text.
+    joined: &'a [(usize, usize)],
 }
 
 impl SignatureSet {
@@ -739,6 +743,7 @@ impl SignatureSet {
                 text: buf.folded(),
                 skeleton: buf.skeleton(),
                 original: Some(buf.text()),
+                joined: &[],
             };
             let Some(robust) = &self.robust else {
                 self.scan_with(sc, hay, out, false);
@@ -754,6 +759,7 @@ impl SignatureSet {
                     text: rb.text(),
                     skeleton: rb.skeleton(),
                     original: None,
+                    joined: rb.joined(),
                 };
                 robust.scan_with(sc, hay, out, false);
                 sort_dedup(out, start);
@@ -768,7 +774,12 @@ impl SignatureSet {
             return false;
         };
         match &c.check {
-            Check::Regex(re) => re.is_match(hay.text),
+            Check::Regex(re, spaceless) => {
+                re.is_match(hay.text)
+                    || spaceless
+                        .as_ref()
+                        .is_some_and(|re| on_joined_run(re, hay.text, hay.joined))
+            }
             Check::Word(w) => {
                 if !sc.words_ready {
                     word_string_into(hay.text, &mut sc.words);
@@ -860,6 +871,7 @@ impl SignatureSet {
                 text: buf.folded(),
                 skeleton: buf.skeleton(),
                 original: Some(buf.text()),
+                joined: &[],
             };
             let Some(robust) = &self.robust else {
                 return self.is_match_with(sc, hay, false);
@@ -876,6 +888,7 @@ impl SignatureSet {
                                 text: rb.text(),
                                 skeleton: rb.skeleton(),
                                 original: None,
+                                joined: rb.joined(),
                             },
                             false,
                         )
@@ -1331,11 +1344,13 @@ impl LiteralIndex {
 /// A set of byte strings (literal alternatives).
 type Strings = Vec<Vec<u8>>;
 
-/// Compiles one regex for folded text; returns the engine and its required
-/// literal sets (a conjunction: one string of every set occurs in every
-/// match; empty: no usable literal, always run), or `None` when it can
-/// never match folded text.
-type CompiledRegex = (meta::Regex, Vec<Strings>);
+/// Compiles one regex for folded text (`robust`: its robust form, for the
+/// robust text); returns the engine, the engine of its spaceless form
+/// (robust only, when it differs and cannot match the empty string) and its
+/// required literal sets (a conjunction: one string of every set occurs in
+/// every match; empty: no usable literal, always run), or `None` when it
+/// can never match folded text.
+type CompiledRegex = (meta::Regex, Option<meta::Regex>, Vec<Strings>);
 
 fn compile_regex(pattern: &str, robust: bool) -> Result<Option<CompiledRegex>, String> {
     let mut hir = regex_syntax::ParserBuilder::new()
@@ -1353,11 +1368,134 @@ fn compile_regex(pattern: &str, robust: bool) -> Result<Option<CompiledRegex>, S
     if hir.properties().minimum_len() == Some(0) {
         return Err("regex matches the empty string, so it would match every message".into());
     }
-    let re = meta::Regex::builder()
-        .configure(meta::Regex::config().which_captures(WhichCaptures::None))
-        .build_from_hir(&hir)
-        .map_err(|e| format!("cannot compile regex: {e}"))?;
-    Ok(Some((re, cnf(analyze(&hir, Mode::Skeleton)))))
+    // Matches are only asked where they are (`find_iter`) of the spaceless
+    // form, which so needs the implicit group of the whole match.
+    let build = |hir: &Hir, captures: WhichCaptures| {
+        meta::Regex::builder()
+            .configure(meta::Regex::config().which_captures(captures))
+            .build_from_hir(hir)
+            .map_err(|e| format!("cannot compile regex: {e}"))
+    };
+    let re = build(&hir, WhichCaptures::None)?;
+    let loose = if robust {
+        let loose = spaceless(&hir);
+        match loose.properties().minimum_len() {
+            Some(n) if n > 0 && loose != hir => Some(build(&loose, WhichCaptures::Implicit)?),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    Ok(Some((re, loose, cnf(analyze(&hir, Mode::Skeleton)))))
+}
+
+/// Whether `re` matches `text` where it overlaps one of the `joined` runs
+/// (byte ranges): some leftmost-first match of it does.
+fn on_joined_run(re: &meta::Regex, text: &str, joined: &[(usize, usize)]) -> bool {
+    !joined.is_empty()
+        && re
+            .find_iter(text)
+            .any(|m| joined.iter().any(|&(a, b)| m.start() < b && a < m.end()))
+}
+
+/// The *spaceless form* of a robust regex (docs/matching.md, "Joined
+/// runs"), tried on the joined runs of a robust text (`vaytien`, from
+/// `v a y t i e n`), which lost the spaces between their syllables: every
+/// white-space byte of a literal is made optional, and so is every class
+/// of white space and ASCII punctuation that holds white space (`\s`,
+/// `[ .-]`), a repetition of either may repeat zero times, and the word
+/// boundary assertions (`\b`, `\B`) are dropped. `vay tien \d+ trieu`
+/// becomes `vay ?tien ?\d+ ?trieu`.
+fn spaceless(hir: &Hir) -> Hir {
+    let optional = |h: Hir| {
+        Hir::repetition(Repetition {
+            min: 0,
+            max: Some(1),
+            greedy: true,
+            sub: Box::new(h),
+        })
+    };
+    match hir.kind() {
+        HirKind::Literal(l) => {
+            let mut parts = Vec::new();
+            let mut run = Vec::new();
+            for &b in l.0.iter() {
+                if is_space(b) {
+                    if !run.is_empty() {
+                        parts.push(Hir::literal(std::mem::take(&mut run)));
+                    }
+                    parts.push(optional(Hir::literal([b])));
+                } else {
+                    run.push(b);
+                }
+            }
+            if !run.is_empty() {
+                parts.push(Hir::literal(run));
+            }
+            Hir::concat(parts)
+        }
+        HirKind::Class(c) if separator_class(c) => optional(hir.clone()),
+        HirKind::Look(look) => {
+            use regex_syntax::hir::Look;
+            match look {
+                Look::Start
+                | Look::End
+                | Look::StartLF
+                | Look::EndLF
+                | Look::StartCRLF
+                | Look::EndCRLF => hir.clone(),
+                _ => Hir::empty(),
+            }
+        }
+        HirKind::Repetition(r) => {
+            let separator = match r.sub.kind() {
+                HirKind::Literal(l) => l.0.iter().all(|&b| is_space(b)),
+                HirKind::Class(c) => separator_class(c),
+                _ => false,
+            };
+            if separator {
+                Hir::repetition(Repetition {
+                    min: 0,
+                    ..r.clone()
+                })
+            } else {
+                Hir::repetition(Repetition {
+                    sub: Box::new(spaceless(&r.sub)),
+                    ..r.clone()
+                })
+            }
+        }
+        HirKind::Concat(hs) => Hir::concat(hs.iter().map(spaceless).collect()),
+        HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(spaceless).collect()),
+        HirKind::Capture(c) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(spaceless(&c.sub)),
+            ..c.clone()
+        }),
+        _ => hir.clone(),
+    }
+}
+
+/// Whether `b` is ASCII white space as `\s` has it (vertical tab included).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// Whether class `c` is made of white space and ASCII punctuation only,
+/// with some white space (`\s`, `[ .-]`; not `[.,]`, not `.`).
+fn separator_class(c: &Class) -> bool {
+    let sep = |b: u32| u8::try_from(b).is_ok_and(|b| is_space(b) || b.is_ascii_punctuation());
+    let space = |b: u32| u8::try_from(b).is_ok_and(is_space);
+    let ranges: Vec<(u32, u32)> = match c {
+        Class::Bytes(cb) => cb
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect(),
+        Class::Unicode(cu) => cu
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
+    };
+    ranges.iter().all(|&(a, b)| (a..=b).all(sep)) && ranges.iter().any(|&(a, b)| (a..=b).any(space))
 }
 
 /// The robust form of a `regex` signature's pattern (docs/matching.md,
@@ -1774,12 +1912,60 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// The spaceless form of `p`'s robust form, as a regex string; `None`
+    /// when it has none.
+    fn loose(p: &str) -> Option<String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(p)
+            .unwrap();
+        let (_, l, _) = compile_regex(p, true).unwrap().unwrap();
+        l.map(|_| spaceless(&robustify(&hir)).to_string())
+    }
+
+    #[test]
+    fn spaceless_forms_make_separators_optional_and_keep_the_rest() {
+        let m = |p: &str, t: &str| {
+            let l = loose(p).unwrap_or_else(|| panic!("no spaceless form: {p}"));
+            regex_automata::meta::Regex::new(&l).unwrap().is_match(t)
+        };
+        assert!(m(r"vay (tien|von) \d+ trieu", "vaytien 50 trieu"));
+        assert!(m(r"vay (tien|von) \d+ trieu", "vaytien50trieu"));
+        assert!(m(r"vay\s+tien", "vaytien"));
+        assert!(m(r"vay[ .-]tien", "vaytien"));
+        assert!(m(r"\bnap the\b", "xnapthex"));
+        // Anchors stay; a class without white space stays required.
+        assert!(!m(r"^vay tien", "x vaytien"));
+        assert!(!m(r"lai suat 0[.,]5%", "laisuat05%"));
+        // Nothing to loosen: no spaceless form.
+        assert_eq!(loose(r"vaytien"), None);
+        assert_eq!(loose(r"\d+k"), None);
+        // One that would match the empty string is not used.
+        assert_eq!(loose(r"\s+"), None);
+        assert_eq!(loose(r"(?: |-)+"), None);
+    }
+
+    #[test]
+    fn a_spaceless_match_counts_only_on_a_joined_run() {
+        let set = set(&[
+            ("a", Regex, r"vay (tien|von) \d+ trieu"),
+            ("b", Regex, r"nap the"),
+        ]);
+        assert_eq!(hits(&set, "v a y t i ề n 50 t r i ệ u, gọi ngay"), [0]);
+        assert_eq!(hits(&set, "Gọi ngay: n.a.p.t.h.e 💰 100k"), [1]);
+        // The joined run `xyz` is elsewhere: `vaytien` is written so.
+        assert!(hits(&set, "x y z vaytien 50 trieu").is_empty());
+        assert!(hits(&set, "ghé vaytien.vn nhé, napthe.vn").is_empty());
+    }
+
     /// The required literal sets of a regex, as strings.
     fn req(p: &str) -> Vec<Vec<String>> {
         compile_regex(p, false)
             .unwrap()
             .unwrap()
-            .1
+            .2
             .into_iter()
             .map(|set| {
                 set.into_iter()
@@ -2005,6 +2191,7 @@ mod tests {
             text: buf.folded(),
             skeleton: buf.skeleton(),
             original: Some(buf.text()),
+            joined: &[],
         };
         with_scratch(|sc| {
             set.scan_with(sc, hay, &mut out, false);
@@ -2015,6 +2202,7 @@ mod tests {
                     text: rb.text(),
                     skeleton: rb.skeleton(),
                     original: None,
+                    joined: rb.joined(),
                 };
                 robust.scan_with(sc, hay, &mut out, false);
             }
