@@ -525,19 +525,10 @@ impl RobustBuf {
         std::mem::swap(&mut self.raw, &mut self.text);
         self.text.clear();
         let mut last_space = true;
-        // The joined runs move left by the spaces dropped before them (none
-        // inside: they are letters).
-        let (mut dropped, mut j) = (0, 0);
-        for (at, c) in self.raw.char_indices() {
-            while let Some(r) = self.joined.get_mut(j).filter(|r| r.0 <= at) {
-                *r = (r.0 - dropped, r.1 - dropped);
-                j += 1;
-            }
+        for c in self.raw.chars() {
             if c == ' ' {
                 if !last_space {
                     self.text.push(' ');
-                } else {
-                    dropped += 1;
                 }
                 last_space = true;
             } else {
@@ -547,6 +538,21 @@ impl RobustBuf {
         }
         if self.text.ends_with(' ') {
             self.text.pop();
+        }
+        if !self.joined.is_empty() {
+            // The joined runs move left by the spaces dropped before them
+            // (none inside: they are letters).
+            let (mut dropped, mut last_space, mut j) = (0, true, 0);
+            for (at, b) in self.raw.bytes().enumerate() {
+                while let Some(r) = self.joined.get_mut(j).filter(|r| r.0 <= at) {
+                    *r = (r.0 - dropped, r.1 - dropped);
+                    j += 1;
+                }
+                if b == b' ' && last_space {
+                    dropped += 1;
+                }
+                last_space = b == b' ';
+            }
         }
         for b in self.text.bytes() {
             if b.is_ascii_lowercase() || b.is_ascii_digit() {
@@ -1107,25 +1113,93 @@ fn is_splitter_gap(g: &str) -> bool {
 /// (`c ch m n ng nh p t`, or none): `vay`, `tien`, `nhanh`, `nap`, `the`;
 /// not `vaytien`, `bitly`, `email`, `tp`.
 fn is_syllable(w: &[u8]) -> bool {
-    const INITIALS: [&[u8]; 27] = [
-        b"ngh", b"ng", b"nh", b"ch", b"gh", b"gi", b"kh", b"ph", b"qu", b"th", b"tr", b"b", b"c",
-        b"d", b"g", b"h", b"k", b"l", b"m", b"n", b"p", b"r", b"s", b"t", b"v", b"x", b"",
-    ];
-    const VOWELS: [&[u8]; 41] = [
-        b"a", b"e", b"i", b"o", b"u", b"y", b"ai", b"ao", b"au", b"ay", b"eo", b"eu", b"ia", b"ie",
-        b"iu", b"oa", b"oe", b"oi", b"oo", b"ua", b"ue", b"ui", b"uo", b"uu", b"uy", b"ye", b"ieu",
-        b"yeu", b"oai", b"oay", b"oao", b"oeo", b"uay", b"uoi", b"uou", b"uya", b"uye", b"uyu",
-        b"uau", b"ueu", b"uai",
-    ];
-    const FINALS: [&[u8]; 9] = [b"", b"c", b"ch", b"m", b"n", b"ng", b"nh", b"p", b"t"];
-    INITIALS.iter().any(|init| {
-        let Some(rest) = w.strip_prefix(*init) else {
+    // Every initial that `w` starts with (at most one of each length) is
+    // tried: `ngh`, `ng` and `n` for `nghe`.
+    (0..=w.len().min(3)).any(|n| {
+        let (init, rest) = w.split_at(n);
+        let initial = matches!(
+            init,
+            b"ngh"
+                | b"ng"
+                | b"nh"
+                | b"ch"
+                | b"gh"
+                | b"gi"
+                | b"kh"
+                | b"ph"
+                | b"qu"
+                | b"th"
+                | b"tr"
+                | b"b"
+                | b"c"
+                | b"d"
+                | b"g"
+                | b"h"
+                | b"k"
+                | b"l"
+                | b"m"
+                | b"n"
+                | b"p"
+                | b"r"
+                | b"s"
+                | b"t"
+                | b"v"
+                | b"x"
+                | b""
+        );
+        if !initial {
             return false;
-        };
+        }
         let v = rest.iter().take_while(|&&c| is_vowel(c)).count();
         let (vowels, fin) = rest.split_at(v);
-        let vowels_ok = VOWELS.contains(&vowels) || (vowels.is_empty() && *init == b"gi");
-        vowels_ok && FINALS.contains(&fin)
+        let vowels_ok = matches!(
+            vowels,
+            b"a" | b"e"
+                | b"i"
+                | b"o"
+                | b"u"
+                | b"y"
+                | b"ai"
+                | b"ao"
+                | b"au"
+                | b"ay"
+                | b"eo"
+                | b"eu"
+                | b"ia"
+                | b"ie"
+                | b"iu"
+                | b"oa"
+                | b"oe"
+                | b"oi"
+                | b"oo"
+                | b"ua"
+                | b"ue"
+                | b"ui"
+                | b"uo"
+                | b"uu"
+                | b"uy"
+                | b"ye"
+                | b"ieu"
+                | b"yeu"
+                | b"oai"
+                | b"oay"
+                | b"oao"
+                | b"oeo"
+                | b"uay"
+                | b"uoi"
+                | b"uou"
+                | b"uya"
+                | b"uye"
+                | b"uyu"
+                | b"uau"
+                | b"ueu"
+                | b"uai"
+        ) || (vowels.is_empty() && init == b"gi");
+        vowels_ok
+            && matches!(
+                fin,
+                b"" | b"c" | b"ch" | b"m" | b"n" | b"ng" | b"nh" | b"p" | b"t"
+            )
     })
 }
 
@@ -1479,6 +1553,57 @@ pub fn robust_skeleton(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// [`is_syllable`] as its docs list it: the reference of the proptest.
+    fn is_syllable_by_lists(w: &[u8]) -> bool {
+        const INITIALS: [&[u8]; 27] = [
+            b"ngh", b"ng", b"nh", b"ch", b"gh", b"gi", b"kh", b"ph", b"qu", b"th", b"tr", b"b",
+            b"c", b"d", b"g", b"h", b"k", b"l", b"m", b"n", b"p", b"r", b"s", b"t", b"v", b"x",
+            b"",
+        ];
+        const VOWELS: [&[u8]; 41] = [
+            b"a", b"e", b"i", b"o", b"u", b"y", b"ai", b"ao", b"au", b"ay", b"eo", b"eu", b"ia",
+            b"ie", b"iu", b"oa", b"oe", b"oi", b"oo", b"ua", b"ue", b"ui", b"uo", b"uu", b"uy",
+            b"ye", b"ieu", b"yeu", b"oai", b"oay", b"oao", b"oeo", b"uay", b"uoi", b"uou", b"uya",
+            b"uye", b"uyu", b"uau", b"ueu", b"uai",
+        ];
+        const FINALS: [&[u8]; 9] = [b"", b"c", b"ch", b"m", b"n", b"ng", b"nh", b"p", b"t"];
+        INITIALS.iter().any(|init| {
+            let Some(rest) = w.strip_prefix(*init) else {
+                return false;
+            };
+            let v = rest.iter().take_while(|&&c| is_vowel(c)).count();
+            let (vowels, fin) = rest.split_at(v);
+            let vowels_ok = VOWELS.contains(&vowels) || (vowels.is_empty() && *init == b"gi");
+            vowels_ok && FINALS.contains(&fin)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn is_syllable_is_its_definition(w in "[aeiouybcdghklmnpqrstvx]{0,8}") {
+            prop_assert_eq!(is_syllable(w.as_bytes()), is_syllable_by_lists(w.as_bytes()), "{}", w);
+        }
+
+        #[test]
+        fn is_syllable_is_its_definition_on_syllable_shapes(
+            w in "(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{0,3}(c|ch|m|n|ng|nh|p|t)?",
+        ) {
+            prop_assert_eq!(is_syllable(w.as_bytes()), is_syllable_by_lists(w.as_bytes()), "{}", w);
+        }
+    }
+
+    #[test]
+    fn is_syllable_examples() {
+        for w in [
+            "vay", "tien", "nhanh", "nap", "the", "nghieng", "gin", "quyen", "a",
+        ] {
+            assert!(is_syllable(w.as_bytes()), "{w}");
+        }
+        for w in ["vaytien", "bitly", "email", "tp", "", "thunhap"] {
+            assert!(!is_syllable(w.as_bytes()), "{w}");
+        }
+    }
 
     /// The general builder alone.
     fn general(folded: &str, written: Option<&str>) -> (String, String) {
