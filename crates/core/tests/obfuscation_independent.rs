@@ -558,10 +558,10 @@ const MIXTURES: &[Case] = &[
     ("L0", "ＶＡＹ ＴＩỀＮ ＮＨ４ＮＨ ５０ ＴＲＩỆＵ", Hit),
     ("L4", "ＴＲÚＮＧ ７ＨƯỞＮＧ ＸＥ ＳＨ", Hit),
     ("L0", "𝐕𝟒𝐘 𝐓𝐈Ề𝐍 𝐍𝐇𝐀𝐍𝐇, gọi 0912 345 678", Hit),
-    // Known miss: `l` written for capital `I`: folding maps no ASCII look-alike (`tlen`).
-    ("L0", "VAY TlỀN NHANH 50 TRIỆU, GỌI 0912 345 678", Miss),
-    // Known miss: capital `I` written for `l`: folding maps no ASCII look-alike (`iai`).
-    ("L3", "IÃI SUẤT ƯU ĐÃI CHỈ 0.5%", Miss),
+    // `l` written for capital `I` in a word in capitals (step 0).
+    ("L0", "VAY TlỀN NHANH 50 TRIỆU, GỌI 0912 345 678", Hit),
+    // Capital `I` written for `L` (step 0: `iai` is no syllable, `lai` is).
+    ("L3", "IÃI SUẤT ƯU ĐÃI CHỈ 0.5%", Hit),
     ("L2", "K🔥H🔥0🔥N🔥G C🔥Ầ🔥N T🔥H🔥Ế C🔥H🔥Ấ🔥P", Hit),
     ("L3", "Laix $uaats uwu ddaix chir 0.5%", Hit),
     ("L0", "Vaaay t1ềềền nhanhhh, gọi 0912 345 678", Hit),
@@ -571,8 +571,8 @@ const MIXTURES: &[Case] = &[
         Hit,
     ),
     ("L22", "NHẬN LƯƠNG C4О, LÀM TẠI NHÀ", Hit),
-    // Known miss: `@` between two joiners touches no letter, so it is no token and ends the run (`qu.@`).
-    ("L5", "N.h.ậ.n q.u.@ t.r.1 â.n tại bit.ly/trian", Miss),
+    // `@` linked to a letter by one splitter is a token of the run (`qu.@`).
+    ("L5", "N.h.ậ.n q.u.@ t.r.1 â.n tại bit.ly/trian", Hit),
     ("L4", "TRU1NG THU7O73NG XE SH", Hit),
     ("L9", "S.1.M S.Ố Đ.Ẹ.P, gọi 0909 888 999", Hit),
     ("L16", "R.U.S.T T.I.E.E.N.F M.A.J.T tại nhà", Hit),
@@ -590,7 +590,7 @@ const TRICKS: &[(&str, &[Case], f64)] = &[
     ("vni", VNI, 100.0),
     ("separators", SEPARATORS, 100.0),
     ("emoji/symbols", EMOJI, 94.0),
-    ("mixtures", MIXTURES, 84.0),
+    ("mixtures", MIXTURES, 100.0),
 ];
 
 /// Ordinary messages that look like the tricks: none is spam.

@@ -3,10 +3,13 @@
 //! signatures are matched on the folded text (and skeleton) as before **and**
 //! on the robust text (and its skeleton), with patterns put through the same
 //! steps; so robust matching only ever adds matches. The full definition,
-//! with examples, is in `docs/matching.md`; in short, on the folded text:
+//! with examples, is in `docs/matching.md`; in short, on the folded text
+//! (of the written text with its look-alike capitals read, step 0:
+//! `TlỀN` → `TIỀN`, `IÃI` → `LÃI`):
 //!
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
-//!    the leet symbols `@ $ €` that touch a letter `a-z`, and `!` between
+//!    the leet symbols `@ $ €` that touch a letter `a-z` (or are linked to
+//!    one by a single `. - _ * ~`: `q.u.@`), and `!` between
 //!    two letters; a *gap* is what
 //!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
@@ -108,6 +111,12 @@ pub struct RobustBuf {
     written: Written,
     /// The byte ranges, in `text`, of its joined runs ([`RobustBuf::joined`]).
     joined: Vec<(usize, usize)>,
+    /// The written text with its look-alike capitals read (step 0), and
+    /// that text folded; used only for a text that has some.
+    capitals: String,
+    capitals_folded: super::FoldBuf,
+    /// Building the robust text of `capitals` (step 0 is done).
+    in_capitals: bool,
 }
 
 /// What the robust text reads in the written text (the message before
@@ -416,6 +425,21 @@ impl RobustBuf {
         self.skeleton.clear();
         self.joined.clear();
         self.written.reset();
+        if let Some(w) = written.filter(|_| !self.in_capitals) {
+            let mut capitals = std::mem::take(&mut self.capitals);
+            if look_alike_capitals(w, &mut capitals) {
+                // Step 0: the robust text of the text with them read.
+                let mut buf = std::mem::take(&mut self.capitals_folded);
+                buf.fold(&capitals);
+                self.in_capitals = true;
+                self.build_text(buf.folded(), Some(&capitals));
+                self.in_capitals = false;
+                self.capitals_folded = buf;
+                self.capitals = capitals;
+                return false;
+            }
+            self.capitals = capitals;
+        }
         let mut word = std::mem::take(&mut self.word);
         let mut norm = std::mem::take(&mut self.norm);
         let mut marked = std::mem::take(&mut self.written);
@@ -578,12 +602,17 @@ impl RobustBuf {
                 // Its neighbours are letters only if ASCII: bytes suffice.
                 return inner_bang(folded.as_bytes(), chars[k].0);
             }
+            // A leet symbol next to a letter, or linked to a letter by one
+            // splitter of a spelled-out word (`q.u.@`).
+            let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).map(|&(_, c)| c);
+            let letter = |k: Option<usize>| at(k).is_some_and(is_letter);
+            let splitter =
+                |k: Option<usize>| at(k).is_some_and(|c| matches!(c, '.' | '-' | '_' | '*' | '~'));
             LEET_SYMBOLS.contains(&c)
-                && (k
-                    .checked_sub(1)
-                    .and_then(|p| chars.get(p))
-                    .is_some_and(|&(_, p)| is_letter(p))
-                    || chars.get(k + 1).is_some_and(|&(_, n)| is_letter(n)))
+                && (letter(k.checked_sub(1))
+                    || letter(Some(k + 1))
+                    || splitter(k.checked_sub(1)) && letter(k.checked_sub(2))
+                    || splitter(Some(k + 1)) && letter(Some(k + 2)))
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -1106,6 +1135,78 @@ fn is_splitter_gap(g: &str) -> bool {
         })
 }
 
+/// Step 0, look-alike capitals (docs/matching.md): writes into `out` the
+/// written text `w` with them read, and says whether it has any (`out` is
+/// then complete; otherwise it is left empty). A word here is a maximal run
+/// of letters and combining marks. In a word with two upper-case letters or
+/// more and no lower-case letter but `l`, each `l` is an `I` (`TlỀN` →
+/// `TIỀN`); a word of two letters or more, all upper case, that starts with
+/// `I` then a vowel, whose folded form is neither one syllable nor `ia` and
+/// is one with `l` for its `i`, starts with an `L` (`IÃI` → `LÃI`; not
+/// `IA`, `ÍT`, `IN`). Only words holding an `l` or an `I` are looked at
+/// (found with `memchr`): most texts cost one fast pass.
+fn look_alike_capitals(w: &str, out: &mut String) -> bool {
+    out.clear();
+    let word_char = |c: char| c.is_alphabetic() || is_mark(c);
+    let (mut copied, mut judged) = (0, 0);
+    for at in memchr::memchr2_iter(b'l', b'I', w.as_bytes()) {
+        if at < judged {
+            continue;
+        }
+        // Cheap tests first: an `l` next to a capital, an `I` starting a
+        // word.
+        let (prev, next) = (w[..at].chars().next_back(), w[at + 1..].chars().next());
+        let worth = if w.as_bytes()[at] == b'l' {
+            prev.is_some_and(char::is_uppercase) || next.is_some_and(char::is_uppercase)
+        } else {
+            !prev.is_some_and(word_char)
+        };
+        if !worth {
+            continue;
+        }
+        let start = w[..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| word_char(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let end = w[at..]
+            .char_indices()
+            .find(|&(_, c)| !word_char(c))
+            .map_or(w.len(), |(i, _)| at + i);
+        judged = end;
+        let word = &w[start..end];
+        let (mut letters, mut upper, mut other_lower) = (0, 0, false);
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+            other_lower |= c.is_lowercase() && c != 'l';
+        }
+        let fixed = if upper >= 2 && !other_lower && word.contains('l') {
+            Some(word.replace('l', "I"))
+        } else if letters >= 2 && upper == letters && word.starts_with('I') {
+            let f = super::fold(word);
+            let l: Vec<u8> = std::iter::once(b'l').chain(f.bytes().skip(1)).collect();
+            let leads = f.len() >= 2 && is_vowel(f.as_bytes()[1]) && f != "ia";
+            (leads && !is_syllable(f.as_bytes()) && is_syllable(&l))
+                .then(|| format!("L{}", &word[1..]))
+        } else {
+            None
+        };
+        if let Some(fixed) = fixed {
+            out.push_str(&w[copied..start]);
+            out.push_str(&fixed);
+            copied = end;
+        }
+    }
+    if copied == 0 {
+        out.clear();
+        return false;
+    }
+    out.push_str(&w[copied..]);
+    true
+}
+
 /// Whether `w` (letters `a-z`) is one Vietnamese syllable written without
 /// its marks: an initial consonant (`b c ch d g gh gi h k kh l m n ng ngh
 /// nh p ph qu r s t th tr v x`, or none), a vowel group a syllable has
@@ -1594,6 +1695,32 @@ mod tests {
     }
 
     #[test]
+    fn look_alike_capitals_are_read_in_words_in_capitals_only() {
+        let read = |w: &str| {
+            let mut out = String::new();
+            look_alike_capitals(w, &mut out).then_some(out)
+        };
+        assert_eq!(read("VAY TlỀN NHANH").as_deref(), Some("VAY TIỀN NHANH"));
+        assert_eq!(
+            read("CHlA SẺ, IÃI SUẤT").as_deref(),
+            Some("CHIA SẺ, LÃI SUẤT")
+        );
+        assert_eq!(read("gọi Tlền").as_deref(), None); // not in capitals
+        for w in [
+            "Lãi suất thấp, liên hệ",
+            "ÍT NHẤT",
+            "IN ẤN",
+            "IA",
+            "IPHONE 15",
+            "Tôi là Linh",
+            "l",
+            "",
+        ] {
+            assert_eq!(read(w), None, "{w}");
+        }
+    }
+
+    #[test]
     fn is_syllable_examples() {
         for w in [
             "vay", "tien", "nhanh", "nap", "the", "nghieng", "gin", "quyen", "a",
@@ -1635,12 +1762,13 @@ mod tests {
         }
 
         /// The written text changes the robust text only through marked
-        /// words and spelled-out letters spaced unevenly: an ASCII text with
-        /// no two white-space characters in a row reads the same from its
-        /// folded text alone.
+        /// words, spelled-out letters spaced unevenly and look-alike
+        /// capitals (step 0, which needs an `l` or an `I`): an ASCII text
+        /// with no two white-space characters in a row, without `l` and
+        /// `I`, reads the same from its folded text alone.
         #[test]
         fn the_written_text_matters_only_for_marks_and_spacing(
-            text in "[a-zA-Z0-9 .,@$-]{0,40}",
+            text in "[a-km-zA-HJ-Z0-9 .,@$-]{0,40}",
         ) {
             // No two white-space characters in a row (not rejected:
             // shrinking would mostly make such texts).
