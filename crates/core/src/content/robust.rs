@@ -8,8 +8,9 @@
 //! `TlỀN` → `TIỀN`, `IÃI` → `LÃI`):
 //!
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
-//!    the leet symbols `@ $ €` that touch a letter `a-z` (or are linked to
-//!    one by a single `. - _ * ~`: `q.u.@`), and `!` between
+//!    the leet symbols `@ $ €` that touch a letter `a-z` (or follow a leet
+//!    digit after one, `kh0@`, or are linked to one by a single
+//!    `. - _ * ~`: `q.u.@`), and `!` between
 //!    two letters; a *gap* is what
 //!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
@@ -88,7 +89,9 @@
 //!    otherwise, such a letter right after a vowel and followed, to the end
 //!    of the token, only by vowels and at most one final `c ch m n ng nh p
 //!    t` is dropped too (`tiefn` → `tien`, `nguwowfi` → `nguoi`), and runs
-//!    collapse once more (`tiefen` → `tien`).
+//!    collapse once more (`tiefen` → `tien`). Last, in a token of at most 8
+//!    letters that is not one syllable, the `l`s after its first letter are
+//!    read `i` when that makes it one (`tlen` → `tien`, `tal` → `tai`).
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
@@ -602,17 +605,7 @@ impl RobustBuf {
                 // Its neighbours are letters only if ASCII: bytes suffice.
                 return inner_bang(folded.as_bytes(), chars[k].0);
             }
-            // A leet symbol next to a letter, or linked to a letter by one
-            // splitter of a spelled-out word (`q.u.@`).
-            let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).map(|&(_, c)| c);
-            let letter = |k: Option<usize>| at(k).is_some_and(is_letter);
-            let splitter =
-                |k: Option<usize>| at(k).is_some_and(|c| matches!(c, '.' | '-' | '_' | '*' | '~'));
-            LEET_SYMBOLS.contains(&c)
-                && (letter(k.checked_sub(1))
-                    || letter(Some(k + 1))
-                    || splitter(k.checked_sub(1)) && letter(k.checked_sub(2))
-                    || splitter(Some(k + 1)) && letter(Some(k + 2)))
+            LEET_SYMBOLS.contains(&c) && leet_symbol_in_word(&chars, k)
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -1122,6 +1115,32 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
             }
         }
     }
+    l_for_i(out);
+}
+
+/// Step 5, last: an `l` after the first letter of a word that is no
+/// syllable is an `i` when the word reads as one syllable so (`tlen` →
+/// `tien`, `nghlep` → `nghiep`, `tal` → `tai`; not `email`, `online`):
+/// Vietnamese writes `l` only leading a syllable.
+fn l_for_i(out: &mut [u8]) {
+    let inner = |out: &[u8]| out.get(1..).is_some_and(|t| t.contains(&b'l'));
+    if out.len() > 8 || !inner(out) || is_syllable(out) {
+        return;
+    }
+    let mut ls = 0u8; // which bytes were `l` (at most 8)
+    for (k, b) in out.iter_mut().enumerate().skip(1) {
+        if *b == b'l' {
+            *b = b'i';
+            ls |= 1 << k;
+        }
+    }
+    if !is_syllable(out) {
+        for (k, b) in out.iter_mut().enumerate() {
+            if ls & 1 << k != 0 {
+                *b = b'l';
+            }
+        }
+    }
 }
 
 /// Whether the gap `g` may split a syllable (step 3): one or more of `. -
@@ -1140,11 +1159,12 @@ fn is_splitter_gap(g: &str) -> bool {
 /// then complete; otherwise it is left empty). A word here is a maximal run
 /// of letters and combining marks. In a word with two upper-case letters or
 /// more and no lower-case letter but `l`, each `l` is an `I` (`TlỀN` →
-/// `TIỀN`); a word of two letters or more, all upper case, that starts with
-/// `I` then a vowel, whose folded form is neither one syllable nor `ia` and
-/// is one with `l` for its `i`, starts with an `L` (`IÃI` → `LÃI`; not
-/// `IA`, `ÍT`, `IN`). Only words holding an `l` or an `I` are looked at
-/// (found with `memchr`): most texts cost one fast pass.
+/// `TIỀN`, `LlNK` → `LINK`); a word that starts with `I` then a vowel,
+/// whose folded form is neither one syllable nor `ia` and is one with `l`
+/// for its `i`, starts with an `L` (`IÃI` → `LÃI`, `Iãi` → `Lãi`; not
+/// `IA`, `ÍT`, `IN`, `Iphone`). Only words holding an `l` next to a capital
+/// or starting with an `I` are looked at (found with `memchr`): most texts
+/// cost one fast pass.
 fn look_alike_capitals(w: &str, out: &mut String) -> bool {
     out.clear();
     let word_char = |c: char| c.is_alphabetic() || is_mark(c);
@@ -1156,7 +1176,8 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
         // Cheap tests first: an `l` next to a capital, an `I` starting a
         // word.
         let (prev, next) = (w[..at].chars().next_back(), w[at + 1..].chars().next());
-        let worth = if w.as_bytes()[at] == b'l' {
+        let ell = w.as_bytes()[at] == b'l';
+        let worth = if ell {
             prev.is_some_and(char::is_uppercase) || next.is_some_and(char::is_uppercase)
         } else {
             !prev.is_some_and(word_char)
@@ -1174,26 +1195,24 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
             .char_indices()
             .find(|&(_, c)| !word_char(c))
             .map_or(w.len(), |(i, _)| at + i);
-        judged = end;
         let word = &w[start..end];
-        let (mut letters, mut upper, mut other_lower) = (0, 0, false);
-        for c in word.chars().filter(|c| c.is_alphabetic()) {
-            letters += 1;
-            upper += usize::from(c.is_uppercase());
-            other_lower |= c.is_lowercase() && c != 'l';
-        }
-        let fixed = if upper >= 2 && !other_lower && word.contains('l') {
-            Some(word.replace('l', "I"))
-        } else if letters >= 2 && upper == letters && word.starts_with('I') {
+        let fixed = if ell {
+            judged = end;
+            let (mut upper, mut other_lower) = (0, false);
+            for c in word.chars().filter(|c| c.is_alphabetic()) {
+                upper += usize::from(c.is_uppercase());
+                other_lower |= c.is_lowercase() && c != 'l';
+            }
+            (upper >= 2 && !other_lower).then(|| word.replace('l', "I"))
+        } else {
             let f = super::fold(word);
             let l: Vec<u8> = std::iter::once(b'l').chain(f.bytes().skip(1)).collect();
             let leads = f.len() >= 2 && is_vowel(f.as_bytes()[1]) && f != "ia";
             (leads && !is_syllable(f.as_bytes()) && is_syllable(&l))
                 .then(|| format!("L{}", &word[1..]))
-        } else {
-            None
         };
         if let Some(fixed) = fixed {
+            judged = end;
             out.push_str(&w[copied..start]);
             out.push_str(&fixed);
             copied = end;
@@ -1205,6 +1224,24 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
     }
     out.push_str(&w[copied..]);
     true
+}
+
+/// Whether the leet symbol at `k` of `chars` belongs to a token (step 1):
+/// it is next to a letter `a-z`, or follows a leetspeak digit that follows
+/// a letter (`kh0@`), or is linked to a letter by one splitter of a
+/// spelled-out word (`q.u.@`).
+#[inline(never)]
+fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
+    let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).map(|&(_, c)| c);
+    let letter = |k: Option<usize>| at(k).is_some_and(is_letter);
+    let splitter =
+        |k: Option<usize>| at(k).is_some_and(|c| matches!(c, '.' | '-' | '_' | '*' | '~'));
+    let leet = |k: Option<usize>| at(k).is_some_and(is_leet_digit);
+    letter(k.checked_sub(1))
+        || letter(Some(k + 1))
+        || leet(k.checked_sub(1)) && letter(k.checked_sub(2))
+        || splitter(k.checked_sub(1)) && letter(k.checked_sub(2))
+        || splitter(Some(k + 1)) && letter(Some(k + 2))
 }
 
 /// Whether `w` (letters `a-z`) is one Vietnamese syllable written without
@@ -1445,7 +1482,7 @@ fn word_is_own(tok: &[u8]) -> bool {
     let mut p = 0u8;
     let mut tone_inside = false;
     for &c in tok {
-        if c == p || c == b'w' || !c.is_ascii_lowercase() {
+        if c == p || c == b'w' || !c.is_ascii_lowercase() || (c == b'l' && p != 0) {
             return false;
         }
         tone_inside |= matches!(c, b's' | b'f' | b'r' | b'x' | b'j') && is_vowel(p);
@@ -1485,7 +1522,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
     while i < n {
         let c = b[i];
         let k = class(c);
-        if k & (LOWER | DIGIT) == 0 {
+        if k & (LOWER | DIGIT_L) == 0 {
             if k & BAD != 0 || (c == b'!' && inner_bang(b, i)) {
                 return false;
             }
@@ -1520,15 +1557,15 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             let mut same = false;
             while let Some(&c) = b.get(i) {
                 let kc = class(c);
-                if kc & (LOWER | DIGIT) == 0 {
+                if kc & (LOWER | DIGIT_L) == 0 {
                     break;
                 }
-                flags |= (kc & (DIGIT | W)) | (kc & (kp >> 1) & TONE);
+                flags |= (kc & (DIGIT_L | W)) | (kc & (kp >> 1) & TONE);
                 same |= c == p;
                 (p, kp) = (c, kc);
                 i += 1;
             }
-            let own = flags & (DIGIT | W) == 0 && !same;
+            let own = flags & (DIGIT_L | W) == 0 && !same;
             let tone_inside = flags & TONE != 0;
             let tok = b.get(start..i).unwrap_or(&[]);
             if tok.len() == 1 {
@@ -1544,7 +1581,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         } else {
             let mut letters = 0usize;
             let mut same = false;
-            while i < n && class(b[i]) & (LOWER | DIGIT) != 0 {
+            while i < n && class(b[i]) & (LOWER | DIGIT_L) != 0 {
                 letters += usize::from(class(b[i]) & LOWER != 0);
                 same |= class(b[i]) & LOWER != 0 && b[i] == b[i - 1];
                 i += 1;
@@ -1571,7 +1608,9 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
 }
 
 const LOWER: u8 = 1;
-const DIGIT: u8 = 2;
+/// `0-9`, and `l`: after a word's first letter, either makes the word one
+/// that step 5 may rewrite (a digit; an `l` that may be an `i`).
+const DIGIT_L: u8 = 2;
 /// Non-ASCII, `@`, `$`: not a simple text.
 const BAD: u8 = 4;
 const JOINER: u8 = 8;
@@ -1594,8 +1633,8 @@ static CLASS: [u8; 256] = {
         if b.is_ascii_lowercase() {
             k |= LOWER;
         }
-        if b.is_ascii_digit() {
-            k |= DIGIT;
+        if b.is_ascii_digit() || b == b'l' {
+            k |= DIGIT_L;
         }
         if b >= 0x80 || b == b'@' || b == b'$' {
             k |= BAD;
@@ -1695,28 +1734,53 @@ mod tests {
     }
 
     #[test]
-    fn look_alike_capitals_are_read_in_words_in_capitals_only() {
+    fn look_alike_capitals_are_read_where_capitals_show_them() {
         let read = |w: &str| {
             let mut out = String::new();
             look_alike_capitals(w, &mut out).then_some(out)
         };
-        assert_eq!(read("VAY TlỀN NHANH").as_deref(), Some("VAY TIỀN NHANH"));
+        assert_eq!(read("IÃI SUẤT").as_deref(), Some("LÃI SUẤT"));
         assert_eq!(
-            read("CHlA SẺ, IÃI SUẤT").as_deref(),
-            Some("CHIA SẺ, LÃI SUẤT")
+            read("vay Iãi thấp, IIÊN hệ").as_deref(),
+            Some("vay Lãi thấp, LIÊN hệ")
         );
-        assert_eq!(read("gọi Tlền").as_deref(), None); // not in capitals
+        assert_eq!(read("VAY TlỀN, LlNK").as_deref(), Some("VAY TIỀN, LINK"));
+        assert_eq!(read("IÃI TlỀN").as_deref(), Some("LÃI TIỀN"));
         for w in [
-            "Lãi suất thấp, liên hệ",
             "ÍT NHẤT",
             "IN ẤN",
             "IA",
             "IPHONE 15",
+            "Iphone",
+            "GIẢI",
             "Tôi là Linh",
-            "l",
+            "I",
             "",
+            "gọi Tlền",
+            "Lãi suất thấp, liên hệ",
+            "l",
         ] {
             assert_eq!(read(w), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn an_inner_l_is_read_i_where_only_i_makes_a_syllable() {
+        let read = |w: &str| {
+            let mut out = w.as_bytes().to_vec();
+            l_for_i(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        for (w, r) in [
+            ("tlen", "tien"),
+            ("nghlep", "nghiep"),
+            ("tal", "tai"),
+            ("chla", "chia"),
+        ] {
+            assert_eq!(read(w), r);
+        }
+        for w in ["email", "online", "hotel", "lai", "clip", "film", "tlx"] {
+            assert_eq!(read(w), w);
         }
     }
 
