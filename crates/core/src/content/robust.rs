@@ -1451,7 +1451,7 @@ fn inner_tone(w: &[u8]) -> Option<usize> {
 }
 
 /// Runs of one letter (not digit) collapse to one.
-fn collapse(v: &mut Vec<u8>) {
+pub(crate) fn collapse(v: &mut Vec<u8>) {
     let mut w = 0;
     for r in 0..v.len() {
         let b = v[r];

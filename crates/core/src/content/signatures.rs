@@ -76,7 +76,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{normalize_word, robust_skeleton, robust_text, RobustBuf};
+use super::robust::{collapse, normalize_word, robust_skeleton, robust_text, RobustBuf};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -373,7 +373,17 @@ impl SignatureSetBuilder {
                     return Ok(());
                 }
                 let sk: String = w.chars().filter(|c| *c != ' ').collect();
-                checked(set, t, Check::Word(w.into_bytes().into()), vec![sk]);
+                // On a joined run, the words' letters as the run has them:
+                // runs of one letter collapsed (`vaytienhanh`).
+                let mut joined = sk.clone().into_bytes();
+                collapse(&mut joined);
+                let joined = String::from_utf8(joined).unwrap_or_default();
+                let req = if robust && joined != sk && joined.len() >= MIN_LEN {
+                    vec![sk, joined]
+                } else {
+                    vec![sk]
+                };
+                checked(set, t, Check::Word(w.into_bytes().into()), req);
             }
             SignatureKind::Diacritic => {
                 let toned = toned_skeleton(&s.pattern);
@@ -552,6 +562,33 @@ fn word_string_into(folded: &str, out: &mut String) {
             out.push(' ');
         }
     }
+}
+
+/// Whether the words of a `word` signature (`w`: ` w1 w2 … `), written
+/// together (runs of one letter collapsed, as in the run), occur in the
+/// robust text `text` overlapping one of its joined runs
+/// (docs/matching.md, "Joined runs"), from a word start or a place
+/// inside the run to a word end or a place inside the run: a joined run has
+/// lost the word boundaries inside it (`bắn cá` in `b ắ n c á 100k`, robust
+/// `banca 100k`). `cat` is scratch.
+fn words_on_joined_run(text: &str, w: &[u8], joined: &[(usize, usize)], cat: &mut Vec<u8>) -> bool {
+    cat.clear();
+    cat.extend(w.iter().filter(|&&b| b != b' '));
+    // A joined run collapsed the letter ending one word and starting the
+    // next (`tien nhanh` → `tienhanh`).
+    collapse(cat);
+    if cat.is_empty() {
+        return false;
+    }
+    let t = text.as_bytes();
+    let inside = |p: usize| joined.iter().any(|&(a, b)| a < p && p < b);
+    let alnum = |p: Option<&u8>| p.is_some_and(u8::is_ascii_alphanumeric);
+    memchr::memmem::find_iter(t, &cat[..]).any(|s| {
+        let e = s + cat.len();
+        joined.iter().any(|&(a, b)| s < b && a < e)
+            && (!alnum(s.checked_sub(1).and_then(|p| t.get(p))) || inside(s))
+            && (!alnum(t.get(e)) || inside(e))
+    })
 }
 
 /// Whether some substring of `hay` is within Levenshtein distance 1 of
@@ -786,6 +823,8 @@ impl SignatureSet {
                     sc.words_ready = true;
                 }
                 contains(sc.words.as_bytes(), w)
+                    || (!hay.joined.is_empty()
+                        && words_on_joined_run(hay.text, w, hay.joined, &mut sc.joined_words))
             }
             Check::Diacritic(t) => match hay.original {
                 Some(original) => {
@@ -980,6 +1019,8 @@ struct Scratch {
     /// The toned skeleton of the message, when `toned_ready`.
     toned: String,
     toned_ready: bool,
+    /// A `word` signature's words written together ([`words_on_joined_run`]).
+    joined_words: Vec<u8>,
 }
 
 impl Scratch {
@@ -1380,13 +1421,20 @@ fn compile_regex(pattern: &str, robust: bool) -> Result<Option<CompiledRegex>, S
     let loose = if robust {
         let loose = spaceless(&hir);
         match loose.properties().minimum_len() {
-            Some(n) if n > 0 && loose != hir => Some(build(&loose, WhichCaptures::Implicit)?),
+            Some(n) if n > 0 && loose != hir => Some(loose),
             _ => None,
         }
     } else {
         None
     };
-    Ok(Some((re, loose, cnf(analyze(&hir, Mode::Skeleton)))))
+    // The spaceless form matches wherever the regex does, so its required
+    // literals serve both (they differ only where it lets a doubled
+    // letter go: `vaytiennhanh` or `vaytienhanh`).
+    let required = cnf(analyze(loose.as_ref().unwrap_or(&hir), Mode::Skeleton));
+    let loose = loose
+        .map(|h| build(&h, WhichCaptures::Implicit))
+        .transpose()?;
+    Ok(Some((re, loose, required)))
 }
 
 /// Whether `re` matches `text` where it overlaps one of the `joined` runs
@@ -1404,8 +1452,10 @@ fn on_joined_run(re: &meta::Regex, text: &str, joined: &[(usize, usize)]) -> boo
 /// white-space byte of a literal is made optional, and so is every class
 /// of white space and ASCII punctuation that holds white space (`\s`,
 /// `[ .-]`), a repetition of either may repeat zero times, and the word
-/// boundary assertions (`\b`, `\B`) are dropped. `vay tien \d+ trieu`
-/// becomes `vay ?tien ?\d+ ?trieu`.
+/// boundary assertions (`\b`, `\B`) are dropped; a space between two
+/// same letters of a literal also lets the second go, since the run
+/// collapsed them (`tien nhanh` → `tien(?: ?n)?hanh`). `vay tien \d+
+/// trieu` becomes `vay ?tien ?\d+ ?trieu`.
 fn spaceless(hir: &Hir) -> Hir {
     let optional = |h: Hir| {
         Hir::repetition(Repetition {
@@ -1419,14 +1469,29 @@ fn spaceless(hir: &Hir) -> Hir {
         HirKind::Literal(l) => {
             let mut parts = Vec::new();
             let mut run = Vec::new();
-            for &b in l.0.iter() {
-                if is_space(b) {
-                    if !run.is_empty() {
-                        parts.push(Hir::literal(std::mem::take(&mut run)));
-                    }
-                    parts.push(optional(Hir::literal([b])));
-                } else {
+            let bytes = &l.0;
+            let mut k = 0;
+            while let Some(&b) = bytes.get(k) {
+                k += 1;
+                if !is_space(b) {
                     run.push(b);
+                    continue;
+                }
+                if !run.is_empty() {
+                    parts.push(Hir::literal(std::mem::take(&mut run)));
+                }
+                let (before, after) = (k.checked_sub(2).and_then(|p| bytes.get(p)), bytes.get(k));
+                match (before, after) {
+                    // A letter ending one word and starting the next: a
+                    // joined run has them once (`tien nhanh`, `tienhanh`).
+                    (Some(&x), Some(&y)) if x == y && x.is_ascii_lowercase() => {
+                        parts.push(optional(Hir::concat(vec![
+                            optional(Hir::literal([b])),
+                            Hir::literal([y]),
+                        ])));
+                        k += 1;
+                    }
+                    _ => parts.push(optional(Hir::literal([b]))),
                 }
             }
             if !run.is_empty() {
@@ -1936,6 +2001,9 @@ mod tests {
         assert!(m(r"vay\s+tien", "vaytien"));
         assert!(m(r"vay[ .-]tien", "vaytien"));
         assert!(m(r"\bnap the\b", "xnapthex"));
+        assert!(m(r"vay tien nhanh", "vaytienhanh"));
+        assert!(m(r"vay tien nhanh", "vay tien nhanh"));
+        assert!(m(r"vay tien nhanh", "vaytiennhanh"));
         // Anchors stay; a class without white space stays required.
         assert!(!m(r"^vay tien", "x vaytien"));
         assert!(!m(r"lai suat 0[.,]5%", "laisuat05%"));
@@ -1945,6 +2013,23 @@ mod tests {
         // One that would match the empty string is not used.
         assert_eq!(loose(r"\s+"), None);
         assert_eq!(loose(r"(?: |-)+"), None);
+    }
+
+    #[test]
+    fn word_signatures_see_inside_a_joined_run() {
+        let words = set(&[
+            ("a", SignatureKind::Word, "bắn cá"),
+            ("b", SignatureKind::Word, "vay tiền nhanh"),
+        ]);
+        assert_eq!(hits(&words, "b ắ n c á đổi thưởng"), [0]);
+        // The run collapsed `nn` (`vaytienhanh`).
+        assert_eq!(hits(&words, "v a y t i ề n n h a n h 50tr"), [1]);
+        assert_eq!(hits(&words, "Gọi ngay: x v a y t i e n n h a n h"), [1]);
+        // Glued as written, or not on a run: a word is still a word.
+        assert!(hits(&words, "bancá đổi thưởng, ZaloPay").is_empty());
+        assert!(hits(&words, "a b c bancadoi").is_empty());
+        let regex = set(&[("a", Regex, r"vay tien nhanh \d+")]);
+        assert_eq!(hits(&regex, "v a y t i ề n n h a n h 50"), [0]);
     }
 
     #[test]
