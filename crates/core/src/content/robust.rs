@@ -10,8 +10,9 @@
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
 //!    the leet symbols `@ $ €` that touch a letter `a-z` (or follow a leet
 //!    digit after one, `kh0@`, or are linked to one by a single
-//!    `. - _ * ~`: `q.u.@`), and `!` between
-//!    two letters; a *gap* is what
+//!    `. - _ * ~`: `q.u.@`), and a `!` read as `i` (between two letters,
+//!    before a leet digit and a letter, or ending a word of consonants that
+//!    it makes a syllable: `t!n`, `v!3n`, `ph!`); a *gap* is what
 //!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
 //!    numeric (emoji, stars, hearts).
@@ -91,7 +92,11 @@
 //!    t` is dropped too (`tiefn` → `tien`, `nguwowfi` → `nguoi`), and runs
 //!    collapse once more (`tiefen` → `tien`). Last, in a token of at most 8
 //!    letters that is not one syllable, the `l`s after its first letter are
-//!    read `i` when that makes it one (`tlen` → `tien`, `tal` → `tai`).
+//!    read `i` when that makes it one (`tlen` → `tien`, `tal` → `tai`). In
+//!    a text typed in leetspeak (a leet digit between a consonant and a
+//!    letter somewhere: `m4t`), a token whose digits are all leet digits has
+//!    no VNI mark when reading them all as letters makes it one syllable
+//!    (`ru7` → `rut`).
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
@@ -139,6 +144,7 @@ struct Written {
     runs_ready: bool,
     accented: Option<bool>,
     leety: Option<bool>,
+    leet_typed: Option<bool>,
 }
 
 impl Written {
@@ -149,6 +155,7 @@ impl Written {
         self.runs_ready = false;
         self.accented = None;
         self.leety = None;
+        self.leet_typed = None;
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
@@ -168,6 +175,22 @@ impl Written {
                 })
                 .nth(1)
                 .is_some()
+        })
+    }
+
+    /// Whether `folded` has a word with a leetspeak digit (`0 1 3 4 5 7 8`)
+    /// right after a consonant letter and before a letter (`m4t`, `c0ng`,
+    /// `kh0a`): VNI typing never puts a digit there, so the text is typed
+    /// in leetspeak and none of its digits is a VNI mark (step 5: `ru7
+    /// ti3n m4t` is `rut tien mat`, not `ru`).
+    fn leet_typed(&mut self, folded: &str) -> bool {
+        *self.leet_typed.get_or_insert_with(|| {
+            folded.as_bytes().windows(3).any(|t| {
+                t[0].is_ascii_lowercase()
+                    && !is_vowel(t[0])
+                    && is_leet_digit(char::from(t[1]))
+                    && t[2].is_ascii_lowercase()
+            })
         })
     }
 
@@ -465,7 +488,8 @@ impl RobustBuf {
                 number(&word, &mut norm);
             } else {
                 let accented = matters && leet_final_may(&word) && marked.accented(written);
-                normalize_word(&word, m, accented, &mut norm);
+                let leet = matters && !m && leet_digits_only(&word) && marked.leet_typed(folded);
+                normalize_typed(&word, m, leet, accented, &mut norm);
             }
             if norm == tok.as_bytes() {
                 return;
@@ -842,7 +866,9 @@ impl RobustBuf {
             }
         }
         let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
-        normalize_word(&self.word, marked, accented, &mut self.norm);
+        let leet =
+            matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
+        normalize_typed(&self.word, marked, leet, accented, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
@@ -893,7 +919,9 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         }
         // `4n` (`ân`), `0n`, `1n`, `3n`: a vowel and a final `n`.
         [d, 'n'] => matches!(d, '0' | '1' | '3' | '4'),
+        // `9` (`g`) may follow: `7hu0n9`.
         [d, rest @ ..] if leet(*d) => {
+            let leet = |c: char| leet(c) || c == '9';
             let letters = rest.iter().filter(|&&c| letter(c)).count();
             let vowel_digits = rest
                 .iter()
@@ -1597,14 +1625,68 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
     true
 }
 
-/// Whether byte `i` of `b` is a `!` between two letters `a-z` (`t!n`,
-/// leetspeak `i`: a word character of step 1).
+/// [`normalize_word`] in a text typed in leetspeak (`leet`: the word's
+/// digits all leetspeak digits, [`Written::leet_typed`]): the digits are
+/// read as letters, none as a VNI mark, when that makes the word one
+/// syllable (`ru7` → `rut`); otherwise as anywhere (`ky1` → `ky`).
+fn normalize_typed(word: &[char], marked: bool, leet: bool, accented: bool, out: &mut Vec<u8>) {
+    if leet {
+        normalize_word(word, true, accented, out);
+        if is_syllable(out) {
+            return;
+        }
+    }
+    normalize_word(word, marked, accented, out);
+}
+
+/// Whether every digit of `word` is a leetspeak digit (`0 1 3 4 5 7 8`):
+/// in a text typed in leetspeak, such a word has no VNI mark; one with a
+/// `2`, `6` or `9` may (`so61`).
+fn leet_digits_only(word: &[char]) -> bool {
+    word.iter()
+        .filter(|c| c.is_ascii_digit())
+        .all(|&c| is_leet_digit(c))
+}
+
+/// Whether byte `i` of `b` is a `!` read as a leetspeak `i` (a word
+/// character of step 1): between two letters `a-z` (`t!n`), between a
+/// letter and a leetspeak digit before a letter (`v!3n`), or ending a word
+/// of at most three consonants that reads one syllable with an `i` (`ph!`,
+/// `b!`, `tr!`; not `nhanh!`, `qua!`, `ok!`).
 fn inner_bang(b: &[u8], i: usize) -> bool {
-    b.get(i) == Some(&b'!')
-        && i.checked_sub(1)
-            .and_then(|p| b.get(p))
-            .is_some_and(u8::is_ascii_lowercase)
-        && b.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+    let after_letter = i
+        .checked_sub(1)
+        .and_then(|p| b.get(p))
+        .is_some_and(u8::is_ascii_lowercase);
+    if b.get(i) != Some(&b'!') || !after_letter {
+        return false;
+    }
+    match b.get(i + 1) {
+        Some(n) if n.is_ascii_lowercase() => true,
+        // Before a leetspeak digit and a letter: `v!3n`, `ngh!3p`.
+        Some(&n) if is_leet_digit(char::from(n)) => {
+            b.get(i + 2).is_some_and(u8::is_ascii_lowercase)
+        }
+        Some(n) if n.is_ascii_alphanumeric() => false,
+        // Ending a word of consonants only.
+        _ => {
+            let start = b[..i]
+                .iter()
+                .rposition(|c| !c.is_ascii_lowercase())
+                .map_or(0, |p| p + 1);
+            let w = &b[start..i];
+            let digit_before = start
+                .checked_sub(1)
+                .and_then(|p| b.get(p))
+                .is_some_and(u8::is_ascii_digit);
+            let mut with_i = [0u8; 4];
+            w.len() <= 3 && !digit_before && !w.iter().any(|&c| is_vowel(c)) && {
+                with_i[..w.len()].copy_from_slice(w);
+                with_i[w.len()] = b'i';
+                is_syllable(&with_i[..=w.len()])
+            }
+        }
+    }
 }
 
 const LOWER: u8 = 1;
