@@ -1,18 +1,26 @@
-//! A second held-out check of robust matching (docs/matching.md, "The robust
+//! Held-out checks of robust matching (docs/matching.md, "The robust
 //! text"), on data written apart from the implementation and from
-//! `obfuscation_independent.rs`: 160 whole spam messages, 20 for each of
-//! eight tricks (leetspeak, repeated letters, Telex, VNI, separators, emoji,
-//! look-alike capitals, mixtures), each disguising the phrase of one of the
-//! same 24 literal and 8 regex signatures
-//! (`testdata/content/obfuscation_fresh.tsv`: trick, target, message), and
-//! 150 ordinary messages (teencode, notices, OTPs, deliveries, messages
-//! that talk about loans and prizes innocently;
-//! `testdata/content/ordinary_fresh.txt`).
+//! `obfuscation_independent.rs`, each set by a writer who saw only the
+//! signatures' phrases: whole spam messages disguising the phrase of one of
+//! the same 24 literal and 8 regex signatures, trick by trick
+//! (`testdata/content/obfuscation_fresh*.tsv`: trick, target, message), and
+//! ordinary messages (teencode, notices, OTPs, deliveries, messages that
+//! talk about loans and prizes innocently;
+//! `testdata/content/ordinary_fresh*.txt`).
 //!
-//! A case counts as detected when its target signature fires. At its first
-//! reading (after the joined runs and the capitals of step 0, before `l`
-//! for `i` and `kh0@`), robust matching detected 156 of the 160 (97.5 %;
-//! robust off: 37) and added no hit on the ordinary messages. The test
+//! - Set 1: 160 messages, 20 for each of leetspeak, repeated letters,
+//!   Telex, VNI, separators, emoji, look-alike capitals and mixtures; 150
+//!   ordinary messages. At its first reading (after the joined runs and the
+//!   capitals of step 0), robust matching detected 156 of the 160 (97.5 %;
+//!   robust off: 37) and added no hit on the ordinary messages.
+//! - Set 2: 200 messages, 25 for each of the same tricks (look-alikes of
+//!   every kind in place of capitals), more of them without diacritics or in
+//!   capitals; 200 ordinary messages. At its first reading (with the `l` for
+//!   `i` rule, before the `!` and leetspeak-text rules), it detected 188 of
+//!   the 200 (94 %; leetspeak only 68 %, look-alikes and mixtures 92 %, the
+//!   rest 100 %; robust off: 70) and added no hit on the ordinary messages.
+//!
+//! A case counts as detected when its target signature fires. The test
 //! fails if a trick falls below its floor (the share measured when the
 //! floor was set) or if robust matching adds a hit on an ordinary message.
 //!
@@ -24,17 +32,44 @@ mod spam;
 use chanrac::content::{robust_text, SignatureKind, SignatureSet, SignatureSetBuilder};
 use spam::{hits, LITERALS, REGEXES};
 
-/// Per trick, the share (percent) detected with robust matching on: a floor
-/// against regressions, as measured when it was set.
-const FLOORS: &[(&str, f64)] = &[
-    ("leet", 100.0),
-    ("repeated", 100.0),
-    ("telex", 100.0),
-    ("vni", 100.0),
-    ("separators", 100.0),
-    ("emoji", 100.0),
-    ("capitals", 100.0),
-    ("mixtures", 100.0),
+/// A held-out set: its cases file, its ordinary messages, and per trick
+/// the share (percent) detected with robust matching on, a floor against
+/// regressions as measured when it was set.
+struct HeldOut {
+    cases: &'static str,
+    ordinary: &'static str,
+    floors: &'static [(&'static str, f64)],
+}
+
+const SETS: &[HeldOut] = &[
+    HeldOut {
+        cases: "obfuscation_fresh.tsv",
+        ordinary: "ordinary_fresh.txt",
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("capitals", 100.0),
+            ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        cases: "obfuscation_fresh2.tsv",
+        ordinary: "ordinary_fresh2.txt",
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("lookalike", 92.0),
+            ("mixtures", 100.0),
+        ],
+    },
 ];
 
 fn set(robust: bool) -> SignatureSet {
@@ -60,29 +95,42 @@ fn data(name: &str) -> String {
 #[test]
 fn every_trick_keeps_its_detections_and_ordinary_messages_gain_no_hit() {
     let (on, off) = (set(true), set(false));
-    let cases = data("obfuscation_fresh.tsv");
-    println!("| trick | cases | robust on | robust off |\n|---|---|---|---|");
-    let mut below = Vec::new();
+    let mut failures = Vec::new();
+    for held in SETS {
+        failures.extend(check(&on, &off, held));
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Prints the table of one set; returns what fails in it.
+fn check(on: &SignatureSet, off: &SignatureSet, held: &HeldOut) -> Vec<String> {
+    let cases = data(held.cases);
+    println!(
+        "\n{}\n\n| trick | cases | robust on | robust off |\n|---|---|---|---|",
+        held.cases
+    );
+    let mut failures = Vec::new();
     let (mut all, mut all_on, mut all_off) = (0, 0, 0);
-    for &(trick, floor) in FLOORS {
+    for &(trick, floor) in held.floors {
         let (mut n, mut n_on, mut n_off) = (0, 0, 0);
         for (line, row) in cases.lines().enumerate() {
             let f: Vec<&str> = row.split('\t').collect();
             let [t, target, message] = f[..] else {
-                panic!("obfuscation_fresh.tsv line {}: not 3 columns", line + 1);
+                panic!("{} line {}: not 3 columns", held.cases, line + 1);
             };
             assert!(
-                FLOORS.iter().any(|(k, _)| *k == t),
-                "line {}: trick {t}",
+                held.floors.iter().any(|(k, _)| *k == t),
+                "{} line {}: trick {t}",
+                held.cases,
                 line + 1
             );
             if t != trick {
                 continue;
             }
             n += 1;
-            let got = hits(&on, message).iter().any(|h| h == target);
+            let got = hits(on, message).iter().any(|h| h == target);
             n_on += usize::from(got);
-            n_off += usize::from(hits(&off, message).iter().any(|h| h == target));
+            n_off += usize::from(hits(off, message).iter().any(|h| h == target));
             if !got {
                 println!(
                     "miss [{trick}] {target}: {message}\n    robust: {}",
@@ -97,27 +145,26 @@ fn every_trick_keeps_its_detections_and_ordinary_messages_gain_no_hit() {
             100.0 * n_off as f64 / n as f64
         );
         if share < floor {
-            below.push(format!("{trick}: {share:.1} % < {floor} %"));
+            failures.push(format!("{}: {trick}: {share:.1} % < {floor} %", held.cases));
         }
         (all, all_on, all_off) = (all + n, all_on + n_on, all_off + n_off);
     }
     println!("| all | {all} | {all_on} | {all_off} |");
-    let ordinary = data("ordinary_fresh.txt");
-    let mut added = Vec::new();
+    let ordinary = data(held.ordinary);
+    let mut added = 0;
     for message in ordinary.lines().filter(|l| !l.trim().is_empty()) {
-        let (a, b) = (hits(&on, message), hits(&off, message));
+        let (a, b) = (hits(on, message), hits(off, message));
         if a != b {
-            added.push(format!("{a:?} (off: {b:?}): {message}"));
+            added += 1;
+            failures.push(format!(
+                "{}: robust-only hits {a:?} (off: {b:?}): {message}",
+                held.ordinary
+            ));
         }
     }
     println!(
-        "ordinary messages: {}; robust matching adds hits on {}",
-        ordinary.lines().count(),
-        added.len()
+        "ordinary messages: {}; robust matching adds hits on {added}",
+        ordinary.lines().count()
     );
-    assert!(below.is_empty(), "below the floor: {below:?}");
-    assert!(
-        added.is_empty(),
-        "robust-only hits on ordinary messages: {added:#?}"
-    );
+    failures
 }
