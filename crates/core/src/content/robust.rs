@@ -1144,6 +1144,13 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
         }
     }
     l_for_i(out);
+    // A leading `1` for `l`: `1àm` is `lam`, where `iam` is no syllable.
+    if word.first() == Some(&'1') && out.first() == Some(&b'i') && !is_syllable(out) {
+        out[0] = b'l';
+        if !is_syllable(out) {
+            out[0] = b'i';
+        }
+    }
 }
 
 /// Step 5, last: an `l` after the first letter of a word that is no
@@ -1188,8 +1195,9 @@ fn is_splitter_gap(g: &str) -> bool {
 /// of letters and combining marks. In a word with two upper-case letters or
 /// more and no lower-case letter but `l`, each `l` is an `I` (`TlỀN` →
 /// `TIỀN`, `LlNK` → `LINK`); a word that starts with `I` then a vowel,
-/// whose folded form is neither one syllable nor `ia` and is one with `l`
-/// for its `i`, starts with an `L` (`IÃI` → `LÃI`, `Iãi` → `Lãi`; not
+/// whose folded form starts with `ii`, or is neither one syllable nor `ia`
+/// and is one with `l` for its `i`, starts with an `L` (`IÃI` → `LÃI`,
+/// `Iãi` → `Lãi`, `Iink` → `Link`; not
 /// `IA`, `ÍT`, `IN`, `Iphone`). Only words holding an `l` next to a capital
 /// or starting with an `I` are looked at (found with `memchr`): most texts
 /// cost one fast pass.
@@ -1236,7 +1244,8 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
             let f = super::fold(word);
             let l: Vec<u8> = std::iter::once(b'l').chain(f.bytes().skip(1)).collect();
             let leads = f.len() >= 2 && is_vowel(f.as_bytes()[1]) && f != "ia";
-            (leads && !is_syllable(f.as_bytes()) && is_syllable(&l))
+            // No word starts with `ii` (`Iink`).
+            (leads && (f.starts_with("ii") || !is_syllable(f.as_bytes()) && is_syllable(&l)))
                 .then(|| format!("L{}", &word[1..]))
         };
         if let Some(fixed) = fixed {
@@ -1276,8 +1285,10 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
 /// its marks: an initial consonant (`b c ch d g gh gi h k kh l m n ng ngh
 /// nh p ph qu r s t th tr v x`, or none), a vowel group a syllable has
 /// (`a`, `oa`, `uye`, `ieu`, ...; none after `gi`: `gin`), and a final
-/// (`c ch m n ng nh p t`, or none): `vay`, `tien`, `nhanh`, `nap`, `the`;
-/// not `vaytien`, `bitly`, `email`, `tp`.
+/// (`c ch m n ng nh p t`, or none), none after a group that ends in `i o u
+/// y` (but `uy uo oo`) or is `ia ua uya`, and one after `ie ye uo uye oo`:
+/// `vay`, `tien`, `nhanh`, `nap`, `the`; not `vaytien`, `bitly`, `email`,
+/// `tp`, `iam`, `tie`.
 fn is_syllable(w: &[u8]) -> bool {
     // Every initial that `w` starts with (at most one of each length) is
     // tried: `ngh`, `ng` and `n` for `nghe`.
@@ -1361,12 +1372,23 @@ fn is_syllable(w: &[u8]) -> bool {
                 | b"ueu"
                 | b"uai"
         ) || (vowels.is_empty() && init == b"gi");
-        vowels_ok
-            && matches!(
-                fin,
-                b"" | b"c" | b"ch" | b"m" | b"n" | b"ng" | b"nh" | b"p" | b"t"
-            )
+        let final_ok = match fin {
+            b"" => !matches!(vowels, b"ie" | b"ye" | b"uo" | b"uye" | b"oo"),
+            b"c" | b"ch" | b"m" | b"n" | b"ng" | b"nh" | b"p" | b"t" => !no_final(vowels),
+            _ => false,
+        };
+        vowels_ok && final_ok
     })
+}
+
+/// Whether the vowel group `v` ends its syllable: a group ending in a
+/// semivowel `i o u y` (but `uy`, `uo`, `oo`: `uyen`, `uoc`, `xoong`), and
+/// `ia ua uya`.
+fn no_final(v: &[u8]) -> bool {
+    v.len() >= 2
+        && (matches!(v.last(), Some(b'i' | b'o' | b'u' | b'y'))
+            && !matches!(v, b"uy" | b"uo" | b"oo")
+            || matches!(v, b"ia" | b"ua" | b"uya"))
 }
 
 /// Whether `word` ends with one `3` or `4` after a letter, which
@@ -1797,7 +1819,19 @@ mod tests {
             let v = rest.iter().take_while(|&&c| is_vowel(c)).count();
             let (vowels, fin) = rest.split_at(v);
             let vowels_ok = VOWELS.contains(&vowels) || (vowels.is_empty() && *init == b"gi");
-            vowels_ok && FINALS.contains(&fin)
+            // Groups that end their syllable, and groups that need a final.
+            const OPEN: [&[u8]; 26] = [
+                b"ai", b"ao", b"au", b"ay", b"eo", b"eu", b"ia", b"iu", b"oi", b"ua", b"ui", b"uu",
+                b"ieu", b"yeu", b"oai", b"oay", b"oao", b"oeo", b"uay", b"uoi", b"uou", b"uya",
+                b"uyu", b"uau", b"ueu", b"uai",
+            ];
+            const CLOSED: [&[u8]; 5] = [b"ie", b"ye", b"uo", b"uye", b"oo"];
+            let final_ok = if fin.is_empty() {
+                !CLOSED.contains(&vowels)
+            } else {
+                !OPEN.contains(&vowels)
+            };
+            vowels_ok && FINALS.contains(&fin) && final_ok
         })
     }
 
@@ -1828,6 +1862,7 @@ mod tests {
         );
         assert_eq!(read("VAY TlỀN, LlNK").as_deref(), Some("VAY TIỀN, LINK"));
         assert_eq!(read("IÃI TlỀN").as_deref(), Some("LÃI TIỀN"));
+        assert_eq!(read("đường Iink").as_deref(), Some("đường Link"));
         for w in [
             "ÍT NHẤT",
             "IN ẤN",
@@ -1873,7 +1908,9 @@ mod tests {
         ] {
             assert!(is_syllable(w.as_bytes()), "{w}");
         }
-        for w in ["vaytien", "bitly", "email", "tp", "", "thunhap"] {
+        for w in [
+            "vaytien", "bitly", "email", "tp", "", "thunhap", "iam", "tie", "ain", "kuo",
+        ] {
             assert!(!is_syllable(w.as_bytes()), "{w}");
         }
     }
@@ -2027,7 +2064,7 @@ mod tests {
             ),
             // A leading leet digit with one letter, the digits after it
             // read as vowels; amounts and times stay.
-            ("74i 74c 713n 741 10a", "tai 74c 713n 741 ioa"),
+            ("74i 74c 713n 741 10a", "tai 74c 713n 741 loa"),
             // `9` for `g` but after `d`; Telex `w` leading a word; the
             // letters around a dropped tone letter meet.
             ("thuon9 d9a", "thuong da"),
