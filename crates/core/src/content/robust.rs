@@ -1241,12 +1241,16 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
             }
             (upper >= 2 && !other_lower).then(|| word.replace('l', "I"))
         } else {
-            let f = super::fold(word);
-            let l: Vec<u8> = std::iter::once(b'l').chain(f.bytes().skip(1)).collect();
-            let leads = f.len() >= 2 && is_vowel(f.as_bytes()[1]) && f != "ia";
+            // One allocation: the folded word, then its `i` made an `l`.
+            let mut f = super::fold(word).into_bytes();
+            let leads = f.len() >= 2 && is_vowel(f[1]) && f != b"ia";
             // No word starts with `ii` (`Iink`).
-            (leads && (f.starts_with("ii") || !is_syllable(f.as_bytes()) && is_syllable(&l)))
-                .then(|| format!("L{}", &word[1..]))
+            let ii = f.starts_with(b"ii");
+            let syllable = is_syllable(&f);
+            if let Some(first) = f.first_mut() {
+                *first = b'l';
+            }
+            (leads && (ii || !syllable && is_syllable(&f))).then(|| format!("L{}", &word[1..]))
         };
         if let Some(fixed) = fixed {
             judged = end;
