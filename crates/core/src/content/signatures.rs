@@ -102,8 +102,9 @@ pub enum SignatureKind {
     /// of the message's (`bắn cá` does not match `bán cá`).
     Diacritic,
     /// `fuzzy`: a literal tolerating one edit: some substring of the message
-    /// skeleton (or robust skeleton) is at Levenshtein distance at most 1
-    /// from the pattern's skeleton (`đã bị khóa` matches `đã hi khóa`).
+    /// skeleton (or robust skeleton) is within one edit of the pattern's
+    /// skeleton: a letter substituted, inserted or deleted, or two adjacent
+    /// letters swapped (`đã bị khóa` matches `đã hi khóa` and `đã ib khóa`).
     /// Skeletons shorter than 6 are matched exactly, like `literal`.
     Fuzzy,
 }
@@ -399,8 +400,10 @@ impl SignatureSetBuilder {
             }
             SignatureKind::Fuzzy if skel(&s.pattern).len() >= FUZZY_MIN => {
                 let sk = skel(&s.pattern);
+                // One edit (a swap of two adjacent letters too) leaves
+                // one side of the middle letter as it was.
                 let half = sk.len() / 2;
-                let req = vec![sk[..half].to_string(), sk[half..].to_string()];
+                let req = vec![sk[..half].to_string(), sk[half + 1..].to_string()];
                 checked(set, t, Check::Fuzzy(sk.into_bytes().into()), req);
             }
             SignatureKind::Literal | SignatureKind::Fuzzy => {
@@ -593,9 +596,11 @@ fn words_on_joined_run(text: &str, w: &[u8], joined: &[(usize, usize)], cat: &mu
     })
 }
 
-/// Whether some substring of `hay` is within Levenshtein distance 1 of
-/// `p` (bit-parallel, Wu–Manber with one error; `p` of any length, in
-/// 64-letter blocks through a plain dynamic programme beyond that).
+/// Whether some substring of `hay` is within one edit of `p`: one
+/// substitution, insertion or deletion, or two adjacent letters swapped
+/// (optimal string alignment distance 1; bit-parallel, Wu–Manber with one
+/// error and Hyyrö's transposition term; `p` of any length, in 64-letter
+/// blocks through a plain dynamic programme beyond that).
 fn within_one_edit(hay: &[u8], p: &[u8]) -> bool {
     let m = p.len();
     if m == 0 {
@@ -609,41 +614,57 @@ fn within_one_edit(hay: &[u8], p: &[u8]) -> bool {
         masks[usize::from(c)] |= 1 << i;
     }
     let hit = 1u64 << (m - 1);
-    // r0: exact prefixes ending here; r1: prefixes within one edit.
-    let (mut r0, mut r1) = (0u64, 1u64);
+    // r0: exact prefixes ending here (r0_before: one letter earlier); r1:
+    // prefixes within one edit; prev: the mask of the letter before.
+    let (mut r0, mut r0_before, mut r1, mut prev) = (0u64, 0u64, 1u64, 0u64);
     for &c in hay {
         let mask = masks[usize::from(c)];
         let old0 = r0;
         r0 = ((r0 << 1) | 1) & mask;
+        // A swap: a prefix one letter shorter than the one before matched
+        // exactly, then the two letters after it came in the other order.
+        let swap = ((r0_before << 1) | 1) & (prev >> 1) & mask;
         // match, substitution, insertion (text letter extra), deletion
-        // (pattern letter skipped).
-        r1 = (((r1 << 1) | 1) & mask) | ((old0 << 1) | 1) | old0 | ((r0 << 1) | 1);
+        // (pattern letter skipped), swap.
+        r1 = (((r1 << 1) | 1) & mask)
+            | ((old0 << 1) | 1)
+            | old0
+            | ((r0 << 1) | 1)
+            | (swap << 1);
         if (r0 | r1) & hit != 0 {
             return true;
         }
+        (r0_before, prev) = (old0, mask);
     }
     false
 }
 
 /// The plain dynamic programme behind [`within_one_edit`] (semi-global
-/// Levenshtein, capped at 2).
+/// optimal string alignment, capped at 2).
 fn within_one_edit_dp(hay: &[u8], p: &[u8]) -> bool {
     let m = p.len();
+    let mut before: Vec<u8> = vec![2; m + 1];
     let mut prev: Vec<u8> = (0..=m).map(|i| i.min(2) as u8).collect();
     let mut cur = vec![0u8; m + 1];
     if prev.get(m).is_some_and(|&d| d <= 1) {
         return true;
     }
+    let mut last = None;
     for &c in hay {
         cur[0] = 0;
         for j in 1..=m {
             let sub = prev[j - 1] + u8::from(p[j - 1] != c);
             cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1).min(2);
+            if j >= 2 && last == Some(p[j - 1]) && p[j - 2] == c {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
         if cur[m] <= 1 {
             return true;
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
+        last = Some(c);
     }
     false
 }
@@ -2291,6 +2312,14 @@ mod tests {
                 let x = seed.rotate_left(k as u32 * 7) >> 58;
                 hay.push(b"abcdikoxyzq"[(x % 11) as usize]);
             }
+            // Half the time, two adjacent letters of a pattern, swapped.
+            if seed & 1 == 1 {
+                let p = pats[(seed >> 8) as usize % pats.len()];
+                let k = (seed >> 16) as usize % (p.len() - 1);
+                let mut q = p.to_vec();
+                q.swap(k, k + 1);
+                hay.extend_from_slice(&q);
+            }
             for p in pats {
                 assert_eq!(
                     within_one_edit(&hay, p),
@@ -2301,6 +2330,12 @@ mod tests {
                 );
             }
         }
+        // Swaps of two adjacent letters, each one edit.
+        assert!(within_one_edit(b"xxadbikhoaxx", b"dabikhoa"));
+        assert!(within_one_edit(b"dabikhao", b"dabikhoa"));
+        assert!(within_one_edit(b"dabkihoa", b"dabikhoa"));
+        assert!(!within_one_edit(b"adbikhao", b"dabikhoa"));
+        assert!(!within_one_edit(b"dbaikhao", b"dabikhoa"));
         let long = [b'a'; 70];
         let mut hay = long.to_vec();
         hay[30] = b'b';
