@@ -190,7 +190,9 @@ impl Written {
                     && !is_vowel(t[0])
                     && is_leet_digit(char::from(t[1]))
                     && t[2].is_ascii_lowercase()
-            })
+            }) || folded
+                .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                .any(leet_led_syllable)
         })
     }
 
@@ -617,6 +619,9 @@ impl RobustBuf {
         let mut chars = std::mem::take(&mut self.chars);
         chars.clear();
         chars.extend(folded.char_indices());
+        // In a text typed in leetspeak, a `$` before a leetspeak digit is
+        // an `s` too (`$1m`, `$0`).
+        let dollar = folded.contains('$') && self.written.leet_typed(folded);
         let mut i = 0;
         let word_char = |k: usize| -> bool {
             let Some(&(_, c)) = chars.get(k) else {
@@ -629,7 +634,11 @@ impl RobustBuf {
                 // Its neighbours are letters only if ASCII: bytes suffice.
                 return inner_bang(folded.as_bytes(), chars[k].0);
             }
-            LEET_SYMBOLS.contains(&c) && leet_symbol_in_word(&chars, k)
+            LEET_SYMBOLS.contains(&c)
+                && (leet_symbol_in_word(&chars, k)
+                    || dollar
+                        && c == '$'
+                        && chars.get(k + 1).is_some_and(|&(_, n)| is_leet_digit(n)))
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -1440,10 +1449,18 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
 /// (`su4t`, `to4n`) and after `o u` before `i y` (`lo4i`).
 fn inner_vni_tone(word: &[char], i: usize) -> bool {
-    let (Some(&d), Some(prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
+    let (Some(&d), Some(&prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
         return false;
     };
-    if !(prev.is_ascii_lowercase() && is_vowel(*prev as u8)) {
+    // A leetspeak vowel after a letter is that vowel (`kh01a`: `khóa`).
+    let leet_vowel = i >= 2 && word.get(i - 2).is_some_and(char::is_ascii_lowercase);
+    let prev = match prev {
+        '0' if leet_vowel => 'o',
+        '3' if leet_vowel => 'e',
+        '4' if leet_vowel => 'a',
+        p => p,
+    };
+    if !(prev.is_ascii_lowercase() && is_vowel(prev as u8)) {
         return false;
     }
     if i == 2 && matches!(word, ['g', 'i', ..] | ['q', 'u', ..]) {
@@ -1656,13 +1673,43 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
 /// read as letters, none as a VNI mark, when that makes the word one
 /// syllable (`ru7` → `rut`); otherwise as anywhere (`ky1` → `ky`).
 fn normalize_typed(word: &[char], marked: bool, leet: bool, accented: bool, out: &mut Vec<u8>) {
+    // Every character read as a letter, none dropped: `tro75` is no
+    // `trots` that a Telex tone `s` shortens to `trot`, but VNI `trợ`.
     if leet {
         normalize_word(word, true, accented, out);
-        if is_syllable(out) {
+        if out.len() == word.len() && is_syllable(out) {
             return;
         }
     }
     normalize_word(word, marked, accented, out);
+}
+
+/// Whether `w` is a word of three letters or more led by one leetspeak
+/// digit, the rest letters, that reads one syllable with that digit a
+/// letter (`7ien`, `7huc`, `5ao`; not `5tr`, `3ngay`, `10k`): a sign, like
+/// a leet digit after a consonant, that a text is typed in leetspeak.
+fn leet_led_syllable(w: &str) -> bool {
+    let b = w.as_bytes();
+    let (Some(&d), Some(rest)) = (b.first(), b.get(1..)) else {
+        return false;
+    };
+    let letter = match d {
+        b'0' => b'o',
+        b'1' => b'i',
+        b'3' => b'e',
+        b'4' => b'a',
+        b'5' => b's',
+        b'7' => b't',
+        b'8' => b'b',
+        _ => return false,
+    };
+    if !(2..=7).contains(&rest.len()) || !rest.iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let mut word = [0u8; 8];
+    word[0] = letter;
+    word[1..=rest.len()].copy_from_slice(rest);
+    is_syllable(&word[..=rest.len()])
 }
 
 /// Whether every digit of `word` is a leetspeak digit (`0 1 3 4 5 7 8`):
@@ -1694,6 +1741,9 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
             b.get(i + 2).is_some_and(u8::is_ascii_lowercase)
         }
         Some(n) if n.is_ascii_alphanumeric() => false,
+        // Ending a word that has a `!` between two letters, when every
+        // `!` an `i` makes it one syllable (`g!ả!` → `giai`).
+        _ if bang_word_ends(b, i) => true,
         // Ending a word of consonants only.
         _ => {
             let start = b[..i]
@@ -1713,6 +1763,28 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
             }
         }
     }
+}
+
+/// Whether the `!` at `i` of `b` ends a word of letters and `!` that has
+/// a `!` between two letters (`g!a!`), when it reads one syllable with
+/// every `!` an `i` (`giai`; not `h!h!`, `nhanh!!`).
+fn bang_word_ends(b: &[u8], i: usize) -> bool {
+    let start = b[..i]
+        .iter()
+        .rposition(|&c| !(c.is_ascii_lowercase() || c == b'!'))
+        .map_or(0, |p| p + 1);
+    let w = &b[start..=i];
+    let inner = w
+        .windows(3)
+        .any(|t| t[1] == b'!' && t[0].is_ascii_lowercase() && t[2].is_ascii_lowercase());
+    if !inner || w.len() > 8 || !w.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let mut word = [0u8; 8];
+    for (o, &c) in word.iter_mut().zip(w) {
+        *o = if c == b'!' { b'i' } else { c };
+    }
+    is_syllable(&word[..w.len()])
 }
 
 const LOWER: u8 = 1;
