@@ -626,11 +626,7 @@ fn within_one_edit(hay: &[u8], p: &[u8]) -> bool {
         let swap = ((r0_before << 1) | 1) & (prev >> 1) & mask;
         // match, substitution, insertion (text letter extra), deletion
         // (pattern letter skipped), swap.
-        r1 = (((r1 << 1) | 1) & mask)
-            | ((old0 << 1) | 1)
-            | old0
-            | ((r0 << 1) | 1)
-            | (swap << 1);
+        r1 = (((r1 << 1) | 1) & mask) | ((old0 << 1) | 1) | old0 | ((r0 << 1) | 1) | (swap << 1);
         if (r0 | r1) & hit != 0 {
             return true;
         }
