@@ -30,6 +30,12 @@
 //!   A swap is now one edit of `fuzzy`, and the leetspeak rules its misses
 //!   led to (`g!ả!`, `$1M $0`, `kh01a`, `tro75`, a text led by `7IEN`) bring
 //!   it to 199: `741` for `tài` (all digits) stays a number.
+//! - Set 4, written after those rules: 200 messages, 50 each of leetspeak
+//!   and mixtures, 25 each of Telex, VNI, separators and repeated letters;
+//!   250 ordinary messages dense with codes next to letters (`S23`, `M47`,
+//!   `DH7741`, `7h30`, `$10`), jokey leetspeak and `!`. At its first
+//!   reading it detected all 200 (robust off: 24) and added no hit on the
+//!   ordinary messages.
 //!
 //! A case counts as detected when its target signature fires. The test
 //! fails if a trick falls below its set's floor (the share measured when
@@ -44,8 +50,8 @@ mod spam;
 use chanrac::content::{robust_text, SignatureKind, SignatureSet, SignatureSetBuilder};
 use spam::{hits, LITERALS, REGEXES};
 
-/// The tricks every set has.
-const TRICKS: [&str; 7] = [
+/// The tricks of sets 1 to 3 but their eighth.
+const SEVEN: &[&str] = &[
     "leet",
     "repeated",
     "telex",
@@ -55,16 +61,17 @@ const TRICKS: [&str; 7] = [
     "mixtures",
 ];
 
-/// A held-out set: its cases file, its ordinary messages, its eighth
-/// trick, and the share (percent) of every trick detected with robust
-/// matching on, a floor against regressions as measured when it was set.
-/// The eighth trick is look-alike capitals in set 1 (`capitals`),
-/// look-alikes of every kind in set 2 (`lookalike`), and a one-letter typo
-/// in set 3 (`typo`, matched by the same phrases as `fuzzy` signatures).
+/// A held-out set: its cases file, its ordinary messages, its tricks, and
+/// the share (percent) of every trick detected with robust matching on, a
+/// floor against regressions as measured when it was set. The eighth trick
+/// of sets 1 to 3 is look-alike capitals in set 1 (`capitals`), look-alikes
+/// of every kind in set 2 (`lookalike`), and a one-letter typo in set 3
+/// (`typo`, matched by the same phrases as `fuzzy` signatures).
 struct HeldOut {
     cases: &'static str,
     ordinary: &'static str,
-    eighth: &'static str,
+    tricks: &'static [&'static str],
+    eighth: Option<&'static str>,
     floor: f64,
 }
 
@@ -72,20 +79,30 @@ const SETS: &[HeldOut] = &[
     HeldOut {
         cases: "obfuscation_fresh.tsv",
         ordinary: "ordinary_fresh.txt",
-        eighth: "capitals",
+        tricks: SEVEN,
+        eighth: Some("capitals"),
         floor: 100.0,
     },
     HeldOut {
         cases: "obfuscation_fresh2.tsv",
         ordinary: "ordinary_fresh2.txt",
-        eighth: "lookalike",
+        tricks: SEVEN,
+        eighth: Some("lookalike"),
         floor: 100.0,
     },
     HeldOut {
         cases: "obfuscation_fresh3.tsv",
         ordinary: "ordinary_fresh3.txt",
-        eighth: "typo",
+        tricks: SEVEN,
+        eighth: Some("typo"),
         floor: 96.0,
+    },
+    HeldOut {
+        cases: "obfuscation_fresh4.tsv",
+        ordinary: "ordinary_fresh4.txt",
+        tricks: &["leet", "mixtures", "telex", "vni", "separators", "repeated"],
+        eighth: None,
+        floor: 100.0,
     },
 ];
 
@@ -151,7 +168,7 @@ fn check(sets: &Sets, held: &HeldOut) -> Vec<String> {
     );
     let mut failures = Vec::new();
     let (mut all, mut all_on, mut all_off) = (0, 0, 0);
-    let tricks: Vec<&str> = TRICKS.iter().copied().chain([held.eighth]).collect();
+    let tricks: Vec<&str> = held.tricks.iter().copied().chain(held.eighth).collect();
     for &trick in &tricks {
         let (on, off) = sets.for_trick(trick);
         let (mut n, mut n_on, mut n_off) = (0, 0, 0);
