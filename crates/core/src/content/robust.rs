@@ -189,7 +189,7 @@ impl Written {
                 t[0].is_ascii_lowercase()
                     && !is_vowel(t[0])
                     && is_leet_digit(char::from(t[1]))
-                    && t[2].is_ascii_lowercase()
+                    && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
             }) || folded
                 .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .any(leet_led_syllable)
@@ -923,6 +923,9 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         && word[0].is_ascii_digit();
     match word {
         _ if amount || time => false,
+        // One digit and a unit of two letters or more: an amount or a
+        // quantity (`3tr`, `1ty`, `4kg`), not `etr`.
+        [_, unit @ ..] if unit.len() >= 2 && is_unit(unit) => false,
         [d, rest @ ..] if leet(*d) && marked => {
             rest.iter().any(|&c| letter(c)) && rest.iter().all(|&c| letter(c) || leet(c))
         }
@@ -957,15 +960,21 @@ fn leet_shaped(word: &[char], letters: usize) -> bool {
     digits.iter().all(|&c| is_leet_digit(c))
         && digits.iter().any(|c| matches!(c, '0' | '1' | '3' | '4'))
         && !unit.is_empty()
-        && !matches!(
-            unit,
-            ['k' | 'd' | 'h' | 'p' | 'm' | 'g' | 'l' | 'x' | 's' | 't' | 'n']
-                | ['t', 'r' | 'y' | 'h']
-                | ['g' | 'm' | 'k', 'b']
-                | ['k', 'm' | 'g']
-                | ['c' | 'm', 'm']
-                | ['m', 'l']
-        )
+        && !is_unit(unit)
+}
+
+/// Whether `unit` is a unit of an amount, a quantity or a time (`k tr d h
+/// p m g gb mb kb km kg cm mm ml l x s t ty n th`).
+fn is_unit(unit: &[char]) -> bool {
+    matches!(
+        unit,
+        ['k' | 'd' | 'h' | 'p' | 'm' | 'g' | 'l' | 'x' | 's' | 't' | 'n']
+            | ['t', 'r' | 'y' | 'h']
+            | ['g' | 'm' | 'k', 'b']
+            | ['k', 'm' | 'g']
+            | ['c' | 'm', 'm']
+            | ['m', 'l']
+    )
 }
 
 /// A digit that leetspeak reads as a letter: `0`→o, `1`→i, `3`→e, `4`→a,
@@ -1445,7 +1454,7 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// the `i` of a leading `gi` nor the `u` of a leading `qu`), followed, to
 /// the end of the token, by letters only: vowels then at most one final
 /// (`c ch m n ng nh p t`). `1 2 5` always are; `3` is leetspeak `e` after
-/// `i y u o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
+/// `i y o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
 /// (`su4t`, `to4n`) and after `o u` before `i y` (`lo4i`).
 fn inner_vni_tone(word: &[char], i: usize) -> bool {
@@ -1481,8 +1490,10 @@ fn inner_vni_tone(word: &[char], i: usize) -> bool {
     let next = rest[0];
     match d {
         '1' | '2' | '5' => true,
+        // After `u` before a consonant it is VNI `hỏi` (`khu3ng`: `khủng`):
+        // `uê` takes a final almost never (`quên` leads with `qu`).
         '3' => {
-            !(matches!(prev, 'i' | 'y' | 'u' | 'o') && !next_vowel
+            !(matches!(prev, 'i' | 'y' | 'o') && !next_vowel
                 || matches!(prev, 'i' | 'y') && next == 'u')
         }
         '4' => {

@@ -1645,12 +1645,58 @@ pub fn robust_regex(pattern: &str) -> Result<String, String> {
     Ok(robustify(&hir).to_string())
 }
 
+/// The ASCII joiners other than white space: between two words of the
+/// robust text they are a space (`400k/ngay` reads `400k ngay`).
+const JOINERS: &[u8] = b".-_*~+/\\|'";
+
 /// The regex for the robust text: each literal piece of it rewritten the
 /// way the robust text rewrites its words (`docs/matching.md`: the runs of
 /// `a-z0-9` starting with a letter go through the word rewriting, so
-/// `free ship` becomes `fre ship`, `uu dai` becomes `u dai`).
+/// `free ship` becomes `fre ship`, `uu dai` becomes `u dai`), and each
+/// joiner it names, in a literal or a class, a space too (`k/ngay` also
+/// matches `k ngay`, `vay[.-]tien` also `vay tien`).
 fn robustify(hir: &Hir) -> Hir {
     match hir.kind() {
+        HirKind::Literal(l) if l.0.iter().any(|b| JOINERS.contains(b)) => {
+            let mut parts = Vec::new();
+            for piece in l.0.split_inclusive(|b| JOINERS.contains(b)) {
+                let (body, joiner) = match piece.split_last() {
+                    Some((&j, body)) if JOINERS.contains(&j) => (body, Some(j)),
+                    _ => (piece, None),
+                };
+                if !body.is_empty() {
+                    parts.push(robustify(&Hir::literal(body)));
+                }
+                if let Some(j) = joiner {
+                    parts.push(Hir::class(Class::Bytes(
+                        regex_syntax::hir::ClassBytes::new([
+                            regex_syntax::hir::ClassBytesRange::new(j, j),
+                            regex_syntax::hir::ClassBytesRange::new(b' ', b' '),
+                        ]),
+                    )));
+                }
+            }
+            Hir::concat(parts)
+        }
+        // A class of joiners (letters, digits and white space aside):
+        // `[.-]`, `[/|]`; not `[.,]`, which reads numbers (`0.5`, `0,5`),
+        // where the robust text keeps the mark.
+        HirKind::Class(Class::Bytes(cb))
+            if cb
+                .iter()
+                .any(|r| JOINERS.iter().any(|&j| r.start() <= j && j <= r.end()))
+                && cb.iter().all(|r| {
+                    (r.start()..=r.end()).all(|b| {
+                        JOINERS.contains(&b) || b.is_ascii_alphanumeric() || b.is_ascii_whitespace()
+                    })
+                }) =>
+        {
+            let mut cb = cb.clone();
+            cb.union(&regex_syntax::hir::ClassBytes::new([
+                regex_syntax::hir::ClassBytesRange::new(b' ', b' '),
+            ]));
+            Hir::class(Class::Bytes(cb))
+        }
         HirKind::Literal(l) => {
             let mut out = Vec::with_capacity(l.0.len());
             let mut word: Vec<char> = Vec::new();
