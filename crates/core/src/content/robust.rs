@@ -562,7 +562,14 @@ impl RobustBuf {
                     let joined = is_splitter_gap(g)
                         && !(prev_long() && splitter_gap(i.checked_sub(2)))
                         && !(token_at(&items, i + 3).is_some() && splitter_gap(Some(i + 2)))
-                        && self.splits_syllable(folded, next);
+                        && self.splits_syllable(folded, next)
+                        // An initial split from its syllable by one space
+                        // (`kh uyen` → `khuyen`; not `kho an`).
+                        || g == " "
+                            && prev
+                                .and_then(|(x, y)| folded.get(x..y))
+                                .is_some_and(|t| split_initial(t.as_bytes()))
+                            && self.splits_syllable(folded, next);
                     if !joined {
                         self.gap(folded, a, b, prev, next, chained);
                     }
@@ -1588,7 +1595,8 @@ fn word_is_own(tok: &[u8]) -> bool {
 /// leetspeak digit). Returns `false`, possibly before the end, unless the
 /// text is *simple*: ASCII, without `@ $`, without spaces at its ends or
 /// two in a row, without one-letter word tokens (no spelled-out run can
-/// form), and with every gap between tokens that step 2 would turn into a
+/// form) nor an initial split from its syllable (`kh uyen`), and with every
+/// gap between tokens that step 2 would turn into a
 /// space already a single space. The robust text of a simple text is the
 /// text with each token rewritten alone (a token not marked `rewrite` is
 /// its own rewriting).
@@ -1653,6 +1661,13 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if tok.len() == 1 {
                 return false;
             }
+            // An initial split from its syllable (`kh uyen`): step 2.
+            if b.get(i) == Some(&b' ')
+                && b.get(i + 1).is_some_and(|&v| class(v) & VOWEL != 0)
+                && split_initial(tok)
+            {
+                return false;
+            }
             !own || match tok {
                 [_, .., p, last] => {
                     (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
@@ -1693,6 +1708,17 @@ fn normalize_typed(word: &[char], marked: bool, leet: bool, accented: bool, out:
         }
     }
     normalize_word(word, marked, accented, out);
+}
+
+/// Whether `w` is a consonant cluster of two or three letters that starts
+/// a syllable and is no word alone (`ch gh kh ng ngh nh ph th tr`): before
+/// one space and a word starting with a vowel, an initial split from its
+/// syllable (`kh uyen`) when the two make one syllable (step 2).
+fn split_initial(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"ch" | b"gh" | b"kh" | b"ng" | b"ngh" | b"nh" | b"ph" | b"th" | b"tr"
+    )
 }
 
 /// Whether `w` is a word of three letters or more led by one leetspeak
