@@ -1620,6 +1620,15 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             continue;
         }
         let start = i;
+        // A word starting with a vowel after an initial split from its
+        // syllable by one space (`kh uyen`): step 2 joins them.
+        if k & VOWEL != 0
+            && prev_end.checked_add(1) == Some(start)
+            && b.get(prev_end) == Some(&b' ')
+            && split_initial_before(b, prev_end)
+        {
+            return false;
+        }
         if prev_end != usize::MAX && !(start == prev_end + 1 && b[prev_end] == b' ') {
             let gap = b.get(prev_end..start).unwrap_or(&[]);
             let joiners = gap
@@ -1661,13 +1670,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if tok.len() == 1 {
                 return false;
             }
-            // An initial split from its syllable (`kh uyen`): step 2.
-            if b.get(i) == Some(&b' ')
-                && b.get(i + 1).is_some_and(|&v| class(v) & VOWEL != 0)
-                && split_initial(tok)
-            {
-                return false;
-            }
+
             !own || match tok {
                 [_, .., p, last] => {
                     (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
@@ -1719,6 +1722,18 @@ fn split_initial(w: &[u8]) -> bool {
         w,
         b"ch" | b"gh" | b"kh" | b"ng" | b"ngh" | b"nh" | b"ph" | b"th" | b"tr"
     )
+}
+
+/// Whether the word of `b` ending at `end` is an initial split from its
+/// syllable ([`split_initial`]).
+#[inline(never)]
+fn split_initial_before(b: &[u8], end: usize) -> bool {
+    let head = b.get(..end).unwrap_or_default();
+    let start = head
+        .iter()
+        .rposition(|c| !c.is_ascii_alphanumeric())
+        .map_or(0, |k| k + 1);
+    head.get(start..).is_some_and(split_initial)
 }
 
 /// Whether `w` is a word of three letters or more led by one leetspeak
