@@ -167,11 +167,15 @@ impl Written {
             folded
                 .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .filter(|w| {
-                    w.as_bytes().windows(3).any(|t| {
+                    let b = w.as_bytes();
+                    b.windows(3).enumerate().any(|(k, t)| {
                         t[0].is_ascii_lowercase()
                             && is_leet_digit(char::from(t[1]))
-                            && t[2].is_ascii_lowercase()
-                    })
+                            && (t[2].is_ascii_lowercase()
+                                // Two leetspeak digits: `v13n`.
+                                || is_leet_digit(char::from(t[2]))
+                                    && b.get(k + 3).is_some_and(u8::is_ascii_lowercase))
+                    }) || leet_ending(b)
                 })
                 .nth(1)
                 .is_some()
@@ -185,11 +189,15 @@ impl Written {
     /// ti3n m4t` is `rut tien mat`, not `ru`).
     fn leet_typed(&mut self, folded: &str) -> bool {
         *self.leet_typed.get_or_insert_with(|| {
-            folded.as_bytes().windows(3).any(|t| {
+            folded.as_bytes().windows(3).enumerate().any(|(k, t)| {
+                let letter = |c: u8| c.is_ascii_lowercase() || matches!(c, b'@' | b'$');
                 t[0].is_ascii_lowercase()
                     && !is_vowel(t[0])
                     && is_leet_digit(char::from(t[1]))
-                    && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
+                    && (letter(t[2])
+                        // Two leetspeak digits before a letter: `v13n`.
+                        || is_leet_digit(char::from(t[2]))
+                            && folded.as_bytes().get(k + 3).is_some_and(|&c| letter(c)))
             }) || folded
                 .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .any(leet_led_syllable)
@@ -903,7 +911,7 @@ impl RobustBuf {
 /// amount made of leetspeak digits then no unit is a word too (`74c`).
 fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     let leet = |c: char| is_leet_digit(c);
-    let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c);
+    let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c) || c == '!';
     let interleaved = word
         .windows(2)
         .any(|w| letter(w[0]) && w[1].is_ascii_digit());
@@ -923,11 +931,18 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         && !matches!(letters, ['n', 'g'] | ['n', 'h'] | ['c', 'h']);
     // In a text written in leetspeak (`leety`), leetspeak digits then
     // letters that are no unit are a word (`74C` is `tac`).
-    let amount = amount && !(leet_shaped(word, letters.len()) && leety());
-    // A time of day: `7h30`, `19h45`.
+    // So is one whose digits, all leetspeak, and letters read one syllable
+    // of three letters or more (`713n`, `54p`: `tien`, `sap`; not `30p`).
+    // A time of day: `7h30`, `19h45`; but for one that reads one syllable
+    // in a text written in leetspeak (`7h47`: `that`).
     let time = matches!(word, [a, 'h', m, n] | [_, a, 'h', m, n]
         if a.is_ascii_digit() && m.is_ascii_digit() && n.is_ascii_digit())
         && word[0].is_ascii_digit();
+    let syllable = (amount || time) && leet_syllable(word);
+    let shaped = amount && (syllable || leet_shaped(word, letters.len()));
+    let leety = (shaped || time && syllable) && leety();
+    let amount = amount && !(shaped && leety);
+    let time = time && !(syllable && leety);
     match word {
         _ if amount || time => false,
         // One digit and a unit of two letters or more: an amount or a
@@ -955,6 +970,46 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the word `b` is letters then two leetspeak digits or more, and
+/// reads one syllable with them letters (`l01`, `c40`: `loi`, `cao`; not
+/// `k50`, `a54`): a word written in leetspeak, for [`Written::leety`].
+fn leet_ending(b: &[u8]) -> bool {
+    let digits = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let letters = b.len() - digits;
+    digits >= 2
+        && letters >= 1
+        && b[..letters].iter().all(u8::is_ascii_lowercase)
+        && b.len() <= 8
+        && {
+            let w: Vec<char> = b.iter().map(|&c| char::from(c)).collect();
+            leet_syllable(&w)
+        }
+}
+
+/// Whether `word` (three to eight characters) reads one syllable with each
+/// of its digits, all leetspeak digits, a letter (`713n` → `tien`, `7h47`
+/// → `that`; not `30p`, `100k`).
+fn leet_syllable(word: &[char]) -> bool {
+    if !(3..=8).contains(&word.len()) {
+        return false;
+    }
+    let mut w = [0u8; 8];
+    for (o, &c) in w.iter_mut().zip(word) {
+        *o = match c {
+            '0' => b'o',
+            '1' => b'i',
+            '3' => b'e',
+            '4' => b'a',
+            '5' => b's',
+            '7' => b't',
+            '8' => b'b',
+            c if c.is_ascii_lowercase() => c as u8,
+            _ => return false,
+        };
+    }
+    is_syllable(&w[..word.len()])
 }
 
 /// Whether `word`, an amount's shape with `letters` letters at its end,
@@ -1071,7 +1126,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
     // end can be read so too (`g1a1`: leetspeak, not a VNI tone).
     let tail_leet = tail_digits
         .iter()
-        .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8'));
+        .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8' | '9'));
     let tail_may_be_vni = tail_may_be_vni && !(accented && leet_final(word, body));
     let mut leet_inside = false;
     let mut after_vni = false;
@@ -1783,8 +1838,13 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
         .checked_sub(1)
         .and_then(|p| b.get(p))
         .is_some_and(u8::is_ascii_lowercase);
-    if b.get(i) != Some(&b'!') || !after_letter {
+    if b.get(i) != Some(&b'!') {
         return false;
+    }
+    if !after_letter {
+        // After a leetspeak digit, in a word written in leetspeak (`t4!`,
+        // `7!3n`).
+        return leet_bang_word(b, i);
     }
     match b.get(i + 1) {
         Some(n) if n.is_ascii_lowercase() => true,
@@ -1794,8 +1854,9 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
         }
         Some(n) if n.is_ascii_alphanumeric() => false,
         // Ending a word that has a `!` between two letters, when every
-        // `!` an `i` makes it one syllable (`g!ả!` → `giai`).
-        _ if bang_word_ends(b, i) => true,
+        // `!` an `i` makes it one syllable (`g!ả!` → `giai`), or a word
+        // written in leetspeak (`n9u0!` → `nguoi`).
+        _ if bang_word_ends(b, i) || leet_bang_word(b, i) => true,
         // Ending a word of consonants only.
         _ => {
             let start = b[..i]
@@ -1835,6 +1896,46 @@ fn bang_word_ends(b: &[u8], i: usize) -> bool {
     let mut word = [0u8; 8];
     for (o, &c) in word.iter_mut().zip(w) {
         *o = if c == b'!' { b'i' } else { c };
+    }
+    is_syllable(&word[..w.len()])
+}
+
+/// Whether the `!` at `i` of `b` is in a word written in leetspeak that it
+/// makes one syllable read as an `i`: the run of letters, digits, `@ $ !`
+/// around it has a letter and a leetspeak digit or `@ $`, its digits are
+/// all leetspeak digits or `9`, and it reads one syllable of at most eight
+/// letters with each of them a letter (`t4!` → `tai`, `n9u0!` → `nguoi`,
+/// `7!3n` → `tien`; not `qua!`, `50k!`, `h3h3!`).
+fn leet_bang_word(b: &[u8], i: usize) -> bool {
+    let part = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || b"@$!".contains(c);
+    let start = b[..i].iter().rposition(|c| !part(c)).map_or(0, |p| p + 1);
+    let end = b[i..]
+        .iter()
+        .position(|c| !part(c))
+        .map_or(b.len(), |p| i + p);
+    let w = &b[start..end];
+    if w.len() > 8
+        || !w.iter().any(u8::is_ascii_lowercase)
+        || !w
+            .iter()
+            .any(|&c| is_leet_digit(char::from(c)) || matches!(c, b'@' | b'$'))
+    {
+        return false;
+    }
+    let mut word = [0u8; 8];
+    for (o, &c) in word.iter_mut().zip(w) {
+        *o = match c {
+            b'0' => b'o',
+            b'1' | b'!' => b'i',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            b'8' => b'b',
+            b'9' => b'g',
+            c if c.is_ascii_lowercase() => c,
+            _ => return false,
+        };
     }
     is_syllable(&word[..w.len()])
 }
