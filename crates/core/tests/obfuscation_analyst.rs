@@ -45,8 +45,8 @@
 
 mod spam;
 
-use chanrac::content::{robust_text, SignatureKind, SignatureSet, SignatureSetBuilder};
-use spam::hits;
+use chanrac::content::{SignatureKind, SignatureSet, SignatureSetBuilder};
+use spam::{hits, tally};
 
 /// A held-out set: its directory under `testdata/content/`, its number of
 /// signatures, and its tricks with the share (percent) of each detected
@@ -156,38 +156,10 @@ fn check(held: &HeldOut) -> Vec<String> {
     let cases = data(dir, "cases.tsv");
     println!("\n{dir}\n\n| trick | cases | robust on | robust off |\n|---|---|---|---|");
     let (mut all, mut all_on, mut all_off) = (0, 0, 0);
+    let tricks: Vec<&str> = held.floors.iter().map(|&(t, _)| t).collect();
     for &(trick, floor) in held.floors {
-        let (mut n, mut n_on, mut n_off) = (0, 0, 0);
-        for (line, row) in cases.lines().enumerate() {
-            let f: Vec<&str> = row.split('\t').collect();
-            let [t, target, message] = f[..] else {
-                panic!("{dir}/cases.tsv line {}: not 3 columns", line + 1);
-            };
-            assert!(
-                held.floors.iter().any(|(k, _)| *k == t),
-                "{dir}/cases.tsv line {}: trick {t}",
-                line + 1
-            );
-            if t != trick {
-                continue;
-            }
-            n += 1;
-            let got = hits(&on, message).iter().any(|h| h == target);
-            n_on += usize::from(got);
-            n_off += usize::from(hits(&off, message).iter().any(|h| h == target));
-            if !got {
-                println!(
-                    "miss [{trick}] {target}: {message}\n    robust: {}",
-                    robust_text(message)
-                );
-            }
-        }
-        assert!(n > 0, "{dir}: no case of {trick}");
+        let (n, n_on, n_off) = tally(&on, &off, dir, &cases, &tricks, trick);
         let share = 100.0 * n_on as f64 / n as f64;
-        println!(
-            "| {trick} | {n} | {n_on} ({share:.1} %) | {n_off} ({:.0} %) |",
-            100.0 * n_off as f64 / n as f64
-        );
         if share < floor {
             failures.push(format!("{dir}: {trick}: {share:.1} % < {floor} %"));
         }

@@ -47,8 +47,8 @@
 
 mod spam;
 
-use chanrac::content::{robust_text, SignatureKind, SignatureSet, SignatureSetBuilder};
-use spam::{hits, LITERALS, REGEXES};
+use chanrac::content::{SignatureKind, SignatureSet, SignatureSetBuilder};
+use spam::{hits, tally, LITERALS, REGEXES};
 
 /// The tricks of sets 1 to 3 but their eighth.
 const SEVEN: &[&str] = &[
@@ -171,38 +171,8 @@ fn check(sets: &Sets, held: &HeldOut) -> Vec<String> {
     let tricks: Vec<&str> = held.tricks.iter().copied().chain(held.eighth).collect();
     for &trick in &tricks {
         let (on, off) = sets.for_trick(trick);
-        let (mut n, mut n_on, mut n_off) = (0, 0, 0);
-        for (line, row) in cases.lines().enumerate() {
-            let f: Vec<&str> = row.split('\t').collect();
-            let [t, target, message] = f[..] else {
-                panic!("{} line {}: not 3 columns", held.cases, line + 1);
-            };
-            assert!(
-                tricks.contains(&t),
-                "{} line {}: trick {t}",
-                held.cases,
-                line + 1
-            );
-            if t != trick {
-                continue;
-            }
-            n += 1;
-            let got = hits(on, message).iter().any(|h| h == target);
-            n_on += usize::from(got);
-            n_off += usize::from(hits(off, message).iter().any(|h| h == target));
-            if !got {
-                println!(
-                    "miss [{trick}] {target}: {message}\n    robust: {}",
-                    robust_text(message)
-                );
-            }
-        }
-        assert!(n > 0, "no case of {trick}");
+        let (n, n_on, n_off) = tally(on, off, held.cases, &cases, &tricks, trick);
         let share = 100.0 * n_on as f64 / n as f64;
-        println!(
-            "| {trick} | {n} | {n_on} ({share:.0} %) | {n_off} ({:.0} %) |",
-            100.0 * n_off as f64 / n as f64
-        );
         if share < held.floor {
             failures.push(format!(
                 "{}: {trick}: {share:.1} % < {} %",

@@ -172,8 +172,10 @@ impl Written {
                         t[0].is_ascii_lowercase()
                             && is_leet_digit(char::from(t[1]))
                             && (t[2].is_ascii_lowercase()
-                                // Two leetspeak digits: `v13n`.
+                                // Two different leetspeak digits: `v13n`
+                                // (not a brand's `w88vn`).
                                 || is_leet_digit(char::from(t[2]))
+                                    && t[2] != t[1]
                                     && b.get(k + 3).is_some_and(u8::is_ascii_lowercase))
                     }) || leet_ending(b)
                 })
@@ -189,15 +191,11 @@ impl Written {
     /// ti3n m4t` is `rut tien mat`, not `ru`).
     fn leet_typed(&mut self, folded: &str) -> bool {
         *self.leet_typed.get_or_insert_with(|| {
-            folded.as_bytes().windows(3).enumerate().any(|(k, t)| {
-                let letter = |c: u8| c.is_ascii_lowercase() || matches!(c, b'@' | b'$');
+            folded.as_bytes().windows(3).any(|t| {
                 t[0].is_ascii_lowercase()
                     && !is_vowel(t[0])
                     && is_leet_digit(char::from(t[1]))
-                    && (letter(t[2])
-                        // Two leetspeak digits before a letter: `v13n`.
-                        || is_leet_digit(char::from(t[2]))
-                            && folded.as_bytes().get(k + 3).is_some_and(|&c| letter(c)))
+                    && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
             }) || folded
                 .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .any(leet_led_syllable)
@@ -997,17 +995,15 @@ fn leet_syllable(word: &[char]) -> bool {
     }
     let mut w = [0u8; 8];
     for (o, &c) in w.iter_mut().zip(word) {
-        *o = match c {
-            '0' => b'o',
-            '1' => b'i',
-            '3' => b'e',
-            '4' => b'a',
-            '5' => b's',
-            '7' => b't',
-            '8' => b'b',
-            c if c.is_ascii_lowercase() => c as u8,
-            _ => return false,
+        // Letters and the leetspeak digits but `9` (no symbol).
+        let l = match c {
+            '9' | '!' | '@' | '$' => None,
+            c => u8::try_from(c).ok().and_then(leet_letter),
         };
+        let Some(l) = l else {
+            return false;
+        };
+        *o = l;
     }
     is_syllable(&w[..word.len()])
 }
@@ -1037,6 +1033,24 @@ fn is_unit(unit: &[char]) -> bool {
             | ['c' | 'm', 'm']
             | ['m', 'l']
     )
+}
+
+/// The letter that `c` is in leetspeak: itself for `a-z`; `0`→o, `1`→i,
+/// `3`→e, `4`→a, `5`→s, `7`→t, `8`→b, `9`→g, `@`→a, `$`→s, `!`→i; `None`
+/// for anything else (`2`, `6`).
+fn leet_letter(c: u8) -> Option<u8> {
+    Some(match c {
+        b'a'..=b'z' => c,
+        b'0' => b'o',
+        b'1' | b'!' => b'i',
+        b'3' => b'e',
+        b'4' | b'@' => b'a',
+        b'5' | b'$' => b's',
+        b'7' => b't',
+        b'8' => b'b',
+        b'9' => b'g',
+        _ => return None,
+    })
 }
 
 /// A digit that leetspeak reads as a letter: `0`→o, `1`→i, `3`→e, `4`→a,
@@ -1160,17 +1174,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
                     continue;
                 }
                 leet_inside |= !matches!(d, b'2' | b'6');
-                match d {
-                    b'0' => b'o',
-                    b'1' => b'i',
-                    b'3' => b'e',
-                    b'4' => b'a',
-                    b'5' => b's',
-                    b'7' => b't',
-                    b'8' => b'b',
-                    b'9' => b'g',
-                    d => d,
-                }
+                leet_letter(d).unwrap_or(d)
             }
             _ => continue,
         };
@@ -1800,15 +1804,8 @@ fn leet_led_syllable(w: &str) -> bool {
     let (Some(&d), Some(rest)) = (b.first(), b.get(1..)) else {
         return false;
     };
-    let letter = match d {
-        b'0' => b'o',
-        b'1' => b'i',
-        b'3' => b'e',
-        b'4' => b'a',
-        b'5' => b's',
-        b'7' => b't',
-        b'8' => b'b',
-        _ => return false,
+    let Some(letter) = leet_letter(d).filter(|_| d.is_ascii_digit() && d != b'9') else {
+        return false;
     };
     if !(2..=7).contains(&rest.len()) || !rest.iter().all(u8::is_ascii_lowercase) {
         return false;
@@ -1924,18 +1921,10 @@ fn leet_bang_word(b: &[u8], i: usize) -> bool {
     }
     let mut word = [0u8; 8];
     for (o, &c) in word.iter_mut().zip(w) {
-        *o = match c {
-            b'0' => b'o',
-            b'1' | b'!' => b'i',
-            b'3' => b'e',
-            b'4' | b'@' => b'a',
-            b'5' | b'$' => b's',
-            b'7' => b't',
-            b'8' => b'b',
-            b'9' => b'g',
-            c if c.is_ascii_lowercase() => c,
-            _ => return false,
+        let Some(l) = leet_letter(c) else {
+            return false;
         };
+        *o = l;
     }
     is_syllable(&word[..w.len()])
 }

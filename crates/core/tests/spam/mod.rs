@@ -4,7 +4,7 @@
 //! and how a test reads which fire.
 #![allow(dead_code)]
 
-use chanrac::content::{FoldBuf, SignatureSet};
+use chanrac::content::{robust_text, FoldBuf, SignatureSet};
 
 /// Literal signatures: phrases of real Vietnamese scam and ad spam.
 pub const LITERALS: &[&str] = &[
@@ -57,4 +57,46 @@ pub fn hits(set: &SignatureSet, text: &str) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// One trick's row of a held-out table: over the cases of `trick` in
+/// `cases` (the lines of `file`: trick, target, message; every trick one of
+/// `tricks`), how many there are and how many `on` and `off` detect (the
+/// target fires); prints each case `on` misses, and the row.
+pub fn tally(
+    on: &SignatureSet,
+    off: &SignatureSet,
+    file: &str,
+    cases: &str,
+    tricks: &[&str],
+    trick: &str,
+) -> (usize, usize, usize) {
+    let (mut n, mut n_on, mut n_off) = (0, 0, 0);
+    for (line, row) in cases.lines().enumerate() {
+        let f: Vec<&str> = row.split('\t').collect();
+        let [t, target, message] = f[..] else {
+            panic!("{file} line {}: not 3 columns", line + 1);
+        };
+        assert!(tricks.contains(&t), "{file} line {}: trick {t}", line + 1);
+        if t != trick {
+            continue;
+        }
+        n += 1;
+        let got = hits(on, message).iter().any(|h| h == target);
+        n_on += usize::from(got);
+        n_off += usize::from(hits(off, message).iter().any(|h| h == target));
+        if !got {
+            println!(
+                "miss [{trick}] {target}: {message}\n    robust: {}",
+                robust_text(message)
+            );
+        }
+    }
+    assert!(n > 0, "{file}: no case of {trick}");
+    println!(
+        "| {trick} | {n} | {n_on} ({:.1} %) | {n_off} ({:.0} %) |",
+        100.0 * n_on as f64 / n as f64,
+        100.0 * n_off as f64 / n as f64
+    );
+    (n, n_on, n_off)
 }
