@@ -981,8 +981,11 @@ fn leet_ending(b: &[u8]) -> bool {
         && b[..letters].iter().all(u8::is_ascii_lowercase)
         && b.len() <= 8
         && {
-            let w: Vec<char> = b.iter().map(|&c| char::from(c)).collect();
-            leet_syllable(&w)
+            let mut w = ['\0'; 8];
+            for (o, &c) in w.iter_mut().zip(b) {
+                *o = char::from(c);
+            }
+            leet_syllable(&w[..b.len()])
         }
 }
 
@@ -1729,7 +1732,6 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if tok.len() == 1 {
                 return false;
             }
-
             !own || match tok {
                 [_, .., p, last] => {
                     (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
@@ -1827,9 +1829,11 @@ fn leet_digits_only(word: &[char]) -> bool {
 
 /// Whether byte `i` of `b` is a `!` read as a leetspeak `i` (a word
 /// character of step 1): between two letters `a-z` (`t!n`), between a
-/// letter and a leetspeak digit before a letter (`v!3n`), or ending a word
-/// of at most three consonants that reads one syllable with an `i` (`ph!`,
-/// `b!`, `tr!`; not `nhanh!`, `qua!`, `ok!`).
+/// letter and a leetspeak digit before a letter (`v!3n`), ending a word of
+/// at most three consonants that reads one syllable with an `i` (`ph!`,
+/// `b!`, `tr!`; not `nhanh!`, `qua!`, `ok!`) or a word with an inner `!`
+/// ([`bang_word_ends`]: `g!a!`), or in a word written in leetspeak
+/// ([`leet_bang_word`]: `t4!`, `7!3n`).
 fn inner_bang(b: &[u8], i: usize) -> bool {
     let after_letter = i
         .checked_sub(1)
