@@ -354,7 +354,7 @@ fn is_vowel(b: u8) -> bool {
 }
 
 /// A character of a gap that may link the letters of a spelled-out word.
-fn is_joiner(c: char) -> bool {
+pub(super) fn is_joiner(c: char) -> bool {
     match c {
         ' ' | '.' | '-' | '_' | '*' | '~' | '+' | '/' | '\\' | '|' | '\'' | '·' | '•' => true,
         c if c.is_ascii() => false,
@@ -979,14 +979,7 @@ fn leet_ending(b: &[u8]) -> bool {
     digits >= 2
         && letters >= 1
         && b[..letters].iter().all(u8::is_ascii_lowercase)
-        && b.len() <= 8
-        && {
-            let mut w = ['\0'; 8];
-            for (o, &c) in w.iter_mut().zip(b) {
-                *o = char::from(c);
-            }
-            leet_syllable(&w[..b.len()])
-        }
+        && reads_syllable(b, false)
 }
 
 /// Whether `word` (three to eight characters) reads one syllable with each
@@ -998,17 +991,33 @@ fn leet_syllable(word: &[char]) -> bool {
     }
     let mut w = [0u8; 8];
     for (o, &c) in w.iter_mut().zip(word) {
-        // Letters and the leetspeak digits but `9` (no symbol).
+        let Ok(c) = u8::try_from(c) else {
+            return false;
+        };
+        *o = c;
+    }
+    reads_syllable(&w[..word.len()], false)
+}
+
+/// Whether `w`, at most eight characters, reads one syllable with each of
+/// them its letter in leetspeak ([`leet_letter`]); `9` and `! @ $` only
+/// when `all`.
+fn reads_syllable(w: &[u8], all: bool) -> bool {
+    if w.len() > 8 {
+        return false;
+    }
+    let mut word = [0u8; 8];
+    for (o, &c) in word.iter_mut().zip(w) {
         let l = match c {
-            '9' | '!' | '@' | '$' => None,
-            c => u8::try_from(c).ok().and_then(leet_letter),
+            b'9' | b'!' | b'@' | b'$' if !all => None,
+            c => leet_letter(c),
         };
         let Some(l) = l else {
             return false;
         };
         *o = l;
     }
-    is_syllable(&w[..word.len()])
+    is_syllable(&word[..w.len()])
 }
 
 /// Whether `word`, an amount's shape with `letters` letters at its end,
@@ -1806,16 +1815,10 @@ fn leet_led_syllable(w: &str) -> bool {
     let (Some(&d), Some(rest)) = (b.first(), b.get(1..)) else {
         return false;
     };
-    let Some(letter) = leet_letter(d).filter(|_| d.is_ascii_digit() && d != b'9') else {
-        return false;
-    };
-    if !(2..=7).contains(&rest.len()) || !rest.iter().all(u8::is_ascii_lowercase) {
-        return false;
-    }
-    let mut word = [0u8; 8];
-    word[0] = letter;
-    word[1..=rest.len()].copy_from_slice(rest);
-    is_syllable(&word[..=rest.len()])
+    d.is_ascii_digit()
+        && (2..=7).contains(&rest.len())
+        && rest.iter().all(u8::is_ascii_lowercase)
+        && reads_syllable(b, false)
 }
 
 /// Whether every digit of `word` is a leetspeak digit (`0 1 3 4 5 7 8`):
@@ -1891,14 +1894,7 @@ fn bang_word_ends(b: &[u8], i: usize) -> bool {
     let inner = w
         .windows(3)
         .any(|t| t[1] == b'!' && t[0].is_ascii_lowercase() && t[2].is_ascii_lowercase());
-    if !inner || w.len() > 8 || !w.first().is_some_and(u8::is_ascii_lowercase) {
-        return false;
-    }
-    let mut word = [0u8; 8];
-    for (o, &c) in word.iter_mut().zip(w) {
-        *o = if c == b'!' { b'i' } else { c };
-    }
-    is_syllable(&word[..w.len()])
+    inner && w.first().is_some_and(u8::is_ascii_lowercase) && reads_syllable(w, true)
 }
 
 /// Whether the `!` at `i` of `b` is in a word written in leetspeak that it
@@ -1923,14 +1919,7 @@ fn leet_bang_word(b: &[u8], i: usize) -> bool {
     {
         return false;
     }
-    let mut word = [0u8; 8];
-    for (o, &c) in word.iter_mut().zip(w) {
-        let Some(l) = leet_letter(c) else {
-            return false;
-        };
-        *o = l;
-    }
-    is_syllable(&word[..w.len()])
+    reads_syllable(w, true)
 }
 
 const LOWER: u8 = 1;

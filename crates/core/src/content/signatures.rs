@@ -75,10 +75,10 @@ use std::fmt;
 
 use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
-use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{collapse, normalize_word, robust_skeleton, robust_text, RobustBuf};
+use super::robust::{collapse, is_joiner, normalize_word, robust_skeleton, robust_text, RobustBuf};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -1645,9 +1645,12 @@ pub fn robust_regex(pattern: &str) -> Result<String, String> {
     Ok(robustify(&hir).to_string())
 }
 
-/// The ASCII joiners other than white space: between two words of the
-/// robust text they are a space (`400k/ngay` reads `400k ngay`).
-const JOINERS: &[u8] = b".-_*~+/\\|'";
+/// Whether `b` is an ASCII joiner other than white space (the robust
+/// text's [`is_joiner`]): between two words of the robust text it is a
+/// space (`400k/ngay` reads `400k ngay`).
+fn ascii_joiner(b: u8) -> bool {
+    b != b' ' && b.is_ascii() && is_joiner(char::from(b))
+}
 
 /// The regex for the robust text: each literal piece of it rewritten the
 /// way the robust text rewrites its words (`docs/matching.md`: the runs of
@@ -1657,23 +1660,21 @@ const JOINERS: &[u8] = b".-_*~+/\\|'";
 /// matches `k ngay`, `vay[.-]tien` also `vay tien`).
 fn robustify(hir: &Hir) -> Hir {
     match hir.kind() {
-        HirKind::Literal(l) if l.0.iter().any(|b| JOINERS.contains(b)) => {
+        HirKind::Literal(l) if l.0.iter().any(|&b| ascii_joiner(b)) => {
             let mut parts = Vec::new();
-            for piece in l.0.split_inclusive(|b| JOINERS.contains(b)) {
+            for piece in l.0.split_inclusive(|&b| ascii_joiner(b)) {
                 let (body, joiner) = match piece.split_last() {
-                    Some((&j, body)) if JOINERS.contains(&j) => (body, Some(j)),
+                    Some((&j, body)) if ascii_joiner(j) => (body, Some(j)),
                     _ => (piece, None),
                 };
                 if !body.is_empty() {
                     parts.push(robustify(&Hir::literal(body)));
                 }
                 if let Some(j) = joiner {
-                    parts.push(Hir::class(Class::Bytes(
-                        regex_syntax::hir::ClassBytes::new([
-                            regex_syntax::hir::ClassBytesRange::new(j, j),
-                            regex_syntax::hir::ClassBytesRange::new(b' ', b' '),
-                        ]),
-                    )));
+                    parts.push(Hir::class(Class::Bytes(ClassBytes::new([
+                        ClassBytesRange::new(j, j),
+                        ClassBytesRange::new(b' ', b' '),
+                    ]))));
                 }
             }
             Hir::concat(parts)
@@ -1682,19 +1683,15 @@ fn robustify(hir: &Hir) -> Hir {
         // `[.-]`, `[/|]`; not `[.,]`, which reads numbers (`0.5`, `0,5`),
         // where the robust text keeps the mark.
         HirKind::Class(Class::Bytes(cb))
-            if cb
-                .iter()
-                .any(|r| JOINERS.iter().any(|&j| r.start() <= j && j <= r.end()))
+            if cb.iter().any(|r| (r.start()..=r.end()).any(ascii_joiner))
                 && cb.iter().all(|r| {
                     (r.start()..=r.end()).all(|b| {
-                        JOINERS.contains(&b) || b.is_ascii_alphanumeric() || b.is_ascii_whitespace()
+                        ascii_joiner(b) || b.is_ascii_alphanumeric() || b.is_ascii_whitespace()
                     })
                 }) =>
         {
             let mut cb = cb.clone();
-            cb.union(&regex_syntax::hir::ClassBytes::new([
-                regex_syntax::hir::ClassBytesRange::new(b' ', b' '),
-            ]));
+            cb.union(&ClassBytes::new([ClassBytesRange::new(b' ', b' ')]));
             Hir::class(Class::Bytes(cb))
         }
         HirKind::Literal(l) => {
