@@ -10,9 +10,12 @@
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
 //!    the leet symbols `@ $ €` that touch a letter `a-z` (or follow a leet
 //!    digit after one, `kh0@`, or are linked to one by a single
-//!    `. - _ * ~`: `q.u.@`), and a `!` read as `i` (between two letters,
-//!    before a leet digit and a letter, or ending a word of consonants that
-//!    it makes a syllable: `t!n`, `v!3n`, `ph!`); a *gap* is what
+//!    `. - _ * ~`: `q.u.@`; an `@` between leet digits, `7@1`; a `$`
+//!    leading a leet word, `$@le`, `$4p`), and a `!` read as `i` (between
+//!    two letters, before a leet digit and a letter, ending a word of
+//!    consonants that it makes a syllable, in a word written in leetspeak
+//!    or ending a spelled-out one: `t!n`, `v!3n`, `ph!`, `t4!`,
+//!    `c-@-!`); a *gap* is what
 //!    lies between tokens. A *joiner* is white space, `. - _ * ~ + / \ | '`,
 //!    `·`, `•`, or any non-ASCII character that is neither alphabetic nor
 //!    numeric (emoji, stars, hearts).
@@ -159,28 +162,42 @@ impl Written {
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
-    /// between two letters (`c0ng`, `nh4p`): a text written in leetspeak,
-    /// where a number's shape (`74c`) hides a word too (step 4). (Read off
-    /// the folded text, cached here with the answers from the written one.)
+    /// between two letters (`c0ng`, `nh4p`), ending in two (`l01`), or
+    /// with leet symbols that read one syllable ([`symbol_word`]: `nh@`,
+    /// `c4!`): a text written in leetspeak, where a number's shape (`74c`,
+    /// `71n`) hides a word too (step 4). (Read off the folded text, cached
+    /// here with the answers from the written one.)
     fn leety(&mut self, folded: &str) -> bool {
         *self.leety.get_or_insert_with(|| {
-            folded
-                .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
-                .filter(|w| {
-                    let b = w.as_bytes();
-                    b.windows(3).enumerate().any(|(k, t)| {
-                        t[0].is_ascii_lowercase()
-                            && is_leet_digit(char::from(t[1]))
-                            && (t[2].is_ascii_lowercase()
-                                // Two different leetspeak digits: `v13n`
-                                // (not a brand's `w88vn`).
-                                || is_leet_digit(char::from(t[2]))
-                                    && t[2] != t[1]
-                                    && b.get(k + 3).is_some_and(u8::is_ascii_lowercase))
-                    }) || leet_ending(b)
-                })
-                .nth(1)
-                .is_some()
+            let leet_word = |b: &[u8]| {
+                b.windows(3).enumerate().any(|(k, t)| {
+                    t[0].is_ascii_lowercase()
+                        && is_leet_digit(char::from(t[1]))
+                        && (t[2].is_ascii_lowercase()
+                            // Two different leetspeak digits: `v13n`
+                            // (not a brand's `w88vn`).
+                            || is_leet_digit(char::from(t[2]))
+                                && t[2] != t[1]
+                                && b.get(k + 3).is_some_and(u8::is_ascii_lowercase))
+                }) || leet_ending(b)
+            };
+            let mut words = 0;
+            for w in folded
+                .as_bytes()
+                .split(|&c| !(c.is_ascii_alphanumeric() || b"@$!".contains(&c)))
+            {
+                words += if symbol_word(w) {
+                    1
+                } else {
+                    w.split(|c| !c.is_ascii_alphanumeric())
+                        .filter(|p| leet_word(p))
+                        .count()
+                };
+                if words >= 2 {
+                    return true;
+                }
+            }
+            false
         })
     }
 
@@ -648,10 +665,7 @@ impl RobustBuf {
                 return inner_bang(folded.as_bytes(), chars[k].0);
             }
             LEET_SYMBOLS.contains(&c)
-                && (leet_symbol_in_word(&chars, k)
-                    || dollar
-                        && c == '$'
-                        && chars.get(k + 1).is_some_and(|&(_, n)| is_leet_digit(n)))
+                && (leet_symbol_in_word(&chars, k) || c == '$' && dollar_leads(&chars, k, dollar))
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -966,8 +980,39 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
                         || (c.is_ascii_lowercase() && is_vowel(c as u8))
                 })
         }
-        _ => false,
+        // Any digit, `9` too, in a word with `! @ $` that reads one
+        // syllable (`9!4m` → `giam`, `7@1` → `tai`): no amount has those
+        // inside.
+        _ => symbol_syllable(word),
     }
+}
+
+/// [`symbol_word`] of a token's characters.
+fn symbol_syllable(word: &[char]) -> bool {
+    let mut w = [0u8; 8];
+    if word.len() > w.len() {
+        return false;
+    }
+    for (o, &c) in w.iter_mut().zip(word) {
+        let Ok(c) = u8::try_from(c) else {
+            return false;
+        };
+        *o = c;
+    }
+    symbol_word(&w[..word.len()])
+}
+
+/// Whether `w` has a letter (or is digits and `@` only) and an `@` or
+/// `$`, or a `!` and a leetspeak digit, and reads one syllable with each of
+/// its characters a letter ([`reads_syllable`], all of them): `9!4m`,
+/// `nh@`, `c4!`, `7@1`; not `qua!`, `ha!` (a `!` alone may end a
+/// sentence), `h3h3!`, `$@le` (no syllable: [`leet_led`] asks only of
+/// tokens led by a digit).
+fn symbol_word(w: &[u8]) -> bool {
+    (w.iter().any(u8::is_ascii_lowercase) || w.iter().all(|&c| c == b'@' || c.is_ascii_digit()))
+        && (w.iter().any(|c| matches!(c, b'@' | b'$'))
+            || w.contains(&b'!') && w.iter().any(|&c| is_leet_digit(char::from(c)) || c == b'9'))
+        && reads_syllable(w, true)
 }
 
 /// Whether the word `b` is letters then two leetspeak digits or more, and
@@ -1156,6 +1201,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
     let tail_may_be_vni = tail_may_be_vni && !(accented && leet_final(word, body));
     let mut leet_inside = false;
     let mut after_vni = false;
+    let mut vni_tail = false;
     for (i, &c) in word.iter().enumerate() {
         if i == body
             && tail_may_be_vni
@@ -1163,6 +1209,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
             && has_vowel(out)
             && tail_digits.iter().all(|&d| vni_fits(d as u8, out))
         {
+            vni_tail = true;
             break;
         }
         leet_inside |= LEET_SYMBOLS.contains(&c);
@@ -1238,6 +1285,13 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
                 collapse(out);
             }
         }
+    }
+    if vni_tail && tail_leet && !is_syllable(out) && out.get(1..).is_some_and(|t| t.contains(&b'l'))
+    {
+        // A VNI tone after a word that only an `l` read `i` makes a
+        // syllable is two guesses: its digits are leetspeak (`sal3` is
+        // `sale`, not `sải`).
+        return normalize_word(word, true, accented, out);
     }
     l_for_i(out);
     // A leading `1` for `l`: `1àm` is `lam`, where `iam` is no syllable.
@@ -1379,6 +1433,46 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || leet(k.checked_sub(1)) && letter(k.checked_sub(2))
         || splitter(k.checked_sub(1)) && letter(k.checked_sub(2))
         || splitter(Some(k + 1)) && letter(Some(k + 2))
+        || leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
+}
+
+/// Whether the `@` at `k` of `chars`, between leetspeak digits, makes with
+/// the digits around it one syllable read in leetspeak (`7@1` → `tai`).
+fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
+    let part = |c: char| c.is_ascii_digit() || c == '@';
+    let start = chars[..k]
+        .iter()
+        .rposition(|&(_, c)| !part(c))
+        .map_or(0, |p| p + 1);
+    let end = chars[k..]
+        .iter()
+        .position(|&(_, c)| !part(c))
+        .map_or(chars.len(), |p| k + p);
+    let mut w = [0u8; 8];
+    let run = &chars[start..end];
+    if run.len() > w.len() || run.iter().filter(|&&(_, c)| c == '@').count() != 1 {
+        return false;
+    }
+    for (o, &(_, c)) in w.iter_mut().zip(run) {
+        *o = c as u8;
+    }
+    reads_syllable(&w[..run.len()], true)
+}
+
+/// Whether the `$` at `k` of `chars` leads a word written in leetspeak
+/// (step 1): before an `@` of a word (`$@le`), or before a leetspeak
+/// vowel digit (`0 1 3 4`) and a letter (`$4p`, `$1m`); in a text typed in
+/// leetspeak (`leet_typed`), before any leetspeak digit (`$0`). Not before
+/// an amount (`$10`, `$5k`).
+fn dollar_leads(chars: &[(usize, char)], k: usize, leet_typed: bool) -> bool {
+    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+    match at(k + 1) {
+        Some('@') => leet_symbol_in_word(chars, k + 1),
+        Some(d) if is_leet_digit(d) => {
+            leet_typed || matches!(d, '0' | '1' | '3' | '4') && at(k + 2).is_some_and(is_letter)
+        }
+        _ => false,
+    }
 }
 
 /// Whether `w` (letters `a-z`) is one Vietnamese syllable written without
@@ -1847,8 +1941,9 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
     }
     if !after_letter {
         // After a leetspeak digit, in a word written in leetspeak (`t4!`,
-        // `7!3n`).
-        return leet_bang_word(b, i);
+        // `7!3n`); or the last letter of a spelled-out word (`c-@-!`,
+        // `n*g*u*0*!`).
+        return leet_bang_word(b, i) || spelled_bang(b, i);
     }
     match b.get(i + 1) {
         Some(n) if n.is_ascii_lowercase() => true,
@@ -1880,6 +1975,22 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
             }
         }
     }
+}
+
+/// Whether the `!` at `i` of `b` ends a spelled-out word: after a splitter
+/// (`. - _ * ~`) between it and a letter, leetspeak digit or `@`, the same
+/// splitter before that (`c-@-!`, `n*g*u*0*!`), and no letter or digit
+/// after it.
+fn spelled_bang(b: &[u8], i: usize) -> bool {
+    let at = |k: Option<usize>| k.and_then(|k| b.get(k)).copied();
+    let Some(s) = at(i.checked_sub(1)) else {
+        return false;
+    };
+    matches!(s, b'.' | b'-' | b'_' | b'*' | b'~')
+        && at(i.checked_sub(2))
+            .is_some_and(|c| c.is_ascii_lowercase() || c == b'@' || is_leet_digit(char::from(c)))
+        && at(i.checked_sub(3)) == Some(s)
+        && !at(Some(i + 1)).is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// Whether the `!` at `i` of `b` ends a word of letters and `!` that has
