@@ -38,6 +38,20 @@
 //!   brought it to 236 (leetspeak 92.5 %, mixtures 97.5 %). Left: tokens
 //!   of digits only (`501`, `40`), `@0` for `ảo`, and the script's
 //!   misspellings (`7HƯ09N`).
+//! - `analyst3/`: 48 signatures of a third analyst (16 `literal`, 8
+//!   `word`, 8 `fuzzy`, 16 `regex`), written after those rules without
+//!   sight of the code or the other sets; 240 messages disguised by hand,
+//!   30 for each of leetspeak (light and heavy), repeated letters, Telex,
+//!   VNI, separators, emoji, mixtures and one-letter typos; 250 ordinary
+//!   messages, 50 of them near-misses. Typos on `literal` signatures (19)
+//!   are their own row, `typo-literal`, with no floor: a `literal` is
+//!   exact, a typo needs `fuzzy` (its 11 `fuzzy` typos are all found). At
+//!   its first reading robust matching detected 218 of the 240 (the 221
+//!   that are not literal typos but 3: `8A` for `bạ` in a text in
+//!   leetspeak, `xi3u` for `xỉu` in a text typed in VNI, and `MBBank`,
+//!   whose `bb` the robust text collapses while the regex wrote `mb
+//!   ?bank`; robust off 54) and added no hit. The first two led to rules;
+//!   it now detects 220 (every trick 100 % but separators, 96.7 %).
 //!
 //! The test fails if a plain message is missed, if a trick falls below its
 //! floor (the share measured when it was set), or if robust matching adds
@@ -85,6 +99,23 @@ const SETS: &[HeldOut] = &[
             ("repeated", 100.0),
         ],
     },
+    HeldOut {
+        dir: "analyst3",
+        signatures: 48,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 96.6),
+            ("emoji", 100.0),
+            ("typo", 100.0),
+            // A `literal` is exact: a typo needs the `fuzzy` kind. Kept to
+            // show it, with no floor.
+            ("typo-literal", 0.0),
+            ("mixtures", 100.0),
+        ],
+    },
 ];
 
 fn data(dir: &str, name: &str) -> String {
@@ -109,6 +140,7 @@ fn signatures(dir: &str) -> Vec<(String, SignatureKind, String)> {
             };
             let kind = match kind {
                 "literal" => SignatureKind::Literal,
+                "word" => SignatureKind::Word,
                 "fuzzy" => SignatureKind::Fuzzy,
                 "regex" => SignatureKind::Regex,
                 k => panic!("{dir}/signatures.csv line {}: kind {k}", line + 2),

@@ -148,6 +148,7 @@ struct Written {
     accented: Option<bool>,
     leety: Option<bool>,
     leet_typed: Option<bool>,
+    vni_typed: Option<bool>,
 }
 
 impl Written {
@@ -159,6 +160,7 @@ impl Written {
         self.accented = None;
         self.leety = None;
         self.leet_typed = None;
+        self.vni_typed = None;
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
@@ -216,6 +218,25 @@ impl Written {
             }) || folded
                 .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .any(leet_led_syllable)
+        })
+    }
+
+    /// Whether `folded` has a word with a `2` or `6` typed right after a
+    /// vowel letter that follows a letter, and before a letter or the
+    /// word's end (`ta2i`, `nga2y`, `tie6n`; not `a2`, a licence class):
+    /// no leetspeak digit, a VNI mark; in a text typed so, `i3u` is a
+    /// tone on `iu` (`xi3u` is `xỉu`, not `xieu`; step 5).
+    fn vni_typed(&mut self, folded: &str) -> bool {
+        *self.vni_typed.get_or_insert_with(|| {
+            let b = folded.as_bytes();
+            b.windows(2).enumerate().any(|(k, t)| {
+                is_vowel(t[0])
+                    && matches!(t[1], b'2' | b'6')
+                    && !b.get(k + 2).is_some_and(u8::is_ascii_digit)
+                    && k.checked_sub(1)
+                        .and_then(|p| b.get(p))
+                        .is_some_and(u8::is_ascii_lowercase)
+            })
         })
     }
 
@@ -514,7 +535,8 @@ impl RobustBuf {
             } else {
                 let accented = matters && leet_final_may(&word) && marked.accented(written);
                 let leet = matters && !m && leet_digits_only(&word) && marked.leet_typed(folded);
-                normalize_typed(&word, m, leet, accented, &mut norm);
+                let vni = i3u(&word) && marked.vni_typed(folded);
+                normalize_typed(&word, m, leet, accented, vni, &mut norm);
             }
             if norm == tok.as_bytes() {
                 return;
@@ -904,7 +926,8 @@ impl RobustBuf {
         let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
         let leet =
             matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
-        normalize_typed(&self.word, marked, leet, accented, &mut self.norm);
+        let vni = i3u(&self.word) && self.written.vni_typed(folded);
+        normalize_typed(&self.word, marked, leet, accented, vni, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
@@ -952,10 +975,15 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         && word[0].is_ascii_digit();
     let syllable = (amount || time) && leet_syllable(word);
     let shaped = amount && (syllable || leet_shaped(word, letters.len()));
-    let leety = (shaped || time && syllable) && leety();
+    // A leetspeak consonant and a vowel (`8A` for `bạ`, `5O` for `số`):
+    // a word in a text written in leetspeak, a code elsewhere (`lớp 8A`).
+    let short =
+        matches!(word, ['5' | '7' | '8', v] if v.is_ascii_lowercase() && is_vowel(*v as u8));
+    let leety = (shaped || time && syllable || short) && leety();
     let amount = amount && !(shaped && leety);
     let time = time && !(syllable && leety);
     match word {
+        _ if short && leety => true,
         _ if amount || time => false,
         // One digit and a unit of two letters or more: an amount or a
         // quantity (`3tr`, `1ty`, `4kg`), not `etr`.
@@ -1125,7 +1153,7 @@ fn mark_matters(word: &[char]) -> bool {
     let rest = word.get(1..).unwrap_or(&[]);
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
         || rest.iter().any(|c| ('6'..='9').contains(c))
-        || (1..word.len()).any(|i| inner_vni_tone(word, i));
+        || (1..word.len()).any(|i| inner_vni_tone(word, i, true));
     let led = word.first().is_some_and(|&c| is_leet_digit(c))
         && rest
             .iter()
@@ -1177,7 +1205,13 @@ fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
 /// and each of its digits is leetspeak. `accented`: the text around it
 /// was written with marked letters (two words or more), so a final digit
 /// that makes a syllable's last vowel is leetspeak ([`leet_final`]: `cu4`).
-pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &mut Vec<u8>) {
+pub(crate) fn normalize_word(
+    word: &[char],
+    marked: bool,
+    accented: bool,
+    vni: bool,
+    out: &mut Vec<u8>,
+) {
     out.clear();
     // Digits typed at the end of the word are VNI marks when they could be:
     // at most three of `1`-`9`, at most one tone `1`-`5`, after a part that
@@ -1225,7 +1259,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
                 let vni = !marked
                     && match d {
                         b'6'..=b'9' => prev.is_some_and(|p| vni_fits(d, &[p])),
-                        b'1'..=b'5' => after_vni || inner_vni_tone(word, i),
+                        b'1'..=b'5' => after_vni || inner_vni_tone(word, i, vni),
                         _ => false,
                     };
                 if vni {
@@ -1291,7 +1325,7 @@ pub(crate) fn normalize_word(word: &[char], marked: bool, accented: bool, out: &
         // A VNI tone after a word that only an `l` read `i` makes a
         // syllable is two guesses: its digits are leetspeak (`sal3` is
         // `sale`, not `sải`).
-        return normalize_word(word, true, accented, out);
+        return normalize_word(word, true, accented, vni, out);
     }
     l_for_i(out);
     // A leading `1` for `l`: `1àm` is `lam`, where `iam` is no syllable.
@@ -1629,7 +1663,7 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// `i y o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
 /// (`su4t`, `to4n`) and after `o u` before `i y` (`lo4i`).
-fn inner_vni_tone(word: &[char], i: usize) -> bool {
+fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     let (Some(&d), Some(&prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
         return false;
     };
@@ -1664,9 +1698,12 @@ fn inner_vni_tone(word: &[char], i: usize) -> bool {
         '1' | '2' | '5' => true,
         // After `u` before a consonant it is VNI `hỏi` (`khu3ng`: `khủng`):
         // `uê` takes a final almost never (`quên` leads with `qu`).
+        // `i3u` is `iêu` but in a text typed in VNI (`vni`), where it is
+        // the tone of `iu` (`xi3u`: `xỉu`); `ti3n` is `tien` even there
+        // (`tỉn` is no word a VNI typist means).
         '3' => {
             !(matches!(prev, 'i' | 'y' | 'o') && !next_vowel
-                || matches!(prev, 'i' | 'y') && next == 'u')
+                || matches!(prev, 'i' | 'y') && next == 'u' && !vni)
         }
         '4' => {
             !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel
@@ -1865,16 +1902,30 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
 /// digits all leetspeak digits, [`Written::leet_typed`]): the digits are
 /// read as letters, none as a VNI mark, when that makes the word one
 /// syllable (`ru7` → `rut`); otherwise as anywhere (`ky1` → `ky`).
-fn normalize_typed(word: &[char], marked: bool, leet: bool, accented: bool, out: &mut Vec<u8>) {
+fn normalize_typed(
+    word: &[char],
+    marked: bool,
+    leet: bool,
+    accented: bool,
+    vni: bool,
+    out: &mut Vec<u8>,
+) {
     // Every character read as a letter, none dropped: `tro75` is no
     // `trots` that a Telex tone `s` shortens to `trot`, but VNI `trợ`.
     if leet {
-        normalize_word(word, true, accented, out);
+        normalize_word(word, true, accented, vni, out);
         if out.len() == word.len() && is_syllable(out) {
             return;
         }
     }
-    normalize_word(word, marked, accented, out);
+    normalize_word(word, marked, accented, vni, out);
+}
+
+/// Whether `word` has `i3u` or `y3u` (a tone, or `iêu`, by the text's
+/// typing: [`inner_vni_tone`]).
+fn i3u(word: &[char]) -> bool {
+    word.windows(3)
+        .any(|t| matches!(t[0], 'i' | 'y') && t[1] == '3' && t[2] == 'u')
 }
 
 /// Whether `w` is a consonant cluster of two or three letters that starts
@@ -2260,7 +2311,7 @@ mod tests {
         fn word_is_own_is_exact(tok in "[a-z][a-z0-9]{1,7}|[a-z][sfrxjwaeiouyhnct]{1,6}") {
             let chars: Vec<char> = tok.chars().collect();
             let mut norm = Vec::new();
-            normalize_word(&chars, false, false, &mut norm);
+            normalize_word(&chars, false, false, false, &mut norm);
             if word_is_own(tok.as_bytes()) {
                 prop_assert_eq!(norm, tok.as_bytes(), "{}", tok);
             }

@@ -1700,7 +1700,7 @@ fn robustify(hir: &Hir) -> Hir {
             let mut norm = Vec::new();
             let mut flush = |word: &mut Vec<char>, out: &mut Vec<u8>| {
                 if word.first().is_some_and(|c| c.is_ascii_lowercase()) {
-                    normalize_word(word, false, false, &mut norm);
+                    normalize_word(word, false, false, false, &mut norm);
                     out.extend_from_slice(&norm);
                 } else {
                     out.extend(word.iter().map(|&c| c as u8));
