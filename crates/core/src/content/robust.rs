@@ -1017,25 +1017,14 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
 
 /// [`symbol_word`] of a token's characters.
 fn symbol_syllable(word: &[char]) -> bool {
-    let mut w = [0u8; 8];
-    if word.len() > w.len() {
-        return false;
-    }
-    for (o, &c) in w.iter_mut().zip(word) {
-        let Ok(c) = u8::try_from(c) else {
-            return false;
-        };
-        *o = c;
-    }
-    symbol_word(&w[..word.len()])
+    with_bytes(word.iter().copied(), symbol_word)
 }
 
 /// Whether `w` has a letter (or is digits and `@` only) and an `@` or
 /// `$`, or a `!` and a leetspeak digit, and reads one syllable with each of
 /// its characters a letter ([`reads_syllable`], all of them): `9!4m`,
 /// `nh@`, `c4!`, `7@1`; not `qua!`, `ha!` (a `!` alone may end a
-/// sentence), `h3h3!`, `$@le` (no syllable: [`leet_led`] asks only of
-/// tokens led by a digit).
+/// sentence), `h3h3!`.
 fn symbol_word(w: &[u8]) -> bool {
     (w.iter().any(u8::is_ascii_lowercase) || w.iter().all(|&c| c == b'@' || c.is_ascii_digit()))
         && (w.iter().any(|c| matches!(c, b'@' | b'$'))
@@ -1059,17 +1048,24 @@ fn leet_ending(b: &[u8]) -> bool {
 /// of its digits, all leetspeak digits, a letter (`713n` → `tien`, `7h47`
 /// → `that`; not `30p`, `100k`).
 fn leet_syllable(word: &[char]) -> bool {
-    if !(3..=8).contains(&word.len()) {
+    word.len() >= 3 && with_bytes(word.iter().copied(), |w| reads_syllable(w, false))
+}
+
+/// `test` of the characters `word` as bytes, when they are at most eight
+/// and all one byte; else false.
+fn with_bytes(word: impl ExactSizeIterator<Item = char>, test: impl FnOnce(&[u8]) -> bool) -> bool {
+    let mut w = [0u8; 8];
+    let n = word.len();
+    if n > w.len() {
         return false;
     }
-    let mut w = [0u8; 8];
-    for (o, &c) in w.iter_mut().zip(word) {
+    for (o, c) in w.iter_mut().zip(word) {
         let Ok(c) = u8::try_from(c) else {
             return false;
         };
         *o = c;
     }
-    reads_syllable(&w[..word.len()], false)
+    test(&w[..n])
 }
 
 /// Whether `w`, at most eight characters, reads one syllable with each of
@@ -1482,15 +1478,9 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
         .iter()
         .position(|&(_, c)| !part(c))
         .map_or(chars.len(), |p| k + p);
-    let mut w = [0u8; 8];
     let run = &chars[start..end];
-    if run.len() > w.len() || run.iter().filter(|&&(_, c)| c == '@').count() != 1 {
-        return false;
-    }
-    for (o, &(_, c)) in w.iter_mut().zip(run) {
-        *o = c as u8;
-    }
-    reads_syllable(&w[..run.len()], true)
+    run.iter().filter(|&&(_, c)| c == '@').count() == 1
+        && with_bytes(run.iter().map(|&(_, c)| c), |w| reads_syllable(w, true))
 }
 
 /// Whether the `$` at `k` of `chars` leads a word written in leetspeak
