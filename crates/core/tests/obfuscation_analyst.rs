@@ -52,6 +52,18 @@
 //!   whose `bb` the robust text collapses while the regex wrote `mb
 //!   ?bank`; robust off 54) and added no hit. The first two led to rules;
 //!   it now detects 220 (every trick 100 % but separators, 96.7 %).
+//! - `analyst4/`: 44 signatures of a fourth analyst (14 `literal`, 8
+//!   `word`, 8 `fuzzy`, 14 `regex`, most of those naming a link:
+//!   `https?://`, `\S+\.(?:top|xyz)`), 224 messages, 32 for each of seven
+//!   tricks, seven in ten written without diacritics as most SMS spam is;
+//!   260 ordinary messages, seven in ten without diacritics, heavy in
+//!   teencode, 50 near-misses. First reading: 213 (95.1 %; mixtures
+//!   87.5 %, leetspeak 93.8 %, the rest 96.9 %; robust off 44), no hit
+//!   added. Five misses were one cause: the robust text wrote a link's
+//!   dots and dashes as spaces, so a regex naming the link failed once the
+//!   phrase before it was disguised; links now keep their punctuation.
+//!   The others led to `!t` leading a word, `9i4`, `H.4.1` and `kh-ó-aaa`
+//!   as spelled-out runs, and `nho3` in a text typed in VNI: 224 now.
 //!
 //! The test fails if a plain message is missed, if a trick falls below its
 //! floor (the share measured when it was set), or if robust matching adds
@@ -113,6 +125,19 @@ const SETS: &[HeldOut] = &[
             // A `literal` is exact: a typo needs the `fuzzy` kind. Kept to
             // show it, with no floor.
             ("typo-literal", 0.0),
+            ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        dir: "analyst4",
+        signatures: 44,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
             ("mixtures", 100.0),
         ],
     },

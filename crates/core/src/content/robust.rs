@@ -44,7 +44,10 @@
 //!    same separator in the gap before or after the next token (`lai suat
 //!    => 6%`: a label), or lies between two digits (`0.5`, `0912-345`); any other gap
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
-//!    symbols. White space is then collapsed and the ends trimmed.
+//!    symbols. A link (`https://…`, `www.…`, a bare host
+//!    such as `vnpost-hq.xyz/pay`) keeps every gap, its words rewritten
+//!    one by one as a regex's literal pieces are. White space is then
+//!    collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written, their runs of one letter
 //!    collapsed (`100kkk` → `100k`), except a token that is one of the
@@ -122,6 +125,8 @@ pub struct RobustBuf {
     written: Written,
     /// The byte ranges, in `text`, of its joined runs ([`RobustBuf::joined`]).
     joined: Vec<(usize, usize)>,
+    /// The byte ranges of the links of the folded text ([`link_spans`]).
+    links: Vec<(usize, usize)>,
     /// The written text with its look-alike capitals read (step 0), and
     /// that text folded; used only for a text that has some.
     capitals: String,
@@ -222,8 +227,9 @@ impl Written {
     }
 
     /// Whether `folded` has a word with a `2` or `6` typed right after a
-    /// vowel letter that follows a letter, and before a letter or the
-    /// word's end (`ta2i`, `nga2y`, `tie6n`; not `a2`, a licence class):
+    /// vowel letter that follows a letter, and before a letter, a tone
+    /// `1`-`5` or the word's end (`ta2i`, `nga2y`, `tie6n`, `ca65u`; not
+    /// `a2`, a licence class):
     /// no leetspeak digit, a VNI mark; in a text typed so, `i3u` is a
     /// tone on `iu` (`xi3u` is `xỉu`, not `xieu`; step 5).
     fn vni_typed(&mut self, folded: &str) -> bool {
@@ -232,7 +238,8 @@ impl Written {
             b.windows(2).enumerate().any(|(k, t)| {
                 is_vowel(t[0])
                     && matches!(t[1], b'2' | b'6')
-                    && !b.get(k + 2).is_some_and(u8::is_ascii_digit)
+                    // A tone may follow a `6` (`ca65u`).
+                    && !b.get(k + 2).is_some_and(|&c| c.is_ascii_digit() && !(b'1'..=b'5').contains(&c))
                     && k.checked_sub(1)
                         .and_then(|p| b.get(p))
                         .is_some_and(u8::is_ascii_lowercase)
@@ -535,7 +542,7 @@ impl RobustBuf {
             } else {
                 let accented = matters && leet_final_may(&word) && marked.accented(written);
                 let leet = matters && !m && leet_digits_only(&word) && marked.leet_typed(folded);
-                let vni = i3u(&word) && marked.vni_typed(folded);
+                let vni = (i3u(&word) || accented) && marked.vni_typed(folded);
                 normalize_typed(&word, m, leet, accented, vni, &mut norm);
             }
             if norm == tok.as_bytes() {
@@ -571,8 +578,32 @@ impl RobustBuf {
     fn build_general(&mut self, folded: &str, written: Option<&str>) {
         self.tokenize(folded);
         let items = std::mem::take(&mut self.items);
+        let mut links = std::mem::take(&mut self.links);
+        link_spans(folded, &mut links);
+        let mut next_link = 0;
         let mut i = 0;
         while i < items.len() {
+            let (Item::Gap(at, _) | Item::Token(at, _)) = items[i];
+            while links.get(next_link).is_some_and(|&(_, e)| e <= at) {
+                next_link += 1;
+            }
+            if let Some(&(start, end)) = links.get(next_link).filter(|&&(s, _)| s <= at) {
+                // A link: its words rewritten one by one, its punctuation
+                // kept (`https://zalopay-verify.top` → `htp://zalopay-
+                // verify.top`), as a regex's robust form rewrites its
+                // literal pieces.
+                let mut to = end;
+                while let Some(&(Item::Gap(a, b) | Item::Token(a, b))) = items.get(i) {
+                    if a >= end {
+                        break;
+                    }
+                    to = to.max(b);
+                    i += 1;
+                }
+                self.link_text(folded.get(at.max(start)..end).unwrap_or(""));
+                self.text.push_str(folded.get(end..to).unwrap_or(""));
+                continue;
+            }
             match items[i] {
                 Item::Gap(a, b) => {
                     let prev = i.checked_sub(1).and_then(|p| token_at(&items, p));
@@ -626,6 +657,7 @@ impl RobustBuf {
             }
         }
         self.items = items;
+        self.links = links;
         // Collapse white space and trim.
         std::mem::swap(&mut self.raw, &mut self.text);
         self.text.clear();
@@ -666,6 +698,35 @@ impl RobustBuf {
         }
     }
 
+    /// Writes the link `s`: each run of `a-z0-9` that starts with a letter
+    /// rewritten as a word (step 5, the text's typing aside), the rest as
+    /// it is.
+    fn link_text(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                let n = s[i..].chars().next().map_or(1, char::len_utf8);
+                self.text.push_str(&s[i..i + n]);
+                i += n;
+                continue;
+            }
+            let end = b[i..]
+                .iter()
+                .position(|c| !c.is_ascii_alphanumeric())
+                .map_or(b.len(), |p| i + p);
+            if b[i].is_ascii_lowercase() {
+                self.word.clear();
+                self.word.extend(s[i..end].chars());
+                normalize_word(&self.word, false, false, false, &mut self.norm);
+                self.text.extend(self.norm.iter().map(|&c| char::from(c)));
+            } else {
+                self.text.push_str(&s[i..end]);
+            }
+            i = end;
+        }
+    }
+
     fn tokenize(&mut self, folded: &str) {
         self.items.clear();
         let mut chars = std::mem::take(&mut self.chars);
@@ -674,6 +735,8 @@ impl RobustBuf {
         // In a text typed in leetspeak, a `$` before a leetspeak digit is
         // an `s` too (`$1m`, `$0`).
         let dollar = folded.contains('$') && self.written.leet_typed(folded);
+        // There, too, a `!` may lead a word (`!t` for `ít`).
+        let bang = folded.contains('!') && self.written.leet_typed(folded);
         let mut i = 0;
         let word_char = |k: usize| -> bool {
             let Some(&(_, c)) = chars.get(k) else {
@@ -684,7 +747,8 @@ impl RobustBuf {
             }
             if c == '!' {
                 // Its neighbours are letters only if ASCII: bytes suffice.
-                return inner_bang(folded.as_bytes(), chars[k].0);
+                let b = folded.as_bytes();
+                return inner_bang(b, chars[k].0) || bang && leading_bang(b, chars[k].0);
             }
             LEET_SYMBOLS.contains(&c)
                 && (leet_symbol_in_word(&chars, k) || c == '$' && dollar_leads(&chars, k, dollar))
@@ -718,24 +782,38 @@ impl RobustBuf {
         a: usize,
         b: usize,
     ) -> usize {
-        // Extend a run of one-character tokens linked by joiner gaps.
-        let single = |a: usize, b: usize| {
+        // Extend a run of one-character tokens linked by joiner gaps. Where
+        // no white space links them, the first may be an initial consonant
+        // cluster and the others a letter drawn out (`kh-ó-aaa`).
+        let one = |a: usize, b: usize| {
             s.get(a..b).is_some_and(|t| {
                 let mut c = t.chars();
                 c.next().is_some() && c.next().is_none()
             })
         };
+        let drawn = |a: usize, b: usize| {
+            s.get(a..b).is_some_and(|t| {
+                t.len() >= 2
+                    && t.bytes()
+                        .all(|c| c == t.as_bytes()[0] && c.is_ascii_lowercase())
+            })
+        };
+        let initial = |a: usize, b: usize| {
+            s.get(a..b)
+                .is_some_and(|t| t.len() >= 2 && split_initial(t.as_bytes()))
+        };
         let mut end = i; // index of the last token of the run
-        if single(a, b) {
+        if one(a, b) || initial(a, b) {
             let mut k = i;
             while let (Some(Item::Gap(ga, gb)), Some(Item::Token(ta, tb))) =
                 (items.get(k + 1), items.get(k + 2))
             {
+                let g = s.get(*ga..*gb).unwrap_or("");
                 // A lone comma links spelled-out letters too (`n,a,p`).
-                let joiners = s
-                    .get(*ga..*gb)
-                    .is_some_and(|g| g == "," || g.chars().all(is_joiner));
-                if !joiners || !single(*ta, *tb) {
+                let joiners = g == "," || g.chars().all(is_joiner);
+                let tight = !g.chars().any(char::is_whitespace);
+                let first_ok = k > i || one(a, b) || tight;
+                if !joiners || !first_ok || !(one(*ta, *tb) || tight && drawn(*ta, *tb)) {
                     break;
                 }
                 k += 2;
@@ -752,7 +830,25 @@ impl RobustBuf {
                 _ => false,
             })
             .count();
-        if end == i || letters < 2 {
+        // Leetspeak digits count as letters in a run of three or more with
+        // a letter that reads one syllable (`H.4.1` → `hai`; not `0.5`,
+        // `A.1.2`).
+        let leet_run = || {
+            let (mut w, mut n) = ([0u8; 8], 0);
+            for k in (i..=end).step_by(2) {
+                if let Some(Item::Token(ta, tb)) = items.get(k) {
+                    for &c in s.as_bytes().get(*ta..*tb).unwrap_or(&[]) {
+                        let Some(o) = w.get_mut(n) else {
+                            return false;
+                        };
+                        *o = c;
+                        n += 1;
+                    }
+                }
+            }
+            letters >= 1 && end >= i + 4 && reads_syllable(&w[..n], false)
+        };
+        if end == i || letters < 2 && !leet_run() {
             self.word.clear();
             self.word.extend(s.get(a..b).unwrap_or("").chars());
             self.flush_word(s, written);
@@ -926,7 +1022,7 @@ impl RobustBuf {
         let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
         let leet =
             matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
-        let vni = i3u(&self.word) && self.written.vni_typed(folded);
+        let vni = (i3u(&self.word) || accented) && self.written.vni_typed(folded);
         normalize_typed(&self.word, marked, leet, accented, vni, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
@@ -979,11 +1075,19 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // a word in a text written in leetspeak, a code elsewhere (`lớp 8A`).
     let short =
         matches!(word, ['5' | '7' | '8', v] if v.is_ascii_lowercase() && is_vowel(*v as u8));
-    let leety = (shaped || time && syllable || short) && leety();
+    // A `9` (`g`) leading letters and leetspeak digits, one or more, that
+    // read one syllable (`9i4` for `giá`): a word there too (`9h`, `9tr`
+    // stay amounts everywhere).
+    let nine = matches!(word, ['9', rest @ ..]
+        if rest.len() >= 2
+            && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+            && rest.iter().any(|&c| leet(c)))
+        && with_bytes(word.iter().copied(), |w| reads_syllable(w, true));
+    let leety = (shaped || time && syllable || short || nine) && leety();
     let amount = amount && !(shaped && leety);
     let time = time && !(syllable && leety);
     match word {
-        _ if short && leety => true,
+        _ if (short || nine) && leety => true,
         _ if amount || time => false,
         // One digit and a unit of two letters or more: an amount or a
         // quantity (`3tr`, `1ty`, `4kg`), not `etr`.
@@ -1201,6 +1305,8 @@ fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
 /// and each of its digits is leetspeak. `accented`: the text around it
 /// was written with marked letters (two words or more), so a final digit
 /// that makes a syllable's last vowel is leetspeak ([`leet_final`]: `cu4`).
+/// `vni`: the text is typed in VNI ([`Written::vni_typed`]), so such a
+/// digit stays a tone, and so does a `3` in `i3u` ([`inner_vni_tone`]).
 pub(crate) fn normalize_word(
     word: &[char],
     marked: bool,
@@ -1228,7 +1334,10 @@ pub(crate) fn normalize_word(
     let tail_leet = tail_digits
         .iter()
         .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8' | '9'));
-    let tail_may_be_vni = tail_may_be_vni && !(accented && leet_final(word, body));
+    // In an accented text a final digit that makes a syllable's last
+    // vowel is leetspeak (`cu4`), but in one typed in VNI too (`vni`:
+    // `Ta8ng ... nho3` is `nhỏ`).
+    let tail_may_be_vni = tail_may_be_vni && !(accented && !vni && leet_final(word, body));
     let mut leet_inside = false;
     let mut after_vni = false;
     let mut vni_tail = false;
@@ -1481,6 +1590,90 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
     let run = &chars[start..end];
     run.iter().filter(|&&(_, c)| c == '@').count() == 1
         && with_bytes(run.iter().map(|&(_, c)| c), |w| reads_syllable(w, true))
+}
+
+/// The byte ranges of the links of `folded` (the robust text keeps their
+/// punctuation): from `http://`, `https://` or `www.` to the next white
+/// space; and bare hosts, runs of `a-z0-9`, `-` and dots of two labels or
+/// more, each of two characters or more (not a spelled-out `v.a.y`), whose
+/// last is a top-level domain (`vnpost-hq.xyz`), with a part (between dots
+/// and dashes) that is no syllable or a last label among `com net top vip
+/// ly tv` (not `gi.ai`, `nhan.qua.to`: words linked by dots), with the
+/// path after a `/` that follows them. Trailing punctuation is left out
+/// (`abc.com,`).
+fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let b = folded.as_bytes();
+    let to_space = |i: usize| {
+        b[i..]
+            .iter()
+            .position(|c| *c == b' ')
+            .map_or(b.len(), |p| i + p)
+    };
+    let trimmed = |s: usize, mut e: usize| {
+        while e > s
+            && matches!(
+                b[e - 1],
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'-'
+            )
+        {
+            e -= 1;
+        }
+        e
+    };
+    let host_byte = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.';
+    let mut i = 0;
+    while i < b.len() {
+        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let rest = &b[i..];
+        if word_start
+            && (rest.starts_with(b"http://")
+                || rest.starts_with(b"https://")
+                || rest.starts_with(b"www."))
+        {
+            let e = trimmed(i, to_space(i));
+            out.push((i, e));
+            i = e.max(i + 1);
+            continue;
+        }
+        if word_start && b[i].is_ascii_alphanumeric() {
+            // A bare host?
+            let end = b[i..]
+                .iter()
+                .position(|&c| !host_byte(c))
+                .map_or(b.len(), |p| i + p);
+            let host_end = trimmed(i, end);
+            let host = &folded[i..host_end];
+            let labels = host.split('.').count();
+            let tld = host.rsplit('.').next().unwrap_or("");
+            if labels >= 2
+                && host.split('.').all(|l| l.len() >= 2)
+                && tld.bytes().all(|c| c.is_ascii_lowercase())
+                && super::links::is_tld(tld)
+                // Not words linked by dots (`gi.ai`, `nhan.qua.to`): a
+                // part that is no syllable, or a top-level domain that
+                // is one but mostly a link's (`bit.ly`, `an.com`).
+                && (matches!(tld, "com" | "net" | "top" | "vip" | "ly" | "tv")
+                    || host
+                        .split(['.', '-'])
+                        .any(|p| !is_syllable(p.as_bytes())))
+                && b.get(end) != Some(&b'@')
+                && (i == 0 || b[i - 1] != b'@')
+            {
+                let e = if host_end == end && b.get(end) == Some(&b'/') {
+                    trimmed(i, to_space(end))
+                } else {
+                    host_end
+                };
+                out.push((i, e));
+                i = e.max(i + 1);
+                continue;
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
 }
 
 /// Whether the `$` at `k` of `chars` leads a word written in leetspeak
@@ -1805,7 +1998,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         let c = b[i];
         let k = class(c);
         if k & (LOWER | DIGIT_L) == 0 {
-            if k & BAD != 0 || (c == b'!' && inner_bang(b, i)) {
+            if k & BAD != 0 || (c == b'!' && (inner_bang(b, i) || leading_bang(b, i))) {
                 return false;
             }
             i += 1;
@@ -1877,10 +2070,10 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 same |= class(b[i]) & LOWER != 0 && b[i] == b[i - 1];
                 i += 1;
             }
-            // A leetspeak digit leading letters may be a word (`0ng`,
-            // `7r0ng`); `leet_led` decides. A number's repeated letters
+            // A leetspeak digit or `9` leading letters may be a word
+            // (`0ng`, `7r0ng`, `9i4`); `leet_led` decides. A number's repeated letters
             // collapse (`100kkk`).
-            (is_leet_digit(char::from(c)) && letters >= 1) || same
+            ((is_leet_digit(char::from(c)) || c == b'9') && letters >= 1) || same
         };
         token(start, i, rewrite);
         prev_end = i;
@@ -2015,6 +2208,30 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
                 is_syllable(&with_i[..=w.len()])
             }
         }
+    }
+}
+
+/// Whether the `!` at `i` of `b` leads a word: at the text's start or after
+/// a character that is no letter, digit or `@ $ !`, before one to three
+/// letters `a-z` that end the word and read one syllable after an `i`
+/// (`!t` → `it`, `!ch` → `ich`; not `!ok`, `!!`). The tokenizer takes it
+/// so only in a text typed in leetspeak.
+fn leading_bang(b: &[u8], i: usize) -> bool {
+    if b.get(i) != Some(&b'!') {
+        return false;
+    }
+    let lead = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1]));
+    let n = b[i + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_lowercase())
+        .count();
+    let ends = !b
+        .get(i + 1 + n)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || b"@$!".contains(c));
+    let mut w = [b'i'; 4];
+    lead && (1..=3).contains(&n) && ends && {
+        w[1..=n].copy_from_slice(&b[i + 1..=i + n]);
+        is_syllable(&w[..=n])
     }
 }
 
