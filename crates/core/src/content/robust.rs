@@ -1601,6 +1601,7 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
 /// ly tv` (not `gi.ai`, `nhan.qua.to`: words linked by dots), with the
 /// path after a `/` that follows them. Trailing punctuation is left out
 /// (`abc.com,`).
+#[inline(never)]
 fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
     out.clear();
     let b = folded.as_bytes();
@@ -1637,17 +1638,20 @@ fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
             continue;
         }
         if word_start && b[i].is_ascii_alphanumeric() {
-            // A bare host?
-            let end = b[i..]
-                .iter()
-                .position(|&c| !host_byte(c))
-                .map_or(b.len(), |p| i + p);
+            // A bare host? (One pass to its end, noting a dot.)
+            let (mut end, mut dot) = (i, false);
+            while let Some(&c) = b.get(end).filter(|&&c| host_byte(c)) {
+                dot |= c == b'.';
+                end += 1;
+            }
             let host_end = trimmed(i, end);
             let host = &folded[i..host_end];
-            let labels = host.split('.').count();
+            if !dot || !host.contains('.') {
+                i = end.max(i + 1);
+                continue;
+            }
             let tld = host.rsplit('.').next().unwrap_or("");
-            if labels >= 2
-                && host.split('.').all(|l| l.len() >= 2)
+            if host.split('.').all(|l| l.len() >= 2)
                 && tld.bytes().all(|c| c.is_ascii_lowercase())
                 && super::links::is_tld(tld)
                 // Not words linked by dots (`gi.ai`, `nhan.qua.to`): a
