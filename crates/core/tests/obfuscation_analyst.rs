@@ -64,6 +64,19 @@
 //!   phrase before it was disguised; links now keep their punctuation.
 //!   The others led to `!t` leading a word, `9i4`, `H.4.1` and `kh-ó-aaa`
 //!   as spelled-out runs, and `nho3` in a text typed in VNI: 224 now.
+//! - `analyst5/`: 40 signatures of a fifth analyst (12 `literal`, 4
+//!   `word`, 24 `regex`, each regex tying a phrase to a link, a phone
+//!   number, an amount, a handle or an account number); 240 messages, 30
+//!   for each of eight tricks (look-alike letters among them: Cyrillic,
+//!   Greek, full-width, mathematical, zero-width spaces), half without
+//!   diacritics; 250 ordinary messages, 50 near-misses with genuine links.
+//!   First reading: 231 (96.3 %; leetspeak 90 %, VNI 93.3 %, the rest
+//!   96.7 % or more; robust off 65), no hit added. Five misses were one
+//!   cause: a Telegram handle's `@` read `a` and its `_` a space
+//!   (`@dautu_cungthay`); handles now stay as links do. The others led to
+//!   `dun9` (`9` for `g` in a text typed in leetspeak), `9ửi`, and `xi3u`
+//!   in a text typed both in VNI and in leetspeak. Left: `Mo💜Mo` (an emoji
+//!   inside a brand: the robust text reads two words). 239 now.
 //!
 //! The test fails if a plain message is missed, if a trick falls below its
 //! floor (the share measured when it was set), or if robust matching adds
@@ -138,6 +151,20 @@ const SETS: &[HeldOut] = &[
             ("vni", 100.0),
             ("separators", 100.0),
             ("emoji", 100.0),
+            ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        dir: "analyst5",
+        signatures: 40,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 96.6),
+            ("lookalike", 100.0),
             ("mixtures", 100.0),
         ],
     },

@@ -1078,16 +1078,18 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // A `9` (`g`) leading letters and leetspeak digits, one or more, that
     // read one syllable (`9i4` for `giá`): a word there too (`9h`, `9tr`
     // stay amounts everywhere).
+    // In a word written with a marked letter, letters alone may follow
+    // (`9ửi` for `gửi`).
     let nine = matches!(word, ['9', rest @ ..]
         if rest.len() >= 2
             && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
-            && rest.iter().any(|&c| leet(c)))
+            && (marked || rest.iter().any(|&c| leet(c))))
         && with_bytes(word.iter().copied(), |w| reads_syllable(w, true));
-    let leety = (shaped || time && syllable || short || nine) && leety();
+    let leety = (shaped || time && syllable || short || nine && !marked) && leety();
     let amount = amount && !(shaped && leety);
     let time = time && !(syllable && leety);
     match word {
-        _ if (short || nine) && leety => true,
+        _ if (short || nine) && leety || nine && marked => true,
         _ if amount || time => false,
         // One digit and a unit of two letters or more: an amount or a
         // quantity (`3tr`, `1ty`, `4kg`), not `etr`.
@@ -1246,7 +1248,7 @@ fn is_leet_digit(c: char) -> bool {
 
 /// Whether the token `word` may read differently marked (step 5): it has
 /// a letter, and a digit that may be a VNI mark unmarked (a final `1`–`9`,
-/// an inner `6`–`9`) or, leading it, a leetspeak digit that only a marked
+/// an inner `6`–`9`) or, leading it, a leetspeak digit or `9` that only a marked
 /// word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
 /// need not ask the written text.
 fn mark_matters(word: &[char]) -> bool {
@@ -1254,7 +1256,7 @@ fn mark_matters(word: &[char]) -> bool {
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
         || rest.iter().any(|c| ('6'..='9').contains(c))
         || (1..word.len()).any(|i| inner_vni_tone(word, i, true));
-    let led = word.first().is_some_and(|&c| is_leet_digit(c))
+    let led = word.first().is_some_and(|&c| is_leet_digit(c) || c == '9')
         && rest
             .iter()
             .all(|&c| c.is_ascii_lowercase() || is_leet_digit(c) || LEET_SYMBOLS.contains(&c))
@@ -1600,7 +1602,9 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
 /// and dashes) that is no syllable or a last label among `com net top vip
 /// ly tv` (not `gi.ai`, `nhan.qua.to`: words linked by dots), with the
 /// path after a `/` that follows them. Trailing punctuation is left out
-/// (`abc.com,`).
+/// (`abc.com,`). A handle, too: an `@` leading five or more of
+/// `a-z0-9_` with a `_` or a digit, or that do not read one syllable with
+/// it (`@dautu_cungthay`; not `@nh`).
 #[inline(never)]
 fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
     out.clear();
@@ -1636,6 +1640,27 @@ fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
             out.push((i, e));
             i = e.max(i + 1);
             continue;
+        }
+        if b[i] == b'@'
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1])))
+        {
+            // A handle (`@dautu_cungthay`, `@fxvietnam2025`): five or more
+            // of `a-z0-9_`, with a `_` or a digit, or not one syllable with
+            // the `@` an `a` (not `@nh`, `@n` for `anh`, `ân`).
+            let n = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
+                .count();
+            let run = &b[i + 1..i + 1 + n];
+            let handle = n >= 5
+                && (run.iter().any(|c| *c == b'_' || c.is_ascii_digit())
+                    || !reads_syllable(&b[i..=i + n], true));
+            if handle {
+                let e = trimmed(i, i + 1 + n);
+                out.push((i, e));
+                i = e.max(i + 1);
+                continue;
+            }
         }
         if word_start && b[i].is_ascii_alphanumeric() {
             // A bare host? (One pass to its end, noting a dot.)
@@ -2099,7 +2124,8 @@ fn normalize_typed(
 ) {
     // Every character read as a letter, none dropped: `tro75` is no
     // `trots` that a Telex tone `s` shortens to `trot`, but VNI `trợ`.
-    if leet {
+    // Not in a text typed in VNI too, for the words it decides (`xi3u`).
+    if leet && !vni {
         normalize_word(word, true, accented, vni, out);
         if out.len() == word.len() && is_syllable(out) {
             return;
@@ -2153,13 +2179,14 @@ fn leet_led_syllable(w: &str) -> bool {
         && reads_syllable(b, false)
 }
 
-/// Whether every digit of `word` is a leetspeak digit (`0 1 3 4 5 7 8`):
-/// in a text typed in leetspeak, such a word has no VNI mark; one with a
-/// `2`, `6` or `9` may (`so61`).
+/// Whether every digit of `word` is a leetspeak digit (`0 1 3 4 5 7 8`,
+/// or `9` for `g`: `dun9`): in a text typed in leetspeak, such a word is
+/// read with no VNI mark when that makes it one syllable; one with a `2`
+/// or `6` may have one (`so61`).
 fn leet_digits_only(word: &[char]) -> bool {
     word.iter()
         .filter(|c| c.is_ascii_digit())
-        .all(|&c| is_leet_digit(c))
+        .all(|&c| is_leet_digit(c) || c == '9')
 }
 
 /// Whether byte `i` of `b` is a `!` read as a leetspeak `i` (a word
