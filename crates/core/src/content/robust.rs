@@ -1248,19 +1248,23 @@ fn is_leet_digit(c: char) -> bool {
 
 /// Whether the token `word` may read differently marked (step 5): it has
 /// a letter, and a digit that may be a VNI mark unmarked (a final `1`–`9`,
-/// an inner `6`–`9`) or, leading it, a leetspeak digit or `9` that only a marked
-/// word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
+/// an inner `6`–`9`) or, leading it, a leetspeak digit (or a `9` before
+/// letters only) that only a marked word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
 /// need not ask the written text.
 fn mark_matters(word: &[char]) -> bool {
     let rest = word.get(1..).unwrap_or(&[]);
     let vni = word.last().is_some_and(|c| ('1'..='9').contains(c))
         || rest.iter().any(|c| ('6'..='9').contains(c))
         || (1..word.len()).any(|i| inner_vni_tone(word, i, true));
-    let led = word.first().is_some_and(|&c| is_leet_digit(c) || c == '9')
+    let led = word.first().is_some_and(|&c| is_leet_digit(c))
         && rest
             .iter()
             .all(|&c| c.is_ascii_lowercase() || is_leet_digit(c) || LEET_SYMBOLS.contains(&c))
-        && !leet_led(word, false, || false);
+        && !leet_led(word, false, || false)
+        // `9` before letters only (`9ửi`; not `9h30`, `99k`).
+        || word.first() == Some(&'9')
+            && rest.len() >= 2
+            && rest.iter().all(char::is_ascii_lowercase);
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
 
@@ -2102,7 +2106,11 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // A leetspeak digit or `9` leading letters may be a word
             // (`0ng`, `7r0ng`, `9i4`); `leet_led` decides. A number's repeated letters
             // collapse (`100kkk`).
-            ((is_leet_digit(char::from(c)) || c == b'9') && letters >= 1) || same
+            // A `9` only before a vowel (`9i4`, `9ui`; not `9h`, `9tr`, `99k`).
+            let nine = c == b'9'
+                && b.get(start + 1)
+                    .is_some_and(|&n| is_vowel(n) || matches!(n, b'0' | b'1' | b'3' | b'4'));
+            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same
         };
         token(start, i, rewrite);
         prev_end = i;
