@@ -1075,15 +1075,19 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // a word in a text written in leetspeak, a code elsewhere (`lớp 8A`).
     let short =
         matches!(word, ['5' | '7' | '8', v] if v.is_ascii_lowercase() && is_vowel(*v as u8));
-    // A `9` (`g`) leading letters and leetspeak digits, one or more, that
-    // read one syllable (`9i4` for `giá`): a word there too (`9h`, `9tr`
-    // stay amounts everywhere).
-    // In a word written with a marked letter, letters alone may follow
-    // (`9ửi` for `gửi`).
-    let nine = matches!(word, ['9', rest @ ..]
-        if rest.len() >= 2
-            && rest.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
-            && (marked || rest.iter().any(|&c| leet(c))))
+    // A `9` (`g`) before a vowel, then letters and leetspeak digits with a
+    // letter and a leetspeak digit, that read one syllable (`9i4` for
+    // `giá`): a word there too (`9h`, `9tr` stay amounts everywhere, `910`
+    // a number). In a word written with a marked letter, letters alone may
+    // follow (`9ửi` for `gửi`).
+    let nine = matches!(word, ['9', next, rest @ ..]
+        // A vowel next, as the quick test of a simple text asks.
+        if (is_vowel(*next as u8) && next.is_ascii_lowercase() || matches!(next, '0' | '1' | '3' | '4'))
+            && !rest.is_empty()
+            && word[1..].iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+            // A letter: digits only stay a number (`910`).
+            && word[1..].iter().any(char::is_ascii_lowercase)
+            && (marked || word[1..].iter().any(|&c| leet(c))))
         && with_bytes(word.iter().copied(), |w| reads_syllable(w, true));
     let leety = (shaped || time && syllable || short || nine && !marked) && leety();
     let amount = amount && !(shaped && leety);
@@ -2542,10 +2546,70 @@ mod tests {
     }
 
     const WORDS: &[&str] = &[
-        "ưu", "uu", "u", "đãi", "lớn", "vay", "v4y", "V.A.Y", "tiền", "tieenf", "tiefn", "nhanh",
-        "nhaanh", "xoong", "sms", "casino", "100k", "50%", "5tr", "4g", "0ng", "4nh", "7ngay",
-        "muua", "w", "tw", "dduwowcj", "tie6n2", "nh4", "💰", "lh", "0912", "-", ".", ":", "@",
-        "v@y", "$ieu", "ab", "xyz", "giả1", "khó4", "5ố", "qu4", "tà1", "mặ7", "lai4",
+        "ưu",
+        "uu",
+        "u",
+        "đãi",
+        "lớn",
+        "vay",
+        "v4y",
+        "V.A.Y",
+        "tiền",
+        "tieenf",
+        "tiefn",
+        "nhanh",
+        "nhaanh",
+        "xoong",
+        "sms",
+        "casino",
+        "100k",
+        "50%",
+        "5tr",
+        "4g",
+        "0ng",
+        "4nh",
+        "7ngay",
+        "muua",
+        "w",
+        "tw",
+        "dduwowcj",
+        "tie6n2",
+        "nh4",
+        "💰",
+        "lh",
+        "0912",
+        "-",
+        ".",
+        ":",
+        "@",
+        "v@y",
+        "$ieu",
+        "ab",
+        "xyz",
+        "giả1",
+        "khó4",
+        "5ố",
+        "qu4",
+        "tà1",
+        "mặ7",
+        "lai4",
+        "9i4",
+        "9ửi",
+        "910",
+        "9h3",
+        "8a",
+        "$4p",
+        "c4!",
+        "!t",
+        "nh@",
+        "ta2i",
+        "xi3u",
+        "dun9",
+        "kh-ó-aaa",
+        "H.4.1",
+        "a.com",
+        "bit.ly/x",
+        "@ab_cd",
     ];
 
     proptest! {
