@@ -579,7 +579,7 @@ impl RobustBuf {
         self.tokenize(folded);
         let items = std::mem::take(&mut self.items);
         let mut links = std::mem::take(&mut self.links);
-        link_spans(folded, &mut links);
+        link_spans(folded, &mut links, &mut self.word, &mut self.norm);
         let mut next_link = 0;
         let mut i = 0;
         while i < items.len() {
@@ -1606,17 +1606,45 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
 /// punctuation): from `http://`, `https://` or `www.` to the next white
 /// space; and bare hosts, runs of `a-z0-9`, `-` and dots of two labels or
 /// more, each of two characters or more (not a spelled-out `v.a.y`), whose
-/// last is a top-level domain (`vnpost-hq.xyz`), with a part (between dots
-/// and dashes) that is no syllable or a last label among `com net top vip
-/// ly tv` (not `gi.ai`, `nhan.qua.to`: words linked by dots), with the
-/// path after a `/` that follows them. Trailing punctuation is left out
+/// last is a top-level domain (`vnpost-hq.xyz`), with the path after a
+/// `/` that follows them; neither when the host's parts before its
+/// top-level domain each read one syllable once rewritten, unless it is
+/// one part on `com net top vip ly tv` (`v4y-t1en-nhanh.com`, `gi.ai`,
+/// `nhan.qua.to` are words; `bit.ly` a link). Trailing punctuation is left out
 /// (`abc.com,`). A handle, too: an `@` leading five or more of
 /// `a-z0-9_` with a `_` or a digit, or that do not read one syllable with
 /// it (`@dautu_cungthay`; not `@nh`).
 #[inline(never)]
-fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
+fn link_spans(
+    folded: &str,
+    out: &mut Vec<(usize, usize)>,
+    word: &mut Vec<char>,
+    norm: &mut Vec<u8>,
+) {
     out.clear();
     let b = folded.as_bytes();
+    // Words linked by dots or dashes, a top-level domain stuck on, are
+    // words, not a link: every part before the last reads one syllable
+    // once rewritten (`v4y-t1en-nhanh.com`, `nhan.qua.to`, `gi.ai`); but
+    // a one-part host on a domain mostly a link's is one (`bit.ly`).
+    let mut words_only = |host: &str| {
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        let Some((head, tld)) = host.rsplit_once('.') else {
+            return false;
+        };
+        let one_part = !head.contains(['.', '-']);
+        if one_part && matches!(tld, "com" | "net" | "top" | "vip" | "ly" | "tv") {
+            return false;
+        }
+        head.split(['.', '-']).all(|p| {
+            word.clear();
+            word.extend(p.chars());
+            p.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && {
+                normalize_word(word, false, false, false, norm);
+                is_syllable(norm)
+            }
+        })
+    };
     let to_space = |i: usize| {
         b[i..]
             .iter()
@@ -1645,9 +1673,14 @@ fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
                 || rest.starts_with(b"www."))
         {
             let e = trimmed(i, to_space(i));
-            out.push((i, e));
-            i = e.max(i + 1);
-            continue;
+            let url = &folded[i..e];
+            let host = url.split_once("://").map_or(url, |(_, h)| h);
+            let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+            if !words_only(host) {
+                out.push((i, e));
+                i = e.max(i + 1);
+                continue;
+            }
         }
         if b[i] == b'@'
             && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1])))
@@ -1687,13 +1720,7 @@ fn link_spans(folded: &str, out: &mut Vec<(usize, usize)>) {
             if host.split('.').all(|l| l.len() >= 2)
                 && tld.bytes().all(|c| c.is_ascii_lowercase())
                 && super::links::is_tld(tld)
-                // Not words linked by dots (`gi.ai`, `nhan.qua.to`): a
-                // part that is no syllable, or a top-level domain that
-                // is one but mostly a link's (`bit.ly`, `an.com`).
-                && (matches!(tld, "com" | "net" | "top" | "vip" | "ly" | "tv")
-                    || host
-                        .split(['.', '-'])
-                        .any(|p| !is_syllable(p.as_bytes())))
+                && !words_only(host)
                 && b.get(end) != Some(&b'@')
                 && (i == 0 || b[i - 1] != b'@')
             {
