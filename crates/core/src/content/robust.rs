@@ -834,6 +834,9 @@ impl RobustBuf {
         // a letter that reads one syllable (`H.4.1` → `hai`; not `0.5`,
         // `A.1.2`).
         let leet_run = || {
+            if letters == 0 || end < i + 4 {
+                return false;
+            }
             let (mut w, mut n) = ([0u8; 8], 0);
             for k in (i..=end).step_by(2) {
                 if let Some(Item::Token(ta, tb)) = items.get(k) {
@@ -846,7 +849,7 @@ impl RobustBuf {
                     }
                 }
             }
-            letters >= 1 && end >= i + 4 && reads_syllable(&w[..n], false)
+            reads_syllable(&w[..n], false)
         };
         if end == i || letters < 2 && !leet_run() {
             self.word.clear();
@@ -1080,14 +1083,13 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // `giá`): a word there too (`9h`, `9tr` stay amounts everywhere, `910`
     // a number). In a word written with a marked letter, letters alone may
     // follow (`9ửi` for `gửi`).
-    let nine = matches!(word, ['9', next, rest @ ..]
-        // A vowel next, as the quick test of a simple text asks.
-        if (is_vowel(*next as u8) && next.is_ascii_lowercase() || matches!(next, '0' | '1' | '3' | '4'))
-            && !rest.is_empty()
-            && word[1..].iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+    let nine = matches!(word, ['9', tail @ ..]
+        if tail.len() >= 2
+            && u8::try_from(tail[0]).is_ok_and(vowel_after_nine)
+            && tail.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
             // A letter: digits only stay a number (`910`).
-            && word[1..].iter().any(char::is_ascii_lowercase)
-            && (marked || word[1..].iter().any(|&c| leet(c))))
+            && tail.iter().any(char::is_ascii_lowercase)
+            && (marked || tail.iter().any(|&c| leet(c))))
         && with_bytes(word.iter().copied(), |w| reads_syllable(w, true));
     let leety = (shaped || time && syllable || short || nine && !marked) && leety();
     let amount = amount && !(shaped && leety);
@@ -1140,6 +1142,13 @@ fn symbol_word(w: &[u8]) -> bool {
         && (w.iter().any(|c| matches!(c, b'@' | b'$'))
             || w.contains(&b'!') && w.iter().any(|&c| is_leet_digit(char::from(c)) || c == b'9'))
         && reads_syllable(w, true)
+}
+
+/// Whether `c`, right after a leading `9`, lets the token be a word
+/// ([`leet_led`]; the quick test of a simple text asks the same): a vowel
+/// letter or one of `0 1 3 4` (`9i4`, `9ui`; not `9h`, `99k`).
+fn vowel_after_nine(c: u8) -> bool {
+    is_vowel(c) || matches!(c, b'0' | b'1' | b'3' | b'4')
 }
 
 /// Whether the word `b` is letters then two leetspeak digits or more, and
@@ -2138,9 +2147,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // (`0ng`, `7r0ng`, `9i4`); `leet_led` decides. A number's repeated letters
             // collapse (`100kkk`).
             // A `9` only before a vowel (`9i4`, `9ui`; not `9h`, `9tr`, `99k`).
-            let nine = c == b'9'
-                && b.get(start + 1)
-                    .is_some_and(|&n| is_vowel(n) || matches!(n, b'0' | b'1' | b'3' | b'4'));
+            let nine = c == b'9' && b.get(start + 1).copied().is_some_and(vowel_after_nine);
             ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same
         };
         token(start, i, rewrite);
