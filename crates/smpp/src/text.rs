@@ -5,7 +5,7 @@
 //! | `data_coding` | alphabet | decoded as |
 //! |---|---|---|
 //! | `0x00` | SMSC default | GSM 03.38 7-bit default alphabet, one septet per octet (unpacked, as SMPP carries it), with the extension table behind `0x1B` |
-//! | `0x01` | IA5 / ASCII | ASCII (octets above `0x7F` become U+FFFD) |
+//! | `0x01` | IA5 / ASCII | ASCII (octets above `0x7F` become U+FFFD); but a text holding a control octet other than tab, line feed and carriage return (`0x00`–`0x08`, `0x0B`, `0x0C`, `0x0E`–`0x1F`) is GSM 03.38 labelled IA5, as some ESME libraries send it (node-smpp: `@` as `0x00`, `[` as `0x1B 0x3C`), and is read as `0x00` is |
 //! | `0x02`, `0x04` | 8-bit binary | Latin-1, so the content rules still see every octet |
 //! | `0x03` | Latin-1 | ISO-8859-1 |
 //! | `0x05`–`0x07`, `0x09`–`0x0F` | JIS, Cyrillic, Hebrew, pictogram, ISO-2022-JP, KS C 5601, reserved | Latin-1 (their ASCII range is ASCII) |
@@ -117,6 +117,7 @@ pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
     out.reserve(bytes.len());
     match Alphabet::of(data_coding) {
         Alphabet::Gsm7 => gsm7_into(bytes, out),
+        Alphabet::Ascii if gsm_labelled_ia5(bytes) => gsm7_into(bytes, out),
         Alphabet::Ascii => out.extend(bytes.iter().map(|&b| {
             if b.is_ascii() {
                 char::from(b)
@@ -131,6 +132,19 @@ pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
     }
 }
 
+/// Whether IA5 text is GSM 03.38 under the wrong label: it holds a control
+/// octet that IA5 text does not carry but a GSM septet is (`0x00` `@`,
+/// `0x02` `$`, `0x11` `_`, `0x1B` the escape …). Tab, line feed and
+/// carriage return read alike either way (line feed and carriage return)
+/// or are plausible IA5 (tab), so they do not count. Read as ASCII, such a
+/// text would lose its `@` and `$` (`v@y` would read `vy`) and show `<QC>`
+/// for the `[QC]` the handset shows.
+fn gsm_labelled_ia5(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
 /// Decodes `bytes` as `data_coding` says.
 ///
 /// ```
@@ -138,6 +152,9 @@ pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
 /// assert_eq!(decode(0x00, &[0x1B, 0x3C, 0x51, 0x43, 0x1B, 0x3E]), "[QC]");
 /// assert_eq!(decode(0x08, &[0x00, 0x5B, 0x1E, 0xA1]), "[ạ");
 /// assert_eq!(decode(0x03, &[0x43, 0xE9]), "Cé");
+/// // IA5: ASCII, unless it holds GSM's control septets (node-smpp's `[QC] v@y`).
+/// assert_eq!(decode(0x01, b"[QC] v@y"), "[QC] v@y");
+/// assert_eq!(decode(0x01, b"\x1B<QC\x1B> v\x00y"), "[QC] v@y");
 /// ```
 pub fn decode(data_coding: u8, bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
@@ -437,5 +454,29 @@ mod tests {
         assert_eq!(decode(0x03, b"caf\xe9"), "café");
         assert_eq!(decode(0x01, b"ok\xe9"), "ok\u{FFFD}");
         assert_eq!(decode(0x04, b"\x00\xff"), "\u{0}ÿ");
+    }
+
+    /// IA5 text holding GSM's control septets is GSM 03.38 under the IA5
+    /// label (node-smpp sends every text that fits GSM 03.38 so): read as
+    /// GSM, its `@`, `$`, `_` and escaped `[ ] { } ~ € |` are what the
+    /// handset shows. Tab, line feed and carriage return alone keep the
+    /// ASCII reading, and so does true ASCII's `[QC] v@y $5`.
+    #[test]
+    fn ia5_holding_gsm_septets_is_read_as_gsm() {
+        let gsm = gsm7_encode("[QC] v@y $5 t_t {x} ~ € |").expect("gsm");
+        assert!(gsm.contains(&0x00) && gsm.contains(&0x1B));
+        assert_eq!(decode(0x01, &gsm), "[QC] v@y $5 t_t {x} ~ € |");
+        assert_eq!(decode(0x01, b"[QC] v@y $5"), "[QC] v@y $5");
+        assert_eq!(decode(0x01, b"a\tb\r\n[c]"), "a\tb\r\n[c]");
+        // One GSM septet anywhere makes it GSM: ASCII's `[` is then `Ä`, as
+        // the same ESME would never have sent it unescaped.
+        assert_eq!(decode(0x01, b"\x00 [x]"), "@ ÄxÑ");
+        // Parts of one coding are one run: an escape split between two
+        // IA5-labelled parts is joined.
+        let e = gsm7_encode("[QC] ok").expect("gsm");
+        assert_eq!(
+            message_text([(0x01u8, &e[..1]), (0x01, &e[1..])]),
+            "[QC] ok"
+        );
     }
 }
