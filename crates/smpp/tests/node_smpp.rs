@@ -1,0 +1,281 @@
+//! An SMSC and an ESME that are not ours: both written with node-smpp (npm
+//! `smpp`, `tests/node/peers.js`), the ESME through `chanrac-smpp` to the
+//! SMSC. Another codec's PDUs: binds with `interface_version` 0x50 (SMPP
+//! 5.0), upper-case hexadecimal message ids, receipts with the
+//! `receipted_message_id` TLV and receipts naming the id in decimal in their
+//! text alone, `submit_multi`, `data_sm`, `query_sm`, a subscriber's refusal
+//! and `unbind`. Skipped when `node` or the package is missing (`npm ci` in
+//! `tests/node`; `scripts/test` does it), unless `CHANRAC_REQUIRE_NODE_SMPP`
+//! is set.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chanrac_smpp::pdu::status;
+use common::{policy_dir, ProxyProcess};
+use serde_json::Value;
+
+fn node_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node")
+}
+
+fn node_available() -> bool {
+    node_dir().join("node_modules/smpp/package.json").exists()
+        && Command::new("node")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// The node process, killed on drop.
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn facts<'a>(lines: &'a [Value], ev: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["ev"] == ev).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_smpp_esme_and_smsc_through_the_proxy() {
+    if !node_available() {
+        assert!(
+            std::env::var_os("CHANRAC_REQUIRE_NODE_SMPP").is_none(),
+            "CHANRAC_REQUIRE_NODE_SMPP is set but node or tests/node/node_modules/smpp is missing"
+        );
+        eprintln!("skipped: node-smpp is missing (npm ci in crates/smpp/tests/node); set CHANRAC_REQUIRE_NODE_SMPP=1 to make this a failure");
+        return;
+    }
+    let dir = policy_dir();
+    std::fs::write(
+        dir.path().join("accounts.csv"),
+        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
+         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
+         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("dnc.csv"),
+        "number,scope\n0912000008,sms\n0912000009,sms\n",
+    )
+    .unwrap();
+
+    let mut node = Node(
+        Command::new("node")
+            .arg("peers.js")
+            .current_dir(node_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = mpsc::channel::<Value>();
+    let out = node.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            match serde_json::from_str(&line) {
+                Ok(v) => {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => eprintln!("node: {line}"),
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(first["ev"], "listening", "{first}");
+    let smsc_port = first["port"].as_u64().unwrap();
+    let sink = format!("127.0.0.1:{smsc_port}").parse().unwrap();
+    let proxy = ProxyProcess::start(dir.path(), sink, &[]).await;
+    let mut stdin = node.0.stdin.take().unwrap();
+    writeln!(stdin, "{}", proxy.port).unwrap();
+    stdin.flush().unwrap();
+
+    let mut lines = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(v) => {
+                let end = v["ev"] == "done" || v["ev"] == "failed";
+                lines.push(v);
+                if end {
+                    break;
+                }
+            }
+            Err(e) => panic!(
+                "node went quiet ({e}): {lines:#?}\nproxy:\n{}",
+                proxy.stderr()
+            ),
+        }
+    }
+    let all = format!("{lines:#?}\nproxy:\n{}", proxy.stderr());
+    assert_eq!(lines.last().unwrap()["ev"], "done", "{all}");
+
+    // Binds: the ESME's (SMPP 5.0's interface_version) is taken; upstream
+    // the proxy binds with the account's own login.
+    let bind = facts(&lines, "esme_bind_resp");
+    assert_eq!(bind[0]["status"], 0, "{all}");
+    assert!(
+        facts(&lines, "smsc_bind")
+            .iter()
+            .any(|b| b["system_id"] == "smsc_ad" && b["password"] == "up1"),
+        "{all}"
+    );
+    assert_eq!(facts(&lines, "esme_enquire_link_resp")[0]["status"], 0);
+
+    // Allowed ads reach the SMSC; each receipt names the id the ESME was
+    // given, written as the receipt wrote it or not at all changed.
+    let sent: Vec<_> = facts(&lines, "smsc_submit_sm");
+    let tos: Vec<_> = sent.iter().map(|s| s["to"].as_str().unwrap()).collect();
+    assert!(
+        tos.contains(&"84912000001") && tos.contains(&"84912000002"),
+        "{all}"
+    );
+    let receipts = facts(&lines, "esme_receipt");
+    assert_eq!(receipts.len(), 2, "{all}");
+    for r in &receipts {
+        let given = r["given"].as_str().unwrap();
+        let text = r["text"].as_str().unwrap();
+        let named = text
+            .strip_prefix("id:")
+            .and_then(|t| t.split_whitespace().next())
+            .unwrap();
+        let same = named.eq_ignore_ascii_case(given)
+            || u64::from_str_radix(given, 16).ok() == named.parse().ok();
+        assert!(same, "receipt {text} for given id {given}: {all}");
+        if let Some(tlv) = r["receipted_message_id"].as_str() {
+            assert!(tlv.eq_ignore_ascii_case(given), "{all}");
+        }
+    }
+    assert!(
+        receipts
+            .iter()
+            .any(|r| r["receipted_message_id"].is_string()),
+        "{all}"
+    );
+    for r in facts(&lines, "smsc_receipt_resp") {
+        assert_eq!(r["status"], 0, "{all}");
+    }
+
+    // The DNC number: refused by the proxy, never at the SMSC.
+    let resp = |to: &str| {
+        facts(&lines, "esme_submit_sm_resp")
+            .into_iter()
+            .find(|r| r["to"] == to)
+            .unwrap_or_else(|| panic!("no answer for {to}: {all}"))
+            .clone()
+    };
+    assert_eq!(resp("84912000001")["status"], 0);
+    assert_ne!(resp("84912000009")["status"], 0, "{all}");
+    assert!(!tos.contains(&"84912000009"), "{all}");
+
+    // submit_multi: three delivered, the two DNC numbers listed.
+    let multi = facts(&lines, "esme_submit_multi_resp")[0];
+    assert_eq!(multi["status"], 0, "{all}");
+    let mut failed: Vec<_> = multi["unsuccess"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u[0].as_str().unwrap().to_string())
+        .collect();
+    failed.sort();
+    assert_eq!(failed, ["84912000008", "84912000009"], "{all}");
+    for u in multi["unsuccess"].as_array().unwrap() {
+        assert_ne!(u[1], 0, "{all}");
+    }
+    let mut reached: Vec<String> = facts(&lines, "smsc_submit_sm")
+        .iter()
+        .filter(|s| s["text"] == "[QC] Uu dai thang 3")
+        .map(|s| s["to"].as_str().unwrap().to_string())
+        .chain(
+            facts(&lines, "smsc_submit_multi")
+                .iter()
+                .flat_map(|m| m["to"].as_array().unwrap().iter())
+                .map(|t| t.as_str().unwrap().to_string()),
+        )
+        .filter(|t| ["84912000003", "84912000004", "84912000005"].contains(&t.as_str()))
+        .collect();
+    reached.sort();
+    assert_eq!(
+        reached,
+        ["84912000003", "84912000004", "84912000005"],
+        "{all}"
+    );
+
+    // data_sm: checked like submit_sm; the allowed one reaches the SMSC
+    // (as the `submit_sm` it amounts to, its text in `message_payload`),
+    // the one to a DNC number does not.
+    let data = facts(&lines, "esme_data_sm_resp");
+    assert_eq!(data[0]["status"], 0, "{all}");
+    assert_ne!(data[1]["status"], 0, "{all}");
+    let data_at_smsc: Vec<_> = lines
+        .iter()
+        .filter(|l| l["ev"] == "smsc_submit_sm" || l["ev"] == "smsc_data_sm")
+        .filter(|l| l["to"] == "84912000007" || l["to"] == "84912000008")
+        .collect();
+    assert_eq!(data_at_smsc.len(), 1, "{all}");
+    assert_eq!(data_at_smsc[0]["to"], "84912000007");
+    assert_eq!(data_at_smsc[0]["text"], "[QC] Uu dai qua data_sm", "{all}");
+
+    // query_sm passes through, in the SMSC's ids.
+    assert_eq!(facts(&lines, "esme_query_sm_resp")[0]["status"], 0, "{all}");
+    let smsc_ids: Vec<_> = lines
+        .iter()
+        .filter(|l| l["ev"].as_str().is_some_and(|e| e.starts_with("smsc_")))
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    let queried = facts(&lines, "smsc_query_sm");
+    assert_eq!(queried.len(), 1, "{all}");
+    assert!(
+        smsc_ids.contains(&queried[0]["id"].as_str().unwrap()),
+        "{all}"
+    );
+
+    // UCS-2 text; a message in two parts, each part answered: both
+    // forwarded when allowed, both refused when not.
+    assert_eq!(resp("ucs2")["status"], 0, "{all}");
+    let parts = facts(&lines, "esme_parts_resp");
+    assert_eq!(parts[0]["status"], serde_json::json!([0, 0]), "{all}");
+    let refused = parts[1]["status"].as_array().unwrap();
+    assert!(refused.iter().all(|s| s != 0), "{all}");
+    let halves: Vec<_> = facts(&lines, "smsc_submit_sm")
+        .into_iter()
+        .filter(|s| s["to"] == "84912000002")
+        .collect();
+    assert_eq!(halves.len(), 2 + 1, "the ad and its two parts: {all}");
+    assert_eq!(facts(&lines, "smsc_enquire_link_resp")[0]["status"], 0);
+
+    // The SMSC's unbind is answered; the proxy binds again and traffic
+    // goes on.
+    assert_eq!(facts(&lines, "smsc_unbind_resp")[0]["status"], 0, "{all}");
+    assert_eq!(resp("after_unbind")["status"], 0, "{all}");
+
+    // The subscriber's refusal reaches the ESME and stops the next ad.
+    assert_eq!(facts(&lines, "smsc_mo_resp")[0]["status"], 0, "{all}");
+    let mo = facts(&lines, "esme_mo")[0];
+    assert_eq!(mo["text"], "TC", "{all}");
+    assert_eq!(mo["to"], "9029", "{all}");
+    let after = resp("84912000006")["status"].as_u64().unwrap();
+    assert_ne!(after, u64::from(status::ESME_ROK), "{all}");
+    assert!(proxy.stderr().contains("REFUSED"), "{all}");
+
+    assert_eq!(facts(&lines, "esme_unbind_resp")[0]["status"], 0, "{all}");
+    assert!(
+        facts(&lines, "esme_error").is_empty(),
+        "the ESME saw an error: {all}"
+    );
+}
