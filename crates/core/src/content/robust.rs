@@ -1502,7 +1502,7 @@ fn is_splitter_gap(g: &str) -> bool {
 /// then complete; otherwise it is left empty). A word here is a maximal run
 /// of letters and combining marks. In a word with two upper-case letters or
 /// more and no lower-case letter but `l`, each `l` is an `I` (`TlỀN` →
-/// `TIỀN`, `LlNK` → `LINK`); a word that starts with `I` then a vowel,
+/// `TIỀN`, `LlNK` → `LINK`); a word not after a digit that starts with `I` then a vowel,
 /// whose folded form starts with `ii`, or is neither one syllable nor `ia`
 /// and is one with `l` for its `i`, starts with an `L` (`IÃI` → `LÃI`,
 /// `Iãi` → `Lãi`, `Iink` → `Link`; not
@@ -1524,7 +1524,9 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
         let worth = if ell {
             prev.is_some_and(char::is_uppercase) || next.is_some_and(char::is_uppercase)
         } else {
-            !prev.is_some_and(word_char)
+            // Not after a digit either: `D9IE6M3` (VNI for `ĐIỂM`) is one
+            // token, its `IE` no word of its own.
+            !prev.is_some_and(|c| word_char(c) || c.is_ascii_digit())
         };
         if !worth {
             continue;
