@@ -77,6 +77,15 @@
 //!   `dun9` (`9` for `g` in a text typed in leetspeak), `9ửi`, and `xi3u`
 //!   in a text typed both in VNI and in leetspeak. Left: `Mo💜Mo` (an emoji
 //!   inside a brand: the robust text reads two words). 239 now.
+//! - `analyst6/`: 44 signatures of a sixth analyst (16 `literal`, 8
+//!   `word`, 6 `fuzzy`, 14 `regex`); 252 messages, 30 for each of eight
+//!   tricks and 12 typos on `fuzzy` signatures, written as most SMS spam
+//!   is, without diacritics (39 have them), in teencode, with amounts,
+//!   cheap domains and handles; 260 ordinary messages, about 175
+//!   near-misses. First reading: 250 (99.2 %; robust off 83), no hit
+//!   added. Both misses were `4o` for `ảo` (`ti3n 4o`): a leetspeak vowel
+//!   and a vowel that read one syllable are now a word in a text written
+//!   in leetspeak, as `8A` was. 252 now.
 //! - `analyst7/`: 42 signatures of a seventh analyst (14 `literal`, 6
 //!   `word`, 6 `fuzzy`, 16 `regex`, most regexes tying a phrase to an
 //!   amount, a link, a phone number or a deadline); 252 messages, 30 for
@@ -175,6 +184,21 @@ const SETS: &[HeldOut] = &[
             ("separators", 100.0),
             ("emoji", 96.6),
             ("lookalike", 100.0),
+            ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        dir: "analyst6",
+        signatures: 44,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("lookalike", 100.0),
+            ("typo", 100.0),
             ("mixtures", 100.0),
         ],
     },

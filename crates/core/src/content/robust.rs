@@ -1074,10 +1074,17 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         && word[0].is_ascii_digit();
     let syllable = (amount || time) && leet_syllable(word);
     let shaped = amount && (syllable || leet_shaped(word, letters.len()));
-    // A leetspeak consonant and a vowel (`8A` for `bạ`, `5O` for `số`):
-    // a word in a text written in leetspeak, a code elsewhere (`lớp 8A`).
-    let short =
-        matches!(word, ['5' | '7' | '8', v] if v.is_ascii_lowercase() && is_vowel(*v as u8));
+    // A leetspeak consonant and a vowel (`8A` for `bạ`, `5O` for `số`),
+    // or a leetspeak vowel and a vowel that read one syllable (`4o` for
+    // `ảo`, `0i` for `ơi`): a word in a text written in leetspeak, a code
+    // elsewhere (`lớp 8A`, `4o`).
+    let short = match word {
+        ['5' | '7' | '8', v] => v.is_ascii_lowercase() && is_vowel(*v as u8),
+        ['0' | '1' | '3' | '4', v] if v.is_ascii_lowercase() && is_vowel(*v as u8) => {
+            with_bytes(word.iter().copied(), |w| reads_syllable(w, false))
+        }
+        _ => false,
+    };
     // A `9` (`g`) before a vowel, then letters and leetspeak digits with a
     // letter and a leetspeak digit, that read one syllable (`9i4` for
     // `giá`): a word there too (`9h`, `9tr` stay amounts everywhere, `910`
@@ -2634,6 +2641,9 @@ mod tests {
         "910",
         "9h3",
         "8a",
+        "4o",
+        "0i",
+        "D9IE6M3",
         "$4p",
         "c4!",
         "!t",
