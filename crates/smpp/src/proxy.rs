@@ -2491,8 +2491,14 @@ impl IdBook {
     /// answer gave hexadecimal and the reverse (`msg-id-type` in Kannel's
     /// terms). The id as it is comes first.
     fn owner_of_any_form(&self, id: &str) -> Option<&str> {
-        if let Some(a) = self.owner(id) {
-            return Some(a);
+        self.known_form(id).and_then(|k| self.owner(k))
+    }
+
+    /// The id this book holds that `id` writes, in any of the forms
+    /// [`IdBook::owner_of_any_form`] accepts: as the SMSC's answer wrote it.
+    fn known_form(&self, id: &str) -> Option<&str> {
+        if let Some((k, _)) = self.owners.get_key_value(id) {
+            return Some(k);
         }
         let trimmed = id.trim_start_matches('0');
         let mut forms = vec![id.to_ascii_lowercase(), id.to_ascii_uppercase()];
@@ -2513,8 +2519,8 @@ impl IdBook {
         }
         forms
             .into_iter()
-            .find_map(|f| self.owners.get(f.as_str()))
-            .map(|a| &**a)
+            .find_map(|f| self.owners.get_key_value(f.as_str()))
+            .map(|(k, _)| &**k)
     }
 
     /// Receipts for the SMSC's `id` go to the ESME as receipts for `given`
@@ -2525,9 +2531,13 @@ impl IdBook {
         }
     }
 
-    /// The id the ESME was given for the SMSC's `id`, when another.
+    /// The id the ESME was given for the SMSC's `id` (written in any form
+    /// [`IdBook::known_form`] accepts), when another.
     fn given(&self, id: &str) -> Option<&str> {
-        self.aliases.get(id).map(|a| &**a)
+        if self.aliases.is_empty() {
+            return None; // no submit_multi in the book: the usual case
+        }
+        self.aliases.get(self.known_form(id)?).map(|a| &**a)
     }
 }
 
@@ -2573,6 +2583,15 @@ mod window_tests {
         assert_eq!(b.owner_of_any_form("AB-9"), Some("lower"));
         assert_eq!(b.owner_of_any_form("ab-8"), None);
         assert_eq!(b.owner_of_any_form(""), None);
+        // An alias is found by any form too: a receipt for a submit_multi's
+        // destination that names the SMSC's id in decimal still goes to the
+        // ESME under the id its answer gave.
+        b.give("0A20", "hex");
+        b.alias("0A20", "0A1F");
+        assert_eq!(b.given("0A20"), Some("0A1F"));
+        assert_eq!(b.given("2592"), Some("0A1F"), "0x0A20 in decimal");
+        assert_eq!(b.given("0a20"), Some("0A1F"));
+        assert_eq!(b.given("0A1F"), None);
     }
 
     /// An id given again (an SMSC that reuses ids) has its newest owner and

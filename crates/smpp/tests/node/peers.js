@@ -178,9 +178,16 @@ async function esme(port) {
 		source_addr_ton: 5, source_addr_npi: 0, source_addr: 'SHOPVN',
 		dest_address: ['84912000003', '84912000008', '84912000004', '84912000009',
 			'84912000005'].map((n) => ({dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: n})),
-		short_message: '[QC] Uu dai thang 3'}, done));
+		registered_delivery: 1, short_message: '[QC] Uu dai thang 3'}, done));
 	say({ev: 'esme_submit_multi_resp', status: multi.command_status, id: multi.message_id,
 		unsuccess: (multi.unsuccess_sme || []).map((u) => [u.destination_addr, u.error_status_code])});
+	// A receipt for each destination delivered, each naming the one id
+	// the submit_multi_resp gave.
+	for (const to of ['84912000003', '84912000004', '84912000005']) {
+		const receipt = await next((d) => (d.esm_class & 0x3C) !== 0 && d.from === to);
+		say({ev: 'esme_receipt', to, given: multi.message_id, text: receipt.text,
+			receipted_message_id: receipt.receipted_message_id});
+	}
 
 	const data = await step('data_sm', (done) => session.data_sm({
 		source_addr_ton: 5, source_addr_npi: 0, source_addr: 'SHOPVN',
