@@ -3,8 +3,11 @@
 //! SMSC. Another codec's PDUs: binds with `interface_version` 0x50 (SMPP
 //! 5.0), upper-case hexadecimal message ids, receipts with the
 //! `receipted_message_id` TLV and receipts naming the id in decimal in their
-//! text alone, `submit_multi`, `data_sm`, `query_sm`, a subscriber's refusal
-//! and `unbind`. Skipped when `node` or the package is missing (`npm ci` in
+//! text alone, `submit_multi` (a receipt per destination), `data_sm`,
+//! `query_sm`, `cancel_sm`, `replace_sm` (refused), UDH and SAR parts,
+//! `message_payload`, the SMSC's own error, enquire_link and unbind, a
+//! transmitter and a receiver of one account, a subscriber's refusal and
+//! the ESME's `unbind`. Skipped when `node` or the package is missing (`npm ci` in
 //! `tests/node`; `scripts/test` does it), unless `CHANRAC_REQUIRE_NODE_SMPP`
 //! is set.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -251,20 +254,93 @@ async fn node_smpp_esme_and_smsc_through_the_proxy() {
     // forwarded when allowed, both refused when not.
     assert_eq!(resp("ucs2")["status"], 0, "{all}");
     let parts = facts(&lines, "esme_parts_resp");
+    assert_eq!(parts[0]["to"], "84912000002");
     assert_eq!(parts[0]["status"], serde_json::json!([0, 0]), "{all}");
+    assert_eq!(parts[1]["to"], "84912000009");
     let refused = parts[1]["status"].as_array().unwrap();
     assert!(refused.iter().all(|s| s != 0), "{all}");
     let halves: Vec<_> = facts(&lines, "smsc_submit_sm")
         .into_iter()
         .filter(|s| s["to"] == "84912000002")
+        .filter(|s| {
+            let t = s["text"].as_str().unwrap();
+            t.ends_with("[QC] Uu dai cuoi tuan: giam 50% ")
+                || t.ends_with("cho moi don hang tu 200k")
+        })
         .collect();
-    assert_eq!(halves.len(), 2 + 1, "the ad and its two parts: {all}");
+    assert_eq!(halves.len(), 2, "the two parts: {all}");
     assert_eq!(facts(&lines, "smsc_enquire_link_resp")[0]["status"], 0);
 
     // The SMSC's unbind is answered; the proxy binds again and traffic
     // goes on.
     assert_eq!(facts(&lines, "smsc_unbind_resp")[0]["status"], 0, "{all}");
     assert_eq!(resp("after_unbind")["status"], 0, "{all}");
+
+    // The SMSC's own error reaches the ESME as it is.
+    assert_eq!(resp("throttled")["status"], 0x58, "{all}");
+    assert_eq!(facts(&lines, "smsc_throttled").len(), 1, "{all}");
+
+    // SAR parts and message_payload: checked and forwarded.
+    let sar = facts(&lines, "esme_parts_resp")
+        .into_iter()
+        .find(|p| p["to"] == "sar")
+        .unwrap();
+    assert_eq!(sar["status"], serde_json::json!([0, 0]), "{all}");
+    let texts: Vec<_> = facts(&lines, "smsc_submit_sm")
+        .iter()
+        .map(|s| s["text"].as_str().unwrap().to_string())
+        .collect();
+    for t in [
+        "[QC] Uu dai lon: giam 50% ",
+        "cho moi don tu 200k",
+        "[QC] Uu dai trong message_payload",
+    ] {
+        assert!(texts.iter().any(|x| x == t), "{t:?} not at the SMSC: {all}");
+    }
+    assert_eq!(resp("payload")["status"], 0, "{all}");
+
+    // cancel_sm passes through in the SMSC's id; replace_sm is refused and
+    // never reaches the SMSC.
+    assert_eq!(
+        facts(&lines, "esme_cancel_sm_resp")[0]["status"],
+        0,
+        "{all}"
+    );
+    let cancelled = facts(&lines, "smsc_cancel_sm");
+    assert_eq!(cancelled.len(), 1, "{all}");
+    assert!(smsc_ids.contains(&cancelled[0]["id"].as_str().unwrap()));
+    assert_eq!(
+        facts(&lines, "esme_replace_sm_resp")[0]["status"],
+        status::ESME_RREPLACEFAIL,
+        "{all}"
+    );
+    assert!(facts(&lines, "smsc_replace_sm").is_empty(), "{all}");
+
+    // A transmitter and a receiver of one account: the receipt of what the
+    // transmitter sent reaches the receiver, under the id it was given.
+    assert_eq!(
+        facts(&lines, "care_bind_resp")[0]["status"],
+        serde_json::json!([0, 0])
+    );
+    assert_eq!(
+        facts(&lines, "care_submit_sm_resp")[0]["status"],
+        0,
+        "{all}"
+    );
+    let care = facts(&lines, "care_receipt");
+    assert_eq!(care.len(), 1, "{all}");
+    let given = care[0]["given"].as_str().unwrap();
+    let named = care[0]["text"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("id:")
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap();
+    assert!(
+        named.eq_ignore_ascii_case(given)
+            || u64::from_str_radix(given, 16).ok() == named.parse().ok(),
+        "{all}"
+    );
 
     // The subscriber's refusal reaches the ESME and stops the next ad.
     assert_eq!(facts(&lines, "smsc_mo_resp")[0]["status"], 0, "{all}");

@@ -48,9 +48,13 @@ const smsc = smpp.createServer({}, (session) => {
 		session.close();
 	});
 	session.on('submit_sm', (pdu) => {
+		if (text(pdu.short_message).includes('#throttle')) {
+			say({ev: 'smsc_throttled', account, to: pdu.destination_addr});
+			return session.send(pdu.response({command_status: 0x58}));
+		}
 		const id = (nextId++).toString(16).toUpperCase();
 		say({ev: 'smsc_submit_sm', account, to: pdu.destination_addr,
-			from: pdu.source_addr,
+			from: pdu.source_addr, sar: pdu.sar_segment_seqnum,
 			text: text(pdu.short_message) || text(pdu.message_payload), id});
 		session.send(pdu.response({message_id: id}));
 		if ((pdu.registered_delivery & 3) === 0) return;
@@ -120,22 +124,24 @@ const step = (what, f) => new Promise((resolve, reject) => {
 	});
 });
 
-async function esme(port) {
+// An ESME session to the proxy: its deliver_sm are answered and kept;
+// `next(test)` waits for the first kept one that passes `test`.
+function client(port, name) {
 	const delivered = [];
 	let waiting = null;
 	const session = smpp.connect({url: 'smpp://127.0.0.1:' + port});
-	session.on('error', (e) => say({ev: 'esme_error', error: String(e)}));
+	session.on('error', (e) => say({ev: 'esme_error', name, error: String(e)}));
 	session.on('deliver_sm', (pdu) => {
 		const d = {esm_class: pdu.esm_class, from: pdu.source_addr,
 			to: pdu.destination_addr, text: text(pdu.short_message),
 			receipted_message_id: pdu.receipted_message_id};
-		say(Object.assign({ev: 'esme_deliver_sm'}, d));
+		say(Object.assign({ev: 'esme_deliver_sm', name}, d));
 		session.send(pdu.response());
 		delivered.push(d);
 		if (waiting) waiting();
 	});
 	session.on('enquire_link', (pdu) => session.send(pdu.response()));
-	const next = (test) => step('a deliver_sm', (done) => {
+	const next = (test) => step('a deliver_sm at ' + name, (done) => {
 		const look = () => {
 			const i = delivered.findIndex(test);
 			if (i >= 0) {
@@ -146,6 +152,11 @@ async function esme(port) {
 		waiting = look;
 		look();
 	});
+	return {session, next, delivered};
+}
+
+async function esme(port) {
+	const {session, next} = client(port, 'trx');
 
 	const bind = await step('bind_transceiver', (done) => session.bind_transceiver(
 		{system_id: 'shopvn_ad', password: 'secret1'}, done));
@@ -224,6 +235,58 @@ async function esme(port) {
 	const smscLink = await step('enquire_link from the SMSC', (done) =>
 		sessions.smsc_ad.enquire_link({}, done));
 	say({ev: 'smsc_enquire_link_resp', status: smscLink.command_status});
+
+	// The SMSC's own error comes back as it is (a throttled SMSC).
+	const throttled = await step('submit_sm the SMSC throttles', (done) => session.submit_sm(
+		ad('84912000004', '[QC] Uu dai #throttle', {registered_delivery: 0}), done));
+	say({ev: 'esme_submit_sm_resp', to: 'throttled', status: throttled.command_status});
+
+	// A long message as SAR parts, and one in message_payload.
+	const sar = ['[QC] Uu dai lon: giam 50% ', 'cho moi don tu 200k'];
+	const sarAnswers = await Promise.all(sar.map((body, i) => step('a SAR part', (done) =>
+		session.submit_sm(ad('84912000003', body, {registered_delivery: 0,
+			sar_msg_ref_num: 0x0102, sar_total_segments: 2, sar_segment_seqnum: i + 1}), done))));
+	say({ev: 'esme_parts_resp', to: 'sar', status: sarAnswers.map((a) => a.command_status)});
+	const payload = await step('submit_sm with message_payload', (done) => session.submit_sm(
+		ad('84912000004', '', {registered_delivery: 0,
+			message_payload: '[QC] Uu dai trong message_payload'}), done));
+	say({ev: 'esme_submit_sm_resp', to: 'payload', status: payload.command_status});
+
+	// cancel_sm passes through in the SMSC's ids; replace_sm is refused
+	// (it could swap a checked text for an unchecked one).
+	const cancel = await step('cancel_sm', (done) => session.cancel_sm({
+		message_id: multi.message_id, source_addr_ton: 5, source_addr_npi: 0,
+		source_addr: 'SHOPVN', dest_addr_ton: 1, dest_addr_npi: 1,
+		destination_addr: '84912000003'}, done));
+	say({ev: 'esme_cancel_sm_resp', status: cancel.command_status});
+	const replace = await step('replace_sm', (done) => session.replace_sm({
+		message_id: multi.message_id, source_addr_ton: 5, source_addr_npi: 0,
+		source_addr: 'SHOPVN', short_message: '[QC] van ban khac'}, done));
+	say({ev: 'esme_replace_sm_resp', status: replace.command_status});
+
+	// A care account bound twice, as a transmitter and as a receiver: the
+	// receipt of what the transmitter sent reaches the receiver.
+	const tx = client(port, 'care_tx');
+	const rx = client(port, 'care_rx');
+	const txBind = await step('bind_transmitter', (done) => tx.session.bind_transmitter(
+		{system_id: 'shopvn_care', password: 'secret2'}, done));
+	const rxBind = await step('bind_receiver', (done) => rx.session.bind_receiver(
+		{system_id: 'shopvn_care', password: 'secret2'}, done));
+	say({ev: 'care_bind_resp', status: [txBind.command_status, rxBind.command_status]});
+	const care = await step('a care message', (done) => tx.session.submit_sm({
+		source_addr_ton: 5, source_addr_npi: 0, source_addr: 'SHOPVN', dest_addr_ton: 1,
+		dest_addr_npi: 1, destination_addr: '84912000002', registered_delivery: 1,
+		short_message: 'Don hang cua ban da duoc giao'}, done));
+	say({ev: 'care_submit_sm_resp', status: care.command_status, id: care.message_id});
+	if (care.command_status === 0) {
+		const r = await rx.next((d) => (d.esm_class & 0x3C) !== 0);
+		say({ev: 'care_receipt', given: care.message_id, text: r.text,
+			receipted_message_id: r.receipted_message_id});
+	}
+	for (const c of [tx, rx]) {
+		await step('unbind', (done) => c.session.unbind({}, done));
+		c.session.close();
+	}
 
 	// A subscriber refuses; the next ad to that subscriber is refused.
 	const moStatus = await mo('smsc_ad', '84912000006', '9029', 'TC');
