@@ -24,7 +24,9 @@
 //!    or a leet symbol). In a run, a gap without white space, or with
 //!    punctuation, joins its neighbours; a *loose* gap (white space and
 //!    nothing else but symbols) joins them too when every gap of the run is
-//!    loose (`n a p`), and is otherwise a word boundary (`n.a.p d.a.u` →
+//!    loose (`n a p`), or when the tokens on both sides are spaced on their
+//!    other side too (or end the run: `d o n h_a_n_g` → `don hang`), and
+//!    is otherwise a word boundary (`n.a.p d.a.u` →
 //!    `nap dau`, `n . a . p d . a . u` → `nap dau`). When every gap is
 //!    loose, the run breaks where the written text had its widest gaps, if
 //!    its gaps were not all as wide (white space counts one, a symbol two:
@@ -336,7 +338,10 @@ fn spaced_runs(written: &str, out: &mut HashMap<String, Vec<usize>>) {
             .map_or(rest.len(), |(i, _)| i);
         if word_len > 0 {
             let (word, after) = rest.split_at(word_len);
-            let single = word.chars().filter(|&c| !is_mark(c)).count() == 1;
+            // A digit joins no run through white space (as in the folded
+            // text's runs): it ends the run before it.
+            let single = word.chars().filter(|&c| !is_mark(c)).count() == 1
+                && !word.starts_with(|c: char| c.is_ascii_digit());
             match gap {
                 Some(w) if single => widths.push(w),
                 _ => close(&mut letters, &mut widths),
@@ -813,7 +818,29 @@ impl RobustBuf {
                 let joiners = g == "," || g.chars().all(is_joiner);
                 let tight = !g.chars().any(char::is_whitespace);
                 let first_ok = k > i || one(a, b) || tight;
-                if !joiners || !first_ok || !(one(*ta, *tb) || tight && drawn(*ta, *tb)) {
+                // A digit spaced on both sides (or at the end of the run)
+                // is a number, not a letter: white space does not link it
+                // (`m ứ c 2`, `đ ề 1 ă.n`, `v 4 y`; `t.r.1 4.n` and
+                // `v.4.y` still do).
+                let digit = |at: usize| match items.get(at) {
+                    Some(Item::Token(a, b)) => {
+                        *b == *a + 1 && s.as_bytes().get(*a).is_some_and(u8::is_ascii_digit)
+                    }
+                    _ => false,
+                };
+                let spaced_at = |at: usize| match items.get(at) {
+                    Some(Item::Gap(a, b)) => s
+                        .get(*a..*b)
+                        .is_none_or(|g| g.chars().any(char::is_whitespace)),
+                    _ => true,
+                };
+                let number =
+                    |at: usize, other: Option<usize>| digit(at) && other.is_none_or(spaced_at);
+                if !joiners
+                    || !first_ok
+                    || !(one(*ta, *tb) || tight && drawn(*ta, *tb))
+                    || !tight && (number(k, k.checked_sub(1)) || number(k + 2, Some(k + 3)))
+                {
                     break;
                 }
                 k += 2;
@@ -865,6 +892,10 @@ impl RobustBuf {
             _ => false,
         };
         let mixed = (i + 1..end).step_by(2).any(|k| !spaced(k));
+        // In a mixed run, letters spaced on both sides are a spelled-out
+        // word of their own (`d o n h_a_n_g` → `don hang`): a loose gap
+        // between two such letters joins them.
+        let alone = |t: usize| (t == i || spaced(t - 1)) && (t == end || spaced(t + 1));
         // All loose: the written text may show word breaks (two spaces).
         let mut breaks = std::mem::take(&mut self.breaks);
         breaks.clear();
@@ -892,7 +923,7 @@ impl RobustBuf {
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
-                Some(Item::Gap(..)) if mixed && spaced(k) => {
+                Some(Item::Gap(..)) if mixed && spaced(k) && !(alone(k - 1) && alone(k + 1)) => {
                     self.flush_run_word(s, written);
                     self.text.push(' ');
                     self.word.clear();
@@ -2644,6 +2675,10 @@ mod tests {
         "4o",
         "0i",
         "D9IE6M3",
+        "d o n",
+        "h_a_n_g",
+        "m ứ c 2",
+        "t.r.1 4.n",
         "$4p",
         "c4!",
         "!t",
