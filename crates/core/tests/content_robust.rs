@@ -9,10 +9,13 @@
 //!   letters, Telex, VNI, separators between letters, emoji between words)
 //!   still match as `literal`, `regex` and `word` signatures.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod spam;
 
 use chanrac::content::{fold, FoldBuf, SignatureKind, SignatureSet, SignatureSetBuilder};
 use proptest::prelude::*;
+use spam::{telex, vni};
 
 fn one(kind: SignatureKind, pattern: &str, robust: bool) -> SignatureSet {
     let mut b = SignatureSetBuilder::new();
@@ -112,59 +115,6 @@ const FILLER: &[&str] = &[
     "mẹ", "ơi", "tối", "nay", "con", "về", "anh", "nhé", "50", "triệu", "0912", "345", "!", ",",
     "🎁", "100k", "0,5%", "free", "ship", "vay", "tiền", "zalo", "pay", "a", "b", "v.a.y",
 ];
-
-/// Telex typing of one Vietnamese letter: (letters, tone letter).
-fn telex(c: char) -> (String, Option<char>) {
-    use unicode_normalization::UnicodeNormalization;
-    let mut base = String::new();
-    let mut tone = None;
-    let mut mark = "";
-    for d in c.to_string().nfd() {
-        match d {
-            '\u{0300}' => tone = Some('f'),
-            '\u{0301}' => tone = Some('s'),
-            '\u{0309}' => tone = Some('r'),
-            '\u{0303}' => tone = Some('x'),
-            '\u{0323}' => tone = Some('j'),
-            '\u{0302}' => mark = "circ",
-            '\u{0306}' => mark = "w",
-            '\u{031B}' => mark = "w",
-            'đ' => base.push_str("dd"),
-            d => base.push(d),
-        }
-    }
-    match mark {
-        "circ" => {
-            let b = base.clone();
-            base.push_str(&b);
-        }
-        "w" => base.push('w'),
-        _ => {}
-    }
-    (base, tone)
-}
-
-/// VNI typing: (letters with marks, tone digit).
-fn vni(c: char) -> (String, Option<char>) {
-    use unicode_normalization::UnicodeNormalization;
-    let mut base = String::new();
-    let mut tone = None;
-    for d in c.to_string().nfd() {
-        match d {
-            '\u{0301}' => tone = Some('1'),
-            '\u{0300}' => tone = Some('2'),
-            '\u{0309}' => tone = Some('3'),
-            '\u{0303}' => tone = Some('4'),
-            '\u{0323}' => tone = Some('5'),
-            '\u{0302}' => base.push('6'),
-            '\u{031B}' => base.push('7'),
-            '\u{0306}' => base.push('8'),
-            'đ' => base.push_str("d9"),
-            d => base.push(d),
-        }
-    }
-    (base, tone)
-}
 
 /// One word written with trick `how`.
 fn trick(word: &str, how: u8, seed: u8) -> String {

@@ -319,3 +319,215 @@ fn check(held: &HeldOut) -> Vec<String> {
     );
     failures
 }
+
+/// A trick applied by a program to a whole message: what an evaluation
+/// that disguises real messages mechanically would do, as opposed to the
+/// hand-written disguises above.
+type Trick = fn(&str, &mut Rng) -> String;
+
+/// The tricks of [`tricks_applied_by_a_program_keep_detections`], each
+/// with its floor (percent, as measured when it was set).
+const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
+    // Every `a e i o s t`, either case, a digit half the time; marks stay.
+    ("leet-all", leet_all, 95.7),
+    // Marks removed, then `a e i o` a digit three times in five.
+    ("leet-vowels", leet_vowels, 97.3),
+    // Each letter doubled or tripled three times in ten.
+    ("repeated", repeated, 100.0),
+    ("telex-tone-last", |m, _| typed(m, spam::telex, true), 100.0),
+    (
+        "telex-tone-after-vowel",
+        |m, _| typed(m, spam::telex, false),
+        100.0,
+    ),
+    ("vni-tone-last", |m, _| typed(m, spam::vni, true), 100.0),
+    (
+        "vni-tone-after-vowel",
+        |m, _| typed(m, spam::vni, false),
+        100.0,
+    ),
+    // Half the words of letters spelled out with one of `. - _ *` or a
+    // space between their letters.
+    ("separators", separators, 99.3),
+    // An emoji after half the words.
+    ("emoji", emoji, 100.0),
+    // Vowels a digit three times in ten, letters doubled three in twenty.
+    ("mixtures", mixtures, 98.6),
+];
+
+/// xorshift64: the same disguises on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn leet_digit(c: char) -> Option<char> {
+    Some(match c.to_ascii_lowercase() {
+        'a' => '4',
+        'e' => '3',
+        'i' => '1',
+        'o' => '0',
+        's' => '5',
+        't' => '7',
+        _ => return None,
+    })
+}
+
+fn leet_all(m: &str, r: &mut Rng) -> String {
+    m.chars()
+        .map(|c| match leet_digit(c) {
+            Some(d) if r.below(2) == 0 => d,
+            _ => c,
+        })
+        .collect()
+}
+
+fn unmarked(m: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    m.replace('đ', "d")
+        .replace('Đ', "D")
+        .nfd()
+        .filter(|c| !('\u{0300}'..='\u{036F}').contains(c))
+        .collect()
+}
+
+fn vowels(m: &str, r: &mut Rng, times: u64, of: u64) -> String {
+    m.chars()
+        .map(|c| match leet_digit(c) {
+            Some(d) if "aeioAEIO".contains(c) && r.below(of) < times => d,
+            _ => c,
+        })
+        .collect()
+}
+
+fn leet_vowels(m: &str, r: &mut Rng) -> String {
+    vowels(&unmarked(m), r, 3, 5)
+}
+
+fn doubled(m: &str, r: &mut Rng, times: u64, of: u64) -> String {
+    let mut out = String::new();
+    for c in m.chars() {
+        out.push(c);
+        if c.is_alphabetic() && r.below(of) < times {
+            out.push(c);
+            if r.below(2) == 0 {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn repeated(m: &str, r: &mut Rng) -> String {
+    doubled(m, r, 3, 10)
+}
+
+/// Each run of letters typed with `key` (Telex or VNI), its tone after
+/// the syllable or after the marked vowel.
+fn typed(m: &str, key: fn(char) -> (String, Option<char>), tone_last: bool) -> String {
+    let mut out = String::new();
+    let mut tone = None;
+    for c in m.chars().chain(std::iter::once(' ')) {
+        if c.is_alphabetic() {
+            let (letters, t) = key(c);
+            out.push_str(&letters);
+            match t {
+                Some(t) if !tone_last => out.push(t),
+                Some(t) => tone = Some(t),
+                None => {}
+            }
+        } else {
+            out.extend(tone.take());
+            out.push(c);
+        }
+    }
+    out.pop();
+    out
+}
+
+fn separators(m: &str, r: &mut Rng) -> String {
+    let words: Vec<String> = m
+        .split(' ')
+        .map(|w| {
+            let n = w.chars().count();
+            if n >= 2 && w.chars().all(char::is_alphabetic) && r.below(2) == 0 {
+                let sep = [".", "-", "_", "*", " "][r.below(5) as usize];
+                w.chars().map(String::from).collect::<Vec<_>>().join(sep)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+fn emoji(m: &str, r: &mut Rng) -> String {
+    let mut out = String::new();
+    for w in m.split(' ') {
+        out.push_str(w);
+        out.push(' ');
+        if r.below(2) == 0 {
+            out.push_str(["💰", "🔥", "⚡", "🎁", "✅", "👉", "💸", "⭐"][r.below(8) as usize]);
+            out.push(' ');
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn mixtures(m: &str, r: &mut Rng) -> String {
+    let v = vowels(m, r, 3, 10);
+    doubled(&v, r, 3, 20)
+}
+
+/// Every plain message of every held-out set, disguised by a program with
+/// each trick of [`PROGRAMMATIC`] over the whole message (the same
+/// disguises every run: a fixed seed per message), still fires its
+/// signature. First measured (2026-12-06) with a script making the same
+/// disguises with other random choices: leet on every `a e i o s t`
+/// 94.4 %, separators 91.4 %, the rest 97 % or more; the misses led to the
+/// rules for `d o n h_a_n_g`, spaced digits, `7hông` counting towards a
+/// text in leetspeak, drawn-out units (`50kk`), VNI's `d9` after an
+/// amount and numbers ending a name (`sv388`). What is left: numbers in
+/// leetspeak (`741` for `tài`, `50` for `số`, `57r` for `5tr`), `cod3`
+/// and `siz3` read as VNI tones, `@0`, letters spaced across two words
+/// (`c h ỉ s a u` → `chiau`).
+#[test]
+fn tricks_applied_by_a_program_keep_detections() {
+    let mut failures = Vec::new();
+    println!("\n| trick | messages | detected |\n|---|---|---|");
+    let mut seen = vec![(0usize, 0usize); PROGRAMMATIC.len()];
+    for held in SETS {
+        let on = set(held.dir, true);
+        for (line, row) in data(held.dir, "plain.tsv").lines().enumerate() {
+            let (target, message) = row.split_once('\t').unwrap();
+            for (k, (name, trick, _)) in PROGRAMMATIC.iter().enumerate() {
+                let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ ((line as u64 + 1) * (k as u64 + 7)));
+                let text = trick(message, &mut r);
+                let hit = hits(&on, &text).iter().any(|h| h == target);
+                seen[k].0 += 1;
+                seen[k].1 += usize::from(hit);
+                if !hit {
+                    println!(
+                        "miss [{name}] {}/{target}: {text}\n    robust: {}",
+                        held.dir,
+                        chanrac::content::robust_text(&text)
+                    );
+                }
+            }
+        }
+    }
+    for ((name, _, floor), (n, k)) in PROGRAMMATIC.iter().zip(&seen) {
+        let share = 100.0 * *k as f64 / *n as f64;
+        println!("| {name} | {n} | {k} ({share:.1} %) |");
+        if share < *floor {
+            failures.push(format!("{name}: {share:.1} % < {floor} %"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -171,7 +171,8 @@ impl Written {
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
-    /// between two letters (`c0ng`, `nh4p`), ending in two (`l01`), or
+    /// between two letters (`c0ng`, `nh4p`), ending in two (`l01`), led by
+    /// one that reads a syllable ([`leet_led_syllable`]: `7hong`), or
     /// with leet symbols that read one syllable ([`symbol_word`]: `nh@`,
     /// `c4!`): a text written in leetspeak, where a number's shape (`74c`,
     /// `71n`) hides a word too (step 4). (Read off the folded text, cached
@@ -199,7 +200,9 @@ impl Written {
                     1
                 } else {
                     w.split(|c| !c.is_ascii_alphanumeric())
-                        .filter(|p| leet_word(p))
+                        .filter(|p| {
+                            leet_word(p) || std::str::from_utf8(p).is_ok_and(leet_led_syllable)
+                        })
                         .count()
                 };
                 if words >= 2 {
@@ -650,6 +653,11 @@ impl RobustBuf {
                             && prev
                                 .and_then(|(x, y)| folded.get(x..y))
                                 .is_some_and(|t| split_initial(t.as_bytes()))
+                            // Before a vowel, as the quick test of a simple
+                            // text asks (`ng he` stays).
+                            && next
+                                .and_then(|(x, _)| folded.as_bytes().get(x))
+                                .is_some_and(|&c| is_vowel(c))
                             && self.splits_syllable(folded, next);
                     if !joined {
                         self.gap(folded, a, b, prev, next, chained);
@@ -1064,6 +1072,57 @@ impl RobustBuf {
     }
 }
 
+/// Whether `word`, letters then digits only, ends in a number rather than
+/// in leetspeak letters: three different digits or more (`sv388`), a digit
+/// other than a vowel's (`0 1 3 4`) twice in a row (`vip88`, `kubet77`), a
+/// digit that is no leetspeak (`sunvip68`), or two led by one that is no
+/// vowel (`hitclub79`); `l01`, `l011`, `kh04`, `c0d3`, `n000` are
+/// leetspeak, and so is VNI's mark and tone typed last (`tien62`).
+fn brand_number(word: &[char]) -> bool {
+    let Some(k) = word.iter().position(char::is_ascii_digit) else {
+        return false;
+    };
+    let (letters, digits) = word.split_at(k);
+    if letters.is_empty()
+        || !letters.iter().all(char::is_ascii_lowercase)
+        || !digits.iter().all(char::is_ascii_digit)
+        || digits.len() < 2
+    {
+        return false;
+    }
+    // VNI's mark and tone typed last (`tien62`, `tie62n` aside) is no
+    // number: a tone `1`-`5` and a mark that fits a letter of the word.
+    let vni = |m: char, t: char| {
+        ('1'..='5').contains(&t)
+            && ('6'..='9').contains(&m)
+            && with_bytes(letters.iter().copied(), |w| vni_fits(m as u8, w))
+    };
+    if let [a, b] = digits {
+        if vni(*a, *b) || vni(*b, *a) {
+            return false;
+        }
+    }
+    // A vowel drawn out counts once (`l011`, `n000`: `loi`, `no`).
+    let vowel = |c: char| matches!(c, '0' | '1' | '3' | '4');
+    let mut once = ['\0'; 3];
+    let mut n = 0;
+    for (k, &c) in digits.iter().enumerate() {
+        if k > 0 && digits[k - 1] == c {
+            if !vowel(c) {
+                return true; // `88`, `77`
+            }
+            continue;
+        }
+        match once.get_mut(n) {
+            Some(o) => *o = c,
+            None => return true,
+        }
+        n += 1;
+    }
+    let once = &once[..n];
+    !once.iter().all(|&c| is_leet_digit(c) || c == '9') || n >= 2 && !vowel(once[0])
+}
+
 /// A token that starts with a leetspeak digit for its first letter: one of
 /// `0 1 3 4 5 7 8`, then letters `a-z` and those digits only, two or more
 /// of them letters or a digit after a letter, with a vowel (a digit read as
@@ -1075,6 +1134,12 @@ impl RobustBuf {
 /// written in leetspeak (`leety`, asked only of an amount's shape), an
 /// amount made of leetspeak digits then no unit is a word too (`74c`).
 fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
+    // An amount in đồng typed in VNI (`50.000d9`): `d9` is `đ`.
+    if let [digits @ .., 'd', '9'] = word {
+        if !digits.is_empty() && digits.iter().all(char::is_ascii_digit) {
+            return false;
+        }
+    }
     let leet = |c: char| is_leet_digit(c);
     let letter = |c: char| c.is_ascii_lowercase() || LEET_SYMBOLS.contains(&c) || c == '!';
     let interleaved = word
@@ -1260,10 +1325,25 @@ fn leet_shaped(word: &[char], letters: usize) -> bool {
 }
 
 /// Whether `unit` is a unit of an amount, a quantity or a time (`k tr d h
-/// p m g gb mb kb km kg cm mm ml l x s t ty n th`).
+/// p m g gb mb kb km kg cm mm ml l x s t ty n th`), its letters drawn out
+/// or not (`kk`, `ttrrr`).
 fn is_unit(unit: &[char]) -> bool {
+    // Drawn out as words are (`50kk`, `1ttrrr`, `4GG`): runs of one letter
+    // count once.
+    let mut once = ['\0'; 3];
+    let mut n = 0;
+    for &c in unit {
+        if n > 0 && once[n - 1] == c {
+            continue;
+        }
+        match once.get_mut(n) {
+            Some(o) => *o = c,
+            None => return false,
+        }
+        n += 1;
+    }
     matches!(
-        unit,
+        &once[..n],
         ['k' | 'd' | 'h' | 'p' | 'm' | 'g' | 'l' | 'x' | 's' | 't' | 'n']
             | ['t', 'r' | 'y' | 'h']
             | ['g' | 'm' | 'k', 'b']
@@ -1320,10 +1400,16 @@ fn mark_matters(word: &[char]) -> bool {
 }
 
 /// Step 4 for a numeric token that is no word (`100kkk` → `100k`): kept as
-/// written but for runs of one letter, which collapse.
+/// written but for runs of one letter, which collapse, and a final `d9`
+/// after digits, VNI for `đ`, which is `d` (`50.000d9` → `50.000d`).
 fn number(word: &[char], out: &mut Vec<u8>) {
     out.clear();
     out.extend(word.iter().map(|&c| c as u8));
+    if let [digits @ .., b'd', b'9'] = &out[..] {
+        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+            out.pop();
+        }
+    }
     collapse(out);
 }
 
@@ -1371,6 +1457,11 @@ pub(crate) fn normalize_word(
     vni: bool,
     out: &mut Vec<u8>,
 ) {
+    // Letters ending in a number (`sv388`, `vip88`): kept, as numbers are.
+    if brand_number(word) {
+        number(word, out);
+        return;
+    }
     out.clear();
     // Digits typed at the end of the word are VNI marks when they could be:
     // at most three of `1`-`9`, at most one tone `1`-`5`, after a part that
@@ -2188,7 +2279,11 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // collapse (`100kkk`).
             // A `9` only before a vowel (`9i4`, `9ui`; not `9h`, `9tr`, `99k`).
             let nine = c == b'9' && b.get(start + 1).copied().is_some_and(vowel_after_nine);
-            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same
+            // VNI's `đ` after an amount (`500d9`): `number` drops its `9`.
+            let dong = b.get(start..i).is_some_and(
+                |t| matches!(t, [digits @ .., b'd', b'9'] if digits.iter().all(u8::is_ascii_digit)),
+            );
+            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong
         };
         token(start, i, rewrite);
         prev_end = i;
@@ -2679,6 +2774,13 @@ mod tests {
         "h_a_n_g",
         "m ứ c 2",
         "t.r.1 4.n",
+        "sv388",
+        "vip88",
+        "hitclub79",
+        "50kk",
+        "1ttrrr",
+        "000d9",
+        "7hông",
         "$4p",
         "c4!",
         "!t",
