@@ -201,7 +201,9 @@ impl Written {
                 } else {
                     w.split(|c| !c.is_ascii_alphanumeric())
                         .filter(|p| {
-                            leet_word(p) || std::str::from_utf8(p).is_ok_and(leet_led_syllable)
+                            leet_word(p)
+                                || p.first().is_some_and(u8::is_ascii_digit)
+                                    && std::str::from_utf8(p).is_ok_and(leet_led_syllable)
                         })
                         .count()
                 };
@@ -1072,6 +1074,12 @@ impl RobustBuf {
     }
 }
 
+/// Whether `t` is an amount in đồng typed in VNI: digits, then `d9`.
+#[inline(never)]
+fn vni_dong(t: Option<&[u8]>) -> bool {
+    matches!(t, Some([digits @ .., b'd', b'9']) if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+}
+
 /// Whether `word`, letters then digits only, ends in a number rather than
 /// in leetspeak letters: three different digits or more (`sv388`), a digit
 /// other than a vowel's (`0 1 3 4`) twice in a row (`vip88`, `kubet77`), a
@@ -1079,6 +1087,10 @@ impl RobustBuf {
 /// vowel (`hitclub79`); `l01`, `l011`, `kh04`, `c0d3`, `n000` are
 /// leetspeak, and so is VNI's mark and tone typed last (`tien62`).
 fn brand_number(word: &[char]) -> bool {
+    // Most words end in a letter: one test.
+    if !word.last().is_some_and(char::is_ascii_digit) {
+        return false;
+    }
     let Some(k) = word.iter().position(char::is_ascii_digit) else {
         return false;
     };
@@ -2280,9 +2292,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // A `9` only before a vowel (`9i4`, `9ui`; not `9h`, `9tr`, `99k`).
             let nine = c == b'9' && b.get(start + 1).copied().is_some_and(vowel_after_nine);
             // VNI's `đ` after an amount (`500d9`): `number` drops its `9`.
-            let dong = b.get(start..i).is_some_and(
-                |t| matches!(t, [digits @ .., b'd', b'9'] if digits.iter().all(u8::is_ascii_digit)),
-            );
+            let dong = b.get(i.wrapping_sub(1)) == Some(&b'9') && vni_dong(b.get(start..i));
             ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong
         };
         token(start, i, rewrite);
