@@ -1585,11 +1585,18 @@ pub(crate) fn normalize_word(
             }
         }
     }
-    if vni_tail && tail_leet && !is_syllable(out) && out.get(1..).is_some_and(|t| t.contains(&b'l'))
+    // An English word's final `e` (`cod3`, `siz3`, `lik3`, `onlin3`): one
+    // `3` after letters, the last a consonant, that are no syllable.
+    let final_e = matches!(word, [head @ .., c, '3']
+        if !is_vowel(*c as u8) && head.iter().chain([c]).all(char::is_ascii_lowercase));
+    if vni_tail
+        && tail_leet
+        && !is_syllable(out)
+        && (final_e || out.get(1..).is_some_and(|t| t.contains(&b'l')))
     {
-        // A VNI tone after a word that only an `l` read `i` makes a
-        // syllable is two guesses: its digits are leetspeak (`sal3` is
-        // `sale`, not `sải`).
+        // A VNI tone after what is no syllable, or one that only an `l`
+        // read `i` makes one (`sal3`: `sải`), is a guess too many: its
+        // digits are leetspeak (`code`, `size`, `like`, `sale`).
         return normalize_word(word, true, accented, vni, out);
     }
     l_for_i(out);
@@ -1913,7 +1920,8 @@ fn dollar_leads(chars: &[(usize, char)], k: usize, leet_typed: bool) -> bool {
 /// nh p ph qu r s t th tr v x`, or none), a vowel group a syllable has
 /// (`a`, `oa`, `uye`, `ieu`, ...; none after `gi`: `gin`), and a final
 /// (`c ch m n ng nh p t`, or none), none after a group that ends in `i o u
-/// y` (but `uy uo oo`) or is `ia ua uya`, and one after `ie ye uo uye oo`:
+/// y` (but `uy uo oo`) or is `ia ua uya` (but `n t ng` after `ua`, `uâ`
+/// there: `tuan`, `suat`), and one after `ie ye uo uye oo`:
 /// `vay`, `tien`, `nhanh`, `nap`, `the`; not `vaytien`, `bitly`, `email`,
 /// `tp`, `iam`, `tie`.
 fn is_syllable(w: &[u8]) -> bool {
@@ -2001,6 +2009,8 @@ fn is_syllable(w: &[u8]) -> bool {
         ) || (vowels.is_empty() && init == b"gi");
         let final_ok = match fin {
             b"" => !matches!(vowels, b"ie" | b"ye" | b"uo" | b"uye" | b"oo"),
+            // `ua` is `uâ` before `n t ng` (`tuan`, `suat`, `khuang`).
+            b"n" | b"ng" | b"t" if vowels == b"ua" => true,
             b"c" | b"ch" | b"m" | b"n" | b"ng" | b"nh" | b"p" | b"t" => !no_final(vowels),
             _ => false,
         };
