@@ -1074,7 +1074,8 @@ impl RobustBuf {
     }
 }
 
-/// Whether `t` is an amount in đồng typed in VNI: digits, then `d9`.
+/// Whether `t` is an amount in đồng typed in VNI: digits, then `d9` (the
+/// test of [`leet_led`], on bytes).
 #[inline(never)]
 fn vni_dong(t: Option<&[u8]>) -> bool {
     matches!(t, Some([digits @ .., b'd', b'9']) if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
@@ -1417,10 +1418,8 @@ fn mark_matters(word: &[char]) -> bool {
 fn number(word: &[char], out: &mut Vec<u8>) {
     out.clear();
     out.extend(word.iter().map(|&c| c as u8));
-    if let [digits @ .., b'd', b'9'] = &out[..] {
-        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-            out.pop();
-        }
+    if vni_dong(Some(out)) {
+        out.pop();
     }
     collapse(out);
 }
