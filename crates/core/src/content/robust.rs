@@ -2640,7 +2640,9 @@ mod tests {
             let final_ok = if fin.is_empty() {
                 !CLOSED.contains(&vowels)
             } else {
+                // `ua` is `uâ` before `n t ng` (`tuan`, `suat`).
                 !OPEN.contains(&vowels)
+                    || vowels == b"ua" && [&b"n"[..], b"t", b"ng"].contains(&fin)
             };
             vowels_ok && FINALS.contains(&fin) && final_ok
         })
