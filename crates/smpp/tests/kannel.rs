@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chanrac_smpp::sink::Sink;
-use common::{policy_dir, ProxyProcess};
+use common::{policy_with_logins, skip_missing_peer, ProxyProcess};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -125,24 +125,16 @@ async fn until(what: &str, seen: &Mutex<Vec<String>>, mut f: impl FnMut() -> boo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kannel_gets_receipts_rejections_and_replies_through_the_proxy() {
-    if !kannel_available() {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_KANNEL").is_none(),
-            "CHANRAC_REQUIRE_KANNEL is set but bearerbox/smsbox are missing"
-        );
-        eprintln!("skipped: Kannel is not installed (apt-get install kannel); set CHANRAC_REQUIRE_KANNEL=1 to make this a failure");
+    if skip_missing_peer(
+        kannel_available(),
+        "CHANRAC_REQUIRE_KANNEL",
+        "Kannel's bearerbox/smsbox are missing (apt-get install kannel)",
+    ) {
         return;
     }
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy_dir();
     // The ad account has its own SMSC login: MO on it are its replies.
-    std::fs::write(
-        dir.path().join("accounts.csv"),
-        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
-         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
-         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
-    )
-    .unwrap();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let (http, seen) = recorder().await;
     let (admin, boxport, sendsms) = (free_port(), free_port(), free_port());

@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use chanrac_smpp::pdu::status;
-use common::{policy_dir, ProxyProcess};
+use common::{policy_with_logins, skip_missing_peer, ProxyProcess};
 use serde_json::Value;
 
 fn node_dir() -> PathBuf {
@@ -53,22 +53,14 @@ fn facts<'a>(lines: &'a [Value], ev: &str) -> Vec<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_smpp_esme_and_smsc_through_the_proxy() {
-    if !node_available() {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_NODE_SMPP").is_none(),
-            "CHANRAC_REQUIRE_NODE_SMPP is set but node or tests/node/node_modules/smpp is missing"
-        );
-        eprintln!("skipped: node-smpp is missing (npm ci in crates/smpp/tests/node); set CHANRAC_REQUIRE_NODE_SMPP=1 to make this a failure");
+    if skip_missing_peer(
+        node_available(),
+        "CHANRAC_REQUIRE_NODE_SMPP",
+        "node or node-smpp is missing (npm ci in crates/smpp/tests/node)",
+    ) {
         return;
     }
-    let dir = policy_dir();
-    std::fs::write(
-        dir.path().join("accounts.csv"),
-        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
-         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
-         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
-    )
-    .unwrap();
+    let dir = policy_with_logins();
     std::fs::write(
         dir.path().join("dnc.csv"),
         "number,scope\n0912000008,sms\n0912000009,sms\n",

@@ -16,24 +16,11 @@ use std::time::Duration;
 use chanrac_smpp::pdu::{self, status};
 use chanrac_smpp::sink::Sink;
 use chanrac_smpp::text::ucs2_encode;
-use common::{ad, policy_dir, until, Bind, Esme, ProxyProcess};
+use common::{ad, policy_dir, policy_with_logins, until, Bind, Esme, ProxyProcess};
 use rusmpp::pdus::SubmitSm;
 use rusmpp::types::{COctetString, OctetString};
 use rusmpp::values::{DataCoding, Npi, RegisteredDelivery, Ton};
 use rusmpp::Pdu;
-
-/// The common policy, each account with its own SMSC login.
-fn policy() -> tempfile::TempDir {
-    let dir = policy_dir();
-    std::fs::write(
-        dir.path().join("accounts.csv"),
-        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
-         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
-         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
-    )
-    .unwrap();
-    dir
-}
 
 impl Esme {
     /// Submits a message asking for a receipt; the message_id given.
@@ -73,7 +60,7 @@ impl Esme {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
 
     // A transceiver: the receipt comes back on it, with the id it was given.
@@ -128,7 +115,7 @@ async fn receipts_reach_the_account_that_sent_and_wait_for_it_to_bind() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscribers_message_reaches_the_account_of_its_login() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     // The ad account binds a transmitter only: its upstream session comes
     // up, but an MO for it is answered with a temporary error.
@@ -175,7 +162,7 @@ async fn pass_through_binds_upstream_with_the_esmes_own_login() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let state = tempfile::tempdir().unwrap();
     let proxy = ProxyProcess::start(
         dir.path(),
@@ -247,7 +234,7 @@ async fn a_refusal_reply_reaches_the_esme_and_the_next_ad_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pool_of_upstream_sessions_per_login() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &["--upstream-sessions", "3"]).await;
     let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     // Bound at once, all three, before any submit.
@@ -279,7 +266,7 @@ async fn a_submit_multis_receipts_all_refer_to_the_id_it_was_given() {
     use rusmpp::pdus::SubmitMulti;
     use rusmpp::values::{DestAddress, SmeAddress};
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     let dest = |to: &str| {
@@ -434,7 +421,7 @@ async fn ads_refused_while_the_smsc_is_down_are_not_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deliver_sm_resp_without_a_body_is_relayed() {
     let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
     let mut rx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Rx).await;
     let mo = {
@@ -604,7 +591,7 @@ async fn eager_smsc() -> std::net::SocketAddr {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_reaches_the_esme_before_the_receipt_behind_it() {
     let smsc = eager_smsc().await;
-    let dir = policy();
+    let dir = policy_with_logins();
     let proxy = ProxyProcess::start(dir.path(), smsc, &[]).await;
     let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
     let part = |n: u8, text: &str| {

@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::process::Command;
 
-use common::{policy_dir, ProxyProcess};
+use common::{policy_dir, skip_missing_peer, ProxyProcess};
 
 fn smpplib_available() -> bool {
     Command::new("python3")
@@ -18,12 +18,11 @@ fn smpplib_available() -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smpplib_client_through_the_proxy_to_the_sink() {
-    if !smpplib_available() {
-        assert!(
-            std::env::var_os("CHANRAC_REQUIRE_SMPPLIB").is_none(),
-            "CHANRAC_REQUIRE_SMPPLIB is set but python3 cannot import smpplib"
-        );
-        eprintln!("skipped: python3 cannot import smpplib (pip install smpplib); set CHANRAC_REQUIRE_SMPPLIB=1 to make this a failure");
+    if skip_missing_peer(
+        smpplib_available(),
+        "CHANRAC_REQUIRE_SMPPLIB",
+        "python3 cannot import smpplib (pip install smpplib)",
+    ) {
         return;
     }
     let sink = chanrac_smpp::sink::Sink::start("127.0.0.1:0")

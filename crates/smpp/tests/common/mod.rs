@@ -44,6 +44,38 @@ pub fn policy_dir() -> tempfile::TempDir {
     dir
 }
 
+/// [`policy_dir`] with each account logging in to the SMSC with its own
+/// `accounts.csv` login (`smsc_ad`/`up1`, `smsc_care`/`up2`): a
+/// subscriber's message on a login is for its account.
+pub fn policy_with_logins() -> tempfile::TempDir {
+    let dir = policy_dir();
+    std::fs::write(
+        dir.path().join("accounts.csv"),
+        "account,advertiser,class,password,upstream_system_id,upstream_password\n\
+         shopvn_ad,shopvn,ad,secret1,smsc_ad,up1\n\
+         shopvn_care,shopvn,care,secret2,smsc_care,up2\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Whether a test of a real peer must be skipped because the peer is
+/// missing (`available` false): then it says so on standard error, unless
+/// `require` (e.g. `CHANRAC_REQUIRE_KANNEL`) is set, which makes it a
+/// failure (`scripts/test` sets it after installing the peer). `what` says
+/// what is missing and how to install it.
+pub fn skip_missing_peer(available: bool, require: &str, what: &str) -> bool {
+    if available {
+        return false;
+    }
+    assert!(
+        std::env::var_os(require).is_none(),
+        "{require} is set but {what}"
+    );
+    eprintln!("skipped: {what}; set {require}=1 to make this a failure");
+    true
+}
+
 /// A running `chanrac-smpp`, killed on drop.
 pub struct ProxyProcess {
     child: Child,
