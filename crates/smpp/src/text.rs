@@ -5,7 +5,7 @@
 //! | `data_coding` | alphabet | decoded as |
 //! |---|---|---|
 //! | `0x00` | SMSC default | GSM 03.38 7-bit default alphabet, one septet per octet (unpacked, as SMPP carries it), with the extension table behind `0x1B` |
-//! | `0x01` | IA5 / ASCII | ASCII (octets above `0x7F` become U+FFFD); but a text holding a control octet other than tab, line feed and carriage return (`0x00`–`0x08`, `0x0B`, `0x0C`, `0x0E`–`0x1F`) is GSM 03.38 labelled IA5, as some ESME libraries send it (node-smpp: `@` as `0x00`, `[` as `0x1B 0x3C`), and is read as `0x00` is |
+//! | `0x01` | IA5 / ASCII | ASCII (octets above `0x7F` become U+FFFD); but a text holding a control octet other than tab, line feed and carriage return (`0x00`–`0x08`, `0x0B`, `0x0C`, `0x0E`–`0x1F`) is GSM 03.38 labelled IA5, as some ESME libraries send it (node-smpp: `@` as `0x00`, `[` as `0x1B 0x3C`), and is read as `0x00` is, but for `0x24` and `0x40`, which stay `$` and `@` |
 //! | `0x02`, `0x04` | 8-bit binary | Latin-1, so the content rules still see every octet |
 //! | `0x03` | Latin-1 | ISO-8859-1 |
 //! | `0x05`–`0x07`, `0x09`–`0x0F` | JIS, Cyrillic, Hebrew, pictogram, ISO-2022-JP, KS C 5601, reserved | Latin-1 (their ASCII range is ASCII) |
@@ -117,7 +117,17 @@ pub fn decode_into(data_coding: u8, bytes: &[u8], out: &mut String) {
     out.reserve(bytes.len());
     match Alphabet::of(data_coding) {
         Alphabet::Gsm7 => gsm7_into(bytes, out),
-        Alphabet::Ascii if gsm_labelled_ia5(bytes) => gsm7_into(bytes, out),
+        Alphabet::Ascii if gsm_labelled_ia5(bytes) => {
+            // But `$` and `@` stay themselves: GSM's `¤` and `¡` at those
+            // octets are no Vietnamese text, while a control octet added to
+            // true ASCII must not turn a leetspeak `v@y` into `v¡y`.
+            let start = out.len();
+            gsm7_into(bytes, out);
+            if out[start..].contains(['¡', '¤']) {
+                let tail = out.split_off(start);
+                out.push_str(&tail.replace('¡', "@").replace('¤', "$"));
+            }
+        }
         Alphabet::Ascii => out.extend(bytes.iter().map(|&b| {
             if b.is_ascii() {
                 char::from(b)
@@ -471,6 +481,9 @@ mod tests {
         // One GSM septet anywhere makes it GSM: ASCII's `[` is then `Ä`, as
         // the same ESME would never have sent it unescaped.
         assert_eq!(decode(0x01, b"\x00 [x]"), "@ ÄxÑ");
+        // But `@` and `$` stay: a control octet slipped into true ASCII
+        // does not hide a leetspeak `v@y` or `$ale` as `v¡y`, `¤ale`.
+        assert_eq!(decode(0x01, b"\x07v@y $ale"), "ìv@y $ale");
         // Parts of one coding are one run: an escape split between two
         // IA5-labelled parts is joined.
         let e = gsm7_encode("[QC] ok").expect("gsm");
