@@ -200,11 +200,7 @@ impl Written {
                     1
                 } else {
                     w.split(|c| !c.is_ascii_alphanumeric())
-                        .filter(|p| {
-                            leet_word(p)
-                                || p.first().is_some_and(u8::is_ascii_digit)
-                                    && std::str::from_utf8(p).is_ok_and(leet_led_syllable)
-                        })
+                        .filter(|p| leet_word(p) || leet_led_syllable(p))
                         .count()
                 };
                 if words >= 2 {
@@ -228,7 +224,8 @@ impl Written {
                     && is_leet_digit(char::from(t[1]))
                     && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
             }) || folded
-                .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                .as_bytes()
+                .split(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
                 .any(leet_led_syllable)
         })
     }
@@ -2413,8 +2410,7 @@ fn split_initial_before(b: &[u8], end: usize) -> bool {
 /// digit, the rest letters, that reads one syllable with that digit a
 /// letter (`7ien`, `7huc`, `5ao`; not `5tr`, `3ngay`, `10k`): a sign, like
 /// a leet digit after a consonant, that a text is typed in leetspeak.
-fn leet_led_syllable(w: &str) -> bool {
-    let b = w.as_bytes();
+fn leet_led_syllable(b: &[u8]) -> bool {
     let (Some(&d), Some(rest)) = (b.first(), b.get(1..)) else {
         return false;
     };
