@@ -95,10 +95,12 @@
 //!   96.7 % or more), no hit added. The misses led to leet symbols drawn
 //!   out (`nhu@@@n`), no look-alike capital after one (`T@III`), `¥` for
 //!   `y`, a letter and a leetspeak digit spelled out in a text typed in
-//!   leetspeak (`h.3`, `V-1`), and codes such as `30A` kept. 246 now
-//!   (mixtures 86.7 %); left: a word cut into a syllable and spelled
-//!   digits (`NGU-0-I`, `V1-3-C`), `#` for `h`, `@0`, and spelled pairs in
-//!   texts without other leetspeak (`N.0`, `M.4`).
+//!   leetspeak (`h.3`, `V-1`), and codes such as `30A` kept (246,
+//!   mixtures 86.7 %); then to a head of letters and a spelled-out tail
+//!   read as one syllable (`NGU-0-I`, `V1-3-C`), `@0` for `ảo`, and `0`
+//!   between letters or `@` after a consonant marking a text typed in
+//!   leetspeak (`THU0NG`, `NH@N`, so `N.0` and `M.4` there). 251 now
+//!   (mixtures 100 %); left: `#` for `h`.
 //! - `analyst7/`: 42 signatures of a seventh analyst (14 `literal`, 6
 //!   `word`, 6 `fuzzy`, 16 `regex`, most regexes tying a phrase to an
 //!   amount, a link, a phone number or a deadline); 252 messages, 30 for
@@ -219,7 +221,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst8",
         signatures: 40,
         floors: &[
-            ("leet", 93.3),
+            ("leet", 96.6),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -227,7 +229,7 @@ const SETS: &[HeldOut] = &[
             ("emoji", 100.0),
             ("lookalike", 100.0),
             ("typo", 100.0),
-            ("mixtures", 86.6),
+            ("mixtures", 100.0),
         ],
     },
     HeldOut {

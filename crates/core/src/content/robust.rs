@@ -213,15 +213,23 @@ impl Written {
 
     /// Whether `folded` has a word with a leetspeak digit (`0 1 3 4 5 7 8`)
     /// right after a consonant letter and before a letter (`m4t`, `c0ng`,
-    /// `kh0a`): VNI typing never puts a digit there, so the text is typed
-    /// in leetspeak and none of its digits is a VNI mark (step 5: `ru7
-    /// ti3n m4t` is `rut tien mat`, not `ru`).
+    /// `kh0a`), a `0` between two letters (`thu0ng`), or an `@` after a
+    /// consonant letter and before a letter, not in an address (`nh@n`):
+    /// VNI typing never puts these there, so the text is typed in leetspeak
+    /// and none of its digits is a VNI mark (step 5: `ru7 ti3n m4t` is `rut
+    /// tien mat`, not `ru`).
     fn leet_typed(&mut self, folded: &str) -> bool {
         *self.leet_typed.get_or_insert_with(|| {
-            folded.as_bytes().windows(3).any(|t| {
+            let b = folded.as_bytes();
+            b.windows(3).enumerate().any(|(k, t)| {
                 t[0].is_ascii_lowercase()
-                    && !is_vowel(t[0])
-                    && is_leet_digit(char::from(t[1]))
+                    && (!is_vowel(t[0]) && is_leet_digit(char::from(t[1]))
+                        // VNI has no `0`: between letters it is an `o`
+                        // (`thu0ng`).
+                        || t[1] == b'0' && t[2].is_ascii_lowercase()
+                        // `@` after a consonant, not in an address
+                        // (`nh@n`; not `an@gmail.com`).
+                        || t[1] == b'@' && !is_vowel(t[0]) && !address_after(b, k + 2))
                     && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
             }) || folded
                 .as_bytes()
@@ -749,6 +757,9 @@ impl RobustBuf {
         let dollar = folded.contains('$') && self.written.leet_typed(folded);
         // There, too, a `!` may lead a word (`!t` for `ít`).
         let bang = folded.contains('!') && self.written.leet_typed(folded);
+        // And an `@` may lead a word of it and one leetspeak vowel that
+        // read one syllable (`@0` for `ảo`).
+        let at_sign = folded.contains('@') && self.written.leet_typed(folded);
         let mut i = 0;
         let word_char = |k: usize| -> bool {
             let Some(&(_, c)) = chars.get(k) else {
@@ -763,7 +774,9 @@ impl RobustBuf {
                 return inner_bang(b, chars[k].0) || bang && leading_bang(b, chars[k].0);
             }
             LEET_SYMBOLS.contains(&c)
-                && (leet_symbol_in_word(&chars, k) || c == '$' && dollar_leads(&chars, k, dollar))
+                && (leet_symbol_in_word(&chars, k)
+                    || c == '$' && dollar_leads(&chars, k, dollar)
+                    || c == '@' && at_sign && at_leads(&chars, k))
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -814,8 +827,20 @@ impl RobustBuf {
             s.get(a..b)
                 .is_some_and(|t| t.len() >= 2 && split_initial(t.as_bytes()))
         };
+        // A head of two to four letters and leetspeak digits whose run of
+        // single characters, linked without white space, reads one
+        // syllable with it in a text typed in leetspeak (`NGU-0-I`,
+        // `V1-3-C`): checked once the run is known.
+        let head = !one(a, b)
+            && !initial(a, b)
+            && s.get(a..b).is_some_and(|t| {
+                (2..=4).contains(&t.len())
+                    && t.as_bytes()[0].is_ascii_lowercase()
+                    && t.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
         let mut end = i; // index of the last token of the run
-        if one(a, b) || initial(a, b) {
+        if one(a, b) || initial(a, b) || head {
             let mut k = i;
             while let (Some(Item::Gap(ga, gb)), Some(Item::Token(ta, tb))) =
                 (items.get(k + 1), items.get(k + 2))
@@ -824,7 +849,7 @@ impl RobustBuf {
                 // A lone comma links spelled-out letters too (`n,a,p`).
                 let joiners = g == "," || g.chars().all(is_joiner);
                 let tight = !g.chars().any(char::is_whitespace);
-                let first_ok = k > i || one(a, b) || tight;
+                let first_ok = k > i && !head || one(a, b) || tight;
                 // A digit spaced on both sides (or at the end of the run)
                 // is a number, not a letter: white space does not link it
                 // (`m ứ c 2`, `đ ề 1 ă.n`, `v 4 y`; `t.r.1 4.n` and
@@ -853,6 +878,9 @@ impl RobustBuf {
                 k += 2;
             }
             end = k;
+        }
+        if head && end > i && !(end >= i + 4 && self.leet_head_run(s, items, i, end)) {
+            end = i;
         }
         let letters = (i..=end)
             .step_by(2)
@@ -964,6 +992,26 @@ impl RobustBuf {
         self.flush_run_word(s, written);
         self.breaks = breaks;
         end + 1
+    }
+
+    /// Whether the tokens `i..=end` of `items` (a head and single
+    /// characters) hold a digit and read one syllable written together,
+    /// in a text typed in leetspeak.
+    fn leet_head_run(&mut self, s: &str, items: &[Item], i: usize, end: usize) -> bool {
+        let (mut w, mut n) = ([0u8; 8], 0);
+        for k in (i..=end).step_by(2) {
+            if let Some(Item::Token(ta, tb)) = items.get(k) {
+                for &c in s.as_bytes().get(*ta..*tb).unwrap_or_default() {
+                    let Some(o) = w.get_mut(n) else {
+                        return false;
+                    };
+                    *o = c;
+                    n += 1;
+                }
+            }
+        }
+        let w = &w[..n];
+        w.iter().any(u8::is_ascii_digit) && reads_syllable(w, false) && self.written.leet_typed(s)
     }
 
     /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
@@ -1785,6 +1833,22 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || s == e && leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
 }
 
+/// Whether the `@` at `k` of `chars` leads a word of it and one leetspeak
+/// vowel digit that read one syllable (`@0`, `@1`; not `@10`, `a@0`).
+fn at_leads(chars: &[(usize, char)], k: usize) -> bool {
+    let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).map(|&(_, c)| c);
+    let word =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || LEET_SYMBOLS.contains(&c));
+    match at(Some(k + 1)) {
+        Some(d @ ('0' | '1' | '3' | '4')) => {
+            !word(at(k.checked_sub(1)))
+                && !word(at(Some(k + 2)))
+                && reads_syllable(&[b'@', d as u8], true)
+        }
+        _ => false,
+    }
+}
+
 /// Whether the `@` at `k` of `chars`, between leetspeak digits, makes with
 /// the digits around it one syllable read in leetspeak (`7@1` → `tai`).
 fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
@@ -2404,6 +2468,17 @@ fn split_initial_before(b: &[u8], end: usize) -> bool {
         .rposition(|c| !c.is_ascii_alphanumeric())
         .map_or(0, |k| k + 1);
     head.get(start..).is_some_and(split_initial)
+}
+
+/// Whether the letters and digits of `b` from `at` are followed by a dot
+/// and a letter or digit: a host, as after the `@` of an e-mail address.
+fn address_after(b: &[u8], at: usize) -> bool {
+    let rest = b.get(at..).unwrap_or_default();
+    let end = rest
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    rest.get(end) == Some(&b'.') && rest.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// Whether `w` is a word of three letters or more led by one leetspeak
