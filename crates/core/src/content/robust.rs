@@ -33,7 +33,9 @@
 //!    `l ã i  s u ấ t` → `lai suat`; folding collapsed those spaces). A word
 //!    of a run that is letters `a-z` and not one syllable is a *joined run*
 //!    (`v a y t i ề n` → `vaytien`), where a `regex` is also tried in its
-//!    spaceless form ([`RobustBuf::joined`]).
+//!    spaceless form ([`RobustBuf::joined`]); its letters are written as
+//!    they stand when they split into syllables as written
+//!    (`c h ỉ s a u` → `chisau`, not `chiau`).
 //! 3. **Other gaps.** A *splitter* (`. - _ * ~ '` and non-ASCII symbols,
 //!    no white space) between the letters ending the text so far and a
 //!    token of letters is dropped when the two make one Vietnamese syllable
@@ -868,10 +870,21 @@ impl RobustBuf {
                 };
                 let number =
                     |at: usize, other: Option<usize>| digit(at) && other.is_none_or(spaced_at);
+                // Nor does it link a digit that a tight gap joins to more
+                // digits: a number (`chi 0,8%`, `c.h.i 2.5`).
+                let led_number = |at: usize| {
+                    digit(at)
+                        && !spaced_at(at + 1)
+                        && matches!(items.get(at + 2), Some(Item::Token(a, _))
+                            if s.as_bytes().get(*a).is_some_and(u8::is_ascii_digit))
+                };
                 if !joiners
                     || !first_ok
                     || !(one(*ta, *tb) || tight && drawn(*ta, *tb))
-                    || !tight && (number(k, k.checked_sub(1)) || number(k + 2, Some(k + 3)))
+                    || !tight
+                        && (number(k, k.checked_sub(1))
+                            || number(k + 2, Some(k + 3))
+                            || led_number(k + 2))
                 {
                     break;
                 }
@@ -1016,12 +1029,31 @@ impl RobustBuf {
 
     /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
     /// as a joined run ([`RobustBuf::joined`]) when it is letters `a-z`
-    /// that are not one syllable.
+    /// that are not one syllable, written as [`segment_syllables`] reads
+    /// them when it does.
     fn flush_run_word(&mut self, folded: &str, written: Option<&str>) {
         let start = self.text.len();
+        // The run's letters, when they are letters `a-z` only (at most
+        // `MAX_SEGMENTED`): read as syllables if not one.
+        let mut letters = [0u8; MAX_SEGMENTED];
+        let n = self.word.len();
+        let plain =
+            (4..=MAX_SEGMENTED).contains(&n) && self.word.iter().all(char::is_ascii_lowercase) && {
+                for (o, &c) in letters.iter_mut().zip(&self.word) {
+                    *o = c as u8;
+                }
+                true
+            };
         self.flush_word(folded, written);
         let w = self.text.as_bytes().get(start..).unwrap_or(&[]);
         if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
+            if plain {
+                if let Some(seg) = segment_syllables(&letters[..n], &mut self.word, &mut self.norm)
+                {
+                    self.text.truncate(start);
+                    self.text.extend(seg.iter().map(|&b| char::from(b)));
+                }
+            }
             self.joined.push((start, self.text.len()));
         }
     }
@@ -2171,7 +2203,8 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// Whether the digit at `i` of the word token `word` is a VNI tone typed
 /// inside the syllable, right after its vowel (`gia3i`, `tru1ng`,
 /// `kho1a`): a digit `1`-`5` right after a vowel written as a letter (not
-/// the `i` of a leading `gi` nor the `u` of a leading `qu`), followed, to
+/// the `i` of a leading `gi` nor the `u` of a leading `qu`, drawn out or
+/// not: `gii4o`), followed, to
 /// the end of the token, by letters only: vowels then at most one final
 /// (`c ch m n ng nh p t`). `1 2 5` always are; `3` is leetspeak `e` after
 /// `i y o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
@@ -2192,7 +2225,20 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     if !(prev.is_ascii_lowercase() && is_vowel(prev as u8)) {
         return false;
     }
-    if i == 2 && matches!(word, ['g', 'i', ..] | ['q', 'u', ..]) {
+    // Letters drawn out count once (`ggii4o`).
+    let (mut lead, mut n) = ([' '; 2], 0);
+    for &c in word.get(..i).unwrap_or_default() {
+        if n > 0 && lead[n - 1] == c {
+            continue;
+        }
+        if n == 2 {
+            n = 3;
+            break;
+        }
+        lead[n] = c;
+        n += 1;
+    }
+    if n == 2 && matches!(lead, ['g', 'i'] | ['q', 'u']) {
         return false;
     }
     let rest = word.get(i + 1..).unwrap_or(&[]);
@@ -2431,9 +2477,14 @@ fn normalize_typed(
     // Every character read as a letter, none dropped: `tro75` is no
     // `trots` that a Telex tone `s` shortens to `trot`, but VNI `trợ`.
     // Not in a text typed in VNI too, for the words it decides (`xi3u`).
+    // Letters drawn out count once (`gii4o` is `giao`, `cccu4` `cua`).
     if leet && !vni {
         normalize_word(word, true, accented, vni, out);
-        if out.len() == word.len() && is_syllable(out) {
+        let drawn_once = || {
+            word.iter().any(char::is_ascii_digit)
+                && out.len() == 1 + word.windows(2).filter(|p| p[0] != p[1]).count()
+        };
+        if (out.len() == word.len() || drawn_once()) && is_syllable(out) {
             return;
         }
     }
@@ -2468,6 +2519,75 @@ fn split_initial_before(b: &[u8], end: usize) -> bool {
         .rposition(|c| !c.is_ascii_alphanumeric())
         .map_or(0, |k| k + 1);
     head.get(start..).is_some_and(split_initial)
+}
+
+/// The most letters of a spelled-out run that [`segment_syllables`] reads.
+const MAX_SEGMENTED: usize = 32;
+
+/// The letters `w` of a spelled-out run that make no syllable, read as
+/// syllables one after another (step 2: `c h ỉ s a u` → `chisau`, not
+/// `chiau`, whose `s` a Telex tone took): the split into pieces that each
+/// read one syllable as written, letters drawn out counting once (`v a a a
+/// y t i e n` → `vaytien`), with the fewest pieces, then the longest last
+/// pieces; the pieces written together, drawn letters once. `None` when
+/// there is no such split: no piece is read as Telex, VNI or leetspeak
+/// ([`normalize_word`] must leave it as it is, drawn letters aside: `c a s
+/// i n o` is `ca si no`, not `casi no` for `cai no`; `g i r l` stays).
+/// `word`, `out`: scratch.
+fn segment_syllables<'a>(w: &[u8], word: &mut Vec<char>, out: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+    const MAX_PIECE: usize = 8;
+    // best[i]: (pieces, length of the last piece) for w[..i].
+    let mut best = [(u8::MAX, 0u8); MAX_SEGMENTED + 1];
+    best[0] = (0, 0);
+    let mut once = [0u8; MAX_PIECE];
+    for i in 0..w.len() {
+        let pieces = best[i].0;
+        if pieces == u8::MAX {
+            continue;
+        }
+        for j in i + 1..=(i + MAX_PIECE).min(w.len()) {
+            let piece = &w[i..j];
+            let mut n = 0;
+            for (k, &c) in piece.iter().enumerate() {
+                if k == 0 || piece[k - 1] != c {
+                    once[n] = c;
+                    n += 1;
+                }
+            }
+            if !is_syllable(&once[..n]) {
+                continue;
+            }
+            word.clear();
+            word.extend(piece.iter().map(|&c| char::from(c)));
+            normalize_word(word, false, false, false, out);
+            // Ties go to the split found first: the longer last piece.
+            if *out == once[..n] && pieces + 1 < best[j].0 {
+                best[j] = (pieces + 1, (j - i) as u8);
+            }
+        }
+    }
+    if best[w.len()].0 == u8::MAX {
+        return None;
+    }
+    // The cuts, from the end.
+    let mut cuts = [0usize; MAX_SEGMENTED];
+    let (mut k, mut at) = (0, w.len());
+    while at > 0 {
+        cuts[k] = at;
+        k += 1;
+        at -= usize::from(best[at].1);
+    }
+    out.clear();
+    let mut from = 0;
+    for &to in cuts[..k].iter().rev() {
+        for (p, &c) in w[from..to].iter().enumerate() {
+            if p == 0 || w[from + p - 1] != c {
+                out.push(c);
+            }
+        }
+        from = to;
+    }
+    Some(out.as_slice())
 }
 
 /// Whether the letters and digits of `b` from `at` are followed by a dot

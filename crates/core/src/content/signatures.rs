@@ -579,16 +579,26 @@ fn word_string_into(folded: &str, out: &mut String) {
 fn words_on_joined_run(text: &str, w: &[u8], joined: &[(usize, usize)], cat: &mut Vec<u8>) -> bool {
     cat.clear();
     cat.extend(w.iter().filter(|&&b| b != b' '));
-    // A joined run collapsed the letter ending one word and starting the
-    // next (`tien nhanh` → `tienhanh`).
-    collapse(cat);
     if cat.is_empty() {
         return false;
     }
+    if words_on_joined_run_as(text, joined, cat) {
+        return true;
+    }
+    // A joined run may have collapsed the letter ending one word and
+    // starting the next (`tien nhanh` → `tienhanh`; one read as syllables
+    // keeps both, `tiennhanh`).
+    let len = cat.len();
+    collapse(cat);
+    cat.len() < len && words_on_joined_run_as(text, joined, cat)
+}
+
+/// [`words_on_joined_run`] for the words written together as `cat`.
+fn words_on_joined_run_as(text: &str, joined: &[(usize, usize)], cat: &[u8]) -> bool {
     let t = text.as_bytes();
     let inside = |p: usize| joined.iter().any(|&(a, b)| a < p && p < b);
     let alnum = |p: Option<&u8>| p.is_some_and(u8::is_ascii_alphanumeric);
-    memchr::memmem::find_iter(t, &cat[..]).any(|s| {
+    memchr::memmem::find_iter(t, cat).any(|s| {
         let e = s + cat.len();
         joined.iter().any(|&(a, b)| s < b && a < e)
             && (!alnum(s.checked_sub(1).and_then(|p| t.get(p))) || inside(s))
