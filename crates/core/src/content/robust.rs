@@ -559,7 +559,8 @@ impl RobustBuf {
             } else {
                 let accented = matters && leet_final_may(&word) && marked.accented(written);
                 let leet = matters && !m && leet_digits_only(&word) && marked.leet_typed(folded);
-                let vni = (i3u(&word) || accented) && marked.vni_typed(folded);
+                let vni =
+                    (i3u(&word) || final_e_shape(&word) || accented) && marked.vni_typed(folded);
                 normalize_typed(&word, m, leet, accented, vni, &mut norm);
             }
             if norm == tok.as_bytes() {
@@ -1166,7 +1167,8 @@ impl RobustBuf {
         let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
         let leet =
             matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
-        let vni = (i3u(&self.word) || accented) && self.written.vni_typed(folded);
+        let vni = (i3u(&self.word) || final_e_shape(&self.word) || accented)
+            && self.written.vni_typed(folded);
         normalize_typed(&self.word, marked, leet, accented, vni, &mut self.norm);
         for &b in &self.norm {
             self.text.push(char::from(b));
@@ -1538,7 +1540,9 @@ fn number(word: &[char], out: &mut Vec<u8>) {
 
 /// Whether the VNI key `d` has a letter to mark in `w`: `6` (â ê ô) an `a`,
 /// `e` or `o`; `7` (ơ ư) an `o` or `u`; `8` (ă) an `a`; `9` (đ) a `d`;
-/// tones `1`–`5` any (`bi37`, `m@7`: no VNI, leetspeak).
+/// tones `1`–`5` any (`bi37`, `m@7`: no VNI, leetspeak), but for `2 3 4`
+/// (huyền, hỏi, ngã), which no syllable ending in `c ch p t` takes (`s1t3`
+/// is `site`, not `sỉt`).
 fn vni_fits(d: u8, w: &[u8]) -> bool {
     let has = |set: &[u8]| w.iter().any(|c| set.contains(c));
     match d {
@@ -1546,6 +1550,7 @@ fn vni_fits(d: u8, w: &[u8]) -> bool {
         b'7' => has(b"ou"),
         b'8' => has(b"a"),
         b'9' => has(b"d"),
+        b'2'..=b'4' => !matches!(w, [.., b'c' | b'p' | b't'] | [.., b'c', b'h']),
         _ => true,
     }
 }
@@ -1601,7 +1606,9 @@ pub(crate) fn normalize_word(
             .count()
             <= 1;
     // Unless the word already reads a digit as a letter and those at the
-    // end can be read so too (`g1a1`: leetspeak, not a VNI tone).
+    // end can be read so too (`g1a1`: leetspeak, not a VNI tone; `c0d3`
+    // is `code`), but for a word that reads one syllable only without them
+    // (`b@o3` is VNI `bảo`, `baoe` being none).
     let tail_leet = tail_digits
         .iter()
         .all(|c| matches!(c, '1' | '3' | '4' | '5' | '7' | '8' | '9'));
@@ -1615,7 +1622,10 @@ pub(crate) fn normalize_word(
     for (i, &c) in word.iter().enumerate() {
         if i == body
             && tail_may_be_vni
-            && !(leet_inside && tail_leet)
+            && !(leet_inside
+                && tail_leet
+                && (with_bytes(word.iter().copied(), |w| reads_syllable(w, true))
+                    || !with_bytes(word[..body].iter().copied(), |w| reads_syllable(w, true))))
             && has_vowel(out)
             && tail_digits.iter().all(|&d| vni_fits(d as u8, out))
         {
@@ -1698,8 +1708,8 @@ pub(crate) fn normalize_word(
     }
     // An English word's final `e` (`cod3`, `siz3`, `lik3`, `onlin3`): one
     // `3` after letters, the last a consonant, that are no syllable.
-    let final_e = matches!(word, [head @ .., c, '3']
-        if !is_vowel(*c as u8) && head.iter().chain([c]).all(char::is_ascii_lowercase));
+    // Not in a text typed in VNI (`vni`: `khoan3` is `khoản`).
+    let final_e = !vni && final_e_shape(word);
     if vni_tail
         && tail_leet
         && !is_syllable(out)
@@ -1718,6 +1728,14 @@ pub(crate) fn normalize_word(
             out[0] = b'i';
         }
     }
+}
+
+/// Whether `word` is letters, the last a consonant, then one `3`: an
+/// English word's final `e` (`cod3`), or a VNI tone in a text typed in
+/// VNI.
+fn final_e_shape(word: &[char]) -> bool {
+    matches!(word, [head @ .., c, '3']
+        if !is_vowel(*c as u8) && head.iter().chain([c]).all(char::is_ascii_lowercase))
 }
 
 /// Step 5, last: an `l` after the first letter of a word that is no
@@ -1862,6 +1880,11 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || leet(s.checked_sub(1)) && letter(s.checked_sub(2))
         || splitter(s.checked_sub(1)) && letter(s.checked_sub(2))
         || splitter(Some(e + 1)) && letter(Some(e + 2))
+        // Spelled out beside a leetspeak digit spelled out (`d.1.@`).
+        || splitter(s.checked_sub(1))
+            && leet(s.checked_sub(2))
+            && at(s.checked_sub(3)) == at(s.checked_sub(1))
+        || splitter(Some(e + 1)) && leet(Some(e + 2)) && at(Some(e + 3)) == at(Some(e + 1))
         || s == e && leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
 }
 
@@ -2643,8 +2666,13 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
     if !after_letter {
         // After a leetspeak digit, in a word written in leetspeak (`t4!`,
         // `7!3n`); or the last letter of a spelled-out word (`c-@-!`,
-        // `n*g*u*0*!`).
-        return leet_bang_word(b, i) || spelled_bang(b, i);
+        // `n*g*u*0*!`); or between a letter's leetspeak digit and a letter
+        // (`VN3!D`).
+        let digit_after_letter = i >= 2
+            && is_leet_digit(char::from(b[i - 1]))
+            && b[i - 2].is_ascii_lowercase()
+            && b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        return leet_bang_word(b, i) || spelled_bang(b, i) || digit_after_letter;
     }
     match b.get(i + 1) {
         Some(n) if n.is_ascii_lowercase() => true,
