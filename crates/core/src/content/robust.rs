@@ -834,11 +834,14 @@ impl RobustBuf {
         // single characters, linked without white space, reads one
         // syllable with it in a text typed in leetspeak (`NGU-0-I`,
         // `V1-3-C`): checked once the run is known.
-        let head = !one(a, b)
+        let head = (2..=4).contains(&(b - a))
+            // Asked first: the next gap is one joiner (`-`, `.`), rare.
+            && matches!(items.get(i + 1), Some(Item::Gap(ga, gb))
+                if *gb == *ga + 1 && s.as_bytes().get(*ga).is_some_and(|&c| c != b' ' && is_joiner(char::from(c))))
+            && !one(a, b)
             && !initial(a, b)
             && s.get(a..b).is_some_and(|t| {
-                (2..=4).contains(&t.len())
-                    && t.as_bytes()[0].is_ascii_lowercase()
+                t.as_bytes()[0].is_ascii_lowercase()
                     && t.bytes()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             });
@@ -2250,7 +2253,8 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     }
     // Letters drawn out count once (`ggii4o`).
     let (mut lead, mut n) = ([' '; 2], 0);
-    for &c in word.get(..i).unwrap_or_default() {
+    let gq = matches!(word.first(), Some('g' | 'q'));
+    for &c in word.get(..i).filter(|_| gq).unwrap_or_default() {
         if n > 0 && lead[n - 1] == c {
             continue;
         }
