@@ -414,6 +414,9 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
     ("mixtures", mixtures, 98.9),
+    // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
+    // seeds of the others, by their place, stay as they were).
+    ("leet-symbols", leet_symbols, 97.9),
 ];
 
 /// xorshift64: the same disguises on every run.
@@ -445,6 +448,27 @@ fn leet_all(m: &str, r: &mut Rng) -> String {
         .map(|c| match leet_digit(c) {
             Some(d) if r.below(2) == 0 => d,
             _ => c,
+        })
+        .collect()
+}
+
+/// Marks removed, then `a s i o` as `@ $ ! 0` half the time each.
+fn leet_symbols(m: &str, r: &mut Rng) -> String {
+    unmarked(m)
+        .chars()
+        .map(|c| {
+            let s = match c.to_ascii_lowercase() {
+                'a' => '@',
+                's' => '$',
+                'i' => '!',
+                'o' => '0',
+                _ => return c,
+            };
+            if r.below(2) == 0 {
+                s
+            } else {
+                c
+            }
         })
         .collect()
 }
@@ -556,7 +580,10 @@ fn mixtures(m: &str, r: &mut Rng) -> String {
 /// text in leetspeak, drawn-out units (`50kk`), VNI's `d9` after an
 /// amount and numbers ending a name (`sv388`); later ones to spaced runs
 /// read as syllables (`c h ỉ s a u` → `chisau`), `0,8` kept beside a run,
-/// and drawn letters in leetspeak (`gii4o`, `cccu4`). What is left:
+/// and drawn letters in leetspeak (`gii4o`, `cccu4`). Leetspeak in
+/// symbols (`leet-symbols`, added later) first gave 91.4 % (with the seed
+/// of another place in the list), which led to a `!` ending a word that
+/// goes on (`ta! nha`), `$!m` and `d!@`. What is left:
 /// numbers in leetspeak (`741` for `tài`, `50` for `số`, `57r` for `5tr`,
 /// `40` for `ảo`), a closing `!` after a word in leetspeak read as `i`
 /// (`kho4!` → `khoai`), English words in leetspeak read as VNI (`co1n`).

@@ -158,6 +158,10 @@ struct Written {
     leety: Option<bool>,
     leet_typed: Option<bool>,
     vni_typed: Option<bool>,
+    /// The words, folded, after which the written text has a `!` ending a
+    /// sentence ([`Written::exclaimed`]).
+    exclaimed: HashSet<String>,
+    exclaimed_ready: bool,
 }
 
 impl Written {
@@ -170,6 +174,39 @@ impl Written {
         self.leety = None;
         self.leet_typed = None;
         self.vni_typed = None;
+        self.exclaimed.clear();
+        self.exclaimed_ready = false;
+    }
+
+    /// The words of letters, folded, that `written` has right before a
+    /// `!` ending a sentence: a word with a lower-case letter, the `!`
+    /// followed by white space and a capital (`Nhận quà! Tặng`), so not
+    /// the leetspeak `i` of a word that goes on (`ta! nha`, step 1).
+    fn exclaimed(&mut self, written: Option<&str>) -> &HashSet<String> {
+        if !self.exclaimed_ready {
+            self.exclaimed_ready = true;
+            if let Some(w) = written {
+                for (p, _) in w.match_indices('!') {
+                    let before = &w[..p];
+                    let start = before
+                        .char_indices()
+                        .rev()
+                        .take_while(|&(_, c)| c.is_alphabetic() || is_mark(c))
+                        .last()
+                        .map_or(p, |(k, _)| k);
+                    let word = &w[start..p];
+                    let mut after = w[p + 1..].chars().skip_while(|&c| c == '!');
+                    let spaced = after.next().is_some_and(char::is_whitespace);
+                    let capital = after
+                        .find(|c| !c.is_whitespace())
+                        .is_some_and(char::is_uppercase);
+                    if spaced && capital && word.chars().any(char::is_lowercase) {
+                        self.exclaimed.insert(super::fold(word));
+                    }
+                }
+            }
+        }
+        &self.exclaimed
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
@@ -215,8 +252,9 @@ impl Written {
 
     /// Whether `folded` has a word with a leetspeak digit (`0 1 3 4 5 7 8`)
     /// right after a consonant letter and before a letter (`m4t`, `c0ng`,
-    /// `kh0a`), a `0` between two letters (`thu0ng`), or an `@` after a
-    /// consonant letter and before a letter, not in an address (`nh@n`):
+    /// `kh0a`), a `0` between two letters (`thu0ng`), an `@` after a
+    /// consonant letter and before a letter, not in an address (`nh@n`), a
+    /// `!` between two letters (`t!n`), or a `$` before a letter (`$o`):
     /// VNI typing never puts these there, so the text is typed in leetspeak
     /// and none of its digits is a VNI mark (step 5: `ru7 ti3n m4t` is `rut
     /// tien mat`, not `ru`).
@@ -231,12 +269,18 @@ impl Written {
                         || t[1] == b'0' && t[2].is_ascii_lowercase()
                         // `@` after a consonant, not in an address
                         // (`nh@n`; not `an@gmail.com`).
-                        || t[1] == b'@' && !is_vowel(t[0]) && !address_after(b, k + 2))
+                        || t[1] == b'@' && !is_vowel(t[0]) && !address_after(b, k + 2)
+                        // `!` between letters (`t!n`).
+                        || t[1] == b'!')
                     && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
-            }) || folded
-                .as_bytes()
-                .split(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
-                .any(leet_led_syllable)
+            }) || b
+                .windows(2)
+                // `$` before a letter (`$o`, `U$DT`; not `$5`).
+                .any(|t| t[0] == b'$' && t[1].is_ascii_lowercase())
+                || folded
+                    .as_bytes()
+                    .split(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                    .any(leet_led_syllable)
         })
     }
 
@@ -594,7 +638,7 @@ impl RobustBuf {
 
     /// [`RobustBuf::build`] by the four steps of the module docs.
     fn build_general(&mut self, folded: &str, written: Option<&str>) {
-        self.tokenize(folded);
+        self.tokenize(folded, written);
         let items = std::mem::take(&mut self.items);
         let mut links = std::mem::take(&mut self.links);
         link_spans(folded, &mut links, &mut self.word, &mut self.norm);
@@ -750,7 +794,7 @@ impl RobustBuf {
         }
     }
 
-    fn tokenize(&mut self, folded: &str) {
+    fn tokenize(&mut self, folded: &str, written: Option<&str>) {
         self.items.clear();
         let mut chars = std::mem::take(&mut self.chars);
         chars.clear();
@@ -763,6 +807,14 @@ impl RobustBuf {
         // And an `@` may lead a word of it and one leetspeak vowel that
         // read one syllable (`@0` for `ảo`).
         let at_sign = folded.contains('@') && self.written.leet_typed(folded);
+        // And a `!` may end a word that goes on (`ta! nha`), unless the
+        // written text ends a sentence there.
+        let no_words = HashSet::new();
+        let exclaimed = if bang {
+            &*self.written.exclaimed(written)
+        } else {
+            &no_words
+        };
         let mut i = 0;
         let word_char = |k: usize| -> bool {
             let Some(&(_, c)) = chars.get(k) else {
@@ -774,7 +826,10 @@ impl RobustBuf {
             if c == '!' {
                 // Its neighbours are letters only if ASCII: bytes suffice.
                 let b = folded.as_bytes();
-                return inner_bang(b, chars[k].0) || bang && leading_bang(b, chars[k].0);
+                return inner_bang(b, chars[k].0)
+                    || bang
+                        && (leading_bang(b, chars[k].0)
+                            || trailing_bang(b, chars[k].0, exclaimed));
             }
             LEET_SYMBOLS.contains(&c)
                 && (leet_symbol_in_word(&chars, k)
@@ -1878,8 +1933,14 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
     while at(Some(e + 1)) == this {
         e += 1;
     }
+    // A leet symbol after a letter stands for one too (`d!@`, `g!@!`).
+    let symbol_after_letter = |k: Option<usize>| {
+        at(k).is_some_and(|c| matches!(c, '!' | '@' | '$'))
+            && letter(k.and_then(|k| k.checked_sub(1)))
+    };
     letter(s.checked_sub(1))
         || letter(Some(e + 1))
+        || s == e && symbol_after_letter(s.checked_sub(1))
         || leet(s.checked_sub(1)) && letter(s.checked_sub(2))
         || splitter(s.checked_sub(1)) && letter(s.checked_sub(2))
         || splitter(Some(e + 1)) && letter(Some(e + 2))
@@ -2063,7 +2124,8 @@ fn link_spans(
 }
 
 /// Whether the `$` at `k` of `chars` leads a word written in leetspeak
-/// (step 1): before an `@` of a word (`$@le`), or before a leetspeak
+/// (step 1): before an `@` of a word (`$@le`), before a `!` and a letter
+/// (`$!m`), or before a leetspeak
 /// vowel digit (`0 1 3 4`) and a letter (`$4p`, `$1m`); in a text typed in
 /// leetspeak (`leet_typed`), before any leetspeak digit (`$0`). Not before
 /// an amount (`$10`, `$5k`).
@@ -2071,6 +2133,8 @@ fn dollar_leads(chars: &[(usize, char)], k: usize, leet_typed: bool) -> bool {
     let at = |k: usize| chars.get(k).map(|&(_, c)| c);
     match at(k + 1) {
         Some('@') => leet_symbol_in_word(chars, k + 1),
+        // `$!m`, `$!eu`: before a leetspeak `i` and a letter.
+        Some('!') => at(k + 2).is_some_and(is_letter),
         Some(d) if is_leet_digit(d) => {
             leet_typed || matches!(d, '0' | '1' | '3' | '4') && at(k + 2).is_some_and(is_letter)
         }
@@ -2732,6 +2796,36 @@ fn leading_bang(b: &[u8], i: usize) -> bool {
         w[1..=n].copy_from_slice(&b[i + 1..=i + n]);
         is_syllable(&w[..=n])
     }
+}
+
+/// Whether the `!` at `i` of `b` ends a word of one to seven letters `a-z`
+/// that reads one syllable with an `i` and goes on, white space and a
+/// letter or digit after it (`ta! nha` → `tai nha`, `nguo! than` → `nguoi
+/// than`), the word not in `exclaimed` ([`Written::exclaimed`]: `qua! Tặng`
+/// stays). The tokenizer takes it so only in a text typed in leetspeak.
+fn trailing_bang(b: &[u8], i: usize, exclaimed: &HashSet<String>) -> bool {
+    if b.get(i) != Some(&b'!') {
+        return false;
+    }
+    let start = b[..i]
+        .iter()
+        .rposition(|c| !c.is_ascii_lowercase())
+        .map_or(0, |p| p + 1);
+    let word = &b[start..i];
+    let whole =
+        start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[start - 1]));
+    let goes_on = b.get(i + 1) == Some(&b' ')
+        && b.get(i + 2)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || b"@$".contains(c));
+    let mut w = [b'i'; 8];
+    whole
+        && goes_on
+        && (1..=7).contains(&word.len())
+        && {
+            w[..word.len()].copy_from_slice(word);
+            is_syllable(&w[..=word.len()])
+        }
+        && !std::str::from_utf8(word).is_ok_and(|t| exclaimed.contains(t))
 }
 
 /// Whether the `!` at `i` of `b` ends a spelled-out word: after a splitter
