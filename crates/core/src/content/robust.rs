@@ -811,7 +811,7 @@ impl RobustBuf {
         // written text ends a sentence there.
         let no_words = HashSet::new();
         let exclaimed = if bang {
-            &*self.written.exclaimed(written)
+            self.written.exclaimed(written)
         } else {
             &no_words
         };
