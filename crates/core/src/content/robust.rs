@@ -262,21 +262,24 @@ impl Written {
         *self.leet_typed.get_or_insert_with(|| {
             let b = folded.as_bytes();
             b.windows(3).enumerate().any(|(k, t)| {
-                t[0].is_ascii_lowercase()
-                    && (!is_vowel(t[0]) && is_leet_digit(char::from(t[1]))
+                let m = t[1];
+                // Asked first: most windows have no digit or symbol inside.
+                (m.is_ascii_digit() || m == b'@' || m == b'!')
+                    && t[0].is_ascii_lowercase()
+                    && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
+                    && (!is_vowel(t[0]) && is_leet_digit(char::from(m))
                         // VNI has no `0`: between letters it is an `o`
                         // (`thu0ng`).
-                        || t[1] == b'0' && t[2].is_ascii_lowercase()
+                        || m == b'0' && t[2].is_ascii_lowercase()
                         // `@` after a consonant, not in an address
                         // (`nh@n`; not `an@gmail.com`).
-                        || t[1] == b'@' && !is_vowel(t[0]) && !address_after(b, k + 2)
+                        || m == b'@' && !is_vowel(t[0]) && !address_after(b, k + 2)
                         // `!` between letters (`t!n`).
-                        || t[1] == b'!')
-                    && (t[2].is_ascii_lowercase() || matches!(t[2], b'@' | b'$'))
-            }) || b
-                .windows(2)
+                        || m == b'!')
+            })
                 // `$` before a letter (`$o`, `U$DT`; not `$5`).
-                .any(|t| t[0] == b'$' && t[1].is_ascii_lowercase())
+                || memchr::memchr(b'$', b).is_some()
+                    && b.windows(2).any(|t| t[0] == b'$' && t[1].is_ascii_lowercase())
                 || folded
                     .as_bytes()
                     .split(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
@@ -580,9 +583,11 @@ impl RobustBuf {
             }
             self.capitals = capitals;
         }
-        let mut word = std::mem::take(&mut self.word);
-        let mut norm = std::mem::take(&mut self.norm);
-        let mut marked = std::mem::take(&mut self.written);
+        // Borrowed field by field (not taken: `Written` is large, and a
+        // default one costs a hasher seed for each of its sets).
+        let word = &mut self.word;
+        let norm = &mut self.norm;
+        let marked = &mut self.written;
         let text = &mut self.text;
         let mut last = 0;
         let ok = simple_text(folded, |a, b, rewrite| {
@@ -592,20 +597,20 @@ impl RobustBuf {
             let tok = folded.get(a..b).unwrap_or("");
             word.clear();
             word.extend(tok.chars());
-            let matters = mark_matters(&word);
+            let matters = mark_matters(word);
             let m = matters && marked.marked(written, tok);
             // A number led by a leetspeak digit is a word only when
             // `leet_led` says so (`0ng`; not `5tr`).
             if word.first().is_some_and(char::is_ascii_digit)
-                && !leet_led(&word, m, || marked.leety(folded))
+                && !leet_led(word, m, || marked.leety(folded))
             {
-                number(&word, &mut norm);
+                number(word, norm);
             } else {
-                let accented = matters && leet_final_may(&word) && marked.accented(written);
-                let leet = matters && !m && leet_digits_only(&word) && marked.leet_typed(folded);
+                let accented = matters && leet_final_may(word) && marked.accented(written);
+                let leet = matters && !m && leet_digits_only(word) && marked.leet_typed(folded);
                 let vni =
-                    (i3u(&word) || final_e_shape(&word) || accented) && marked.vni_typed(folded);
-                normalize_typed(&word, m, leet, accented, vni, &mut norm);
+                    (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
+                normalize_typed(word, m, leet, accented, vni, norm);
             }
             if norm == tok.as_bytes() {
                 return;
@@ -614,9 +619,6 @@ impl RobustBuf {
             text.extend(norm.iter().map(|&b| char::from(b)));
             last = b;
         });
-        self.word = word;
-        self.norm = norm;
-        self.written = marked;
         if !ok {
             self.text.clear();
             self.build_general(folded, written);

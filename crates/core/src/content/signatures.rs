@@ -817,7 +817,7 @@ impl SignatureSet {
             };
             // Most messages are their own robust text: nothing to build,
             // one pass.
-            let mut rb = std::mem::take(&mut sc.robust);
+            let mut rb = sc.robust.take().unwrap_or_default();
             let own = rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded();
             self.scan_with(sc, hay, out, own);
             if !own {
@@ -830,7 +830,7 @@ impl SignatureSet {
                 robust.scan_with(sc, hay, out, false);
                 sort_dedup(out, start);
             }
-            sc.robust = rb;
+            sc.robust = Some(rb);
         });
     }
 
@@ -944,7 +944,7 @@ impl SignatureSet {
             let Some(robust) = &self.robust else {
                 return self.is_match_with(sc, hay, false);
             };
-            let mut rb = std::mem::take(&mut sc.robust);
+            let mut rb = sc.robust.take().unwrap_or_default();
             let found =
                 if rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded() {
                     self.is_match_with(sc, hay, true)
@@ -961,7 +961,7 @@ impl SignatureSet {
                             false,
                         )
                 };
-            sc.robust = rb;
+            sc.robust = Some(rb);
             found
         })
     }
@@ -1040,8 +1040,9 @@ struct Scratch {
     sets: Vec<u8>,
     touched: Vec<u32>,
     candidates: Vec<u32>,
-    /// The robust text of the current message.
-    robust: RobustBuf,
+    /// The robust text of the current message (boxed: taken out while the
+    /// rest of the scratch is lent, a pointer moves, not the buffer).
+    robust: Option<Box<RobustBuf>>,
     /// The word string of the text being checked, when `words_ready`.
     words: String,
     words_ready: bool,
