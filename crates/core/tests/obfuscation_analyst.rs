@@ -86,6 +86,19 @@
 //!   added. Both misses were `4o` for `ảo` (`ti3n 4o`): a leetspeak vowel
 //!   and a vowel that read one syllable are now a word in a text written
 //!   in leetspeak, as `8A` was. 252 now.
+//! - `analyst10/`: 40 signatures of a tenth analyst (14 `literal`, 6
+//!   `word`, 4 `fuzzy`, 16 `regex`) whose phrases hold everyday words
+//!   (`vay`, `nạp`, `thẻ`, `quà`, `tài khoản`, `link`, `kèo`); 252
+//!   messages, 30 for each of eight tricks and 12 typos; and **400
+//!   ordinary messages, 333 of them written with the same tricks
+//!   innocently** (teencode, leetspeak, drawn-out letters, Telex and VNI
+//!   typed with the input method off, spaced letters, emoji, fancy fonts)
+//!   and 280 near-misses: the false-positive set. First reading: 248
+//!   (98.4 %; leetspeak, Telex and mixtures 96.7 %), no hit added on the
+//!   400. The misses led to a consonant cluster and one leetspeak vowel
+//!   (`nh4`) counting towards a text written in leetspeak (`nh4 c4i uy
+//!   71n` → `nha cai uy tin`); 249 now. Left: `5H` for `SH` (an amount of
+//!   hours as much as a word), `xirus` (two Telex tones).
 //! - `analyst9/`: 42 signatures of a ninth analyst on the scams of
 //!   2025–2026 (VNeID level 2, tax refunds, BHXH, EVN cut-offs, parcels,
 //!   SIM re-registration, task jobs, betting, USDT groups; 14 `literal`, 6
@@ -231,6 +244,21 @@ const SETS: &[HeldOut] = &[
             ("lookalike", 100.0),
             ("typo", 100.0),
             ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
+        dir: "analyst10",
+        signatures: 40,
+        floors: &[
+            ("leet", 96.6),
+            ("repeated", 100.0),
+            ("telex", 96.6),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("lookalike", 100.0),
+            ("typo", 100.0),
+            ("mixtures", 96.6),
         ],
     },
     HeldOut {
@@ -413,7 +441,7 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // An emoji after half the words.
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
-    ("mixtures", mixtures, 98.9),
+    ("mixtures", mixtures, 98.8),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
     ("leet-symbols", leet_symbols, 97.9),

@@ -210,7 +210,8 @@ impl Written {
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
-    /// between two letters (`c0ng`, `nh4p`), ending in two (`l01`), led by
+    /// between two letters (`c0ng`, `nh4p`), ending in two (`l01`) or in
+    /// one after a leading consonant cluster (`nh4`), led by
     /// one that reads a syllable ([`leet_led_syllable`]: `7hong`), or
     /// with leet symbols that read one syllable ([`symbol_word`]: `nh@`,
     /// `c4!`): a text written in leetspeak, where a number's shape (`74c`,
@@ -1444,10 +1445,13 @@ fn vowel_after_nine(c: u8) -> bool {
 /// Whether the word `b` is letters then two leetspeak digits or more, and
 /// reads one syllable with them letters (`l01`, `c40`: `loi`, `cao`; not
 /// `k50`, `a54`): a word written in leetspeak, for [`Written::leety`].
+/// So is a consonant cluster that leads a syllable and one leetspeak vowel
+/// digit (`nh4`, `kh0`, `th1`: `nha`, `kho`, `thi`; not `m4`, `b1`, which
+/// codes are too).
 fn leet_ending(b: &[u8]) -> bool {
     let digits = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
     let letters = b.len() - digits;
-    digits >= 2
+    (digits >= 2 || digits == 1 && split_initial(&b[..letters]))
         && letters >= 1
         && b[..letters].iter().all(u8::is_ascii_lowercase)
         && reads_syllable(b, false)
