@@ -3,6 +3,7 @@
 //! - the table of writing tricks and false-positive traps in
 //!   `testdata/content/matching.tsv`, each row checked with robust matching
 //!   on (`expect`) and off (`before`: what earlier releases did);
+//! - every example of the "Examples" table of `docs/matching.md`;
 //! - proptest: every match of the old matching is still a match (robust
 //!   matching only adds);
 //! - proptest: phrases written with the tricks (leetspeak, repeated
@@ -284,6 +285,46 @@ proptest! {
 }
 
 /// The link and look-alike table `testdata/content/links.tsv`.
+/// The code spans of one cell of a markdown table, in order (`\|` inside
+/// a span is a `|`).
+fn spans(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|s| s.replace("\\|", "|"))
+        .collect()
+}
+
+/// Every example of the "Examples" table of docs/matching.md reads as the
+/// table says: the docs are what another implementation would follow.
+#[test]
+fn the_documented_examples_hold() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/matching.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let table = doc
+        .split("\n### Examples\n")
+        .nth(1)
+        .and_then(|t| t.split("\n### ").next())
+        .unwrap();
+    let mut checked = 0;
+    for row in table.lines().filter(|l| l.starts_with("| `")) {
+        // A `\|` inside a span is no cell boundary.
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let (written, robust) = (spans(cells[0]), cells.get(1).copied().unwrap_or(""));
+        let expected = if robust.starts_with("unchanged") {
+            written.iter().map(|w| fold(w)).collect()
+        } else {
+            spans(robust)
+        };
+        assert_eq!(written.len(), expected.len(), "row: {row}");
+        for (w, e) in written.iter().zip(&expected) {
+            assert_eq!(chanrac::content::robust_text(w), *e, "{w} (row: {row})");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} examples read");
+}
+
 #[test]
 fn table_of_links_and_lookalikes() {
     use chanrac::content::links::{hosts, DomainAction, DomainList};
