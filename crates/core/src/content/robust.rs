@@ -812,11 +812,10 @@ impl RobustBuf {
         let at_sign = folded.contains('@') && self.written.leet_typed(folded);
         // And a `!` may end a word that goes on (`ta! nha`), unless the
         // written text ends a sentence there.
-        let no_words = HashSet::new();
         let exclaimed = if bang {
-            self.written.exclaimed(written)
+            Some(self.written.exclaimed(written))
         } else {
-            &no_words
+            None
         };
         let mut i = 0;
         let word_char = |k: usize| -> bool {
@@ -830,9 +829,8 @@ impl RobustBuf {
                 // Its neighbours are letters only if ASCII: bytes suffice.
                 let b = folded.as_bytes();
                 return inner_bang(b, chars[k].0)
-                    || bang
-                        && (leading_bang(b, chars[k].0)
-                            || trailing_bang(b, chars[k].0, exclaimed));
+                    || bang && leading_bang(b, chars[k].0)
+                    || exclaimed.is_some_and(|e| trailing_bang(b, chars[k].0, e));
             }
             LEET_SYMBOLS.contains(&c)
                 && (leet_symbol_in_word(&chars, k)
@@ -1100,12 +1098,12 @@ impl RobustBuf {
         let mut letters = [0u8; MAX_SEGMENTED];
         let n = self.word.len();
         let plain =
-            (4..=MAX_SEGMENTED).contains(&n) && self.word.iter().all(char::is_ascii_lowercase) && {
-                for (o, &c) in letters.iter_mut().zip(&self.word) {
-                    *o = c as u8;
-                }
-                true
-            };
+            (4..=MAX_SEGMENTED).contains(&n) && self.word.iter().all(char::is_ascii_lowercase);
+        if plain {
+            for (o, &c) in letters.iter_mut().zip(&self.word) {
+                *o = c as u8;
+            }
+        }
         self.flush_word(folded, written);
         let w = self.text.as_bytes().get(start..).unwrap_or(&[]);
         if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
