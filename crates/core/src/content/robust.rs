@@ -825,17 +825,9 @@ impl RobustBuf {
             if c.is_ascii_lowercase() || c.is_ascii_digit() {
                 return true;
             }
-            if c == '!' {
-                // Its neighbours are letters only if ASCII: bytes suffice.
-                let b = folded.as_bytes();
-                return inner_bang(b, chars[k].0)
-                    || bang && leading_bang(b, chars[k].0)
-                    || exclaimed.is_some_and(|e| trailing_bang(b, chars[k].0, e));
-            }
-            LEET_SYMBOLS.contains(&c)
-                && (leet_symbol_in_word(&chars, k)
-                    || c == '$' && dollar_leads(&chars, k, dollar)
-                    || c == '@' && at_sign && at_leads(&chars, k))
+            // The rare symbols, out of line: this runs for every character.
+            (c == '!' || LEET_SYMBOLS.contains(&c))
+                && symbol_in_word(&chars, k, folded, bang, dollar, at_sign, exclaimed)
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -1956,6 +1948,35 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || s == e && leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
 }
 
+/// Whether the `!` or leet symbol at `k` of `chars` (of `folded`) is a
+/// word character (step 1). `bang`, `dollar`, `at_sign`: the text is typed
+/// in leetspeak and has that symbol; `exclaimed`: its words before a `!`
+/// ending a sentence, when it has a `!` ([`Written::exclaimed`]).
+#[inline(never)]
+fn symbol_in_word(
+    chars: &[(usize, char)],
+    k: usize,
+    folded: &str,
+    bang: bool,
+    dollar: bool,
+    at_sign: bool,
+    exclaimed: Option<&HashSet<String>>,
+) -> bool {
+    let Some(&(at, c)) = chars.get(k) else {
+        return false;
+    };
+    if c == '!' {
+        // Its neighbours are letters only if ASCII: bytes suffice.
+        let b = folded.as_bytes();
+        return inner_bang(b, at)
+            || bang && leading_bang(b, at)
+            || exclaimed.is_some_and(|e| trailing_bang(b, at, e));
+    }
+    leet_symbol_in_word(chars, k)
+        || c == '$' && dollar_leads(chars, k, dollar)
+        || c == '@' && at_sign && at_leads(chars, k)
+}
+
 /// Whether the `@` at `k` of `chars` leads a word of it and one leetspeak
 /// vowel digit that read one syllable (`@0`, `@1`; not `@10`, `a@0`).
 fn at_leads(chars: &[(usize, char)], k: usize) -> bool {
@@ -2308,6 +2329,10 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     let (Some(&d), Some(&prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
         return false;
     };
+    // Asked of every character (`mark_matters`): only a tone goes on.
+    if !('1'..='5').contains(&d) {
+        return false;
+    }
     // A leetspeak vowel after a letter is that vowel (`kh01a`: `khóa`).
     let leet_vowel = i >= 2 && word.get(i - 2).is_some_and(char::is_ascii_lowercase);
     let prev = match prev {
