@@ -961,22 +961,9 @@ impl RobustBuf {
         // a letter that reads one syllable (`H.4.1` → `hai`; not `0.5`,
         // `A.1.2`).
         let leet_run = || {
-            if letters == 0 || end < i + 4 {
-                return false;
-            }
-            let (mut w, mut n) = ([0u8; 8], 0);
-            for k in (i..=end).step_by(2) {
-                if let Some(Item::Token(ta, tb)) = items.get(k) {
-                    for &c in s.as_bytes().get(*ta..*tb).unwrap_or(&[]) {
-                        let Some(o) = w.get_mut(n) else {
-                            return false;
-                        };
-                        *o = c;
-                        n += 1;
-                    }
-                }
-            }
-            reads_syllable(&w[..n], false)
+            letters > 0
+                && end >= i + 4
+                && run_bytes(s, items, i, end).is_some_and(|(w, n)| reads_syllable(&w[..n], false))
         };
         // In a text typed in leetspeak ([`Written::leet_typed`]), a letter
         // and a leetspeak digit without white space between them that read
@@ -1063,20 +1050,10 @@ impl RobustBuf {
     /// characters) hold a digit and read one syllable written together,
     /// in a text typed in leetspeak.
     fn leet_head_run(&mut self, s: &str, items: &[Item], i: usize, end: usize) -> bool {
-        let (mut w, mut n) = ([0u8; 8], 0);
-        for k in (i..=end).step_by(2) {
-            if let Some(Item::Token(ta, tb)) = items.get(k) {
-                for &c in s.as_bytes().get(*ta..*tb).unwrap_or_default() {
-                    let Some(o) = w.get_mut(n) else {
-                        return false;
-                    };
-                    *o = c;
-                    n += 1;
-                }
-            }
-        }
-        let w = &w[..n];
-        w.iter().any(u8::is_ascii_digit) && reads_syllable(w, false) && self.written.leet_typed(s)
+        run_bytes(s, items, i, end).is_some_and(|(w, n)| {
+            let w = &w[..n];
+            w.iter().any(u8::is_ascii_digit) && reads_syllable(w, false)
+        }) && self.written.leet_typed(s)
     }
 
     /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
@@ -1615,6 +1592,22 @@ fn has_vowel(w: &[u8]) -> bool {
     w.iter()
         .enumerate()
         .any(|(i, &c)| is_vowel(c) && !(i == 1 && c == b'u' && w[0] == b'q'))
+}
+
+/// The tokens `i`, `i + 2`, … `end` of `items` (a spelled-out run of `s`)
+/// written together, when that makes at most eight bytes: the bytes and
+/// how many.
+fn run_bytes(s: &str, items: &[Item], i: usize, end: usize) -> Option<([u8; 8], usize)> {
+    let (mut w, mut n) = ([0u8; 8], 0);
+    for k in (i..=end).step_by(2) {
+        if let Some(Item::Token(ta, tb)) = items.get(k) {
+            for &c in s.as_bytes().get(*ta..*tb).unwrap_or_default() {
+                *w.get_mut(n)? = c;
+                n += 1;
+            }
+        }
+    }
+    Some((w, n))
 }
 
 fn token_at(items: &[Item], k: usize) -> Option<(usize, usize)> {
@@ -2600,11 +2593,11 @@ fn normalize_typed(
     // Letters drawn out count once (`gii4o` is `giao`, `cccu4` `cua`).
     if leet && !vni {
         normalize_word(word, true, accented, vni, out);
-        let drawn_once = || {
+        let drawn_out = || {
             word.iter().any(char::is_ascii_digit)
                 && out.len() == 1 + word.windows(2).filter(|p| p[0] != p[1]).count()
         };
-        if (out.len() == word.len() || drawn_once()) && is_syllable(out) {
+        if (out.len() == word.len() || drawn_out()) && is_syllable(out) {
             return;
         }
     }
@@ -2668,12 +2661,10 @@ fn segment_syllables<'a>(w: &[u8], word: &mut Vec<char>, out: &'a mut Vec<u8>) -
         for j in i + 1..=(i + MAX_PIECE).min(w.len()) {
             let piece = &w[i..j];
             let mut n = 0;
-            for (k, &c) in piece.iter().enumerate() {
-                if k == 0 || piece[k - 1] != c {
-                    once[n] = c;
-                    n += 1;
-                }
-            }
+            drawn_once(piece, |c| {
+                once[n] = c;
+                n += 1;
+            });
             if !is_syllable(&once[..n]) {
                 continue;
             }
@@ -2700,14 +2691,19 @@ fn segment_syllables<'a>(w: &[u8], word: &mut Vec<char>, out: &'a mut Vec<u8>) -
     out.clear();
     let mut from = 0;
     for &to in cuts[..k].iter().rev() {
-        for (p, &c) in w[from..to].iter().enumerate() {
-            if p == 0 || w[from + p - 1] != c {
-                out.push(c);
-            }
-        }
+        drawn_once(&w[from..to], |c| out.push(c));
         from = to;
     }
     Some(out.as_slice())
+}
+
+/// Calls `f` with each byte of `piece`, a run of one byte once.
+fn drawn_once(piece: &[u8], mut f: impl FnMut(u8)) {
+    for (k, &c) in piece.iter().enumerate() {
+        if k == 0 || piece[k - 1] != c {
+            f(c);
+        }
+    }
 }
 
 /// Whether the letters and digits of `b` from `at` are followed by a dot
