@@ -4,8 +4,9 @@
 //! on the robust text (and its skeleton), with patterns put through the same
 //! steps; so robust matching only ever adds matches. The full definition,
 //! with examples, is in `docs/matching.md`; in short, on the folded text
-//! (of the written text with its look-alike capitals read, step 0:
-//! `TlỀN` → `TIỀN`, `IÃI` → `LÃI`):
+//! (of the written text with its look-alike capitals and its letters drawn
+//! in symbols read, step 0: `TlỀN` → `TIỀN`, `IÃI` → `LÃI`, `|<#0ản` →
+//! `kh0ản`):
 //!
 //! 1. **Tokens and gaps.** A *token* is a maximal run of `a-z`, `0-9` and
 //!    the leet symbols `@ $ €` that touch a letter `a-z` (or follow a leet
@@ -571,7 +572,17 @@ impl RobustBuf {
         self.written.reset();
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
-            if look_alike_capitals(w, &mut capitals) {
+            let mut read = look_alike_capitals(w, &mut capitals);
+            // Letters drawn in symbols (`|<#0ản`), rare: most texts have
+            // none of `| # (`.
+            if memchr::memchr3(b'|', b'#', b'(', w.as_bytes()).is_some() {
+                let mut drawn = String::new();
+                if symbol_letters(if read { &capitals } else { w }, &mut drawn) {
+                    capitals = drawn;
+                    read = true;
+                }
+            }
+            if read {
                 // Step 0: the robust text of the text with them read.
                 let mut buf = std::mem::take(&mut self.capitals_folded);
                 buf.fold(&capitals);
@@ -691,8 +702,13 @@ impl RobustBuf {
                     // after is a separator between words (`nhan.qua.tri.an`:
                     // not `trian`); the pieces of a spelled-out run before
                     // it do not count (`t.i.en`).
+                    // Emoji count as the same kind only when they are the
+                    // same (`tặn✅g👉ngay` → `tang ngay`; `tri💰an💰khach`
+                    // stays).
                     let splitter_gap = |k: Option<usize>| match k.and_then(|k| items.get(k)) {
-                        Some(Item::Gap(x, y)) => folded.get(*x..*y).is_some_and(is_splitter_gap),
+                        Some(Item::Gap(x, y)) => folded.get(*x..*y).is_some_and(|o| {
+                            is_splitter_gap(o) && (o == g || o.is_ascii() && g.is_ascii())
+                        }),
                         _ => false,
                     };
                     let prev_long = || {
@@ -718,6 +734,13 @@ impl RobustBuf {
                             && self.splits_syllable(folded, next);
                     if !joined {
                         self.gap(folded, a, b, prev, next, chained);
+                    } else if next
+                        .and_then(|(x, _)| folded.as_bytes().get(x))
+                        .is_some_and(|&c| self.text.as_bytes().last() == Some(&c))
+                    {
+                        // A letter drawn out across the gap, written once
+                        // as runs are (`chặ📦ặặn` → `chan`).
+                        self.text.pop();
                     }
                     i += 1;
                 }
@@ -1122,7 +1145,18 @@ impl RobustBuf {
         }
         w[..head.len()].copy_from_slice(head);
         w[head.len()..head.len() + tail.len()].copy_from_slice(tail);
-        is_syllable(&w[..head.len() + tail.len()])
+        let n = head.len() + tail.len();
+        // A letter drawn out across the gap counts once (`chặ📦ặặn`).
+        is_syllable(&w[..n]) || {
+            let mut m = 0;
+            for k in 0..n {
+                if m == 0 || w[m - 1] != w[k] {
+                    w[m] = w[k];
+                    m += 1;
+                }
+            }
+            m < n && is_syllable(&w[..m])
+        }
     }
 
     fn gap(
@@ -1330,6 +1364,8 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // `ảo`, `0i` for `ơi`): a word in a text written in leetspeak, a code
     // elsewhere (`lớp 8A`, `4o`).
     let short = match word {
+        // `8!` for `bị` (the tokenizer keeps such a `!` only there).
+        ['5' | '7' | '8', '!'] => true,
         ['5' | '7' | '8', v] => v.is_ascii_lowercase() && is_vowel(*v as u8),
         ['0' | '1' | '3' | '4', v] if v.is_ascii_lowercase() && is_vowel(*v as u8) => {
             with_bytes(word.iter().copied(), |w| reads_syllable(w, false))
@@ -1358,8 +1394,10 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
         // One digit and a unit of two letters or more: an amount or a
         // quantity (`3tr`, `1ty`, `4kg`), not `etr`.
         [_, unit @ ..] if unit.len() >= 2 && is_unit(unit) => false,
+        // A `9` (`g`) may follow there too: `7rún9`, `1ư0n9`.
         [d, rest @ ..] if leet(*d) && marked => {
-            rest.iter().any(|&c| letter(c)) && rest.iter().all(|&c| letter(c) || leet(c))
+            rest.iter().any(|&c| letter(c))
+                && rest.iter().all(|&c| letter(c) || leet(c) || c == '9')
         }
         // `4n` (`ân`), `0n`, `1n`, `3n`: a vowel and a final `n`.
         [d, 'n'] => matches!(d, '0' | '1' | '3' | '4'),
@@ -1390,13 +1428,16 @@ fn symbol_syllable(word: &[char]) -> bool {
     with_bytes(word.iter().copied(), symbol_word)
 }
 
-/// Whether `w` has a letter (or is digits and `@` only) and an `@` or
+/// Whether `w` has a letter (or is digits and `@` only, or a leetspeak
+/// consonant digit and `!`: `8!`) and an `@` or
 /// `$`, or a `!` and a leetspeak digit, and reads one syllable with each of
 /// its characters a letter ([`reads_syllable`], all of them): `9!4m`,
 /// `nh@`, `c4!`, `7@1`; not `qua!`, `ha!` (a `!` alone may end a
 /// sentence), `h3h3!`.
 fn symbol_word(w: &[u8]) -> bool {
-    (w.iter().any(u8::is_ascii_lowercase) || w.iter().all(|&c| c == b'@' || c.is_ascii_digit()))
+    (w.iter().any(u8::is_ascii_lowercase)
+        || w.iter().all(|&c| c == b'@' || c.is_ascii_digit())
+        || matches!(w, [b'5' | b'7' | b'8', b'!']))
         && (w.iter().any(|c| matches!(c, b'@' | b'$'))
             || w.contains(&b'!') && w.iter().any(|&c| is_leet_digit(char::from(c)) || c == b'9'))
         && reads_syllable(w, true)
@@ -1901,6 +1942,107 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
     true
 }
 
+/// Step 0 too, letters drawn in symbols (docs/matching.md): writes into
+/// `out` the written text `w` with them read, and says whether it has any.
+/// A text draws letters in symbols when it has one of these signs: `|<`
+/// before a word character (a letter, a mark, a digit or `@ $ !`) or `#`;
+/// a `#` between two, one of them a letter (`p#ú7`); a `|` leading a word
+/// that reads one syllable with it an `l` (`|àm`, `|0n9`); and, in a text
+/// that closes no parenthesis (has no `)`), a `#` after `(` and before a
+/// word character (`(#ỉ`), or a `(` before a `#` or between two word
+/// characters. In such a text:
+///
+/// - `|<` before a word character or `#` is `k` (`|<#oản` → `khoản`);
+/// - `#` next to a word character (or after `(`, `|<`) is `h` (`7#0n9`,
+///   `tín#`, `#0`);
+/// - `(` before a word character or `#` (after more `(`: `((CD`) is `c`,
+///   but where the text closes a parenthesis only a `(` before `#` or after
+///   a word character is (`(miễn phí)` stays);
+/// - `|` is `l` leading a word of two word characters or more (`|àm`,
+///   `|0n9`), or between word characters when the two pieces it links do
+///   not read one syllable joined and one of them has two or more
+///   (`Za|o` → `Zalo`; not `giả|i`, nor the spelled-out `l|ư|u`).
+fn symbol_letters(w: &str, out: &mut String) -> bool {
+    out.clear();
+    let chars: Vec<char> = w.chars().collect();
+    let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).copied();
+    let word = |k: Option<usize>| {
+        at(k).is_some_and(|c| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!'))
+    };
+    let kay = |k: usize| {
+        at(Some(k)) == Some('|')
+            && at(Some(k + 1)) == Some('<')
+            && (word(Some(k + 2)) || at(Some(k + 2)) == Some('#'))
+    };
+    // A `|` leading a word that reads one syllable with it an `l` (`|àm`,
+    // `|0n9`).
+    let ell = |k: usize| {
+        let n = (k + 1..chars.len()).take_while(|&j| word(Some(j))).count();
+        !word(k.checked_sub(1)) && (2..=7).contains(&n) && {
+            let mut piece = String::from("l");
+            piece.extend(&chars[k + 1..k + 1 + n]);
+            reads_syllable(super::fold(&piece).as_bytes(), true)
+        }
+    };
+    let closes = chars.contains(&')');
+    let letter = |k: Option<usize>| at(k).is_some_and(char::is_alphabetic);
+    let drawn = (0..chars.len()).any(|k| match chars[k] {
+        '|' => kay(k) || ell(k),
+        '#' => {
+            let (p, n) = (k.checked_sub(1), Some(k + 1));
+            word(p) && word(n) && (letter(p) || letter(n))
+                || !closes && at(p) == Some('(') && word(n)
+        }
+        '(' => {
+            !closes && (at(Some(k + 1)) == Some('#') || word(k.checked_sub(1)) && word(Some(k + 1)))
+        }
+        _ => false,
+    });
+    if !drawn {
+        return false;
+    }
+    // The run of word characters ending before `k` / starting at `k`.
+    let piece_before = |k: usize| (0..k).rev().take_while(|&j| word(Some(j))).count();
+    let piece_after = |k: usize| (k..chars.len()).take_while(|&j| word(Some(j))).count();
+    let mut k = 0;
+    while let Some(c) = at(Some(k)) {
+        let prev = k.checked_sub(1);
+        let read = match c {
+            '|' if kay(k) => {
+                k += 1; // the `<`
+                Some('k')
+            }
+            '#' if word(prev) || word(Some(k + 1)) || matches!(at(prev), Some('(' | '<')) => {
+                Some('h')
+            }
+            '(' => {
+                let n = (k..chars.len()).take_while(|&j| chars[j] == '(').count();
+                let next = k + n;
+                let opens = word(Some(next)) || at(Some(next)) == Some('#');
+                (opens && (!closes || at(Some(k + 1)) == Some('#') || word(prev))).then_some('c')
+            }
+            '|' if word(Some(k + 1)) => {
+                let (before, after) = (piece_before(k), piece_after(k + 1));
+                let joined = || {
+                    let mut j: String = chars[k - before..k].iter().collect();
+                    j.extend(&chars[k + 1..k + 1 + after]);
+                    is_syllable(super::fold(&j).as_bytes())
+                };
+                let l = if before == 0 {
+                    after >= 2
+                } else {
+                    (before >= 2 || after >= 2) && !joined()
+                };
+                l.then_some('l')
+            }
+            _ => None,
+        };
+        out.push(read.unwrap_or(c));
+        k += 1;
+    }
+    true
+}
+
 /// Whether the leet symbol at `k` of `chars` belongs to a token (step 1):
 /// it is next to a letter `a-z`, or follows a leetspeak digit that follows
 /// a letter (`kh0@`), or is linked to a letter by one splitter of a
@@ -1962,7 +2104,7 @@ fn symbol_in_word(
         // Its neighbours are letters only if ASCII: bytes suffice.
         let b = folded.as_bytes();
         return inner_bang(b, at)
-            || bang && leading_bang(b, at)
+            || bang && (leading_bang(b, at) || digit_bang(b, at))
             || exclaimed.is_some_and(|e| trailing_bang(b, at, e));
     }
     leet_symbol_in_word(chars, k)
@@ -2432,11 +2574,14 @@ pub(crate) fn collapse(v: &mut Vec<u8>) {
 /// ASCII and has none of what the robust text rewrites (a digit or `@ $`
 /// in a word, a doubled letter, a `w` after a letter, a Telex tone
 /// letter, a one-letter word that could start a spelled-out run, a gap of
-/// joiners without white space between two words). `false` means "maybe
-/// not": build the robust text. One pass, no allocation.
+/// joiners without white space between two words), nor `| # (`, which may
+/// draw letters in the written text (step 0). `false` means "maybe
+/// not": build the robust text. No allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
     let mut own = true;
-    simple_text(folded, |_, _, rewrite| own &= !rewrite) && own
+    simple_text(folded, |_, _, rewrite| own &= !rewrite)
+        && own
+        && memchr::memchr3(b'|', b'#', b'(', folded.as_bytes()).is_none()
 }
 
 /// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or
@@ -2823,6 +2968,19 @@ fn leading_bang(b: &[u8], i: usize) -> bool {
     }
 }
 
+/// Whether the `!` at `i` of `b` follows one leetspeak consonant digit that
+/// leads a word, and ends that word: `8!` → `bi`, `7!` → `ti`, `5!` →
+/// `si` (not `8!!`, `18!`). The tokenizer takes it so only in a text typed
+/// in leetspeak: elsewhere `lớp 8!` is a number and an exclamation.
+fn digit_bang(b: &[u8], i: usize) -> bool {
+    let at = |k: Option<usize>| k.and_then(|k| b.get(k)).copied();
+    let word = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || b"@$!".contains(&c));
+    at(Some(i)) == Some(b'!')
+        && matches!(at(i.checked_sub(1)), Some(b'5' | b'7' | b'8'))
+        && !word(at(i.checked_sub(2)))
+        && !word(at(Some(i + 1)))
+}
+
 /// Whether the `!` at `i` of `b` ends a word of one to seven letters `a-z`
 /// that reads one syllable with an `i` and goes on, white space and a
 /// letter or digit after it (`ta! nha` → `tai nha`, `nguo! than` → `nguoi
@@ -2886,10 +3044,10 @@ fn bang_word_ends(b: &[u8], i: usize) -> bool {
 
 /// Whether the `!` at `i` of `b` is in a word written in leetspeak that it
 /// makes one syllable read as an `i`: the run of letters, digits, `@ $ !`
-/// around it has a letter and a leetspeak digit or `@ $`, its digits are
+/// around it has a letter and a leetspeak digit, `9` or `@ $`, its digits are
 /// all leetspeak digits or `9`, and it reads one syllable of at most eight
 /// letters with each of them a letter (`t4!` → `tai`, `n9u0!` → `nguoi`,
-/// `7!3n` → `tien`; not `qua!`, `50k!`, `h3h3!`).
+/// `7!3n` → `tien`, `9!ữ` → `giu`; not `qua!`, `50k!`, `h3h3!`).
 fn leet_bang_word(b: &[u8], i: usize) -> bool {
     let part = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || b"@$!".contains(c);
     let start = b[..i].iter().rposition(|c| !part(c)).map_or(0, |p| p + 1);
@@ -2902,7 +3060,7 @@ fn leet_bang_word(b: &[u8], i: usize) -> bool {
         || !w.iter().any(u8::is_ascii_lowercase)
         || !w
             .iter()
-            .any(|&c| is_leet_digit(char::from(c)) || matches!(c, b'@' | b'$'))
+            .any(|&c| is_leet_digit(char::from(c)) || matches!(c, b'@' | b'$' | b'9'))
     {
         return false;
     }
@@ -3259,10 +3417,17 @@ mod tests {
             let folded = crate::content::fold(&text);
             let mut r = RobustBuf::new();
             r.build_text(&folded, Some(&text));
-            let (t, sk) = general(&folded, Some(&text));
+            // Step 0 first, where it reads letters drawn in symbols (`|!@`).
+            let mut drawn = String::new();
+            let read = symbol_letters(&text, &mut drawn);
+            let (t, sk) = if read {
+                general(&crate::content::fold(&drawn), Some(&drawn))
+            } else {
+                general(&folded, Some(&text))
+            };
             prop_assert_eq!(r.text(), &t, "{:?}", folded);
             prop_assert_eq!(r.skeleton(), &sk, "{:?}", folded);
-            if is_own_robust_text(&folded) {
+            if is_own_robust_text(&folded) && !read {
                 prop_assert_eq!(&t, &folded);
             }
             let mut lazy = RobustBuf::new();

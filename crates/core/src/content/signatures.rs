@@ -1729,7 +1729,41 @@ fn robustify(hir: &Hir) -> Hir {
             flush(&mut word, &mut out);
             Hir::literal(out)
         }
-        HirKind::Concat(hs) => Hir::concat(hs.iter().map(robustify).collect()),
+        HirKind::Concat(hs) => {
+            let mut out = Vec::with_capacity(hs.len());
+            let mut k = 0;
+            while let Some(h) = hs.get(k) {
+                k += 1;
+                // A host's dot, after a repeated class (`[a-z0-9-]+\.(top|cc)`,
+                // `\S+\.vn`): a dot, or a space before what follows it as a
+                // whole word. A link keeps its dots in the robust text, but a
+                // host disguised past reading as one (`bidv.s1t3`) has a
+                // space there; and a space before a word's start would let
+                // `\.cc`, whose robust form is `c`, match `mai con`.
+                let host_dot = k >= 2
+                    && matches!(hs[k - 2].kind(), HirKind::Repetition(r)
+                        if matches!(r.sub.kind(), HirKind::Class(_)));
+                match h.kind() {
+                    HirKind::Literal(l) if host_dot && l.0.first() == Some(&b'.') => {
+                        let after = match l.0.get(1..).filter(|r| !r.is_empty()) {
+                            Some(rest) => Some(Hir::literal(rest)),
+                            None => hs.get(k).inspect(|_| k += 1).cloned(),
+                        };
+                        let after = after.map_or_else(Hir::empty, |a| robustify(&a));
+                        out.push(Hir::alternation(vec![
+                            Hir::concat(vec![Hir::literal(*b"."), after.clone()]),
+                            Hir::concat(vec![
+                                Hir::literal(*b" "),
+                                after,
+                                Hir::look(regex_syntax::hir::Look::WordAscii),
+                            ]),
+                        ]));
+                    }
+                    _ => out.push(robustify(h)),
+                }
+            }
+            Hir::concat(out)
+        }
         HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(robustify).collect()),
         HirKind::Repetition(r) => Hir::repetition(Repetition {
             sub: Box::new(robustify(&r.sub)),
