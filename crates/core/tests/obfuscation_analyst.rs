@@ -486,6 +486,9 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
     ("leet-symbols", leet_symbols, 97.9),
+    // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
+    // each half the time, the way a script's heavy mode writes them.
+    ("leet-drawn", leet_drawn, 96.5),
 ];
 
 /// xorshift64: the same disguises on every run.
@@ -540,6 +543,32 @@ fn leet_symbols(m: &str, r: &mut Rng) -> String {
             }
         })
         .collect()
+}
+
+fn leet_drawn(m: &str, r: &mut Rng) -> String {
+    let mut out = String::new();
+    for c in m.chars() {
+        let s = match c {
+            'c' | 'C' => "(",
+            'h' | 'H' => "#",
+            'k' | 'K' => "|<",
+            'l' | 'L' => "|",
+            'a' | 'A' => "4",
+            'e' | 'E' => "3",
+            'o' | 'O' => "0",
+            't' | 'T' => "7",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        if r.below(2) == 0 {
+            out.push_str(s);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn unmarked(m: &str) -> String {
@@ -656,6 +685,12 @@ fn mixtures(m: &str, r: &mut Rng) -> String {
 /// numbers in leetspeak (`741` for `tài`, `50` for `số`, `57r` for `5tr`,
 /// `40` for `ảo`), a closing `!` after a word in leetspeak read as `i`
 /// (`kho4!` → `khoai`), English words in leetspeak read as VNI (`co1n`).
+/// Letters drawn in symbols (`leet-drawn`, added after `analyst11`) first
+/// gave 83.9 % with the first reading of `( # |< |`; `(` ending a word
+/// (`trắ(`), `|<` ending one (`B4n|<`), `|` before one letter (`|ỗ`) and a
+/// `(` told from a parenthesis by the next `)` brought it to 96.6 %. Left:
+/// links and codes drawn so (`O7P`, `t.me/bin4n(e`), `c|ip` (whose `|` a
+/// separator could be).
 #[test]
 fn tricks_applied_by_a_program_keep_detections() {
     let mut failures = Vec::new();

@@ -1944,24 +1944,28 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
 
 /// Step 0 too, letters drawn in symbols (docs/matching.md): writes into
 /// `out` the written text `w` with them read, and says whether it has any.
+/// A *word character* is a letter, a mark, a digit or one of `@ $ !`; a
+/// `(` *opens a parenthesis* when a `)` follows it before any other `(`.
 /// A text draws letters in symbols when it has one of these signs: `|<`
-/// before a word character (a letter, a mark, a digit or `@ $ !`) or `#`;
-/// a `#` between two, one of them a letter (`p#ú7`); a `|` leading a word
-/// that reads one syllable with it an `l` (`|àm`, `|0n9`); and, in a text
-/// that closes no parenthesis (has no `)`), a `#` after `(` and before a
-/// word character (`(#ỉ`), or a `(` before a `#` or between two word
-/// characters. In such a text:
+/// after or before a word character (or before `#`); a `#` between two,
+/// one of them a letter (`p#ú7`); a `|` leading a word that reads one
+/// syllable with it an `l` (`|àm`, `|0n9`, `|ỗ`); a `#` after a `(` that
+/// opens no parenthesis and before a word character (`(#ỉ`); or a `(`
+/// that opens none before a `#` or between two word characters. In such a
+/// text:
 ///
-/// - `|<` before a word character or `#` is `k` (`|<#oản` → `khoản`);
+/// - `|<` next to a word character or before `#` is `k` (`|<#oản` →
+///   `khoản`, `B4n|<`);
 /// - `#` next to a word character (or after `(`, `|<`) is `h` (`7#0n9`,
 ///   `tín#`, `#0`);
-/// - `(` before a word character or `#` (after more `(`: `((CD`) is `c`,
-///   but where the text closes a parenthesis only a `(` before `#` or after
-///   a word character is (`(miễn phí)` stays);
-/// - `|` is `l` leading a word of two word characters or more (`|àm`,
-///   `|0n9`), or between word characters when the two pieces it links do
-///   not read one syllable joined and one of them has two or more
-///   (`Za|o` → `Zalo`; not `giả|i`, nor the spelled-out `l|ư|u`).
+/// - a `(` that opens no parenthesis is `c` before a word character or
+///   `#` (after more `(`: `((CD`), and after one, ending a word, where the
+///   word reads one syllable with it a `c` (`trắ(` → `trắc`; not `quá((`);
+/// - `|` is `l` leading a word that reads one syllable with it an `l`, or
+///   of two word characters or more; or between word characters when one
+///   of the two pieces it links has two or more and the two do not read
+///   one syllable joined (`Za|o` → `Zalo`; not `giả|i`, nor the
+///   spelled-out `l|ư|u`).
 fn symbol_letters(w: &str, out: &mut String) -> bool {
     out.clear();
     let chars: Vec<char> = w.chars().collect();
@@ -1969,41 +1973,49 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
     let word = |k: Option<usize>| {
         at(k).is_some_and(|c| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!'))
     };
+    let letter = |k: Option<usize>| at(k).is_some_and(char::is_alphabetic);
     let kay = |k: usize| {
         at(Some(k)) == Some('|')
             && at(Some(k + 1)) == Some('<')
-            && (word(Some(k + 2)) || at(Some(k + 2)) == Some('#'))
+            && (word(Some(k + 2)) || at(Some(k + 2)) == Some('#') || word(k.checked_sub(1)))
     };
-    // A `|` leading a word that reads one syllable with it an `l` (`|àm`,
-    // `|0n9`).
+    // The run of word characters ending before `k` / starting at `k`.
+    let piece_before = |k: usize| (0..k).rev().take_while(|&j| word(Some(j))).count();
+    let piece_after = |k: usize| (k..chars.len()).take_while(|&j| word(Some(j))).count();
+    // A `|` leading a word that reads one syllable with it an `l`.
     let ell = |k: usize| {
-        let n = (k + 1..chars.len()).take_while(|&j| word(Some(j))).count();
-        !word(k.checked_sub(1)) && (2..=7).contains(&n) && {
+        let n = piece_after(k + 1);
+        !word(k.checked_sub(1)) && (1..=7).contains(&n) && {
             let mut piece = String::from("l");
             piece.extend(&chars[k + 1..k + 1 + n]);
             reads_syllable(super::fold(&piece).as_bytes(), true)
         }
     };
-    let closes = chars.contains(&')');
-    let letter = |k: Option<usize>| at(k).is_some_and(char::is_alphabetic);
+    // Whether the `(` at `k` opens a parenthesis.
+    let paren = |k: usize| {
+        chars
+            .get(k + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|&&c| c == '(' || c == ')')
+            == Some(&')')
+    };
     let drawn = (0..chars.len()).any(|k| match chars[k] {
         '|' => kay(k) || ell(k),
         '#' => {
             let (p, n) = (k.checked_sub(1), Some(k + 1));
             word(p) && word(n) && (letter(p) || letter(n))
-                || !closes && at(p) == Some('(') && word(n)
+                || at(p) == Some('(') && !p.is_some_and(paren) && word(n)
         }
         '(' => {
-            !closes && (at(Some(k + 1)) == Some('#') || word(k.checked_sub(1)) && word(Some(k + 1)))
+            !paren(k)
+                && (at(Some(k + 1)) == Some('#') || word(k.checked_sub(1)) && word(Some(k + 1)))
         }
         _ => false,
     });
     if !drawn {
         return false;
     }
-    // The run of word characters ending before `k` / starting at `k`.
-    let piece_before = |k: usize| (0..k).rev().take_while(|&j| word(Some(j))).count();
-    let piece_after = |k: usize| (k..chars.len()).take_while(|&j| word(Some(j))).count();
     let mut k = 0;
     while let Some(c) = at(Some(k)) {
         let prev = k.checked_sub(1);
@@ -2015,11 +2027,28 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
             '#' if word(prev) || word(Some(k + 1)) || matches!(at(prev), Some('(' | '<')) => {
                 Some('h')
             }
-            '(' => {
+            '(' if !paren(k) => {
                 let n = (k..chars.len()).take_while(|&j| chars[j] == '(').count();
                 let next = k + n;
                 let opens = word(Some(next)) || at(Some(next)) == Some('#');
-                (opens && (!closes || at(Some(k + 1)) == Some('#') || word(prev))).then_some('c')
+                // Ending a word: the word as read so far, and a `c`.
+                let ends = || {
+                    n == 1 && word(prev) && !word(Some(next)) && {
+                        let head: String = {
+                            let mut t: Vec<char> = out
+                                .chars()
+                                .rev()
+                                .take_while(|&c| c.is_alphanumeric() || is_mark(c))
+                                .collect();
+                            t.reverse();
+                            t.into_iter().collect()
+                        };
+                        let mut f = super::fold(&head).into_bytes();
+                        f.push(b'c');
+                        reads_syllable(&f, true)
+                    }
+                };
+                (opens || ends()).then_some('c')
             }
             '|' if word(Some(k + 1)) => {
                 let (before, after) = (piece_before(k), piece_after(k + 1));
@@ -2029,7 +2058,7 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
                     is_syllable(super::fold(&j).as_bytes())
                 };
                 let l = if before == 0 {
-                    after >= 2
+                    after >= 2 || ell(k)
                 } else {
                     (before >= 2 || after >= 2) && !joined()
                 };
