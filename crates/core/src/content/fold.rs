@@ -34,8 +34,10 @@
 //!
 //! | script | letters → ASCII |
 //! |---|---|
-//! | Cyrillic | `А а`→a, `В в ь`→b, `С с`→c, `Ԁ ԁ`→d, `Е е`→e, `Һ һ Н н`→h, `І і`→i, `Ј ј`→j, `К к`→k, `Ӏ ӏ`→l, `М м`→m, `п`→n, `О о`→o, `Р р`→p, `Ԛ ԛ`→q, `г`→r, `Ѕ ѕ`→s, `Т т`→t, `Ԝ ԝ ѡ`→w, `Х х`→x, `У у Ү ү`→y |
-//! | Greek | `Α α`→a, `Β β`→b, `Ϲ ϲ`→c, `Ε ε`→e, `Η`→h, `Ι ι`→i, `Ϳ ϳ`→j, `Κ κ`→k, `Μ`→m, `Ν η`→n, `Ο ο`→o, `Ρ ρ`→p, `Τ τ`→t, `υ`→u, `ν`→v, `ω`→w, `Χ χ`→x, `Υ γ`→y, `Ζ`→z |
+//! | Cyrillic | `А а`→a, `В в ь`→b, `С с`→c, `Ԁ ԁ`→d, `Е е`→e, `Һ һ Н н`→h, `І і`→i, `Ј ј`→j, `К к`→k, `Ӏ ӏ`→l, `М м`→m, `п`→n, `О о`→o, `Р р`→p, `Ԛ ԛ`→q, `г`→r, `Ѕ ѕ`→s, `Т т`→t, `Ѵ ѵ`→v, `Ԝ ԝ ѡ`→w, `Х х`→x, `У у Ү ү`→y |
+//! | Greek | `Α α`→a, `Β β`→b, `Ϲ ϲ`→c, `Ε ε`→e, `Η`→h, `Ι ι`→i, `Ϳ ϳ`→j, `Κ κ`→k, `Μ`→m, `Ν η`→n, `Ο ο`→o, `Ρ ρ`→p, `Τ τ`→t, `υ μ`→u (and the micro sign `µ`), `ν`→v, `ω`→w, `Χ χ`→x, `Υ γ`→y, `Ζ`→z |
+//! | Armenian | `ո`→n, `Ս ս`→u, `Օ օ`→o, `հ`→h, `զ`→q, `ց`→g, `Լ`→l |
+//! | signs | `¥`→y, `¢`→c |
 //! | Latin | `Đ đ Ð ð ɖ`→d, `Ł ł`→l, `Ø ø`→o, `ı`→i, `ȷ`→j, `ɑ`→a, `ɡ`→g, and the small capitals `ᴀ ʙ ᴄ ᴅ ᴇ ɢ ʜ ɪ ᴊ ᴋ ʟ ᴍ ɴ ᴏ ᴘ ʀ ꜱ ᴛ ᴜ ᴠ ᴡ ʏ ᴢ` |
 //! | full-width, mathematical, circled, parenthesised letters and digits | by NFKC |
 //! | dashes | `‐ ‑ ‒ – — ― −` → `-` (so `0912–345–678` is still a contact number) |
@@ -818,8 +820,21 @@ fn look_alike(c: char) -> Option<char> {
         'Χ' | 'χ' => 'x',
         'Υ' | 'γ' => 'y',
         'Ζ' => 'z',
-        // The yen sign, a `Y` with bars (`U¥ T1N`, `L¥`)
+        'μ' | 'µ' => 'u',
+        // Cyrillic izhitsa
+        'Ѵ' | 'ѵ' => 'v',
+        // Armenian
+        'ո' => 'n',
+        'Ս' | 'ս' => 'u',
+        'Օ' | 'օ' => 'o',
+        'հ' => 'h',
+        'զ' => 'q',
+        'ց' => 'g',
+        'Լ' => 'l',
+        // The yen sign, a `Y` with bars (`U¥ T1N`, `L¥`); the cent sign,
+        // a `c` with a bar (`¢hào`)
         '¥' => 'y',
+        '¢' => 'c',
         // Latin letters without a decomposition
         'Đ' | 'đ' | 'Ð' | 'ð' | 'ɖ' => 'd',
         'Ł' | 'ł' => 'l',

@@ -573,9 +573,11 @@ impl RobustBuf {
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
             let mut read = look_alike_capitals(w, &mut capitals);
-            // Letters drawn in symbols (`|<#0ản`), rare: most texts have
-            // none of `| # (`.
-            if memchr::memchr3(b'|', b'#', b'(', w.as_bytes()).is_some() {
+            // Letters drawn in symbols (`|<#0ản`, `|\\|`), rare: most texts
+            // have none of `| # ( \\ > +`.
+            if memchr::memchr3(b'|', b'#', b'(', w.as_bytes()).is_some()
+                || memchr::memchr3(b'\\', b'>', b'+', w.as_bytes()).is_some()
+            {
                 let mut drawn = String::new();
                 if symbol_letters(if read { &capitals } else { w }, &mut drawn) {
                     capitals = drawn;
@@ -1968,7 +1970,7 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
 ///   spelled-out `l|ư|u`).
 fn symbol_letters(w: &str, out: &mut String) -> bool {
     out.clear();
-    let chars: Vec<char> = w.chars().collect();
+    let (chars, glyphs) = read_glyphs(w);
     let at = |k: Option<usize>| k.and_then(|k| chars.get(k)).copied();
     let word = |k: Option<usize>| {
         at(k).is_some_and(|c| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!'))
@@ -2000,19 +2002,35 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
             .find(|&&c| c == '(' || c == ')')
             == Some(&')')
     };
-    let drawn = (0..chars.len()).any(|k| match chars[k] {
-        '|' => kay(k) || ell(k),
-        '#' => {
-            let (p, n) = (k.checked_sub(1), Some(k + 1));
-            word(p) && word(n) && (letter(p) || letter(n))
-                || at(p) == Some('(') && !p.is_some_and(paren) && word(n)
+    // A `+` for `t` where the word reads one syllable with it (`+h0ng`,
+    // `b!3+`; not `1+1`, `Zalo+Viber`, `C++`, nor between the letters of
+    // a word spelled out, `t+h+a+n+h`).
+    let tee = |k: usize| {
+        let (before, after) = (piece_before(k), piece_after(k + 1));
+        (before > 0 || after > 0) && !(before == 1 && after == 1) && {
+            let mut piece: String = chars[k - before..k].iter().collect();
+            piece.push('t');
+            piece.extend(&chars[k + 1..k + 1 + after]);
+            let f = super::fold(&piece);
+            f.bytes().any(|c| c.is_ascii_lowercase() && c != b't')
+                && reads_syllable(f.as_bytes(), true)
         }
-        '(' => {
-            !paren(k)
-                && (at(Some(k + 1)) == Some('#') || word(k.checked_sub(1)) && word(Some(k + 1)))
-        }
-        _ => false,
-    });
+    };
+    let drawn = glyphs
+        || (0..chars.len()).any(|k| match chars[k] {
+            '+' => tee(k),
+            '|' => kay(k) || ell(k),
+            '#' => {
+                let (p, n) = (k.checked_sub(1), Some(k + 1));
+                word(p) && word(n) && (letter(p) || letter(n))
+                    || at(p) == Some('(') && !p.is_some_and(paren) && word(n)
+            }
+            '(' => {
+                !paren(k)
+                    && (at(Some(k + 1)) == Some('#') || word(k.checked_sub(1)) && word(Some(k + 1)))
+            }
+            _ => false,
+        });
     if !drawn {
         return false;
     }
@@ -2050,6 +2068,7 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
                 };
                 (opens || ends()).then_some('c')
             }
+            '+' if tee(k) => Some('t'),
             '|' if word(Some(k + 1)) => {
                 let (before, after) = (piece_before(k), piece_after(k + 1));
                 let joined = || {
@@ -2070,6 +2089,73 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
         k += 1;
     }
     true
+}
+
+/// Letters drawn in several symbols, longest first (step 0).
+const GLYPHS: [(&str, char); 15] = [
+    ("|\\/|", 'm'),
+    ("\\/\\/", 'w'),
+    ("|-|", 'h'),
+    ("|\\|", 'n'),
+    ("|_|", 'u'),
+    ("\\/", 'v'),
+    ("/\\", 'a'),
+    ("|)", 'd'),
+    ("|_", 'l'),
+    ("|2", 'r'),
+    ("><", 'x'),
+    ("|3", 'b'),
+    ("|*", 'p'),
+    ("()", 'o'),
+    ("|<", 'k'),
+];
+
+/// The characters of `w` with its letters drawn in several symbols read
+/// (`|\\/|` `\\/\\/` `|-|` `|\\|` `|_|` `\\/` `/\\` `|)` `|_` `|2` `><` `|3` `|*` `()`
+/// `|<` for `m w h n u v a d l r x b p o k`), and whether it has any: a
+/// glyph touching a letter, a digit or another glyph read on either side
+/// (`|\\|hận` → `nhận`, `ba|\\|` → `ban`; not `hi ><`, `a /\\ b`).
+fn read_glyphs(w: &str) -> (Vec<char>, bool) {
+    let chars: Vec<char> = w.chars().collect();
+    if !w.bytes().any(|b| matches!(b, b'|' | b'\\' | b'>' | b'(')) {
+        return (chars, false);
+    }
+    let glyph_at = |k: usize| {
+        GLYPHS.iter().find(|(g, _)| {
+            g.chars()
+                .enumerate()
+                .all(|(i, c)| chars.get(k + i) == Some(&c))
+        })
+    };
+    let alnum = |k: Option<usize>| {
+        k.and_then(|k| chars.get(k))
+            .is_some_and(|&c| c.is_alphanumeric() || is_mark(c))
+    };
+    let mut out = Vec::with_capacity(chars.len());
+    let mut any = false;
+    let mut k = 0;
+    // Whether the last character written was a glyph read.
+    let mut after_read = false;
+    while let Some(&c) = chars.get(k) {
+        if let Some(&(g, l)) = glyph_at(k) {
+            let n = g.chars().count();
+            if alnum(k.checked_sub(1))
+                || after_read
+                || alnum(Some(k + n))
+                || glyph_at(k + n).is_some()
+            {
+                out.push(l);
+                any = true;
+                after_read = true;
+                k += n;
+                continue;
+            }
+        }
+        after_read = false;
+        out.push(c);
+        k += 1;
+    }
+    (out, any)
 }
 
 /// Whether the leet symbol at `k` of `chars` belongs to a token (step 1):
@@ -2603,14 +2689,15 @@ pub(crate) fn collapse(v: &mut Vec<u8>) {
 /// ASCII and has none of what the robust text rewrites (a digit or `@ $`
 /// in a word, a doubled letter, a `w` after a letter, a Telex tone
 /// letter, a one-letter word that could start a spelled-out run, a gap of
-/// joiners without white space between two words), nor `| # (`, which may
-/// draw letters in the written text (step 0). `false` means "maybe
-/// not": build the robust text. No allocation.
+/// joiners without white space between two words), nor `| # ( \\ > +`,
+/// which may draw letters in the written text (step 0). `false` means
+/// "maybe not": build the robust text. No allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
     let mut own = true;
     simple_text(folded, |_, _, rewrite| own &= !rewrite)
         && own
         && memchr::memchr3(b'|', b'#', b'(', folded.as_bytes()).is_none()
+        && memchr::memchr3(b'\\', b'>', b'+', folded.as_bytes()).is_none()
 }
 
 /// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or

@@ -296,6 +296,14 @@ impl SignatureSetBuilder {
         set.finish(t);
         let mut robust = robust;
         robust.starts = changed;
+        robust.spans_break = self
+            .sources
+            .iter()
+            .map(|s| {
+                let f = fold(&s.pattern);
+                crosses_break(&f, 0, f.bytes().filter(u8::is_ascii_alphanumeric).count())
+            })
+            .collect();
         set.robust = Some(Box::new(robust));
         Ok(set)
     }
@@ -715,6 +723,10 @@ pub struct SignatureSet {
     /// is its own robust form matches anywhere, as on the folded text.
     /// Empty in the plain set.
     starts: Vec<bool>,
+    /// In the robust forms' set, per signature: its pattern holds a mark
+    /// that ends a clause between two words (`thất lạc, nhận`), so its
+    /// match may cross one ([`crosses_break`]). Empty in the plain set.
+    spans_break: Vec<bool>,
 }
 
 /// What one pass of a set reads: the text (folded or robust), its
@@ -879,11 +891,14 @@ impl SignatureSet {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
             if self.starts.is_empty() {
                 out.extend_from_slice(sigs);
-            } else if !sigs.is_empty() && !self.crosses_break(hay.text, lit, at) {
-                let mut word = None;
+            } else if !sigs.is_empty() {
+                let (mut word, mut crosses) = (None, None);
                 for &sig in sigs {
-                    if !self.needs_start(sig)
-                        || *word.get_or_insert_with(|| starts_word(hay.text, at))
+                    if (!self.needs_start(sig)
+                        || *word.get_or_insert_with(|| starts_word(hay.text, at)))
+                        && (self.may_span_break(sig)
+                            || !*crosses
+                                .get_or_insert_with(|| self.crosses_break(hay.text, lit, at)))
                     {
                         out.push(sig);
                     }
@@ -896,11 +911,12 @@ impl SignatureSet {
             }
             if own {
                 let sigs = list(&self.own_sig_offsets, &self.own_sigs, lit);
-                if !sigs.is_empty()
-                    && starts_word(hay.text, at)
-                    && !self.crosses_break(hay.text, lit, at)
-                {
-                    out.extend_from_slice(sigs);
+                if !sigs.is_empty() && starts_word(hay.text, at) {
+                    let crosses = self.crosses_break(hay.text, lit, at);
+                    out.extend(
+                        sigs.iter()
+                            .filter(|&&sig| !crosses || self.may_span_break(sig)),
+                    );
                 }
                 for &key in list(&self.own_key_offsets, &self.own_keys, lit) {
                     if let Some(slot) = sc.found(key, &self.need) {
@@ -978,6 +994,12 @@ impl SignatureSet {
         crosses_break(text, at, len)
     }
 
+    /// Whether `sig`'s pattern itself crosses a clause break
+    /// ([`SignatureSet::spans_break`]).
+    fn may_span_break(&self, sig: u32) -> bool {
+        self.spans_break.get(sig as usize).copied().unwrap_or(false)
+    }
+
     /// Whether a literal match of `sig` counts only at a word start
     /// ([`SignatureSet::starts`]).
     fn needs_start(&self, sig: u32) -> bool {
@@ -992,13 +1014,25 @@ impl SignatureSet {
             if self.starts.is_empty() && !sigs.is_empty() {
                 return true;
             }
-            let anywhere = sigs.iter().any(|&sig| !self.needs_start(sig));
-            let at_start = sigs.iter().any(|&sig| self.needs_start(sig))
-                || own && !list(&self.own_sig_offsets, &self.own_sigs, lit).is_empty();
-            if (anywhere || (at_start && starts_word(hay.text, at)))
-                && !self.crosses_break(hay.text, lit, at)
-            {
-                return true;
+            let own_sigs = if own {
+                list(&self.own_sig_offsets, &self.own_sigs, lit)
+            } else {
+                &[]
+            };
+            if !sigs.is_empty() || !own_sigs.is_empty() {
+                // As `scan_with` files them: a signature needing a word
+                // start (all of the own ones) counts only at one, and one
+                // whose pattern crosses no clause break only within one.
+                let start = starts_word(hay.text, at);
+                let crosses = self.crosses_break(hay.text, lit, at);
+                let counts = |sig: u32, needs_start: bool| {
+                    (!needs_start || start) && (!crosses || self.may_span_break(sig))
+                };
+                if sigs.iter().any(|&sig| counts(sig, self.needs_start(sig)))
+                    || own_sigs.iter().any(|&sig| counts(sig, true))
+                {
+                    return true;
+                }
             }
             for &key in list(&self.key_offsets, &self.keys, lit) {
                 if let Some(slot) = sc.found(key, &self.need) {
