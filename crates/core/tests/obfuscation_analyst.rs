@@ -102,10 +102,13 @@
 //!   letters they look like made look-alikes 100 %; the glyphs and `+`
 //!   (step 0) brought leetspeak to 50 % and mixtures to 62.5 %; a literal
 //!   whose own pattern crosses a clause (`thất lạc, nhận`) may now cross
-//!   one in the robust text, which made drawn-out letters and Telex 100 %.
-//!   Left:
-//!   teencode, which the robust text does not read, and mixtures that
-//!   spell a word out with a separator that is also a leet symbol.
+//!   one in the robust text, which made drawn-out letters and Telex 100 %;
+//!   teencode read where the word then reads one syllable (`fí`, `jảm`,
+//!   `zon`, `kần`, `wà`, `tjền`, `trựk`) brought leetspeak to 77.5 % and
+//!   mixtures to 65 %, no hit added on any set. Left: glyphs and teencode
+//!   in one word (`+rựk`, `$€`), mixtures that spell a word out with a
+//!   separator that is also a leet symbol (`t+h+a+n+h`, `l|ư|u`), emoji
+//!   inside most words.
 //! - `analyst11/`: 40 signatures of an eleventh analyst (14 `literal`, 6
 //!   `word`, 6 `fuzzy`, 14 `regex`) and 320 messages, 40 for each of
 //!   eight tricks, **disguised by the writer's own script**, as a tool of
@@ -214,14 +217,14 @@ const SETS: &[HeldOut] = &[
         dir: "analyst12",
         signatures: 40,
         floors: &[
-            ("leet", 49.9),
+            ("leet", 77.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 97.4),
             ("emoji", 92.4),
             ("lookalike", 100.0),
-            ("mixtures", 62.4),
+            ("mixtures", 64.9),
         ],
     },
     HeldOut {

@@ -107,7 +107,11 @@
 //!    a text typed in leetspeak (a leet digit between a consonant and a
 //!    letter somewhere: `m4t`), a token whose digits are all leet digits has
 //!    no VNI mark when reading them all as letters makes it one syllable
-//!    (`ru7` → `rut`).
+//!    (`ru7` → `rut`). Then teencode, where the token then reads one
+//!    syllable: a leading `f` `j` `z` before a vowel is `ph` `gi` `d`, a
+//!    leading `k` before `a u` is `c`, a leading `w` before `a e o y` `qu`,
+//!    a `j` between a consonant and a vowel `i`, a final `k` (`ck`) after
+//!    a vowel `c` (`ch`): `fí` → `phi`, `tjen` → `tien`, `trựk` → `truc`.
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
@@ -1818,6 +1822,86 @@ pub(crate) fn normalize_word(
             out[0] = b'i';
         }
     }
+    if teen_word(out) {
+        teencode(out);
+    }
+}
+
+/// Step 5, last: Vietnamese teencode, the letters that Vietnamese spelling
+/// never writes there, read where the word then reads one syllable: a
+/// leading `f` is `ph` (`fí` → `phi`), `j` before a vowel `gi` (`ja` →
+/// `gia`, `ji` → `gi`), `z` `d` (`zon` → `don`), `k` before `a u` `c`
+/// (`kan` → `can`; not before `o`: `ko`, `kông` are `không` as often as
+/// `có`), `w` before `a e o y` `qu` (`wa` → `qua`); a `j` second, third
+/// or fourth, between a consonant and a vowel, is `i` (`tjen` → `tien`); a final `k`
+/// after a vowel is `c`, `ck` `ch` (`trựk` → `truc`, `ok` → `oc`). `zalo`,
+/// `tiktok`, `free` and `web` read no syllable so and stay.
+#[inline(never)]
+fn teencode(out: &mut Vec<u8>) {
+    let mut w = [0u8; 12];
+    let mut n = 0;
+    let mut put = |b: u8| {
+        if let Some(slot) = w.get_mut(n) {
+            *slot = b;
+        }
+        n += 1;
+    };
+    let vowel_at = |k: usize| out.get(k).is_some_and(|&c| is_vowel(c));
+    let last = out.len().saturating_sub(1);
+    for (k, &c) in out.iter().enumerate() {
+        match c {
+            b'f' if k == 0 && vowel_at(1) => {
+                put(b'p');
+                put(b'h');
+            }
+            b'j' if k == 0 && out.get(1) == Some(&b'i') => put(b'g'),
+            b'j' if k == 0 && vowel_at(1) => {
+                put(b'g');
+                put(b'i');
+            }
+            b'j' if (1..=3).contains(&k) && !is_vowel(out[k - 1]) && vowel_at(k + 1) => put(b'i'),
+            b'z' if k == 0 && vowel_at(1) => put(b'd'),
+            b'k' if k == 0 && matches!(out.get(1), Some(b'a' | b'u')) => put(b'c'),
+            b'w' if k == 0 && matches!(out.get(1), Some(b'a' | b'e' | b'o' | b'y')) => {
+                put(b'q');
+                put(b'u');
+            }
+            b'c' if k + 1 == last && out[last] == b'k' && k > 0 && is_vowel(out[k - 1]) => {
+                put(b'c');
+                put(b'h');
+            }
+            b'k' if k == last && k > 0 && out[k - 1] == b'c' && k >= 2 && is_vowel(out[k - 2]) => {}
+            b'k' if k == last && k > 0 && is_vowel(out[k - 1]) => put(b'c'),
+            _ => put(c),
+        }
+    }
+    if let Some(read) = w.get(..n).filter(|r| is_syllable(r)) {
+        out.clear();
+        out.extend_from_slice(read);
+    }
+}
+
+/// Whether `w` has a letter that [`teencode`] may read: a leading `f j z`
+/// before a vowel, `k` before `a u`, `w` before `a e o y`, a `j` second,
+/// third or fourth, or a final `k`. The quick test of a simple text asks
+/// it of every word: a few comparisons, no loop.
+#[inline(never)]
+fn teen_word(w: &[u8]) -> bool {
+    let [first, second, ..] = w else {
+        return false;
+    };
+    let at = |k: usize| w.get(k).copied();
+    match first {
+        b'f' | b'j' | b'z' if is_vowel(*second) => true,
+        b'k' if matches!(second, b'a' | b'u') => true,
+        b'w' if matches!(second, b'a' | b'e' | b'o' | b'y') => true,
+        _ => {
+            *second == b'j'
+                || at(2) == Some(b'j')
+                || at(3) == Some(b'j')
+                || at(w.len() - 1) == Some(b'k')
+        }
+    }
 }
 
 /// Whether `word` is letters, the last a consonant, then one `3`: an
@@ -2702,8 +2786,11 @@ pub fn is_own_robust_text(folded: &str) -> bool {
 
 /// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or
 /// more) is its own rewriting by step 3: no digit, no doubled letter, no
-/// `w` after a letter, no Telex tone.
+/// `w` after a letter, no Telex tone, nothing [`teencode`] may read.
 fn word_is_own(tok: &[u8]) -> bool {
+    if teen_word(tok) {
+        return false;
+    }
     let mut p = 0u8;
     let mut tone_inside = false;
     for &c in tok {
@@ -2806,13 +2893,14 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if tok.len() == 1 {
                 return false;
             }
-            !own || match tok {
-                [_, .., p, last] => {
-                    (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
-                        || tone_inside && inner_tone(tok).is_some()
+            !own || teen_word(tok)
+                || match tok {
+                    [_, .., p, last] => {
+                        (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
+                            || tone_inside && inner_tone(tok).is_some()
+                    }
+                    _ => false,
                 }
-                _ => false,
-            }
         } else {
             let mut letters = 0usize;
             let mut same = false;
