@@ -2091,7 +2091,7 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
     // a word spelled out, `t+h+a+n+h`).
     let tee = |k: usize| {
         let (before, after) = (piece_before(k), piece_after(k + 1));
-        (before > 0 || after > 0) && !(before == 1 && after == 1) && {
+        (before > 0 || after > 0) && !(before == 1 && after == 1) && before + after < 8 && {
             let mut piece: String = chars[k - before..k].iter().collect();
             piece.push('t');
             piece.extend(&chars[k + 1..k + 1 + after]);
@@ -2130,7 +2130,11 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
                 Some('h')
             }
             '(' if !paren(k) => {
-                let n = (k..chars.len()).take_while(|&j| chars[j] == '(').count();
+                // At most four (`((CD`): a long run of `(` costs no more
+                // than a short one.
+                let n = (k..chars.len().min(k + 4))
+                    .take_while(|&j| chars[j] == '(')
+                    .count();
                 let next = k + n;
                 let opens = word(Some(next)) || at(Some(next)) == Some('#');
                 // Ending a word: the word as read so far, and a `c`.
