@@ -577,7 +577,7 @@ impl RobustBuf {
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
             let mut read = look_alike_capitals(w, &mut capitals);
-            // Letters drawn in symbols (`|<#0ản`, `|\\|`), rare: most texts
+            // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts
             // have none of `| # ( \\ > +`.
             if memchr::memchr3(b'|', b'#', b'(', w.as_bytes()).is_some()
                 || memchr::memchr3(b'\\', b'>', b'+', w.as_bytes()).is_some()
@@ -2199,10 +2199,10 @@ const GLYPHS: [(&str, char); 15] = [
 ];
 
 /// The characters of `w` with its letters drawn in several symbols read
-/// (`|\\/|` `\\/\\/` `|-|` `|\\|` `|_|` `\\/` `/\\` `|)` `|_` `|2` `><` `|3` `|*` `()`
+/// (`|\/|` `\/\/` `|-|` `|\|` `|_|` `\/` `/\` `|)` `|_` `|2` `><` `|3` `|*` `()`
 /// `|<` for `m w h n u v a d l r x b p o k`), and whether it has any: a
 /// glyph touching a letter, a digit or another glyph read on either side
-/// (`|\\|hận` → `nhận`, `ba|\\|` → `ban`; not `hi ><`, `a /\\ b`).
+/// (`|\|hận` → `nhận`, `ba|\|` → `ban`; not `hi ><`, `a /\ b`).
 fn read_glyphs(w: &str) -> (Vec<char>, bool) {
     let chars: Vec<char> = w.chars().collect();
     if !w.bytes().any(|b| matches!(b, b'|' | b'\\' | b'>' | b'(')) {
