@@ -952,12 +952,15 @@ impl RobustBuf {
                 let number =
                     |at: usize, other: Option<usize>| digit(at) && other.is_none_or(spaced_at);
                 // Nor does it link a digit that a tight gap joins to more
-                // digits: a number (`chi 0,8%`, `c.h.i 2.5`).
+                // digits, or that a `%` follows: a number (`chi 0,8%`,
+                // `c.h.i 2.5`, `n h u a n 5%`).
                 let led_number = |at: usize| {
                     digit(at)
-                        && !spaced_at(at + 1)
-                        && matches!(items.get(at + 2), Some(Item::Token(a, _))
-                            if s.as_bytes().get(*a).is_some_and(u8::is_ascii_digit))
+                        && (!spaced_at(at + 1)
+                            && matches!(items.get(at + 2), Some(Item::Token(a, _))
+                                if s.as_bytes().get(*a).is_some_and(u8::is_ascii_digit))
+                            || matches!(items.get(at + 1), Some(Item::Gap(a, _))
+                                if s.as_bytes().get(*a) == Some(&b'%')))
                 };
                 if !joiners
                     || !first_ok
@@ -1152,17 +1155,19 @@ impl RobustBuf {
         w[..head.len()].copy_from_slice(head);
         w[head.len()..head.len() + tail.len()].copy_from_slice(tail);
         let n = head.len() + tail.len();
-        // A letter drawn out across the gap counts once (`chặ📦ặặn`).
-        is_syllable(&w[..n]) || {
-            let mut m = 0;
-            for k in 0..n {
-                if m == 0 || w[m - 1] != w[k] {
-                    w[m] = w[k];
-                    m += 1;
+        // A letter drawn out across the gap counts once (`chặ📦ặặn`), where
+        // what follows is more than a letter (`Nhan🎉n.g.a.y` stays apart).
+        is_syllable(&w[..n])
+            || tail.len() >= 2 && {
+                let mut m = 0;
+                for k in 0..n {
+                    if m == 0 || w[m - 1] != w[k] {
+                        w[m] = w[k];
+                        m += 1;
+                    }
                 }
+                m < n && is_syllable(&w[..m])
             }
-            m < n && is_syllable(&w[..m])
-        }
     }
 
     fn gap(
@@ -1418,7 +1423,7 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
             (interleaved || letters >= 1 && letters + vowel_digits >= 2)
                 && rest.iter().all(|&c| letter(c) || leet(c))
                 && word.iter().any(|&c| {
-                    matches!(c, '0' | '1' | '3' | '4' | '@' | '€')
+                    matches!(c, '0' | '1' | '3' | '4' | '@' | '€' | '!')
                         || (c.is_ascii_lowercase() && is_vowel(c as u8))
                 })
         }
