@@ -578,10 +578,8 @@ impl RobustBuf {
             let mut capitals = std::mem::take(&mut self.capitals);
             let mut read = look_alike_capitals(w, &mut capitals);
             // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts
-            // have none of `| # ( \\ > +`.
-            if memchr::memchr3(b'|', b'#', b'(', w.as_bytes()).is_some()
-                || memchr::memchr3(b'\\', b'>', b'+', w.as_bytes()).is_some()
-            {
+            // have none of `| # ( \ > +`.
+            if may_draw_letters(w) {
                 let mut drawn = String::new();
                 if symbol_letters(if read { &capitals } else { w }, &mut drawn) {
                     capitals = drawn;
@@ -2073,14 +2071,20 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
     // The run of word characters ending before `k` / starting at `k`.
     let piece_before = |k: usize| (0..k).rev().take_while(|&j| word(Some(j))).count();
     let piece_after = |k: usize| (k..chars.len()).take_while(|&j| word(Some(j))).count();
+    // The `before` characters before the symbol at `k`, `mid` for it, and
+    // the `after` characters after it, folded.
+    let around = |k: usize, before: usize, mid: Option<char>, after: usize| {
+        let mut piece: String = chars[k - before..k].iter().collect();
+        piece.extend(mid);
+        piece.extend(&chars[k + 1..k + 1 + after]);
+        super::fold(&piece).into_bytes()
+    };
     // A `|` leading a word that reads one syllable with it an `l`.
     let ell = |k: usize| {
         let n = piece_after(k + 1);
-        !word(k.checked_sub(1)) && (1..=7).contains(&n) && {
-            let mut piece = String::from("l");
-            piece.extend(&chars[k + 1..k + 1 + n]);
-            reads_syllable(super::fold(&piece).as_bytes(), true)
-        }
+        !word(k.checked_sub(1))
+            && (1..=7).contains(&n)
+            && reads_syllable(&around(k, 0, Some('l'), n), true)
     };
     // Whether the `(` at `k` opens a parenthesis.
     let paren = |k: usize| {
@@ -2097,12 +2101,8 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
     let tee = |k: usize| {
         let (before, after) = (piece_before(k), piece_after(k + 1));
         (before > 0 || after > 0) && !(before == 1 && after == 1) && before + after < 8 && {
-            let mut piece: String = chars[k - before..k].iter().collect();
-            piece.push('t');
-            piece.extend(&chars[k + 1..k + 1 + after]);
-            let f = super::fold(&piece);
-            f.bytes().any(|c| c.is_ascii_lowercase() && c != b't')
-                && reads_syllable(f.as_bytes(), true)
+            let f = around(k, before, Some('t'), after);
+            f.iter().any(|&c| c.is_ascii_lowercase() && c != b't') && reads_syllable(&f, true)
         }
     };
     let drawn = glyphs
@@ -2145,16 +2145,13 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
                 // Ending a word: the word as read so far, and a `c`.
                 let ends = || {
                     n == 1 && word(prev) && !word(Some(next)) && {
-                        let head: String = {
-                            let mut t: Vec<char> = out
-                                .chars()
-                                .rev()
-                                .take_while(|&c| c.is_alphanumeric() || is_mark(c))
-                                .collect();
-                            t.reverse();
-                            t.into_iter().collect()
-                        };
-                        let mut f = super::fold(&head).into_bytes();
+                        let head = out
+                            .char_indices()
+                            .rev()
+                            .take_while(|&(_, c)| c.is_alphanumeric() || is_mark(c))
+                            .last()
+                            .map_or(out.len(), |(i, _)| i);
+                        let mut f = super::fold(&out[head..]).into_bytes();
                         f.push(b'c');
                         reads_syllable(&f, true)
                     }
@@ -2164,11 +2161,7 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
             '+' if tee(k) => Some('t'),
             '|' if word(Some(k + 1)) => {
                 let (before, after) = (piece_before(k), piece_after(k + 1));
-                let joined = || {
-                    let mut j: String = chars[k - before..k].iter().collect();
-                    j.extend(&chars[k + 1..k + 1 + after]);
-                    is_syllable(super::fold(&j).as_bytes())
-                };
+                let joined = || is_syllable(&around(k, before, None, after));
                 let l = if before == 0 {
                     after >= 2 || ell(k)
                 } else {
@@ -2787,10 +2780,15 @@ pub(crate) fn collapse(v: &mut Vec<u8>) {
 /// "maybe not": build the robust text. No allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
     let mut own = true;
-    simple_text(folded, |_, _, rewrite| own &= !rewrite)
-        && own
-        && memchr::memchr3(b'|', b'#', b'(', folded.as_bytes()).is_none()
-        && memchr::memchr3(b'\\', b'>', b'+', folded.as_bytes()).is_none()
+    simple_text(folded, |_, _, rewrite| own &= !rewrite) && own && !may_draw_letters(folded)
+}
+
+/// Whether `s` holds one of `| # ( \ > +`, the symbols that step 0 may
+/// read as letters ([`symbol_letters`]): most texts have none.
+fn may_draw_letters(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr3(b'|', b'#', b'(', b).is_some()
+        || memchr::memchr3(b'\\', b'>', b'+', b).is_some()
 }
 
 /// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or
