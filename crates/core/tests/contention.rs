@@ -219,9 +219,13 @@ fn race_through_growth(channel: Channel, source: &str, text: &'static str, cap: 
                         if v.decision == Decision::Allow {
                             granted[p].fetch_add(1, Ordering::Relaxed);
                         } else {
+                            // Say where the table stood, should a rare
+                            // interleaving ever refuse for another reason.
                             assert_eq!(
                                 v.reasons.iter().collect::<Vec<_>>(),
-                                vec![Reason::Frequency]
+                                vec![Reason::Frequency],
+                                "thread {k}, round {round}, pair {p}: {:?}",
+                                engine.state().stats()
                             );
                         }
                     }
