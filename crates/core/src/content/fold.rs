@@ -512,7 +512,12 @@ fn fold_slow(text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
         sk,
         after_space: true,
     };
-    for n in text.chars().filter(|&c| !is_dropped(c)).nfkc() {
+    for n in text
+        .chars()
+        .filter(|&c| !is_dropped(c))
+        .map(before_nfkc)
+        .nfkc()
+    {
         post(n, &mut |o| sink.push(o));
     }
     if sink.fo.last() == Some(&b' ') {
@@ -596,6 +601,7 @@ pub(crate) fn fold_char(c: char, emit: &mut impl FnMut(char)) -> bool {
     if is_dropped(c) {
         return true;
     }
+    let c = before_nfkc(c);
     if c.is_whitespace() {
         emit(' ');
         return true;
@@ -615,6 +621,15 @@ pub(crate) fn fold_char(c: char, emit: &mut impl FnMut(char)) -> bool {
         }
     }
     true
+}
+
+/// The look-alikes that NFKC would make other letters: the lunate sigma
+/// `ϲ Ϲ`, a `c` to the eye, is `σ Σ` to NFKC.
+fn before_nfkc(c: char) -> char {
+    match c {
+        'ϲ' | 'Ϲ' => 'c',
+        c => c,
+    }
 }
 
 /// Whether NFKC of `c` may depend on the characters around it: `c` is a
@@ -794,7 +809,7 @@ fn look_alike(c: char) -> Option<char> {
         'О' | 'о' => 'o',
         'Р' | 'р' => 'p',
         'Ԛ' | 'ԛ' => 'q',
-        'г' => 'r',
+        'г' | 'Я' | 'я' => 'r',
         'Ѕ' | 'ѕ' => 's',
         'Т' | 'т' => 't',
         'Ԝ' | 'ԝ' | 'ѡ' => 'w',
@@ -803,7 +818,6 @@ fn look_alike(c: char) -> Option<char> {
         // Greek
         'Α' | 'α' => 'a',
         'Β' | 'β' => 'b',
-        'Ϲ' | 'ϲ' => 'c',
         'Ε' | 'ε' => 'e',
         'Η' => 'h',
         'Ι' | 'ι' => 'i',
@@ -821,14 +835,17 @@ fn look_alike(c: char) -> Option<char> {
         'Υ' | 'γ' => 'y',
         'Ζ' => 'z',
         'μ' | 'µ' => 'u',
-        // Cyrillic izhitsa
+        'Ϝ' | 'ϝ' => 'f',
+        // Cyrillic izhitsa, the e and the Komi sje with a descender
         'Ѵ' | 'ѵ' => 'v',
+        'Ҽ' | 'ҽ' | 'Ҿ' | 'ҿ' => 'e',
+        'Ԍ' | 'ԍ' => 'g',
         // Armenian
         'ո' => 'n',
         'Ս' | 'ս' => 'u',
         'Օ' | 'օ' => 'o',
         'հ' => 'h',
-        'զ' => 'q',
+        'զ' | 'գ' => 'q',
         'ց' => 'g',
         'Լ' => 'l',
         // The yen sign, a `Y` with bars (`U¥ T1N`, `L¥`); the cent sign,
@@ -839,7 +856,8 @@ fn look_alike(c: char) -> Option<char> {
         'Đ' | 'đ' | 'Ð' | 'ð' | 'ɖ' => 'd',
         'Ł' | 'ł' => 'l',
         'Ø' | 'ø' => 'o',
-        'ı' => 'i',
+        'ı' | 'ɩ' => 'i',
+        'ƅ' => 'b',
         'ȷ' => 'j',
         'ɑ' => 'a',
         'ɡ' => 'g',
@@ -936,6 +954,10 @@ mod tests {
         assert_eq!(fold("ﬁnance"), "finance");
         assert_eq!(fold("0912–345—678"), "0912-345-678");
         assert_eq!(fold("İstanbul"), "istanbul");
+        // Look-alikes NFKC would make other letters.
+        assert_eq!(fold("ϹϹϹD diϲh"), "cccd dich");
+        assert_eq!(slow("ϹϹϹD diϲh"), "cccd dich");
+        assert_eq!(fold("ҽɩգԍƅϝ"), "eiqgbf");
     }
 
     #[test]
