@@ -586,6 +586,19 @@ impl RobustBuf {
                     read = true;
                 }
             }
+            // Letters written as typographic symbols (`†h0n6`), rarer.
+            let mut typo = String::new();
+            if symbol_look_alikes(if read { &capitals } else { w }, &mut typo) {
+                capitals = typo;
+                read = true;
+            }
+            // Symbols glued inside a word (`nga⚡yf`), rare: most texts
+            // have no emoji.
+            let mut glued = String::new();
+            if glued_symbols(if read { &capitals } else { w }, &mut glued) {
+                capitals = glued;
+                read = true;
+            }
             if read {
                 // Step 0: the robust text of the text with them read.
                 let mut buf = std::mem::take(&mut self.capitals_folded);
@@ -662,6 +675,8 @@ impl RobustBuf {
         link_spans(folded, &mut links, &mut self.word, &mut self.norm);
         let mut next_link = 0;
         let mut i = 0;
+        // Whether the last gap joined a split syllable.
+        let mut last_joined = false;
         while i < items.len() {
             let (Item::Gap(at, _) | Item::Token(at, _)) = items[i];
             while links.get(next_link).is_some_and(|&(_, e)| e <= at) {
@@ -680,6 +695,7 @@ impl RobustBuf {
                     to = to.max(b);
                     i += 1;
                 }
+                last_joined = false;
                 self.link_text(folded.get(at.max(start)..end).unwrap_or(""));
                 self.text.push_str(folded.get(end..to).unwrap_or(""));
                 continue;
@@ -708,7 +724,9 @@ impl RobustBuf {
                     // it do not count (`t.i.en`).
                     // Emoji count as the same kind only when they are the
                     // same (`tặn✅g👉ngay` → `tang ngay`; `tri💰an💰khach`
-                    // stays).
+                    // stays). Not when it links a single letter after
+                    // (`kho..á..n`, `G|IA|O`), nor after a syllable it
+                    // joined itself.
                     let splitter_gap = |k: Option<usize>| match k.and_then(|k| items.get(k)) {
                         Some(Item::Gap(x, y)) => folded.get(*x..*y).is_some_and(|o| {
                             is_splitter_gap(o) && (o == g || o.is_ascii() && g.is_ascii())
@@ -720,9 +738,14 @@ impl RobustBuf {
                             folded.get(x..y).is_some_and(|t| t.chars().nth(1).is_some())
                         })
                     };
+                    let long_after = || {
+                        token_at(&items, i + 3).is_some_and(|(x, y)| {
+                            folded.get(x..y).is_some_and(|t| t.chars().nth(1).is_some())
+                        })
+                    };
                     let joined = is_splitter_gap(g)
-                        && !(prev_long() && splitter_gap(i.checked_sub(2)))
-                        && !(token_at(&items, i + 3).is_some() && splitter_gap(Some(i + 2)))
+                        && !(!last_joined && prev_long() && splitter_gap(i.checked_sub(2)))
+                        && !(long_after() && splitter_gap(Some(i + 2)))
                         && self.splits_syllable(folded, next)
                         // An initial split from its syllable by one space
                         // (`kh uyen` → `khuyen`; not `kho an`).
@@ -736,6 +759,7 @@ impl RobustBuf {
                                 .and_then(|(x, _)| folded.as_bytes().get(x))
                                 .is_some_and(|&c| is_vowel(c))
                             && self.splits_syllable(folded, next);
+                    last_joined = joined;
                     if !joined {
                         self.gap(folded, a, b, prev, next, chained);
                     } else if next
@@ -1269,8 +1293,10 @@ fn brand_number(word: &[char]) -> bool {
         return false;
     };
     let (letters, digits) = word.split_at(k);
-    if letters.is_empty()
-        || !letters.iter().all(char::is_ascii_lowercase)
+    // A leading `$` is the leetspeak `s` of a name (`$V388`).
+    let name = letters.strip_prefix(&['$']).unwrap_or(letters);
+    if name.is_empty()
+        || !name.iter().all(char::is_ascii_lowercase)
         || !digits.iter().all(char::is_ascii_digit)
         || digits.len() < 2
     {
@@ -1682,9 +1708,13 @@ pub(crate) fn normalize_word(
     vni: bool,
     out: &mut Vec<u8>,
 ) {
-    // Letters ending in a number (`sv388`, `vip88`): kept, as numbers are.
+    // Letters ending in a number (`sv388`, `vip88`, `$v388`): kept, as
+    // numbers are.
     if brand_number(word) {
         number(word, out);
+        if let Some(s) = out.first_mut().filter(|s| **s == b'$') {
+            *s = b's';
+        }
         return;
     }
     out.clear();
@@ -1941,11 +1971,11 @@ fn l_for_i(out: &mut [u8]) {
 }
 
 /// Whether the gap `g` may split a syllable (step 3): one or more of `. -
-/// _ * ~ '` and non-ASCII symbols, without white space.
+/// _ * ~ ' | +` and non-ASCII symbols, without white space.
 fn is_splitter_gap(g: &str) -> bool {
     !g.is_empty()
         && g.chars().all(|c| match c {
-            '.' | '-' | '_' | '*' | '~' | '\'' | '·' | '•' => true,
+            '.' | '-' | '_' | '*' | '~' | '\'' | '·' | '•' | '|' | '+' => true,
             c if c.is_ascii() => false,
             c => !c.is_alphanumeric() && !c.is_whitespace(),
         })
@@ -2177,13 +2207,192 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
     true
 }
 
+/// Step 0 too, symbols glued inside a word (docs/matching.md): writes into
+/// `out` the written text `w` with them read, and says whether it has any.
+/// `‼` and `⁉` are emoji here, not two punctuation marks (`k‼️.hoan`,
+/// `N-‼️‼️0`). A run of symbols (emoji and the like, no white space, no
+/// ASCII) between two word characters (a letter, a mark, a digit, `@ $ !
+/// €`) is dropped, joining the pieces around it, when a piece is not a word
+/// of its own ([`reads_word`]) and either neither is or the two read one
+/// word joined: `US🔥DT` → `USDT`, `nga⚡yf` → `ngayf` (Telex for `ngày`),
+/// `c💰a6p1` → `ca6p1` (VNI for `cấp`), `7À🏆1` → `7À1`, `SVV🔥🔥VV388`.
+/// Not between two words (`vay💰tien`, `tri💰an`), nor where a piece is a
+/// number (`100k🔥free`, `zalo📞0912`), nor where the pieces, both not
+/// words, are more than ten characters together.
+fn glued_symbols(w: &str, out: &mut String) -> bool {
+    out.clear();
+    let word_char =
+        |c: char| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!' | '€');
+    // Invisible characters are left to folding, which drops them.
+    let symbol = |c: char| {
+        !c.is_ascii()
+            && !word_char(c)
+            && !c.is_whitespace()
+            && !matches!(
+                c,
+                '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
+    };
+    let splits = |c: char| c.is_ascii_punctuation() || symbol(c);
+    let (mut copied, mut skip_to, mut any) = (0, 0, false);
+    // Emoji and `‼ ⁉` start with one of these bytes (U+1F000 and up,
+    // U+2000 to U+2FFF), never inside a character: only there is a run
+    // looked at, and most texts have none.
+    for p in memchr::memchr2_iter(0xF0, 0xE2, w.as_bytes()) {
+        if p < skip_to {
+            continue;
+        }
+        let Some(c) = w[p..].chars().next() else {
+            continue;
+        };
+        if symbol(c) && w[..p].chars().next_back().is_some_and(word_char) {
+            let end = p + w[p..]
+                .chars()
+                .take_while(|&s| symbol(s))
+                .map(char::len_utf8)
+                .sum::<usize>();
+            let len = |s: &mut dyn Iterator<Item = char>| {
+                s.take_while(|&c| word_char(c))
+                    .map(char::len_utf8)
+                    .sum::<usize>()
+            };
+            let start = p - len(&mut w[..p].chars().rev());
+            let stop = end + len(&mut w[end..].chars());
+            // A piece that punctuation or symbols link on to more word
+            // characters is part of a word spelled out (`tài🔥x.ỉ.u`,
+            // `Nhan🎉n.g.a.y`): left alone.
+            let linked = |s: &mut dyn Iterator<Item = char>| {
+                let mut s = s.skip_while(|&c| splits(c)).peekable();
+                s.peek().is_some_and(|&c| word_char(c))
+            };
+            let linked_before = w[..start].chars().next_back().is_some_and(splits)
+                && linked(&mut w[..start].chars().rev());
+            let linked_after =
+                w[stop..].chars().next().is_some_and(splits) && linked(&mut w[stop..].chars());
+            if stop > end && !linked_before && !linked_after && glue(&w[start..p], &w[end..stop]) {
+                out.push_str(&w[copied..p]);
+                (copied, skip_to, any) = (end, end, true);
+                continue;
+            }
+        }
+        if matches!(c, '‼' | '⁉') {
+            out.push_str(&w[copied..p]);
+            out.push(if c == '‼' { '❗' } else { '❓' });
+            (copied, any) = (p + c.len_utf8(), true);
+        }
+    }
+    if !any {
+        out.clear();
+        return false;
+    }
+    out.push_str(&w[copied..]);
+    true
+}
+
+/// Whether the pieces `l` and `r` of a word split by a glued symbol are one
+/// word ([`glued_symbols`]).
+fn glue(l: &str, r: &str) -> bool {
+    let (fl, fr) = (super::fold(l), super::fold(r));
+    let number = |f: &str| {
+        f.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            && f.bytes().filter(u8::is_ascii_digit).count() >= 2
+    };
+    if !fl.is_ascii() || !fr.is_ascii() || number(&fl) || number(&fr) {
+        return false;
+    }
+    let marked = l.chars().chain(r.chars()).any(is_marked);
+    let (word_l, word_r) = (reads_word(&fl, marked), reads_word(&fr, marked));
+    if word_l && word_r {
+        return false;
+    }
+    !word_l && !word_r && fl.len() + fr.len() <= 10 || reads_word(&(fl + &fr), marked)
+}
+
+/// Whether the folded piece `f` reads one syllable: in leetspeak
+/// ([`reads_syllable`]), or as step 5 reads a word (Telex, VNI, letters
+/// drawn out); `marked`: written with a marked letter, so its digits are
+/// leetspeak.
+fn reads_word(f: &str, marked: bool) -> bool {
+    let b = f.as_bytes();
+    // Digits alone are no word here: a leetspeak letter or a mark split
+    // off (`d9ai💰4`, `7À🏆1`).
+    if b.is_empty() || b.len() > 12 || b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    if reads_syllable(b, true) {
+        return true;
+    }
+    if !b[0].is_ascii_lowercase() {
+        return false;
+    }
+    let word: Vec<char> = f.chars().collect();
+    let mut out = Vec::new();
+    normalize_word(&word, marked, false, false, &mut out);
+    collapse(&mut out);
+    is_syllable(&out)
+}
+
+/// Step 0 too, letters written as typographic symbols (docs/matching.md):
+/// writes into `out` the written text `w` with them read, and says whether
+/// it has any. Next to a letter, a run of `†` is `t`, `£` is `l`, `§` is
+/// `s`, `©` is `c` (`†h0n6`, `C©©D`, `lự©`); a run of `®` before a letter
+/// is `r` (`®út`; not `Zalo®`); a `°` after a letter is `o` (`s°`,
+/// `th°ng`; not `30°C`).
+fn symbol_look_alikes(w: &str, out: &mut String) -> bool {
+    out.clear();
+    let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() || is_mark(c));
+    let (mut copied, mut skip_to, mut any) = (0, 0, false);
+    // All but `†` are two bytes led by 0xC2, `†` three led by 0xE2; most
+    // texts have neither.
+    for p in memchr::memchr2_iter(0xC2, 0xE2, w.as_bytes()) {
+        if p < skip_to {
+            continue;
+        }
+        let Some(c) = w[p..].chars().next() else {
+            continue;
+        };
+        let l = match c {
+            '†' => 't',
+            '£' => 'l',
+            '§' => 's',
+            '©' => 'c',
+            '®' => 'r',
+            '°' => 'o',
+            _ => continue,
+        };
+        let n = w[p..].chars().take_while(|&d| d == c).count();
+        let end = p + n * c.len_utf8();
+        skip_to = end;
+        let (prev, next) = (w[..p].chars().next_back(), w[end..].chars().next());
+        let yes = match c {
+            '®' => letter(next),
+            '°' => letter(prev),
+            _ => letter(prev) || letter(next),
+        };
+        if yes {
+            out.push_str(&w[copied..p]);
+            out.extend(std::iter::repeat_n(l, n));
+            (copied, any) = (end, true);
+        }
+    }
+    if !any {
+        out.clear();
+        return false;
+    }
+    out.push_str(&w[copied..]);
+    true
+}
+
 /// Letters drawn in several symbols, longest first (step 0).
-const GLYPHS: [(&str, char); 15] = [
+const GLYPHS: [(&str, char); 26] = [
     ("|\\/|", 'm'),
     ("\\/\\/", 'w'),
+    ("/\\/\\", 'm'),
     ("|-|", 'h'),
     ("|\\|", 'n'),
     ("|_|", 'u'),
+    ("/\\/", 'n'),
+    ("\\^/", 'w'),
     ("\\/", 'v'),
     ("/\\", 'a'),
     ("|)", 'd'),
@@ -2192,18 +2401,31 @@ const GLYPHS: [(&str, char); 15] = [
     ("><", 'x'),
     ("|3", 'b'),
     ("|*", 'p'),
+    ("|°", 'p'),
+    ("|>", 'p'),
     ("()", 'o'),
     ("|<", 'k'),
+    ("|{", 'k'),
+    ("}{", 'h'),
+    ("|=", 'f'),
+    ("_|", 'j'),
+    ("^/", 'n'),
+    ("`/", 'y'),
 ];
 
 /// The characters of `w` with its letters drawn in several symbols read
-/// (`|\/|` `\/\/` `|-|` `|\|` `|_|` `\/` `/\` `|)` `|_` `|2` `><` `|3` `|*` `()`
-/// `|<` for `m w h n u v a d l r x b p o k`), and whether it has any: a
-/// glyph touching a letter, a digit or another glyph read on either side
-/// (`|\|hận` → `nhận`, `ba|\|` → `ban`; not `hi ><`, `a /\ b`).
+/// ([`GLYPHS`]: `|\/|` `\/\/` `/\/\` `|-|` `|\|` `|_|` `/\/` `\^/` `\/` `/\`
+/// `|)` `|_` `|2` `><` `|3` `|*` `|°` `|>` `()` `|<` `|{` `}{` `|=` `_|`
+/// `^/` `` `/ `` for `m w m h n u n w v a d l r x b p p p o k k h f j n y`),
+/// and whether it has any: a glyph touching a letter, a digit, one of `@ $
+/// ! €` or another glyph read on either side (`|\|hận` → `nhận`, `ba|\|` → `ban`; not `hi
+/// ><`, `a /\ b`).
 fn read_glyphs(w: &str) -> (Vec<char>, bool) {
     let chars: Vec<char> = w.chars().collect();
-    if !w.bytes().any(|b| matches!(b, b'|' | b'\\' | b'>' | b'(')) {
+    if !w
+        .bytes()
+        .any(|b| matches!(b, b'|' | b'\\' | b'>' | b'(' | b'}' | b'^' | b'`'))
+    {
         return (chars, false);
     }
     let glyph_at = |k: usize| {
@@ -2214,8 +2436,9 @@ fn read_glyphs(w: &str) -> (Vec<char>, bool) {
         })
     };
     let alnum = |k: Option<usize>| {
-        k.and_then(|k| chars.get(k))
-            .is_some_and(|&c| c.is_alphanumeric() || is_mark(c))
+        k.and_then(|k| chars.get(k)).is_some_and(|&c| {
+            c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!' | '€')
+        })
     };
     let mut out = Vec::with_capacity(chars.len());
     let mut any = false;
@@ -2599,7 +2822,10 @@ fn is_syllable(w: &[u8]) -> bool {
             b"" => !matches!(vowels, b"ie" | b"ye" | b"uo" | b"uye" | b"oo"),
             // `ua` is `uâ` before `n t ng` (`tuan`, `suat`, `khuang`).
             b"n" | b"ng" | b"t" if vowels == b"ua" => true,
-            b"c" | b"ch" | b"m" | b"n" | b"ng" | b"nh" | b"p" | b"t" => !no_final(vowels),
+            // `nh ch` end only `a ê i oa uy uê` (`anh`, `tinh`, `huynh`;
+            // `tienh` is no syllable).
+            b"nh" | b"ch" => matches!(vowels, b"a" | b"e" | b"i" | b"oa" | b"uy" | b"ue"),
+            b"c" | b"m" | b"n" | b"ng" | b"p" | b"t" => !no_final(vowels),
             _ => false,
         };
         vowels_ok && final_ok
@@ -2702,8 +2928,21 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
         return false;
     }
     let vowels = rest.iter().take_while(|&&c| is_vowel(c as u8)).count();
+    // The final, a letter drawn out counting once (`ha2nggg`).
+    let (mut fin, mut m) = (['\0'; 2], 0);
+    for &c in &rest[vowels..] {
+        if m > 0 && fin[m - 1] == c {
+            continue;
+        }
+        if m == 2 {
+            return false;
+        }
+        fin[m] = c;
+        m += 1;
+    }
+    let fin = &fin[..m];
     if !matches!(
-        &rest[vowels..],
+        fin,
         [] | ['c'] | ['m'] | ['n'] | ['p'] | ['t'] | ['c', 'h'] | ['n', 'g'] | ['n', 'h']
     ) {
         return false;
@@ -2716,10 +2955,13 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
         // `uê` takes a final almost never (`quên` leads with `qu`).
         // `i3u` is `iêu` but in a text typed in VNI (`vni`), where it is
         // the tone of `iu` (`xi3u`: `xỉu`); `ti3n` is `tien` even there
-        // (`tỉn` is no word a VNI typist means).
+        // (`tỉn` is no word a VNI typist means); `ti3nh` is `tỉnh`, since
+        // `iê` takes no `nh` or `ch`.
         '3' => {
-            !(matches!(prev, 'i' | 'y' | 'o') && !next_vowel
-                || matches!(prev, 'i' | 'y') && next == 'u' && !vni)
+            let no_e = matches!(prev, 'i' | 'y') && matches!(fin, ['n', 'h'] | ['c', 'h']);
+            let e_before_final = matches!(prev, 'i' | 'y' | 'o') && !next_vowel && !no_e;
+            let ieu = matches!(prev, 'i' | 'y') && next == 'u' && !vni;
+            !(e_before_final || ieu)
         }
         '4' => {
             !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel
@@ -2783,12 +3025,14 @@ pub fn is_own_robust_text(folded: &str) -> bool {
     simple_text(folded, |_, _, rewrite| own &= !rewrite) && own && !may_draw_letters(folded)
 }
 
-/// Whether `s` holds one of `| # ( \ > +`, the symbols that step 0 may
-/// read as letters ([`symbol_letters`]): most texts have none.
+/// Whether `s` holds one of `| # ( \ > + } ^` or a backtick, the symbols
+/// that step 0 may read as letters ([`symbol_letters`]): most texts have
+/// none.
 fn may_draw_letters(s: &str) -> bool {
     let b = s.as_bytes();
     memchr::memchr3(b'|', b'#', b'(', b).is_some()
         || memchr::memchr3(b'\\', b'>', b'+', b).is_some()
+        || memchr::memchr3(b'}', b'^', b'`', b).is_some()
 }
 
 /// Whether the word token `tok` (`a-z0-9`, a letter first, two bytes or
@@ -3393,8 +3637,12 @@ mod tests {
                 b"uyu", b"uau", b"ueu", b"uai",
             ];
             const CLOSED: [&[u8]; 5] = [b"ie", b"ye", b"uo", b"uye", b"oo"];
+            // The groups `nh ch` end.
+            const PALATAL: [&[u8]; 6] = [b"a", b"e", b"i", b"oa", b"uy", b"ue"];
             let final_ok = if fin.is_empty() {
                 !CLOSED.contains(&vowels)
+            } else if fin == b"nh" || fin == b"ch" {
+                PALATAL.contains(&vowels)
             } else {
                 // `ua` is `uâ` before `n t ng` (`tuan`, `suat`).
                 !OPEN.contains(&vowels)
