@@ -17,10 +17,11 @@
 //!   two-letter unit staying a number (`2-3tr`, which read `2-et`), the
 //!   joiners of a regex matching a space (`400k/ngay` reads `400k ngay`),
 //!   `khu3ng` as VNI and `g1@m` marking a text typed in leetspeak; it now
-//!   detects 238. The two left are an acronym disguised (`8HXH`,
+//!   detects 238. The two left were an acronym disguised (`8HXH`,
 //!   `🏥BH🏥XH` for `bhxh`): a word without a vowel is not read as
-//!   leetspeak, and tokens that make no syllable are not joined across an
-//!   emoji.
+//!   leetspeak, and tokens that make no syllable were not joined across an
+//!   emoji; since `analyst15`, symbols glued inside a word join pieces that
+//!   are no words (`BH🏥XH` → `BHXH`): 239.
 //! - `testdata/content/analyst2/`: 45 signatures of other families (15
 //!   `literal`, 10 `fuzzy` whose messages carry a typo too, 20 `regex`);
 //!   240 spam messages, 40 for each of leetspeak, mixtures, Telex, VNI,
@@ -86,6 +87,43 @@
 //!   added. Both misses were `4o` for `ảo` (`ti3n 4o`): a leetspeak vowel
 //!   and a vowel that read one syllable are now a word in a text written
 //!   in leetspeak, as `8A` was. 252 now.
+//! - `analyst15/`: 40 signatures of a fifteenth analyst, written after
+//!   `analyst13` without sight of the code, the docs or the other sets,
+//!   and disguised by the writer's script as real SMS spam is: 73 to 132
+//!   characters, 58 % without diacritics, teencode and capitals, the
+//!   disguise mostly on the one to three words a filter would catch, Telex
+//!   and VNI as a whole message typed raw; 18 deliberate typos on `fuzzy`
+//!   signatures; 320 ordinary messages, 160 disguised, 104 near-misses.
+//!   First reading: leetspeak 87.5 %, mixtures 75 %, emoji, separators
+//!   95 %, VNI 97.5 %, the rest 100 %; no hit added. Its misses led to
+//!   symbols glued inside a word (`US🔥DT`, `nga⚡yf`, `c💰a6p1`, `7À🏆1`,
+//!   and `‼` read as an emoji), a word split at one or two points by a
+//!   splitter (`kho..á..n`, `KHO|N|G`, with `|` and `+` now splitters),
+//!   `TI3NH` as VNI for `TỈNH` (`iê` takes no `nh`), a VNI tone before a
+//!   final drawn out (`ha2nggg`) and `$V388`: leetspeak 90 %, mixtures
+//!   92.5 %, emoji 97.5 %, the rest 100 %. Left: `RU7`, `di4`, `CAAAA1`
+//!   (a final digit read as a VNI tone where the writer meant leetspeak),
+//!   `5H` for `SH`, `tà!` for `tài`, `iPho🎁ne`.
+//! - `analyst14/`: 40 signatures of a fourteenth analyst, disguised the
+//!   way a benchmark harness perturbs text: each trick a function applied
+//!   to every letter or word of the whole message with a strength of 0.2,
+//!   0.5 or 0.9 (links and words with a digit kept); leetspeak from the
+//!   writer's own map of digits, symbols and glyphs (`|) |_| /\/ ^/ }{ |{
+//!   |° € † © ® £ § ° ¥ µ Я &`, `|` for `i`), look-alikes from Cyrillic,
+//!   Greek (`ϲ`), Armenian (`գ`), Latin (`ɩ`), Roman numerals, full-width
+//!   and mathematical letters, separators from `. - _ * / · ~ +`, space
+//!   and zero-width space; 320 ordinary messages, 160 disguised, 72
+//!   near-misses. First reading: **leetspeak 35 %** (85 % at strength
+//!   0.2, 15 % at 0.5), mixtures 50 %, look-alikes 85 %, emoji 90 %,
+//!   separators 92.5 %, the rest 100 %; no hit added. It led to the rules
+//!   above and to more glyphs (`/\/\ /\/ \^/ |° |> |{ }{ |= _| ^/`, and
+//!   `` `/ ``), letters written as typographic symbols (`† © ® £ § °`),
+//!   and to folding `ϲ Ϲ` (before NFKC, which makes them `σ`), `ҽ ɩ գ ԍ ƅ
+//!   ϝ Я`: look-alikes 100 %, separators 95 %, emoji 97.5 %, leetspeak
+//!   47.5 %, mixtures 60 %. Left: the heavy strengths (`|` and `&` for `i`
+//!   and `g`, `^^` for `m`, `%` and `×` for `x`, `<` for `c`, most words
+//!   written wholly in symbols), which no real spam in the other sets
+//!   comes near.
 //! - `analyst13/`: 40 signatures of a thirteenth analyst, disguised by the
 //!   writer's own script the way real spam is written: short SMS, mostly
 //!   without diacritics, abbreviations (`k`, `ko`, `dc`, `stk`, `lh`),
@@ -228,6 +266,34 @@ struct HeldOut {
 
 const SETS: &[HeldOut] = &[
     HeldOut {
+        dir: "analyst15",
+        signatures: 40,
+        floors: &[
+            ("leet", 89.9),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 97.4),
+            ("lookalike", 100.0),
+            ("mixtures", 92.4),
+        ],
+    },
+    HeldOut {
+        dir: "analyst14",
+        signatures: 40,
+        floors: &[
+            ("leet", 47.4),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 94.9),
+            ("emoji", 97.4),
+            ("lookalike", 100.0),
+            ("mixtures", 59.9),
+        ],
+    },
+    HeldOut {
         dir: "analyst13",
         signatures: 40,
         floors: &[
@@ -245,14 +311,14 @@ const SETS: &[HeldOut] = &[
         dir: "analyst12",
         signatures: 40,
         floors: &[
-            ("leet", 77.4),
+            ("leet", 79.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 97.4),
             ("emoji", 92.4),
             ("lookalike", 100.0),
-            ("mixtures", 64.9),
+            ("mixtures", 67.4),
         ],
     },
     HeldOut {
@@ -263,7 +329,7 @@ const SETS: &[HeldOut] = &[
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
-            ("separators", 94.9),
+            ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
             ("mixtures", 79.9),
@@ -278,7 +344,7 @@ const SETS: &[HeldOut] = &[
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 100.0),
-            ("emoji", 97.5),
+            ("emoji", 100.0),
         ],
     },
     HeldOut {
@@ -552,8 +618,10 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // seeds of the others, by their place, stay as they were).
     ("leet-symbols", leet_symbols, 97.9),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
-    // each half the time, the way a script's heavy mode writes them.
-    ("leet-drawn", leet_drawn, 96.5),
+    // each half the time, the way a script's heavy mode writes them
+    // (603 of the 625 plain messages once `analyst14` and `analyst15` came;
+    // 96.6 % of the 545 before them).
+    ("leet-drawn", leet_drawn, 96.4),
 ];
 
 /// xorshift64: the same disguises on every run.
