@@ -100,12 +100,10 @@
 //!   and `‼` read as an emoji), a word split at one or two points by a
 //!   splitter (`kho..á..n`, `KHO|N|G`, with `|` and `+` now splitters),
 //!   `TI3NH` as VNI for `TỈNH` (`iê` takes no `nh`), a VNI tone before a
-//!   final drawn out (`ha2nggg`), `$V388`, and `t41` marking a text typed
-//!   in leetspeak (so `di4` there is `dia`): leetspeak 92.5 %, mixtures
-//!   92.5 %, emoji 97.5 %, the rest 100 %. Left: `RU7`, `CAAAA1` (a final
-//!   digit read as a VNI tone where the writer meant leetspeak, in a text
-//!   with no other leetspeak), `5H` for `SH`, `tà!` for `tài`,
-//!   `iPho🎁ne`.
+//!   final drawn out (`ha2nggg`) and `$V388`: leetspeak 90 %, mixtures
+//!   92.5 %, emoji 97.5 %, the rest 100 %. Left: `RU7`, `di4`, `CAAAA1`
+//!   (a final digit read as a VNI tone where the writer meant leetspeak),
+//!   `5H` for `SH`, `tà!` for `tài`, `iPho🎁ne`.
 //! - `analyst14/`: 40 signatures of a fourteenth analyst, disguised the
 //!   way a benchmark harness perturbs text: each trick a function applied
 //!   to every letter or word of the whole message with a strength of 0.2,
@@ -271,7 +269,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst15",
         signatures: 40,
         floors: &[
-            ("leet", 92.4),
+            ("leet", 89.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),

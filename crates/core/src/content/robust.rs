@@ -289,7 +289,7 @@ impl Written {
                 || folded
                     .as_bytes()
                     .split(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
-                    .any(|w| leet_led_syllable(w) || leet_tail_syllable(w))
+                    .any(leet_led_syllable)
         })
     }
 
@@ -3328,23 +3328,6 @@ fn leet_led_syllable(b: &[u8]) -> bool {
     d.is_ascii_digit()
         && (2..=7).contains(&rest.len())
         && rest.iter().all(u8::is_ascii_lowercase)
-        && reads_syllable(b, false)
-}
-
-/// Whether `b` is one or two consonant letters, then two different
-/// leetspeak digits ending it, that read one syllable (`t41` for `tài`,
-/// `l01` for `lợi`): no VNI typing ends a word so (two tones, or a tone
-/// on a digit), and a code of one letter and a number rarely reads a
-/// syllable (`b52`, `f13` do not).
-fn leet_tail_syllable(b: &[u8]) -> bool {
-    let [head @ .., d, e] = b else {
-        return false;
-    };
-    (1..=2).contains(&head.len())
-        && head.iter().all(|&c| c.is_ascii_lowercase() && !is_vowel(c))
-        && d != e
-        && is_leet_digit(char::from(*d))
-        && is_leet_digit(char::from(*e))
         && reads_syllable(b, false)
 }
 
