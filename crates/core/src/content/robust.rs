@@ -773,7 +773,10 @@ impl RobustBuf {
                     i += 1;
                 }
                 Item::Token(a, b) => {
-                    i = self.run_or_token(folded, written, &items, i, a, b);
+                    let next = self.run_or_token(folded, written, &items, i, a, b);
+                    // A spelled-out run took its gaps: none joined a syllable.
+                    last_joined &= next == i + 1;
+                    i = next;
                 }
             }
         }
@@ -2223,20 +2226,30 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
     out.clear();
     let word_char =
         |c: char| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!' | '€');
-    // Invisible characters are left to folding, which drops them.
+    // Invisible characters, which folding drops, go with the run around
+    // them (`nga\u{200B}⚡yf`, the joiners of `👨‍💻`).
+    let invisible = |c: char| {
+        matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        )
+    };
+    // Emoji and the like; not the dashes, quotes, bullets and dots of
+    // General Punctuation (`ABC–XYZ`, `McDonald’s`), but `‼ ⁉`.
     let symbol = |c: char| {
         !c.is_ascii()
             && !word_char(c)
             && !c.is_whitespace()
-            && !matches!(
-                c,
-                '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-            )
+            && !invisible(c)
+            && (!('\u{2000}'..='\u{206F}').contains(&c) || matches!(c, '‼' | '⁉'))
     };
-    let splits = |c: char| c.is_ascii_punctuation() || symbol(c);
+    let in_run = |c: char| symbol(c) || invisible(c);
+    // What may link a piece on to more letters: punctuation or symbols,
+    // never a word character (so a scan stops at the next word).
+    let splits = |c: char| (c.is_ascii_punctuation() || in_run(c)) && !word_char(c);
     let (mut copied, mut skip_to, mut any) = (0, 0, false);
-    // Emoji and `‼ ⁉` start with one of these bytes (U+1F000 and up,
-    // U+2000 to U+2FFF), never inside a character: only there is a run
+    // Most emoji and `‼ ⁉` start with one of these bytes (U+1F000 and
+    // up, U+2000 to U+2FFF), never inside a character: only there is a run
     // looked at, and most texts have none.
     for p in memchr::memchr2_iter(0xF0, 0xE2, w.as_bytes()) {
         if p < skip_to {
@@ -2245,18 +2258,25 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
         let Some(c) = w[p..].chars().next() else {
             continue;
         };
-        if symbol(c) && w[..p].chars().next_back().is_some_and(word_char) {
-            let end = p + w[p..]
+        if symbol(c) {
+            let run = p - w[..p]
                 .chars()
-                .take_while(|&s| symbol(s))
+                .rev()
+                .take_while(|&i| invisible(i))
                 .map(char::len_utf8)
                 .sum::<usize>();
+            let end = p + w[p..]
+                .chars()
+                .take_while(|&s| in_run(s))
+                .map(char::len_utf8)
+                .sum::<usize>();
+            skip_to = end;
             let len = |s: &mut dyn Iterator<Item = char>| {
                 s.take_while(|&c| word_char(c))
                     .map(char::len_utf8)
                     .sum::<usize>()
             };
-            let start = p - len(&mut w[..p].chars().rev());
+            let start = run - len(&mut w[..run].chars().rev());
             let stop = end + len(&mut w[end..].chars());
             // A piece that punctuation or symbols link on to more word
             // characters is part of a word spelled out (`tài🔥x.ỉ.u`,
@@ -2269,17 +2289,28 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
                 && linked(&mut w[..start].chars().rev());
             let linked_after =
                 w[stop..].chars().next().is_some_and(splits) && linked(&mut w[stop..].chars());
-            if stop > end && !linked_before && !linked_after && glue(&w[start..p], &w[end..stop]) {
-                out.push_str(&w[copied..p]);
-                (copied, skip_to, any) = (end, end, true);
+            if start < run
+                && stop > end
+                && !linked_before
+                && !linked_after
+                && glue(&w[start..run], &w[end..stop])
+            {
+                out.push_str(&w[copied..run]);
+                (copied, any) = (end, true);
                 continue;
             }
         }
-        if matches!(c, '‼' | '⁉') {
-            out.push_str(&w[copied..p]);
-            out.push(if c == '‼' { '❗' } else { '❓' });
-            (copied, any) = (p + c.len_utf8(), true);
+        // Not glued (nor is the rest of its run): its `‼ ⁉` are read as
+        // emoji.
+        let end = skip_to.max(p + c.len_utf8());
+        for (k, d) in w[p..end].char_indices() {
+            if matches!(d, '‼' | '⁉') {
+                out.push_str(&w[copied..p + k]);
+                out.push(if d == '‼' { '❗' } else { '❓' });
+                (copied, any) = (p + k + d.len_utf8(), true);
+            }
         }
+        skip_to = end;
     }
     if !any {
         out.clear();
@@ -2732,9 +2763,10 @@ fn dollar_leads(chars: &[(usize, char)], k: usize, leet_typed: bool) -> bool {
 /// (`a`, `oa`, `uye`, `ieu`, ...; none after `gi`: `gin`), and a final
 /// (`c ch m n ng nh p t`, or none), none after a group that ends in `i o u
 /// y` (but `uy uo oo`) or is `ia ua uya` (but `n t ng` after `ua`, `uâ`
-/// there: `tuan`, `suat`), and one after `ie ye uo uye oo`:
-/// `vay`, `tien`, `nhanh`, `nap`, `the`; not `vaytien`, `bitly`, `email`,
-/// `tp`, `iam`, `tie`.
+/// there: `tuan`, `suat`), `nh ch` only after `a e i oa uy ue` (and `y`
+/// after `qu`), and one after `ie ye uo uye oo`:
+/// `vay`, `tien`, `nhanh`, `nap`, `the`, `quynh`; not `vaytien`, `bitly`,
+/// `email`, `tp`, `iam`, `tie`, `tienh`.
 fn is_syllable(w: &[u8]) -> bool {
     // Every initial that `w` starts with (at most one of each length) is
     // tried: `ngh`, `ng` and `n` for `nghe`.
@@ -2822,9 +2854,12 @@ fn is_syllable(w: &[u8]) -> bool {
             b"" => !matches!(vowels, b"ie" | b"ye" | b"uo" | b"uye" | b"oo"),
             // `ua` is `uâ` before `n t ng` (`tuan`, `suat`, `khuang`).
             b"n" | b"ng" | b"t" if vowels == b"ua" => true,
-            // `nh ch` end only `a ê i oa uy uê` (`anh`, `tinh`, `huynh`;
-            // `tienh` is no syllable).
-            b"nh" | b"ch" => matches!(vowels, b"a" | b"e" | b"i" | b"oa" | b"uy" | b"ue"),
+            // `nh ch` end only `a ê i oa uy uê` (`anh`, `tinh`, `huynh`,
+            // `quynh`; `tienh` is no syllable).
+            b"nh" | b"ch" => {
+                matches!(vowels, b"a" | b"e" | b"i" | b"oa" | b"uy" | b"ue")
+                    || init == b"qu" && vowels == b"y"
+            }
             b"c" | b"m" | b"n" | b"ng" | b"p" | b"t" => !no_final(vowels),
             _ => false,
         };
@@ -3642,7 +3677,7 @@ mod tests {
             let final_ok = if fin.is_empty() {
                 !CLOSED.contains(&vowels)
             } else if fin == b"nh" || fin == b"ch" {
-                PALATAL.contains(&vowels)
+                PALATAL.contains(&vowels) || *init == b"qu" && vowels == b"y"
             } else {
                 // `ua` is `uâ` before `n t ng` (`tuan`, `suat`).
                 !OPEN.contains(&vowels)
@@ -3721,12 +3756,14 @@ mod tests {
     #[test]
     fn is_syllable_examples() {
         for w in [
-            "vay", "tien", "nhanh", "nap", "the", "nghieng", "gin", "quyen", "a",
+            "vay", "tien", "nhanh", "nap", "the", "nghieng", "gin", "quyen", "a", "quynh", "huynh",
+            "thach", "tinh", "khoanh", "chenh",
         ] {
             assert!(is_syllable(w.as_bytes()), "{w}");
         }
         for w in [
-            "vaytien", "bitly", "email", "tp", "", "thunhap", "iam", "tie", "ain", "kuo",
+            "vaytien", "bitly", "email", "tp", "", "thunhap", "iam", "tie", "ain", "kuo", "tienh",
+            "onh", "uch",
         ] {
             assert!(!is_syllable(w.as_bytes()), "{w}");
         }
