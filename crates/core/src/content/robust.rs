@@ -2258,7 +2258,15 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
         let Some(c) = w[p..].chars().next() else {
             continue;
         };
-        if symbol(c) {
+        // Asked first: most emoji stand between words, after a space.
+        let glued_before = || {
+            w[..p]
+                .chars()
+                .rev()
+                .find(|&i| !invisible(i))
+                .is_some_and(word_char)
+        };
+        if symbol(c) && glued_before() {
             let run = p - w[..p]
                 .chars()
                 .rev()
