@@ -2056,6 +2056,13 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
             copied = end;
         }
     }
+    finish_reading(w, copied, out)
+}
+
+/// Ends a reading of step 0 that wrote into `out` the written text `w`
+/// up to byte `copied`, with what it read: completes `out` and says `true`
+/// when it read anything (`copied` moved), or leaves it empty.
+fn finish_reading(w: &str, copied: usize, out: &mut String) -> bool {
     if copied == 0 {
         out.clear();
         return false;
@@ -2247,7 +2254,7 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
     // What may link a piece on to more letters: punctuation or symbols,
     // never a word character (so a scan stops at the next word).
     let splits = |c: char| (c.is_ascii_punctuation() || in_run(c)) && !word_char(c);
-    let (mut copied, mut skip_to, mut any) = (0, 0, false);
+    let (mut copied, mut skip_to) = (0, 0);
     // Most emoji and `‼ ⁉` start with one of these bytes (U+1F000 and
     // up, U+2000 to U+2FFF), never inside a character: only there is a run
     // looked at, and most texts have none.
@@ -2304,7 +2311,7 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
                 && glue(&w[start..run], &w[end..stop])
             {
                 out.push_str(&w[copied..run]);
-                (copied, any) = (end, true);
+                copied = end;
                 continue;
             }
         }
@@ -2315,17 +2322,12 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
             if matches!(d, '‼' | '⁉') {
                 out.push_str(&w[copied..p + k]);
                 out.push(if d == '‼' { '❗' } else { '❓' });
-                (copied, any) = (p + k + d.len_utf8(), true);
+                copied = p + k + d.len_utf8();
             }
         }
         skip_to = end;
     }
-    if !any {
-        out.clear();
-        return false;
-    }
-    out.push_str(&w[copied..]);
-    true
+    finish_reading(w, copied, out)
 }
 
 /// Whether the pieces `l` and `r` of a word split by a glued symbol are one
@@ -2380,7 +2382,7 @@ fn reads_word(f: &str, marked: bool) -> bool {
 fn symbol_look_alikes(w: &str, out: &mut String) -> bool {
     out.clear();
     let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() || is_mark(c));
-    let (mut copied, mut skip_to, mut any) = (0, 0, false);
+    let (mut copied, mut skip_to) = (0, 0);
     // All but `†` are two bytes led by 0xC2, `†` three led by 0xE2; most
     // texts have neither.
     for p in memchr::memchr2_iter(0xC2, 0xE2, w.as_bytes()) {
@@ -2411,15 +2413,10 @@ fn symbol_look_alikes(w: &str, out: &mut String) -> bool {
         if yes {
             out.push_str(&w[copied..p]);
             out.extend(std::iter::repeat_n(l, n));
-            (copied, any) = (end, true);
+            copied = end;
         }
     }
-    if !any {
-        out.clear();
-        return false;
-    }
-    out.push_str(&w[copied..]);
-    true
+    finish_reading(w, copied, out)
 }
 
 /// Letters drawn in several symbols, longest first (step 0).
