@@ -46,17 +46,23 @@ impl State {
         }
     }
 
-    /// Gives `t` a successor twice its size, unless it has one or is not
-    /// half full. `evict_at` is the host's clock (from [`State::maintain`]):
-    /// only then may the migration drop expired entries, and, when the
-    /// memory limit refuses a larger table, a successor of the same size is
-    /// made to reclaim them (at most once an hour). A check passes `None`:
-    /// an event's own time is not trusted to judge expiry by. With `wait`,
-    /// a thread that finds another one allocating waits for it (its insert
-    /// has nowhere else to go); without, it carries on.
+    /// Gives `t` a successor twice its size, unless it has one, or is not
+    /// half full and `wait` is not set. `evict_at` is the host's clock (from
+    /// [`State::maintain`]): only then may the migration drop expired
+    /// entries, and, when the memory limit refuses a larger table, a
+    /// successor of the same size is made to reclaim them (at most once an
+    /// hour). A check passes `None`: an event's own time is not trusted to
+    /// judge expiry by. `wait` is set by an insert whose probe sequence ran
+    /// full (and by the host's upkeep, which asks only of a table half full):
+    /// that insert has nowhere else to go, so the table grows whatever its
+    /// load — a successor filled while its predecessor's migration waits
+    /// holds mostly the keys that their full probe runs there sent on, which
+    /// crowd a few regions, and a run of the probe limit (128 slots) can fill
+    /// well under half full (seen at 40 % in the contention tests) — and a
+    /// thread that finds another one allocating waits for it; without
+    /// `wait`, it carries on.
     pub(super) fn grow(&self, t: &Table, evict_at: Option<i64>, wait: bool) -> Result<(), Full> {
-        if t.successor().is_some() || !t.wants_growth() {
-            // Not half full: a long probe run is no reason to double.
+        if t.successor().is_some() || !wait && !t.wants_growth() {
             return Ok(());
         }
         if !t.begin_growth() {

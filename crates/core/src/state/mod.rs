@@ -987,6 +987,40 @@ mod tests {
     }
 
     #[test]
+    fn a_probe_run_filled_under_half_full_grows_the_table() {
+        // Keys that crowd one region fill a probe run long before the
+        // table is half full, as a successor filled by its predecessor's
+        // full runs does: the insert that finds the run full grows the
+        // table instead of meeting a full state.
+        let s = State::with_config(StateConfig {
+            initial_slots: 1024,
+            ..StateConfig::default()
+        });
+        let id = s.advertiser_id("adv").unwrap();
+        let cur = s.current.load_full();
+        let crowded: Vec<Number> = (0..2_000_000u64)
+            .map(|i| Number::parse(&format!("0912{i:06}")).unwrap())
+            .filter(|&r| {
+                let key = pair_key(id, r);
+                (cur.hash(key) as usize & (cur.capacity() - 1)) < 16
+            })
+            .take(200)
+            .collect();
+        assert_eq!(crowded.len(), 200);
+        let t = 1_772_420_400_000;
+        for &r in &crowded {
+            assert_eq!(s.count_ad_ms("adv", r, Channel::Sms, t), Ok(()));
+        }
+        let stats = s.stats();
+        assert!(stats.migrations >= 1, "{stats:?}");
+        assert_eq!(stats.full_events, 0);
+        assert_eq!(s.len(), 200);
+        for &r in &crowded {
+            assert!(s.get("adv", r).is_some());
+        }
+    }
+
+    #[test]
     fn grows_and_keeps_every_live_pair() {
         let s = State::with_config(StateConfig {
             initial_slots: 64,

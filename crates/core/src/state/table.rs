@@ -11,7 +11,8 @@
 //!
 //! **Growth.** When a table is half full, [`Table::wants_growth`] tells the
 //! host's maintenance thread (`Engine::maintain`) to allocate a successor
-//! twice the size; at 70 % a check does it itself. Once a successor exists,
+//! twice the size; at 70 %, or when an insert finds its probe sequence
+//! full at any load, a check does it itself. Once a successor exists,
 //! the old table is migrated a chunk of [`CHUNK`] slots at a time: each
 //! check on it migrates one chunk, a maintenance call migrates all. A slot
 //! is moved word by word: its value is first written into the successor,
