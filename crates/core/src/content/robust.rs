@@ -2220,19 +2220,21 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
 /// Step 0 too, symbols glued inside a word (docs/matching.md): writes into
 /// `out` the written text `w` with them read, and says whether it has any.
 /// `‼` and `⁉` are emoji here, not two punctuation marks (`k‼️.hoan`,
-/// `N-‼️‼️0`). A run of symbols (emoji and the like, no white space, no
-/// ASCII) between two word characters (a letter, a mark, a digit, `@ $ !
-/// €`) is dropped, joining the pieces around it, when a piece is not a word
-/// of its own ([`reads_word`]) and either neither is or the two read one
-/// word joined: `US🔥DT` → `USDT`, `nga⚡yf` → `ngayf` (Telex for `ngày`),
+/// `N-‼️‼️0`). A run of symbols (emoji and the like, with the invisible
+/// characters among or before them; no white space, no ASCII, none of
+/// General Punctuation but `‼ ⁉`) between two word characters (a letter,
+/// a mark, a digit, `@ $ ! €`) is dropped, joining the pieces around it,
+/// when neither piece is linked on to more letters by punctuation or
+/// symbols (`tài🔥x.ỉ.u` stays), a piece is not a word of its own
+/// ([`reads_word`]), and either neither is or the two read one word
+/// joined: `US🔥DT` → `USDT`, `nga⚡yf` → `ngayf` (Telex for `ngày`),
 /// `c💰a6p1` → `ca6p1` (VNI for `cấp`), `7À🏆1` → `7À1`, `SVV🔥🔥VV388`.
 /// Not between two words (`vay💰tien`, `tri💰an`), nor where a piece is a
 /// number (`100k🔥free`, `zalo📞0912`), nor where the pieces, both not
 /// words, are more than ten characters together.
 fn glued_symbols(w: &str, out: &mut String) -> bool {
     out.clear();
-    let word_char =
-        |c: char| c.is_alphanumeric() || is_mark(c) || matches!(c, '@' | '$' | '!' | '€');
+    let word_char = |c: char| written_word_char(c) || c == '!';
     // Invisible characters, which folding drops, go with the run around
     // them (`nga\u{200B}⚡yf`, the joiners of `👨‍💻`).
     let invisible = |c: char| {
@@ -2244,9 +2246,8 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
     // Emoji and the like; not the dashes, quotes, bullets and dots of
     // General Punctuation (`ABC–XYZ`, `McDonald’s`), but `‼ ⁉`.
     let symbol = |c: char| {
-        !c.is_ascii()
+        is_symbol(c)
             && !word_char(c)
-            && !c.is_whitespace()
             && !invisible(c)
             && (!('\u{2000}'..='\u{206F}').contains(&c) || matches!(c, '‼' | '⁉'))
     };
