@@ -76,6 +76,8 @@ const SUBMIT_SM_RESP: u32 = 0x8000_0004;
 const SESSIONS: usize = 8;
 /// `deliver_sm`.
 const DELIVER_SM: u32 = 0x0000_0005;
+/// `enquire_link`.
+const ENQUIRE_LINK: u32 = 0x0000_0015;
 /// Targets of issue 13: each figure through the proxy at least this share
 /// of the same figure direct, in the same run.
 const TARGET_RATIO: f64 = 0.5;
@@ -353,26 +355,37 @@ async fn bound(
     (rd, wr)
 }
 
-/// Answers `count` `deliver_sm` with `ESME_ROK`.
+/// Answers `count` `deliver_sm` with `ESME_ROK` (and any `enquire_link`
+/// the proxy sends meanwhile, as an ESME does: a slow run, e.g. under
+/// `strace`, lets the session go idle long enough for one).
 async fn answer_receipts(
     rd: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
     wr: &mut tokio::net::tcp::OwnedWriteHalf,
     count: usize,
 ) {
-    for _ in 0..count {
+    let mut answered = 0;
+    while answered < count {
         let f = read_frame(&mut *rd)
             .await
             .unwrap()
             .expect("connection closed")
             .unwrap();
         let h = Header::parse(f[..HEADER_LEN].try_into().unwrap());
-        assert_eq!(h.command_id, DELIVER_SM, "not a deliver_sm: {h:?}");
         let mut resp = Vec::with_capacity(HEADER_LEN + 1);
+        if h.command_id == ENQUIRE_LINK {
+            for w in [16, 0x8000_0000 | ENQUIRE_LINK, 0, h.sequence_number] {
+                resp.extend_from_slice(&w.to_be_bytes());
+            }
+            wr.write_all(&resp).await.unwrap();
+            continue;
+        }
+        assert_eq!(h.command_id, DELIVER_SM, "not a deliver_sm: {h:?}");
         for w in [17, 0x8000_0000 | DELIVER_SM, 0, h.sequence_number] {
             resp.extend_from_slice(&w.to_be_bytes());
         }
         resp.push(0); // message_id: empty
         wr.write_all(&resp).await.unwrap();
+        answered += 1;
     }
 }
 

@@ -425,7 +425,104 @@ struct Receiver {
     tx: Outbox,
     seq: std::sync::atomic::AtomicU32,
     /// `deliver_sm` sent and waiting for their `deliver_sm_resp`.
-    pending: std::sync::Mutex<chanrac::hash::Map<u32, tokio::sync::oneshot::Sender<u32>>>,
+    pending: std::sync::Mutex<Relayed>,
+    /// Wakes [`Receiver::sweep`]: a deadline to watch.
+    wake: Arc<tokio::sync::Notify>,
+}
+
+/// The `deliver_sm` relayed to one ESME session and not yet answered: the
+/// answer each owes the SMSC, by the sequence number it was sent to the
+/// ESME with, and their deadlines in the order sent (so in deadline order;
+/// those answered meanwhile are dropped from the front as it is reached).
+/// One timer for the session ([`Receiver::sweep`]), not a task and a timer
+/// a receipt.
+#[derive(Default)]
+struct Relayed {
+    answers: chanrac::hash::Map<u32, crate::upstream::DeliverAnswer>,
+    deadlines: std::collections::VecDeque<(tokio::time::Instant, u32)>,
+    /// The sweeper waits to be woken (nothing to watch).
+    sweeper_idle: bool,
+}
+
+impl Relayed {
+    /// Drops the deadlines of answers sent already from the front.
+    fn trim(&mut self) {
+        while let Some(&(_, seq)) = self.deadlines.front() {
+            if self.answers.contains_key(&seq) {
+                break;
+            }
+            self.deadlines.pop_front();
+        }
+    }
+}
+
+impl Receiver {
+    /// Keeps `answer` until the ESME answers the `deliver_sm` sent with
+    /// `seq`, or `until`.
+    fn wait(&self, seq: u32, answer: crate::upstream::DeliverAnswer, until: tokio::time::Instant) {
+        let Ok(mut p) = self.pending.lock() else {
+            return; // dropped: ESME_RX_T_APPN
+        };
+        p.trim();
+        p.answers.insert(seq, answer);
+        p.deadlines.push_back((until, seq));
+        if std::mem::take(&mut p.sweeper_idle) {
+            self.wake.notify_one();
+        }
+    }
+
+    /// The answer owed for the `deliver_sm` sent with `seq`.
+    fn take(&self, seq: u32) -> Option<crate::upstream::DeliverAnswer> {
+        self.pending.lock().ok()?.answers.remove(&seq)
+    }
+
+    /// Answers `ESME_RX_T_APPN` for each `deliver_sm` the ESME did not
+    /// answer by its deadline, as it passes. Ends with the session (the
+    /// answers left then go the same way, as they are dropped).
+    async fn sweep(r: std::sync::Weak<Receiver>, wake: Arc<tokio::sync::Notify>) {
+        loop {
+            let next = {
+                let Some(r) = r.upgrade() else {
+                    return;
+                };
+                let now = tokio::time::Instant::now();
+                let mut expired = Vec::new();
+                let next = {
+                    let Ok(mut p) = r.pending.lock() else {
+                        return;
+                    };
+                    loop {
+                        p.trim();
+                        match p.deadlines.front() {
+                            Some(&(at, seq)) if at <= now => {
+                                p.deadlines.pop_front();
+                                expired.extend(p.answers.remove(&seq));
+                            }
+                            Some(&(at, _)) => break Some(at),
+                            None => {
+                                p.sweeper_idle = true;
+                                break None;
+                            }
+                        }
+                    }
+                };
+                // Outside the lock: each sends its ESME_RX_T_APPN.
+                drop(expired);
+                next
+            };
+            match next {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => wake.notified().await,
+            }
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        // The sweeper, if waiting to be woken, sees the session gone.
+        self.wake.notify_one();
+    }
 }
 
 /// The shared proxy state.
@@ -1169,11 +1266,8 @@ impl Proxy {
                     rusmpp::CommandId::DeliverSmResp | rusmpp::CommandId::GenericNack
                 ) =>
                 {
-                    let waiter = receiver
-                        .as_ref()
-                        .and_then(|r| r.pending.lock().ok().and_then(|mut p| p.remove(&seq)));
-                    if let Some(w) = waiter {
-                        let _ = w.send(u32::from(cmd.status()));
+                    if let Some(a) = receiver.as_ref().and_then(|r| r.take(seq)) {
+                        a.answer(u32::from(cmd.status()));
                     }
                 }
                 _ if cmd.id().is_response() => {} // e.g. enquire_link_resp, generic_nack
@@ -1301,14 +1395,11 @@ impl Proxy {
         cfg.system_id = login.0.to_string();
         cfg.password = login.1.to_string();
         let (me, key) = (self.me.clone(), login.clone());
-        let handler: crate::upstream::DeliverHandler = Arc::new(move |ds| {
-            let (me, key) = (me.upgrade(), key.clone());
-            Box::pin(async move {
-                match me {
-                    Some(p) => p.deliver(&key, ds).await,
-                    None => status::ESME_RX_T_APPN,
-                }
-            })
+        let handler: crate::upstream::DeliverHandler = Arc::new(move |ds, answer| {
+            // Without the proxy the answer is dropped: ESME_RX_T_APPN.
+            if let Some(p) = me.upgrade() {
+                p.deliver(&key, ds, answer);
+            }
         });
         let pool = Arc::new(Pool {
             sessions: (0..self.cfg.upstream.sessions.max(1))
@@ -1334,12 +1425,15 @@ impl Proxy {
     /// Registers a session bound to receive.
     fn register(&self, b: &Bound, tx: &Outbox) -> Arc<Receiver> {
         use std::sync::atomic::Ordering;
+        let wake = Arc::new(tokio::sync::Notify::new());
         let r = Arc::new(Receiver {
             id: self.next_receiver.fetch_add(1, Ordering::Relaxed),
             tx: tx.clone(),
             seq: std::sync::atomic::AtomicU32::new(0x4000_0000),
             pending: std::sync::Mutex::default(),
+            wake: wake.clone(),
         });
+        tokio::spawn(Receiver::sweep(Arc::downgrade(&r), wake));
         if let Ok(mut m) = self.receivers.lock() {
             m.entry(b.system_id.clone()).or_default().push(r.clone());
         }
@@ -1395,66 +1489,86 @@ impl Proxy {
 
     /// A `deliver_sm` from the SMSC (a receipt or a mobile-originated
     /// message): passed to a session of its account bound to receive, and
-    /// that session's `deliver_sm_resp` status returned. No such session,
-    /// or no answer within `--upstream-response-timeout`:
-    /// `ESME_RX_T_APPN` (the SMSC delivers it again later). No account to
-    /// route it to: a receipt gets `ESME_RX_T_APPN` (its id may be one the
-    /// proxy is about to learn: the SMSC's answer to the submit can come
-    /// after the receipt), a subscriber's message `ESME_RX_P_APPN`.
-    async fn deliver(self: Arc<Self>, login: &Login, ds: rusmpp::pdus::DeliverSm) -> u32 {
-        use std::sync::atomic::Ordering;
+    /// that session's `deliver_sm_resp` status returned to the SMSC with
+    /// `answer`. No such session, or no answer within
+    /// `--upstream-response-timeout`: `ESME_RX_T_APPN` (the SMSC delivers
+    /// it again later). No account to route it to: a receipt gets
+    /// `ESME_RX_T_APPN` (its id may be one the proxy is about to learn: the
+    /// SMSC's answer to the submit can come after the receipt), a
+    /// subscriber's message `ESME_RX_P_APPN`. A receipt is relayed on the
+    /// link's reader, without a task of its own; a subscriber's message is
+    /// checked as a reply first, in a task (the check may wait for a shared
+    /// store).
+    fn deliver(
+        self: Arc<Self>,
+        login: &Login,
+        ds: rusmpp::pdus::DeliverSm,
+        answer: crate::upstream::DeliverAnswer,
+    ) {
         let Some(account) = self.route(login, &ds) else {
             if pdu::receipted_id(&ds).is_some() || u8::from(ds.esm_class) & 0x3C != 0 {
                 tracing::warn!(
                     login = &*login.0,
                     "receipt for a message id no account was given: the SMSC retries"
                 );
-                return status::ESME_RX_T_APPN;
+                return answer.answer(status::ESME_RX_T_APPN);
             }
             tracing::warn!(
                 login = &*login.0,
                 "deliver_sm for no known account (give each account its own upstream login): refused"
             );
-            return status::ESME_RX_P_APPN;
+            return answer.answer(status::ESME_RX_P_APPN);
         };
-        if pdu::receipted_id(&ds).is_none() {
-            if let Err(st) = self.reply(&account, &ds).await {
-                return st;
-            }
+        if pdu::receipted_id(&ds).is_some() {
+            return self.relay(&account, ds, answer);
         }
+        tokio::spawn(async move {
+            match self.reply(&account, &ds).await {
+                Ok(()) => self.relay(&account, ds, answer),
+                Err(st) => answer.answer(st),
+            }
+        });
+    }
+
+    /// Sends `ds` to the oldest session of `account` bound to receive, and
+    /// keeps `answer` until that session answers it.
+    fn relay(
+        &self,
+        account: &str,
+        ds: rusmpp::pdus::DeliverSm,
+        answer: crate::upstream::DeliverAnswer,
+    ) {
+        use std::sync::atomic::Ordering;
         let r = match self.receivers.lock() {
             // The oldest session bound to receive.
-            Ok(m) => m.get(&account).and_then(|v| v.first().cloned()),
+            Ok(m) => m.get(account).and_then(|v| v.first().cloned()),
             Err(_) => None,
         };
         let Some(r) = r else {
             tracing::info!(
-                system_id = &*account,
+                system_id = account,
                 "deliver_sm: the ESME is not bound to receive, the SMSC retries"
             );
-            return status::ESME_RX_T_APPN;
+            return answer.answer(status::ESME_RX_T_APPN);
         };
         let seq = r.seq.fetch_add(1, Ordering::Relaxed) & 0x7FFF_FFFF;
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        if let Ok(mut p) = r.pending.lock() {
-            p.insert(seq, tx);
-        }
         let alias = pdu::receipted_id(&ds).and_then(|id| {
             let b = self.issued.lock().ok()?;
             Some((b.given(&id)?.to_string(), id))
         });
-        r.tx.send(match alias {
+        let frame = match alias {
             Some((given, id)) => pdu::receipt_with_id(&ds, seq, &id, &given),
             None => pdu::encode(&Command::new(CommandStatus::EsmeRok, seq, ds)),
-        });
-        match tokio::time::timeout(self.cfg.upstream.response_timeout, rx).await {
-            Ok(Ok(st)) => st,
-            _ => {
-                if let Ok(mut p) = r.pending.lock() {
-                    p.remove(&seq);
-                }
-                status::ESME_RX_T_APPN
-            }
+        };
+        // Waiting before it is sent: the ESME's answer cannot come first.
+        r.wait(
+            seq,
+            answer,
+            tokio::time::Instant::now() + self.cfg.upstream.response_timeout,
+        );
+        if !r.tx.send(frame) {
+            // The session's writer is gone: ESME_RX_T_APPN now.
+            drop(r.take(seq));
         }
     }
 

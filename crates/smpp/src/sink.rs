@@ -346,20 +346,34 @@ impl Sink {
     /// A load generator for benches: sends `count` delivery receipts (for
     /// `message_id`s `bench-0`, `bench-1`, …) over the latest session bound
     /// as `system_id`, at most `window` of them unanswered at a time, as an
-    /// SMSC does. Each receipt's send → `deliver_sm_resp` latency, in
-    /// order; `None` when there is no such session or a receipt got no
-    /// `ESME_ROK` answer.
+    /// SMSC does; first waits up to 10 s for such a session (the proxy
+    /// binds upstream when its ESME binds, and may not have yet). Each
+    /// receipt's send → `deliver_sm_resp` latency, in order; what went
+    /// wrong when there is no such session or a receipt got no `ESME_ROK`
+    /// answer.
     pub async fn receipt_burst(
         &self,
         system_id: &str,
         count: usize,
         window: usize,
-    ) -> Option<Vec<std::time::Duration>> {
-        let session = self.session(system_id)?;
+    ) -> Result<Vec<std::time::Duration>, String> {
+        let mut session = self.session(system_id);
+        for _ in 0..1000 {
+            if session.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            session = self.session(system_id);
+        }
+        let session = session.ok_or_else(|| format!("no session bound as {system_id} in 10 s"))?;
         let window = Arc::new(tokio::sync::Semaphore::new(window.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..count {
-            let permit = window.clone().acquire_owned().await.ok()?;
+            let permit = window
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| e.to_string())?;
             let (session, ds) = (
                 session.clone(),
                 receipt(&format!("bench-{i}"), "SHOPVN", "84910000000"),
@@ -373,13 +387,18 @@ impl Sink {
         }
         let mut latencies = vec![std::time::Duration::ZERO; count];
         while let Some(done) = tasks.join_next().await {
-            let (i, st, took) = done.ok()?;
+            let (i, st, took) = done.map_err(|e| e.to_string())?;
             if st != Some(crate::pdu::status::ESME_ROK) {
-                return None;
+                return Err(match st {
+                    Some(st) => format!("receipt bench-{i} answered with status {st:#x}"),
+                    None => format!("receipt bench-{i} not answered"),
+                });
             }
-            *latencies.get_mut(i)? = took;
+            if let Some(l) = latencies.get_mut(i) {
+                *l = took;
+            }
         }
-        Some(latencies)
+        Ok(latencies)
     }
 
     /// The latest session bound as `system_id`.

@@ -2,9 +2,10 @@
 //! as a transceiver per SMSC login, opened on first use and again after it
 //! drops, with any number of `submit_sm` in flight (the ESME windows bound
 //! them). `deliver_sm` from the SMSC (receipts, mobile-originated messages)
-//! goes to the handler given at [`Upstream::with_deliver`], and its status
-//! is the `deliver_sm_resp`'s (without a handler: `ESME_RX_T_APPN`, so the
-//! SMSC delivers it again later). Once [`Upstream::keep_up`] is called the
+//! goes to the handler given at [`Upstream::with_deliver`] with the
+//! [`DeliverAnswer`] that sends the `deliver_sm_resp` (without a handler,
+//! or dropped unanswered: `ESME_RX_T_APPN`, so the SMSC delivers it again
+//! later). Once [`Upstream::keep_up`] is called the
 //! session is kept bound (an `enquire_link` every
 //! [`ENQUIRE_LINK_INTERVAL`]; a link that does not answer is dropped and
 //! bound again), so the SMSC can deliver without waiting for a submit.
@@ -41,13 +42,59 @@ pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a kept-up session is sent an `enquire_link`.
 pub const ENQUIRE_LINK_INTERVAL: Duration = Duration::from_secs(30);
 
-/// What receives the SMSC's `deliver_sm`: returns the `deliver_sm_resp`
-/// status.
-pub type DeliverHandler = Arc<
-    dyn Fn(DeliverSm) -> std::pin::Pin<Box<dyn std::future::Future<Output = u32> + Send>>
-        + Send
-        + Sync,
->;
+/// What receives the SMSC's `deliver_sm`, with the [`DeliverAnswer`] it
+/// owes the SMSC. Called on the link's reader: it must not block. It may
+/// answer at once, keep the answer until the ESME's own comes (a receipt
+/// relayed without a task of its own), or move it into a task that waits.
+pub type DeliverHandler = Arc<dyn Fn(DeliverSm, DeliverAnswer) + Send + Sync>;
+
+/// The response owed to the SMSC for one `deliver_sm` (or a `data_sm`
+/// routed as one): [`DeliverAnswer::answer`] sends it with a status; dropped
+/// unanswered (its ESME session ended, the proxy gave up waiting, a task
+/// failed) it answers `ESME_RX_T_APPN`, so the SMSC delivers the message
+/// again later and no receipt is lost.
+#[derive(Debug)]
+pub struct DeliverAnswer {
+    tx: Outbox,
+    seq: u32,
+    /// Answered with `data_sm_resp` (the request was a `data_sm`).
+    data: bool,
+    sent: bool,
+}
+
+impl DeliverAnswer {
+    /// Sends the response with `status` (to the link it came on; nothing
+    /// when that link has closed).
+    pub fn answer(mut self, status: u32) {
+        self.send(status);
+    }
+
+    fn send(&mut self, st: u32) {
+        if std::mem::replace(&mut self.sent, true) {
+            return;
+        }
+        let st = CommandStatus::from(st);
+        self.tx.send(if self.data {
+            pdu::encode(&Command::new(
+                st,
+                self.seq,
+                rusmpp::pdus::DataSmResp::default(),
+            ))
+        } else {
+            pdu::encode(&Command::new(
+                st,
+                self.seq,
+                rusmpp::pdus::DeliverSmResp::default(),
+            ))
+        });
+    }
+}
+
+impl Drop for DeliverAnswer {
+    fn drop(&mut self) {
+        self.send(status::ESME_RX_T_APPN);
+    }
+}
 
 /// The first wait before a new attempt after a failed one (doubled after
 /// each failure up to [`UpstreamConfig::retry_max`]).
@@ -612,25 +659,17 @@ impl Inner {
                 let seq = cmd.sequence_number();
                 let deliver = |ds: rusmpp::pdus::DeliverSm, data: bool| {
                     // Routed by the handler; until it answers, the SMSC
-                    // waits for this response (its window).
-                    let tx = reader.tx.clone();
-                    let handler = me.deliver.clone();
-                    tokio::spawn(async move {
-                        let st = match handler {
-                            Some(h) => h(ds).await,
-                            None => status::ESME_RX_T_APPN,
-                        };
-                        let st = CommandStatus::from(st);
-                        let _ = tx.send(if data {
-                            pdu::encode(&Command::new(st, seq, rusmpp::pdus::DataSmResp::default()))
-                        } else {
-                            pdu::encode(&Command::new(
-                                st,
-                                seq,
-                                rusmpp::pdus::DeliverSmResp::default(),
-                            ))
-                        });
-                    });
+                    // waits for this response (its window). Without a
+                    // handler the answer is dropped: `ESME_RX_T_APPN`.
+                    let answer = DeliverAnswer {
+                        tx: reader.tx.clone(),
+                        seq,
+                        data,
+                        sent: false,
+                    };
+                    if let Some(h) = &me.deliver {
+                        h(ds, answer);
+                    }
                 };
                 match cmd.pdu() {
                     Some(Pdu::EnquireLink) => {
@@ -1011,9 +1050,9 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let (got_tx, mut got) = tokio::sync::mpsc::unbounded_channel::<DeliverSm>();
-        let handler: DeliverHandler = Arc::new(move |ds| {
+        let handler: DeliverHandler = Arc::new(move |ds, answer| {
             let _ = got_tx.send(ds);
-            Box::pin(async { status::ESME_ROK })
+            answer.answer(status::ESME_ROK);
         });
         let up = Upstream::with_deliver(
             UpstreamConfig {
@@ -1165,9 +1204,9 @@ mod tests {
         let given = Arc::new(AtomicBool::new(false));
         let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel::<bool>();
         let g = given.clone();
-        let handler: DeliverHandler = Arc::new(move |_ds| {
+        let handler: DeliverHandler = Arc::new(move |_ds, answer| {
             let _ = seen_tx.send(g.load(Ordering::Acquire));
-            Box::pin(async { status::ESME_ROK })
+            answer.answer(status::ESME_ROK);
         });
         tokio::spawn(async move {
             let (mut rd, mut wr) = accept_bound(&listener, "smsc").await;

@@ -622,3 +622,63 @@ async fn an_answer_reaches_the_esme_before_the_receipt_behind_it() {
         }
     }
 }
+
+/// A receipt the ESME leaves unanswered is never held for good: once
+/// `--upstream-response-timeout` passes the SMSC gets `ESME_RX_T_APPN`, and
+/// offers it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_the_esme_leaves_unanswered_is_offered_again() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_with_logins();
+    let proxy = ProxyProcess::start(
+        dir.path(),
+        sink.addr,
+        &["--upstream-response-timeout", "0.5"],
+    )
+    .await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
+    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+    // Read and not answered: the SMSC is told to retry by the timeout...
+    while !is_receipt(&trx.recv().await) {}
+    until(|| temporary(&sink, &id) == 1).await;
+    // ...offers it again, and this time it is answered.
+    let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(id.as_str()));
+    until(|| sink.receipts().contains(&(id.clone(), status::ESME_ROK))).await;
+}
+
+/// A receipt waiting for the ESME's answer when its session ends gets
+/// `ESME_RX_T_APPN` at once (not at the response timeout, a minute here),
+/// and the next session bound to receive gets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_pending_when_the_session_ends_is_offered_again() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_with_logins();
+    let proxy = ProxyProcess::start(
+        dir.path(),
+        sink.addr,
+        &["--upstream-response-timeout", "60"],
+    )
+    .await;
+    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
+    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+    while !is_receipt(&trx.recv().await) {}
+    drop(trx);
+    until(|| temporary(&sink, &id) >= 1).await;
+    let mut rx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Rx).await;
+    let (_, receipted, _) = rx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(id.as_str()));
+    until(|| sink.receipts().contains(&(id.clone(), status::ESME_ROK))).await;
+}
+
+fn is_receipt(c: &rusmpp::Command) -> bool {
+    matches!(c.pdu(), Some(Pdu::DeliverSm(_)))
+}
+
+/// How many times the SMSC was told to offer the receipt for `id` again.
+fn temporary(sink: &Sink, id: &str) -> usize {
+    sink.receipts()
+        .iter()
+        .filter(|r| r.0 == id && r.1 == status::ESME_RX_T_APPN)
+        .count()
+}
