@@ -312,6 +312,7 @@
 //! | the same, per account | `--decided-memory-account-max-mb` | 16 MiB | the account's new concatenated message gets `ESME_RMSGQFUL` |
 #![deny(missing_docs)]
 
+mod book;
 pub mod limits;
 pub mod ops;
 pub mod pdu;

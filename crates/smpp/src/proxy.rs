@@ -21,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::book::{self, Book};
 use crate::limits::{
     self, BindPenalty, ConnLimiter, ConnSlot, Counters, LogLimiter, PeerLimits, Stats,
 };
@@ -28,7 +29,7 @@ use crate::pdu::{self, status, SubmitFields};
 use crate::reassembly::{
     ByteCaps, Insert, Limits, Message, MessageKey, Reassembler, Reject, SourceKey,
 };
-use crate::upstream::{Upstream, UpstreamConfig};
+use crate::upstream::{DeliverAnswer, Upstream, UpstreamConfig};
 use crate::wire::{outbox, read_frame_within, take_buffered, Outbox, ReadError};
 
 /// `source_addr_ton` of an alphanumeric sender (a brandname).
@@ -424,98 +425,40 @@ struct Receiver {
     id: u64,
     tx: Outbox,
     seq: std::sync::atomic::AtomicU32,
-    /// `deliver_sm` sent and waiting for their `deliver_sm_resp`.
-    pending: std::sync::Mutex<Relayed>,
-    /// Wakes [`Receiver::sweep`]: a deadline to watch.
+    /// `deliver_sm` sent and waiting for their `deliver_sm_resp`: the
+    /// answer each owes the SMSC, by the sequence number it was sent to the
+    /// ESME with. One timer for the session ([`relayed`]), not a task and a
+    /// timer a receipt.
+    pending: std::sync::Mutex<Book<DeliverAnswer>>,
+    /// Wakes the sweeper: a deadline to watch.
     wake: Arc<tokio::sync::Notify>,
-}
-
-/// The `deliver_sm` relayed to one ESME session and not yet answered: the
-/// answer each owes the SMSC, by the sequence number it was sent to the
-/// ESME with, and their deadlines in the order sent (so in deadline order;
-/// those answered meanwhile are dropped from the front as it is reached).
-/// One timer for the session ([`Receiver::sweep`]), not a task and a timer
-/// a receipt.
-#[derive(Default)]
-struct Relayed {
-    answers: chanrac::hash::Map<u32, crate::upstream::DeliverAnswer>,
-    deadlines: std::collections::VecDeque<(tokio::time::Instant, u32)>,
-    /// The sweeper waits to be woken (nothing to watch).
-    sweeper_idle: bool,
-}
-
-impl Relayed {
-    /// Drops the deadlines of answers sent already from the front.
-    fn trim(&mut self) {
-        while let Some(&(_, seq)) = self.deadlines.front() {
-            if self.answers.contains_key(&seq) {
-                break;
-            }
-            self.deadlines.pop_front();
-        }
-    }
 }
 
 impl Receiver {
     /// Keeps `answer` until the ESME answers the `deliver_sm` sent with
     /// `seq`, or `until`.
-    fn wait(&self, seq: u32, answer: crate::upstream::DeliverAnswer, until: tokio::time::Instant) {
-        let Ok(mut p) = self.pending.lock() else {
-            return; // dropped: ESME_RX_T_APPN
+    fn wait(&self, seq: u32, answer: DeliverAnswer, until: tokio::time::Instant) {
+        let wake = match self.pending.lock() {
+            Ok(mut p) => p.insert(seq, answer, Some(until)),
+            Err(_) => false, // dropped: ESME_RX_T_APPN
         };
-        p.trim();
-        p.answers.insert(seq, answer);
-        p.deadlines.push_back((until, seq));
-        if std::mem::take(&mut p.sweeper_idle) {
+        if wake {
             self.wake.notify_one();
         }
     }
 
     /// The answer owed for the `deliver_sm` sent with `seq`.
-    fn take(&self, seq: u32) -> Option<crate::upstream::DeliverAnswer> {
-        self.pending.lock().ok()?.answers.remove(&seq)
+    fn take(&self, seq: u32) -> Option<DeliverAnswer> {
+        self.pending.lock().ok()?.take(seq)
     }
+}
 
-    /// Answers `ESME_RX_T_APPN` for each `deliver_sm` the ESME did not
-    /// answer by its deadline, as it passes. Ends with the session (the
-    /// answers left then go the same way, as they are dropped).
-    async fn sweep(r: std::sync::Weak<Receiver>, wake: Arc<tokio::sync::Notify>) {
-        loop {
-            let next = {
-                let Some(r) = r.upgrade() else {
-                    return;
-                };
-                let now = tokio::time::Instant::now();
-                let mut expired = Vec::new();
-                let next = {
-                    let Ok(mut p) = r.pending.lock() else {
-                        return;
-                    };
-                    loop {
-                        p.trim();
-                        match p.deadlines.front() {
-                            Some(&(at, seq)) if at <= now => {
-                                p.deadlines.pop_front();
-                                expired.extend(p.answers.remove(&seq));
-                            }
-                            Some(&(at, _)) => break Some(at),
-                            None => {
-                                p.sweeper_idle = true;
-                                break None;
-                            }
-                        }
-                    }
-                };
-                // Outside the lock: each sends its ESME_RX_T_APPN.
-                drop(expired);
-                next
-            };
-            match next {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => wake.notified().await,
-            }
-        }
-    }
+/// The book of a session, for its sweeper ([`book::sweep`]): it answers
+/// `ESME_RX_T_APPN` for each `deliver_sm` the ESME did not answer by its
+/// deadline, as it passes, and ends with the session (the answers left
+/// then go the same way, as they are dropped).
+fn relayed(r: &Receiver) -> &std::sync::Mutex<Book<DeliverAnswer>> {
+    &r.pending
 }
 
 impl Drop for Receiver {
@@ -1433,7 +1376,7 @@ impl Proxy {
             pending: std::sync::Mutex::default(),
             wake: wake.clone(),
         });
-        tokio::spawn(Receiver::sweep(Arc::downgrade(&r), wake));
+        tokio::spawn(book::sweep(Arc::downgrade(&r), wake, relayed));
         if let Ok(mut m) = self.receivers.lock() {
             m.entry(b.system_id.clone()).or_default().push(r.clone());
         }
@@ -1499,12 +1442,7 @@ impl Proxy {
     /// link's reader, without a task of its own; a subscriber's message is
     /// checked as a reply first, in a task (the check may wait for a shared
     /// store).
-    fn deliver(
-        self: Arc<Self>,
-        login: &Login,
-        ds: rusmpp::pdus::DeliverSm,
-        answer: crate::upstream::DeliverAnswer,
-    ) {
+    fn deliver(self: Arc<Self>, login: &Login, ds: rusmpp::pdus::DeliverSm, answer: DeliverAnswer) {
         let Some(account) = self.route(login, &ds) else {
             if pdu::receipted_id(&ds).is_some() || u8::from(ds.esm_class) & 0x3C != 0 {
                 tracing::warn!(
@@ -1532,12 +1470,7 @@ impl Proxy {
 
     /// Sends `ds` to the oldest session of `account` bound to receive, and
     /// keeps `answer` until that session answers it.
-    fn relay(
-        &self,
-        account: &str,
-        ds: rusmpp::pdus::DeliverSm,
-        answer: crate::upstream::DeliverAnswer,
-    ) {
+    fn relay(&self, account: &str, ds: rusmpp::pdus::DeliverSm, answer: DeliverAnswer) {
         use std::sync::atomic::Ordering;
         let r = match self.receivers.lock() {
             // The oldest session bound to receive.

@@ -20,9 +20,8 @@
 //! [`UpstreamConfig::retry_max`]; the first that succeeds brings the link
 //! back.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusmpp::pdus::{BindTransceiver, DeliverSm, SubmitSm};
@@ -33,6 +32,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, watch, Notify};
 
+use crate::book::{self, Book};
 use crate::pdu::{self, status, Header, HEADER_LEN};
 use crate::wire::{outbox, read_frame, Outbox};
 
@@ -193,40 +193,14 @@ impl Waiter {
     }
 }
 
-/// The answers a link waits for.
-#[derive(Default)]
-struct Pending {
-    /// By sequence number.
-    waiters: chanrac::hash::Map<u32, Waiter>,
-    /// The deadlines of the [`Waiter::Submit`] waiters, `(deadline,
-    /// sequence number)` in the order sent (so in deadline order); those
-    /// answered meanwhile are dropped from the front as it is reached.
-    deadlines: VecDeque<(tokio::time::Instant, u32)>,
-    /// The reader ended: nothing will be answered any more.
-    closed: bool,
-    /// The sweeper waits for a deadline to watch (to be woken).
-    sweeper_idle: bool,
-}
-
-impl Pending {
-    /// Drops the deadlines of waiters answered already from the front.
-    fn trim(&mut self) {
-        while let Some(&(_, seq)) = self.deadlines.front() {
-            if self.waiters.contains_key(&seq) {
-                break;
-            }
-            self.deadlines.pop_front();
-        }
-    }
-}
-
 struct Link {
     tx: Outbox,
-    /// The answers waited for.
-    pending: Mutex<Pending>,
+    /// The answers waited for; the deadlines of the [`Waiter::Submit`]
+    /// waiters (the others keep their own time).
+    pending: Mutex<Book<Waiter>>,
     seq: AtomicU32,
     alive: AtomicBool,
-    /// Wakes the sweeper ([`Link::sweep`]): a deadline to watch, or the
+    /// Wakes the sweeper ([`book::sweep`]): a deadline to watch, or the
     /// reader ended.
     wake: Arc<Notify>,
     /// Set to close the writing half.
@@ -239,16 +213,13 @@ struct Link {
 impl Link {
     /// Takes the waiter for the answer with sequence number `seq`.
     fn take(&self, seq: u32) -> Option<Waiter> {
-        self.pending
-            .lock()
-            .ok()
-            .and_then(|mut p| p.waiters.remove(&seq))
+        self.pending.lock().ok().and_then(|mut p| p.take(seq))
     }
 
     /// Registers a task waiting for the answer to `seq`.
     fn wait_frame(&self, seq: u32, tx: oneshot::Sender<Vec<u8>>) {
         if let Ok(mut p) = self.pending.lock() {
-            p.waiters.insert(seq, Waiter::Frame(tx));
+            p.insert(seq, Waiter::Frame(tx), None);
         }
     }
 
@@ -257,64 +228,21 @@ impl Link {
     /// sweeper ends.
     fn close(&self) {
         let left = match self.pending.lock() {
-            Ok(mut p) => {
-                p.closed = true;
-                p.deadlines.clear();
-                std::mem::take(&mut p.waiters)
-            }
+            Ok(mut p) => p.close(),
             Err(_) => chanrac::hash::Map::default(),
         };
         drop(left);
         self.wake.notify_one();
     }
+}
 
-    /// Answers `ESME_RSYSERR` to every [`Waiter::Submit`] not answered
-    /// within [`RESPONSE_TIMEOUT`] of being sent, as its deadline passes:
-    /// one timer for the link, on its oldest waiter, not one per message.
-    /// Ends with the link's reader.
-    async fn sweep(link: Weak<Link>, wake: Arc<Notify>) {
-        loop {
-            let next = {
-                let Some(l) = link.upgrade() else {
-                    return;
-                };
-                let now = tokio::time::Instant::now();
-                let mut expired = Vec::new();
-                let next = {
-                    let Ok(mut p) = l.pending.lock() else {
-                        return;
-                    };
-                    if p.closed {
-                        return;
-                    }
-                    loop {
-                        p.trim();
-                        match p.deadlines.front() {
-                            Some(&(at, seq)) if at <= now => {
-                                p.deadlines.pop_front();
-                                if let Some(w) = p.waiters.remove(&seq) {
-                                    expired.push(w);
-                                }
-                            }
-                            Some(&(at, _)) => break Some(at),
-                            None => {
-                                p.sweeper_idle = true;
-                                break None;
-                            }
-                        }
-                    }
-                };
-                drop(l);
-                // Outside the lock: a waiter's answer may take a while.
-                drop(expired);
-                next
-            };
-            match next {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => wake.notified().await,
-            }
-        }
-    }
+/// The book of a link, for its sweeper ([`book::sweep`]): it answers
+/// `ESME_RSYSERR` to every [`Waiter::Submit`] not answered within
+/// [`RESPONSE_TIMEOUT`] of being sent, as its deadline passes (one timer
+/// for the link, on its oldest waiter, not one per message), and ends with
+/// the link's reader.
+fn pending(l: &Link) -> &Mutex<Book<Waiter>> {
+    &l.pending
 }
 
 #[derive(Default)]
@@ -607,7 +535,7 @@ impl Inner {
         let (stop, stopped) = watch::channel(false);
         let link = Arc::new(Link {
             tx,
-            pending: Mutex::new(Pending::default()),
+            pending: Mutex::default(),
             seq: AtomicU32::new(2),
             alive: AtomicBool::new(true),
             wake: wake.clone(),
@@ -621,7 +549,7 @@ impl Inner {
                 _ = pump_stopped.wait_for(|s| *s) => {}
             }
         });
-        tokio::spawn(Link::sweep(Arc::downgrade(&link), wake));
+        tokio::spawn(book::sweep(Arc::downgrade(&link), wake, pending));
         let reader = link.clone();
         let me = self.clone();
         drop(stopped);
@@ -819,15 +747,12 @@ impl Upstream {
             let Ok(mut p) = link.pending.lock() else {
                 return done.answer(Err(status::ESME_RSYSERR));
             };
-            if p.closed {
+            if p.is_closed() {
                 // The reader ended since the link was found alive.
                 drop(p);
                 return done.answer(Err(status::ESME_RSYSERR));
             }
-            p.trim();
-            p.waiters.insert(seq, Waiter::Submit(done));
-            p.deadlines.push_back((deadline, seq));
-            std::mem::take(&mut p.sweeper_idle)
+            p.insert(seq, Waiter::Submit(done), Some(deadline))
         };
         if wake {
             link.wake.notify_one();
