@@ -176,6 +176,24 @@ mod tests {
         );
     }
 
+    /// A last row whose quoted field is never closed runs to the end of
+    /// the file, its newline included: the row still names the line it
+    /// starts on (it was named the header's line, found by the
+    /// `reports_file` fuzz target).
+    #[test]
+    fn a_row_left_open_at_the_end_names_its_first_line() {
+        let csv = "stt,reported_number,type,content,reporter,time,note\n\
+                   1,0912 345 678,SMS,vay,849,2026-03-02T09:00:00+07:00,\"open\n";
+        let r = read_reports(Path::new("r.csv"), csv.as_bytes()).unwrap();
+        assert_eq!(r[0].line, 2);
+        let two = csv.replace("\"open\n", "\"open\nstill\n");
+        let r = read_reports(Path::new("r.csv"), two.as_bytes()).unwrap();
+        assert_eq!(r[0].line, 2);
+        let closed = format!("{csv}\"\n");
+        let r = read_reports(Path::new("r.csv"), closed.as_bytes()).unwrap();
+        assert_eq!(r[0].line, 2);
+    }
+
     #[test]
     fn messages_need_the_columns() {
         let e = read_messages(Path::new("m.csv"), b"time,text\n").unwrap_err();

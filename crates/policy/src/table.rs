@@ -23,6 +23,8 @@ struct Lines {
     passed: u64,
     /// Bytes read so far.
     offset: u64,
+    /// The input has ended (a read gave nothing).
+    ended: bool,
 }
 
 impl Lines {
@@ -45,6 +47,7 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut l = self.lines.borrow_mut();
+        l.ended |= n == 0 && !buf.is_empty();
         let base = l.offset;
         for i in memchr::memchr_iter(b'\n', &buf[..n]) {
             l.pending.push_back(base + i as u64);
@@ -221,14 +224,19 @@ impl<R: Read> Table<R> {
 /// The physical line a record starts on. csv's own positions skip blank and
 /// comment lines, but the reader's position after a record is just past its
 /// terminator: the record's last line is the one holding that byte, and its
-/// first is that less the newlines inside quoted fields.
+/// first is that less the newlines inside quoted fields. A record that ran
+/// to the end of the input (a quote never closed, or no newline after the
+/// last row) has no terminator: its last byte is its own, so a newline
+/// there is one of its fields' and counts before the end.
 fn record_line<R: Read>(
     reader: &csv::Reader<Counting<R>>,
     record: &csv::StringRecord,
     lines: &RefCell<Lines>,
 ) -> u64 {
     let end = reader.position().byte().saturating_sub(1);
-    let last = lines.borrow_mut().line_of(end);
+    let mut lines = lines.borrow_mut();
+    let unterminated = lines.ended && reader.position().byte() == lines.offset;
+    let last = lines.line_of(if unterminated { end + 1 } else { end });
     let embedded: usize = record
         .iter()
         .map(|f| memchr::memchr_iter(b'\n', f.as_bytes()).count())
