@@ -65,6 +65,7 @@ fn obfuscated_spam_matches() {
         ), // zero width
         ("ＶＡＹ ＴＩỀＮ ＮＨＡＮＨ", &["vay-nhanh"]), // full width
         ("ᴠᴀʏ ᴛɪềɴ ɴʜᴀɴʜ", &["vay-nhanh"]), // small capitals
+        ("🆅🅰🆈 🆃🅸🅴̂̀🅽 🅽🅷🅰🅽🅷", &["vay-nhanh"]), // negative squared
         ("𝐕𝐀𝐘 𝐓𝐈𝐄̂̀𝐍 𝐍𝐇𝐀𝐍𝐇", &["vay-nhanh"]), // mathematical bold, combining marks
         ("Vay_tien_nhanh!!!", &["vay-nhanh"]),
         ("v a y t i e n n h a n h", &["vay-nhanh"]),

@@ -34,11 +34,12 @@
 //!
 //! | script | letters → ASCII |
 //! |---|---|
-//! | Cyrillic | `А а`→a, `В в ь`→b, `С с`→c, `Ԁ ԁ`→d, `Е е`→e, `Һ һ Н н`→h, `І і`→i, `Ј ј`→j, `К к`→k, `Ӏ ӏ`→l, `М м`→m, `п`→n, `О о`→o, `Р р`→p, `Ԛ ԛ`→q, `г`→r, `Ѕ ѕ`→s, `Т т`→t, `Ѵ ѵ`→v, `Ԝ ԝ ѡ`→w, `Х х`→x, `У у Ү ү`→y |
-//! | Greek | `Α α`→a, `Β β`→b, `Ϲ ϲ`→c, `Ε ε`→e, `Η`→h, `Ι ι`→i, `Ϳ ϳ`→j, `Κ κ`→k, `Μ`→m, `Ν η`→n, `Ο ο`→o, `Ρ ρ`→p, `Τ τ`→t, `υ μ`→u (and the micro sign `µ`), `ν`→v, `ω`→w, `Χ χ`→x, `Υ γ`→y, `Ζ`→z |
-//! | Armenian | `ո`→n, `Ս ս`→u, `Օ օ`→o, `հ`→h, `զ`→q, `ց`→g, `Լ`→l |
+//! | Cyrillic | `А а`→a, `В в ь`→b, `С с`→c, `Ԁ ԁ`→d, `Е е Ҽ ҽ Ҿ ҿ`→e, `Ԍ ԍ`→g, `Һ һ Н н`→h, `І і`→i, `Ј ј`→j, `К к`→k, `Ӏ ӏ`→l, `М м`→m, `п`→n, `О о`→o, `Р р`→p, `Ԛ ԛ`→q, `г Я я`→r, `Ѕ ѕ`→s, `Т т`→t, `Ѵ ѵ`→v, `Ԝ ԝ ѡ`→w, `Х х`→x, `У у Ү ү`→y |
+//! | Greek | `Α α`→a, `Β β`→b, `Ϲ ϲ`→c, `Ε ε`→e, `Ϝ ϝ`→f, `Η`→h, `Ι ι`→i, `Ϳ ϳ`→j, `Κ κ`→k, `Μ`→m, `Ν η`→n, `Ο ο`→o, `Ρ ρ`→p, `Τ τ`→t, `υ μ`→u (and the micro sign `µ`), `ν`→v, `ω`→w, `Χ χ`→x, `Υ γ`→y, `Ζ`→z |
+//! | Armenian | `ո`→n, `Ս ս`→u, `Օ օ`→o, `հ`→h, `զ գ`→q, `ց`→g, `Լ`→l |
 //! | signs | `¥`→y, `¢`→c |
-//! | Latin | `Đ đ Ð ð ɖ`→d, `Ł ł`→l, `Ø ø`→o, `ı`→i, `ȷ`→j, `ɑ`→a, `ɡ`→g, and the small capitals `ᴀ ʙ ᴄ ᴅ ᴇ ɢ ʜ ɪ ᴊ ᴋ ʟ ᴍ ɴ ᴏ ᴘ ʀ ꜱ ᴛ ᴜ ᴠ ᴡ ʏ ᴢ` |
+//! | Latin | `Đ đ Ð ð ɖ`→d, `Ł ł`→l, `Ø ø`→o, `ı ɩ`→i, `ƅ`→b, `ȷ`→j, `ɑ`→a, `ɡ`→g, and the small capitals `ᴀ ʙ ᴄ ᴅ ᴇ ɢ ʜ ɪ ᴊ ᴋ ʟ ᴍ ɴ ᴏ ᴘ ʀ ꜱ ᴛ ᴜ ᴠ ᴡ ʏ ᴢ` |
+//! | negative circled and negative squared letters | `🅐`–`🅩` and `🅰`–`🆉` → a–z (NFKC leaves them) |
 //! | full-width, mathematical, circled, parenthesised letters and digits | by NFKC |
 //! | dashes | `‐ ‑ ‒ – — ― −` → `-` (so `0912–345–678` is still a contact number) |
 //!
@@ -848,6 +849,12 @@ fn look_alike(c: char) -> Option<char> {
         'զ' | 'գ' => 'q',
         'ց' => 'g',
         'Լ' => 'l',
+        // Negative circled and negative squared capitals (`🅐`, `🅰`: the
+        // fancy-font generators' letters), which NFKC leaves as they are
+        c @ ('\u{1F150}'..='\u{1F169}' | '\u{1F170}'..='\u{1F189}') => {
+            let first = if c >= '\u{1F170}' { 0x1F170 } else { 0x1F150 };
+            char::from(b'a' + u8::try_from(u32::from(c) - first).ok()?)
+        }
         // The yen sign, a `Y` with bars (`U¥ T1N`, `L¥`); the cent sign,
         // a `c` with a bar (`¢hào`)
         '¥' => 'y',
@@ -958,6 +965,12 @@ mod tests {
         assert_eq!(fold("ϹϹϹD diϲh"), "cccd dich");
         assert_eq!(slow("ϹϹϹD diϲh"), "cccd dich");
         assert_eq!(fold("ҽɩգԍƅϝ"), "eiqgbf");
+        // Negative circled and squared letters, which NFKC leaves as they
+        // are, with the combining marks a generator stacks on them.
+        assert_eq!(fold("🆅🅽🅴🅸🅳 🅐🅩 🅰🆉"), "vneid az az");
+        assert_eq!(slow("🆅🅽🅴🅸🅳 🅐🅩 🅰🆉"), "vneid az az");
+        assert_eq!(fold("t🅷🅾̂́🅽🅶"), "thong");
+        assert_eq!(fold("🆊"), "\u{1F18A}"); // past the range: a sign
     }
 
     #[test]
