@@ -1397,13 +1397,18 @@ impl Proxy {
     /// The account a `deliver_sm` from the SMSC session of `login` is for:
     /// a receipt's by its `message_id` (the one the ESME was given), else
     /// the only account whose sessions use `login`.
-    fn route(&self, login: &Login, ds: &rusmpp::pdus::DeliverSm) -> Option<Box<str>> {
-        if let Some(id) = crate::pdu::receipted_id(ds) {
+    fn route(
+        &self,
+        login: &Login,
+        ds: &rusmpp::pdus::DeliverSm,
+        receipted: Option<&str>,
+    ) -> Option<Box<str>> {
+        if let Some(id) = receipted {
             let owner = self
                 .issued
                 .lock()
                 .ok()
-                .and_then(|b| b.owner_of_any_form(&id).map(Box::from));
+                .and_then(|b| b.owner_of_any_form(id).map(Box::from));
             if owner.is_some() {
                 return owner;
             }
@@ -1443,8 +1448,9 @@ impl Proxy {
     /// checked as a reply first, in a task (the check may wait for a shared
     /// store).
     fn deliver(self: Arc<Self>, login: &Login, ds: rusmpp::pdus::DeliverSm, answer: DeliverAnswer) {
-        let Some(account) = self.route(login, &ds) else {
-            if pdu::receipted_id(&ds).is_some() || u8::from(ds.esm_class) & 0x3C != 0 {
+        let receipted = pdu::receipted_id(&ds);
+        let Some(account) = self.route(login, &ds, receipted.as_deref()) else {
+            if receipted.is_some() || u8::from(ds.esm_class) & 0x3C != 0 {
                 tracing::warn!(
                     login = &*login.0,
                     "receipt for a message id no account was given: the SMSC retries"
@@ -1457,20 +1463,27 @@ impl Proxy {
             );
             return answer.answer(status::ESME_RX_P_APPN);
         };
-        if pdu::receipted_id(&ds).is_some() {
-            return self.relay(&account, ds, answer);
+        if receipted.is_some() {
+            return self.relay(&account, ds, receipted, answer);
         }
         tokio::spawn(async move {
             match self.reply(&account, &ds).await {
-                Ok(()) => self.relay(&account, ds, answer),
+                Ok(()) => self.relay(&account, ds, None, answer),
                 Err(st) => answer.answer(st),
             }
         });
     }
 
-    /// Sends `ds` to the oldest session of `account` bound to receive, and
-    /// keeps `answer` until that session answers it.
-    fn relay(&self, account: &str, ds: rusmpp::pdus::DeliverSm, answer: DeliverAnswer) {
+    /// Sends `ds` (a receipt for the SMSC's id `receipted`, or a
+    /// subscriber's message) to the oldest session of `account` bound to
+    /// receive, and keeps `answer` until that session answers it.
+    fn relay(
+        &self,
+        account: &str,
+        ds: rusmpp::pdus::DeliverSm,
+        receipted: Option<String>,
+        answer: DeliverAnswer,
+    ) {
         use std::sync::atomic::Ordering;
         let r = match self.receivers.lock() {
             // The oldest session bound to receive.
@@ -1485,7 +1498,7 @@ impl Proxy {
             return answer.answer(status::ESME_RX_T_APPN);
         };
         let seq = r.seq.fetch_add(1, Ordering::Relaxed) & 0x7FFF_FFFF;
-        let alias = pdu::receipted_id(&ds).and_then(|id| {
+        let alias = receipted.and_then(|id| {
             let b = self.issued.lock().ok()?;
             Some((b.given(&id)?.to_string(), id))
         });

@@ -628,23 +628,18 @@ async fn an_answer_reaches_the_esme_before_the_receipt_behind_it() {
 /// offers it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_the_esme_leaves_unanswered_is_offered_again() {
-    let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy_with_logins();
-    let proxy = ProxyProcess::start(
-        dir.path(),
-        sink.addr,
-        &["--upstream-response-timeout", "0.5"],
-    )
-    .await;
-    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
-    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+    let mut u = Unanswered::start("0.5").await;
     // Read and not answered: the SMSC is told to retry by the timeout...
-    while !is_receipt(&trx.recv().await) {}
-    until(|| temporary(&sink, &id) == 1).await;
+    until(|| temporary(&u.sink, &u.id) == 1).await;
     // ...offers it again, and this time it is answered.
-    let (_, receipted, _) = trx.delivered(status::ESME_ROK).await;
-    assert_eq!(receipted.as_deref(), Some(id.as_str()));
-    until(|| sink.receipts().contains(&(id.clone(), status::ESME_ROK))).await;
+    let (_, receipted, _) = u.trx.delivered(status::ESME_ROK).await;
+    assert_eq!(receipted.as_deref(), Some(u.id.as_str()));
+    until(|| {
+        u.sink
+            .receipts()
+            .contains(&(u.id.clone(), status::ESME_ROK))
+    })
+    .await;
 }
 
 /// A receipt waiting for the ESME's answer when its session ends gets
@@ -652,17 +647,13 @@ async fn a_receipt_the_esme_leaves_unanswered_is_offered_again() {
 /// and the next session bound to receive gets it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_pending_when_the_session_ends_is_offered_again() {
-    let sink = Sink::start("127.0.0.1:0").await.unwrap();
-    let dir = policy_with_logins();
-    let proxy = ProxyProcess::start(
-        dir.path(),
-        sink.addr,
-        &["--upstream-response-timeout", "60"],
-    )
-    .await;
-    let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
-    let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
-    while !is_receipt(&trx.recv().await) {}
+    let Unanswered {
+        sink,
+        proxy,
+        trx,
+        id,
+        _dir,
+    } = Unanswered::start("60").await;
     drop(trx);
     until(|| temporary(&sink, &id) >= 1).await;
     let mut rx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Rx).await;
@@ -671,8 +662,39 @@ async fn a_receipt_pending_when_the_session_ends_is_offered_again() {
     until(|| sink.receipts().contains(&(id.clone(), status::ESME_ROK))).await;
 }
 
-fn is_receipt(c: &rusmpp::Command) -> bool {
-    matches!(c.pdu(), Some(Pdu::DeliverSm(_)))
+/// A proxy answering the SMSC after `--upstream-response-timeout
+/// timeout`, and a transceiver of the ad account that sent an ad asking for
+/// a receipt (its `message_id`: `id`) and has read the receipt without
+/// answering it.
+struct Unanswered {
+    sink: Sink,
+    proxy: ProxyProcess,
+    trx: Esme,
+    id: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Unanswered {
+    async fn start(timeout: &str) -> Unanswered {
+        let sink = Sink::start("127.0.0.1:0").await.unwrap();
+        let dir = policy_with_logins();
+        let proxy = ProxyProcess::start(
+            dir.path(),
+            sink.addr,
+            &["--upstream-response-timeout", timeout],
+        )
+        .await;
+        let mut trx = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
+        let id = trx.submit("84912000001", "[QC] Ưu đãi").await;
+        while !matches!(trx.recv().await.pdu(), Some(Pdu::DeliverSm(_))) {}
+        Unanswered {
+            sink,
+            proxy,
+            trx,
+            id,
+            _dir: dir,
+        }
+    }
 }
 
 /// How many times the SMSC was told to offer the receipt for `id` again.
