@@ -73,20 +73,22 @@ impl DeliverAnswer {
         if std::mem::replace(&mut self.sent, true) {
             return;
         }
-        let st = CommandStatus::from(st);
-        self.tx.send(if self.data {
-            pdu::encode(&Command::new(
-                st,
-                self.seq,
-                rusmpp::pdus::DataSmResp::default(),
-            ))
-        } else {
-            pdu::encode(&Command::new(
-                st,
-                self.seq,
-                rusmpp::pdus::DeliverSmResp::default(),
-            ))
-        });
+        self.tx.send(deliver_response(self.data, st, self.seq));
+    }
+}
+
+/// The `deliver_sm_resp` (or, for a `data_sm`, `data_sm_resp`) with
+/// status `st` and sequence number `seq`.
+fn deliver_response(data: bool, st: u32, seq: u32) -> Vec<u8> {
+    let st = CommandStatus::from(st);
+    if data {
+        pdu::encode(&Command::new(st, seq, rusmpp::pdus::DataSmResp::default()))
+    } else {
+        pdu::encode(&Command::new(
+            st,
+            seq,
+            rusmpp::pdus::DeliverSmResp::default(),
+        ))
     }
 }
 
@@ -610,12 +612,7 @@ impl Inner {
                     Some(Pdu::DataSm(d)) => match pdu::data_sm_as_deliver(d) {
                         Ok(ds) => deliver(ds, true),
                         Err(st) => {
-                            let r = Command::new(
-                                CommandStatus::from(st),
-                                seq,
-                                rusmpp::pdus::DataSmResp::default(),
-                            );
-                            let _ = reader.tx.send(pdu::encode(&r));
+                            let _ = reader.tx.send(deliver_response(true, st, seq));
                         }
                     },
                     Some(Pdu::Unbind) => {
@@ -658,15 +655,10 @@ impl Inner {
 /// `deliver_sm_resp` or `data_sm_resp` with the decoder's status, else
 /// `generic_nack`.
 fn refusal(command_id: u32, n: pdu::Nack) -> Vec<u8> {
-    let st = CommandStatus::from(n.status);
-    let seq = n.sequence_number;
     match command_id {
-        DELIVER_SM => pdu::encode(&Command::new(
-            st,
-            seq,
-            rusmpp::pdus::DeliverSmResp::default(),
-        )),
-        DATA_SM => pdu::encode(&Command::new(st, seq, rusmpp::pdus::DataSmResp::default())),
+        DELIVER_SM | DATA_SM => {
+            deliver_response(command_id == DATA_SM, n.status, n.sequence_number)
+        }
         _ => n.encode(),
     }
 }
