@@ -118,8 +118,11 @@
 //!   First reading: look-alikes 97.5 % (negative squared letters `🅰`–`🆉`,
 //!   which NFKC leaves as they are, now fold to `a`–`z`: 100 %), leetspeak
 //!   87.5 %, mixtures 77.5 %, emoji and separators 97.5 %, the rest 100 %;
-//!   no hit added. Left: all-digit leetspeak (`81` for `bị`, `9141` for
-//!   `giải`, `07P`), `713n` read as an amount in a text not otherwise typed
+//!   no hit added. Then all-digit leetspeak: `O7P`, `07P` read `otp`, and
+//!   a text written in leetspeak has a second reading where numbers such
+//!   as `81` (`bị`), `80` (`bộ`), `50` (`số`), `9141` (`giải`) are words:
+//!   leetspeak 92.5 % (`analyst12` 82.5 %), no hit added in any set.
+//!   Left: `713n` read as an amount in a text not otherwise typed
 //!   in leetspeak, `Za💰lo` (two pieces that are words), spelled-out runs
 //!   holding digits (`1_5_k/v_i_d_e_o`), links split by
 //!   spaces and emoji.
@@ -288,7 +291,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst16",
         signatures: 40,
         floors: &[
-            ("leet", 87.4),
+            ("leet", 92.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -344,7 +347,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst12",
         signatures: 40,
         floors: &[
-            ("leet", 79.9),
+            ("leet", 82.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -623,7 +626,8 @@ type Trick = fn(&str, &mut Rng) -> String;
 /// with its floor (percent, as measured when it was set).
 const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Every `a e i o s t`, either case, a digit half the time; marks stay.
-    ("leet-all", leet_all, 96.3),
+    // (649 of 665 once `O7P` and the second reading came; 641 before.)
+    ("leet-all", leet_all, 97.5),
     // Marks removed, then `a e i o` a digit three times in five.
     ("leet-vowels", leet_vowels, 97.9),
     // Each letter doubled or tripled three times in ten.
@@ -652,9 +656,10 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     ("leet-symbols", leet_symbols, 97.9),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
     // each half the time, the way a script's heavy mode writes them
-    // (642 of the 665 plain messages once `analyst16` came; 603 of 625
-    // once `analyst14` and `analyst15` came; 96.6 % of the 545 before).
-    ("leet-drawn", leet_drawn, 96.4),
+    // (646 of the 665 plain messages with the second reading; 642 once
+    // `analyst16` came; 603 of 625 once `analyst14` and `analyst15` came;
+    // 96.6 % of the 545 before).
+    ("leet-drawn", leet_drawn, 97.0),
 ];
 
 /// xorshift64: the same disguises on every run.

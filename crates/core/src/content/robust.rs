@@ -115,6 +115,11 @@
 //!
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
+//!
+//! A text written in leetspeak (step 4) with numbers that read a syllable
+//! with their digits letters (`81` for `bị`) has a *second reading*, its
+//! robust text built again with those numbers read as words
+//! ([`RobustBuf::build_digit_words`]); signatures are matched on both.
 
 use std::collections::{HashMap, HashSet};
 
@@ -142,6 +147,15 @@ pub struct RobustBuf {
     capitals_folded: super::FoldBuf,
     /// Building the robust text of `capitals` (step 0 is done).
     in_capitals: bool,
+    /// Building the second reading of a text written in leetspeak, where
+    /// numbers of leetspeak digits that read one syllable are words
+    /// ([`RobustBuf::build_digit_words`]).
+    digit_words: bool,
+    /// The last build read a token holding a digit as a word (`v4y`,
+    /// `tien62`): only such a text may have a second reading
+    /// ([`RobustBuf::build_digit_words`]; the test before the costlier
+    /// ones).
+    digit_read: bool,
 }
 
 /// What the robust text reads in the written text (the message before
@@ -550,6 +564,49 @@ impl RobustBuf {
         self.build_text(buf.folded(), Some(buf.text()));
     }
 
+    /// The *second reading* of a text written in leetspeak: when
+    /// `folded` is such a text ([`Written::leety`]) and has a number of two
+    /// to four leetspeak digits, led by one that stands for a consonant
+    /// (`5 7 8 9`), that reads one Vietnamese syllable ([`digit_word`]:
+    /// `81` for `bị`, `80` for `bộ`, `9141` for `giải`), builds the robust
+    /// text again with those numbers read as words and returns `true`;
+    /// otherwise returns `false` and leaves the robust text as it was.
+    /// Asked right after the build of the same text (the first reading),
+    /// whose findings it uses: only a text where that build read a token
+    /// holding a digit as a word can be written in leetspeak.
+    /// The first reading keeps them numbers (`v4y 70 tr1eu` matches `vay
+    /// \d+ trieu`); a signature is matched on both, so this only adds
+    /// matches.
+    ///
+    /// ```
+    /// use chanrac::content::{FoldBuf, RobustBuf};
+    /// let (mut buf, mut r) = (FoldBuf::new(), RobustBuf::new());
+    /// buf.fold("7ai kh04n se 81 kh0a");
+    /// r.build_from(&buf);
+    /// assert_eq!(r.text(), "tai khoan se 81 khoa");
+    /// assert!(r.build_digit_words(buf.folded(), Some(buf.text())));
+    /// assert_eq!(r.text(), "tai khoan se bi khoa");
+    /// ```
+    pub fn build_digit_words(&mut self, folded: &str, written: Option<&str>) -> bool {
+        // Cheapest first; `leety` may be cached from the build just done.
+        if !self.digit_read
+            || !folded
+                .as_bytes()
+                .split(|c| !c.is_ascii_alphanumeric())
+                .any(|t| with_chars(t, |w| digit_word(w).is_some()))
+            || !self.written.leety(folded)
+        {
+            return false;
+        }
+        self.digit_words = true;
+        self.text.clear();
+        self.skeleton.clear();
+        self.joined.clear();
+        self.build_text(folded, written);
+        self.digit_words = false;
+        true
+    }
+
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
         if self.build_or_own(folded, written) {
             self.text.push_str(folded);
@@ -574,6 +631,9 @@ impl RobustBuf {
         self.skeleton.clear();
         self.joined.clear();
         self.written.reset();
+        if !self.in_capitals {
+            self.digit_read = false;
+        }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
             let mut read = look_alike_capitals(w, &mut capitals);
@@ -618,36 +678,41 @@ impl RobustBuf {
         let norm = &mut self.norm;
         let marked = &mut self.written;
         let text = &mut self.text;
+        let digit_read = &mut self.digit_read;
         let mut last = 0;
-        let ok = simple_text(folded, |a, b, rewrite| {
-            if !rewrite {
-                return;
-            }
-            let tok = folded.get(a..b).unwrap_or("");
-            word.clear();
-            word.extend(tok.chars());
-            let matters = mark_matters(word);
-            let m = matters && marked.marked(written, tok);
-            // A number led by a leetspeak digit is a word only when
-            // `leet_led` says so (`0ng`; not `5tr`).
-            if word.first().is_some_and(char::is_ascii_digit)
-                && !leet_led(word, m, || marked.leety(folded))
-            {
-                number(word, norm);
-            } else {
-                let accented = matters && leet_final_may(word) && marked.accented(written);
-                let leet = matters && !m && leet_digits_only(word) && marked.leet_typed(folded);
-                let vni =
-                    (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
-                normalize_typed(word, m, leet, accented, vni, norm);
-            }
-            if norm == tok.as_bytes() {
-                return;
-            }
-            text.push_str(folded.get(last..a).unwrap_or(""));
-            text.extend(norm.iter().map(|&b| char::from(b)));
-            last = b;
-        });
+        // The second reading of [`RobustBuf::build_digit_words`] goes
+        // through the four steps, whose numbers it reads.
+        let ok = !self.digit_words
+            && simple_text(folded, |a, b, rewrite| {
+                if !rewrite {
+                    return;
+                }
+                let tok = folded.get(a..b).unwrap_or("");
+                word.clear();
+                word.extend(tok.chars());
+                let matters = mark_matters(word);
+                let m = matters && marked.marked(written, tok);
+                // A number led by a leetspeak digit is a word only when
+                // `leet_led` says so (`0ng`; not `5tr`).
+                if word.first().is_some_and(char::is_ascii_digit)
+                    && !leet_led(word, m, || marked.leety(folded))
+                {
+                    number(word, norm);
+                } else {
+                    let accented = matters && leet_final_may(word) && marked.accented(written);
+                    let leet = matters && !m && leet_digits_only(word) && marked.leet_typed(folded);
+                    let vni =
+                        (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
+                    normalize_typed(word, m, leet, accented, vni, norm);
+                    *digit_read |= word.iter().any(char::is_ascii_digit);
+                }
+                if norm == tok.as_bytes() {
+                    return;
+                }
+                text.push_str(folded.get(last..a).unwrap_or(""));
+                text.extend(norm.iter().map(|&b| char::from(b)));
+                last = b;
+            });
         if !ok {
             self.text.clear();
             self.build_general(folded, written);
@@ -1250,6 +1315,13 @@ impl RobustBuf {
         };
         let written_state = &mut self.written;
         if starts_with_digit && !leet_led(&self.word, marked, || written_state.leety(folded)) {
+            if self.digit_words {
+                if let Some(w) = digit_word(&self.word) {
+                    let n = self.word.len();
+                    self.text.extend(w[..n].iter().map(|&b| char::from(b)));
+                    return;
+                }
+            }
             number(&self.word, &mut self.norm);
             self.text.extend(self.norm.iter().map(|&b| char::from(b)));
             return;
@@ -1268,6 +1340,7 @@ impl RobustBuf {
         let vni = (i3u(&self.word) || final_e_shape(&self.word) || accented)
             && self.written.vni_typed(folded);
         normalize_typed(&self.word, marked, leet, accented, vni, &mut self.norm);
+        self.digit_read |= self.word.iter().any(char::is_ascii_digit);
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
@@ -1349,6 +1422,9 @@ fn brand_number(word: &[char]) -> bool {
 /// written in leetspeak (`leety`, asked only of an amount's shape), an
 /// amount made of leetspeak digits then no unit is a word too (`74c`).
 fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
+    if leet_acronym(word).is_some() {
+        return true; // `07p` is `otp`
+    }
     // A code of digits and one letter (`30A`, a licence plate's; `51F`)
     // that reads no syllable is no word (`10a` is `loa`, step 7).
     if let [digits @ .., l] = word {
@@ -1612,6 +1688,59 @@ fn leet_letter(c: u8) -> Option<u8> {
 /// `5`→s, `7`→t, `8`→b.
 fn is_leet_digit(c: char) -> bool {
     matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '8')
+}
+
+/// The acronyms that scam texts write in leetspeak and that no other rule
+/// reads, their letters making no Vietnamese syllable (step 5): `OTP`,
+/// written `O7P`, `07P` (a `7` after an `o` is otherwise VNI's mark of
+/// `ơ`, and a number led by `0` and a `7` stays a number).
+const LEET_ACRONYMS: [&[u8]; 1] = [b"otp"];
+
+/// The word that the number `word` reads in the second reading of a text
+/// written in leetspeak ([`RobustBuf::build_digit_words`]): two to four
+/// digits, each a leetspeak digit or `9` (`g`), the first one of `5 7 8 9`
+/// (a consonant: `40`, `10` are no words), that read one syllable with
+/// every digit a letter ([`leet_letter`]): `81` → `bi`, `80` → `bo`,
+/// `70` → `to`, `9141` → `giai`; not `18`, `77`.
+fn digit_word(word: &[char]) -> Option<[u8; 4]> {
+    let n = word.len();
+    if !(2..=4).contains(&n) || !matches!(word[0], '5' | '7' | '8' | '9') {
+        return None;
+    }
+    let mut w = [0u8; 4];
+    for (o, &c) in w.iter_mut().zip(word) {
+        if !(is_leet_digit(c) || c == '9') {
+            return None;
+        }
+        *o = leet_letter(c as u8)?;
+    }
+    is_syllable(&w[..n]).then_some(w)
+}
+
+/// `test` of the ASCII bytes `t` as characters (at most 4).
+fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
+    let mut w = ['\0'; 4];
+    if t.len() > w.len() {
+        return false;
+    }
+    for (o, &b) in w.iter_mut().zip(t) {
+        *o = char::from(b);
+    }
+    test(&w[..t.len()])
+}
+
+/// The acronym of [`LEET_ACRONYMS`] that `word`, holding a digit, reads
+/// with its digits read as leetspeak letters ([`leet_letter`]).
+fn leet_acronym(word: &[char]) -> Option<&'static [u8]> {
+    if word.len() > 3 || !word.iter().any(char::is_ascii_digit) {
+        return None;
+    }
+    LEET_ACRONYMS.iter().copied().find(|a| {
+        a.len() == word.len()
+            && a.iter()
+                .zip(word)
+                .all(|(&l, &c)| u8::try_from(c).ok().and_then(leet_letter) == Some(l))
+    })
 }
 
 /// Whether the token `word` may read differently marked (step 5): it has
@@ -3228,6 +3357,11 @@ fn normalize_typed(
     vni: bool,
     out: &mut Vec<u8>,
 ) {
+    if let Some(a) = leet_acronym(word) {
+        out.clear();
+        out.extend_from_slice(a); // `o7p` is `otp`, not VNI's `ơp`
+        return;
+    }
     // Every character read as a letter, none dropped: `tro75` is no
     // `trots` that a Telex tone `s` shortens to `trot`, but VNI `trợ`.
     // Not in a text typed in VNI too, for the words it decides (`xi3u`).
@@ -4028,5 +4162,65 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(robust_text(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn otp_in_leetspeak_reads_otp() {
+        for text in ["ma O7P", "ma 07P", "ma 0TP", "m4 o7p cu4 b4n"] {
+            assert!(
+                robust_text(text).contains("otp"),
+                "{text}: {}",
+                robust_text(text)
+            );
+        }
+        // A number that is no acronym stays one.
+        assert_eq!(robust_text("so 070 va 07"), "so 070 va 07");
+    }
+
+    /// The second reading: only in a text written in leetspeak, only
+    /// numbers of leetspeak digits led by a consonant's that read one
+    /// syllable; the first reading is left as it was when there is none.
+    #[test]
+    fn numbers_read_as_words_in_the_second_reading_only() {
+        let second = |text: &str| {
+            let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
+            buf.fold(text);
+            r.build_from(&buf);
+            let first = r.text().to_owned();
+            let again = r.build_digit_words(buf.folded(), Some(buf.text()));
+            (first, again.then(|| r.text().to_owned()))
+        };
+        let cases = [
+            (
+                "7ai kh04n se 81 kh0a",
+                "tai khoan se 81 khoa",
+                Some("tai khoan se bi khoa"),
+            ),
+            (
+                "chuy3n phi nh4n 9141 ngay",
+                "chuyen phi nhan 9141 ngay",
+                Some("chuyen phi nhan giai ngay"),
+            ),
+            // `70` reads `to` in the second; the first keeps the amount.
+            (
+                "v4y 70 tr1eu, 18 th4ng",
+                "vay 70 trieu, 18 thang",
+                Some("vay to trieu, 18 thang"),
+            ),
+            // Not written in leetspeak: no second reading.
+            ("nha so 81 cat toc", "nha so 81 cat toc", None),
+            // No such number (`18`, `40` are no consonant and vowel).
+            ("v4y 18 tr1eu 40 ngay", "vay 18 trieu 40 ngay", None),
+        ];
+        for (text, first, again) in cases {
+            let (f, a) = second(text);
+            assert_eq!(f, first, "{text}");
+            assert_eq!(a.as_deref(), again, "{text}");
+        }
+        assert_eq!(digit_word(&['8', '1']), Some(*b"bi\0\0"));
+        assert_eq!(digit_word(&['1', '8']), None);
+        assert_eq!(digit_word(&['8', '2']), None);
+        assert_eq!(digit_word(&['7', '7']), None);
+        assert_eq!(digit_word(&['8', '1', '8', '1', '8']), None);
     }
 }

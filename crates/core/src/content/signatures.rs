@@ -742,6 +742,18 @@ struct Hay<'a> {
     joined: &'a [(usize, usize)],
 }
 
+impl<'a> Hay<'a> {
+    /// The robust text last built in `rb`.
+    fn robust(rb: &'a RobustBuf) -> Hay<'a> {
+        Hay {
+            text: rb.text(),
+            skeleton: rb.skeleton(),
+            original: None,
+            joined: rb.joined(),
+        }
+    }
+}
+
 impl SignatureSet {
     /// Builds the index of the strings of `t`.
     fn finish(&mut self, t: Interner) {
@@ -833,13 +845,12 @@ impl SignatureSet {
             let own = rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded();
             self.scan_with(sc, hay, out, own);
             if !own {
-                let hay = Hay {
-                    text: rb.text(),
-                    skeleton: rb.skeleton(),
-                    original: None,
-                    joined: rb.joined(),
-                };
-                robust.scan_with(sc, hay, out, false);
+                robust.scan_with(sc, Hay::robust(&rb), out, false);
+                // A text in leetspeak may have a second reading, its
+                // numbers of leetspeak digits read as words (`81`).
+                if rb.build_digit_words(buf.folded(), Some(buf.text())) {
+                    robust.scan_with(sc, Hay::robust(&rb), out, false);
+                }
                 sort_dedup(out, start);
             }
             sc.robust = Some(rb);
@@ -966,16 +977,9 @@ impl SignatureSet {
                     self.is_match_with(sc, hay, true)
                 } else {
                     self.is_match_with(sc, hay, false)
-                        || robust.is_match_with(
-                            sc,
-                            Hay {
-                                text: rb.text(),
-                                skeleton: rb.skeleton(),
-                                original: None,
-                                joined: rb.joined(),
-                            },
-                            false,
-                        )
+                        || robust.is_match_with(sc, Hay::robust(&rb), false)
+                        || rb.build_digit_words(buf.folded(), Some(buf.text()))
+                            && robust.is_match_with(sc, Hay::robust(&rb), false)
                 };
             sc.robust = Some(rb);
             found
@@ -2479,13 +2483,10 @@ mod tests {
             if let Some(robust) = &set.robust {
                 let mut rb = RobustBuf::new();
                 rb.build_from(&buf);
-                let hay = Hay {
-                    text: rb.text(),
-                    skeleton: rb.skeleton(),
-                    original: None,
-                    joined: rb.joined(),
-                };
-                robust.scan_with(sc, hay, &mut out, false);
+                robust.scan_with(sc, Hay::robust(&rb), &mut out, false);
+                if rb.build_digit_words(buf.folded(), Some(buf.text())) {
+                    robust.scan_with(sc, Hay::robust(&rb), &mut out, false);
+                }
             }
         });
         sort_dedup(&mut out, 0);
