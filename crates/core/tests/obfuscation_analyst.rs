@@ -118,10 +118,15 @@
 //!   First reading: look-alikes 97.5 % (negative squared letters `🅰`–`🆉`,
 //!   which NFKC leaves as they are, now fold to `a`–`z`: 100 %), leetspeak
 //!   87.5 %, mixtures 77.5 %, emoji and separators 97.5 %, the rest 100 %;
-//!   no hit added. Then all-digit leetspeak: `O7P`, `07P` read `otp`, and
-//!   a text written in leetspeak has a second reading where numbers such
-//!   as `81` (`bị`), `80` (`bộ`), `50` (`số`), `9141` (`giải`) are words:
-//!   leetspeak 92.5 % (`analyst12` 82.5 %), no hit added in any set.
+//!   no hit added. Then `O7P`, `07P` read `otp`; a link's scheme and
+//!   top-level domain may be written in leetspeak (`h77ps://`, `.7op`); a
+//!   word that reads no syllable either way keeps its leetspeak digits in
+//!   a text not typed in VNI (`jackp07`); and a text written in leetspeak
+//!   has a second reading where every token with a digit that reads one
+//!   syllable or a listed loanword is read so (`81` `bị`, `9141` `giải`,
+//!   `40` `ảo`, `g4m3` `game`, `57K` `STK`): leetspeak 92.5 % here,
+//!   `analyst15` 92.5 %, `analyst12` 85 %, the programmatic `leet-all`
+//!   99.2 %; no hit added in any set.
 //!   Left: `713n` read as an amount in a text not otherwise typed
 //!   in leetspeak, `Za💰lo` (two pieces that are words), spelled-out runs
 //!   holding digits (`1_5_k/v_i_d_e_o`), links split by
@@ -305,7 +310,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst15",
         signatures: 40,
         floors: &[
-            ("leet", 89.9),
+            ("leet", 92.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -347,7 +352,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst12",
         signatures: 40,
         floors: &[
-            ("leet", 82.4),
+            ("leet", 84.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -387,7 +392,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst2",
         signatures: 45,
         floors: &[
-            ("leet", 92.5),
+            ("leet", 100.0),
             ("mixtures", 97.5),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -458,7 +463,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst10",
         signatures: 40,
         floors: &[
-            ("leet", 96.6),
+            ("leet", 100.0),
             ("repeated", 100.0),
             ("telex", 96.6),
             ("vni", 100.0),
@@ -473,7 +478,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst9",
         signatures: 42,
         floors: &[
-            ("leet", 93.3),
+            ("leet", 96.5),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -626,10 +631,11 @@ type Trick = fn(&str, &mut Rng) -> String;
 /// with its floor (percent, as measured when it was set).
 const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Every `a e i o s t`, either case, a digit half the time; marks stay.
-    // (649 of 665 once `O7P` and the second reading came; 641 before.)
-    ("leet-all", leet_all, 97.5),
+    // (660 of 665 with `O7P`, leetspeak in a link's scheme and the second
+    // reading of a text in leetspeak; 641 before them.)
+    ("leet-all", leet_all, 99.1),
     // Marks removed, then `a e i o` a digit three times in five.
-    ("leet-vowels", leet_vowels, 97.9),
+    ("leet-vowels", leet_vowels, 99.7),
     // Each letter doubled or tripled three times in ten.
     ("repeated", repeated, 100.0),
     ("telex-tone-last", |m, _| typed(m, spam::telex, true), 100.0),
@@ -650,16 +656,16 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // An emoji after half the words.
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
-    ("mixtures", mixtures, 98.6),
+    ("mixtures", mixtures, 99.4),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
-    ("leet-symbols", leet_symbols, 97.9),
+    ("leet-symbols", leet_symbols, 98.3),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
     // each half the time, the way a script's heavy mode writes them
-    // (646 of the 665 plain messages with the second reading; 642 once
+    // (652 of the 665 plain messages with the second reading; 642 once
     // `analyst16` came; 603 of 625 once `analyst14` and `analyst15` came;
     // 96.6 % of the 545 before).
-    ("leet-drawn", leet_drawn, 97.0),
+    ("leet-drawn", leet_drawn, 97.9),
 ];
 
 /// xorshift64: the same disguises on every run.

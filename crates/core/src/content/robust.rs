@@ -49,9 +49,11 @@
 //!    same separator in the gap before or after the next token (`lai suat
 //!    => 6%`: a label), or lies between two digits (`0.5`, `0912-345`); any other gap
 //!    (`ngay. goi`, the ends) is kept as written without its non-ASCII
-//!    symbols. A link (`https://…`, `www.…`, a bare host
+//!    symbols. A link (`https://…`, its scheme's letters possibly
+//!    leetspeak digits, `h77ps://`; `www.…`; a bare host
 //!    such as `vnpost-hq.xyz/pay`) keeps every gap, its words rewritten
-//!    one by one as a regex's literal pieces are. White space is then
+//!    one by one as a regex's literal pieces are (a top-level domain led
+//!    by a leetspeak digit read: `.7op` → `.top`). White space is then
 //!    collapsed and the ends trimmed.
 //! 4. **Numeric tokens** (the first character a digit: `100k`, `5tr`,
 //!    `0912345678`) are kept as written, their runs of one letter
@@ -107,7 +109,8 @@
 //!    a text typed in leetspeak (a leet digit between a consonant and a
 //!    letter somewhere: `m4t`), a token whose digits are all leet digits has
 //!    no VNI mark when reading them all as letters makes it one syllable
-//!    (`ru7` → `rut`). Then teencode, where the token then reads one
+//!    (`ru7` → `rut`), or, in a text not typed in VNI, when the VNI reading
+//!    makes none either (`jackp07` → `jackpot`). Then teencode, where the token then reads one
 //!    syllable: a leading `f` `j` `z` before a vowel is `ph` `gi` `d`, a
 //!    leading `k` before `a u` is `c`, a leading `w` before `a e o y` `qu`,
 //!    a `j` between a consonant and a vowel `i`, a final `k` (`ck`) after
@@ -116,10 +119,11 @@
 //! The *robust skeleton* is the robust text with everything but `a-z0-9`
 //! removed.
 //!
-//! A text written in leetspeak (step 4) with numbers that read a syllable
-//! with their digits letters (`81` for `bị`) has a *second reading*, its
-//! robust text built again with those numbers read as words
-//! ([`RobustBuf::build_digit_words`]); signatures are matched on both.
+//! A text written in leetspeak (step 4) has a *second reading*, its robust
+//! text built again with every token of letters and leetspeak digits that
+//! reads one syllable, or a listed loanword, with its digits letters read
+//! so (`81` for `bị`, `g4m3` for `game`; [`RobustBuf::build_second_reading`]);
+//! signatures are matched on both.
 
 use std::collections::{HashMap, HashSet};
 
@@ -147,13 +151,14 @@ pub struct RobustBuf {
     capitals_folded: super::FoldBuf,
     /// Building the robust text of `capitals` (step 0 is done).
     in_capitals: bool,
-    /// Building the second reading of a text written in leetspeak, where
-    /// numbers of leetspeak digits that read one syllable are words
-    /// ([`RobustBuf::build_digit_words`]).
-    digit_words: bool,
+    /// Building the second reading of a text written in leetspeak
+    /// ([`RobustBuf::build_second_reading`]).
+    second: bool,
+    /// The first reading, kept while the second is built.
+    first: String,
     /// The last build read a token holding a digit as a word (`v4y`,
     /// `tien62`): only such a text may have a second reading
-    /// ([`RobustBuf::build_digit_words`]; the test before the costlier
+    /// ([`RobustBuf::build_second_reading`]; the test before the costlier
     /// ones).
     digit_read: bool,
 }
@@ -564,19 +569,20 @@ impl RobustBuf {
         self.build_text(buf.folded(), Some(buf.text()));
     }
 
-    /// The *second reading* of a text written in leetspeak: when
-    /// `folded` is such a text ([`Written::leety`]) and has a number of two
-    /// to four leetspeak digits, led by one that stands for a consonant
-    /// (`5 7 8 9`), that reads one Vietnamese syllable ([`digit_word`]:
-    /// `81` for `bị`, `80` for `bộ`, `9141` for `giải`), builds the robust
-    /// text again with those numbers read as words and returns `true`;
-    /// otherwise returns `false` and leaves the robust text as it was.
-    /// Asked right after the build of the same text (the first reading),
-    /// whose findings it uses: only a text where that build read a token
-    /// holding a digit as a word can be written in leetspeak.
-    /// The first reading keeps them numbers (`v4y 70 tr1eu` matches `vay
-    /// \d+ trieu`); a signature is matched on both, so this only adds
-    /// matches.
+    /// The *second reading* of a text written in leetspeak: when `folded`
+    /// is such a text (as step 4 defines it), builds its robust text again
+    /// with every token of letters, leetspeak digits and `9` that holds a
+    /// digit and reads, with every digit a letter, one Vietnamese syllable
+    /// or one of a few loanwords and acronyms (`81` →
+    /// `bi`, `9141` → `giai`, `40` → `ao`, `g4m3` → `game`, `57k` → `stk`),
+    /// read so, and returns whether that text differs from the first
+    /// reading's (`false`: the robust text is as it was). Asked right
+    /// after the build of the same text (the first reading), whose
+    /// findings it uses: only a text where that build read a token holding
+    /// a digit as a word can be written in leetspeak. The first reading
+    /// keeps numbers (`v4y 70 tr1eu` matches `vay \d+ trieu`) and reads
+    /// VNI where it may (`c01n` → `con`); a signature is matched on both,
+    /// so the second only adds matches.
     ///
     /// ```
     /// use chanrac::content::{FoldBuf, RobustBuf};
@@ -584,27 +590,36 @@ impl RobustBuf {
     /// buf.fold("7ai kh04n se 81 kh0a");
     /// r.build_from(&buf);
     /// assert_eq!(r.text(), "tai khoan se 81 khoa");
-    /// assert!(r.build_digit_words(buf.folded(), Some(buf.text())));
+    /// assert!(r.build_second_reading(buf.folded(), Some(buf.text())));
     /// assert_eq!(r.text(), "tai khoan se bi khoa");
     /// ```
-    pub fn build_digit_words(&mut self, folded: &str, written: Option<&str>) -> bool {
+    pub fn build_second_reading(&mut self, folded: &str, written: Option<&str>) -> bool {
         // Cheapest first; `leety` may be cached from the build just done.
         if !self.digit_read
             || !folded
                 .as_bytes()
                 .split(|c| !c.is_ascii_alphanumeric())
-                .any(|t| with_chars(t, |w| digit_word(w).is_some()))
+                .any(|t| second_word(t).is_some())
             || !self.written.leety(folded)
         {
             return false;
         }
-        self.digit_words = true;
+        let mut first = std::mem::take(&mut self.first);
+        first.clear();
+        first.push_str(if self.text.is_empty() {
+            folded
+        } else {
+            &self.text
+        });
+        self.second = true;
         self.text.clear();
         self.skeleton.clear();
         self.joined.clear();
         self.build_text(folded, written);
-        self.digit_words = false;
-        true
+        self.second = false;
+        let differs = self.text != first;
+        self.first = first;
+        differs
     }
 
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
@@ -680,9 +695,9 @@ impl RobustBuf {
         let text = &mut self.text;
         let digit_read = &mut self.digit_read;
         let mut last = 0;
-        // The second reading of [`RobustBuf::build_digit_words`] goes
-        // through the four steps, whose numbers it reads.
-        let ok = !self.digit_words
+        // The second reading ([`RobustBuf::build_second_reading`]) goes
+        // through the four steps.
+        let ok = !self.second
             && simple_text(folded, |a, b, rewrite| {
                 if !rewrite {
                     return;
@@ -703,7 +718,8 @@ impl RobustBuf {
                     let leet = matters && !m && leet_digits_only(word) && marked.leet_typed(folded);
                     let vni =
                         (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
-                    normalize_typed(word, m, leet, accented, vni, norm);
+                    let plain = leet && !marked.vni_typed(folded);
+                    normalize_typed(word, m, leet, plain, accented, vni, norm);
                     *digit_read |= word.iter().any(char::is_ascii_digit);
                 }
                 if norm == tok.as_bytes() {
@@ -909,6 +925,10 @@ impl RobustBuf {
                 self.word.extend(s[i..end].chars());
                 normalize_word(&self.word, false, false, false, &mut self.norm);
                 self.text.extend(self.norm.iter().map(|&c| char::from(c)));
+            } else if let Some(tld) = leet_tld(&b[i..end]) {
+                // A top-level domain led by a leetspeak digit (`.7op`).
+                self.text
+                    .extend(tld[..end - i].iter().map(|&c| char::from(c)));
             } else {
                 self.text.push_str(&s[i..end]);
             }
@@ -1307,6 +1327,23 @@ impl RobustBuf {
         if self.word.is_empty() {
             return;
         }
+        if self.second {
+            let mut t = [0u8; 8];
+            let n = self.word.len();
+            if n <= t.len() && self.word.iter().all(char::is_ascii) {
+                for (o, &c) in t.iter_mut().zip(&self.word) {
+                    *o = c as u8;
+                }
+                if let Some((w, n)) = second_word(&t[..n]) {
+                    // Read as a word of those letters would be.
+                    self.word.clear();
+                    self.word.extend(w[..n].iter().map(|&b| char::from(b)));
+                    normalize_word(&self.word, false, false, false, &mut self.norm);
+                    self.text.extend(self.norm.iter().map(|&b| char::from(b)));
+                    return;
+                }
+            }
+        }
         let matters = mark_matters(&self.word);
         let marked = matters && {
             self.tok.clear();
@@ -1315,13 +1352,6 @@ impl RobustBuf {
         };
         let written_state = &mut self.written;
         if starts_with_digit && !leet_led(&self.word, marked, || written_state.leety(folded)) {
-            if self.digit_words {
-                if let Some(w) = digit_word(&self.word) {
-                    let n = self.word.len();
-                    self.text.extend(w[..n].iter().map(|&b| char::from(b)));
-                    return;
-                }
-            }
             number(&self.word, &mut self.norm);
             self.text.extend(self.norm.iter().map(|&b| char::from(b)));
             return;
@@ -1339,7 +1369,16 @@ impl RobustBuf {
             matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
         let vni = (i3u(&self.word) || final_e_shape(&self.word) || accented)
             && self.written.vni_typed(folded);
-        normalize_typed(&self.word, marked, leet, accented, vni, &mut self.norm);
+        let plain = leet && !self.written.vni_typed(folded);
+        normalize_typed(
+            &self.word,
+            marked,
+            leet,
+            plain,
+            accented,
+            vni,
+            &mut self.norm,
+        );
         self.digit_read |= self.word.iter().any(char::is_ascii_digit);
         for &b in &self.norm {
             self.text.push(char::from(b));
@@ -1696,37 +1735,38 @@ fn is_leet_digit(c: char) -> bool {
 /// `ơ`, and a number led by `0` and a `7` stays a number).
 const LEET_ACRONYMS: [&[u8]; 1] = [b"otp"];
 
-/// The word that the number `word` reads in the second reading of a text
-/// written in leetspeak ([`RobustBuf::build_digit_words`]): two to four
-/// digits, each a leetspeak digit or `9` (`g`), the first one of `5 7 8 9`
-/// (a consonant: `40`, `10` are no words), that read one syllable with
-/// every digit a letter ([`leet_letter`]): `81` → `bi`, `80` → `bo`,
-/// `70` → `to`, `9141` → `giai`; not `18`, `77`.
-fn digit_word(word: &[char]) -> Option<[u8; 4]> {
-    let n = word.len();
-    if !(2..=4).contains(&n) || !matches!(word[0], '5' | '7' | '8' | '9') {
+/// The loanwords and acronyms that the second reading of a text written
+/// in leetspeak reads though they are no Vietnamese syllable
+/// ([`second_word`]): their leetspeak forms read otherwise in the first
+/// (`g4m3` → `gam`, `c01n` → `con`, VNI tones) or stay numbers (`57k`,
+/// `7ncn`).
+const SECOND_WORDS: [&[u8]; 13] = [
+    b"app", b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk",
+    b"tncn", b"usdt", b"visa",
+];
+
+/// The word that the token `t` (of a folded text) reads in the second
+/// reading of a text written in leetspeak
+/// ([`RobustBuf::build_second_reading`]), and its length: `t` is two to
+/// eight letters `a-z`, leetspeak digits and `9`, with a digit, and reads,
+/// with every digit a letter ([`leet_letter`]), one syllable or one of
+/// [`SECOND_WORDS`]: `81` → `bi`, `80` → `bo`, `40` → `ao`, `9141` →
+/// `giai`, `7h30` → `theo`, `g4m3` → `game`, `57k` → `stk`; not `18`,
+/// `100k`, `5tr`, `sv388`.
+fn second_word(t: &[u8]) -> Option<([u8; 8], usize)> {
+    let n = t.len();
+    let mut w = [0u8; 8];
+    if !(2..=w.len()).contains(&n) || !t.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    let mut w = [0u8; 4];
-    for (o, &c) in w.iter_mut().zip(word) {
-        if !(is_leet_digit(c) || c == '9') {
+    for (o, &c) in w.iter_mut().zip(t) {
+        if !(c.is_ascii_lowercase() || is_leet_digit(char::from(c)) || c == b'9') {
             return None;
         }
-        *o = leet_letter(c as u8)?;
+        *o = leet_letter(c)?;
     }
-    is_syllable(&w[..n]).then_some(w)
-}
-
-/// `test` of the ASCII bytes `t` as characters (at most 4).
-fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
-    let mut w = ['\0'; 4];
-    if t.len() > w.len() {
-        return false;
-    }
-    for (o, &b) in w.iter_mut().zip(t) {
-        *o = char::from(b);
-    }
-    test(&w[..t.len()])
+    let r = &w[..n];
+    (is_syllable(r) || SECOND_WORDS.contains(&r)).then_some((w, n))
 }
 
 /// The acronym of [`LEET_ACRONYMS`] that `word`, holding a digit, reads
@@ -2800,11 +2840,7 @@ fn link_spans(
     while i < b.len() {
         let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
         let rest = &b[i..];
-        if word_start
-            && (rest.starts_with(b"http://")
-                || rest.starts_with(b"https://")
-                || rest.starts_with(b"www."))
-        {
+        if word_start && link_start(rest) {
             let e = trimmed(i, to_space(i));
             let url = &folded[i..e];
             let host = url.split_once("://").map_or(url, |(_, h)| h);
@@ -2871,6 +2907,47 @@ fn link_spans(
         }
         i += 1;
     }
+}
+
+/// The top-level domain that the piece `p` of a link, led by a digit,
+/// reads with its leetspeak digits letters (`7op` → `top`, `c0m` is read
+/// as a word), if it has a letter and reads one ([`super::links::is_tld`]);
+/// its first `p.len()` bytes.
+fn leet_tld(p: &[u8]) -> Option<[u8; 8]> {
+    let mut w = [0u8; 8];
+    if p.len() < 2 || p.len() > w.len() || !p.iter().any(u8::is_ascii_lowercase) {
+        return None;
+    }
+    for (o, &c) in w.iter_mut().zip(p) {
+        *o = leet_letter(c).filter(|_| c.is_ascii_alphanumeric())?;
+    }
+    let tld = std::str::from_utf8(&w[..p.len()]).ok()?;
+    super::links::is_tld(tld).then_some(w)
+}
+
+/// Whether `rest` (of a folded text) starts a link: `www.`, or `http` or
+/// `https` then `://`, their letters possibly leetspeak digits
+/// (`h77ps://`, `http5://`: [`leet_letter`]).
+fn link_start(rest: &[u8]) -> bool {
+    // Asked at every word's start: most start with neither letter.
+    match rest.first() {
+        Some(b'w') => return rest.starts_with(b"www."),
+        Some(b'h') => {}
+        _ => return false,
+    }
+    let Some(k) = rest.iter().take(6).position(|&c| c == b':') else {
+        return false;
+    };
+    let mut w = [0u8; 5];
+    rest.get(k..).is_some_and(|r| r.starts_with(b"://"))
+        && k <= w.len()
+        && rest[..k].iter().zip(w.iter_mut()).all(|(&c, o)| {
+            // Letters and leetspeak digits only: `http$` stays (its
+            // host's `@` and `!` read better as words than as a link's).
+            let l = leet_letter(c).filter(|_| c.is_ascii_alphanumeric());
+            l.map(|l| *o = l).is_some()
+        })
+        && matches!(&w[..k], b"http" | b"https")
 }
 
 /// Whether the `$` at `k` of `chars` leads a word written in leetspeak
@@ -3348,11 +3425,15 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
 /// [`normalize_word`] in a text typed in leetspeak (`leet`: the word's
 /// digits all leetspeak digits, [`Written::leet_typed`]): the digits are
 /// read as letters, none as a VNI mark, when that makes the word one
-/// syllable (`ru7` → `rut`); otherwise as anywhere (`ky1` → `ky`).
+/// syllable (`ru7` → `rut`), or, when the text is not typed in VNI either
+/// (`plain`), when reading them as anywhere makes none (`jackp07` →
+/// `jackpot`, not `jackpo`; `ru7a3` stays `rua`); otherwise as anywhere
+/// (`ky1` → `ky`).
 fn normalize_typed(
     word: &[char],
     marked: bool,
     leet: bool,
+    plain: bool,
     accented: bool,
     vni: bool,
     out: &mut Vec<u8>,
@@ -3372,8 +3453,23 @@ fn normalize_typed(
             word.iter().any(char::is_ascii_digit)
                 && out.len() == 1 + word.windows(2).filter(|p| p[0] != p[1]).count()
         };
-        if (out.len() == word.len() || drawn_out()) && is_syllable(out) {
-            return;
+        if out.len() == word.len() || drawn_out() {
+            if is_syllable(out) {
+                return;
+            }
+            // In a text not typed in VNI, a word that reads no syllable
+            // either way keeps its digits as letters (`jackp07`).
+            let mut all = [0u8; 24];
+            if plain && out.len() <= all.len() {
+                let n = out.len();
+                all[..n].copy_from_slice(out);
+                normalize_word(word, marked, accented, vni, out);
+                if !is_syllable(out) {
+                    out.clear();
+                    out.extend_from_slice(&all[..n]);
+                }
+                return;
+            }
         }
     }
     normalize_word(word, marked, accented, vni, out);
@@ -4178,16 +4274,16 @@ mod tests {
     }
 
     /// The second reading: only in a text written in leetspeak, only
-    /// numbers of leetspeak digits led by a consonant's that read one
-    /// syllable; the first reading is left as it was when there is none.
+    /// tokens with a digit that read one syllable or a listed word; the
+    /// first reading is left as it was when there is none.
     #[test]
-    fn numbers_read_as_words_in_the_second_reading_only() {
+    fn tokens_read_again_in_the_second_reading_only() {
         let second = |text: &str| {
             let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
             buf.fold(text);
             r.build_from(&buf);
             let first = r.text().to_owned();
-            let again = r.build_digit_words(buf.folded(), Some(buf.text()));
+            let again = r.build_second_reading(buf.folded(), Some(buf.text()));
             (first, again.then(|| r.text().to_owned()))
         };
         let cases = [
@@ -4209,18 +4305,34 @@ mod tests {
             ),
             // Not written in leetspeak: no second reading.
             ("nha so 81 cat toc", "nha so 81 cat toc", None),
-            // No such number (`18`, `40` are no consonant and vowel).
-            ("v4y 18 tr1eu 40 ngay", "vay 18 trieu 40 ngay", None),
+            // `40` is `ao`; `18`, `100k` read no syllable.
+            (
+                "v4y 18 tr1eu 40 ngay, 100k",
+                "vay 18 trieu 40 ngay, 100k",
+                Some("vay 18 trieu ao ngay, 100k"),
+            ),
+            (
+                "d4u tu t13n 18 c01n",
+                "dau tu tien 18 con",
+                Some("dau tu tien 18 coin"),
+            ),
+            // A text in leetspeak with nothing to read again.
+            ("v4y 18 tr1eu 100k", "vay 18 trieu 100k", None),
         ];
         for (text, first, again) in cases {
             let (f, a) = second(text);
             assert_eq!(f, first, "{text}");
             assert_eq!(a.as_deref(), again, "{text}");
         }
-        assert_eq!(digit_word(&['8', '1']), Some(*b"bi\0\0"));
-        assert_eq!(digit_word(&['1', '8']), None);
-        assert_eq!(digit_word(&['8', '2']), None);
-        assert_eq!(digit_word(&['7', '7']), None);
-        assert_eq!(digit_word(&['8', '1', '8', '1', '8']), None);
+        let read = |t: &str| second_word(t.as_bytes()).map(|(w, n)| w[..n].to_vec());
+        assert_eq!(read("81").as_deref(), Some(&b"bi"[..]));
+        assert_eq!(read("40").as_deref(), Some(&b"ao"[..]));
+        assert_eq!(read("g4m3").as_deref(), Some(&b"game"[..]));
+        assert_eq!(read("57k").as_deref(), Some(&b"stk"[..]));
+        for t in [
+            "18", "82", "77", "100k", "5tr", "sv388", "kh0a1234", "tien", "v4y$",
+        ] {
+            assert_eq!(read(t), None, "{t}");
+        }
     }
 }

@@ -848,7 +848,7 @@ impl SignatureSet {
                 robust.scan_with(sc, Hay::robust(&rb), out, false);
                 // A text in leetspeak may have a second reading, its
                 // numbers of leetspeak digits read as words (`81`).
-                if rb.build_digit_words(buf.folded(), Some(buf.text())) {
+                if rb.build_second_reading(buf.folded(), Some(buf.text())) {
                     robust.scan_with(sc, Hay::robust(&rb), out, false);
                 }
                 sort_dedup(out, start);
@@ -978,7 +978,7 @@ impl SignatureSet {
                 } else {
                     self.is_match_with(sc, hay, false)
                         || robust.is_match_with(sc, Hay::robust(&rb), false)
-                        || rb.build_digit_words(buf.folded(), Some(buf.text()))
+                        || rb.build_second_reading(buf.folded(), Some(buf.text()))
                             && robust.is_match_with(sc, Hay::robust(&rb), false)
                 };
             sc.robust = Some(rb);
@@ -2484,7 +2484,7 @@ mod tests {
                 let mut rb = RobustBuf::new();
                 rb.build_from(&buf);
                 robust.scan_with(sc, Hay::robust(&rb), &mut out, false);
-                if rb.build_digit_words(buf.folded(), Some(buf.text())) {
+                if rb.build_second_reading(buf.folded(), Some(buf.text())) {
                     robust.scan_with(sc, Hay::robust(&rb), &mut out, false);
                 }
             }
