@@ -124,9 +124,10 @@
 //!   a text not typed in VNI (`jackp07`); and a text written in leetspeak
 //!   has a second reading where every token with a digit that reads one
 //!   syllable or a listed loanword is read so (`81` `bị`, `9141` `giải`,
-//!   `40` `ảo`, `g4m3` `game`, `57K` `STK`): leetspeak 92.5 % here,
-//!   `analyst15` 92.5 %, `analyst12` 85 %, the programmatic `leet-all`
-//!   99.2 %; no hit added in any set.
+//!   `40` `ảo`, `g4m3` `game`, `57K` `STK`), as has a text where two
+//!   tokens or more with a digit read as words (`ho 7r0 lay lai 713n`):
+//!   leetspeak 97.5 % here, `analyst15` 97.5 %, `analyst12` 85 %, the
+//!   programmatic `leet-all` 99.2 %; no hit added in any set.
 //!   Left: `713n` read as an amount in a text not otherwise typed
 //!   in leetspeak, `Za💰lo` (two pieces that are words), spelled-out runs
 //!   holding digits (`1_5_k/v_i_d_e_o`), links split by
@@ -296,7 +297,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst16",
         signatures: 40,
         floors: &[
-            ("leet", 92.4),
+            ("leet", 97.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -310,14 +311,14 @@ const SETS: &[HeldOut] = &[
         dir: "analyst15",
         signatures: 40,
         floors: &[
-            ("leet", 92.4),
+            ("leet", 97.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 100.0),
             ("emoji", 97.4),
             ("lookalike", 100.0),
-            ("mixtures", 92.4),
+            ("mixtures", 94.9),
         ],
     },
     HeldOut {
@@ -393,7 +394,7 @@ const SETS: &[HeldOut] = &[
         signatures: 45,
         floors: &[
             ("leet", 100.0),
-            ("mixtures", 97.5),
+            ("mixtures", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 100.0),
@@ -471,14 +472,14 @@ const SETS: &[HeldOut] = &[
             ("emoji", 100.0),
             ("lookalike", 100.0),
             ("typo", 100.0),
-            ("mixtures", 96.6),
+            ("mixtures", 100.0),
         ],
     },
     HeldOut {
         dir: "analyst9",
         signatures: 42,
         floors: &[
-            ("leet", 96.5),
+            ("leet", 100.0),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),

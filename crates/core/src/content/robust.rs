@@ -156,11 +156,12 @@ pub struct RobustBuf {
     second: bool,
     /// The first reading, kept while the second is built.
     first: String,
-    /// The last build read a token holding a digit as a word (`v4y`,
-    /// `tien62`): only such a text may have a second reading
-    /// ([`RobustBuf::build_second_reading`]; the test before the costlier
-    /// ones).
-    digit_read: bool,
+    /// How many tokens holding a digit the last build read as words
+    /// (`v4y`, `tien62`; [`counts_read`]; at most 255): only a text with
+    /// one may have a
+    /// second reading ([`RobustBuf::build_second_reading`]; the test
+    /// before the costlier ones).
+    digit_read: u8,
 }
 
 /// What the robust text reads in the written text (the message before
@@ -570,7 +571,11 @@ impl RobustBuf {
     }
 
     /// The *second reading* of a text written in leetspeak: when `folded`
-    /// is such a text (as step 4 defines it), builds its robust text again
+    /// is such a text (as step 4 defines it, or one where the first reading
+    /// read two tokens or more holding a digit as words, no code of one
+    /// letter and one digit among them, counting the tokens led by a digit
+    /// with a letter that it kept numbers and the second reads: `ho 7r0
+    /// lay lai 713n`), builds its robust text again
     /// with every token of letters, leetspeak digits and `9` that holds a
     /// digit and reads, with every digit a letter, one Vietnamese syllable
     /// or one of a few loanwords and acronyms (`81` →
@@ -578,8 +583,7 @@ impl RobustBuf {
     /// read so, and returns whether that text differs from the first
     /// reading's (`false`: the robust text is as it was). Asked right
     /// after the build of the same text (the first reading), whose
-    /// findings it uses: only a text where that build read a token holding
-    /// a digit as a word can be written in leetspeak. The first reading
+    /// findings it uses. The first reading
     /// keeps numbers (`v4y 70 tr1eu` matches `vay \d+ trieu`) and reads
     /// VNI where it may (`c01n` → `con`); a signature is matched on both,
     /// so the second only adds matches.
@@ -595,13 +599,23 @@ impl RobustBuf {
     /// ```
     pub fn build_second_reading(&mut self, folded: &str, written: Option<&str>) -> bool {
         // Cheapest first; `leety` may be cached from the build just done.
-        if !self.digit_read
-            || !folded
-                .as_bytes()
-                .split(|c| !c.is_ascii_alphanumeric())
-                .any(|t| second_word(t).is_some())
-            || !self.written.leety(folded)
-        {
+        if self.digit_read == 0 {
+            return false;
+        }
+        // Tokens to read again, and the words the first reading left
+        // numbers: `713n` (an amount's shape), not `71n` (read `tin`).
+        let (mut any, mut kept) = (false, 0u32);
+        for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
+            if second_word(t).is_some() {
+                any = true;
+                kept += u32::from(
+                    t[0].is_ascii_digit()
+                        && t.iter().any(u8::is_ascii_lowercase)
+                        && !with_chars(t, |w| leet_led(w, false, || false)),
+                );
+            }
+        }
+        if !any || u32::from(self.digit_read) + kept < 2 && !self.written.leety(folded) {
             return false;
         }
         let mut first = std::mem::take(&mut self.first);
@@ -647,7 +661,7 @@ impl RobustBuf {
         self.joined.clear();
         self.written.reset();
         if !self.in_capitals {
-            self.digit_read = false;
+            self.digit_read = 0;
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
@@ -720,7 +734,9 @@ impl RobustBuf {
                         (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
                     let plain = leet && !marked.vni_typed(folded);
                     normalize_typed(word, m, leet, plain, accented, vni, norm);
-                    *digit_read |= word.iter().any(char::is_ascii_digit);
+                    if counts_read(word) {
+                        *digit_read = digit_read.saturating_add(1);
+                    }
                 }
                 if norm == tok.as_bytes() {
                     return;
@@ -1379,7 +1395,9 @@ impl RobustBuf {
             vni,
             &mut self.norm,
         );
-        self.digit_read |= self.word.iter().any(char::is_ascii_digit);
+        if counts_read(&self.word) {
+            self.digit_read = self.digit_read.saturating_add(1);
+        }
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
@@ -1744,6 +1762,26 @@ const SECOND_WORDS: [&[u8]; 13] = [
     b"app", b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk",
     b"tncn", b"usdt", b"visa",
 ];
+
+/// Whether the token `word`, read as a word, counts towards a second
+/// reading ([`RobustBuf::build_second_reading`]): it holds a digit and is
+/// no code of one letter and one digit (`M4`, `B1`, `A2`, which the first
+/// reading reads `ma`, `bi`, `a` but a car or a licence class writes).
+fn counts_read(word: &[char]) -> bool {
+    word.len() > 2 && word.iter().any(char::is_ascii_digit)
+}
+
+/// `test` of the ASCII token `t` as characters (at most 8; `false` past).
+fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
+    let mut w = ['\0'; 8];
+    if t.len() > w.len() {
+        return false;
+    }
+    for (o, &b) in w.iter_mut().zip(t) {
+        *o = char::from(b);
+    }
+    test(&w[..t.len()])
+}
 
 /// The word that the token `t` (of a folded text) reads in the second
 /// reading of a text written in leetspeak
