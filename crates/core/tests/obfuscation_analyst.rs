@@ -127,7 +127,9 @@
 //!   `40` `ảo`, `g4m3` `game`, `57K` `STK`), as has a text where two
 //!   tokens or more with a digit read as words (`ho 7r0 lay lai 713n`):
 //!   leetspeak 97.5 % here, `analyst15` 97.5 %, `analyst12` 85 %, the
-//!   programmatic `leet-all` 99.2 %; no hit added in any set.
+//!   programmatic `leet-all` 99.2 %; no hit added in any set. The second
+//!   reading also joins names and syllables broken by a glued emoji
+//!   (`Za💰lo`, `kho🎰a1`): emoji 100 % here.
 //!   Left: `713n` read as an amount in a text not otherwise typed
 //!   in leetspeak, `Za💰lo` (two pieces that are words), spelled-out runs
 //!   holding digits (`1_5_k/v_i_d_e_o`), links split by
@@ -302,9 +304,9 @@ const SETS: &[HeldOut] = &[
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 97.4),
-            ("emoji", 97.4),
+            ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 77.4),
+            ("mixtures", 79.9),
         ],
     },
     HeldOut {
@@ -316,7 +318,7 @@ const SETS: &[HeldOut] = &[
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 100.0),
-            ("emoji", 97.4),
+            ("emoji", 100.0),
             ("lookalike", 100.0),
             ("mixtures", 94.9),
         ],
@@ -330,7 +332,7 @@ const SETS: &[HeldOut] = &[
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 94.9),
-            ("emoji", 97.4),
+            ("emoji", 100.0),
             ("lookalike", 100.0),
             ("mixtures", 59.9),
         ],
@@ -374,7 +376,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 79.9),
+            ("mixtures", 82.4),
         ],
     },
     HeldOut {
@@ -440,7 +442,7 @@ const SETS: &[HeldOut] = &[
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 100.0),
-            ("emoji", 96.6),
+            ("emoji", 100.0),
             ("lookalike", 100.0),
             ("mixtures", 100.0),
         ],

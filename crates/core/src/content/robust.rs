@@ -122,8 +122,10 @@
 //! A text written in leetspeak (step 4) has a *second reading*, its robust
 //! text built again with every token of letters and leetspeak digits that
 //! reads one syllable, or a listed loanword, with its digits letters read
-//! so (`81` for `bị`, `g4m3` for `game`; [`RobustBuf::build_second_reading`]);
-//! signatures are matched on both.
+//! so (`81` for `bị`, `g4m3` for `game`); so has a text where step 0 left
+//! two pieces apart across a glued symbol that read one syllable or a
+//! listed name joined (`kho🎰a1`, `Za💰lo`), joined there
+//! ([`RobustBuf::build_second_reading`]). Signatures are matched on both.
 
 use std::collections::{HashMap, HashSet};
 
@@ -151,9 +153,15 @@ pub struct RobustBuf {
     capitals_folded: super::FoldBuf,
     /// Building the robust text of `capitals` (step 0 is done).
     in_capitals: bool,
-    /// Building the second reading of a text written in leetspeak
-    /// ([`RobustBuf::build_second_reading`]).
-    second: bool,
+    /// Building the second reading ([`RobustBuf::build_second_reading`]):
+    /// with its tokens holding digits read again.
+    second_digits: bool,
+    /// Building the second reading: with every symbol glued between two
+    /// pieces of letters dropped.
+    second_glue: bool,
+    /// The last build left a symbol glued between two pieces of letters
+    /// that are words ([`glued_symbols`]: `Za💰lo`).
+    unglued: bool,
     /// The first reading, kept while the second is built.
     first: String,
     /// How many tokens holding a digit the last build read as words
@@ -570,7 +578,8 @@ impl RobustBuf {
         self.build_text(buf.folded(), Some(buf.text()));
     }
 
-    /// The *second reading* of a text written in leetspeak: when `folded`
+    /// The *second reading* of a text written in leetspeak, or with
+    /// symbols glued inside its words: when `folded`
     /// is such a text (as step 4 defines it, or one where the first reading
     /// read two tokens or more holding a digit as words, no code of one
     /// letter and one digit among them, counting the tokens led by a digit
@@ -580,7 +589,10 @@ impl RobustBuf {
     /// digit and reads, with every digit a letter, one Vietnamese syllable
     /// or one of a few loanwords and acronyms (`81` →
     /// `bi`, `9141` → `giai`, `40` → `ao`, `g4m3` → `game`, `57k` → `stk`),
-    /// read so, and returns whether that text differs from the first
+    /// read so, and, when the first reading left two pieces of its written
+    /// text apart across a glued symbol that read one syllable or a listed
+    /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
+    /// joined; returns whether that text differs from the first
     /// reading's (`false`: the robust text is as it was). Asked right
     /// after the build of the same text (the first reading), whose
     /// findings it uses. The first reading
@@ -598,12 +610,35 @@ impl RobustBuf {
     /// assert_eq!(r.text(), "tai khoan se bi khoa");
     /// ```
     pub fn build_second_reading(&mut self, folded: &str, written: Option<&str>) -> bool {
-        // Cheapest first; `leety` may be cached from the build just done.
-        if self.digit_read == 0 {
+        let digits = self.digit_read > 0 && self.reads_digits_again(folded);
+        if !digits && !self.unglued {
             return false;
         }
-        // Tokens to read again, and the words the first reading left
-        // numbers: `713n` (an amount's shape), not `71n` (read `tin`).
+        let mut first = std::mem::take(&mut self.first);
+        first.clear();
+        first.push_str(if self.text.is_empty() {
+            folded
+        } else {
+            &self.text
+        });
+        (self.second_digits, self.second_glue) = (digits, self.unglued);
+        self.text.clear();
+        self.skeleton.clear();
+        self.joined.clear();
+        self.build_text(folded, written);
+        (self.second_digits, self.second_glue) = (false, false);
+        let differs = self.text != first;
+        self.first = first;
+        differs
+    }
+
+    /// Whether the second reading reads tokens holding digits again: the
+    /// text has one it reads ([`second_word`]) and is written in
+    /// leetspeak, or the first reading read two tokens or more holding a
+    /// digit as words ([`counts_read`]), counting the tokens led by a
+    /// digit with a letter that it kept numbers (`713n`, an amount's
+    /// shape; not `71n`, read `tin`).
+    fn reads_digits_again(&mut self, folded: &str) -> bool {
         let (mut any, mut kept) = (false, 0u32);
         for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
             if second_word(t).is_some() {
@@ -615,25 +650,8 @@ impl RobustBuf {
                 );
             }
         }
-        if !any || u32::from(self.digit_read) + kept < 2 && !self.written.leety(folded) {
-            return false;
-        }
-        let mut first = std::mem::take(&mut self.first);
-        first.clear();
-        first.push_str(if self.text.is_empty() {
-            folded
-        } else {
-            &self.text
-        });
-        self.second = true;
-        self.text.clear();
-        self.skeleton.clear();
-        self.joined.clear();
-        self.build_text(folded, written);
-        self.second = false;
-        let differs = self.text != first;
-        self.first = first;
-        differs
+        // `leety` may be cached from the build just done.
+        any && (u32::from(self.digit_read) + kept >= 2 || self.written.leety(folded))
     }
 
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
@@ -662,6 +680,9 @@ impl RobustBuf {
         self.written.reset();
         if !self.in_capitals {
             self.digit_read = 0;
+            if !self.second_glue {
+                self.unglued = false;
+            }
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
@@ -684,7 +705,8 @@ impl RobustBuf {
             // Symbols glued inside a word (`nga⚡yf`), rare: most texts
             // have no emoji.
             let mut glued = String::new();
-            if glued_symbols(if read { &capitals } else { w }, &mut glued) {
+            let src = if read { &capitals } else { w };
+            if glued_symbols(src, &mut glued, self.second_glue, &mut self.unglued) {
                 capitals = glued;
                 read = true;
             }
@@ -711,7 +733,7 @@ impl RobustBuf {
         let mut last = 0;
         // The second reading ([`RobustBuf::build_second_reading`]) goes
         // through the four steps.
-        let ok = !self.second
+        let ok = !(self.second_digits || self.second_glue)
             && simple_text(folded, |a, b, rewrite| {
                 if !rewrite {
                     return;
@@ -1343,14 +1365,21 @@ impl RobustBuf {
         if self.word.is_empty() {
             return;
         }
-        if self.second {
+        if self.second_digits {
             let mut t = [0u8; 8];
             let n = self.word.len();
             if n <= t.len() && self.word.iter().all(char::is_ascii) {
                 for (o, &c) in t.iter_mut().zip(&self.word) {
                     *o = c as u8;
                 }
-                if let Some((w, n)) = second_word(&t[..n]) {
+                let read = second_word(&t[..n]).filter(|(w, n)| {
+                    // In a text typed in VNI, a word's final digits are
+                    // its tone (`khoa1`), unless it reads a listed word.
+                    starts_with_digit
+                        || SECOND_WORDS.contains(&&w[..*n])
+                        || !self.written.vni_typed(folded)
+                });
+                if let Some((w, n)) = read {
                     // Read as a word of those letters would be.
                     self.word.clear();
                     self.word.extend(w[..n].iter().map(|&b| char::from(b)));
@@ -2438,8 +2467,10 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
 /// `c💰a6p1` → `ca6p1` (VNI for `cấp`), `7À🏆1` → `7À1`, `SVV🔥🔥VV388`.
 /// Not between two words (`vay💰tien`, `tri💰an`), nor where a piece is a
 /// number (`100k🔥free`, `zalo📞0912`), nor where the pieces, both not
-/// words, are more than ten characters together.
-fn glued_symbols(w: &str, out: &mut String) -> bool {
+/// words, are more than ten characters together. With `all` (the second
+/// reading), also where [`glue`] joins them there; `left` is set when the
+/// first reading leaves such pieces apart.
+fn glued_symbols(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
     out.clear();
     let word_char = |c: char| written_word_char(c) || c == '!';
     // Invisible characters, which folding drops, go with the run around
@@ -2512,12 +2543,13 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
                 && linked(&mut w[..start].chars().rev());
             let linked_after =
                 w[stop..].chars().next().is_some_and(splits) && linked(&mut w[stop..].chars());
-            if start < run
-                && stop > end
-                && !linked_before
-                && !linked_after
-                && glue(&w[start..run], &w[end..stop])
-            {
+            let (join, second) = if start < run && stop > end && !linked_before && !linked_after {
+                glue(&w[start..run], &w[end..stop])
+            } else {
+                (false, false)
+            };
+            *left |= second && !join;
+            if join || second && all {
                 out.push_str(&w[copied..run]);
                 copied = end;
                 continue;
@@ -2539,23 +2571,49 @@ fn glued_symbols(w: &str, out: &mut String) -> bool {
 }
 
 /// Whether the pieces `l` and `r` of a word split by a glued symbol are one
-/// word ([`glued_symbols`]).
-fn glue(l: &str, r: &str) -> bool {
+/// word ([`glued_symbols`]), and whether they are in the second reading
+/// ([`RobustBuf::build_second_reading`]): also two words that read one
+/// syllable joined (`kho🎰a1` → `khoa1`, VNI for `khóa`) and two pieces
+/// that read one of [`GLUED_WORDS`] (`Za💰lo`, `iPho🎁ne`).
+fn glue(l: &str, r: &str) -> (bool, bool) {
     let (fl, fr) = (super::fold(l), super::fold(r));
     let number = |f: &str| {
         f.as_bytes().first().is_some_and(u8::is_ascii_digit)
             && f.bytes().filter(u8::is_ascii_digit).count() >= 2
     };
     if !fl.is_ascii() || !fr.is_ascii() || number(&fl) || number(&fr) {
-        return false;
+        return (false, false);
     }
     let marked = l.chars().chain(r.chars()).any(is_marked);
     let (word_l, word_r) = (reads_word(&fl, marked), reads_word(&fr, marked));
-    if word_l && word_r {
-        return false;
-    }
-    !word_l && !word_r && fl.len() + fr.len() <= 10 || reads_word(&(fl + &fr), marked)
+    let joined = fl + &fr;
+    let one = reads_word(&joined, marked);
+    let join = !(word_l && word_r) && (!word_l && !word_r && joined.len() <= 10 || one);
+    (join, join || one || GLUED_WORDS.contains(&joined.as_str()))
 }
+
+/// The names that the second reading joins across a glued symbol though
+/// they read no syllable ([`glue`]): brands and loanwords that scam texts
+/// break with an emoji (`Za💰lo`, `Mo💜Mo`, `iPho🎁ne`), where two words
+/// glued so otherwise stay two (`vay💰tiền`, `tri💰ân`).
+const GLUED_WORDS: [&str; 16] = [
+    "binance",
+    "facebook",
+    "iphone",
+    "lazada",
+    "mobifone",
+    "momo",
+    "online",
+    "shopee",
+    "telegram",
+    "tiktok",
+    "usdt",
+    "vietcombank",
+    "viettel",
+    "vinaphone",
+    "vneid",
+    "zalo",
+];
 
 /// Whether the folded piece `f` reads one syllable: in leetspeak
 /// ([`reads_syllable`]), or as step 5 reads a word (Telex, VNI, letters
@@ -4356,6 +4414,20 @@ mod tests {
             ),
             // A text in leetspeak with nothing to read again.
             ("v4y 18 tr1eu 100k", "vay 18 trieu 100k", None),
+            // Pieces glued by an emoji that read a listed name, or one
+            // syllable, joined; two words otherwise stay two.
+            (
+                "ket ban Za💰lo 0912345678",
+                "ket ban da lo 0912345678",
+                Some("ket ban zalo 0912345678"),
+            ),
+            (
+                "bi5 kho🎰a1 2 chie6u2",
+                "bi kho a 2 chieu",
+                Some("bi khoa 2 chieu"),
+            ),
+            ("vay💰tiền nhanh", "vay tien nhanh", None),
+            ("Nhận💰quà💰tri💰ân", "nhan qua tri an", None),
         ];
         for (text, first, again) in cases {
             let (f, a) = second(text);
