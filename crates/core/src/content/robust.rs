@@ -1816,7 +1816,8 @@ fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
 /// reading of a text written in leetspeak
 /// ([`RobustBuf::build_second_reading`]), and its length: `t` is two to
 /// eight letters `a-z`, leetspeak digits and `9`, with a digit, and reads,
-/// with every digit a letter ([`leet_letter`]), one syllable or one of
+/// with every digit a letter ([`leet_letter`]; a leading `9` before `u` a
+/// `q`, a `6` after `n` a `g`), one syllable or one of
 /// [`SECOND_WORDS`]: `81` → `bi`, `80` → `bo`, `40` → `ao`, `9141` →
 /// `giai`, `7h30` → `theo`, `g4m3` → `game`, `57k` → `stk`; not `18`,
 /// `100k`, `5tr`, `sv388`.
@@ -1826,11 +1827,19 @@ fn second_word(t: &[u8]) -> Option<([u8; 8], usize)> {
     if !(2..=w.len()).contains(&n) || !t.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    for (o, &c) in w.iter_mut().zip(t) {
-        if !(c.is_ascii_lowercase() || is_leet_digit(char::from(c)) || c == b'9') {
-            return None;
-        }
-        *o = leet_letter(c)?;
+    for (k, (o, &c)) in w.iter_mut().zip(t).enumerate() {
+        let before = k.checked_sub(1).and_then(|p| t.get(p));
+        *o = match c {
+            // `9u` leading a word is `qu` (`9uy` → `quy`, `9ua` → `qua`).
+            b'9' if k == 0 && t.get(1) == Some(&b'u') => b'q',
+            // A `6` after an `n` is `g` (`n6ay` → `ngay`, `cun6` → `cung`):
+            // VNI puts its `6` after a vowel.
+            b'6' if before == Some(&b'n') => b'g',
+            c if c.is_ascii_lowercase() || is_leet_digit(char::from(c)) || c == b'9' => {
+                leet_letter(c)?
+            }
+            _ => return None,
+        };
     }
     let r = &w[..n];
     (is_syllable(r) || SECOND_WORDS.contains(&r)).then_some((w, n))
