@@ -104,6 +104,25 @@
 //!   92.5 %, emoji 97.5 %, the rest 100 %. Left: `RU7`, `di4`, `CAAAA1`
 //!   (a final digit read as a VNI tone where the writer meant leetspeak),
 //!   `5H` for `SH`, `tà!` for `tài`, `iPho🎁ne`.
+//! - `analyst17/`: 40 signatures of a seventeenth analyst, written without
+//!   sight of the code, the docs or the other sets, ten of each kind
+//!   (`literal`, `word`, `regex`, `fuzzy`) over twenty themes of 2025's
+//!   scams (biometric-update deadlines, OTP theft, VNeID level 2, traffic
+//!   fines, utility cut-offs, tax and BHXH refunds, parcel fees, SIM
+//!   upgrades, prizes, task jobs, loans, investment groups, casinos,
+//!   betting tips, jobs abroad, charity and relatives asking for money,
+//!   SIM numbers, health products); the disguises a third light, a third
+//!   medium, a third heavy; 320 ordinary messages, 88 of them near misses.
+//!   First reading, after this session's second reading was built and
+//!   before anything was tuned on it: leetspeak 87.5 %, VNI 95 %, emoji
+//!   95 %, mixtures 80 %, the rest 100 % (303 of 320); no hit added. Then
+//!   `vi4nh` read as VNI `vĩnh` (`ia` takes no `nh`), the second reading's
+//!   joins across an emoji also for a piece linked on (`cấp✅tố✅c`), and
+//!   `91ảm` (a `9` before a leetspeak digit in a marked word): 308 of 320,
+//!   leetspeak 90 %, VNI 97.5 %, emoji 100 %, mixtures 82.5 %. Left:
+//!   `50!` and `$0!` for `soi` (a `!` ending digits), `v!$4` for `visa`,
+//!   `57K` for `STK` and `51m` for `sim` in a text with no other
+//!   leetspeak, `81j` (`bị` with a Telex tone), `1,57r` (`1,5tr`).
 //! - `analyst16/`: 40 signatures of a sixteenth analyst, written without
 //!   sight of the code, the docs or the other sets, from the scam SMS users
 //!   report to anti-scam sites (fake delivery fees, EVN cut-offs, tax,
@@ -295,6 +314,20 @@ struct HeldOut {
 }
 
 const SETS: &[HeldOut] = &[
+    HeldOut {
+        dir: "analyst17",
+        signatures: 40,
+        floors: &[
+            ("leet", 89.9),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 97.4),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("lookalike", 100.0),
+            ("mixtures", 82.4),
+        ],
+    },
     HeldOut {
         dir: "analyst16",
         signatures: 40,

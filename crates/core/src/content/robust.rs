@@ -1862,7 +1862,8 @@ fn leet_acronym(word: &[char]) -> Option<&'static [u8]> {
 /// Whether the token `word` may read differently marked (step 5): it has
 /// a letter, and a digit that may be a VNI mark unmarked (a final `1`–`9`,
 /// an inner `6`–`9`) or, leading it, a leetspeak digit (or a `9` before
-/// letters only) that only a marked word reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
+/// letters and leetspeak digits: `9ửi`, `91ảm`) that only a marked word
+/// reads as a letter. Most tokens with digits (`100k`, `v4y`, `t1en`)
 /// need not ask the written text.
 fn mark_matters(word: &[char]) -> bool {
     let rest = word.get(1..).unwrap_or(&[]);
@@ -1874,10 +1875,11 @@ fn mark_matters(word: &[char]) -> bool {
             .iter()
             .all(|&c| c.is_ascii_lowercase() || is_leet_digit(c) || LEET_SYMBOLS.contains(&c))
         && !leet_led(word, false, || false)
-        // `9` before letters only (`9ửi`; not `9h30`, `99k`).
+        // `9` before letters and leetspeak digits (`9ửi`, `91ảm`; not
+        // `99k`).
         || word.first() == Some(&'9')
             && rest.len() >= 2
-            && rest.iter().all(char::is_ascii_lowercase);
+            && rest.iter().all(|&c| c.is_ascii_lowercase() || is_leet_digit(c));
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
 }
 
@@ -2477,8 +2479,8 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
 /// Not between two words (`vay💰tien`, `tri💰an`), nor where a piece is a
 /// number (`100k🔥free`, `zalo📞0912`), nor where the pieces, both not
 /// words, are more than ten characters together. With `all` (the second
-/// reading), also where [`glue`] joins them there; `left` is set when the
-/// first reading leaves such pieces apart.
+/// reading), also where [`glue`] joins them there, linked on or not;
+/// `left` is set when the first reading leaves such pieces apart.
 fn glued_symbols(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
     out.clear();
     let word_char = |c: char| written_word_char(c) || c == '!';
@@ -2552,11 +2554,14 @@ fn glued_symbols(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool 
                 && linked(&mut w[..start].chars().rev());
             let linked_after =
                 w[stop..].chars().next().is_some_and(splits) && linked(&mut w[stop..].chars());
-            let (join, second) = if start < run && stop > end && !linked_before && !linked_after {
+            let (join, second) = if start < run && stop > end {
                 glue(&w[start..run], &w[end..stop])
             } else {
                 (false, false)
             };
+            // The second reading joins a piece linked on too (`tố✅c` in
+            // `cấp✅tố✅c`).
+            let join = join && !linked_before && !linked_after;
             *left |= second && !join;
             if join || second && all {
                 out.push_str(&w[copied..run]);
@@ -3238,7 +3243,8 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// (`c ch m n ng nh p t`). `1 2 5` always are; `3` is leetspeak `e` after
 /// `i y o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
-/// (`su4t`, `to4n`) and after `o u` before `i y` (`lo4i`).
+/// (`su4t`, `to4n`; not `vi4nh`, `vĩnh`) and after `o u` before `i y`
+/// (`lo4i`).
 fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     let (Some(&d), Some(&prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
         return false;
@@ -3315,8 +3321,10 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
             let ieu = matches!(prev, 'i' | 'y') && next == 'u' && !vni;
             !(e_before_final || ieu)
         }
+        // `vi4nh` is `vĩnh`, as `ti3nh` is `tỉnh`: `ia` takes no `nh`, `ch`.
         '4' => {
-            !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel
+            let no_a = matches!(prev, 'i' | 'y') && matches!(fin, ['n', 'h'] | ['c', 'h']);
+            !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel && !no_a
                 || matches!(prev, 'o' | 'u') && matches!(next, 'i' | 'y'))
         }
         _ => false,
