@@ -341,7 +341,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 79.9),
+            ("mixtures", 82.4),
         ],
     },
     HeldOut {
@@ -362,7 +362,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst14",
         signatures: 40,
         floors: &[
-            ("leet", 47.4),
+            ("leet", 49.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -404,14 +404,14 @@ const SETS: &[HeldOut] = &[
         dir: "analyst11",
         signatures: 40,
         floors: &[
-            ("leet", 92.4),
+            ("leet", 94.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 82.4),
+            ("mixtures", 84.9),
         ],
     },
     HeldOut {
@@ -671,7 +671,7 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Every `a e i o s t`, either case, a digit half the time; marks stay.
     // (660 of 665 with `O7P`, leetspeak in a link's scheme and the second
     // reading of a text in leetspeak; 641 before them.)
-    ("leet-all", leet_all, 99.1),
+    ("leet-all", leet_all, 99.6),
     // Marks removed, then `a e i o` a digit three times in five.
     ("leet-vowels", leet_vowels, 99.7),
     // Each letter doubled or tripled three times in ten.
@@ -697,13 +697,13 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     ("mixtures", mixtures, 99.4),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
-    ("leet-symbols", leet_symbols, 98.3),
+    ("leet-symbols", leet_symbols, 98.4),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
     // each half the time, the way a script's heavy mode writes them
     // (652 of the 665 plain messages with the second reading; 642 once
     // `analyst16` came; 603 of 625 once `analyst14` and `analyst15` came;
     // 96.6 % of the 545 before).
-    ("leet-drawn", leet_drawn, 97.9),
+    ("leet-drawn", leet_drawn, 98.6),
 ];
 
 /// xorshift64: the same disguises on every run.

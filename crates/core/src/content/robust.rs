@@ -641,6 +641,7 @@ impl RobustBuf {
     fn reads_digits_again(&mut self, folded: &str) -> bool {
         let (mut any, mut kept) = (false, 0u32);
         for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
+            any |= leet_unit(t).is_some();
             if second_word(t).is_some() {
                 any = true;
                 kept += u32::from(
@@ -1372,6 +1373,13 @@ impl RobustBuf {
                 for (o, &c) in t.iter_mut().zip(&self.word) {
                     *o = c as u8;
                 }
+                if let Some(k) = leet_unit(&t[..n]) {
+                    // An amount with its unit in leetspeak: `57r` → `5tr`.
+                    self.word[k] = 't';
+                    number(&self.word, &mut self.norm);
+                    self.text.extend(self.norm.iter().map(|&b| char::from(b)));
+                    return;
+                }
                 let read = second_word(&t[..n]).filter(|(w, n)| {
                     // In a text typed in VNI, a word's final digits are
                     // its tone (`khoa1`), unless it reads a listed word.
@@ -1798,6 +1806,18 @@ const SECOND_WORDS: [&[u8]; 13] = [
 /// reading reads `ma`, `bi`, `a` but a car or a licence class writes).
 fn counts_read(word: &[char]) -> bool {
     word.len() > 2 && word.iter().any(char::is_ascii_digit)
+}
+
+/// Where the token `t` is an amount whose unit `tr` (triệu) or `ty` (tỷ)
+/// has its `t` written `7`: digits, then `7r` or `7y`, then digits or
+/// nothing (`57r`, `5007r`, `17r2` for `5tr`, `500tr`, `1tr2`); the
+/// position of that `7`. Read so in the second reading
+/// ([`RobustBuf::build_second_reading`]).
+fn leet_unit(t: &[u8]) -> Option<usize> {
+    let k = t.iter().position(|c| !c.is_ascii_digit())?;
+    let (unit, rest) = (t.get(k.checked_sub(1)?..k + 1)?, t.get(k + 1..)?);
+    (k >= 2 && matches!(unit, [b'7', b'r' | b'y']) && rest.iter().all(u8::is_ascii_digit))
+        .then_some(k - 1)
 }
 
 /// `test` of the ASCII token `t` as characters (at most 8; `false` past).
@@ -4431,6 +4451,12 @@ mod tests {
             ),
             // A text in leetspeak with nothing to read again.
             ("v4y 18 tr1eu 100k", "vay 18 trieu 100k", None),
+            // An amount's unit in leetspeak.
+            (
+                "h0 7r0 v4y 5007r, 1u0ng 17r2",
+                "ho tro vay 5007r, luong 17r2",
+                Some("ho tro vay 500tr, luong 1tr2"),
+            ),
             // Pieces glued by an emoji that read a listed name, or one
             // syllable, joined; two words otherwise stay two.
             (
