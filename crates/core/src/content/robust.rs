@@ -166,9 +166,9 @@ pub struct RobustBuf {
     first: String,
     /// How many tokens holding a digit the last build read as words
     /// (`v4y`, `tien62`; [`counts_read`]; at most 255): only a text with
-    /// one may have a
-    /// second reading ([`RobustBuf::build_second_reading`]; the test
-    /// before the costlier ones).
+    /// one may have its digits read again in a second reading
+    /// ([`RobustBuf::build_second_reading`]; the test before the costlier
+    /// ones).
     digit_read: u8,
 }
 
@@ -584,12 +584,12 @@ impl RobustBuf {
     /// read two tokens or more holding a digit as words, no code of one
     /// letter and one digit among them, counting the tokens led by a digit
     /// with a letter that it kept numbers and the second reads: `ho 7r0
-    /// lay lai 713n`), builds its robust text again
-    /// with every token of letters, leetspeak digits and `9` that holds a
-    /// digit and reads, with every digit a letter, one Vietnamese syllable
-    /// or one of a few loanwords and acronyms (`81` →
-    /// `bi`, `9141` → `giai`, `40` → `ao`, `g4m3` → `game`, `57k` → `stk`),
-    /// read so, and, when the first reading left two pieces of its written
+    /// lay lai 713n`), builds its robust text again with every token of
+    /// letters, leetspeak digits and `9` that holds a digit and reads,
+    /// with every digit a letter, one Vietnamese syllable or one of a few
+    /// loanwords and acronyms (`81` → `bi`, `9141` → `giai`, `40` → `ao`,
+    /// `g4m3` → `game`, `57k` → `stk`), read so, and every amount whose
+    /// unit has its `t` written `7` read with it (`57r` → `5tr`); and, when the first reading left two pieces of its written
     /// text apart across a glued symbol that read one syllable or a listed
     /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
     /// joined; returns whether that text differs from the first
