@@ -846,11 +846,14 @@ impl SignatureSet {
             self.scan_with(sc, hay, out, own);
             if !own {
                 robust.scan_with(sc, Hay::robust(&rb), out, false);
-                // A text in leetspeak may have a second reading, its
-                // numbers of leetspeak digits read as words (`81`).
-                if rb.build_second_reading(buf.folded(), Some(buf.text())) {
-                    robust.scan_with(sc, Hay::robust(&rb), out, false);
-                }
+            }
+            // A text in leetspeak or with emoji glued inside its words may
+            // have a second reading (`81` read `bi`, `Za💰lo` `zalo`).
+            let second = rb.build_second_reading(buf.folded(), Some(buf.text()));
+            if second {
+                robust.scan_with(sc, Hay::robust(&rb), out, false);
+            }
+            if !own || second {
                 sort_dedup(out, start);
             }
             sc.robust = Some(rb);
@@ -972,15 +975,14 @@ impl SignatureSet {
                 return self.is_match_with(sc, hay, false);
             };
             let mut rb = sc.robust.take().unwrap_or_default();
-            let found =
-                if rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded() {
-                    self.is_match_with(sc, hay, true)
-                } else {
-                    self.is_match_with(sc, hay, false)
-                        || robust.is_match_with(sc, Hay::robust(&rb), false)
-                        || rb.build_second_reading(buf.folded(), Some(buf.text()))
-                            && robust.is_match_with(sc, Hay::robust(&rb), false)
-                };
+            let own = rb.build_or_own(buf.folded(), Some(buf.text())) || rb.text() == buf.folded();
+            let found = if own {
+                self.is_match_with(sc, hay, true)
+            } else {
+                self.is_match_with(sc, hay, false)
+                    || robust.is_match_with(sc, Hay::robust(&rb), false)
+            } || rb.build_second_reading(buf.folded(), Some(buf.text()))
+                && robust.is_match_with(sc, Hay::robust(&rb), false);
             sc.robust = Some(rb);
             found
         })
