@@ -121,10 +121,12 @@
 //!   `vi4nh` read as VNI `vĩnh` (`ia` takes no `nh`), the second reading's
 //!   joins across an emoji also for a piece linked on (`cấp✅tố✅c`), and
 //!   `91ảm` (a `9` before a leetspeak digit in a marked word): 308 of 320,
-//!   leetspeak 90 %, VNI 97.5 %, emoji 100 %, mixtures 82.5 %. Left:
-//!   `50!` and `$0!` for `soi` (a `!` ending digits), `v!$4` for `visa`,
-//!   `57K` for `STK` and `51m` for `sim` in a text with no other
-//!   leetspeak, `81j` (`bị` with a Telex tone), `1,57r` (`1,5tr`).
+//!   leetspeak 90 %, VNI 97.5 %, emoji 100 %, mixtures 82.5 %. Then the
+//!   second reading reads a token as a word of its letters would be
+//!   (`81j`, `8400`, `57KKK`), but for an amount in money (`500k`): 311 of
+//!   320, mixtures 90 %. Left: `50!` and `$0!` for `soi` (a `!` ending
+//!   digits), `57K` for `STK` and `51m` for `sim` in a text with no other
+//!   leetspeak.
 //! - `analyst16/`: 40 signatures of a sixteenth analyst, written without
 //!   sight of the code, the docs or the other sets, from the scam SMS users
 //!   report to anti-scam sites (fake delivery fees, EVN cut-offs, tax,
@@ -327,7 +329,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 100.0),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 82.4),
+            ("mixtures", 89.9),
         ],
     },
     HeldOut {
@@ -362,7 +364,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst14",
         signatures: 40,
         floors: &[
-            ("leet", 49.9),
+            ("leet", 52.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -694,7 +696,7 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // An emoji after half the words.
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
-    ("mixtures", mixtures, 99.4),
+    ("mixtures", mixtures, 99.6),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
     ("leet-symbols", leet_symbols, 98.4),

@@ -164,6 +164,8 @@ pub struct RobustBuf {
     unglued: bool,
     /// The first reading, kept while the second is built.
     first: String,
+    /// A token's letters in the second reading ([`second_word`]).
+    letters: Vec<char>,
     /// How many tokens holding a digit the last build read as words
     /// (`v4y`, `tien62`; [`counts_read`]; at most 255): only a text with
     /// one may have its digits read again in a second reading
@@ -585,10 +587,11 @@ impl RobustBuf {
     /// letter and one digit among them, counting the tokens led by a digit
     /// with a letter that it kept numbers and the second reads: `ho 7r0
     /// lay lai 713n`), builds its robust text again with every token of
-    /// letters, leetspeak digits and `9` that holds a digit and reads,
-    /// with every digit a letter, one Vietnamese syllable or one of a few
-    /// loanwords and acronyms (`81` → `bi`, `9141` → `giai`, `40` → `ao`,
-    /// `g4m3` → `game`, `57k` → `stk`), read so, and every amount whose
+    /// letters, leetspeak digits, `9` and leet symbols that holds a digit
+    /// and reads, with every digit a letter, one Vietnamese syllable or
+    /// one of a few loanwords and acronyms, but for an amount in money
+    /// (`81` → `bi`, `9141` → `giai`, `40` → `ao`, `g4m3` → `game`, `57k`
+    /// → `stk`; `500k` stays), read so, and every amount whose
     /// unit has its `t` written `7` read with it (`57r` → `5tr`); and, when the first reading left two pieces of its written
     /// text apart across a glued symbol that read one syllable or a listed
     /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
@@ -642,7 +645,7 @@ impl RobustBuf {
         let (mut any, mut kept) = (false, 0u32);
         for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
             any |= leet_unit(t).is_some();
-            if second_word(t).is_some() {
+            if second_word(t, &mut self.letters, &mut self.norm) {
                 any = true;
                 kept += u32::from(
                     t[0].is_ascii_digit()
@@ -1380,18 +1383,12 @@ impl RobustBuf {
                     self.text.extend(self.norm.iter().map(|&b| char::from(b)));
                     return;
                 }
-                let read = second_word(&t[..n]).filter(|(w, n)| {
-                    // In a text typed in VNI, a word's final digits are
-                    // its tone (`khoa1`), unless it reads a listed word.
-                    starts_with_digit
-                        || SECOND_WORDS.contains(&&w[..*n])
-                        || !self.written.vni_typed(folded)
-                });
-                if let Some((w, n)) = read {
-                    // Read as a word of those letters would be.
-                    self.word.clear();
-                    self.word.extend(w[..n].iter().map(|&b| char::from(b)));
-                    normalize_word(&self.word, false, false, false, &mut self.norm);
+                // In a text typed in VNI, a word's final digits are its
+                // tone (`khoa1`), unless it reads a listed word.
+                let vni = !starts_with_digit && self.written.vni_typed(folded);
+                let read = second_word(&t[..n], &mut self.letters, &mut self.norm)
+                    && (!vni || SECOND_WORDS.contains(&self.norm.as_slice()));
+                if read {
                     self.text.extend(self.norm.iter().map(|&b| char::from(b)));
                     return;
                 }
@@ -1792,13 +1789,74 @@ const LEET_ACRONYMS: [&[u8]; 1] = [b"otp"];
 
 /// The loanwords and acronyms that the second reading of a text written
 /// in leetspeak reads though they are no Vietnamese syllable
-/// ([`second_word`]): their leetspeak forms read otherwise in the first
-/// (`g4m3` → `gam`, `c01n` → `con`, VNI tones) or stay numbers (`57k`,
-/// `7ncn`).
-const SECOND_WORDS: [&[u8]; 13] = [
-    b"app", b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk",
-    b"tncn", b"usdt", b"visa",
+/// ([`second_word`]; as a word of their letters reads: `app` and `visa`
+/// are the syllables `ap` and `via`): their leetspeak forms read otherwise
+/// in the first (`g4m3` → `gam`, `c01n` → `con`, VNI tones) or stay
+/// numbers (`57k`, `7ncn`).
+const SECOND_WORDS: [&[u8]; 11] = [
+    b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk", b"tncn",
+    b"usdt",
 ];
+
+/// Whether the token `t` (of a folded text) reads a word in the second
+/// reading of a text written in leetspeak
+/// ([`RobustBuf::build_second_reading`]), which it then leaves in `norm`
+/// (`word` is scratch): `t` is two to eight letters `a-z`, leetspeak
+/// digits, `9` and leet symbols `@ $ !`, with a digit, and, with every
+/// digit and symbol a letter ([`leet_letter`]; a leading `9` before `u` a
+/// `q`, a `6` after `n` a `g`) and then read as a word of letters is
+/// ([`normalize_word`]: runs collapsed, Telex tones dropped), one
+/// syllable or one of [`SECOND_WORDS`]: `81` → `bi`, `80` → `bo`, `40` →
+/// `ao`, `9141` → `giai`, `7h30` → `theo`, `81j` → `bi`, `8400` → `bao`,
+/// `g4m3` → `game`, `57kkk` → `stk`; not `18`, `5tr`, `sv388`, nor an
+/// amount in money that reads a syllable (`500k`, `50d`).
+fn second_word(t: &[u8], word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
+    let n = t.len();
+    if !(2..=8).contains(&n) || !t.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    word.clear();
+    for (k, &c) in t.iter().enumerate() {
+        let before = k.checked_sub(1).and_then(|p| t.get(p));
+        let l = match c {
+            // `9u` leading a word is `qu` (`9uy` → `quy`, `9ua` → `qua`).
+            b'9' if k == 0 && t.get(1) == Some(&b'u') => b'q',
+            // A `6` after an `n` is `g` (`n6ay` → `ngay`, `cun6` → `cung`):
+            // VNI puts its `6` after a vowel.
+            b'6' if before == Some(&b'n') => b'g',
+            b'2' | b'6' => return false,
+            c => match leet_letter(c) {
+                Some(l) => l,
+                None => return false,
+            },
+        };
+        word.push(char::from(l));
+    }
+    normalize_word(word, false, false, false, norm);
+    let listed = SECOND_WORDS.contains(&norm.as_slice());
+    // An amount in money stays one (`500k` is no `soc`, `5tr` no `str`):
+    // a regex may want it beside words only this reading has.
+    let digits = t.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut unit = [0u8; 3];
+    let mut u = 0;
+    for &c in &t[digits..] {
+        if u > 0 && unit[u - 1] == c {
+            continue;
+        }
+        if u == unit.len() || !c.is_ascii_lowercase() {
+            u = usize::MAX;
+            break;
+        }
+        unit[u] = c;
+        u += 1;
+    }
+    let money = digits > 0
+        && matches!(
+            unit.get(..u),
+            Some(b"k" | b"tr" | b"ty" | b"d" | b"vnd" | b"usd")
+        );
+    listed || !money && is_syllable(norm)
+}
 
 /// Whether the token `word`, read as a word, counts towards a second
 /// reading ([`RobustBuf::build_second_reading`]): it holds a digit and is
@@ -1830,39 +1888,6 @@ fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
         *o = char::from(b);
     }
     test(&w[..t.len()])
-}
-
-/// The word that the token `t` (of a folded text) reads in the second
-/// reading of a text written in leetspeak
-/// ([`RobustBuf::build_second_reading`]), and its length: `t` is two to
-/// eight letters `a-z`, leetspeak digits and `9`, with a digit, and reads,
-/// with every digit a letter ([`leet_letter`]; a leading `9` before `u` a
-/// `q`, a `6` after `n` a `g`), one syllable or one of
-/// [`SECOND_WORDS`]: `81` → `bi`, `80` → `bo`, `40` → `ao`, `9141` →
-/// `giai`, `7h30` → `theo`, `g4m3` → `game`, `57k` → `stk`; not `18`,
-/// `100k`, `5tr`, `sv388`.
-fn second_word(t: &[u8]) -> Option<([u8; 8], usize)> {
-    let n = t.len();
-    let mut w = [0u8; 8];
-    if !(2..=w.len()).contains(&n) || !t.iter().any(u8::is_ascii_digit) {
-        return None;
-    }
-    for (k, (o, &c)) in w.iter_mut().zip(t).enumerate() {
-        let before = k.checked_sub(1).and_then(|p| t.get(p));
-        *o = match c {
-            // `9u` leading a word is `qu` (`9uy` → `quy`, `9ua` → `qua`).
-            b'9' if k == 0 && t.get(1) == Some(&b'u') => b'q',
-            // A `6` after an `n` is `g` (`n6ay` → `ngay`, `cun6` → `cung`):
-            // VNI puts its `6` after a vowel.
-            b'6' if before == Some(&b'n') => b'g',
-            c if c.is_ascii_lowercase() || is_leet_digit(char::from(c)) || c == b'9' => {
-                leet_letter(c)?
-            }
-            _ => return None,
-        };
-    }
-    let r = &w[..n];
-    (is_syllable(r) || SECOND_WORDS.contains(&r)).then_some((w, n))
 }
 
 /// The acronym of [`LEET_ACRONYMS`] that `word`, holding a digit, reads
@@ -4477,13 +4502,20 @@ mod tests {
             assert_eq!(f, first, "{text}");
             assert_eq!(a.as_deref(), again, "{text}");
         }
-        let read = |t: &str| second_word(t.as_bytes()).map(|(w, n)| w[..n].to_vec());
+        let read = |t: &str| {
+            let (mut letters, mut norm) = (Vec::new(), Vec::new());
+            second_word(t.as_bytes(), &mut letters, &mut norm).then_some(norm)
+        };
         assert_eq!(read("81").as_deref(), Some(&b"bi"[..]));
         assert_eq!(read("40").as_deref(), Some(&b"ao"[..]));
         assert_eq!(read("g4m3").as_deref(), Some(&b"game"[..]));
         assert_eq!(read("57k").as_deref(), Some(&b"stk"[..]));
+        assert_eq!(read("57kkk").as_deref(), Some(&b"stk"[..]));
+        assert_eq!(read("81j").as_deref(), Some(&b"bi"[..]));
+        assert_eq!(read("8400").as_deref(), Some(&b"bao"[..]));
+        assert_eq!(read("v!$4").as_deref(), Some(&b"via"[..]));
         for t in [
-            "18", "82", "77", "100k", "5tr", "sv388", "kh0a1234", "tien", "v4y$",
+            "18", "82", "77", "100k", "5tr", "sv388", "kh0a1234", "tien", "v4y#", "500k", "50d",
         ] {
             assert_eq!(read(t), None, "{t}");
         }
