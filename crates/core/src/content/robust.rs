@@ -344,6 +344,31 @@ impl Written {
         })
     }
 
+    /// Step 5 on the word token `word` of `folded` (`matters`:
+    /// [`mark_matters`]; `marked`: written with a marked letter), with what
+    /// the text's typing says of it: into `out`, counting it in
+    /// `digit_read` when it holds a digit ([`counts_read`]).
+    #[allow(clippy::too_many_arguments)]
+    fn read_word(
+        &mut self,
+        word: &[char],
+        matters: bool,
+        marked: bool,
+        folded: &str,
+        written: Option<&str>,
+        out: &mut Vec<u8>,
+        digit_read: &mut u8,
+    ) {
+        let accented = matters && leet_final_may(word) && self.accented(written);
+        let leet = matters && !marked && leet_digits_only(word) && self.leet_typed(folded);
+        let vni = (i3u(word) || final_e_shape(word) || accented) && self.vni_typed(folded);
+        let plain = leet && !self.vni_typed(folded);
+        normalize_typed(word, marked, leet, plain, accented, vni, out);
+        if counts_read(word) {
+            *digit_read = digit_read.saturating_add(1);
+        }
+    }
+
     /// Whether `written` has two words or more written with a Vietnamese
     /// marked letter (step 5: a text typed with its marks is not VNI-typed
     /// at the ends of its words, so `cu4` in `Đơn hàng cu4 bạn` is `cua`).
@@ -754,15 +779,7 @@ impl RobustBuf {
                 {
                     number(word, norm);
                 } else {
-                    let accented = matters && leet_final_may(word) && marked.accented(written);
-                    let leet = matters && !m && leet_digits_only(word) && marked.leet_typed(folded);
-                    let vni =
-                        (i3u(word) || final_e_shape(word) || accented) && marked.vni_typed(folded);
-                    let plain = leet && !marked.vni_typed(folded);
-                    normalize_typed(word, m, leet, plain, accented, vni, norm);
-                    if counts_read(word) {
-                        *digit_read = digit_read.saturating_add(1);
-                    }
+                    marked.read_word(word, matters, m, folded, written, norm, digit_read);
                 }
                 if norm == tok.as_bytes() {
                     return;
@@ -1414,24 +1431,15 @@ impl RobustBuf {
                 return;
             }
         }
-        let accented = matters && leet_final_may(&self.word) && self.written.accented(written);
-        let leet =
-            matters && !marked && leet_digits_only(&self.word) && self.written.leet_typed(folded);
-        let vni = (i3u(&self.word) || final_e_shape(&self.word) || accented)
-            && self.written.vni_typed(folded);
-        let plain = leet && !self.written.vni_typed(folded);
-        normalize_typed(
+        self.written.read_word(
             &self.word,
+            matters,
             marked,
-            leet,
-            plain,
-            accented,
-            vni,
+            folded,
+            written,
             &mut self.norm,
+            &mut self.digit_read,
         );
-        if counts_read(&self.word) {
-            self.digit_read = self.digit_read.saturating_add(1);
-        }
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
