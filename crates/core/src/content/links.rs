@@ -326,41 +326,15 @@ fn prepare(text: &str, out: &mut String) {
             c => c,
         }));
     }
-    let hidden = ["[.]", "(.)", "{.}", "(dot)", "[dot]", "hxxp"]
-        .iter()
-        .any(|h| lowered.contains(h));
+    let mut tmp = String::new();
+    let hidden = unhide(&lowered, &mut tmp);
     if !hidden && !lowered.contains(" .") {
         // Nothing hidden (most texts): the lowered text as it is.
         *out = lowered;
         return;
     }
-    let mut s = lowered.as_str();
-    let mut tmp = String::with_capacity(s.len());
-    while let Some(c) = s.chars().next() {
-        if !hidden {
-            tmp.push_str(s);
-            break;
-        }
-        let mut replaced = false;
-        for (from, to) in [
-            ("[.]", "."),
-            ("(.)", "."),
-            ("{.}", "."),
-            ("(dot)", "."),
-            ("[dot]", "."),
-            ("hxxp", "http"),
-        ] {
-            if let Some(rest) = s.strip_prefix(from) {
-                tmp.push_str(to);
-                s = rest;
-                replaced = true;
-                break;
-            }
-        }
-        if !replaced {
-            tmp.push(c);
-            s = &s[c.len_utf8()..];
-        }
+    if !hidden {
+        tmp = lowered;
     }
     // A dot with white space before it joins its neighbours.
     let chars: Vec<char> = tmp.chars().collect();
@@ -387,6 +361,68 @@ fn prepare(text: &str, out: &mut String) {
         out.push(c);
         i += 1;
     }
+}
+
+/// The hidden dots and schemes of a link: each is read as the second.
+const HIDDEN: [(&str, &str); 6] = [
+    ("[.]", "."),
+    ("(.)", "."),
+    ("{.}", "."),
+    ("(dot)", "."),
+    ("[dot]", "."),
+    ("hxxp", "http"),
+];
+
+/// `text` with its hidden dots and schemes (`[.]`, `(.)`, `{.}`, `(dot)`,
+/// `[dot]`, `hxxp`, in any case) read as a dot and `http`, into `out`;
+/// `false` (and `out` untouched) when it has none. Links are read so, and
+/// so is the robust text of signatures (`acb-vn(.)top` → `acb-vn.top`).
+///
+/// ```
+/// use chanrac::content::links::unhide;
+/// let mut out = String::new();
+/// assert!(unhide("vào hxxps://acb-vn(DOT)net hoặc vcb[.]top", &mut out));
+/// assert_eq!(out, "vào https://acb-vn.net hoặc vcb.top");
+/// assert!(!unhide("[QC] giảm 50% (đến 31/12)", &mut out));
+/// ```
+pub fn unhide(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    let opens = memchr::memchr3(b'[', b'(', b'{', b).is_some();
+    let scheme =
+        || memchr::memmem::find(b, b"xxp").is_some() || memchr::memmem::find(b, b"XXP").is_some();
+    if !opens && !scheme() {
+        return false;
+    }
+    let at = |i: usize| -> Option<(usize, &'static str)> {
+        HIDDEN.iter().find_map(|&(from, to)| {
+            b.get(i..i + from.len())
+                .filter(|s| s.eq_ignore_ascii_case(from.as_bytes()))
+                .map(|_| (from.len(), to))
+        })
+    };
+    let mut i = 0;
+    let mut last = 0;
+    let mut found = false;
+    while i < b.len() {
+        if matches!(b[i], b'[' | b'(' | b'{' | b'h' | b'H') {
+            if let Some((n, to)) = at(i) {
+                if !found {
+                    out.clear();
+                    found = true;
+                }
+                out.push_str(&text[last..i]);
+                out.push_str(to);
+                i += n;
+                last = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if found {
+        out.push_str(&text[last..]);
+    }
+    found
 }
 
 /// Calls `f` with the host (A-label form) of every link in `text`, in

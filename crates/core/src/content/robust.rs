@@ -196,6 +196,10 @@ struct Written {
     /// The words, folded, after which the written text has a `!` ending a
     /// sentence ([`Written::exclaimed`]).
     exclaimed: HashSet<String>,
+    /// The words, folded, written with a diacritic, after which the
+    /// written text has a `!` that the text goes on after in lower case
+    /// (`ngườ! nước`; [`Written::exclaimed`]).
+    marked_bangs: HashSet<String>,
     exclaimed_ready: bool,
 }
 
@@ -210,14 +214,18 @@ impl Written {
         self.leet_typed = None;
         self.vni_typed = None;
         self.exclaimed.clear();
+        self.marked_bangs.clear();
         self.exclaimed_ready = false;
     }
 
     /// The words of letters, folded, that `written` has right before a
     /// `!` ending a sentence: a word with a lower-case letter, the `!`
     /// followed by white space and a capital (`Nhận quà! Tặng`), so not
-    /// the leetspeak `i` of a word that goes on (`ta! nha`, step 1).
-    fn exclaimed(&mut self, written: Option<&str>) -> &HashSet<String> {
+    /// the leetspeak `i` of a word that goes on (`ta! nha`, step 1); and
+    /// those written with a diacritic before a `!` that white space and a
+    /// lower-case letter or a digit follow (`ngườ! nước`, `lã! 5%`), whose
+    /// `!` is an `i` in any text.
+    fn exclaimed(&mut self, written: Option<&str>) -> (&HashSet<String>, &HashSet<String>) {
         if !self.exclaimed_ready {
             self.exclaimed_ready = true;
             if let Some(w) = written {
@@ -238,10 +246,18 @@ impl Written {
                     if spaced && capital && word.chars().any(char::is_lowercase) {
                         self.exclaimed.insert(super::fold(word));
                     }
+                    let goes_on = w[p + 1..].chars().next().is_some_and(char::is_whitespace)
+                        && w[p + 1..]
+                            .chars()
+                            .find(|c| !c.is_whitespace())
+                            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+                    if goes_on && !word.is_ascii() && word.chars().all(char::is_lowercase) {
+                        self.marked_bangs.insert(super::fold(word));
+                    }
                 }
             }
         }
-        &self.exclaimed
+        (&self.exclaimed, &self.marked_bangs)
     }
 
     /// Whether `folded` has two words or more with a leetspeak digit
@@ -714,8 +730,19 @@ impl RobustBuf {
             }
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
+            // Dots and schemes hidden in a link (`acb-vn(.)top`, `hxxp`),
+            // read as links are ([`crate::content::links::unhide`]), rare.
+            let mut unhidden = String::new();
+            let w = if crate::content::links::unhide(w, &mut unhidden) {
+                unhidden.as_str()
+            } else {
+                w
+            };
             let mut capitals = std::mem::take(&mut self.capitals);
-            let mut read = look_alike_capitals(w, &mut capitals);
+            let mut read = look_alike_capitals(w, &mut capitals) || !unhidden.is_empty();
+            if read && capitals.is_empty() {
+                capitals.push_str(w);
+            }
             // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts
             // have none of `| # ( \ > +`.
             if may_draw_letters(w) {
@@ -966,7 +993,21 @@ impl RobustBuf {
     /// rewritten as a word (step 5, the text's typing aside), the rest as
     /// it is.
     fn link_text(&mut self, s: &str) {
+        let mut joined = String::new();
+        let s = if join_spelled_labels(s, &mut joined) {
+            joined.as_str()
+        } else {
+            s
+        };
         let b = s.as_bytes();
+        // A host written in leetspeak, its top-level domain too (`.t0p`):
+        // a part led by a leetspeak digit is read as a word would be
+        // (`3tax` → `etax`; elsewhere `1xbet` stays).
+        let host = s.split_once("://").map_or(s, |(_, h)| h);
+        let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+        let leet_host = host.rsplit('.').next().is_some_and(|tld| {
+            tld.bytes().any(|c| c.is_ascii_digit()) && leet_tld(tld.as_bytes()).is_some()
+        });
         let mut i = 0;
         while i < b.len() {
             if !b[i].is_ascii_alphanumeric() {
@@ -979,7 +1020,47 @@ impl RobustBuf {
                 .iter()
                 .position(|c| !c.is_ascii_alphanumeric())
                 .map_or(b.len(), |p| i + p);
-            if b[i].is_ascii_lowercase() {
+            let last = !b[end..].contains(&b'.');
+            let tld = if last && b[i..end].iter().any(u8::is_ascii_digit) {
+                leet_tld(&b[i..end])
+            } else {
+                None
+            };
+            if let Some(tld) = tld {
+                // A top-level domain in leetspeak (`.7op`, `.c0m`).
+                self.text
+                    .extend(tld[..end - i].iter().map(|&c| char::from(c)));
+            } else if b[i].is_ascii_lowercase() {
+                // A leetspeak digit after a letter, before a letter or
+                // ending the run, is a letter (`h1tclub79` → `hitclub79`,
+                // `l4z4d4`); the number of a name stays (`sunw1n68`,
+                // `kub3t88`, `b52club88`).
+                self.word.clear();
+                for (k, &c) in b[i..end].iter().enumerate() {
+                    let inner = k > 0
+                        && b[i + k - 1].is_ascii_lowercase()
+                        && (i + k + 1 == end || b[i + k + 1].is_ascii_lowercase());
+                    let l = if inner { leet_letter(c) } else { None };
+                    self.word.push(char::from(l.unwrap_or(c)));
+                }
+                let tail = self.word.iter().rev().take_while(|c| c.is_ascii_digit());
+                let (mut number, mut vowels) = (0, true);
+                for &c in tail {
+                    number += 1;
+                    vowels &= matches!(c, '0' | '1' | '3' | '4');
+                }
+                if number >= 2 && !vowels {
+                    // A name ending in a number is kept (`b52club88`; not
+                    // `sh0p33`, leetspeak vowels).
+                    self.text.extend(self.word.iter());
+                } else {
+                    normalize_word(&self.word, false, false, false, &mut self.norm);
+                    self.text.extend(self.norm.iter().map(|&c| char::from(c)));
+                }
+            } else if leet_host
+                && end - i <= 8
+                && with_chars(&b[i..end], |w| leet_led(w, false, || true))
+            {
                 self.word.clear();
                 self.word.extend(s[i..end].chars());
                 normalize_word(&self.word, false, false, false, &mut self.norm);
@@ -1009,11 +1090,27 @@ impl RobustBuf {
         // read one syllable (`@0` for `ảo`).
         let at_sign = folded.contains('@') && self.written.leet_typed(folded);
         // And a `!` may end a word that goes on (`ta! nha`), unless the
-        // written text ends a sentence there.
-        let exclaimed = if bang {
-            Some(self.written.exclaimed(written))
+        // written text ends a sentence there; in any text, after a word
+        // written with a diacritic that the text goes on after in lower
+        // case (`ngườ! nước`).
+        let exclaimed = if folded.contains('!') {
+            let (exclaimed, marked) = self.written.exclaimed(written);
+            Some(Bangs {
+                exclaimed,
+                marked,
+                leet: bang,
+            })
         } else {
             None
+        };
+        // In the second reading, a `!` may end a token of digits that it
+        // makes a word (`50!` → `soi`).
+        let signs = Signs {
+            bang,
+            dollar,
+            at_sign,
+            bangs: exclaimed,
+            second: self.second_digits,
         };
         let mut i = 0;
         let word_char = |k: usize| -> bool {
@@ -1024,8 +1121,7 @@ impl RobustBuf {
                 return true;
             }
             // The rare symbols, out of line: this runs for every character.
-            (c == '!' || LEET_SYMBOLS.contains(&c))
-                && symbol_in_word(&chars, k, folded, bang, dollar, at_sign, exclaimed)
+            (c == '!' || LEET_SYMBOLS.contains(&c)) && symbol_in_word(&chars, k, folded, &signs)
         };
         while i < chars.len() {
             let start = chars[i].0;
@@ -1801,9 +1897,9 @@ const LEET_ACRONYMS: [&[u8]; 1] = [b"otp"];
 /// are the syllables `ap` and `via`): their leetspeak forms read otherwise
 /// in the first (`g4m3` → `gam`, `c01n` → `con`, VNI tones) or stay
 /// numbers (`57k`, `7ncn`).
-const SECOND_WORDS: [&[u8]; 11] = [
+const SECOND_WORDS: [&[u8]; 12] = [
     b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk", b"tncn",
-    b"usdt",
+    b"usdt", b"zalo",
 ];
 
 /// Whether the token `t` (of a folded text) reads a word in the second
@@ -1829,6 +1925,13 @@ fn second_word(t: &[u8], word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
         let l = match c {
             // `9u` leading a word is `qu` (`9uy` → `quy`, `9ua` → `qua`).
             b'9' if k == 0 && t.get(1) == Some(&b'u') => b'q',
+            // `11` leading a word before a letter is `li` (`11en`).
+            b'1' if k == 0
+                && t.get(1) == Some(&b'1')
+                && t.get(2).is_some_and(u8::is_ascii_lowercase) =>
+            {
+                b'l'
+            }
             // A `6` after an `n` is `g` (`n6ay` → `ngay`, `cun6` → `cung`):
             // VNI puts its `6` after a vowel.
             b'6' if before == Some(&b'n') => b'g',
@@ -1841,7 +1944,28 @@ fn second_word(t: &[u8], word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
         word.push(char::from(l));
     }
     normalize_word(word, false, false, false, norm);
-    let listed = SECOND_WORDS.contains(&norm.as_slice());
+    let mut listed = SECOND_WORDS.contains(&norm.as_slice());
+    // A `1` may be an `l` (`101` → `loi`, `z410` → `zalo`): the first
+    // that makes the word one.
+    if !listed && !is_syllable(norm) {
+        let ones = t
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c == b'1')
+            .map(|(k, _)| k);
+        for k in ones.take(2) {
+            word[k] = 'l';
+            normalize_word(word, false, false, false, norm);
+            listed = SECOND_WORDS.contains(&norm.as_slice());
+            if listed || is_syllable(norm) {
+                break;
+            }
+            word[k] = 'i';
+        }
+        if !listed && !is_syllable(norm) {
+            normalize_word(word, false, false, false, norm);
+        }
+    }
     // An amount in money stays one (`500k` is no `soc`, `5tr` no `str`):
     // a regex may want it beside words only this reading has.
     let digits = t.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -2151,11 +2275,17 @@ pub(crate) fn normalize_word(
         return normalize_word(word, true, accented, vni, out);
     }
     l_for_i(out);
-    // A leading `1` for `l`: `1àm` is `lam`, where `iam` is no syllable.
+    // A leading `1` for `l`: `1àm` is `lam`, where `iam` is no syllable;
+    // and a leading `11` before a letter for `li` (`11ên` → `lien`).
     if word.first() == Some(&'1') && out.first() == Some(&b'i') && !is_syllable(out) {
         out[0] = b'l';
         if !is_syllable(out) {
             out[0] = b'i';
+        }
+    } else if matches!(word, ['1', '1', c, ..] if c.is_alphabetic()) && out.first() == Some(&b'i') {
+        out.insert(0, b'l');
+        if !is_syllable(out) {
+            out.remove(0);
         }
     }
     if teen_word(out) {
@@ -2837,8 +2967,8 @@ fn read_glyphs(w: &str) -> (Vec<char>, bool) {
 }
 
 /// Whether the leet symbol at `k` of `chars` belongs to a token (step 1):
-/// it is next to a letter `a-z`, or follows a leetspeak digit that follows
-/// a letter (`kh0@`), or is linked to a letter by one splitter of a
+/// it is next to a letter `a-z`, or follows one to three leetspeak digits
+/// and symbols that follow a letter (`kh0@`, `v1$@`), or is linked to a letter by one splitter of a
 /// spelled-out word (`q.u.@`).
 #[inline(never)]
 fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
@@ -2866,6 +2996,13 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || letter(Some(e + 1))
         || s == e && symbol_after_letter(s.checked_sub(1))
         || leet(s.checked_sub(1)) && letter(s.checked_sub(2))
+        // After two or three leetspeak digits and symbols that follow a
+        // letter (`v1$@`, `kh0@$`).
+        || (2..=3).any(|n| {
+            (1..=n).all(|d| {
+                at(s.checked_sub(d)).is_some_and(|c| is_leet_digit(c) || matches!(c, '!' | '@' | '$'))
+            }) && letter(s.checked_sub(n + 1))
+        })
         || splitter(s.checked_sub(1)) && letter(s.checked_sub(2))
         || splitter(Some(e + 1)) && letter(Some(e + 2))
         // Spelled out beside a leetspeak digit spelled out (`d.1.@`).
@@ -2876,20 +3013,23 @@ fn leet_symbol_in_word(chars: &[(usize, char)], k: usize) -> bool {
         || s == e && leet(k.checked_sub(1)) && leet(Some(k + 1)) && digits_at_syllable(chars, k)
 }
 
-/// Whether the `!` or leet symbol at `k` of `chars` (of `folded`) is a
-/// word character (step 1). `bang`, `dollar`, `at_sign`: the text is typed
-/// in leetspeak and has that symbol; `exclaimed`: its words before a `!`
-/// ending a sentence, when it has a `!` ([`Written::exclaimed`]).
-#[inline(never)]
-fn symbol_in_word(
-    chars: &[(usize, char)],
-    k: usize,
-    folded: &str,
+/// What a text's symbols may be in step 1 ([`symbol_in_word`]). `bang`,
+/// `dollar`, `at_sign`: the text is typed in leetspeak and has that
+/// symbol; `bangs`: its words before a `!`, when it has one
+/// ([`Written::exclaimed`]); `second`: the second reading of its digits
+/// ([`RobustBuf::build_second_reading`]).
+struct Signs<'a> {
     bang: bool,
     dollar: bool,
     at_sign: bool,
-    exclaimed: Option<&HashSet<String>>,
-) -> bool {
+    bangs: Option<Bangs<'a>>,
+    second: bool,
+}
+
+/// Whether the `!` or leet symbol at `k` of `chars` (of `folded`) is a
+/// word character (step 1), given what the text's symbols may be.
+#[inline(never)]
+fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs<'_>) -> bool {
     let Some(&(at, c)) = chars.get(k) else {
         return false;
     };
@@ -2897,12 +3037,16 @@ fn symbol_in_word(
         // Its neighbours are letters only if ASCII: bytes suffice.
         let b = folded.as_bytes();
         return inner_bang(b, at)
-            || bang && (leading_bang(b, at) || digit_bang(b, at))
-            || exclaimed.is_some_and(|e| trailing_bang(b, at, e));
+            || signs.bang && (leading_bang(b, at) || digit_bang(b, at))
+            || signs
+                .bangs
+                .as_ref()
+                .is_some_and(|e| trailing_bang(b, at, e))
+            || signs.second && second_bang(b, at);
     }
     leet_symbol_in_word(chars, k)
-        || c == '$' && dollar_leads(chars, k, dollar)
-        || c == '@' && at_sign && at_leads(chars, k)
+        || c == '$' && dollar_leads(chars, k, signs.dollar)
+        || c == '@' && signs.at_sign && at_leads(chars, k)
 }
 
 /// Whether the `@` at `k` of `chars` leads a word of it and one leetspeak
@@ -3048,10 +3192,17 @@ fn link_spans(
                 i = end.max(i + 1);
                 continue;
             }
-            let tld = host.rsplit('.').next().unwrap_or("");
+            let (head, tld) = host.rsplit_once('.').unwrap_or(("", host));
+            // A top-level domain in leetspeak (`.c0m`, `.v1p`, `.n37`) after a
+            // head with a letter (not `12.5m`).
+            let leet = || {
+                tld.bytes().any(|c| c.is_ascii_digit())
+                    && head.bytes().any(|c| c.is_ascii_lowercase())
+                    && leet_tld(tld.as_bytes()).is_some()
+            };
             if host.split('.').all(|l| l.len() >= 2)
-                && tld.bytes().all(|c| c.is_ascii_lowercase())
-                && super::links::is_tld(tld)
+                && (tld.bytes().all(|c| c.is_ascii_lowercase()) && super::links::is_tld(tld)
+                    || leet())
                 && !words_only(host)
                 && b.get(end) != Some(&b'@')
                 && (i == 0 || b[i - 1] != b'@')
@@ -3500,7 +3651,12 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         let c = b[i];
         let k = class(c);
         if k & (LOWER | DIGIT_L) == 0 {
-            if k & BAD != 0 || (c == b'!' && (inner_bang(b, i) || leading_bang(b, i))) {
+            if k & BAD != 0
+                || (c == b'!'
+                    && (inner_bang(b, i)
+                        || leading_bang(b, i)
+                        || trailing_bang_word(b, i).is_some()))
+            {
                 return false;
             }
             i += 1;
@@ -3526,6 +3682,17 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             let digits = b[prev_end - 1].is_ascii_digit() && c.is_ascii_digit();
             if joiners && !(spaced && stop) && !digits {
                 return false;
+            }
+            // A top-level domain in leetspeak after a dot (`b5.4c`): a
+            // link, which step 1 finds.
+            if digits && gap == b"." {
+                let end = b[start..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(n, |p| start + p);
+                if leet_tld(&b[start..end]).is_some() {
+                    return false;
+                }
             }
             if gap.windows(2).any(|w| w == b"  ") {
                 return false;
@@ -3778,6 +3945,50 @@ fn leet_digits_only(word: &[char]) -> bool {
         .all(|&c| is_leet_digit(c) || c == '9')
 }
 
+/// The link `s` with the letters it spells out one by one joined, into
+/// `out` (`false`, `out` untouched, when it spells none): a run of two or
+/// more single letters or digits, each between a `-` or `_` and the next
+/// one, the same splitter all along, loses its splitters
+/// (`l-a-z-a-d-a-hoantien.cc` → `lazada-hoantien.cc`, `shop-v-n.c-c` →
+/// `shop-vn.cc`; not `vn-pay.com`).
+fn join_spelled_labels(s: &str, out: &mut String) -> bool {
+    let b = s.as_bytes();
+    if !b.iter().any(|&c| c == b'-' || c == b'_') {
+        return false;
+    }
+    let single = |k: usize| {
+        b[k].is_ascii_alphanumeric()
+            && !(k > 0 && b[k - 1].is_ascii_alphanumeric())
+            && !b.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    // The splitters to drop: between two single characters.
+    let mut drop = Vec::new();
+    let mut k = 0;
+    while k + 2 < b.len() {
+        if single(k) && matches!(b[k + 1], b'-' | b'_') && single(k + 2) {
+            let splitter = b[k + 1];
+            drop.push(k + 1);
+            k += 2;
+            while k + 2 < b.len() && b[k + 1] == splitter && single(k + 2) {
+                drop.push(k + 1);
+                k += 2;
+            }
+        }
+        k += 1;
+    }
+    if drop.is_empty() {
+        return false;
+    }
+    out.clear();
+    let mut last = 0;
+    for d in drop {
+        out.push_str(&s[last..d]);
+        last = d + 1;
+    }
+    out.push_str(&s[last..]);
+    true
+}
+
 /// Whether byte `i` of `b` is a `!` read as a leetspeak `i` (a word
 /// character of step 1): between two letters `a-z` (`t!n`), between a
 /// letter and a leetspeak digit before a letter (`v!3n`), ending a word of
@@ -3806,9 +4017,10 @@ fn inner_bang(b: &[u8], i: usize) -> bool {
     }
     match b.get(i + 1) {
         Some(n) if n.is_ascii_lowercase() => true,
-        // Before a leetspeak digit and a letter: `v!3n`, `ngh!3p`.
+        // Before a leetspeak digit and a letter: `v!3n`, `ngh!3p`; or in
+        // a word written in leetspeak (`g!4`, `g!4!`).
         Some(&n) if is_leet_digit(char::from(n)) => {
-            b.get(i + 2).is_some_and(u8::is_ascii_lowercase)
+            b.get(i + 2).is_some_and(u8::is_ascii_lowercase) || leet_bang_word(b, i)
         }
         Some(n) if n.is_ascii_alphanumeric() => false,
         // Ending a word that has a `!` between two letters, when every
@@ -3873,14 +4085,59 @@ fn digit_bang(b: &[u8], i: usize) -> bool {
         && !word(at(Some(i + 1)))
 }
 
+/// Whether the `!` at `i` of `b` ends, in the second reading
+/// ([`RobustBuf::build_second_reading`]), a token led by a digit that it
+/// makes a word there ([`second_word`]): `50!` → `soi`, `$0!` → `soi`
+/// (the `$` already an `s`), `8!` → `bi`; not `100!`, `50!!`, `5!a`.
+fn second_bang(b: &[u8], i: usize) -> bool {
+    let part = |c: &u8| c.is_ascii_alphanumeric() || b"@$".contains(c);
+    let start = b[..i].iter().rposition(|c| !part(c)).map_or(0, |p| p + 1);
+    let token = &b[start..=i];
+    if !token
+        .first()
+        .is_some_and(|c| c.is_ascii_digit() || *c == b'$')
+        || b.get(i + 1).is_some_and(|c| part(c) || *c == b'!')
+    {
+        return false;
+    }
+    let mut t = [0u8; 8];
+    let Some(t) = t.get_mut(..token.len()) else {
+        return false;
+    };
+    t.copy_from_slice(token);
+    if t[0] == b'$' {
+        t[0] = b's';
+    }
+    second_word(t, &mut Vec::new(), &mut Vec::new())
+}
+
+/// The words before the `!`s of a text ([`Written::exclaimed`]) and
+/// whether it is typed in leetspeak, for [`trailing_bang`].
+struct Bangs<'a> {
+    exclaimed: &'a HashSet<String>,
+    marked: &'a HashSet<String>,
+    leet: bool,
+}
+
 /// Whether the `!` at `i` of `b` ends a word of one to seven letters `a-z`
 /// that reads one syllable with an `i` and goes on, white space and a
 /// letter or digit after it (`ta! nha` → `tai nha`, `nguo! than` → `nguoi
-/// than`), the word not in `exclaimed` ([`Written::exclaimed`]: `qua! Tặng`
-/// stays). The tokenizer takes it so only in a text typed in leetspeak.
-fn trailing_bang(b: &[u8], i: usize, exclaimed: &HashSet<String>) -> bool {
+/// than`): in a text typed in leetspeak, the word not in `exclaimed`
+/// ([`Written::exclaimed`]: `qua! Tặng` stays); in any text, a word
+/// written with a diacritic that the written text goes on after in lower
+/// case (`ngườ! nước`, `lã! 5%`; not `quá! Mai`).
+fn trailing_bang(b: &[u8], i: usize, bangs: &Bangs<'_>) -> bool {
+    trailing_bang_word(b, i).is_some_and(|word| {
+        std::str::from_utf8(word)
+            .is_ok_and(|t| bangs.marked.contains(t) || bangs.leet && !bangs.exclaimed.contains(t))
+    })
+}
+
+/// The word that the `!` at `i` of `b` may end as its `i`
+/// ([`trailing_bang`]), by its shape alone.
+fn trailing_bang_word(b: &[u8], i: usize) -> Option<&[u8]> {
     if b.get(i) != Some(&b'!') {
-        return false;
+        return None;
     }
     let start = b[..i]
         .iter()
@@ -3893,14 +4150,11 @@ fn trailing_bang(b: &[u8], i: usize, exclaimed: &HashSet<String>) -> bool {
         && b.get(i + 2)
             .is_some_and(|c| c.is_ascii_alphanumeric() || b"@$".contains(c));
     let mut w = [b'i'; 8];
-    whole
-        && goes_on
-        && (1..=7).contains(&word.len())
-        && {
-            w[..word.len()].copy_from_slice(word);
-            is_syllable(&w[..=word.len()])
-        }
-        && !std::str::from_utf8(word).is_ok_and(|t| exclaimed.contains(t))
+    (whole && goes_on && (1..=7).contains(&word.len()) && {
+        w[..word.len()].copy_from_slice(word);
+        is_syllable(&w[..=word.len()])
+    })
+    .then_some(word)
 }
 
 /// Whether the `!` at `i` of `b` ends a spelled-out word: after a splitter
@@ -4443,6 +4697,59 @@ mod tests {
     /// tokens with a digit that read one syllable or a listed word; the
     /// first reading is left as it was when there is none.
     #[test]
+    fn links_hidden_or_in_leetspeak_read_as_links() {
+        let robust = |text: &str| {
+            let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
+            buf.fold(text);
+            r.build_from(&buf);
+            r.text().to_owned()
+        };
+        for (text, read) in [
+            // Hidden dots and schemes, as links are read.
+            ("vao vnpt-cccd(.)top nhe", "vao vnpt-cd.top nhe"),
+            ("tai sieuhu88[.]com", "tai sieuhu88.com"),
+            ("hxxps://acb-vn(dot)net", "htp://acb-vn.net"),
+            // Letters spelled out in a link, joined.
+            ("l-a-z-a-d-a-hoantien.cc", "lazada-hoantien.c"),
+            ("vao vn-pay.com", "vao vn-pay.com"),
+            // A top-level domain in leetspeak; a leetspeak digit between
+            // letters, not a name's number.
+            ("tai sunw1n68.v1p nhe", "tai sunwin68.vip nhe"),
+            ("tai kub3t88.n37 nhe", "tai kubet88.net nhe"),
+            ("tai l4z4d4-tri4n.cc", "tai lazada-trian.c"),
+            ("vao b52club88.vip nhe", "vao b52club88.vip nhe"),
+            ("vao 1xbet.com nhe", "vao 1xbet.com nhe"),
+            ("gia 12.5m thoi", "gia 12.5m thoi"),
+        ] {
+            assert_eq!(robust(text), read, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_bang_ending_a_marked_word_that_goes_on_is_an_i() {
+        let robust = |text: &str| {
+            let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
+            buf.fold(text);
+            r.build_from(&buf);
+            r.text().to_owned()
+        };
+        for (text, read) in [
+            ("có ngườ! nước ngoà! gửi quà", "co nguoi nuoc ngoai gui qua"),
+            ("sàn Exness, lã! 5%/ngày", "san exne, lai 5%/ngay"),
+            // A sentence ends there.
+            ("Hay quá! Mai gặp nhé", "hay qua! mai gap nhe"),
+            // No diacritic, not in leetspeak.
+            ("hay qua! mai gap nhe", "hay qua! mai gap nhe"),
+            // `g!4`, `g!4!`, `v1$@` in leetspeak.
+            ("thuoc g!4 truyen, g!4! ng4n", "thuoc gia truyen, giai ngan"),
+            ("b40 d4u v1$@ nh@t", "bao dau via nhat"),
+            ("4cc 11ên Quân", "ac lien quan"),
+        ] {
+            assert_eq!(robust(text), read, "{text}");
+        }
+    }
+
+    #[test]
     fn tokens_read_again_in_the_second_reading_only() {
         let second = |text: &str| {
             let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
@@ -4504,6 +4811,18 @@ mod tests {
             ),
             ("vay💰tiền nhanh", "vay tien nhanh", None),
             ("Nhận💰quà💰tri💰ân", "nhan qua tri an", None),
+            // A `!` ending a token of digits (`50!`, `$0!`); a `1` that
+            // only an `l` makes a word (`101`, `z410`).
+            (
+                "50! ke0 m!en phi, d4y l4 c4u",
+                "50! keo mien phi, day la cau",
+                Some("soi keo mien phi, day la cau"),
+            ),
+            (
+                "d0n h4ng b1 101 th4nh t04n, k37 b4n Z410",
+                "don hang bi 101 thanh toan, ket ban zaio",
+                Some("don hang bi loi thanh toan, ket ban zalo"),
+            ),
         ];
         for (text, first, again) in cases {
             let (f, a) = second(text);
@@ -4522,6 +4841,8 @@ mod tests {
         assert_eq!(read("81j").as_deref(), Some(&b"bi"[..]));
         assert_eq!(read("8400").as_deref(), Some(&b"bao"[..]));
         assert_eq!(read("v!$4").as_deref(), Some(&b"via"[..]));
+        assert_eq!(read("101").as_deref(), Some(&b"loi"[..]));
+        assert_eq!(read("11en").as_deref(), Some(&b"lien"[..]));
         for t in [
             "18", "82", "77", "100k", "5tr", "sv388", "kh0a1234", "tien", "v4y#", "500k", "50d",
         ] {
