@@ -126,7 +126,36 @@
 //!   (`81j`, `8400`, `57KKK`), but for an amount in money (`500k`): 311 of
 //!   320, mixtures 90 %. Left: `50!` and `$0!` for `soi` (a `!` ending
 //!   digits), `57K` for `STK` and `51m` for `sim` in a text with no other
-//!   leetspeak.
+//!   leetspeak. The next session's rules (`50!`, `$0!`) brought it to 313.
+//! - `analyst18/` and `analyst19/`: 40 signatures each of two more
+//!   analysts, written apart from each other and without sight of the code,
+//!   the docs or the other sets, over other themes (shop refunds and
+//!   "order errors", task jobs, visas and flights, insurance, land, court
+//!   summons, school fees, rentals, romance scams, game accounts, remote
+//!   support, gold and forex, card limits, loan apps, casinos, lottery
+//!   tips, SIM locks, medicine, debt collectors, tax fines); 80 leetspeak
+//!   messages each (one with diacritics and one without per signature),
+//!   40 for each of six other tricks (`analyst19`'s, but for leetspeak,
+//!   applied by the writer's script), and 320 ordinary messages, 80 or so
+//!   near misses. First reading, before anything was tuned on them:
+//!   `analyst18` 317 of 320 (leetspeak and separators 97.5 %, the rest
+//!   100 %), `analyst19` 302 of 320 (leetspeak 88.8 %, separators and
+//!   mixtures 90 %, VNI 97.5 %); no hit added on either's ordinary
+//!   messages. Their misses led to a `!` ending a word written with a
+//!   diacritic that the text goes on after in lower case (`ngườ! nước`,
+//!   `lã! 5%`), `!` before a leetspeak digit in a word in leetspeak
+//!   (`g!4`, `g!4!`), a symbol after two or three leetspeak characters
+//!   (`v1$@`), a leading `11` for `li` (`11ên`), a `1` for `l` in the
+//!   second reading (`101`, `Z410`), links with their dots hidden
+//!   (`(.)`, `[.]`), letters spelled out in a link (`l-a-z-a-d-a-`), a
+//!   top-level domain in leetspeak (`.v1p`, `.c0m`, `.n37`), a name's
+//!   letters in leetspeak before its number (`sunw1n68`, `kub3t88`), and a
+//!   name ending in a number kept (`b52club88`): 320 and 311 of 320.
+//!   Left: a code in leetspeak (`8H7741208` for `BH…`), spelled-out
+//!   letters across `/` or `'` inside an amount (`t r i ệ u/n g à y`,
+//!   `399t'r/l'ô`), a link spelled with `|` (`g|o88w|i|n68.n|e|t`), an
+//!   emoji inside a drawn-out `@ppp📲pp`, `thu3` for `thủ` read as
+//!   leetspeak `thue`.
 //! - `analyst16/`: 40 signatures of a sixteenth analyst, written without
 //!   sight of the code, the docs or the other sets, from the scam SMS users
 //!   report to anti-scam sites (fake delivery fees, EVN cut-offs, tax,
@@ -319,17 +348,43 @@ struct HeldOut {
 
 const SETS: &[HeldOut] = &[
     HeldOut {
+        dir: "analyst19",
+        signatures: 40,
+        floors: &[
+            ("leet", 98.7),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 89.9),
+            ("emoji", 100.0),
+            ("mixtures", 89.9),
+        ],
+    },
+    HeldOut {
+        dir: "analyst18",
+        signatures: 40,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("mixtures", 100.0),
+        ],
+    },
+    HeldOut {
         dir: "analyst17",
         signatures: 40,
         floors: &[
-            ("leet", 89.9),
+            ("leet", 92.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 97.4),
             ("separators", 100.0),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 89.9),
+            ("mixtures", 92.4),
         ],
     },
     HeldOut {
@@ -350,7 +405,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst15",
         signatures: 40,
         floors: &[
-            ("leet", 97.4),
+            ("leet", 100.0),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -364,7 +419,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst14",
         signatures: 40,
         floors: &[
-            ("leet", 52.4),
+            ("leet", 54.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -406,14 +461,14 @@ const SETS: &[HeldOut] = &[
         dir: "analyst11",
         signatures: 40,
         floors: &[
-            ("leet", 94.9),
+            ("leet", 97.4),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
             ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 84.9),
+            ("mixtures", 87.4),
         ],
     },
     HeldOut {
@@ -699,7 +754,7 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     ("mixtures", mixtures, 99.6),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
     // seeds of the others, by their place, stay as they were).
-    ("leet-symbols", leet_symbols, 98.4),
+    ("leet-symbols", leet_symbols, 98.8),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
     // each half the time, the way a script's heavy mode writes them
     // (652 of the 665 plain messages with the second reading; 642 once
