@@ -387,10 +387,17 @@ const HIDDEN: [(&str, &str); 6] = [
 /// ```
 pub fn unhide(text: &str, out: &mut String) -> bool {
     let b = text.as_bytes();
-    let opens = memchr::memchr3(b'[', b'(', b'{', b).is_some();
-    let scheme =
-        || memchr::memmem::find(b, b"xxp").is_some() || memchr::memmem::find(b, b"XXP").is_some();
-    if !opens && !scheme() {
+    // Most texts have neither a bracket before a dot or a `d`, nor an `x`
+    // between an `h` and an `x` (`[QC]` is common; `(.)`, `hxxp` rare).
+    let byte = |k: usize| b.get(k).copied().unwrap_or(0);
+    let dotted = memchr::memchr3_iter(b'[', b'(', b'{', b)
+        .any(|k| matches!(byte(k + 1), b'.' | b'd' | b'D'));
+    let scheme = || {
+        memchr::memchr2_iter(b'x', b'X', b).any(|k| {
+            k > 0 && matches!(byte(k - 1), b'h' | b'H') && matches!(byte(k + 1), b'x' | b'X')
+        })
+    };
+    if !dotted && !scheme() {
         return false;
     }
     let at = |i: usize| -> Option<(usize, &'static str)> {
