@@ -730,42 +730,8 @@ impl RobustBuf {
             }
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
-            // Dots and schemes hidden in a link (`acb-vn(.)top`, `hxxp`),
-            // read as links are ([`crate::content::links::unhide`]), rare.
-            let mut unhidden = String::new();
-            let w = if crate::content::links::unhide(w, &mut unhidden) {
-                unhidden.as_str()
-            } else {
-                w
-            };
             let mut capitals = std::mem::take(&mut self.capitals);
-            let mut read = look_alike_capitals(w, &mut capitals) || !unhidden.is_empty();
-            if read && capitals.is_empty() {
-                capitals.push_str(w);
-            }
-            // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts
-            // have none of `| # ( \ > +`.
-            if may_draw_letters(w) {
-                let mut drawn = String::new();
-                if symbol_letters(if read { &capitals } else { w }, &mut drawn) {
-                    capitals = drawn;
-                    read = true;
-                }
-            }
-            // Letters written as typographic symbols (`†h0n6`), rarer.
-            let mut typo = String::new();
-            if symbol_look_alikes(if read { &capitals } else { w }, &mut typo) {
-                capitals = typo;
-                read = true;
-            }
-            // Symbols glued inside a word (`nga⚡yf`), rare: most texts
-            // have no emoji.
-            let mut glued = String::new();
-            let src = if read { &capitals } else { w };
-            if glued_symbols(src, &mut glued, self.second_glue, &mut self.unglued) {
-                capitals = glued;
-                read = true;
-            }
+            let read = step_zero(w, &mut capitals, self.second_glue, &mut self.unglued);
             if read {
                 // Step 0: the robust text of the text with them read.
                 let mut buf = std::mem::take(&mut self.capitals_folded);
@@ -2414,6 +2380,51 @@ fn is_splitter_gap(g: &str) -> bool {
         })
 }
 
+/// Step 0 (docs/matching.md): reads in the written text `w`, one after the
+/// other, the dots and schemes hidden in its links
+/// ([`crate::content::links::unhide`]), its look-alike capitals
+/// ([`look_alike_capitals`]), letters drawn in symbols
+/// ([`symbol_letters`]), letters written as typographic symbols
+/// ([`symbol_look_alikes`]) and symbols glued inside its words
+/// ([`glued_symbols`]; `all` and `left` as there), into `out`; `false`
+/// (and `out` to be ignored) when it reads none of them.
+fn step_zero(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
+    // Dots and schemes hidden in a link (`acb-vn(.)top`, `hxxp`), rare.
+    let mut unhidden = String::new();
+    let w = if crate::content::links::unhide(w, &mut unhidden) {
+        unhidden.as_str()
+    } else {
+        w
+    };
+    let mut read = look_alike_capitals(w, out) || !unhidden.is_empty();
+    if read && out.is_empty() {
+        out.push_str(w);
+    }
+    // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts have
+    // none of `| # ( \ > +`.
+    if may_draw_letters(w) {
+        let mut drawn = String::new();
+        if symbol_letters(if read { out.as_str() } else { w }, &mut drawn) {
+            *out = drawn;
+            read = true;
+        }
+    }
+    // Letters written as typographic symbols (`†h0n6`), rarer.
+    let mut typo = String::new();
+    if symbol_look_alikes(if read { out.as_str() } else { w }, &mut typo) {
+        *out = typo;
+        read = true;
+    }
+    // Symbols glued inside a word (`nga⚡yf`), rare: most texts have no
+    // emoji.
+    let mut glued = String::new();
+    if glued_symbols(if read { out.as_str() } else { w }, &mut glued, all, left) {
+        *out = glued;
+        read = true;
+    }
+    read
+}
+
 /// Step 0, look-alike capitals (docs/matching.md): writes into `out` the
 /// written text `w` with them read, and says whether it has any (`out` is
 /// then complete; otherwise it is left empty). A word here is a maximal run
@@ -3685,7 +3696,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             }
             // A top-level domain in leetspeak after a dot (`b5.4c`): a
             // link, which step 1 finds.
-            if digits && gap == b"." {
+            if digits && gap.contains(&b'.') {
                 let end = b[start..]
                     .iter()
                     .position(|c| !c.is_ascii_alphanumeric())
@@ -4569,9 +4580,10 @@ mod tests {
             let folded = crate::content::fold(&text);
             let mut r = RobustBuf::new();
             r.build_text(&folded, Some(&text));
-            // Step 0 first, where it reads letters drawn in symbols (`|!@`).
+            // Step 0 first, where it reads letters drawn in symbols (`|!@`),
+            // glued symbols (`sms💰d`) and the rest.
             let mut drawn = String::new();
-            let read = symbol_letters(&text, &mut drawn);
+            let read = step_zero(&text, &mut drawn, false, &mut false);
             let (t, sk) = if read {
                 general(&crate::content::fold(&drawn), Some(&drawn))
             } else {
