@@ -162,6 +162,11 @@ pub struct RobustBuf {
     /// The last build left a symbol glued between two pieces of letters
     /// that are words ([`glued_symbols`]: `Za💰lo`).
     unglued: bool,
+    /// Building the second reading: with the dot before a top-level domain
+    /// kept also after words dressed as a host (`thue-hoan.cc`).
+    second_host: bool,
+    /// The last build wrote such a dot as a space ([`RobustBuf::gap`]).
+    unhosted: bool,
     /// The first reading, kept while the second is built.
     first: String,
     /// A token's letters in the second reading ([`second_word`]).
@@ -636,7 +641,10 @@ impl RobustBuf {
     /// unit has its `t` written `7` read with it (`57r` → `5tr`); and, when the first reading left two pieces of its written
     /// text apart across a glued symbol that read one syllable or a listed
     /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
-    /// joined; returns whether that text differs from the first
+    /// joined; and, when the first reading wrote as a space the dot before
+    /// the top-level domain of words dressed as a host (`thue-hoan.cc`;
+    /// [`RobustBuf::gap`]), with that dot kept (`thue hoan.c`); returns
+    /// whether that text differs from the first
     /// reading's (`false`: the robust text is as it was). Asked right
     /// after the build of the same text (the first reading), whose
     /// findings it uses. The first reading
@@ -655,7 +663,7 @@ impl RobustBuf {
     /// ```
     pub fn build_second_reading(&mut self, folded: &str, written: Option<&str>) -> bool {
         let digits = self.digit_read > 0 && self.reads_digits_again(folded);
-        if !digits && !self.unglued {
+        if !digits && !self.unglued && !self.unhosted {
             return false;
         }
         let mut first = std::mem::take(&mut self.first);
@@ -666,11 +674,13 @@ impl RobustBuf {
             &self.text
         });
         (self.second_digits, self.second_glue) = (digits, self.unglued);
+        self.second_host = self.unhosted;
         self.text.clear();
         self.skeleton.clear();
         self.joined.clear();
         self.build_text(folded, written);
         (self.second_digits, self.second_glue) = (false, false);
+        self.second_host = false;
         let differs = self.text != first;
         self.first = first;
         differs
@@ -727,6 +737,9 @@ impl RobustBuf {
             self.digit_read = 0;
             if !self.second_glue {
                 self.unglued = false;
+            }
+            if !self.second_host {
+                self.unhosted = false;
             }
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
@@ -1193,7 +1206,16 @@ impl RobustBuf {
                             || matches!(items.get(at + 1), Some(Item::Gap(a, _))
                                 if s.as_bytes().get(*a) == Some(&b'%')))
                 };
+                // A dot after letters spelled with another splitter, before a
+                // top-level domain spelled out, ends a host's name
+                // (`h-o-c-b-o-n-g.v-i-p`): the run stops there.
+                let host_dot = g == "."
+                    && k > i
+                    && matches!(items.get(i + 1), Some(Item::Gap(fa, fb))
+                        if matches!(s.get(*fa..*fb), Some("-" | "_" | "*" | "~")))
+                    && spelled_tld(s.as_bytes(), *ta);
                 if !joiners
+                    || host_dot
                     || !first_ok
                     || !(one(*ta, *tb) || tight && drawn(*ta, *tb))
                     || !tight
@@ -1432,7 +1454,40 @@ impl RobustBuf {
             && !(spaced && !chained && g.chars().any(|c| c.is_ascii() && c != ' '))
             && !(digit_before && digit_after);
         if boundary {
-            self.text.push(' ');
+            // A dot before a top-level domain stays one (`shopee-trian🔥.top`
+            // → `shopee trian.top`): a host that did not read as a link.
+            // Not in a phrase dotted word by word (`nhóm.tín.hiệu.forex`,
+            // `nhan.qua.to`): the token before has no dot before it.
+            let dotted = prev.is_some_and(|(pa, _)| s[..pa].ends_with('.'));
+            let tld = !spaced
+                && !dotted
+                && g.contains('.')
+                && next.is_some_and(|(na, nb)| {
+                    // It ends the host (`học.phí.bổ.sung` has no domain).
+                    let after = s.get(nb..).unwrap_or("").as_bytes();
+                    let end = match after {
+                        [] => true,
+                        [b'.' | b',' | b';' | b':' | b'!' | b'?' | b')', rest @ ..] => {
+                            rest.first().is_none_or(u8::is_ascii_whitespace)
+                        }
+                        [c, ..] => c.is_ascii_whitespace() || *c == b'/',
+                    };
+                    end && s.get(na..nb).is_some_and(|t| tld_token(t.as_bytes()))
+                        || prev.is_some_and(|(pa, pb)| {
+                            pb > pa + 1 || s[..pa].ends_with(['-', '_', '*', '~'])
+                        }) && spelled_tld(s.as_bytes(), na)
+                })
+                // Words dressed as a host stay words (`v4y-t1en-nhanh.com`)
+                // but in the second reading.
+                && (self.second_host
+                    || prev.is_none_or(|(_, pb)| {
+                        let start = s[..pb].rfind(char::is_whitespace).map_or(0, |p| p + 1);
+                        let head = s.get(start..pb).unwrap_or("");
+                        let words = words_only(&format!("{head}.x"), &mut Vec::new(), &mut Vec::new());
+                        self.unhosted |= words;
+                        !words
+                    }));
+            self.text.push(if tld { '.' } else { ' ' });
             return;
         }
         for c in g.chars() {
@@ -1974,6 +2029,78 @@ fn leet_unit(t: &[u8]) -> Option<usize> {
     let (unit, rest) = (t.get(k.checked_sub(1)?..k + 1)?, t.get(k + 1..)?);
     (k >= 2 && matches!(unit, [b'7', b'r' | b'y']) && rest.iter().all(u8::is_ascii_digit))
         .then_some(k - 1)
+}
+
+/// Whether `b` from `at` spells out one of [`SPELLED_TLDS`] one letter at
+/// a time, one splitter of `- . _ * ~` between them, and ends the host
+/// there (`t-o-p`, `a.p.k`, `s*i*t*e` before white space or the end).
+fn spelled_tld(b: &[u8], at: usize) -> bool {
+    let letter = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'@' | b'!' | b'$');
+    let mut w = [0u8; 8];
+    let (mut n, mut k, mut splitter) = (0, at, None);
+    while let Some(&c) = b.get(k).filter(|&&c| letter(c)) {
+        if b.get(k + 1).is_some_and(|&d| letter(d)) || n == w.len() {
+            return false;
+        }
+        w[n] = c;
+        n += 1;
+        k += 1;
+        match b.get(k) {
+            Some(&d @ (b'-' | b'.' | b'_' | b'*' | b'~'))
+                if splitter.is_none_or(|s| s == d) && b.get(k + 1).is_some_and(|&e| letter(e)) =>
+            {
+                splitter = Some(d);
+                k += 1;
+            }
+            _ => break,
+        }
+    }
+    let end = b
+        .get(k)
+        .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b',' | b'/' | b')'));
+    for c in &mut w[..n] {
+        *c = leet_letter(*c).unwrap_or(*c);
+    }
+    n >= 3 && end && SPELLED_TLDS.contains(&&w[..n])
+}
+
+/// The top-level domains (and `apk`) that [`spelled_tld`] reads spelled
+/// out: those of scam links; a word spelled out ends in many others
+/// (`n.g.a.y`: `.gay`).
+const SPELLED_TLDS: [&[u8]; 18] = [
+    b"apk", b"asia", b"biz", b"cc", b"club", b"com", b"icu", b"info", b"link", b"net", b"online",
+    b"org", b"shop", b"site", b"store", b"top", b"vip", b"xyz",
+];
+
+/// Whether the token `t` (of a folded text) reads a top-level domain
+/// ([`super::links::is_tld`]) or `apk`, its leetspeak digits and `@`
+/// letters and its letters drawn out or not (`top`, `t0p`, `toppp`, `@pk`,
+/// `c0m`).
+fn tld_token(t: &[u8]) -> bool {
+    let mut w = [0u8; 12];
+    if !(2..=w.len()).contains(&t.len()) {
+        return false;
+    }
+    for (o, &c) in w.iter_mut().zip(t) {
+        match leet_letter(c) {
+            Some(l) => *o = l,
+            None => return false,
+        }
+    }
+    let w = &mut w[..t.len()];
+    // And `apk`, an Android package, as scam links name them.
+    let tld = |w: &[u8]| w == b"apk" || std::str::from_utf8(w).is_ok_and(super::links::is_tld);
+    if tld(w) {
+        return true;
+    }
+    let mut n = 0;
+    for k in 0..w.len() {
+        if n == 0 || w[n - 1] != w[k] {
+            w[n] = w[k];
+            n += 1;
+        }
+    }
+    n < t.len() && tld(&w[..n])
 }
 
 /// `test` of the ASCII token `t` as characters (at most 8; `false` past).
@@ -3093,6 +3220,30 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
         && with_bytes(run.iter().map(|&(_, c)| c), |w| reads_syllable(w, true))
 }
 
+/// Whether the host `host` is words linked by dots or dashes, a
+/// top-level domain stuck on, not a link ([`link_spans`]): every part
+/// before the last reads one syllable once rewritten (`v4y-t1en-nhanh.com`,
+/// `nhan.qua.to`, `gi.ai`), unless it is one part on a domain mostly a
+/// link's (`bit.ly`). `word` and `norm` are scratch.
+fn words_only(host: &str, word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let Some((head, tld)) = host.rsplit_once('.') else {
+        return false;
+    };
+    let one_part = !head.contains(['.', '-']);
+    if one_part && matches!(tld, "com" | "net" | "top" | "vip" | "ly" | "tv") {
+        return false;
+    }
+    head.split(['.', '-']).all(|p| {
+        word.clear();
+        word.extend(p.chars());
+        p.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && {
+            normalize_word(word, false, false, false, norm);
+            is_syllable(norm)
+        }
+    })
+}
+
 /// The byte ranges of the links of `folded` (the robust text keeps their
 /// punctuation): from `http://`, `https://` or `www.` to the next white
 /// space; and bare hosts, runs of `a-z0-9`, `-` and dots of two labels or
@@ -3118,24 +3269,7 @@ fn link_spans(
     // words, not a link: every part before the last reads one syllable
     // once rewritten (`v4y-t1en-nhanh.com`, `nhan.qua.to`, `gi.ai`); but
     // a one-part host on a domain mostly a link's is one (`bit.ly`).
-    let mut words_only = |host: &str| {
-        let host = host.strip_prefix("www.").unwrap_or(host);
-        let Some((head, tld)) = host.rsplit_once('.') else {
-            return false;
-        };
-        let one_part = !head.contains(['.', '-']);
-        if one_part && matches!(tld, "com" | "net" | "top" | "vip" | "ly" | "tv") {
-            return false;
-        }
-        head.split(['.', '-']).all(|p| {
-            word.clear();
-            word.extend(p.chars());
-            p.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && {
-                normalize_word(word, false, false, false, norm);
-                is_syllable(norm)
-            }
-        })
-    };
+    let mut words_only = |host: &str| words_only(host, word, norm);
     let to_space = |i: usize| {
         b[i..]
             .iter()

@@ -1790,14 +1790,7 @@ fn robustify(hir: &Hir) -> Hir {
                             None => hs.get(k).inspect(|_| k += 1).cloned(),
                         };
                         let after = after.map_or_else(Hir::empty, |a| robustify(&a));
-                        out.push(Hir::alternation(vec![
-                            Hir::concat(vec![Hir::literal(*b"."), after.clone()]),
-                            Hir::concat(vec![
-                                Hir::literal(*b" "),
-                                after,
-                                Hir::look(regex_syntax::hir::Look::WordAscii),
-                            ]),
-                        ]));
+                        out.push(Hir::concat(vec![Hir::literal(*b"."), after]));
                     }
                     _ => out.push(robustify(h)),
                 }
