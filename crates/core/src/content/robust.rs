@@ -198,6 +198,12 @@ struct Written {
     leety: Option<bool>,
     leet_typed: Option<bool>,
     vni_typed: Option<bool>,
+    telex_typed: Option<bool>,
+    /// Building the second reading: keep every loanword, in a text typed
+    /// in Telex too ([`LOANWORDS`]).
+    loans: bool,
+    /// The build read a loanword as Telex (`sex` → `se`).
+    unloaned: bool,
     /// The words, folded, after which the written text has a `!` ending a
     /// sentence ([`Written::exclaimed`]).
     exclaimed: HashSet<String>,
@@ -218,6 +224,7 @@ impl Written {
         self.leety = None;
         self.leet_typed = None;
         self.vni_typed = None;
+        self.telex_typed = None;
         self.exclaimed.clear();
         self.marked_bangs.clear();
         self.exclaimed_ready = false;
@@ -385,9 +392,51 @@ impl Written {
         let vni = (i3u(word) || final_e_shape(word) || accented) && self.vni_typed(folded);
         let plain = leet && !self.vni_typed(folded);
         normalize_typed(word, marked, leet, plain, accented, vni, out);
+        // A loanword stays one (`taxi` is no `tai`), but in a text typed in
+        // Telex (`sex bij khoas`: `sẽ bị khóa`).
+        if let Some((l, telex)) = loan_letters(word) {
+            if !(marked || telex && !self.loans && self.telex_typed(folded)) {
+                out.clear();
+                out.extend_from_slice(l);
+            } else if !marked {
+                // The second reading keeps it (`sex`, `max`).
+                self.unloaned = true;
+            }
+        }
         if counts_read(word) {
             *digit_read = digit_read.saturating_add(1);
         }
+    }
+
+    /// Whether `folded` has a word typed in Telex, other than one of the
+    /// first [`TELEX_LOANWORDS`]: one led by `dd`, with `aa`, `ee`, `oo`, or `w` after
+    /// `a o u`, or one that is no syllable but one with its last letter, a
+    /// tone of `s f r x j`, dropped (`bij`, `khoas`; not `thanks`).
+    fn telex_typed(&mut self, folded: &str) -> bool {
+        *self.telex_typed.get_or_insert_with(|| {
+            folded
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_lowercase()))
+                .any(|w| {
+                    let b = w.as_bytes();
+                    if LOANWORDS[..TELEX_LOANWORDS].contains(&b) {
+                        return false;
+                    }
+                    // A vowel doubled, not drawn out (`iphoneee`).
+                    let marks = b.starts_with(b"dd") && b.get(2) != Some(&b'd')
+                        || b.windows(2).enumerate().any(|(k, p)| {
+                            matches!(p, b"aw" | b"ow" | b"uw")
+                                || matches!(p, b"aa" | b"ee" | b"oo")
+                                    && b.get(k + 2) != Some(&p[0])
+                                    && (k == 0 || b[k - 1] != p[0])
+                        });
+                    marks
+                        || matches!(b, [.., p, b's' | b'f' | b'r' | b'x' | b'j']
+                            if is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g'))
+                            && !is_syllable(b)
+                            && is_syllable(&b[..b.len() - 1])
+                })
+        })
     }
 
     /// Whether `written` has two words or more written with a Vietnamese
@@ -641,7 +690,9 @@ impl RobustBuf {
     /// unit has its `t` written `7` read with it (`57r` → `5tr`); and, when the first reading left two pieces of its written
     /// text apart across a glued symbol that read one syllable or a listed
     /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
-    /// joined; and, when the first reading wrote as a space the dot before
+    /// joined; and, when the first reading read a loanword as Telex in a
+    /// text typed in Telex (`sex` → `se`; [`LOANWORDS`]), with it kept;
+    /// and, when the first reading wrote as a space the dot before
     /// the top-level domain of words dressed as a host (`thue-hoan.cc`;
     /// [`RobustBuf::gap`]), with that dot kept (`thue hoan.c`); returns
     /// whether that text differs from the first
@@ -663,7 +714,8 @@ impl RobustBuf {
     /// ```
     pub fn build_second_reading(&mut self, folded: &str, written: Option<&str>) -> bool {
         let digits = self.digit_read > 0 && self.reads_digits_again(folded);
-        if !digits && !self.unglued && !self.unhosted {
+        let loans = self.written.unloaned;
+        if !digits && !self.unglued && !self.unhosted && !loans {
             return false;
         }
         let mut first = std::mem::take(&mut self.first);
@@ -675,12 +727,14 @@ impl RobustBuf {
         });
         (self.second_digits, self.second_glue) = (digits, self.unglued);
         self.second_host = self.unhosted;
+        self.written.loans = loans;
         self.text.clear();
         self.skeleton.clear();
         self.joined.clear();
         self.build_text(folded, written);
         (self.second_digits, self.second_glue) = (false, false);
         self.second_host = false;
+        self.written.loans = false;
         let differs = self.text != first;
         self.first = first;
         differs
@@ -741,6 +795,9 @@ impl RobustBuf {
             if !self.second_host {
                 self.unhosted = false;
             }
+            if !self.written.loans {
+                self.written.unloaned = false;
+            }
         }
         if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
@@ -782,6 +839,7 @@ impl RobustBuf {
                 // `leet_led` says so (`0ng`; not `5tr`).
                 if word.first().is_some_and(char::is_ascii_digit)
                     && !leet_led(word, m, || marked.leety(folded))
+                    && loan_letters(word).is_none()
                 {
                     number(word, norm);
                 } else {
@@ -1032,6 +1090,9 @@ impl RobustBuf {
                     // A name ending in a number is kept (`b52club88`; not
                     // `sh0p33`, leetspeak vowels).
                     self.text.extend(self.word.iter());
+                } else if let Some((l, _)) = loan_letters(&self.word) {
+                    // A loanword stays one (`vneid-online.app`).
+                    self.text.extend(l.iter().map(|&c| char::from(c)));
                 } else {
                     normalize_word(&self.word, false, false, false, &mut self.norm);
                     self.text.extend(self.norm.iter().map(|&c| char::from(c)));
@@ -1535,7 +1596,10 @@ impl RobustBuf {
             self.written.marked(written, &self.tok)
         };
         let written_state = &mut self.written;
-        if starts_with_digit && !leet_led(&self.word, marked, || written_state.leety(folded)) {
+        if starts_with_digit
+            && !leet_led(&self.word, marked, || written_state.leety(folded))
+            && loan_letters(&self.word).is_none()
+        {
             number(&self.word, &mut self.norm);
             self.text.extend(self.norm.iter().map(|&b| char::from(b)));
             return;
@@ -1965,6 +2029,12 @@ fn second_word(t: &[u8], word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
         word.push(char::from(l));
     }
     normalize_word(word, false, false, false, norm);
+    if let Some((l, _)) = loan_letters(word) {
+        // A loanword stays one (`v1544` → `visa`).
+        norm.clear();
+        norm.extend_from_slice(l);
+        return true;
+    }
     let mut listed = SECOND_WORDS.contains(&norm.as_slice());
     // A `1` may be an `l` (`101` → `loi`, `z410` → `zalo`): the first
     // that makes the word one.
@@ -2461,6 +2531,54 @@ fn teen_word(w: &[u8]) -> bool {
                 || at(w.len() - 1) == Some(b'k')
         }
     }
+}
+
+/// The loanwords that step 3 keeps as they are: read as Telex or with
+/// their double letter collapsed, each would be a common Vietnamese
+/// syllable (`taxi` → `tai`, as `tài`; `app` → `ap`, as `ấp`), so a
+/// signature naming one would match that syllable. The first
+/// [`TELEX_LOANWORDS`] are also how Telex types a common word (`sex` for
+/// `sẽ`, `max` for `mã`): kept only in a text not typed in Telex.
+const LOANWORDS: [&[u8]; 10] = [
+    b"max", b"mix", b"sex", b"tax", b"app", b"apps", b"box", b"boss", b"taxi", b"visa",
+];
+const TELEX_LOANWORDS: usize = 4;
+
+/// The loanword of [`LOANWORDS`] that the token `word` is, its leetspeak
+/// digits and symbols read as letters, drawn out or not (`s3x`, `v1$@`,
+/// `4pp`, `sexxx`), and whether it is one of the first
+/// [`TELEX_LOANWORDS`].
+pub(crate) fn loan_letters(word: &[char]) -> Option<(&'static [u8], bool)> {
+    let mut w = [0u8; 12];
+    if !(3..=w.len()).contains(&word.len()) {
+        return None;
+    }
+    for (o, &c) in w.iter_mut().zip(word) {
+        *o = u8::try_from(c).ok().and_then(leet_letter)?;
+    }
+    let w = &w[..word.len()];
+    let collapsed = |x: &[u8], out: &mut [u8; 12]| {
+        let mut n = 0;
+        for &b in x {
+            if n == 0 || out[n - 1] != b {
+                out[n] = b;
+                n += 1;
+            }
+        }
+        n
+    };
+    let (mut c, mut lc) = ([0u8; 12], [0u8; 12]);
+    let n = collapsed(w, &mut c);
+    LOANWORDS
+        .iter()
+        .position(|l| {
+            *l == w
+                || w.len() > l.len() && {
+                    let m = collapsed(l, &mut lc);
+                    lc[..m] == c[..n]
+                }
+        })
+        .map(|k| (LOANWORDS[k], k < TELEX_LOANWORDS))
 }
 
 /// Whether `word` is letters, the last a consonant, then one `3`: an
@@ -4872,6 +4990,37 @@ mod tests {
     }
 
     #[test]
+    fn loanwords_stay_but_in_a_text_typed_in_telex() {
+        let read = |w: &str| {
+            let w: Vec<char> = w.chars().collect();
+            loan_letters(&w).map(|(l, telex)| (std::str::from_utf8(l).unwrap_or(""), telex))
+        };
+        assert_eq!(read("taxi"), Some(("taxi", false)));
+        assert_eq!(read("s3xxx"), Some(("sex", true)));
+        assert_eq!(read("v1$@"), Some(("visa", false)));
+        assert_eq!(read("4pp"), Some(("app", false)));
+        assert_eq!(read("tai"), None);
+        assert_eq!(read("se"), None);
+        let robust = |text: &str| {
+            let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
+            buf.fold(text);
+            r.build_from(&buf);
+            let first = r.text().to_owned();
+            let again = r.build_second_reading(buf.folded(), Some(buf.text()));
+            (first, again.then(|| r.text().to_owned()))
+        };
+        assert_eq!(robust("Gọi taxi về nhà"), ("goi taxi ve nha".into(), None));
+        assert_eq!(robust("clip sẽ gửi"), ("clip se gui".into(), None));
+        assert_eq!(
+            robust("Taif khoanr sex bij khoas"),
+            (
+                "tai khoan se bi khoa".into(),
+                Some("tai khoan sex bi khoa".into())
+            )
+        );
+    }
+
+    #[test]
     fn a_bang_ending_a_marked_word_that_goes_on_is_an_i() {
         let robust = |text: &str| {
             let (mut buf, mut r) = (super::super::FoldBuf::new(), RobustBuf::new());
@@ -4888,7 +5037,7 @@ mod tests {
             ("hay qua! mai gap nhe", "hay qua! mai gap nhe"),
             // `g!4`, `g!4!`, `v1$@` in leetspeak.
             ("thuoc g!4 truyen, g!4! ng4n", "thuoc gia truyen, giai ngan"),
-            ("b40 d4u v1$@ nh@t", "bao dau via nhat"),
+            ("b40 d4u v1$@ nh@t", "bao dau visa nhat"),
             ("4cc 11ên Quân", "ac lien quan"),
         ] {
             assert_eq!(robust(text), read, "{text}");
@@ -4986,7 +5135,7 @@ mod tests {
         assert_eq!(read("57kkk").as_deref(), Some(&b"stk"[..]));
         assert_eq!(read("81j").as_deref(), Some(&b"bi"[..]));
         assert_eq!(read("8400").as_deref(), Some(&b"bao"[..]));
-        assert_eq!(read("v!$4").as_deref(), Some(&b"via"[..]));
+        assert_eq!(read("v!$4").as_deref(), Some(&b"visa"[..]));
         assert_eq!(read("101").as_deref(), Some(&b"loi"[..]));
         assert_eq!(read("11en").as_deref(), Some(&b"lien"[..]));
         for t in [

@@ -78,7 +78,9 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
 use super::fold::{fold, is_fixed_point, skeleton, FoldBuf};
-use super::robust::{collapse, is_joiner, normalize_word, robust_skeleton, robust_text, RobustBuf};
+use super::robust::{
+    collapse, is_joiner, loan_letters, normalize_word, robust_skeleton, robust_text, RobustBuf,
+};
 use super::toned::{toned_skeleton, toned_skeleton_into};
 
 /// How a signature's pattern is matched (`docs/matching.md` has the exact
@@ -1750,7 +1752,10 @@ fn robustify(hir: &Hir) -> Hir {
             let mut word: Vec<char> = Vec::new();
             let mut norm = Vec::new();
             let mut flush = |word: &mut Vec<char>, out: &mut Vec<u8>| {
-                if word.first().is_some_and(|c| c.is_ascii_lowercase()) {
+                if let Some((l, _)) = loan_letters(word) {
+                    // A loanword stays one, as in the robust text.
+                    out.extend_from_slice(l);
+                } else if word.first().is_some_and(|c| c.is_ascii_lowercase()) {
                     normalize_word(word, false, false, false, &mut norm);
                     out.extend_from_slice(&norm);
                 } else {
