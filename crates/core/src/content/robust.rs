@@ -691,10 +691,10 @@ impl RobustBuf {
     /// text apart across a glued symbol that read one syllable or a listed
     /// name joined (`kho🎰a1`, `Za💰lo`; step 0), with them
     /// joined; and, when the first reading read a loanword as Telex in a
-    /// text typed in Telex (`sex` → `se`; [`LOANWORDS`]), with it kept;
+    /// text typed in Telex (`sex` → `se`; step 3, loanwords), with it kept;
     /// and, when the first reading wrote as a space the dot before
     /// the top-level domain of words dressed as a host (`thue-hoan.cc`;
-    /// [`RobustBuf::gap`]), with that dot kept (`thue hoan.c`); returns
+    /// step 2), with that dot kept (`thue hoan.c`); returns
     /// whether that text differs from the first
     /// reading's (`false`: the robust text is as it was). Asked right
     /// after the build of the same text (the first reading), whose
