@@ -1644,7 +1644,20 @@ fn spaceless(hir: &Hir) -> Hir {
             }
         }
         HirKind::Concat(hs) => Hir::concat(hs.iter().map(spaceless).collect()),
-        HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(spaceless).collect()),
+        HirKind::Alternation(hs) => Hir::alternation(
+            hs.iter()
+                .map(|h| {
+                    // A branch loosened down to one or two letters (`\.cc\b`
+                    // → `[ .]?c`, `www\.` → `w[ .]?`) would match almost
+                    // anywhere after the run: it keeps its separators.
+                    let l = spaceless(h);
+                    match l.properties().minimum_len() {
+                        Some(n) if n < MIN_LOOSE_BRANCH && l != *h => h.clone(),
+                        _ => l,
+                    }
+                })
+                .collect(),
+        ),
         HirKind::Capture(c) => Hir::capture(regex_syntax::hir::Capture {
             sub: Box::new(spaceless(&c.sub)),
             ..c.clone()
@@ -1652,6 +1665,9 @@ fn spaceless(hir: &Hir) -> Hir {
         _ => hir.clone(),
     }
 }
+
+/// The fewest bytes a loosened alternative of a spaceless form may match.
+const MIN_LOOSE_BRANCH: usize = 3;
 
 /// Whether `b` is ASCII white space as `\s` has it (vertical tab included).
 fn is_space(b: u8) -> bool {
@@ -2196,6 +2212,12 @@ mod tests {
         // Nothing to loosen: no spaceless form.
         assert_eq!(loose(r"vaytien"), None);
         assert_eq!(loose(r"\d+k"), None);
+        // An alternative loosened to a letter or two keeps its separators.
+        let tld = r"vay tien[a-z ]{0,60}(\.cc\b|www\.|https?://)";
+        assert!(m(tld, "vaytien ma .c"));
+        assert!(m(tld, "vaytienhtp:x"));
+        assert!(!m(tld, "vaytien ma xac"));
+        assert!(!m(tld, "vaytien ma www"));
         // One that would match the empty string is not used.
         assert_eq!(loose(r"\s+"), None);
         assert_eq!(loose(r"(?: |-)+"), None);
