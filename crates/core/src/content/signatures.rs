@@ -1813,6 +1813,9 @@ fn robustify(hir: &Hir) -> Hir {
                         let after = after.map_or_else(Hir::empty, |a| robustify(&a));
                         out.push(Hir::concat(vec![Hir::literal(*b"."), after]));
                     }
+                    // The dot as one of several ways of writing it
+                    // (`(?:\.|\[\.\]|\(\.\))`): a dot too.
+                    _ if host_dot => out.push(host_dot_alternatives(h)),
                     _ => out.push(robustify(h)),
                 }
             }
@@ -1828,6 +1831,36 @@ fn robustify(hir: &Hir) -> Hir {
             ..c.clone()
         }),
         _ => hir.clone(),
+    }
+}
+
+/// The robust form of a group or alternation after a host's repeated
+/// class: every alternative that starts with a dot keeps it a dot (not a
+/// space), the rest of it robust as usual.
+fn host_dot_alternatives(h: &Hir) -> Hir {
+    match h.kind() {
+        HirKind::Literal(l) if l.0.first() == Some(&b'.') => {
+            let rest = l.0.get(1..).unwrap_or_default();
+            Hir::concat(vec![Hir::literal(*b"."), robustify(&Hir::literal(rest))])
+        }
+        HirKind::Concat(hs) => match hs.split_first() {
+            Some((first, rest)) if matches!(first.kind(), HirKind::Literal(l) if l.0.first() == Some(&b'.')) => {
+                Hir::concat(
+                    std::iter::once(host_dot_alternatives(first))
+                        .chain(rest.iter().map(robustify))
+                        .collect(),
+                )
+            }
+            _ => robustify(h),
+        },
+        HirKind::Alternation(hs) => {
+            Hir::alternation(hs.iter().map(host_dot_alternatives).collect())
+        }
+        HirKind::Capture(c) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(host_dot_alternatives(&c.sub)),
+            ..c.clone()
+        }),
+        _ => robustify(h),
     }
 }
 
