@@ -837,7 +837,10 @@ impl RobustBuf {
                 let m = matters && marked.marked(written, tok);
                 // A number led by a leetspeak digit is a word only when
                 // `leet_led` says so (`0ng`; not `5tr`).
-                if word.first().is_some_and(char::is_ascii_digit)
+                let digit_led = word.first().is_some_and(char::is_ascii_digit);
+                if digit_led && zero_amount(word, norm) {
+                    // `5Ok`: `50k`.
+                } else if digit_led
                     && !leet_led(word, m, || marked.leety(folded))
                     && loan_letters(word).is_none()
                 {
@@ -1595,6 +1598,10 @@ impl RobustBuf {
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
         };
+        if starts_with_digit && zero_amount(&self.word, &mut self.norm) {
+            self.text.extend(self.norm.iter().map(|&b| char::from(b)));
+            return;
+        }
         let written_state = &mut self.written;
         if starts_with_digit
             && !leet_led(&self.word, marked, || written_state.leety(folded))
@@ -2221,6 +2228,47 @@ fn mark_matters(word: &[char]) -> bool {
             && rest.len() >= 2
             && rest.iter().all(|&c| c.is_ascii_lowercase() || is_leet_digit(c));
     word.iter().any(char::is_ascii_lowercase) && (vni || led)
+}
+
+/// Whether `word` is an amount written with the letter `o` for the digit
+/// `0`: a digit `1`–`9`, then digits and `o` (an `o` among them), then a
+/// unit ([`is_unit`]) or none, the `o` shown a digit by a unit after the
+/// number or by another `o` (`5ok`, `6ook`, `3oook`, `1o8k`, `5oo`; not
+/// `5o`, `7oi`, `9o1`, which is `goi`, nor `1ok`, one `ok`).
+fn zeros_as_letters(word: &[char]) -> bool {
+    let Some((&first, rest)) = word.split_first() else {
+        return false;
+    };
+    if !matches!(first, '1'..='9') {
+        return false;
+    }
+    let body = rest
+        .iter()
+        .position(|&c| c != 'o' && !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (digits, unit) = rest.split_at(body);
+    let zeros = digits.iter().filter(|&&c| c == 'o').count();
+    if zeros == 0 || !(unit.is_empty() || is_unit(unit) || unit == ['d', '9']) {
+        return false;
+    }
+    // `1ok`: the word `ok` after a count, not `10k`.
+    let ok = first == '1' && digits == ['o'] && unit == ['k'];
+    !ok && (zeros >= 2 || !unit.is_empty())
+}
+
+/// Step 4 for an amount written with `o` for `0` ([`zeros_as_letters`]):
+/// [`number`] with the `o` read `0` (`5ok` → `50k`, `6ook` → `600k`).
+fn zero_amount(word: &[char], out: &mut Vec<u8>) -> bool {
+    if !zeros_as_letters(word) {
+        return false;
+    }
+    out.clear();
+    out.extend(word.iter().map(|&c| if c == 'o' { b'0' } else { c as u8 }));
+    if vni_dong(Some(out)) {
+        out.pop();
+    }
+    collapse(out);
+    true
 }
 
 /// Step 4 for a numeric token that is no word (`100kkk` → `100k`): kept as
