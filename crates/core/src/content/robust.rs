@@ -950,7 +950,9 @@ impl RobustBuf {
                             folded.get(x..y).is_some_and(|t| t.chars().nth(1).is_some())
                         })
                     };
-                    let joined = is_splitter_gap(g)
+                    // A lone `/` splits too (`B/ắn C/á`), but never
+                    // links other words (`2tr/ngà|y`).
+                    let joined = (is_splitter_gap(g) || g == "/")
                         && !(!last_joined && prev_long() && splitter_gap(i.checked_sub(2)))
                         && !(long_after() && splitter_gap(Some(i + 2)))
                         && self.splits_syllable(folded, next)
