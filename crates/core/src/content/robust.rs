@@ -2744,8 +2744,11 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
         // word.
         let (prev, next) = (w[..at].chars().next_back(), w[at + 1..].chars().next());
         let ell = w.as_bytes()[at] == b'l';
+        let inner = !ell && prev.is_some_and(char::is_lowercase);
         let worth = if ell {
             prev.is_some_and(char::is_uppercase) || next.is_some_and(char::is_uppercase)
+        } else if inner {
+            true
         } else {
             // Not after a digit either: `D9IE6M3` (VNI for `ĐIỂM`) is one
             // token, its `IE` no word of its own.
@@ -2773,6 +2776,9 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
                 other_lower |= c.is_lowercase() && c != 'l';
             }
             (upper >= 2 && !other_lower).then(|| word.replace('l', "I"))
+        } else if inner {
+            judged = end;
+            inner_capital_i(word)
         } else {
             // One allocation: the folded word, then its `i` made an `l`.
             let mut f = super::fold(word).into_bytes();
@@ -2793,6 +2799,51 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
         }
     }
     finish_reading(w, copied, out)
+}
+
+/// Words of links and calls to action that spam writes with an `I` for an
+/// inner `l` (`cIick`, `onIine`).
+const INNER_L_WORDS: &[&[u8]] = &[
+    b"click",
+    b"clip",
+    b"online",
+    b"hotline",
+    b"link",
+    b"email",
+    b"gmail",
+    b"mail",
+    b"sale",
+    b"slot",
+    b"play",
+    b"plus",
+    b"lucky",
+    b"deal",
+    b"bill",
+    b"apple",
+    b"telegram",
+    b"live",
+    b"flash",
+    b"global",
+    b"vinaphone",
+];
+
+/// Look-alike capitals: `word`, lower case but for an `I` after a
+/// lower-case letter (and maybe its first letter), with each such `I` an
+/// `l`, when that makes one of [`INNER_L_WORDS`] (`cIick` → `click`,
+/// `OnIine` → `Online`; not `kIa`, `ĐIện`).
+fn inner_capital_i(word: &str) -> Option<String> {
+    let mut fixed = String::with_capacity(word.len());
+    let mut prev: Option<char> = None;
+    for (k, c) in word.chars().enumerate() {
+        let inner_i = c == 'I' && prev.is_some_and(char::is_lowercase);
+        if c.is_uppercase() && k > 0 && !inner_i {
+            return None;
+        }
+        fixed.push(if inner_i { 'l' } else { c });
+        prev = Some(c);
+    }
+    let folded = super::fold(&fixed);
+    INNER_L_WORDS.contains(&folded.as_bytes()).then_some(fixed)
 }
 
 /// Ends a reading of step 0 that wrote into `out` the written text `w`
