@@ -1357,6 +1357,20 @@ impl RobustBuf {
         // word of their own (`d o n h_a_n_g` → `don hang`): a loose gap
         // between two such letters joins them.
         let alone = |t: usize| (t == i || spaced(t - 1)) && (t == end || spaced(t + 1));
+        // There, when letters are also linked without white space, a
+        // joiner with white space on both sides breaks words too (`n.o
+        // h.u - b.a.n` → `no hu ban`; `v - a - y t - i - e - n` keeps them
+        // as its letters' links).
+        let tight_run = (i + 1..end).step_by(2).any(|k| {
+            matches!(items.get(k), Some(Item::Gap(ga, gb))
+                if s.get(*ga..*gb).is_some_and(|g| !g.contains(char::is_whitespace)))
+        });
+        let padded = |k: usize| match items.get(k) {
+            Some(Item::Gap(ga, gb)) => s.get(*ga..*gb).is_some_and(|g| {
+                g.len() >= 3 && g.starts_with(' ') && g.ends_with(' ') && g.chars().all(is_joiner)
+            }),
+            _ => false,
+        };
         // All loose: the written text may show word breaks (two spaces).
         let mut breaks = std::mem::take(&mut self.breaks);
         breaks.clear();
@@ -1384,7 +1398,11 @@ impl RobustBuf {
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
-                Some(Item::Gap(..)) if mixed && spaced(k) && !(alone(k - 1) && alone(k + 1)) => {
+                Some(Item::Gap(..))
+                    if mixed
+                        && (spaced(k) || tight_run && padded(k))
+                        && !(alone(k - 1) && alone(k + 1)) =>
+                {
                     self.flush_run_word(s, written);
                     self.text.push(' ');
                     self.word.clear();
