@@ -173,6 +173,31 @@
 //!   robust text keeps the dot before the top-level domain of a host not
 //!   read as a link instead. No hit added now; 318 of 320. Left: a link
 //!   host in leetspeak with its letters led by a digit (`4gr1b4nk-…`), `thu3`.
+//! - `analyst21/`: 40 signatures of a twenty-first analyst over themes
+//!   not used before (account and VNeID verification, SIM "chuẩn hóa",
+//!   wallet locks, one-time BHXH withdrawal, stock tips and tickers, forex,
+//!   "phạt nguội", tickets and travel, land, renting bank accounts, fake
+//!   degrees, VAT invoices, miracle medicines, lucky spins, number sales,
+//!   dating, debt threats, betting), every disguised message written by
+//!   hand; 320 ordinary messages, 85–110 near misses. Measured after the
+//!   rules `analyst22` led to: 312 of 320 (leetspeak 96.2 %, repeated
+//!   letters and emoji 97.5 %, mixtures 92.5 %). Its misses led to
+//!   leetspeak acronyms (`8HXH`, `C7V`), `!Phone` for `iPhone`, a ticker of
+//!   three capitals keeping its last letter (`mã VIX`: no Telex tone), and
+//!   a two-letter final ending a run linked without white space
+//!   (`kh-0-ng`): 319 of 320. Left: Telex and leetspeak in one word
+//!   (`t4wng`) beside a loanword (`sex` stays).
+//! - `analyst22/`: 40 signatures of a twenty-second analyst (credit-card
+//!   limits, unsecured loans, bad-debt clearing, labour export, ID cards,
+//!   cut-off notices, prizes, collaborators, lottery betting, casinos,
+//!   counterfeit goods, premium accounts, game top-ups, driver bonuses,
+//!   flash sales, loan sharks), disguised by hand; 320 ordinary messages,
+//!   about 85 near misses. First reading: 314 of 320 (leetspeak 97.5 %,
+//!   mixtures 90 %), no hit added. A host with a spaced dot before its
+//!   top-level domain (`sh0pee-qu4t4ng . t0p`, which links read as one)
+//!   now keeps it: 315. Left: `5H` for `SH` (a time elsewhere), VNI typed
+//!   between dotted letters (`g.i.a3.i`), leetspeak and VNI in one word
+//!   (`7uye63n`).
 //! - `analyst16/`: 40 signatures of a sixteenth analyst, written without
 //!   sight of the code, the docs or the other sets, from the scam SMS users
 //!   report to anti-scam sites (fake delivery fees, EVN cut-offs, tax,
@@ -365,6 +390,32 @@ struct HeldOut {
 
 const SETS: &[HeldOut] = &[
     HeldOut {
+        dir: "analyst21",
+        signatures: 40,
+        floors: &[
+            ("leet", 100.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("mixtures", 97.4),
+        ],
+    },
+    HeldOut {
+        dir: "analyst22",
+        signatures: 40,
+        floors: &[
+            ("leet", 97.4),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("mixtures", 92.4),
+        ],
+    },
+    HeldOut {
         dir: "analyst20",
         signatures: 40,
         floors: &[
@@ -484,7 +535,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 97.4),
             ("emoji", 92.4),
             ("lookalike", 100.0),
-            ("mixtures", 67.4),
+            ("mixtures", 69.9),
         ],
     },
     HeldOut {
@@ -505,7 +556,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst",
         signatures: 40,
         floors: &[
-            ("leet", 97.5),
+            ("leet", 100.0),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 100.0),
@@ -701,14 +752,17 @@ fn analyst_signatures_keep_their_detections_under_every_trick() {
 }
 
 /// The ordinary messages of every set that robust matching gives a hit
-/// the plain matching does not, with every set's signatures at once (825
-/// signatures, 5,790 messages): each is itself disguised (a family chat in
+/// the plain matching does not, with every set's signatures at once (905
+/// signatures, 6,430 messages): each is itself disguised (a family chat in
 /// VNI or Telex, a notice in leetspeak) and holds a phrase a broad
 /// signature of another set names (`tạm khóa` after a bank, `cập nhật sinh
-/// trắc học`, `tuyển cộng tác viên`), which its plain form would match too.
-/// 30 before loanwords were kept (`taxi`: `sim số taxi` matched `số tài
-/// khoản` nine times).
-const CROSS_SET_ROBUST_ONLY: usize = 19;
+/// trắc học`, `tuyển cộng tác viên`, `rút BHXH một lần`, `xuất khẩu lao
+/// động`), which its plain form would match too. 30 before loanwords were
+/// kept (`taxi`: `sim số taxi` matched `số tài khoản` nine times); 20 with
+/// 825 signatures and 5,790 messages, then 19 once a branch of a regex's
+/// spaceless form kept its separators (`\.cc\b` had become a lone `c`);
+/// `analyst21` and `analyst22` brought five more of that kind.
+const CROSS_SET_ROBUST_ONLY: usize = 24;
 
 #[test]
 fn every_sets_signatures_add_few_hits_on_every_sets_ordinary_messages() {

@@ -392,6 +392,21 @@ impl Written {
         let vni = (i3u(word) || final_e_shape(word) || accented) && self.vni_typed(folded);
         let plain = leet && !self.vni_typed(folded);
         normalize_typed(word, marked, leet, plain, accented, vni, out);
+        // A code of three capitals in a text written in lower case too (a
+        // stock ticker, `mã VIX`) keeps its last letter, unless another
+        // word ends in a Telex tone (`tài khoản BIJ khoas`).
+        if let [a @ 'a'..='z', b @ 'a'..='z', c @ ('s' | 'f' | 'r' | 'x' | 'j')] = *word {
+            if out.len() < 3
+                && capital_code(written, [a, b, c])
+                && telex_words(folded).all(|w| {
+                    w.as_bytes() == [a, b, c].map(|c| c as u8)
+                        || !w.ends_with(['s', 'f', 'r', 'x', 'j'])
+                })
+            {
+                out.clear();
+                out.extend([a, b, c].map(|c| c as u8));
+            }
+        }
         // A loanword stays one (`taxi` is no `tai`), but in a text typed in
         // Telex (`sex bij khoas`: `sẽ bị khóa`).
         if let Some((l, telex)) = loan_letters(word) {
@@ -413,30 +428,9 @@ impl Written {
     /// `a o u`, or one that is no syllable but one with its last letter, a
     /// tone of `s f r x j`, dropped (`bij`, `khoas`; not `thanks`).
     fn telex_typed(&mut self, folded: &str) -> bool {
-        *self.telex_typed.get_or_insert_with(|| {
-            folded
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_lowercase()))
-                .any(|w| {
-                    let b = w.as_bytes();
-                    if LOANWORDS[..TELEX_LOANWORDS].contains(&b) {
-                        return false;
-                    }
-                    // A vowel doubled, not drawn out (`iphoneee`).
-                    let marks = b.starts_with(b"dd") && b.get(2) != Some(&b'd')
-                        || b.windows(2).enumerate().any(|(k, p)| {
-                            matches!(p, b"aw" | b"ow" | b"uw")
-                                || matches!(p, b"aa" | b"ee" | b"oo")
-                                    && b.get(k + 2) != Some(&p[0])
-                                    && (k == 0 || b[k - 1] != p[0])
-                        });
-                    marks
-                        || matches!(b, [.., p, b's' | b'f' | b'r' | b'x' | b'j']
-                            if is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g'))
-                            && !is_syllable(b)
-                            && is_syllable(&b[..b.len() - 1])
-                })
-        })
+        *self
+            .telex_typed
+            .get_or_insert_with(|| telex_words(folded).next().is_some())
     }
 
     /// Whether `written` has two words or more written with a Vietnamese
@@ -483,6 +477,47 @@ impl Written {
         }
         self.runs.get(letters).map(Vec::as_slice)
     }
+}
+
+/// The words of `folded` typed in Telex ([`Written::telex_typed`]).
+fn telex_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_lowercase()))
+        .filter(|w| {
+            let b = w.as_bytes();
+            if LOANWORDS[..TELEX_LOANWORDS].contains(&b) {
+                return false;
+            }
+            // A vowel doubled, not drawn out (`iphoneee`).
+            let marks = b.starts_with(b"dd") && b.get(2) != Some(&b'd')
+                || b.windows(2).enumerate().any(|(k, p)| {
+                    matches!(p, b"aw" | b"ow" | b"uw")
+                        || matches!(p, b"aa" | b"ee" | b"oo")
+                            && b.get(k + 2) != Some(&p[0])
+                            && (k == 0 || b[k - 1] != p[0])
+                });
+            marks
+                || matches!(b, [.., p, b's' | b'f' | b'r' | b'x' | b'j']
+                    if is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g'))
+                    && !is_syllable(b)
+                    && is_syllable(&b[..b.len() - 1])
+        })
+}
+
+/// Whether `written` has the word `code` in capitals (`VIX`), and a
+/// lower-case letter elsewhere.
+#[inline(never)]
+fn capital_code(written: Option<&str>, code: [char; 3]) -> bool {
+    let Some(w) = written else {
+        return false;
+    };
+    let upper = code.map(|c| c.to_ascii_uppercase() as u8);
+    let b = w.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c >= 0x80;
+    w.bytes().any(|c| c.is_ascii_lowercase())
+        && memchr::memmem::find_iter(b, &upper)
+            .any(|at| !(at > 0 && word(b[at - 1]) || b.get(at + 3).is_some_and(|&c| word(c))))
 }
 
 /// A character of a written word: a letter or digit, a combining mark, a
@@ -1280,10 +1315,17 @@ impl RobustBuf {
                     && matches!(items.get(i + 1), Some(Item::Gap(fa, fb))
                         if matches!(s.get(*fa..*fb), Some("-" | "_" | "*" | "~")))
                     && spelled_tld(s.as_bytes(), *ta);
+                // A final of two letters ends a run linked without white
+                // space (`kh-0-ng`, `th-4-ng`).
+                let last = tight
+                    && k > i
+                    && matches!(s.get(*ta..*tb), Some("ng" | "nh" | "ch"))
+                    && matches!(items.get(k), Some(Item::Token(pa, pb))
+                        if *pb == *pa + 1 && s.as_bytes().get(*pa).is_some_and(|&c| is_vowel(c) || is_leet_digit(char::from(c))));
                 if !joiners
                     || host_dot
                     || !first_ok
-                    || !(one(*ta, *tb) || tight && drawn(*ta, *tb))
+                    || !(one(*ta, *tb) || tight && drawn(*ta, *tb) || last)
                     || !tight
                         && (number(k, k.checked_sub(1))
                             || number(k + 2, Some(k + 3))
@@ -1292,6 +1334,9 @@ impl RobustBuf {
                     break;
                 }
                 k += 2;
+                if last {
+                    break;
+                }
             }
             end = k;
         }
@@ -1537,40 +1582,59 @@ impl RobustBuf {
             && !(spaced && stop)
             && !(spaced && !chained && g.chars().any(|c| c.is_ascii() && c != ' '))
             && !(digit_before && digit_after);
+        // A dot before a top-level domain stays one (`shopee-trian🔥.top`
+        // → `shopee trian.top`): a host that did not read as a link. Not
+        // in a phrase dotted word by word (`nhóm.tín.hiệu.forex`,
+        // `nhan.qua.to`): the token before has no dot before it.
+        let dotted = prev.is_some_and(|(pa, _)| s[..pa].ends_with('.'));
+        let tld_after = || {
+            next.is_some_and(|(na, nb)| {
+                // It ends the host (`học.phí.bổ.sung` has no domain).
+                let after = s.get(nb..).unwrap_or("").as_bytes();
+                let end = match after {
+                    [] => true,
+                    [b'.' | b',' | b';' | b':' | b'!' | b'?' | b')', rest @ ..] => {
+                        rest.first().is_none_or(u8::is_ascii_whitespace)
+                    }
+                    [c, ..] => c.is_ascii_whitespace() || *c == b'/',
+                };
+                end && s.get(na..nb).is_some_and(|t| tld_token(t.as_bytes()))
+                    || prev.is_some_and(|(pa, pb)| {
+                        pb > pa + 1 || s[..pa].ends_with(['-', '_', '*', '~'])
+                    }) && spelled_tld(s.as_bytes(), na)
+            })
+        };
+        // Words dressed as a host stay words (`v4y-t1en-nhanh.com`) but in
+        // the second reading.
+        let head_words = || {
+            prev.is_some_and(|(_, pb)| {
+                let start = s[..pb].rfind(char::is_whitespace).map_or(0, |p| p + 1);
+                let head = s.get(start..pb).unwrap_or("");
+                words_only(&format!("{head}.x"), &mut Vec::new(), &mut Vec::new())
+            })
+        };
+        // A dot with white space before it, as links read it
+        // (`shopee-quatang . top`), before a top-level domain; not after
+        // words (`Xin chào . Top 10`), in either reading.
+        let padded_dot = prev.is_some()
+            && g.starts_with(char::is_whitespace)
+            && g.trim() == "."
+            && !dotted
+            && !digit_before;
+        if padded_dot && tld_after() && !head_words() {
+            self.text.push('.');
+            return;
+        }
         if boundary {
-            // A dot before a top-level domain stays one (`shopee-trian🔥.top`
-            // → `shopee trian.top`): a host that did not read as a link.
-            // Not in a phrase dotted word by word (`nhóm.tín.hiệu.forex`,
-            // `nhan.qua.to`): the token before has no dot before it.
-            let dotted = prev.is_some_and(|(pa, _)| s[..pa].ends_with('.'));
             let tld = !spaced
                 && !dotted
                 && g.contains('.')
-                && next.is_some_and(|(na, nb)| {
-                    // It ends the host (`học.phí.bổ.sung` has no domain).
-                    let after = s.get(nb..).unwrap_or("").as_bytes();
-                    let end = match after {
-                        [] => true,
-                        [b'.' | b',' | b';' | b':' | b'!' | b'?' | b')', rest @ ..] => {
-                            rest.first().is_none_or(u8::is_ascii_whitespace)
-                        }
-                        [c, ..] => c.is_ascii_whitespace() || *c == b'/',
-                    };
-                    end && s.get(na..nb).is_some_and(|t| tld_token(t.as_bytes()))
-                        || prev.is_some_and(|(pa, pb)| {
-                            pb > pa + 1 || s[..pa].ends_with(['-', '_', '*', '~'])
-                        }) && spelled_tld(s.as_bytes(), na)
-                })
-                // Words dressed as a host stay words (`v4y-t1en-nhanh.com`)
-                // but in the second reading.
-                && (self.second_host
-                    || prev.is_none_or(|(_, pb)| {
-                        let start = s[..pb].rfind(char::is_whitespace).map_or(0, |p| p + 1);
-                        let head = s.get(start..pb).unwrap_or("");
-                        let words = words_only(&format!("{head}.x"), &mut Vec::new(), &mut Vec::new());
-                        self.unhosted |= words;
-                        !words
-                    }));
+                && tld_after()
+                && (self.second_host || {
+                    let words = head_words();
+                    self.unhosted |= words;
+                    !words
+                });
             self.text.push(if tld { '.' } else { ' ' });
             return;
         }
@@ -2000,8 +2064,10 @@ fn is_leet_digit(c: char) -> bool {
 /// The acronyms that scam texts write in leetspeak and that no other rule
 /// reads, their letters making no Vietnamese syllable (step 5): `OTP`,
 /// written `O7P`, `07P` (a `7` after an `o` is otherwise VNI's mark of
-/// `ơ`, and a number led by `0` and a `7` stays a number).
-const LEET_ACRONYMS: [&[u8]; 1] = [b"otp"];
+/// `ơ`, and a number led by `0` and a `7` stays a number); the insurance
+/// funds `BHXH`, `BHYT`, `BHTN` (`8HXH`), the driving licence `GPLX` and
+/// `CTV`, a collaborator (`C7V`).
+const LEET_ACRONYMS: [&[u8]; 6] = [b"otp", b"bhxh", b"bhyt", b"bhtn", b"gplx", b"ctv"];
 
 /// The loanwords and acronyms that the second reading of a text written
 /// in leetspeak reads though they are no Vietnamese syllable
@@ -2215,7 +2281,7 @@ fn with_chars(t: &[u8], test: impl FnOnce(&[char]) -> bool) -> bool {
 /// The acronym of [`LEET_ACRONYMS`] that `word`, holding a digit, reads
 /// with its digits read as leetspeak letters ([`leet_letter`]).
 fn leet_acronym(word: &[char]) -> Option<&'static [u8]> {
-    if word.len() > 3 || !word.iter().any(char::is_ascii_digit) {
+    if word.len() > 4 || !word.iter().any(char::is_ascii_digit) {
         return None;
     }
     LEET_ACRONYMS.iter().copied().find(|a| {
@@ -3413,6 +3479,7 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
         let b = folded.as_bytes();
         return inner_bang(b, at)
             || signs.bang && (leading_bang(b, at) || digit_bang(b, at))
+            || iphone_bang(b, at)
             || signs
                 .bangs
                 .as_ref()
@@ -4037,6 +4104,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 || (c == b'!'
                     && (inner_bang(b, i)
                         || leading_bang(b, i)
+                        || iphone_bang(b, i)
                         || trailing_bang_word(b, i).is_some()))
             {
                 return false;
@@ -4079,6 +4147,20 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if gap.windows(2).any(|w| w == b"  ") {
                 return false;
             }
+            // A dot with white space before it, before a top-level domain
+            // (`shopee-quatang . top`): step 2 may keep it a dot.
+            if gap.first() == Some(&b' ')
+                && gap.iter().filter(|&&c| c != b' ').eq(b".")
+                && !b[prev_end - 1].is_ascii_digit()
+            {
+                let end = b[start..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(n, |p| start + p);
+                if tld_token(&b[start..end]) {
+                    return false;
+                }
+            }
         }
         i += 1;
         let rewrite = if k & LOWER != 0 {
@@ -4117,9 +4199,12 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
         } else {
             let mut letters = 0usize;
             let mut same = false;
+            let mut zero = false;
             while i < n && class(b[i]) & (LOWER | DIGIT_L) != 0 {
                 letters += usize::from(class(b[i]) & LOWER != 0);
                 same |= class(b[i]) & LOWER != 0 && b[i] == b[i - 1];
+                // An `o` for a `0` (`5ok`): `zero_amount` decides.
+                zero |= b[i] == b'o';
                 i += 1;
             }
             // A leetspeak digit or `9` leading letters may be a word
@@ -4129,7 +4214,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             let nine = c == b'9' && b.get(start + 1).copied().is_some_and(vowel_after_nine);
             // VNI's `đ` after an amount (`500d9`): `number` drops its `9`.
             let dong = b.get(i.wrapping_sub(1)) == Some(&b'9') && vni_dong(b.get(start..i));
-            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong
+            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong || zero
         };
         token(start, i, rewrite);
         prev_end = i;
@@ -4452,6 +4537,22 @@ fn leading_bang(b: &[u8], i: usize) -> bool {
         w[1..=n].copy_from_slice(&b[i + 1..=i + n]);
         is_syllable(&w[..=n])
     }
+}
+
+/// Whether the `!` at `i` of `b` leads `phone` or `pad`, in leetspeak or
+/// not, a prize scam's `!Phone` (`iPhone`), in any text.
+fn iphone_bang(b: &[u8], i: usize) -> bool {
+    let lead = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1]));
+    let rest = b.get(i + 1..).unwrap_or_default();
+    lead && b.get(i) == Some(&b'!')
+        && [&b"phone"[..], b"pad"].iter().any(|w| {
+            // In leetspeak too (`!PH0NE`).
+            rest.len() >= w.len()
+                && w.iter()
+                    .zip(rest)
+                    .all(|(&l, &c)| c == l || c.is_ascii_digit() && leet_letter(c) == Some(l))
+                && !rest.get(w.len()).is_some_and(u8::is_ascii_alphanumeric)
+        })
 }
 
 /// Whether the `!` at `i` of `b` follows one leetspeak consonant digit that
@@ -4912,9 +5013,10 @@ mod tests {
 
         /// The written text changes the robust text only through marked
         /// words, spelled-out letters spaced unevenly and look-alike
-        /// capitals (step 0, which needs an `l` or an `I`): an ASCII text
-        /// with no two white-space characters in a row, without `l` and
-        /// `I`, reads the same from its folded text alone.
+        /// capitals (step 0, which needs an `l` or an `I`), and a code of
+        /// three capitals (`VIX`): an ASCII text with no two white-space
+        /// characters in a row, without `l`, `I` or such a code, reads the
+        /// same from its folded text alone.
         #[test]
         fn the_written_text_matters_only_for_marks_and_spacing(
             text in "[a-km-zA-HJ-Z0-9 .,@$-]{0,40}",
@@ -4925,6 +5027,13 @@ mod tests {
             while text.contains("  ") {
                 text = text.replace("  ", " ");
             }
+            // Nor a code of three capitals that a Telex tone would end
+            // (`VIX`), which the capitals keep.
+            prop_assume!(!text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                w.len() == 3
+                    && w.bytes().all(|c| c.is_ascii_uppercase())
+                    && w.ends_with(['S', 'F', 'R', 'X', 'J'])
+            }));
             let mut buf = crate::content::FoldBuf::new();
             buf.fold(&text);
             let (mut a, mut b) = (RobustBuf::new(), RobustBuf::new());

@@ -1804,6 +1804,11 @@ fn robustify(hir: &Hir) -> Hir {
                 let host_dot = k >= 2
                     && matches!(hs[k - 2].kind(), HirKind::Repetition(r)
                         if matches!(r.sub.kind(), HirKind::Class(_)));
+                if host_dot && starts_with_dot(h) {
+                    if let Some(name) = out.pop() {
+                        out.push(unspaced_end(name));
+                    }
+                }
                 match h.kind() {
                     HirKind::Literal(l) if host_dot && l.0.first() == Some(&b'.') => {
                         let after = match l.0.get(1..).filter(|r| !r.is_empty()) {
@@ -1832,6 +1837,46 @@ fn robustify(hir: &Hir) -> Hir {
         }),
         _ => hir.clone(),
     }
+}
+
+/// Whether `h` is a dot, or a group or alternation with a branch that
+/// starts with one (a host's dot, after its repeated class).
+fn starts_with_dot(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Literal(l) => l.0.first() == Some(&b'.'),
+        HirKind::Concat(hs) => hs.first().is_some_and(starts_with_dot),
+        HirKind::Alternation(hs) => hs.iter().any(starts_with_dot),
+        HirKind::Capture(c) => starts_with_dot(&c.sub),
+        _ => false,
+    }
+}
+
+/// A host's name before its dot (the robust form of a repeated class, to
+/// which robust matching gave a space: `[a-z0-9-]+` reads `shopee
+/// trian.top`): its last character no space, since no host ends so
+/// (`nha .C`, in `dum c nha .C ve`, is no host `nha .cc`).
+fn unspaced_end(name: Hir) -> Hir {
+    let HirKind::Repetition(r) = name.kind() else {
+        return name;
+    };
+    let HirKind::Class(Class::Bytes(class)) = r.sub.kind() else {
+        return name;
+    };
+    let space = ClassBytes::new([ClassBytesRange::new(b' ', b' ')]);
+    let mut tail = class.clone();
+    tail.difference(&space);
+    if r.min == 0 || tail == *class || tail.ranges().is_empty() {
+        return name;
+    }
+    Hir::concat(vec![
+        Hir::repetition(Repetition {
+            min: r.min - 1,
+            max: r.max.map(|m| m - 1),
+            greedy: r.greedy,
+            sub: r.sub.clone(),
+        }),
+        Hir::class(Class::Bytes(tail)),
+    ])
 }
 
 /// The robust form of a group or alternation after a host's repeated
