@@ -638,9 +638,11 @@ pub(super) fn is_joiner(c: char) -> bool {
 }
 
 /// A character of a gap between two words that makes it a word boundary
-/// (step 3): a joiner, or an arrow's `< > =` (`vay >> tien`, `nap => 100k`).
+/// (step 3): a joiner, an arrow's `< > =` (`vay >> tien`, `nap => 100k`),
+/// or a `^` or `#` that step 0 did not read as a letter (`nh4n^T1EN`,
+/// `quy#BHTN`).
 fn is_word_gap(c: char) -> bool {
-    is_joiner(c) || matches!(c, '<' | '>' | '=')
+    is_joiner(c) || matches!(c, '<' | '>' | '=' | '^' | '#')
 }
 
 /// A non-ASCII symbol (emoji and the like), dropped from kept gaps.
@@ -3016,14 +3018,23 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
             f.iter().any(|&c| c.is_ascii_lowercase() && c != b't') && reads_syllable(&f, true)
         }
     };
+    // A `#` between a lower-case letter and a capital separates two words
+    // (`quy#BHTN`), as the case shows.
+    let case_turn = |k: usize| {
+        k.checked_sub(1)
+            .and_then(|p| at(Some(p)))
+            .is_some_and(char::is_lowercase)
+            && at(Some(k + 1)).is_some_and(char::is_uppercase)
+    };
     let drawn = glyphs
         || (0..chars.len()).any(|k| match chars[k] {
             '+' => tee(k),
             '|' => kay(k) || ell(k),
             '#' => {
                 let (p, n) = (k.checked_sub(1), Some(k + 1));
-                word(p) && word(n) && (letter(p) || letter(n))
-                    || at(p) == Some('(') && !p.is_some_and(paren) && word(n)
+                !case_turn(k)
+                    && (word(p) && word(n) && (letter(p) || letter(n))
+                        || at(p) == Some('(') && !p.is_some_and(paren) && word(n))
             }
             '(' => {
                 !paren(k)
@@ -3042,7 +3053,9 @@ fn symbol_letters(w: &str, out: &mut String) -> bool {
                 k += 1; // the `<`
                 Some('k')
             }
-            '#' if word(prev) || word(Some(k + 1)) || matches!(at(prev), Some('(' | '<')) => {
+            '#' if !case_turn(k)
+                && (word(prev) || word(Some(k + 1)) || matches!(at(prev), Some('(' | '<'))) =>
+            {
                 Some('h')
             }
             '(' if !paren(k) => {
@@ -4126,7 +4139,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             let gap = b.get(prev_end..start).unwrap_or(&[]);
             let joiners = gap
                 .iter()
-                .all(|&c| class(c) & JOINER != 0 || matches!(c, b'<' | b'>' | b'='));
+                .all(|&c| class(c) & JOINER != 0 || matches!(c, b'<' | b'>' | b'=' | b'^' | b'#'));
             let spaced = gap.contains(&b' ');
             let stop = gap.iter().any(|&c| matches!(c, b'.' | b'\''));
             let digits = b[prev_end - 1].is_ascii_digit() && c.is_ascii_digit();
