@@ -4555,17 +4555,19 @@ fn leading_bang(b: &[u8], i: usize) -> bool {
 /// Whether the `!` at `i` of `b` leads `phone` or `pad`, in leetspeak or
 /// not, a prize scam's `!Phone` (`iPhone`), in any text.
 fn iphone_bang(b: &[u8], i: usize) -> bool {
+    if b.get(i) != Some(&b'!') {
+        return false;
+    }
     let lead = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1]));
     let rest = b.get(i + 1..).unwrap_or_default();
-    lead && b.get(i) == Some(&b'!')
-        && [&b"phone"[..], b"pad"].iter().any(|w| {
-            // In leetspeak too (`!PH0NE`).
-            rest.len() >= w.len()
-                && w.iter()
-                    .zip(rest)
-                    .all(|(&l, &c)| c == l || c.is_ascii_digit() && leet_letter(c) == Some(l))
-                && !rest.get(w.len()).is_some_and(u8::is_ascii_alphanumeric)
-        })
+    lead && [&b"phone"[..], b"pad"].iter().any(|w| {
+        // In leetspeak too (`!PH0NE`).
+        rest.len() >= w.len()
+            && w.iter()
+                .zip(rest)
+                .all(|(&l, &c)| c == l || c.is_ascii_digit() && leet_letter(c) == Some(l))
+            && !rest.get(w.len()).is_some_and(u8::is_ascii_alphanumeric)
+    })
 }
 
 /// Whether the `!` at `i` of `b` follows one leetspeak consonant digit that
