@@ -2011,7 +2011,7 @@ fn leet_shaped(word: &[char], letters: usize) -> bool {
 }
 
 /// Whether `unit` is a unit of an amount, a quantity or a time (`k tr d h
-/// p m g gb mb kb km kg cm mm ml l x s t ty n th`), its letters drawn out
+/// p m g gb mb kb km kg cm mm ml l x s t ty n th vnd usd`), its letters drawn out
 /// or not (`kk`, `ttrrr`).
 fn is_unit(unit: &[char]) -> bool {
     // Drawn out as words are (`50kk`, `1ttrrr`, `4GG`): runs of one letter
@@ -2036,6 +2036,8 @@ fn is_unit(unit: &[char]) -> bool {
             | ['k', 'm' | 'g']
             | ['c' | 'm', 'm']
             | ['m', 'l']
+            | ['v', 'n', 'd']
+            | ['u', 's', 'd']
     )
 }
 
@@ -2597,7 +2599,8 @@ pub(crate) fn normalize_word(
 /// leading `f` is `ph` (`fí` → `phi`), `j` before a vowel `gi` (`ja` →
 /// `gia`, `ji` → `gi`), `z` `d` (`zon` → `don`), `k` before `a u` `c`
 /// (`kan` → `can`; not before `o`: `ko`, `kông` are `không` as often as
-/// `có`), `w` before `a e o y` `qu` (`wa` → `qua`); a `j` second, third
+/// `có`), `w` before `a e o y` `qu` (`wa` → `qua`) and before `u` and a
+/// vowel `q` (`wuy` → `quy`); a `j` second, third
 /// or fourth, between a consonant and a vowel, is `i` (`tjen` → `tien`); a final `k`
 /// after a vowel is `c`, `ck` `ch` (`trựk` → `truc`, `ok` → `oc`). `zalo`,
 /// `tiktok`, `free` and `web` read no syllable so and stay.
@@ -2631,6 +2634,8 @@ fn teencode(out: &mut Vec<u8>) {
                 put(b'q');
                 put(b'u');
             }
+            // `wuy`: the `w` for the `q` alone.
+            b'w' if k == 0 && out.get(1) == Some(&b'u') && vowel_at(2) => put(b'q'),
             b'c' if k + 1 == last && out[last] == b'k' && k > 0 && is_vowel(out[k - 1]) => {
                 put(b'c');
                 put(b'h');
@@ -2647,7 +2652,8 @@ fn teencode(out: &mut Vec<u8>) {
 }
 
 /// Whether `w` has a letter that [`teencode`] may read: a leading `f j z`
-/// before a vowel, `k` before `a u`, `w` before `a e o y`, a `j` second,
+/// before a vowel, `k` before `a u`, `w` before `a e o y` or `u` and a
+/// vowel, a `j` second,
 /// third or fourth, or a final `k`. The quick test of a simple text asks
 /// it of every word: a few comparisons, no loop.
 #[inline(never)]
@@ -2660,6 +2666,7 @@ fn teen_word(w: &[u8]) -> bool {
         b'f' | b'j' | b'z' if is_vowel(*second) => true,
         b'k' if matches!(second, b'a' | b'u') => true,
         b'w' if matches!(second, b'a' | b'e' | b'o' | b'y') => true,
+        b'w' if *second == b'u' && at(2).is_some_and(is_vowel) => true,
         _ => {
             *second == b'j'
                 || at(2) == Some(b'j')
