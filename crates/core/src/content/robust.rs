@@ -4153,16 +4153,18 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if joiners && !(spaced && stop) && !digits {
                 return false;
             }
-            // A top-level domain in leetspeak after a dot (`b5.4c`): a
-            // link, which step 1 finds.
-            if digits && gap.contains(&b'.') {
+            // The token after the gap, to its first non-alphanumeric.
+            let token = || {
                 let end = b[start..]
                     .iter()
                     .position(|c| !c.is_ascii_alphanumeric())
                     .map_or(n, |p| start + p);
-                if leet_tld(&b[start..end]).is_some() {
-                    return false;
-                }
+                &b[start..end]
+            };
+            // A top-level domain in leetspeak after a dot (`b5.4c`): a
+            // link, which step 1 finds.
+            if digits && gap.contains(&b'.') && leet_tld(token()).is_some() {
+                return false;
             }
             if gap.windows(2).any(|w| w == b"  ") {
                 return false;
@@ -4172,14 +4174,9 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if gap.first() == Some(&b' ')
                 && gap.iter().filter(|&&c| c != b' ').eq(b".")
                 && !b[prev_end - 1].is_ascii_digit()
+                && tld_token(token())
             {
-                let end = b[start..]
-                    .iter()
-                    .position(|c| !c.is_ascii_alphanumeric())
-                    .map_or(n, |p| start + p);
-                if tld_token(&b[start..end]) {
-                    return false;
-                }
+                return false;
             }
         }
         i += 1;
