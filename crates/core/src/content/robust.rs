@@ -1418,6 +1418,21 @@ impl RobustBuf {
             }),
             _ => false,
         };
+        // Letters spaced one by one whose words a lone `/` separates (`t r
+        // i ệ u/n g à y`): the `/` breaks words, the spaces join letters.
+        let slashed = mixed && {
+            let (mut slashes, mut loose, mut other) = (0usize, 0usize, false);
+            for k in (i + 1..end).step_by(2) {
+                if let Some(Item::Gap(ga, gb)) = items.get(k) {
+                    match s.get(*ga..*gb) {
+                        Some("/") => slashes += 1,
+                        _ if spaced(k) => loose += 1,
+                        _ => other = true,
+                    }
+                }
+            }
+            !other && slashes >= 1 && loose >= 3 * slashes
+        };
         // All loose: the written text may show word breaks (two spaces).
         let mut breaks = std::mem::take(&mut self.breaks);
         breaks.clear();
@@ -1444,6 +1459,13 @@ impl RobustBuf {
                         self.word.clear();
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
+                }
+                Some(Item::Gap(ga, gb)) if slashed => {
+                    if s.get(*ga..*gb) == Some("/") {
+                        self.flush_run_word(s, written);
+                        self.text.push(' ');
+                        self.word.clear();
+                    }
                 }
                 Some(Item::Gap(..))
                     if mixed
