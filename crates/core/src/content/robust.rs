@@ -1460,13 +1460,13 @@ impl RobustBuf {
                     }
                     self.word.extend(s.get(*ta..*tb).unwrap_or("").chars())
                 }
-                Some(Item::Gap(ga, gb)) if slashed => {
-                    if s.get(*ga..*gb) == Some("/") {
-                        self.flush_run_word(s, written);
-                        self.text.push(' ');
-                        self.word.clear();
-                    }
+                Some(Item::Gap(ga, gb)) if slashed && s.get(*ga..*gb) == Some("/") => {
+                    self.flush_run_word(s, written);
+                    self.text.push(' ');
+                    self.word.clear();
                 }
+                // The loose gaps of such a run join its letters.
+                Some(Item::Gap(..)) if slashed => {}
                 Some(Item::Gap(..))
                     if mixed
                         && (spaced(k) || tight_run && padded(k))
