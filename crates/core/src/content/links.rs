@@ -374,7 +374,7 @@ const HIDDEN: [(&str, &str); 6] = [
 ];
 
 /// `text` with its hidden dots and schemes (`[.]`, `(.)`, `{.}`, `(dot)`,
-/// `[dot]`, `hxxp`, in any case) read as a dot and `http`, into `out`;
+/// `[dot]`, `hxxp` starting a word, in any case) read as a dot and `http`, into `out`;
 /// `false` (and `out` untouched) when it has none. Links are read so, and
 /// so is the robust text of signatures (`acb-vn(.)top` → `acb-vn.top`).
 ///
@@ -384,6 +384,7 @@ const HIDDEN: [(&str, &str); 6] = [
 /// assert!(unhide("vào hxxps://acb-vn(DOT)net hoặc vcb[.]top", &mut out));
 /// assert_eq!(out, "vào https://acb-vn.net hoặc vcb.top");
 /// assert!(!unhide("[QC] giảm 50% (đến 31/12)", &mut out));
+/// assert!(!unhide("mã MHXXP", &mut out));
 /// ```
 pub fn unhide(text: &str, out: &mut String) -> bool {
     let b = text.as_bytes();
@@ -411,7 +412,15 @@ pub fn unhide(text: &str, out: &mut String) -> bool {
     let mut last = 0;
     let mut found = false;
     while i < b.len() {
-        if matches!(b[i], b'[' | b'(' | b'{' | b'h' | b'H') {
+        // `hxxp` only where a word starts (not in `mhxxp`).
+        let starts = |i: usize| {
+            !matches!(b[i], b'h' | b'H')
+                || !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        };
+        if matches!(b[i], b'[' | b'(' | b'{' | b'h' | b'H') && starts(i) {
             if let Some((n, to)) = at(i) {
                 if !found {
                     out.clear();

@@ -372,6 +372,34 @@ impl Written {
         })
     }
 
+    /// Steps 3 to 5 on the word token `word` of `folded` (`matters`,
+    /// `marked`: as [`Written::read_word`]) into `out`: a token led by a
+    /// digit is an amount with `o` for `0` ([`zero_amount`]: `5Ok`), a
+    /// number unless [`leet_led`] or [`loan_letters`] make it a word
+    /// (`5tr`; not `0ng`), and any other token is read as a word.
+    #[allow(clippy::too_many_arguments)]
+    fn read_token(
+        &mut self,
+        word: &[char],
+        matters: bool,
+        marked: bool,
+        folded: &str,
+        written: Option<&str>,
+        out: &mut Vec<u8>,
+        digit_read: &mut u8,
+    ) {
+        if word.first().is_some_and(char::is_ascii_digit) {
+            if zero_amount(word, out) {
+                return;
+            }
+            if !leet_led(word, marked, || self.leety(folded)) && loan_letters(word).is_none() {
+                number(word, out);
+                return;
+            }
+        }
+        self.read_word(word, matters, marked, folded, written, out, digit_read);
+    }
+
     /// Step 5 on the word token `word` of `folded` (`matters`:
     /// [`mark_matters`]; `marked`: written with a marked letter), with what
     /// the text's typing says of it: into `out`, counting it in
@@ -872,19 +900,7 @@ impl RobustBuf {
                 word.extend(tok.chars());
                 let matters = mark_matters(word);
                 let m = matters && marked.marked(written, tok);
-                // A number led by a leetspeak digit is a word only when
-                // `leet_led` says so (`0ng`; not `5tr`).
-                let digit_led = word.first().is_some_and(char::is_ascii_digit);
-                if digit_led && zero_amount(word, norm) {
-                    // `5Ok`: `50k`.
-                } else if digit_led
-                    && !leet_led(word, m, || marked.leety(folded))
-                    && loan_letters(word).is_none()
-                {
-                    number(word, norm);
-                } else {
-                    marked.read_word(word, matters, m, folded, written, norm, digit_read);
-                }
+                marked.read_token(word, matters, m, folded, written, norm, digit_read);
                 if norm == tok.as_bytes() {
                     return;
                 }
@@ -1706,19 +1722,6 @@ impl RobustBuf {
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
         };
-        if starts_with_digit && zero_amount(&self.word, &mut self.norm) {
-            self.text.extend(self.norm.iter().map(|&b| char::from(b)));
-            return;
-        }
-        let written_state = &mut self.written;
-        if starts_with_digit
-            && !leet_led(&self.word, marked, || written_state.leety(folded))
-            && loan_letters(&self.word).is_none()
-        {
-            number(&self.word, &mut self.norm);
-            self.text.extend(self.norm.iter().map(|&b| char::from(b)));
-            return;
-        }
         if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
             self.norm.clear();
             self.norm.extend(self.word.iter().map(|&c| c as u8));
@@ -1727,7 +1730,7 @@ impl RobustBuf {
                 return;
             }
         }
-        self.written.read_word(
+        self.written.read_token(
             &self.word,
             matters,
             marked,
@@ -2711,11 +2714,12 @@ const TELEX_LOANWORDS: usize = 4;
 
 /// The loanword of [`LOANWORDS`] that the token `word` is, its leetspeak
 /// digits and symbols read as letters, drawn out or not (`s3x`, `v1$@`,
-/// `4pp`, `sexxx`), and whether it is one of the first
+/// `4pp`, `sexxx`; a letter at least: `8055` stays a number), and whether it is one of the first
 /// [`TELEX_LOANWORDS`].
 pub(crate) fn loan_letters(word: &[char]) -> Option<(&'static [u8], bool)> {
     let mut w = [0u8; 12];
-    if !(3..=w.len()).contains(&word.len()) {
+    // A number is none (`8055` is no `boss`).
+    if !(3..=w.len()).contains(&word.len()) || !word.iter().any(char::is_ascii_lowercase) {
         return None;
     }
     for (o, &c) in w.iter_mut().zip(word) {
@@ -4250,7 +4254,10 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // (`0ng`, `7r0ng`, `9i4`); `leet_led` decides. A number's repeated letters
             // collapse (`100kkk`).
             // A `9` only before a vowel (`9i4`, `9ui`; not `9h`, `9tr`, `99k`).
-            let nine = c == b'9' && b.get(start + 1).copied().is_some_and(vowel_after_nine);
+            // Or an acronym in leetspeak (`9plx` is `gplx`).
+            let nine = c == b'9'
+                && (b.get(start + 1).copied().is_some_and(vowel_after_nine)
+                    || with_chars(&b[start..i], |w| leet_acronym(w).is_some()));
             // VNI's `đ` after an amount (`500d9`): `number` drops its `9`.
             let dong = b.get(i.wrapping_sub(1)) == Some(&b'9') && vni_dong(b.get(start..i));
             ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong || zero
@@ -5035,6 +5042,9 @@ mod tests {
         "a.com",
         "bit.ly/x",
         "@ab_cd",
+        "9plx",
+        "8hxh",
+        "c7v",
     ];
 
     proptest! {
@@ -5054,10 +5064,11 @@ mod tests {
 
         /// The written text changes the robust text only through marked
         /// words, spelled-out letters spaced unevenly and look-alike
-        /// capitals (step 0, which needs an `l` or an `I`), and a code of
-        /// three capitals (`VIX`): an ASCII text with no two white-space
-        /// characters in a row, without `l`, `I` or such a code, reads the
-        /// same from its folded text alone.
+        /// capitals (step 0, which needs an `l` or an `I`), a code of
+        /// three capitals (`VIX`) and a hidden scheme (`hxxp`): an ASCII
+        /// text with no two white-space characters in a row, without `l`,
+        /// `I`, such a code or `hxxp`, reads the same from its folded text
+        /// alone.
         #[test]
         fn the_written_text_matters_only_for_marks_and_spacing(
             text in "[a-km-zA-HJ-Z0-9 .,@$-]{0,40}",
@@ -5075,6 +5086,8 @@ mod tests {
                     && w.bytes().all(|c| c.is_ascii_uppercase())
                     && w.ends_with(['S', 'F', 'R', 'X', 'J'])
             }));
+            // Nor a hidden scheme (`hxxp`), which step 0 reads as `http`.
+            prop_assume!(!text.to_ascii_lowercase().contains("hxxp"));
             let mut buf = crate::content::FoldBuf::new();
             buf.fold(&text);
             let (mut a, mut b) = (RobustBuf::new(), RobustBuf::new());
@@ -5249,6 +5262,8 @@ mod tests {
             ("vao vnpt-cccd(.)top nhe", "vao vnpt-cd.top nhe"),
             ("tai sieuhu88[.]com", "tai sieuhu88.com"),
             ("hxxps://acb-vn(dot)net", "htp://acb-vn.net"),
+            // Only a scheme that starts a word.
+            ("ma mhxxp nhe", "ma mhxp nhe"),
             // Letters spelled out in a link, joined.
             ("l-a-z-a-d-a-hoantien.cc", "lazada-hoantien.c"),
             ("vao vn-pay.com", "vao vn-pay.com"),
@@ -5277,6 +5292,9 @@ mod tests {
         assert_eq!(read("4pp"), Some(("app", false)));
         assert_eq!(read("tai"), None);
         assert_eq!(read("se"), None);
+        // A number is none, in a text with a leetspeak digit too.
+        assert_eq!(read("8055"), None);
+        assert_eq!(both_readings("0 8055 "), ("0 8055".into(), None));
         assert_eq!(
             both_readings("Gọi taxi về nhà"),
             ("goi taxi ve nha".into(), None)
