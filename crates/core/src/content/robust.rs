@@ -1610,6 +1610,12 @@ impl RobustBuf {
             .and_then(|(na, nb)| s.get(na..nb))
             .and_then(|t| t.chars().next())
             .is_some_and(|c| c.is_ascii_digit());
+        // A number before (`500~700`), not a word ending in a leetspeak
+        // digit (`h0~7ro`: `ho tro`).
+        let number_before = digit_before
+            && prev
+                .and_then(|(pa, pb)| s.get(pa..pb))
+                .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_digit()));
         // Between two tokens, a gap of joiners that is free of white space
         // (`vay-tien`, `vay💰tien`) or holds only white space and symbols
         // (`vay 💰 tien`) is a word boundary; punctuation followed by a
@@ -1621,7 +1627,7 @@ impl RobustBuf {
             && g.chars().all(is_word_gap)
             && !(spaced && stop)
             && !(spaced && !chained && g.chars().any(|c| c.is_ascii() && c != ' '))
-            && !(digit_before && digit_after);
+            && !(number_before && digit_after);
         // A dot before a top-level domain stays one (`shopee-trian🔥.top`
         // → `shopee trian.top`): a host that did not read as a link. Not
         // in a phrase dotted word by word (`nhóm.tín.hiệu.forex`,
@@ -4141,7 +4147,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
     }
     let class = |c: u8| CLASS[usize::from(c)];
     let mut i = 0;
-    let mut prev_end = usize::MAX;
+    let (mut prev_start, mut prev_end) = (0, usize::MAX);
     while i < n {
         let c = b[i];
         let k = class(c);
@@ -4175,7 +4181,10 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 .all(|&c| class(c) & JOINER != 0 || matches!(c, b'<' | b'>' | b'=' | b'^' | b'#'));
             let spaced = gap.contains(&b' ');
             let stop = gap.iter().any(|&c| matches!(c, b'.' | b'\''));
-            let digits = b[prev_end - 1].is_ascii_digit() && c.is_ascii_digit();
+            // Between two numbers (`500~700`; not `h0~7ro`).
+            let digits = b[prev_start].is_ascii_digit()
+                && b[prev_end - 1].is_ascii_digit()
+                && c.is_ascii_digit();
             if joiners && !(spaced && stop) && !digits {
                 return false;
             }
@@ -4263,7 +4272,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong || zero
         };
         token(start, i, rewrite);
-        prev_end = i;
+        (prev_start, prev_end) = (start, i);
     }
     true
 }
