@@ -257,7 +257,15 @@ pub struct Account {
     /// (`upstream_system_id`, `upstream_password` in `accounts.csv`);
     /// `None`: the adapter's default ones.
     pub upstream: Option<(Box<str>, Box<str>)>,
+    /// How many sessions to the SMSC this account's login keeps bound
+    /// (`upstream_sessions` in `accounts.csv`, 1 to
+    /// [`MAX_UPSTREAM_SESSIONS`]); `None`: the adapter's default.
+    pub upstream_sessions: Option<std::num::NonZeroU16>,
 }
+
+/// The most sessions to the SMSC one account may ask for
+/// ([`Account::upstream_sessions`]).
+pub const MAX_UPSTREAM_SESSIONS: u16 = 64;
 
 /// Assembles a [`Policy`].
 pub struct PolicyBuilder {

@@ -9,7 +9,7 @@
 //! takes either a directory or a snapshot file, so every command accepts
 //! both as `--policy`.
 //!
-//! # Format, version 5
+//! # Format, version 6
 //!
 //! Little-endian throughout. The file is a fixed header, a section table,
 //! the sections (each starting at a multiple of 8 bytes, padded with zeros
@@ -19,7 +19,7 @@
 //! |---|---|
 //! | 0..8 | magic `CHANRAC\0` ([`MAGIC`]) |
 //! | 8..12 | format version, `u32` ([`VERSION`]) |
-//! | 12..16 | number of sections, `u32` (12 in version 5) |
+//! | 12..16 | number of sections, `u32` (12 in version 6) |
 //! | 16..24 | length of the whole file in bytes, trailer included, `u64` |
 //! | 24..312 | section table: per section `kind: u32`, `flags: u32` (0), `offset: u64`, `length: u64` |
 //! | … | the sections |
@@ -34,7 +34,7 @@
 //! | 5 | `agreements` | advertiser, recipient `u64`, lifts `u8` (1 window, 2 frequency, 3 both) |
 //! | 6 | `consents` | advertiser, recipient `u64`, state `u8` (0 optin, 1 optout), time `i128` nanoseconds since the Unix epoch |
 //! | 7 | `advertisers` | id, name, kind `u8` (0 organisation, 1 individual), `domains` (the entries as written, space-separated) |
-//! | 8 | `accounts` | system_id, advertiser, class `u8` (0 ad, 1 care), password |
+//! | 8 | `accounts` | system_id, advertiser, class `u8` (0 ad, 1 care), password, upstream system_id and password (both empty: none), upstream sessions `u32` (0: the adapter's default) |
 //! | 9 | `signatures` | id, kind `u8` (0 literal, 1 regex, 2 word, 3 diacritic, 4 fuzzy), pattern, in index order; recompiled on load |
 //! | 10 | `domains` | `domains.csv`: domain as written, action `u8` (0 block, 1 allow), in file order |
 //! | 11 | `protected` | `protected.csv`: name, owner, domains (space-separated), in file order |
@@ -67,8 +67,9 @@
 //! held the DNC list as an FST; version 2 holds its index; version 3 adds
 //! the link lists (`domains`, `protected`, advertisers' `domains`);
 //! version 4 accounts' own upstream credentials; version 5 the
-//! `dnc_stream` section. An older build refuses a version 5 file by its
-//! version ("rebuild the snapshot"), never half-reads it.
+//! `dnc_stream` section; version 6 accounts' upstream session counts. An
+//! older build refuses a version 6 file by its version ("rebuild the
+//! snapshot"), never half-reads it.
 //!
 //! # The DNC stream
 //!
@@ -118,7 +119,7 @@ use codec::{too_large, Enc, Reader};
 pub const MAGIC: [u8; 8] = *b"CHANRAC\0";
 
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// Bytes before the section table: magic, version, section count, length.
 const HEADER_LEN: usize = 24;
@@ -833,6 +834,7 @@ mod tests {
                         class: AccountClass::Ad,
                         password: password.into(),
                         upstream: None,
+                        upstream_sessions: None,
                     },
                 )
                 .build();

@@ -86,3 +86,41 @@ fn an_account_may_have_its_own_smsc_login() {
         assert!(!e.to_string().contains("123456789"), "{e}");
     }
 }
+
+#[test]
+fn an_account_may_size_its_pool_of_smsc_sessions() {
+    // The column alone, without a login of the account's own.
+    let text = "account,advertiser,class,password,upstream_sessions\n\
+                a_qc,a,ad,pw1,4\nb_cs,b,care,pw2,\n";
+    let p = load_files(Path::new("pol"), &[("accounts.csv", text.as_bytes())]).unwrap();
+    let sessions = |id: &str| p.account(id).unwrap().upstream_sessions.map(|n| n.get());
+    assert_eq!(sessions("a_qc"), Some(4));
+    assert_eq!(sessions("b_cs"), None, "empty: the adapter's default");
+    // It survives a snapshot.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("accounts.csv"), text).unwrap();
+    let mut bytes = Vec::new();
+    chanrac_policy::snapshot::write(dir.path(), &mut bytes).unwrap();
+    let back = chanrac_policy::snapshot::load_bytes(Path::new("p.snap"), &bytes).unwrap();
+    assert_eq!(
+        back.account("a_qc")
+            .unwrap()
+            .upstream_sessions
+            .map(|n| n.get()),
+        Some(4)
+    );
+    assert_eq!(back.account("b_cs").unwrap().upstream_sessions, None);
+    // Zero, too many, or not a number: refused at its line and column.
+    for bad in ["0", "65", "two", "-1", "1.5"] {
+        let text =
+            format!("account,advertiser,class,password,upstream_sessions\na_qc,a,ad,pw1,{bad}\n");
+        let e = load_files(Path::new("pol"), &[("accounts.csv", text.as_bytes())]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadInput);
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("pol/accounts.csv:2: column 5 (upstream_sessions): upstream_sessions"),
+            "{msg}"
+        );
+        assert!(msg.contains("from 1 to 64"), "{msg}");
+    }
+}

@@ -32,5 +32,15 @@ fn the_fixed_snapshot_loads_as_its_directory_does() {
     assert_eq!(from_snap.signatures().len(), from_dir.signatures().len());
     assert_eq!(from_snap.consents().len(), from_dir.consents().len());
     assert_eq!(from_snap.accounts().count(), from_dir.accounts().count());
+    for (id, a) in from_dir.accounts() {
+        let b = from_snap.account(id).unwrap();
+        assert_eq!(
+            (&b.upstream, b.upstream_sessions),
+            (&a.upstream, a.upstream_sessions),
+            "{id}"
+        );
+    }
+    let ngs = from_snap.account("ngoisao_qc").unwrap();
+    assert_eq!(ngs.upstream_sessions.map(|n| n.get()), Some(2));
     assert_eq!(from_snap.dnc().as_bytes(), from_dir.dnc().as_bytes());
 }

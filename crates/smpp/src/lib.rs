@@ -160,8 +160,13 @@
 //!   `message_id` (every message from a source to a destination) gets
 //!   `ESME_RCANCELFAIL` (0x11): it could reach other accounts' messages.
 //! - **Upstream sessions** ([`upstream`]): per SMSC login, a pool of
-//!   `--upstream-sessions` sessions (default one) bound as transceivers,
-//!   the account's requests round-robin over them. An account's login is its own
+//!   sessions bound as transceivers, the account's requests round-robin
+//!   over them: as many as the account's `upstream_sessions` column of
+//!   `accounts.csv` says, else `--upstream-sessions` (default one). A
+//!   login several accounts share keeps the most any of them asks for; a
+//!   policy reload that raises an account's count grows its pool at the
+//!   account's next bind (the sessions it had stay bound), one that lowers
+//!   it takes effect at restart. An account's login is its own
 //!   (`accounts.csv` columns `upstream_system_id,upstream_password`), else,
 //!   with `--upstream-pass-through`, the ESME's own `system_id` and
 //!   password, else `--upstream-system-id` / `--upstream-password` (shared

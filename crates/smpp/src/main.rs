@@ -37,7 +37,8 @@ struct Args {
     #[arg(long)]
     upstream_pass_through: bool,
     /// Sessions to the SMSC per login (each account's own, or the shared
-    /// one): requests go round-robin over them.
+    /// one): requests go round-robin over them. An account's
+    /// `upstream_sessions` column in accounts.csv overrides it.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     upstream_sessions: u16,
     /// command_status answered to blocked messages (decimal or 0x hex).

@@ -1317,23 +1317,41 @@ impl Proxy {
 
     /// The next upstream session of `login` (round-robin over its pool).
     fn upstream_for(&self, login: &Login) -> Arc<Upstream> {
-        match self.pool_for(login).pick() {
+        match self.pool_for(login, None).pick() {
             Some(u) => u,
             None => Arc::new(Upstream::new(self.cfg.upstream.clone())),
         }
     }
 
-    /// The sessions of `login`, made on first use.
-    fn pool_for(&self, login: &Login) -> Arc<Pool> {
+    /// How many sessions to the SMSC `account`'s login keeps: its own
+    /// count (`accounts.csv` `upstream_sessions`), else
+    /// [`UpstreamConfig::sessions`].
+    fn sessions_of(&self, account: &chanrac::policy::Account) -> usize {
+        account
+            .upstream_sessions
+            .map_or(self.cfg.upstream.sessions, |n| usize::from(n.get()))
+            .max(1)
+    }
+
+    /// The sessions of `login`, made on first use with `wanted` of them
+    /// (`None`: [`UpstreamConfig::sessions`]), and grown when `wanted` asks
+    /// for more than it has (a login several accounts share keeps the most
+    /// any of them asks for; a policy reload that lowers the count leaves
+    /// the sessions open until the proxy restarts). The sessions it had
+    /// stay in the grown pool, bound as they were.
+    fn pool_for(&self, login: &Login, wanted: Option<usize>) -> Arc<Pool> {
         let Ok(mut map) = self.upstreams.lock() else {
             return Arc::new(Pool {
                 sessions: Vec::new(),
                 next: Default::default(),
             });
         };
-        if let Some(p) = map.get(login) {
-            return p.clone();
-        }
+        let had = match map.get(login) {
+            Some(p) if wanted.is_none_or(|w| p.sessions.len() >= w) => return p.clone(),
+            Some(p) => p.sessions.clone(),
+            None => Vec::new(),
+        };
+        let wanted = wanted.unwrap_or(self.cfg.upstream.sessions).max(1);
         let mut cfg = self.cfg.upstream.clone();
         cfg.system_id = login.0.to_string();
         cfg.password = login.1.to_string();
@@ -1344,9 +1362,14 @@ impl Proxy {
                 p.deliver(&key, ds, answer);
             }
         });
+        let added = wanted.saturating_sub(had.len());
         let pool = Arc::new(Pool {
-            sessions: (0..self.cfg.upstream.sessions.max(1))
-                .map(|_| Arc::new(Upstream::with_deliver(cfg.clone(), handler.clone())))
+            sessions: had
+                .into_iter()
+                .chain(
+                    (0..added)
+                        .map(|_| Arc::new(Upstream::with_deliver(cfg.clone(), handler.clone()))),
+                )
                 .collect(),
             next: Default::default(),
         });
@@ -1680,7 +1703,7 @@ impl Proxy {
                     "bound"
                 );
                 let login = self.login_of(system_id, a);
-                let pool = self.pool_for(&login);
+                let pool = self.pool_for(&login, Some(self.sessions_of(a)));
                 let b = Bound {
                     system_id: system_id.into(),
                     class: a.class,

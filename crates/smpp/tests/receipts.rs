@@ -255,6 +255,56 @@ async fn a_pool_of_upstream_sessions_per_login() {
     assert_eq!(sink.sessions_bound("smsc_ad"), 3, "no session reopened");
 }
 
+/// `accounts.csv` `upstream_sessions` sizes one account's pool, over the
+/// flag's default; a reload that raises it grows the pool at the account's
+/// next bind, the sessions it had kept as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_sizes_its_own_pool_of_upstream_sessions() {
+    let sink = Sink::start("127.0.0.1:0").await.unwrap();
+    let dir = policy_with_logins();
+    let accounts = |care: &str| {
+        format!(
+            "account,advertiser,class,password,upstream_system_id,upstream_password,upstream_sessions\n\
+             shopvn_ad,shopvn,ad,secret1,smsc_ad,up1,3\n\
+             shopvn_care,shopvn,care,secret2,smsc_care,up2,{care}\n"
+        )
+    };
+    std::fs::write(dir.path().join("accounts.csv"), accounts("")).unwrap();
+    let proxy = ProxyProcess::start(dir.path(), sink.addr, &[]).await;
+    let mut ad = Esme::login(proxy.port, "shopvn_ad", "secret1", Bind::Trx).await;
+    let _care = Esme::login(proxy.port, "shopvn_care", "secret2", Bind::Trx).await;
+    until(|| sink.sessions_bound("smsc_ad") == 3 && sink.sessions_bound("smsc_care") == 1).await;
+    // The account's traffic goes over its own login, no session reopened.
+    for n in 1..=6 {
+        ad.submit(&format!("8491200000{n}"), "[QC] Ưu đãi").await;
+    }
+    let on_login = sink
+        .received()
+        .iter()
+        .filter(|r| r.system_id == "smsc_ad")
+        .count();
+    assert_eq!(on_login, 6);
+    assert_eq!(sink.sessions_bound("smsc_ad"), 3);
+    // Two for care from now on: its next bind grows the pool (the policy
+    // is reloaded within a second or two of the file's change).
+    std::fs::write(dir.path().join("accounts.csv"), accounts("2")).unwrap();
+    let mut grown = false;
+    for _ in 0..60 {
+        let _again = Esme::login(proxy.port, "shopvn_care", "secret2", Bind::Trx).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if sink.sessions_bound("smsc_care") == 2 {
+            grown = true;
+            break;
+        }
+    }
+    assert!(grown, "the care login's pool did not grow to 2");
+    assert_eq!(
+        sink.sessions_bound("smsc_ad"),
+        3,
+        "the other pool is untouched"
+    );
+}
+
 /// A `submit_multi` goes to the SMSC one destination at a time, so the
 /// SMSC gives each its own `message_id`; the ESME was given one (its
 /// `submit_multi_resp`'s), as an SMSC taking the `submit_multi` whole would

@@ -1,11 +1,13 @@
 //! `accounts.csv`, the SMPP accounts: system_id, advertiser, class, bind
-//! password and the account's own upstream SMSC login. Snapshot section
-//! `accounts`.
+//! password, the account's own upstream SMSC login and how many sessions
+//! to the SMSC it keeps. Snapshot section `accounts`.
 
 use std::collections::HashSet;
 use std::io;
 
-use chanrac::policy::{Account, AccountClass, Policy, PolicyBuilder};
+use std::num::NonZeroU16;
+
+use chanrac::policy::{Account, AccountClass, Policy, PolicyBuilder, MAX_UPSTREAM_SESSIONS};
 
 use super::enums::{column, names, tag, Variants};
 use super::{Csv, Records};
@@ -18,7 +20,11 @@ use crate::MAX_PASSWORD_LEN;
 pub(crate) const CSV: Csv = Csv {
     file: "accounts.csv",
     required: &["account", "advertiser", "class", "password"],
-    optional: &["upstream_system_id", "upstream_password"],
+    optional: &[
+        "upstream_system_id",
+        "upstream_password",
+        "upstream_sessions",
+    ],
     read,
 };
 
@@ -37,6 +43,7 @@ fn read(t: &mut Table<&[u8]>, b: &mut PolicyBuilder) -> Result<(), LoadError> {
             return Err(t.error(0, format!("account `{account}` appears more than once")));
         }
         let upstream = upstream_login(t.get(4), t.get(5)).map_err(|(i, m)| t.error(i, m))?;
+        let upstream_sessions = sessions(t.get(6).trim()).map_err(|m| t.error(6, m))?;
         b.account(
             account,
             Account {
@@ -44,6 +51,7 @@ fn read(t: &mut Table<&[u8]>, b: &mut PolicyBuilder) -> Result<(), LoadError> {
                 class,
                 password: password.into(),
                 upstream,
+                upstream_sessions,
             },
         );
     }
@@ -60,6 +68,20 @@ fn check_password(password: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `upstream_sessions`: empty is the adapter's default, else a whole number
+/// from 1 to [`MAX_UPSTREAM_SESSIONS`].
+fn sessions(v: &str) -> Result<Option<NonZeroU16>, String> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    match v.parse::<u16>().ok().and_then(NonZeroU16::new) {
+        Some(n) if n.get() <= MAX_UPSTREAM_SESSIONS => Ok(Some(n)),
+        _ => Err(format!(
+            "upstream_sessions `{v}`: a whole number from 1 to {MAX_UPSTREAM_SESSIONS}, or empty for the adapter's default"
+        )),
+    }
 }
 
 /// An SMSC `system_id` and password.
@@ -98,8 +120,9 @@ pub(crate) const RECORDS: Records = Records {
     decode,
 };
 
-/// The smallest record: four empty strings and the class.
-const MIN_RECORD: usize = 13;
+/// The smallest record: five empty strings, the class and the session
+/// count.
+const MIN_RECORD: usize = 25;
 
 fn encode(p: &Policy) -> io::Result<Vec<u8>> {
     let mut accounts = Vec::new();
@@ -112,6 +135,8 @@ fn encode(p: &Policy) -> io::Result<Vec<u8>> {
         let (up_id, up_pw) = a.upstream.clone().unwrap_or_default();
         e.str(&up_id)?;
         e.str(&up_pw)?;
+        // 0: the adapter's default (version 6 on).
+        e.u32(u32::from(a.upstream_sessions.map_or(0, NonZeroU16::get)));
         accounts.push(e);
     }
     records(accounts, false)
@@ -128,6 +153,16 @@ fn decode(mut r: Reader<'_>, b: &mut PolicyBuilder) -> Result<(), SnapshotError>
         let (up_id, up_pw) = (r.str()?, r.str()?);
         let upstream = upstream_login(up_id, up_pw)
             .map_err(|(_, m)| r.error(format!("account `{id}`: {m}")))?;
+        let n = r.u32()?;
+        let upstream_sessions = match u16::try_from(n).ok().map(NonZeroU16::new) {
+            Some(None) => None,
+            Some(Some(n)) if n.get() <= MAX_UPSTREAM_SESSIONS => Some(n),
+            _ => {
+                return Err(r.error(format!(
+                    "account `{id}`: {n} upstream sessions, over {MAX_UPSTREAM_SESSIONS}"
+                )))
+            }
+        };
         if !ids.insert(id) {
             return Err(r.error(format!("account `{id}` appears twice")));
         }
@@ -138,6 +173,7 @@ fn decode(mut r: Reader<'_>, b: &mut PolicyBuilder) -> Result<(), SnapshotError>
                 class,
                 password: password.into(),
                 upstream,
+                upstream_sessions,
             },
         );
     }
