@@ -372,11 +372,13 @@ impl Written {
         })
     }
 
-    /// Steps 3 to 5 on the word token `word` of `folded` (`matters`,
-    /// `marked`: as [`Written::read_word`]) into `out`: a token led by a
-    /// digit is an amount with `o` for `0` ([`zero_amount`]: `5Ok`), a
-    /// number unless [`leet_led`] or [`loan_letters`] make it a word
-    /// (`5tr`; not `0ng`), and any other token is read as a word.
+    /// Steps 3 to 5 on the word token `word` of `folded` (`matters`:
+    /// [`mark_matters`]; `marked`: written with a marked letter) into `out`,
+    /// counting it in `digit_read` when it holds a digit ([`counts_read`]).
+    /// A token led by a digit is an amount with `o` for `0`
+    /// ([`zero_amount`]: `5Ok`), or a number unless [`leet_led`] or
+    /// [`loan_letters`] make it a word (`5tr`; not `0ng`); a word is read
+    /// with what the text's typing says of it.
     #[allow(clippy::too_many_arguments)]
     fn read_token(
         &mut self,
@@ -397,24 +399,6 @@ impl Written {
                 return;
             }
         }
-        self.read_word(word, matters, marked, folded, written, out, digit_read);
-    }
-
-    /// Step 5 on the word token `word` of `folded` (`matters`:
-    /// [`mark_matters`]; `marked`: written with a marked letter), with what
-    /// the text's typing says of it: into `out`, counting it in
-    /// `digit_read` when it holds a digit ([`counts_read`]).
-    #[allow(clippy::too_many_arguments)]
-    fn read_word(
-        &mut self,
-        word: &[char],
-        matters: bool,
-        marked: bool,
-        folded: &str,
-        written: Option<&str>,
-        out: &mut Vec<u8>,
-        digit_read: &mut u8,
-    ) {
         let accented = matters && leet_final_may(word) && self.accented(written);
         let leet = matters && !marked && leet_digits_only(word) && self.leet_typed(folded);
         let vni = (i3u(word) || final_e_shape(word) || accented) && self.vni_typed(folded);
