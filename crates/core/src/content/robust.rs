@@ -4206,14 +4206,14 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             // repeated.
             let (mut p, mut kp) = (c, k);
             // A leading `w` may be `ư` (`wu`).
-            let mut flags = k & W;
+            let mut flags = k & (W | TEEN);
             let mut same = false;
             while let Some(&c) = b.get(i) {
                 let kc = class(c);
                 if kc & (LOWER | DIGIT_L) == 0 {
                     break;
                 }
-                flags |= (kc & (DIGIT_L | W)) | (kc & (kp >> 1) & TONE);
+                flags |= (kc & (DIGIT_L | W | TEEN)) | (kc & (kp >> 1) & TONE);
                 same |= c == p;
                 (p, kp) = (c, kc);
                 i += 1;
@@ -4224,7 +4224,8 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             if tok.len() == 1 {
                 return false;
             }
-            !own || teen_word(tok)
+            // `teen_word` only for a word with one of `f j z k`.
+            !own || (flags & TEEN != 0 && teen_word(tok))
                 || match tok {
                     [_, .., p, last] => {
                         (class(*last) & TONE != 0 && class(*p) & (VOWEL | BEFORE_TONE) != 0)
@@ -4737,25 +4738,27 @@ fn leet_bang_word(b: &[u8], i: usize) -> bool {
     reads_syllable(w, true)
 }
 
-const LOWER: u8 = 1;
+const LOWER: u16 = 1;
 /// `0-9`, and `l`: after a word's first letter, either makes the word one
 /// that step 5 may rewrite (a digit; an `l` that may be an `i`).
-const DIGIT_L: u8 = 2;
+const DIGIT_L: u16 = 2;
 /// Non-ASCII, `@`, `$`: not a simple text.
-const BAD: u8 = 4;
-const JOINER: u8 = 8;
+const BAD: u16 = 4;
+const JOINER: u16 = 8;
 /// `s f r x j`.
-const TONE: u8 = 16;
-const VOWEL: u8 = 32;
+const TONE: u16 = 16;
+const VOWEL: u16 = 32;
 /// `c h m n p t g`: a final Telex tone may follow them.
-const BEFORE_TONE: u8 = 64;
+const BEFORE_TONE: u16 = 64;
 /// `w`.
-const W: u8 = 128;
+const W: u16 = 128;
+/// `f j z k`: with `w`, the letters [`teen_word`] looks for.
+const TEEN: u16 = 256;
 const _: () = assert!(VOWEL >> 1 == TONE);
 
 /// The classes of each byte, for [`simple_text`].
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+static CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
@@ -4786,6 +4789,9 @@ static CLASS: [u8; 256] = {
         }
         if b == b'w' {
             k |= W;
+        }
+        if matches!(b, b'f' | b'j' | b'z' | b'k') {
+            k |= TEEN;
         }
         t[c] = k;
         c += 1;
