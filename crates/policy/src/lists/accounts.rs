@@ -76,12 +76,20 @@ fn sessions(v: &str) -> Result<Option<NonZeroU16>, String> {
     if v.is_empty() {
         return Ok(None);
     }
-    match v.parse::<u16>().ok().and_then(NonZeroU16::new) {
-        Some(n) if n.get() <= MAX_UPSTREAM_SESSIONS => Ok(Some(n)),
-        _ => Err(format!(
+    match v.parse::<u32>().ok().and_then(session_count) {
+        Some(n) => Ok(Some(n)),
+        None => Err(format!(
             "upstream_sessions `{v}`: a whole number from 1 to {MAX_UPSTREAM_SESSIONS}, or empty for the adapter's default"
         )),
     }
+}
+
+/// `n` as a session count, when it is one: 1 to [`MAX_UPSTREAM_SESSIONS`].
+fn session_count(n: u32) -> Option<NonZeroU16> {
+    u16::try_from(n)
+        .ok()
+        .and_then(NonZeroU16::new)
+        .filter(|n| n.get() <= MAX_UPSTREAM_SESSIONS)
 }
 
 /// An SMSC `system_id` and password.
@@ -153,11 +161,12 @@ fn decode(mut r: Reader<'_>, b: &mut PolicyBuilder) -> Result<(), SnapshotError>
         let (up_id, up_pw) = (r.str()?, r.str()?);
         let upstream = upstream_login(up_id, up_pw)
             .map_err(|(_, m)| r.error(format!("account `{id}`: {m}")))?;
+        // 0: the adapter's default.
         let n = r.u32()?;
-        let upstream_sessions = match u16::try_from(n).ok().map(NonZeroU16::new) {
-            Some(None) => None,
-            Some(Some(n)) if n.get() <= MAX_UPSTREAM_SESSIONS => Some(n),
-            _ => {
+        let upstream_sessions = match (n, session_count(n)) {
+            (0, _) => None,
+            (_, Some(n)) => Some(n),
+            (_, None) => {
                 return Err(r.error(format!(
                     "account `{id}`: {n} upstream sessions, over {MAX_UPSTREAM_SESSIONS}"
                 )))
