@@ -1031,20 +1031,11 @@ impl RobustBuf {
         // Collapse white space and trim.
         std::mem::swap(&mut self.raw, &mut self.text);
         self.text.clear();
-        let mut last_space = true;
-        for c in self.raw.chars() {
-            if c == ' ' {
-                if !last_space {
-                    self.text.push(' ');
-                }
-                last_space = true;
-            } else {
-                self.text.push(c);
-                last_space = false;
+        for w in self.raw.split(' ').filter(|w| !w.is_empty()) {
+            if !self.text.is_empty() {
+                self.text.push(' ');
             }
-        }
-        if self.text.ends_with(' ') {
-            self.text.pop();
+            self.text.push_str(w);
         }
         if !self.joined.is_empty() {
             // The joined runs move left by the spaces dropped before them
@@ -1706,20 +1697,22 @@ impl RobustBuf {
                 }
             }
         }
+        // Most words are their own rewriting: asked first.
+        if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
+            self.norm.clear();
+            self.norm.extend(self.word.iter().map(|&c| c as u8));
+            if word_is_own(&self.norm) {
+                self.text
+                    .push_str(std::str::from_utf8(&self.norm).unwrap_or(""));
+                return;
+            }
+        }
         let matters = mark_matters(&self.word);
         let marked = matters && {
             self.tok.clear();
             self.tok.extend(self.word.iter());
             self.written.marked(written, &self.tok)
         };
-        if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
-            self.norm.clear();
-            self.norm.extend(self.word.iter().map(|&c| c as u8));
-            if word_is_own(&self.norm) {
-                self.text.extend(self.word.iter());
-                return;
-            }
-        }
         self.written.read_token(
             &self.word,
             matters,
