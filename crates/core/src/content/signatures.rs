@@ -1219,6 +1219,19 @@ fn key_at<const W: usize>(l: &[u8], off: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// The home slot of anchor `key` in a table of `cap` slots (a power of
+/// two): the top bits of a second hash, independent of the filter's (a
+/// window the filter lets through wrongly then mostly lands on a free
+/// slot), and moved by every byte of the key (the low bits of a product
+/// depend on the key's low bytes alone, so anchors alike in their first
+/// bytes would crowd together).
+#[inline(always)]
+fn slot_of(key: u64, cap: usize) -> usize {
+    const MUL2: u64 = 0xD6E8_FEB8_6659_FD93;
+    let h = (key ^ key >> 29).wrapping_mul(MUL2);
+    (h.checked_shr(64 - cap.trailing_zeros()).unwrap_or(0)) as usize
+}
+
 impl Tier {
     /// Anchors every literal of `ids` (each at least `W` bytes long).
     fn build<const W: usize>(literals: &[Box<[u8]>], ids: &[u32]) -> Tier {
@@ -1250,7 +1263,7 @@ impl Tier {
             let h = key.wrapping_mul(MUL);
             let b = (h >> filter_shift) as usize;
             filter[b >> 6] |= 1 << (b & 63);
-            let mut s = (h.rotate_left(32) as usize) & (cap - 1);
+            let mut s = slot_of(key, cap);
             while slots[s].key != 0 {
                 s = (s + 1) & (cap - 1);
             }
@@ -1280,9 +1293,9 @@ impl Tier {
             .is_some_and(|x| x >> (b & 63) & 1 != 0)
     }
 
-    /// Calls `f` with every literal of this tier whose anchor is `key`
-    /// (hash `h`), read at skeleton position `i`, and that occurs there,
-    /// until it returns true; returns whether it did. Out of line: the
+    /// Calls `f` with every literal of this tier whose anchor is `key`,
+    /// read at skeleton position `i`, and that occurs there, until it
+    /// returns true; returns whether it did. Out of line: the
     /// bitsets let about one position in twenty through (the content
     /// bench's corpus, real hits included).
     #[inline(never)]
@@ -1292,11 +1305,10 @@ impl Tier {
         sk: &[u8],
         i: usize,
         key: u64,
-        h: u64,
         f: &mut impl FnMut(u32, usize) -> bool,
     ) -> bool {
         let mask = self.slots.len().wrapping_sub(1);
-        let mut s = (h.rotate_left(32) as usize) & mask;
+        let mut s = slot_of(key, self.slots.len());
         while let Some(a) = self.slots.get(s) {
             if a.key == key {
                 let list = self
@@ -1486,10 +1498,9 @@ impl LiteralIndex {
             k4.wrapping_mul(MUL),
             k2.wrapping_mul(MUL),
         );
-        (self.long.may_hold(h8) && self.long.hits_at::<8>(&self.literals, sk, i, k8, h8, f))
-            || (self.mid.may_hold(h4) && self.mid.hits_at::<4>(&self.literals, sk, i, k4, h4, f))
-            || (self.small.may_hold(h2)
-                && self.small.hits_at::<2>(&self.literals, sk, i, k2, h2, f))
+        (self.long.may_hold(h8) && self.long.hits_at::<8>(&self.literals, sk, i, k8, f))
+            || (self.mid.may_hold(h4) && self.mid.hits_at::<4>(&self.literals, sk, i, k4, f))
+            || (self.small.may_hold(h2) && self.small.hits_at::<2>(&self.literals, sk, i, k2, f))
     }
 }
 
