@@ -42,8 +42,11 @@
 //! that only match separators vanish: `(?i)vay[ .-]*tien[ .-]*nhanh` requires
 //! `vaytiennhanh`; `lai suat 0[.,]?\d*%` requires `laisuat0`;
 //! `(vay|muon) tien \d+ trieu` requires one of `vaytien`, `muontien` *and*
-//! `trieu`. A regex runs only when a string of every one of its sets was
-//! found in the pass above. A regex with no usable required literal (every
+//! `trieu`. A set whose shortest string is shorter than the strongest
+//! set's (counted up to 4) is left out: it filters little and costs a
+//! tally at each occurrence (`vay \d+ (trieu|tr)` requires `vay`, not also
+//! `tr`, which most Vietnamese messages hold). A regex runs only when a
+//! string of every one of its sets was found in the pass above. A regex with no usable required literal (every
 //! string needs 2 letters or digits; say `\d{3,}k` or `[a-z]{15,}`) runs on
 //! every message: keep those few ([`SignatureSet::unfiltered_regexes`] lists
 //! them so a loader can warn).
@@ -1953,6 +1956,9 @@ const MIN_LEN: usize = 2;
 /// At most this many required sets per regex (the prefilter keys hold the
 /// set number in 2 bits).
 const MAX_SETS: usize = 4;
+/// How long the shortest string of a required set must be for the sets
+/// weaker than it to be left out ([`strongest`]).
+const STRONG_LEN: usize = 4;
 
 /// What the strings matched by a piece of regex look like, restricted to
 /// strings that can occur in folded text.
@@ -2233,12 +2239,16 @@ fn strongest(sets: Vec<Strings>) -> Vec<Strings> {
         .collect();
     sets.sort_by(|a, b| score(b).cmp(&score(a)).then_with(|| a.cmp(b)));
     let mut keep: Vec<Strings> = Vec::new();
+    // A set of shorter strings than the strongest's (counted up to
+    // [`STRONG_LEN`]) filters little (`tr` occurs in most Vietnamese
+    // messages) and costs a tally at each occurrence: left out.
+    let floor = sets.first().map_or(0, |s| score(s).0.min(STRONG_LEN));
     for s in sets {
         // `t` implies `s` when every string of `t` contains one of `s`.
         let implied = keep
             .iter()
             .any(|t| t.iter().all(|x| s.iter().any(|y| contains(x, y))));
-        if !implied && keep.len() < MAX_SETS {
+        if !implied && keep.len() < MAX_SETS && score(&s).0 >= floor {
             keep.push(s);
         }
     }
@@ -2391,7 +2401,16 @@ mod tests {
         // A set implied by a stronger one is dropped.
         assert_eq!(req(r"vay tien.*vay"), [vec!["vaytien"]]);
         // At most four sets.
-        assert_eq!(req(r"aaa.*bbbb.*ccc.*ddddd.*eee").len(), 4);
+        assert_eq!(req(r"aaaa.*bbbbb.*cccc.*dddddd.*eeee").len(), 4);
+        // Shorter strings than the strongest set's (counted up to 4) are
+        // left out: `tr` is in most messages.
+        assert_eq!(req(r"vay \d{1,3} ?(trieu|tr)\b"), [vec!["vay"]]);
+        assert_eq!(
+            req(r"aaa.*bbbb.*ccc.*ddddd.*ee"),
+            [vec!["ddddd"], vec!["bbbb"]]
+        );
+        assert_eq!(req(r"ab.*cde.*fg"), [vec!["cde"]]);
+        assert_eq!(req(r"ab.*fg"), [vec!["ab"], vec!["fg"]]);
         assert!(req(r"[a-z]{12,}").is_empty());
         assert!(req(r"x|[a-z]{12,}").is_empty());
         assert_eq!(req(r"(?:vay|Muon) tien"), [vec!["vaytien"]]);
