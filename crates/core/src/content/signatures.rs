@@ -1286,6 +1286,11 @@ impl Tier {
         }
     }
 
+    /// Whether no string is filed here.
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Whether the bitset may hold the anchor of hash `h` (a false hit
     /// in about 3 %, never a false miss).
     #[inline(always)]
@@ -1464,13 +1469,40 @@ impl LiteralIndex {
                 }
             }
         }
-        // One pass, the three widths read from one load at each position:
-        // the 2-, 4- and 8-byte windows starting there are the low bytes of
-        // the same integer (zero past the end, which no anchor holds).
+        // A pass that probes only the tiers that hold strings (most sets
+        // have no string of 2 or 3 bytes: the probe of that tier, at every
+        // position, would find nothing).
+        let (l, m, s) = (
+            !self.long.is_empty(),
+            !self.mid.is_empty(),
+            !self.small.is_empty(),
+        );
+        match (l, m, s) {
+            (true, true, true) => self.pass::<true, true, true>(sk, &mut f),
+            (true, true, false) => self.pass::<true, true, false>(sk, &mut f),
+            (true, false, true) => self.pass::<true, false, true>(sk, &mut f),
+            (true, false, false) => self.pass::<true, false, false>(sk, &mut f),
+            (false, true, true) => self.pass::<false, true, true>(sk, &mut f),
+            (false, true, false) => self.pass::<false, true, false>(sk, &mut f),
+            (false, false, true) => self.pass::<false, false, true>(sk, &mut f),
+            (false, false, false) => false,
+        }
+    }
+
+    /// One pass over `sk` probing the tiers `L` (long), `M` (mid) and `S`
+    /// (small), the three widths read from one load at each position: the
+    /// 2-, 4- and 8-byte windows starting there are the low bytes of the
+    /// same integer (zero past the end, which no anchor holds).
+    #[inline(always)]
+    fn pass<const L: bool, const M: bool, const S: bool>(
+        &self,
+        sk: &[u8],
+        f: &mut impl FnMut(u32, usize) -> bool,
+    ) -> bool {
         let body = sk.len().saturating_sub(7);
         for (i, w) in sk.windows(8).enumerate() {
             let x = w.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-            if self.probe(sk, i, x, &mut f) {
+            if self.probe::<L, M, S>(sk, i, x, f) {
                 return true;
             }
         }
@@ -1482,7 +1514,7 @@ impl LiteralIndex {
             .rev()
             .fold(0, |x, &b| x << 8 | u64::from(b));
         for i in body..sk.len() {
-            if self.probe(sk, i, x, &mut f) {
+            if self.probe::<L, M, S>(sk, i, x, f) {
                 return true;
             }
             x >>= 8;
@@ -1490,20 +1522,26 @@ impl LiteralIndex {
         false
     }
 
-    /// The strings of the three tiers anchored at skeleton position `i`,
-    /// whose next 8 bytes (zero past the end) are `x`: see
-    /// [`LiteralIndex::find`].
+    /// The strings of the tiers `L`, `M`, `S` anchored at skeleton position
+    /// `i`, whose next 8 bytes (zero past the end) are `x`: see
+    /// [`LiteralIndex::pass`].
     #[inline(always)]
-    fn probe(&self, sk: &[u8], i: usize, x: u64, f: &mut impl FnMut(u32, usize) -> bool) -> bool {
+    fn probe<const L: bool, const M: bool, const S: bool>(
+        &self,
+        sk: &[u8],
+        i: usize,
+        x: u64,
+        f: &mut impl FnMut(u32, usize) -> bool,
+    ) -> bool {
         let (k8, k4, k2) = (x, x & 0xFFFF_FFFF, x & 0xFFFF);
-        let (h8, h4, h2) = (
-            k8.wrapping_mul(MUL),
-            k4.wrapping_mul(MUL),
-            k2.wrapping_mul(MUL),
-        );
-        (self.long.may_hold(h8) && self.long.hits_at::<8>(&self.literals, sk, i, k8, f))
-            || (self.mid.may_hold(h4) && self.mid.hits_at::<4>(&self.literals, sk, i, k4, f))
-            || (self.small.may_hold(h2) && self.small.hits_at::<2>(&self.literals, sk, i, k2, f))
+        (L && self.long.may_hold(k8.wrapping_mul(MUL))
+            && self.long.hits_at::<8>(&self.literals, sk, i, k8, f))
+            || (M
+                && self.mid.may_hold(k4.wrapping_mul(MUL))
+                && self.mid.hits_at::<4>(&self.literals, sk, i, k4, f))
+            || (S
+                && self.small.may_hold(k2.wrapping_mul(MUL))
+                && self.small.hits_at::<2>(&self.literals, sk, i, k2, f))
     }
 }
 
