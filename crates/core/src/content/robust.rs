@@ -1697,6 +1697,12 @@ impl RobustBuf {
                 }
             }
         }
+        // A number of digits alone is its own rewriting (step 3 reads
+        // digits as letters only beside letters).
+        if self.word.iter().all(char::is_ascii_digit) {
+            self.text.extend(self.word.iter());
+            return;
+        }
         // Most words are their own rewriting: asked first.
         if !starts_with_digit && self.word.len() >= 2 && self.word.iter().all(char::is_ascii) {
             self.norm.clear();
@@ -5087,6 +5093,27 @@ mod tests {
             b.build(buf.folded());
             prop_assert_eq!(a.text(), b.text(), "{:?}", text);
             prop_assert_eq!(a.skeleton(), b.skeleton());
+        }
+
+        /// A token of digits alone reads as itself in any text (the four
+        /// steps write it without reading it): leetspeak, VNI, Telex or
+        /// marked around it, in the first reading.
+        #[test]
+        fn numbers_read_as_themselves(
+            digits in "[0-9]{1,9}",
+            before in "[a-z0-9 .!@$-]{0,30}",
+            after in "[a-z0-9 .!@$-]{0,30}",
+            marks in any::<bool>(),
+        ) {
+            let folded = format!("{before} {digits} {after}");
+            let written = if marks { format!("Đơn {folded} nhé") } else { folded.clone() };
+            let word: Vec<char> = digits.chars().collect();
+            let matters = mark_matters(&word);
+            let mut w = Written::default();
+            let marked = matters && w.marked(Some(&written), &digits);
+            let (mut out, mut read) = (Vec::new(), 0u8);
+            w.read_token(&word, matters, marked, &folded, Some(&written), &mut out, &mut read);
+            prop_assert_eq!(out, digits.as_bytes(), "{:?}", folded);
         }
 
         /// The builder for texts rewritten token by token agrees with the
