@@ -19,7 +19,7 @@ use std::hint::black_box;
 use chanrac::content::links::{for_each_host, may_link, DomainAction, DomainList};
 use chanrac::content::lookalike::{Brand, Lookalikes};
 use chanrac::content::FoldBuf;
-use chanrac_benches::{sms_corpus, Rng};
+use chanrac_benches::{links_corpus, Rng};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const SYLLABLES: &[&str] = &[
@@ -138,25 +138,7 @@ fn lookalike(c: &mut Criterion) {
 }
 
 fn links(c: &mut Criterion) {
-    let (literals, _, _) = chanrac_benches::bench_signatures();
-    let hosts = [
-        "vietcombank-vn.top",
-        "shopvn.vn/sale",
-        "https://bit.ly/3xYz",
-        "b1dv.xyz",
-        "hxxp://acb-vn[.]net/login",
-    ];
-    let corpus: Vec<String> = sms_corpus(4_096, &literals, 9)
-        .into_iter()
-        .enumerate()
-        .map(|(i, m)| {
-            if i % 5 == 0 {
-                format!("{m} {}", hosts[i / 5 % hosts.len()])
-            } else {
-                m
-            }
-        })
-        .collect();
+    let corpus = links_corpus(4_096);
     let ns = names(100_000, 5);
     let mut all = ns.clone();
     all.extend(["vietcombank", "bidv", "acb"].map(String::from));

@@ -296,6 +296,32 @@ pub fn prefolded(corpus: &[String]) -> Vec<chanrac::content::FoldBuf> {
         .collect()
 }
 
+/// The `links` bench's corpus: [`sms_corpus`] of `n` messages (seed 9,
+/// the content signatures' phrases), one in five ending in one of five
+/// links (a bank look-alike, a shop, a shortener, a one-letter-off host,
+/// a hidden scheme and dot).
+pub fn links_corpus(n: usize) -> Vec<String> {
+    let (literals, _, _) = bench_signatures();
+    let hosts = [
+        "vietcombank-vn.top",
+        "shopvn.vn/sale",
+        "https://bit.ly/3xYz",
+        "b1dv.xyz",
+        "hxxp://acb-vn[.]net/login",
+    ];
+    sms_corpus(n, &literals, 9)
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i % 5 == 0 {
+                format!("{m} {}", hosts[i / 5 % hosts.len()])
+            } else {
+                m
+            }
+        })
+        .collect()
+}
+
 /// The naive baseline: folds each message and tries every literal skeleton
 /// with `str::contains`; returns the number of hits.
 pub fn fold_and_contains(
