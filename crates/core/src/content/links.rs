@@ -39,29 +39,34 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
+use memchr::memmem;
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The pinned Public Suffix List (ICANN section).
 const PSL: &str = include_str!("../../data/public_suffix_list.dat");
 
+/// A set of names, hashed as the check path's maps are (xxh3, seeded).
+type Names = HashSet<String, crate::hash::Seeded>;
+
 struct Psl {
-    rules: HashSet<String>,
-    wildcards: HashSet<String>,
-    exceptions: HashSet<String>,
-    tlds: HashSet<String>,
+    rules: Names,
+    wildcards: Names,
+    exceptions: Names,
+    tlds: Names,
     /// The folded form of every TLD's U-label (for [`may_link`]).
-    folded_tlds: HashSet<String>,
+    folded_tlds: Names,
 }
 
 fn psl() -> &'static Psl {
     static PSL_SET: OnceLock<Psl> = OnceLock::new();
     PSL_SET.get_or_init(|| {
         let mut p = Psl {
-            rules: HashSet::new(),
-            wildcards: HashSet::new(),
-            exceptions: HashSet::new(),
-            tlds: HashSet::new(),
-            folded_tlds: HashSet::new(),
+            rules: Names::default(),
+            wildcards: Names::default(),
+            exceptions: Names::default(),
+            tlds: Names::default(),
+            folded_tlds: Names::default(),
         };
         for line in PSL.lines() {
             let line = line.trim();
@@ -93,42 +98,52 @@ fn psl() -> &'static Psl {
 /// passes (a proptest checks it); most without one are turned away in one
 /// pass, so [`for_each_host`] runs on few messages.
 pub fn may_link(folded: &str) -> bool {
-    if folded.contains("http") || folded.contains("hxxp") || folded.contains("www") {
+    // Built once: a searcher costs more to build than to run on an SMS.
+    static FINDERS: OnceLock<[memmem::Finder<'static>; 4]> = OnceLock::new();
+    let [http, hxxp, www, dot] = FINDERS
+        .get_or_init(|| [b"http".as_slice(), b"hxxp", b"www", b"dot"].map(memmem::Finder::new));
+    let b = folded.as_bytes();
+    if http.find(b).is_some() || hxxp.find(b).is_some() || www.find(b).is_some() {
         return true;
     }
     let tlds = &psl().folded_tlds;
-    let mut rest = folded;
-    while let Some(at) = rest.find(['.', '\u{3002}', '\u{FF61}', 'd']) {
-        let c = rest[at..].chars().next().unwrap_or('.');
-        let mut after = &rest[at + c.len_utf8()..];
-        rest = after;
-        if c == 'd' {
-            match after.strip_prefix("ot") {
-                Some(a) => after = a,
-                None => continue,
-            }
-        }
-        let after =
-            after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ']' | ')' | '}'));
-        let label_len = after
-            .find(|c: char| !(c.is_alphanumeric() || c == '-'))
-            .unwrap_or(after.len());
-        let label = &after[..label_len];
-        match label.chars().next() {
-            Some(c) if c.is_ascii_digit() || !c.is_ascii() => return true,
-            // Any prefix: folding drops invisible characters that end a
-            // host in the text (`x.co\u{200B}zz` links to `x.co`).
-            Some(_)
-                if label
-                    .char_indices()
-                    .any(|(k, c)| tlds.contains(&label[..k + c.len_utf8()])) =>
-            {
-                return true
-            }
-            _ => {}
+    // The dots: `.`, and the lead bytes of `。` and `｡` (a lead byte is a
+    // character's first, so `at` is a boundary).
+    for at in memchr::memchr3_iter(b'.', 0xE3, 0xEF, b) {
+        let Some(rest) = folded.get(at..) else {
+            continue;
+        };
+        let Some(c @ ('.' | '\u{3002}' | '\u{FF61}')) = rest.chars().next() else {
+            continue;
+        };
+        if label_may_link(rest.get(c.len_utf8()..).unwrap_or(""), tlds) {
+            return true;
         }
     }
-    false
+    // And `dot` spelled out.
+    dot.find_iter(b)
+        .any(|at| label_may_link(folded.get(at + 3..).unwrap_or(""), tlds))
+}
+
+/// Whether the text `after` a dot of [`may_link`] starts, past white space
+/// and closing brackets, a label that a digit or a non-ASCII character
+/// leads or one of whose prefixes is a folded top-level domain.
+fn label_may_link(after: &str, tlds: &Names) -> bool {
+    let after =
+        after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ']' | ')' | '}'));
+    let label_len = after
+        .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .unwrap_or(after.len());
+    let label = &after[..label_len];
+    match label.chars().next() {
+        Some(c) if c.is_ascii_digit() || !c.is_ascii() => true,
+        // Any prefix: folding drops invisible characters that end a
+        // host in the text (`x.co\u{200B}zz` links to `x.co`).
+        Some(_) => label
+            .char_indices()
+            .any(|(k, c)| tlds.contains(&label[..k + c.len_utf8()])),
+        None => false,
+    }
 }
 
 /// Whether `label` (lower case, A-label) is a top-level domain of the
@@ -320,6 +335,14 @@ fn prepare(text: &str, out: &mut String) {
     let mut lowered = String::with_capacity(text.len());
     if text.is_ascii() {
         lowered.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Already NFKC (most texts, Vietnamese in precomposed letters
+        // included): the quick check reads each character's property once,
+        // where normalizing decomposes and recomposes every one.
+        lowered.extend(text.chars().flat_map(char::to_lowercase).map(|c| match c {
+            '\u{3002}' | '\u{FF61}' => '.',
+            c => c,
+        }));
     } else {
         lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
             '\u{3002}' | '\u{FF61}' => '.',
@@ -507,7 +530,8 @@ pub fn for_each_host(text: &str, mut f: impl FnMut(&str)) {
         let run = w[off..end].trim_matches('.');
         let followed_by_at = at(j) == Some('@');
         i = j.max(i + 1);
-        if followed_by_at || run.is_empty() {
+        // A word (no dot) is no host: most runs, asked before splitting.
+        if followed_by_at || !run.contains('.') {
             continue;
         }
         let labels: Vec<&str> = run.split('.').collect();
