@@ -346,23 +346,7 @@ fn vietnamese_letter(c: char) -> bool {
 /// un-hidden (see the module docs).
 fn prepare(text: &str, out: &mut String) {
     out.clear();
-    let mut lowered = String::with_capacity(text.len());
-    if text.is_ascii() {
-        lowered.extend(text.chars().map(|c| c.to_ascii_lowercase()));
-    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        // Already NFKC (most texts, Vietnamese in precomposed letters
-        // included): the quick check reads each character's property once,
-        // where normalizing decomposes and recomposes every one.
-        lowered.extend(text.chars().flat_map(char::to_lowercase).map(|c| match c {
-            '\u{3002}' | '\u{FF61}' => '.',
-            c => c,
-        }));
-    } else {
-        lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
-            '\u{3002}' | '\u{FF61}' => '.',
-            c => c,
-        }));
-    }
+    let lowered = lowered(text);
     let mut tmp = String::new();
     let hidden = unhide(&lowered, &mut tmp);
     if !hidden && !lowered.contains(" .") {
@@ -398,6 +382,43 @@ fn prepare(text: &str, out: &mut String) {
         out.push(c);
         i += 1;
     }
+}
+
+/// `text` in NFKC and lower case, `。` and `｡` read as dots.
+fn lowered(text: &str) -> String {
+    let mut lowered = String::with_capacity(text.len());
+    if text.is_ascii() {
+        lowered.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else if nfkc_quick_yes(text) {
+        // Already NFKC (most texts, Vietnamese in precomposed letters
+        // included): the quick check reads each character's property once,
+        // where normalizing decomposes and recomposes every one.
+        for c in text.chars() {
+            if c.is_ascii() {
+                lowered.push(c.to_ascii_lowercase());
+            } else {
+                lowered.extend(c.to_lowercase().map(|c| match c {
+                    '\u{3002}' | '\u{FF61}' => '.',
+                    c => c,
+                }));
+            }
+        }
+    } else {
+        lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
+            '\u{3002}' | '\u{FF61}' => '.',
+            c => c,
+        }));
+    }
+    lowered
+}
+
+/// Whether the NFKC quick check answers yes for `text`, asked of its
+/// non-ASCII runs only: an ASCII character is a starter NFKC keeps (quick
+/// check yes, combining class 0, which the check starts again from), so
+/// the text's answer is yes exactly when every run's is.
+fn nfkc_quick_yes(text: &str) -> bool {
+    text.split(|c: char| c.is_ascii())
+        .all(|run| run.is_empty() || is_nfkc_quick(run.chars()) == IsNormalized::Yes)
 }
 
 /// The hidden dots and schemes of a link: each is read as the second.
@@ -713,6 +734,44 @@ mod tests {
     fn vietnamese_letters_are_alphanumeric() {
         for c in ('\u{00C0}'..='\u{024F}').chain('\u{1E00}'..='\u{1EFF}') {
             assert_eq!(vietnamese_letter(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    /// The quick check asked run by run answers as asked of the whole
+    /// text.
+    #[test]
+    fn quick_check_by_runs() {
+        for t in [
+            "Vay tiền nhanh",
+            "e\u{0301}a\u{0301}",
+            "a\u{0323}\u{0302}b",
+            "a\u{0302}\u{0323}b",
+            "ｖａｙ 。com",
+            "x\u{0301}\u{0323} y",
+            "ﬁ ok",
+            "",
+        ] {
+            let whole = is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+            assert_eq!(nfkc_quick_yes(t), whole, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The quick paths of the lowering (ASCII, already NFKC) read as
+        /// the general one: NFKC, lower case, the two dots.
+        #[test]
+        fn lowering_reads_as_normalised(
+            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0430}\u{0391}-\u{03A9}]{0,24}",
+        ) {
+            let general: String = text
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .map(|c| match c {
+                    '\u{3002}' | '\u{FF61}' => '.',
+                    c => c,
+                })
+                .collect();
+            proptest::prop_assert_eq!(lowered(&text), general);
         }
     }
 
