@@ -46,10 +46,11 @@
 //! set's (counted up to 4) is left out: it filters little and costs a
 //! tally at each occurrence (`vay \d+ (trieu|tr)` requires `vay`, not also
 //! `tr`, which most Vietnamese messages hold). A regex runs only when a
-//! string of every one of its sets was found in the pass above. A regex with no usable required literal (every
-//! string needs 2 letters or digits; say `\d{3,}k` or `[a-z]{15,}`) runs on
-//! every message: keep those few ([`SignatureSet::unfiltered_regexes`] lists
-//! them so a loader can warn).
+//! string of every one of its sets was found in the pass above. A regex
+//! with no usable required literal (every string needs 2 letters or
+//! digits; say `\d{3,}k` or `[a-z]{15,}`) runs on every message: keep
+//! those few ([`SignatureSet::unfiltered_regexes`] lists them so a loader
+//! can warn).
 //!
 //! The same analysis finds, at build time, a regex that can never match
 //! folded text (an upper-case letter, a diacritic, a control character or
@@ -1994,8 +1995,9 @@ const MIN_LEN: usize = 2;
 /// At most this many required sets per regex (the prefilter keys hold the
 /// set number in 2 bits).
 const MAX_SETS: usize = 4;
-/// How long the shortest string of a required set must be for the sets
-/// weaker than it to be left out ([`strongest`]).
+/// A regex's required sets whose shortest string is shorter than its
+/// strongest set's, counted up to this length, are left out of the
+/// prefilter ([`strongest`]).
 const STRONG_LEN: usize = 4;
 
 /// What the strings matched by a piece of regex look like, restricted to
