@@ -4139,6 +4139,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 || (c == b'!'
                     && (inner_bang(b, i)
                         || leading_bang(b, i)
+                        || digit_bang(b, i)
                         || iphone_bang(b, i)
                         || trailing_bang_word(b, i).is_some()))
             {
@@ -5043,6 +5044,7 @@ mod tests {
         "9plx",
         "8hxh",
         "c7v",
+        "5!",
     ];
 
     proptest! {
