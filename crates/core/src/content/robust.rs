@@ -727,10 +727,10 @@ impl RobustBuf {
     /// The *second reading* of a text written in leetspeak, or with
     /// symbols glued inside its words: when `folded`
     /// is such a text (as step 4 defines it, or one where the first reading
-    /// read two tokens or more holding a digit as words, no code of one
-    /// letter and one digit among them, counting the tokens led by a digit
-    /// with a letter that it kept numbers and the second reads: `ho 7r0
-    /// lay lai 713n`), builds its robust text again with every token of
+    /// read a token holding a digit as a word, no code of one letter and
+    /// one digit, or kept a number a token led by a digit with a letter
+    /// that the second reads: `ho 7r0 lay lai 713n`, `51m số đẹp`),
+    /// builds its robust text again with every token of
     /// letters, leetspeak digits, `9` and leet symbols that holds a digit
     /// and reads, with every digit a letter, one Vietnamese syllable or
     /// one of a few loanwords and acronyms, but for an amount in money
@@ -791,25 +791,22 @@ impl RobustBuf {
 
     /// Whether the second reading reads tokens holding digits again: the
     /// text has one it reads ([`second_word`]) and is written in
-    /// leetspeak, or the first reading read two tokens or more holding a
-    /// digit as words ([`counts_read`]), counting the tokens led by a
-    /// digit with a letter that it kept numbers (`713n`, an amount's
-    /// shape; not `71n`, read `tin`).
+    /// leetspeak, or the first reading read a token holding a digit as a
+    /// word ([`counts_read`]) or kept a number a token led by a digit with
+    /// a letter (`713n`, `51m`, an amount's shape; not `71n`, read `tin`).
     fn reads_digits_again(&mut self, folded: &str) -> bool {
-        let (mut any, mut kept) = (false, 0u32);
+        let (mut any, mut kept) = (false, false);
         for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
             any |= leet_unit(t).is_some();
             if second_word(t, &mut self.letters, &mut self.norm) {
                 any = true;
-                kept += u32::from(
-                    t[0].is_ascii_digit()
-                        && t.iter().any(u8::is_ascii_lowercase)
-                        && !with_chars(t, |w| leet_led(w, false, || false)),
-                );
+                kept |= t[0].is_ascii_digit()
+                    && t.iter().any(u8::is_ascii_lowercase)
+                    && !with_chars(t, |w| leet_led(w, false, || false));
             }
         }
         // `leety` may be cached from the build just done.
-        any && (u32::from(self.digit_read) + kept >= 2 || self.written.leety(folded))
+        any && (self.digit_read > 0 || kept || self.written.leety(folded))
     }
 
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
@@ -870,6 +867,9 @@ impl RobustBuf {
         let norm = &mut self.norm;
         let marked = &mut self.written;
         let text = &mut self.text;
+        // What the one-pass path reads before it may give up must not
+        // count twice: the four steps read those tokens again.
+        let digits_before = self.digit_read;
         let digit_read = &mut self.digit_read;
         let mut last = 0;
         // The second reading ([`RobustBuf::build_second_reading`]) goes
@@ -894,6 +894,7 @@ impl RobustBuf {
             });
         if !ok {
             self.text.clear();
+            self.digit_read = digits_before;
             self.build_general(folded, written);
             return false;
         }
@@ -5157,6 +5158,31 @@ mod tests {
                 prop_assert_eq!(lazy.text(), &t);
                 prop_assert_eq!(lazy.skeleton(), &sk);
             }
+            // And it counts the digits read as words as the four steps do
+            // (the second reading asks).
+            if !read {
+                let mut g = RobustBuf::new();
+                g.build_general(&folded, Some(&text));
+                prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
+            }
+        }
+    }
+
+    /// A text the one-pass path gives up on part-way counts the digits it
+    /// read as words once, as the four steps alone do.
+    #[test]
+    fn digit_reads_count_once_when_the_quick_path_gives_up() {
+        for text in [
+            "v4y t1en nhanh n.h.a.n.h",
+            "kh0a t4i kh0an v.a.y",
+            "v4y t1en",
+        ] {
+            let folded = crate::content::fold(text);
+            let mut a = RobustBuf::new();
+            a.build_or_own(&folded, Some(text));
+            let mut b = RobustBuf::new();
+            b.build_general(&folded, Some(text));
+            assert_eq!(a.digit_read, b.digit_read, "{text:?}");
         }
     }
 
