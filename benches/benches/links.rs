@@ -12,13 +12,18 @@
 //!   prefilter on the folded text, extraction where it lets the text
 //!   through; beside `links/baseline_fold` (folding alone);
 //! - `links/fold_prefilter_judge_100000_names`: the same plus `domains.csv`
-//!   and the look-alike lookup of every host among 100,000 names.
+//!   and the look-alike lookup of every host among 100,000 names;
+//! - `content_all_rules/signatures_links_lookalikes_contacts`: every
+//!   content rule on that corpus, as the engine runs them for a text (the
+//!   `content_scan` signatures with robust matching too, and the suspended
+//!   contact numbers), beside `baseline_signatures_only`.
 
 use std::hint::black_box;
 
 use chanrac::content::links::{for_each_host, may_link, DomainAction, DomainList};
 use chanrac::content::lookalike::{Brand, Lookalikes};
-use chanrac::content::FoldBuf;
+use chanrac::content::{for_each_contact, FoldBuf};
+use chanrac::number::Number;
 use chanrac_benches::{links_corpus, Rng};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -199,5 +204,74 @@ fn links(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, lookalike, links);
+/// Every content rule on the links corpus, as the engine's content scan
+/// runs them for one text (fold; the link prefilter, extraction,
+/// `domains.csv` and look-alikes among 100,000 names; the 5,000 literal +
+/// 200 regex signatures with robust matching; the suspended contact
+/// numbers), beside the signatures alone on the same corpus in the same
+/// run: what "content with all of this on" costs a message.
+fn all_rules(c: &mut Criterion) {
+    let corpus = links_corpus(4_096);
+    let (_, _, sigs) = chanrac_benches::bench_signatures();
+    let mut all = names(100_000, 5);
+    all.extend(["vietcombank", "bidv", "acb"].map(String::from));
+    let brands = brands(&all);
+    let mut domains = DomainList::default();
+    for d in ["*.top", "*.xyz", "bit.ly"] {
+        let _ = domains.insert(d, DomainAction::Block);
+    }
+    let suspended: std::collections::HashSet<Number> = ["0912 345 678", "0987 654 321"]
+        .iter()
+        .filter_map(|n| Number::parse(n).ok())
+        .collect();
+    let mut g = c.benchmark_group("content_all_rules");
+    g.throughput(Throughput::Elements(corpus.len() as u64));
+    let mut buf = FoldBuf::new();
+    let mut hits = Vec::new();
+    let mut hosts: Vec<String> = Vec::new();
+    g.bench_function("signatures_links_lookalikes_contacts", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                buf.fold(black_box(m));
+                hosts.clear();
+                if may_link(buf.folded()) {
+                    for_each_host(m, |h| {
+                        if !hosts.iter().any(|x| x == h) {
+                            hosts.push(h.to_string());
+                        }
+                    });
+                    for h in &hosts {
+                        match domains.get(h) {
+                            Some(DomainAction::Allow) => continue,
+                            Some(DomainAction::Block) => n += 1,
+                            None => {}
+                        }
+                        n += brands.imitated_by_host(h).len();
+                    }
+                }
+                hits.clear();
+                sigs.scan(&buf, &mut hits);
+                n += hits.len();
+                for_each_contact(buf.folded(), |c| n += usize::from(suspended.contains(&c)));
+            }
+            black_box(n)
+        })
+    });
+    g.bench_function("baseline_signatures_only", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for m in &corpus {
+                buf.fold(black_box(m));
+                hits.clear();
+                sigs.scan(&buf, &mut hits);
+                n += hits.len();
+            }
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, lookalike, links, all_rules);
 criterion_main!(benches);

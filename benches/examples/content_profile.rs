@@ -14,13 +14,15 @@
 //! Divide the collected instructions by the messages it prints (the
 //! warm-up round runs the same functions, so it is collected too). With the
 //! argument `robust-off`, the same signatures with robust matching off (the
-//! baseline of `content_scan/5000_literals_200_regex_robust_off`); to count
-//! folding and scanning together, give both `--toggle-collect` options.
+//! baseline of `content_scan/5000_literals_200_regex_robust_off`); with
+//! `links`, over the `links` bench's corpus (one message in five ending in
+//! a link); to count folding and scanning together, give both
+//! `--toggle-collect` options.
 
 use std::hint::black_box;
 
 use chanrac::content::{FoldBuf, SignatureSet};
-use chanrac_benches::{prefolded, sms_corpus};
+use chanrac_benches::{links_corpus, prefolded, sms_corpus};
 
 const ROUNDS: usize = 4;
 
@@ -48,9 +50,14 @@ fn scan_round(set: &SignatureSet, folded: &[FoldBuf], hits: &mut Vec<u32>) -> us
 }
 
 fn main() {
-    let robust = std::env::args().nth(1).as_deref() != Some("robust-off");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let robust = !args.iter().any(|a| a == "robust-off");
     let (literals, _, set) = chanrac_benches::bench_signatures_with(robust);
-    let corpus = sms_corpus(4_096, &literals, 9);
+    let corpus = if args.iter().any(|a| a == "links") {
+        links_corpus(4_096)
+    } else {
+        sms_corpus(4_096, &literals, 9)
+    };
     let folded = prefolded(&corpus);
     let mut buf = FoldBuf::new();
     let mut hits = Vec::new();
