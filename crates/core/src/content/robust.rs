@@ -1060,94 +1060,9 @@ impl RobustBuf {
         }
     }
 
-    /// Writes the link `s`: each run of `a-z0-9` that starts with a letter
-    /// rewritten as a word (step 5, the text's typing aside), the rest as
-    /// it is.
+    /// Writes the link `s` ([`write_link`]).
     fn link_text(&mut self, s: &str) {
-        let mut joined = String::new();
-        let s = if join_spelled_labels(s, &mut joined) {
-            joined.as_str()
-        } else {
-            s
-        };
-        let b = s.as_bytes();
-        // A host written in leetspeak, its top-level domain too (`.t0p`):
-        // a part led by a leetspeak digit is read as a word would be
-        // (`3tax` → `etax`; elsewhere `1xbet` stays).
-        let host = s.split_once("://").map_or(s, |(_, h)| h);
-        let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
-        let leet_host = host.rsplit('.').next().is_some_and(|tld| {
-            tld.bytes().any(|c| c.is_ascii_digit()) && leet_tld(tld.as_bytes()).is_some()
-        });
-        let mut i = 0;
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                let n = s[i..].chars().next().map_or(1, char::len_utf8);
-                self.text.push_str(&s[i..i + n]);
-                i += n;
-                continue;
-            }
-            let end = b[i..]
-                .iter()
-                .position(|c| !c.is_ascii_alphanumeric())
-                .map_or(b.len(), |p| i + p);
-            let last = !b[end..].contains(&b'.');
-            let tld = if last && b[i..end].iter().any(u8::is_ascii_digit) {
-                leet_tld(&b[i..end])
-            } else {
-                None
-            };
-            if let Some(tld) = tld {
-                // A top-level domain in leetspeak (`.7op`, `.c0m`).
-                self.text
-                    .extend(tld[..end - i].iter().map(|&c| char::from(c)));
-            } else if b[i].is_ascii_lowercase() {
-                // A leetspeak digit after a letter, before a letter or
-                // ending the run, is a letter (`h1tclub79` → `hitclub79`,
-                // `l4z4d4`); the number of a name stays (`sunw1n68`,
-                // `kub3t88`, `b52club88`).
-                self.word.clear();
-                for (k, &c) in b[i..end].iter().enumerate() {
-                    let inner = k > 0
-                        && b[i + k - 1].is_ascii_lowercase()
-                        && (i + k + 1 == end || b[i + k + 1].is_ascii_lowercase());
-                    let l = if inner { leet_letter(c) } else { None };
-                    self.word.push(char::from(l.unwrap_or(c)));
-                }
-                let tail = self.word.iter().rev().take_while(|c| c.is_ascii_digit());
-                let (mut number, mut vowels) = (0, true);
-                for &c in tail {
-                    number += 1;
-                    vowels &= matches!(c, '0' | '1' | '3' | '4');
-                }
-                if number >= 2 && !vowels {
-                    // A name ending in a number is kept (`b52club88`; not
-                    // `sh0p33`, leetspeak vowels).
-                    self.text.extend(self.word.iter());
-                } else if let Some((l, _)) = loan_letters(&self.word) {
-                    // A loanword stays one (`vneid-online.app`).
-                    self.text.extend(l.iter().map(|&c| char::from(c)));
-                } else {
-                    normalize_word(&self.word, false, false, false, &mut self.norm);
-                    self.text.extend(self.norm.iter().map(|&c| char::from(c)));
-                }
-            } else if leet_host
-                && end - i <= 8
-                && with_chars(&b[i..end], |w| leet_led(w, false, || true))
-            {
-                self.word.clear();
-                self.word.extend(s[i..end].chars());
-                normalize_word(&self.word, false, false, false, &mut self.norm);
-                self.text.extend(self.norm.iter().map(|&c| char::from(c)));
-            } else if let Some(tld) = leet_tld(&b[i..end]) {
-                // A top-level domain led by a leetspeak digit (`.7op`).
-                self.text
-                    .extend(tld[..end - i].iter().map(|&c| char::from(c)));
-            } else {
-                self.text.push_str(&s[i..end]);
-            }
-            i = end;
-        }
+        write_link(s, &mut self.word, &mut self.norm, &mut self.text);
     }
 
     fn tokenize(&mut self, folded: &str, written: Option<&str>) {
@@ -1732,6 +1647,94 @@ impl RobustBuf {
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
+    }
+}
+
+/// Writes the link `s`: each run of `a-z0-9` that starts with a letter
+/// rewritten as a word (step 5, the text's typing aside), the rest as
+/// it is.
+fn write_link(s: &str, word: &mut Vec<char>, norm: &mut Vec<u8>, text: &mut String) {
+    let mut joined = String::new();
+    let s = if join_spelled_labels(s, &mut joined) {
+        joined.as_str()
+    } else {
+        s
+    };
+    let b = s.as_bytes();
+    // A host written in leetspeak, its top-level domain too (`.t0p`):
+    // a part led by a leetspeak digit is read as a word would be
+    // (`3tax` → `etax`; elsewhere `1xbet` stays).
+    let host = s.split_once("://").map_or(s, |(_, h)| h);
+    let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+    let leet_host = host.rsplit('.').next().is_some_and(|tld| {
+        tld.bytes().any(|c| c.is_ascii_digit()) && leet_tld(tld.as_bytes()).is_some()
+    });
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            let n = s[i..].chars().next().map_or(1, char::len_utf8);
+            text.push_str(&s[i..i + n]);
+            i += n;
+            continue;
+        }
+        let end = b[i..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(b.len(), |p| i + p);
+        let last = !b[end..].contains(&b'.');
+        let tld = if last && b[i..end].iter().any(u8::is_ascii_digit) {
+            leet_tld(&b[i..end])
+        } else {
+            None
+        };
+        if let Some(tld) = tld {
+            // A top-level domain in leetspeak (`.7op`, `.c0m`).
+            text.extend(tld[..end - i].iter().map(|&c| char::from(c)));
+        } else if b[i].is_ascii_lowercase() {
+            // A leetspeak digit after a letter, before a letter or
+            // ending the run, is a letter (`h1tclub79` → `hitclub79`,
+            // `l4z4d4`); the number of a name stays (`sunw1n68`,
+            // `kub3t88`, `b52club88`).
+            word.clear();
+            for (k, &c) in b[i..end].iter().enumerate() {
+                let inner = k > 0
+                    && b[i + k - 1].is_ascii_lowercase()
+                    && (i + k + 1 == end || b[i + k + 1].is_ascii_lowercase());
+                let l = if inner { leet_letter(c) } else { None };
+                word.push(char::from(l.unwrap_or(c)));
+            }
+            let tail = word.iter().rev().take_while(|c| c.is_ascii_digit());
+            let (mut number, mut vowels) = (0, true);
+            for &c in tail {
+                number += 1;
+                vowels &= matches!(c, '0' | '1' | '3' | '4');
+            }
+            if number >= 2 && !vowels {
+                // A name ending in a number is kept (`b52club88`; not
+                // `sh0p33`, leetspeak vowels).
+                text.extend(word.iter());
+            } else if let Some((l, _)) = loan_letters(word) {
+                // A loanword stays one (`vneid-online.app`).
+                text.extend(l.iter().map(|&c| char::from(c)));
+            } else {
+                normalize_word(word, false, false, false, norm);
+                text.extend(norm.iter().map(|&c| char::from(c)));
+            }
+        } else if leet_host
+            && end - i <= 8
+            && with_chars(&b[i..end], |w| leet_led(w, false, || true))
+        {
+            word.clear();
+            word.extend(s[i..end].chars());
+            normalize_word(word, false, false, false, norm);
+            text.extend(norm.iter().map(|&c| char::from(c)));
+        } else if let Some(tld) = leet_tld(&b[i..end]) {
+            // A top-level domain led by a leetspeak digit (`.7op`).
+            text.extend(tld[..end - i].iter().map(|&c| char::from(c)));
+        } else {
+            text.push_str(&s[i..end]);
+        }
+        i = end;
     }
 }
 
