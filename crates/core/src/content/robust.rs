@@ -147,6 +147,11 @@ pub struct RobustBuf {
     joined: Vec<(usize, usize)>,
     /// The byte ranges of the links of the folded text ([`link_spans`]).
     links: Vec<(usize, usize)>,
+    /// `links` holds the links of the text being built (found for the
+    /// one-pass path, which gave up: the four steps take them).
+    links_ready: bool,
+    /// A link as it is rewritten, to compare with the folded one.
+    link: String,
     /// The written text with its look-alike capitals read (step 0), and
     /// that text folded; used only for a text that has some.
     capitals: String,
@@ -861,46 +866,93 @@ impl RobustBuf {
             }
             self.capitals = capitals;
         }
+        // What the one-pass path reads before it may give up must not
+        // count twice: the four steps read those tokens again.
+        let digits_before = self.digit_read;
+        // The second reading ([`RobustBuf::build_second_reading`]) goes
+        // through the four steps.
+        if !(self.second_digits || self.second_glue) {
+            if let Some(own) = self.build_simple(folded, written, &[]) {
+                return own;
+            }
+            // Most links fail the one-pass test at their dots: their
+            // spans found, a text simple around them is read in one pass
+            // still, each link written as the four steps write it.
+            if memchr::memchr2(b'.', b':', folded.as_bytes()).is_some() {
+                let mut links = std::mem::take(&mut self.links);
+                link_spans(folded, &mut links, &mut self.word, &mut self.norm);
+                let built = if links.is_empty() {
+                    None
+                } else {
+                    self.text.clear();
+                    self.digit_read = digits_before;
+                    self.build_simple(folded, written, &links)
+                };
+                self.links = links;
+                if let Some(own) = built {
+                    return own;
+                }
+                self.links_ready = true;
+            }
+        }
+        self.text.clear();
+        self.digit_read = digits_before;
+        self.build_general(folded, written);
+        false
+    }
+
+    /// The one-pass path of [`RobustBuf::build_or_own`]: `None` when
+    /// `folded`, its `links` aside, is not a simple text ([`simple_text`]);
+    /// otherwise whether it is its own robust text (the text and skeleton
+    /// left empty) or, built, not.
+    fn build_simple(
+        &mut self,
+        folded: &str,
+        written: Option<&str>,
+        links: &[(usize, usize)],
+    ) -> Option<bool> {
         // Borrowed field by field (not taken: `Written` is large, and a
         // default one costs a hasher seed for each of its sets).
         let word = &mut self.word;
         let norm = &mut self.norm;
         let marked = &mut self.written;
         let text = &mut self.text;
-        // What the one-pass path reads before it may give up must not
-        // count twice: the four steps read those tokens again.
-        let digits_before = self.digit_read;
+        let link = &mut self.link;
         let digit_read = &mut self.digit_read;
         let mut last = 0;
-        // The second reading ([`RobustBuf::build_second_reading`]) goes
-        // through the four steps.
-        let ok = !(self.second_digits || self.second_glue)
-            && simple_text(folded, |a, b, rewrite| {
-                if !rewrite {
-                    return;
+        let ok = simple_text(folded, links, |a, b, piece| {
+            let tok = folded.get(a..b).unwrap_or("");
+            match piece {
+                Piece::Rewrite => {
+                    word.clear();
+                    word.extend(tok.chars());
+                    let matters = mark_matters(word);
+                    let m = matters && marked.marked(written, tok);
+                    marked.read_token(word, matters, m, folded, written, norm, digit_read);
+                    if norm == tok.as_bytes() {
+                        return;
+                    }
+                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.extend(norm.iter().map(|&b| char::from(b)));
                 }
-                let tok = folded.get(a..b).unwrap_or("");
-                word.clear();
-                word.extend(tok.chars());
-                let matters = mark_matters(word);
-                let m = matters && marked.marked(written, tok);
-                marked.read_token(word, matters, m, folded, written, norm, digit_read);
-                if norm == tok.as_bytes() {
-                    return;
+                Piece::Link => {
+                    link.clear();
+                    write_link(tok, word, norm, link);
+                    if link == tok {
+                        return;
+                    }
+                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(link);
                 }
-                text.push_str(folded.get(last..a).unwrap_or(""));
-                text.extend(norm.iter().map(|&b| char::from(b)));
-                last = b;
-            });
+            }
+            last = b;
+        });
         if !ok {
-            self.text.clear();
-            self.digit_read = digits_before;
-            self.build_general(folded, written);
-            return false;
+            return None;
         }
         if last == 0 {
             // No token changed (a changed token ends after byte 0).
-            return true;
+            return Some(true);
         }
         self.text.push_str(folded.get(last..).unwrap_or(""));
         self.skeleton.extend(
@@ -909,7 +961,7 @@ impl RobustBuf {
                 .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                 .map(char::from),
         );
-        false
+        Some(false)
     }
 
     /// [`RobustBuf::build`] by the four steps of the module docs.
@@ -917,7 +969,9 @@ impl RobustBuf {
         self.tokenize(folded, written);
         let items = std::mem::take(&mut self.items);
         let mut links = std::mem::take(&mut self.links);
-        link_spans(folded, &mut links, &mut self.word, &mut self.norm);
+        if !std::mem::take(&mut self.links_ready) {
+            link_spans(folded, &mut links, &mut self.word, &mut self.norm);
+        }
         let mut next_link = 0;
         let mut i = 0;
         // Whether the last gap joined a split syllable.
@@ -4074,7 +4128,7 @@ pub(crate) fn collapse(v: &mut Vec<u8>) {
 /// "maybe not": build the robust text. No allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
     let mut own = true;
-    simple_text(folded, |_, _, rewrite| own &= !rewrite) && own && !may_draw_letters(folded)
+    simple_text(folded, &[], |_, _, _| own = false) && own && !may_draw_letters(folded)
 }
 
 /// Whether `s` holds one of `| # ( \ > + } ^` or a backtick, the symbols
@@ -4114,19 +4168,37 @@ fn word_is_own(tok: &[u8]) -> bool {
     }
 }
 
+/// What [`simple_text`] makes of a piece of the text (it says nothing of
+/// a token that is its own rewriting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece {
+    /// A token that step 3 or 4 may rewrite.
+    Rewrite,
+    /// A link of the spans given ([`link_spans`]), written as step 1
+    /// writes links ([`write_link`]).
+    Link,
+}
+
 /// Reads `folded` (a folded text) token by token (`a-z0-9` runs), calling
-/// `token(start, end, rewrite)` on each, in order: `rewrite` when step 3 or
-/// 4 of the robust text may change the token (a word token with a digit, a
+/// `token(start, end, piece)`, in order, on each span of `links` (the
+/// links of the text, [`link_spans`]: one piece, [`Piece::Link`], when
+/// white space or the text's start is before it and white space, the end
+/// or punctuation a link leaves out after it) and on each token that step 3 or
+/// 4 of the robust text may change ([`Piece::Rewrite`]: a word token with a digit, a
 /// doubled letter, a `w` after a letter or a Telex tone; a number led by a
 /// leetspeak digit). Returns `false`, possibly before the end, unless the
-/// text is *simple*: ASCII, without `@ $`, without spaces at its ends or
-/// two in a row, without one-letter word tokens (no spelled-out run can
-/// form) nor an initial split from its syllable (`kh uyen`), and with every
-/// gap between tokens that step 2 would turn into a
+/// text is *simple* (its links aside): ASCII, without `@ $`, without spaces
+/// at its ends or two in a row, without one-letter word tokens (no
+/// spelled-out run can form) nor an initial split from its syllable (`kh
+/// uyen`), and with every gap between tokens that step 2 would turn into a
 /// space already a single space. The robust text of a simple text is the
-/// text with each token rewritten alone (a token not marked `rewrite` is
-/// its own rewriting).
-fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool {
+/// text with each token and link rewritten alone (a token not passed to
+/// `token` is its own rewriting).
+fn simple_text(
+    folded: &str,
+    links: &[(usize, usize)],
+    mut token: impl FnMut(usize, usize, Piece),
+) -> bool {
     let b = folded.as_bytes();
     let n = b.len();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
@@ -4135,6 +4207,7 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
     let class = |c: u8| CLASS[usize::from(c)];
     let mut i = 0;
     let (mut prev_start, mut prev_end) = (0, usize::MAX);
+    let mut next_link = 0;
     while i < n {
         let c = b[i];
         let k = class(c);
@@ -4202,6 +4275,26 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
                 return false;
             }
         }
+        // A link of `links` starting here: one piece, after white space
+        // (or at the start) and before white space, the end, or the
+        // punctuation [`link_spans`] leaves out of a link.
+        while links.get(next_link).is_some_and(|&(s, _)| s < start) {
+            next_link += 1;
+        }
+        if let Some(&(_, end)) = links.get(next_link).filter(|&&(s, _)| s == start) {
+            let after = b.get(end..).unwrap_or(&[]);
+            let tail = after.iter().position(|&c| c == b' ').unwrap_or(after.len());
+            let clean = after[..tail]
+                .iter()
+                .all(|c| matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'-'));
+            if !(start == 0 || b[start - 1] == b' ') || !clean {
+                return false;
+            }
+            token(start, end, Piece::Link);
+            (prev_start, prev_end) = (start, end);
+            i = end;
+            continue;
+        }
         i += 1;
         let rewrite = if k & LOWER != 0 {
             // Step 3 leaves the word alone (`word_is_own`, fused).
@@ -4260,7 +4353,9 @@ fn simple_text(folded: &str, mut token: impl FnMut(usize, usize, bool)) -> bool 
             let dong = b.get(i.wrapping_sub(1)) == Some(&b'9') && vni_dong(b.get(start..i));
             ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong || zero
         };
-        token(start, i, rewrite);
+        if rewrite {
+            token(start, i, Piece::Rewrite);
+        }
         (prev_start, prev_end) = (start, i);
     }
     true
@@ -5049,6 +5144,16 @@ mod tests {
         "8hxh",
         "c7v",
         "5!",
+        "vietcombank-vn.top",
+        "https://bit.ly/3xyz",
+        "shopvn.vn/sale",
+        "www.vay-t1en.net",
+        "b1dv.xyz",
+        "go88vn.win",
+        "4gr1b4nk-sinhtrachoc.top",
+        "h77ps://acb.vn/x",
+        "abc.com,",
+        "nhan.qua.to",
     ];
 
     proptest! {
@@ -5168,6 +5273,32 @@ mod tests {
                 g.build_general(&folded, Some(&text));
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
             }
+        }
+    }
+
+    /// A text simple but for its links is read in one pass, each link as
+    /// the four steps write it: the same robust text.
+    #[test]
+    fn links_in_a_simple_text_read_as_defined() {
+        for text in [
+            "nhan qua tai vietcombank-vn.top ngay",
+            "truy cap https://bit.ly/3xYz de nhan",
+            "mua tai shopvn.vn/sale, gia tot",
+            "v4y t1en nhanh www.vay-t1en.net lh 0912",
+            "b1dv.xyz",
+            "ttienn thuong go88vn.win.",
+            "dang nhap h77ps://acb.vn/x ngay",
+            "xem 4gr1b4nk-sinhtrachoc.top truoc 18h",
+            "nhan.qua.to tai abc.com",
+            "lien he abc.com!",
+            "tai x.vn",
+        ] {
+            let folded = crate::content::fold(text);
+            let mut r = RobustBuf::new();
+            r.build_text(&folded, Some(text));
+            let (t, sk) = general(&folded, Some(text));
+            assert_eq!(r.text(), t, "{text:?}");
+            assert_eq!(r.skeleton(), sk, "{text:?}");
         }
     }
 
