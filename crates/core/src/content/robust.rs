@@ -731,11 +731,10 @@ impl RobustBuf {
 
     /// The *second reading* of a text written in leetspeak, or with
     /// symbols glued inside its words: when `folded`
-    /// is such a text (as step 4 defines it, or one where the first reading
-    /// read a token holding a digit as a word, no code of one letter and
-    /// one digit, or kept a number a token led by a digit with a letter
-    /// that the second reads: `ho 7r0 lay lai 713n`, `51m số đẹp`),
-    /// builds its robust text again with every token of
+    /// is such a text (one where the first reading read a token holding a
+    /// digit as a word, no code of one letter and one digit: `tài khoản sẽ
+    /// 81 kh0a`, `ho 7r0 lay lai 713n`), builds its robust text again with
+    /// every token of
     /// letters, leetspeak digits, `9` and leet symbols that holds a digit
     /// and reads, with every digit a letter, one Vietnamese syllable or
     /// one of a few loanwords and acronyms, but for an amount in money
@@ -794,24 +793,17 @@ impl RobustBuf {
         differs
     }
 
-    /// Whether the second reading reads tokens holding digits again: the
-    /// text has one it reads ([`second_word`]) and is written in
-    /// leetspeak, or the first reading read a token holding a digit as a
-    /// word ([`counts_read`]) or kept a number a token led by a digit with
-    /// a letter (`713n`, `51m`, an amount's shape; not `71n`, read `tin`).
+    /// Whether the second reading reads tokens holding digits again (asked
+    /// of a text where the first reading read a token holding a digit as
+    /// a word, [`counts_read`]): the text has a token it reads
+    /// ([`second_word`]) or an amount whose unit is in leetspeak
+    /// ([`leet_unit`]).
     fn reads_digits_again(&mut self, folded: &str) -> bool {
-        let (mut any, mut kept) = (false, false);
-        for t in folded.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
-            any |= leet_unit(t).is_some();
-            if second_word(t, &mut self.letters, &mut self.norm) {
-                any = true;
-                kept |= t[0].is_ascii_digit()
-                    && t.iter().any(u8::is_ascii_lowercase)
-                    && !with_chars(t, |w| leet_led(w, false, || false));
-            }
-        }
-        // `leety` may be cached from the build just done.
-        any && (self.digit_read > 0 || kept || self.written.leety(folded))
+        let (letters, norm) = (&mut self.letters, &mut self.norm);
+        folded
+            .as_bytes()
+            .split(|c| !c.is_ascii_alphanumeric())
+            .any(|t| leet_unit(t).is_some() || second_word(t, letters, norm))
     }
 
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
@@ -5274,6 +5266,30 @@ mod tests {
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
             }
         }
+    }
+
+    /// One token read as a word is enough for a second reading; a number
+    /// kept, or digits alone, are not.
+    #[test]
+    fn one_token_gives_a_second_reading() {
+        let second = |text: &str| {
+            let mut buf = crate::content::FoldBuf::new();
+            buf.fold(text);
+            let mut r = RobustBuf::new();
+            r.build_from(&buf);
+            r.build_second_reading(buf.folded(), Some(buf.text()))
+                .then(|| r.text().to_string())
+        };
+        assert_eq!(
+            second("tài khoản sẽ 81 kh0a").as_deref(),
+            Some("tai khoan se bi khoa")
+        );
+        // A number kept is no sign of leetspeak: `51m` is 51 metres
+        // elsewhere, `57K` an amount.
+        assert_eq!(second("51m số đẹp"), None);
+        assert_eq!(second("qua 57K: 0071"), None);
+        assert_eq!(second("nhà số 81 cắt tóc"), None);
+        assert_eq!(second("vay 50 triệu"), None);
     }
 
     /// A text simple but for its links is read in one pass, each link as
