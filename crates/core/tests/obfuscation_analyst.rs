@@ -458,7 +458,7 @@ const SETS: &[HeldOut] = &[
         dir: "analyst17",
         signatures: 40,
         floors: &[
-            ("leet", 92.4),
+            ("leet", 94.9),
             ("repeated", 100.0),
             ("telex", 100.0),
             ("vni", 97.4),
@@ -479,7 +479,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 97.4),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 82.4),
+            ("mixtures", 84.9),
         ],
     },
     HeldOut {
@@ -493,7 +493,7 @@ const SETS: &[HeldOut] = &[
             ("separators", 100.0),
             ("emoji", 100.0),
             ("lookalike", 100.0),
-            ("mixtures", 94.9),
+            ("mixtures", 97.4),
         ],
     },
     HeldOut {
