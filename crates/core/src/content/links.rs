@@ -396,6 +396,8 @@ fn lowered(text: &str) -> String {
         for c in text.chars() {
             if c.is_ascii() {
                 lowered.push(c.to_ascii_lowercase());
+            } else if let Some(l) = common_lower(c) {
+                lowered.push(l);
             } else {
                 lowered.extend(c.to_lowercase().map(|c| match c {
                     '\u{3002}' | '\u{FF61}' => '.',
@@ -417,8 +419,59 @@ fn lowered(text: &str) -> String {
 /// check yes, combining class 0, which the check starts again from), so
 /// the text's answer is yes exactly when every run's is.
 fn nfkc_quick_yes(text: &str) -> bool {
-    text.split(|c: char| c.is_ascii())
-        .all(|run| run.is_empty() || is_nfkc_quick(run.chars()) == IsNormalized::Yes)
+    text.split(|c: char| c.is_ascii()).all(|run| {
+        run.chars().all(common_letter) || is_nfkc_quick(run.chars()) == IsNormalized::Yes
+    })
+}
+
+/// Whether `c` is one of the letters most texts here hold beyond ASCII
+/// (Latin-1's, the Vietnamese ones of Latin Extended-A and -B and of Latin
+/// Extended Additional, basic Cyrillic): each is kept by NFKC (quick
+/// check yes) and is a starter (combining class 0), so a run of them is
+/// already NFKC without the table search (a test checks every one).
+fn common_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00C0}'..='\u{00FF}'
+            | '\u{0102}'
+            | '\u{0103}'
+            | '\u{0110}'
+            | '\u{0111}'
+            | '\u{0128}'
+            | '\u{0129}'
+            | '\u{0168}'
+            | '\u{0169}'
+            | '\u{01A0}'
+            | '\u{01A1}'
+            | '\u{01AF}'
+            | '\u{01B0}'
+            | '\u{1EA0}'..='\u{1EF9}'
+            | '\u{0400}'..='\u{045F}'
+    )
+}
+
+/// The lower case of a [`common_letter`] that is one character, by the
+/// layout of its block (`None`: ask the Unicode tables). A test checks
+/// every one against [`char::to_lowercase`].
+fn common_lower(c: char) -> Option<char> {
+    let u = u32::from(c);
+    let l = match u {
+        // Latin-1 capitals are 0x20 below their small letters (`×`, `÷`
+        // are their own).
+        0xD7 | 0xDF..=0xFF => u,
+        0xC0..=0xDE => u + 0x20,
+        // Pairs, the capital even (`Ă ă`, `Đ đ`, `Ĩ ĩ`, `Ũ ũ`, `Ạ ạ` … `Ỹ ỹ`).
+        0x102 | 0x110 | 0x128 | 0x168 | 0x1A0 | 0x1EA0..=0x1EF9 => u | 1,
+        0x103 | 0x111 | 0x129 | 0x169 | 0x1A1 | 0x1B0 => u,
+        // `Ư ư`: the capital odd.
+        0x1AF => 0x1B0,
+        // Cyrillic: `Ѐ`–`Џ` 0x50 below, `А`–`Я` 0x20 below their small ones.
+        0x400..=0x40F => u + 0x50,
+        0x410..=0x42F => u + 0x20,
+        0x430..=0x45F => u,
+        _ => return None,
+    };
+    char::from_u32(l)
 }
 
 /// The hidden dots and schemes of a link: each is read as the second.
@@ -737,6 +790,27 @@ mod tests {
         }
     }
 
+    /// Every common letter is a starter NFKC keeps, and its quick lower
+    /// case is the Unicode one.
+    #[test]
+    fn common_letters_are_normalised_starters() {
+        use unicode_normalization::char::canonical_combining_class;
+        let mut n = 0;
+        for c in ('\u{80}'..='\u{2FFF}').filter(|&c| common_letter(c)) {
+            assert_eq!(
+                is_nfkc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            let mut lower = c.to_lowercase();
+            let one = lower.next().filter(|_| lower.next().is_none());
+            assert_eq!(common_lower(c), one, "{c:?}");
+            n += 1;
+        }
+        assert_eq!(n, 64 + 12 + 90 + 96);
+    }
+
     /// The quick check asked run by run answers as asked of the whole
     /// text.
     #[test]
@@ -761,7 +835,7 @@ mod tests {
         /// the general one: NFKC, lower case, the two dots.
         #[test]
         fn lowering_reads_as_normalised(
-            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0430}\u{0391}-\u{03A9}]{0,24}",
+            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0128}\u{0129}\u{0168}\u{0169}\u{0391}-\u{03A9}]{0,24}",
         ) {
             let general: String = text
                 .nfkc()
