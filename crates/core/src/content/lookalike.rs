@@ -234,36 +234,48 @@ impl Lookalikes {
         }
         // Parts of up to `HASHED_PART` letters: the deletion indexes.
         if n <= HASHED_PART {
-            let mut cands = Vec::new();
-            let mut within = None;
-            for (index, (lo, hi)) in self.deletions.iter().zip([(4, 9), (7, HASHED_PART)]) {
-                if n < lo || n > hi {
-                    continue;
-                }
-                cands.clear();
-                index.candidates(q, &mut cands);
-                if cands.is_empty() {
-                    continue;
-                }
-                let within = within.get_or_insert_with(|| Myers::new(q));
-                // A key near the part comes from many of its strings: those
-                // checked last are skipped (a direct-mapped memory; one that
-                // was pushed out may be checked, and found, again).
-                let mut seen = [u32::MAX; 64];
-                for &id in &cands {
-                    let slot = &mut seen[id as usize % 64];
-                    if *slot == id {
-                        continue;
-                    }
-                    *slot = id;
-                    if within.distance(self.key(id), index.k) <= index.k {
-                        self.emit(u64::from(id), &mut f);
-                    }
-                }
-            }
+            with_scratch(|sc| self.find_hashed(q, sc, &mut f));
             return;
         }
         self.find_long_part(q, &mut f);
+    }
+
+    /// [`Lookalikes::find_part`] for a part of at most `HASHED_PART`
+    /// letters: its deletion indexes, with this thread's scratch.
+    fn find_hashed(&self, q: &[u8], sc: &mut Scratch, f: &mut impl FnMut(u32)) {
+        let n = q.len();
+        let mut loaded = false;
+        for (index, (lo, hi)) in self.deletions.iter().zip([(4, 9), (7, HASHED_PART)]) {
+            if n < lo || n > hi {
+                continue;
+            }
+            sc.cands.clear();
+            index.candidates(q, &mut sc.hashes, &mut sc.spans, &mut sc.cands);
+            if sc.cands.is_empty() {
+                continue;
+            }
+            if !loaded {
+                sc.myers.load(q);
+                loaded = true;
+            }
+            // A key near the part comes from many of its strings: those
+            // checked last are skipped (a direct-mapped memory; one that
+            // was pushed out may be checked, and found, again).
+            let mut seen = [u32::MAX; 64];
+            for &id in &sc.cands {
+                let slot = &mut seen[id as usize % 64];
+                if *slot == id {
+                    continue;
+                }
+                *slot = id;
+                if sc.myers.distance(self.key(id), index.k) <= index.k {
+                    self.emit(u64::from(id), f);
+                }
+            }
+        }
+        if loaded {
+            sc.myers.unload(q);
+        }
     }
 
     /// The letters of key `id`.
@@ -448,17 +460,33 @@ struct Myers {
 }
 
 impl Myers {
-    fn new(part: &[u8]) -> Myers {
-        let mut peq = [0u64; 256];
+    /// An empty part (load one with [`Myers::load`]).
+    fn empty() -> Myers {
+        Myers {
+            peq: [0; 256],
+            last: 0,
+            len: 0,
+        }
+    }
+
+    /// Readies the distance to `part`; the last part loaded, if any, must
+    /// have been unloaded.
+    fn load(&mut self, part: &[u8]) {
         let len = part.len().min(64);
         for (i, &c) in part.iter().take(len).enumerate() {
-            peq[usize::from(c)] |= 1 << i;
+            self.peq[usize::from(c)] |= 1 << i;
         }
-        Myers {
-            peq,
-            last: len.checked_sub(1).map_or(0, |l| 1 << l),
-            len,
+        self.last = len.checked_sub(1).map_or(0, |l| 1 << l);
+        self.len = len;
+    }
+
+    /// Clears what [`Myers::load`] of `part` set (a part's letters only,
+    /// not the whole table).
+    fn unload(&mut self, part: &[u8]) {
+        for &c in part {
+            self.peq[usize::from(c)] = 0;
         }
+        (self.last, self.len) = (0, 0);
     }
 
     /// The Levenshtein distance between `key` and the part, or some value
@@ -508,8 +536,42 @@ impl Myers {
 const HASHED_PART: usize = 24;
 
 /// The most strings a part of `HASHED_PART` letters leaves with at most
-/// two letters deleted.
+/// two letters deleted (the scratch's first size).
 const MAX_VARIANTS: usize = 1 + HASHED_PART + HASHED_PART * (HASHED_PART - 1) / 2;
+
+/// What a lookup of a part in the deletion indexes writes as it goes, kept
+/// by each thread: a lookup then neither allocates nor clears kilobytes of
+/// stack (the strings' hashes, their buckets, the distance's table).
+struct Scratch {
+    hashes: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    cands: Vec<u32>,
+    myers: Myers,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            hashes: Vec::with_capacity(MAX_VARIANTS),
+            spans: Vec::with_capacity(MAX_VARIANTS),
+            cands: Vec::new(),
+            myers: Myers::empty(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::new());
+}
+
+/// Runs `f` with this thread's scratch (a fresh one should it be in use,
+/// as when a lookup's callback looks up another part).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut sc) => f(&mut sc),
+        Err(_) => f(&mut Scratch::new()),
+    })
+}
 
 /// A symmetric-deletion index of the keys of one distance class `k`: a
 /// part and a key are within `k` edits only if deleting at most `k` letters
@@ -552,7 +614,7 @@ impl Deletions {
         // (top bits of the hash, entry)
         let mut packed: Vec<u64> = Vec::with_capacity(count);
         for &(id, key) in &keys {
-            deleted(key, k, |h| {
+            deleted::<{ MAX_PART + 3 }>(key, k, |h| {
                 packed.push((h >> shift) << 32 | u64::from(low(h) | id))
             });
         }
@@ -577,30 +639,32 @@ impl Deletions {
 
     /// Pushes the number of every key filed under one of the strings `q`
     /// leaves with at most `k` letters deleted (repeats included).
-    fn candidates(&self, q: &[u8], out: &mut Vec<u32>) {
+    /// `hashes` and `spans`: scratch (their contents are replaced). For a
+    /// part of at most `HASHED_PART` letters.
+    fn candidates(
+        &self,
+        q: &[u8],
+        hashes: &mut Vec<u64>,
+        spans: &mut Vec<(u32, u32)>,
+        out: &mut Vec<u32>,
+    ) {
         if self.entries.is_empty() {
             return;
         }
         let ids = 1u32.checked_shl(self.id_bits).map_or(u32::MAX, |x| x - 1);
         // Every hash first, then every bucket's bounds, then the buckets:
         // the loads of each stage do not wait for one another.
-        let mut hashes = [0u64; MAX_VARIANTS];
-        let mut n = 0;
-        deleted(q, self.k, |h| {
-            if let Some(slot) = hashes.get_mut(n) {
-                *slot = h;
-                n += 1;
-            }
-        });
-        let hashes = hashes.get(..n).unwrap_or_default();
-        let mut spans = [(0u32, 0u32); MAX_VARIANTS];
-        for (span, &h) in spans.iter_mut().zip(hashes) {
+        hashes.clear();
+        deleted::<{ HASHED_PART + 3 }>(q, self.k, |h| hashes.push(h));
+        spans.clear();
+        spans.extend(hashes.iter().map(|&h| {
             let b = (h >> self.shift) as usize;
-            if let (Some(&lo), Some(&hi)) = (self.dir.get(b), self.dir.get(b + 1)) {
-                *span = (lo, hi);
+            match (self.dir.get(b), self.dir.get(b + 1)) {
+                (Some(&lo), Some(&hi)) => (lo, hi),
+                _ => (0, 0),
             }
-        }
-        for (&(lo, hi), &h) in spans.iter().zip(hashes) {
+        }));
+        for (&(lo, hi), &h) in spans.iter().zip(hashes.iter()) {
             // a bucket is sorted, so the entries with these hash bits are
             // together
             let want = h as u32 & !ids;
@@ -626,12 +690,12 @@ impl Deletions {
 /// Calls `f` with the hash of every string `s` (at most `MAX_PART + 2`
 /// letters) leaves with at most `k` ≤ 2 letters deleted (the same string
 /// more than once when deleting different letters leaves it).
-fn deleted(s: &[u8], k: u8, mut f: impl FnMut(u64)) {
+fn deleted<const N: usize>(s: &[u8], k: u8, mut f: impl FnMut(u64)) {
     const B: u64 = 0x100_0000_01b3;
-    let n = s.len().min(MAX_PART + 2);
+    let n = s.len().min(N - 1);
     // pre[t]: hash of s[..t]; pw[t]: B^t.
-    let mut pre = [0u64; MAX_PART + 3];
-    let mut pw = [1u64; MAX_PART + 3];
+    let mut pre = [0u64; N];
+    let mut pw = [1u64; N];
     for t in 0..n {
         pre[t + 1] = pre[t].wrapping_mul(B).wrapping_add(u64::from(s[t]) + 1);
         pw[t + 1] = pw[t].wrapping_mul(B);
@@ -823,6 +887,33 @@ mod tests {
         assert_eq!(s.imitated_by_name("VIETC0MBANK"), [0]);
         assert_eq!(s.imitated_by_name("BIDV"), [1]);
         assert_eq!(s.imitated_by_name("SHOPVN"), Vec::<u32>::new());
+    }
+
+    /// A lookup from inside another's callback (which holds the thread's
+    /// scratch) finds what it finds alone, and leaves the outer one's
+    /// answers as they were.
+    #[test]
+    fn nested_lookups_agree() {
+        let s = Lookalikes::new(
+            ["vietcombank", "techcombank", "agribank", "vietinbank"]
+                .iter()
+                .map(|n| brand(n, "", &[]))
+                .collect(),
+        );
+        let alone = |q: &str| {
+            let mut v = Vec::new();
+            s.find_part(q, |i| v.push(i));
+            v
+        };
+        let (outer, inner) = (alone("vietcombamk"), alone("agribamk"));
+        let (mut got_outer, mut got_inner) = (Vec::new(), Vec::new());
+        s.find_part("vietcombamk", |i| {
+            got_outer.push(i);
+            s.find_part("agribamk", |j| got_inner.push(j));
+        });
+        assert_eq!(got_outer, outer);
+        assert!(!outer.is_empty() && !inner.is_empty());
+        assert_eq!(got_inner, inner.repeat(outer.len()));
     }
 
     #[test]
