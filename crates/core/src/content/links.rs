@@ -164,20 +164,29 @@ pub fn is_tld(label: &str) -> bool {
 /// ```
 pub fn public_suffix_labels(host: &str) -> usize {
     let p = psl();
-    let labels: Vec<&str> = host.split('.').collect();
-    let n = labels.len();
+    // The labels from the `i`-th on, joined by their dots, are the host
+    // from that label's first byte: each candidate is a slice, not a new
+    // string.
+    let n = host.split('.').count();
+    let mut starts = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'.', host.as_bytes()).map(|d| d + 1))
+        .peekable();
     let mut best = 1;
-    for i in 0..n {
-        let cand = labels[i..].join(".");
-        if p.exceptions.contains(&cand) {
+    let mut i = 0;
+    while let Some(at) = starts.next() {
+        let cand = host.get(at..).unwrap_or("");
+        if p.exceptions.contains(cand) {
             return n - i - 1;
         }
-        if p.rules.contains(&cand) {
+        if p.rules.contains(cand) {
             best = best.max(n - i);
         }
-        if i + 1 < n && p.wildcards.contains(&labels[i + 1..].join(".")) {
-            best = best.max(n - i);
+        if let Some(&next) = starts.peek() {
+            if p.wildcards.contains(host.get(next..).unwrap_or("")) {
+                best = best.max(n - i);
+            }
         }
+        i += 1;
     }
     best.min(n)
 }
@@ -331,7 +340,8 @@ fn host_char(c: char) -> bool {
     c.is_ascii_lowercase()
         || c.is_ascii_digit()
         || c == '-'
-        || (!c.is_ascii() && (vietnamese_letter(c) || c.is_alphanumeric()))
+        || (!c.is_ascii()
+            && (vietnamese_letter(c) || matches!(c, 'а'..='я') || c.is_alphanumeric()))
 }
 
 /// Whether `c` is a letter of the Latin blocks Vietnamese is written in
@@ -869,7 +879,46 @@ mod tests {
         }
     }
 
+    /// [`public_suffix_labels`] as first written (every candidate joined
+    /// anew).
+    fn reference_suffix_labels(host: &str) -> usize {
+        let p = psl();
+        let labels: Vec<&str> = host.split('.').collect();
+        let n = labels.len();
+        let mut best = 1;
+        for i in 0..n {
+            let cand = labels[i..].join(".");
+            if p.exceptions.contains(&cand) {
+                return n - i - 1;
+            }
+            if p.rules.contains(&cand) {
+                best = best.max(n - i);
+            }
+            if i + 1 < n && p.wildcards.contains(&labels[i + 1..].join(".")) {
+                best = best.max(n - i);
+            }
+        }
+        best.min(n)
+    }
+
     proptest::proptest! {
+        /// The public suffix is counted as the reference counts it, wild
+        /// cards and exceptions included.
+        #[test]
+        fn suffix_labels_as_the_reference(
+            labels in proptest::collection::vec(proptest::sample::select(&[
+                "", "www", "city", "kawasaki", "jp", "ck", "com", "vn", "co", "uk", "gov",
+                "acb-vn", "top", "xn--p1ai", "bd", "mm", "er", "x",
+            ][..]), 0..6),
+        ) {
+            let host = labels.join(".");
+            proptest::prop_assert_eq!(
+                public_suffix_labels(&host),
+                reference_suffix_labels(&host),
+                "{:?}", host
+            );
+        }
+
         /// The extraction finds the hosts the reference finds, in order.
         #[test]
         fn hosts_as_the_reference_finds_them(
@@ -897,6 +946,7 @@ mod tests {
         for c in ('\u{00C0}'..='\u{024F}').chain('\u{1E00}'..='\u{1EFF}') {
             assert_eq!(vietnamese_letter(c), c.is_alphanumeric(), "{c:?}");
         }
+        assert!(('а'..='я').all(char::is_alphanumeric));
     }
 
     /// Every common letter is a starter NFKC keeps, and its quick lower

@@ -76,19 +76,26 @@ pub struct Lookalikes {
 
 /// A skeleton with digits read as letters.
 pub fn read_as_letters(s: &str) -> String {
-    skeleton(s)
-        .chars()
-        .map(|c| match c {
-            '0' => 'o',
-            '1' => 'i',
-            '3' => 'e',
-            '4' => 'a',
-            '5' => 's',
-            '7' => 't',
-            '8' => 'b',
-            c => c,
-        })
-        .collect()
+    let read = |c: char| match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        c => c,
+    };
+    if s.is_ascii() {
+        // The skeleton of ASCII is its letters in lower case and its
+        // digits (host labels, A-labels, always are): no folding buffer.
+        return s
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| read(char::from(b.to_ascii_lowercase())))
+            .collect();
+    }
+    skeleton(s).chars().map(read).collect()
 }
 
 /// The allowed distance for a key of `len` letters.
@@ -887,6 +894,27 @@ mod tests {
         assert_eq!(s.imitated_by_name("VIETC0MBANK"), [0]);
         assert_eq!(s.imitated_by_name("BIDV"), [1]);
         assert_eq!(s.imitated_by_name("SHOPVN"), Vec::<u32>::new());
+    }
+
+    proptest::proptest! {
+        /// ASCII is read as letters as its skeleton is.
+        #[test]
+        fn ascii_read_as_its_skeleton(s in "[ -~]{0,32}") {
+            let general: String = skeleton(&s)
+                .chars()
+                .map(|c| match c {
+                    '0' => 'o',
+                    '1' => 'i',
+                    '3' => 'e',
+                    '4' => 'a',
+                    '5' => 's',
+                    '7' => 't',
+                    '8' => 'b',
+                    c => c,
+                })
+                .collect();
+            proptest::prop_assert_eq!(read_as_letters(&s), general);
+        }
     }
 
     /// A lookup from inside another's callback (which holds the thread's
