@@ -336,12 +336,12 @@ fn ends_authority(c: char) -> bool {
 }
 
 /// Characters of a bare host.
+#[inline]
 fn host_char(c: char) -> bool {
-    c.is_ascii_lowercase()
-        || c.is_ascii_digit()
-        || c == '-'
-        || (!c.is_ascii()
-            && (vietnamese_letter(c) || matches!(c, 'а'..='я') || c.is_alphanumeric()))
+    if c.is_ascii() {
+        return c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    }
+    vietnamese_letter(c) || matches!(c, 'а'..='я') || c.is_alphanumeric()
 }
 
 /// Whether `c` is a letter of the Latin blocks Vietnamese is written in
