@@ -1762,6 +1762,14 @@ fn write_link(s: &str, word: &mut Vec<char>, norm: &mut Vec<u8>, text: &mut Stri
             } else if let Some((l, _)) = loan_letters(word) {
                 // A loanword stays one (`vneid-online.app`).
                 text.extend(l.iter().map(|&c| char::from(c)));
+            } else if end - i >= 2
+                && b[i..end].iter().all(u8::is_ascii_lowercase)
+                && word_is_own(&b[i..end])
+            {
+                // Its own rewriting (most parts of a host: `shopvn`, `bit`),
+                // as `normalize_word` would leave it (a test holds the two
+                // together), asked first.
+                text.push_str(&s[i..end]);
             } else {
                 normalize_word(word, false, false, false, norm);
                 text.extend(norm.iter().map(|&c| char::from(c)));
@@ -5264,6 +5272,24 @@ mod tests {
                 let mut g = RobustBuf::new();
                 g.build_general(&folded, Some(&text));
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A word step 3 leaves alone ([`word_is_own`]) is its own
+        /// normalisation without the text's typing (the quick path of
+        /// [`write_link`]).
+        #[test]
+        fn own_words_normalise_to_themselves(w in prop_oneof![
+            "[a-z]{2,12}",
+            "[bcdghklmnpqrstvxz]{0,3}[aeiouy]{1,3}[cghmnpt]{0,2}",
+        ]) {
+            if word_is_own(w.as_bytes()) {
+                let word: Vec<char> = w.chars().collect();
+                let mut norm = Vec::new();
+                normalize_word(&word, false, false, false, &mut norm);
+                prop_assert_eq!(norm.as_slice(), w.as_bytes());
             }
         }
     }
