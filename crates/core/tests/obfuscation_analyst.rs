@@ -198,6 +198,17 @@
 //!   now keeps it: 315. Left: `5H` for `SH` (a time elsewhere), VNI typed
 //!   between dotted letters (`g.i.a3.i`), leetspeak and VNI in one word
 //!   (`7uye63n`).
+//! - `analyst23/`: 40 signatures of a twenty-third analyst on themes not
+//!   used before (a relative in hospital, school fees to a new account,
+//!   water bills, 5G and eSIM upgrades, e-wallet cashback, insurance
+//!   payouts, interview and uniform fees, visas and passports,
+//!   scholarships, crypto mining, rental deposits, pets, concert tickets,
+//!   farm investments, cancelled flights, court summons, solar subsidies,
+//!   phone warranties, tutoring apps), every disguised message written by
+//!   hand without sight of the code, the docs or the other sets' messages;
+//!   320 ordinary messages, about 90 near misses. First reading: 313 of
+//!   320 (leetspeak 98.8 %, Telex 97.5 %, VNI 95 %, mixtures 92.5 %, the
+//!   rest 100 %), no hit added.
 //! - `analyst16/`: 40 signatures of a sixteenth analyst, written without
 //!   sight of the code, the docs or the other sets, from the scam SMS users
 //!   report to anti-scam sites (fake delivery fees, EVN cut-offs, tax,
@@ -389,6 +400,19 @@ struct HeldOut {
 }
 
 const SETS: &[HeldOut] = &[
+    HeldOut {
+        dir: "analyst23",
+        signatures: 40,
+        floors: &[
+            ("leet", 98.75),
+            ("repeated", 100.0),
+            ("telex", 97.5),
+            ("vni", 95.0),
+            ("separators", 100.0),
+            ("emoji", 100.0),
+            ("mixtures", 92.5),
+        ],
+    },
     HeldOut {
         dir: "analyst21",
         signatures: 40,
