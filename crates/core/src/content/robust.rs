@@ -406,7 +406,8 @@ impl Written {
         }
         let accented = matters && leet_final_may(word) && self.accented(written);
         let leet = matters && !marked && leet_digits_only(word) && self.leet_typed(folded);
-        let vni = (i3u(word) || final_e_shape(word) || accented) && self.vni_typed(folded);
+        let vni = (i3u(word) || o3_final(word) || final_e_shape(word) || accented)
+            && self.vni_typed(folded);
         let plain = leet && !self.vni_typed(folded);
         normalize_typed(word, marked, leet, plain, accented, vni, out);
         // A code of three capitals in a text written in lower case too (a
@@ -1438,13 +1439,16 @@ impl RobustBuf {
     }
 
     /// Whether the tokens `i..=end` of `items` (a head and single
-    /// characters) hold a digit and read one syllable written together,
-    /// in a text typed in leetspeak.
+    /// characters) read one syllable written together: letters alone
+    /// (`nu.ô.i`, `nu.o.c`), or with a digit in a text typed in leetspeak
+    /// (`NGU-0-I`).
     fn leet_head_run(&mut self, s: &str, items: &[Item], i: usize, end: usize) -> bool {
-        run_bytes(s, items, i, end).is_some_and(|(w, n)| {
-            let w = &w[..n];
-            w.iter().any(u8::is_ascii_digit) && reads_syllable(w, false)
-        }) && self.written.leet_typed(s)
+        let Some((w, n)) = run_bytes(s, items, i, end) else {
+            return false;
+        };
+        let w = &w[..n];
+        reads_syllable(w, false)
+            && (w.iter().all(u8::is_ascii_lowercase) || self.written.leet_typed(s))
     }
 
     /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
@@ -1803,8 +1807,11 @@ fn vni_dong(t: Option<&[u8]>) -> bool {
 /// in leetspeak letters: three different digits or more (`sv388`), a digit
 /// other than a vowel's (`0 1 3 4`) twice in a row (`vip88`, `kubet77`), a
 /// digit that is no leetspeak (`sunvip68`), or two led by one that is no
-/// vowel (`hitclub79`); `l01`, `l011`, `kh04`, `c0d3`, `n000` are
-/// leetspeak, and so is VNI's mark and tone typed last (`tien62`).
+/// vowel (`hitclub79`), or a code of two or three letters and three
+/// digits or more, no VNI tail, that read no syllable (`vn1178`, `vj135`;
+/// `z410` is leetspeak);
+/// `l01`, `l011`, `kh04`, `c0d3`, `n000`, `ng041` are leetspeak, and so is
+/// VNI's mark and tone typed last (`tien62`).
 fn brand_number(word: &[char]) -> bool {
     // Most words end in a letter: one test.
     if !word.last().is_some_and(char::is_ascii_digit) {
@@ -1822,6 +1829,22 @@ fn brand_number(word: &[char]) -> bool {
         || digits.len() < 2
     {
         return false;
+    }
+    // A code: two or three letters, then three digits or more that are
+    // no VNI marks (more than three, a `0`, two tones or more, a mark that
+    // fits no letter) and that read no syllable as letters (a flight
+    // `VN1178`, `VJ135`; `ng041` is `ngoai`, `dua975` VNI `dựa`).
+    if (2..=3).contains(&name.len()) && digits.len() >= 3 {
+        let tones = digits.iter().filter(|c| ('1'..='5').contains(*c)).count();
+        let marks_fit = digits.iter().all(|&d| {
+            ('1'..='5').contains(&d)
+                || ('6'..='9').contains(&d)
+                    && with_bytes(letters.iter().copied(), |w| vni_fits(d as u8, w))
+        });
+        let vni_tail = digits.len() <= 3 && tones <= 1 && marks_fit;
+        if !vni_tail && !with_bytes(word.iter().copied(), |w| reads_syllable(w, true)) {
+            return true;
+        }
     }
     // VNI's mark and tone typed last (`tien62`, `tie62n` aside) is no
     // number: a tone `1`-`5` and a mark that fits a letter of the word.
@@ -2150,10 +2173,11 @@ const LEET_ACRONYMS: [&[u8]; 6] = [b"otp", b"bhxh", b"bhyt", b"bhtn", b"gplx", b
 /// ([`second_word`]; as a word of their letters reads: `app` and `visa`
 /// are the syllables `ap` and `via`): their leetspeak forms read otherwise
 /// in the first (`g4m3` → `gam`, `c01n` → `con`, VNI tones) or stay
-/// numbers (`57k`, `7ncn`).
-const SECOND_WORDS: [&[u8]; 12] = [
-    b"bitcoin", b"coin", b"crypto", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk", b"tncn",
-    b"usdt", b"zalo",
+/// numbers (`57k`, `7ncn`, `351m`). Read as their letters spell them
+/// (`351m` → `esim`, where a Telex tone would make `eim`).
+const SECOND_WORDS: [&[u8]; 13] = [
+    b"bitcoin", b"coin", b"crypto", b"esim", b"game", b"sale", b"sdt", b"sh", b"stk", b"tk",
+    b"tncn", b"usdt", b"zalo",
 ];
 
 /// Whether the token `t` (of a folded text) reads a word in the second
@@ -2196,6 +2220,17 @@ fn second_word(t: &[u8], word: &mut Vec<char>, norm: &mut Vec<u8>) -> bool {
             },
         };
         word.push(char::from(l));
+    }
+    // A listed word as its letters spell it, which normalising would
+    // change (`351m` → `esim`, not the Telex `eim`).
+    let mut letters = [0u8; 8];
+    for (o, &c) in letters.iter_mut().zip(word.iter()) {
+        *o = c as u8;
+    }
+    if let Some(&w) = SECOND_WORDS.iter().find(|&&w| w == &letters[..n]) {
+        norm.clear();
+        norm.extend_from_slice(w);
+        return true;
     }
     normalize_word(word, false, false, false, norm);
     if let Some((l, _)) = loan_letters(word) {
@@ -3987,7 +4022,8 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// not: `gii4o`), followed, to
 /// the end of the token, by letters only: vowels then at most one final
 /// (`c ch m n ng nh p t`). `1 2 5` always are; `3` is leetspeak `e` after
-/// `i y o` before a consonant (`ti3n`, `chuy3n`) and after `i y` before
+/// `i y o` before a consonant (`ti3n`, `chuy3n`; after `o` not in a text
+/// typed in VNI, `vni`: `pho3ng` is `phỏng`) and after `i y` before
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
 /// (`su4t`, `to4n`; not `vi4nh`, `vĩnh`) and after `o u` before `i y`
 /// (`lo4i`).
@@ -4063,7 +4099,10 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
         // `iê` takes no `nh` or `ch`.
         '3' => {
             let no_e = matches!(prev, 'i' | 'y') && matches!(fin, ['n', 'h'] | ['c', 'h']);
-            let e_before_final = matches!(prev, 'i' | 'y' | 'o') && !next_vowel && !no_e;
+            // In a text typed in VNI, `o3` before a final is the tone
+            // (`pho3ng` is `phỏng`: `oe` takes a final almost never).
+            let e_before_final =
+                (matches!(prev, 'i' | 'y') || prev == 'o' && !vni) && !next_vowel && !no_e;
             let ieu = matches!(prev, 'i' | 'y') && next == 'u' && !vni;
             !(e_before_final || ieu)
         }
@@ -4412,6 +4451,18 @@ fn normalize_typed(
         }
     }
     normalize_word(word, marked, accented, vni, out);
+}
+
+/// Whether `word` ends in `o3` and a final (`pho3ng`, `ho3ng`, `mo3t`): a
+/// tone in a text typed in VNI, where [`inner_vni_tone`] reads it so.
+fn o3_final(word: &[char]) -> bool {
+    word.windows(2).enumerate().any(|(k, t)| {
+        t == ['o', '3']
+            && matches!(
+                word.get(k + 2..),
+                Some(['c' | 'm' | 'n' | 'p' | 't'] | ['c', 'h'] | ['n', 'g'] | ['n', 'h'])
+            )
+    })
 }
 
 /// Whether `word` has `i3u` or `y3u` (a tone, or `iêu`, by the text's
