@@ -198,6 +198,26 @@
 //!   now keeps it: 315. Left: `5H` for `SH` (a time elsewhere), VNI typed
 //!   between dotted letters (`g.i.a3.i`), leetspeak and VNI in one word
 //!   (`7uye63n`).
+//! - `analyst24/`: 40 signatures of a twenty-fourth analyst playing a
+//!   spammer who knows a filter exists (gas safety checks, face-scan
+//!   updates, marathons, wedding studios, motorbike auctions, pensions,
+//!   military service, pawn shops, gold, fishing crews, lab results,
+//!   vaccines, social housing, certificates, vouchers, car inspection,
+//!   account recovery, TV renewals, modems, fire safety), every word of the
+//!   phrase disguised, several tricks in one word; written by hand without
+//!   sight of the code, the docs or the other sets' messages; 320 ordinary
+//!   messages, about 95 near misses. First reading: 287 of 320 (89.7 %;
+//!   **leetspeak 86.2 %, mixtures 62.5 %**, Telex, separators and emoji
+//!   95 %, VNI 97.5 %), no hit added. Its misses led to a short token led
+//!   by a digit, its `!` and `@` letters, read as a word in a text typed
+//!   in leetspeak (`9!@`, `9!4`, `7@!`, `90!`, `9!4s`: `gia`, `tai`,
+//!   `goi`), a Telex tone ending a word of two letters after a `w` that
+//!   marked its vowel (`owr`, `0wr`: `o`), and `o4i`, `u4i` read as VNI's
+//!   tone in a text typed in VNI (`mu4i`: `mui`): 301 of 320 (leetspeak
+//!   95 %, mixtures 72.5 %, Telex and VNI 100 %). Left: a lone `0` for `ở`,
+//!   `5JC` for `SJC`, `9@s` for `gas`, `90C` for `gốc`, a Telex tone after
+//!   a splitter (`CH@Y.J`, `n9.4.y.f`), spelled digits (`9.0.1.s`),
+//!   `lu.w.o.w.n.g`, `m@x` (the loanword kept), `Vou🎁cher`, `nhà🏢ở`.
 //! - `analyst23/`: 40 signatures of a twenty-third analyst on themes not
 //!   used before (a relative in hospital, school fees to a new account,
 //!   water bills, 5G and eSIM upgrades, e-wallet cashback, insurance
@@ -408,6 +428,19 @@ struct HeldOut {
 }
 
 const SETS: &[HeldOut] = &[
+    HeldOut {
+        dir: "analyst24",
+        signatures: 40,
+        floors: &[
+            ("leet", 95.0),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 95.0),
+            ("emoji", 95.0),
+            ("mixtures", 72.5),
+        ],
+    },
     HeldOut {
         dir: "analyst23",
         signatures: 40,
@@ -891,10 +924,13 @@ type Trick = fn(&str, &mut Rng) -> String;
 const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // Every `a e i o s t`, either case, a digit half the time; marks stay.
     // (660 of 665 with `O7P`, leetspeak in a link's scheme and the second
-    // reading of a text in leetspeak; 641 before them.)
-    ("leet-all", leet_all, 99.6),
-    // Marks removed, then `a e i o` a digit three times in five.
-    ("leet-vowels", leet_vowels, 99.7),
+    // reading of a text in leetspeak; 641 before them. With `analyst24`'s
+    // plain messages, 981 of 985: its `5JC` for `SJC` and its lone `0` for
+    // `ở` are read by neither disguise.)
+    ("leet-all", leet_all, 99.5),
+    // Marks removed, then `a e i o` a digit three times in five (982 of
+    // 985 with `analyst24`'s: `nh4 0 x4 ho1`).
+    ("leet-vowels", leet_vowels, 99.6),
     // Each letter doubled or tripled three times in ten.
     ("repeated", repeated, 100.0),
     ("telex-tone-last", |m, _| typed(m, spam::telex, true), 100.0),

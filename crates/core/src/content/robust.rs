@@ -406,7 +406,7 @@ impl Written {
         }
         let accented = matters && leet_final_may(word) && self.accented(written);
         let leet = matters && !marked && leet_digits_only(word) && self.leet_typed(folded);
-        let vni = (i3u(word) || o3_final(word) || final_e_shape(word) || accented)
+        let vni = (i3u(word) || o3_final(word) || u4i(word) || final_e_shape(word) || accented)
             && self.vni_typed(folded);
         let plain = leet && !self.vni_typed(folded);
         normalize_typed(word, marked, leet, plain, accented, vni, out);
@@ -1959,14 +1959,15 @@ fn leet_led(word: &[char], marked: bool, leety: impl FnOnce() -> bool) -> bool {
     // `giá`): a word there too (`9h`, `9tr` stay amounts everywhere, `910`
     // a number). In a word written with a marked letter, letters alone may
     // follow (`9ửi` for `gửi`).
+    let symbol = |c: char| matches!(c, '!' | '@');
     let nine = matches!(word, ['9', tail @ ..]
         if tail.len() >= 2
-            && u8::try_from(tail[0]).is_ok_and(vowel_after_nine)
-            && tail.iter().all(|&c| c.is_ascii_lowercase() || leet(c))
+            && u8::try_from(tail[0]).is_ok_and(|c| vowel_after_nine(c) || matches!(c, b'!' | b'@'))
+            && tail.iter().all(|&c| c.is_ascii_lowercase() || leet(c) || symbol(c))
             // A letter: digits only stay a number (`910`).
-            && tail.iter().any(char::is_ascii_lowercase)
-            && (marked || tail.iter().any(|&c| leet(c))))
-        && with_bytes(word.iter().copied(), |w| reads_syllable(w, true));
+            && tail.iter().any(|&c| c.is_ascii_lowercase() || symbol(c))
+            && (marked || tail.iter().any(|&c| leet(c) || symbol(c))))
+        && with_bytes(word.iter().copied(), reads_syllable_toned);
     let leety = (shaped || time && syllable || short || nine && !marked) && leety();
     let amount = amount && !(shaped && leety);
     let time = time && !(syllable && leety);
@@ -2013,16 +2014,21 @@ fn symbol_syllable(word: &[char]) -> bool {
 /// Whether `w` has a letter (or is digits and `@` only, or a leetspeak
 /// consonant digit and `!`: `8!`) and an `@` or
 /// `$`, or a `!` and a leetspeak digit, and reads one syllable with each of
-/// its characters a letter ([`reads_syllable`], all of them): `9!4m`,
-/// `nh@`, `c4!`, `7@1`; not `qua!`, `ha!` (a `!` alone may end a
+/// its characters a letter ([`reads_syllable`], all of them; led by a
+/// digit, a final Telex tone dropped too): `9!4m`, `nh@`, `c4!`, `7@1`,
+/// `9!4`, `7@!`, `9!4s`; not `qua!`, `ha!` (a `!` alone may end a
 /// sentence), `h3h3!`.
 fn symbol_word(w: &[u8]) -> bool {
     (w.iter().any(u8::is_ascii_lowercase)
         || w.iter().all(|&c| c == b'@' || c.is_ascii_digit())
-        || matches!(w, [b'5' | b'7' | b'8', b'!']))
+        || matches!(w, [b'5' | b'7' | b'8', b'!'])
+        // Led by a digit, then digits and symbols (`9!4`, `7@!`).
+        || w.len() >= 3
+            && w[0].is_ascii_digit()
+            && w.iter().all(|&c| matches!(c, b'!' | b'@') || c.is_ascii_digit()))
         && (w.iter().any(|c| matches!(c, b'@' | b'$'))
             || w.contains(&b'!') && w.iter().any(|&c| is_leet_digit(char::from(c)) || c == b'9'))
-        && reads_syllable(w, true)
+        && (reads_syllable(w, true) || w[0].is_ascii_digit() && reads_syllable_toned(w))
 }
 
 /// Whether `c`, right after a leading `9`, lets the token be a word
@@ -2635,11 +2641,14 @@ pub(crate) fn normalize_word(
         out[0] = b'u';
     }
     let mut w = 0;
+    // Whether a `w` marked a vowel: the word was typed in Telex.
+    let mut marked_w = false;
     for r in 0..out.len() {
         let b = out[r];
         if b == b'w' && w > 0 {
             let p = out[w - 1];
             if matches!(p, b'a' | b'o' | b'u') {
+                marked_w = true;
                 continue;
             }
             if p.is_ascii_lowercase() {
@@ -2653,8 +2662,10 @@ pub(crate) fn normalize_word(
     }
     out.truncate(w);
     collapse(out);
+    // A tone ends a word of three letters or more (`as`, `is`, `or` are
+    // words), or of two after a `w` that marked its vowel (`owr` is `ở`).
     let letters = out.iter().filter(|b| b.is_ascii_lowercase()).count();
-    if letters >= 3 {
+    if letters >= 3 || letters == 2 && marked_w {
         if let [.., p, last] = out.as_slice() {
             let tone = matches!(last, b's' | b'f' | b'r' | b'x' | b'j');
             let before =
@@ -3602,6 +3613,12 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
     let Some(&(at, c)) = chars.get(k) else {
         return false;
     };
+    // In a text typed in leetspeak, a short token led by a digit, its
+    // symbols read as letters, that reads one syllable (`9!@` → `gia`,
+    // `7@!` → `tai`, `9!4` → `gia`).
+    if matches!(c, '!' | '@') && (signs.bang || signs.at_sign) && symbol_led_by_digit(chars, k) {
+        return true;
+    }
     if c == '!' {
         // Its neighbours are letters only if ASCII: bytes suffice.
         let b = folded.as_bytes();
@@ -3617,6 +3634,70 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
     leet_symbol_in_word(chars, k)
         || c == '$' && dollar_leads(chars, k, signs.dollar)
         || c == '@' && signs.at_sign && at_leads(chars, k)
+}
+
+/// Whether the `!` or `@` at `k` of `chars` is in a token of two to four
+/// characters led by a leetspeak digit or `9`, then letters `a-z`,
+/// leetspeak digits, `!` and `@`, white space or the text's ends around it,
+/// that reads one syllable with every character a letter (`9!@` → `gia`,
+/// `7@!` → `tai`, `9!4` → `gia`; not `5@!`, `10!`).
+fn symbol_led_by_digit(chars: &[(usize, char)], k: usize) -> bool {
+    let part = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '!' | '@');
+    let start = chars[..k]
+        .iter()
+        .rposition(|&(_, c)| !part(c))
+        .map_or(0, |p| p + 1);
+    let end = chars[k..]
+        .iter()
+        .position(|&(_, c)| !part(c))
+        .map_or(chars.len(), |p| k + p);
+    let run = &chars[start..end];
+    let bounded = |c: Option<&(usize, char)>| c.is_none_or(|&(_, c)| c.is_whitespace());
+    // An `@`, or a `!` inside: digits then a `!` stay a number in the
+    // first reading (`50!`, which the second reads `soi`).
+    let inner = run
+        .iter()
+        .enumerate()
+        .any(|(p, &(_, c))| c == '@' || c == '!' && p + 1 < run.len());
+    inner
+        && (2..=4).contains(&run.len())
+        && bounded(start.checked_sub(1).and_then(|p| chars.get(p)))
+        && bounded(chars.get(end))
+        && run
+            .first()
+            .is_some_and(|&(_, c)| is_leet_digit(c) || c == '9')
+        && with_bytes(run.iter().map(|&(_, c)| c), reads_syllable_toned)
+}
+
+/// [`symbol_led_by_digit`] on the bytes of a folded text, at the `!` at
+/// `i` (the one-pass test gives such a token up to the four steps).
+fn bang_led_by_digit(b: &[u8], i: usize) -> bool {
+    let part = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'!' | b'@');
+    let start = b[..i].iter().rposition(|c| !part(c)).map_or(0, |p| p + 1);
+    let end = b[i..]
+        .iter()
+        .position(|c| !part(c))
+        .map_or(b.len(), |p| i + p);
+    let bounded = |c: Option<&u8>| c.is_none_or(|&c| c == b' ');
+    let run = &b[start..end];
+    let inner = run
+        .iter()
+        .enumerate()
+        .any(|(p, &c)| c == b'@' || c == b'!' && p + 1 < run.len());
+    inner
+        && (2..=4).contains(&(end - start))
+        && bounded(start.checked_sub(1).and_then(|p| b.get(p)))
+        && bounded(b.get(end))
+        && b.get(start)
+            .is_some_and(|&c| is_leet_digit(char::from(c)) || c == b'9')
+        && reads_syllable_toned(&b[start..end])
+}
+
+/// [`reads_syllable`] with every character a letter, or so once a final
+/// Telex tone is dropped (`9!@s` → `gia`).
+fn reads_syllable_toned(w: &[u8]) -> bool {
+    reads_syllable(w, true)
+        || matches!(w, [rest @ .., b's' | b'f' | b'r' | b'x' | b'j'] if rest.len() >= 2 && reads_syllable(rest, true))
 }
 
 /// Whether the `@` at `k` of `chars` leads a word of it and one leetspeak
@@ -4026,7 +4107,7 @@ fn leet_final(word: &[char], body: usize) -> bool {
 /// typed in VNI, `vni`: `pho3ng` is `phỏng`) and after `i y` before
 /// `u` (`hi3u`); `4` is leetspeak `a` after `o u i` before a consonant
 /// (`su4t`, `to4n`; not `vi4nh`, `vĩnh`) and after `o u` before `i y`
-/// (`lo4i`).
+/// (`lo4i`; not in a text typed in VNI, `vni`: `mu4i` is `mũi`).
 fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
     let (Some(&d), Some(&prev)) = (word.get(i), i.checked_sub(1).and_then(|p| word.get(p))) else {
         return false;
@@ -4109,8 +4190,10 @@ fn inner_vni_tone(word: &[char], i: usize, vni: bool) -> bool {
         // `vi4nh` is `vĩnh`, as `ti3nh` is `tỉnh`: `ia` takes no `nh`, `ch`.
         '4' => {
             let no_a = matches!(prev, 'i' | 'y') && matches!(fin, ['n', 'h'] | ['c', 'h']);
-            !(matches!(prev, 'o' | 'u' | 'i') && !next_vowel && !no_a
-                || matches!(prev, 'o' | 'u') && matches!(next, 'i' | 'y'))
+            let a_before_final = matches!(prev, 'o' | 'u' | 'i') && !next_vowel && !no_a;
+            // `oai`, `uay` but in a text typed in VNI (`mu4i` is `mũi`).
+            let a_before_vowel = matches!(prev, 'o' | 'u') && matches!(next, 'i' | 'y') && !vni;
+            !(a_before_final || a_before_vowel)
         }
         _ => false,
     }
@@ -4256,6 +4339,7 @@ fn simple_text(
                     && (inner_bang(b, i)
                         || leading_bang(b, i)
                         || digit_bang(b, i)
+                        || bang_led_by_digit(b, i)
                         || iphone_bang(b, i)
                         || trailing_bang_word(b, i).is_some()))
             {
@@ -4463,6 +4547,14 @@ fn o3_final(word: &[char]) -> bool {
                 Some(['c' | 'm' | 'n' | 'p' | 't'] | ['c', 'h'] | ['n', 'g'] | ['n', 'h'])
             )
     })
+}
+
+/// Whether `word` has `o4i`, `u4i`, `o4y` or `u4y` (`mu4i`, `lo4i`): a
+/// tone in a text typed in VNI (`mũi`), where [`inner_vni_tone`] reads it
+/// so; elsewhere leetspeak (`loai`).
+fn u4i(word: &[char]) -> bool {
+    word.windows(3)
+        .any(|t| matches!(t[0], 'o' | 'u') && t[1] == '4' && matches!(t[2], 'i' | 'y'))
 }
 
 /// Whether `word` has `i3u` or `y3u` (a tone, or `iêu`, by the text's
