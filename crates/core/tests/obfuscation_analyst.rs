@@ -213,11 +213,15 @@
 //!   in leetspeak (`9!@`, `9!4`, `7@!`, `90!`, `9!4s`: `gia`, `tai`,
 //!   `goi`), a Telex tone ending a word of two letters after a `w` that
 //!   marked its vowel (`owr`, `0wr`: `o`), and `o4i`, `u4i` read as VNI's
-//!   tone in a text typed in VNI (`mu4i`: `mui`): 301 of 320 (leetspeak
-//!   95 %, mixtures 72.5 %, Telex and VNI 100 %). Left: a lone `0` for `ở`,
-//!   `5JC` for `SJC`, `9@s` for `gas`, `90C` for `gốc`, a Telex tone after
-//!   a splitter (`CH@Y.J`, `n9.4.y.f`), spelled digits (`9.0.1.s`),
-//!   `lu.w.o.w.n.g`, `m@x` (the loanword kept), `Vou🎁cher`, `nhà🏢ở`.
+//!   tone in a text typed in VNI (`mu4i`: `mui`): 301 of 320; then to
+//!   words in leetspeak typed in Telex making a text typed in Telex
+//!   (`k!chs h04tj m@x`: `kich hoat ma`, the loanword read), and a head of
+//!   a spelled-out run holding `@ !`, and such a run read with its final
+//!   Telex tone dropped, in a text typed in leetspeak (`n9.4.y.f`:
+//!   `ngay`): 304 of 320 (leetspeak 95 %, mixtures 80 %, Telex and VNI
+//!   100 %). Left: a lone `0` for `ở`, `5JC` for `SJC`, `9@s` for `gas`,
+//!   `90C` for `gốc`, a lone tone letter after a splitter (`CH@Y.J`),
+//!   spelled digits (`9.0.1.s`), `lu.w.o.w.n.g`, `Vou🎁cher`, `nhà🏢ở`.
 //! - `analyst23/`: 40 signatures of a twenty-third analyst on themes not
 //!   used before (a relative in hospital, school fees to a new account,
 //!   water bills, 5G and eSIM upgrades, e-wallet cashback, insurance
@@ -438,7 +442,7 @@ const SETS: &[HeldOut] = &[
             ("vni", 100.0),
             ("separators", 95.0),
             ("emoji", 95.0),
-            ("mixtures", 72.5),
+            ("mixtures", 80.0),
         ],
     },
     HeldOut {

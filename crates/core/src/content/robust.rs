@@ -444,11 +444,12 @@ impl Written {
     /// Whether `folded` has a word typed in Telex, other than one of the
     /// first [`TELEX_LOANWORDS`]: one led by `dd`, with `aa`, `ee`, `oo`, or `w` after
     /// `a o u`, or one that is no syllable but one with its last letter, a
-    /// tone of `s f r x j`, dropped (`bij`, `khoas`; not `thanks`).
+    /// tone of `s f r x j`, dropped (`bij`, `khoas`; not `thanks`); or a
+    /// word in leetspeak so typed ([`leet_telex_word`]: `k!chs`, `h04tj`).
     fn telex_typed(&mut self, folded: &str) -> bool {
         *self
             .telex_typed
-            .get_or_insert_with(|| telex_words(folded).next().is_some())
+            .get_or_insert_with(|| telex_words(folded).next().is_some() || leet_telex_word(folded))
     }
 
     /// Whether `written` has two words or more written with a Vietnamese
@@ -520,6 +521,32 @@ fn telex_words(folded: &str) -> impl Iterator<Item = &str> {
                     if is_vowel(*p) || matches!(p, b'c' | b'h' | b'm' | b'n' | b'p' | b't' | b'g'))
                     && !is_syllable(b)
                     && is_syllable(&b[..b.len() - 1])
+        })
+}
+
+/// Whether `folded` has a word in leetspeak typed in Telex: three to eight
+/// of `a-z`, digits, `!` and `@`, with a digit or symbol, that reads no
+/// syllable with every character a letter, but one with its last letter,
+/// a Telex tone, dropped (`k!chs`, `h04tj`: `kich`, `hoat`; not a
+/// loanword Telex would read, `s3x`).
+fn leet_telex_word(folded: &str) -> bool {
+    folded
+        .as_bytes()
+        .split(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'!' | b'@')))
+        .any(|w| {
+            (3..=8).contains(&w.len())
+                && w.iter().any(u8::is_ascii_lowercase)
+                && w.iter().any(|c| !c.is_ascii_lowercase())
+                && !reads_syllable(w, true)
+                && reads_syllable_toned(w)
+                // Nor a loanword that Telex would read (`s3x`, `m@x`).
+                && !{
+                    let mut l = [0u8; 8];
+                    for (o, &c) in l.iter_mut().zip(w) {
+                        *o = leet_letter(c).unwrap_or(c);
+                    }
+                    LOANWORDS[..TELEX_LOANWORDS].contains(&&l[..w.len()])
+                }
         })
 }
 
@@ -1221,7 +1248,7 @@ impl RobustBuf {
             && s.get(a..b).is_some_and(|t| {
                 t.as_bytes()[0].is_ascii_lowercase()
                     && t.bytes()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'@' | b'!'))
             });
         let mut end = i; // index of the last token of the run
         if one(a, b) || initial(a, b) || head {
@@ -1440,15 +1467,16 @@ impl RobustBuf {
 
     /// Whether the tokens `i..=end` of `items` (a head and single
     /// characters) read one syllable written together: letters alone
-    /// (`nu.ô.i`, `nu.o.c`), or with a digit in a text typed in leetspeak
-    /// (`NGU-0-I`).
+    /// (`nu.ô.i`, `nu.o.c`), or, in a text typed in leetspeak, with digits
+    /// and `@ !` as letters, a final Telex tone dropped (`NGU-0-I`,
+    /// `CH@Y.J`, `n9.4.y.f`).
     fn leet_head_run(&mut self, s: &str, items: &[Item], i: usize, end: usize) -> bool {
         let Some((w, n)) = run_bytes(s, items, i, end) else {
             return false;
         };
         let w = &w[..n];
-        reads_syllable(w, false)
-            && (w.iter().all(u8::is_ascii_lowercase) || self.written.leet_typed(s))
+        reads_syllable(w, false) && w.iter().all(u8::is_ascii_lowercase)
+            || (reads_syllable(w, false) || reads_syllable_toned(w)) && self.written.leet_typed(s)
     }
 
     /// [`RobustBuf::flush_word`] for a word of a spelled-out run: notes it
