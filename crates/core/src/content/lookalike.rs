@@ -76,16 +76,6 @@ pub struct Lookalikes {
 
 /// A skeleton with digits read as letters.
 pub fn read_as_letters(s: &str) -> String {
-    let read = |c: char| match c {
-        '0' => 'o',
-        '1' => 'i',
-        '3' => 'e',
-        '4' => 'a',
-        '5' => 's',
-        '7' => 't',
-        '8' => 'b',
-        c => c,
-    };
     if s.is_ascii() {
         // The skeleton of ASCII is its letters in lower case and its
         // digits (host labels, A-labels, always are): no folding buffer.
@@ -96,6 +86,20 @@ pub fn read_as_letters(s: &str) -> String {
             .collect();
     }
     skeleton(s).chars().map(read).collect()
+}
+
+/// A skeleton's character read as a letter (`0` → `o`, `4` → `a`).
+fn read(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        c => c,
+    }
 }
 
 /// The allowed distance for a key of `len` letters.
@@ -900,19 +904,7 @@ mod tests {
         /// ASCII is read as letters as its skeleton is.
         #[test]
         fn ascii_read_as_its_skeleton(s in "[ -~]{0,32}") {
-            let general: String = skeleton(&s)
-                .chars()
-                .map(|c| match c {
-                    '0' => 'o',
-                    '1' => 'i',
-                    '3' => 'e',
-                    '4' => 'a',
-                    '5' => 's',
-                    '7' => 't',
-                    '8' => 'b',
-                    c => c,
-                })
-                .collect();
+            let general: String = skeleton(&s).chars().map(read).collect();
             proptest::prop_assert_eq!(read_as_letters(&s), general);
         }
     }

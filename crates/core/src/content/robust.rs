@@ -3671,14 +3671,7 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
 /// `7@!` → `tai`, `9!4` → `gia`; not `5@!`, `10!`).
 fn symbol_led_by_digit(chars: &[(usize, char)], k: usize) -> bool {
     let part = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '!' | '@');
-    let start = chars[..k]
-        .iter()
-        .rposition(|&(_, c)| !part(c))
-        .map_or(0, |p| p + 1);
-    let end = chars[k..]
-        .iter()
-        .position(|&(_, c)| !part(c))
-        .map_or(chars.len(), |p| k + p);
+    let (start, end) = run_around(chars, k, part);
     let run = &chars[start..end];
     let bounded = |c: Option<&(usize, char)>| c.is_none_or(|&(_, c)| c.is_whitespace());
     // An `@`, or a `!` inside: digits then a `!` stay a number in the
@@ -3744,10 +3737,9 @@ fn at_leads(chars: &[(usize, char)], k: usize) -> bool {
     }
 }
 
-/// Whether the `@` at `k` of `chars`, between leetspeak digits, makes with
-/// the digits around it one syllable read in leetspeak (`7@1` → `tai`).
-fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
-    let part = |c: char| c.is_ascii_digit() || c == '@';
+/// The bounds (`start..end` of `chars`) of the run of characters `part`
+/// takes around `k`.
+fn run_around(chars: &[(usize, char)], k: usize, part: impl Fn(char) -> bool) -> (usize, usize) {
     let start = chars[..k]
         .iter()
         .rposition(|&(_, c)| !part(c))
@@ -3756,6 +3748,13 @@ fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
         .iter()
         .position(|&(_, c)| !part(c))
         .map_or(chars.len(), |p| k + p);
+    (start, end)
+}
+
+/// Whether the `@` at `k` of `chars`, between leetspeak digits, makes with
+/// the digits around it one syllable read in leetspeak (`7@1` → `tai`).
+fn digits_at_syllable(chars: &[(usize, char)], k: usize) -> bool {
+    let (start, end) = run_around(chars, k, |c| c.is_ascii_digit() || c == '@');
     let run = &chars[start..end];
     run.iter().filter(|&&(_, c)| c == '@').count() == 1
         && with_bytes(run.iter().map(|&(_, c)| c), |w| reads_syllable(w, true))
