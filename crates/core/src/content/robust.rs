@@ -4356,6 +4356,8 @@ fn simple_text(
     let class = |c: u8| CLASS[usize::from(c)];
     let mut i = 0;
     let (mut prev_start, mut prev_end) = (0, usize::MAX);
+    // Whether the piece before was a link.
+    let mut prev_link = false;
     let mut next_link = 0;
     while i < n {
         let c = b[i];
@@ -4392,8 +4394,10 @@ fn simple_text(
                 .all(|&c| class(c) & JOINER != 0 || matches!(c, b'<' | b'>' | b'=' | b'^' | b'#'));
             let spaced = gap.contains(&b' ');
             let stop = gap.iter().any(|&c| matches!(c, b'.' | b'\''));
-            // Between two numbers (`500~700`; not `h0~7ro`).
-            let digits = b[prev_start].is_ascii_digit()
+            // Between two numbers (`500~700`; not `h0~7ro`, nor after a
+            // link that starts and ends with a digit, `0a.i0 -0`).
+            let digits = !prev_link
+                && b[prev_start].is_ascii_digit()
                 && b[prev_end - 1].is_ascii_digit()
                 && c.is_ascii_digit();
             if joiners && !(spaced && stop) && !digits {
@@ -4442,6 +4446,7 @@ fn simple_text(
             }
             token(start, end, Piece::Link);
             (prev_start, prev_end) = (start, end);
+            prev_link = true;
             i = end;
             continue;
         }
@@ -4507,6 +4512,7 @@ fn simple_text(
             token(start, i, Piece::Rewrite);
         }
         (prev_start, prev_end) = (start, i);
+        prev_link = false;
     }
     true
 }
