@@ -198,6 +198,22 @@
 //!   now keeps it: 315. Left: `5H` for `SH` (a time elsewhere), VNI typed
 //!   between dotted letters (`g.i.a3.i`), leetspeak and VNI in one word
 //!   (`7uye63n`).
+//! - `analyst25/`: 40 signatures of a twenty-fifth analyst writing as
+//!   ordinary spammers do (light disguises on the key words, capitals, no
+//!   diacritics, teencode around) on themes not used before (cosmetics
+//!   giveaways, slimming pills, cancelled-order refunds, meter
+//!   replacement, cards replaced at home, top-up errors, feng shui, mall
+//!   parking fines, camera checks, Tết baskets, hair clinics, English
+//!   courses, trade-ins, apartment fees, hotel refunds, app-store charges,
+//!   "free, pay shipping"), written by hand without sight of the code, the
+//!   docs or the other sets' messages, after the rules `analyst24` led to;
+//!   320 ordinary messages, about 115 near misses. First reading: 316 of
+//!   320 (leetspeak 98.8 %, separators 97.5 %, emoji 95 %, the rest
+//!   100 %), no hit added; the floors are that reading. Left: `4pple 1D`
+//!   for `Apple ID`, a regex's robust match across a comma (`chống hack,
+//!   phí`: a robust form counts inside one clause), and `🅿️` between two
+//!   words, which folding reads as the letter `p` (`phí🅿️gửi` →
+//!   `phipgui`).
 //! - `analyst24/`: 40 signatures of a twenty-fourth analyst playing a
 //!   spammer who knows a filter exists (gas safety checks, face-scan
 //!   updates, marathons, wedding studios, motorbike auctions, pensions,
@@ -432,6 +448,19 @@ struct HeldOut {
 }
 
 const SETS: &[HeldOut] = &[
+    HeldOut {
+        dir: "analyst25",
+        signatures: 40,
+        floors: &[
+            ("leet", 98.75),
+            ("repeated", 100.0),
+            ("telex", 100.0),
+            ("vni", 100.0),
+            ("separators", 97.5),
+            ("emoji", 95.0),
+            ("mixtures", 100.0),
+        ],
+    },
     HeldOut {
         dir: "analyst24",
         signatures: 40,
@@ -933,8 +962,9 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
     // `ở` are read by neither disguise.)
     ("leet-all", leet_all, 99.5),
     // Marks removed, then `a e i o` a digit three times in five (982 of
-    // 985 with `analyst24`'s: `nh4 0 x4 ho1`).
-    ("leet-vowels", leet_vowels, 99.6),
+    // 985 with `analyst24`'s: `nh4 0 x4 ho1`; 1,020 of 1,025 with
+    // `analyst25`'s too: `4ppl3 1D`, `43on M4ll`).
+    ("leet-vowels", leet_vowels, 99.5),
     // Each letter doubled or tripled three times in ten.
     ("repeated", repeated, 100.0),
     ("telex-tone-last", |m, _| typed(m, spam::telex, true), 100.0),
@@ -950,15 +980,17 @@ const PROGRAMMATIC: &[(&str, Trick, f64)] = &[
         100.0,
     ),
     // Half the words of letters spelled out with one of `. - _ *` or a
-    // space between their letters.
-    ("separators", separators, 100.0),
+    // space between their letters (1,023 of 1,025 once `analyst25` came:
+    // two of its camera checks, spelled into other words).
+    ("separators", separators, 99.8),
     // An emoji after half the words.
     ("emoji", emoji, 100.0),
     // Vowels a digit three times in ten, letters doubled three in twenty.
     ("mixtures", mixtures, 99.6),
     // Marks removed, then `a s i o` as `@ $ ! 0` half the time (last: the
-    // seeds of the others, by their place, stay as they were).
-    ("leet-symbols", leet_symbols, 98.8),
+    // seeds of the others, by their place, stay as they were; 1,011 of
+    // 1,025 once `analyst25` came: `!ELT$`, `@pple !D`).
+    ("leet-symbols", leet_symbols, 98.6),
     // Marks kept, `c h k l` drawn as `( # |< |` and `a e o t` as `4 3 0 7`,
     // each half the time, the way a script's heavy mode writes them
     // (652 of the 665 plain messages with the second reading; 642 once

@@ -2966,9 +2966,10 @@ fn step_zero(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
 /// of letters and combining marks. In a word with two upper-case letters or
 /// more and no lower-case letter but `l`, each `l` is an `I` (`TlỀN` →
 /// `TIỀN`, `LlNK` → `LINK`); a word not after a digit that starts with `I` then a vowel,
-/// whose folded form starts with `ii`, or is neither one syllable nor `ia`
-/// and is one with `l` for its `i`, starts with an `L` (`IÃI` → `LÃI`,
-/// `Iãi` → `Lãi`, `Iink` → `Link`; not
+/// whose folded form starts with `ii` (written `II`, only when it then
+/// reads one syllable: not the drawn-out `IID`), or is neither one
+/// syllable nor `ia` and is one with `l` for its `i`, starts with an `L`
+/// (`IÃI` → `LÃI`, `Iãi` → `Lãi`, `Iink` → `Link`, `IIÊN` → `LIÊN`; not
 /// `IA`, `ÍT`, `IN`, `Iphone`). Only words holding an `l` next to a capital
 /// or starting with an `I` are looked at (found with `memchr`): most texts
 /// cost one fast pass.
@@ -3023,13 +3024,18 @@ fn look_alike_capitals(w: &str, out: &mut String) -> bool {
             // One allocation: the folded word, then its `i` made an `l`.
             let mut f = super::fold(word).into_bytes();
             let leads = f.len() >= 2 && is_vowel(f[1]) && f != b"ia";
-            // No word starts with `ii` (`Iink`).
+            // No word starts with `ii` (`Iink`); but `II` may be an `I`
+            // drawn out (`IID`, `IIELTS`): an `L` only where it then reads
+            // one syllable (`IIÊN`).
             let ii = f.starts_with(b"ii");
+            let drawn = word.as_bytes().get(1) == Some(&b'I');
             let syllable = is_syllable(&f);
             if let Some(first) = f.first_mut() {
                 *first = b'l';
             }
-            (leads && (ii || !syllable && is_syllable(&f))).then(|| format!("L{}", &word[1..]))
+            let l_syllable = is_syllable(&f);
+            (leads && (ii && (!drawn || l_syllable) || !syllable && l_syllable))
+                .then(|| format!("L{}", &word[1..]))
         };
         if let Some(fixed) = fixed {
             judged = end;
