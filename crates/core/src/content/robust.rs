@@ -2056,7 +2056,8 @@ fn symbol_word(w: &[u8]) -> bool {
             && w.iter().all(|&c| matches!(c, b'!' | b'@') || c.is_ascii_digit()))
         && (w.iter().any(|c| matches!(c, b'@' | b'$'))
             || w.contains(&b'!') && w.iter().any(|&c| is_leet_digit(char::from(c)) || c == b'9'))
-        && (reads_syllable(w, true) || w[0].is_ascii_digit() && reads_syllable_toned(w))
+        && (reads_syllable(w, true)
+            || w.first().is_some_and(u8::is_ascii_digit) && reads_syllable_toned(w))
 }
 
 /// Whether `c`, right after a leading `9`, lets the token be a word
@@ -3650,7 +3651,10 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
     // In a text typed in leetspeak, a short token led by a digit, its
     // symbols read as letters, that reads one syllable (`9!@` → `gia`,
     // `7@!` → `tai`, `9!4` → `gia`).
-    if matches!(c, '!' | '@') && (signs.bang || signs.at_sign) && symbol_led_by_digit(chars, k) {
+    if matches!(c, '!' | '@')
+        && (signs.bang || signs.at_sign)
+        && symbol_led_by_digit(folded.as_bytes(), at)
+    {
         return true;
     }
     if c == '!' {
@@ -3670,35 +3674,16 @@ fn symbol_in_word(chars: &[(usize, char)], k: usize, folded: &str, signs: &Signs
         || c == '@' && signs.at_sign && at_leads(chars, k)
 }
 
-/// Whether the `!` or `@` at `k` of `chars` is in a token of two to four
-/// characters led by a leetspeak digit or `9`, then letters `a-z`,
-/// leetspeak digits, `!` and `@`, white space or the text's ends around it,
-/// that reads one syllable with every character a letter (`9!@` → `gia`,
-/// `7@!` → `tai`, `9!4` → `gia`; not `5@!`, `10!`).
-fn symbol_led_by_digit(chars: &[(usize, char)], k: usize) -> bool {
-    let part = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '!' | '@');
-    let (start, end) = run_around(chars, k, part);
-    let run = &chars[start..end];
-    let bounded = |c: Option<&(usize, char)>| c.is_none_or(|&(_, c)| c.is_whitespace());
-    // An `@`, or a `!` inside: digits then a `!` stay a number in the
-    // first reading (`50!`, which the second reads `soi`).
-    let inner = run
-        .iter()
-        .enumerate()
-        .any(|(p, &(_, c))| c == '@' || c == '!' && p + 1 < run.len());
-    inner
-        && (2..=4).contains(&run.len())
-        && bounded(start.checked_sub(1).and_then(|p| chars.get(p)))
-        && bounded(chars.get(end))
-        && run
-            .first()
-            .is_some_and(|&(_, c)| is_leet_digit(c) || c == '9')
-        && with_bytes(run.iter().map(|&(_, c)| c), reads_syllable_toned)
-}
-
-/// [`symbol_led_by_digit`] on the bytes of a folded text, at the `!` at
-/// `i` (the one-pass test gives such a token up to the four steps).
-fn bang_led_by_digit(b: &[u8], i: usize) -> bool {
+/// Whether the `!` or `@` at byte `i` of the folded text `b` is in a
+/// token of two to four characters between white space or the text's
+/// ends, led by a leetspeak digit or `9`, then letters `a-z`, leetspeak
+/// digits, `!` and `@`, with an `@` or an inner `!` (digits then a `!` stay
+/// a number in the first reading: `50!`, which the second reads `soi`),
+/// that reads one syllable with every character a letter, or does once a
+/// final Telex tone is dropped (`9!@` → `gia`, `7@!` → `tai`, `9!4s` →
+/// `gia`; not `5@!`, `10!`). Step 1 keeps such symbols in the token; the
+/// one-pass test gives such a text to the four steps.
+fn symbol_led_by_digit(b: &[u8], i: usize) -> bool {
     let part = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'!' | b'@');
     let start = b[..i].iter().rposition(|c| !part(c)).map_or(0, |p| p + 1);
     let end = b[i..]
@@ -4374,7 +4359,7 @@ fn simple_text(
                     && (inner_bang(b, i)
                         || leading_bang(b, i)
                         || digit_bang(b, i)
-                        || bang_led_by_digit(b, i)
+                        || symbol_led_by_digit(b, i)
                         || iphone_bang(b, i)
                         || trailing_bang_word(b, i).is_some()))
             {
