@@ -892,6 +892,9 @@ impl RobustBuf {
         // The second reading ([`RobustBuf::build_second_reading`]) goes
         // through the four steps.
         if !(self.second_digits || self.second_glue) {
+            if plain_own(folded.as_bytes()) {
+                return true;
+            }
             if let Some(own) = self.build_simple(folded, written, &[]) {
                 return own;
             }
@@ -4319,6 +4322,185 @@ enum Piece {
     Link,
 }
 
+/// The codes of bytes for [`plain_own`]: the classes of [`CLASS`] that
+/// its rules tell apart. `P_END` stands before and after the text.
+const P_END: u8 = 0;
+/// Punctuation that links nothing: not a joiner, not `@ $ !`.
+const P_NEUTRAL: u8 = 1;
+const P_SPACE: u8 = 2;
+const P_DOT: u8 = 3;
+const P_DIGIT: u8 = 4;
+/// The letters without a code of their own.
+const P_CONSONANT: u8 = 5;
+/// `h g`: the last letters of the initials split from their syllable
+/// (`kh uyen`; `tr` ends in a tone letter).
+const P_HG: u8 = 6;
+/// `s r x`, the tone letters not failed outright (`f j` are).
+const P_TONE: u8 = 7;
+const P_K: u8 = 8;
+const P_L: u8 = 9;
+/// `a u`, after which a leading `k` is teencode (`ko`, `ku`).
+const P_AU: u8 = 10;
+/// `e i o y`.
+const P_VOWEL: u8 = 11;
+/// Whatever [`plain_own`] leaves to [`simple_text`]: non-ASCII, capitals,
+/// control characters, `@ $ !`, every joiner but the space and the dot,
+/// `< > = ^ #`, and `w f j z` (the letters of Telex's `w` and teencode).
+const P_FAIL: u8 = 12;
+/// `/ -`, joiners that may stand between two numbers (`5/7`,
+/// `0912-345`), and nowhere else.
+const P_NUMBER_JOINER: u8 = 13;
+
+/// The code of each byte ([`plain_own`]).
+static PLAIN_CODE: [u8; 256] = {
+    let mut t = [P_FAIL; 256];
+    let mut c = 0x21;
+    while c < 0x7F {
+        t[c] = P_NEUTRAL;
+        c += 1;
+    }
+    let mut c = b'a';
+    while c <= b'z' {
+        t[c as usize] = P_CONSONANT;
+        c += 1;
+    }
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = P_DIGIT;
+        c += 1;
+    }
+    t[b' ' as usize] = P_SPACE;
+    t[b'.' as usize] = P_DOT;
+    t[b'h' as usize] = P_HG;
+    t[b'g' as usize] = P_HG;
+    t[b's' as usize] = P_TONE;
+    t[b'r' as usize] = P_TONE;
+    t[b'x' as usize] = P_TONE;
+    t[b'k' as usize] = P_K;
+    t[b'l' as usize] = P_L;
+    t[b'a' as usize] = P_AU;
+    t[b'u' as usize] = P_AU;
+    t[b'e' as usize] = P_VOWEL;
+    t[b'i' as usize] = P_VOWEL;
+    t[b'o' as usize] = P_VOWEL;
+    t[b'y' as usize] = P_VOWEL;
+    let fail: &[u8] = b"@$!_*~+\\|'<>=^#wfjzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut k = 0;
+    while k < fail.len() {
+        t[fail[k] as usize] = P_FAIL;
+        k += 1;
+    }
+    t[b'/' as usize] = P_NUMBER_JOINER;
+    t[b'-' as usize] = P_NUMBER_JOINER;
+    t
+};
+
+/// What a window of three codes tells [`plain_own`].
+const PLAIN_FAILS: u8 = 1;
+/// An initial may be split from its syllable here: [`split_initial_before`]
+/// decides.
+const PLAIN_SPLIT: u8 = 2;
+
+const fn p_letter(x: u8) -> bool {
+    x >= P_CONSONANT && x <= P_VOWEL
+}
+
+const fn p_alnum(x: u8) -> bool {
+    x == P_DIGIT || p_letter(x)
+}
+
+const fn p_vowel(x: u8) -> bool {
+    x == P_AU || x == P_VOWEL
+}
+
+/// The rules of [`plain_own`] for the codes `a b c` of three bytes in a
+/// row (`a` first).
+const fn plain_rule(a: u8, b: u8, c: u8) -> u8 {
+    let fails = c == P_FAIL
+        // White space at an end, or two in a row.
+        || (b == P_SPACE && (c == P_SPACE || c == P_END))
+        || (b == P_END && c == P_SPACE)
+        // A digit and a letter in one token.
+        || (p_letter(b) && c == P_DIGIT)
+        || (b == P_DIGIT && p_letter(c))
+        // A dot only after a word, before white space or the end, or
+        // between two numbers (`2.500`); `/` and `-` only there.
+        || (c == P_DOT && !p_alnum(b))
+        || (b == P_DOT && c != P_SPACE && c != P_END && !(a == P_DIGIT && c == P_DIGIT))
+        || (c == P_NUMBER_JOINER && b != P_DIGIT)
+        || (b == P_NUMBER_JOINER && c != P_DIGIT)
+        // A one-letter token.
+        || (!p_alnum(a) && p_letter(b) && !p_alnum(c))
+        // A tone letter ending a word or after a vowel.
+        || (p_letter(a) && b == P_TONE && !p_alnum(c))
+        || (p_vowel(b) && c == P_TONE)
+        // `l` after a letter, `k` ending a word (`ok`); `ka`, `ku` leading
+        // one.
+        || (p_letter(b) && c == P_L)
+        || (p_letter(a) && b == P_K && !p_alnum(c))
+        || (!p_alnum(a) && b == P_K && c == P_AU);
+    if fails {
+        PLAIN_FAILS
+    } else if a == P_HG && b == P_SPACE && p_vowel(c) {
+        PLAIN_SPLIT
+    } else {
+        0
+    }
+}
+
+/// [`plain_rule`] for every window, indexed by `a << 8 | b << 4 | c`.
+static PLAIN_RULES: [u8; 4096] = {
+    let mut t = [0u8; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = plain_rule((i >> 8) as u8, ((i >> 4) & 15) as u8, (i & 15) as u8);
+        i += 1;
+    }
+    t
+};
+
+/// Whether `folded` is, by a quick test, a simple text with no token
+/// that step 3 or 4 may rewrite: [`simple_text`] then returns `true`
+/// without calling its `token`, so the text is its own robust text.
+/// `false` says nothing: [`simple_text`] decides. Most texts are plain:
+/// words of lower-case letters and numbers between single spaces and
+/// punctuation that links nothing, no letter doubled, no `w f j z`, no
+/// tone letter ending a word or after a vowel, no `l` after a letter nor
+/// `k` ending a word, no dot but one ending a sentence or inside a number,
+/// and no `/` or `-` but inside a number.
+///
+/// Each byte is read through two tables, without a branch that depends
+/// on the text: the code of the byte ([`PLAIN_CODE`]), then the rules
+/// for it and the two bytes before it ([`PLAIN_RULES`]); a letter
+/// doubled is tested on the bytes. Only an initial that may be split
+/// from its syllable (`kh uyen`) sends the text to a second look.
+fn plain_own(folded: &[u8]) -> bool {
+    let mut window = usize::from(P_END) << 4 | usize::from(P_END);
+    let (mut found, mut prev) = (0u8, 0u8);
+    for &c in folded {
+        let code = PLAIN_CODE[usize::from(c)];
+        window = (window << 4 | usize::from(code)) & 0xFFF;
+        found |= PLAIN_RULES[window];
+        // A letter doubled (`P_CONSONANT..=P_VOWEL`).
+        found |=
+            u8::from(c == prev) & u8::from(code.wrapping_sub(P_CONSONANT) <= P_VOWEL - P_CONSONANT);
+        prev = c;
+    }
+    found |= PLAIN_RULES[(window << 4 | usize::from(P_END)) & 0xFFF];
+    if found & PLAIN_FAILS != 0 {
+        return false;
+    }
+    // A word starting with a vowel after an initial split from its
+    // syllable by one space, as `simple_text` tests it.
+    found & PLAIN_SPLIT == 0
+        || !folded.windows(3).enumerate().any(|(i, w)| {
+            w[0].is_ascii_alphanumeric()
+                && w[1] == b' '
+                && is_vowel(w[2])
+                && split_initial_before(folded, i + 1)
+        })
+}
+
 /// Reads `folded` (a folded text) token by token (`a-z0-9` runs), calling
 /// `token(start, end, piece)`, in order, on each span of `links` (the
 /// links of the text, [`link_spans`]: one piece, [`Piece::Link`], when
@@ -5441,6 +5623,80 @@ mod tests {
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
             }
         }
+
+        /// The quick test of a plain text ([`plain_own`]) never says so of
+        /// a text that the one-pass test would give up on or rewrite: on
+        /// texts folded and not, of the letters and marks its rules tell
+        /// apart, and of words in every writing.
+        #[test]
+        fn plain_texts_are_simple_and_their_own(
+            text in prop_oneof![
+                "[a-z0-9 .,:%!?()\\[\\]A-Z@$-]{0,40}",
+                "[aeiouyhgklsrxnct .,0-9]{0,30}",
+                "([a-z]{1,4}[ .,]{1,2}){0,10}",
+                prop::collection::vec(
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", " ", ", ", ". ", ".", "%", "", "  "][..])),
+                    0..12,
+                ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
+            ]
+        ) {
+            for t in [crate::content::fold(&text), text] {
+                if plain_own(t.as_bytes()) {
+                    let mut touched = None;
+                    let simple = simple_text(&t, &[], |a, b, _| touched = Some(a..b));
+                    prop_assert!(simple, "{:?}", t);
+                    prop_assert_eq!(touched, None, "{:?}", t);
+                }
+            }
+        }
+    }
+
+    /// [`plain_own`] on every message of the test data, folded: when it
+    /// says plain, the one-pass test agrees; and it says so of most
+    /// ordinary messages (the point of it).
+    #[test]
+    fn plain_texts_of_the_test_data() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/content");
+        let mut files = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).expect("testdata/content") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "tsv" || x == "txt") {
+                    files.push(p);
+                }
+            }
+        }
+        let (mut lines, mut plain, mut ordinary, mut ordinary_plain) = (0, 0, 0, 0);
+        for f in &files {
+            let is_ordinary = f.to_string_lossy().contains("ordinary");
+            for line in std::fs::read_to_string(f).expect("read").lines() {
+                let text = line.rsplit('\t').next().unwrap_or(line);
+                let folded = crate::content::fold(text);
+                lines += 1;
+                ordinary += usize::from(is_ordinary);
+                if plain_own(folded.as_bytes()) {
+                    plain += 1;
+                    ordinary_plain += usize::from(is_ordinary);
+                    let mut touched = None;
+                    assert!(
+                        simple_text(&folded, &[], |a, b, _| touched = Some(a..b)),
+                        "{folded:?}"
+                    );
+                    assert_eq!(touched, None, "{folded:?}");
+                }
+            }
+        }
+        assert!(lines > 10_000 && plain > 0, "{lines} lines, {plain} plain");
+        // A sixth of the ordinary messages at least (about a fifth when
+        // written; most of the rest have a token to rewrite, `ko`, `100k`,
+        // or a link).
+        assert!(
+            ordinary_plain * 6 > ordinary,
+            "{ordinary_plain} of {ordinary}"
+        );
     }
 
     proptest::proptest! {
