@@ -2928,9 +2928,12 @@ fn is_splitter_gap(g: &str) -> bool {
 /// ([`glued_symbols`]; `all` and `left` as there), into `out`; `false`
 /// (and `out` to be ignored) when it reads none of them.
 fn step_zero(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
+    // One pass says which of the readings below may find anything: most
+    // texts have none of the bytes they look for but an `x`.
+    let marks = w.bytes().fold(0, |m, b| m | ZERO_MARKS[usize::from(b)]);
     // Dots and schemes hidden in a link (`acb-vn(.)top`, `hxxp`), rare.
     let mut unhidden = String::new();
-    let w = if crate::content::links::unhide(w, &mut unhidden) {
+    let w = if marks & Z_HIDE != 0 && crate::content::links::unhide(w, &mut unhidden) {
         unhidden.as_str()
     } else {
         w
@@ -2940,8 +2943,8 @@ fn step_zero(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
         out.push_str(w);
     }
     // Letters drawn in symbols (`|<#0ản`, `|\|`), rare: most texts have
-    // none of `| # ( \ > +`.
-    if may_draw_letters(w) {
+    // none of `| # ( \ > +` (unhiding adds none).
+    if marks & Z_DRAW != 0 && may_draw_letters(w) {
         let mut drawn = String::new();
         if symbol_letters(if read { out.as_str() } else { w }, &mut drawn) {
             *out = drawn;
@@ -2949,20 +2952,55 @@ fn step_zero(w: &str, out: &mut String, all: bool, left: &mut bool) -> bool {
         }
     }
     // Letters written as typographic symbols (`†h0n6`), rarer.
+    // (A text read above is looked at again whole.)
     let mut typo = String::new();
-    if symbol_look_alikes(if read { out.as_str() } else { w }, &mut typo) {
+    if (read || marks & Z_SYMBOL != 0)
+        && symbol_look_alikes(if read { out.as_str() } else { w }, &mut typo)
+    {
         *out = typo;
         read = true;
     }
     // Symbols glued inside a word (`nga⚡yf`), rare: most texts have no
     // emoji.
     let mut glued = String::new();
-    if glued_symbols(if read { out.as_str() } else { w }, &mut glued, all, left) {
+    if (read || marks & Z_GLUED != 0)
+        && glued_symbols(if read { out.as_str() } else { w }, &mut glued, all, left)
+    {
         *out = glued;
         read = true;
     }
     read
 }
+
+/// What [`step_zero`] may read, by the bytes of the written text that
+/// each reading looks for: [`may_draw_letters`]'s symbols (`Z_DRAW`), the
+/// brackets and `x` of a hidden dot or scheme ([`unhide`](crate::content::links::unhide): `Z_HIDE`), the
+/// first bytes of the typographic symbols ([`symbol_look_alikes`]:
+/// `Z_SYMBOL`) and of emoji ([`glued_symbols`]: `Z_GLUED`).
+const Z_DRAW: u8 = 1;
+const Z_HIDE: u8 = 2;
+const Z_SYMBOL: u8 = 4;
+const Z_GLUED: u8 = 8;
+
+static ZERO_MARKS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let draw: &[u8] = b"|#(\\>+}^`";
+    let mut k = 0;
+    while k < draw.len() {
+        t[draw[k] as usize] |= Z_DRAW;
+        k += 1;
+    }
+    let hide: &[u8] = b"[({xX";
+    let mut k = 0;
+    while k < hide.len() {
+        t[hide[k] as usize] |= Z_HIDE;
+        k += 1;
+    }
+    t[0xC2] |= Z_SYMBOL;
+    t[0xE2] |= Z_SYMBOL | Z_GLUED;
+    t[0xF0] |= Z_GLUED;
+    t
+};
 
 /// Step 0, look-alike capitals (docs/matching.md): writes into `out` the
 /// written text `w` with them read, and says whether it has any (`out` is
@@ -4448,12 +4486,18 @@ const fn plain_rule(a: u8, b: u8, c: u8) -> u8 {
     }
 }
 
-/// [`plain_rule`] for every window, indexed by `a << 8 | b << 4 | c`.
-static PLAIN_RULES: [u8; 4096] = {
-    let mut t = [0u8; 4096];
+/// [`plain_rule`] for every window, indexed by `a << 9 | b << 5 | c << 1 |
+/// same`, where `same` says that the last two bytes are the same byte: a
+/// letter doubled fails.
+static PLAIN_RULES: [u8; 8192] = {
+    let mut t = [0u8; 8192];
     let mut i = 0;
-    while i < 4096 {
-        t[i] = plain_rule((i >> 8) as u8, ((i >> 4) & 15) as u8, (i & 15) as u8);
+    while i < 8192 {
+        let (a, b, c) = ((i >> 9) as u8, ((i >> 5) & 15) as u8, ((i >> 1) & 15) as u8);
+        t[i] = plain_rule(a, b, c);
+        if i & 1 == 1 && p_letter(c) {
+            t[i] = PLAIN_FAILS;
+        }
         i += 1;
     }
     t
@@ -4471,22 +4515,18 @@ static PLAIN_RULES: [u8; 4096] = {
 ///
 /// Each byte is read through two tables, without a branch that depends
 /// on the text: the code of the byte ([`PLAIN_CODE`]), then the rules
-/// for it and the two bytes before it ([`PLAIN_RULES`]); a letter
-/// doubled is tested on the bytes. Only an initial that may be split
-/// from its syllable (`kh uyen`) sends the text to a second look.
+/// for it and the two bytes before it, and whether it repeats the byte
+/// before ([`PLAIN_RULES`]). Only an initial that may be split from its
+/// syllable (`kh uyen`) sends the text to a second look.
 fn plain_own(folded: &[u8]) -> bool {
     let mut window = usize::from(P_END) << 4 | usize::from(P_END);
     let (mut found, mut prev) = (0u8, 0u8);
     for &c in folded {
-        let code = PLAIN_CODE[usize::from(c)];
-        window = (window << 4 | usize::from(code)) & 0xFFF;
-        found |= PLAIN_RULES[window];
-        // A letter doubled (`P_CONSONANT..=P_VOWEL`).
-        found |=
-            u8::from(c == prev) & u8::from(code.wrapping_sub(P_CONSONANT) <= P_VOWEL - P_CONSONANT);
+        window = (window << 4 | usize::from(PLAIN_CODE[usize::from(c)])) & 0xFFF;
+        found |= PLAIN_RULES[window << 1 | usize::from(c == prev)];
         prev = c;
     }
-    found |= PLAIN_RULES[(window << 4 | usize::from(P_END)) & 0xFFF];
+    found |= PLAIN_RULES[((window << 4 | usize::from(P_END)) & 0xFFF) << 1];
     if found & PLAIN_FAILS != 0 {
         return false;
     }
