@@ -665,6 +665,38 @@ enum Item {
 
 const LEET_SYMBOLS: [char; 3] = ['@', '$', '€'];
 
+/// 1 for the bytes of a skeleton (`a-z0-9`).
+static SKELETON_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_lowercase() as u8 | (b as u8).is_ascii_digit() as u8;
+        b += 1;
+    }
+    t
+};
+
+/// Appends the skeleton of `text` (its `a-z0-9`) to `skeleton`.
+fn push_skeleton(skeleton: &mut String, text: &str) {
+    let mut sk = std::mem::take(skeleton).into_bytes();
+    let start = sk.len();
+    sk.resize(start + text.len(), 0);
+    // Each byte written, the end moved past those kept: no branch on the
+    // text.
+    let mut k = 0;
+    if let Some(dst) = sk.get_mut(start..) {
+        for &b in text.as_bytes() {
+            if let Some(d) = dst.get_mut(k) {
+                *d = b;
+            }
+            k += usize::from(SKELETON_BYTE[usize::from(b)]);
+        }
+    }
+    sk.truncate(start + k);
+    // ASCII bytes only: always valid.
+    *skeleton = String::from_utf8(sk).unwrap_or_default();
+}
+
 fn is_letter(c: char) -> bool {
     c.is_ascii_lowercase()
 }
@@ -837,12 +869,7 @@ impl RobustBuf {
     fn build_text(&mut self, folded: &str, written: Option<&str>) {
         if self.build_or_own(folded, written) {
             self.text.push_str(folded);
-            self.skeleton.extend(
-                folded
-                    .bytes()
-                    .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                    .map(char::from),
-            );
+            push_skeleton(&mut self.skeleton, folded);
         }
     }
 
@@ -978,12 +1005,7 @@ impl RobustBuf {
             return Some(true);
         }
         self.text.push_str(folded.get(last..).unwrap_or(""));
-        self.skeleton.extend(
-            self.text
-                .bytes()
-                .filter(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                .map(char::from),
-        );
+        push_skeleton(&mut self.skeleton, &self.text);
         Some(false)
     }
 
@@ -1130,11 +1152,7 @@ impl RobustBuf {
                 last_space = b == b' ';
             }
         }
-        for b in self.text.bytes() {
-            if b.is_ascii_lowercase() || b.is_ascii_digit() {
-                self.skeleton.push(char::from(b));
-            }
-        }
+        push_skeleton(&mut self.skeleton, &self.text);
     }
 
     /// Writes the link `s` ([`write_link`]).
