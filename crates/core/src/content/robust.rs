@@ -4572,11 +4572,11 @@ fn plain_own(folded: &[u8]) -> bool {
 /// or punctuation a link leaves out after it) and on each token that step 3 or
 /// 4 of the robust text may change ([`Piece::Rewrite`]: a word token with a digit, a
 /// doubled letter, a `w` after a letter or a Telex tone; a number led by a
-/// leetspeak digit). Returns `false`, possibly before the end, unless the
+/// leetspeak digit; a one-letter word). Returns `false`, possibly before the end, unless the
 /// text is *simple* (its links aside): ASCII, without `@ $`, without spaces
-/// at its ends or two in a row, without one-letter word tokens (no
-/// spelled-out run can form) nor an initial split from its syllable (`kh
-/// uyen`), and with every gap between tokens that step 2 would turn into a
+/// at its ends or two in a row, without a one-letter word beside a token
+/// of one character (no spelled-out run can form) nor an initial split
+/// from its syllable (`kh uyen`), and with every gap between tokens that step 2 would turn into a
 /// space already a single space. The robust text of a simple text is the
 /// text with each token and link rewritten alone (a token not passed to
 /// `token` is its own rewriting).
@@ -4711,7 +4711,31 @@ fn simple_text(
             let tone_inside = flags & TONE != 0;
             let tok = b.get(start..i).unwrap_or(&[]);
             if tok.len() == 1 {
-                return false;
+                // A one-letter word joins no spelled-out run when the
+                // tokens around it are longer (`o quay`, `dau r,`): step
+                // 3 reads it alone. Not beside a token of one character
+                // (`k a`, `a 5`).
+                let prev_one = prev_end != usize::MAX && prev_end - prev_start == 1;
+                let next_one = b
+                    .get(i..)
+                    .and_then(|rest| {
+                        let s = rest
+                            .iter()
+                            .position(|&c| class(c) & (LOWER | DIGIT_L) != 0)?;
+                        let len = rest[s..]
+                            .iter()
+                            .position(|&c| class(c) & (LOWER | DIGIT_L) == 0)
+                            .unwrap_or(rest.len() - s);
+                        Some(len == 1)
+                    })
+                    .unwrap_or(false);
+                if prev_one || next_one {
+                    return false;
+                }
+                token(start, i, Piece::Rewrite);
+                (prev_start, prev_end) = (start, i);
+                prev_link = false;
+                continue;
             }
             // `teen_word` only for a word with one of `f j z k`.
             !own || (flags & TEEN != 0 && teen_word(tok))
@@ -5478,6 +5502,16 @@ mod tests {
         "ưu",
         "uu",
         "u",
+        "ở",
+        "ạ",
+        "k",
+        "r",
+        "e",
+        "j",
+        "s",
+        "9",
+        "kh",
+        "ch",
         "đãi",
         "lớn",
         "vay",
