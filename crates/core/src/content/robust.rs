@@ -476,10 +476,35 @@ impl Written {
         };
         if !self.marked_ready {
             self.marked_ready = true;
-            for w in written.split(|c: char| !written_word_char(c)) {
-                if w.chars().any(is_marked) && w.chars().any(char::is_numeric) {
-                    self.marked.insert(super::fold(w));
+            // The words of `written` (split at each character that is no
+            // `written_word_char`) holding a marked letter and a numeric
+            // character, in one pass: ASCII and the marked letters are
+            // classed without the Unicode tables.
+            let (mut start, mut marked, mut numeric) = (0, false, false);
+            for (i, c) in written.char_indices() {
+                let (word, m, n) = if c.is_ascii() {
+                    let d = c.is_ascii_digit();
+                    (
+                        d || c.is_ascii_alphabetic() || LEET_SYMBOLS.contains(&c),
+                        false,
+                        d,
+                    )
+                } else if is_marked(c) {
+                    (true, true, false)
+                } else {
+                    (written_word_char(c), false, c.is_numeric())
+                };
+                if word {
+                    (marked, numeric) = (marked | m, numeric | n);
+                    continue;
                 }
+                if marked && numeric {
+                    self.marked.insert(super::fold(&written[start..i]));
+                }
+                (start, marked, numeric) = (i + c.len_utf8(), false, false);
+            }
+            if marked && numeric {
+                self.marked.insert(super::fold(&written[start..]));
             }
         }
         self.marked.contains(tok)
@@ -5720,6 +5745,26 @@ mod tests {
                 g.build_general(&folded, Some(&text));
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
             }
+        }
+
+        /// The words written with a mark and a numeric character
+        /// ([`Written::marked`]) are those of its definition: `written`
+        /// split at each character that is no [`written_word_char`].
+        #[test]
+        fn marked_words_as_defined(
+            written in "([a-zA-Z0-9 .,@$€!/]|[ảạăằắâầấđêềếôồốơờớưừứũĩỹÀÉĐ]|\u{0301}|[①²½Ⅻ٣💰])*",
+        ) {
+            let mut w = Written::default();
+            w.marked(Some(&written), "x");
+            let mut expected = HashSet::new();
+            if !written.is_ascii() {
+                for word in written.split(|c: char| !written_word_char(c)) {
+                    if word.chars().any(is_marked) && word.chars().any(char::is_numeric) {
+                        expected.insert(crate::content::fold(word));
+                    }
+                }
+            }
+            prop_assert_eq!(&w.marked, &expected, "{:?}", written);
         }
 
         /// The quick test of a plain text ([`plain_own`]) never says so of
