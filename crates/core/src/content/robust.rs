@@ -1019,6 +1019,11 @@ impl RobustBuf {
                     text.push_str(folded.get(last..a).unwrap_or(""));
                     text.push_str(link);
                 }
+                Piece::Space => {
+                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push(' ');
+                }
+                Piece::Drop => text.push_str(folded.get(last..a).unwrap_or("")),
             }
             last = b;
         });
@@ -4401,6 +4406,11 @@ enum Piece {
     /// A link of the spans given ([`link_spans`]), written as step 1
     /// writes links ([`write_link`]).
     Link,
+    /// A gap of white space and symbols (emoji) between two tokens,
+    /// written as one space.
+    Space,
+    /// A gap of white space and symbols at an end of the text, dropped.
+    Drop,
 }
 
 /// The codes of bytes for [`plain_own`]: the classes of [`CLASS`] that
@@ -4597,8 +4607,11 @@ fn plain_own(folded: &[u8]) -> bool {
 /// or punctuation a link leaves out after it) and on each token that step 3 or
 /// 4 of the robust text may change ([`Piece::Rewrite`]: a word token with a digit, a
 /// doubled letter, a `w` after a letter or a Telex tone; a number led by a
-/// leetspeak digit; a one-letter word). Returns `false`, possibly before the end, unless the
-/// text is *simple* (its links aside): ASCII, without `@ $`, without spaces
+/// leetspeak digit; a one-letter word), and on each gap holding a symbol
+/// (emoji: [`Piece::Space`] between tokens, [`Piece::Drop`] at an end).
+/// Returns `false`, possibly before the end, unless the
+/// text is *simple* (its links aside): ASCII but for symbols in gaps of
+/// white space (with a space between two tokens, none beside a link), without `@ $`, without spaces
 /// at its ends or two in a row, without a one-letter word beside a token
 /// of one character (no spelled-out run can form) nor an initial split
 /// from its syllable (`kh uyen`), and with every gap between tokens that step 2 would turn into a
@@ -4621,10 +4634,33 @@ fn simple_text(
     // Whether the piece before was a link.
     let mut prev_link = false;
     let mut next_link = 0;
+    // Whether the gap being read holds a symbol (emoji).
+    let mut symbols = false;
+    // A gap holding a symbol: white space and symbols only, written as
+    // one space between two tokens (step 3: a word boundary) and dropped
+    // at an end; a space in it between tokens (without one, step 2 may
+    // join the tokens around it).
+    let symbol_gap = |gap: &[u8], between: bool| {
+        gap.iter().all(|&c| c == b' ' || c >= 0x80) && (!between || gap.contains(&b' '))
+    };
     while i < n {
         let c = b[i];
         let k = class(c);
         if k & (LOWER | DIGIT_L) == 0 {
+            if c >= 0x80 {
+                // A symbol, dropped from a gap as step 3 drops it; not a
+                // letter of another script, nor `€`, which may be a word's
+                // letter.
+                let Some(ch) = folded.get(i..).and_then(|r| r.chars().next()) else {
+                    return false;
+                };
+                if !is_symbol(ch) || LEET_SYMBOLS.contains(&ch) {
+                    return false;
+                }
+                symbols = true;
+                i += ch.len_utf8();
+                continue;
+            }
             if k & BAD != 0
                 || (c == b'!'
                     && (inner_bang(b, i)
@@ -4649,7 +4685,22 @@ fn simple_text(
         {
             return false;
         }
-        if prev_end != usize::MAX && !(start == prev_end + 1 && b[prev_end] == b' ') {
+        if std::mem::take(&mut symbols) {
+            let from = if prev_end == usize::MAX { 0 } else { prev_end };
+            let between = prev_end != usize::MAX;
+            // Not beside a link, whose step writes what follows it.
+            if !symbol_gap(b.get(from..start).unwrap_or(&[]), between)
+                || prev_link
+                || links.iter().any(|&(s, _)| s == start)
+            {
+                return false;
+            }
+            token(
+                from,
+                start,
+                if between { Piece::Space } else { Piece::Drop },
+            );
+        } else if prev_end != usize::MAX && !(start == prev_end + 1 && b[prev_end] == b' ') {
             let gap = b.get(prev_end..start).unwrap_or(&[]);
             let joiners = gap
                 .iter()
@@ -4799,6 +4850,14 @@ fn simple_text(
         }
         (prev_start, prev_end) = (start, i);
         prev_link = false;
+    }
+    if symbols {
+        // The text ends in a gap holding a symbol (or is one).
+        let from = if prev_end == usize::MAX { 0 } else { prev_end };
+        if !symbol_gap(b.get(from..).unwrap_or(&[]), false) || prev_link {
+            return false;
+        }
+        token(from, n, Piece::Drop);
     }
     true
 }
@@ -5529,6 +5588,12 @@ mod tests {
         "u",
         "ở",
         "ạ",
+        "🎉",
+        "❤",
+        "👍👍",
+        "«",
+        "€",
+        "中",
         "k",
         "r",
         "e",
@@ -5708,7 +5773,7 @@ mod tests {
                 "[a-zw0-9 .-]{0,20}",
                 "[a-z0-9 ]{0,30}",
                 prop::collection::vec(
-                    (prop::sample::select(WORDS), prop::sample::select(&[" ", " ", "", "-", " - ", ". ", " 💰 ", "  "][..])),
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", " ", "", "-", " - ", ". ", " 💰 ", "  ", "🎉 ", " 🎉", " 🎉🎉 ", "🎉", ", 🎉 "][..])),
                     0..12,
                 ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
             ]
