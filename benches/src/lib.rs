@@ -246,6 +246,47 @@ pub fn bench_signatures_with(
     (literals, regexes, set)
 }
 
+/// The ordinary messages of `testdata/content` (every `ordinary*.txt`,
+/// at the top and in each set's directory, in a fixed order): messages
+/// as people write them, for the content benches beside the synthetic
+/// corpus.
+pub fn ordinary_corpus() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/content");
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(&root).expect("testdata/content");
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files.extend(
+                std::fs::read_dir(&p)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else {
+            files.push(p);
+        }
+    }
+    files.retain(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("ordinary") && n.ends_with(".txt"))
+    });
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .expect("an ordinary messages file")
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Folds and scans every message of `corpus` with `set`, as the engine
 /// does for S1; returns the number of hits (for `black_box`).
 pub fn fold_and_scan(
