@@ -182,6 +182,10 @@ pub struct RobustBuf {
     /// ([`RobustBuf::build_second_reading`]; the test before the costlier
     /// ones).
     digit_read: u8,
+    /// Tests: every text through the four steps (the definition the
+    /// one-pass path is held to).
+    #[cfg(test)]
+    general_only: bool,
 }
 
 /// What the robust text reads in the written text (the message before
@@ -941,9 +945,18 @@ impl RobustBuf {
         // What the one-pass path reads before it may give up must not
         // count twice: the four steps read those tokens again.
         let digits_before = self.digit_read;
-        // The second reading ([`RobustBuf::build_second_reading`]) goes
-        // through the four steps.
-        if !(self.second_digits || self.second_glue) {
+        // The second reading ([`RobustBuf::build_second_reading`]) of
+        // glued symbols goes through the four steps; of digits, through
+        // the one-pass path where it may, links aside.
+        #[cfg(test)]
+        let one_pass = !self.general_only;
+        #[cfg(not(test))]
+        let one_pass = true;
+        if one_pass && self.second_digits && !self.second_glue {
+            if let Some(own) = self.build_simple(folded, written, &[]) {
+                return own;
+            }
+        } else if one_pass && !(self.second_digits || self.second_glue) {
             if plain_own(folded.as_bytes()) {
                 return true;
             }
@@ -994,16 +1007,28 @@ impl RobustBuf {
         let text = &mut self.text;
         let link = &mut self.link;
         let digit_read = &mut self.digit_read;
+        let letters = &mut self.letters;
+        let second = self.second_digits;
         let mut last = 0;
-        let ok = simple_text(folded, links, |a, b, piece| {
+        let ok = simple_text(folded, links, second, |a, b, piece| {
             let tok = folded.get(a..b).unwrap_or("");
             match piece {
                 Piece::Rewrite => {
                     word.clear();
                     word.extend(tok.chars());
-                    let matters = mark_matters(word);
-                    let m = matters && marked.marked(written, tok);
-                    marked.read_token(word, matters, m, folded, written, norm, digit_read);
+                    // As `flush_word` reads a word: in the second reading,
+                    // a token holding digits read again, else a number
+                    // kept.
+                    let again =
+                        second && read_again(word, || marked.vni_typed(folded), letters, norm);
+                    if !again {
+                        if second && tok.bytes().all(|c| c.is_ascii_digit()) {
+                            return;
+                        }
+                        let matters = mark_matters(word);
+                        let m = matters && marked.marked(written, tok);
+                        marked.read_token(word, matters, m, folded, written, norm, digit_read);
+                    }
                     if norm == tok.as_bytes() {
                         return;
                     }
@@ -1718,28 +1743,15 @@ impl RobustBuf {
             return;
         }
         if self.second_digits {
-            let mut t = [0u8; 8];
-            let n = self.word.len();
-            if n <= t.len() && self.word.iter().all(char::is_ascii) {
-                for (o, &c) in t.iter_mut().zip(&self.word) {
-                    *o = c as u8;
-                }
-                if let Some(k) = leet_unit(&t[..n]) {
-                    // An amount with its unit in leetspeak: `57r` → `5tr`.
-                    self.word[k] = 't';
-                    number(&self.word, &mut self.norm);
-                    self.text.extend(self.norm.iter().map(|&b| char::from(b)));
-                    return;
-                }
-                // In a text typed in VNI, a word's final digits are its
-                // tone (`khoa1`), unless it reads a listed word.
-                let vni = !starts_with_digit && self.written.vni_typed(folded);
-                let read = second_word(&t[..n], &mut self.letters, &mut self.norm)
-                    && (!vni || SECOND_WORDS.contains(&self.norm.as_slice()));
-                if read {
-                    self.text.extend(self.norm.iter().map(|&b| char::from(b)));
-                    return;
-                }
+            let written_state = &mut self.written;
+            if read_again(
+                &mut self.word,
+                || written_state.vni_typed(folded),
+                &mut self.letters,
+                &mut self.norm,
+            ) {
+                self.text.extend(self.norm.iter().map(|&b| char::from(b)));
+                return;
             }
         }
         // A number of digits alone is its own rewriting (step 3 reads
@@ -1777,6 +1789,37 @@ impl RobustBuf {
             self.text.push(char::from(b));
         }
     }
+}
+
+/// Step 3 in the second reading ([`RobustBuf::build_second_reading`]) of
+/// the token `word`: an amount with its unit in leetspeak (`57r` →
+/// `5tr`), or a token holding digits read as a word ([`second_word`]; in
+/// a text typed in VNI, `vni`, a word's final digits are its tone,
+/// `khoa1`, unless it reads a listed word). Writes the reading into
+/// `norm` and says whether there is one. `letters`: scratch.
+fn read_again(
+    word: &mut [char],
+    vni: impl FnOnce() -> bool,
+    letters: &mut Vec<char>,
+    norm: &mut Vec<u8>,
+) -> bool {
+    let mut t = [0u8; 8];
+    let n = word.len();
+    if n > t.len() || !word.iter().all(char::is_ascii) {
+        return false;
+    }
+    for (o, &c) in t.iter_mut().zip(word.iter()) {
+        *o = c as u8;
+    }
+    if let Some(k) = leet_unit(&t[..n]) {
+        if let Some(c) = word.get_mut(k) {
+            *c = 't';
+        }
+        number(word, norm);
+        return true;
+    }
+    let vni = !word.first().is_some_and(char::is_ascii_digit) && vni();
+    second_word(&t[..n], letters, norm) && (!vni || SECOND_WORDS.contains(&norm.as_slice()))
 }
 
 /// Writes the link `s`: each run of `a-z0-9` that starts with a letter
@@ -4357,7 +4400,7 @@ pub(crate) fn collapse(v: &mut Vec<u8>) {
 /// "maybe not": build the robust text. No allocation.
 pub fn is_own_robust_text(folded: &str) -> bool {
     let mut own = true;
-    simple_text(folded, &[], |_, _, _| own = false) && own && !may_draw_letters(folded)
+    simple_text(folded, &[], false, |_, _, _| own = false) && own && !may_draw_letters(folded)
 }
 
 /// Whether `s` holds one of `| # ( \ > + } ^` or a backtick, the symbols
@@ -4621,6 +4664,7 @@ fn plain_own(folded: &[u8]) -> bool {
 fn simple_text(
     folded: &str,
     links: &[(usize, usize)],
+    second: bool,
     mut token: impl FnMut(usize, usize, Piece),
 ) -> bool {
     let b = folded.as_bytes();
@@ -4663,7 +4707,10 @@ fn simple_text(
             }
             if k & BAD != 0
                 || (c == b'!'
-                    && (inner_bang(b, i)
+                    // In the second reading a `!` may end a token of
+                    // digits that it makes a word (`50!` → `soi`).
+                    && (second
+                        || inner_bang(b, i)
                         || leading_bang(b, i)
                         || digit_bang(b, i)
                         || symbol_led_by_digit(b, i)
@@ -4788,10 +4835,13 @@ fn simple_text(
             let tok = b.get(start..i).unwrap_or(&[]);
             if tok.len() == 1 {
                 // A one-letter word joins no spelled-out run when the
-                // tokens around it are longer (`o quay`, `dau r,`): step
-                // 3 reads it alone. Not beside a token of one character
-                // (`k a`, `a 5`).
-                let prev_one = prev_end != usize::MAX && prev_end - prev_start == 1;
+                // tokens around it are longer and white space is between
+                // (`o quay`, `dau r,`): step 3 reads it alone. Not beside
+                // a token of one character (`k a`, `a 5`), nor linked to
+                // one without white space (`a,ll`: a letter drawn out).
+                let prev_one = prev_end != usize::MAX
+                    && (prev_end - prev_start == 1
+                        || !b.get(prev_end..start).is_some_and(|g| g.contains(&b' ')));
                 let next_one = b
                     .get(i..)
                     .and_then(|rest| {
@@ -4802,7 +4852,7 @@ fn simple_text(
                             .iter()
                             .position(|&c| class(c) & (LOWER | DIGIT_L) == 0)
                             .unwrap_or(rest.len() - s);
-                        Some(len == 1)
+                        Some(len == 1 || !rest[..s].contains(&b' '))
                     })
                     .unwrap_or(false);
                 if prev_one || next_one {
@@ -4843,7 +4893,12 @@ fn simple_text(
                     || with_chars(&b[start..i], |w| leet_acronym(w).is_some()));
             // VNI's `đ` after an amount (`500d9`): `number` drops its `9`.
             let dong = b.get(i.wrapping_sub(1)) == Some(&b'9') && vni_dong(b.get(start..i));
-            ((is_leet_digit(char::from(c)) || nine) && letters >= 1) || same || dong || zero
+            ((is_leet_digit(char::from(c)) || nine) && letters >= 1)
+                || same
+                || dong
+                || zero
+                // The second reading reads digits again (`81` → `bi`).
+                || second
         };
         if rewrite {
             token(start, i, Piece::Rewrite);
@@ -5588,6 +5643,14 @@ mod tests {
         "u",
         "ở",
         "ạ",
+        "81",
+        "80",
+        "7h30",
+        "9141",
+        "57r",
+        "50!",
+        "kh04n",
+        "khoa1",
         "🎉",
         "❤",
         "👍👍",
@@ -5810,6 +5873,17 @@ mod tests {
                 g.build_general(&folded, Some(&text));
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
             }
+            // The second reading, in one pass where it may, reads as the
+            // four steps read.
+            let mut a = RobustBuf::new();
+            a.build_text(&folded, Some(&text));
+            let second = a.build_second_reading(&folded, Some(&text));
+            let mut g = RobustBuf::new();
+            g.general_only = true;
+            g.build_text(&folded, Some(&text));
+            prop_assert_eq!(second, g.build_second_reading(&folded, Some(&text)), "{:?}", folded);
+            prop_assert_eq!(a.text(), g.text(), "{:?}", folded);
+            prop_assert_eq!(a.skeleton(), g.skeleton(), "{:?}", folded);
         }
 
         /// The words written with a mark and a numeric character
@@ -5851,7 +5925,7 @@ mod tests {
             for t in [crate::content::fold(&text), text] {
                 if plain_own(t.as_bytes()) {
                     let mut touched = None;
-                    let simple = simple_text(&t, &[], |a, b, _| touched = Some(a..b));
+                    let simple = simple_text(&t, &[], false, |a, b, _| touched = Some(a..b));
                     prop_assert!(simple, "{:?}", t);
                     prop_assert_eq!(touched, None, "{:?}", t);
                 }
@@ -5890,7 +5964,7 @@ mod tests {
                     ordinary_plain += usize::from(is_ordinary);
                     let mut touched = None;
                     assert!(
-                        simple_text(&folded, &[], |a, b, _| touched = Some(a..b)),
+                        simple_text(&folded, &[], false, |a, b, _| touched = Some(a..b)),
                         "{folded:?}"
                     );
                     assert_eq!(touched, None, "{folded:?}");
