@@ -2927,6 +2927,17 @@ const LOANWORDS: [&[u8]; 10] = [
     b"max", b"mix", b"sex", b"tax", b"app", b"apps", b"box", b"boss", b"taxi", b"visa",
 ];
 const TELEX_LOANWORDS: usize = 4;
+/// The length of the longest of [`LOANWORDS`].
+const LONGEST_LOANWORD: usize = {
+    let (mut k, mut n) = (0, 0);
+    while k < LOANWORDS.len() {
+        if LOANWORDS[k].len() > n {
+            n = LOANWORDS[k].len();
+        }
+        k += 1;
+    }
+    n
+};
 
 /// The loanword of [`LOANWORDS`] that the token `word` is, its leetspeak
 /// digits and symbols read as letters, drawn out or not (`s3x`, `v1$@`,
@@ -2954,6 +2965,11 @@ pub(crate) fn loan_letters(word: &[char]) -> Option<(&'static [u8], bool)> {
     };
     let (mut c, mut lc) = ([0u8; 12], [0u8; 12]);
     let n = collapsed(w, &mut c);
+    // Most words are longer, drawn letters once, than every loanword, or
+    // start with a letter none starts with: no match then.
+    if n > LONGEST_LOANWORD || !LOANWORDS.iter().any(|l| l.first() == w.first()) {
+        return None;
+    }
     LOANWORDS
         .iter()
         .position(|l| {
