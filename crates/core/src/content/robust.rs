@@ -1008,32 +1008,60 @@ impl RobustBuf {
         let link = &mut self.link;
         let digit_read = &mut self.digit_read;
         let letters = &mut self.letters;
+        let joined = &mut self.joined;
+        let run = &mut self.tok;
         let second = self.second_digits;
         let mut last = 0;
+        // As `flush_word` reads a word (`tok`, its characters in `word`)
+        // into `norm`: in the second reading, a token holding digits read
+        // again, else a number kept (`false`: the token as it is).
+        let mut read = |word: &mut Vec<char>, tok: &str, norm: &mut Vec<u8>| {
+            let again = second && read_again(word, || marked.vni_typed(folded), letters, norm);
+            if !again {
+                if second && tok.bytes().all(|c| c.is_ascii_digit()) {
+                    return false;
+                }
+                let matters = mark_matters(word);
+                let m = matters && marked.marked(written, tok);
+                marked.read_token(word, matters, m, folded, written, norm, digit_read);
+            }
+            true
+        };
         let ok = simple_text(folded, links, second, |a, b, piece| {
             let tok = folded.get(a..b).unwrap_or("");
             match piece {
                 Piece::Rewrite => {
                     word.clear();
                     word.extend(tok.chars());
-                    // As `flush_word` reads a word: in the second reading,
-                    // a token holding digits read again, else a number
-                    // kept.
-                    let again =
-                        second && read_again(word, || marked.vni_typed(folded), letters, norm);
-                    if !again {
-                        if second && tok.bytes().all(|c| c.is_ascii_digit()) {
-                            return true;
-                        }
-                        let matters = mark_matters(word);
-                        let m = matters && marked.marked(written, tok);
-                        marked.read_token(word, matters, m, folded, written, norm, digit_read);
-                    }
-                    if norm == tok.as_bytes() {
+                    if !read(word, tok, norm) || norm == tok.as_bytes() {
                         return true;
                     }
                     text.push_str(folded.get(last..a).unwrap_or(""));
                     text.extend(norm.iter().map(|&b| char::from(b)));
+                }
+                Piece::Run => {
+                    // As `flush_run_word` writes a run.
+                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    run.clear();
+                    run.extend(tok.bytes().step_by(2).map(char::from));
+                    word.clear();
+                    word.extend(run.chars());
+                    let start = text.len();
+                    if read(word, run, norm) {
+                        text.extend(norm.iter().map(|&b| char::from(b)));
+                    } else {
+                        text.push_str(run);
+                    }
+                    let w = text.as_bytes().get(start..).unwrap_or(&[]);
+                    if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
+                        if (4..=MAX_SEGMENTED).contains(&run.len()) {
+                            if let Some(seg) = segment_syllables(run.as_bytes(), word, norm) {
+                                text.truncate(start);
+                                text.extend(seg.iter().map(|&b| char::from(b)));
+                            }
+                        }
+                        joined.push((start, text.len()));
+                    }
                 }
                 Piece::Link => {
                     link.clear();
@@ -1075,6 +1103,7 @@ impl RobustBuf {
             true
         });
         if !ok {
+            self.joined.clear();
             return None;
         }
         if last == 0 {
@@ -4504,6 +4533,11 @@ enum Piece {
     /// written without its symbols, white space collapsed, none at the
     /// text's ends.
     Symbols,
+    /// A spelled-out run of single letters `a-z` linked by one splitter,
+    /// the same each time (`v.a.y`, `n-h-a`): written as step 3 writes a
+    /// run, its letters as one word, read as syllables and noted as a
+    /// joined run when they make none ([`RobustBuf::joined`]).
+    Run,
     /// A gap of joiners without white space (`ong/ba`, `part-time`)
     /// between two tokens of two characters or more, the second ending at
     /// the byte given: written as one space unless it splits a syllable
@@ -4992,24 +5026,41 @@ fn simple_text(
                     && b.get(prev_end..start).is_some_and(|g| {
                         links_run(g) && (prev_end - prev_start == 1 || !g.contains(&b' '))
                     });
-                let next_one = b
-                    .get(i..)
-                    .and_then(|rest| {
-                        let s = rest
-                            .iter()
-                            .position(|&c| class(c) & (LOWER | DIGIT_L) != 0)?;
-                        let len = rest[s..]
-                            .iter()
-                            .position(|&c| class(c) & (LOWER | DIGIT_L) == 0)
-                            .unwrap_or(rest.len() - s);
-                        let g = &rest[..s];
-                        Some(links_run(g) && (len == 1 || !g.contains(&b' ')))
-                    })
-                    .unwrap_or(false);
-                if prev_one || next_one {
+                let next_one = |from: usize| {
+                    b.get(from..)
+                        .and_then(|rest| {
+                            let s = rest
+                                .iter()
+                                .position(|&c| class(c) & (LOWER | DIGIT_L) != 0)?;
+                            let len = rest[s..]
+                                .iter()
+                                .position(|&c| class(c) & (LOWER | DIGIT_L) == 0)
+                                .unwrap_or(rest.len() - s);
+                            let g = &rest[..s];
+                            Some(links_run(g) && (len == 1 || !g.contains(&b' ')))
+                        })
+                        .unwrap_or(false)
+                };
+                if prev_one {
                     return false;
                 }
-                if !token(start, i, Piece::Rewrite) {
+                // A spelled-out run (`v.a.y`): one piece, when it goes no
+                // further (as a one-letter word) and holds no link.
+                if let Some(end) = spelled_run(b, start) {
+                    if next_one(end) || links.iter().any(|&(s, e)| s < end && e > start) {
+                        return false;
+                    }
+                    if !token(start, end, Piece::Run) {
+                        return false;
+                    }
+                    (prev_start, prev_end) = (start, end);
+                    // Its last splitter is the gap before its last letter.
+                    prev_gap = (end - 2, end - 1);
+                    prev_link = false;
+                    i = end;
+                    continue;
+                }
+                if next_one(i) || !token(start, i, Piece::Rewrite) {
                     return false;
                 }
                 (prev_start, prev_end) = (start, i);
@@ -5072,6 +5123,25 @@ fn simple_text(
         }
     }
     true
+}
+
+/// The end of the spelled-out run starting at byte `start` of `b`, a
+/// letter of one character: single letters `a-z` linked by one splitter,
+/// the same each time (`v.a.y`, `n-h-a`, `d_i`); `None` when the letter
+/// is not followed by such a splitter and letter.
+fn spelled_run(b: &[u8], start: usize) -> Option<usize> {
+    let sep = *b.get(start + 1)?;
+    if !matches!(sep, b'.' | b'-' | b'_' | b'*' | b'~' | b'+' | b'|') {
+        return None;
+    }
+    let mut end = start + 1;
+    while b.get(end) == Some(&sep)
+        && b.get(end + 1).is_some_and(u8::is_ascii_lowercase)
+        && !b.get(end + 2).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        end += 2;
+    }
+    (end > start + 1).then_some(end)
 }
 
 /// Whether step 3 keeps the gap `g` between two tokens as written (its
@@ -5843,6 +5913,10 @@ mod tests {
             ("a oi e den r, a ra", "a oi e den r, a ra"),
             ("internet⏰nha ⏰ minh", "internet nha minh"),
             ("cu💰ng an", "cung an"),
+            ("tin qua v.a.y 27% dung", "tin qua vay 27% dung"),
+            ("ab n-h-a-n-q-u-a cd", "ab nhanqua cd"),
+            ("ab v-a-y - cd", "ab vay cd"),
+            ("d.i c.h.o.i", "di choi"),
         ] {
             let folded = crate::content::fold(text);
             let mut drawn = String::new();
@@ -5858,7 +5932,13 @@ mod tests {
             } else {
                 assert_eq!((r.text(), r.skeleton()), (robust, sk.as_str()), "{text:?}");
             }
+            let mut g = RobustBuf::new();
+            g.build_general(&folded, Some(text));
+            assert_eq!(r.joined(), g.joined(), "{text:?}");
         }
+        let mut r = RobustBuf::new();
+        r.build_text("ab n-h-a-n-q-u-a cd", None);
+        assert_eq!(r.joined(), &[(3, 10)]); // `nhanqua`
     }
 
     const WORDS: &[&str] = &[
@@ -5980,6 +6060,15 @@ mod tests {
         "nhan.qua.to",
         "ng",
         "nh",
+        "n-h-a",
+        "d.i",
+        "t*u",
+        "c|a|m",
+        "v.a.y.",
+        "a.n.h",
+        "k.h.o.a",
+        "t-i-e-n",
+        "q_u_a",
         "aa",
         "ooo",
         "ong",
@@ -6116,6 +6205,8 @@ mod tests {
                 let mut g = RobustBuf::new();
                 g.build_general(&folded, Some(&text));
                 prop_assert_eq!(lazy.digit_read, g.digit_read, "{:?}", folded);
+                // And notes the same joined runs.
+                prop_assert_eq!(r.joined(), g.joined(), "{:?}", folded);
             }
             // The second reading, in one pass where it may, reads as the
             // four steps read.
