@@ -4956,7 +4956,6 @@ fn simple_text(
                 return false;
             }
         }
-        prev_gap = this_gap;
         // A link of `links` starting here: one piece, after white space
         // (or at the start) and before white space, the end, or the
         // punctuation [`link_spans`] leaves out of a link.
@@ -4987,6 +4986,7 @@ fn simple_text(
                 return false;
             }
             (prev_start, prev_end) = (start, end);
+            prev_gap = this_gap;
             prev_link = true;
             i = end;
             continue;
@@ -5022,9 +5022,18 @@ fn simple_text(
                 // step 3 reads it alone. Not beside a token of one
                 // character so linked (`k a`, `a 5`), nor linked to one
                 // without white space (`a,ll`: a letter drawn out).
+                // A digit alone with white space (or an end) on both sides
+                // is a number that links no run (`thu 6 t tra`).
+                let white = |g: &[u8]| g.iter().any(|&c| c.is_ascii_whitespace());
                 let prev_one = prev_end != usize::MAX
                     && b.get(prev_end..start).is_some_and(|g| {
-                        links_run(g) && (prev_end - prev_start == 1 || !g.contains(&b' '))
+                        links_run(g)
+                            && (prev_end - prev_start == 1
+                                && !(b[prev_start].is_ascii_digit()
+                                    && white(g)
+                                    && (prev_gap.1 == 0
+                                        || b.get(prev_gap.0..prev_gap.1).is_some_and(white)))
+                                || !g.contains(&b' '))
                     });
                 let next_one = |from: usize| {
                     b.get(from..)
@@ -5037,7 +5046,15 @@ fn simple_text(
                                 .position(|&c| class(c) & (LOWER | DIGIT_L) == 0)
                                 .unwrap_or(rest.len() - s);
                             let g = &rest[..s];
-                            Some(links_run(g) && (len == 1 || !g.contains(&b' ')))
+                            let after = &rest[s + len..];
+                            let gap_after = after
+                                .iter()
+                                .position(|&c| class(c) & (LOWER | DIGIT_L) != 0)
+                                .map_or(after, |e| &after[..e]);
+                            let number = rest[s].is_ascii_digit()
+                                && white(g)
+                                && (gap_after.is_empty() || white(gap_after));
+                            Some(links_run(g) && (len == 1 && !number || !g.contains(&b' ')))
                         })
                         .unwrap_or(false)
                 };
@@ -5064,6 +5081,7 @@ fn simple_text(
                     return false;
                 }
                 (prev_start, prev_end) = (start, i);
+                prev_gap = this_gap;
                 prev_link = false;
                 continue;
             }
@@ -5108,6 +5126,7 @@ fn simple_text(
             return false;
         }
         (prev_start, prev_end) = (start, i);
+        prev_gap = this_gap;
         prev_link = false;
     }
     if symbols {
@@ -5917,6 +5936,12 @@ mod tests {
             ("ab n-h-a-n-q-u-a cd", "ab nhanqua cd"),
             ("ab v-a-y - cd", "ab vay cd"),
             ("d.i c.h.o.i", "di choi"),
+            (
+                "cho t muon 200k, thu 6 t tra nha",
+                "cho t muon 200k, thu 6 t tra nha",
+            ),
+            ("thu 7 a. 5 t", "thu 7 a. 5 t"),
+            ("-0 -a-a 0", "-oa 0"),
         ] {
             let folded = crate::content::fold(text);
             let mut drawn = String::new();
@@ -6061,6 +6086,8 @@ mod tests {
         "ng",
         "nh",
         "n-h-a",
+        "5",
+        "7",
         "d.i",
         "t*u",
         "c|a|m",
