@@ -676,6 +676,13 @@ fn post(n: char, emit: &mut impl FnMut(char)) {
         emit(n.to_ascii_lowercase());
         return;
     }
+    // Pictographs (most emoji) stay as they are: none is a look-alike or
+    // has a mark or a case (a test asks each), and the tables are slow for
+    // them.
+    if PICTOGRAPHS.contains(&n) {
+        emit(n);
+        return;
+    }
     if let Some(a) = look_alike(n) {
         emit(a);
         return;
@@ -685,6 +692,9 @@ fn post(n: char, emit: &mut impl FnMut(char)) {
         base(d, emit);
     }
 }
+
+/// The block of pictographs [`post`] keeps as they are.
+const PICTOGRAPHS: std::ops::RangeInclusive<char> = '\u{1F300}'..='\u{1FAFF}';
 
 /// A base letter (no diacritics left): look-alike or lower case.
 fn base(d: char, emit: &mut impl FnMut(char)) {
@@ -908,6 +918,21 @@ mod tests {
         let (mut f, mut k) = (Vec::new(), Vec::new());
         fold_slow(text, &mut f, &mut k);
         String::from_utf8(f).unwrap()
+    }
+
+    /// Each pictograph [`post`] keeps as it is would be kept by the rest
+    /// of `post` too: not dropped, no white space, no look-alike, no mark,
+    /// its own lower case.
+    #[test]
+    fn pictographs_fold_to_themselves() {
+        for c in PICTOGRAPHS {
+            assert!(
+                !is_dropped(c) && !c.is_whitespace() && look_alike(c).is_none(),
+                "{c:?}"
+            );
+            assert_eq!(strip_marks(c).as_slice(), &[c], "{c:?}");
+            assert!(c.to_lowercase().eq([c]), "{c:?}");
+        }
     }
 
     /// The fast path's output, if it does not need the streaming one.
