@@ -676,15 +676,14 @@ fn post(n: char, emit: &mut impl FnMut(char)) {
         emit(n.to_ascii_lowercase());
         return;
     }
-    // Pictographs (most emoji) stay as they are: none is a look-alike or
-    // has a mark or a case (a test asks each), and the tables are slow for
-    // them.
-    if PICTOGRAPHS.contains(&n) {
-        emit(n);
-        return;
-    }
     if let Some(a) = look_alike(n) {
         emit(a);
+        return;
+    }
+    // Pictographs (most emoji) stay as they are: none has a mark or a case
+    // (a test asks each), and the tables are slow for them.
+    if n > '\u{FFFF}' && PICTOGRAPHS.contains(&n) {
+        emit(n);
         return;
     }
     let parts = strip_marks(n);
