@@ -167,6 +167,10 @@ pub struct RobustBuf {
     /// The last build left a symbol glued between two pieces of letters
     /// that are words ([`glued_symbols`]: `Za💰lo`).
     unglued: bool,
+    /// When step 0 of the last first reading read nothing: what it left in
+    /// `unglued`. A second reading that is not of glued symbols asks step
+    /// 0 the same question, and takes this answer.
+    zero_unread: Option<bool>,
     /// Building the second reading: with the dot before a top-level domain
     /// kept also after words dressed as a host (`thue-hoan.cc`).
     second_host: bool,
@@ -934,9 +938,22 @@ impl RobustBuf {
                 self.written.unloaned = false;
             }
         }
-        if let Some(w) = written.filter(|_| !self.in_capitals) {
+        // A second reading (not of glued symbols) asks step 0 what the
+        // first asked: its answer is kept when it read nothing.
+        let again = !self.in_capitals
+            && !self.second_glue
+            && (self.second_digits || self.second_host || self.written.loans);
+        if !self.in_capitals && !again && !self.second_glue {
+            self.zero_unread = None;
+        }
+        if let Some(unglued) = self.zero_unread.filter(|_| again && written.is_some()) {
+            self.unglued = unglued;
+        } else if let Some(w) = written.filter(|_| !self.in_capitals) {
             let mut capitals = std::mem::take(&mut self.capitals);
             let read = step_zero(w, &mut capitals, self.second_glue, &mut self.unglued);
+            if !read && !again && !self.second_glue {
+                self.zero_unread = Some(self.unglued);
+            }
             if read {
                 // Step 0: the robust text of the text with them read.
                 let mut buf = std::mem::take(&mut self.capitals_folded);
@@ -6267,6 +6284,13 @@ mod tests {
             prop_assert_eq!(second, g.build_second_reading(&folded, Some(&text)), "{:?}", folded);
             prop_assert_eq!(a.text(), g.text(), "{:?}", folded);
             prop_assert_eq!(a.skeleton(), g.skeleton(), "{:?}", folded);
+            // Step 0's answer kept from the first reading is the one it
+            // would give again.
+            let mut c = RobustBuf::new();
+            c.build_text(&folded, Some(&text));
+            c.zero_unread = None;
+            prop_assert_eq!(second, c.build_second_reading(&folded, Some(&text)), "{:?}", folded);
+            prop_assert_eq!(a.text(), c.text(), "{:?}", folded);
         }
 
         /// The words written with a mark and a numeric character
