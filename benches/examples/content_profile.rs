@@ -16,13 +16,15 @@
 //! argument `robust-off`, the same signatures with robust matching off (the
 //! baseline of `content_scan/5000_literals_200_regex_robust_off`); with
 //! `links`, over the `links` bench's corpus (one message in five ending in
-//! a link); to count folding and scanning together, give both
-//! `--toggle-collect` options.
+//! a link); with `ordinary`, over the 8,190 ordinary messages of
+//! `testdata/content` (`content_scan/5000_literals_200_regex_ordinary`:
+//! messages as people write them); to count folding and scanning
+//! together, give both `--toggle-collect` options.
 
 use std::hint::black_box;
 
 use chanrac::content::{FoldBuf, SignatureSet};
-use chanrac_benches::{links_corpus, prefolded, sms_corpus};
+use chanrac_benches::{links_corpus, ordinary_corpus, prefolded, sms_corpus};
 
 const ROUNDS: usize = 4;
 
@@ -55,6 +57,8 @@ fn main() {
     let (literals, _, set) = chanrac_benches::bench_signatures_with(robust);
     let corpus = if args.iter().any(|a| a == "links") {
         links_corpus(4_096)
+    } else if args.iter().any(|a| a == "ordinary") {
+        ordinary_corpus()
     } else {
         sms_corpus(4_096, &literals, 9)
     };
