@@ -1077,16 +1077,12 @@ impl RobustBuf {
                     } else {
                         text.push_str(run);
                     }
-                    let w = text.as_bytes().get(start..).unwrap_or(&[]);
-                    if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
-                        if (4..=MAX_SEGMENTED).contains(&run.len()) {
-                            if let Some(seg) = segment_syllables(run.as_bytes(), word, norm) {
-                                text.truncate(start);
-                                text.extend(seg.iter().map(|&b| char::from(b)));
-                            }
-                        }
-                        joined.push((start, text.len()));
-                    }
+                    let letters = if (4..=MAX_SEGMENTED).contains(&run.len()) {
+                        run.as_bytes()
+                    } else {
+                        &[]
+                    };
+                    join_run(text, start, letters, (word, norm), joined);
                 }
                 Piece::Link => {
                     link.clear();
@@ -1649,17 +1645,14 @@ impl RobustBuf {
             }
         }
         self.flush_word(folded, written);
-        let w = self.text.as_bytes().get(start..).unwrap_or(&[]);
-        if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
-            if plain {
-                if let Some(seg) = segment_syllables(&letters[..n], &mut self.word, &mut self.norm)
-                {
-                    self.text.truncate(start);
-                    self.text.extend(seg.iter().map(|&b| char::from(b)));
-                }
-            }
-            self.joined.push((start, self.text.len()));
-        }
+        let letters = if plain { &letters[..n] } else { &[] };
+        join_run(
+            &mut self.text,
+            start,
+            letters,
+            (&mut self.word, &mut self.norm),
+            &mut self.joined,
+        );
     }
 
     /// Whether a splitter gap ([`is_splitter_gap`], asked by the caller)
@@ -1825,6 +1818,30 @@ impl RobustBuf {
         for &b in &self.norm {
             self.text.push(char::from(b));
         }
+    }
+}
+
+/// Notes the word of a spelled-out run written at `start` of `text` as a
+/// joined run ([`RobustBuf::joined`]) when it is letters `a-z` that make
+/// no syllable, rewritten as [`segment_syllables`] reads its `letters`
+/// (the run's letters, when `a-z` only and 4 to [`MAX_SEGMENTED`] of
+/// them; else empty). `scratch`: the word and bytes it may use.
+fn join_run(
+    text: &mut String,
+    start: usize,
+    letters: &[u8],
+    scratch: (&mut Vec<char>, &mut Vec<u8>),
+    joined: &mut Vec<(usize, usize)>,
+) {
+    let w = text.as_bytes().get(start..).unwrap_or(&[]);
+    if w.len() >= 2 && w.iter().all(u8::is_ascii_lowercase) && !is_syllable(w) {
+        if !letters.is_empty() {
+            if let Some(seg) = segment_syllables(letters, scratch.0, scratch.1) {
+                text.truncate(start);
+                text.extend(seg.iter().map(|&b| char::from(b)));
+            }
+        }
+        joined.push((start, text.len()));
     }
 }
 
