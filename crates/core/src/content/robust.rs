@@ -4811,6 +4811,13 @@ fn simple_text(
         return false;
     }
     let class = |c: u8| CLASS[usize::from(c)];
+    // The end of the token (`a-z0-9` run) starting at `start`.
+    let token_end = |start: usize| {
+        b[start..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(n, |p| start + p)
+    };
     // Whether a gap may link the tokens around it into a spelled-out run
     // (step 3: a lone comma, or joiners and symbols only).
     let links_run = |g: &[u8]| g == b"," || g.iter().all(|&c| class(c) & JOINER != 0 || c >= 0x80);
@@ -4899,10 +4906,7 @@ fn simple_text(
                 // words: a word boundary unless they split a syllable,
                 // as a joiner (`internet⏰nha`; `cu💰ng` goes to the four
                 // steps). Not between numbers, which they glue.
-                let next_end = b[start..]
-                    .iter()
-                    .position(|c| !c.is_ascii_alphanumeric())
-                    .map_or(n, |p| start + p);
+                let next_end = token_end(start);
                 let next = &b[start..next_end];
                 let joiner = gap.iter().all(|&c| {
                     c >= 0x80 || class(c) & JOINER != 0 && !matches!(c, b' ' | b'.' | b'\'')
@@ -4936,10 +4940,7 @@ fn simple_text(
                 && b[prev_end - 1].is_ascii_digit()
                 && c.is_ascii_digit();
             // The token after the gap, to its first non-alphanumeric.
-            let next_end = b[start..]
-                .iter()
-                .position(|c| !c.is_ascii_alphanumeric())
-                .map_or(n, |p| start + p);
+            let next_end = token_end(start);
             let next = &b[start..next_end];
             if gap.windows(2).any(|w| w == b"  ") {
                 return false;
