@@ -127,6 +127,7 @@
 //! listed name joined (`kho🎰a1`, `Za💰lo`), joined there
 //! ([`RobustBuf::build_second_reading`]). Signatures are matched on both.
 
+use super::fold::is_pictograph;
 use std::collections::{HashMap, HashSet};
 
 /// Reusable scratch holding the robust text and robust skeleton of the last
@@ -601,15 +602,7 @@ fn capital_code(written: Option<&str>, code: [char; 3]) -> bool {
 /// A character of a written word: a letter or digit, a combining mark, a
 /// leet symbol.
 fn written_word_char(c: char) -> bool {
-    !pictograph(c) && (c.is_alphanumeric() || is_mark(c) || LEET_SYMBOLS.contains(&c))
-}
-
-/// The miscellaneous symbols and pictographs most emoji are (U+2600 to
-/// U+26FF, U+1F300 to U+1FAFF): none is a letter, a digit, a mark or white
-/// space (a test asks the Unicode tables of each), so the tables, slow for
-/// these, need not be asked.
-fn pictograph(c: char) -> bool {
-    matches!(c, '\u{2600}'..='\u{26FF}' | '\u{1F300}'..='\u{1FAFF}')
+    !is_pictograph(c) && (c.is_alphanumeric() || is_mark(c) || LEET_SYMBOLS.contains(&c))
 }
 
 /// The runs of `written` made of one-character words (a letter or digit
@@ -751,7 +744,7 @@ pub(super) fn is_joiner(c: char) -> bool {
     match c {
         ' ' | '.' | '-' | '_' | '*' | '~' | '+' | '/' | '\\' | '|' | '\'' | '·' | '•' => true,
         c if c.is_ascii() => false,
-        c => pictograph(c) || !c.is_alphanumeric(),
+        c => is_pictograph(c) || !c.is_alphanumeric(),
     }
 }
 
@@ -765,7 +758,7 @@ fn is_word_gap(c: char) -> bool {
 
 /// A non-ASCII symbol (emoji and the like), dropped from kept gaps.
 fn is_symbol(c: char) -> bool {
-    pictograph(c) || !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
+    is_pictograph(c) || !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
 }
 
 impl RobustBuf {
@@ -3118,7 +3111,7 @@ fn is_splitter_gap(g: &str) -> bool {
         && g.chars().all(|c| match c {
             '.' | '-' | '_' | '*' | '~' | '\'' | '·' | '•' | '|' | '+' => true,
             c if c.is_ascii() => false,
-            c => pictograph(c) || !c.is_alphanumeric() && !c.is_whitespace(),
+            c => is_pictograph(c) || !c.is_alphanumeric() && !c.is_whitespace(),
         })
 }
 
@@ -5954,12 +5947,12 @@ mod tests {
         (r.text, r.skeleton)
     }
 
-    /// No pictograph ([`pictograph`]) is a letter, a digit, a mark or white
+    /// No pictograph ([`is_pictograph`]) is a letter, a digit, a mark or white
     /// space: its fast answer is the Unicode tables' answer.
     #[test]
     fn pictographs_are_symbols() {
         for c in ('\u{2600}'..='\u{26FF}').chain('\u{1F300}'..='\u{1FAFF}') {
-            assert!(pictograph(c));
+            assert!(is_pictograph(c));
             assert!(
                 !c.is_alphanumeric() && !c.is_whitespace() && !is_mark(c),
                 "{c:?}"
