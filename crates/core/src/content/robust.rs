@@ -971,14 +971,23 @@ impl RobustBuf {
         #[cfg(not(test))]
         let one_pass = true;
         if one_pass && self.second_digits && !self.second_glue {
-            if let Some(own) = self.build_simple(folded, written, &[]) {
+            if let Some(own) = self.build_simple(folded, written, &[], false) {
                 return own;
             }
         } else if one_pass && !(self.second_digits || self.second_glue) {
-            if plain_own(folded.as_bytes()) {
-                return true;
+            match plain_own(folded.as_bytes()) {
+                Plain::Own => return true,
+                // Only words with a letter doubled to read (`uu dai`).
+                Plain::Doubled => {
+                    if let Some(own) = self.build_simple(folded, written, &[], true) {
+                        return own;
+                    }
+                    self.text.clear();
+                    self.digit_read = digits_before;
+                }
+                Plain::Unknown => {}
             }
-            if let Some(own) = self.build_simple(folded, written, &[]) {
+            if let Some(own) = self.build_simple(folded, written, &[], false) {
                 return own;
             }
             // Most links fail the one-pass test at their dots: their
@@ -992,7 +1001,7 @@ impl RobustBuf {
                 } else {
                     self.text.clear();
                     self.digit_read = digits_before;
-                    self.build_simple(folded, written, &links)
+                    self.build_simple(folded, written, &links, false)
                 };
                 self.links = links;
                 if let Some(own) = built {
@@ -1010,12 +1019,14 @@ impl RobustBuf {
     /// The one-pass path of [`RobustBuf::build_or_own`]: `None` when
     /// `folded`, its `links` aside, is not a simple text ([`simple_text`]);
     /// otherwise whether it is its own robust text (the text and skeleton
-    /// left empty) or, built, not.
+    /// left empty) or, built, not. `doubled`: `folded` is a
+    /// [`Plain::Doubled`] text, its words read by [`doubled_words`].
     fn build_simple(
         &mut self,
         folded: &str,
         written: Option<&str>,
         links: &[(usize, usize)],
+        doubled: bool,
     ) -> Option<bool> {
         // Borrowed field by field (not taken: `Written` is large, and a
         // default one costs a hasher seed for each of its sets).
@@ -1045,7 +1056,7 @@ impl RobustBuf {
             }
             true
         };
-        let ok = simple_text(folded, links, second, |a, b, piece| {
+        let piece = |a: usize, b: usize, piece: Piece| {
             let tok = folded.get(a..b).unwrap_or("");
             match piece {
                 Piece::Rewrite => {
@@ -1115,7 +1126,12 @@ impl RobustBuf {
             }
             last = b;
             true
-        });
+        };
+        let ok = if doubled {
+            doubled_words(folded.as_bytes(), piece)
+        } else {
+            simple_text(folded, links, second, piece)
+        };
         if !ok {
             self.joined.clear();
             return None;
@@ -4658,6 +4674,23 @@ const PLAIN_FAILS: u8 = 1;
 /// An initial may be split from its syllable here: [`split_initial_before`]
 /// decides.
 const PLAIN_SPLIT: u8 = 2;
+/// A letter doubled: its word is rewritten ([`Plain::Doubled`]).
+const PLAIN_DOUBLED: u8 = 4;
+
+/// What the quick test of a plain text ([`plain_own`]) says of a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plain {
+    /// [`simple_text`] returns `true` without calling its `token`: the
+    /// text is its own robust text.
+    Own,
+    /// Plain but for words with a letter doubled (`uu dai`, `nhaanh`):
+    /// [`simple_text`] returns `true` and calls its `token` on those words
+    /// alone, each a [`Piece::Rewrite`], as [`doubled_words`] does (unless
+    /// that gives up).
+    Doubled,
+    /// Nothing said: [`simple_text`] decides.
+    Unknown,
+}
 
 const fn p_letter(x: u8) -> bool {
     x >= P_CONSONANT && x <= P_VOWEL
@@ -4708,7 +4741,7 @@ const fn plain_rule(a: u8, b: u8, c: u8) -> u8 {
 
 /// [`plain_rule`] for every window, indexed by `a << 9 | b << 5 | c << 1 |
 /// same`, where `same` says that the last two bytes are the same byte: a
-/// letter doubled fails.
+/// letter doubled is noted ([`PLAIN_DOUBLED`]).
 static PLAIN_RULES: [u8; 8192] = {
     let mut t = [0u8; 8192];
     let mut i = 0;
@@ -4716,7 +4749,7 @@ static PLAIN_RULES: [u8; 8192] = {
         let (a, b, c) = ((i >> 9) as u8, ((i >> 5) & 15) as u8, ((i >> 1) & 15) as u8);
         t[i] = plain_rule(a, b, c);
         if i & 1 == 1 && p_letter(c) {
-            t[i] = PLAIN_FAILS;
+            t[i] |= PLAIN_DOUBLED;
         }
         i += 1;
     }
@@ -4724,9 +4757,11 @@ static PLAIN_RULES: [u8; 8192] = {
 };
 
 /// Whether `folded` is, by a quick test, a simple text with no token
-/// that step 3 or 4 may rewrite: [`simple_text`] then returns `true`
-/// without calling its `token`, so the text is its own robust text.
-/// `false` says nothing: [`simple_text`] decides. Most texts are plain:
+/// that step 3 or 4 may rewrite ([`Plain::Own`]: [`simple_text`] then
+/// returns `true` without calling its `token`, so the text is its own
+/// robust text), or one whose only such tokens are words with a letter
+/// doubled ([`Plain::Doubled`]). [`Plain::Unknown`] says nothing:
+/// [`simple_text`] decides. Most texts are plain:
 /// words of lower-case letters and numbers between single spaces and
 /// punctuation that links nothing, no letter doubled, no `w f j z`, no
 /// tone letter ending a word or after a vowel, no `l` after a letter nor
@@ -4738,7 +4773,7 @@ static PLAIN_RULES: [u8; 8192] = {
 /// for it and the two bytes before it, and whether it repeats the byte
 /// before ([`PLAIN_RULES`]). Only an initial that may be split from its
 /// syllable (`kh uyen`) sends the text to a second look.
-fn plain_own(folded: &[u8]) -> bool {
+fn plain_own(folded: &[u8]) -> Plain {
     let mut window = usize::from(P_END) << 4 | usize::from(P_END);
     let (mut found, mut prev) = (0u8, 0u8);
     // By blocks, to stop early in a text that is not plain.
@@ -4749,22 +4784,62 @@ fn plain_own(folded: &[u8]) -> bool {
             prev = c;
         }
         if found & PLAIN_FAILS != 0 {
-            return false;
+            return Plain::Unknown;
         }
     }
     found |= PLAIN_RULES[((window << 4 | usize::from(P_END)) & 0xFFF) << 1];
     if found & PLAIN_FAILS != 0 {
-        return false;
+        return Plain::Unknown;
     }
     // A word starting with a vowel after an initial split from its
     // syllable by one space, as `simple_text` tests it.
-    found & PLAIN_SPLIT == 0
-        || !folded.windows(3).enumerate().any(|(i, w)| {
+    if found & PLAIN_SPLIT != 0
+        && folded.windows(3).enumerate().any(|(i, w)| {
             w[0].is_ascii_alphanumeric()
                 && w[1] == b' '
                 && is_vowel(w[2])
                 && split_initial_before(folded, i + 1)
         })
+    {
+        Plain::Unknown
+    } else if found & PLAIN_DOUBLED != 0 {
+        Plain::Doubled
+    } else {
+        Plain::Own
+    }
+}
+
+/// Calls `token(start, end, Piece::Rewrite)` on each word of `folded` (a
+/// [`Plain::Doubled`] text) with a letter doubled, in order, as
+/// [`simple_text`] would; `false` (giving up, possibly after some calls)
+/// at a word of one letter drawn out (`uu`) after anything but a space,
+/// which may end a spelled-out run (`kh,aa`), or when `token` gives up.
+fn doubled_words(folded: &[u8], mut token: impl FnMut(usize, usize, Piece) -> bool) -> bool {
+    let mut from = 0;
+    // Each doubled letter found, then the word around it.
+    while let Some(at) = folded.get(from..).and_then(|rest| {
+        rest.windows(2)
+            .position(|w| w[0] == w[1] && w[0].is_ascii_lowercase())
+    }) {
+        let i = from + at;
+        let start = folded[..i]
+            .iter()
+            .rposition(|c| !c.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        let end = folded[i..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(folded.len(), |p| i + p);
+        let word = &folded[start..end];
+        if word.iter().all(|&c| c == word[0]) && start > 0 && folded[start - 1] != b' ' {
+            return false;
+        }
+        if !token(start, end, Piece::Rewrite) {
+            return false;
+        }
+        from = end;
+    }
+    true
 }
 
 /// Reads `folded` (a folded text) token by token (`a-z0-9` runs), calling
@@ -5991,6 +6066,14 @@ mod tests {
             ),
             ("thu 7 a. 5 t", "thu 7 a. 5 t"),
             ("-0 -a-a 0", "-oa 0"),
+            // Plain but for doubled letters (`Plain::Doubled`).
+            ("uu dai lon cho thue bao", "u dai lon cho thue bao"),
+            (
+                "goi ngay, nhaanh tay 50% nhe",
+                "goi ngay, nhanh tay 50% nhe",
+            ),
+            ("ab,uu dai", "ab,u dai"),
+            ("xoong noi cuu tro", "xong noi cu tro"),
         ] {
             let folded = crate::content::fold(text);
             let mut drawn = String::new();
@@ -6341,22 +6424,46 @@ mod tests {
             ]
         ) {
             for t in [crate::content::fold(&text), text] {
-                if plain_own(t.as_bytes()) {
-                    let mut touched = None;
-                    let simple = simple_text(&t, &[], false, |a, b, _| {
-                        touched = Some(a..b);
-                        true
-                    });
-                    prop_assert!(simple, "{:?}", t);
-                    prop_assert_eq!(touched, None, "{:?}", t);
-                }
+                let verdict = plain_agrees(&t);
+                prop_assert!(verdict.is_ok(), "{:?}", verdict);
             }
         }
     }
 
+    /// What [`plain_own`] says of `t`, checked against the one-pass test:
+    /// of a [`Plain::Own`] text, that [`simple_text`] reads it whole and
+    /// calls `token` on nothing; of a [`Plain::Doubled`] one that
+    /// [`doubled_words`] does not give up on, that [`simple_text`] reads
+    /// it whole and calls `token` on the same pieces.
+    fn plain_agrees(t: &str) -> Result<Plain, String> {
+        let verdict = plain_own(t.as_bytes());
+        let mut expected = Vec::new();
+        let checked = match verdict {
+            Plain::Own => true,
+            Plain::Doubled => doubled_words(t.as_bytes(), |a, b, piece| {
+                expected.push((a, b, piece));
+                true
+            }),
+            Plain::Unknown => false,
+        };
+        if checked {
+            let mut touched = Vec::new();
+            let simple = simple_text(t, &[], false, |a, b, piece| {
+                touched.push((a, b, piece));
+                true
+            });
+            if !simple || touched != expected {
+                return Err(format!(
+                    "{t:?}: {verdict:?}, simple {simple}, {touched:?} against {expected:?}"
+                ));
+            }
+        }
+        Ok(verdict)
+    }
+
     /// [`plain_own`] on every message of the test data, folded: when it
-    /// says plain, the one-pass test agrees; and it says so of most
-    /// ordinary messages (the point of it).
+    /// says plain (or plain but for doubled letters), the one-pass test
+    /// agrees; and it says so of most ordinary messages (the point of it).
     #[test]
     fn plain_texts_of_the_test_data() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/content");
@@ -6373,6 +6480,7 @@ mod tests {
             }
         }
         let (mut lines, mut plain, mut ordinary, mut ordinary_plain) = (0, 0, 0, 0);
+        let mut doubled = 0;
         for f in &files {
             let is_ordinary = f.to_string_lossy().contains("ordinary");
             for line in std::fs::read_to_string(f).expect("read").lines() {
@@ -6380,22 +6488,21 @@ mod tests {
                 let folded = crate::content::fold(text);
                 lines += 1;
                 ordinary += usize::from(is_ordinary);
-                if plain_own(folded.as_bytes()) {
-                    plain += 1;
-                    ordinary_plain += usize::from(is_ordinary);
-                    let mut touched = None;
-                    assert!(
-                        simple_text(&folded, &[], false, |a, b, _| {
-                            touched = Some(a..b);
-                            true
-                        }),
-                        "{folded:?}"
-                    );
-                    assert_eq!(touched, None, "{folded:?}");
+                match plain_agrees(&folded) {
+                    Ok(Plain::Own) => {
+                        plain += 1;
+                        ordinary_plain += usize::from(is_ordinary);
+                    }
+                    Ok(Plain::Doubled) => doubled += 1,
+                    Ok(Plain::Unknown) => {}
+                    Err(e) => panic!("{e}"),
                 }
             }
         }
-        assert!(lines > 10_000 && plain > 0, "{lines} lines, {plain} plain");
+        assert!(
+            lines > 10_000 && plain > 0 && doubled > 0,
+            "{lines} lines, {plain} plain, {doubled} plain but for doubled letters"
+        );
         // A sixth of the ordinary messages at least (about a fifth when
         // written; most of the rest have a token to rewrite, `ko`, `100k`,
         // or a link).
