@@ -467,18 +467,22 @@ fn fold_wide(cp: u32, buf: &mut [u8]) -> Option<usize> {
 }
 
 /// The code point starting at byte `i` of valid UTF-8 (a `&str`'s bytes),
-/// and its length in bytes.
+/// and its length in bytes. Without a branch on the length: Vietnamese text
+/// mixes two-byte letters (`ư`, `đ`, `à`) and three-byte ones (`ạ`, `ệ`)
+/// in no order a predictor could learn, so the three decodings are all
+/// computed and one chosen by masks.
 #[inline(always)]
 fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
     let at = |d: usize| u32::from(bytes.get(i + d).copied().unwrap_or(0x80) & 0x3F);
     let b = u32::from(bytes.get(i).copied().unwrap_or(0));
-    if b < 0xE0 {
-        ((b & 0x1F) << 6 | at(1), 2)
-    } else if b < 0xF0 {
-        ((b & 0x0F) << 12 | at(1) << 6 | at(2), 3)
-    } else {
-        ((b & 0x07) << 18 | at(1) << 12 | at(2) << 6 | at(3), 4)
-    }
+    let (three, four) = (u32::from(b >= 0xE0), u32::from(b >= 0xF0));
+    let n = 2 + three + four;
+    let two = (b & 0x7F >> n) << 6 | at(1);
+    let (m3, m4) = (three.wrapping_neg(), four.wrapping_neg());
+    let long = two << 6 | at(2);
+    let longer = long << 6 | at(3);
+    let cp = two & !m3 | long & m3 & !m4 | longer & m4;
+    (cp, n as usize)
 }
 
 /// Output by push, for the streaming path.
