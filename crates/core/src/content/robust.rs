@@ -1058,6 +1058,8 @@ impl RobustBuf {
         };
         let piece = |a: usize, b: usize, piece: Piece| {
             let tok = folded.get(a..b).unwrap_or("");
+            // The text since the last piece written, copied as it stands.
+            let before = folded.get(last..a).unwrap_or("");
             match piece {
                 Piece::Rewrite => {
                     word.clear();
@@ -1065,12 +1067,12 @@ impl RobustBuf {
                     if !read(word, tok, norm) || norm == tok.as_bytes() {
                         return true;
                     }
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     text.extend(norm.iter().map(|&b| char::from(b)));
                 }
                 Piece::Run => {
                     // As `flush_run_word` writes a run.
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     run.clear();
                     run.extend(tok.bytes().step_by(2).map(char::from));
                     word.clear();
@@ -1094,16 +1096,16 @@ impl RobustBuf {
                     if link == tok {
                         return true;
                     }
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     text.push_str(link);
                 }
                 Piece::Space => {
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     text.push(' ');
                 }
-                Piece::Drop => text.push_str(folded.get(last..a).unwrap_or("")),
+                Piece::Drop => text.push_str(before),
                 Piece::Symbols => {
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     for c in tok.bytes().filter(u8::is_ascii) {
                         if c != b' ' || !(text.is_empty() || text.ends_with(' ')) {
                             text.push(char::from(c));
@@ -1114,7 +1116,7 @@ impl RobustBuf {
                     }
                 }
                 Piece::Joiner(next_end) => {
-                    text.push_str(folded.get(last..a).unwrap_or(""));
+                    text.push_str(before);
                     let after = folded.get(b..next_end).unwrap_or("");
                     if (is_splitter_gap(tok) || tok == "/")
                         && splits_syllable(text.as_bytes(), after)
@@ -4822,14 +4824,7 @@ fn doubled_words(folded: &[u8], mut token: impl FnMut(usize, usize, Piece) -> bo
             .position(|w| w[0] == w[1] && w[0].is_ascii_lowercase())
     }) {
         let i = from + at;
-        let start = folded[..i]
-            .iter()
-            .rposition(|c| !c.is_ascii_alphanumeric())
-            .map_or(0, |p| p + 1);
-        let end = folded[i..]
-            .iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .map_or(folded.len(), |p| i + p);
+        let (start, end) = (token_start(folded, i), token_end(folded, i));
         let word = &folded[start..end];
         if word.iter().all(|&c| c == word[0]) && start > 0 && folded[start - 1] != b' ' {
             return false;
@@ -4879,13 +4874,6 @@ fn simple_text(
         return false;
     }
     let class = |c: u8| CLASS[usize::from(c)];
-    // The end of the token (`a-z0-9` run) starting at `start`.
-    let token_end = |start: usize| {
-        b[start..]
-            .iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .map_or(n, |p| start + p)
-    };
     // Whether a gap may link the tokens around it into a spelled-out run
     // (step 3: a lone comma, or joiners and symbols only).
     let links_run = |g: &[u8]| g == b"," || g.iter().all(|&c| class(c) & JOINER != 0 || c >= 0x80);
@@ -4974,7 +4962,7 @@ fn simple_text(
                 // words: a word boundary unless they split a syllable,
                 // as a joiner (`internet⏰nha`; `cu💰ng` goes to the four
                 // steps). Not between numbers, which they glue.
-                let next_end = token_end(start);
+                let next_end = token_end(b, start);
                 let next = &b[start..next_end];
                 let joiner = gap.iter().all(|&c| {
                     c >= 0x80 || class(c) & JOINER != 0 && !matches!(c, b' ' | b'.' | b'\'')
@@ -5008,7 +4996,7 @@ fn simple_text(
                 && b[prev_end - 1].is_ascii_digit()
                 && c.is_ascii_digit();
             // The token after the gap, to its first non-alphanumeric.
-            let next_end = token_end(start);
+            let next_end = token_end(b, start);
             let next = &b[start..next_end];
             if gap.windows(2).any(|w| w == b"  ") {
                 return false;
@@ -5397,12 +5385,27 @@ fn split_initial(w: &[u8]) -> bool {
 /// syllable ([`split_initial`]).
 #[inline(never)]
 fn split_initial_before(b: &[u8], end: usize) -> bool {
-    let head = b.get(..end).unwrap_or_default();
-    let start = head
+    b.get(token_start(b, end)..end).is_some_and(split_initial)
+}
+
+/// The start of the token (`a-z0-9` run) of `b` that ends at, or holds the
+/// byte before, `at`.
+fn token_start(b: &[u8], at: usize) -> usize {
+    b.get(..at)
+        .unwrap_or_default()
         .iter()
         .rposition(|c| !c.is_ascii_alphanumeric())
-        .map_or(0, |k| k + 1);
-    head.get(start..).is_some_and(split_initial)
+        .map_or(0, |k| k + 1)
+}
+
+/// The end of the token (`a-z0-9` run) of `b` that starts at, or holds,
+/// `at`.
+fn token_end(b: &[u8], at: usize) -> usize {
+    b.get(at..)
+        .unwrap_or_default()
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .map_or(b.len(), |p| at + p)
 }
 
 /// The most letters of a spelled-out run that [`segment_syllables`] reads.
