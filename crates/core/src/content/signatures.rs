@@ -998,12 +998,8 @@ impl SignatureSet {
     /// `text` spans a punctuation mark that ends a clause: a robust form
     /// counts only inside one clause ([`crosses_break`]).
     fn crosses_break(&self, text: &str, lit: u32, at: usize) -> bool {
-        let len = self
-            .literals
-            .literals
-            .get(lit as usize)
-            .map_or(0, |l| l.len());
-        crosses_break(text, at, len)
+        let len = self.literals.lens.get(lit as usize).copied().unwrap_or(0);
+        crosses_break(text, at, len as usize)
     }
 
     /// Whether `sig`'s pattern itself crosses a clause break
@@ -1183,7 +1179,8 @@ const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 /// directly.
 #[derive(Clone, Debug, Default)]
 struct LiteralIndex {
-    literals: Vec<Box<[u8]>>,
+    /// The length of each string (its bytes are in the tiers).
+    lens: Vec<u32>,
     /// Strings of one character: (the character, the string).
     single: Vec<(u8, u32)>,
     /// Strings of 8 bytes or more.
@@ -1202,9 +1199,16 @@ struct Tier {
     filter_shift: u32,
     /// Anchors, open addressing (a power of two long; key 0 is free).
     slots: Box<[Anchor]>,
-    /// (literal, offset of its anchor), grouped by anchor.
-    entries: Vec<(u32, u32)>,
+    /// The literals, grouped by anchor, each a record of [`HEADER`] bytes
+    /// (the literal's index, `u32`; where its anchor starts in it and its
+    /// length, `u16` each; little-endian) and then its bytes: a hit reads
+    /// the record and the bytes it compares from one place, most often
+    /// one cache line, rather than through a pointer to each literal.
+    records: Vec<u8>,
 }
+
+/// The bytes of a record's header in [`Tier::records`].
+const HEADER: usize = 8;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Anchor {
@@ -1262,7 +1266,7 @@ impl Tier {
         let mut filter = vec![0u64; bits / 64].into_boxed_slice();
         let cap = (by_key.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![Anchor::default(); cap].into_boxed_slice();
-        let mut entries = Vec::new();
+        let mut records = Vec::new();
         for (key, list) in by_key {
             let h = key.wrapping_mul(MUL);
             let b = (h >> filter_shift) as usize;
@@ -1271,25 +1275,31 @@ impl Tier {
             while slots[s].key != 0 {
                 s = (s + 1) & (cap - 1);
             }
-            let start = entries.len() as u32;
-            entries.extend(list);
+            let start = records.len() as u32;
+            for (lit, off) in list {
+                let l = &literals[lit as usize];
+                records.extend_from_slice(&lit.to_le_bytes());
+                records.extend_from_slice(&(off as u16).to_le_bytes());
+                records.extend_from_slice(&(l.len() as u16).to_le_bytes());
+                records.extend_from_slice(l);
+            }
             slots[s] = Anchor {
                 key,
                 start,
-                end: entries.len() as u32,
+                end: records.len() as u32,
             };
         }
         Tier {
             filter,
             filter_shift,
             slots,
-            entries,
+            records,
         }
     }
 
     /// Whether no string is filed here.
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.records.is_empty()
     }
 
     /// Whether the bitset may hold the anchor of hash `h` (a false hit
@@ -1310,7 +1320,6 @@ impl Tier {
     #[inline(never)]
     fn hits_at<const W: usize>(
         &self,
-        literals: &[Box<[u8]>],
         sk: &[u8],
         i: usize,
         key: u64,
@@ -1320,19 +1329,22 @@ impl Tier {
         let mut s = slot_of(key, self.slots.len());
         while let Some(a) = self.slots.get(s) {
             if a.key == key {
-                let list = self
-                    .entries
+                let mut list = self
+                    .records
                     .get(a.start as usize..a.end as usize)
-                    .unwrap_or(&[]);
-                for &(lit, off) in list {
-                    let Some(at) = i.checked_sub(off as usize) else {
+                    .unwrap_or_default();
+                while let Some((header, rest)) = list.split_first_chunk::<HEADER>() {
+                    let [l0, l1, l2, l3, o0, o1, n0, n1] = *header;
+                    let lit = u32::from_le_bytes([l0, l1, l2, l3]);
+                    let off = usize::from(u16::from_le_bytes([o0, o1]));
+                    let len = usize::from(u16::from_le_bytes([n0, n1]));
+                    let (l, next) = rest.split_at_checked(len).unwrap_or_default();
+                    list = next;
+                    let Some(at) = i.checked_sub(off) else {
                         continue;
                     };
-                    let hit = match (literals.get(lit as usize), sk.get(at..)) {
-                        (Some(l), _) if l.len() == W => true, // the anchor is all of it
-                        (Some(l), Some(rest)) => starts_with(rest, l),
-                        _ => false,
-                    };
+                    // The anchor may be all of it; else the bytes compared.
+                    let hit = len == W || sk.get(at..at + len).is_some_and(|h| same(h, l));
                     if hit && f(lit, at) {
                         return true;
                     }
@@ -1420,14 +1432,40 @@ fn crosses_break(text: &str, at: usize, len: usize) -> bool {
     false
 }
 
-/// `hay.starts_with(needle)`, without a `memcmp` call for the short
-/// needles that literals are.
-#[inline]
-fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
-    match hay.get(..needle.len()) {
-        Some(h) if needle.len() <= 32 => h.iter().zip(needle).all(|(a, b)| a == b),
-        Some(h) => h == needle,
-        None => false,
+/// Whether `a` and `b`, of the same length, are the same bytes: eight
+/// (or four) at a time, the last eight (or four) overlapping those before
+/// (literals are short: a call to `memcmp` or a loop by byte costs more).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    #[inline(always)]
+    fn u64_at(s: &[u8], i: usize) -> u64 {
+        s.get(i..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(0, |w| u64::from_le_bytes(*w))
+    }
+    #[inline(always)]
+    fn u32_at(s: &[u8], i: usize) -> u32 {
+        s.get(i..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .map_or(0, |w| u32::from_le_bytes(*w))
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if u64_at(a, i) != u64_at(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        u64_at(a, n - 8) == u64_at(b, n - 8)
+    } else if n >= 4 {
+        u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4)
+    } else {
+        a == b
     }
 }
 
@@ -1453,7 +1491,7 @@ impl LiteralIndex {
             long: Tier::build::<8>(&literals, &long),
             mid: Tier::build::<4>(&literals, &mid),
             small: Tier::build::<2>(&literals, &small),
-            literals,
+            lens: literals.iter().map(|l| l.len() as u32).collect(),
         }
     }
 
@@ -1535,14 +1573,11 @@ impl LiteralIndex {
         f: &mut impl FnMut(u32, usize) -> bool,
     ) -> bool {
         let (k8, k4, k2) = (x, x & 0xFFFF_FFFF, x & 0xFFFF);
-        (L && self.long.may_hold(k8.wrapping_mul(MUL))
-            && self.long.hits_at::<8>(&self.literals, sk, i, k8, f))
-            || (M
-                && self.mid.may_hold(k4.wrapping_mul(MUL))
-                && self.mid.hits_at::<4>(&self.literals, sk, i, k4, f))
+        (L && self.long.may_hold(k8.wrapping_mul(MUL)) && self.long.hits_at::<8>(sk, i, k8, f))
+            || (M && self.mid.may_hold(k4.wrapping_mul(MUL)) && self.mid.hits_at::<4>(sk, i, k4, f))
             || (S
                 && self.small.may_hold(k2.wrapping_mul(MUL))
-                && self.small.hits_at::<2>(&self.literals, sk, i, k2, f))
+                && self.small.hits_at::<2>(sk, i, k2, f))
     }
 }
 
