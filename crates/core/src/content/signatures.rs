@@ -1453,15 +1453,14 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    if n >= 8 {
-        let mut i = 0;
-        while i + 8 < n {
-            if u64_at(a, i) != u64_at(b, i) {
-                return false;
-            }
-            i += 8;
-        }
-        u64_at(a, n - 8) == u64_at(b, n - 8)
+    let differ = |i: usize| u64_at(a, i) ^ u64_at(b, i);
+    if (8..=32).contains(&n) {
+        // Four words, the later ones moved back to end at the end (a
+        // loop's exit would go the wrong way as often as lengths change).
+        let last = n - 8;
+        differ(0) | differ(last.min(8)) | differ(last.min(16)) | differ(last) == 0
+    } else if n > 32 {
+        (0..n - 8).step_by(8).all(|i| differ(i) == 0) && differ(n - 8) == 0
     } else if n >= 4 {
         u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4)
     } else {
@@ -2352,6 +2351,25 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// `same` by words agrees with `==` at every length (the four-word
+    /// path to 32 bytes, the loop beyond), a byte changed anywhere.
+    #[test]
+    fn same_compares_every_byte() {
+        let a: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=a.len() {
+            let x = &a[..n];
+            assert!(same(x, x), "{n}");
+            for at in 0..n {
+                let mut y = x.to_vec();
+                y[at] = b'0';
+                assert!(!same(x, &y), "{n} {at}");
+            }
+            if n > 0 {
+                assert!(!same(x, &a[..n - 1]), "{n}");
+            }
+        }
+    }
 
     /// The spaceless form of `p`'s robust form, as a regex string; `None`
     /// when it has none.
