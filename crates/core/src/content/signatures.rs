@@ -76,6 +76,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -266,8 +267,7 @@ impl SignatureSetBuilder {
             set.finish(t);
             return Ok(set);
         }
-        let (mut robust, rt) = self.build_one(true)?;
-        robust.finish(rt);
+        let (robust, rt) = self.build_one(true)?;
         // A text that is its own robust text can only match, on its robust
         // pass, the patterns that are not their own robust form: those are
         // added to the plain set's index, marked, and such a text is read
@@ -299,8 +299,27 @@ impl SignatureSetBuilder {
         for i in (0..changed.len()).filter(|&i| changed[i]) {
             self.add_source(&mut set, &mut t, i, true, true)?;
         }
+        // One index for both passes: the robust set's strings are filed in
+        // the plain set's (most are there already: a pattern's own robust
+        // form, or filed above), the robust set's lists by their place
+        // there. The second pass then reads tables the first has just
+        // read, rather than a second index of its own, cold in the cache.
+        let ids: Vec<usize> = rt.strings.iter().map(|s| t.id(s.clone())).collect();
+        let (mut sigs, mut keys) = (
+            vec![Vec::new(); t.strings.len()],
+            vec![Vec::new(); t.strings.len()],
+        );
+        for (r, u) in ids.into_iter().enumerate() {
+            if let (Some(s), Some(k)) = (sigs.get_mut(u), keys.get_mut(u)) {
+                *s = rt.sigs.get(r).cloned().unwrap_or_default();
+                *k = rt.keys.get(r).cloned().unwrap_or_default();
+            }
+        }
         set.finish(t);
         let mut robust = robust;
+        robust.literals = Arc::clone(&set.literals);
+        (robust.sig_offsets, robust.sigs) = flatten(sigs);
+        (robust.key_offsets, robust.keys) = flatten(keys);
         robust.starts = changed;
         robust.spans_break = self
             .sources
@@ -694,8 +713,9 @@ fn within_one_edit_dp(hay: &[u8], p: &[u8]) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct SignatureSet {
     sources: Vec<Source>,
-    /// Every string searched in the message skeleton.
-    literals: LiteralIndex,
+    /// Every string searched in the message skeleton (the robust forms'
+    /// set shares the plain set's: its strings are filed there too).
+    literals: Arc<LiteralIndex>,
     /// Per string, the literal signatures it is.
     sig_offsets: Vec<u32>,
     sigs: Vec<u32>,
@@ -763,7 +783,7 @@ impl<'a> Hay<'a> {
 impl SignatureSet {
     /// Builds the index of the strings of `t`.
     fn finish(&mut self, t: Interner) {
-        self.literals = LiteralIndex::build(t.strings);
+        self.literals = Arc::new(LiteralIndex::build(t.strings));
         (self.sig_offsets, self.sigs) = flatten(t.sigs);
         (self.key_offsets, self.keys) = flatten(t.keys);
         (self.own_sig_offsets, self.own_sigs) = flatten(t.own_sigs);
