@@ -91,6 +91,25 @@ pub struct FoldBuf {
     scratch: Vec<u8>,
     /// The text as given (for diacritic-sensitive signatures).
     text: String,
+    stage: Stage,
+}
+
+/// The staging arrays of [`Out`], kept from one message to the next so
+/// that they are not cleared for each (what is read of them was written
+/// for the message at hand).
+#[derive(Clone)]
+struct Stage(Box<([u8; STAGE], [u8; STAGE])>);
+
+impl Default for Stage {
+    fn default() -> Stage {
+        Stage(Box::new(([0; STAGE], [0; STAGE])))
+    }
+}
+
+impl std::fmt::Debug for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stage").finish_non_exhaustive()
+    }
 }
 
 impl FoldBuf {
@@ -105,7 +124,7 @@ impl FoldBuf {
         let mut sk = std::mem::take(&mut self.skeleton).into_bytes();
         fo.clear();
         sk.clear();
-        fold_into(text, &mut fo, &mut sk, &mut self.scratch);
+        fold_into(text, &mut fo, &mut sk, &mut self.scratch, &mut self.stage);
         self.folded = into_string(fo);
         self.skeleton = into_string(sk);
         self.text.clear();
@@ -172,13 +191,19 @@ fn into_string(v: Vec<u8>) -> String {
 }
 
 /// Folds `text` into the (empty) byte buffers.
-fn fold_into(text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+fn fold_into(
+    text: &str,
+    fo: &mut Vec<u8>,
+    sk: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    stage: &mut Stage,
+) {
     if text.is_ascii() {
-        fold_ascii(text.as_bytes(), fo, sk);
+        fold_ascii(text.as_bytes(), fo, sk, stage);
         return;
     }
     let table = table();
-    if fold_fast(table, text, fo, sk) {
+    if fold_fast(table, text, fo, sk, stage) {
         return;
     }
     fo.clear();
@@ -251,8 +276,8 @@ const WIDE: usize = HALF;
 struct Out<'a> {
     fo: &'a mut Vec<u8>,
     sk: &'a mut Vec<u8>,
-    fs: [u8; STAGE],
-    ks: [u8; STAGE],
+    fs: &'a mut [u8; STAGE],
+    ks: &'a mut [u8; STAGE],
     j: usize,
     k: usize,
     /// 1 when nothing was written yet or the last byte written is a space:
@@ -261,14 +286,15 @@ struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
-    fn new(fo: &'a mut Vec<u8>, sk: &'a mut Vec<u8>) -> Out<'a> {
+    fn new(fo: &'a mut Vec<u8>, sk: &'a mut Vec<u8>, stage: &'a mut Stage) -> Out<'a> {
         fo.clear();
         sk.clear();
+        let (fs, ks) = &mut *stage.0;
         Out {
             fo,
             sk,
-            fs: [0; STAGE],
-            ks: [0; STAGE],
+            fs,
+            ks,
             j: 0,
             k: 0,
             after_space: 1,
@@ -280,8 +306,8 @@ impl<'a> Out<'a> {
     fn byte(&mut self, b: u8) {
         put(
             b,
-            &mut self.fs,
-            &mut self.ks,
+            self.fs,
+            self.ks,
             &mut self.j,
             &mut self.k,
             &mut self.after_space,
@@ -303,15 +329,7 @@ impl<'a> Out<'a> {
         let (mut j, mut k, mut after) = (self.j, self.k, self.after_space);
         let mut i = 0;
         while i < run.len() {
-            i += put_ascii(
-                run,
-                i,
-                &mut self.fs,
-                &mut self.ks,
-                &mut j,
-                &mut k,
-                &mut after,
-            );
+            i += put_ascii(run, i, self.fs, self.ks, &mut j, &mut k, &mut after);
             if j >= HALF {
                 (self.j, self.k) = (j, k);
                 self.flush();
@@ -331,9 +349,9 @@ impl<'a> Out<'a> {
 
     fn flush(&mut self) {
         self.fo
-            .extend_from_slice(self.fs.get(..self.j).unwrap_or(&self.fs));
+            .extend_from_slice(self.fs.get(..self.j).unwrap_or(&self.fs[..]));
         self.sk
-            .extend_from_slice(self.ks.get(..self.k).unwrap_or(&self.ks));
+            .extend_from_slice(self.ks.get(..self.k).unwrap_or(&self.ks[..]));
         self.j = 0;
         self.k = 0;
     }
@@ -474,17 +492,23 @@ fn tail8(rest: &[u8]) -> u64 {
     u64::from_le_bytes(w)
 }
 
-fn fold_ascii(text: &[u8], fo: &mut Vec<u8>, sk: &mut Vec<u8>) {
-    let mut out = Out::new(fo, sk);
+fn fold_ascii(text: &[u8], fo: &mut Vec<u8>, sk: &mut Vec<u8>, stage: &mut Stage) {
+    let mut out = Out::new(fo, sk, stage);
     out.ascii(text);
     out.finish();
 }
 
 /// Folds character by character through the table; false (with partial
 /// output) when a character needs its neighbours for NFKC.
-fn fold_fast(table: &Table, text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) -> bool {
+fn fold_fast(
+    table: &Table,
+    text: &str,
+    fo: &mut Vec<u8>,
+    sk: &mut Vec<u8>,
+    stage: &mut Stage,
+) -> bool {
     let bytes = text.as_bytes();
-    let mut out = Out::new(fo, sk);
+    let mut out = Out::new(fo, sk, stage);
     // The positions in locals while the bytes are ASCII, so that they stay
     // in registers; in `out` around a non-ASCII character. ASCII eight
     // bytes at a time ([`put8`]): a branch on each byte's kind went the
@@ -493,15 +517,7 @@ fn fold_fast(table: &Table, text: &str, fo: &mut Vec<u8>, sk: &mut Vec<u8>) -> b
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b < 0x80 {
-            i += put_ascii(
-                bytes,
-                i,
-                &mut out.fs,
-                &mut out.ks,
-                &mut j,
-                &mut k,
-                &mut after,
-            );
+            i += put_ascii(bytes, i, out.fs, out.ks, &mut j, &mut k, &mut after);
             if j >= HALF {
                 (out.j, out.k) = (j, k);
                 out.flush();
@@ -1067,7 +1083,8 @@ mod tests {
     /// The fast path's output, if it does not need the streaming one.
     fn fast(text: &str) -> Option<String> {
         let (mut f, mut k) = (Vec::new(), Vec::new());
-        fold_fast(table(), text, &mut f, &mut k).then(|| String::from_utf8(f).unwrap())
+        fold_fast(table(), text, &mut f, &mut k, &mut Stage::default())
+            .then(|| String::from_utf8(f).unwrap())
     }
 
     #[test]
