@@ -4791,20 +4791,9 @@ static PLAIN_RULES: [u8; 8192] = {
 /// before ([`PLAIN_RULES`]). Only an initial that may be split from its
 /// syllable (`kh uyen`) sends the text to a second look.
 fn plain_own(folded: &[u8]) -> Plain {
-    let mut window = usize::from(P_END) << 4 | usize::from(P_END);
-    let (mut found, mut prev) = (0u8, 0u8);
-    // By blocks, to stop early in a text that is not plain.
-    for block in folded.chunks(32) {
-        for &c in block {
-            window = (window << 4 | usize::from(PLAIN_CODE[usize::from(c)])) & 0xFFF;
-            found |= PLAIN_RULES[window << 1 | usize::from(c == prev)];
-            prev = c;
-        }
-        if found & PLAIN_FAILS != 0 {
-            return Plain::Unknown;
-        }
-    }
-    found |= PLAIN_RULES[((window << 4 | usize::from(P_END)) & 0xFFF) << 1];
+    let Some(found) = plain_found(folded) else {
+        return Plain::Unknown;
+    };
     if found & PLAIN_FAILS != 0 {
         return Plain::Unknown;
     }
@@ -4824,6 +4813,45 @@ fn plain_own(folded: &[u8]) -> Plain {
     } else {
         Plain::Own
     }
+}
+
+/// What the rules of [`plain_own`] find in the windows of `folded`, or-ed;
+/// `None` when, partway, one has already failed.
+fn plain_found(folded: &[u8]) -> Option<u8> {
+    // Each byte's window is the last one shifted on: a chain of three
+    // steps a byte. The two halves of the text are read side by side, two
+    // chains at once; the second starts from the last two bytes of the
+    // first half, as reading on would have.
+    let code = |c: u8| usize::from(PLAIN_CODE[usize::from(c)]);
+    let end = usize::from(P_END);
+    let (front, back) = folded.split_at(folded.len() / 2);
+    let (mut w1, mut p1) = (end << 4 | end, 0u8);
+    let (mut w2, mut p2) = match *front {
+        [.., x, y] => (code(x) << 4 | code(y), y),
+        [y] => (end << 4 | code(y), y),
+        [] => (end << 4 | end, 0),
+    };
+    let mut found = 0u8;
+    let step = |w: &mut usize, p: &mut u8, c: u8| {
+        *w = (*w << 4 | code(c)) & 0xFFF;
+        let rule = PLAIN_RULES[*w << 1 | usize::from(c == *p)];
+        *p = c;
+        rule
+    };
+    // By blocks, to stop early in a text that is not plain.
+    for (f, b) in front.chunks(16).zip(back.chunks(16)) {
+        for (&x, &y) in f.iter().zip(b) {
+            found |= step(&mut w1, &mut p1, x) | step(&mut w2, &mut p2, y);
+        }
+        if found & PLAIN_FAILS != 0 {
+            return None;
+        }
+    }
+    // The back half is the longer by at most one byte.
+    for &y in back.get(front.len()..).unwrap_or_default() {
+        found |= step(&mut w2, &mut p2, y);
+    }
+    Some(found | PLAIN_RULES[((w2 << 4 | end) & 0xFFF) << 1])
 }
 
 /// Calls `token(start, end, Piece::Rewrite)` on each word of `folded` (a
@@ -6444,6 +6472,41 @@ mod tests {
             for t in [crate::content::fold(&text), text] {
                 let verdict = plain_agrees(&t);
                 prop_assert!(verdict.is_ok(), "{:?}", verdict);
+            }
+        }
+    }
+
+    /// [`plain_own`]'s windows read in one chain, byte after byte: what
+    /// the two halves read side by side must find.
+    fn plain_found_in_one_chain(folded: &[u8]) -> u8 {
+        let mut window = usize::from(P_END) << 4 | usize::from(P_END);
+        let (mut found, mut prev) = (0u8, 0u8);
+        for &c in folded {
+            window = (window << 4 | usize::from(PLAIN_CODE[usize::from(c)])) & 0xFFF;
+            found |= PLAIN_RULES[window << 1 | usize::from(c == prev)];
+            prev = c;
+        }
+        found | PLAIN_RULES[((window << 4 | usize::from(P_END)) & 0xFFF) << 1]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The two halves of [`plain_own`] find what one chain finds, at
+        /// every length (the halves meeting anywhere in a block, the back
+        /// one a byte longer or not).
+        #[test]
+        fn plain_own_halves_read_as_one_chain(
+            text in prop_oneof![
+                "[a-z0-9 .,:%!?()A-Z@$/-]{0,200}",
+                "([a-z]{1,4}[ .,]{1,2}){0,40}",
+                "[auoe sxk.0-9]{0,70}",
+            ]
+        ) {
+            let one = plain_found_in_one_chain(text.as_bytes());
+            match plain_found(text.as_bytes()) {
+                None => prop_assert!(one & PLAIN_FAILS != 0, "{:?}", text),
+                Some(two) => prop_assert_eq!(two, one, "{:?}", text),
             }
         }
     }
