@@ -87,7 +87,9 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 #[derive(Clone, Debug, Default)]
 pub struct FoldBuf {
     folded: String,
-    skeleton: String,
+    /// `a-z0-9` only: kept as bytes, read as a `str` where asked for
+    /// ([`FoldBuf::skeleton`]); the scan reads the bytes, unchecked.
+    skeleton: Vec<u8>,
     scratch: Vec<u8>,
     /// The text as given (for diacritic-sensitive signatures).
     text: String,
@@ -121,12 +123,12 @@ impl FoldBuf {
     /// Folds `text`, replacing the previous contents.
     pub fn fold(&mut self, text: &str) {
         let mut fo = std::mem::take(&mut self.folded).into_bytes();
-        let mut sk = std::mem::take(&mut self.skeleton).into_bytes();
+        let mut sk = std::mem::take(&mut self.skeleton);
         fo.clear();
         sk.clear();
         fold_into(text, &mut fo, &mut sk, &mut self.scratch, &mut self.stage);
         self.folded = into_string(fo);
-        self.skeleton = into_string(sk);
+        self.skeleton = sk;
         self.text.clear();
         self.text.push_str(text);
     }
@@ -143,6 +145,12 @@ impl FoldBuf {
 
     /// The skeleton (`a-z0-9` only) of the last message.
     pub fn skeleton(&self) -> &str {
+        // ASCII by construction: the check cannot fail.
+        std::str::from_utf8(&self.skeleton).unwrap_or_default()
+    }
+
+    /// The skeleton as bytes, as the scan reads it.
+    pub(crate) fn skeleton_bytes(&self) -> &[u8] {
         &self.skeleton
     }
 }
@@ -166,7 +174,7 @@ pub fn fold(text: &str) -> String {
 pub fn skeleton(text: &str) -> String {
     let mut buf = FoldBuf::new();
     buf.fold(text);
-    buf.skeleton
+    into_string(buf.skeleton)
 }
 
 /// Whether `c` can appear in folded text as itself (folding maps it to

@@ -761,7 +761,7 @@ pub struct SignatureSet {
 #[derive(Clone, Copy)]
 struct Hay<'a> {
     text: &'a str,
-    skeleton: &'a str,
+    skeleton: &'a [u8],
     original: Option<&'a str>,
     /// The joined runs of a robust text ([`RobustBuf::joined`]); empty on
     /// the folded text.
@@ -773,7 +773,7 @@ impl<'a> Hay<'a> {
     fn robust(rb: &'a RobustBuf) -> Hay<'a> {
         Hay {
             text: rb.text(),
-            skeleton: rb.skeleton(),
+            skeleton: rb.skeleton().as_bytes(),
             original: None,
             joined: rb.joined(),
         }
@@ -857,7 +857,7 @@ impl SignatureSet {
             let start = out.len();
             let hay = Hay {
                 text: buf.folded(),
-                skeleton: buf.skeleton(),
+                skeleton: buf.skeleton_bytes(),
                 original: Some(buf.text()),
                 joined: &[],
             };
@@ -918,7 +918,7 @@ impl SignatureSet {
                 }
                 None => false,
             },
-            Check::Fuzzy(p) => within_one_edit(hay.skeleton.as_bytes(), p),
+            Check::Fuzzy(p) => within_one_edit(hay.skeleton, p),
         }
     }
 
@@ -927,7 +927,7 @@ impl SignatureSet {
     fn scan_with(&self, sc: &mut Scratch, hay: Hay<'_>, out: &mut Vec<u32>, own: bool) {
         let start = out.len();
         sc.prepare(self.need.len());
-        self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
+        self.literals.find(hay.skeleton, |lit, at| {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
             if self.starts.is_empty() {
                 out.extend_from_slice(sigs);
@@ -993,7 +993,7 @@ impl SignatureSet {
         with_scratch(|sc| {
             let hay = Hay {
                 text: buf.folded(),
-                skeleton: buf.skeleton(),
+                skeleton: buf.skeleton_bytes(),
                 original: Some(buf.text()),
                 joined: &[],
             };
@@ -1036,7 +1036,7 @@ impl SignatureSet {
 
     fn is_match_with(&self, sc: &mut Scratch, hay: Hay<'_>, own: bool) -> bool {
         sc.prepare(self.need.len());
-        let found = self.literals.find(hay.skeleton.as_bytes(), |lit, at| {
+        let found = self.literals.find(hay.skeleton, |lit, at| {
             let sigs = list(&self.sig_offsets, &self.sigs, lit);
             // The plain set's own patterns: anywhere, across anything.
             if self.starts.is_empty() && !sigs.is_empty() {
@@ -2722,7 +2722,7 @@ mod tests {
         let mut out = Vec::new();
         let hay = Hay {
             text: buf.folded(),
-            skeleton: buf.skeleton(),
+            skeleton: buf.skeleton_bytes(),
             original: Some(buf.text()),
             joined: &[],
         };
