@@ -161,9 +161,26 @@ impl FoldBuf {
 /// assert_eq!(chanrac::content::fold("ＶＡＹ  Tiền\tNHANH"), "vay tien nhanh");
 /// ```
 pub fn fold(text: &str) -> String {
-    let mut buf = FoldBuf::new();
-    buf.fold(text);
-    buf.folded
+    with_buf(text, |b| b.folded.clone())
+}
+
+/// Folds `text` in the thread's own buffer (its staging arrays made once,
+/// not for each call) and returns what `f` takes from it.
+fn with_buf<T>(text: &str, f: impl FnOnce(&FoldBuf) -> T) -> T {
+    thread_local! {
+        static BUF: std::cell::RefCell<FoldBuf> = std::cell::RefCell::new(FoldBuf::new());
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut b) => {
+            b.fold(text);
+            f(&b)
+        }
+        Err(_) => {
+            let mut b = FoldBuf::new();
+            b.fold(text);
+            f(&b)
+        }
+    })
 }
 
 /// The skeleton of `text` (allocates; see [`FoldBuf`] for the hot path).
@@ -172,9 +189,7 @@ pub fn fold(text: &str) -> String {
 /// assert_eq!(chanrac::content::skeleton("V.A.Y T-I-Ề-N nhanh"), "vaytiennhanh");
 /// ```
 pub fn skeleton(text: &str) -> String {
-    let mut buf = FoldBuf::new();
-    buf.fold(text);
-    into_string(buf.skeleton)
+    with_buf(text, |b| b.skeleton().to_string())
 }
 
 /// Whether `c` can appear in folded text as itself (folding maps it to
