@@ -1224,15 +1224,15 @@ struct Tier {
     /// Anchors, open addressing (a power of two long; key 0 is free).
     slots: Box<[Anchor]>,
     /// The literals, grouped by anchor, each a record of [`HEADER`] bytes
-    /// (the literal's index, `u32`; where its anchor starts in it and its
-    /// length, `u16` each; little-endian) and then its bytes: a hit reads
+    /// (the literal's index, where its anchor starts in it and its length,
+    /// `u32` each, little-endian) and then its bytes: a hit reads
     /// the record and the bytes it compares from one place, most often
     /// one cache line, rather than through a pointer to each literal.
     records: Vec<u8>,
 }
 
 /// The bytes of a record's header in [`Tier::records`].
-const HEADER: usize = 8;
+const HEADER: usize = 12;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Anchor {
@@ -1307,9 +1307,9 @@ impl Tier {
             let start = records.len() as u32;
             for (lit, off) in list {
                 let l = &literals[lit as usize];
-                records.extend_from_slice(&lit.to_le_bytes());
-                records.extend_from_slice(&(off as u16).to_le_bytes());
-                records.extend_from_slice(&(l.len() as u16).to_le_bytes());
+                for field in [lit, off, l.len() as u32] {
+                    records.extend_from_slice(&field.to_le_bytes());
+                }
                 records.extend_from_slice(l);
             }
             slots[s] = Anchor {
@@ -1363,10 +1363,10 @@ impl Tier {
                     .get(a.start as usize..a.end as usize)
                     .unwrap_or_default();
                 while let Some((header, rest)) = list.split_first_chunk::<HEADER>() {
-                    let [l0, l1, l2, l3, o0, o1, n0, n1] = *header;
+                    let [l0, l1, l2, l3, o0, o1, o2, o3, n0, n1, n2, n3] = *header;
                     let lit = u32::from_le_bytes([l0, l1, l2, l3]);
-                    let off = usize::from(u16::from_le_bytes([o0, o1]));
-                    let len = usize::from(u16::from_le_bytes([n0, n1]));
+                    let off = u32::from_le_bytes([o0, o1, o2, o3]) as usize;
+                    let len = u32::from_le_bytes([n0, n1, n2, n3]) as usize;
                     let (l, next) = rest.split_at_checked(len).unwrap_or_default();
                     list = next;
                     let Some(at) = i.checked_sub(off) else {
@@ -2380,6 +2380,28 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A literal longer than 65,535 bytes keeps its whole length and
+    /// anchor offset in its record: a text holding only a part of it does
+    /// not match.
+    #[test]
+    fn long_literals_are_compared_whole() {
+        let long = "ab".repeat(35_001);
+        let mut b = SignatureSetBuilder::new();
+        b.robust(false);
+        b.add("long", SignatureKind::Literal, long.as_str());
+        let set = b.build().unwrap();
+        let hits = |text: &str| {
+            let mut buf = FoldBuf::new();
+            buf.fold(text);
+            let mut out = Vec::new();
+            set.scan(&buf, &mut out);
+            out
+        };
+        assert_eq!(hits(&long), [0]);
+        assert!(hits(&"ab".repeat(2_300)).is_empty());
+        assert!(hits(&"ab".repeat(35_000)).is_empty());
+    }
 
     /// `same` by words agrees with `==` at every length (the four-word
     /// path to 32 bytes, the loop beyond), a byte changed anywhere.
