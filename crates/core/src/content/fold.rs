@@ -301,11 +301,17 @@ struct Out<'a> {
     sk: &'a mut Vec<u8>,
     fs: &'a mut [u8; STAGE],
     ks: &'a mut [u8; STAGE],
+    at: At,
+}
+
+/// Where the next staged bytes go: `j` in the folded text's stage, `k` in
+/// the skeleton's; `after` is 1 when nothing was written yet or the last
+/// byte written is a space (white space then adds nothing).
+#[derive(Clone, Copy)]
+struct At {
     j: usize,
     k: usize,
-    /// 1 when nothing was written yet or the last byte written is a space:
-    /// white space now adds nothing.
-    after_space: usize,
+    after: usize,
 }
 
 impl<'a> Out<'a> {
@@ -318,23 +324,18 @@ impl<'a> Out<'a> {
             sk,
             fs,
             ks,
-            j: 0,
-            k: 0,
-            after_space: 1,
+            at: At {
+                j: 0,
+                k: 0,
+                after: 1,
+            },
         }
     }
 
     /// Writes one byte (ASCII input or folded output); see [`put`].
     #[inline(always)]
     fn byte(&mut self, b: u8) {
-        put(
-            b,
-            self.fs,
-            self.ks,
-            &mut self.j,
-            &mut self.k,
-            &mut self.after_space,
-        );
+        put(b, self.fs, self.ks, &mut self.at);
     }
 
     #[inline]
@@ -349,34 +350,42 @@ impl<'a> Out<'a> {
     /// ([`put_ascii`]), moved out each time half the stage is used (the
     /// positions in locals, so that they stay in registers).
     fn ascii(&mut self, run: &[u8]) {
-        let (mut j, mut k, mut after) = (self.j, self.k, self.after_space);
+        let mut at = self.at;
         let mut i = 0;
         while i < run.len() {
-            i += put_ascii(run, i, self.fs, self.ks, &mut j, &mut k, &mut after);
-            if j >= HALF {
-                (self.j, self.k) = (j, k);
-                self.flush();
-                (j, k) = (0, 0);
-            }
+            i += self.put_ascii(run, i, &mut at);
         }
-        (self.j, self.k, self.after_space) = (j, k, after);
+        self.at = at;
+    }
+
+    /// [`put_ascii`] at `i` of `bytes` with the positions in `at` (a local
+    /// of the caller's), moving the staged bytes out once half the stage is
+    /// used; returns how many bytes it took.
+    #[inline(always)]
+    fn put_ascii(&mut self, bytes: &[u8], i: usize, at: &mut At) -> usize {
+        let n = put_ascii(bytes, i, self.fs, self.ks, at);
+        if at.j >= HALF {
+            self.at = *at;
+            self.flush();
+            *at = self.at;
+        }
+        n
     }
 
     /// Moves the staged bytes out once half the stage is used.
     #[inline(always)]
     fn drain(&mut self) {
-        if self.j >= HALF {
+        if self.at.j >= HALF {
             self.flush();
         }
     }
 
     fn flush(&mut self) {
         self.fo
-            .extend_from_slice(self.fs.get(..self.j).unwrap_or(&self.fs[..]));
+            .extend_from_slice(self.fs.get(..self.at.j).unwrap_or(&self.fs[..]));
         self.sk
-            .extend_from_slice(self.ks.get(..self.k).unwrap_or(&self.ks[..]));
-        self.j = 0;
-        self.k = 0;
+            .extend_from_slice(self.ks.get(..self.at.k).unwrap_or(&self.ks[..]));
+        (self.at.j, self.at.k) = (0, 0);
     }
 
     /// Moves the rest out, without a trailing space.
@@ -389,31 +398,24 @@ impl<'a> Out<'a> {
 }
 
 /// Writes one byte of ASCII input or folded output at the staged positions
-/// `j` (folded) and `k` (skeleton). A dropped byte (an ASCII control
+/// `at.j` (folded) and `at.k` (skeleton). A dropped byte (an ASCII control
 /// character: folded output never holds one) is skipped by a branch; a kept
 /// one is written without data-dependent branches: it is stored, and the
 /// positions advance past the bytes that stay. Whether white space follows
-/// white space (`after`) depends on the input alone, so the loop carries no
+/// white space (`at.after`) depends on the input alone, so the loop carries no
 /// chain through memory.
 #[inline(always)]
-fn put(
-    b: u8,
-    fs: &mut [u8; STAGE],
-    ks: &mut [u8; STAGE],
-    j: &mut usize,
-    k: &mut usize,
-    after: &mut usize,
-) {
+fn put(b: u8, fs: &mut [u8; STAGE], ks: &mut [u8; STAGE], at: &mut At) {
     let e = BYTES[usize::from(b)];
     if e & KEEP == 0 {
         return;
     }
     let space = usize::from(e >> 9) & 1;
-    fs[*j % STAGE] = e as u8;
-    *j += 1 - (space & *after);
-    ks[*k % STAGE] = e as u8;
-    *k += usize::from(e >> 10) & 1;
-    *after = space;
+    fs[at.j % STAGE] = e as u8;
+    at.j += 1 - (space & at.after);
+    ks[at.k % STAGE] = e as u8;
+    at.k += usize::from(e >> 10) & 1;
+    at.after = space;
 }
 
 /// Bytes of a `u64` read little-endian (byte 0 first): the low and the
@@ -444,21 +446,14 @@ const fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
 /// each letter or digit lands after the one before it (the other bytes
 /// are written over by the next).
 #[inline(always)]
-fn put8(
-    x: u64,
-    fs: &mut [u8; STAGE],
-    ks: &mut [u8; STAGE],
-    j: &mut usize,
-    k: &mut usize,
-    after: &mut usize,
-) -> usize {
+fn put8(x: u64, fs: &mut [u8; STAGE], ks: &mut [u8; STAGE], at: &mut At) -> usize {
     // Exact in the bytes before the first non-ASCII one (see `in_range`).
     let control = (!x.wrapping_add(0x60 * LO) | x.wrapping_add(LO)) & HI;
     let space = !(x ^ (0x20 * LO)).wrapping_add(0x7F * LO) & HI;
-    let after_space = space << 8 | (*after as u64) << 7;
+    let after_space = space << 8 | (at.after as u64) << 7;
     let stop = x & HI | control | space & after_space;
     let n = stop.trailing_zeros() as usize / 8;
-    let (Some(f), Some(s)) = (fs.get_mut(*j..*j + 8), ks.get_mut(*k..*k + 8)) else {
+    let (Some(f), Some(s)) = (fs.get_mut(at.j..at.j + 8), ks.get_mut(at.k..at.k + 8)) else {
         return 0;
     };
     if n == 0 {
@@ -468,16 +463,16 @@ fn put8(
     let before = (stop & stop.wrapping_neg()).wrapping_sub(1);
     let alnum = (in_range(lower, b'a', b'z') | in_range(x, b'0', b'9')) & before;
     f.copy_from_slice(&lower.to_le_bytes());
-    *j += n;
+    at.j += n;
     // In byte i, the letters and digits up to byte i (at most 8).
     let ones = alnum >> 7;
     let upto = ones.wrapping_mul(LO);
-    let at = upto - ones;
+    let before_it = upto - ones;
     for (i, b) in lower.to_le_bytes().into_iter().enumerate() {
-        s[(at >> (8 * i)) as usize & 7] = b;
+        s[(before_it >> (8 * i)) as usize & 7] = b;
     }
-    *k += (upto >> 56) as usize;
-    *after = (space >> (8 * n - 1)) as usize & 1;
+    at.k += (upto >> 56) as usize;
+    at.after = (space >> (8 * n - 1)) as usize & 1;
     n
 }
 
@@ -489,17 +484,15 @@ fn put_ascii(
     i: usize,
     fs: &mut [u8; STAGE],
     ks: &mut [u8; STAGE],
-    j: &mut usize,
-    k: &mut usize,
-    after: &mut usize,
+    at: &mut At,
 ) -> usize {
     let x = match bytes.get(i..i + 8) {
         Some(w) => w.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w)),
         None => tail8(bytes.get(i..).unwrap_or_default()),
     };
-    match put8(x, fs, ks, j, k, after) {
+    match put8(x, fs, ks, at) {
         0 => {
-            put(bytes.get(i).copied().unwrap_or(0), fs, ks, j, k, after);
+            put(bytes.get(i).copied().unwrap_or(0), fs, ks, at);
             1
         }
         n => n,
@@ -536,28 +529,23 @@ fn fold_fast(
     // in registers; in `out` around a non-ASCII character. ASCII eight
     // bytes at a time ([`put8`]): a branch on each byte's kind went the
     // wrong way at the end of most runs of ASCII between marked letters.
-    let (mut j, mut k, mut after) = (out.j, out.k, out.after_space);
+    let mut at = out.at;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b < 0x80 {
-            i += put_ascii(bytes, i, out.fs, out.ks, &mut j, &mut k, &mut after);
-            if j >= HALF {
-                (out.j, out.k) = (j, k);
-                out.flush();
-                (j, k) = (0, 0);
-            }
+            i += out.put_ascii(bytes, i, &mut at);
             continue;
         }
-        (out.j, out.k, out.after_space) = (j, k, after);
+        out.at = at;
         let (cp, n) = decode(bytes, i);
         if !fold_one(table, cp, &mut out) {
             return false;
         }
         out.drain();
-        (j, k, after) = (out.j, out.k, out.after_space);
+        at = out.at;
         i += n;
     }
-    (out.j, out.k, out.after_space) = (j, k, after);
+    out.at = at;
     out.finish();
     true
 }
