@@ -308,15 +308,14 @@ impl SignatureSetBuilder {
         // form, or filed above), the robust set's lists by their place
         // there. The second pass then reads tables the first has just
         // read, rather than a second index of its own, cold in the cache.
-        let ids: Vec<usize> = rt.strings.iter().map(|s| t.id(s.clone())).collect();
+        let ids: Vec<usize> = rt.strings.into_iter().map(|s| t.id(s)).collect();
         let (mut sigs, mut keys) = (
             vec![Vec::new(); t.strings.len()],
             vec![Vec::new(); t.strings.len()],
         );
-        for (r, u) in ids.into_iter().enumerate() {
-            if let (Some(s), Some(k)) = (sigs.get_mut(u), keys.get_mut(u)) {
-                *s = rt.sigs.get(r).cloned().unwrap_or_default();
-                *k = rt.keys.get(r).cloned().unwrap_or_default();
+        for ((u, s), k) in ids.into_iter().zip(rt.sigs).zip(rt.keys) {
+            if let (Some(to_s), Some(to_k)) = (sigs.get_mut(u), keys.get_mut(u)) {
+                (*to_s, *to_k) = (s, k);
             }
         }
         set.finish(t);
