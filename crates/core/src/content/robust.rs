@@ -987,8 +987,13 @@ impl RobustBuf {
                 }
                 Plain::Unknown => {}
             }
-            if let Some(own) = self.build_simple(folded, written, &[], false) {
-                return own;
+            // A dot inside a run of words (`abc.com`) ends the one-pass
+            // test of a text without links ([`dot_between_words`]): not
+            // tried then.
+            if !dot_between_words(folded.as_bytes()) {
+                if let Some(own) = self.build_simple(folded, written, &[], false) {
+                    return own;
+                }
             }
             // Most links fail the one-pass test at their dots: their
             // spans found, a text simple around them is read in one pass
@@ -1028,6 +1033,10 @@ impl RobustBuf {
         links: &[(usize, usize)],
         doubled: bool,
     ) -> Option<bool> {
+        // A failed attempt leaves no trace but the caches of `Written`
+        // (what the text is, read from it alone): whether a loanword was
+        // read as Telex is restored with it.
+        let unloaned = self.written.unloaned;
         // Borrowed field by field (not taken: `Written` is large, and a
         // default one costs a hasher seed for each of its sets).
         let word = &mut self.word;
@@ -1136,6 +1145,7 @@ impl RobustBuf {
         };
         if !ok {
             self.joined.clear();
+            self.written.unloaned = unloaned;
             return None;
         }
         if last == 0 {
@@ -5286,6 +5296,22 @@ fn simple_text(
     true
 }
 
+/// Whether `b` (a folded text) has a dot with a letter or digit before it
+/// and a token of two characters or more, led by a letter, after it
+/// (`shop.vn`, `abc.com`): [`simple_text`] without links gives up there.
+/// The token before ends at the dot and the next starts after it (no
+/// spelled-out run takes them: the letter after the dot is not alone),
+/// and a gap of a dot alone between words, not numbers, fails its test.
+fn dot_between_words(b: &[u8]) -> bool {
+    let token = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    memchr::memchr_iter(b'.', b).any(|p| {
+        p > 0
+            && token(b[p - 1])
+            && b.get(p + 1).is_some_and(u8::is_ascii_lowercase)
+            && b.get(p + 2).copied().is_some_and(token)
+    })
+}
+
 /// The end of the spelled-out run starting at byte `start` of `b`, a
 /// letter of one character: single letters `a-z` linked by one splitter,
 /// the same each time (`v.a.y`, `n-h-a`, `d_i`); `None` when the letter
@@ -6507,6 +6533,38 @@ mod tests {
             match plain_found(text.as_bytes()) {
                 None => prop_assert!(one & PLAIN_FAILS != 0, "{:?}", text),
                 Some(two) => prop_assert_eq!(two, one, "{:?}", text),
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// [`simple_text`] without links gives up on every text that
+        /// [`dot_between_words`] picks (so the one-pass path need not try
+        /// it): hosts, spelled-out runs, numbers, symbols and white space
+        /// around the dots.
+        #[test]
+        fn dot_between_words_fails_the_one_pass_test(
+            text in prop_oneof![
+                "[a-z0-9 .,:%!?()@/-]{0,60}",
+                "([a-z0-9]{1,3}[ .,-]{1,2}){0,16}",
+                "[a-c1 .]{0,30}",
+                (
+                    "([a-z]{1,6} ){0,5}",
+                    "[a-z0-9]{1,8}([.-][a-z0-9]{1,6}){0,2}\\.[a-z]{2,4}(/[a-z]{0,4})?",
+                    "( [a-z0-9]{1,5}){0,4}",
+                ).prop_map(|(a, h, b)| format!("{a}{h}{b}")),
+                prop::collection::vec(
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", ".", ". ", "-", "💰", " 🎁 ", ".."][..])),
+                    0..10,
+                ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
+            ]
+        ) {
+            for t in [crate::content::fold(&text), text] {
+                if dot_between_words(t.as_bytes()) {
+                    prop_assert!(!simple_text(&t, &[], false, |_, _, _| true), "{:?}", t);
+                }
             }
         }
     }
