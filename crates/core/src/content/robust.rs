@@ -4074,6 +4074,18 @@ fn link_spans(
     word: &mut Vec<char>,
     norm: &mut Vec<u8>,
 ) {
+    link_spans_in::<false>(folded, out, word, norm);
+}
+
+/// [`link_spans`], reading only the stretches between spaces that hold a
+/// `.`, `:` or `@` unless `EVERY`.
+#[inline(always)]
+fn link_spans_in<const EVERY: bool>(
+    folded: &str,
+    out: &mut Vec<(usize, usize)>,
+    word: &mut Vec<char>,
+    norm: &mut Vec<u8>,
+) {
     out.clear();
     let b = folded.as_bytes();
     // Words linked by dots or dashes, a top-level domain stuck on, are
@@ -4099,83 +4111,100 @@ fn link_spans(
         e
     };
     let host_byte = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.';
+    // Every link, handle and host holds a `.`, `:` or `@` and no space,
+    // and what is read from a position ends before the next space (which
+    // is read on its own): only the stretches between spaces that hold
+    // one of those are read, byte by byte.
+    // (`EVERY`: every stretch read, as the definition has it.)
     let mut i = 0;
-    while i < b.len() {
-        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let rest = &b[i..];
-        if word_start && link_start(rest) {
-            let e = trimmed(i, to_space(i));
-            let url = &folded[i..e];
-            let host = url.split_once("://").map_or(url, |(_, h)| h);
-            let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
-            if !words_only(host) {
-                out.push((i, e));
-                i = e.max(i + 1);
-                continue;
+    while let Some(p) = if EVERY {
+        (i < b.len()).then_some(i)
+    } else {
+        b.get(i..)
+            .and_then(|r| memchr::memchr3(b'.', b':', b'@', r))
+            .map(|p| i + p)
+    } {
+        i = memchr::memrchr(b' ', &b[i..p]).map_or(i, |s| i + s + 1);
+        let stretch_end = memchr::memchr(b' ', &b[p..]).map_or(b.len(), |e| p + e);
+        while i < stretch_end {
+            let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+            let rest = &b[i..];
+            if word_start && link_start(rest) {
+                let e = trimmed(i, to_space(i));
+                let url = &folded[i..e];
+                let host = url.split_once("://").map_or(url, |(_, h)| h);
+                let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+                if !words_only(host) {
+                    out.push((i, e));
+                    i = e.max(i + 1);
+                    continue;
+                }
             }
-        }
-        if b[i] == b'@'
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1])))
-        {
-            // A handle (`@dautu_cungthay`, `@fxvietnam2025`): five or more
-            // of `a-z0-9_`, with a `_` or a digit, or not one syllable with
-            // the `@` an `a` (not `@nh`, `@n` for `anh`, `ân`).
-            let n = b[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
-                .count();
-            let run = &b[i + 1..i + 1 + n];
-            let handle = n >= 5
-                && (run.iter().any(|c| *c == b'_' || c.is_ascii_digit())
-                    || !reads_syllable(&b[i..=i + n], true));
-            if handle {
-                let e = trimmed(i, i + 1 + n);
-                out.push((i, e));
-                i = e.max(i + 1);
-                continue;
+            if b[i] == b'@'
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b"@$!".contains(&b[i - 1])))
+            {
+                // A handle (`@dautu_cungthay`, `@fxvietnam2025`): five or more
+                // of `a-z0-9_`, with a `_` or a digit, or not one syllable with
+                // the `@` an `a` (not `@nh`, `@n` for `anh`, `ân`).
+                let n = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
+                    .count();
+                let run = &b[i + 1..i + 1 + n];
+                let handle = n >= 5
+                    && (run.iter().any(|c| *c == b'_' || c.is_ascii_digit())
+                        || !reads_syllable(&b[i..=i + n], true));
+                if handle {
+                    let e = trimmed(i, i + 1 + n);
+                    out.push((i, e));
+                    i = e.max(i + 1);
+                    continue;
+                }
             }
-        }
-        if word_start && b[i].is_ascii_alphanumeric() {
-            // A bare host? (One pass to its end, noting a dot.)
-            let (mut end, mut dot) = (i, false);
-            while let Some(&c) = b.get(end).filter(|&&c| host_byte(c)) {
-                dot |= c == b'.';
-                end += 1;
-            }
-            let host_end = trimmed(i, end);
-            let host = &folded[i..host_end];
-            if !dot || !host.contains('.') {
+            if word_start && b[i].is_ascii_alphanumeric() {
+                // A bare host? (One pass to its end, noting a dot.)
+                let (mut end, mut dot) = (i, false);
+                while let Some(&c) = b.get(end).filter(|&&c| host_byte(c)) {
+                    dot |= c == b'.';
+                    end += 1;
+                }
+                let host_end = trimmed(i, end);
+                let host = &folded[i..host_end];
+                if !dot || !host.contains('.') {
+                    i = end.max(i + 1);
+                    continue;
+                }
+                let (head, tld) = host.rsplit_once('.').unwrap_or(("", host));
+                // A top-level domain in leetspeak (`.c0m`, `.v1p`, `.n37`) after a
+                // head with a letter (not `12.5m`).
+                let leet = || {
+                    tld.bytes().any(|c| c.is_ascii_digit())
+                        && head.bytes().any(|c| c.is_ascii_lowercase())
+                        && leet_tld(tld.as_bytes()).is_some()
+                };
+                if host.split('.').all(|l| l.len() >= 2)
+                    && (tld.bytes().all(|c| c.is_ascii_lowercase()) && super::links::is_tld(tld)
+                        || leet())
+                    && !words_only(host)
+                    && b.get(end) != Some(&b'@')
+                    && (i == 0 || b[i - 1] != b'@')
+                {
+                    let e = if host_end == end && b.get(end) == Some(&b'/') {
+                        trimmed(i, to_space(end))
+                    } else {
+                        host_end
+                    };
+                    out.push((i, e));
+                    i = e.max(i + 1);
+                    continue;
+                }
                 i = end.max(i + 1);
                 continue;
             }
-            let (head, tld) = host.rsplit_once('.').unwrap_or(("", host));
-            // A top-level domain in leetspeak (`.c0m`, `.v1p`, `.n37`) after a
-            // head with a letter (not `12.5m`).
-            let leet = || {
-                tld.bytes().any(|c| c.is_ascii_digit())
-                    && head.bytes().any(|c| c.is_ascii_lowercase())
-                    && leet_tld(tld.as_bytes()).is_some()
-            };
-            if host.split('.').all(|l| l.len() >= 2)
-                && (tld.bytes().all(|c| c.is_ascii_lowercase()) && super::links::is_tld(tld)
-                    || leet())
-                && !words_only(host)
-                && b.get(end) != Some(&b'@')
-                && (i == 0 || b[i - 1] != b'@')
-            {
-                let e = if host_end == end && b.get(end) == Some(&b'/') {
-                    trimmed(i, to_space(end))
-                } else {
-                    host_end
-                };
-                out.push((i, e));
-                i = e.max(i + 1);
-                continue;
-            }
-            i = end.max(i + 1);
-            continue;
+            i += 1;
         }
-        i += 1;
+        // The space that ends the stretch.
+        i = stretch_end + 1;
     }
 }
 
@@ -6566,6 +6595,31 @@ mod tests {
                     prop_assert!(!simple_text(&t, &[], false, |_, _, _| true), "{:?}", t);
                 }
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// [`link_spans`] reading only the stretches between spaces that
+        /// hold a `.`, `:` or `@` finds what reading every stretch finds.
+        #[test]
+        fn link_spans_read_only_stretches_with_links(
+            text in prop_oneof![
+                "[a-z0-9 .:@/_-]{0,60}",
+                "(([a-z]{1,6}|[a-z0-9]{2,8}[.][a-z]{2,3}|https?://[a-z.]{0,8}|@[a-z_0-9]{0,7}|www[.][a-z]{2,5})[ ,.!]{1,2}){0,8}",
+                prop::collection::vec(
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", ".", ". ", "-", ".com ", ".vn/", "@", ": ", "://"][..])),
+                    0..10,
+                ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
+            ]
+        ) {
+            let t = crate::content::fold(&text);
+            let (mut word, mut norm) = (Vec::new(), Vec::new());
+            let (mut some, mut every) = (Vec::new(), Vec::new());
+            link_spans(&t, &mut some, &mut word, &mut norm);
+            link_spans_in::<true>(&t, &mut every, &mut word, &mut norm);
+            prop_assert_eq!(some, every, "{:?}", t);
         }
     }
 
