@@ -397,13 +397,43 @@ fn prepare(text: &str, out: &mut String) {
 /// `text` in NFKC and lower case, `。` and `｡` read as dots.
 fn lowered(text: &str) -> String {
     let mut lowered = String::with_capacity(text.len());
-    if text.is_ascii() {
-        lowered.extend(text.chars().map(|c| c.to_ascii_lowercase()));
-    } else if nfkc_quick_yes(text) {
+    // Runs of ASCII and the common letters lowered as they come (most
+    // texts hold nothing else: such a text is in NFKC); from the first
+    // other character on, as `lowered_rest` reads it.
+    let mut i = 0;
+    while let Some(rest) = text.get(i..).filter(|r| !r.is_empty()) {
+        let run = rest
+            .bytes()
+            .position(|c| !c.is_ascii())
+            .unwrap_or(rest.len());
+        if run > 0 {
+            let start = lowered.len();
+            lowered.push_str(&rest[..run]);
+            if let Some(added) = lowered.get_mut(start..) {
+                added.make_ascii_lowercase();
+            }
+            i += run;
+            continue;
+        }
+        match rest.chars().next() {
+            Some(c) if common_letter(c) => {
+                lowered.push(common_lower(c).unwrap_or(c));
+                i += c.len_utf8();
+            }
+            _ => return lowered_rest(text, i, lowered),
+        }
+    }
+    lowered
+}
+
+/// [`lowered`] from byte `i` of `text` on, `lowered` holding the lowered
+/// text before it (ASCII and common letters).
+fn lowered_rest(text: &str, i: usize, mut lowered: String) -> String {
+    if nfkc_quick_yes(text) {
         // Already NFKC (most texts, Vietnamese in precomposed letters
         // included): the quick check reads each character's property once,
         // where normalizing decomposes and recomposes every one.
-        for c in text.chars() {
+        for c in text.get(i..).unwrap_or("").chars() {
             if c.is_ascii() {
                 lowered.push(c.to_ascii_lowercase());
             } else if let Some(l) = common_lower(c) {
@@ -416,6 +446,7 @@ fn lowered(text: &str) -> String {
             }
         }
     } else {
+        lowered.clear();
         lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
             '\u{3002}' | '\u{FF61}' => '.',
             c => c,
@@ -994,7 +1025,7 @@ mod tests {
         /// the general one: NFKC, lower case, the two dots.
         #[test]
         fn lowering_reads_as_normalised(
-            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0128}\u{0129}\u{0168}\u{0169}\u{0391}-\u{03A9}]{0,24}",
+            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0128}\u{0129}\u{0168}\u{0169}\u{0391}-\u{03A9}\u{1F381}\u{00D7}]{0,24}",
         ) {
             let general: String = text
                 .nfkc()
