@@ -604,7 +604,13 @@ pub fn unhide(text: &str, out: &mut String) -> bool {
 /// assert_eq!(hosts("mail cho abc@gmail.com, 5.000.000 đồng"), Vec::<String>::new());
 /// assert_eq!(hosts("www.shopvn ok, 10.0.0.1 và bit . ly/abc"), ["www.shopvn", "10.0.0.1", "bit.ly"]);
 /// ```
-pub fn for_each_host(text: &str, mut f: impl FnMut(&str)) {
+pub fn for_each_host(text: &str, f: impl FnMut(&str)) {
+    for_each_host_in::<false>(text, f);
+}
+
+/// [`for_each_host`], reading only the stretches between spaces that hold
+/// a `.` or `:` unless `EVERY`.
+fn for_each_host_in<const EVERY: bool>(text: &str, mut f: impl FnMut(&str)) {
     // Every link has a dot, written or spelled: most messages have neither
     // and cost one pass, without allocating.
     if text.is_ascii() && !text.contains('.') && !text.contains("dot") {
@@ -622,70 +628,87 @@ pub fn for_each_host(text: &str, mut f: impl FnMut(&str)) {
         }
     };
     let before = |o: usize| w.get(..o).and_then(|r| r.chars().next_back());
+    // Every link holds a `.` or `:` and no space, and what is read from a
+    // position ends before the next space (which is read on its own):
+    // only the stretches between spaces that hold one are read, character
+    // by character (`EVERY`: all of them, as the definition has it).
+    let wb = w.as_bytes();
     let mut off = 0;
-    while let Some(c) = at(off) {
-        // 1. URLs with a scheme.
-        if c == 'h' {
-            let rest = &w[off..];
-            if let Some(s) = ["http://", "https://"]
-                .into_iter()
-                .find(|s| rest.starts_with(s))
-            {
-                let start = off + s.len();
-                let auth_len = w[start..].find(ends_authority).unwrap_or(w.len() - start);
-                let auth = &w[start..start + auth_len];
-                let after_user = auth.rsplit('@').next().unwrap_or(auth);
-                let host = match after_user.rfind(':') {
-                    Some(p) => &after_user[..p],
-                    None => after_user,
-                };
-                let host = host.trim_end_matches('.');
-                if !host.is_empty() {
-                    f(&host_to_ascii(host));
+    while let Some(p) = if EVERY {
+        (off < wb.len()).then_some(off)
+    } else {
+        wb.get(off..)
+            .and_then(|r| memchr::memchr2(b'.', b':', r))
+            .map(|p| off + p)
+    } {
+        off = memchr::memrchr(b' ', &wb[off..p]).map_or(off, |s| off + s + 1);
+        let stretch_end = memchr::memchr(b' ', &wb[p..]).map_or(wb.len(), |e| p + e);
+        while let Some(c) = at(off).filter(|_| off < stretch_end) {
+            // 1. URLs with a scheme.
+            if c == 'h' {
+                let rest = &w[off..];
+                if let Some(s) = ["http://", "https://"]
+                    .into_iter()
+                    .find(|s| rest.starts_with(s))
+                {
+                    let start = off + s.len();
+                    let auth_len = w[start..].find(ends_authority).unwrap_or(w.len() - start);
+                    let auth = &w[start..start + auth_len];
+                    let after_user = auth.rsplit('@').next().unwrap_or(auth);
+                    let host = match after_user.rfind(':') {
+                        Some(p) => &after_user[..p],
+                        None => after_user,
+                    };
+                    let host = host.trim_end_matches('.');
+                    if !host.is_empty() {
+                        f(&host_to_ascii(host));
+                    }
+                    off = start + auth_len;
+                    continue;
                 }
-                off = start + auth_len;
+            }
+            // 2. Bare hosts: a run of host characters and dots that does not
+            // start after `@` or inside a word.
+            let run_char = |c: char| c == '.' || host_char(c);
+            if !run_char(c) || before(off).is_some_and(|p| p == '@' || host_char(p)) {
+                off += c.len_utf8();
                 continue;
             }
+            let mut end = off;
+            while let Some(c) = at(end).filter(|&c| run_char(c)) {
+                end += c.len_utf8();
+            }
+            let run = w[off..end].trim_matches('.');
+            let followed_by_at = at(end) == Some('@');
+            off = end;
+            // A word (no dot) is no host: most runs, asked before splitting.
+            if followed_by_at || !run.contains('.') {
+                continue;
+            }
+            if run.split('.').any(str::is_empty) {
+                continue;
+            }
+            // The last label decides (a TLD), unless the run starts with
+            // `www.` or may be an IPv4 address; an ASCII one needs no IDNA.
+            let last = run.rsplit('.').next().unwrap_or("");
+            let digits = run.bytes().all(|b| b == b'.' || b.is_ascii_digit());
+            if !run.starts_with("www.") && !digits && last.is_ascii() && !is_tld(last) {
+                continue;
+            }
+            let ipv4 = run.split('.').count() == 4
+                && run.split('.').all(|l| {
+                    l.len() <= 3
+                        && l.bytes().all(|b| b.is_ascii_digit())
+                        && l.parse::<u16>().is_ok_and(|n| n <= 255)
+                });
+            let host = host_to_ascii(run);
+            let tld = host.rsplit('.').next().unwrap_or("");
+            if run.starts_with("www.") || ipv4 || is_tld(tld) {
+                f(&host);
+            }
         }
-        // 2. Bare hosts: a run of host characters and dots that does not
-        // start after `@` or inside a word.
-        let run_char = |c: char| c == '.' || host_char(c);
-        if !run_char(c) || before(off).is_some_and(|p| p == '@' || host_char(p)) {
-            off += c.len_utf8();
-            continue;
-        }
-        let mut end = off;
-        while let Some(c) = at(end).filter(|&c| run_char(c)) {
-            end += c.len_utf8();
-        }
-        let run = w[off..end].trim_matches('.');
-        let followed_by_at = at(end) == Some('@');
-        off = end;
-        // A word (no dot) is no host: most runs, asked before splitting.
-        if followed_by_at || !run.contains('.') {
-            continue;
-        }
-        if run.split('.').any(str::is_empty) {
-            continue;
-        }
-        // The last label decides (a TLD), unless the run starts with
-        // `www.` or may be an IPv4 address; an ASCII one needs no IDNA.
-        let last = run.rsplit('.').next().unwrap_or("");
-        let digits = run.bytes().all(|b| b == b'.' || b.is_ascii_digit());
-        if !run.starts_with("www.") && !digits && last.is_ascii() && !is_tld(last) {
-            continue;
-        }
-        let ipv4 = run.split('.').count() == 4
-            && run.split('.').all(|l| {
-                l.len() <= 3
-                    && l.bytes().all(|b| b.is_ascii_digit())
-                    && l.parse::<u16>().is_ok_and(|n| n <= 255)
-            });
-        let host = host_to_ascii(run);
-        let tld = host.rsplit('.').next().unwrap_or("");
-        if run.starts_with("www.") || ipv4 || is_tld(tld) {
-            f(&host);
-        }
+        // The space that ends the stretch.
+        off = stretch_end + 1;
     }
 }
 
@@ -1036,6 +1059,24 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(lowered(&text), general);
+        }
+    }
+
+    proptest::proptest! {
+        /// Reading only the stretches between spaces that hold a `.` or
+        /// `:` finds the hosts that reading every stretch finds.
+        #[test]
+        fn hosts_read_only_stretches_with_links(
+            text in proptest::prop_oneof![
+                "[a-zA-Z0-9 .:@/_\\-\\[\\]()]{0,60}",
+                "(([a-z]{1,6}|[a-z0-9]{2,8}[.][a-z]{2,3}|h[tx]{2}ps?://[a-z.@:0-9]{0,12}|[a-z]{1,5}@[a-z]{2,5}[.]com|www[.][a-z]{2,5}|[a-z]{2,6} [.] ?[a-z]{2,3}|[a-z]{2,6}[(\\[]dot[)\\]][a-z]{2,3})[ ,.!]{1,2}){0,8}",
+                "(([a-zăđươ]{1,6}|[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[a-zđ]{2,6}[.](vn|top|com|xyz)/[a-z]{0,4})[ \u{3000}\u{A0}。]{1,2}){0,8}",
+            ]
+        ) {
+            let (mut some, mut every) = (Vec::new(), Vec::new());
+            for_each_host(&text, |h| some.push(h.to_string()));
+            for_each_host_in::<true>(&text, |h| every.push(h.to_string()));
+            proptest::prop_assert_eq!(some, every, "{:?}", text);
         }
     }
 
