@@ -62,7 +62,7 @@ pub fn for_each_contact(folded: &str, mut f: impl FnMut(Number)) {
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
-            i += 1;
+            i = next_digit(b, i + 1);
             continue;
         }
         // `i` starts a sequence of groups.
@@ -87,6 +87,25 @@ pub fn for_each_contact(folded: &str, mut f: impl FnMut(Number)) {
             }
         }
     }
+}
+
+/// The first position from `i` on where `b` holds an ASCII digit (or its
+/// length): eight bytes at a time, a byte `c` being a digit when `c ^
+/// 0x30 < 10`, tested in every byte at once (the lowest byte found is
+/// exact: a borrow only runs on from a byte below 10).
+fn next_digit(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    while let Some(w) = b.get(i..i + 8) {
+        let x = w.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w)) ^ (0x30 * LO);
+        let below_ten = x.wrapping_sub(10 * LO) & !x & (0x80 * LO);
+        if below_ten != 0 {
+            return i + below_ten.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    b.get(i..)
+        .and_then(|rest| rest.iter().position(u8::is_ascii_digit))
+        .map_or(b.len(), |p| i + p)
 }
 
 /// Every contact number in `folded`, collected (allocates; tests and tools).
@@ -228,6 +247,37 @@ mod tests {
     fn short_codes_are_not_contacts() {
         assert!(found("soan DK gui 9029").is_empty());
         assert!(found("nhan 5656").is_empty());
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_digit() {
+        let texts: [&[u8]; 6] = [
+            b"goi ngay 0912",
+            b"abcdefghijklmnopqrstuvwxyz9",
+            b"////////:::::::::0",
+            b"\xff\x80\xc3\xa0 \x2f\x3a 7 tr",
+            b"no digit here at all, none",
+            b"",
+        ];
+        for t in texts {
+            for i in 0..=t.len() {
+                let expected = t[i..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map_or(t.len(), |p| i + p);
+                assert_eq!(next_digit(t, i), expected, "{t:?} from {i}");
+            }
+        }
+        // Every byte value at every place of a word, before a digit.
+        for c in 0..=255u8 {
+            for at in 0..8 {
+                let mut t = [b'x'; 9];
+                t[at] = c;
+                t[8] = b'5';
+                let expected = if c.is_ascii_digit() { at } else { 8 };
+                assert_eq!(next_digit(&t, 0), expected, "{c:#x} at {at}");
+            }
+        }
     }
 
     #[test]
