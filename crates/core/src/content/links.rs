@@ -367,31 +367,40 @@ fn prepare(text: &str, out: &mut String) {
     if !hidden {
         tmp = lowered;
     }
-    // A dot with white space before it joins its neighbours.
-    let chars: Vec<char> = tmp.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() && out.chars().next_back().is_some_and(host_char) {
-            let mut j = i;
-            while j < chars.len() && chars[j].is_whitespace() {
-                j += 1;
-            }
-            if chars.get(j) == Some(&'.') {
-                let mut k = j + 1;
-                while k < chars.len() && chars[k].is_whitespace() {
-                    k += 1;
-                }
-                if chars.get(k).copied().is_some_and(host_char) {
+    // A dot with white space before it joins its neighbours. Read by byte
+    // offsets, the text copied in runs between the joins.
+    let t = tmp.as_str();
+    let white = |from: usize| {
+        t.get(from..).map_or(from, |r| {
+            from + r
+                .char_indices()
+                .find(|&(_, c)| !c.is_whitespace())
+                .map_or(r.len(), |(k, _)| k)
+        })
+    };
+    let (mut i, mut copied) = (0, 0);
+    while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+        // What precedes `c` in the output ends as the text before it does
+        // (a join leaves a dot before a host character, never before white
+        // space).
+        if c.is_whitespace() && t[..i].chars().next_back().is_some_and(host_char) {
+            let j = white(i);
+            if t.get(j..).is_some_and(|r| r.starts_with('.')) {
+                let k = white(j + 1);
+                if t.get(k..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(host_char)
+                {
+                    out.push_str(&t[copied..i]);
                     out.push('.');
-                    i = k;
+                    (i, copied) = (k, k);
                     continue;
                 }
             }
         }
-        out.push(c);
-        i += 1;
+        i += c.len_utf8();
     }
+    out.push_str(&t[copied..]);
 }
 
 /// `text` in NFKC and lower case, `。` and `｡` read as dots.
@@ -572,7 +581,12 @@ pub fn unhide(text: &str, out: &mut String) -> bool {
                     .next_back()
                     .is_some_and(char::is_alphanumeric)
         };
-        if matches!(b[i], b'[' | b'(' | b'{' | b'h' | b'H') && starts(i) {
+        // Each hidden form has a `.`, `d` or `x` second (most words
+        // starting with `h` do not).
+        if matches!(b[i], b'[' | b'(' | b'{' | b'h' | b'H')
+            && matches!(b.get(i + 1), Some(b'.' | b'd' | b'D' | b'x' | b'X'))
+            && starts(i)
+        {
             if let Some((n, to)) = at(i) {
                 if !found {
                     out.clear();
@@ -999,6 +1013,84 @@ mod tests {
             for_each_host(&text, |h| fast.push(h.to_string()));
             reference_for_each_host(&text, |h| reference.push(h.to_string()));
             proptest::prop_assert_eq!(fast, reference, "{:?}", text);
+        }
+    }
+
+    /// [`prepare`] as it was first written (the hidden forms tried at
+    /// every bracket and every `h` starting a word, the dots joined over
+    /// the characters collected): the definition the faster one is held to.
+    fn reference_prepare(text: &str) -> String {
+        let lowered = lowered(text);
+        let (b, mut unhidden, mut last, mut i) = (lowered.as_bytes(), String::new(), 0, 0);
+        while i < b.len() {
+            let starts = !matches!(b[i], b'h' | b'H')
+                || !lowered[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            let hidden = HIDDEN.iter().find(|(from, _)| {
+                starts
+                    && b.get(i..i + from.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(from.as_bytes()))
+            });
+            match hidden {
+                Some((from, to)) => {
+                    unhidden.push_str(&lowered[last..i]);
+                    unhidden.push_str(to);
+                    i += from.len();
+                    last = i;
+                }
+                None => i += 1,
+            }
+        }
+        let hidden = last > 0;
+        unhidden.push_str(&lowered[last..]);
+        if !hidden && !lowered.contains(" .") {
+            return lowered;
+        }
+        let chars: Vec<char> = unhidden.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_whitespace() && out.chars().next_back().is_some_and(host_char) {
+                let j = i + chars[i..].iter().take_while(|c| c.is_whitespace()).count();
+                if chars.get(j) == Some(&'.') {
+                    let k = j
+                        + 1
+                        + chars[j + 1..]
+                            .iter()
+                            .take_while(|c| c.is_whitespace())
+                            .count();
+                    if chars.get(k).copied().is_some_and(host_char) {
+                        out.push('.');
+                        i = k;
+                        continue;
+                    }
+                }
+            }
+            out.push(c);
+            i += 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Links are read on the text prepared as the reference prepares
+        /// it: hidden dots and schemes, dots after white space, in both
+        /// cases, among Vietnamese words.
+        #[test]
+        fn prepared_as_the_reference_prepares(
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "[.]", "(.)", "{.}", "(dot)", "[DOT]", "(Dot)", "[d", "(x", "hxxp", "HXXPS://", "mhxxp",
+                "h", "x", "hx", "xx", "p", ".", " . ", " .", ".  ", "\t.", "\u{3000}.", "\u{2028}",
+                " ", "  ", "acb", "vn", "com", "ngân", "hàng", "Hội", "ĐT", "0", "-", "@", "\u{200B}", "🎁",
+            ][..]), 0..16),
+        ) {
+            let text: String = pieces.concat();
+            let mut w = String::new();
+            prepare(&text, &mut w);
+            proptest::prop_assert_eq!(w, reference_prepare(&text), "{:?}", text);
         }
     }
 
