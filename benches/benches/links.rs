@@ -21,46 +21,10 @@
 use std::hint::black_box;
 
 use chanrac::content::links::{for_each_host, may_link, DomainAction, DomainList};
-use chanrac::content::lookalike::{Brand, Lookalikes};
-use chanrac::content::{for_each_contact, FoldBuf};
-use chanrac::number::Number;
+use chanrac::content::FoldBuf;
+use chanrac_benches::content_rules::{brand_names, lookalikes_of, ContentRules, SYLLABLES};
 use chanrac_benches::{links_corpus, Rng};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-
-const SYLLABLES: &[&str] = &[
-    "viet", "com", "bank", "tech", "agri", "sacom", "tp", "mb", "vp", "shop", "mart", "pay",
-    "zalo", "momo", "vina", "mobi", "tel", "sun", "star", "nam", "bac", "trung", "an", "binh",
-    "phuc", "thanh", "long", "hung", "minh", "hoa", "land", "group", "home", "care", "go",
-];
-
-/// `n` distinct brand names of 2 to 4 syllables.
-fn names(n: usize, seed: u64) -> Vec<String> {
-    let mut rng = Rng::new(seed);
-    let mut seen = std::collections::HashSet::new();
-    while seen.len() < n {
-        let k = 2 + rng.below(3) as usize;
-        let s: String = (0..k)
-            .map(|_| SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize])
-            .collect();
-        seen.insert(s);
-    }
-    let mut v: Vec<String> = seen.into_iter().collect();
-    v.sort();
-    v
-}
-
-fn brands(names: &[String]) -> Lookalikes {
-    Lookalikes::new(
-        names
-            .iter()
-            .map(|n| Brand {
-                name: n.as_str().into(),
-                owner: "".into(),
-                domains: DomainList::default(),
-            })
-            .collect(),
-    )
-}
 
 /// Host parts to look up: a third near-misses of real names, the rest
 /// ordinary labels.
@@ -91,8 +55,8 @@ fn lookalike(c: &mut Criterion) {
     // iteration.
     g.sample_size(10);
     for n in [1_000usize, 10_000, 100_000] {
-        let ns = names(n, 5);
-        let set = brands(&ns);
+        let ns = brand_names(n, 5);
+        let set = lookalikes_of(&ns);
         eprintln!("lookalike index of {n} names: {} bytes", set.index_bytes());
         let qs = parts(&ns, 1024);
         g.throughput(Throughput::Elements(qs.len() as u64));
@@ -144,10 +108,10 @@ fn lookalike(c: &mut Criterion) {
 
 fn links(c: &mut Criterion) {
     let corpus = links_corpus(4_096);
-    let ns = names(100_000, 5);
+    let ns = brand_names(100_000, 5);
     let mut all = ns.clone();
     all.extend(["vietcombank", "bidv", "acb"].map(String::from));
-    let set = brands(&all);
+    let set = lookalikes_of(&all);
     let mut domains = DomainList::default();
     for d in ["*.top", "*.xyz", "bit.ly"] {
         let _ = domains.insert(d, DomainAction::Block);
@@ -212,52 +176,15 @@ fn links(c: &mut Criterion) {
 /// run: what "content with all of this on" costs a message.
 fn all_rules(c: &mut Criterion) {
     let corpus = links_corpus(4_096);
-    let (_, _, sigs) = chanrac_benches::bench_signatures();
-    let mut all = names(100_000, 5);
-    all.extend(["vietcombank", "bidv", "acb"].map(String::from));
-    let brands = brands(&all);
-    let mut domains = DomainList::default();
-    for d in ["*.top", "*.xyz", "bit.ly"] {
-        let _ = domains.insert(d, DomainAction::Block);
-    }
-    let suspended: std::collections::HashSet<Number> = ["0912 345 678", "0987 654 321"]
-        .iter()
-        .filter_map(|n| Number::parse(n).ok())
-        .collect();
+    let mut rules = ContentRules::new();
     let mut g = c.benchmark_group("content_all_rules");
     g.throughput(Throughput::Elements(corpus.len() as u64));
+    g.bench_function("signatures_links_lookalikes_contacts", |b| {
+        b.iter(|| black_box(rules.run(&corpus)))
+    });
+    let sigs = &rules.signatures;
     let mut buf = FoldBuf::new();
     let mut hits = Vec::new();
-    let mut hosts: Vec<String> = Vec::new();
-    g.bench_function("signatures_links_lookalikes_contacts", |b| {
-        b.iter(|| {
-            let mut n = 0;
-            for m in &corpus {
-                buf.fold(black_box(m));
-                hosts.clear();
-                if may_link(buf.folded()) {
-                    for_each_host(m, |h| {
-                        if !hosts.iter().any(|x| x == h) {
-                            hosts.push(h.to_string());
-                        }
-                    });
-                    for h in &hosts {
-                        match domains.get(h) {
-                            Some(DomainAction::Allow) => continue,
-                            Some(DomainAction::Block) => n += 1,
-                            None => {}
-                        }
-                        n += brands.imitated_by_host(h).len();
-                    }
-                }
-                hits.clear();
-                sigs.scan(&buf, &mut hits);
-                n += hits.len();
-                for_each_contact(buf.folded(), |c| n += usize::from(suspended.contains(&c)));
-            }
-            black_box(n)
-        })
-    });
     g.bench_function("baseline_signatures_only", |b| {
         b.iter(|| {
             let mut n = 0;

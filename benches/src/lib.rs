@@ -1,6 +1,7 @@
 //! Deterministic data for the benches: numbers over Vietnam's real mobile
 //! prefixes (`data/vn_numbering.csv`), policies and event mixes.
 
+pub mod content_rules;
 pub mod events;
 pub mod pairs;
 #[cfg(feature = "redis")]
