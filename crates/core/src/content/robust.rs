@@ -4948,6 +4948,19 @@ fn simple_text(
     folded: &str,
     links: &[(usize, usize)],
     second: bool,
+    token: impl FnMut(usize, usize, Piece) -> bool,
+) -> bool {
+    simple_text_from(folded, links, second, true, token)
+}
+
+/// [`simple_text`]; `skip`: the plain text before the first link is not
+/// read byte by byte when the quick test says what reading it would do
+/// ([`plain_before_link`]). The tests compare both ways.
+fn simple_text_from(
+    folded: &str,
+    links: &[(usize, usize)],
+    second: bool,
+    skip: bool,
     mut token: impl FnMut(usize, usize, Piece) -> bool,
 ) -> bool {
     let b = folded.as_bytes();
@@ -4963,6 +4976,17 @@ fn simple_text(
     let (mut prev_start, mut prev_end) = (0, usize::MAX);
     // The gap before the token before (empty when none).
     let mut prev_gap = (0, 0);
+    // A plain text before the first link (most texts with a link): read
+    // on from its last token, as if read up to there.
+    if skip && !second {
+        if let Some(at) = plain_before_link(b, links) {
+            if at.doubled && !doubled_words(&b[..at.end], &mut token) {
+                return false;
+            }
+            (prev_start, prev_end, prev_gap) = (at.start, at.end, at.gap);
+            i = at.end;
+        }
+    }
     // Whether the piece before was a link.
     let mut prev_link = false;
     let mut next_link = 0;
@@ -5323,6 +5347,60 @@ fn simple_text(
         }
     }
     true
+}
+
+/// Where [`simple_text`] may read on from in a text with links: the last
+/// token of the text before the first link.
+#[derive(Clone, Copy, Debug)]
+struct PlainBefore {
+    /// The token's bounds.
+    start: usize,
+    end: usize,
+    /// The gap before it (`(0, start)` for the text's first token).
+    gap: (usize, usize),
+    /// Its words with a letter doubled are read by [`doubled_words`].
+    doubled: bool,
+}
+
+/// The last token of the text before the first of `links` (a space apart
+/// from it), when that text is plain ([`plain_own`] says [`Plain::Own`],
+/// or [`Plain::Doubled`] and [`doubled_words`] does not give up in it):
+/// [`simple_text`] reads such a text as it reads it alone, calling its
+/// `token` on its words with a letter doubled, if any, and nothing else,
+/// and then, from the end of its last token on, reads what follows as
+/// it would have.
+///
+/// Nothing it decides there depends on what follows the text but at its
+/// last token, which a plain text reads alike before the end and before
+/// white space (no one-letter word, no joiner, no symbol; a dot only
+/// before white space or the end); the gap after that token and the
+/// link are read by [`simple_text`] from the state given here.
+fn plain_before_link(b: &[u8], links: &[(usize, usize)]) -> Option<PlainBefore> {
+    let &(s, _) = links.first()?;
+    let before = b.get(..s.checked_sub(1)?)?;
+    if b.get(s - 1) != Some(&b' ') {
+        return None;
+    }
+    let doubled = match plain_own(before) {
+        Plain::Own => false,
+        Plain::Doubled => true,
+        Plain::Unknown => return None,
+    };
+    if doubled && !doubled_words(before, |_, _, _| true) {
+        return None;
+    }
+    let end = before.iter().rposition(u8::is_ascii_alphanumeric)? + 1;
+    let start = token_start(before, end);
+    let gap = match before[..start].iter().rposition(u8::is_ascii_alphanumeric) {
+        Some(p) => (p + 1, start),
+        None => (0, start),
+    };
+    Some(PlainBefore {
+        start,
+        end,
+        gap,
+        doubled,
+    })
 }
 
 /// Whether `b` (a folded text) has a dot with a letter or digit before it
@@ -6594,6 +6672,62 @@ mod tests {
                 if dot_between_words(t.as_bytes()) {
                     prop_assert!(!simple_text(&t, &[], false, |_, _, _| true), "{:?}", t);
                 }
+            }
+        }
+    }
+
+    /// [`simple_text`] on `folded` with its links, reading the plain text
+    /// before the first link byte by byte or not (`skip`): its answer and
+    /// the pieces it passed on.
+    fn pieces(folded: &str, skip: bool) -> (bool, Vec<(usize, usize, Piece)>) {
+        let (mut links, mut word, mut norm) = (Vec::new(), Vec::new(), Vec::new());
+        link_spans(folded, &mut links, &mut word, &mut norm);
+        let mut seen = Vec::new();
+        let ok = simple_text_from(folded, &links, false, skip, |a, b, p| {
+            seen.push((a, b, p));
+            true
+        });
+        (ok, seen)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The one-pass test of a text with links reads the plain text
+        /// before the first link as it reads it byte by byte
+        /// ([`plain_before_link`]): the same answer and pieces, over words
+        /// in every writing, numbers, doubled letters, punctuation and
+        /// symbols before and after hosts, URLs and hidden dots.
+        #[test]
+        fn plain_text_before_a_link_is_read_as_byte_by_byte(
+            before in prop_oneof![
+                "[a-z0-9 .,:%!?()@/-]{0,40}",
+                "([a-z]{1,4}[ .,!]{1,2}){0,8}",
+                "(([a-z]{2,5}|[0-9]{1,4}|uu|ee)[ .,]{0,1} ){0,6}([a-z]{1,5}|[0-9]{1,4})[.,]?",
+                "[auoekhgn sxl.,0-9]{0,30}",
+                prop::collection::vec(
+                    (prop::sample::select(WORDS), prop::sample::select(&[" ", " ", ", ", ". ", "!", "", "-", " - ", "  ", " 💰 ", "..."][..])),
+                    0..10,
+                ).prop_map(|v| v.into_iter().map(|(w, g)| format!("{w}{g}")).collect::<String>()),
+            ],
+            gap in prop::sample::select(&[" ", " ", "  ", ". ", ", ", "! ", "-", " - ", " 🎉 ", ""][..]),
+            link in prop_oneof![
+                "[a-z0-9]{1,8}([.-][a-z0-9]{1,6}){0,2}\\.[a-z]{2,4}(/[a-z0-9]{0,4})?",
+                "[a-z0-9]-[a-z0-9]{1,4}\\.[a-z0-9]{1,3}",
+                prop::sample::select(&["vietcombank-vn.top", "https://bit.ly/3xYz", "hxxp://acb-vn[.]net/login", "b1dv.xyz", "shopvn.vn/sale", "acb.vn", "uu.vn", "kh.vn", "a.vn", "0.5g", "www.zalo.me", "Vay.Tien.vn"][..]).prop_map(String::from),
+            ],
+            after in prop_oneof![
+                Just(String::new()),
+                "[.,;:!?)-]{0,2}( [a-z0-9]{1,5}){0,4}",
+                prop::collection::vec(
+                    (prop::sample::select(&[" ", ", ", "! ", " 🎉 ", "."][..]), prop::sample::select(WORDS)),
+                    0..4,
+                ).prop_map(|v| v.into_iter().map(|(g, w)| format!("{g}{w}")).collect::<String>()),
+            ],
+        ) {
+            let text = format!("{before}{gap}{link}{after}");
+            for t in [crate::content::fold(&text), text] {
+                prop_assert_eq!(pieces(&t, true), pieces(&t, false), "{:?}", t);
             }
         }
     }
