@@ -406,54 +406,17 @@ fn prepare(text: &str, out: &mut String) {
 /// `text` in NFKC and lower case, `。` and `｡` read as dots.
 fn lowered(text: &str) -> String {
     let mut lowered = String::with_capacity(text.len());
-    // Runs of ASCII and the common letters lowered as they come (most
-    // texts hold nothing else: such a text is in NFKC); from the first
-    // other character on, as `lowered_rest` reads it.
-    let mut i = 0;
-    while let Some(rest) = text.get(i..).filter(|r| !r.is_empty()) {
-        let run = rest
-            .bytes()
-            .position(|c| !c.is_ascii())
-            .unwrap_or(rest.len());
-        if run > 0 {
-            let start = lowered.len();
-            lowered.push_str(&rest[..run]);
-            if let Some(added) = lowered.get_mut(start..) {
-                added.make_ascii_lowercase();
-            }
-            i += run;
-            continue;
-        }
-        match rest.chars().next() {
-            Some(c) if common_letter(c) => {
-                lowered.push(common_lower(c).unwrap_or(c));
-                i += c.len_utf8();
-            }
-            _ => return lowered_rest(text, i, lowered),
-        }
-    }
-    lowered
-}
-
-/// [`lowered`] from byte `i` of `text` on, `lowered` holding the lowered
-/// text before it (ASCII and common letters).
-fn lowered_rest(text: &str, i: usize, mut lowered: String) -> String {
-    if nfkc_quick_yes(text) {
-        // Already NFKC (most texts, Vietnamese in precomposed letters
-        // included): the quick check reads each character's property once,
-        // where normalizing decomposes and recomposes every one.
-        for c in text.get(i..).unwrap_or("").chars() {
-            if c.is_ascii() {
-                lowered.push(c.to_ascii_lowercase());
-            } else if let Some(l) = common_lower(c) {
-                lowered.push(l);
-            } else {
-                lowered.extend(c.to_lowercase().map(|c| match c {
-                    '\u{3002}' | '\u{FF61}' => '.',
-                    c => c,
-                }));
-            }
-        }
+    // ASCII and the common letters lowered as they come (most texts hold
+    // nothing else: such a text is in NFKC); from the first other
+    // character on, the rest lowered so too when the NFKC quick check
+    // says it is normalised already (an ASCII character or a common letter
+    // before it is a starter NFKC keeps, which the check starts again
+    // from), else the whole text normalised.
+    let Some(i) = lower_into(text, 0, &mut lowered, false) else {
+        return lowered;
+    };
+    if nfkc_quick_yes(text.get(i..).unwrap_or_default()) {
+        lower_into(text, i, &mut lowered, true);
     } else {
         lowered.clear();
         lowered.extend(text.nfkc().flat_map(char::to_lowercase).map(|c| match c {
@@ -464,14 +427,137 @@ fn lowered_rest(text: &str, i: usize, mut lowered: String) -> String {
     lowered
 }
 
-/// Whether the NFKC quick check answers yes for `text`, asked of its
-/// non-ASCII runs only: an ASCII character is a starter NFKC keeps (quick
-/// check yes, combining class 0, which the check starts again from), so
-/// the text's answer is yes exactly when every run's is.
+/// Appends `text` from byte `from` on in lower case to `out`, copied in
+/// runs of what lowers to itself, ASCII eight bytes at a time. Any other
+/// character than ASCII and the [`common_letter`]s is lowered by the
+/// Unicode tables (`。` and `｡` read as dots) when `others`; else the
+/// text is appended up to it and its offset returned.
+fn lower_into(text: &str, from: usize, out: &mut String, others: bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut i, mut copied) = (from, from);
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            // Eight bytes at a time past ASCII with no capital.
+            if let Some(w) = b.get(i..i + 8).and_then(|w| w.first_chunk::<8>()) {
+                if ascii_without_capitals(u64::from_le_bytes(*w)) {
+                    i += 8;
+                    continue;
+                }
+            }
+            if c.is_ascii_uppercase() {
+                out.push_str(text.get(copied..i).unwrap_or_default());
+                out.push(char::from(c.to_ascii_lowercase()));
+                copied = i + 1;
+            }
+            i += 1;
+            continue;
+        }
+        let common = common_letter_at(b, i);
+        if let Some((len, true)) = common {
+            // Its own lower case (most of them).
+            i += len;
+            continue;
+        }
+        if common.is_none() && !others {
+            out.push_str(text.get(copied..i).unwrap_or_default());
+            return Some(i);
+        }
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        let len = c.len_utf8();
+        // The one character it lowers to (`None`: more than one).
+        let l = common_lower(c).or_else(|| {
+            let mut lower = c.to_lowercase();
+            lower.next().filter(|_| lower.len() == 0)
+        });
+        if l != Some(c) || matches!(c, '\u{3002}' | '\u{FF61}') {
+            out.push_str(text.get(copied..i).unwrap_or_default());
+            match l {
+                Some('\u{3002}' | '\u{FF61}') => out.push('.'),
+                Some(l) => out.push(l),
+                None => out.extend(c.to_lowercase()),
+            }
+            copied = i + len;
+        }
+        i += len;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    None
+}
+
+/// Whether the eight bytes of `x` are ASCII without a capital `A-Z`.
+fn ascii_without_capitals(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte below 0x80: adding `0x80 - b'A'` sets its high bit when it
+    // is `A` or more, adding `0x80 - b'Z' - 1` when it is past `Z`; no
+    // carry crosses a byte.
+    let at_least_a = x.wrapping_add(ONES * u64::from(0x80 - b'A'));
+    let past_z = x.wrapping_add(ONES * u64::from(0x80 - b'Z' - 1));
+    x & HIGH == 0 && at_least_a & !past_z & HIGH == 0
+}
+
+/// The length in bytes of the [`common_letter`] whose UTF-8 starts at
+/// byte `i` of `b` (a text's bytes), and whether it is its own lower case;
+/// `None` for any other character. Read from the bytes (a test checks
+/// every character).
+fn common_letter_at(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let x = *b.get(i + 1)?;
+    match *b.get(i)? {
+        // Latin-1 `À`–`ÿ`: the capitals `À`–`Þ` but `×`.
+        0xC3 => Some((2, x >= 0x9F || x == 0x97)),
+        // `Ă ă Đ đ Ĩ ĩ`, `Ũ ũ`, `Ơ ơ Ư ư`.
+        0xC4 if matches!(x, 0x82 | 0x83 | 0x90 | 0x91 | 0xA8 | 0xA9) => Some((2, x & 1 == 1)),
+        0xC5 if matches!(x, 0xA8 | 0xA9) => Some((2, x == 0xA9)),
+        0xC6 if matches!(x, 0xA0 | 0xA1 | 0xAF | 0xB0) => Some((2, x == 0xA1 || x == 0xB0)),
+        // Cyrillic `Ѐ`–`я`, then `ѐ`–`џ`.
+        0xD0 => Some((2, x >= 0xB0)),
+        0xD1 if x <= 0x9F => Some((2, true)),
+        // `Ạ ạ` … `Ỹ ỹ` (U+1EA0–U+1EF9), the capital even.
+        0xE1 => {
+            let y = *b.get(i + 2)?;
+            let common = (x == 0xBA && y >= 0xA0) || (x == 0xBB && y <= 0xB9);
+            common.then_some((3, y & 1 == 1))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the NFKC quick check answers yes for `text`, asked of its runs
+/// of characters other than ASCII and the [`common_letter`]s only: each of
+/// those is a starter NFKC keeps (quick check yes, combining class 0,
+/// which the check starts again from), so the text's answer is yes
+/// exactly when every run's is.
 fn nfkc_quick_yes(text: &str) -> bool {
-    text.split(|c: char| c.is_ascii()).all(|run| {
-        run.chars().all(common_letter) || is_nfkc_quick(run.chars()) == IsNormalized::Yes
-    })
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            // Eight bytes at a time past ASCII.
+            let w = b.get(i..i + 8).and_then(|w| w.first_chunk::<8>());
+            i += match w {
+                Some(w) if u64::from_le_bytes(*w) & 0x8080_8080_8080_8080 == 0 => 8,
+                _ => 1,
+            };
+        } else if let Some((len, _)) = common_letter_at(b, i) {
+            i += len;
+        } else {
+            // The run: this character and the next ones that are neither.
+            let start = i;
+            while let Some(c) = text.get(i..).and_then(|r| r.chars().next()) {
+                if i > start && (c.is_ascii() || common_letter(c)) {
+                    break;
+                }
+                i += c.len_utf8();
+            }
+            let run = text.get(start..i).unwrap_or_default();
+            if run.is_empty() || is_nfkc_quick(run.chars()) != IsNormalized::Yes {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Whether `c` is one of the letters most texts here hold beyond ASCII
@@ -1149,7 +1235,7 @@ mod tests {
         /// the general one: NFKC, lower case, the two dots.
         #[test]
         fn lowering_reads_as_normalised(
-            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0128}\u{0129}\u{0168}\u{0169}\u{0391}-\u{03A9}\u{1F381}\u{00D7}]{0,24}",
+            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FF41}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{0110}\u{0111}\u{01A0}\u{01A1}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0303}\u{0309}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0128}\u{0129}\u{0168}\u{0169}\u{0391}-\u{03A9}\u{1F381}\u{00D7}]{0,40}",
         ) {
             let general: String = text
                 .nfkc()
@@ -1160,6 +1246,42 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(lowered(&text), general);
+        }
+
+        /// The quick check asked of the runs that are neither ASCII nor
+        /// common letters answers as asked of the whole text.
+        #[test]
+        fn quick_check_of_runs_as_of_the_whole(
+            text in "[a-zA-Z0-9 .\u{3002}\u{FF61}\u{FF56}\u{FB01}\u{00C0}-\u{00FF}\u{0102}\u{0103}\u{01AF}\u{01B0}\u{1EA0}-\u{1EF9}\u{0300}\u{0301}\u{0323}\u{200B}\u{0400}-\u{045F}\u{0391}-\u{03A9}\u{1F381}]{0,40}",
+        ) {
+            let whole = is_nfkc_quick(text.chars()) == IsNormalized::Yes;
+            proptest::prop_assert_eq!(nfkc_quick_yes(&text), whole, "{:?}", text);
+        }
+    }
+
+    /// The common letters read from their bytes are those of
+    /// [`common_letter`], their own lower case where [`common_lower`]
+    /// says so; and eight bytes are ASCII without a capital exactly when
+    /// each is.
+    #[test]
+    fn common_letters_read_from_bytes() {
+        for c in (0x80..0x11000).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            let expected = common_letter(c).then(|| (c.len_utf8(), common_lower(c) == Some(c)));
+            assert_eq!(common_letter_at(bytes, 0), expected, "{c:?}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[at] = b;
+                let each = w.iter().all(|&x| x.is_ascii() && !x.is_ascii_uppercase());
+                assert_eq!(
+                    ascii_without_capitals(u64::from_le_bytes(w)),
+                    each,
+                    "{b} at {at}"
+                );
+            }
         }
     }
 
