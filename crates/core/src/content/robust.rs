@@ -4983,7 +4983,10 @@ fn simple_text_from(
             if at.doubled && !doubled_words(&b[..at.end], &mut token) {
                 return false;
             }
-            (prev_start, prev_end, prev_gap) = (at.start, at.end, at.gap);
+            // The gap before that token (`prev_gap`) is read only at a
+            // spaced gap of joiners, which a plain text has none of before
+            // the link: left as it is.
+            (prev_start, prev_end) = (at.start, at.end);
             i = at.end;
         }
     }
@@ -5356,8 +5359,6 @@ struct PlainBefore {
     /// The token's bounds.
     start: usize,
     end: usize,
-    /// The gap before it (`(0, start)` for the text's first token).
-    gap: (usize, usize),
     /// Its words with a letter doubled are read by [`doubled_words`].
     doubled: bool,
 }
@@ -5390,15 +5391,9 @@ fn plain_before_link(b: &[u8], links: &[(usize, usize)]) -> Option<PlainBefore> 
         return None;
     }
     let end = before.iter().rposition(u8::is_ascii_alphanumeric)? + 1;
-    let start = token_start(before, end);
-    let gap = match before[..start].iter().rposition(u8::is_ascii_alphanumeric) {
-        Some(p) => (p + 1, start),
-        None => (0, start),
-    };
     Some(PlainBefore {
-        start,
+        start: token_start(before, end),
         end,
-        gap,
         doubled,
     })
 }
